@@ -1,0 +1,213 @@
+"""A set of loaded catalogs, with lookups and the checks that span catalogs.
+
+The checks are pure: they return ``(catalog id, path, message, hint)`` issues that
+the loader locates in the catalog's YAML file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from threatmodel.model.catalog import (
+    AllOf,
+    AnyOf,
+    Attr,
+    Catalog,
+    Condition,
+    Control,
+    Endpoint,
+    Entry,
+    Exists,
+    Linked,
+    Neighbour,
+    Not,
+    ReachedFrom,
+    Reaches,
+    TargetType,
+    Threat,
+)
+from threatmodel.model.keys import split_ref
+from threatmodel.model.system import COMPONENT_CLASSES, Flow
+
+MAX_DEPTH = 12
+PLACEHOLDERS = frozenset({"target", "kind", "source", "path", "data", "system"})
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+COMPONENT_ATTRIBUTES: frozenset[str] = frozenset(
+    name for cls in COMPONENT_CLASSES for name in cls.model_fields
+)
+FLOW_ATTRIBUTES: frozenset[str] = frozenset(Flow.model_fields) | {"key"}
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogIssue:
+    catalog: str
+    path: Path
+    message: str
+    hint: str | None = None
+
+
+@dataclass
+class CatalogSet:
+    """Catalogs by id, with every entry, control and threat addressable by reference."""
+
+    catalogs: tuple[Catalog, ...]
+    by_id: dict[str, Catalog] = field(init=False)
+    entries: dict[str, Entry] = field(init=False)
+    controls: dict[str, Control] = field(init=False)
+    threats: dict[str, Threat] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: c for c in self.catalogs}
+        self.entries = {f"{c.id}:{e.id}": e for c in self.catalogs for e in c.entries}
+        self.controls = {f"{c.id}:{k.id}": k for c in self.catalogs for k in c.controls}
+        self.threats = {f"{c.id}:{t.id}": t for c in self.catalogs for t in c.threats}
+
+    def all_threats(self) -> Iterator[tuple[str, Threat]]:
+        for key in sorted(self.threats):
+            yield key, self.threats[key]
+
+    def title_of(self, reference: str) -> str:
+        item = self.entries.get(reference) or self.controls.get(reference) or self.threats.get(reference)
+        return item.title if item is not None else reference
+
+    def url_of(self, reference: str) -> str | None:
+        item: Any = self.entries.get(reference) or self.controls.get(reference)
+        if item is not None and item.url:
+            return str(item.url)
+        catalog = self.by_id.get(split_ref(reference)[0])
+        return catalog.source if catalog is not None else None
+
+
+def _children(cond: Condition) -> tuple[Condition, ...]:
+    match cond:
+        case AllOf(all=parts) | AnyOf(any=parts):
+            return parts
+        case Not(not_=inner):
+            return (inner,)
+        case Neighbour(neighbour=t) | Linked(linked=t) | Exists(exists=t) | Endpoint(endpoint=t):
+            return (t.where,)
+        case Reaches(reaches=t) | ReachedFrom(reached_from=t):
+            return (t.where,)
+        case _:
+            return ()
+
+
+def _context_of_children(cond: Condition, context: TargetType) -> TargetType:
+    """Conditions under a graph predicate are judged on components."""
+    if isinstance(cond, (AllOf, AnyOf, Not)):
+        return context
+    return TargetType.COMPONENT
+
+
+def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[Path, str, str | None]]:
+    """Problems in one rule: predicates used out of context, unknown attributes, nesting too deep."""
+    problems: list[tuple[Path, str, str | None]] = []
+
+    def visit(c: Condition, ctx: TargetType, at: Path, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            problems.append((at, f"condition nested deeper than {MAX_DEPTH} levels", None))
+            return
+        if ctx not in c.CONTEXTS:
+            allowed = ", ".join(sorted(str(x) for x in c.CONTEXTS))
+            problems.append((at, f"predicate '{c.TAG}' cannot be used on a {ctx} (only on: {allowed})", None))
+        if isinstance(c, Attr):
+            known = FLOW_ATTRIBUTES if ctx is TargetType.FLOW else COMPONENT_ATTRIBUTES
+            if c.attr.name not in known:
+                close = difflib.get_close_matches(c.attr.name, sorted(known), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"known attributes: {', '.join(sorted(known))}"
+                problems.append(((*at, "attr", "name"), f"unknown attribute '{c.attr.name}' for a {ctx}", hint))
+            try:
+                c.attr.operator()
+            except ValueError as exc:
+                problems.append(((*at, "attr"), str(exc), None))
+        child_ctx = _context_of_children(c, ctx)
+        for i, child in enumerate(_children(c)):
+            visit(child, child_ctx, (*at, c.TAG, i) if isinstance(c, (AllOf, AnyOf)) else (*at, c.TAG), depth + 1)
+
+    visit(cond, context, path, 1)
+    return problems
+
+
+def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
+    """Everything wrong within and across catalogs: ids, rules, placeholders, references, versions."""
+    issues: list[CatalogIssue] = []
+    seen_catalogs: set[str] = set()
+    for cat in catalogs:
+        if cat.id in seen_catalogs:
+            issues.append(CatalogIssue(cat.id, ("id",), f"catalog '{cat.id}' is loaded twice"))
+        seen_catalogs.add(cat.id)
+    cset = CatalogSet(tuple(catalogs))
+    known_refs = set(cset.entries) | set(cset.controls) | set(cset.threats)
+
+    for cat in catalogs:
+        for section in ("entries", "controls", "threats"):
+            seen: dict[str, int] = {}
+            for i, item in enumerate(getattr(cat, section)):
+                if item.id in seen:
+                    issues.append(
+                        CatalogIssue(cat.id, (section, i, "id"), f"duplicate id '{item.id}' in {section} (also at index {seen[item.id]})")
+                    )
+                seen.setdefault(item.id, i)
+
+        def check_ref(value: str, at: Path, cat: Catalog = cat) -> None:
+            target_catalog, _ = split_ref(value)
+            if target_catalog not in cset.by_id:
+                issues.append(CatalogIssue(cat.id, at, f"reference '{value}' names catalog '{target_catalog}', which is not loaded"))
+                return
+            if value not in known_refs:
+                pool = [r for r in known_refs if r.startswith(target_catalog + ":")]
+                close = difflib.get_close_matches(value, pool, n=1)
+                hint = f"did you mean '{close[0]}'?" if close else None
+                issues.append(CatalogIssue(cat.id, at, f"reference '{value}' does not resolve", hint))
+                return
+            pinned = cat.requires.get(target_catalog)
+            actual = cset.by_id[target_catalog].version
+            if target_catalog != cat.id and pinned is not None and pinned != actual:
+                issues.append(
+                    CatalogIssue(cat.id, at, f"'{value}' is pinned to {target_catalog} {pinned}, but {actual} is loaded")
+                )
+
+        for i, entry in enumerate(cat.entries):
+            for j, r in enumerate(entry.refs):
+                check_ref(r, ("entries", i, "refs", j))
+        for i, control in enumerate(cat.controls):
+            for j, r in enumerate(control.refs):
+                check_ref(r, ("controls", i, "refs", j))
+        for i, threat in enumerate(cat.threats):
+            base: Path = ("threats", i)
+            for j, r in enumerate(threat.refs):
+                check_ref(r, (*base, "refs", j))
+            for j, r in enumerate(threat.controls):
+                if r not in cset.controls:
+                    close = difflib.get_close_matches(r, sorted(cset.controls), n=1)
+                    issues.append(
+                        CatalogIssue(cat.id, (*base, "controls", j), f"unknown control '{r}'", f"did you mean '{close[0]}'?" if close else None)
+                    )
+            for path, message, hint in check_rule(threat.when, threat.target, (*base, "when")):
+                issues.append(CatalogIssue(cat.id, path, message, hint))
+            for k, factor in enumerate(threat.factors):
+                for path, message, hint in check_rule(factor.when, threat.target, (*base, "factors", k, "when")):
+                    issues.append(CatalogIssue(cat.id, path, message, hint))
+            for name in _PLACEHOLDER.findall(threat.scenario):
+                if name not in PLACEHOLDERS:
+                    issues.append(
+                        CatalogIssue(
+                            cat.id,
+                            (*base, "scenario"),
+                            f"unknown placeholder '{{{name}}}' in scenario",
+                            f"placeholders: {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}",
+                        )
+                    )
+    return issues
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Fill ``{name}`` placeholders from ``values``; nothing else is interpreted."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)

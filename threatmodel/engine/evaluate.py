@@ -1,0 +1,247 @@
+"""evaluate(model, catalogs) -> Assessment: the pure heart of threatmodel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from threatmodel.engine.catalogs import CatalogSet, fill
+from threatmodel.engine.controls import propose_controls
+from threatmodel.engine.diagnostics import model_diagnostics
+from threatmodel.engine.match import Matcher, candidate_kinds
+from threatmodel.graph import ModelGraph, build_graph
+from threatmodel.model.base import Classification, Severity
+from threatmodel.model.catalog import Catalog, TargetType, Threat
+from threatmodel.model.finding import (
+    Assessment,
+    CatalogInfo,
+    Diagnostic,
+    Finding,
+    ScoreFactor,
+    Status,
+    severity_of,
+)
+from threatmodel.model.keys import finding_id, split_finding_id
+from threatmodel.model.system import (
+    Agent,
+    Autonomy,
+    ControlStatus,
+    Exposure,
+    HumanApproval,
+    SystemModel,
+    TriageStatus,
+)
+
+_TRIAGE_TO_STATUS = {
+    TriageStatus.OPEN: Status.OPEN,
+    TriageStatus.IN_PROGRESS: Status.IN_PROGRESS,
+    TriageStatus.MITIGATED: Status.MITIGATED,
+    TriageStatus.ACCEPTED: Status.ACCEPTED,
+    TriageStatus.TRANSFERRED: Status.TRANSFERRED,
+    TriageStatus.FALSE_POSITIVE: Status.FALSE_POSITIVE,
+}
+
+
+def _clamp(value: int) -> int:
+    return max(1, min(5, value))
+
+
+def _elements(g: ModelGraph, threat: Threat) -> list[str]:
+    if threat.target is TargetType.SYSTEM:
+        return [g.model.system.id]
+    if threat.target is TargetType.FLOW:
+        return sorted(g.flows)
+    kinds = candidate_kinds(threat.when)
+    if kinds is None:
+        return sorted(g.components)
+    return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
+
+
+def _generic_factors(g: ModelGraph, element: str) -> list[ScoreFactor]:
+    """Adjustments every threat gets from the element's exposure, data and autonomy."""
+    factors: list[ScoreFactor] = []
+    component = g.components.get(element)
+    if component is not None:
+        if component.exposure is Exposure.INTERNET:
+            factors.append(ScoreFactor(axis="likelihood", delta=1, reason=f"{g.name(element)} is reachable from the internet"))
+        top = g.max_classification(element)
+        if top is Classification.RESTRICTED:
+            names = [g.name(d) for d in g.handled_data[element] if g.data[d].classification is Classification.RESTRICTED]
+            factors.append(ScoreFactor(axis="impact", delta=1, reason=f"handles restricted data: {', '.join(names[:3])}"))
+        if (
+            isinstance(component, Agent)
+            and component.autonomy is Autonomy.AUTONOMOUS
+            and component.human_approval is HumanApproval.NONE
+        ):
+            factors.append(ScoreFactor(axis="impact", delta=1, reason=f"{g.name(element)} acts autonomously with no human approval"))
+    elif element in g.flows:
+        flow = g.flows[element]
+        restricted = [d for d in flow.data if d in g.data and g.data[d].classification is Classification.RESTRICTED]
+        if restricted:
+            factors.append(
+                ScoreFactor(axis="impact", delta=1, reason=f"carries restricted data: {', '.join(g.name(d) for d in restricted[:3])}")
+            )
+    return factors
+
+
+def _implemented(model: SystemModel, g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
+    """Controls from the threat's list that the model declares as implemented for ``element``."""
+    scopes = {element}
+    if element in g.components:
+        scopes.update(g.boundary_chain(element))
+    wanted = set(threat.controls)
+    found = {
+        c.control
+        for c in model.controls
+        if c.status is ControlStatus.IMPLEMENTED and c.control in wanted and (not c.scope or scopes & set(c.scope))
+    }
+    return tuple(sorted(found))
+
+
+def _sensitive_data(g: ModelGraph, element: str) -> str:
+    ids = g.handled_data.get(element) or (g.flows[element].data if element in g.flows else ())
+    ranked = sorted(ids, key=lambda d: (-g.data[d].classification.rank, d))
+    return ", ".join(g.name(d) for d in ranked[:3]) or "its data"
+
+
+def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date) -> Assessment:
+    """Find, explain and score every threat of ``catalogs`` that applies to ``model``.
+
+    ``as_of`` is the day triage review-by dates are judged against; it is an argument
+    so the engine never reads the clock.
+    """
+    cset = CatalogSet(tuple(catalogs))
+    g = build_graph(model)
+    matcher = Matcher(g)
+    disabled = set(model.settings.disabled_threats)
+    findings: list[Finding] = []
+
+    for key, threat in cset.all_threats():
+        if key in disabled:
+            continue
+        for element in _elements(g, threat):
+            if not matcher.holds(threat.when, element):
+                continue
+            findings.append(_finding(model, g, matcher, cset, key, threat, element, as_of))
+
+    findings.sort(key=lambda f: f.id)
+    diagnostics = [*model_diagnostics(model, g), *_triage_diagnostics(model, findings, as_of)]
+    ignored = set(model.settings.ignore_diagnostics)
+    diagnostics = sorted(
+        (d for d in diagnostics if d.code not in ignored), key=lambda d: (d.code, d.element or "", d.message)
+    )
+    return Assessment(
+        model=model,
+        findings=tuple(findings),
+        proposals=propose_controls(findings, cset),
+        diagnostics=tuple(diagnostics),
+        catalogs=tuple(
+            CatalogInfo(id=c.id, title=c.title, version=c.version, published=c.published, source=c.source)
+            for c in sorted(catalogs, key=lambda c: c.id)
+        ),
+        as_of=as_of,
+    )
+
+
+def _finding(
+    model: SystemModel,
+    g: ModelGraph,
+    matcher: Matcher,
+    cset: CatalogSet,
+    key: str,
+    threat: Threat,
+    element: str,
+    as_of: dt.date,
+) -> Finding:
+    explanation = matcher.explain(threat.when, element)
+    factors = [
+        ScoreFactor(axis="likelihood", delta=threat.likelihood, reason="base likelihood of the threat"),
+        ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
+        *_generic_factors(g, element),
+    ]
+    for factor in threat.factors:
+        if matcher.holds(factor.when, element):
+            if factor.likelihood:
+                factors.append(ScoreFactor(axis="likelihood", delta=factor.likelihood, reason=factor.reason))
+            if factor.impact:
+                factors.append(ScoreFactor(axis="impact", delta=factor.impact, reason=factor.reason))
+    likelihood = _clamp(sum(f.delta for f in factors if f.axis == "likelihood"))
+    impact = _clamp(sum(f.delta for f in factors if f.axis == "impact"))
+    risk = likelihood * impact
+    implemented = _implemented(model, g, element, threat)
+    residual_likelihood = _clamp(likelihood - len(implemented))
+    residual_risk = residual_likelihood * impact
+    residual_severity = severity_of(residual_risk)
+
+    fid = finding_id(key, element)
+    triage = model.triage.get(fid)
+    expired = triage is not None and triage.review_by is not None and triage.review_by < as_of
+    if triage is not None and not expired:
+        status = _TRIAGE_TO_STATUS[triage.status]
+    elif implemented and residual_severity <= Severity.LOW:
+        status = Status.MITIGATED
+    else:
+        status = Status.OPEN
+
+    target_type = threat.target
+    values = {
+        "target": g.name(element) if target_type is not TargetType.SYSTEM else model.system.name,
+        "kind": g.kind(element) if element in g.components else str(target_type),
+        "source": g.name(explanation.source) if explanation.source else "an outside party",
+        "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
+        "data": _sensitive_data(g, element) if target_type is not TargetType.SYSTEM else "its data",
+        "system": model.system.name,
+    }
+    stride_refs = tuple(f"stride:{s.value}" for s in threat.stride if "stride" in cset.by_id)
+    return Finding(
+        id=fid,
+        threat=key,
+        title=threat.title,
+        summary=threat.summary,
+        target=element,
+        target_type=target_type,
+        target_name=values["target"],
+        why=explanation.facts,
+        path=explanation.path,
+        scenario=fill(threat.scenario, values),
+        likelihood=likelihood,
+        impact=impact,
+        risk=risk,
+        severity=severity_of(risk),
+        factors=tuple(factors),
+        residual_likelihood=residual_likelihood,
+        residual_risk=residual_risk,
+        residual_severity=residual_severity,
+        lifecycle=threat.lifecycle,
+        stride=threat.stride,
+        refs=tuple(sorted(set(threat.refs) | set(stride_refs))),
+        controls=threat.controls,
+        implemented_controls=implemented,
+        status=status,
+        triage=triage,
+        triage_expired=expired,
+    )
+
+
+def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: dt.date) -> list[Diagnostic]:
+    ids = {f.id for f in findings}
+    out: list[Diagnostic] = []
+    for fid, entry in sorted(model.triage.items()):
+        _, element = split_finding_id(fid)
+        if fid not in ids:
+            out.append(
+                Diagnostic(
+                    code="TM201",
+                    message=f"triage entry '{fid}' matches no finding (renamed element or changed catalog? see `threatmodel migrate`)",
+                    element=element,
+                )
+            )
+        elif entry.review_by is not None and entry.review_by < as_of:
+            out.append(
+                Diagnostic(
+                    code="TM202",
+                    message=f"triage of '{fid}' lapsed on {entry.review_by.isoformat()}; the finding is open again",
+                    element=element,
+                )
+            )
+    return out

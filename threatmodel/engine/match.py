@@ -1,0 +1,419 @@
+"""The closed predicate vocabulary: decide whether a condition holds, and explain why.
+
+Graph predicates are evaluated set-wise and cached per condition, so a rule that
+asks "does this reach an LLM?" for every component costs one search over the
+graph, not one per component.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, assert_never
+
+from threatmodel.graph import ModelGraph, Reach, search
+from threatmodel.model.base import Classification
+from threatmodel.model.catalog import (
+    AllOf,
+    AnyOf,
+    Attr,
+    AttrTest,
+    BoundaryTrust,
+    Condition,
+    CrossesBoundary,
+    DataHandled,
+    DataTest,
+    Endpoint,
+    Exists,
+    KindIs,
+    Linked,
+    Neighbour,
+    Not,
+    ReachedFrom,
+    Reaches,
+    TaintTest,
+    Tainted,
+    UntrustedSource,
+)
+from threatmodel.model.system import Flow
+
+Element = str
+"""A component id, a flow key, or the system id (for system-wide threats)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Facts that made a condition hold, plus the graph path that triggered it (if any)."""
+
+    facts: tuple[str, ...]
+    path: tuple[str, ...] = ()
+    source: str | None = None
+
+
+_MISSING: Any = object()
+
+
+def _arrow(graph: ModelGraph, path: Sequence[str]) -> str:
+    return " → ".join(graph.name(p) for p in path)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "unset"
+    return str(value)
+
+
+def describe(cond: Condition) -> str:
+    """A short phrase for a condition, used when explaining a negation."""
+    match cond:
+        case KindIs(kind=kinds):
+            return "kind is " + " or ".join(str(k) for k in kinds)
+        case Attr(attr=test):
+            op = test.operator()
+            value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[op]
+            if op == "is_set":
+                return f"{test.name} is {'set' if value else 'unset'}"
+            return f"{test.name} {op.replace('_', ' ')} {_fmt(value)}"
+        case DataHandled(data=test):
+            return "handles " + _describe_data(test)
+        case BoundaryTrust(boundary_trust=levels):
+            return "runs in a " + " or ".join(str(v) for v in levels) + " boundary"
+        case UntrustedSource():
+            return "is a source of untrusted content"
+        case Tainted():
+            return "receives untrusted content"
+        case Neighbour(neighbour=test):
+            return f"is connected to something where {describe(test.where)}"
+        case Reaches(reaches=test):
+            return f"sends data toward something where {describe(test.where)}"
+        case ReachedFrom(reached_from=test):
+            return f"receives data from something where {describe(test.where)}"
+        case Linked(linked=test):
+            return f"has a {test.via.replace('_', ' ')} link to something where {describe(test.where)}"
+        case Exists(exists=test):
+            return f"the system has a component where {describe(test.where)}"
+        case CrossesBoundary(crosses_boundary=value):
+            return "crosses a trust boundary" if value else "stays inside one boundary"
+        case Endpoint(endpoint=test):
+            return f"its {test.end} {describe(test.where)}"
+        case AllOf(all=parts):
+            return " and ".join(describe(p) for p in parts)
+        case AnyOf(any=parts):
+            return "(" + " or ".join(describe(p) for p in parts) + ")"
+        case Not(not_=inner):
+            return f"not ({describe(inner)})"
+        case _:
+            assert_never(cond)
+
+
+def _describe_data(test: DataTest) -> str:
+    parts = []
+    if test.classification_at_least is not None:
+        parts.append(f"{test.classification_at_least.value} or more sensitive data")
+    if test.tags_any:
+        parts.append("data tagged " + " or ".join(test.tags_any))
+    return " that is ".join(parts) if parts else "any data"
+
+
+def candidate_kinds(cond: Condition) -> frozenset[str] | None:
+    """Kinds a component must have for ``cond`` to hold, or ``None`` when any kind may."""
+    match cond:
+        case KindIs(kind=kinds):
+            return frozenset(str(k) for k in kinds)
+        case AllOf(all=parts):
+            found: frozenset[str] | None = None
+            for part in parts:
+                kinds = candidate_kinds(part)
+                if kinds is not None:
+                    found = kinds if found is None else found & kinds
+            return found
+        case AnyOf(any=parts):
+            union: set[str] = set()
+            for part in parts:
+                kinds = candidate_kinds(part)
+                if kinds is None:
+                    return None
+                union |= kinds
+            return frozenset(union)
+        case _:
+            return None
+
+
+class Matcher:
+    """Evaluates conditions on one model graph, caching graph-wide work."""
+
+    def __init__(self, graph: ModelGraph) -> None:
+        self.g = graph
+        self._holds: dict[tuple[int, str], bool] = {}
+        self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
+
+    # -- public ------------------------------------------------------------
+    def holds(self, cond: Condition, element: Element) -> bool:
+        key = (id(cond), element)
+        cached = self._holds.get(key)
+        if cached is None:
+            cached = self._eval(cond, element)
+            self._holds[key] = cached
+        return cached
+
+    def explain(self, cond: Condition, element: Element) -> Explanation:
+        """Facts behind ``holds(cond, element) == True``."""
+        facts: list[str] = []
+        path: tuple[str, ...] = ()
+        source: str | None = None
+
+        def walk(c: Condition, el: Element) -> None:
+            nonlocal path, source
+            match c:
+                case AllOf(all=parts):
+                    for p in parts:
+                        walk(p, el)
+                case AnyOf(any=parts):
+                    for p in parts:
+                        if self.holds(p, el):
+                            walk(p, el)
+                            return
+                case Not(not_=inner):
+                    facts.append(f"not: {describe(inner)}")
+                case _:
+                    fact, p, s = self._explain_leaf(c, el)
+                    facts.extend(fact)
+                    if p and not path:
+                        path = p
+                        source = s
+
+        walk(cond, element)
+        return Explanation(tuple(dict.fromkeys(facts)), path, source)
+
+    # -- evaluation ----------------------------------------------------------
+    def _component(self, element: Element) -> Any:
+        return self.g.components.get(element)
+
+    def _flow(self, element: Element) -> Flow | None:
+        return self.g.flows.get(element)
+
+    def _eval(self, cond: Condition, el: Element) -> bool:
+        g = self.g
+        match cond:
+            case KindIs(kind=kinds):
+                c = self._component(el)
+                return c is not None and c.kind in kinds
+            case Attr(attr=test):
+                target = self._component(el) or self._flow(el)
+                return target is not None and attr_matches(test, getattr(target, test.name, _MISSING))
+            case DataHandled(data=test):
+                ids: Iterable[str]
+                if el in g.components:
+                    ids = g.handled_data[el]
+                elif el in g.flows:
+                    ids = g.flows[el].data
+                else:
+                    return False
+                return any(data_matches(test, g, d) for d in ids)
+            case BoundaryTrust(boundary_trust=levels):
+                return el in g.components and g.trust(el) in levels
+            case UntrustedSource(untrusted_source=value):
+                return el in g.components and ((el in g.untrusted_reasons) == value)
+            case Tainted(tainted=test):
+                return el in self._taint(test)[0].hops
+            case Neighbour(neighbour=test):
+                if el not in g.components:
+                    return False
+                near: set[str] = set()
+                if test.direction in ("in", "any"):
+                    near.update(g.predecessors(el))
+                if test.direction in ("out", "any"):
+                    near.update(g.successors(el))
+                return any(self.holds(test.where, n) for n in near)
+            case Reaches(reaches=test):
+                return el in self._reach(test.where, test.max_hops, forward=False).hops
+            case ReachedFrom(reached_from=test):
+                return el in self._reach(test.where, test.max_hops, forward=True).hops
+            case Linked(linked=test):
+                return el in g.components and any(self.holds(test.where, n) for n in g.linked(el, test.via))
+            case Exists(exists=test):
+                return bool(self._matching(test.where))
+            case CrossesBoundary(crosses_boundary=value):
+                flow = self._flow(el)
+                return flow is not None and g.crosses(flow) == value
+            case Endpoint(endpoint=test):
+                flow = self._flow(el)
+                if flow is None:
+                    return False
+                return self.holds(test.where, flow.source if test.end == "source" else flow.target)
+            case AllOf(all=parts):
+                return all(self.holds(p, el) for p in parts)
+            case AnyOf(any=parts):
+                return any(self.holds(p, el) for p in parts)
+            case Not(not_=inner):
+                return not self.holds(inner, el)
+            case _:
+                assert_never(cond)
+
+    def _matching(self, where: Condition) -> tuple[str, ...]:
+        def build() -> tuple[str, ...]:
+            kinds = candidate_kinds(where)
+            if kinds is None:
+                pool: Iterable[str] = sorted(self.g.components)
+            else:
+                pool = sorted(n for k in kinds for n in self.g.by_kind.get(k, ()))
+            return tuple(n for n in pool if self.holds(where, n))
+
+        self._keep.append(where)
+        return self.g.memo(("matching", id(where)), build)  # type: ignore[return-value]
+
+    def _reach(self, where: Condition, max_hops: int, *, forward: bool) -> Reach:
+        """Nodes reached from (forward) or reaching (backward) a node matching ``where``."""
+
+        def build() -> Reach:
+            seeds = self._matching(where)
+            step = self.g.successors if forward else self.g.predecessors
+            return search(seeds, step, max_hops, include_seeds=False)
+
+        self._keep.append(where)
+        return self.g.memo(("reach", id(where), max_hops, forward), build)  # type: ignore[return-value]
+
+    def _taint(self, test: TaintTest) -> tuple[Reach, Reach | None]:
+        """Search from untrusted sources; with ``via``, a second leg from the via-nodes reached."""
+
+        def build() -> tuple[Reach, Reach | None]:
+            g = self.g
+            sources = [
+                n
+                for n in g.untrusted_reasons
+                if (not test.source_kinds or g.kind(n) in test.source_kinds)
+                and g.kind(n) not in test.exclude_source_kinds
+            ]
+            first = search(sources, g.successors, test.max_hops)
+            if not test.via:
+                return first, None
+            vias = [n for n in first.hops if g.kind(n) in test.via]
+            second = search(vias, g.successors, test.max_hops, include_seeds=False)
+            return second, first
+
+        self._keep.append(test)
+        return self.g.memo(("taint", id(test)), build)  # type: ignore[return-value]
+
+    # -- explanation of leaves ------------------------------------------------
+    def _explain_leaf(self, cond: Condition, el: Element) -> tuple[list[str], tuple[str, ...], str | None]:
+        g = self.g
+        name = g.name(el)
+        match cond:
+            case KindIs():
+                return [f"{name} is a {self._component(el).kind}"], (), None
+            case Attr(attr=test):
+                target = self._component(el) or self._flow(el)
+                value = getattr(target, test.name, None)
+                return [f"{test.name} of {name} is {_fmt(value)}"], (), None
+            case DataHandled(data=test):
+                ids = g.handled_data[el] if el in g.components else g.flows[el].data
+                hits = [d for d in ids if data_matches(test, g, d)]
+                verb = "handles" if el in g.components else "carries"
+                shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
+                return [f"{name} {verb} {shown}"], (), None
+            case BoundaryTrust():
+                boundary = g.components[el].boundary
+                label = g.name(boundary) if boundary else "no boundary"
+                return [f"{name} runs in '{label}' ({g.trust(el).value})"], (), None
+            case UntrustedSource(untrusted_source=value):
+                if value:
+                    return [g.untrusted_reasons[el]], (), None
+                return [f"{name} is not a source of untrusted content"], (), None
+            case Tainted(tainted=test):
+                second, first = self._taint(test)
+                tail = second.path(el)  # el ... seed
+                if first is not None:
+                    via_node = tail[-1]
+                    full = tuple(reversed(first.path(via_node))) + tuple(reversed(tail[:-1]))
+                else:
+                    full = tuple(reversed(tail))
+                src = full[0]
+                reason = g.untrusted_reasons.get(src, f"{g.name(src)} is untrusted")
+                if len(full) == 1:
+                    return [reason], full, src
+                return [f"untrusted content reaches {name}: {_arrow(g, full)}", reason], full, src
+            case Neighbour(neighbour=test):
+                near: set[str] = set()
+                if test.direction in ("in", "any"):
+                    near.update(g.predecessors(el))
+                if test.direction in ("out", "any"):
+                    near.update(g.successors(el))
+                hit = next(n for n in sorted(near) if self.holds(test.where, n))
+                inner = self.explain(test.where, hit)
+                return [f"{name} is connected to {g.name(hit)}", *inner.facts], (), None
+            case Reaches(reaches=test) | ReachedFrom(reached_from=test):
+                forward = isinstance(cond, ReachedFrom)
+                reach = self._reach(test.where, test.max_hops, forward=forward)
+                chain = reach.path(el)  # el ... matching seed
+                inner = self.explain(test.where, chain[-1])
+                ordered = tuple(reversed(chain)) if forward else chain
+                verb = "receives data from" if forward else "sends data to"
+                return [f"{name} {verb} {g.name(chain[-1])}: {_arrow(g, ordered)}", *inner.facts], ordered, ordered[0]
+            case Linked(linked=test):
+                hit = next(n for n in g.linked(el, test.via) if self.holds(test.where, n))
+                inner = self.explain(test.where, hit)
+                relation = test.via.replace("_", " ")
+                return [f"{name} {relation}: {g.name(hit)}", *inner.facts], (), None
+            case Exists(exists=test):
+                hit = self._matching(test.where)[0]
+                inner = self.explain(test.where, hit)
+                return [f"the system has {g.name(hit)}", *inner.facts], (), None
+            case CrossesBoundary(crosses_boundary=value):
+                flow = g.flows[el]
+                a, b = g.components[flow.source].boundary, g.components[flow.target].boundary
+                if value:
+                    return [
+                        f"{name} crosses from '{g.name(a) if a else 'no boundary'}' to '{g.name(b) if b else 'no boundary'}'"
+                    ], (), None
+                return [f"{name} stays inside '{g.name(a) if a else 'no boundary'}'"], (), None
+            case Endpoint(endpoint=test):
+                flow = g.flows[el]
+                end = flow.source if test.end == "source" else flow.target
+                return list(self.explain(test.where, end).facts), (), None
+            case AllOf() | AnyOf() | Not():
+                inner = self.explain(cond, el)
+                return list(inner.facts), inner.path, inner.source
+            case _:
+                assert_never(cond)
+
+
+def attr_matches(test: AttrTest, value: Any) -> bool:
+    """Apply an attribute test to a value (``_MISSING`` when the element has no such attribute)."""
+    op = test.operator()
+    if op == "is_set":
+        present = value is not _MISSING and value is not None and value != () and value != ""
+        return present == test.is_set
+    if value is _MISSING:
+        return False
+    if op == "equals":
+        return _same(value, test.equals)
+    if op == "in":
+        return any(_same(value, v) for v in test.in_ or ())
+    if op == "contains_any":
+        items = value if isinstance(value, tuple) else (value,)
+        return any(_same(item, v) for item in items for v in test.contains_any or ())
+    return False
+
+
+def _same(value: Any, expected: Any) -> bool:
+    if isinstance(value, bool) or isinstance(expected, bool):
+        return value is expected
+    if value is None or expected is None:
+        return value is expected
+    return str(value) == str(expected)
+
+
+def data_matches(test: DataTest, graph: ModelGraph, data_id: str) -> bool:
+    asset = graph.data.get(data_id)
+    if asset is None:
+        return False
+    if test.classification_at_least is not None and asset.classification < test.classification_at_least:
+        return False
+    return not (test.tags_any and not set(test.tags_any) & set(asset.tags))
+
+
+__all__ = ["Classification", "Explanation", "Matcher", "attr_matches", "candidate_kinds", "describe"]

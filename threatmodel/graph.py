@@ -1,0 +1,262 @@
+"""Layer 1: a graph view of a system model and the graph queries rules need.
+
+Built once per evaluation; every query is linear in the size of the model
+(breadth-first searches with hop limits), so hostile or huge models cannot make
+the engine do quadratic work through a single predicate.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from threatmodel.model.base import Classification, TrustLevel
+from threatmodel.model.system import (
+    Agent,
+    Boundary,
+    ComponentBase,
+    DataAsset,
+    Exposure,
+    Flow,
+    HumanUser,
+    Model,
+    Population,
+    Serving,
+    SystemModel,
+    Training,
+)
+
+MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
+TOOL_KINDS = frozenset({"tool", "mcp-server"})
+UNTRUSTED_POPULATIONS = frozenset({Population.PUBLIC, Population.CUSTOMERS})
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Result of a multi-source search: for each reached node, the next node toward a seed."""
+
+    hops: Mapping[str, int]
+    toward_seed: Mapping[str, str | None]
+
+    def path(self, node: str) -> tuple[str, ...]:
+        """The path from ``node`` back to the seed that reached it (node first)."""
+        out = [node]
+        cursor = self.toward_seed.get(node)
+        guard = len(self.hops) + 1
+        while cursor is not None and guard:
+            out.append(cursor)
+            cursor = self.toward_seed.get(cursor)
+            guard -= 1
+        return tuple(out)
+
+
+def search(
+    seeds: Iterable[str],
+    step: Callable[[str], Iterable[str]],
+    max_hops: int,
+    *,
+    include_seeds: bool = True,
+) -> Reach:
+    """Breadth-first search from every seed at once, following ``step``, up to ``max_hops``.
+
+    With ``include_seeds=False`` the seeds themselves are only reached if some other
+    seed reaches them through at least one step.
+    """
+    hops: dict[str, int] = {}
+    toward: dict[str, str | None] = {}
+    queue: deque[str] = deque()
+    for seed in sorted(set(seeds)):
+        if include_seeds:
+            hops[seed] = 0
+            toward[seed] = None
+            queue.append(seed)
+        else:
+            for nxt in sorted(step(seed)):
+                if nxt not in hops:
+                    hops[nxt] = 1
+                    toward[nxt] = seed
+                    queue.append(nxt)
+    while queue:
+        node = queue.popleft()
+        depth = hops[node]
+        if depth >= max_hops:
+            continue
+        for nxt in sorted(step(node)):
+            if nxt not in hops:
+                hops[nxt] = depth + 1
+                toward[nxt] = node
+                queue.append(nxt)
+    return Reach(hops, toward)
+
+
+@dataclass
+class ModelGraph:
+    """A :class:`SystemModel` indexed for rule evaluation."""
+
+    model: SystemModel
+    graph: nx.DiGraph[str]
+    components: dict[str, ComponentBase]
+    flows: dict[str, Flow]
+    data: dict[str, DataAsset]
+    boundaries: dict[str, Boundary]
+    by_kind: dict[str, tuple[str, ...]]
+    handled_data: dict[str, tuple[str, ...]]
+    untrusted_reasons: dict[str, str]
+    _cache: dict[object, object] = field(default_factory=dict)
+
+    # -- structure --------------------------------------------------------
+    def kind(self, node: str) -> str:
+        return str(self.components[node].kind)  # type: ignore[attr-defined]
+
+    def name(self, element: str) -> str:
+        if element in self.components:
+            return self.components[element].name or element
+        if element in self.boundaries:
+            return self.boundaries[element].name or element
+        if element in self.data:
+            return self.data[element].name or element
+        return element
+
+    def successors(self, node: str) -> Iterable[str]:
+        return self.graph.successors(node)
+
+    def predecessors(self, node: str) -> Iterable[str]:
+        return self.graph.predecessors(node)
+
+    def boundary_chain(self, node: str) -> tuple[str, ...]:
+        """The component's boundary and its ancestors, innermost first."""
+        chain: list[str] = []
+        cursor = self.components[node].boundary
+        while cursor is not None and cursor in self.boundaries and cursor not in chain:
+            chain.append(cursor)
+            cursor = self.boundaries[cursor].parent
+        return tuple(chain)
+
+    def trust(self, node: str) -> TrustLevel:
+        """Trust level of the component's innermost boundary (internal when it has none)."""
+        boundary = self.components[node].boundary
+        if boundary is None or boundary not in self.boundaries:
+            return TrustLevel.INTERNAL
+        return self.boundaries[boundary].trust
+
+    def crosses(self, flow: Flow) -> bool:
+        """True when the flow's ends sit in different innermost boundaries."""
+        return self.components[flow.source].boundary != self.components[flow.target].boundary
+
+    # -- data ------------------------------------------------------------
+    def max_classification(self, node: str) -> Classification | None:
+        levels = [self.data[d].classification for d in self.handled_data[node] if d in self.data]
+        return max(levels) if levels else None
+
+    # -- relations ----------------------------------------------------------
+    def linked(self, node: str, via: str) -> tuple[str, ...]:
+        """Components related to ``node`` through a declared attribute (or an equivalent flow)."""
+        key = ("linked", node, via)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        component = self.components[node]
+        out: set[str] = set()
+        succ = set(self.graph.successors(node))
+        if via == "tools" and isinstance(component, Agent):
+            out |= set(component.tools) | {n for n in succ if self.kind(n) in TOOL_KINDS}
+        elif via == "delegates_to" and isinstance(component, Agent):
+            out |= set(component.delegates_to) | {n for n in succ if self.kind(n) == "agent"}
+        elif via == "memory" and isinstance(component, Agent):
+            related = {n for n in succ | set(self.graph.predecessors(node)) if self.kind(n) == "agent-memory"}
+            out |= related | ({component.memory} if component.memory else set())
+        elif via == "model" and isinstance(component, Agent):
+            related = {n for n in succ | set(self.graph.predecessors(node)) if self.kind(n) == "llm"}
+            out |= related | ({component.model} if component.model else set())
+        elif via == "base_model" and isinstance(component, Model) and component.base_model:
+            out.add(component.base_model)
+        elif via == "serves" and isinstance(component, Serving):
+            out |= set(component.serves) | {n for n in succ if self.kind(n) in MODEL_KINDS}
+        elif via == "produces" and isinstance(component, Training):
+            out |= {n for n in succ if self.kind(n) in MODEL_KINDS}
+            if component.produces:
+                out.add(component.produces)
+        elif via == "trained_on_by" and str(component.kind) in MODEL_KINDS:  # type: ignore[attr-defined]
+            out |= set(self._trainers().get(node, ()))
+        result = tuple(sorted(n for n in out if n in self.components))
+        self._cache[key] = result
+        return result
+
+    def _trainers(self) -> dict[str, tuple[str, ...]]:
+        cached = self._cache.get("trainers")
+        if cached is None:
+            trainers: dict[str, set[str]] = {}
+            for cid in self.by_kind.get("training-job", ()) + self.by_kind.get("fine-tuning-job", ()):
+                for produced in self.linked(cid, "produces"):
+                    trainers.setdefault(produced, set()).add(cid)
+            cached = {k: tuple(sorted(v)) for k, v in trainers.items()}
+            self._cache["trainers"] = cached
+        return cached  # type: ignore[return-value]
+
+    def memo(self, key: object, build: Callable[[], object]) -> object:
+        """Cache a derived value for the lifetime of this graph."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+
+def _untrusted_reason(component: ComponentBase, boundaries: Mapping[str, Boundary]) -> str | None:
+    label = component.name or component.id
+    if component.untrusted_content:
+        return f"{label} carries content outsiders can write"
+    if component.boundary in boundaries and boundaries[component.boundary].trust is TrustLevel.UNTRUSTED:
+        boundary = boundaries[component.boundary]
+        return f"{label} sits in the untrusted boundary '{boundary.name or boundary.id}'"
+    if isinstance(component, HumanUser) and component.population in UNTRUSTED_POPULATIONS:
+        return f"{label} stands for {component.population.value} users, who are untrusted"
+    if component.exposure is Exposure.INTERNET and not isinstance(component, HumanUser):
+        return f"{label} is reachable from the internet"
+    return None
+
+
+def build_graph(model: SystemModel) -> ModelGraph:
+    """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
+    graph: nx.DiGraph[str] = nx.DiGraph()
+    components = {c.id: c for c in model.components}
+    boundaries = {b.id: b for b in model.boundaries}
+    data = {d.id: d for d in model.data}
+    flows = {f.key: f for f in model.flows}
+    graph.add_nodes_from(components)
+    handled: dict[str, set[str]] = {cid: set(c.data) for cid, c in components.items()}
+    for flow in model.flows:
+        if flow.source not in components or flow.target not in components:
+            continue
+        if graph.has_edge(flow.source, flow.target):
+            graph.edges[flow.source, flow.target]["flows"].append(flow.key)
+        else:
+            graph.add_edge(flow.source, flow.target, flows=[flow.key])
+        handled[flow.source].update(flow.data)
+        handled[flow.target].update(flow.data)
+    by_kind: dict[str, list[str]] = {}
+    for cid, component in components.items():
+        by_kind.setdefault(str(component.kind), []).append(cid)  # type: ignore[attr-defined]
+        if isinstance(component, Model):
+            handled[cid].update(component.trained_on)
+            if component.system_prompt:
+                handled[cid].add(component.system_prompt)
+        if isinstance(component, Agent) and component.system_prompt:
+            handled[cid].add(component.system_prompt)
+    reasons = {
+        cid: reason
+        for cid, component in components.items()
+        if (reason := _untrusted_reason(component, boundaries)) is not None
+    }
+    return ModelGraph(
+        model=model,
+        graph=graph,
+        components=components,
+        flows=flows,
+        data=data,
+        boundaries=boundaries,
+        by_kind={k: tuple(sorted(v)) for k, v in by_kind.items()},
+        handled_data={k: tuple(sorted(d for d in v if d in data)) for k, v in handled.items()},
+        untrusted_reasons=reasons,
+    )

@@ -1,0 +1,1 @@
+"""Layer 0: the vocabulary. Imports nothing from threatmodel but itself."""

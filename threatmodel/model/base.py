@@ -1,0 +1,93 @@
+"""Shared pydantic configuration, id types and ordered vocabularies."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=64)]
+"""A lower-kebab identifier chosen by a person, e.g. ``chat-llm``."""
+
+REF_PATTERN = r"^[a-z][a-z0-9-]*:[^\s@]+$"
+Ref = Annotated[str, Field(pattern=REF_PATTERN, max_length=160)]
+"""A catalog reference ``<catalog-id>:<upstream-id>``, e.g. ``owasp-llm:LLM01:2025``."""
+
+Text = Annotated[str, Field(max_length=20_000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Frozen(BaseModel):
+    """Base of every model type: immutable, strict about unknown keys, documented."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        use_attribute_docstrings=True,
+        str_strip_whitespace=False,
+        validate_default=False,
+    )
+
+
+class Ordered(StrEnum):
+    """A string enum whose members are ordered by declaration."""
+
+    @property
+    def rank(self) -> int:
+        return list(type(self)).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.rank < other.rank
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.rank <= other.rank
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.rank > other.rank
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.rank >= other.rank
+        return NotImplemented
+
+    __hash__ = StrEnum.__hash__
+
+
+class Classification(Ordered):
+    """Sensitivity of a data asset, from least to most sensitive."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    CONFIDENTIAL = "confidential"
+    RESTRICTED = "restricted"
+
+
+class TrustLevel(Ordered):
+    """How far a trust boundary's contents are trusted, from least to most."""
+
+    UNTRUSTED = "untrusted"
+    """The open internet, anonymous users, content anyone can write."""
+    PARTNER = "partner"
+    """A third party under contract: a model API provider, a SaaS vendor, a partner network."""
+    INTERNAL = "internal"
+    """The organisation's own network and services."""
+    RESTRICTED = "restricted"
+    """A hardened zone: production secrets, training clusters, regulated data."""
+
+
+class Severity(Ordered):
+    """Severity of a finding, from least to most severe."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"

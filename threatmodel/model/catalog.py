@@ -1,0 +1,485 @@
+"""Catalogs: reference taxonomies, controls, and threats with their matching rules.
+
+A catalog file holds upstream facts (ids, titles, links, cross-mappings), our own
+summaries, and our matching rules. Rules are written in a closed, declarative
+predicate vocabulary: every predicate is a small pydantic model in one
+discriminated union, so an unknown predicate or a misspelt key is an error at
+load time and no catalog can run code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Discriminator, Field, Tag, field_validator
+
+from threatmodel.model.base import Classification, Frozen, Name, Ref, Slug, Text, TrustLevel
+from threatmodel.model.system import ComponentKind
+
+Scalar = str | int | float | bool | None
+MAX_HOPS = 64
+
+
+class NistFunction(StrEnum):
+    """NIST Cybersecurity Framework 2.0 functions."""
+
+    GOVERN = "govern"
+    IDENTIFY = "identify"
+    PROTECT = "protect"
+    DETECT = "detect"
+    RESPOND = "respond"
+    RECOVER = "recover"
+
+
+class Practice(StrEnum):
+    """The security-by-design practices a control serves."""
+
+    LIFECYCLE = "lifecycle"
+    """Secure development and MLOps lifecycle: provenance, integrity, inventory, supply chain."""
+    ADVERSARIAL_ROBUSTNESS = "adversarial-robustness"
+    """Adversarial testing and training, evasion and poisoning resistance."""
+    CONFIDENTIAL_COMPUTING = "confidential-computing"
+    """Isolation and confidential computing for models, data and accelerators."""
+    PRIVACY_ENHANCING = "privacy-enhancing"
+    """Differential privacy, federated learning, anonymisation, data minimisation."""
+    PROMPT_INJECTION_DEFENCE = "prompt-injection-defence"
+    """Input and output handling, context isolation, guardrails."""
+    ACCESS_CONTROL = "access-control"
+    """Identity, least privilege, credentials, rate limits."""
+    HUMAN_OVERSIGHT = "human-oversight"
+    """Human approval of consequential actions, transparency to users."""
+    GOVERNANCE = "governance"
+    """Policies, risk management, inventories, accountability."""
+    MONITORING = "monitoring"
+    """Logging, observability, incident response."""
+
+
+class Lifecycle(StrEnum):
+    """Lifecycle stages (the CoSAI Risk Map's vocabulary)."""
+
+    PLANNING = "planning"
+    DATA_PREPARATION = "data-preparation"
+    MODEL_TRAINING = "model-training"
+    DEVELOPMENT = "development"
+    EVALUATION = "evaluation"
+    DEPLOYMENT = "deployment"
+    RUNTIME = "runtime"
+    MAINTENANCE = "maintenance"
+
+
+class Stride(StrEnum):
+    """STRIDE categories."""
+
+    SPOOFING = "spoofing"
+    TAMPERING = "tampering"
+    REPUDIATION = "repudiation"
+    INFORMATION_DISCLOSURE = "information-disclosure"
+    DENIAL_OF_SERVICE = "denial-of-service"
+    ELEVATION_OF_PRIVILEGE = "elevation-of-privilege"
+
+
+class TargetType(StrEnum):
+    """What a threat is raised on."""
+
+    COMPONENT = "component"
+    FLOW = "flow"
+    SYSTEM = "system"
+
+
+# ---------------------------------------------------------------------------
+# The predicate vocabulary
+
+
+class _Predicate(Frozen):
+    TAG: ClassVar[str]
+    CONTEXTS: ClassVar[frozenset[TargetType]] = frozenset(TargetType)
+
+
+class KindIs(_Predicate):
+    """The component is of one of these kinds."""
+
+    TAG = "kind"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    kind: tuple[ComponentKind, ...] = Field(min_length=1)
+
+
+class AttrTest(Frozen):
+    """A test of one attribute; exactly one of the operators is given."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    """Attribute name as written in the model file (e.g. ``weights_format``)."""
+    equals: Scalar | list[Scalar] = Field(default=None)
+    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
+    contains_any: tuple[Scalar, ...] | None = None
+    is_set: bool | None = None
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    @field_validator("equals", mode="before")
+    @classmethod
+    def _no_lists(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            raise ValueError("use 'in' for a list of values")
+        return value
+
+    def operator(self) -> str:
+        given = [
+            name
+            for name, value in (
+                ("equals", self.equals),
+                ("in", self.in_),
+                ("contains_any", self.contains_any),
+                ("is_set", self.is_set),
+            )
+            if value is not None or (name == "equals" and "equals" in self.model_fields_set)
+        ]
+        if len(given) != 1:
+            raise ValueError("an attribute test takes exactly one of: equals, in, contains_any, is_set")
+        return given[0]
+
+
+class Attr(_Predicate):
+    """An attribute of the component (or flow) passes a test."""
+
+    TAG = "attr"
+    CONTEXTS = frozenset({TargetType.COMPONENT, TargetType.FLOW})
+    attr: AttrTest
+
+
+class DataTest(Frozen):
+    """A test over data assets; every given part must hold for one asset."""
+
+    classification_at_least: Classification | None = None
+    tags_any: tuple[Slug, ...] = ()
+
+
+class DataHandled(_Predicate):
+    """The component handles (holds, receives, sends, was trained on) matching data;
+    for a flow, the flow carries it."""
+
+    TAG = "data"
+    CONTEXTS = frozenset({TargetType.COMPONENT, TargetType.FLOW})
+    data: DataTest
+
+
+class BoundaryTrust(_Predicate):
+    """The component sits in a boundary with one of these trust levels."""
+
+    TAG = "boundary_trust"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    boundary_trust: tuple[TrustLevel, ...] = Field(min_length=1)
+
+
+class UntrustedSource(_Predicate):
+    """The component is itself a source of untrusted content (see docs/rules.md)."""
+
+    TAG = "untrusted_source"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    untrusted_source: bool = True
+
+
+class TaintTest(Frozen):
+    """Options of the ``tainted`` predicate."""
+
+    source_kinds: tuple[ComponentKind, ...] = ()
+    """Only count untrusted sources of these kinds."""
+    exclude_source_kinds: tuple[ComponentKind, ...] = ()
+    """Ignore untrusted sources of these kinds."""
+    via: tuple[ComponentKind, ...] = ()
+    """The path must pass through a component of one of these kinds."""
+    max_hops: Annotated[int, Field(ge=1, le=MAX_HOPS)] = 16
+    """Longest path considered, in flows."""
+
+
+class Tainted(_Predicate):
+    """Content from an untrusted source reaches the component along flows."""
+
+    TAG = "tainted"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    tainted: TaintTest = TaintTest()
+
+
+class NeighbourTest(Frozen):
+    """Options of the ``neighbour`` predicate."""
+
+    direction: Literal["in", "out", "any"] = "any"
+    where: Condition
+
+
+class Neighbour(_Predicate):
+    """A component directly connected by a flow satisfies ``where``."""
+
+    TAG = "neighbour"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    neighbour: NeighbourTest
+
+
+class PathTest(Frozen):
+    """Options of the ``reaches`` and ``reached_from`` predicates."""
+
+    where: Condition
+    max_hops: Annotated[int, Field(ge=1, le=MAX_HOPS)] = 16
+
+
+class Reaches(_Predicate):
+    """Data from the component flows, directly or not, to a component satisfying ``where``."""
+
+    TAG = "reaches"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    reaches: PathTest
+
+
+class ReachedFrom(_Predicate):
+    """Data from a component satisfying ``where`` flows, directly or not, to the component."""
+
+    TAG = "reached_from"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    reached_from: PathTest
+
+
+class LinkTest(Frozen):
+    """Options of the ``linked`` predicate."""
+
+    via: Literal[
+        "tools", "delegates_to", "memory", "model", "base_model", "serves", "produces", "trained_on_by"
+    ]
+    """Which declared relation to follow: an agent's tools, delegates, memory or model; a model's
+    base model; the models a server serves; the model a job produces; the jobs that train a model."""
+    where: Condition
+
+
+class Linked(_Predicate):
+    """A component related through a declared attribute satisfies ``where``."""
+
+    TAG = "linked"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    linked: LinkTest
+
+
+class ExistsTest(Frozen):
+    """Options of the ``exists`` predicate."""
+
+    where: Condition
+
+
+class Exists(_Predicate):
+    """Some component of the system satisfies ``where``."""
+
+    TAG = "exists"
+    exists: ExistsTest
+
+
+class CrossesBoundary(_Predicate):
+    """The flow crosses a trust boundary (its ends sit in different boundaries)."""
+
+    TAG = "crosses_boundary"
+    CONTEXTS = frozenset({TargetType.FLOW})
+    crosses_boundary: bool = True
+
+
+class Endpoint(_Predicate):
+    """The flow's source (``from``) or target (``to``) component satisfies a condition."""
+
+    TAG = "endpoint"
+    CONTEXTS = frozenset({TargetType.FLOW})
+    endpoint: EndpointTest
+
+
+class EndpointTest(Frozen):
+    """Options of the ``endpoint`` predicate."""
+
+    end: Literal["source", "target"]
+    where: Condition
+
+
+class AllOf(_Predicate):
+    """Every condition holds."""
+
+    TAG = "all"
+    all: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AnyOf(_Predicate):
+    """At least one condition holds."""
+
+    TAG = "any"
+    any: tuple[Condition, ...] = Field(min_length=1)
+
+
+class Not(_Predicate):
+    """The condition does not hold."""
+
+    TAG = "not"
+    not_: Condition = Field(alias="not")
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+
+def _condition_tag(value: Any) -> str | None:
+    """A condition is a one-key mapping; its key names the predicate."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            return str(next(iter(value)))
+        return None
+    return getattr(value, "TAG", None)
+
+
+Condition = Annotated[
+    Annotated[KindIs, Tag("kind")]
+    | Annotated[Attr, Tag("attr")]
+    | Annotated[DataHandled, Tag("data")]
+    | Annotated[BoundaryTrust, Tag("boundary_trust")]
+    | Annotated[UntrustedSource, Tag("untrusted_source")]
+    | Annotated[Tainted, Tag("tainted")]
+    | Annotated[Neighbour, Tag("neighbour")]
+    | Annotated[Reaches, Tag("reaches")]
+    | Annotated[ReachedFrom, Tag("reached_from")]
+    | Annotated[Linked, Tag("linked")]
+    | Annotated[Exists, Tag("exists")]
+    | Annotated[CrossesBoundary, Tag("crosses_boundary")]
+    | Annotated[Endpoint, Tag("endpoint")]
+    | Annotated[AllOf, Tag("all")]
+    | Annotated[AnyOf, Tag("any")]
+    | Annotated[Not, Tag("not")],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="unknown_predicate",
+        custom_error_message=(
+            "a condition is a mapping with exactly one key, one of: kind, attr, data, "
+            "boundary_trust, untrusted_source, tainted, neighbour, reaches, reached_from, linked, "
+            "exists, crosses_boundary, endpoint, all, any, not"
+        ),
+    ),
+]
+"""One predicate of the closed rule vocabulary."""
+
+PREDICATE_TAGS: tuple[str, ...] = (
+    "kind",
+    "attr",
+    "data",
+    "boundary_trust",
+    "untrusted_source",
+    "tainted",
+    "neighbour",
+    "reaches",
+    "reached_from",
+    "linked",
+    "exists",
+    "crosses_boundary",
+    "endpoint",
+    "all",
+    "any",
+    "not",
+)
+
+for _model in (NeighbourTest, PathTest, LinkTest, ExistsTest, EndpointTest, Endpoint, AllOf, AnyOf, Not):
+    _model.model_rebuild()
+
+
+# ---------------------------------------------------------------------------
+# Catalog content
+
+
+class Entry(Frozen):
+    """An item of a reference taxonomy (an OWASP Top 10 item, a CoSAI risk, an ATLAS technique)."""
+
+    id: Annotated[str, Field(min_length=1, max_length=80)]
+    """Upstream id, verbatim."""
+    title: Name
+    """Upstream title, verbatim."""
+    type: Literal[
+        "item", "risk", "threat", "technique", "tactic", "component", "category", "persona"
+    ] = "item"
+    """What the entry is: a Top 10 item, a CoSAI risk or component, an ATLAS technique or tactic..."""
+    summary: Text = ""
+    """A short explanation written for this project (never upstream prose)."""
+    url: Annotated[str, Field(pattern=r"^https://")] | None = None
+    """Where the authoritative text lives."""
+    category: Annotated[str, Field(max_length=120)] | None = None
+    """Upstream grouping (CoSAI category, ATLAS tactic...)."""
+    parent: Annotated[str, Field(max_length=80)] | None = None
+    """Parent entry, e.g. the technique of an ATLAS sub-technique."""
+    lifecycle: tuple[Lifecycle, ...] = ()
+    impact: tuple[Annotated[str, Field(max_length=40)], ...] = ()
+    actor_access: tuple[Annotated[str, Field(max_length=40)], ...] = ()
+    refs: tuple[Ref, ...] = ()
+    """Cross-references to other catalogs' entries or controls."""
+
+
+class Control(Frozen):
+    """A control: something a team can put in place to reduce risk."""
+
+    id: Annotated[str, Field(min_length=1, max_length=80)]
+    title: Name
+    summary: Text = ""
+    url: Annotated[str, Field(pattern=r"^https://")] | None = None
+    category: Annotated[str, Field(max_length=120)] | None = None
+    nist_csf: tuple[NistFunction, ...] = ()
+    """NIST CSF 2.0 functions the control belongs to."""
+    practices: tuple[Practice, ...] = ()
+    """Security-by-design practices it serves."""
+    refs: tuple[Ref, ...] = ()
+    """Cross-references (ATLAS mitigations, NIST AI RMF subcategories...)."""
+
+
+class Factor(Frozen):
+    """A scoring adjustment that applies when its condition holds on the element."""
+
+    when: Condition
+    likelihood: Annotated[int, Field(ge=-2, le=2)] = 0
+    impact: Annotated[int, Field(ge=-2, le=2)] = 0
+    reason: Annotated[str, Field(min_length=1, max_length=300)]
+    """Shown to the reader as the reason for the adjustment."""
+
+
+Level = Annotated[int, Field(ge=1, le=5)]
+
+
+class Threat(Frozen):
+    """A threat with the rule that decides where it applies."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.:_-]*$", max_length=80)]
+    title: Name
+    summary: Text
+    """What the threat is, in this project's words."""
+    scenario: Text
+    """An attack scenario; ``{target}``, ``{kind}``, ``{source}``, ``{path}``, ``{data}`` and
+    ``{system}`` are filled in from the finding."""
+    target: TargetType = TargetType.COMPONENT
+    when: Condition
+    """The rule: where the threat applies."""
+    likelihood: Level
+    """Base likelihood, 1 (rare) to 5 (expected)."""
+    impact: Level
+    """Base impact, 1 (negligible) to 5 (severe)."""
+    factors: tuple[Factor, ...] = ()
+    lifecycle: tuple[Lifecycle, ...] = Field(min_length=1)
+    stride: tuple[Stride, ...] = ()
+    controls: tuple[Ref, ...] = ()
+    """Controls that mitigate it, as ``<catalog>:<control id>``."""
+    refs: tuple[Ref, ...] = ()
+    """The catalog entries it realises, as ``<catalog>:<entry id>``."""
+
+
+class Catalog(Frozen):
+    """A catalog file."""
+
+    schema_version: Literal[1] = 1
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", max_length=40)]
+    """Catalog id; the namespace of its entries, controls and threats."""
+    title: Name
+    version: Annotated[str, Field(min_length=1, max_length=40)]
+    """Upstream edition or release this catalog is pinned to."""
+    published: dt.date
+    """Release date of that edition; used for timestamps in exports."""
+    source: Annotated[str, Field(pattern=r"^https://")]
+    licence: Text
+    """Licence of the upstream facts and how they are used here."""
+    description: Text = ""
+    requires: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], str] = Field(default_factory=dict)
+    """Versions of the other catalogs its references point into."""
+    entries: tuple[Entry, ...] = ()
+    controls: tuple[Control, ...] = ()
+    threats: tuple[Threat, ...] = ()

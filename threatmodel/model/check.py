@@ -1,0 +1,169 @@
+"""Reference checks a model must pass beyond its schema.
+
+Pure: returns located issues as ``(path, message, hint)``; the loader turns the
+path into ``file:line:col``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from threatmodel.model.system import (
+    Agent,
+    ComponentBase,
+    Model,
+    Serving,
+    SystemModel,
+    Training,
+)
+
+Path = tuple[str | int, ...]
+MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
+TOOL_KINDS = frozenset({"tool", "mcp-server"})
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A reference problem at a path inside the model document."""
+
+    path: Path
+    message: str
+    hint: str | None = None
+
+
+def suggest(word: str, known: Iterable[str], what: str) -> str:
+    """A hint listing what is known, with a close match first when there is one."""
+    names = sorted(set(known))
+    if not names:
+        return f"the model declares no {what} yet"
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    shown = ", ".join(names[:12]) + (f", … ({len(names)} in all)" if len(names) > 12 else "")
+    text = f"known {what}: {shown}"
+    if close:
+        text += f" (did you mean '{close[0]}'?)"
+    return text
+
+
+def check_references(model: SystemModel) -> list[Issue]:
+    """Every problem with ids and references in ``model``, in document order."""
+    issues: list[Issue] = []
+    seen: dict[str, Path] = {}
+
+    def declare(element_id: str, path: Path) -> None:
+        if element_id in seen:
+            first = seen[element_id]
+            where = ".".join(str(p) for p in first)
+            issues.append(
+                Issue(
+                    path,
+                    f"duplicate id '{element_id}' (first declared at {where})",
+                    "ids share one namespace across data, boundaries, components and flows",
+                )
+            )
+        else:
+            seen[element_id] = path
+
+    for i, asset in enumerate(model.data):
+        declare(asset.id, ("data", i, "id"))
+    for i, boundary in enumerate(model.boundaries):
+        declare(boundary.id, ("boundaries", i, "id"))
+    for i, component in enumerate(model.components):
+        declare(component.id, ("components", i, "id"))
+    for i, flow in enumerate(model.flows):
+        declare(flow.key, ("flows", i, "id" if flow.id is not None else "source"))
+
+    data_ids = {a.id for a in model.data}
+    boundary_ids = {b.id for b in model.boundaries}
+    components: dict[str, ComponentBase] = {c.id: c for c in model.components}
+    flow_ids = {f.key for f in model.flows}
+
+    def need(value: str, known: set[str] | dict[str, ComponentBase], what: str, path: Path) -> None:
+        if value not in known:
+            issues.append(Issue(path, f"unknown {what[:-1] if what.endswith('s') else what} '{value}'", suggest(value, known, what)))
+
+    def need_kind(value: str | None, kinds: frozenset[str], what: str, path: Path) -> None:
+        if value is None:
+            return
+        if value not in components:
+            need(value, components, "components", path)
+            return
+        kind = components[value].kind  # type: ignore[attr-defined]
+        if kind not in kinds:
+            issues.append(
+                Issue(
+                    path,
+                    f"'{value}' is a {kind}, but {what} must be one of: {', '.join(sorted(kinds))}",
+                )
+            )
+
+    def need_data(values: Sequence[str], path: Path) -> None:
+        for j, value in enumerate(values):
+            need(value, data_ids, "data assets", (*path, j))
+
+    for i, boundary in enumerate(model.boundaries):
+        if boundary.parent is not None:
+            need(boundary.parent, boundary_ids, "boundaries", ("boundaries", i, "parent"))
+    parents = {b.id: b.parent for b in model.boundaries}
+    for i, boundary in enumerate(model.boundaries):
+        chain, cursor = [boundary.id], parents.get(boundary.id)
+        while cursor is not None and cursor in parents:
+            if cursor in chain:
+                issues.append(
+                    Issue(
+                        ("boundaries", i, "parent"),
+                        f"boundary '{boundary.id}' is nested inside itself ({' -> '.join([*chain, cursor])})",
+                    )
+                )
+                break
+            chain.append(cursor)
+            cursor = parents[cursor]
+
+    for i, component in enumerate(model.components):
+        base: Path = ("components", i)
+        if component.boundary is not None:
+            need(component.boundary, boundary_ids, "boundaries", (*base, "boundary"))
+        need_data(component.data, (*base, "data"))
+        if isinstance(component, Model):
+            need_data(component.trained_on, (*base, "trained_on"))
+            if component.system_prompt is not None:
+                need(component.system_prompt, data_ids, "data assets", (*base, "system_prompt"))
+            need_kind(component.base_model, MODEL_KINDS, "base_model", (*base, "base_model"))
+            if component.base_model == component.id:
+                issues.append(Issue((*base, "base_model"), "a model cannot be its own base model"))
+        elif isinstance(component, Agent):
+            for j, tool in enumerate(component.tools):
+                need_kind(tool, TOOL_KINDS, "an agent's tools", (*base, "tools", j))
+            for j, other in enumerate(component.delegates_to):
+                need_kind(other, frozenset({"agent"}), "delegates_to", (*base, "delegates_to", j))
+            need_kind(component.memory, frozenset({"agent-memory"}), "memory", (*base, "memory"))
+            need_kind(component.model, frozenset({"llm"}), "an agent's model", (*base, "model"))
+            if component.system_prompt is not None:
+                need(component.system_prompt, data_ids, "data assets", (*base, "system_prompt"))
+        elif isinstance(component, Serving):
+            for j, served in enumerate(component.serves):
+                need_kind(served, MODEL_KINDS, "serves", (*base, "serves", j))
+        elif isinstance(component, Training):
+            need_kind(component.produces, MODEL_KINDS, "produces", (*base, "produces"))
+
+    for i, flow in enumerate(model.flows):
+        base = ("flows", i)
+        need(flow.source, components, "components", (*base, "source"))
+        need(flow.target, components, "components", (*base, "target"))
+        if flow.source == flow.target:
+            issues.append(Issue((*base, "target"), f"flow '{flow.key}' starts and ends at '{flow.source}'"))
+        need_data(flow.data, (*base, "data"))
+
+    scopes = set(components) | flow_ids | boundary_ids
+    for i, control in enumerate(model.controls):
+        for j, element in enumerate(control.scope):
+            if element not in scopes:
+                issues.append(
+                    Issue(
+                        ("controls", i, "scope", j),
+                        f"control scope names unknown element '{element}'",
+                        suggest(element, scopes, "components, flows and boundaries"),
+                    )
+                )
+    return issues

@@ -1,0 +1,160 @@
+"""What the engine returns: findings, the control plan, diagnostics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from threatmodel.model.base import Frozen, Severity
+from threatmodel.model.catalog import Lifecycle, NistFunction, Practice, Stride, TargetType
+from threatmodel.model.system import SystemModel, TriageEntry
+
+
+class Status(StrEnum):
+    """Where a finding stands once controls and triage are applied.
+
+    * ``open`` — nothing declared addresses it yet.
+    * ``in-progress`` — triaged as being worked on; still counts as open risk.
+    * ``mitigated`` — declared controls bring the residual risk down to low, or triage says so.
+    * ``accepted`` — a named owner accepted the residual risk until ``review_by``.
+    * ``transferred`` — the risk is carried by someone else (a vendor, insurance).
+    * ``false-positive`` — the rule does not really apply; the justification says why.
+    """
+
+    OPEN = "open"
+    IN_PROGRESS = "in-progress"
+    MITIGATED = "mitigated"
+    ACCEPTED = "accepted"
+    TRANSFERRED = "transferred"
+    FALSE_POSITIVE = "false-positive"
+
+    @property
+    def is_open(self) -> bool:
+        """Counts as open risk (what a CI gate looks at)."""
+        return self in (Status.OPEN, Status.IN_PROGRESS)
+
+
+class ScoreFactor(Frozen):
+    """One step of the score: a base value or an adjustment, with its reason."""
+
+    axis: Literal["likelihood", "impact"]
+    delta: int
+    reason: str
+
+
+SEVERITY_THRESHOLDS: tuple[tuple[int, Severity], ...] = (
+    (20, Severity.CRITICAL),
+    (12, Severity.HIGH),
+    (6, Severity.MEDIUM),
+    (1, Severity.LOW),
+)
+"""Risk (likelihood x impact, 1-25) to severity: >= 20 critical, >= 12 high, >= 6 medium, else low."""
+
+
+def severity_of(risk: int) -> Severity:
+    """Severity band of a risk score."""
+    for threshold, severity in SEVERITY_THRESHOLDS:
+        if risk >= threshold:
+            return severity
+    return Severity.INFO
+
+
+class Finding(Frozen):
+    """One threat applying to one element of the model."""
+
+    id: str
+    """``<threat>@<element>``: a function of the threat id and element id only."""
+    threat: str
+    """Threat key, ``<catalog>:<threat id>``."""
+    title: str
+    summary: str
+    target: str
+    """Id of the element the threat applies to (the system id for system-wide threats)."""
+    target_type: TargetType
+    target_name: str
+    why: tuple[str, ...]
+    """The model facts that made the rule match."""
+    path: tuple[str, ...] = ()
+    """Element ids along the graph path that triggered it, when a path predicate matched."""
+    scenario: str
+    likelihood: int
+    impact: int
+    risk: int
+    severity: Severity
+    factors: tuple[ScoreFactor, ...]
+    residual_likelihood: int
+    residual_risk: int
+    residual_severity: Severity
+    lifecycle: tuple[Lifecycle, ...]
+    stride: tuple[Stride, ...]
+    refs: tuple[str, ...]
+    """Every catalog entry the threat realises, ``<catalog>:<id>``, sorted."""
+    controls: tuple[str, ...]
+    """Controls that mitigate it, ``<catalog>:<id>``."""
+    implemented_controls: tuple[str, ...] = ()
+    """The subset of ``controls`` declared as implemented for this element."""
+    status: Status
+    triage: TriageEntry | None = None
+    triage_expired: bool = False
+    """A triage decision existed but its review-by date has passed, so the finding reopened."""
+
+
+class Proposal(Frozen):
+    """A proposed control and the open risk it would remove."""
+
+    control: str
+    """``<catalog>:<control id>``."""
+    title: str
+    summary: str
+    nist_csf: tuple[NistFunction, ...]
+    practices: tuple[Practice, ...]
+    closes: tuple[str, ...]
+    """Ids of open findings it addresses."""
+    risk_removed: int
+    """Sum over those findings of the risk its implementation would remove."""
+    refs: tuple[str, ...] = ()
+
+
+class Diagnostic(Frozen):
+    """Something about the model worth a look that is not a threat."""
+
+    code: str
+    """Stable code, e.g. ``TM101``; can be silenced in the model's settings."""
+    message: str
+    element: str | None = None
+    """Id of the element concerned, when there is one."""
+    severity: Literal["warning", "info"] = "warning"
+
+
+class CatalogInfo(Frozen):
+    """Which catalog editions an assessment used."""
+
+    id: str
+    title: str
+    version: str
+    published: dt.date
+    source: str
+
+
+class Assessment(Frozen):
+    """The result of evaluating a model against catalogs."""
+
+    model: SystemModel
+    findings: tuple[Finding, ...]
+    """Sorted by id."""
+    proposals: tuple[Proposal, ...]
+    """Ranked: most open risk removed first."""
+    diagnostics: tuple[Diagnostic, ...]
+    catalogs: tuple[CatalogInfo, ...]
+    as_of: dt.date
+    """The date triage review-by dates were judged against."""
+
+    @property
+    def open_findings(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.status.is_open)
+
+    @property
+    def open_risk(self) -> int:
+        """Sum of residual risk over open findings."""
+        return sum(f.residual_risk for f in self.findings if f.status.is_open)

@@ -1,0 +1,41 @@
+"""Identifiers that are pure functions of ids chosen by a person or a catalog."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+
+STIX_NAMESPACE = uuid.UUID("6f1c2f55-3b7e-5c7a-9d4e-2a1b8c0d9e71")
+"""threatmodel's own uuid5 namespace for STIX ids (never the STIX SCO namespace)."""
+
+
+def ref(catalog: str, item: str) -> str:
+    """A catalog reference, ``<catalog>:<id>``."""
+    return f"{catalog}:{item}"
+
+
+def split_ref(value: str) -> tuple[str, str]:
+    """``owasp-llm:LLM01:2025`` -> ``("owasp-llm", "LLM01:2025")``."""
+    catalog, _, item = value.partition(":")
+    return catalog, item
+
+
+def finding_id(threat_key: str, element_id: str) -> str:
+    """``tm:indirect-prompt-injection@support-llm``."""
+    return f"{threat_key}@{element_id}"
+
+
+def split_finding_id(value: str) -> tuple[str, str]:
+    """The threat key and element id of a finding id."""
+    threat, _, element = value.rpartition("@")
+    return threat, element
+
+
+def fingerprint(key: str) -> str:
+    """A stable fingerprint (for SARIF ``partialFingerprints``); never involves line numbers."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def stix_id(stix_type: str, key: str) -> str:
+    """A deterministic STIX id in threatmodel's namespace."""
+    return f"{stix_type}--{uuid.uuid5(STIX_NAMESPACE, f'{stix_type}:{key}')}"
