@@ -304,7 +304,7 @@ class Matcher:
         name = g.name(el)
         match cond:
             case KindIs():
-                return [f"{name} is a {self._component(el).kind}"], (), None
+                return [f"{name} is of kind {self._component(el).kind}"], (), None
             case Attr(attr=test):
                 target = self._component(el) or self._flow(el)
                 value = getattr(target, test.name, None)

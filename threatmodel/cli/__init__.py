@@ -1,0 +1,63 @@
+"""Layer 4: the ``threatmodel`` command.
+
+Results go to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 findings at or
+above the gate (``check``), 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import click
+
+from threatmodel import __version__
+from threatmodel.cli.analyze import analyze
+from threatmodel.cli.catalogs import catalogs
+from threatmodel.cli.model_cmds import init, schema, validate
+
+EPILOG = """\b
+Exit codes:
+  0  success
+  1  `check`: open findings at or above --fail-on, or policy violations
+  2  invalid model, catalog or policy file, or bad usage
+
+Docs: docs/index.md in the repository; `threatmodel COMMAND --help` for each command.
+"""
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="threatmodel")
+def cli() -> None:
+    """Threat modeling for AI systems: YAML data-flow models in, explained threats out."""
+
+
+for command in (init, validate, schema, analyze, catalogs):
+    cli.add_command(command)
+
+
+def _register_optional() -> None:
+    """Commands whose modules are imported only when present (they pull heavier deps lazily)."""
+    from importlib import import_module
+
+    for module, names in (
+        ("threatmodel.cli.report", ("report",)),
+        ("threatmodel.cli.diagram", ("diagram",)),
+        ("threatmodel.cli.versioning", ("diff", "check", "migrate")),
+        ("threatmodel.cli.tui", ("tui",)),
+    ):
+        try:
+            mod = import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        for name in names:
+            command = getattr(mod, name, None)
+            if command is not None:
+                cli.add_command(command)
+
+
+_register_optional()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="threatmodel")

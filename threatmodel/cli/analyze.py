@@ -1,0 +1,128 @@
+"""``analyze``: the readable summary, or the JSON contract."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from threatmodel import __version__
+from threatmodel.cli.common import (
+    Session,
+    as_of_option,
+    catalog_option,
+    handles_errors,
+    load_and_evaluate,
+    parse_date,
+    write_output,
+)
+from threatmodel.model.base import Severity
+from threatmodel.model.finding import Assessment
+
+SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+@click.command()
+@click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.option("--all", "show_all", is_flag=True, help="List every finding, not only open ones.")
+@catalog_option
+@as_of_option
+@handles_errors
+def analyze(
+    model: Path, fmt: str, output: Path | None, show_all: bool, catalog_paths: tuple[Path, ...], as_of: str | None
+) -> None:
+    """Find, explain and score the threats of MODEL, and propose controls."""
+    session = Session(catalog_paths, parse_date(as_of))
+    _, cats, assessment = load_and_evaluate(model, session)
+    if fmt == "json":
+        from threatmodel.export.json import render_json
+
+        write_output(render_json(assessment, tool_version=__version__), output)
+        return
+    from rich.console import Console
+
+    if output is not None:
+        with output.open("w", encoding="utf-8") as handle:
+            print_summary(Console(file=handle, width=120, color_system=None), assessment, show_all)
+        return
+    print_summary(Console(), assessment, show_all)
+
+
+def print_summary(console: object, a: Assessment, show_all: bool = False) -> None:
+    """The human summary: posture, findings by severity, by component, top controls, diagnostics."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    assert isinstance(console, Console)
+    m = a.model
+    open_findings = [f for f in a.findings if f.status.is_open]
+    by_sev = Counter(f.residual_severity for f in open_findings)
+    header = Text()
+    header.append(f"{m.system.name}", style="bold")
+    header.append(f"  ({m.system.id}, {m.system.status.value})\n")
+    header.append(
+        f"{len(m.components)} components, {len(m.flows)} flows, {len(m.boundaries)} boundaries · "
+        f"{len(a.findings)} findings, {len(open_findings)} open · open risk {a.open_risk}\n"
+    )
+    for sev in (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW):
+        header.append(f" {sev.value} {by_sev.get(sev, 0)} ", style=SEVERITY_STYLE[sev])
+        header.append(" ")
+    console.print(header)
+
+    shown = a.findings if show_all else tuple(open_findings)
+    if shown:
+        table = Table(title="Open findings" if not show_all else "Findings", title_justify="left", expand=False)
+        table.add_column("severity", no_wrap=True)
+        table.add_column("target", no_wrap=True)
+        table.add_column("threat")
+        table.add_column("status", no_wrap=True)
+        table.add_column("refs")
+        ordered = sorted(shown, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id))
+        for f in ordered:
+            refs = ", ".join(r.split(":", 1)[1] for r in f.refs if not r.startswith(("stride:", "atlas:")))
+            table.add_row(
+                Text(f.residual_severity.value, style=SEVERITY_STYLE[f.residual_severity]),
+                Text(f.target),
+                Text(f.title),
+                Text(f.status.value),
+                Text(refs, style="dim"),
+            )
+        console.print(table)
+    else:
+        console.print("No open findings.", style="green")
+
+    per_target = Counter(f.target for f in open_findings)
+    if per_target:
+        worst = {t: max(f.residual_severity for f in open_findings if f.target == t) for t in per_target}
+        by_comp = Table(title="By component", title_justify="left")
+        by_comp.add_column("component")
+        by_comp.add_column("open", justify="right")
+        by_comp.add_column("worst")
+        for target, count in sorted(per_target.items(), key=lambda kv: (-worst[kv[0]].rank, -kv[1], kv[0]))[:15]:
+            by_comp.add_row(target, str(count), Text(worst[target].value, style=SEVERITY_STYLE[worst[target]]))
+        console.print(by_comp)
+
+    if a.proposals:
+        plan = Table(title="Top controls (most open risk removed first)", title_justify="left")
+        plan.add_column("#", justify="right")
+        plan.add_column("control")
+        plan.add_column("closes", justify="right")
+        plan.add_column("risk removed", justify="right")
+        plan.add_column("NIST CSF")
+        for i, p in enumerate(a.proposals[:8], 1):
+            plan.add_row(str(i), f"{p.title}\n[dim]{p.control}[/dim]", str(len(p.closes)), str(p.risk_removed), ", ".join(n.value for n in p.nist_csf))
+        console.print(plan)
+
+    for d in a.diagnostics:
+        if d.severity == "warning":
+            console.print(f"[yellow]warning[/yellow] {d.code}: {d.message}", highlight=False)

@@ -1,0 +1,104 @@
+"""``catalogs list | show | search``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from threatmodel.cli.common import catalog_option, handles_errors
+from threatmodel.errors import Problem, UsageError
+
+
+@click.group()
+def catalogs() -> None:
+    """Browse the threat catalogs: list them, show an entry, search."""
+
+
+@catalogs.command("list")
+@catalog_option
+@handles_errors
+def list_(catalog_paths: tuple[Path, ...]) -> None:
+    """List loaded catalogs with their versions and sizes."""
+    from threatmodel.io.load import load_catalogs
+
+    for c in load_catalogs(catalog_paths).catalogs:
+        counts = []
+        if c.threats:
+            counts.append(f"{len(c.threats)} threats")
+        if c.entries:
+            counts.append(f"{len(c.entries)} entries")
+        if c.controls:
+            counts.append(f"{len(c.controls)} controls")
+        click.echo(f"{c.id:<14} {c.version:<8} {c.title} ({', '.join(counts)})")
+
+
+@catalogs.command()
+@click.argument("reference")
+@catalog_option
+@handles_errors
+def show(reference: str, catalog_paths: tuple[Path, ...]) -> None:
+    """Show a catalog (ID) or one of its items (CATALOG:ID), with cross-references."""
+    from threatmodel.engine.catalogs import CatalogSet
+    from threatmodel.io.load import load_catalogs
+
+    cset = CatalogSet(load_catalogs(catalog_paths).catalogs)
+    if reference in cset.by_id:
+        c = cset.by_id[reference]
+        click.echo(f"{c.title} — {c.id} {c.version} (published {c.published.isoformat()})\n{c.source}\n{c.licence}\n")
+        for e in c.entries:
+            click.echo(f"  {c.id}:{e.id:<24} {e.title}")
+        for k in c.controls:
+            click.echo(f"  {c.id}:{k.id:<24} {k.title} (control)")
+        for t in c.threats:
+            click.echo(f"  {c.id}:{t.id:<24} {t.title} (threat)")
+        return
+    item = cset.entries.get(reference) or cset.controls.get(reference) or cset.threats.get(reference)
+    if item is None:
+        import difflib
+
+        pool = sorted(set(cset.entries) | set(cset.controls) | set(cset.threats) | set(cset.by_id))
+        close = difflib.get_close_matches(reference, pool, n=3)
+        raise UsageError(Problem(f"no catalog item '{reference}'", hint=f"did you mean: {', '.join(close)}" if close else "try `threatmodel catalogs search TEXT`"))
+    click.echo(f"{reference}: {item.title}")
+    summary = getattr(item, "summary", "")
+    if summary:
+        click.echo(f"\n{summary}")
+    url = cset.url_of(reference)
+    if url:
+        click.echo(f"\n{url}")
+    refs = getattr(item, "refs", ())
+    if refs:
+        click.echo("\nrefers to:")
+        for r in refs:
+            click.echo(f"  {r}  {cset.title_of(r)}")
+    referring = sorted(
+        key
+        for key, other in (*cset.entries.items(), *cset.controls.items(), *cset.threats.items())
+        if reference in getattr(other, "refs", ()) or reference in getattr(other, "controls", ())
+    )
+    if referring:
+        click.echo("\nreferred to by:")
+        for r in referring:
+            click.echo(f"  {r}  {cset.title_of(r)}")
+
+
+@catalogs.command()
+@click.argument("text")
+@catalog_option
+@handles_errors
+def search(text: str, catalog_paths: tuple[Path, ...]) -> None:
+    """Find catalog items whose id, title or summary contains TEXT (case-insensitive)."""
+    from threatmodel.engine.catalogs import CatalogSet
+    from threatmodel.io.load import load_catalogs
+
+    cset = CatalogSet(load_catalogs(catalog_paths).catalogs)
+    needle = text.lower()
+    hits = 0
+    for key, item in sorted((*cset.entries.items(), *cset.controls.items(), *cset.threats.items())):
+        haystack = f"{key} {item.title} {getattr(item, 'summary', '')}".lower()
+        if needle in haystack:
+            click.echo(f"{key:<40} {item.title}")
+            hits += 1
+    if not hits:
+        click.echo(f"no catalog item matches '{text}'", err=True)

@@ -1,0 +1,123 @@
+"""Shared pieces of the command line: exit codes, error printing, loading with catalogs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from threatmodel.errors import ThreatModelError
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, documented in ``threatmodel --help`` and docs/cli.md."""
+
+    OK = 0
+    """Success; for ``check``, no open finding at or above the threshold."""
+    FINDINGS = 1
+    """``check`` found open findings at or above ``--fail-on`` (or policy violations)."""
+    INVALID = 2
+    """Invalid input (model, catalog, policy) or usage."""
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def print_error(error: ThreatModelError) -> None:
+    """Compiler-style problems on stderr, one per line, with hints."""
+    for problem in error.problems:
+        click.echo(problem.render(), err=True)
+    count = len(error.problems)
+    if count > 1:
+        click.echo(f"{count} problems", err=True)
+
+
+def handles_errors(func: F) -> F:
+    """Turn a :class:`ThreatModelError` into stderr output and exit code 2; nothing else is caught."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ThreatModelError as exc:
+            print_error(exc)
+            sys.exit(ExitCode.INVALID)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@dataclass
+class Session:
+    """What a command needs: loaded catalogs and the evaluation date."""
+
+    catalog_paths: tuple[Path, ...]
+    as_of: dt.date
+
+    def catalogs(self) -> Any:
+        from threatmodel.io.load import load_catalogs
+
+        return load_catalogs(self.catalog_paths)
+
+
+def parse_date(value: str | None) -> dt.date:
+    """``--as-of`` value, or today (the only place the CLI reads the clock)."""
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)", param_hint="--as-of") from None
+
+
+catalog_option = click.option(
+    "--catalog",
+    "catalog_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Load an extra catalog file (repeatable); validated like the built-in ones.",
+)
+as_of_option = click.option(
+    "--as-of",
+    metavar="DATE",
+    help="Judge triage review-by dates as of this day (YYYY-MM-DD); default today.",
+)
+
+
+def write_output(data: str | bytes, output: Path | None) -> None:
+    """Write to ``output`` atomically, or to stdout."""
+    if output is None:
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            click.echo(data, nl=not data.endswith("\n"))
+        return
+    from threatmodel.io.write import write_atomic
+
+    write_atomic(output, data)
+
+
+def load_and_evaluate(model_path: Path, session: Session) -> tuple[Any, Any, Any]:
+    """(loaded model, loaded catalogs, assessment) for one model file."""
+    from threatmodel.engine import evaluate
+    from threatmodel.io.load import load_model
+
+    cats = session.catalogs()
+    loaded = load_model(model_path, known_controls=cats.control_refs)
+    assessment = evaluate(loaded.model, cats.catalogs, as_of=session.as_of)
+    return loaded, cats, assessment
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def join(items: Sequence[str]) -> str:
+    return ", ".join(items)

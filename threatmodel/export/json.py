@@ -1,0 +1,103 @@
+"""The JSON machine contract (documented in docs/json.md, versioned by ``version``)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from threatmodel.model.base import Severity
+from threatmodel.model.finding import Assessment, Finding, Status
+
+JSON_FORMAT_VERSION = 1
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    """One finding as a JSON object."""
+    return {
+        "id": f.id,
+        "threat": f.threat,
+        "title": f.title,
+        "target": f.target,
+        "target_type": f.target_type.value,
+        "target_name": f.target_name,
+        "severity": f.severity.value,
+        "likelihood": f.likelihood,
+        "impact": f.impact,
+        "risk": f.risk,
+        "residual": {
+            "likelihood": f.residual_likelihood,
+            "risk": f.residual_risk,
+            "severity": f.residual_severity.value,
+        },
+        "status": f.status.value,
+        "refs": list(f.refs),
+        "why": list(f.why),
+        "path": list(f.path),
+        "scenario": f.scenario,
+        "summary": f.summary,
+        "factors": [{"axis": x.axis, "delta": x.delta, "reason": x.reason} for x in f.factors],
+        "lifecycle": [s.value for s in f.lifecycle],
+        "stride": [s.value for s in f.stride],
+        "controls": list(f.controls),
+        "implemented_controls": list(f.implemented_controls),
+        "triage": f.triage.model_dump(mode="json", exclude_none=True) if f.triage else None,
+        "triage_expired": f.triage_expired,
+    }
+
+
+def summary_json(a: Assessment) -> dict[str, Any]:
+    """Counts for dashboards and gates."""
+    open_by_severity = Counter(f.residual_severity.value for f in a.findings if f.status.is_open)
+    by_status = Counter(f.status.value for f in a.findings)
+    return {
+        "findings": len(a.findings),
+        "open": sum(1 for f in a.findings if f.status.is_open),
+        "open_risk": a.open_risk,
+        "open_by_severity": {s.value: open_by_severity.get(s.value, 0) for s in reversed(Severity) if s is not Severity.INFO},
+        "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
+    }
+
+
+def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:
+    """The whole assessment as a JSON-ready dict."""
+    system = a.model.system
+    return {
+        "format": "threatmodel-assessment",
+        "version": JSON_FORMAT_VERSION,
+        "tool": {"name": "threatmodel", "version": tool_version},
+        "system": {
+            "id": system.id,
+            "name": system.name,
+            "owner": system.owner,
+            "status": system.status.value,
+            "version": system.version,
+            "updated": system.updated.isoformat() if system.updated else None,
+        },
+        "as_of": a.as_of.isoformat(),
+        "catalogs": [
+            {"id": c.id, "title": c.title, "version": c.version, "published": c.published.isoformat(), "source": c.source}
+            for c in a.catalogs
+        ],
+        "summary": summary_json(a),
+        "findings": [finding_json(f) for f in a.findings],
+        "control_plan": [
+            {
+                "control": p.control,
+                "title": p.title,
+                "nist_csf": [n.value for n in p.nist_csf],
+                "practices": [x.value for x in p.practices],
+                "closes": list(p.closes),
+                "risk_removed": p.risk_removed,
+            }
+            for p in a.proposals
+        ],
+        "diagnostics": [
+            {"code": d.code, "severity": d.severity, "element": d.element, "message": d.message} for d in a.diagnostics
+        ],
+    }
+
+
+def render_json(a: Assessment, *, tool_version: str) -> str:
+    """The assessment as pretty, deterministic JSON text."""
+    return json.dumps(assessment_json(a, tool_version=tool_version), indent=2, ensure_ascii=False) + "\n"

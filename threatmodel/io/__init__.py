@@ -1,0 +1,1 @@
+"""Layer 3b: files and processes <-> model objects."""

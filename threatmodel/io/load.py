@@ -1,0 +1,282 @@
+"""Load model and catalog files into validated objects, or fail with located problems."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from threatmodel.engine.catalogs import check_catalogs
+from threatmodel.errors import CatalogError, ModelError, Problem, SourceSpan
+from threatmodel.io.builtin import builtin_catalog_files
+from threatmodel.io.errors import problems_from_validation, sort_problems
+from threatmodel.io.yaml_source import YamlDocument, parse_yaml, read_text, read_yaml
+from threatmodel.model.catalog import Catalog
+from threatmodel.model.check import check_references, suggest
+from threatmodel.model.system import SystemModel
+
+LIST_SECTIONS = ("data", "boundaries", "components", "flows", "controls")
+FRAGMENT_KEYS = frozenset({*LIST_SECTIONS, "triage", "includes"})
+ROOT_ONLY = frozenset({"schema_version", "system", "settings"})
+MAX_INCLUDE_FILES = 64
+MAX_INCLUDE_DEPTH = 8
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedModel:
+    """A validated model plus what is needed to point back into its files."""
+
+    model: SystemModel
+    path: str
+    documents: tuple[YamlDocument, ...]
+    origins: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    """(section, merged index) -> (document index, index in that document)."""
+    triage_origins: dict[str, int] = field(default_factory=dict)
+
+    def span(self, loc: Loc, key: bool = False) -> SourceSpan:
+        """Where ``loc`` of the merged model comes from."""
+        if len(loc) >= 2 and isinstance(loc[0], str) and isinstance(loc[1], int):
+            origin = self.origins.get((loc[0], loc[1]))
+            if origin is not None:
+                doc, index = origin
+                return self.documents[doc].span((loc[0], index, *loc[2:]), key=key)
+        if len(loc) >= 2 and loc[0] == "triage" and isinstance(loc[1], str):
+            doc = self.triage_origins.get(loc[1], 0)
+            return self.documents[doc].span(loc, key=True if len(loc) == 2 else key)
+        return self.documents[0].span(loc, key=key)
+
+    def element_span(self, element: str) -> SourceSpan:
+        """Where an element (component, flow, boundary, data asset) is declared."""
+        m = self.model
+        for section, items in (("components", m.components), ("boundaries", m.boundaries), ("data", m.data)):
+            for i, item in enumerate(items):
+                if item.id == element:
+                    return self.span((section, i, "id"))
+        for i, flow in enumerate(m.flows):
+            if flow.key == element:
+                return self.span(("flows", i))
+        return self.span(("system", "id")) if element == m.system.id else SourceSpan(self.path, 1, 1)
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def load_model(path: Path | str, *, known_controls: Collection[str] | None = None) -> LoadedModel:
+    """Read, merge includes of, validate and reference-check a model file."""
+    path = Path(path)
+    root = read_yaml(path, _display(path))
+    return _load_documents(root, path.parent, known_controls)
+
+
+def load_model_text(text: str, display: str, *, base_dir: Path | None = None,
+                    known_controls: Collection[str] | None = None) -> LoadedModel:
+    """Like :func:`load_model`, from text already in memory (git revisions, the TUI)."""
+    root = parse_yaml(text, display)
+    return _load_documents(root, base_dir, known_controls)
+
+
+def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: Collection[str] | None) -> LoadedModel:
+    if root.data is None:
+        raise ModelError(Problem("the file is empty", SourceSpan(root.path, 1, 1), "a model needs at least a `system:` with an id and a name; try `threatmodel init`"))
+    if not isinstance(root.data, dict):
+        raise ModelError(Problem("expected a mapping at the top level (system:, components:, flows: ...)", SourceSpan(root.path, 1, 1)))
+
+    documents: list[YamlDocument] = [root]
+    problems: list[Problem] = []
+    merged: dict[str, Any] = {k: v for k, v in root.data.items() if k not in ("includes",)}
+    origins: dict[tuple[str, int], tuple[int, int]] = {}
+    triage_origins: dict[str, int] = {}
+    for section in LIST_SECTIONS:
+        items = root.data.get(section)
+        if isinstance(items, list):
+            for i in range(len(items)):
+                origins[(section, i)] = (0, i)
+    if isinstance(root.data.get("triage"), dict):
+        triage_origins.update(dict.fromkeys(root.data["triage"], 0))
+
+    def include(doc_index: int, depth: int, chain: tuple[Path, ...]) -> None:
+        doc = documents[doc_index]
+        includes = doc.data.get("includes", [])
+        if not includes:
+            return
+        if not isinstance(includes, list):
+            problems.append(Problem("includes: expected a list of file paths", doc.span(("includes",))))
+            return
+        if base_dir is None and doc_index == 0:
+            problems.append(Problem("includes cannot be resolved for a model read from memory", doc.span(("includes",))))
+            return
+        here = chain[-1].parent if chain else (base_dir or Path("."))
+        for i, rel in enumerate(includes):
+            at = doc.span(("includes", i))
+            if not isinstance(rel, str):
+                problems.append(Problem("includes: each entry is a relative file path", at))
+                continue
+            target = (here / rel).resolve()
+            if depth >= MAX_INCLUDE_DEPTH:
+                problems.append(Problem(f"includes nest deeper than {MAX_INCLUDE_DEPTH} files", at))
+                continue
+            if target in chain:
+                problems.append(Problem(f"include cycle: '{rel}' includes itself again", at))
+                continue
+            if len(documents) >= MAX_INCLUDE_FILES:
+                problems.append(Problem(f"more than {MAX_INCLUDE_FILES} included files", at))
+                return
+            try:
+                text = read_text(target, _display(target))
+                child = parse_yaml(text, _display(target))
+            except ModelError as exc:
+                if "no such file" in exc.problems[0].message:
+                    problems.append(Problem(f"included file not found: {rel}", at))
+                else:
+                    problems.extend(exc.problems)
+                continue
+            if child.data is None:
+                continue
+            if not isinstance(child.data, dict):
+                problems.append(Problem("an included file must be a mapping of sections", SourceSpan(child.path, 1, 1)))
+                continue
+            documents.append(child)
+            child_index = len(documents) - 1
+            for key in child.data:
+                if key in ROOT_ONLY:
+                    problems.append(Problem(f"'{key}' may only appear in the root model file", child.span((key,), key=True)))
+                elif key not in FRAGMENT_KEYS:
+                    problems.append(
+                        Problem(f"unknown key '{key}' in an included file", child.span((key,), key=True),
+                                f"included files may contain: {', '.join(sorted(FRAGMENT_KEYS))}")
+                    )
+            for section in LIST_SECTIONS:
+                items = child.data.get(section)
+                if items is None:
+                    continue
+                if not isinstance(items, list):
+                    problems.append(Problem(f"{section}: expected a list", child.span((section,))))
+                    continue
+                target_list = merged.setdefault(section, [])
+                if not isinstance(target_list, list):
+                    continue
+                for j, item in enumerate(items):
+                    origins[(section, len(target_list))] = (child_index, j)
+                    target_list.append(item)
+            triage = child.data.get("triage")
+            if isinstance(triage, dict):
+                target_triage = merged.setdefault("triage", {})
+                if isinstance(target_triage, dict):
+                    for key, entry in triage.items():
+                        if key in target_triage:
+                            first = documents[triage_origins[key]].span(("triage", key), key=True)
+                            problems.append(
+                                Problem(f"triage for '{key}' is given twice (first at {first})", child.span(("triage", key), key=True))
+                            )
+                            continue
+                        target_triage[key] = entry
+                        triage_origins[key] = child_index
+            include(child_index, depth + 1, (*chain, target))
+
+    root_path = (base_dir / Path(root.path).name).resolve() if base_dir is not None else Path(root.path).resolve()
+    include(0, 0, (root_path,))
+    if "includes" in root.data:
+        merged["includes"] = root.data["includes"]
+
+    loaded = LoadedModel(
+        model=SystemModel.model_construct(),  # replaced below once valid
+        path=root.path,
+        documents=tuple(documents),
+        origins=origins,
+        triage_origins=triage_origins,
+    )
+    if problems:
+        raise ModelError(sort_problems(problems))
+    try:
+        model = SystemModel.model_validate(merged)
+    except ValidationError as exc:
+        raise ModelError(sort_problems(problems_from_validation(exc, SystemModel, merged, loaded.span))) from None
+    loaded.model = model
+    for issue in check_references(model):
+        problems.append(Problem(issue.message, loaded.span(issue.path), issue.hint))
+    if known_controls is not None:
+        for i, control in enumerate(model.controls):
+            if control.control not in known_controls:
+                problems.append(
+                    Problem(
+                        f"unknown control '{control.control}'",
+                        loaded.span(("controls", i, "control")),
+                        suggest(control.control, known_controls, "controls").replace("known controls: ", "e.g. ", 1)
+                        if len(known_controls) > 12
+                        else suggest(control.control, known_controls, "controls"),
+                    )
+                )
+    if problems:
+        raise ModelError(sort_problems(problems))
+    return loaded
+
+
+# ---------------------------------------------------------------------------
+# Catalogs
+
+
+@dataclass
+class LoadedCatalogs:
+    catalogs: tuple[Catalog, ...]
+    documents: dict[str, YamlDocument]
+
+    @property
+    def control_refs(self) -> frozenset[str]:
+        return frozenset(f"{c.id}:{k.id}" for c in self.catalogs for k in c.controls)
+
+
+def load_catalog_document(doc: YamlDocument) -> Catalog:
+    if not isinstance(doc.data, dict):
+        raise CatalogError(Problem("a catalog file is a mapping (id:, title:, threats: ...)", SourceSpan(doc.path, 1, 1)))
+    try:
+        return Catalog.model_validate(doc.data)
+    except ValidationError as exc:
+        raise CatalogError(
+            sort_problems(problems_from_validation(exc, Catalog, doc.data, lambda loc, key: doc.span(loc, key=key)))
+        ) from None
+
+
+def load_catalogs(extra: Sequence[Path | str] = (), *, builtin: bool = True) -> LoadedCatalogs:
+    """Load the built-in catalogs and any user catalogs, validated together."""
+    docs: list[YamlDocument] = []
+    if builtin:
+        for name, text in builtin_catalog_files():
+            docs.append(parse_yaml(text, f"<builtin>/catalogs/{name}", error=CatalogError))
+    for p in extra:
+        path = Path(p)
+        docs.append(read_yaml(path, _display(path), error=CatalogError))
+    problems: list[Problem] = []
+    catalogs: list[Catalog] = []
+    by_id: dict[str, YamlDocument] = {}
+    for doc in docs:
+        try:
+            catalog = load_catalog_document(doc)
+        except CatalogError as exc:
+            problems.extend(exc.problems)
+            continue
+        if catalog.id in by_id:
+            problems.append(
+                Problem(f"catalog id '{catalog.id}' is already used by {by_id[catalog.id].path}", doc.span(("id",)))
+            )
+            continue
+        by_id[catalog.id] = doc
+        catalogs.append(catalog)
+    if problems:
+        raise CatalogError(sort_problems(problems))
+    for issue in check_catalogs(catalogs):
+        doc = by_id[issue.catalog]
+        problems.append(Problem(issue.message, doc.span(issue.path), issue.hint))
+    if problems:
+        raise CatalogError(sort_problems(problems))
+    return LoadedCatalogs(tuple(catalogs), by_id)

@@ -1,0 +1,322 @@
+"""Safe, bounded YAML reading with ``file:line:col`` locations for every problem.
+
+Parsing uses ``yaml_rs`` (Rust, YAML 1.2 core schema: ``no`` and ``on`` stay strings,
+duplicate keys are errors, alias expansion is capped). When it is unavailable,
+PyYAML's safe C loader is used with the same rules enforced by hand. Line and column
+marks come from PyYAML's composer, run only when a location is needed, so valid files
+pay nothing for error reporting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError
+
+try:  # pragma: no cover - exercised by whichever branch is installed
+    import yaml_rs
+except ImportError:  # pragma: no cover
+    yaml_rs = None
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Largest model or catalog file read; larger files are refused before parsing."""
+MAX_EXPANDED_NODES = 1_000_000
+"""Most nodes a document may expand to through aliases (guards against alias bombs)."""
+MAX_DEPTH = 64
+"""Deepest nesting of collections accepted."""
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RS_LOCATION = re.compile(r"at line (\d+), column (\d+)")
+
+
+class _Yaml12Loader(_LOADER):  # type: ignore[misc,valid-type]
+    """PyYAML safe loader restricted to YAML 1.2 core booleans and no implicit timestamps."""
+
+
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in _LOADER.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: its data, and its node tree on demand for locations."""
+
+    path: str
+    text: str
+    data: Any
+    _nodes: Any = field(default=None, repr=False)
+    _composed: bool = field(default=False, repr=False)
+
+    def nodes(self) -> yaml.Node | None:
+        """The composed node tree with marks, or None if PyYAML cannot compose this text."""
+        if not self._composed:
+            self._composed = True
+            try:
+                self._nodes = yaml.compose(self.text, Loader=_LOADER)
+            except yaml.YAMLError:
+                self._nodes = None
+        return self._nodes  # type: ignore[no-any-return]
+
+    def span(self, loc: Sequence[str | int], *, key: bool = False) -> SourceSpan:
+        """Where ``loc`` (a path of keys and indexes) is in the file.
+
+        Path parts that do not exist in the document (tags of unions, missing keys)
+        are skipped, so a missing key points at the mapping that lacks it. With
+        ``key=True`` the last part points at the key rather than its value.
+        """
+        node = self.nodes()
+        if node is None:
+            return SourceSpan(self.path, 1, 1)
+        for position, part in enumerate(loc):
+            last = position == len(loc) - 1
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                        node = key_node if (key and last) else value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    node = node.value[part]
+        mark = node.start_mark
+        return SourceSpan(self.path, mark.line + 1, mark.column + 1)
+
+
+def _problem(path: str, line: int, column: int, message: str, hint: str | None = None) -> Problem:
+    return Problem(message, SourceSpan(path, line, column), hint)
+
+
+def _first_alias(text: str) -> tuple[int, int]:
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                return event.start_mark.line + 1, event.start_mark.column + 1
+    except yaml.YAMLError:
+        pass
+    return 1, 1
+
+
+def _duplicate_key(text: str, path: str) -> Problem | None:
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        mark = key_node.start_mark
+                        return _problem(
+                            path,
+                            mark.line + 1,
+                            mark.column + 1,
+                            f"duplicate key '{key_node.value}' (first at line {seen[key_node.value]})",
+                            "YAML keeps only one of them; remove or rename one",
+                        )
+                    seen[key_node.value] = key_node.start_mark.line + 1
+                stack.append(value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return None
+
+
+def _check_tree(root: yaml.Node, path: str, text: str) -> Problem | None:
+    """Linear, memoised count of what aliases expand to, plus depth and duplicate keys."""
+    sizes: dict[int, int] = {}
+    depth_of: dict[int, int] = {}
+
+    def size(node: yaml.Node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise _TooDeep(node)
+        known = sizes.get(id(node))
+        if known is not None and depth_of[id(node)] >= depth:
+            return known
+        total = 1
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                total += size(k, depth + 1) + size(v, depth + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                total += size(item, depth + 1)
+        sizes[id(node)] = total
+        depth_of[id(node)] = depth
+        if total > MAX_EXPANDED_NODES:
+            raise _TooLarge(node)
+        return total
+
+    try:
+        size(root, 0)
+    except _TooDeep as exc:
+        mark = exc.node.start_mark
+        return _problem(path, mark.line + 1, mark.column + 1, f"nesting deeper than {MAX_DEPTH} levels")
+    except _TooLarge:
+        line, column = _first_alias(text)
+        return _problem(path, line, column, _BOMB_MESSAGE, _BOMB_HINT)
+    return None
+
+
+class _TooDeep(Exception):
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+
+
+class _TooLarge(Exception):
+    pass
+
+
+_BOMB_MESSAGE = f"the document expands to more than {MAX_EXPANDED_NODES:,} nodes through aliases (an alias bomb?)"
+_BOMB_HINT = "model files do not need deeply repeated anchors; write the values out"
+
+
+_STANDARD_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+
+
+def _foreign_tag(text: str) -> tuple[int, int]:
+    try:
+        stack = [yaml.compose(text, Loader=_LOADER)]
+    except yaml.YAMLError:
+        return 1, 1
+    while stack:
+        node = stack.pop(0)
+        if node is None:
+            continue
+        if node.tag not in _STANDARD_TAGS:
+            return node.start_mark.line + 1, node.start_mark.column + 1
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in node.value for v in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return 1, 1
+
+
+def parse_yaml(text: str, path: str, *, error: type[ThreatModelError] = ModelError) -> YamlDocument:
+    """Parse ``text`` safely; raise ``error`` with a located problem on any failure."""
+    if "\x00" in text:
+        raise error(_problem(path, 1, 1, "the file contains NUL bytes; is it YAML?"))
+    if yaml_rs is not None:
+        try:
+            data = yaml_rs.loads(
+                text,
+                parse_datetime=False,
+                alias_limits=yaml_rs.AliasLimits(
+                    max_total_replayed_events=MAX_EXPANDED_NODES, max_replay_stack_depth=MAX_DEPTH
+                ),
+            )
+        except yaml_rs.YAMLDecodeError as exc:
+            raise error(_from_rs_error(str(exc), text, path)) from None
+        except RecursionError:
+            raise error(_problem(path, 1, 1, f"nesting deeper than {MAX_DEPTH} levels")) from None
+        doc = YamlDocument(path, text, data)
+        depth = _max_depth(data)
+        if depth > MAX_DEPTH:
+            raise error(_problem(path, 1, 1, f"nesting deeper than {MAX_DEPTH} levels"))
+        return doc
+    return _parse_with_pyyaml(text, path, error)  # pragma: no cover
+
+
+def _max_depth(data: Any) -> int:
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            return depth
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return deepest
+
+
+def _from_rs_error(message: str, text: str, path: str) -> Problem:
+    if "alias replay limit" in message or "replay stack" in message:
+        line, column = _first_alias(text)
+        return _problem(path, line, column, _BOMB_MESSAGE, _BOMB_HINT)
+    if message.startswith("duplicate mapping key"):
+        located = _duplicate_key(text, path)
+        if located is not None:
+            return located
+    found = _RS_LOCATION.search(message)
+    line, column = (int(found.group(1)), int(found.group(2))) if found else (1, 1)
+    lines = [ln for ln in message.splitlines() if ln.strip()]
+    reason = lines[-1].strip() if lines else message
+    hint = None
+    if "tab" in reason.lower():
+        reason = "a tab character is used for indentation"
+        hint = "YAML indents with spaces only; replace the tab with spaces"
+    elif "Invalid tag" in reason:
+        line, column = _foreign_tag(text)
+        hint = "model files are plain YAML; language-specific tags (!!python/...) are refused"
+    return _problem(path, line, column, f"invalid YAML: {reason}", hint)
+
+
+def _parse_with_pyyaml(text: str, path: str, error: type[ThreatModelError]) -> YamlDocument:  # pragma: no cover
+    loader = _Yaml12Loader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return YamlDocument(path, text, None)
+        problem = _check_tree(root, path, text) or _duplicate_key(text, path)
+        if problem is not None:
+            raise error(problem)
+        data = loader.construct_document(root)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise error(_problem(path, line, column, f"invalid YAML: {exc.problem}")) from None
+    except yaml.YAMLError as exc:
+        raise error(_problem(path, 1, 1, f"invalid YAML: {exc}")) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(path, text, data)
+
+
+def read_text(path: Path, display: str, *, error: type[ThreatModelError] = ModelError) -> str:
+    """Read a UTF-8 file with a size cap; every failure is a located ``error``."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise error(Problem(f"no such file: {display}", SourceSpan(display))) from None
+    except OSError as exc:
+        raise error(Problem(f"cannot read {display}: {exc.strerror}", SourceSpan(display))) from None
+    if not path.is_file():
+        raise error(Problem(f"{display} is not a file", SourceSpan(display)))
+    if size > MAX_FILE_BYTES:
+        raise error(
+            Problem(
+                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                SourceSpan(display),
+                "split a large model with `includes:`",
+            )
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error(Problem(f"cannot read {display}: {exc.strerror}", SourceSpan(display))) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise error(_problem(display, line, column, "the file is not valid UTF-8")) from None
+
+
+def read_yaml(path: Path, display: str | None = None, *, error: type[ThreatModelError] = ModelError) -> YamlDocument:
+    """Read and parse a YAML file safely."""
+    shown = display if display is not None else str(path)
+    return parse_yaml(read_text(path, shown, error=error), shown, error=error)
