@@ -1,0 +1,290 @@
+"""Editing model files in place: comments, key order and formatting of untouched parts survive.
+
+Reading for analysis uses the fast safe loader (io/yaml_source.py); this module is
+only for writing edits back (TUI saves, ``threatmodel migrate``). It uses ruamel.yaml's
+round-trip mode, which keeps comments and layout, and writes atomically. A file that
+changed on disk since it was opened is never overwritten silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError
+from threatmodel.io.write import write_atomic
+from threatmodel.io.yaml_source import MAX_FILE_BYTES, parse_yaml
+
+SECTIONS = ("data", "boundaries", "components", "flows", "controls")
+
+
+class ConflictError(ThreatModelError):
+    """The file changed on disk since it was opened; saving would lose someone's edits."""
+
+    title = "file changed on disk"
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _make_yaml(text: str) -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.allow_duplicate_keys = False
+    sequence_indent = re.search(r"^([ ]*)- ", text, flags=re.MULTILINE)
+    if sequence_indent is not None:
+        dash = len(sequence_indent.group(1))
+        if dash >= 2:
+            yaml.indent(mapping=2, sequence=dash + 2, offset=dash)
+        else:
+            yaml.indent(mapping=2, sequence=2, offset=0)
+    return yaml
+
+
+def flow_key(item: Mapping[str, Any]) -> str:
+    """Key of a flow mapping: its id, else ``<source>-to-<target>``."""
+    if item.get("id"):
+        return str(item["id"])
+    return f"{item.get('source')}-to-{item.get('target')}"
+
+
+def item_key(section: str, item: Mapping[str, Any]) -> str:
+    """The id an editor addresses an item of ``section`` by."""
+    if section == "flows":
+        return flow_key(item)
+    if section == "controls":
+        scope = ",".join(str(s) for s in item.get("scope", []) or [])
+        return f"{item.get('control')}@{scope}"
+    return str(item.get("id"))
+
+
+@dataclass
+class ModelDocument:
+    """A model file opened for editing."""
+
+    path: Path | None
+    _yaml: YAML
+    _root: CommentedMap
+    _disk_digest: str | None
+    _original_text: str
+    dirty: bool = field(default=False)
+
+    # -- opening ------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path) -> ModelDocument:
+        raw = path.read_bytes()
+        if len(raw) > MAX_FILE_BYTES:
+            raise ModelError(Problem(f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}", SourceSpan(str(path))))
+        return cls.from_text(raw.decode("utf-8-sig"), path, disk_digest=_digest(raw))
+
+    @classmethod
+    def from_text(cls, text: str, path: Path | None = None, *, disk_digest: str | None = None) -> ModelDocument:
+        parse_yaml(text, str(path) if path else "<memory>")  # safe, bounded validation of the YAML itself
+        yaml = _make_yaml(text)
+        root = yaml.load(text)
+        if root is None:
+            root = CommentedMap()
+        if not isinstance(root, CommentedMap):
+            raise ModelError(Problem("expected a mapping at the top level", SourceSpan(str(path) if path else "<memory>", 1, 1)))
+        return cls(path=path, _yaml=yaml, _root=root, _disk_digest=disk_digest, _original_text=text)
+
+    # -- reading --------------------------------------------------------------
+    def text(self) -> str:
+        """The document as it would be saved."""
+        if not self.dirty:
+            return self._original_text
+        buffer = io.StringIO()
+        self._yaml.dump(self._root, buffer)
+        return buffer.getvalue()
+
+    def data(self) -> dict[str, Any]:
+        """A plain-Python copy of the document (for validation)."""
+        return _plain(self._root)  # type: ignore[no-any-return]
+
+    def items(self, section: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        for item in self._root.get(section) or []:
+            if isinstance(item, Mapping):
+                yield item_key(section, item), item
+
+    # -- editing --------------------------------------------------------------
+    def _section(self, section: str) -> CommentedSeq:
+        if section not in SECTIONS:
+            raise KeyError(section)
+        seq = self._root.get(section)
+        if seq is None:
+            seq = CommentedSeq()
+            self._root[section] = seq
+        return seq  # type: ignore[no-any-return]
+
+    def _index(self, section: str, key: str) -> int | None:
+        for i, item in enumerate(self._root.get(section) or []):
+            if isinstance(item, Mapping) and item_key(section, item) == key:
+                return i
+        return None
+
+    def upsert(self, section: str, item: Mapping[str, Any], *, key: str | None = None) -> None:
+        """Replace the item addressed by ``key`` (default: ``item``'s own key) or append it.
+
+        Keys whose values are unchanged keep their comments and formatting; removed keys
+        disappear; new keys are added at the end of the mapping.
+        """
+        seq = self._section(section)
+        index = self._index(section, key if key is not None else item_key(section, item))
+        if index is None:
+            seq.append(_to_commented(item))
+        else:
+            _merge_into(seq[index], item)
+        self.dirty = True
+
+    def delete(self, section: str, key: str) -> bool:
+        """Remove the item addressed by ``key``; False when there is none."""
+        index = self._index(section, key)
+        if index is None:
+            return False
+        del self._section(section)[index]
+        self.dirty = True
+        return True
+
+    def set_triage(self, finding_id: str, entry: Mapping[str, Any] | None) -> None:
+        """Write (or with ``None`` remove) the triage entry of a finding."""
+        triage = self._root.get("triage")
+        if entry is None:
+            if isinstance(triage, CommentedMap) and finding_id in triage:
+                del triage[finding_id]
+                self.dirty = True
+            return
+        if not isinstance(triage, CommentedMap):
+            triage = CommentedMap()
+            self._root["triage"] = triage
+        if finding_id in triage and isinstance(triage[finding_id], CommentedMap):
+            _merge_into(triage[finding_id], entry)
+        else:
+            triage[finding_id] = _to_commented(entry)
+        self.dirty = True
+
+    def set_path(self, path: tuple[str | int, ...], value: Any) -> None:
+        """Set one value at ``path`` (e.g. ``("system", "owner")``), creating mappings on the way."""
+        node: Any = self._root
+        for part in path[:-1]:
+            if isinstance(node, CommentedMap):
+                if part not in node or node[part] is None:
+                    node[part] = CommentedMap()
+                node = node[part]
+            else:
+                node = node[part]
+        if value is None and isinstance(node, CommentedMap):
+            node.pop(path[-1], None)
+        else:
+            node[path[-1]] = _to_commented(value) if isinstance(value, (Mapping, list, tuple)) else value
+        self.dirty = True
+
+    def replace_strings(self, mapping: Mapping[str, str], *, keys: bool = True) -> int:
+        """Rewrite scalar values (and mapping keys) equal to a key of ``mapping``; returns how many."""
+        count = 0
+
+        def walk(node: Any) -> Any:
+            nonlocal count
+            if isinstance(node, CommentedMap):
+                for k in list(node.keys()):
+                    node[k] = walk(node[k])
+                    if keys and isinstance(k, str) and k in mapping:
+                        position = list(node.keys()).index(k)
+                        value = node.pop(k)
+                        node.insert(position, mapping[k], value)
+                        count += 1
+                return node
+            if isinstance(node, CommentedSeq):
+                for i, item in enumerate(node):
+                    node[i] = walk(item)
+                return node
+            if isinstance(node, str) and node in mapping:
+                count += 1
+                return type(node)(mapping[node]) if type(node) is not str else mapping[node]
+            return node
+
+        walk(self._root)
+        if count:
+            self.dirty = True
+        return count
+
+    # -- saving --------------------------------------------------------------
+    def changed_on_disk(self) -> bool:
+        """True when the file on disk is no longer what was opened."""
+        if self.path is None or self._disk_digest is None:
+            return False
+        try:
+            return _digest(self.path.read_bytes()) != self._disk_digest
+        except FileNotFoundError:
+            return True
+
+    def save(self, path: Path | None = None, *, force: bool = False) -> Path:
+        """Write atomically; refuse (ConflictError) when the file changed on disk since it was opened."""
+        target = path or self.path
+        if target is None:
+            raise ModelError(Problem("no file to save to"))
+        if target == self.path and not force and self.changed_on_disk():
+            raise ConflictError(
+                Problem(
+                    f"{target} changed on disk since it was opened; not overwriting it",
+                    SourceSpan(str(target)),
+                    "reload it, or save your version under another name and compare",
+                )
+            )
+        text = self.text()
+        write_atomic(target, text)
+        self._disk_digest = _digest(text.encode("utf-8"))
+        self._original_text = text
+        self.path = target
+        self.dirty = False
+        return target
+
+
+def _to_commented(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        out = CommentedMap()
+        for k, v in value.items():
+            out[k] = _to_commented(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        seq = CommentedSeq(_to_commented(v) for v in value)
+        if value and all(not isinstance(v, (Mapping, list, tuple)) for v in value) and len(value) <= 8:
+            seq.fa.set_flow_style()
+        return seq
+    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):  # enums
+        return value.value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _merge_into(target: CommentedMap, new: Mapping[str, Any]) -> None:
+    for k in [k for k in target if k not in new]:
+        del target[k]
+    for k, v in new.items():
+        converted = _to_commented(v)
+        if k in target and _plain(target[k]) == _plain(converted):
+            continue
+        if k in target and isinstance(target[k], CommentedMap) and isinstance(v, Mapping):
+            _merge_into(target[k], v)
+        else:
+            target[k] = converted
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [_plain(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    return node
