@@ -48,6 +48,14 @@ def render(catalog: Catalog, header: str) -> str:
     return "\n".join(lines) + "\n" + body
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it, else as given."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main(
     description: str,
     output: Path,
@@ -85,7 +93,7 @@ def main(
     if args.check:
         current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current == text:
-            print(f"{output.relative_to(REPO_ROOT)} is up to date")
+            print(f"{_shown(output)} is up to date")
             return 0
         diff = difflib.unified_diff(
             current.splitlines(keepends=True),
@@ -95,9 +103,8 @@ def main(
             n=1,
         )
         sys.stdout.writelines(list(diff)[:200])
-        print(f"\n{output.relative_to(REPO_ROOT)} is stale: run {Path(sys.argv[0]).name} to regenerate")
+        print(f"\n{_shown(output)} is stale: run {Path(sys.argv[0]).name} to regenerate")
         return 1
     output.write_text(text, encoding="utf-8")
-    print(f"wrote {output.relative_to(REPO_ROOT)}")
+    print(f"wrote {_shown(output)}")
     return 0
-

@@ -62,9 +62,7 @@ def build(reference: Path) -> str:
         raise ValueError(f"expected one ATLAS matrix, found {len(matrices)}")
     matrix = matrices[0]
 
-    newest = max(
-        obj["modified_date"] for key in ("tactics", "techniques", "mitigations") for obj in matrix[key]
-    )
+    newest = max(obj["modified_date"] for key in ("tactics", "techniques", "mitigations") for obj in matrix[key])
     if newest > PUBLISHED:
         raise ValueError(f"data modified on {newest}, after the pinned release date {PUBLISHED}")
 
