@@ -98,12 +98,17 @@ def _doc_loc(loc: Loc, data: Any) -> Loc:
     """Drop parts of a pydantic loc that are union tags, not keys of the document."""
     out: list[str | int] = []
     node = data
-    for part in loc:
+    for position, part in enumerate(loc):
+        following = loc[position + 1] if position + 1 < len(loc) else None
         if isinstance(node, dict) and isinstance(part, str):
             if part in node:
                 out.append(part)
                 node = node[part]
-            elif part.startswith(("function-", "tagged-union")):
+            elif part.startswith(("function-", "tagged-union")) or (
+                following is not None and isinstance(following, str) and following in node
+            ):
+                continue  # a union tag, not a key of the document
+            elif following is not None and node.get("kind") == part:
                 continue
             else:
                 out.append(part)
@@ -185,6 +190,8 @@ def problems_from_validation(
             else:
                 message = f"{_dotted(loc)}: '{value}' does not have the expected form"
                 hint = f"expected a value matching {pattern}"
+        elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+            message = f"{_dotted(loc)}: expected a date written YYYY-MM-DD (got {value!r})"
         elif kind in ("string_type", "int_type", "int_parsing", "bool_type", "bool_parsing", "float_parsing",
                       "tuple_type", "list_type", "dict_type", "model_type", "model_attributes_type",
                       "date_from_datetime_parsing", "date_parsing", "string_too_long", "string_too_short",

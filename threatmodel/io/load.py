@@ -201,10 +201,11 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
     try:
         model = SystemModel.model_validate(merged)
     except ValidationError as exc:
-        raise ModelError(sort_problems(problems_from_validation(exc, SystemModel, merged, loaded.span))) from None
+        problems = problems_from_validation(exc, SystemModel, merged, loaded.span)
+        problems.extend(_reference_problems_of_invalid(merged, loaded))
+        raise ModelError(sort_problems(problems)) from None
     loaded.model = model
-    for issue in check_references(model):
-        problems.append(Problem(issue.message, loaded.span(issue.path), issue.hint))
+    problems.extend(_reference_problems(model, loaded))
     if known_controls is not None:
         for i, control in enumerate(model.controls):
             if control.control not in known_controls:
@@ -212,14 +213,104 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
                     Problem(
                         f"unknown control '{control.control}'",
                         loaded.span(("controls", i, "control")),
-                        suggest(control.control, known_controls, "controls").replace("known controls: ", "e.g. ", 1)
-                        if len(known_controls) > 12
-                        else suggest(control.control, known_controls, "controls"),
+                        _control_hint(control.control, known_controls),
                     )
                 )
     if problems:
         raise ModelError(sort_problems(problems))
     return loaded
+
+
+def _control_hint(value: str, known: Collection[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    catalog = value.partition(":")[0]
+    listing = f"`threatmodel catalogs show {catalog}` lists its controls" if catalog else "`threatmodel catalogs list`"
+    return (f"did you mean '{close[0]}'? " if close else "") + listing
+
+
+def _reference_problems(model: SystemModel, loaded: LoadedModel, skip: frozenset[str] = frozenset()) -> list[Problem]:
+    out = []
+    for issue in check_references(model):
+        if issue.subject is not None and issue.subject in skip:
+            continue
+        message = issue.message
+        if issue.related is not None:
+            message += f" (first declared at {loaded.span(issue.related)})"
+        out.append(Problem(message, loaded.span(issue.path), issue.hint))
+    return out
+
+
+def _reference_problems_of_invalid(merged: dict[str, Any], loaded: LoadedModel) -> list[Problem]:
+    """Reference problems of a model that failed schema validation, so one run reports everything.
+
+    Invalid items are replaced by inert placeholders that keep their position and id;
+    problems about a placeholder's own fields or about ids of invalid items are dropped
+    (the schema error already covers them).
+    """
+    from pydantic import TypeAdapter
+
+    from threatmodel.model.system import (
+        Application,
+        Boundary,
+        Component,
+        DataAsset,
+        Flow,
+        ImplementedControl,
+        System,
+    )
+
+    adapters: dict[str, Any] = {
+        "data": TypeAdapter(DataAsset),
+        "boundaries": TypeAdapter(Boundary),
+        "components": TypeAdapter(Component),
+        "flows": TypeAdapter(Flow),
+        "controls": TypeAdapter(ImplementedControl),
+    }
+    placeholder_ids: set[str] = set()
+    placeholder_paths: set[tuple[str, int]] = set()
+    sections: dict[str, list[Any]] = {}
+    for section, adapter in adapters.items():
+        items = merged.get(section)
+        if not isinstance(items, list):
+            sections[section] = []
+            continue
+        valid: list[Any] = []
+        for i, item in enumerate(items):
+            try:
+                valid.append(adapter.validate_python(item))
+            except ValidationError:
+                raw_id = item.get("id") if isinstance(item, dict) else None
+                pid = raw_id if isinstance(raw_id, str) and raw_id else f"invalid-{section}-{i}"
+                placeholder_ids.add(pid)
+                placeholder_paths.add((section, i))
+                if section == "flows":
+                    valid.append(Flow.model_construct(id=pid, source=pid, target=pid, data=()))
+                elif section == "components":
+                    valid.append(Application.model_construct(id=pid, kind="application", data=(), boundary=None))
+                elif section == "boundaries":
+                    valid.append(Boundary.model_construct(id=pid, parent=None))
+                elif section == "data":
+                    valid.append(DataAsset.model_construct(id=pid))
+                else:
+                    valid.append(ImplementedControl.model_construct(control="x:x", scope=()))
+        sections[section] = valid
+    partial = SystemModel.model_construct(
+        system=System.model_construct(id="x", name="x"),
+        **{k: tuple(v) for k, v in sections.items()},
+    )
+    problems = []
+    for issue in check_references(partial):
+        if (str(issue.path[0]), int(issue.path[1])) in placeholder_paths if len(issue.path) > 1 and isinstance(issue.path[1], int) else False:
+            continue
+        if issue.subject is not None and issue.subject in placeholder_ids:
+            continue
+        message = issue.message
+        if issue.related is not None:
+            message += f" (first declared at {loaded.span(issue.related)})"
+        problems.append(Problem(message, loaded.span(issue.path), issue.hint))
+    return problems
 
 
 # ---------------------------------------------------------------------------

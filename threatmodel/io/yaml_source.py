@@ -185,6 +185,27 @@ _BOMB_HINT = "model files do not need deeply repeated anchors; write the values 
 _STANDARD_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq"))
 
 
+def _foreign_tag_problem(text: str, path: str) -> Problem | None:
+    """Refuse explicit tags other than YAML's own core ones (``!!python/...``, ``!Ref``...)."""
+    try:
+        for token in yaml.scan(text, Loader=_LOADER):
+            if isinstance(token, yaml.TagToken):
+                handle, suffix = token.value
+                tag = (handle or "") + (suffix or "")
+                if tag not in ("!!str", "!!int", "!!float", "!!bool", "!!null", "!!map", "!!seq"):
+                    mark = token.start_mark
+                    return _problem(
+                        path,
+                        mark.line + 1,
+                        mark.column + 1,
+                        f"YAML tag '{tag}' is not allowed",
+                        "model files are plain YAML; language-specific tags (!!python/...) are refused",
+                    )
+    except yaml.YAMLError:
+        return None
+    return None
+
+
 def _foreign_tag(text: str) -> tuple[int, int]:
     try:
         stack = [yaml.compose(text, Loader=_LOADER)]
@@ -207,6 +228,10 @@ def parse_yaml(text: str, path: str, *, error: type[ThreatModelError] = ModelErr
     """Parse ``text`` safely; raise ``error`` with a located problem on any failure."""
     if "\x00" in text:
         raise error(_problem(path, 1, 1, "the file contains NUL bytes; is it YAML?"))
+    if "!" in text:
+        tagged = _foreign_tag_problem(text, path)
+        if tagged is not None:
+            raise error(tagged)
     if yaml_rs is not None:
         try:
             data = yaml_rs.loads(

@@ -31,6 +31,10 @@ class Issue:
     path: Path
     message: str
     hint: str | None = None
+    subject: str | None = None
+    """The id the problem is about (an unknown or mismatched reference), when there is one."""
+    related: Path | None = None
+    """Another place the message refers to (the first declaration of a duplicate id)."""
 
 
 def suggest(word: str, known: Iterable[str], what: str) -> str:
@@ -53,13 +57,13 @@ def check_references(model: SystemModel) -> list[Issue]:
 
     def declare(element_id: str, path: Path) -> None:
         if element_id in seen:
-            first = seen[element_id]
-            where = ".".join(str(p) for p in first)
             issues.append(
                 Issue(
                     path,
-                    f"duplicate id '{element_id}' (first declared at {where})",
+                    f"duplicate id '{element_id}'",
                     "ids share one namespace across data, boundaries, components and flows",
+                    subject=element_id,
+                    related=seen[element_id],
                 )
             )
         else:
@@ -81,7 +85,8 @@ def check_references(model: SystemModel) -> list[Issue]:
 
     def need(value: str, known: set[str] | dict[str, ComponentBase], what: str, path: Path) -> None:
         if value not in known:
-            issues.append(Issue(path, f"unknown {what[:-1] if what.endswith('s') else what} '{value}'", suggest(value, known, what)))
+            singular = what[:-1] if what.endswith("s") else what
+            issues.append(Issue(path, f"unknown {singular} '{value}'", suggest(value, known, what), subject=value))
 
     def need_kind(value: str | None, kinds: frozenset[str], what: str, path: Path) -> None:
         if value is None:
@@ -95,6 +100,7 @@ def check_references(model: SystemModel) -> list[Issue]:
                 Issue(
                     path,
                     f"'{value}' is a {kind}, but {what} must be one of: {', '.join(sorted(kinds))}",
+                    subject=value,
                 )
             )
 
@@ -110,6 +116,9 @@ def check_references(model: SystemModel) -> list[Issue]:
         chain, cursor = [boundary.id], parents.get(boundary.id)
         while cursor is not None and cursor in parents:
             if cursor in chain:
+                cycle = chain[chain.index(cursor) :]
+                if boundary.id != min(cycle):
+                    break  # report each cycle once, at its smallest id
                 issues.append(
                     Issue(
                         ("boundaries", i, "parent"),
@@ -164,6 +173,7 @@ def check_references(model: SystemModel) -> list[Issue]:
                         ("controls", i, "scope", j),
                         f"control scope names unknown element '{element}'",
                         suggest(element, scopes, "components, flows and boundaries"),
+                        subject=element,
                     )
                 )
     return issues
