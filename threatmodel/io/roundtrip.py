@@ -90,13 +90,13 @@ class ModelDocument:
     @classmethod
     def from_text(cls, text: str, path: Path | None = None, *, disk_digest: str | None = None) -> ModelDocument:
         parse_yaml(text, str(path) if path else "<memory>")  # safe, bounded validation of the YAML itself
-        yaml = _make_yaml(text)
-        root = yaml.load(text)
+        rt = _make_yaml(text)  # round-trip mode: builds only maps, lists and scalars; tags were refused above
+        root = rt.load(text)
         if root is None:
             root = CommentedMap()
         if not isinstance(root, CommentedMap):
             raise ModelError(Problem("expected a mapping at the top level", SourceSpan(str(path) if path else "<memory>", 1, 1)))
-        return cls(path=path, _yaml=yaml, _root=root, _disk_digest=disk_digest, _original_text=text)
+        return cls(path=path, _yaml=rt, _root=root, _disk_digest=disk_digest, _original_text=text)
 
     # -- reading --------------------------------------------------------------
     def text(self) -> str:
