@@ -110,7 +110,7 @@ class AttrTest(Frozen):
 
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     """Attribute name as written in the model file (e.g. ``weights_format``)."""
-    equals: Scalar | list[Scalar] = Field(default=None)
+    equals: Scalar = Field(default=None)
     in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
     contains_any: tuple[Scalar, ...] | None = None
     is_set: bool | None = None
@@ -120,8 +120,8 @@ class AttrTest(Frozen):
     @field_validator("equals", mode="before")
     @classmethod
     def _no_lists(cls, value: Any) -> Any:
-        if isinstance(value, list):
-            raise ValueError("use 'in' for a list of values")
+        if isinstance(value, (list, dict)):
+            raise ValueError("'equals' takes one value; use 'in' for a list of values")
         return value
 
     def operator(self) -> str:
@@ -385,8 +385,8 @@ for _model in (NeighbourTest, PathTest, LinkTest, ExistsTest, EndpointTest, Endp
 class Entry(Frozen):
     """An item of a reference taxonomy (an OWASP Top 10 item, a CoSAI risk, an ATLAS technique)."""
 
-    id: Annotated[str, Field(min_length=1, max_length=80)]
-    """Upstream id, verbatim."""
+    id: Annotated[str, Field(pattern=r"^[^\s@]+$", min_length=1, max_length=80)]
+    """Upstream id, verbatim (no whitespace or '@', so it can be referenced)."""
     title: Name
     """Upstream title, verbatim."""
     type: Literal[
@@ -411,7 +411,7 @@ class Entry(Frozen):
 class Control(Frozen):
     """A control: something a team can put in place to reduce risk."""
 
-    id: Annotated[str, Field(min_length=1, max_length=80)]
+    id: Annotated[str, Field(pattern=r"^[^\s@]+$", min_length=1, max_length=80)]
     title: Name
     summary: Text = ""
     url: Annotated[str, Field(pattern=r"^https://")] | None = None
@@ -421,7 +421,7 @@ class Control(Frozen):
     practices: tuple[Practice, ...] = ()
     """Security-by-design practices it serves."""
     refs: tuple[Ref, ...] = ()
-    """Cross-references (ATLAS mitigations, NIST AI RMF subcategories...)."""
+    """Cross-references to entries and controls of loaded catalogs (risks it mitigates, ATLAS mitigations...)."""
 
 
 class Factor(Frozen):
