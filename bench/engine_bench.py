@@ -71,7 +71,9 @@ def main() -> None:
     for n in (100, 1_000, 10_000):
         out = subprocess.run(
             [sys.executable, __file__, "--size", str(n), "--repeats", str(args.repeats)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         rows.append(json.loads(out.stdout))
     header = f"{'components':>10} {'flows':>6} {'file MB':>7} {'load s':>7} {'eval s':>7} {'total s':>7} {'findings':>8} {'peak MB':>8}"

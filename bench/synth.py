@@ -1,6 +1,6 @@
 """Synthetic AI-system models for benchmarks: n components, 2n flows, deterministic for a seed.
 
-    python bench/synth.py 10000 > /tmp/big.yaml
+python bench/synth.py 10000 > /tmp/big.yaml
 """
 
 from __future__ import annotations
@@ -12,12 +12,35 @@ import sys
 import yaml
 
 KINDS = [
-    ("human-user", 3), ("application", 8), ("api-gateway", 2), ("input-guardrail", 1), ("output-guardrail", 1),
-    ("llm", 4), ("ml-model", 3), ("embedding-model", 2), ("agent", 3), ("tool", 5), ("mcp-server", 2),
-    ("agent-memory", 1), ("vector-store", 2), ("retriever", 2), ("prompt-store", 1), ("data-source", 3),
-    ("data-pipeline", 2), ("dataset", 2), ("feature-store", 1), ("training-job", 1), ("fine-tuning-job", 1),
-    ("evaluation", 1), ("model-registry", 1), ("model-serving", 2), ("datastore", 6), ("cache", 1),
-    ("tool-registry", 1), ("external-service", 3), ("monitoring", 1),
+    ("human-user", 3),
+    ("application", 8),
+    ("api-gateway", 2),
+    ("input-guardrail", 1),
+    ("output-guardrail", 1),
+    ("llm", 4),
+    ("ml-model", 3),
+    ("embedding-model", 2),
+    ("agent", 3),
+    ("tool", 5),
+    ("mcp-server", 2),
+    ("agent-memory", 1),
+    ("vector-store", 2),
+    ("retriever", 2),
+    ("prompt-store", 1),
+    ("data-source", 3),
+    ("data-pipeline", 2),
+    ("dataset", 2),
+    ("feature-store", 1),
+    ("training-job", 1),
+    ("fine-tuning-job", 1),
+    ("evaluation", 1),
+    ("model-registry", 1),
+    ("model-serving", 2),
+    ("datastore", 6),
+    ("cache", 1),
+    ("tool-registry", 1),
+    ("external-service", 3),
+    ("monitoring", 1),
 ]
 
 
@@ -28,8 +51,11 @@ def synthetic_model(n: int, seed: int = 7) -> dict[str, object]:
     trust = ["untrusted", "partner", "internal", "internal", "restricted"]
     boundaries = [{"id": f"zone-{b}", "trust": trust[b % len(trust)]} for b in range(n_boundaries)]
     data = [
-        {"id": f"data-{d}", "classification": ["public", "internal", "confidential", "restricted"][d % 4],
-         "tags": [["pii"], ["credentials"], ["system-prompt"], ["model-weights"], []][d % 5]}
+        {
+            "id": f"data-{d}",
+            "classification": ["public", "internal", "confidential", "restricted"][d % 4],
+            "tags": [["pii"], ["credentials"], ["system-prompt"], ["model-weights"], []][d % 5],
+        }
         for d in range(max(4, n // 50))
     ]
     kinds = [k for k, w in KINDS for _ in range(w)]
@@ -58,7 +84,11 @@ def synthetic_model(n: int, seed: int = 7) -> dict[str, object]:
         if a != b:
             flows.add((a, b))
     flow_list = [
-        {"source": f"c-{a}", "target": f"c-{b}", **({"data": [data[(a + b) % len(data)]["id"]]} if (a + b) % 3 == 0 else {})}
+        {
+            "source": f"c-{a}",
+            "target": f"c-{b}",
+            **({"data": [data[(a + b) % len(data)]["id"]]} if (a + b) % 3 == 0 else {}),
+        }
         for a, b in sorted(flows)
     ]
     return {

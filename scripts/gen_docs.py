@@ -1,7 +1,7 @@
 """Generate the checked-in reference docs: JSON Schemas, the model reference, the CLI reference.
 
-    python scripts/gen_docs.py          # write the files
-    python scripts/gen_docs.py --check  # exit 1 if any committed file is stale
+python scripts/gen_docs.py          # write the files
+python scripts/gen_docs.py --check  # exit 1 if any committed file is stale
 """
 
 from __future__ import annotations
@@ -76,7 +76,11 @@ def model_reference() -> str:
         required = set(body.get("required", []))
         out.extend(["| key | type | default | meaning |", "|---|---|---|---|"])
         for key, prop in props.items():
-            default = "required" if key in required else ("`" + json.dumps(prop["default"]) + "`" if "default" in prop else "")
+            default = (
+                "required"
+                if key in required
+                else ("`" + json.dumps(prop["default"]) + "`" if "default" in prop else "")
+            )
             out.append(f"| `{key}` | {_type_of(prop)} | {default} | {_cell(prop.get('description', ''))} |")
         out.append("")
 

@@ -105,6 +105,10 @@ class ModelGraph:
     by_kind: dict[str, tuple[str, ...]]
     handled_data: dict[str, tuple[str, ...]]
     untrusted_reasons: dict[str, str]
+    """Why each untrusted source is one."""
+    primary_sources: frozenset[str]
+    """Sources that are untrusted in themselves (outsiders' content, untrusted zones, public users),
+    as opposed to components that are merely reachable from the internet."""
     _cache: dict[object, object] = field(default_factory=dict)
 
     # -- structure --------------------------------------------------------
@@ -203,24 +207,32 @@ class ModelGraph:
         return self._cache[key]
 
 
-def _untrusted_reason(component: ComponentBase, boundaries: Mapping[str, Boundary]) -> str | None:
+def merge_reach(primary: Reach, secondary: Reach) -> Reach:
+    """Both searches' nodes; where both reached a node, the primary search's path wins."""
+    hops = {**secondary.hops, **primary.hops}
+    toward = {**secondary.toward_seed, **primary.toward_seed}
+    return Reach(hops, toward)
+
+
+def _untrusted_reason(component: ComponentBase, boundaries: Mapping[str, Boundary]) -> tuple[str, bool] | None:
+    """Why the component is a source of untrusted content, and whether it is untrusted in itself."""
     label = component.name or component.id
     if component.untrusted_content:
-        return f"{label} carries content outsiders can write"
-    if component.boundary in boundaries and boundaries[component.boundary].trust is TrustLevel.UNTRUSTED:
-        boundary = boundaries[component.boundary]
-        return f"{label} sits in the untrusted boundary '{boundary.name or boundary.id}'"
+        return f"{label} carries content outsiders can write", True
+    boundary = boundaries.get(component.boundary) if component.boundary is not None else None
+    if boundary is not None and boundary.trust is TrustLevel.UNTRUSTED:
+        return f"{label} sits in the untrusted boundary '{boundary.name or boundary.id}'", True
     if isinstance(component, HumanUser) and component.population in UNTRUSTED_POPULATIONS:
-        return f"{label} stands for {component.population.value} users, who are untrusted"
+        return f"{label} stands for {component.population.value} users, who are untrusted", True
     if component.exposure is Exposure.INTERNET and not isinstance(component, HumanUser):
-        return f"{label} is reachable from the internet"
+        return f"{label} is reachable from the internet", False
     return None
 
 
 def build_graph(model: SystemModel) -> ModelGraph:
     """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
     graph: nx.DiGraph[str] = nx.DiGraph()
-    components = {c.id: c for c in model.components}
+    components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
     data = {d.id: d for d in model.data}
     flows = {f.key: f for f in model.flows}
@@ -244,11 +256,9 @@ def build_graph(model: SystemModel) -> ModelGraph:
                 handled[cid].add(component.system_prompt)
         if isinstance(component, Agent) and component.system_prompt:
             handled[cid].add(component.system_prompt)
-    reasons = {
-        cid: reason
-        for cid, component in components.items()
-        if (reason := _untrusted_reason(component, boundaries)) is not None
-    }
+    judged = {cid: _untrusted_reason(component, boundaries) for cid, component in components.items()}
+    reasons = {cid: verdict[0] for cid, verdict in judged.items() if verdict is not None}
+    primary = frozenset(cid for cid, verdict in judged.items() if verdict is not None and verdict[1])
     return ModelGraph(
         model=model,
         graph=graph,
@@ -259,4 +269,5 @@ def build_graph(model: SystemModel) -> ModelGraph:
         by_kind={k: tuple(sorted(v)) for k, v in by_kind.items()},
         handled_data={k: tuple(sorted(d for d in v if d in data)) for k, v in handled.items()},
         untrusted_reasons=reasons,
+        primary_sources=primary,
     )

@@ -108,7 +108,12 @@ def test_data_covers_held_carried_and_prompt_data() -> None:
     assert matches({"data": {"tags_any": ["credentials"]}}) == ["agent", "vault-read"]
     assert matches({"all": [{"kind": ["llm"]}, {"data": {"tags_any": ["system-prompt"]}}]}) == ["llm"]
     assert matches({"data": {"classification_at_least": "confidential"}}) == [
-        "agent", "customer", "mailer", "portal", "ticket-db", "vault-read",
+        "agent",
+        "customer",
+        "mailer",
+        "portal",
+        "ticket-db",
+        "vault-read",
     ]
 
 
@@ -150,7 +155,14 @@ def test_reaches_and_reached_from() -> None:
     """`reaches` follows flows forward to a match; `reached_from` backward, neither counting the start."""
     # the index lies on a cycle, so it reaches itself; everything upstream of it reaches it too
     assert matches({"reaches": {"where": {"kind": ["vector-store"]}}}) == [
-        "agent", "customer", "index", "llm", "portal", "retriever", "ticket-db", "vault-read",
+        "agent",
+        "customer",
+        "index",
+        "llm",
+        "portal",
+        "retriever",
+        "ticket-db",
+        "vault-read",
     ]
     assert matches({"reaches": {"where": {"kind": ["tool"]}}}) == ["agent", "vault-read"]
     assert matches({"reached_from": {"where": {"kind": ["human-user"]}, "max_hops": 2}}) == ["portal", "ticket-db"]
@@ -183,7 +195,12 @@ def test_combinations() -> None:
         "all": [
             {"kind": ["agent"]},
             {"data": {"classification_at_least": "confidential"}},
-            {"linked": {"via": "tools", "where": {"attr": {"name": "side_effects", "contains_any": ["send-external"]}}}},
+            {
+                "linked": {
+                    "via": "tools",
+                    "where": {"attr": {"name": "side_effects", "contains_any": ["send-external"]}},
+                }
+            },
             {"any": [{"tainted": {}}, {"linked": {"via": "model", "where": {"tainted": {}}}}]},
             {"not": {"attr": {"name": "human_approval", "equals": "all"}}},
         ]
@@ -199,8 +216,22 @@ def test_predicates_out_of_context_are_catalog_errors() -> None:
         ({"attr": {"name": "weights_format", "equals": "x", "is_set": True}}, "component", "exactly one of"),
     ):
         catalog = Catalog.model_validate(
-            {**BASE_CATALOG, "threats": [{"id": "x", "title": "X", "summary": "s", "scenario": "s", "target": target,
-                                          "when": when, "likelihood": 1, "impact": 1, "lifecycle": ["runtime"]}]}
+            {
+                **BASE_CATALOG,
+                "threats": [
+                    {
+                        "id": "x",
+                        "title": "X",
+                        "summary": "s",
+                        "scenario": "s",
+                        "target": target,
+                        "when": when,
+                        "likelihood": 1,
+                        "impact": 1,
+                        "lifecycle": ["runtime"],
+                    }
+                ],
+            }
         )
         rendered = " ".join(f"{i.message} {i.hint}" for i in check_catalogs([catalog]))
         assert needle in rendered
@@ -212,8 +243,21 @@ def test_deep_nesting_is_refused() -> None:
     for _ in range(20):
         when = {"not": when}
     catalog = Catalog.model_validate(
-        {**BASE_CATALOG, "threats": [{"id": "x", "title": "X", "summary": "s", "scenario": "s", "when": when,
-                                      "likelihood": 1, "impact": 1, "lifecycle": ["runtime"]}]}
+        {
+            **BASE_CATALOG,
+            "threats": [
+                {
+                    "id": "x",
+                    "title": "X",
+                    "summary": "s",
+                    "scenario": "s",
+                    "when": when,
+                    "likelihood": 1,
+                    "impact": 1,
+                    "lifecycle": ["runtime"],
+                }
+            ],
+        }
     )
     assert any("nested deeper" in i.message for i in check_catalogs([catalog]))
 
@@ -221,7 +265,20 @@ def test_deep_nesting_is_refused() -> None:
 def test_unknown_scenario_placeholder_is_refused() -> None:
     """Scenario templates may only use the documented placeholders."""
     catalog = Catalog.model_validate(
-        {**BASE_CATALOG, "threats": [{"id": "x", "title": "X", "summary": "s", "scenario": "{target} {__class__}",
-                                      "when": {"kind": ["llm"]}, "likelihood": 1, "impact": 1, "lifecycle": ["runtime"]}]}
+        {
+            **BASE_CATALOG,
+            "threats": [
+                {
+                    "id": "x",
+                    "title": "X",
+                    "summary": "s",
+                    "scenario": "{target} {__class__}",
+                    "when": {"kind": ["llm"]},
+                    "likelihood": 1,
+                    "impact": 1,
+                    "lifecycle": ["runtime"],
+                }
+            ],
+        }
     )
     assert any("unknown placeholder" in i.message for i in check_catalogs([catalog]))

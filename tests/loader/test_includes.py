@@ -39,7 +39,9 @@ def test_lists_are_concatenated_root_first_then_includes_in_order(tmp_path: Path
 
 def test_duplicate_id_across_files_names_both_places(tmp_path: Path) -> None:
     """An id declared in two files is an error that points at both."""
-    root = write(tmp_path / "main.yaml", "system: {id: s, name: S}\nincludes: [b.yaml]\ncomponents:\n  - {id: llm, kind: llm}\n")
+    root = write(
+        tmp_path / "main.yaml", "system: {id: s, name: S}\nincludes: [b.yaml]\ncomponents:\n  - {id: llm, kind: llm}\n"
+    )
     write(tmp_path / "b.yaml", "components:\n  - {id: other, kind: tool}\n  - {id: llm, kind: agent}\n")
     with pytest.raises(ModelError) as info:
         load_model(root)

@@ -129,5 +129,3 @@ def test_bad_files_do_not_stop_the_others(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["validate", str(CASES / "empty.yaml"), str(good)])
     assert result.exit_code == 2
     assert "valid" in result.stdout and "the file is empty" in result.stderr
-
-

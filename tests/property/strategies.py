@@ -28,7 +28,9 @@ def system_models(draw: st.DrawFn, max_components: int = 12) -> SystemModel:
             "id": d,
             "name": draw(TEXT) or None,
             "classification": draw(st.sampled_from(list(Classification))).value,
-            "tags": draw(st.lists(st.sampled_from(["pii", "credentials", "system-prompt", "model-weights"]), unique=True)),
+            "tags": draw(
+                st.lists(st.sampled_from(["pii", "credentials", "system-prompt", "model-weights"]), unique=True)
+            ),
         }
         for d in data_ids
     ]
@@ -53,7 +55,9 @@ def system_models(draw: st.DrawFn, max_components: int = 12) -> SystemModel:
             entry["provenance"] = draw(st.sampled_from(["first-party", "open-weights", "third-party-api"]))
         if kind in ("tool", "mcp-server"):
             entry["side_effects"] = draw(
-                st.lists(st.sampled_from(["read-only", "write", "send-external", "execute-code"]), min_size=1, unique=True)
+                st.lists(
+                    st.sampled_from(["read-only", "write", "send-external", "execute-code"]), min_size=1, unique=True
+                )
             )
         components.append(entry)
     tool_ids = [c["id"] for c in components if c["kind"] in ("tool", "mcp-server")]
@@ -69,7 +73,11 @@ def system_models(draw: st.DrawFn, max_components: int = 12) -> SystemModel:
         )
     )
     flows = [
-        {"source": s, "target": t, **({"data": [draw(st.sampled_from(data_ids))]} if data_ids and draw(st.booleans()) else {})}
+        {
+            "source": s,
+            "target": t,
+            **({"data": [draw(st.sampled_from(data_ids))]} if data_ids and draw(st.booleans()) else {}),
+        }
         for s, t in pairs
     ]
     triage = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +21,9 @@ from threatmodel.cli.common import (
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Assessment
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
     Severity.HIGH: "bold red",
@@ -32,7 +36,9 @@ SEVERITY_STYLE = {
 @click.command()
 @click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
+)
 @click.option("--all", "show_all", is_flag=True, help="List every finding, not only open ones.")
 @catalog_option
 @as_of_option
@@ -42,7 +48,7 @@ def analyze(
 ) -> None:
     """Find, explain and score the threats of MODEL, and propose controls."""
     session = Session(catalog_paths, parse_date(as_of))
-    _, cats, assessment = load_and_evaluate(model, session)
+    _, _, assessment = load_and_evaluate(model, session)
     if fmt == "json":
         from threatmodel.export.json import render_json
 
@@ -57,13 +63,11 @@ def analyze(
     print_summary(Console(), assessment, show_all)
 
 
-def print_summary(console: object, a: Assessment, show_all: bool = False) -> None:
+def print_summary(console: Console, a: Assessment, show_all: bool = False) -> None:
     """The human summary: posture, findings by severity, by component, top controls, diagnostics."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    assert isinstance(console, Console)
     m = a.model
     open_findings = [f for f in a.findings if f.status.is_open]
     by_sev = Counter(f.residual_severity for f in open_findings)
@@ -120,7 +124,13 @@ def print_summary(console: object, a: Assessment, show_all: bool = False) -> Non
         plan.add_column("risk removed", justify="right")
         plan.add_column("NIST CSF")
         for i, p in enumerate(a.proposals[:8], 1):
-            plan.add_row(str(i), f"{p.title}\n[dim]{p.control}[/dim]", str(len(p.closes)), str(p.risk_removed), ", ".join(n.value for n in p.nist_csf))
+            plan.add_row(
+                str(i),
+                f"{p.title}\n[dim]{p.control}[/dim]",
+                str(len(p.closes)),
+                str(p.risk_removed),
+                ", ".join(n.value for n in p.nist_csf),
+            )
         console.print(plan)
 
     for d in a.diagnostics:

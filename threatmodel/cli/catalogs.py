@@ -59,7 +59,12 @@ def show(reference: str, catalog_paths: tuple[Path, ...]) -> None:
 
         pool = sorted(set(cset.entries) | set(cset.controls) | set(cset.threats) | set(cset.by_id))
         close = difflib.get_close_matches(reference, pool, n=3)
-        raise UsageError(Problem(f"no catalog item '{reference}'", hint=f"did you mean: {', '.join(close)}" if close else "try `threatmodel catalogs search TEXT`"))
+        raise UsageError(
+            Problem(
+                f"no catalog item '{reference}'",
+                hint=f"did you mean: {', '.join(close)}" if close else "try `threatmodel catalogs search TEXT`",
+            )
+        )
     click.echo(f"{reference}: {item.title}")
     summary = getattr(item, "summary", "")
     if summary:
@@ -95,10 +100,14 @@ def search(text: str, catalog_paths: tuple[Path, ...]) -> None:
     cset = CatalogSet(load_catalogs(catalog_paths).catalogs)
     needle = text.lower()
     hits = 0
-    for key, item in sorted((*cset.entries.items(), *cset.controls.items(), *cset.threats.items())):
-        haystack = f"{key} {item.title} {getattr(item, 'summary', '')}".lower()
-        if needle in haystack:
-            click.echo(f"{key:<40} {item.title}")
+    items: list[tuple[str, str, str]] = sorted(
+        [(key, e.title, e.summary) for key, e in cset.entries.items()]
+        + [(key, c.title, c.summary) for key, c in cset.controls.items()]
+        + [(key, t.title, t.summary) for key, t in cset.threats.items()]
+    )
+    for key, title, summary in items:
+        if needle in f"{key} {title} {summary}".lower():
+            click.echo(f"{key:<40} {title}")
             hits += 1
     if not hits:
         click.echo(f"no catalog item matches '{text}'", err=True)

@@ -83,7 +83,11 @@ def init(template: str, list_templates: bool, path: Path | None) -> None:
             )
         )
     if path.exists():
-        raise UsageError(Problem(f"{path} already exists; init never overwrites a file", SourceSpan(str(path)), "choose another path"))
+        raise UsageError(
+            Problem(
+                f"{path} already exists; init never overwrites a file", SourceSpan(str(path)), "choose another path"
+            )
+        )
     text = templates[template].replace("../docs/schema/model.schema.json", SCHEMA_FILE)
     write_atomic(path, text)
     schema_path = path.parent / SCHEMA_FILE

@@ -37,9 +37,7 @@ MAX_DEPTH = 12
 PLACEHOLDERS = frozenset({"target", "kind", "source", "path", "data", "system"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
-COMPONENT_ATTRIBUTES: frozenset[str] = frozenset(
-    name for cls in COMPONENT_CLASSES for name in cls.model_fields
-)
+COMPONENT_ATTRIBUTES: frozenset[str] = frozenset(name for cls in COMPONENT_CLASSES for name in cls.model_fields)
 FLOW_ATTRIBUTES: frozenset[str] = frozenset(Flow.model_fields) | {"key"}
 
 Path = tuple[str | int, ...]
@@ -152,14 +150,22 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
             for i, item in enumerate(getattr(cat, section)):
                 if item.id in seen:
                     issues.append(
-                        CatalogIssue(cat.id, (section, i, "id"), f"duplicate id '{item.id}' in {section} (also at index {seen[item.id]})")
+                        CatalogIssue(
+                            cat.id,
+                            (section, i, "id"),
+                            f"duplicate id '{item.id}' in {section} (also at index {seen[item.id]})",
+                        )
                     )
                 seen.setdefault(item.id, i)
 
         def check_ref(value: str, at: Path, cat: Catalog = cat) -> None:
             target_catalog, _ = split_ref(value)
             if target_catalog not in cset.by_id:
-                issues.append(CatalogIssue(cat.id, at, f"reference '{value}' names catalog '{target_catalog}', which is not loaded"))
+                issues.append(
+                    CatalogIssue(
+                        cat.id, at, f"reference '{value}' names catalog '{target_catalog}', which is not loaded"
+                    )
+                )
                 return
             if value not in known_refs:
                 pool = [r for r in known_refs if r.startswith(target_catalog + ":")]
@@ -171,7 +177,9 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
             actual = cset.by_id[target_catalog].version
             if target_catalog != cat.id and pinned is not None and pinned != actual:
                 issues.append(
-                    CatalogIssue(cat.id, at, f"'{value}' is pinned to {target_catalog} {pinned}, but {actual} is loaded")
+                    CatalogIssue(
+                        cat.id, at, f"'{value}' is pinned to {target_catalog} {pinned}, but {actual} is loaded"
+                    )
                 )
 
         for i, entry in enumerate(cat.entries):
@@ -188,7 +196,12 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
                 if r not in cset.controls:
                     close = difflib.get_close_matches(r, sorted(cset.controls), n=1)
                     issues.append(
-                        CatalogIssue(cat.id, (*base, "controls", j), f"unknown control '{r}'", f"did you mean '{close[0]}'?" if close else None)
+                        CatalogIssue(
+                            cat.id,
+                            (*base, "controls", j),
+                            f"unknown control '{r}'",
+                            f"did you mean '{close[0]}'?" if close else None,
+                        )
                     )
             for path, message, hint in check_rule(threat.when, threat.target, (*base, "when")):
                 issues.append(CatalogIssue(cat.id, path, message, hint))

@@ -20,14 +20,15 @@ def propose_controls(findings: Sequence[Finding], cset: CatalogSet) -> tuple[Pro
     for finding in findings:
         if not finding.status.is_open:
             continue
-        for control in finding.controls:
-            if control not in finding.implemented_controls:
-                closes.setdefault(control, []).append(finding)
+        for ref in finding.controls:
+            if ref not in finding.implemented_controls:
+                closes.setdefault(ref, []).append(finding)
     proposals = []
     for control_ref, addressed in closes.items():
-        control = cset.controls.get(control_ref)
-        if control is None:
+        found = cset.controls.get(control_ref)
+        if found is None:
             continue
+        control = found
         proposals.append(
             Proposal(
                 control=control_ref,

@@ -25,7 +25,9 @@ def model_diagnostics(model: SystemModel, g: ModelGraph) -> list[Diagnostic]:
     }
     for boundary in model.boundaries:
         if boundary.id not in used_boundaries:
-            out.append(Diagnostic(code="TM101", message=f"boundary '{boundary.id}' holds no component", element=boundary.id))
+            out.append(
+                Diagnostic(code="TM101", message=f"boundary '{boundary.id}' holds no component", element=boundary.id)
+            )
     for component in model.components:
         if component.boundary is None and model.boundaries:
             out.append(
@@ -36,11 +38,22 @@ def model_diagnostics(model: SystemModel, g: ModelGraph) -> list[Diagnostic]:
                 )
             )
         if g.graph.degree(component.id) == 0:
-            out.append(Diagnostic(code="TM103", message=f"component '{component.id}' has no flows", element=component.id, severity="info"))
+            out.append(
+                Diagnostic(
+                    code="TM103",
+                    message=f"component '{component.id}' has no flows",
+                    element=component.id,
+                    severity="info",
+                )
+            )
     used_data = {d for ids in g.handled_data.values() for d in ids}
     for asset in model.data:
         if asset.id not in used_data:
-            out.append(Diagnostic(code="TM104", message=f"data asset '{asset.id}' is used nowhere", element=asset.id, severity="info"))
+            out.append(
+                Diagnostic(
+                    code="TM104", message=f"data asset '{asset.id}' is used nowhere", element=asset.id, severity="info"
+                )
+            )
     for control in model.controls:
         if control.status.value != "implemented":
             out.append(

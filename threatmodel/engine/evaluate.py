@@ -63,23 +63,37 @@ def _generic_factors(g: ModelGraph, element: str) -> list[ScoreFactor]:
     component = g.components.get(element)
     if component is not None:
         if component.exposure is Exposure.INTERNET:
-            factors.append(ScoreFactor(axis="likelihood", delta=1, reason=f"{g.name(element)} is reachable from the internet"))
+            factors.append(
+                ScoreFactor(axis="likelihood", delta=1, reason=f"{g.name(element)} is reachable from the internet")
+            )
         top = g.max_classification(element)
         if top is Classification.RESTRICTED:
-            names = [g.name(d) for d in g.handled_data[element] if g.data[d].classification is Classification.RESTRICTED]
-            factors.append(ScoreFactor(axis="impact", delta=1, reason=f"handles restricted data: {', '.join(names[:3])}"))
+            names = [
+                g.name(d) for d in g.handled_data[element] if g.data[d].classification is Classification.RESTRICTED
+            ]
+            factors.append(
+                ScoreFactor(axis="impact", delta=1, reason=f"handles restricted data: {', '.join(names[:3])}")
+            )
         if (
             isinstance(component, Agent)
             and component.autonomy is Autonomy.AUTONOMOUS
             and component.human_approval is HumanApproval.NONE
         ):
-            factors.append(ScoreFactor(axis="impact", delta=1, reason=f"{g.name(element)} acts autonomously with no human approval"))
+            factors.append(
+                ScoreFactor(
+                    axis="impact", delta=1, reason=f"{g.name(element)} acts autonomously with no human approval"
+                )
+            )
     elif element in g.flows:
         flow = g.flows[element]
         restricted = [d for d in flow.data if d in g.data and g.data[d].classification is Classification.RESTRICTED]
         if restricted:
             factors.append(
-                ScoreFactor(axis="impact", delta=1, reason=f"carries restricted data: {', '.join(g.name(d) for d in restricted[:3])}")
+                ScoreFactor(
+                    axis="impact",
+                    delta=1,
+                    reason=f"carries restricted data: {', '.join(g.name(d) for d in restricted[:3])}",
+                )
             )
     return factors
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
-from threatmodel.graph import ModelGraph, Reach, search
+from threatmodel.graph import ModelGraph, Reach, merge_reach, search
 from threatmodel.model.base import Classification
 from threatmodel.model.catalog import (
     AllOf,
@@ -31,8 +31,8 @@ from threatmodel.model.catalog import (
     Not,
     ReachedFrom,
     Reaches,
-    TaintTest,
     Tainted,
+    TaintTest,
     UntrustedSource,
 )
 from threatmodel.model.system import Flow
@@ -74,7 +74,9 @@ def describe(cond: Condition) -> str:
             return "kind is " + " or ".join(str(k) for k in kinds)
         case Attr(attr=test):
             op = test.operator()
-            value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[op]
+            value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[
+                op
+            ]
             if op == "is_set":
                 return f"{test.name} is {'set' if value else 'unset'}"
             return f"{test.name} {op.replace('_', ' ')} {_fmt(value)}"
@@ -127,17 +129,17 @@ def candidate_kinds(cond: Condition) -> frozenset[str] | None:
         case AllOf(all=parts):
             found: frozenset[str] | None = None
             for part in parts:
-                kinds = candidate_kinds(part)
-                if kinds is not None:
-                    found = kinds if found is None else found & kinds
+                narrowed = candidate_kinds(part)
+                if narrowed is not None:
+                    found = narrowed if found is None else found & narrowed
             return found
-        case AnyOf(any=parts):
+        case AnyOf(any=options):
             union: set[str] = set()
-            for part in parts:
-                kinds = candidate_kinds(part)
-                if kinds is None:
+            for option in options:
+                allowed = candidate_kinds(option)
+                if allowed is None:
                     return None
-                union |= kinds
+                union |= allowed
             return frozenset(union)
         case _:
             return None
@@ -170,21 +172,21 @@ class Matcher:
             nonlocal path, source
             match c:
                 case AllOf(all=parts):
-                    for p in parts:
-                        walk(p, el)
-                case AnyOf(any=parts):
-                    for p in parts:
-                        if self.holds(p, el):
-                            walk(p, el)
+                    for part in parts:
+                        walk(part, el)
+                case AnyOf(any=options):
+                    for option in options:
+                        if self.holds(option, el):
+                            walk(option, el)
                             return
                 case Not(not_=inner):
                     facts.append(f"not: {describe(inner)}")
                 case _:
-                    fact, p, s = self._explain_leaf(c, el)
-                    facts.extend(fact)
-                    if p and not path:
-                        path = p
-                        source = s
+                    leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
+                    facts.extend(leaf_facts)
+                    if leaf_path and not path:
+                        path = leaf_path
+                        source = leaf_source
 
         walk(cond, element)
         return Explanation(tuple(dict.fromkeys(facts)), path, source)
@@ -288,7 +290,12 @@ class Matcher:
                 if (not test.source_kinds or g.kind(n) in test.source_kinds)
                 and g.kind(n) not in test.exclude_source_kinds
             ]
-            first = search(sources, g.successors, test.max_hops)
+            primary = [n for n in sources if n in g.primary_sources]
+            secondary = [n for n in sources if n not in g.primary_sources]
+            # sources untrusted in themselves explain a path better than merely exposed components
+            first = merge_reach(
+                search(primary, g.successors, test.max_hops), search(secondary, g.successors, test.max_hops)
+            )
             if not test.via:
                 return first, None
             vias = [n for n in first.hops if g.kind(n) in test.via]
@@ -366,9 +373,13 @@ class Matcher:
                 flow = g.flows[el]
                 a, b = g.components[flow.source].boundary, g.components[flow.target].boundary
                 if value:
-                    return [
-                        f"{name} crosses from '{g.name(a) if a else 'no boundary'}' to '{g.name(b) if b else 'no boundary'}'"
-                    ], (), None
+                    return (
+                        [
+                            f"{name} crosses from '{g.name(a) if a else 'no boundary'}' to '{g.name(b) if b else 'no boundary'}'"
+                        ],
+                        (),
+                        None,
+                    )
                 return [f"{name} stays inside '{g.name(a) if a else 'no boundary'}'"], (), None
             case Endpoint(endpoint=test):
                 flow = g.flows[el]

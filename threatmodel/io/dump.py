@@ -13,11 +13,13 @@ def model_to_data(model: SystemModel) -> dict[str, Any]:
     """The model as plain data, omitting defaults (ids and kinds always kept)."""
     data = model.model_dump(mode="json", exclude_defaults=True, by_alias=True)
     data.setdefault("system", {})
-    for section, items in (("components", model.components), ("boundaries", model.boundaries), ("data", model.data)):
-        for dumped, item in zip(data.get(section, []), items, strict=False):
-            dumped["id"] = item.id
-            if section == "components":
-                dumped["kind"] = item.kind  # type: ignore[attr-defined]
+    for dumped, boundary in zip(data.get("boundaries", []), model.boundaries, strict=False):
+        dumped["id"] = boundary.id
+    for dumped, asset in zip(data.get("data", []), model.data, strict=False):
+        dumped["id"] = asset.id
+    for dumped, component in zip(data.get("components", []), model.components, strict=False):
+        dumped["id"] = component.id
+        dumped["kind"] = component.kind
     return data
 
 

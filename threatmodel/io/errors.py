@@ -122,9 +122,7 @@ def _doc_loc(loc: Loc, data: Any) -> Loc:
     return tuple(out)
 
 
-def problems_from_validation(
-    exc: ValidationError, root: type[BaseModel], data: Any, locate: Locator
-) -> list[Problem]:
+def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: Any, locate: Locator) -> list[Problem]:
     """One problem per pydantic error, with a location, a plain message and a hint."""
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
@@ -177,7 +175,9 @@ def problems_from_validation(
                 message = f"{_dotted(loc)}: unknown predicate '{keys[0]}'"
                 hint = f"did you mean '{close[0]}'?" if close else f"predicates: {', '.join(PREDICATE_TAGS)}"
             elif len(keys) > 1:
-                message = f"{_dotted(loc)}: a condition has exactly one key, found {len(keys)} ({', '.join(map(str, keys))})"
+                message = (
+                    f"{_dotted(loc)}: a condition has exactly one key, found {len(keys)} ({', '.join(map(str, keys))})"
+                )
                 hint = "combine several conditions with `all:` or `any:`"
         elif kind == "string_pattern_mismatch" and isinstance(value, str):
             pattern = str(ctx.get("pattern", ""))
@@ -192,11 +192,31 @@ def problems_from_validation(
                 hint = f"expected a value matching {pattern}"
         elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
             message = f"{_dotted(loc)}: expected a date written YYYY-MM-DD (got {value!r})"
-        elif kind in ("string_type", "int_type", "int_parsing", "bool_type", "bool_parsing", "float_parsing",
-                      "tuple_type", "list_type", "dict_type", "model_type", "model_attributes_type",
-                      "date_from_datetime_parsing", "date_parsing", "string_too_long", "string_too_short",
-                      "too_short", "too_long", "greater_than_equal", "less_than_equal", "greater_than",
-                      "date_type", "model_fields_type", "float_type"):
+        elif kind in (
+            "string_type",
+            "int_type",
+            "int_parsing",
+            "bool_type",
+            "bool_parsing",
+            "float_parsing",
+            "tuple_type",
+            "list_type",
+            "dict_type",
+            "model_type",
+            "model_attributes_type",
+            "date_from_datetime_parsing",
+            "date_parsing",
+            "string_too_long",
+            "string_too_short",
+            "too_short",
+            "too_long",
+            "greater_than_equal",
+            "less_than_equal",
+            "greater_than",
+            "date_type",
+            "model_fields_type",
+            "float_type",
+        ):
             shown = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
             if kind in ("model_type", "model_attributes_type", "dict_type"):
                 message = f"{_dotted(loc) or 'the document'}: expected a mapping, found {_yaml_type(value)}"

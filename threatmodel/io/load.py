@@ -15,9 +15,10 @@ from threatmodel.errors import CatalogError, ModelError, Problem, SourceSpan
 from threatmodel.io.builtin import builtin_catalog_files
 from threatmodel.io.errors import problems_from_validation, sort_problems
 from threatmodel.io.yaml_source import YamlDocument, parse_yaml, read_text, read_yaml
+from threatmodel.model.base import TrustLevel
 from threatmodel.model.catalog import Catalog
-from threatmodel.model.check import check_references, suggest
-from threatmodel.model.system import SystemModel
+from threatmodel.model.check import check_references
+from threatmodel.model.system import System, SystemModel
 
 LIST_SECTIONS = ("data", "boundaries", "components", "flows", "controls")
 FRAGMENT_KEYS = frozenset({*LIST_SECTIONS, "triage", "includes"})
@@ -79,8 +80,9 @@ def load_model(path: Path | str, *, known_controls: Collection[str] | None = Non
     return _load_documents(root, path.parent, known_controls)
 
 
-def load_model_text(text: str, display: str, *, base_dir: Path | None = None,
-                    known_controls: Collection[str] | None = None) -> LoadedModel:
+def load_model_text(
+    text: str, display: str, *, base_dir: Path | None = None, known_controls: Collection[str] | None = None
+) -> LoadedModel:
     """Like :func:`load_model`, from text already in memory (git revisions, the TUI)."""
     root = parse_yaml(text, display)
     return _load_documents(root, base_dir, known_controls)
@@ -88,9 +90,19 @@ def load_model_text(text: str, display: str, *, base_dir: Path | None = None,
 
 def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: Collection[str] | None) -> LoadedModel:
     if root.data is None:
-        raise ModelError(Problem("the file is empty", SourceSpan(root.path, 1, 1), "a model needs at least a `system:` with an id and a name; try `threatmodel init`"))
+        raise ModelError(
+            Problem(
+                "the file is empty",
+                SourceSpan(root.path, 1, 1),
+                "a model needs at least a `system:` with an id and a name; try `threatmodel init`",
+            )
+        )
     if not isinstance(root.data, dict):
-        raise ModelError(Problem("expected a mapping at the top level (system:, components:, flows: ...)", SourceSpan(root.path, 1, 1)))
+        raise ModelError(
+            Problem(
+                "expected a mapping at the top level (system:, components:, flows: ...)", SourceSpan(root.path, 1, 1)
+            )
+        )
 
     documents: list[YamlDocument] = [root]
     problems: list[Problem] = []
@@ -114,7 +126,9 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
             problems.append(Problem("includes: expected a list of file paths", doc.span(("includes",))))
             return
         if base_dir is None and doc_index == 0:
-            problems.append(Problem("includes cannot be resolved for a model read from memory", doc.span(("includes",))))
+            problems.append(
+                Problem("includes cannot be resolved for a model read from memory", doc.span(("includes",)))
+            )
             return
         here = chain[-1].parent if chain else (base_dir or Path("."))
         for i, rel in enumerate(includes):
@@ -150,11 +164,16 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
             child_index = len(documents) - 1
             for key in child.data:
                 if key in ROOT_ONLY:
-                    problems.append(Problem(f"'{key}' may only appear in the root model file", child.span((key,), key=True)))
+                    problems.append(
+                        Problem(f"'{key}' may only appear in the root model file", child.span((key,), key=True))
+                    )
                 elif key not in FRAGMENT_KEYS:
                     problems.append(
-                        Problem(f"unknown key '{key}' in an included file", child.span((key,), key=True),
-                                f"included files may contain: {', '.join(sorted(FRAGMENT_KEYS))}")
+                        Problem(
+                            f"unknown key '{key}' in an included file",
+                            child.span((key,), key=True),
+                            f"included files may contain: {', '.join(sorted(FRAGMENT_KEYS))}",
+                        )
                     )
             for section in LIST_SECTIONS:
                 items = child.data.get(section)
@@ -177,7 +196,10 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
                         if key in target_triage:
                             first = documents[triage_origins[key]].span(("triage", key), key=True)
                             problems.append(
-                                Problem(f"triage for '{key}' is given twice (first at {first})", child.span(("triage", key), key=True))
+                                Problem(
+                                    f"triage for '{key}' is given twice (first at {first})",
+                                    child.span(("triage", key), key=True),
+                                )
                             )
                             continue
                         target_triage[key] = entry
@@ -190,7 +212,7 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
         merged["includes"] = root.data["includes"]
 
     loaded = LoadedModel(
-        model=SystemModel.model_construct(),  # replaced below once valid
+        model=SystemModel.model_construct(system=System.model_construct(id="x", name="x")),  # replaced once valid
         path=root.path,
         documents=tuple(documents),
         origins=origins,
@@ -258,7 +280,6 @@ def _reference_problems_of_invalid(merged: dict[str, Any], loaded: LoadedModel) 
         DataAsset,
         Flow,
         ImplementedControl,
-        System,
     )
 
     adapters: dict[str, Any] = {
@@ -290,7 +311,7 @@ def _reference_problems_of_invalid(merged: dict[str, Any], loaded: LoadedModel) 
                 elif section == "components":
                     valid.append(Application.model_construct(id=pid, kind="application", data=(), boundary=None))
                 elif section == "boundaries":
-                    valid.append(Boundary.model_construct(id=pid, parent=None))
+                    valid.append(Boundary.model_construct(id=pid, parent=None, trust=TrustLevel.INTERNAL))
                 elif section == "data":
                     valid.append(DataAsset.model_construct(id=pid))
                 else:
@@ -298,11 +319,19 @@ def _reference_problems_of_invalid(merged: dict[str, Any], loaded: LoadedModel) 
         sections[section] = valid
     partial = SystemModel.model_construct(
         system=System.model_construct(id="x", name="x"),
-        **{k: tuple(v) for k, v in sections.items()},
+        data=tuple(sections["data"]),
+        boundaries=tuple(sections["boundaries"]),
+        components=tuple(sections["components"]),
+        flows=tuple(sections["flows"]),
+        controls=tuple(sections["controls"]),
     )
     problems = []
     for issue in check_references(partial):
-        if (str(issue.path[0]), int(issue.path[1])) in placeholder_paths if len(issue.path) > 1 and isinstance(issue.path[1], int) else False:
+        if (
+            (str(issue.path[0]), int(issue.path[1])) in placeholder_paths
+            if len(issue.path) > 1 and isinstance(issue.path[1], int)
+            else False
+        ):
             continue
         if issue.subject is not None and issue.subject in placeholder_ids:
             continue
@@ -329,7 +358,9 @@ class LoadedCatalogs:
 
 def load_catalog_document(doc: YamlDocument) -> Catalog:
     if not isinstance(doc.data, dict):
-        raise CatalogError(Problem("a catalog file is a mapping (id:, title:, threats: ...)", SourceSpan(doc.path, 1, 1)))
+        raise CatalogError(
+            Problem("a catalog file is a mapping (id:, title:, threats: ...)", SourceSpan(doc.path, 1, 1))
+        )
     try:
         return Catalog.model_validate(doc.data)
     except ValidationError as exc:

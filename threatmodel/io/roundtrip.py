@@ -84,7 +84,9 @@ class ModelDocument:
     def open(cls, path: Path) -> ModelDocument:
         raw = path.read_bytes()
         if len(raw) > MAX_FILE_BYTES:
-            raise ModelError(Problem(f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}", SourceSpan(str(path))))
+            raise ModelError(
+                Problem(f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}", SourceSpan(str(path)))
+            )
         return cls.from_text(raw.decode("utf-8-sig"), path, disk_digest=_digest(raw))
 
     @classmethod
@@ -95,7 +97,9 @@ class ModelDocument:
         if root is None:
             root = CommentedMap()
         if not isinstance(root, CommentedMap):
-            raise ModelError(Problem("expected a mapping at the top level", SourceSpan(str(path) if path else "<memory>", 1, 1)))
+            raise ModelError(
+                Problem("expected a mapping at the top level", SourceSpan(str(path) if path else "<memory>", 1, 1))
+            )
         return cls(path=path, _yaml=rt, _root=root, _disk_digest=disk_digest, _original_text=text)
 
     # -- reading --------------------------------------------------------------

@@ -19,6 +19,7 @@ import yaml
 
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError
 
+yaml_rs: Any
 try:  # pragma: no cover - exercised by whichever branch is installed
     import yaml_rs
 except ImportError:  # pragma: no cover
@@ -35,12 +36,16 @@ _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RS_LOCATION = re.compile(r"at line (\d+), column (\d+)")
 
 
-class _Yaml12Loader(_LOADER):  # type: ignore[misc,valid-type]
+class _Yaml12Loader(_LOADER):  # type: ignore[misc]
     """PyYAML safe loader restricted to YAML 1.2 core booleans and no implicit timestamps."""
 
 
 _Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
     for first, resolvers in _LOADER.yaml_implicit_resolvers.items()
 }
 _Yaml12Loader.add_implicit_resolver(
@@ -85,9 +90,8 @@ class YamlDocument:
                     if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
                         node = key_node if (key and last) else value_node
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    node = node.value[part]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
         mark = node.start_mark
         return SourceSpan(self.path, mark.line + 1, mark.column + 1)
 
@@ -99,7 +103,7 @@ def _problem(path: str, line: int, column: int, message: str, hint: str | None =
 def _first_alias(text: str) -> tuple[int, int]:
     try:
         for event in yaml.parse(text, Loader=_LOADER):
-            if isinstance(event, yaml.AliasEvent):
+            if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 return event.start_mark.line + 1, event.start_mark.column + 1
     except yaml.YAMLError:
         pass
@@ -301,8 +305,8 @@ def _parse_with_pyyaml(text: str, path: str, error: type[ThreatModelError]) -> Y
             raise error(problem)
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        mark: Any = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         raise error(_problem(path, line, column, f"invalid YAML: {exc.problem}")) from None
     except yaml.YAMLError as exc:
         raise error(_problem(path, 1, 1, f"invalid YAML: {exc}")) from None

@@ -242,9 +242,7 @@ class ReachedFrom(_Predicate):
 class LinkTest(Frozen):
     """Options of the ``linked`` predicate."""
 
-    via: Literal[
-        "tools", "delegates_to", "memory", "model", "base_model", "serves", "produces", "trained_on_by"
-    ]
+    via: Literal["tools", "delegates_to", "memory", "model", "base_model", "serves", "produces", "trained_on_by"]
     """Which declared relation to follow: an agent's tools, delegates, memory or model; a model's
     base model; the models a server serves; the model a job produces; the jobs that train a model."""
     where: Condition
@@ -389,9 +387,7 @@ class Entry(Frozen):
     """Upstream id, verbatim (no whitespace or '@', so it can be referenced)."""
     title: Name
     """Upstream title, verbatim."""
-    type: Literal[
-        "item", "risk", "threat", "technique", "tactic", "component", "category", "persona"
-    ] = "item"
+    type: Literal["item", "risk", "threat", "technique", "tactic", "component", "category", "persona"] = "item"
     """What the entry is: a Top 10 item, a CoSAI risk or component, an ATLAS technique or tactic..."""
     summary: Text = ""
     """A short explanation written for this project (never upstream prose)."""

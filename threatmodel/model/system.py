@@ -129,7 +129,7 @@ class Authentication(StrEnum):
     SSO = "sso"
     MTLS = "mtls"
     WORKLOAD_IDENTITY = "workload-identity"
-    PASSWORD = "password"
+    PASSWORD = "password"  # noqa: S105 - the name of an authentication method, not a secret
 
 
 class Population(StrEnum):
@@ -454,9 +454,7 @@ class HumanUser(_ComponentBase):
 class Application(_ComponentBase):
     """A service: application, API gateway, retriever, external service, monitoring, tool registry."""
 
-    kind: Literal[
-        "application", "api-gateway", "retriever", "external-service", "monitoring", "tool-registry"
-    ]
+    kind: Literal["application", "api-gateway", "retriever", "external-service", "monitoring", "tool-registry"]
     """Component kind."""
     output_use: tuple[OutputUse, ...] = ()
     """How it uses model output it receives (rendered as HTML, executed, run as SQL...)."""
