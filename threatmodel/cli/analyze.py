@@ -19,10 +19,12 @@ from threatmodel.cli.common import (
     write_output,
 )
 from threatmodel.model.base import Severity
-from threatmodel.model.finding import Assessment
+from threatmodel.model.finding import Assessment, Finding
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from threatmodel.engine.catalogs import CatalogSet
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -40,15 +42,44 @@ SEVERITY_STYLE = {
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
 )
 @click.option("--all", "show_all", is_flag=True, help="List every finding, not only open ones.")
+@click.option(
+    "--finding", "finding_id", metavar="ID", help="Explain one finding in full (why, scenario, score, controls)."
+)
 @catalog_option
 @as_of_option
 @handles_errors
 def analyze(
-    model: Path, fmt: str, output: Path | None, show_all: bool, catalog_paths: tuple[Path, ...], as_of: str | None
+    model: Path,
+    fmt: str,
+    output: Path | None,
+    show_all: bool,
+    finding_id: str | None,
+    catalog_paths: tuple[Path, ...],
+    as_of: str | None,
 ) -> None:
     """Find, explain and score the threats of MODEL, and propose controls."""
     session = Session(catalog_paths, parse_date(as_of))
-    _, _, assessment = load_and_evaluate(model, session)
+    _, cats, assessment = load_and_evaluate(model, session)
+    if finding_id is not None:
+        from rich.console import Console
+
+        from threatmodel.engine.catalogs import CatalogSet
+
+        finding = next((f for f in assessment.findings if f.id == finding_id), None)
+        if finding is None:
+            import difflib
+
+            from threatmodel.errors import Problem, UsageError
+
+            close = difflib.get_close_matches(finding_id, [f.id for f in assessment.findings], n=3, cutoff=0.4)
+            raise UsageError(
+                Problem(
+                    f"no finding '{finding_id}' in {model}",
+                    hint=f"did you mean: {', '.join(close)}" if close else "list ids with `threatmodel analyze --all`",
+                )
+            )
+        print_finding(Console(), finding, CatalogSet(cats.catalogs))
+        return
     if fmt == "json":
         from threatmodel.export.json import render_json
 
@@ -136,3 +167,46 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
     for d in a.diagnostics:
         if d.severity == "warning":
             console.print(f"[yellow]warning[/yellow] {d.code}: {d.message}", highlight=False)
+
+
+def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
+    """One finding in full: what, why, how an attack goes, the score, what to do, references."""
+    from rich.text import Text
+
+    head = Text()
+    head.append(f"{f.title}", style="bold")
+    head.append(f"  on {f.target_name} ({f.target})\n")
+    head.append(f"{f.id}\n", style="dim")
+    head.append(f" {f.residual_severity.value} ", style=SEVERITY_STYLE[f.residual_severity])
+    head.append(f"  status {f.status.value}  ·  risk {f.risk} → residual {f.residual_risk}")
+    console.print(head)
+    console.print(f"\n{f.summary}", highlight=False)
+    console.print("\n[bold]Why it applies[/bold]")
+    for fact in f.why:
+        console.print(f"  • {fact}", highlight=False)
+    console.print("\n[bold]Attack scenario[/bold]")
+    console.print(f"  {f.scenario}", highlight=False)
+    console.print("\n[bold]Score[/bold]")
+    for factor in f.factors:
+        sign = "" if factor.reason.startswith("base") else ("+" if factor.delta > 0 else "")
+        console.print(f"  {factor.axis:<10} {sign}{factor.delta:<3} {factor.reason}", highlight=False)
+    console.print(
+        f"  = likelihood {f.likelihood} × impact {f.impact} = {f.risk} ({f.severity.value}); "
+        f"residual likelihood {f.residual_likelihood} → {f.residual_risk} ({f.residual_severity.value})",
+        highlight=False,
+    )
+    console.print("\n[bold]Controls[/bold]")
+    for control in f.controls:
+        mark = "✓" if control in f.implemented_controls else "·"
+        console.print(f"  {mark} {cset.title_of(control)} [dim]{control}[/dim]", highlight=False)
+    if f.triage is not None:
+        t = f.triage
+        lapsed = " (lapsed)" if f.triage_expired else ""
+        console.print(
+            f"\n[bold]Triage[/bold]{lapsed}: {t.status.value} by {t.owner or '?'}: {t.justification}", highlight=False
+        )
+    console.print("\n[bold]References[/bold]")
+    for ref in f.refs:
+        url = cset.url_of(ref) or ""
+        console.print(f"  {ref}  {cset.title_of(ref)}  [dim]{url}[/dim]", highlight=False)
+    console.print(f"\n[dim]lifecycle: {', '.join(s.value for s in f.lifecycle)}[/dim]")
