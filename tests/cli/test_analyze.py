@@ -1,0 +1,95 @@
+"""`threatmodel analyze`: the readable summary, the JSON contract, one finding in full."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from threatmodel.cli import cli
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+REPO = Path(__file__).resolve().parents[2]
+ARGS = [str(DATA / "mini-model.yaml"), "--catalog", str(DATA / "mini-catalog.yaml"), "--as-of", "2026-11-25"]
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(cli, ["analyze", *args])
+
+
+def test_text_summary_lists_open_findings_and_controls() -> None:
+    """The summary shows the posture line, each open finding on its element, and a lapsed-triage warning."""
+    result = run(*ARGS)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "6 components, 6 flows, 2 boundaries" in out
+    assert "Indirect prompt injection" in out and "Pickled weights" in out
+    assert "TM202" in out
+
+
+def test_json_is_the_documented_contract() -> None:
+    """Every finding carries the documented fields; refs are `<catalog>:<id>` strings."""
+    result = run(*ARGS, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["format"] == "threatmodel-assessment" and doc["version"] == 1
+    ids = [f["id"] for f in doc["findings"]]
+    assert ids == ["mini:indirect-prompt-injection@llm", "mini:pickled-weights@llm"]
+    first = doc["findings"][0]
+    for key in ("id", "threat", "target", "severity", "likelihood", "impact", "status", "refs", "why", "controls"):
+        assert key in first
+    assert first["target"] == "llm" and first["threat"] == "mini:indirect-prompt-injection"
+    assert first["refs"] == ["stride:tampering"]
+    assert first["implemented_controls"] == ["mini:ctl-input"]
+    assert doc["findings"][1]["triage_expired"] is True
+    assert doc["summary"]["open"] == 2
+
+
+def test_docs_list_every_json_finding_field() -> None:
+    """docs/json.md documents exactly the fields a finding has."""
+    doc = json.loads(run(*ARGS, "--format", "json").stdout)
+    documented = set(re.findall(r"^\| `([a-z_]+)`", (REPO / "docs" / "json.md").read_text(encoding="utf-8"), re.M))
+    fields = set(doc["findings"][0])
+    assert fields <= documented
+    assert {"control", "closes", "risk_removed"} <= documented
+
+
+def test_json_output_is_deterministic(tmp_path: Path) -> None:
+    """Two runs write byte-identical JSON files."""
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    assert run(*ARGS, "-f", "json", "-o", str(first)).exit_code == 0
+    assert run(*ARGS, "-f", "json", "-o", str(second)).exit_code == 0
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_finding_detail_and_unknown_finding() -> None:
+    """`--finding` explains one finding; an unknown id exits 2 with a suggestion."""
+    result = run(*ARGS, "--finding", "mini:indirect-prompt-injection@llm")
+    assert result.exit_code == 0
+    assert "Why it applies" in result.stdout and "retriever → llm" in result.stdout
+    missing = run(*ARGS, "--finding", "mini:indirect-prompt-injection@lm")
+    assert missing.exit_code == 2
+    assert "did you mean: mini:indirect-prompt-injection@llm" in missing.stderr
+
+
+def test_bad_as_of_is_a_usage_error() -> None:
+    """A malformed --as-of date exits 2."""
+    result = run(str(DATA / "mini-model.yaml"), "--as-of", "yesterday")
+    assert result.exit_code == 2
+
+
+def test_bad_user_catalog_is_located(tmp_path: Path) -> None:
+    """A user catalog with an unknown predicate fails with its file:line:col and exit 2."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "id: bad\ntitle: Bad\nversion: '1'\npublished: 2026-01-01\nsource: https://example.org\nlicence: x\n"
+        "threats:\n  - id: t\n    title: T\n    summary: s\n    scenario: s\n    likelihood: 1\n    impact: 1\n"
+        "    lifecycle: [runtime]\n    when: {knd: [llm]}\n",
+        encoding="utf-8",
+    )
+    result = run(str(DATA / "mini-model.yaml"), "--catalog", str(bad))
+    assert result.exit_code == 2
+    assert re.search(r"bad\.yaml:15:11: error: .*unknown predicate 'knd'", result.stderr)
+    assert "did you mean 'kind'?" in result.stderr
