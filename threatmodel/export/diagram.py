@@ -19,8 +19,8 @@ import math
 import textwrap
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from threatmodel.errors import Problem, UsageError
@@ -278,7 +278,7 @@ class _Index:
     @classmethod
     def of(cls, assessment: Assessment) -> _Index:
         model = assessment.model
-        components = {c.id: c for c in model.components}
+        components: dict[str, ComponentBase] = {c.id: c for c in model.components}
         flows = sorted(
             (f for f in model.flows if f.source in components and f.target in components),
             key=lambda f: (f.key, f.source, f.target, f.data),
@@ -356,11 +356,11 @@ def build_scene(assessment: Assessment, view: DiagramView | None = None) -> Scen
     if view.boundary is not None:
         if view.boundary not in ix.boundaries:
             raise _unknown("boundary", view.boundary, ix.boundaries, "--boundary")
-        return _boundary_scene(ix, system.name, view)
+        return _boundary_scene(ix, system.name, view.boundary, view)
     if view.focus is not None:
         if view.focus not in ix.components:
             raise _unknown("component", view.focus, ix.components, "--focus")
-        return _focus_scene(ix, system.name, view)
+        return _focus_scene(ix, system.name, view.focus, view)
     too_big = len(ix.components) > view.threshold or len(ix.flows) > 2 * view.threshold
     if view.overview or (view.overview is None and too_big):
         notes: tuple[str, ...] = ()
@@ -446,9 +446,7 @@ def _component_scene(
     return Scene(title, subtitle, mode, boundaries, tuple(nodes), _mark_back_edges(nodes, edges), notes, highlight)
 
 
-def _boundary_scene(ix: _Index, title: str, view: DiagramView) -> Scene:
-    assert view.boundary is not None
-    bid = view.boundary
+def _boundary_scene(ix: _Index, title: str, bid: str, view: DiagramView) -> Scene:
     members = {cid for cid in ix.components if bid in ix.chain(ix.boundary_of(cid))}
     context = {n for cid in members for n in ix.adjacency[cid]} - members
     notes: list[str] = []
@@ -477,10 +475,9 @@ def _boundary_scene(ix: _Index, title: str, view: DiagramView) -> Scene:
     return Scene(scene.title, scene.subtitle, scene.mode, kept, scene.nodes, scene.edges, scene.notes)
 
 
-def _focus_scene(ix: _Index, title: str, view: DiagramView) -> Scene:
-    assert view.focus is not None
-    hops: dict[str, int] = {view.focus: 0}
-    frontier = [view.focus]
+def _focus_scene(ix: _Index, title: str, focus: str, view: DiagramView) -> Scene:
+    hops: dict[str, int] = {focus: 0}
+    frontier = [focus]
     for depth in range(1, view.hops + 1):
         nxt: list[str] = []
         for node in frontier:
@@ -494,18 +491,18 @@ def _focus_scene(ix: _Index, title: str, view: DiagramView) -> Scene:
     if len(members) > view.threshold:
         kept = sorted(members, key=lambda n: (hops[n], n))[: view.threshold]
         notes.append(
-            f"the {view.hops}-hop neighbourhood of '{view.focus}' has {len(members)} components; "
+            f"the {view.hops}-hop neighbourhood of '{focus}' has {len(members)} components; "
             f"showing the {view.threshold} nearest. Use fewer --hops."
         )
         members = set(kept)
     return _component_scene(
         ix,
         title=title,
-        subtitle=f"{view.hops}-hop neighbourhood of {ix.name(view.focus)}",
+        subtitle=f"{view.hops}-hop neighbourhood of {ix.name(focus)}",
         mode="focus",
         members=members,
         context=set(),
-        highlight=view.focus,
+        highlight=focus,
         notes=tuple(notes),
     )
 
@@ -675,11 +672,7 @@ def _mark_back_edges(nodes: Sequence[SceneNode], edges: Sequence[SceneEdge]) -> 
     for node_id in order:
         if node_id not in level:
             bfs([node_id])
-    return tuple(SceneEdge(**{**_fields(e), "back": level.get(e.target, 0) < level.get(e.source, 0)}) for e in edges)
-
-
-def _fields(edge: SceneEdge) -> dict[str, object]:
-    return {name: getattr(edge, name) for name in SceneEdge.__dataclass_fields__}
+    return tuple(replace(e, back=level.get(e.target, 0) < level.get(e.source, 0)) for e in edges)
 
 
 def _plural(n: int, word: str) -> str:

@@ -18,6 +18,7 @@ for the reasoning.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -374,7 +375,7 @@ def render_text_cells(
             continue
         path = _reach(list(reversed(_reach(list(reversed(path)), source))), target)
         path = _off_corner(_off_corner(path, source, at_end=False), target, at_end=True)
-        for a, b in zip(path, path[1:], strict=False):
+        for a, b in itertools.pairwise(path):
             bits[a] = bits.get(a, 0) | _direction(a, b)
             bits[b] = bits.get(b, 0) | _direction(b, a)
         for cell in path:
@@ -392,9 +393,9 @@ def render_text_cells(
             bits[first] |= out_of
             exits.append((source, first[0] + _dr(out_of), first[1] + _dc(out_of), _side(out_of)))
 
-    for (r, c), b in bits.items():
+    for (r, c), mask in bits.items():
         table = _DOUBLE if (r, c) in double else _LIGHT
-        grid.put(r, c, table.get(b, "─" if b == 0 else "┼"), owner[(r, c)])
+        grid.put(r, c, table.get(mask, "─" if mask == 0 else "┼"), owner[(r, c)])
     for r, c, glyph, tags in arrows:
         grid.put(r, c, glyph, tags)
 

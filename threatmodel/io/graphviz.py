@@ -22,7 +22,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from threatmodel.errors import Problem, RenderError
 
@@ -121,19 +121,18 @@ def run_dot(dot_text: str, fmt: str, *, timeout: float = DEFAULT_TIMEOUT, max_ou
         too_big.set()
         proc.kill()
 
-    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    stdin, stdout, stderr = cast(IO[bytes], proc.stdin), cast(IO[bytes], proc.stdout), cast(IO[bytes], proc.stderr)
     readers = [
-        threading.Thread(target=_pump, args=(proc.stdout, out, max_output, False, stop), daemon=True),
-        threading.Thread(target=_pump, args=(proc.stderr, err, MAX_STDERR, True, stop), daemon=True),
+        threading.Thread(target=_pump, args=(stdout, out, max_output, False, stop), daemon=True),
+        threading.Thread(target=_pump, args=(stderr, err, MAX_STDERR, True, stop), daemon=True),
     ]
     for reader in readers:
         reader.start()
 
     def feed() -> None:
         try:
-            assert proc.stdin is not None
-            proc.stdin.write(dot_text.encode("utf-8"))
-            proc.stdin.close()
+            stdin.write(dot_text.encode("utf-8"))
+            stdin.close()
         except OSError:
             pass  # dot exited early; its exit status and stderr tell why
 
