@@ -300,13 +300,25 @@ def catalogs_of(f: Finding) -> tuple[str, ...]:
     return tuple(sorted({split_ref(f.threat)[0], *(split_ref(r)[0] for r in f.refs)}))
 
 
+PRIMARY_CATALOGS = ("owasp-llm", "owasp-ml", "owasp-agentic")
+"""Catalogs whose item pages make the best first link for a finding, in order of preference."""
+
+
 def primary_url(f: Finding, cset: CatalogSet) -> str | None:
-    """The page a reader should open first: the first OWASP reference, else the threat's catalog."""
-    for r in f.refs:
-        if r.startswith("owasp-"):
-            url = cset.url_of(r)
-            if url:
-                return url
+    """The page a reader should open first: the first OWASP reference (LLM, then ML, then
+    Agentic Top 10), else any other OWASP reference, else the threat's catalog."""
+    owasp = [r for r in f.refs if r.startswith("owasp-")]
+    ranked = sorted(
+        owasp,
+        key=lambda r: (
+            PRIMARY_CATALOGS.index(split_ref(r)[0]) if split_ref(r)[0] in PRIMARY_CATALOGS else len(PRIMARY_CATALOGS),
+            r,
+        ),
+    )
+    for r in ranked:
+        url = cset.url_of(r)
+        if url:
+            return url
     return cset.url_of(f.threat)
 
 

@@ -1,0 +1,333 @@
+"""SARIF 2.1.0 for code scanning: one rule per threat, one result per finding, located in the YAML.
+
+Mapping (documented in docs/exports.md):
+
+* ``ruleId`` is the threat key (``tm:indirect-prompt-injection``); rules carry the threat's
+  summary, its controls and references as help, and ``security-severity`` for GitHub.
+* ``level`` comes from the residual severity: critical and high are ``error``, medium is
+  ``warning``, low is ``note``.
+* ``partialFingerprints["threatmodel/v1"]`` is :func:`threatmodel.model.keys.fingerprint` of the
+  finding id, so an alert survives edits that move the element in the file.
+* Accepted, transferred and false-positive findings carry an external, accepted suppression
+  with the triage justification. Mitigated findings are not results at all (their alerts
+  close as fixed); their ids are listed in ``run.properties.mitigatedFindings``.
+* No timestamps, no absolute paths from the machine: the output depends only on the
+  assessment, the catalogs, the tool version and the model's path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.export.common import (
+    SUPPRESSED,
+    Labels,
+    md_link,
+    md_text,
+    primary_url,
+    ref_label,
+    ref_links,
+)
+from threatmodel.model.base import Severity
+from threatmodel.model.finding import Assessment, Finding, Status
+from threatmodel.model.keys import fingerprint
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+FINGERPRINT_KEY = "threatmodel/v1"
+SRCROOT = "%SRCROOT%"
+
+Level = Literal["error", "warning", "note", "none"]
+
+LEVELS: dict[Severity, Level] = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+"""SARIF level of a finding, from its residual severity."""
+
+SECURITY_SEVERITY: dict[Severity, str] = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+    Severity.INFO: "1.0",
+}
+"""CVSS-like score GitHub uses to band alerts (critical >= 9, high >= 7, medium >= 4, low > 0)."""
+
+Locate = Callable[[str], tuple[int, int]]
+"""``element id -> (line, column)`` of its declaration in the model file (1-based; 0 if unknown)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SarifExtra:
+    """A result that is not a finding, e.g. a policy violation, with the rule it belongs to.
+
+    ``key`` identifies the result across runs (it is fingerprinted); ``element`` locates it at
+    an element of the model, or at the top of the model file when ``None``.
+    """
+
+    rule_id: str
+    rule_name: str
+    rule_description: str
+    level: Level
+    message: str
+    key: str
+    element: str | None = None
+    help_uri: str | None = None
+    tags: tuple[str, ...] = ()
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _pascal(text: str) -> str:
+    """``indirect-prompt-injection`` -> ``IndirectPromptInjection`` (SARIF rule names are identifiers)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
+
+
+def render_sarif(
+    assessment: Assessment,
+    cset: CatalogSet,
+    *,
+    tool_version: str,
+    model_uri: str,
+    locate: Locate,
+    artifact_of: Callable[[str], str] | None = None,
+    extra_results: Sequence[SarifExtra] = (),
+) -> str:
+    """The assessment as a SARIF 2.1.0 log (pretty JSON text ending with a newline).
+
+    ``model_uri`` is the model file's path relative to the repository root (resolved against
+    ``%SRCROOT%``), or an absolute ``file:`` URI. ``locate`` gives an element's line and column;
+    ``artifact_of`` (optional) gives the file an element is declared in when the model uses
+    includes. ``extra_results`` adds results from other checks (policy violations).
+    """
+    a = assessment
+    labels = Labels.of(a.model)
+
+    def artifact(element: str | None) -> str:
+        if element is not None and artifact_of is not None:
+            return artifact_of(element)
+        return model_uri
+
+    def location(element: str | None) -> dict[str, Any]:
+        uri = artifact(element)
+        physical: dict[str, Any] = {"artifactLocation": _artifact_location(uri)}
+        line, column = locate(element) if element is not None else (1, 1)
+        if line > 0:
+            region: dict[str, Any] = {"startLine": line}
+            if column > 0:
+                region["startColumn"] = column
+            physical["region"] = region
+        loc: dict[str, Any] = {"physicalLocation": physical}
+        if element is not None:
+            loc["logicalLocations"] = [
+                {"name": element, "fullyQualifiedName": f"{a.model.system.id}/{element}", "kind": "resource"}
+            ]
+        return loc
+
+    by_threat: dict[str, list[Finding]] = {}
+    for f in a.findings:
+        by_threat.setdefault(f.threat, []).append(f)
+
+    rules: list[dict[str, Any]] = [_rule(key, fs, cset) for key, fs in sorted(by_threat.items())]
+    extras = sorted(extra_results, key=lambda x: (x.rule_id, x.key))
+    seen_extra_rules: set[str] = set(by_threat)
+    for x in extras:
+        if x.rule_id in seen_extra_rules:
+            continue
+        seen_extra_rules.add(x.rule_id)
+        rule: dict[str, Any] = {
+            "id": x.rule_id,
+            "name": _pascal(x.rule_name),
+            "shortDescription": {"text": x.rule_name},
+            "fullDescription": {"text": x.rule_description or x.rule_name},
+            "defaultConfiguration": {"level": x.level},
+            "properties": {"tags": sorted({"threat-model", *x.tags})},
+        }
+        if x.help_uri:
+            rule["helpUri"] = x.help_uri
+        rules.append(rule)
+    index = {r["id"]: i for i, r in enumerate(rules)}
+
+    results: list[dict[str, Any]] = []
+    mitigated: list[str] = []
+    for f in a.findings:
+        if f.status is Status.MITIGATED:
+            mitigated.append(f.id)
+            continue
+        results.append(_result(f, labels, index[f.threat], location(f.target)))
+    for x in extras:
+        res: dict[str, Any] = {
+            "ruleId": x.rule_id,
+            "ruleIndex": index[x.rule_id],
+            "kind": "fail",
+            "level": x.level,
+            "message": {"text": x.message},
+            "locations": [location(x.element)],
+            "partialFingerprints": {FINGERPRINT_KEY: fingerprint(x.key)},
+        }
+        if x.properties:
+            res["properties"] = dict(x.properties)
+        results.append(res)
+
+    artifacts = sorted(
+        {artifact(None), *(artifact(f.target) for f in a.findings), *(artifact(x.element) for x in extras if x.element)}
+    )
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": "threatmodel", "version": tool_version, "rules": rules}},
+        "automationDetails": {"id": f"threatmodel/{a.model.system.id}/"},
+        "originalUriBaseIds": {
+            SRCROOT: {
+                "description": {"text": "The directory the model path is relative to (run from the repository root)."}
+            }
+        },
+        "artifacts": [{"location": _artifact_location(uri), "roles": ["analysisTarget"]} for uri in artifacts],
+        "columnKind": "unicodeCodePoints",
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [_notification(d, location) for d in a.diagnostics],
+            }
+        ],
+        "results": results,
+        "properties": {
+            "system": {"id": a.model.system.id, "name": a.model.system.name},
+            "asOf": a.as_of.isoformat(),
+            "catalogs": [f"{c.id}@{c.version}" for c in a.catalogs],
+            "openRisk": a.open_risk,
+            "mitigatedFindings": mitigated,
+        },
+    }
+    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _artifact_location(uri: str) -> dict[str, Any]:
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", uri):
+        return {"uri": uri}
+    return {"uri": uri, "uriBaseId": SRCROOT}
+
+
+def _rule(key: str, findings: Sequence[Finding], cset: CatalogSet) -> dict[str, Any]:
+    first = findings[0]
+    worst = max(f.residual_severity for f in findings)
+    links = ref_links(first.refs, cset)
+    controls = first.controls
+    text = [first.summary, ""]
+    markdown = [md_text(first.summary), ""]
+    if controls:
+        text.append("Controls that mitigate it:")
+        markdown.append("**Controls that mitigate it**")
+        markdown.append("")
+        for c in controls:
+            text.append(f"- {cset.title_of(c)} ({c})")
+            markdown.append(f"- {md_link(cset.title_of(c), cset.url_of(c))} (`{c}`)")
+        text.append("")
+        markdown.append("")
+    if links:
+        text.append("References:")
+        markdown.append("**References**")
+        markdown.append("")
+        for link in links:
+            url = f" <{link.url}>" if link.url else ""
+            text.append(f"- {link.catalog_title}: {ref_label(link)}{url}")
+            markdown.append(f"- {md_text(link.catalog_title)}: {md_link(ref_label(link), link.url)}")
+    rule: dict[str, Any] = {
+        "id": key,
+        "name": _pascal(key.split(":", 1)[-1]),
+        "shortDescription": {"text": first.title},
+        "fullDescription": {"text": first.summary},
+        "help": {"text": "\n".join(text).strip(), "markdown": "\n".join(markdown).strip()},
+        "defaultConfiguration": {"level": LEVELS[worst]},
+        "properties": {
+            "tags": _tags(first),
+            "security-severity": SECURITY_SEVERITY[worst],
+            "precision": "high",
+        },
+    }
+    help_uri = primary_url(first, cset)
+    if help_uri:
+        rule["helpUri"] = help_uri
+    return rule
+
+
+def _tags(f: Finding) -> list[str]:
+    return sorted({"security", "threat-model", *f.refs, *(f"stride:{s.value}" for s in f.stride)})
+
+
+def _result(f: Finding, labels: Labels, rule_index: int, loc: dict[str, Any]) -> dict[str, Any]:
+    why = "; ".join(f.why)
+    message = f"{f.title} on {labels.target(f)}" + (f": {why}." if why else ".")
+    result: dict[str, Any] = {
+        "ruleId": f.threat,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": LEVELS[f.residual_severity],
+        "rank": float(f.residual_risk * 4),
+        "message": {"text": message},
+        "locations": [loc],
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f.id)},
+        "properties": {
+            "findingId": f.id,
+            "target": f.target,
+            "targetType": f.target_type.value,
+            "status": f.status.value,
+            "likelihood": f.likelihood,
+            "impact": f.impact,
+            "risk": f.risk,
+            "severity": f.severity.value,
+            "residualLikelihood": f.residual_likelihood,
+            "residualRisk": f.residual_risk,
+            "residualSeverity": f.residual_severity.value,
+            "security-severity": SECURITY_SEVERITY[f.residual_severity],
+            "refs": list(f.refs),
+            "lifecycle": [s.value for s in f.lifecycle],
+            "implementedControls": list(f.implemented_controls),
+            "scenario": f.scenario,
+        },
+    }
+    if f.status in SUPPRESSED:
+        t = f.triage
+        justification = f"{f.status.value}: " + (
+            t.justification.strip() if t is not None and t.justification.strip() else "no justification given"
+        )
+        suppression: dict[str, Any] = {"kind": "external", "status": "accepted", "justification": justification}
+        if t is not None and (t.owner or t.ticket or t.review_by):
+            props: dict[str, Any] = {}
+            if t.owner:
+                props["owner"] = t.owner
+            if t.approver:
+                props["approver"] = t.approver
+            if t.ticket:
+                props["ticket"] = t.ticket
+            if t.decided_on:
+                props["decidedOn"] = t.decided_on.isoformat()
+            if t.review_by:
+                props["reviewBy"] = t.review_by.isoformat()
+            suppression["properties"] = props
+        result["suppressions"] = [suppression]
+    return result
+
+
+def _notification(d: Any, location: Callable[[str | None], dict[str, Any]]) -> dict[str, Any]:
+    note: dict[str, Any] = {
+        "descriptor": {"id": d.code},
+        "level": "warning" if d.severity == "warning" else "note",
+        "message": {"text": d.message},
+    }
+    if d.element:
+        note["locations"] = [location(d.element)]
+    return note
+
+
+def results_of(sarif_text: str) -> Iterable[dict[str, Any]]:
+    """The results of every run of a SARIF log (for tests and tools that post-process)."""
+    log = json.loads(sarif_text)
+    for run in log.get("runs", []):
+        yield from run.get("results", [])
