@@ -1,0 +1,343 @@
+"""STIX 2.1: the system's threat picture for threat-intelligence platforms.
+
+Objects (documented in docs/exports.md):
+
+* ``identity`` threatmodel (the producer), the system (``identity_class: system``) and each
+  component that has findings;
+* ``attack-pattern`` per threat with findings, with ATLAS, OWASP, CoSAI and STRIDE external
+  references and kill-chain phases (CoSAI lifecycle stages, ATLAS tactics);
+* ``course-of-action`` per control a finding names (implemented or proposed);
+* ``relationship``: ``course-of-action mitigates attack-pattern`` and
+  ``attack-pattern targets identity`` (both in the STIX 2.1 relationship table);
+* ``note`` per finding: status, risk, why, scenario and controls, pointing at its objects;
+* one ``report`` for the system referring to every object.
+
+Ids are uuid5 in threatmodel's namespace (:func:`threatmodel.model.keys.stix_id`) of stable
+keys, so the same threat is the same attack-pattern in every bundle. Catalog objects are
+stamped with their catalog's release date, system objects with ``system.updated`` (or the
+newest catalog release): never the clock. No custom properties are used, so
+``stix2-validator --strict`` has nothing to warn about. JSON is built directly (no ``stix2``
+objects, whose pretty printer is quadratic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.export.common import STATUS_LABELS, Labels, export_date, posture, ref_label, ref_links
+from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.keys import split_ref
+from threatmodel.model.keys import stix_id as stix_id_v5
+
+PRODUCER_KEY = "threatmodel"
+PRODUCER_CREATED = "2026-01-01T00:00:00.000Z"
+"""Fixed: the producer identity is the same object in every bundle, so it never changes version."""
+LIFECYCLE_KILL_CHAIN = "cosai-ai-lifecycle"
+ATLAS_KILL_CHAIN = "mitre-atlas"
+
+SOURCE_NAMES: dict[str, str] = {
+    "atlas": "mitre-atlas",
+    "owasp-llm": "owasp-llm-top10-{version}",
+    "owasp-ml": "owasp-ml-top10-{version}",
+    "owasp-agentic": "owasp-agentic-top10-{version}",
+    "cosai": "cosai-risk-map",
+    "stride": "stride",
+}
+"""``external_references[].source_name`` per catalog id (others use the catalog id)."""
+SOURCE_NAMES_BY_TYPE: dict[tuple[str, str], str] = {("owasp-agentic", "threat"): "owasp-agentic-threats"}
+"""Overrides for entry types that come from a different upstream publication than the catalog's main one."""
+
+TYPE_ORDER = ("identity", "report", "attack-pattern", "course-of-action", "note", "relationship")
+
+
+def stix_id(stix_type: str, key: str) -> str:
+    """:func:`threatmodel.model.keys.stix_id` (uuid5 of the key in threatmodel's namespace) with the
+    UUID version nibble set to 4.
+
+    STIX 2.1 recommends UUIDv4 for every object that is not a cyber observable, and
+    ``stix2-validator --strict`` rejects anything else. The 122 hash-derived bits are kept, so the
+    id is still a pure function of the key, just as collision-resistant, and never random.
+    """
+    prefix, _, value = stix_id_v5(stix_type, key).partition("--")
+    raw = bytearray(uuid.UUID(value).bytes)
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    return f"{prefix}--{uuid.UUID(bytes=bytes(raw))}"
+
+
+def stix_timestamp(day: dt.date) -> str:
+    """Midnight UTC of ``day`` with millisecond precision, as STIX producers conventionally write it."""
+    return f"{day.isoformat()}T00:00:00.000Z"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def render_stix(assessment: Assessment, cset: CatalogSet, *, tool_version: str) -> str:
+    """A STIX 2.1 bundle of the assessment (pretty JSON text ending with a newline)."""
+    a = assessment
+    labels = Labels.of(a.model)
+    system = a.model.system
+    when = stix_timestamp(export_date(a))
+    producer = stix_id("identity", PRODUCER_KEY)
+    system_ref = stix_id("identity", f"system:{system.id}")
+    objects: dict[str, dict[str, Any]] = {}
+
+    def add(obj: dict[str, Any]) -> str:
+        objects[obj["id"]] = obj
+        return str(obj["id"])
+
+    def catalog_time(*refs: str) -> str:
+        days = [cset.by_id[split_ref(r)[0]].published for r in refs if split_ref(r)[0] in cset.by_id]
+        return stix_timestamp(max(days)) if days else when
+
+    add(
+        {
+            "type": "identity",
+            "spec_version": "2.1",
+            "id": producer,
+            "created": PRODUCER_CREATED,
+            "modified": PRODUCER_CREATED,
+            "name": "threatmodel",
+            "description": "Deterministic, catalog-backed threat modeling for AI systems.",
+            "identity_class": "system",
+        }
+    )
+    system_obj: dict[str, Any] = {
+        "type": "identity",
+        "spec_version": "2.1",
+        "id": system_ref,
+        "created_by_ref": producer,
+        "created": when,
+        "modified": when,
+        "name": system.name,
+        "identity_class": "system",
+    }
+    if system.description.strip():
+        system_obj["description"] = system.description.strip()
+    if system.owner:
+        system_obj["contact_information"] = f"Owner: {system.owner}"
+    add(system_obj)
+
+    components = {c.id: c for c in a.model.components}
+
+    def target_identity(f: Finding) -> str:
+        component = components.get(f.target)
+        if component is None:
+            return system_ref
+        ident: dict[str, Any] = {
+            "type": "identity",
+            "spec_version": "2.1",
+            "id": stix_id("identity", f"component:{system.id}/{component.id}"),
+            "created_by_ref": producer,
+            "created": when,
+            "modified": when,
+            "name": labels.name(component.id),
+            "description": f"Component '{component.id}' ({component.kind}) of {system.name}."
+            + (f" {component.description.strip()}" if component.description.strip() else ""),
+            "identity_class": "system",
+        }
+        return add(ident)
+
+    by_threat: dict[str, list[Finding]] = {}
+    for f in a.findings:
+        by_threat.setdefault(f.threat, []).append(f)
+
+    patterns: dict[str, str] = {}
+    for key, findings in sorted(by_threat.items()):
+        patterns[key] = add(_attack_pattern(key, findings[0], cset, producer, catalog_time(key)))
+
+    coas: dict[str, str] = {}
+    for key, findings in sorted(by_threat.items()):
+        for control in findings[0].controls:
+            if control not in coas:
+                coas[control] = add(_course_of_action(control, cset, producer, catalog_time(control)))
+            rel_time = catalog_time(control, key)
+            add(
+                _relationship(
+                    f"mitigates:{control}->{key}", "mitigates", coas[control], patterns[key], producer, rel_time
+                )
+            )
+
+    targets: dict[tuple[str, str], list[Finding]] = {}
+    for f in a.findings:
+        targets.setdefault((f.threat, target_identity(f)), []).append(f)
+    for (key, ident), found in sorted(targets.items()):
+        rel = _relationship(f"targets:{system.id}:{key}->{ident}", "targets", patterns[key], ident, producer, when)
+        rel["description"] = "; ".join(
+            f"{f.id}: {STATUS_LABELS[f.status]}, residual risk {f.residual_risk} ({f.residual_severity.value})"
+            for f in found
+        )
+        add(rel)
+
+    for f in a.findings:
+        refs = [patterns[f.threat], target_identity(f), *(coas[c] for c in f.controls)]
+        add(
+            {
+                "type": "note",
+                "spec_version": "2.1",
+                "id": stix_id("note", f"{system.id}/{f.id}"),
+                "created_by_ref": producer,
+                "created": when,
+                "modified": when,
+                "abstract": f"{f.title} on {labels.target(f)} ({f.residual_severity.value}, {STATUS_LABELS[f.status]})",
+                "content": _note_content(f, labels, cset),
+                "object_refs": sorted(set(refs)),
+            }
+        )
+
+    p = posture(a)
+    report = {
+        "type": "report",
+        "spec_version": "2.1",
+        "id": stix_id("report", system.id),
+        "created_by_ref": producer,
+        "created": when,
+        "modified": when,
+        "name": f"Threat model: {system.name}",
+        "description": f"{p.headline} {p.verdict} Assessed as of {a.as_of.isoformat()} by threatmodel {tool_version}.",
+        "report_types": ["threat-report"],
+        "published": when,
+        "object_refs": sorted(objects),
+    }
+    ordered = [report, *objects.values()]
+    ordered.sort(key=lambda o: (TYPE_ORDER.index(o["type"]), o["id"] != producer, o["id"]))
+    digest = hashlib.sha256(json.dumps(ordered, sort_keys=True).encode("utf-8")).hexdigest()
+    bundle = {"type": "bundle", "id": stix_id("bundle", f"{system.id}:{digest}"), "objects": ordered}
+    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+
+
+def _source_name(ref: str, cset: CatalogSet) -> str:
+    catalog_id, _ = split_ref(ref)
+    catalog = cset.by_id.get(catalog_id)
+    entry = cset.entries.get(ref)
+    if entry is not None and (catalog_id, entry.type) in SOURCE_NAMES_BY_TYPE:
+        return SOURCE_NAMES_BY_TYPE[(catalog_id, entry.type)]
+    template = SOURCE_NAMES.get(catalog_id, catalog_id)
+    return template.format(version=_slug(catalog.version) if catalog is not None else "")
+
+
+def _external_refs(refs: Iterable[str], cset: CatalogSet) -> list[dict[str, Any]]:
+    out = []
+    for link in ref_links(refs, cset):
+        ext: dict[str, Any] = {"source_name": _source_name(link.ref, cset), "external_id": link.item}
+        if link.url:
+            ext["url"] = link.url
+        ext["description"] = ref_label(link)
+        out.append(ext)
+    return out
+
+
+def _attack_pattern(key: str, f: Finding, cset: CatalogSet, producer: str, when: str) -> dict[str, Any]:
+    catalog_id, threat_id = split_ref(key)
+    own: dict[str, Any] = {"source_name": f"threatmodel-{catalog_id}", "external_id": threat_id}
+    own_url = cset.url_of(key)
+    if own_url:
+        own["url"] = own_url
+    phases = [{"kill_chain_name": LIFECYCLE_KILL_CHAIN, "phase_name": stage.value} for stage in f.lifecycle]
+    tactics: set[str] = set()
+    for r in f.refs:
+        if split_ref(r)[0] != "atlas":
+            continue
+        entry = cset.entries.get(r)
+        while entry is not None:
+            for t in entry.refs:
+                tactic = cset.entries.get(t)
+                if tactic is not None and tactic.type == "tactic":
+                    tactics.add(_slug(tactic.title))
+            entry = cset.entries.get(f"atlas:{entry.parent}") if entry.parent else None
+    phases += [{"kill_chain_name": ATLAS_KILL_CHAIN, "phase_name": t} for t in sorted(tactics)]
+    obj: dict[str, Any] = {
+        "type": "attack-pattern",
+        "spec_version": "2.1",
+        "id": stix_id("attack-pattern", key),
+        "created_by_ref": producer,
+        "created": when,
+        "modified": when,
+        "name": f.title,
+        "description": f.summary,
+        "external_references": [own, *_external_refs(f.refs, cset)],
+    }
+    if phases:
+        obj["kill_chain_phases"] = phases
+    return obj
+
+
+def _course_of_action(control: str, cset: CatalogSet, producer: str, when: str) -> dict[str, Any]:
+    item = cset.controls.get(control)
+    _, control_id = split_ref(control)
+    own: dict[str, Any] = {"source_name": _source_name(control, cset), "external_id": control_id}
+    url = cset.url_of(control)
+    if url:
+        own["url"] = url
+    mitigations = [r for r in (item.refs if item is not None else ()) if r in cset.controls]
+    obj: dict[str, Any] = {
+        "type": "course-of-action",
+        "spec_version": "2.1",
+        "id": stix_id("course-of-action", control),
+        "created_by_ref": producer,
+        "created": when,
+        "modified": when,
+        "name": cset.title_of(control),
+        "external_references": [own, *(_control_ref(r, cset) for r in sorted(mitigations))],
+    }
+    if item is not None and item.summary.strip():
+        obj["description"] = item.summary.strip()
+    return obj
+
+
+def _control_ref(ref: str, cset: CatalogSet) -> dict[str, Any]:
+    _, item = split_ref(ref)
+    ext: dict[str, Any] = {"source_name": _source_name(ref, cset), "external_id": item}
+    url = cset.url_of(ref)
+    if url:
+        ext["url"] = url
+    ext["description"] = cset.title_of(ref)
+    return ext
+
+
+def _relationship(key: str, kind: str, source: str, target: str, producer: str, when: str) -> dict[str, Any]:
+    return {
+        "type": "relationship",
+        "spec_version": "2.1",
+        "id": stix_id("relationship", key),
+        "created_by_ref": producer,
+        "created": when,
+        "modified": when,
+        "relationship_type": kind,
+        "source_ref": source,
+        "target_ref": target,
+    }
+
+
+def _note_content(f: Finding, labels: Labels, cset: CatalogSet) -> str:
+    lines = [
+        f"Finding {f.id} on {labels.target(f)} ({labels.kind(f)}).",
+        f"Status: {STATUS_LABELS[f.status]}. Risk: likelihood {f.likelihood} x impact {f.impact} = {f.risk} "
+        f"({f.severity.value}); residual {f.residual_risk} ({f.residual_severity.value}).",
+        "Why it applies: " + ("; ".join(f.why) if f.why else "the rule matched this element") + ".",
+        f"Scenario: {f.scenario}",
+    ]
+    if f.implemented_controls:
+        lines.append("Implemented controls: " + ", ".join(cset.title_of(c) for c in f.implemented_controls) + ".")
+    proposed = [c for c in f.controls if c not in f.implemented_controls]
+    if proposed:
+        lines.append("Proposed controls: " + ", ".join(cset.title_of(c) for c in proposed) + ".")
+    if f.triage is not None:
+        t = f.triage
+        decision = f"Triage: {t.status.value}"
+        if t.owner:
+            decision += f" by {t.owner}"
+        if t.review_by:
+            decision += f", review by {t.review_by.isoformat()}" + (" (lapsed)" if f.triage_expired else "")
+        if t.justification.strip():
+            decision += f". {t.justification.strip()}"
+        lines.append(decision)
+    return "\n".join(lines)
