@@ -1,5 +1,5 @@
 /* threatmodel HTML report: filter, sort and expand the findings table. No network, no globals.
-   Reads its data from <script type="application/json" id="tm-data"> and never writes markup
+   Reads its data from the JSON script element #tm-data and never writes markup
    built from strings: only attributes, textContent and the order of existing nodes change. */
 (function () {
   "use strict";

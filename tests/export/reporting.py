@@ -1,0 +1,139 @@
+"""Shared pieces of the report-export tests: loading a model with the export fixture catalog,
+rendering every format the way the CLI does (minus the clock and the SVG), and validators."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from threatmodel.engine import evaluate
+from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.io.load import LoadedCatalogs, LoadedModel, load_catalogs, load_model
+from threatmodel.model.finding import Assessment
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
+FIXTURE_CATALOG = DATA / "catalog.yaml"
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
+GOLDEN = REPO / "tests" / "golden" / "report"
+AS_OF = dt.date(2026, 11, 25)
+TOOL_VERSION = "0.0.0-test"
+FORMATS = ("md", "html", "json", "sarif", "stix")
+FIXTURE_SVG = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+    '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    "<!-- a stand-in for Graphviz output, so HTML goldens do not depend on the installed dot -->\n"
+    '<svg width="120pt" height="40pt" viewBox="0.00 0.00 120.00 40.00" xmlns="http://www.w3.org/2000/svg" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+    '<g id="graph0" class="graph"><title>model</title>'
+    '<polygon fill="white" stroke="none" points="-4,4 -4,-36 116,-36 116,4 -4,4"/>'
+    '<g id="node1" class="node"><title>n0</title><ellipse fill="none" stroke="black" cx="56" cy="-18" rx="50" ry="18"/>'
+    '<text text-anchor="middle" x="56" y="-14.3" font-family="Times,serif" font-size="14.00">diagram</text></g></g>\n'
+    "</svg>\n"
+)
+"""A small Graphviz-shaped SVG: HTML goldens use it instead of running dot."""
+
+
+@cache
+def catalogs(fixture: bool = True) -> LoadedCatalogs:
+    """The built-in catalogs (plus the export fixture catalog unless ``fixture`` is false), loaded once."""
+    return load_catalogs([FIXTURE_CATALOG] if fixture else [])
+
+
+@dataclass(frozen=True)
+class Case:
+    """A model evaluated for the export tests."""
+
+    loaded: LoadedModel
+    assessment: Assessment
+    cset: CatalogSet
+    model_uri: str
+
+    def locate(self, element: str) -> tuple[int, int]:
+        span = self.loaded.element_span(element)
+        return span.line, span.column
+
+
+def load_case(path: Path, as_of: dt.date = AS_OF, *, fixture: bool = True) -> Case:
+    """Load and evaluate ``path`` with the built-in catalogs and, unless ``fixture`` is false, the
+    fixture catalog (example models are judged by the built-in catalogs alone)."""
+    cats = catalogs(fixture)
+    loaded = load_model(path, known_controls=cats.control_refs)
+    assessment = evaluate(loaded.model, cats.catalogs, as_of=as_of)
+    uri = path.resolve().relative_to(REPO).as_posix() if path.resolve().is_relative_to(REPO) else path.as_posix()
+    return Case(loaded, assessment, CatalogSet(tuple(cats.catalogs)), uri)
+
+
+def render(
+    fmt: str,
+    assessment: Assessment,
+    cset: CatalogSet,
+    *,
+    model_uri: str = "model.yaml",
+    locate: Callable[[str], tuple[int, int]] | None = None,
+    svg: str | None = FIXTURE_SVG,
+) -> str:
+    """One format, rendered with the test tool version."""
+    if fmt == "md":
+        from threatmodel.export.markdown import render_markdown
+
+        return render_markdown(assessment, cset, tool_version=TOOL_VERSION)
+    if fmt == "html":
+        from threatmodel.export.html import render_html
+
+        return render_html(assessment, cset, tool_version=TOOL_VERSION, diagram_svg=svg)
+    if fmt == "json":
+        from threatmodel.export.json import render_json
+
+        return render_json(assessment, tool_version=TOOL_VERSION)
+    if fmt == "sarif":
+        from threatmodel.export.sarif import render_sarif
+
+        return render_sarif(
+            assessment,
+            cset,
+            tool_version=TOOL_VERSION,
+            model_uri=model_uri,
+            locate=locate or (lambda _element: (1, 1)),
+        )
+    if fmt == "stix":
+        from threatmodel.export.stix import render_stix
+
+        return render_stix(assessment, cset, tool_version=TOOL_VERSION)
+    raise ValueError(fmt)
+
+
+def render_case(fmt: str, case: Case, svg: str | None = FIXTURE_SVG) -> str:
+    return render(fmt, case.assessment, case.cset, model_uri=case.model_uri, locate=case.locate, svg=svg)
+
+
+@cache
+def sarif_validator() -> Any:
+    """A Draft-4 validator of the official SARIF 2.1.0 schema (the schema declares draft-04)."""
+    import jsonschema
+
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator.check_schema(schema)
+    return jsonschema.Draft4Validator(schema)
+
+
+def sarif_errors(text: str) -> list[str]:
+    """Schema violations of a SARIF log, as messages with their JSON paths."""
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in sarif_validator().iter_errors(json.loads(text))
+    ]
+
+
+def example_models() -> list[Path]:
+    """Every example model shipped in models/."""
+    return sorted((REPO / "models").glob("*.yaml"))
+
+
+def fixture_models() -> list[Path]:
+    """The export tests' own models."""
+    return [DATA / "support-assistant.yaml", DATA / "hostile.yaml"]
