@@ -1,0 +1,429 @@
+"""Compare two versions of a model and their assessments: pure and deterministic.
+
+Identity is by id everywhere: elements by their id (flows by their key), findings by
+their finding id (``threat@element``), triage entries by the finding id they decide.
+A renamed element therefore shows up as one removed and one added element, and its
+findings as resolved and new; ``threatmodel migrate`` carries the triage along, and
+:attr:`ModelDiff.possible_renames` points out likely renames.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from threatmodel.model.base import Severity
+from threatmodel.model.finding import Assessment, Finding, Status
+from threatmodel.model.system import ImplementedControl, SystemModel
+
+SECTIONS: tuple[str, ...] = ("system", "data", "boundaries", "components", "flows", "controls")
+"""Element sections in the order a diff lists them."""
+GATE_SEVERITIES: tuple[Severity, ...] = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+"""Severities counted in open-finding tallies, most severe first."""
+
+JsonValue = Any
+"""A JSON-ready value as produced by ``model_dump(mode="json")``; ``None`` means unset."""
+
+
+@dataclass(frozen=True, slots=True)
+class AttrChange:
+    """One attribute that differs; nested mappings are flattened to dotted names."""
+
+    name: str
+    old: JsonValue
+    new: JsonValue
+
+
+@dataclass(frozen=True, slots=True)
+class ElementChange:
+    """An element added, removed or changed between the two versions."""
+
+    section: str
+    """``system``, ``data``, ``boundaries``, ``components``, ``flows`` or ``controls``."""
+    id: str
+    """Element id; a flow's key; a control's catalog id (plus its scope when declared twice)."""
+    change: Literal["added", "removed", "changed"]
+    kind: str | None = None
+    """A component's kind (the new one when it changed)."""
+    attributes: tuple[AttrChange, ...] = ()
+    """For ``changed``: what differs, in field order."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindingState:
+    """The scored state of a finding in one version."""
+
+    severity: Severity
+    risk: int
+    residual_severity: Severity
+    residual_risk: int
+    status: Status
+    triage_expired: bool = False
+
+    @classmethod
+    def of(cls, f: Finding) -> FindingState:
+        return cls(f.severity, f.risk, f.residual_severity, f.residual_risk, f.status, f.triage_expired)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingChange:
+    """A finding that appeared, disappeared, was re-scored or changed status."""
+
+    id: str
+    threat: str
+    title: str
+    target: str
+    change: Literal["new", "resolved", "changed"]
+    old: FindingState | None
+    new: FindingState | None
+
+    @property
+    def rescored(self) -> bool:
+        """Severity, risk or residual risk changed."""
+        if self.old is None or self.new is None:
+            return False
+        o, n = self.old, self.new
+        return (o.severity, o.risk, o.residual_severity, o.residual_risk) != (
+            n.severity,
+            n.risk,
+            n.residual_severity,
+            n.residual_risk,
+        )
+
+    @property
+    def status_changed(self) -> bool:
+        return self.old is not None and self.new is not None and self.old.status is not self.new.status
+
+    @property
+    def current(self) -> FindingState:
+        """The newest known state (the old one for resolved findings)."""
+        state = self.new if self.new is not None else self.old
+        if state is None:  # pragma: no cover - a change always has one side
+            raise ValueError(f"finding change {self.id} has neither an old nor a new state")
+        return state
+
+
+@dataclass(frozen=True, slots=True)
+class TriageChange:
+    """A triage entry added, removed or edited."""
+
+    finding: str
+    change: Literal["added", "removed", "changed"]
+    old_status: str | None
+    new_status: str | None
+    attributes: tuple[AttrChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RiskChange:
+    """Open risk and open findings per residual severity, before and after."""
+
+    old_open_risk: int
+    new_open_risk: int
+    old_open: Mapping[Severity, int]
+    new_open: Mapping[Severity, int]
+
+    @property
+    def delta(self) -> int:
+        return self.new_open_risk - self.old_open_risk
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """An element removed and another added with otherwise identical attributes."""
+
+    section: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDiff:
+    """Everything that differs between two assessed versions of a model."""
+
+    old_system: tuple[str, str]
+    """(id, name) of the old version's system."""
+    new_system: tuple[str, str]
+    elements: tuple[ElementChange, ...]
+    findings: tuple[FindingChange, ...]
+    triage: tuple[TriageChange, ...]
+    risk: RiskChange
+    stale_triage: tuple[str, ...]
+    """Triage keys of the new version that match no finding (diagnostic TM201)."""
+    lapsed_triage: tuple[str, ...]
+    """Triage keys of the new version whose review-by date has passed (diagnostic TM202)."""
+    possible_renames: tuple[Rename, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing at all differs."""
+        return not (self.elements or self.findings or self.triage) and self.risk.delta == 0
+
+    def findings_by(self, change: str) -> tuple[FindingChange, ...]:
+        return tuple(f for f in self.findings if f.change == change)
+
+    @property
+    def new_open(self) -> tuple[FindingChange, ...]:
+        """New findings that count as open risk."""
+        return tuple(f for f in self.findings if f.change == "new" and f.current.status.is_open)
+
+    @property
+    def reopened(self) -> tuple[FindingChange, ...]:
+        """Findings closed before and open now (a lapsed triage, a removed control...)."""
+        return tuple(
+            f
+            for f in self.findings
+            if f.status_changed
+            and f.new is not None
+            and f.new.status.is_open
+            and f.old is not None
+            and not f.old.status.is_open
+        )
+
+    @property
+    def closed(self) -> tuple[FindingChange, ...]:
+        """Findings open before and closed now (mitigated, accepted...)."""
+        return tuple(
+            f
+            for f in self.findings
+            if f.status_changed
+            and f.old is not None
+            and f.old.status.is_open
+            and f.new is not None
+            and not f.new.status.is_open
+        )
+
+    @property
+    def verdict(self) -> str:
+        """``Risk increased``, ``Risk decreased`` or ``Open risk unchanged``."""
+        if self.risk.delta > 0:
+            return "Risk increased"
+        if self.risk.delta < 0:
+            return "Risk decreased"
+        return "Open risk unchanged"
+
+    @property
+    def headline(self) -> str:
+        """One line for a PR comment, e.g. ``Open risk 42 → 57 (+15): 2 new high findings``."""
+        r = self.risk
+        delta = f"{r.delta:+d}" if r.delta else "±0"
+        parts: list[str] = []
+        by_severity = Counter(f.current.residual_severity for f in self.new_open)
+        for severity in reversed(Severity):
+            count = by_severity.get(severity, 0)
+            if count:
+                parts.append(f"{count} new {severity.value} finding{'' if count == 1 else 's'}")
+        if self.reopened:
+            parts.append(f"{len(self.reopened)} reopened")
+        if self.closed:
+            parts.append(f"{len(self.closed)} closed")
+        resolved = self.findings_by("resolved")
+        if resolved:
+            parts.append(f"{len(resolved)} resolved")
+        if not parts:
+            parts.append("no new, resolved or reopened findings")
+        return f"Open risk {r.old_open_risk} → {r.new_open_risk} ({delta}): {', '.join(parts)}"
+
+
+# ---------------------------------------------------------------------------
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and value:
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _dump(item: BaseModel | None) -> dict[str, Any]:
+    if item is None:
+        return {}
+    return _flatten(item.model_dump(mode="json", by_alias=True))
+
+
+def attribute_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[AttrChange, ...]:
+    """Attributes whose values differ, in the new version's field order, then removed ones."""
+    names = list(new) + [k for k in old if k not in new]
+    return tuple(AttrChange(n, old.get(n), new.get(n)) for n in names if old.get(n) != new.get(n))
+
+
+def _control_keys(
+    controls: Sequence[ImplementedControl], other: Sequence[ImplementedControl]
+) -> dict[str, ImplementedControl]:
+    """Controls by catalog id, with the scope added when an id is declared more than once."""
+    mine = Counter(c.control for c in controls)
+    theirs = Counter(c.control for c in other)
+    out: dict[str, ImplementedControl] = {}
+    for control in controls:
+        if mine[control.control] <= 1 and theirs[control.control] <= 1:
+            key = control.control
+        else:
+            key = f"{control.control} [{', '.join(control.scope) or 'system-wide'}]"
+        if key in out:  # the very same declaration twice; keep the first
+            continue
+        out[key] = control
+    return out
+
+
+def _sections(model: SystemModel, other: SystemModel) -> dict[str, dict[str, BaseModel]]:
+    return {
+        "data": {d.id: d for d in model.data},
+        "boundaries": {b.id: b for b in model.boundaries},
+        "components": {c.id: c for c in model.components},
+        "flows": {f.key: f for f in model.flows},
+        "controls": dict(_control_keys(model.controls, other.controls)),
+    }
+
+
+def _system_dump(model: SystemModel) -> dict[str, Any]:
+    data = _dump(model.system)
+    data.update({f"settings.{k}": v for k, v in _dump(model.settings).items()})
+    data["includes"] = list(model.includes)
+    return data
+
+
+def _kind(item: BaseModel | None) -> str | None:
+    value = getattr(item, "kind", None)
+    return str(value) if value is not None else None
+
+
+def _element_changes(old: SystemModel, new: SystemModel) -> tuple[list[ElementChange], list[Rename]]:
+    changes: list[ElementChange] = []
+    renames: list[Rename] = []
+    system_attrs = attribute_changes(_system_dump(old), _system_dump(new))
+    if system_attrs:
+        changes.append(ElementChange("system", new.system.id, "changed", None, system_attrs))
+    old_sections, new_sections = _sections(old, new), _sections(new, old)
+    for section in SECTIONS[1:]:
+        before, after = old_sections[section], new_sections[section]
+        removed = sorted(set(before) - set(after))
+        added = sorted(set(after) - set(before))
+        for key in removed:
+            changes.append(ElementChange(section, key, "removed", _kind(before[key])))
+        for key in added:
+            changes.append(ElementChange(section, key, "added", _kind(after[key])))
+        for key in sorted(set(before) & set(after)):
+            attrs = attribute_changes(_dump(before[key]), _dump(after[key]))
+            if attrs:
+                changes.append(ElementChange(section, key, "changed", _kind(after[key]), attrs))
+        if section in ("data", "boundaries", "components"):
+            renames.extend(_renames(section, {k: before[k] for k in removed}, {k: after[k] for k in added}))
+    order = {s: i for i, s in enumerate(SECTIONS)}
+    rank = {"removed": 0, "added": 1, "changed": 2}
+    changes.sort(key=lambda c: (order[c.section], rank[c.change], c.id))
+    return changes, renames
+
+
+def _renames(section: str, removed: Mapping[str, BaseModel], added: Mapping[str, BaseModel]) -> Iterable[Rename]:
+    """Pairs of one removed and one added element that are identical apart from the id."""
+
+    def signature(item: BaseModel) -> str:
+        data = _dump(item)
+        data.pop("id", None)
+        data.pop("name", None)
+        return repr(sorted(data.items()))
+
+    old_by: dict[str, list[str]] = {}
+    new_by: dict[str, list[str]] = {}
+    for key, item in removed.items():
+        old_by.setdefault(signature(item), []).append(key)
+    for key, item in added.items():
+        new_by.setdefault(signature(item), []).append(key)
+    for sig, olds in sorted(old_by.items(), key=lambda kv: kv[1]):
+        news = new_by.get(sig, [])
+        if len(olds) == 1 and len(news) == 1:
+            yield Rename(section, olds[0], news[0])
+
+
+def _finding_changes(old: Assessment, new: Assessment) -> list[FindingChange]:
+    before = {f.id: f for f in old.findings}
+    after = {f.id: f for f in new.findings}
+    out: list[FindingChange] = []
+    for fid in sorted(set(before) | set(after)):
+        o, n = before.get(fid), after.get(fid)
+        if o is None and n is not None:
+            out.append(FindingChange(fid, n.threat, n.title, n.target, "new", None, FindingState.of(n)))
+        elif n is None and o is not None:
+            out.append(FindingChange(fid, o.threat, o.title, o.target, "resolved", FindingState.of(o), None))
+        elif o is not None and n is not None:
+            change = FindingChange(fid, n.threat, n.title, n.target, "changed", FindingState.of(o), FindingState.of(n))
+            if change.rescored or change.status_changed:
+                out.append(change)
+    rank = {"new": 0, "changed": 1, "resolved": 2}
+    out.sort(key=lambda f: (rank[f.change], -f.current.residual_severity.rank, -f.current.residual_risk, f.id))
+    return out
+
+
+def _triage_changes(old: SystemModel, new: SystemModel) -> list[TriageChange]:
+    out: list[TriageChange] = []
+    for fid in sorted(set(old.triage) | set(new.triage)):
+        o, n = old.triage.get(fid), new.triage.get(fid)
+        if o is None and n is not None:
+            out.append(TriageChange(fid, "added", None, n.status.value))
+        elif n is None and o is not None:
+            out.append(TriageChange(fid, "removed", o.status.value, None))
+        elif o is not None and n is not None:
+            attrs = attribute_changes(_dump(o), _dump(n))
+            if attrs:
+                out.append(TriageChange(fid, "changed", o.status.value, n.status.value, attrs))
+    return out
+
+
+def _open_counts(a: Assessment) -> dict[Severity, int]:
+    counts = Counter(f.residual_severity for f in a.findings if f.status.is_open)
+    return {s: counts.get(s, 0) for s in GATE_SEVERITIES}
+
+
+def stale_triage(a: Assessment) -> tuple[str, ...]:
+    """Triage keys matching no finding, unless the model silences TM201."""
+    if "TM201" in a.model.settings.ignore_diagnostics:
+        return ()
+    ids = {f.id for f in a.findings}
+    return tuple(sorted(fid for fid in a.model.triage if fid not in ids))
+
+
+def lapsed_triage(a: Assessment) -> tuple[str, ...]:
+    """Findings whose triage decision lapsed, unless the model silences TM202."""
+    if "TM202" in a.model.settings.ignore_diagnostics:
+        return ()
+    return tuple(sorted(f.id for f in a.findings if f.triage_expired))
+
+
+def diff_assessments(old: Assessment, new: Assessment) -> ModelDiff:
+    """What changed from ``old`` to ``new`` (both evaluated with the same catalogs and date)."""
+    elements, renames = _element_changes(old.model, new.model)
+    return ModelDiff(
+        old_system=(old.model.system.id, old.model.system.name),
+        new_system=(new.model.system.id, new.model.system.name),
+        elements=tuple(elements),
+        findings=tuple(_finding_changes(old, new)),
+        triage=tuple(_triage_changes(old.model, new.model)),
+        risk=RiskChange(old.open_risk, new.open_risk, _open_counts(old), _open_counts(new)),
+        stale_triage=stale_triage(new),
+        lapsed_triage=lapsed_triage(new),
+        possible_renames=tuple(renames),
+    )
+
+
+__all__ = [
+    "AttrChange",
+    "ElementChange",
+    "FindingChange",
+    "FindingState",
+    "ModelDiff",
+    "Rename",
+    "RiskChange",
+    "TriageChange",
+    "attribute_changes",
+    "diff_assessments",
+    "lapsed_triage",
+    "stale_triage",
+]

@@ -1,0 +1,213 @@
+"""Policy files: organisation rules a CI gate enforces on top of the threat findings.
+
+A policy is a list of rules. Each rule has an id, a level and a message, plus exactly
+one *kind* key that says what it checks:
+
+* triage rules judge the decisions recorded in a model's ``triage`` section
+  (``severity_may_not_be``, ``needs_approver_other_than_owner``, ``max_review_days``,
+  ``requires``);
+* model rules judge the model itself with the same closed predicate vocabulary the
+  threat catalogs use (``for_each`` plus ``require_control`` or ``require``);
+* ownership rules ask for owners (``require_owner``).
+
+Like every file type here, the schema is frozen and rejects unknown keys, so a
+misspelt rule kind is a located error rather than a rule that silently never fires.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag
+
+from threatmodel.model.base import Frozen, Ref, Severity, Slug, Text
+from threatmodel.model.catalog import Condition, TargetType
+from threatmodel.model.system import TriageStatus
+
+
+class Level(StrEnum):
+    """How a violation counts at the gate."""
+
+    ERROR = "error"
+    """Fails ``threatmodel check`` (exit code 1)."""
+    WARNING = "warning"
+    """Reported, never fails the gate."""
+
+
+TriageField = Literal["owner", "approver", "justification", "ticket", "decided_on", "review_by"]
+"""Fields of a triage entry a ``requires`` rule can ask for."""
+
+OwnedSection = Literal["system", "components", "data"]
+"""Parts of a model that carry an ``owner``."""
+
+DEFAULT_CLOSING_STATUSES: tuple[TriageStatus, ...] = (TriageStatus.ACCEPTED, TriageStatus.FALSE_POSITIVE)
+"""Statuses ``max_review_days`` and ``requires`` apply to unless a rule names others."""
+
+
+class _Rule(Frozen):
+    id: Slug
+    """Stable id of the rule; violations are reported as ``policy:<id>@<element>``."""
+    level: Level = Level.ERROR
+    """``error`` fails the gate; ``warning`` is only reported."""
+    message: Annotated[str, Field(min_length=1, max_length=500)]
+    """What is wrong and what to do, shown with every violation."""
+    description: Text = ""
+    """Why the rule exists (for people reading the policy file)."""
+
+
+class _TriageRule(_Rule):
+    at_least: Severity | None = None
+    """Only judge findings whose residual severity is at least this; unset judges every
+    triage entry, including entries whose finding no longer exists."""
+
+
+class StatusForbidden(_TriageRule):
+    """Findings at or above a severity may not be triaged with these statuses
+    (e.g. critical findings may not be accepted)."""
+
+    severity_may_not_be: tuple[TriageStatus, ...] = Field(min_length=1)
+    """Triage statuses not allowed for findings at or above ``at_least``."""
+    at_least: Severity
+    """The lowest residual severity the rule applies to."""
+
+
+class ApproverTest(Frozen):
+    """Options of ``needs_approver_other_than_owner``."""
+
+    status: TriageStatus | tuple[TriageStatus, ...] = TriageStatus.ACCEPTED
+    """The triage status (or statuses) that need a second person."""
+    at_least: Severity = Severity.INFO
+    """The lowest residual severity the rule applies to."""
+
+    @property
+    def statuses(self) -> tuple[TriageStatus, ...]:
+        """``status`` as a tuple."""
+        return self.status if isinstance(self.status, tuple) else (self.status,)
+
+
+class NeedsApprover(_Rule):
+    """A decision needs an approver who is not its owner (four-eyes principle)."""
+
+    needs_approver_other_than_owner: ApproverTest
+    """Which decisions need a second person."""
+
+
+class MaxReviewDays(_TriageRule):
+    """Decisions must be reviewed again within N days.
+
+    ``review_by`` may be at most N days after ``decided_on`` (or after the evaluation
+    date when the entry has no ``decided_on``); an entry without ``review_by`` violates it.
+    """
+
+    max_review_days: Annotated[int, Field(ge=1, le=3650)]
+    """Longest allowed time between the decision and its review, in days."""
+    statuses: tuple[TriageStatus, ...] = DEFAULT_CLOSING_STATUSES
+    """Triage statuses the rule applies to."""
+
+
+class RequiresFields(_TriageRule):
+    """Decisions must record these fields (e.g. an owner, a justification and a review date)."""
+
+    requires: tuple[TriageField, ...] = Field(min_length=1)
+    """Fields that must be set and non-empty."""
+    statuses: tuple[TriageStatus, ...] = DEFAULT_CLOSING_STATUSES
+    """Triage statuses the rule applies to."""
+
+
+class _ModelRule(_Rule):
+    for_each: Condition
+    """Which elements the rule applies to, in the threat catalogs' predicate vocabulary."""
+    target: Literal[TargetType.COMPONENT, TargetType.FLOW] = TargetType.COMPONENT
+    """Whether ``for_each`` selects components (default) or flows."""
+
+
+class RequireControl(_ModelRule):
+    """Every selected element has one of these controls declared in its scope."""
+
+    require_control: tuple[Ref, ...] = Field(min_length=1)
+    """Catalog control ids; any one of them satisfies the rule. A control counts when it is
+    declared for the element, for one of the boundaries it sits in, or system-wide."""
+    control_status: tuple[Literal["implemented", "partial", "planned"], ...] = ("implemented",)
+    """Which declared control statuses count (default: only implemented controls)."""
+
+
+class RequireCondition(_ModelRule):
+    """Every selected element satisfies a further condition."""
+
+    require: Condition
+    """The condition each selected element must satisfy."""
+
+
+class RequireOwner(_Rule):
+    """The listed parts of the model name an owner."""
+
+    require_owner: tuple[OwnedSection, ...] = Field(min_length=1)
+    """``system``, ``components`` and/or ``data``."""
+
+
+RULE_KINDS: tuple[str, ...] = (
+    "severity_may_not_be",
+    "needs_approver_other_than_owner",
+    "max_review_days",
+    "requires",
+    "require_control",
+    "require",
+    "require_owner",
+)
+"""The keys that select a rule's kind, in the order they are documented."""
+
+
+def _rule_tag(value: Any) -> str | None:
+    """The kind of a rule is the one kind key it carries."""
+    if isinstance(value, dict):
+        found = [key for key in RULE_KINDS if key in value]
+        return found[0] if len(found) == 1 else None
+    for key in RULE_KINDS:
+        if key in type(value).model_fields:
+            return key
+    return None
+
+
+Rule = Annotated[
+    Annotated[StatusForbidden, Tag("severity_may_not_be")]
+    | Annotated[NeedsApprover, Tag("needs_approver_other_than_owner")]
+    | Annotated[MaxReviewDays, Tag("max_review_days")]
+    | Annotated[RequiresFields, Tag("requires")]
+    | Annotated[RequireControl, Tag("require_control")]
+    | Annotated[RequireCondition, Tag("require")]
+    | Annotated[RequireOwner, Tag("require_owner")],
+    Discriminator(
+        _rule_tag,
+        custom_error_type="unknown_rule_kind",
+        custom_error_message=(
+            "a rule has exactly one of: severity_may_not_be, needs_approver_other_than_owner, "
+            "max_review_days, requires, require_control, require, require_owner"
+        ),
+    ),
+]
+"""One policy rule; the kind key it carries decides which other keys it accepts."""
+
+RULE_CLASSES: dict[str, type[Frozen]] = {
+    "severity_may_not_be": StatusForbidden,
+    "needs_approver_other_than_owner": NeedsApprover,
+    "max_review_days": MaxReviewDays,
+    "requires": RequiresFields,
+    "require_control": RequireControl,
+    "require": RequireCondition,
+    "require_owner": RequireOwner,
+}
+"""Each kind key and the class of the rules that carry it."""
+
+
+class Policy(Frozen):
+    """A policy file."""
+
+    schema_version: Literal[1] = 1
+    """Version of the policy file format."""
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    """Display name of the policy, e.g. the organisation's AI security baseline."""
+    description: Text = ""
+    """What the policy is for and who maintains it."""
+    rules: tuple[Rule, ...] = Field(min_length=1)
+    """The rules; their ids must be unique (the loader checks this with a location)."""
