@@ -522,11 +522,14 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
             "components are grouped by their outermost boundary."
         )
 
+    group_cache: dict[str | None, str] = {}
+
     def group_of(cid: str) -> str:
-        chain = ix.chain(ix.boundary_of(cid))
-        if not chain:
-            return UNBOUNDED
-        return chain[-1] if collapse else chain[0]
+        innermost = ix.boundary_of(cid)
+        if innermost not in group_cache:
+            chain = ix.chain(innermost)
+            group_cache[innermost] = UNBOUNDED if not chain else (chain[-1] if collapse else chain[0])
+        return group_cache[innermost]
 
     groups: dict[str, list[str]] = defaultdict(list)
     for cid in sorted(ix.components):
@@ -556,12 +559,15 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
 
     internal: Counter[str] = Counter()
     between: dict[tuple[str, str], list[Flow]] = defaultdict(list)
+    touching: dict[str, list[str]] = defaultdict(list)
     for f in ix.flows:
         a, b = group_of(f.source), group_of(f.target)
+        touching[a].append(f.key)
         if a == b:
             internal[a] += 1
         else:
             between[(a, b)].append(f)
+            touching[b].append(f.key)
 
     def worst_of(ids: Iterable[str]) -> tuple[Severity | None, int]:
         sev: Severity | None = None
@@ -576,8 +582,7 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
     nodes: list[SceneNode] = []
     for gid in sorted(shown_groups):
         members = groups.get(gid, [])
-        member_flows = [f.key for f in ix.flows if group_of(f.source) == gid or group_of(f.target) == gid]
-        severity, open_count = worst_of([*members, *member_flows])
+        severity, open_count = worst_of([*members, *touching.get(gid, [])])
         if gid == UNBOUNDED:
             label, trust_text, cluster = "(no boundary)", "no boundary", None
         else:
@@ -605,8 +610,19 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
                 tooltip=tooltip or "no components",
             )
         )
+    pairs = sorted(between.items())
+    if len(pairs) > view.threshold:
+        # dot cannot lay out thousands of labelled edges either: keep the heaviest links.
+        kept = sorted(pairs, key=lambda kv: (-len(kv[1]), kv[0]))[: view.threshold]
+        dropped = len(pairs) - len(kept)
+        dropped_flows = sum(len(v) for _, v in pairs) - sum(len(v) for _, v in kept)
+        extra_notes.append(
+            f"{dropped} boundary-to-boundary links ({_plural(dropped_flows, 'flow')}) with the fewest flows are "
+            f"left out of the overview; the {view.threshold} heaviest are drawn."
+        )
+        pairs = sorted(kept)
     edges: list[SceneEdge] = []
-    for (a, b), flows in sorted(between.items()):
+    for (a, b), flows in pairs:
         data = Counter(d for f in flows for d in set(f.data))
         top = [ix.data_names.get(d, d) for d, _ in sorted(data.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
         if len(data) > 3:
@@ -720,20 +736,35 @@ def shorten(text: str, width: int) -> str:
 # DOT
 
 
-def dot_quote(text: str) -> str:
-    """A DOT double-quoted string for an escString attribute (``label``, ``tooltip``, ``id``).
+BACKSLASH_STAND_IN = "\u2216"
+"""``∖`` (set minus) replaces every backslash of user text in DOT output.
 
-    Backslashes are doubled so that ``\\N``, ``\\G``, ``\\l`` and friends in user text stay
-    literal, quotes are escaped, and line breaks become ``\\n``.
+Graphviz builds disagree on backslashes: escString substitution (``\\N``, ``\\G``) runs
+on labels, tooltips and even HTML-like labels, differently in each build, and the
+classic lexer reads a string ending in ``\\`` as an escaped quote, which would let
+the rest of the file run together with user text. No backslash from a user ever
+reaches ``dot``; docs/decisions/0301-diagram-escaping.md."""
+
+
+def dot_quote(text: str) -> str:
+    """A DOT double-quoted string holding ``text`` inertly.
+
+    Control characters and line breaks become spaces, backslashes become
+    :data:`BACKSLASH_STAND_IN`, and quotes are escaped; the only backslashes in the result
+    are those escaping quotes.
     """
-    kept = "".join(ch for ch in text if ch in "\n" or unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn"))
-    kept = kept.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'"{kept}"'
+    return '"' + clean(text).replace("\\", BACKSLASH_STAND_IN).replace('"', '\\"') + '"'
 
 
 def html(text: str) -> str:
     """``text`` (already :func:`clean`-ed) escaped for a Graphviz HTML-like label."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\\", BACKSLASH_STAND_IN)
+    )
 
 
 def _attrs(pairs: Sequence[tuple[str, str]]) -> str:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -84,18 +83,21 @@ def render_layout_dot(scene: Scene) -> str:
             # Busy nodes get taller so their edges can meet distinct rows instead of corners.
             rows = min(MAX_ROWS, max(len(lines), math.ceil(degree.get(node.id, 0) / 2))) + 2
             attrs = [
-                f"label={dot_quote(chr(10).join(lines))}",
+                'label=""',
+                f'tm_label="{_hex(chr(10).join(lines))}"',
                 f'width="{cols * X_PT / 72:.2f}"',
                 f'height="{rows * Y_PT / 72:.2f}"',
                 f"tm={dot_quote(_node_tags(node))}",
             ]
             out.append(f"{indent}{dot_quote(node.id)} [{', '.join(attrs)}];")
         for boundary in children.get(parent, []):
-            # Padding so dot reserves room for the frame corners drawn around the label.
-            label = f"    {shorten(boundary.label, 40)} · {boundary.trust.value}    "
+            label = f"{shorten(boundary.label, 40)} · {boundary.trust.value}"
+            # dot only sizes the frame from the label: an ASCII stand-in of the same width,
+            # padded for the frame corners, does that without passing user text through dot.
+            stand_in = "x" * (cell_width(label) + 8)
             out.append(f"{indent}subgraph {dot_quote('cluster_' + boundary.id)} {{")
             out.append(
-                f'{indent}  graph [label={dot_quote(label)}, margin="16", '
+                f'{indent}  graph [label="{stand_in}", tm_label="{_hex(label)}", margin="16", '
                 f"tm={dot_quote(f'boundary:{boundary.id} trust:{boundary.trust.value}')}];"
             )
             emit(boundary.id, indent + "  ")
@@ -108,6 +110,22 @@ def render_layout_dot(scene: Scene) -> str:
         out.append(f"  {dot_quote(edge.source)} -> {dot_quote(edge.target)} [tm={dot_quote(tags)}{extra}];")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _hex(text: str) -> str:
+    """``text`` as hex UTF-8: user text crosses ``dot`` and its JSON without any escaping rules."""
+    return text.encode("utf-8").hex()
+
+
+def _label(obj: Mapping[str, Any]) -> str:
+    """The display text of a layout object (from ``tm_label``; the DOT name as a fallback)."""
+    encoded = obj.get("tm_label")
+    if isinstance(encoded, str):
+        try:
+            return bytes.fromhex(encoded).decode("utf-8")
+        except ValueError:
+            pass
+    return str(obj.get("name", ""))
 
 
 # ---------------------------------------------------------------------------
@@ -195,13 +213,6 @@ _FRAMES: dict[str, tuple[str, ...]] = {
     "default": ("┌", "╌", "┐", "╎", "└", "┘"),
     "restricted": ("┏", "╍", "┓", "╏", "┗", "┛"),
 }
-
-_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
-
-
-def _unescape(raw: str) -> str:
-    """A DOT escString as Graphviz's JSON output returns it, back to plain text."""
-    return _ESCAPE.sub(lambda m: "\n" if m.group(1) == "n" else m.group(1), raw)
 
 
 def _tags(obj: Mapping[str, Any]) -> str:
@@ -311,7 +322,7 @@ def render_text_cells(
         if highlight is not None and node_id == highlight:
             family = "highlight"
             tags += " highlight"
-        lines = _unescape(str(o.get("label", o.get("name", "")))).split("\n")
+        lines = _label(o).split("\n")
         boxes[int(o["_gvid"])] = _Box(left, top, left + cols - 1, top + rows - 1, lines, tags, family)
 
     grid_w = max([col(page_w) + 2] + [b.right + 2 for b in boxes.values()])
@@ -343,7 +354,7 @@ def render_text_cells(
         grid.put(top, right, tr, tags)
         grid.put(bottom, left, bl, tags)
         grid.put(bottom, right, br, tags)
-        label = _unescape(str(o.get("label", ""))).strip()
+        label = _label(o).strip() if "tm_label" in o else ""
         if label:
             frame_labels.append((top, left, right, f" {label} ", tags))
 
