@@ -449,13 +449,14 @@ def test_hostile_names_are_accepted_by_dot_and_inert_in_svg(hostile: Assessment)
     assert "&lt;img src=x onerror=alert(1)&gt;" in svg
     import xml.etree.ElementTree as ET
 
-    ET.fromstring(svg.split("?>", 1)[1].split("]>", 1)[-1])  # well-formed once the prolog is dropped
+    # Well-formed once the prolog is dropped; the SVG is Graphviz's output for our own test file.
+    ET.fromstring(svg.split("?>", 1)[1].split("]>", 1)[-1])  # noqa: S314
 
 
 def test_hostile_names_stay_out_of_mermaid_syntax(hostile: Assessment) -> None:
     """Mermaid output holds no raw <, ", ], backtick or pipe from user strings; only its own markup."""
     mermaid = render_mermaid(hostile)
-    for raw in HOSTILE_STRINGS + ("```", "|x|", "#quot;", "&lt;"):
+    for raw in (*HOSTILE_STRINGS, "```", "|x|", "#quot;", "&lt;"):
         assert raw not in mermaid, raw
     for line in mermaid.splitlines():
         for label in re.findall(r'"([^"]*)"', line):
@@ -480,14 +481,16 @@ def test_mermaid_structure(fixture_assessment: Assessment) -> None:
     lines = mermaid.splitlines()
     assert lines[0] == "flowchart LR"
     assert (
-        sum(1 for l in lines if l.strip().startswith("subgraph ")) == sum(1 for l in lines if l.strip() == "end") == 4
+        sum(1 for line in lines if line.strip().startswith("subgraph "))
+        == sum(1 for line in lines if line.strip() == "end")
+        == 4
     )
     assert '  n0[["Assistant agent<br/><i>agent</i>"]]' in mermaid.replace("    ", "  ")
     assert 'n2{{"Chat LLM' in mermaid and 'n6[("Knowledge base' in mermaid and 'n7>"Ticket tool' in mermaid
-    links = [l for l in lines if re.match(r"\s+n\d+ (-->|==>)", l)]
+    links = [line for line in lines if re.match(r"\s+n\d+ (-->|==>)", line)]
     assert len(links) == len(fixture_assessment.model.flows)
     styled = [int(i) for i in re.search(r"linkStyle ([\d,]+) ", mermaid).group(1).split(",")]  # type: ignore[union-attr]
-    assert styled == [i for i, l in enumerate(links) if "==>" in l]
+    assert styled == [i for i, link in enumerate(links) if "==>" in link]
     assert "style b1 fill:#fdf0ef" in mermaid and "stroke-dasharray:6 4" in mermaid
 
 
