@@ -1,0 +1,268 @@
+"""``ThreatModelApp`` and the ``make_app`` factory used by ``threatmodel tui`` and by the tests.
+
+The app is a thin shell: global keys, the command palette, screen switching. Screens own
+their layout and keys (``screens/``); editing workflows live in :mod:`threatmodel.tui.editor`;
+the model, the document and undo live in :class:`~threatmodel.tui.session.EditSession`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+
+from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.io.load import LoadedCatalogs
+from threatmodel.io.write import write_atomic
+from threatmodel.tui.commands import ModelCommands
+from threatmodel.tui.editor import Editor
+from threatmodel.tui.messages import ModelChanged
+from threatmodel.tui.session import EditSession
+
+GLOBAL_ACTIONS = frozenset({"save", "save_as", "undo", "redo", "export", "reload"})
+"""Actions that need an open model and no dialog in front."""
+
+
+class ThreatModelApp(App[None]):
+    """The threatmodel terminal UI."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "threatmodel"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {ModelCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - Textual's declaration
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012 - Textual's declaration
+    BINDING_GROUP_TITLE = "Everywhere"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", tooltip="Write the model file (comments and layout are kept; never over someone else's changes).", id="app.save"),
+        Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last edit or triage decision.", id="app.undo"),
+        Binding("ctrl+y", "redo", "Redo", tooltip="Redo what was undone.", id="app.redo"),
+        Binding("ctrl+e", "export", "Export", tooltip="Export a report or diagram (md, html, json, sarif, stix, svg, dot, mermaid).", id="app.export"),
+        Binding("f1,question_mark", "help", "Keys", tooltip="List the keys that work here.", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", tooltip="Quit (asks first when there are unsaved changes).", id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        session: EditSession | None,
+        *,
+        catalogs: LoadedCatalogs,
+        as_of: dt.date,
+        new_path: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.catalogs = catalogs
+        self.as_of = as_of
+        self.new_path = new_path
+        self.editor = Editor(self)
+        self._cset = session.cset if session is not None else CatalogSet(catalogs.catalogs)
+
+    @property
+    def cset(self) -> CatalogSet:
+        return self._cset
+
+    # -- screens ----------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.session is not None:
+            self._show_overview()
+        else:
+            from threatmodel.tui.screens.new_model import NewModelScreen
+
+            self.push_screen(NewModelScreen(self.new_path))
+
+    def _show_overview(self) -> None:
+        from threatmodel.tui.screens.overview import OverviewScreen
+
+        self._update_title()
+        self.push_screen(OverviewScreen())
+
+    def create_model(self, path: Path, text: str) -> None:
+        """Write a new model file from a template, then open it (used by the start screen)."""
+        write_atomic(path, text)
+        schema = path.parent / "threatmodel.schema.json"
+        if not schema.exists():
+            from threatmodel.schema import schema_text
+
+            write_atomic(schema, schema_text("model"))
+        self.session = EditSession.open(path, self.catalogs, self.as_of)
+        self._cset = self.session.cset
+        self.pop_screen()
+        self._show_overview()
+        self.notify(f"Created {path}", timeout=4, markup=False)
+
+    def _update_title(self) -> None:
+        if self.session is None:
+            return
+        self.title = self.session.model.system.name
+        marker = " ● unsaved" if self.session.modified else ""
+        self.sub_title = f"{self.session.path.name}{marker}"
+
+    def model_changed(self, label: str) -> None:
+        """Refresh every screen that shows the session (after an edit, undo, save or reload)."""
+        self._update_title()
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "refresh_session", None)
+            if callable(refresh):
+                refresh()
+        self.post_message(ModelChanged(label))
+
+    def _overview(self) -> Screen[None] | None:
+        from threatmodel.tui.screens.overview import OverviewScreen
+
+        return next((s for s in self.screen_stack if isinstance(s, OverviewScreen)), None)
+
+    def open_finding(self, finding_id: str, order: Sequence[str] = ()) -> None:
+        from threatmodel.tui.screens.finding import FindingScreen
+
+        self.push_screen(FindingScreen(finding_id, order))
+
+    def open_catalogs(self, select: tuple[str, str] | None = None) -> None:
+        from threatmodel.tui.screens.catalog import CatalogScreen
+
+        if self.session is None:
+            return
+        self.push_screen(CatalogScreen(select))
+
+    def open_plan(self) -> None:
+        from threatmodel.tui.screens.plan import PlanScreen
+
+        if self.session is not None:
+            self.push_screen(PlanScreen())
+
+    def jump_to(self, section: str, key: str) -> None:
+        """Back to the overview and show an element or finding there."""
+        from threatmodel.tui.screens.overview import OverviewScreen
+
+        overview = self._overview()
+        if not isinstance(overview, OverviewScreen):
+            return
+        while self.screen is not overview and len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not overview.jump_to(section, key):
+            self.notify(f"'{key}' is not in the model", severity="warning", markup=False)
+
+    # -- actions ------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in GLOBAL_ACTIONS:
+            if self.session is None:
+                return False
+            if isinstance(self.screen, ModalScreen):
+                return False
+        return True
+
+    def action_save(self) -> None:
+        self.editor.save()
+
+    def action_save_as(self) -> None:
+        self.editor.save_as()
+
+    def action_undo(self) -> None:
+        self.editor.undo()
+
+    def action_redo(self) -> None:
+        self.editor.redo()
+
+    def action_reload(self) -> None:
+        self.editor.reload()
+
+    def action_export(self, fmt: str | None = None) -> None:
+        from threatmodel.tui.screens.export import ExportScreen
+
+        if self.session is None:
+            return
+
+        def chosen(result: tuple[str, Path] | None) -> None:
+            if result is not None:
+                self.editor.export(*result)
+
+        self.push_screen(ExportScreen(self.session, fmt), chosen)
+
+    def action_help(self) -> None:
+        from threatmodel.tui.screens.help import HelpScreen, KeyHelp
+
+        if isinstance(self.screen, ModalScreen):
+            return
+        rows: list[KeyHelp] = []
+        seen: set[str] = set()
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or (binding.action in seen and binding.key in seen):
+                continue
+            group = getattr(active.node, "BINDING_GROUP_TITLE", None) or type(active.node).__name__
+            shown = self.get_key_display(binding)
+            rows.append(KeyHelp(str(group), shown or key, binding.description, binding.tooltip or ""))
+            seen.add(key)
+        merged: dict[tuple[str, str], KeyHelp] = {}
+        for row in rows:
+            known = merged.get((row.group, row.description))
+            if known is None:
+                merged[(row.group, row.description)] = row
+            elif row.keys not in known.keys.split(" / "):
+                merged[(row.group, row.description)] = KeyHelp(row.group, f"{known.keys} / {row.keys}", row.description, row.tooltip)
+        order = {"Everywhere": 99}
+        listed = sorted(merged.values(), key=lambda r: (order.get(r.group, 0), r.group))
+        self.push_screen(HelpScreen(self.screen.title or self.title or "threatmodel", listed))
+
+    async def action_quit(self) -> None:
+        """Quit; with unsaved changes, ask: save and quit, quit without saving, or stay."""
+        if self.session is None or not self.session.modified:
+            self.exit()
+            return
+        if isinstance(self.screen, ModalScreen) and self.screen.id == "quit":
+            return
+        from threatmodel.tui.screens.dialogs import ChoiceScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.editor.save(then=self.exit)
+            elif choice == "discard":
+                self.exit()
+
+        self.push_screen(
+            ChoiceScreen(
+                "Unsaved changes",
+                f"{self.session.path.name} has changes that are not saved yet.",
+                [("save", "Save and quit", "primary"), ("discard", "Quit without saving", "error"), ("cancel", "Cancel", "default")],
+                dialog_id="quit",
+            ),
+            chosen,
+        )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.session is None:
+            return
+        yield SystemCommand("Save", "Write the model file (ctrl+s)", self.action_save)
+        yield SystemCommand("Save as…", "Write the model to another file", self.action_save_as)
+        yield SystemCommand("Reload from disk", "Discard unsaved edits and read the file again", self.action_reload)
+        yield SystemCommand("Undo", "Undo the last edit (ctrl+z)", self.action_undo)
+        yield SystemCommand("Redo", "Redo what was undone (ctrl+y)", self.action_redo)
+        yield SystemCommand("Export…", "Export a report or diagram (ctrl+e)", self.action_export)
+        yield SystemCommand("Add to the model…", "Add a component, flow, boundary, data asset or control", lambda: self.editor.add(None))
+        yield SystemCommand("Control plan", "Proposed controls ranked by the risk they remove", self.open_plan)
+        yield SystemCommand("Catalog browser", "Entries, controls and threats with cross-references", self.open_catalogs)
+        yield SystemCommand("Key help", "List the keys that work here (F1)", self.action_help)
+
+
+def make_app(
+    model: Path | str | None,
+    catalogs: LoadedCatalogs,
+    *,
+    as_of: dt.date,
+) -> ThreatModelApp:
+    """The app for ``model`` (opened for editing), or the start screen when it does not exist.
+
+    Raises :class:`~threatmodel.errors.ThreatModelError` with located problems when the
+    file exists but is not a valid model; the CLI prints them and exits 2.
+    """
+    path = Path(model) if model is not None else None
+    if path is not None and path.exists():
+        session = EditSession.open(path, catalogs, as_of)
+        return ThreatModelApp(session, catalogs=catalogs, as_of=as_of)
+    return ThreatModelApp(None, catalogs=catalogs, as_of=as_of, new_path=path)

@@ -1,0 +1,89 @@
+"""Command-palette provider: jump to a component, flow, boundary or finding; export; catalogs; plan.
+
+App-wide commands (save, undo, help...) come from ``ThreatModelApp.get_system_commands``;
+this provider adds what depends on the open model. Names come from the model file, so
+every string shown is built as plain ``Content`` (never parsed as markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.markup import escape
+
+if TYPE_CHECKING:
+    from threatmodel.tui.app import ThreatModelApp
+
+Candidate = tuple[str, str, Callable[[], object]]
+"""``(label, help, callback)``."""
+
+
+class ModelCommands(Provider):
+    """Everything in the open model the palette can jump to, plus exports and catalog views."""
+
+    @property
+    def tm(self) -> ThreatModelApp:
+        from threatmodel.tui.app import ThreatModelApp
+
+        assert isinstance(self.app, ThreatModelApp)  # noqa: S101 - narrows the type
+        return self.app
+
+    def candidates(self) -> Iterator[Candidate]:
+        app = self.tm
+        session = app.session
+        if session is None:
+            return
+        model = session.model
+        for c in model.components:
+            yield (f"Go to component: {c.name or c.id} ({c.id})", f"{c.kind}", partial(app.jump_to, "components", c.id))
+        for b in model.boundaries:
+            yield (f"Go to boundary: {b.name or b.id} ({b.id})", f"trust {b.trust}", partial(app.jump_to, "boundaries", b.id))
+        for f in model.flows:
+            yield (f"Go to flow: {f.key}", f"{f.source} → {f.target}", partial(app.jump_to, "flows", f.key))
+        for d in model.data:
+            yield (f"Go to data: {d.name or d.id} ({d.id})", f"{d.classification}", partial(app.jump_to, "data", d.id))
+        for finding in session.assessment.findings:
+            yield (
+                f"Go to finding: {finding.title} @ {finding.target_name}",
+                f"{finding.severity} · {finding.status} · {finding.id}",
+                partial(app.jump_to, "findings", finding.id),
+            )
+        from threatmodel.tui.exports import EXPORT_FORMATS, available
+
+        for fmt in EXPORT_FORMATS:
+            if available(fmt):
+                yield (f"Export: {fmt.title}", f"write a {fmt.id} file", partial(app.action_export, fmt.id))
+        for catalog in session.cset.catalogs:
+            yield (
+                f"Catalog: {catalog.title}",
+                f"browse {catalog.id} {catalog.version}",
+                partial(app.open_catalogs, ("catalog", catalog.id)),
+            )
+        yield ("Control plan", "proposed controls ranked by the risk they remove", app.open_plan)
+        yield ("Catalog browser", "entries, controls and threats with cross-references", app.open_catalogs)
+
+    async def discover(self) -> Hits:
+        app = self.tm
+        if app.session is None:
+            return
+        yield DiscoveryHit("Control plan", app.open_plan, help="proposed controls ranked by the risk they remove")
+        yield DiscoveryHit("Catalog browser", app.open_catalogs, help="entries, controls and threats with cross-references")
+        for label, help_text, callback in self.candidates():
+            if label.startswith("Go to component: "):
+                yield DiscoveryHit(Content(label), callback, text=label, help=escape(help_text))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, help_text, callback in self.candidates():
+            score = matcher.match(label)
+            if score > 0:
+                _, offsets = matcher.fuzzy_search.match(matcher.query, label)
+                display = Content(label)
+                for offset in offsets:
+                    if not label[offset].isspace():
+                        display = display.stylize(matcher.match_style, offset, offset + 1)
+                yield Hit(score, display, callback, text=label, help=escape(help_text))

@@ -1,0 +1,465 @@
+"""The editing session behind the TUI: one model file, its assessment, undo/redo and saving.
+
+No Textual here. A session holds three things that always agree:
+
+* the current :class:`SystemModel` (immutable; every edit makes a new one),
+* the :class:`ModelDocument` the edits are also written into (ruamel round trip, so a save
+  keeps comments, key order and formatting of everything the user did not touch),
+* the :class:`Assessment` of the current model, recomputed after every edit.
+
+Undo keeps a stack of steps ``(change, model before, model after)``. The model side of an
+undo is the snapshot; the document side is rebuilt from the text as opened plus a replay of
+the changes still applied, which restores the document byte for byte (comments included)
+without having to invert ruamel edits. See docs/decisions/0501-tui-edit-session.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from threatmodel.engine import evaluate
+from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.errors import ModelError, Problem, SourceSpan, UsageError
+from threatmodel.io.load import LoadedCatalogs, LoadedModel, load_model_text
+from threatmodel.io.roundtrip import ConflictError, ModelDocument
+from threatmodel.model.check import check_references
+from threatmodel.model.finding import Assessment
+from threatmodel.model.system import (
+    Boundary,
+    Component,
+    DataAsset,
+    Flow,
+    ImplementedControl,
+    SystemModel,
+    TriageEntry,
+)
+
+SECTIONS: tuple[str, ...] = ("data", "boundaries", "components", "flows", "controls")
+"""The list sections of a model that the TUI edits, in file order."""
+
+SECTION_NOUNS: dict[str, str] = {
+    "data": "data asset",
+    "boundaries": "boundary",
+    "components": "component",
+    "flows": "flow",
+    "controls": "control",
+}
+
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    "data": TypeAdapter(DataAsset),
+    "boundaries": TypeAdapter(Boundary),
+    "components": TypeAdapter(Component),
+    "flows": TypeAdapter(Flow),
+    "controls": TypeAdapter(ImplementedControl),
+}
+
+__all__ = [
+    "SECTIONS",
+    "Change",
+    "ConflictError",
+    "Delete",
+    "EditSession",
+    "SetTriage",
+    "Upsert",
+    "apply_change",
+    "element_key",
+    "item_document",
+]
+
+
+def element_key(section: str, item: Any) -> str:
+    """The key an element of ``section`` is addressed by (the same rule as ModelDocument)."""
+    if section == "flows":
+        return str(item.key)
+    if section == "controls":
+        return f"{item.control}@{','.join(item.scope)}"
+    return str(item.id)
+
+
+def parse_item(section: str, item: Mapping[str, Any]) -> Any:
+    """Validate one item of ``section``; raises pydantic's ValidationError."""
+    return _ADAPTERS[section].validate_python(dict(item))
+
+
+def item_document(obj: Any, original: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A pydantic element as the plain mapping written to the YAML file.
+
+    Defaults are left out (the file stays as short as the author wrote it), except keys the
+    author had written explicitly before, which stay even when their value is now the
+    default. ``id`` and ``kind`` are always written; new items start with id, name, kind.
+    """
+    full = obj.model_dump(mode="json", by_alias=True)
+    slim = obj.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    explicit = {"id", "kind"} | set(original or ())
+    keep = [k for k in full if k in slim or (k in explicit and full[k] is not None)]
+    if original is None:
+        first = [k for k in ("id", "name", "kind") if k in keep]
+        keep = first + [k for k in keep if k not in first]
+    return {k: full[k] for k in keep}
+
+
+# ---------------------------------------------------------------------------
+# Edits
+
+
+@dataclass(frozen=True, slots=True)
+class Upsert:
+    """Replace the element addressed by ``key`` (None: add a new one) with ``item``."""
+
+    section: str
+    item: Mapping[str, Any]
+    key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Remove the element of ``section`` addressed by ``key``."""
+
+    section: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetTriage:
+    """Write (``entry``) or remove (``None``) the triage decision of a finding."""
+
+    finding_id: str
+    entry: Mapping[str, Any] | None
+
+
+Edit = Upsert | Delete | SetTriage
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One user action: a label for the undo history and the edits it makes."""
+
+    label: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """An applied change with the model before and after it."""
+
+    change: Change
+    before: SystemModel
+    after: SystemModel
+
+
+def apply_edit(model: SystemModel, edit: Edit) -> SystemModel:
+    """The model with one edit applied. Validates the edited item; not the references."""
+    if isinstance(edit, SetTriage):
+        triage = dict(model.triage)
+        if edit.entry is None:
+            triage.pop(edit.finding_id, None)
+        else:
+            triage[edit.finding_id] = TriageEntry.model_validate(dict(edit.entry))
+        return model.model_copy(update={"triage": dict(sorted(triage.items()))})
+    items = list(getattr(model, edit.section))
+    if isinstance(edit, Delete):
+        kept = [it for it in items if element_key(edit.section, it) != edit.key]
+        if len(kept) == len(items):
+            raise UsageError(Problem(f"there is no {SECTION_NOUNS[edit.section]} '{edit.key}'"))
+        return model.model_copy(update={edit.section: tuple(kept)})
+    obj = parse_item(edit.section, edit.item)
+    key = edit.key if edit.key is not None else element_key(edit.section, obj)
+    for i, it in enumerate(items):
+        if element_key(edit.section, it) == key:
+            items[i] = obj
+            break
+    else:
+        items.append(obj)
+    return model.model_copy(update={edit.section: tuple(items)})
+
+
+def apply_change(model: SystemModel, change: Change) -> SystemModel:
+    """The model with every edit of ``change`` applied in order."""
+    for edit in change.edits:
+        model = apply_edit(model, edit)
+    return model
+
+
+def reference_problems(model: SystemModel, known_controls: frozenset[str]) -> list[tuple[tuple[str | int, ...], str]]:
+    """``(path, message)`` for every reference problem of ``model`` (the loader's checks)."""
+    problems = [(issue.path, issue.message + (f" ({issue.hint})" if issue.hint else "")) for issue in check_references(model)]
+    for i, control in enumerate(model.controls):
+        if control.control not in known_controls:
+            problems.append((("controls", i, "control"), f"unknown control '{control.control}'"))
+    return problems
+
+
+def _apply_to_document(doc: ModelDocument, change: Change) -> None:
+    for edit in change.edits:
+        if isinstance(edit, Upsert):
+            doc.upsert(edit.section, edit.item, key=edit.key)
+        elif isinstance(edit, Delete):
+            doc.delete(edit.section, edit.key)
+        else:
+            doc.set_triage(edit.finding_id, edit.entry)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def summarize(model: SystemModel) -> str:
+    """One line saying what a model contains (for the conflict dialog)."""
+    return (
+        f"{len(model.components)} components, {len(model.flows)} flows, {len(model.boundaries)} boundaries, "
+        f"{len(model.data)} data assets, {len(model.controls)} controls, {len(model.triage)} triage decisions"
+    )
+
+
+# ---------------------------------------------------------------------------
+# The session
+
+
+@dataclass
+class EditSession:
+    """A model file opened for editing, with its live assessment and undo history."""
+
+    path: Path
+    catalogs: LoadedCatalogs
+    as_of: dt.date
+    loaded: LoadedModel
+    _base_text: str
+    _digest: str
+    _doc: ModelDocument
+    model: SystemModel = field(init=False)
+    assessment: Assessment = field(init=False)
+    cset: CatalogSet = field(init=False)
+    evaluate_ms: float = field(init=False, default=0.0)
+    """How long the last re-analysis took, in milliseconds."""
+    _undo: list[Step] = field(init=False, default_factory=list)
+    _redo: list[Step] = field(init=False, default_factory=list)
+    _saved_depth: int = field(init=False, default=0)
+    _included: frozenset[tuple[str, str]] = field(init=False, default=frozenset())
+    _included_triage: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        self.cset = CatalogSet(self.catalogs.catalogs)
+        self._set_loaded(self.loaded)
+
+    # -- opening --------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path, catalogs: LoadedCatalogs, as_of: dt.date) -> EditSession:
+        """Open ``path``; raises ModelError (located problems) when it is not a valid model."""
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise UsageError(Problem(f"{path}: no such file", SourceSpan(str(path)))) from None
+        except OSError as exc:
+            raise UsageError(Problem(f"cannot read {path}: {exc.strerror}", SourceSpan(str(path)))) from None
+        text = raw.decode("utf-8-sig")
+        loaded = load_model_text(text, _display(path), base_dir=path.parent, known_controls=catalogs.control_refs)
+        doc = ModelDocument.from_text(text, path, disk_digest=_digest(raw))
+        return cls(path=path, catalogs=catalogs, as_of=as_of, loaded=loaded, _base_text=text, _digest=_digest(raw), _doc=doc)
+
+    def _set_loaded(self, loaded: LoadedModel) -> None:
+        self.loaded = loaded
+        self.model = loaded.model
+        included: set[tuple[str, str]] = set()
+        for (section, index), (doc_index, _) in loaded.origins.items():
+            if doc_index != 0 and section in SECTIONS:
+                items = getattr(loaded.model, section)
+                if index < len(items):
+                    included.add((section, element_key(section, items[index])))
+        self._included = frozenset(included)
+        self._included_triage = frozenset(k for k, doc_index in loaded.triage_origins.items() if doc_index != 0)
+        self._reassess()
+
+    def _reassess(self) -> None:
+        started = time.perf_counter()
+        self.assessment = evaluate(self.model, self.catalogs.catalogs, as_of=self.as_of)
+        self.evaluate_ms = (time.perf_counter() - started) * 1000
+
+    # -- state ------------------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        """True when the model differs from what was last opened or saved."""
+        return len(self._undo) != self._saved_depth
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    @property
+    def undo_label(self) -> str | None:
+        return self._undo[-1].change.label if self._undo else None
+
+    @property
+    def redo_label(self) -> str | None:
+        return self._redo[-1].change.label if self._redo else None
+
+    def read_only_reason(self, section: str, key: str) -> str | None:
+        """Why an element cannot be edited here (it comes from an included file), or None."""
+        if (section, key) in self._included:
+            return f"'{key}' is declared in an included file; edit that file instead"
+        return None
+
+    def triage_read_only_reason(self, finding_id: str) -> str | None:
+        if finding_id in self._included_triage:
+            return f"the triage of '{finding_id}' is kept in an included file; edit that file instead"
+        return None
+
+    def problems(self, candidate: SystemModel) -> list[tuple[tuple[str | int, ...], str]]:
+        """Reference problems ``candidate`` would have (the loader's checks, same wording)."""
+        return reference_problems(candidate, self.catalogs.control_refs)
+
+    # -- editing ------------------------------------------------------------
+    def preview(self, change: Change) -> SystemModel:
+        """The model ``change`` would produce; raises ValidationError for a bad item."""
+        return apply_change(self.model, change)
+
+    def apply(self, change: Change) -> None:
+        """Apply ``change`` to the model and the document, then re-analyse.
+
+        Raises ModelError (nothing applied) when the result would not pass the loader's
+        reference checks; the forms check the same thing while the user types.
+        """
+        for edit in change.edits:
+            section = edit.section if isinstance(edit, (Upsert, Delete)) else None
+            if isinstance(edit, SetTriage):
+                reason = self.triage_read_only_reason(edit.finding_id)
+            elif isinstance(edit, Upsert) and edit.key is None:
+                reason = None
+            else:
+                key = edit.key if isinstance(edit, (Upsert, Delete)) else ""
+                reason = self.read_only_reason(section or "", key or "")
+            if reason:
+                raise UsageError(Problem(reason))
+        before = self.model
+        after = apply_change(before, change)
+        problems = self.problems(after)
+        if problems:
+            raise ModelError([Problem(message) for _, message in problems])
+        _apply_to_document(self._doc, change)
+        if self._saved_depth > len(self._undo):
+            self._saved_depth = -1  # the saved state was undone and is now unreachable
+        self._undo.append(Step(change, before, after))
+        self._redo.clear()
+        self.model = after
+        self._reassess()
+
+    def undo(self) -> Change | None:
+        """Revert the last change; returns it (None when there is nothing to undo)."""
+        if not self._undo:
+            return None
+        step = self._undo.pop()
+        self._redo.append(step)
+        self.model = step.before
+        self._rebuild_document()
+        self._reassess()
+        return step.change
+
+    def redo(self) -> Change | None:
+        """Re-apply the last undone change; returns it (None when there is nothing to redo)."""
+        if not self._redo:
+            return None
+        step = self._redo.pop()
+        _apply_to_document(self._doc, step.change)
+        self._undo.append(step)
+        self.model = step.after
+        self._reassess()
+        return step.change
+
+    def _rebuild_document(self) -> None:
+        doc = ModelDocument.from_text(self._base_text, self.path, disk_digest=self._digest)
+        for step in self._undo:
+            _apply_to_document(doc, step.change)
+        self._doc = doc
+
+    # -- files ---------------------------------------------------------------
+    def text(self) -> str:
+        """The model file as it would be saved now."""
+        return self._doc.text()
+
+    def changed_on_disk(self) -> bool:
+        return self._doc.changed_on_disk()
+
+    def save(self, path: Path | None = None) -> Path:
+        """Write the file atomically; raises ConflictError when it changed on disk since opened.
+
+        With ``path`` (Save as...), the session continues on the new file.
+        """
+        target = self._doc.save(path)
+        self._digest = _digest(self._doc.text().encode("utf-8"))
+        self.path = target
+        self._saved_depth = len(self._undo)
+        return target
+
+    def disk_text(self) -> str | None:
+        """What is on disk now (None when the file is gone)."""
+        try:
+            return self.path.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            return None
+
+    def disk_summary(self) -> str:
+        """What the file on disk holds now, or why it cannot be read."""
+        text = self.disk_text()
+        if text is None:
+            return "the file no longer exists"
+        try:
+            loaded = load_model_text(text, _display(self.path), base_dir=self.path.parent)
+        except ModelError as exc:
+            return f"not a valid model: {exc.problems[0].message}"
+        return summarize(loaded.model)
+
+    def disk_diff(self, context: int = 2) -> list[str]:
+        """Unified diff from the file on disk to this session's version."""
+        ours = self.text().splitlines(keepends=False)
+        theirs = (self.disk_text() or "").splitlines(keepends=False)
+        return list(
+            difflib.unified_diff(theirs, ours, fromfile="on disk", tofile="yours (unsaved)", lineterm="", n=context)
+        )
+
+    def reload(self) -> None:
+        """Discard every edit and the undo history; read the file again from disk."""
+        fresh = EditSession.open(self.path, self.catalogs, self.as_of)
+        self._base_text, self._digest, self._doc = fresh._base_text, fresh._digest, fresh._doc
+        self._undo.clear()
+        self._redo.clear()
+        self._saved_depth = 0
+        self._set_loaded(fresh.loaded)
+
+    # -- lookups --------------------------------------------------------------
+    def element(self, section: str, key: str) -> Any | None:
+        for item in getattr(self.model, section):
+            if element_key(section, item) == key:
+                return item
+        return None
+
+    def document_item(self, section: str, key: str) -> Mapping[str, Any] | None:
+        """The element as written in the file (to keep the author's explicit keys)."""
+        for item_key, item in self._doc.items(section):
+            if item_key == key:
+                return item
+        return None
+
+    def history(self) -> Sequence[str]:
+        """Labels of the applied changes, oldest first."""
+        return [step.change.label for step in self._undo]

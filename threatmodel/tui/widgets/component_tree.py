@@ -1,0 +1,254 @@
+"""The model tree: boundaries (nested) with their components, then flows, data and controls.
+
+Each node carries a ``(section, key)`` reference. The tree is rebuilt only when the
+model's structure changes; otherwise (a triage decision, a re-analysis) just the labels
+and finding badges are refreshed, so the cursor and folding stay where the user left them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.system import SystemModel
+from threatmodel.tui.session import element_key
+from threatmodel.tui.text import SEVERITY_STYLES, styled, worst_open
+
+NodeRef = tuple[str, str]
+"""``(section, key)``: ``("components", "chat-llm")``, ``("group", "flows")``, ``("system", id)``."""
+
+GROUPS: tuple[tuple[str, str], ...] = (("flows", "Flows"), ("data", "Data"), ("controls", "Controls"))
+NO_BOUNDARY = ("group", "no-boundary")
+
+
+def _badge(findings: list[Finding]) -> Text:
+    open_ = [f for f in findings if f.status.is_open]
+    if not open_:
+        return Text("")
+    worst = worst_open(open_)
+    return Text(f" {len(open_)}●", style=SEVERITY_STYLES.get(str(worst), ""))
+
+
+class ModelTree(Tree[NodeRef]):
+    """Boundaries → components, plus flows, data assets and implemented controls."""
+
+    BINDING_GROUP_TITLE = "Model tree"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new", "New", tooltip="Add a component, flow, boundary, data asset or control.", id="tree.new"),
+        Binding("e", "edit", "Edit", tooltip="Edit the element under the cursor in a form.", id="tree.edit"),
+        Binding("x,delete", "delete", "Delete", tooltip="Delete the element under the cursor (asks first).", id="tree.delete"),
+        Binding("w", "add_flow", "Add flow", tooltip="Add a flow starting at the component under the cursor.", id="tree.add-flow", show=False),
+    ]
+
+    class EditRequested(Message):
+        """Open the form for an element (``key`` None: a new one, with ``defaults``)."""
+
+        def __init__(self, section: str | None, key: str | None, defaults: dict[str, Any] | None = None) -> None:
+            super().__init__()
+            self.section = section
+            self.key = key
+            self.defaults = defaults or {}
+
+    class DeleteRequested(Message):
+        def __init__(self, section: str, key: str) -> None:
+            super().__init__()
+            self.section = section
+            self.key = key
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text("model"), data=("system", ""), id=id)
+        self.show_root = True
+        self.guide_depth = 2
+        self._structure: tuple[Any, ...] | None = None
+        self._by_ref: dict[NodeRef, TreeNode[NodeRef]] = {}
+
+    # -- building -------------------------------------------------------------
+    @staticmethod
+    def _structure_of(model: SystemModel) -> tuple[Any, ...]:
+        return (
+            model.system.id,
+            tuple((b.id, b.parent) for b in model.boundaries),
+            tuple((c.id, c.boundary) for c in model.components),
+            tuple(f.key for f in model.flows),
+            tuple(d.id for d in model.data),
+            tuple(element_key("controls", c) for c in model.controls),
+        )
+
+    def show(self, assessment: Assessment) -> None:
+        """Show ``assessment``'s model; rebuilds only when its structure changed."""
+        model = assessment.model
+        by_target: dict[str, list[Finding]] = defaultdict(list)
+        for f in assessment.findings:
+            by_target[f.target].append(f)
+        structure = self._structure_of(model)
+        if structure != self._structure:
+            self._rebuild(model)
+            self._structure = structure
+        self._relabel(model, by_target)
+
+    def _rebuild(self, model: SystemModel) -> None:
+        cursor = self.cursor_node.data if self.cursor_node is not None else None
+        expanded = {ref for ref, node in self._by_ref.items() if node.is_expanded}
+        first_build = not self._by_ref
+        self.clear()
+        self._by_ref = {("system", model.system.id): self.root}
+        self.root.data = ("system", model.system.id)
+        children: dict[str | None, list[str]] = defaultdict(list)
+        known = {b.id for b in model.boundaries}
+        for b in model.boundaries:
+            children[b.parent if b.parent in known else None].append(b.id)
+        members: dict[str | None, list[str]] = defaultdict(list)
+        for c in model.components:
+            members[c.boundary if c.boundary in known else None].append(c.id)
+
+        def add_boundary(parent: TreeNode[NodeRef], boundary: str, depth: int) -> None:
+            node = parent.add(Text(boundary), data=("boundaries", boundary), expand=True)
+            self._by_ref[("boundaries", boundary)] = node
+            if depth < 32:
+                for child in children.get(boundary, []):
+                    add_boundary(node, child, depth + 1)
+            for cid in members.get(boundary, []):
+                self._by_ref[("components", cid)] = node.add_leaf(Text(cid), data=("components", cid))
+
+        for top in children.get(None, []):
+            add_boundary(self.root, top, 0)
+        if members.get(None):
+            group = self.root.add(Text("(no boundary)", style="italic"), data=NO_BOUNDARY, expand=True)
+            self._by_ref[NO_BOUNDARY] = group
+            for cid in members[None]:
+                self._by_ref[("components", cid)] = group.add_leaf(Text(cid), data=("components", cid))
+        for section, _ in GROUPS:
+            group = self.root.add(Text(section), data=("group", section), expand=False)
+            self._by_ref[("group", section)] = group
+            for item in getattr(model, section):
+                key = element_key(section, item)
+                self._by_ref[(section, key)] = group.add_leaf(Text(key), data=(section, key))
+        self.root.expand()
+        for ref in expanded:
+            if ref in self._by_ref:
+                self._by_ref[ref].expand()
+        if cursor is not None and cursor in self._by_ref:
+            self._move_to(self._by_ref[cursor])
+        elif first_build:
+            self._move_to(self.root)
+
+    def _move_to(self, node: TreeNode[NodeRef]) -> None:
+        _ = self.last_line  # lays the lines out, so the node knows its line
+        self.move_cursor(node, animate=False)
+
+    def _relabel(self, model: SystemModel, by_target: dict[str, list[Finding]]) -> None:
+        root = styled(model.system.name, "bold")
+        root.append_text(_badge(by_target.get(model.system.id, [])))
+        self.root.set_label(root)
+        for b in model.boundaries:
+            node = self._by_ref.get(("boundaries", b.id))
+            if node is not None:
+                label = styled("▣ ", "dim")
+                label.append(b.name or b.id)
+                label.append(f" {b.trust}", style="dim italic")
+                node.set_label(label)
+        for c in model.components:
+            node = self._by_ref.get(("components", c.id))
+            if node is not None:
+                label = Text(c.name or c.id)
+                label.append(f" {c.kind}", style="dim")
+                label.append_text(_badge(by_target.get(c.id, [])))
+                node.set_label(label)
+        names = {c.id: c.name or c.id for c in model.components}
+        for section, title in GROUPS:
+            items = getattr(model, section)
+            group = self._by_ref.get(("group", section))
+            if group is not None:
+                group.set_label(Text(f"{title} ({len(items)})", style="italic"))
+        for flow in model.flows:
+            node = self._by_ref.get(("flows", flow.key))
+            if node is not None:
+                label = Text(f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}")
+                label.append_text(_badge(by_target.get(flow.key, [])))
+                node.set_label(label)
+        for d in model.data:
+            node = self._by_ref.get(("data", d.id))
+            if node is not None:
+                label = Text(d.name or d.id)
+                label.append(f" {d.classification}", style="dim")
+                node.set_label(label)
+        for control in model.controls:
+            node = self._by_ref.get(("controls", element_key("controls", control)))
+            if node is not None:
+                label = Text(control.control)
+                if control.scope:
+                    label.append(f" @ {', '.join(control.scope)}", style="dim")
+                if str(control.status) != "implemented":
+                    label.append(f" ({control.status})", style="yellow")
+                node.set_label(label)
+
+    # -- navigation -----------------------------------------------------------
+    @property
+    def current(self) -> NodeRef | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def select_element(self, section: str, key: str) -> bool:
+        """Move the cursor to an element, unfolding its ancestors; False when it is not shown."""
+        node = self._by_ref.get((section, key))
+        if node is None:
+            return False
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        self._move_to(node)
+        self.scroll_to_node(node, animate=False)
+        return True
+
+    def refs(self) -> Iterator[NodeRef]:
+        yield from self._by_ref
+
+    # -- actions --------------------------------------------------------------
+    def action_new(self) -> None:
+        ref = self.current
+        defaults: dict[str, Any] = {}
+        section: str | None = None
+        if ref is not None:
+            kind, key = ref
+            if kind == "boundaries":
+                defaults["boundary"] = key
+                defaults["parent"] = key
+            elif kind == "components":
+                node = self._by_ref.get(ref)
+                parent = node.parent.data if node is not None and node.parent is not None else None
+                if parent is not None and parent[0] == "boundaries":
+                    defaults["boundary"] = parent[1]
+                defaults["source"] = key
+            elif kind == "group" and key in ("flows", "data", "controls"):
+                section = key
+            elif kind in ("flows", "data", "controls"):
+                section = kind
+        self.post_message(self.EditRequested(section, None, defaults))
+
+    def action_edit(self) -> None:
+        ref = self.current
+        if ref is not None and ref[0] in ("components", "boundaries", "flows", "data", "controls"):
+            self.post_message(self.EditRequested(ref[0], ref[1]))
+        else:
+            self.notify("Move the cursor to a component, boundary, flow, data asset or control to edit it.", timeout=3)
+
+    def action_delete(self) -> None:
+        ref = self.current
+        if ref is not None and ref[0] in ("components", "boundaries", "flows", "data", "controls"):
+            self.post_message(self.DeleteRequested(ref[0], ref[1]))
+        else:
+            self.notify("Move the cursor to an element to delete it.", timeout=3)
+
+    def action_add_flow(self) -> None:
+        ref = self.current
+        defaults = {"source": ref[1]} if ref is not None and ref[0] == "components" else {}
+        self.post_message(self.EditRequested("flows", None, defaults))

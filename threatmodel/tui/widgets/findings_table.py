@@ -1,0 +1,257 @@
+"""The findings table: filterable, sortable, with triage keys on the highlighted row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+
+from threatmodel.model.finding import Finding
+from threatmodel.model.keys import split_ref
+from threatmodel.tui.text import SEVERITY_ORDER, STATUS_ORDER, severity_text, status_text
+
+OPEN = "open"
+"""Status filter meaning "still counts as open risk" (open or in progress)."""
+DECIDED = "decided"
+"""Status filter meaning "a person decided" (mitigated, accepted, transferred, false positive)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFilter:
+    """Which findings the table shows; ``None`` means "any"."""
+
+    min_severity: str | None = None
+    status: str | None = None
+    catalog: str | None = None
+    target: str | None = None
+    text: str = ""
+
+    def matches(self, f: Finding) -> bool:
+        if self.min_severity is not None and SEVERITY_ORDER[str(f.severity)] < SEVERITY_ORDER[self.min_severity]:
+            return False
+        if self.status == OPEN and not f.status.is_open:
+            return False
+        if self.status == DECIDED and f.status.is_open:
+            return False
+        if self.status not in (None, OPEN, DECIDED) and str(f.status) != self.status:
+            return False
+        if self.catalog is not None and self.catalog not in finding_catalogs(f):
+            return False
+        if self.target is not None and f.target != self.target:
+            return False
+        if self.text:
+            needle = self.text.lower()
+            haystack = " ".join((f.id, f.title, f.target_name, *f.refs)).lower()
+            if needle not in haystack:
+                return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        return any((self.min_severity, self.status, self.catalog, self.target, self.text))
+
+
+def finding_catalogs(f: Finding) -> set[str]:
+    """Every catalog a finding belongs to: its threat's and those of its references."""
+    return {split_ref(f.threat)[0], *(split_ref(r)[0] for r in f.refs)}
+
+
+SortKey = Callable[[Finding], Any]
+SORTS: dict[str, tuple[str, SortKey]] = {
+    "severity": ("severity", lambda f: (-SEVERITY_ORDER[str(f.severity)], -f.risk, f.id)),
+    "risk": ("risk", lambda f: (-f.residual_risk, -f.risk, f.id)),
+    "status": ("status", lambda f: (STATUS_ORDER[str(f.status)], -SEVERITY_ORDER[str(f.severity)], f.id)),
+    "finding": ("finding", lambda f: (f.title.lower(), f.id)),
+    "target": ("target", lambda f: (f.target_name.lower(), -SEVERITY_ORDER[str(f.severity)], f.id)),
+    "id": ("id", lambda f: f.id),
+}
+"""Sort orders by column key; every one ends in the finding id, so ties never depend on input order."""
+SORT_CYCLE: tuple[str, ...] = ("severity", "risk", "status", "target", "finding", "id")
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("severity", "Sev"),
+    ("risk", "Risk"),
+    ("status", "Status"),
+    ("finding", "Finding"),
+    ("target", "Target"),
+    ("id", "Threat"),
+)
+
+
+def column_widths(width: int) -> dict[str, int]:
+    """Column widths for a table ``width`` cells wide (each column also takes 2 cells of padding)."""
+    widths = {"severity": 4, "risk": 4, "status": 14, "target": 18, "id": 22}
+    if width < 100:
+        del widths["id"]
+        widths["target"] = 14
+    if width < 60:
+        widths["status"] = 11
+        widths["target"] = 10
+    fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 1  # padding, plus the scrollbar
+    widths["finding"] = max(12, width - fixed)
+    return widths
+
+
+class FindingsTable(DataTable[Text]):
+    """One row per finding; the row key is the finding id."""
+
+    BINDING_GROUP_TITLE = "Findings"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Open", tooltip="Open the full finding: why, scenario, scoring, references.", id="findings.open"),
+        Binding("a", "triage('accepted')", "Accept", tooltip="Accept the residual risk (asks for a justification).", id="findings.accept"),
+        Binding("f", "triage('false-positive')", "False +", tooltip="Mark as a false positive (asks why).", id="findings.false-positive"),
+        Binding("m", "triage('mitigated')", "Mitigated", tooltip="Record that the risk is mitigated.", id="findings.mitigated", show=False),
+        Binding("t", "triage('transferred')", "Transferred", tooltip="Record that someone else carries the risk.", id="findings.transferred", show=False),
+        Binding("i", "triage('in-progress')", "In progress", tooltip="Record that work on it has started.", id="findings.in-progress", show=False),
+        Binding("o", "reopen", "Reopen", tooltip="Remove the triage decision; the finding is open again.", id="findings.reopen", show=False),
+        Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column (or click a column header).", id="findings.sort", show=False),
+    ]
+
+    class OpenRequested(Message):
+        """The user asked to open a finding."""
+
+        def __init__(self, finding_id: str) -> None:
+            super().__init__()
+            self.finding_id = finding_id
+
+    class TriageRequested(Message):
+        """The user pressed a triage key on a finding (``status`` None: reopen)."""
+
+        def __init__(self, finding_id: str, status: str | None) -> None:
+            super().__init__()
+            self.finding_id = finding_id
+            self.status = status
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.sort_column = "severity"
+        self.findings: dict[str, Finding] = {}
+        self._order: list[str] = []
+        self._cells: dict[str, tuple[str, ...]] = {}
+        self._last_filter = FindingFilter()
+        self._widths: dict[str, int] = {}
+
+    def on_mount(self) -> None:
+        self._fit(self.size.width)
+
+    def on_resize(self) -> None:
+        self._fit(self.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Give the title column what is left after the fixed columns; drop the threat column when narrow."""
+        widths = column_widths(width)
+        if widths == self._widths:
+            return
+        self._widths = widths
+        current = self.current_id
+        self.clear(columns=True)
+        for key, label in COLUMNS:
+            if key in widths:
+                self.add_column(label, key=key, width=widths[key])
+        self._order = []
+        self._cells = {}
+        if self.findings:
+            self.show(list(self.findings.values()), self._last_filter)
+            if current is not None:
+                self.select_finding(current)
+
+    # -- data ---------------------------------------------------------------
+    @staticmethod
+    def _cells_of(f: Finding) -> tuple[Text, ...]:
+        threat = f.threat.split(":", 1)[1] if ":" in f.threat else f.threat
+        return (
+            severity_text(f.severity, short=True),
+            Text(str(f.residual_risk), justify="right"),
+            status_text(f.status),
+            Text(f.title),
+            Text(f.target_name),
+            Text(threat, style="dim"),
+        )
+
+    def show(self, findings: Sequence[Finding], flt: FindingFilter) -> None:
+        """Show the findings passing ``flt``, sorted by the current sort column; keeps the cursor."""
+        visible = sorted((f for f in findings if flt.matches(f)), key=SORTS[self.sort_column][1])
+        self.findings = {f.id: f for f in findings}
+        order = [f.id for f in visible]
+        current = self.current_id
+        if order == self._order:
+            for f in visible:
+                cells = self._cells_of(f)
+                plain = tuple(c.plain for c in cells)
+                if self._cells.get(f.id) != plain:
+                    for (column, _), cell in zip(COLUMNS, cells, strict=True):
+                        if column in self._widths:
+                            self.update_cell(f.id, column, cell)
+                    self._cells[f.id] = plain
+            return
+        self.clear()
+        self._cells = {}
+        rows = []
+        for f in visible:
+            cells = self._cells_of(f)
+            self._cells[f.id] = tuple(c.plain for c in cells)
+            rows.append(cells)
+        shown = [i for i, (key, _) in enumerate(COLUMNS) if key in self._widths]
+        for f, cells in zip(visible, rows, strict=True):
+            self.add_row(*(cells[i] for i in shown), key=f.id)
+        self._order = order
+        if current in self._cells:
+            self.move_cursor(row=order.index(current), animate=False)
+
+    @property
+    def current_id(self) -> str | None:
+        """Id of the highlighted finding."""
+        if not self._order or self.cursor_row < 0 or self.cursor_row >= len(self._order):
+            return None
+        return self._order[self.cursor_row]
+
+    @property
+    def visible_ids(self) -> list[str]:
+        return list(self._order)
+
+    def select_finding(self, finding_id: str) -> bool:
+        """Move the cursor to a finding; False when it is filtered out."""
+        if finding_id not in self._cells:
+            return False
+        self.move_cursor(row=self._order.index(finding_id), animate=False)
+        return True
+
+    # -- actions --------------------------------------------------------------
+    def action_open(self) -> None:
+        if self.current_id is not None:
+            self.post_message(self.OpenRequested(self.current_id))
+
+    def action_triage(self, status: str) -> None:
+        if self.current_id is not None:
+            self.post_message(self.TriageRequested(self.current_id, status))
+
+    def action_reopen(self) -> None:
+        if self.current_id is not None:
+            self.post_message(self.TriageRequested(self.current_id, None))
+
+    def action_cycle_sort(self) -> None:
+        position = SORT_CYCLE.index(self.sort_column) if self.sort_column in SORT_CYCLE else -1
+        self.sort_by(SORT_CYCLE[(position + 1) % len(SORT_CYCLE)])
+
+    def sort_by(self, column: str) -> None:
+        current = self.current_id
+        self.sort_column = column
+        self._order = []  # force a rebuild in the new order
+        self.show(list(self.findings.values()), self._last_filter)
+        if current is not None:
+            self.select_finding(current)
+        self.notify(f"findings sorted by {column}", timeout=2)
+
+    def apply(self, findings: Sequence[Finding], flt: FindingFilter) -> None:
+        """Remember the filter and show (the entry point the screen uses)."""
+        self._last_filter = flt
+        self.show(findings, flt)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.sort_by(str(event.column_key.value))
