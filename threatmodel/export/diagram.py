@@ -584,7 +584,7 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
         members = groups.get(gid, [])
         severity, open_count = worst_of([*members, *touching.get(gid, [])])
         if gid == UNBOUNDED:
-            label, trust_text, cluster = "(no boundary)", "no boundary", None
+            label, trust_text, cluster = "(no boundary)", "outside every boundary", None
         else:
             label = ix.boundary_name(gid)
             trust_text = f"{ix.boundaries[gid].trust.value}"
