@@ -416,7 +416,7 @@ def _findings(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
     )
     ths = (
         "".join(
-            f'<th data-sort="{key}" scope="col"{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}><button type="button">{esc(label)}</button></th>'
+            f'<th data-sort="{key}" scope="col" class="{cls}"><span class="th-label">{esc(label)}</span></th>'
             for key, label, cls in head
         )
         + '<th scope="col" class="w-l">References</th>'

@@ -77,9 +77,17 @@
       });
     }
   });
-  Array.prototype.forEach.call(table.tHead.querySelectorAll("th[data-sort] button"), function (button) {
-    var th = button.parentNode;
-    button.addEventListener("click", function () { sortBy(th.getAttribute("data-sort"), th); });
+  Array.prototype.forEach.call(table.tHead.querySelectorAll("th[data-sort]"), function (th) {
+    th.setAttribute("tabindex", "0");
+    th.setAttribute("role", "button");
+    th.setAttribute("title", "Sort by this column");
+    th.addEventListener("click", function () { sortBy(th.getAttribute("data-sort"), th); });
+    th.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        sortBy(th.getAttribute("data-sort"), th);
+      }
+    });
   });
   ["search", "severity", "status", "catalog", "target"].forEach(function (name) {
     controls[name].addEventListener(name === "search" ? "input" : "change", applyFilters);
