@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Assessment, Finding, Status
-from threatmodel.model.system import ImplementedControl, SystemModel
+from threatmodel.model.system import Boundary, DataAsset, Flow, ImplementedControl, SystemModel, TriageEntry
 
 SECTIONS: tuple[str, ...] = ("system", "data", "boundaries", "components", "flows", "controls")
 """Element sections in the order a diff lists them."""
@@ -49,6 +49,9 @@ class ElementChange:
     change: Literal["added", "removed", "changed"]
     kind: str | None = None
     """A component's kind (the new one when it changed)."""
+    summary: str = ""
+    """A few words on what the element is: a component's kind, a flow's ends, a data
+    asset's classification, a boundary's trust, a control's status and scope."""
     attributes: tuple[AttrChange, ...] = ()
     """For ``changed``: what differs, in field order."""
 
@@ -116,6 +119,8 @@ class TriageChange:
     old_status: str | None
     new_status: str | None
     attributes: tuple[AttrChange, ...] = ()
+    summary: str = ""
+    """The entry in a few words (the new one, or the removed one): status, owner, review date."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,10 @@ class Rename:
     section: str
     old: str
     new: str
+    triage_moved: int = 0
+    """Triage entries of the old id whose decision now sits under the new id."""
+    triage_left: int = 0
+    """Triage entries still keyed on the old id, or dropped (not carried along)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,12 +208,12 @@ class ModelDiff:
 
     @property
     def verdict(self) -> str:
-        """``Risk increased``, ``Risk decreased`` or ``Open risk unchanged``."""
+        """``Risk increased``, ``Risk decreased`` or ``Risk unchanged`` (by open risk)."""
         if self.risk.delta > 0:
             return "Risk increased"
         if self.risk.delta < 0:
             return "Risk decreased"
-        return "Open risk unchanged"
+        return "Risk unchanged"
 
     @property
     def headline(self) -> str:
@@ -295,25 +304,37 @@ def _kind(item: BaseModel | None) -> str | None:
     return str(value) if value is not None else None
 
 
+def _summary(item: BaseModel) -> str:
+    if isinstance(item, Flow):
+        return f"{item.source} → {item.target}"
+    if isinstance(item, DataAsset):
+        return item.classification.value
+    if isinstance(item, Boundary):
+        return f"{item.trust.value}" + (f", inside {item.parent}" if item.parent else "")
+    if isinstance(item, ImplementedControl):
+        return f"{item.status.value}, " + (", ".join(item.scope) if item.scope else "system-wide")
+    return _kind(item) or ""
+
+
 def _element_changes(old: SystemModel, new: SystemModel) -> tuple[list[ElementChange], list[Rename]]:
     changes: list[ElementChange] = []
     renames: list[Rename] = []
     system_attrs = attribute_changes(_system_dump(old), _system_dump(new))
     if system_attrs:
-        changes.append(ElementChange("system", new.system.id, "changed", None, system_attrs))
+        changes.append(ElementChange("system", new.system.id, "changed", None, "", system_attrs))
     old_sections, new_sections = _sections(old, new), _sections(new, old)
     for section in SECTIONS[1:]:
         before, after = old_sections[section], new_sections[section]
         removed = sorted(set(before) - set(after))
         added = sorted(set(after) - set(before))
         for key in removed:
-            changes.append(ElementChange(section, key, "removed", _kind(before[key])))
+            changes.append(ElementChange(section, key, "removed", _kind(before[key]), _summary(before[key])))
         for key in added:
-            changes.append(ElementChange(section, key, "added", _kind(after[key])))
+            changes.append(ElementChange(section, key, "added", _kind(after[key]), _summary(after[key])))
         for key in sorted(set(before) & set(after)):
             attrs = attribute_changes(_dump(before[key]), _dump(after[key]))
             if attrs:
-                changes.append(ElementChange(section, key, "changed", _kind(after[key]), attrs))
+                changes.append(ElementChange(section, key, "changed", _kind(after[key]), _summary(after[key]), attrs))
         if section in ("data", "boundaries", "components"):
             renames.extend(_renames(section, {k: before[k] for k in removed}, {k: after[k] for k in added}))
     order = {s: i for i, s in enumerate(SECTIONS)}
@@ -362,18 +383,29 @@ def _finding_changes(old: Assessment, new: Assessment) -> list[FindingChange]:
     return out
 
 
+def _triage_summary(entry: TriageEntry) -> str:
+    text = entry.status.value
+    if entry.owner:
+        text += f" by {entry.owner}"
+    if entry.approver:
+        text += f", approved by {entry.approver}"
+    if entry.review_by:
+        text += f", until {entry.review_by.isoformat()}"
+    return text
+
+
 def _triage_changes(old: SystemModel, new: SystemModel) -> list[TriageChange]:
     out: list[TriageChange] = []
     for fid in sorted(set(old.triage) | set(new.triage)):
         o, n = old.triage.get(fid), new.triage.get(fid)
         if o is None and n is not None:
-            out.append(TriageChange(fid, "added", None, n.status.value))
+            out.append(TriageChange(fid, "added", None, n.status.value, (), _triage_summary(n)))
         elif n is None and o is not None:
-            out.append(TriageChange(fid, "removed", o.status.value, None))
+            out.append(TriageChange(fid, "removed", o.status.value, None, (), _triage_summary(o)))
         elif o is not None and n is not None:
             attrs = attribute_changes(_dump(o), _dump(n))
             if attrs:
-                out.append(TriageChange(fid, "changed", o.status.value, n.status.value, attrs))
+                out.append(TriageChange(fid, "changed", o.status.value, n.status.value, attrs, _triage_summary(n)))
     return out
 
 
@@ -397,9 +429,23 @@ def lapsed_triage(a: Assessment) -> tuple[str, ...]:
     return tuple(sorted(f.id for f in a.findings if f.triage_expired))
 
 
+def _with_triage(rename: Rename, old: SystemModel, new: SystemModel) -> Rename:
+    moved = left = 0
+    for fid in old.triage:
+        threat, _, element = fid.rpartition("@")
+        if element != rename.old:
+            continue
+        if f"{threat}@{rename.new}" in new.triage:
+            moved += 1
+        else:
+            left += 1
+    return Rename(rename.section, rename.old, rename.new, moved, left)
+
+
 def diff_assessments(old: Assessment, new: Assessment) -> ModelDiff:
     """What changed from ``old`` to ``new`` (both evaluated with the same catalogs and date)."""
-    elements, renames = _element_changes(old.model, new.model)
+    elements, found = _element_changes(old.model, new.model)
+    renames = [_with_triage(r, old.model, new.model) for r in found]
     return ModelDiff(
         old_system=(old.model.system.id, old.model.system.name),
         new_system=(new.model.system.id, new.model.system.name),

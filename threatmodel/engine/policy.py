@@ -260,8 +260,9 @@ def _missing_control(rule: RequireControl, model: SystemModel, g: ModelGraph, el
             and (not control.scope or scopes & set(control.scope))
         ):
             return None
-    statuses = "/".join(rule.control_status)
-    return f"{g.name(element)} has none of {', '.join(rule.require_control)} declared ({statuses}) in its scope"
+    statuses = " or ".join(rule.control_status)
+    controls = " or ".join(rule.require_control)
+    return f"no {statuses} {controls} is declared for {g.name(element)}, its boundaries or the whole system"
 
 
 def _ownership(rule: RequireOwner, model: SystemModel) -> Iterator[Violation]:

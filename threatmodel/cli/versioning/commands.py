@@ -1,0 +1,350 @@
+"""``diff``, ``check`` and ``migrate``: models versioned alongside code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from threatmodel import __version__
+from threatmodel.cli.common import (
+    ExitCode,
+    as_of_option,
+    catalog_option,
+    handles_errors,
+    parse_date,
+    plural,
+    print_error,
+    write_output,
+)
+from threatmodel.errors import Problem, SourceSpan, ThreatModelError, UsageError
+from threatmodel.model.base import Severity
+
+PROGRESS_ABOVE = 3
+"""Show progress on stderr when checking more models than this."""
+
+
+def load_side(argument: str, known_controls: Any) -> Any:
+    """A model from a file path, or from git when the argument is ``REV:path``."""
+    from threatmodel.io.git import load_model_at_revision, parse_rev_path
+    from threatmodel.io.load import load_model
+
+    spec = parse_rev_path(argument)
+    if spec is not None:
+        return load_model_at_revision(spec, known_controls=known_controls)
+    return load_model(Path(argument), known_controls=known_controls)
+
+
+def _render_text(output: Path | None, draw: Any, *, soft_wrap: bool = False) -> None:
+    """Draw rich text to stdout, or plain text to ``output`` (written atomically).
+
+    ``soft_wrap`` keeps each printed line whole (for ``file:line:col`` lines that editors
+    and CI logs parse); tables still fit the width.
+    """
+    from rich.console import Console
+
+    if output is None:
+        draw(Console(soft_wrap=soft_wrap))
+        return
+    import io
+
+    buffer = io.StringIO()
+    draw(Console(file=buffer, width=120, color_system=None, soft_wrap=soft_wrap))
+    write_output(buffer.getvalue(), output)
+
+
+# ---------------------------------------------------------------------------
+# diff
+
+
+DIFF_HELP_EPILOG = """\b
+Each side is a model file, or REV:path to read it from git without touching the
+work tree (HEAD~1:models/rag.yaml, main:models/x.yaml, :models/x.yaml for the index).
+Paths after the colon are relative to the repository root, as in `git show`.
+Findings are matched by id (threat@element): a renamed element shows up as removed +
+added; `threatmodel migrate --rename OLD=NEW` carries its triage along."""
+
+
+@click.command(epilog=DIFF_HELP_EPILOG)
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
+)
+@catalog_option
+@as_of_option
+@handles_errors
+def diff(old: str, new: str, fmt: str, output: Path | None, catalog_paths: tuple[Path, ...], as_of: str | None) -> None:
+    """Compare two versions of a model: elements, findings, triage and open risk."""
+    from threatmodel.cli.versioning.render import print_diff, render_diff_json, render_diff_markdown
+    from threatmodel.engine import evaluate
+    from threatmodel.engine.diff import diff_assessments
+    from threatmodel.io.load import load_catalogs
+
+    day = parse_date(as_of)
+    cats = load_catalogs(catalog_paths)
+    problems: list[Problem] = []
+    sides = []
+    for argument in (old, new):
+        try:
+            sides.append(load_side(argument, cats.control_refs))
+        except ThreatModelError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise UsageError(problems) if all(p.source is None for p in problems) else ThreatModelError(problems)
+    before, after = (evaluate(s.model, cats.catalogs, as_of=day) for s in sides)
+    result = diff_assessments(before, after)
+    labels = {"old_label": old, "new_label": new, "as_of": day.isoformat()}
+    if fmt == "json":
+        write_output(render_diff_json(result, tool_version=__version__, **labels), output)
+    elif fmt == "md":
+        write_output(render_diff_markdown(result, **labels), output)
+    else:
+        _render_text(output, lambda console: print_diff(console, result, **labels))
+
+
+# ---------------------------------------------------------------------------
+# check
+
+
+CHECK_HELP_EPILOG = """\b
+Exit codes:
+  0  nothing open at or above --fail-on and no policy error (or --write-baseline)
+  1  an open finding at or above --fail-on, or a policy error
+  2  a model, catalog, policy or baseline file is invalid, or bad usage
+Open means open or in progress; accepted, mitigated, transferred and false-positive
+decisions whose review_by date has passed count as open again (judged --as-of)."""
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Any]:
+    """Advance with ``step(label)``; rich on a terminal, plain lines otherwise, silent for few models."""
+    if total <= PROGRESS_ABOVE:
+        yield lambda label: None
+        return
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        with Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("", total=total)
+
+            def step(label: str) -> None:
+                bar.update(task, advance=1, description=label)
+
+            yield step
+        return
+    done = [0]
+
+    def plain(label: str) -> None:
+        done[0] += 1
+        click.echo(f"checking [{done[0]}/{total}] {label}", err=True)
+
+    yield plain
+
+
+@click.command(epilog=CHECK_HELP_EPILOG)
+@click.argument("models", nargs=-1, required=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["critical", "high", "medium", "low"]),
+    default="high",
+    show_default=True,
+    help="Fail when an open finding's residual severity is at least this.",
+)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Policy file whose error-level rules also fail the gate (docs/policy.md).",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Let findings listed in this baseline pass unless they got worse.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Record every open finding and policy error as pre-existing in FILE, and exit 0.",
+)
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
+)
+@catalog_option
+@as_of_option
+@handles_errors
+def check(
+    models: tuple[str, ...],
+    fail_on: str,
+    policy_path: Path | None,
+    baseline_path: Path | None,
+    write_baseline: Path | None,
+    fmt: str,
+    output: Path | None,
+    catalog_paths: tuple[Path, ...],
+    as_of: str | None,
+) -> None:
+    """Gate MODELS in CI: exit 1 on open findings at or above --fail-on, or policy errors."""
+    from threatmodel.cli.versioning.gate import (
+        check_json,
+        judge,
+        print_check,
+        read_baseline,
+        render_baseline,
+        render_check_sarif,
+    )
+    from threatmodel.engine import evaluate
+    from threatmodel.engine.catalogs import CatalogSet
+    from threatmodel.engine.policy import evaluate_policy
+    from threatmodel.io.load import load_catalogs
+    from threatmodel.io.policy import load_policy
+
+    day = parse_date(as_of)
+    threshold = Severity(fail_on)
+    cats = load_catalogs(catalog_paths)
+    # Bad policy or baseline files are usage errors: report them before any model work.
+    problems: list[Problem] = []
+    policy = baseline = None
+    if policy_path is not None:
+        try:
+            policy = load_policy(policy_path, known_controls=cats.control_refs)
+        except ThreatModelError as exc:
+            problems.extend(exc.problems)
+    if baseline_path is not None:
+        try:
+            baseline = read_baseline(baseline_path)
+        except ThreatModelError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ThreatModelError(problems)
+
+    results = []
+    invalid: list[tuple[str, Sequence[Problem]]] = []
+    with _progress(len(models)) as step:
+        for argument in models:
+            step(argument)
+            try:
+                loaded = load_side(argument, cats.control_refs)
+            except ThreatModelError as exc:
+                print_error(exc)
+                invalid.append((argument, exc.problems))
+                continue
+            assessment = evaluate(loaded.model, cats.catalogs, as_of=day)
+            violations = evaluate_policy(policy.policy, assessment) if policy is not None else ()
+            results.append(judge(argument, loaded, assessment, violations, threshold, baseline))
+
+    if write_baseline is not None:
+        from threatmodel.io.write import write_atomic
+
+        write_atomic(write_baseline, render_baseline(results, as_of=day.isoformat()))
+        findings = sum(len(r.assessment.open_findings) for r in results)
+        errors = sum(1 for r in results for v in r.violations if v.is_error)
+        click.echo(
+            f"wrote {write_baseline}: {plural(findings, 'open finding')} and {plural(errors, 'policy error')} "
+            f"in {plural(len(results), 'model')} recorded as pre-existing",
+            err=True,
+        )
+
+    if fmt == "json":
+        import json
+
+        data = check_json(
+            results,
+            threshold=threshold,
+            as_of=day.isoformat(),
+            baseline=str(baseline_path) if baseline_path else None,
+            policy=str(policy_path) if policy_path else None,
+            tool_version=__version__,
+            invalid=invalid,
+        )
+        write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+    elif fmt == "sarif":
+        rules = {r.id: r.message for r in policy.policy.rules} if policy is not None else {}
+        text = render_check_sarif(
+            results,
+            CatalogSet(cats.catalogs),
+            threshold=threshold,
+            tool_version=__version__,
+            policy_rules=rules,
+            baseline=str(baseline_path) if baseline_path else None,
+        )
+        write_output(text, output)
+    else:
+        _render_text(
+            output,
+            lambda console: print_check(console, results, threshold=threshold, invalid=len(invalid)),
+            soft_wrap=True,
+        )
+
+    if invalid:
+        sys.exit(ExitCode.INVALID)
+    if write_baseline is None and not all(r.passed for r in results):
+        sys.exit(ExitCode.FINDINGS)
+
+
+# ---------------------------------------------------------------------------
+# migrate
+
+
+MIGRATE_HELP_EPILOG = """\b
+Examples:
+  threatmodel migrate models/rag.yaml --rename chat-llm=support-llm
+  threatmodel migrate models/rag.yaml --rename tm:old-threat=tm:new-threat --dry-run
+An element rename rewrites its id, every reference to it (flows, boundaries, tools,
+data lists, control scopes, base_model, serves, ...) and every triage key ...@OLD.
+A threat rename (catalog:id) rewrites triage keys and settings.disabled_threats.
+The file is validated before it is written, atomically; comments and layout are kept."""
+
+
+@click.command(epilog=MIGRATE_HELP_EPILOG)
+@click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--rename",
+    "renames",
+    multiple=True,
+    required=True,
+    metavar="OLD=NEW",
+    help="An element id or threat key to rename (repeatable).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing.")
+@catalog_option
+@handles_errors
+def migrate(model: Path, renames: tuple[str, ...], dry_run: bool, catalog_paths: tuple[Path, ...]) -> None:
+    """Rename ids in MODEL and carry its triage decisions along."""
+    from threatmodel.io.load import load_catalogs
+    from threatmodel.io.migrate import parse_renames, plan_migration
+
+    parsed = parse_renames(renames)
+    if not model.is_file():
+        raise UsageError(Problem(f"no such file: {model}", SourceSpan(str(model))))
+    cats = load_catalogs(catalog_paths)
+    threats = {f"{c.id}:{t.id}" for c in cats.catalogs for t in c.threats}
+    plan = plan_migration(model, parsed, known_controls=cats.control_refs, known_threats=threats)
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if dry_run:
+        write_output(plan.unified_diff(), None)
+        for line in plan.summary:
+            click.echo(f"would rename {line}", err=True)
+        click.echo(f"dry run: {model} was not changed", err=True)
+        return
+    plan.write()
+    click.echo(f"migrated {model}:")
+    for line in plan.summary:
+        click.echo(f"  renamed {line}")
