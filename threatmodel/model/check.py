@@ -85,7 +85,7 @@ def check_references(model: SystemModel) -> list[Issue]:
 
     def need(value: str, known: set[str] | dict[str, ComponentBase], what: str, path: Path) -> None:
         if value not in known:
-            singular = what[:-1] if what.endswith("s") else what
+            singular = what[:-3] + "y" if what.endswith("ies") else what[:-1] if what.endswith("s") else what
             issues.append(Issue(path, f"unknown {singular} '{value}'", suggest(value, known, what), subject=value))
 
     def need_kind(value: str | None, kinds: frozenset[str], what: str, path: Path) -> None:
