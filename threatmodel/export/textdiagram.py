@@ -81,7 +81,7 @@ def render_layout_dot(scene: Scene) -> str:
             lines = _label_lines(node)
             cols = max(cell_width(line) for line in lines) + 4
             # Busy nodes get taller so their edges can meet distinct rows instead of corners.
-            rows = min(MAX_ROWS, max(len(lines), math.ceil(degree.get(node.id, 0) / 2))) + 2
+            rows = min(MAX_ROWS, max(len(lines), degree.get(node.id, 0))) + 2
             attrs = [
                 'label=""',
                 f'tm_label="{_hex(chr(10).join(lines))}"',
