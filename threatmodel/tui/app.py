@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.io.load import LoadedCatalogs
+from threatmodel.io.load import LoadedCatalogs, load_model_text
 from threatmodel.io.write import write_atomic
 from threatmodel.tui.commands import ModelCommands
 from threatmodel.tui.editor import Editor
@@ -83,7 +83,12 @@ class ThreatModelApp(App[None]):
         self.push_screen(OverviewScreen())
 
     def create_model(self, path: Path, text: str) -> None:
-        """Write a new model file from a template, then open it (used by the start screen)."""
+        """Write a new model file from a template, then open it (used by the start screen).
+
+        The text is validated first (with the loaded catalogs), so nothing is written when
+        the template does not fit them.
+        """
+        load_model_text(text, path.name, base_dir=path.parent, known_controls=self.catalogs.control_refs)
         write_atomic(path, text)
         schema = path.parent / "threatmodel.schema.json"
         if not schema.exists():

@@ -126,8 +126,13 @@ class Editor:
         problems = session.problems(candidate)
         if problems:
             self.show_problems(
-                f"Cannot delete {noun} '{key}'",
-                [f"{describe_path(candidate, path)}: {message}" for path, message in problems]
+                f"Cannot delete {noun} '{key}'; it is still used",
+                [
+                    f"{describe_path(candidate, path)} refers to it"
+                    if f"'{key}'" in message
+                    else f"{describe_path(candidate, path)}: {message}"
+                    for path, message in problems
+                ]
                 + ["change or remove those references first"],
             )
             return

@@ -24,6 +24,7 @@ from threatmodel.io.errors import problems_from_validation
 from threatmodel.model.check import MODEL_KINDS, TOOL_KINDS
 from threatmodel.model.system import (
     Boundary,
+    ComponentBase,
     ComponentKind,
     DataAsset,
     Flow,
@@ -59,6 +60,7 @@ SECTION_CLASSES: dict[str, type[BaseModel]] = {
 }
 
 ALL_KINDS: tuple[str, ...] = tuple(k.value for k in ComponentKind)
+SHARED_COMPONENT_FIELDS: frozenset[str] = frozenset(ComponentBase.model_fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,7 +367,10 @@ def validate(
     data = candidate(specs, values)
     kind = str(data.get("kind")) if section == "components" else None
     if section == "components" and kind not in ALL_KINDS:
-        return Validation(field_errors={"kind": "choose a kind"})
+        # Still check the other fields, against the fields every kind shares.
+        shared = {k: v for k, v in data.items() if k in SHARED_COMPONENT_FIELDS}
+        _, errors = schema_errors(component_class("application"), {**shared, "kind": "application"})
+        return Validation(field_errors={"kind": "choose a kind", **errors})
     cls = section_class(section, kind)
     obj, errors = schema_errors(cls, data)
     if obj is None:

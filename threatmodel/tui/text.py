@@ -101,7 +101,8 @@ def ref_line(cset: CatalogSet, ref: str) -> Text:
         line.append(f" — {title}")
     url = cset.url_of(ref)
     if url:
-        line.append(f"\n      {url}", style="dim underline")
+        line.append("\n      ")
+        line.append(url, style="dim underline")
     return line
 
 
@@ -205,7 +206,7 @@ def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
     _heading(text, "Scoring")
     for factor in f.factors:
         sign = "" if factor.reason.startswith("base ") else ("+" if factor.delta > 0 else "")
-        text.append(f"  {factor.axis:<10} {sign}{factor.delta:<3} ", style=LABEL)
+        text.append(f"  {factor.axis:<10} {sign + str(factor.delta):<4}", style=LABEL)
         text.append(factor.reason)
         text.append("\n")
     text.append(

@@ -45,7 +45,7 @@ class ChoiceScreen(ModalScreen[str]):
                 yield Static(self.body, markup=False)
             with Horizontal(classes="dialog-buttons"):
                 for choice_id, label, variant in self.choices:
-                    yield Button(label, id=f"choice-{choice_id}", variant=variant)  # type: ignore[arg-type]
+                    yield Button(label, id=f"choice-{choice_id}", variant=variant, compact=True)  # type: ignore[arg-type]
 
     def on_mount(self) -> None:
         self.query_one(f"#choice-{self.choices[0][0]}", Button).focus()
@@ -90,8 +90,8 @@ class PathScreen(ModalScreen[Path | None]):
             yield Input(self.suggestion, id="path-input", placeholder="path/to/file")
             yield Static("", id="path-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Save", id="path-ok", variant="primary")
-                yield Button("Cancel", id="path-cancel")
+                yield Button("Save", id="path-ok", variant="primary", compact=True)
+                yield Button("Cancel", id="path-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -165,9 +165,9 @@ class ConflictScreen(ModalScreen[str]):
             with VerticalScroll(id="conflict-diff"):
                 yield Static(_diff_text(self.diff), markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Reload from disk", id="conflict-reload", variant="warning")
-                yield Button("Save as…", id="conflict-save-as", variant="primary")
-                yield Button("Cancel", id="conflict-cancel")
+                yield Button("Reload from disk", id="conflict-reload", variant="warning", compact=True)
+                yield Button("Save as…", id="conflict-save-as", variant="primary", compact=True)
+                yield Button("Cancel", id="conflict-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#conflict-save-as", Button).focus()

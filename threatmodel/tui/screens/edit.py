@@ -59,8 +59,8 @@ def ref_options(session: EditSession, spec: FieldSpec, editing: str | None) -> l
     return out
 
 
-class FieldRow(Vertical):
-    """Label, input and the error line of one field."""
+class FieldRow(Horizontal):
+    """Label on the left; input and the error line of one field on the right."""
 
 
 def field_widget(spec: FieldSpec, value: RawValue, options: Sequence[tuple[Text, str]]) -> Widget:
@@ -68,7 +68,7 @@ def field_widget(spec: FieldSpec, value: RawValue, options: Sequence[tuple[Text,
     wid = widget_id(spec.name)
     tip = spec.help or None
     if spec.kind == forms.BOOL:
-        return Checkbox(Text(spec.label), value=bool(value), id=wid, tooltip=tip, compact=True)
+        return Checkbox(Text("yes"), value=bool(value), id=wid, tooltip=tip, compact=True)
     if spec.kind == forms.OPTIONAL_BOOL:
         current: Any = Select.NULL if value is None else ("true" if value else "false")
         return Select([(Text("yes"), "true"), (Text("no"), "false")], prompt="unknown", value=current, id=wid, tooltip=tip, compact=True)
@@ -148,12 +148,10 @@ class FormScreen(ModalScreen[Any]):
             label = Text(spec.label, style="bold")
             if spec.required:
                 label.append(" *", style="red")
-            children: list[Widget] = []
-            if spec.kind != forms.BOOL:
-                children.append(Label(label, classes="field-label"))
-            children.append(widget)
-            children.append(Static("", classes="field-error", id=f"err-{widget_id(spec.name)}", markup=False))
-            rows.append(FieldRow(*children, classes="field-row"))
+            error = Static("", classes="field-error", id=f"err-{widget_id(spec.name)}", markup=False)
+            rows.append(
+                FieldRow(Label(label, classes="field-label"), Vertical(widget, error, classes="field-input"), classes="field-row")
+            )
         return rows
 
     def options_for(self, spec: FieldSpec) -> Sequence[tuple[Text, str]]:
@@ -258,8 +256,8 @@ class EditScreen(FormScreen):
             yield Static("", id="model-errors", markup=False)
             yield Static("", id="field-help", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply", id="form-apply", variant="primary")
-                yield Button("Cancel", id="form-cancel")
+                yield Button("Apply", id="form-apply", variant="primary", compact=True)
+                yield Button("Cancel", id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.revalidate()
@@ -344,8 +342,8 @@ class TriageScreen(FormScreen):
             yield Static("", id="model-errors", markup=False)
             yield Static("", id="field-help", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Record", id="form-apply", variant="primary")
-                yield Button("Cancel", id="form-cancel")
+                yield Button("Record", id="form-apply", variant="primary", compact=True)
+                yield Button("Cancel", id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.revalidate()

@@ -45,8 +45,8 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
             yield Input(str(suggested_path(self.session, BY_ID[self.fmt])), id="export-path", compact=True)
             yield Static("", id="export-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Export", id="export-ok", variant="primary")
-                yield Button("Cancel", id="export-cancel")
+                yield Button("Export", id="export-ok", variant="primary", compact=True)
+                yield Button("Cancel", id="export-cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()

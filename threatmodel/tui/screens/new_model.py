@@ -67,8 +67,8 @@ class NewModelScreen(Screen[None]):
             yield Input(str(self.path or Path("threatmodel.yaml")), id="new-path", compact=True)
             yield Static("", id="new-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Create and open", id="new-create", variant="primary")
-                yield Button("Quit", id="new-quit")
+                yield Button("Create and open", id="new-create", variant="primary", compact=True)
+                yield Button("Quit", id="new-quit", compact=True)
         yield Footer()
 
     def on_mount(self) -> None:

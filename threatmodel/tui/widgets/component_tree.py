@@ -210,7 +210,12 @@ class ModelTree(Tree[NodeRef]):
         return True
 
     def refs(self) -> Iterator[NodeRef]:
+        """Every reference shown in the tree."""
         yield from self._by_ref
+
+    @property
+    def nodes_by_ref(self) -> dict[NodeRef, TreeNode[NodeRef]]:
+        return dict(self._by_ref)
 
     # -- actions --------------------------------------------------------------
     def action_new(self) -> None:

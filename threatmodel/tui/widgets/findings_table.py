@@ -15,7 +15,7 @@ from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
 from threatmodel.tui.text import SEVERITY_ORDER, STATUS_ORDER, severity_text, status_text
 
-OPEN = "open"
+OPEN = "open-risk"
 """Status filter meaning "still counts as open risk" (open or in progress)."""
 DECIDED = "decided"
 """Status filter meaning "a person decided" (mitigated, accepted, transferred, false positive)."""

@@ -1,0 +1,1 @@
+"""Tests of the terminal UI: session and form logic, Pilot behaviour, SVG snapshots, a real terminal."""

@@ -1,0 +1,56 @@
+"""Fixtures for the TUI tests: a demo model and catalogs that never change with the built-in ones.
+
+The demo catalogs (tests/tui/data/demo-*.yaml) are self-contained, so the snapshots and the
+behaviour tests do not move when the built-in catalogs grow; one tmux test and one smoke
+test per example model use the real catalogs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from threatmodel.io.load import LoadedCatalogs, load_catalogs
+from threatmodel.tui.app import ThreatModelApp, make_app
+
+DATA = Path(__file__).parent / "data"
+AS_OF = dt.date(2026, 11, 25)
+SIZE = (120, 36)
+
+
+@pytest.fixture(scope="session")
+def demo_catalogs() -> LoadedCatalogs:
+    return load_catalogs([DATA / "demo-top.yaml", DATA / "demo-threats.yaml"], builtin=False)
+
+
+@pytest.fixture
+def model_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh copy of the demo model; the working directory is its folder (short display paths)."""
+    target = tmp_path / "model.yaml"
+    shutil.copyfile(DATA / "model.yaml", target)
+    monkeypatch.chdir(tmp_path)
+    return target
+
+
+@pytest.fixture
+def app_for(demo_catalogs: LoadedCatalogs) -> Callable[[Path | None], ThreatModelApp]:
+    def make(path: Path | None) -> ThreatModelApp:
+        return make_app(path, demo_catalogs, as_of=AS_OF)
+
+    return make
+
+
+@pytest.fixture
+def app(model_path: Path, app_for: Callable[[Path | None], ThreatModelApp]) -> ThreatModelApp:
+    return app_for(model_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blinking cursor would make screenshots depend on timing."""
+    monkeypatch.setattr(Input, "cursor_blink", False)

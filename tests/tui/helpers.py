@@ -1,0 +1,66 @@
+"""Small helpers shared by the Pilot tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from threatmodel.tui.app import ThreatModelApp
+from threatmodel.tui.screens.overview import OverviewScreen
+from threatmodel.tui.widgets.component_tree import ModelTree
+from threatmodel.tui.widgets.detail import DetailPane
+from threatmodel.tui.widgets.findings_table import FindingsTable
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let workers (diagram layout, exports) finish and the screen catch up."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def tm(pilot: Pilot[Any]) -> ThreatModelApp:
+    assert isinstance(pilot.app, ThreatModelApp)
+    return pilot.app
+
+
+def overview(pilot: Pilot[Any]) -> OverviewScreen:
+    screen = pilot.app.screen
+    assert isinstance(screen, OverviewScreen), f"expected the overview, got {screen!r}"
+    return screen
+
+
+def table(pilot: Pilot[Any]) -> FindingsTable:
+    return overview(pilot).query_one(FindingsTable)
+
+
+def tree(pilot: Pilot[Any]) -> ModelTree:
+    return overview(pilot).query_one(ModelTree)
+
+
+def detail_text(pilot: Pilot[Any], selector: str = "#detail") -> str:
+    return pilot.app.screen.query_one(selector, DetailPane).text
+
+
+async def select_in_tree(pilot: Pilot[Any], section: str, key: str) -> None:
+    """Focus the tree and put its cursor on an element (as arrow keys would)."""
+    t = tree(pilot)
+    t.focus()
+    assert t.select_element(section, key)
+    await pilot.pause()
+
+
+async def type_text(pilot: Pilot[Any], widget_id: str, text: str, *, replace: bool = True) -> None:
+    """Focus an Input and type ``text`` key by key (validation runs on every key)."""
+    widget = pilot.app.screen.query_one(f"#{widget_id}", Input)
+    widget.focus()
+    await pilot.pause()
+    if replace:
+        widget.value = ""
+        await pilot.pause()
+    for ch in text:
+        await pilot.press(ch if ch != " " else "space")
+    await pilot.pause()

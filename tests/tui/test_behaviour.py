@@ -1,0 +1,794 @@
+"""Pilot tests: every user action of the TUI, asserted on the session, the file and the widgets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.command import CommandPalette
+from textual.message import Message
+from textual.widgets import Button, Input, Select, SelectionList, Tree
+
+from tests.tui.conftest import AS_OF, SIZE
+from tests.tui.helpers import detail_text, overview, select_in_tree, settle, table, tm, tree, type_text
+from threatmodel.errors import ModelError
+from threatmodel.io.load import LoadedCatalogs
+from threatmodel.tui.app import ThreatModelApp, make_app
+from threatmodel.tui.messages import ModelChanged, TriageChanged
+from threatmodel.tui.screens.catalog import CatalogScreen
+from threatmodel.tui.screens.dialogs import ChoiceScreen, ConflictScreen, PathScreen
+from threatmodel.tui.screens.edit import EditScreen, TriageScreen, widget_id
+from threatmodel.tui.screens.export import ExportScreen
+from threatmodel.tui.screens.finding import FindingScreen
+from threatmodel.tui.screens.help import HelpScreen
+from threatmodel.tui.screens.new_model import NewModelScreen
+from threatmodel.tui.screens.plan import PlanScreen
+from threatmodel.tui.widgets.diagram import DiagramView
+from threatmodel.tui.widgets.findings_table import FindingsTable
+
+UNSAFE = "demo:unsafe-rendering@web-app"
+BROAD = "demo:broad-tool@ticket-tool"
+
+
+def status_of(app: ThreatModelApp, finding_id: str) -> str:
+    assert app.session is not None
+    return str(next(f.status for f in app.session.assessment.findings if f.id == finding_id))
+
+
+# ---------------------------------------------------------------------------
+# Browsing
+
+
+async def test_overview_shows_tree_findings_and_counts(app: ThreatModelApp) -> None:
+    """Opening a model shows its boundaries and components, every finding, and the counts."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        labels = {str(n.label) for n in tree(pilot).nodes_by_ref.values()}
+        assert any(label.startswith("Chat LLM") for label in labels)
+        assert any("Data zone" in label for label in labels)
+        assert set(table(pilot).visible_ids) == {f.id for f in tm(pilot).session.assessment.findings}  # type: ignore[union-attr]
+        assert len(table(pilot).visible_ids) == 8
+        status = str(overview(pilot).query_one("#status").render())
+        assert "8 findings" in status
+        assert "7 open" in status
+        assert pilot.app.sub_title == "model.yaml"
+
+
+async def test_tree_navigation_shows_component(app: ThreatModelApp) -> None:
+    """Moving the tree cursor onto a component shows its attributes, flows and findings."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1")
+        t = tree(pilot)
+        assert t.has_focus
+        while t.current != ("components", "chat-llm"):
+            await pilot.press("down")
+        await pilot.pause()
+        text = detail_text(pilot)
+        assert "Chat LLM" in text
+        assert "chat-llm · llm" in text
+        assert "Model vendor" in text
+        assert "← retriever" in text
+        assert "Injected instructions reach the model" in text
+
+
+async def test_selecting_a_finding_shows_it(app: ThreatModelApp) -> None:
+    """Moving through the findings table shows the highlighted finding's why and scenario."""
+    async with app.run_test(size=SIZE) as pilot:
+        t = table(pilot)
+        t.focus()
+        t.select_finding("demo:injected-instructions@chat-llm")
+        await pilot.pause()
+        text = detail_text(pilot)
+        assert "Injected instructions reach the model" in text
+        assert "untrusted content reaches Chat LLM" in text
+        assert "demo:input-filter" in text
+
+
+async def test_enter_opens_the_finding_screen(app: ThreatModelApp) -> None:
+    """Enter on a row opens the full finding: scoring factors, controls and references with titles."""
+    async with app.run_test(size=SIZE) as pilot:
+        order = table(pilot).visible_ids
+        table(pilot).focus()
+        table(pilot).select_finding(UNSAFE)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, FindingScreen)
+        text = detail_text(pilot, "#finding-detail")
+        for expected in (
+            "Attack scenario",
+            "the rendering happens in a browser on the internet",
+            "demo-top:DT02 — Unsafe output handling",
+            "https://example.org/demo-top/dt02",
+            "demo:output-encoding — Encode model output (proposed)",
+            "Sanitiser for Markdown images is being rolled out.",
+        ):
+            assert expected in text
+        await pilot.press("n")
+        assert pilot.app.screen.finding_id == order[order.index(UNSAFE) + 1]  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert overview(pilot)
+
+
+async def test_finding_screen_steps_through_the_table_order(app: ThreatModelApp) -> None:
+    """n and p move to the next and previous finding in the order the table showed."""
+    async with app.run_test(size=SIZE) as pilot:
+        order = table(pilot).visible_ids
+        table(pilot).focus()
+        await pilot.press("enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, FindingScreen)
+        assert screen.finding_id == order[0]
+        await pilot.press("n", "n")
+        assert screen.finding_id == order[2]
+        await pilot.press("p")
+        assert screen.finding_id == order[1]
+        assert "finding 2 of 8" in screen.sub_title
+
+
+# ---------------------------------------------------------------------------
+# Triage
+
+
+async def test_accept_with_justification_records_triage(app: ThreatModelApp, model_path: Path) -> None:
+    """a opens the triage form; with a justification the finding is accepted after re-analysis."""
+    messages: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(BROAD)
+        await pilot.press("a")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, TriageScreen)
+        assert form.query_one("#form-apply", Button).disabled  # accepted needs a justification
+        await type_text(pilot, widget_id("justification"), "Ticket scope is one queue")
+        await type_text(pilot, widget_id("owner"), "Support lead")
+        await type_text(pilot, widget_id("review_by"), "2027-03-01")
+        await type_text(pilot, widget_id("ticket"), "SEC-7")
+        assert not form.query_one("#form-apply", Button).disabled
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, type(overview(pilot)))
+        session = tm(pilot).session
+        assert session is not None
+        entry = session.model.triage[BROAD]
+        assert str(entry.status) == "accepted"
+        assert entry.justification == "Ticket scope is one queue"
+        assert entry.owner == "Support lead"
+        assert entry.review_by is not None and entry.review_by.isoformat() == "2027-03-01"
+        assert entry.decided_on == AS_OF
+        assert status_of(tm(pilot), BROAD) == "accepted"
+        row = table(pilot).get_row(BROAD)
+        assert "accepted" in [str(c) for c in row]
+        assert session.modified
+        assert " ● unsaved" in pilot.app.sub_title
+    changed = next(m for m in messages if isinstance(m, TriageChanged))
+    assert (changed.finding_id, changed.status) == (BROAD, "accepted")
+    assert model_path.read_text(encoding="utf-8") == (Path(__file__).parent / "data" / "model.yaml").read_text(encoding="utf-8")
+
+
+async def test_triage_form_shows_errors_as_you_type(app: ThreatModelApp) -> None:
+    """A bad review-by date is reported under its field while typing, and blocks recording."""
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(BROAD)
+        await pilot.press("f")
+        form = pilot.app.screen
+        assert isinstance(form, TriageScreen)
+        await type_text(pilot, widget_id("justification"), "Not reachable")
+        await type_text(pilot, widget_id("review_by"), "next week")
+        error = str(form.query_one(f"#err-{widget_id('review_by')}").render())
+        assert "expected a date written YYYY-MM-DD" in error
+        assert form.query_one("#form-apply", Button).disabled
+        await pilot.press("ctrl+s")
+        assert pilot.app.screen is form  # still open: nothing recorded
+        await pilot.press("escape")
+        assert BROAD not in tm(pilot).session.model.triage  # type: ignore[union-attr]
+
+
+async def test_reopen_removes_the_decision(app: ThreatModelApp) -> None:
+    """o on a triaged finding removes its triage entry; the finding counts as open again."""
+    async with app.run_test(size=SIZE) as pilot:
+        assert status_of(tm(pilot), UNSAFE) == "in-progress"
+        table(pilot).focus()
+        table(pilot).select_finding(UNSAFE)
+        await pilot.press("o")
+        await pilot.pause()
+        assert UNSAFE not in tm(pilot).session.model.triage  # type: ignore[union-attr]
+        assert status_of(tm(pilot), UNSAFE) == "open"
+
+
+# ---------------------------------------------------------------------------
+# Editing
+
+
+async def open_add_form(pilot: object, choice: str) -> EditScreen:
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.press("n")
+    await pilot.pause()
+    chooser = pilot.app.screen
+    assert isinstance(chooser, ChoiceScreen)
+    await pilot.click(f"#choice-{choice}")
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, EditScreen)
+    return form
+
+
+async def test_add_component_validates_then_appears(app: ThreatModelApp) -> None:
+    """A bad id is reported while typing; a valid tool appears in the tree and brings its finding."""
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        form = await open_add_form(pilot, "components")
+        await type_text(pilot, widget_id("id"), "Mail Sender")
+        error = str(form.query_one(f"#err-{widget_id('id')}").render())
+        assert "'Mail Sender' is not a valid id" in error
+        assert "e.g. 'mail-sender'" in error
+        assert form.query_one("#form-apply", Button).disabled
+        await type_text(pilot, widget_id("id"), "mail-sender")
+        assert str(form.query_one(f"#err-{widget_id('id')}").render()) == ""
+        form.query_one("#f-kind", Select).value = "tool"
+        await pilot.pause()
+        await pilot.pause()
+        effects = form.query_one(f"#{widget_id('side_effects')}", SelectionList)
+        effects.deselect_all()
+        effects.select("send-external")
+        form.query_one(f"#{widget_id('boundary')}", Select).value = "corp"
+        await pilot.pause()
+        assert not form.query_one("#form-apply", Button).disabled
+        await pilot.click("#form-apply")
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        component = session.element("components", "mail-sender")
+        assert component is not None and str(component.kind) == "tool"
+        assert ("components", "mail-sender") in set(tree(pilot).refs())
+        assert "demo:broad-tool@mail-sender" in table(pilot).visible_ids
+        assert "- id: mail-sender\n    kind: tool\n    boundary: corp\n    side_effects: [send-external]\n" in session.text()
+
+
+async def test_kind_change_swaps_in_that_kinds_fields(app: ThreatModelApp) -> None:
+    """Choosing another kind replaces the kind-specific fields and keeps the shared ones."""
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_add_form(pilot, "components")
+        await type_text(pilot, widget_id("id"), "planner")
+        assert not form.query(f"#{widget_id('autonomy')}")
+        form.query_one("#f-kind", Select).value = "agent"
+        await pilot.pause()
+        await pilot.pause()
+        assert form.query_one(f"#{widget_id('autonomy')}", Select).value == "supervised"
+        assert form.query_one(f"#{widget_id('execution_bounds.max_steps')}", Input)
+        assert form.query_one(f"#{widget_id('id')}", Input).value == "planner"
+        await type_text(pilot, widget_id("execution_bounds.max_steps"), "0")
+        assert "greater than or equal to 1" in str(form.query_one(f"#err-{widget_id('execution_bounds.max_steps')}").render())
+
+
+async def test_edit_component_reanalyses(app: ThreatModelApp) -> None:
+    """Editing a component re-runs the analysis: dropping Markdown rendering drops its finding."""
+    messages: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await select_in_tree(pilot, "components", "web-app")
+        await pilot.press("e")
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        uses = form.query_one(f"#{widget_id('output_use')}", SelectionList)
+        assert "render-markdown" in uses.selected
+        uses.deselect("render-markdown")
+        uses.select("display-text")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        assert UNSAFE not in {f.id for f in session.assessment.findings}
+        assert UNSAFE not in table(pilot).visible_ids
+        assert any(d.code == "TM201" for d in session.assessment.diagnostics)  # its triage is now stale
+        assert "  - id: web-app  # the only internet-facing service\n" in session.text()
+        assert "    output_use: [display-text]\n" in session.text()
+    assert any(isinstance(m, ModelChanged) and m.label == "edit component 'web-app'" for m in messages)
+
+
+async def test_renaming_a_used_id_is_refused(app: ThreatModelApp) -> None:
+    """Renaming a component that flows still use shows where it is used and keeps Apply disabled."""
+    async with app.run_test(size=SIZE) as pilot:
+        await select_in_tree(pilot, "components", "retriever")
+        await pilot.press("e")
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        await type_text(pilot, widget_id("id"), "search")
+        box = str(form.query_one("#model-errors").render())
+        assert "flow 'web-app-to-retriever' target: unknown component 'retriever'" in box
+        assert form.query_one("#form-apply", Button).disabled
+
+
+async def test_delete_component_takes_its_flows(app: ThreatModelApp) -> None:
+    """Deleting a component asks first, then removes it and the flows that touch it."""
+    async with app.run_test(size=SIZE) as pilot:
+        await select_in_tree(pilot, "components", "ticket-tool")
+        await pilot.press("x")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        assert "and its 1 flow (chat-llm-to-ticket-tool)" in str(dialog.body)
+        await pilot.click("#choice-delete")
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        assert session.element("components", "ticket-tool") is None
+        assert all("ticket-tool" not in (f.source, f.target) for f in session.model.flows)
+        assert BROAD not in table(pilot).visible_ids
+
+
+async def test_delete_of_a_used_boundary_is_refused(app: ThreatModelApp) -> None:
+    """A boundary that still holds components cannot be deleted; the dialog says which."""
+    async with app.run_test(size=SIZE) as pilot:
+        await select_in_tree(pilot, "boundaries", "vendor")
+        await pilot.press("x")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        assert dialog.id == "problems"
+        assert "component 'chat-llm' boundary refers to it" in str(dialog.body)
+        await pilot.press("enter")
+        assert tm(pilot).session.element("boundaries", "vendor") is not None  # type: ignore[union-attr]
+
+
+async def test_add_flow_from_a_component(app: ThreatModelApp) -> None:
+    """w on a component opens the flow form with that source; the new crossing flow gets a finding."""
+    async with app.run_test(size=SIZE) as pilot:
+        await select_in_tree(pilot, "components", "ticket-tool")
+        await pilot.press("w")
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        assert form.section == "flows"
+        assert form.query_one(f"#{widget_id('source')}", Select).value == "ticket-tool"
+        assert form.query_one("#form-apply", Button).disabled  # no target yet
+        form.query_one(f"#{widget_id('target')}", Select).value = "chat-llm"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        assert session.element("flows", "ticket-tool-to-chat-llm") is not None
+        assert "demo:clear-text-flow@ticket-tool-to-chat-llm" in table(pilot).visible_ids
+
+
+async def test_undo_and_redo(app: ThreatModelApp) -> None:
+    """ctrl+z reverts the last change in the model and the file text; ctrl+y applies it again."""
+    async with app.run_test(size=SIZE) as pilot:
+        session = tm(pilot).session
+        assert session is not None
+        original = session.text()
+        await select_in_tree(pilot, "components", "ticket-tool")
+        await pilot.press("x")
+        await pilot.click("#choice-delete")
+        await pilot.pause()
+        deleted = session.text()
+        assert deleted != original
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert session.element("components", "ticket-tool") is not None
+        assert session.text() == original
+        assert not session.modified
+        assert BROAD in table(pilot).visible_ids
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert session.element("components", "ticket-tool") is None
+        assert session.text() == deleted
+
+
+# ---------------------------------------------------------------------------
+# Saving and quitting
+
+
+async def test_save_keeps_comments_and_layout(app: ThreatModelApp, model_path: Path) -> None:
+    """ctrl+s writes only the change: the comments and untouched lines stay byte for byte."""
+    before = model_path.read_text(encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(UNSAFE)
+        await pilot.press("o")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not tm(pilot).session.modified  # type: ignore[union-attr]
+        assert pilot.app.sub_title == "model.yaml"
+    after = model_path.read_text(encoding="utf-8")
+    expected = before.split("\ntriage:\n")[0] + "\ntriage: {}\n"
+    assert after == expected
+    assert after.startswith("# Demo assistant: the model the TUI tests edit.\n# keep this comment: saving must not touch it.\n")
+    assert "  - id: web-app  # the only internet-facing service\n" in after
+
+
+async def test_save_refuses_a_file_changed_on_disk(app: ThreatModelApp, model_path: Path) -> None:
+    """When the file changed on disk, saving shows both versions and writes nothing."""
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(UNSAFE)
+        await pilot.press("o")
+        theirs = model_path.read_text(encoding="utf-8").replace("owner: Platform team", "owner: Someone else")
+        model_path.write_text(theirs, encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ConflictScreen)
+        assert model_path.read_text(encoding="utf-8") == theirs
+        diff = "\n".join(dialog.diff)
+        assert "-  owner: Someone else" in diff
+        assert "+  owner: Platform team" in diff
+        assert "1 triage decisions" in dialog.disk_summary
+        assert "0 triage decisions" in dialog.our_summary
+        await pilot.click("#conflict-save-as")
+        await pilot.pause()
+        ask = pilot.app.screen
+        assert isinstance(ask, PathScreen)
+        assert ask.query_one(Input).value.endswith("model.mine.yaml")
+        await pilot.press("enter")
+        await pilot.pause()
+        mine = model_path.with_name("model.mine.yaml")
+        assert mine.exists()
+        assert "Platform team" in mine.read_text(encoding="utf-8")
+        assert model_path.read_text(encoding="utf-8") == theirs
+        assert tm(pilot).session.path == mine  # type: ignore[union-attr]
+
+
+async def test_conflict_reload_takes_the_disk_version(app: ThreatModelApp, model_path: Path) -> None:
+    """Reload in the conflict dialog drops the unsaved edits and shows the file on disk."""
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(UNSAFE)
+        await pilot.press("o")
+        model_path.write_text(model_path.read_text(encoding="utf-8").replace("Web app", "Portal"), encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConflictScreen)
+        await pilot.press("r")
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        assert not session.modified
+        assert session.element("components", "web-app").name == "Portal"  # type: ignore[union-attr]
+        assert UNSAFE in session.model.triage
+
+
+async def test_quit_with_unsaved_edits_asks(app: ThreatModelApp, model_path: Path) -> None:
+    """ctrl+q with unsaved edits asks; Cancel stays, Save and quit writes the file and exits."""
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(UNSAFE)
+        await pilot.press("o")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        assert dialog.id == "quit"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.click("#choice-save")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert UNSAFE not in model_path.read_text(encoding="utf-8")
+
+
+async def test_quit_without_saving_leaves_the_file(app: ThreatModelApp, model_path: Path) -> None:
+    """Quit without saving exits and the file on disk is untouched."""
+    before = model_path.read_text(encoding="utf-8")
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(UNSAFE)
+        await pilot.press("o")
+        await pilot.press("ctrl+q")
+        await pilot.click("#choice-discard")
+        await pilot.pause()
+    assert model_path.read_text(encoding="utf-8") == before
+
+
+async def test_quit_without_edits_does_not_ask(app: ThreatModelApp) -> None:
+    """With nothing unsaved, ctrl+q exits at once."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+# ---------------------------------------------------------------------------
+# Export, palette, help
+
+
+async def test_export_writes_the_chosen_format(app: ThreatModelApp, model_path: Path) -> None:
+    """ctrl+e, choose JSON, enter: the file holds the JSON export of the current assessment."""
+    from threatmodel import __version__
+    from threatmodel.export.json import render_json
+
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportScreen)
+        await pilot.click("#fmt-json")
+        await pilot.pause()
+        assert dialog.query_one("#export-path", Input).value == str(model_path.with_name("model.json"))
+        await pilot.click("#export-ok")
+        await settle(pilot)
+        session = tm(pilot).session
+        assert session is not None
+        written = model_path.with_name("model.json").read_text(encoding="utf-8")
+        assert written == render_json(session.assessment, tool_version=__version__)
+        assert json.loads(written)["summary"]
+
+
+async def test_export_refuses_the_model_file(app: ThreatModelApp, model_path: Path) -> None:
+    """The export dialog will not write over the model file itself."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+e")
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportScreen)
+        dialog.query_one("#export-path", Input).value = str(model_path)
+        await pilot.pause()
+        assert dialog.query_one("#export-ok", Button).disabled
+        assert "the model file itself" in str(dialog.query_one("#export-error").render())
+
+
+async def test_palette_jumps_to_a_component(app: ThreatModelApp) -> None:
+    """The command palette finds a component by name and moves the tree cursor to it."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, CommandPalette)
+        for ch in "ticket tool":
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert tree(pilot).current == ("components", "ticket-tool")
+        assert "Ticket tool" in detail_text(pilot)
+
+
+async def test_palette_jumps_to_a_finding(app: ThreatModelApp) -> None:
+    """The palette lists findings by title and target; choosing one selects its row."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        for ch in "finding: tool can act":
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert table(pilot).current_id == BROAD
+        assert table(pilot).has_focus
+
+
+async def test_help_lists_keys_with_tooltips(app: ThreatModelApp) -> None:
+    """F1 lists the keys that work on the current screen, with their tooltips."""
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        await pilot.press("f1")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, HelpScreen)
+        text = str(screen.query_one("#help-text").render())
+        assert "Findings" in text
+        assert "Accept the residual risk (asks for a justification)." in text
+        assert "Everywhere" in text
+        await pilot.press("escape")
+        assert overview(pilot)
+
+
+# ---------------------------------------------------------------------------
+# Catalogs, plan, filters, diagram
+
+
+async def test_catalog_browser_follows_cross_references(app: ThreatModelApp) -> None:
+    """c opens the catalogs; a threat lists what it realises, its controls and its findings."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, CatalogScreen)
+        assert screen.select(("threats", "demo:unsafe-rendering"))
+        await pilot.pause()
+        assert "Model output rendered unsafely" in detail_text(pilot, "#catalog-detail")
+        refs = screen.query_one("#catalog-refs")
+        options = [str(refs.get_option_at_index(i).prompt) for i in range(refs.option_count)]  # type: ignore[attr-defined]
+        assert any("realises" in o and "demo-top:DT02" in o for o in options)
+        assert any("mitigated by" in o and "demo:output-encoding" in o for o in options)
+        assert any("finding" in o and "Web app" in o for o in options)
+        refs.focus()
+        refs.highlighted = next(i for i, o in enumerate(options) if "demo-top:DT02" in o)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Unsafe output handling" in detail_text(pilot, "#catalog-detail")
+        assert screen.query_one("#catalog-tree", Tree).cursor_node.data == ("entries", "demo-top:DT02")  # type: ignore[union-attr]
+
+
+async def test_catalog_search_filters_the_tree(app: ThreatModelApp) -> None:
+    """Typing in the catalog search keeps only matching items."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        await pilot.press("slash")
+        for ch in "rate":
+            await pilot.press(ch)
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, CatalogScreen)
+        leaves = {ref for ref in screen._by_ref if ref[0] in ("threats", "controls", "entries")}
+        assert leaves == {("controls", "demo:rate-limit")}
+
+
+async def test_control_plan_ranks_and_records_a_control(app: ThreatModelApp) -> None:
+    """p shows proposals by risk removed; i records one as implemented and the plan updates."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, PlanScreen)
+        session = tm(pilot).session
+        assert session is not None
+        assert [p.control for p in screen._proposals] == [p.control for p in session.assessment.proposals]
+        assert screen._proposals[0].control == "demo:transport-encryption"
+        assert "Closes (4 open findings)" in detail_text(pilot, "#plan-detail")
+        await pilot.press("i")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        assert form.query_one(f"#{widget_id('control')}", Select).value == "demo:transport-encryption"
+        assert set(form.query_one(f"#{widget_id('scope')}", SelectionList).selected) == {
+            "chat-llm-to-ticket-tool",
+            "doc-index-to-retriever",
+            "retriever-to-chat-llm",
+            "retriever-to-doc-index",
+        }
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        assert "demo:transport-encryption" not in [p.control for p in screen._proposals]
+        assert status_of(tm(pilot), "demo:clear-text-flow@retriever-to-chat-llm") == "mitigated"
+        assert next(
+            f for f in session.assessment.findings if f.id == "demo:clear-text-flow@retriever-to-chat-llm"
+        ).implemented_controls == ("demo:transport-encryption",)
+
+
+async def test_filters_narrow_the_table(app: ThreatModelApp) -> None:
+    """Severity, status, catalog, element and text filters each narrow the findings shown."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = overview(pilot)
+        bar = screen.query_one("#filters")
+        bar.query_one("#flt-severity", Select).value = "high"
+        await pilot.pause()
+        assert set(table(pilot).visible_ids) == {UNSAFE, BROAD, "demo:injected-instructions@chat-llm"}
+        bar.query_one("#flt-status", Select).value = "open"
+        await pilot.pause()
+        assert set(table(pilot).visible_ids) == {BROAD, "demo:injected-instructions@chat-llm"}
+        bar.query_one("#flt-target", Select).value = "ticket-tool"
+        await pilot.pause()
+        assert table(pilot).visible_ids == [BROAD]
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert len(table(pilot).visible_ids) == 8
+        bar.query_one("#flt-catalog", Select).value = "demo-top"
+        await pilot.pause()
+        assert len(table(pilot).visible_ids) == 8  # every demo threat cites demo-top
+        await pilot.press("slash")
+        for ch in "flow":
+            await pilot.press(ch)
+        await pilot.pause()
+        assert len(table(pilot).visible_ids) == 4
+        assert "(4 shown)" in str(screen.query_one("#status").render())
+
+
+async def test_sort_cycles_and_keeps_the_cursor(app: ThreatModelApp) -> None:
+    """s sorts by the next column; the highlighted finding stays highlighted."""
+    async with app.run_test(size=SIZE) as pilot:
+        t = table(pilot)
+        t.focus()
+        t.select_finding(BROAD)
+        await pilot.press("s")
+        assert t.sort_column == "risk"
+        await pilot.press("s")
+        assert t.sort_column == "status"
+        assert t.visible_ids[-1] == "demo:cost-exhaustion@demo-assistant"  # mitigated sorts after open and in-progress
+        assert t.current_id == BROAD
+
+
+async def test_diagram_draws_the_model_and_highlights_the_selection(app: ThreatModelApp) -> None:
+    """The diagram pane draws every component; selecting one highlights its box."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        diagram = overview(pilot).query_one(DiagramView)
+        assert diagram.display
+        for name in ("Customer", "Web app", "Retriever", "Document index", "Chat LLM", "Ticket tool"):
+            assert name in diagram.text
+        await select_in_tree(pilot, "components", "chat-llm")
+        await settle(pilot)
+        assert diagram._canvas is not None
+        assert diagram._canvas.find("highlight")
+        assert any("node:chat-llm" in tags for r, c in diagram._canvas.find("highlight") for tags in [diagram._canvas.tags[r][c]])
+        await pilot.press("z")
+        await settle(pilot)
+        assert diagram.scope == "focus"
+        assert "Customer" not in diagram.text  # two flows away from the LLM
+        assert "Retriever" in diagram.text
+
+
+async def test_diagram_toggle_at_80_columns(app: ThreatModelApp) -> None:
+    """At 80x24 the diagram is hidden until d shows it in place of the table."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = overview(pilot)
+        diagram = screen.query_one(DiagramView)
+        assert not diagram.display
+        assert screen.query_one(FindingsTable).display
+        await pilot.press("d")
+        await settle(pilot)
+        assert diagram.display
+        assert not screen.query_one(FindingsTable).display
+        assert "Chat LLM" in diagram.text
+        await pilot.press("d")
+        assert screen.query_one(FindingsTable).display
+
+
+# ---------------------------------------------------------------------------
+# Starting
+
+
+async def test_missing_file_offers_templates(model_path: Path, builtin_catalogs: LoadedCatalogs) -> None:
+    """Without a model file the start screen creates one from a template and opens it."""
+    target = model_path.with_name("new.yaml")
+    app = make_app(target, builtin_catalogs, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, NewModelScreen)
+        assert screen.points, "no templates or examples found"
+        await pilot.click("#new-create")
+        await pilot.pause()
+        assert target.exists()
+        assert overview(pilot)
+        assert tm(pilot).session is not None and tm(pilot).session.path == target  # type: ignore[union-attr]
+        assert target.with_name("threatmodel.schema.json").exists()
+
+
+async def test_a_template_that_does_not_fit_the_catalogs_writes_nothing(model_path: Path, app_for: object) -> None:
+    """If the chosen template names controls the loaded catalogs lack, nothing is written."""
+    target = model_path.with_name("new.yaml")
+    app = app_for(target)  # type: ignore[operator]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, NewModelScreen)
+        await pilot.click("#new-create")
+        await pilot.pause()
+        assert not target.exists()
+        assert "unknown control" in str(screen.query_one("#new-error").render())
+
+
+def test_invalid_model_is_reported_with_a_location(tmp_path: Path, demo_catalogs: object) -> None:
+    """An invalid model file fails before the UI starts, with file:line:col problems."""
+    from threatmodel.tui.app import make_app
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("system:\n  id: Bad Id\n  name: x\n", encoding="utf-8")
+    with pytest.raises(ModelError) as info:
+        make_app(bad, demo_catalogs, as_of=AS_OF)  # type: ignore[arg-type]
+    assert "bad.yaml:2:7" in info.value.render()
+
+
+def test_cli_reports_an_invalid_model_and_exits_2(tmp_path: Path) -> None:
+    """`threatmodel tui bad.yaml` prints compiler-style errors and exits 2 without starting."""
+    from click.testing import CliRunner
+
+    from threatmodel.cli import cli
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("system: [1]\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["tui", str(bad)])
+    assert result.exit_code == 2
+    assert "error:" in result.output
+
+
+async def test_user_text_is_never_markup(model_path: Path, app_for: object) -> None:
+    """A component named like Textual markup shows the brackets literally."""
+    text = model_path.read_text(encoding="utf-8").replace("name: Web app", "name: '[bold]Web[/bold] app'")
+    model_path.write_text(text, encoding="utf-8")
+    app = app_for(model_path)  # type: ignore[operator]
+    async with app.run_test(size=SIZE) as pilot:
+        labels = [str(n.label) for n in tree(pilot).nodes_by_ref.values()]
+        assert any(label.startswith("[bold]Web[/bold] app") for label in labels)
