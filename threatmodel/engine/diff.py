@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Assessment, Finding, Status
+from threatmodel.model.keys import finding_id
 from threatmodel.model.system import Boundary, DataAsset, Flow, ImplementedControl, SystemModel, TriageEntry
 
 SECTIONS: tuple[str, ...] = ("system", "data", "boundaries", "components", "flows", "controls")
@@ -74,15 +75,21 @@ class FindingState:
 
 @dataclass(frozen=True, slots=True)
 class FindingChange:
-    """A finding that appeared, disappeared, was re-scored or changed status."""
+    """A finding that appeared, disappeared, was re-scored, changed status, or moved with a rename.
+
+    ``moved`` pairs ``threat@old`` with ``threat@new`` when the diff detected that element
+    ``old`` was renamed to ``new`` (see :class:`Rename`); ``id`` is the new finding id.
+    """
 
     id: str
     threat: str
     title: str
     target: str
-    change: Literal["new", "resolved", "changed"]
+    change: Literal["new", "resolved", "changed", "moved"]
     old: FindingState | None
     new: FindingState | None
+    old_id: str | None = None
+    """For ``moved``: the finding's id before its element was renamed."""
 
     @property
     def rescored(self) -> bool:
@@ -233,6 +240,9 @@ class ModelDiff:
         resolved = self.findings_by("resolved")
         if resolved:
             parts.append(f"{len(resolved)} resolved")
+        moved = self.findings_by("moved")
+        if moved:
+            parts.append(f"{len(moved)} moved with a rename")
         if not parts:
             parts.append("no new, resolved or reopened findings")
         return f"Open risk {r.old_open_risk} → {r.new_open_risk} ({delta}): {', '.join(parts)}"
@@ -364,11 +374,43 @@ def _renames(section: str, removed: Mapping[str, BaseModel], added: Mapping[str,
             yield Rename(section, olds[0], news[0])
 
 
-def _finding_changes(old: Assessment, new: Assessment) -> list[FindingChange]:
+def _element_map(old: SystemModel, new: SystemModel, renames: Sequence[Rename]) -> dict[str, str]:
+    """Old -> new ids of renamed components, plus the derived keys of flows whose ends they are."""
+    mapping = {r.old: r.new for r in renames if r.section == "components"}
+    new_flows = {f.key for f in new.flows}
+    for flow in old.flows:
+        if flow.id is None:
+            key = f"{mapping.get(flow.source, flow.source)}-to-{mapping.get(flow.target, flow.target)}"
+            if key != flow.key and key in new_flows:
+                mapping[flow.key] = key
+    return mapping
+
+
+def _finding_changes(old: Assessment, new: Assessment, renamed: Mapping[str, str]) -> list[FindingChange]:
     before = {f.id: f for f in old.findings}
     after = {f.id: f for f in new.findings}
     out: list[FindingChange] = []
-    for fid in sorted(set(before) | set(after)):
+    paired: set[str] = set()
+    for fid in sorted(set(before) - set(after)):
+        gone = before[fid]
+        target = renamed.get(gone.target)
+        moved = after.get(finding_id(gone.threat, target)) if target is not None else None
+        if moved is None or moved.id in before:
+            continue
+        paired.update((fid, moved.id))
+        out.append(
+            FindingChange(
+                moved.id,
+                moved.threat,
+                moved.title,
+                moved.target,
+                "moved",
+                FindingState.of(gone),
+                FindingState.of(moved),
+                fid,
+            )
+        )
+    for fid in sorted((set(before) | set(after)) - paired):
         o, n = before.get(fid), after.get(fid)
         if o is None and n is not None:
             out.append(FindingChange(fid, n.threat, n.title, n.target, "new", None, FindingState.of(n)))
@@ -378,7 +420,7 @@ def _finding_changes(old: Assessment, new: Assessment) -> list[FindingChange]:
             change = FindingChange(fid, n.threat, n.title, n.target, "changed", FindingState.of(o), FindingState.of(n))
             if change.rescored or change.status_changed:
                 out.append(change)
-    rank = {"new": 0, "changed": 1, "resolved": 2}
+    rank = {"new": 0, "changed": 1, "moved": 2, "resolved": 3}
     out.sort(key=lambda f: (rank[f.change], -f.current.residual_severity.rank, -f.current.residual_risk, f.id))
     return out
 
@@ -450,7 +492,7 @@ def diff_assessments(old: Assessment, new: Assessment) -> ModelDiff:
         old_system=(old.model.system.id, old.model.system.name),
         new_system=(new.model.system.id, new.model.system.name),
         elements=tuple(elements),
-        findings=tuple(_finding_changes(old, new)),
+        findings=tuple(_finding_changes(old, new, _element_map(old.model, new.model, renames))),
         triage=tuple(_triage_changes(old.model, new.model)),
         risk=RiskChange(old.open_risk, new.open_risk, _open_counts(old), _open_counts(new)),
         stale_triage=stale_triage(new),

@@ -121,6 +121,7 @@ def _finding_json(f: FindingChange) -> dict[str, Any]:
         "title": f.title,
         "target": f.target,
         "change": f.change,
+        "old_id": f.old_id,
         "rescored": f.rescored,
         "status_changed": f.status_changed,
         "old": state(f.old),
@@ -151,6 +152,7 @@ def diff_json(d: ModelDiff, *, old_label: str, new_label: str, as_of: str, tool_
             "new": [_finding_json(f) for f in d.findings_by("new")],
             "resolved": [_finding_json(f) for f in d.findings_by("resolved")],
             "changed": [_finding_json(f) for f in d.findings_by("changed")],
+            "moved": [_finding_json(f) for f in d.findings_by("moved")],
         },
         "elements": [
             {
@@ -268,6 +270,22 @@ def render_diff_markdown(d: ModelDiff, *, old_label: str, new_label: str, as_of:
                 for f in changed
             ],
         )
+    moved = d.findings_by("moved")
+    if moved:
+        lines += [f"#### Moved with a rename ({len(moved)})", ""]
+        lines += ["The element was renamed, so the finding id changed; the finding itself is the same.", ""]
+        lines += _table(
+            ["severity", "finding", "was", "change"],
+            [
+                [
+                    f.current.residual_severity.value,
+                    _md_finding(f),
+                    md_code(f.old_id or ""),
+                    md_text("; ".join(_transition(f)) or f"unchanged ({f.current.status.value})"),
+                ]
+                for f in moved
+            ],
+        )
     resolved = d.findings_by("resolved")
     if resolved:
         lines += [f"#### Resolved findings ({len(resolved)})", ""]
@@ -310,7 +328,7 @@ def _notes(d: ModelDiff) -> list[str]:
         notes.append(f"The triage decision on {fid} has passed its review-by date; the finding is open again (TM202).")
     for x in d.possible_renames:
         noun = {"components": "component", "data": "data asset", "boundaries": "boundary"}[x.section]
-        text = f"The {noun} {x.old} looks renamed to {x.new} (same attributes); its findings are keyed on the id, so they show as resolved and new."
+        text = f"The {noun} {x.old} looks renamed to {x.new} (same attributes); its findings are listed as moved."
         if x.triage_left:
             text += f" {x.triage_left} triage decision(s) did not follow: threatmodel migrate --rename {x.old}={x.new} carries them along."
         elif x.triage_moved:
@@ -371,6 +389,11 @@ def print_diff(console: Any, d: ModelDiff, *, old_label: str, new_label: str, as
 
     findings_table("New findings", d.findings_by("new"), _state)
     findings_table("Re-scored or changed status", d.findings_by("changed"), lambda f: "\n".join(_transition(f)))
+    findings_table(
+        "Moved with a rename",
+        d.findings_by("moved"),
+        lambda f: f"was {f.old_id}\n" + ("\n".join(_transition(f)) or f"unchanged ({f.current.status.value})"),
+    )
     findings_table("Resolved findings", d.findings_by("resolved"), lambda f: f"was {_state(f)}")
     if d.triage:
         table = Table(title=f"Triage changes ({len(d.triage)})", title_justify="left")
