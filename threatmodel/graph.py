@@ -40,6 +40,9 @@ class Reach:
 
     hops: Mapping[str, int]
     toward_seed: Mapping[str, str | None]
+    seeds: frozenset[str] = frozenset()
+    """The seeds of a search run with ``include_seeds=False``; a path ends at the first one it meets
+    (a seed reached again through a cycle has a pointer of its own, which would loop)."""
 
     def path(self, node: str) -> tuple[str, ...]:
         """The path from ``node`` back to the seed that reached it (node first)."""
@@ -48,6 +51,8 @@ class Reach:
         guard = len(self.hops) + 1
         while cursor is not None and guard:
             out.append(cursor)
+            if cursor in self.seeds:
+                break
             cursor = self.toward_seed.get(cursor)
             guard -= 1
         return tuple(out)
@@ -68,7 +73,8 @@ def search(
     hops: dict[str, int] = {}
     toward: dict[str, str | None] = {}
     queue: deque[str] = deque()
-    for seed in sorted(set(seeds)):
+    starts = frozenset(seeds)
+    for seed in sorted(starts):
         if include_seeds:
             hops[seed] = 0
             toward[seed] = None
@@ -89,7 +95,7 @@ def search(
                 hops[nxt] = depth + 1
                 toward[nxt] = node
                 queue.append(nxt)
-    return Reach(hops, toward)
+    return Reach(hops, toward, frozenset() if include_seeds else starts)
 
 
 @dataclass
@@ -211,7 +217,7 @@ def merge_reach(primary: Reach, secondary: Reach) -> Reach:
     """Both searches' nodes; where both reached a node, the primary search's path wins."""
     hops = {**secondary.hops, **primary.hops}
     toward = {**secondary.toward_seed, **primary.toward_seed}
-    return Reach(hops, toward)
+    return Reach(hops, toward, primary.seeds | secondary.seeds)
 
 
 def _untrusted_reason(component: ComponentBase, boundaries: Mapping[str, Boundary]) -> tuple[str, bool] | None:
