@@ -66,7 +66,8 @@ Each side is a model file, or REV:path to read it from git without touching the
 work tree (HEAD~1:models/rag.yaml, main:models/x.yaml, :models/x.yaml for the index).
 Paths after the colon are relative to the repository root, as in `git show`.
 Findings are matched by id (threat@element): a renamed element shows up as removed +
-added; `threatmodel migrate --rename OLD=NEW` carries its triage along."""
+added (its findings as moved when the rename is unambiguous); only
+`threatmodel migrate --rename OLD=NEW` carries its triage decisions along."""
 
 
 @click.command(epilog=DIFF_HELP_EPILOG)
@@ -96,7 +97,7 @@ def diff(old: str, new: str, fmt: str, output: Path | None, catalog_paths: tuple
         except ThreatModelError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise UsageError(problems) if all(p.source is None for p in problems) else ThreatModelError(problems)
+        raise ThreatModelError(problems)
     before, after = (evaluate(s.model, cats.catalogs, as_of=day) for s in sides)
     result = diff_assessments(before, after)
     labels = {"old_label": old, "new_label": new, "as_of": day.isoformat()}

@@ -372,8 +372,15 @@ def print_check(console: Any, results: Sequence[ModelResult], *, threshold: Seve
             )
             line.append(f" {item.id}", style="bold")
             line.append(f"  {item.text}")
-            line.append(f" ({item.note})" if item.kind == "finding" else f" — {item.note}", style="dim")
+            if item.kind == "finding":
+                line.append(f" ({item.note})", style="dim")
             console.print(line)
+        rules: dict[str, Item] = {}
+        for item in (*r.failures, *r.warnings):
+            if item.violation is not None:
+                rules.setdefault(item.violation.rule, item)
+        for rule_id, item in sorted(rules.items()):
+            console.print(Text(f"  rule {rule_id}: ", style="bold") + Text(item.note))
         for fid, span in r.stale:
             console.print(
                 Text(f"  {span}: ")
@@ -392,7 +399,7 @@ def print_check(console: Any, results: Sequence[ModelResult], *, threshold: Seve
             n = len(r.suppressed)
             console.print(
                 Text(
-                    f"  {n} pre-existing finding{'s' if n != 1 else ''} or violation{'s' if n != 1 else ''} suppressed by the baseline",
+                    f"  {n} suppressed by the baseline (pre-existing, not worse)",
                     style="dim",
                 )
             )
