@@ -332,3 +332,22 @@ def test_include_leaving_the_repository_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "HEAD:model.yaml:5:" in result.stderr
     assert "outside the repository" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("HEAD~1:models/x.yaml", ("HEAD~1", "models/x.yaml")),
+        ("main:./x.yaml", ("main", "./x.yaml")),
+        (":models/x.yaml", ("", "models/x.yaml")),
+        ("models/x.yaml", None),
+        ("C:\\models\\x.yaml", None),
+        ("C:/models/x.yaml", None),
+    ],
+)
+def test_rev_path_detection(argument: str, expected: tuple[str, str] | None) -> None:
+    """Only non-existing arguments with a colon (and no drive letter) are read from git."""
+    from threatmodel.io.git import parse_rev_path
+
+    spec = parse_rev_path(argument)
+    assert (None if spec is None else (spec.rev, spec.path)) == expected

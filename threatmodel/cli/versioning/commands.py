@@ -124,7 +124,7 @@ decisions whose review_by date has passed count as open again (judged --as-of)."
 
 @contextmanager
 def _progress(total: int) -> Iterator[Any]:
-    """Advance with ``step(label)``; rich on a terminal, plain lines otherwise, silent for few models."""
+    """Call ``step(label)`` as each model starts; a bar on a terminal, plain lines otherwise, silent for few models."""
     if total <= PROGRESS_ABOVE:
         yield lambda label: None
         return
@@ -141,11 +141,15 @@ def _progress(total: int) -> Iterator[Any]:
             transient=True,
         ) as bar:
             task = bar.add_task("", total=total)
+            started = [False]
 
             def step(label: str) -> None:
-                bar.update(task, advance=1, description=label)
+                """Mark the previous model done and show the one starting now."""
+                bar.update(task, advance=1 if started[0] else 0, description=label)
+                started[0] = True
 
             yield step
+            bar.update(task, completed=total)
         return
     done = [0]
 
