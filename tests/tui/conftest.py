@@ -54,3 +54,27 @@ def app(model_path: Path, app_for: Callable[[Path | None], ThreatModelApp]) -> T
 def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     """A blinking cursor would make screenshots depend on timing."""
     monkeypatch.setattr(Input, "cursor_blink", False)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lay diagrams out with the graphviz-pure wheel, never a system `dot` of another version.
+
+    Layouts differ between Graphviz versions, and the diagram is part of the screenshots.
+    """
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("graphviz-pure")
+    except metadata.PackageNotFoundError:
+        return
+    for entry in dist.files or ():
+        if entry.name == "graphviz-pure":
+            monkeypatch.setenv("THREATMODEL_DOT", str(Path(str(dist.locate_file(entry))).resolve()))
+            return
+
+
+@pytest.fixture(autouse=True)
+def _colour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Screenshots are reviewed in colour (the repository-wide fixture sets NO_COLOR for CLI output)."""
+    monkeypatch.delenv("NO_COLOR", raising=False)

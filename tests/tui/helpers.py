@@ -53,6 +53,13 @@ async def select_in_tree(pilot: Pilot[Any], section: str, key: str) -> None:
     await pilot.pause()
 
 
+async def set_input(pilot: Pilot[Any], widget_id: str, text: str) -> None:
+    """Put ``text`` in an Input at once (it posts Changed, as typing does); for fields a test only fills in."""
+    widget = pilot.app.screen.query_one(f"#{widget_id}", Input)
+    widget.value = text
+    await pilot.pause()
+
+
 async def type_text(pilot: Pilot[Any], widget_id: str, text: str, *, replace: bool = True) -> None:
     """Focus an Input and type ``text`` key by key (validation runs on every key)."""
     widget = pilot.app.screen.query_one(f"#{widget_id}", Input)

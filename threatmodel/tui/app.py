@@ -22,7 +22,7 @@ from threatmodel.io.write import write_atomic
 from threatmodel.tui.commands import ModelCommands
 from threatmodel.tui.editor import Editor
 from threatmodel.tui.messages import ModelChanged
-from threatmodel.tui.session import EditSession
+from threatmodel.tui.session import EditSession, display_path
 
 GLOBAL_ACTIONS = frozenset({"save", "save_as", "undo", "redo", "export", "reload"})
 """Actions that need an open model and no dialog in front."""
@@ -39,12 +39,31 @@ class ThreatModelApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012 - Textual's declaration
     BINDING_GROUP_TITLE = "Everywhere"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", tooltip="Write the model file (comments and layout are kept; never over someone else's changes).", id="app.save"),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Save",
+            tooltip="Write the model file (comments and layout are kept; never over someone else's changes).",
+            id="app.save",
+        ),
         Binding("ctrl+z", "undo", "Undo", tooltip="Undo the last edit or triage decision.", id="app.undo"),
         Binding("ctrl+y", "redo", "Redo", tooltip="Redo what was undone.", id="app.redo"),
-        Binding("ctrl+e", "export", "Export", tooltip="Export a report or diagram (md, html, json, sarif, stix, svg, dot, mermaid).", id="app.export"),
+        Binding(
+            "ctrl+e",
+            "export",
+            "Export",
+            tooltip="Export a report or diagram (md, html, json, sarif, stix, svg, dot, mermaid).",
+            id="app.export",
+        ),
         Binding("f1,question_mark", "help", "Keys", tooltip="List the keys that work here.", id="app.help"),
-        Binding("ctrl+q", "quit", "Quit", tooltip="Quit (asks first when there are unsaved changes).", id="app.quit", priority=True),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            tooltip="Quit (asks first when there are unsaved changes).",
+            id="app.quit",
+            priority=True,
+        ),
     ]
 
     def __init__(
@@ -99,7 +118,7 @@ class ThreatModelApp(App[None]):
         self._cset = self.session.cset
         self.pop_screen()
         self._show_overview()
-        self.notify(f"Created {path}", timeout=4, markup=False)
+        self.notify(f"Created {display_path(path)}", timeout=4, markup=False)
 
     def _update_title(self) -> None:
         if self.session is None:
@@ -189,30 +208,28 @@ class ThreatModelApp(App[None]):
         self.push_screen(ExportScreen(self.session, fmt), chosen)
 
     def action_help(self) -> None:
+        """List the keys of the current screen: its own, its widgets', then the global ones."""
         from threatmodel.tui.screens.help import HelpScreen, KeyHelp
 
         if isinstance(self.screen, ModalScreen):
             return
-        rows: list[KeyHelp] = []
-        seen: set[str] = set()
+        by_id: dict[str, tuple[str, list[str], str, str]] = {}
         for key, active in self.screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or (binding.action in seen and binding.key in seen):
+            if binding.id is None or not binding.description:
                 continue
-            group = getattr(active.node, "BINDING_GROUP_TITLE", None) or type(active.node).__name__
-            shown = self.get_key_display(binding)
-            rows.append(KeyHelp(str(group), shown or key, binding.description, binding.tooltip or ""))
-            seen.add(key)
-        merged: dict[tuple[str, str], KeyHelp] = {}
-        for row in rows:
-            known = merged.get((row.group, row.description))
-            if known is None:
-                merged[(row.group, row.description)] = row
-            elif row.keys not in known.keys.split(" / "):
-                merged[(row.group, row.description)] = KeyHelp(row.group, f"{known.keys} / {row.keys}", row.description, row.tooltip)
-        order = {"Everywhere": 99}
-        listed = sorted(merged.values(), key=lambda r: (order.get(r.group, 0), r.group))
-        self.push_screen(HelpScreen(self.screen.title or self.title or "threatmodel", listed))
+            group = str(getattr(active.node, "BINDING_GROUP_TITLE", None) or type(active.node).__name__)
+            shown = self.get_key_display(binding) or key
+            if binding.id in by_id:
+                by_id[binding.id][1].append(shown)
+            else:
+                by_id[binding.id] = (group, [shown], binding.description, binding.tooltip or "")
+        rows = [
+            KeyHelp(group, " / ".join(keys), description, tooltip)
+            for group, keys, description, tooltip in by_id.values()
+        ]
+        rows.sort(key=lambda r: (r.group == self.BINDING_GROUP_TITLE, r.group != self.screen.BINDING_GROUP_TITLE))
+        self.push_screen(HelpScreen(str(self.screen.BINDING_GROUP_TITLE or self.title), rows))
 
     async def action_quit(self) -> None:
         """Quit; with unsaved changes, ask: save and quit, quit without saving, or stay."""
@@ -233,7 +250,11 @@ class ThreatModelApp(App[None]):
             ChoiceScreen(
                 "Unsaved changes",
                 f"{self.session.path.name} has changes that are not saved yet.",
-                [("save", "Save and quit", "primary"), ("discard", "Quit without saving", "error"), ("cancel", "Cancel", "default")],
+                [
+                    ("save", "Save and quit", "primary"),
+                    ("discard", "Quit without saving", "error"),
+                    ("cancel", "Cancel", "default"),
+                ],
                 dialog_id="quit",
             ),
             chosen,
@@ -249,9 +270,13 @@ class ThreatModelApp(App[None]):
         yield SystemCommand("Undo", "Undo the last edit (ctrl+z)", self.action_undo)
         yield SystemCommand("Redo", "Redo what was undone (ctrl+y)", self.action_redo)
         yield SystemCommand("Export…", "Export a report or diagram (ctrl+e)", self.action_export)
-        yield SystemCommand("Add to the model…", "Add a component, flow, boundary, data asset or control", lambda: self.editor.add(None))
+        yield SystemCommand(
+            "Add to the model…", "Add a component, flow, boundary, data asset or control", lambda: self.editor.add(None)
+        )
         yield SystemCommand("Control plan", "Proposed controls ranked by the risk they remove", self.open_plan)
-        yield SystemCommand("Catalog browser", "Entries, controls and threats with cross-references", self.open_catalogs)
+        yield SystemCommand(
+            "Catalog browser", "Entries, controls and threats with cross-references", self.open_catalogs
+        )
         yield SystemCommand("Key help", "List the keys that work here (F1)", self.action_help)
 
 

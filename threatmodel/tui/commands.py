@@ -41,7 +41,11 @@ class ModelCommands(Provider):
         for c in model.components:
             yield (f"Go to component: {c.name or c.id} ({c.id})", f"{c.kind}", partial(app.jump_to, "components", c.id))
         for b in model.boundaries:
-            yield (f"Go to boundary: {b.name or b.id} ({b.id})", f"trust {b.trust}", partial(app.jump_to, "boundaries", b.id))
+            yield (
+                f"Go to boundary: {b.name or b.id} ({b.id})",
+                f"trust {b.trust}",
+                partial(app.jump_to, "boundaries", b.id),
+            )
         for f in model.flows:
             yield (f"Go to flow: {f.key}", f"{f.source} → {f.target}", partial(app.jump_to, "flows", f.key))
         for d in model.data:
@@ -71,7 +75,9 @@ class ModelCommands(Provider):
         if app.session is None:
             return
         yield DiscoveryHit("Control plan", app.open_plan, help="proposed controls ranked by the risk they remove")
-        yield DiscoveryHit("Catalog browser", app.open_catalogs, help="entries, controls and threats with cross-references")
+        yield DiscoveryHit(
+            "Catalog browser", app.open_catalogs, help="entries, controls and threats with cross-references"
+        )
         for label, help_text, callback in self.candidates():
             if label.startswith("Go to component: "):
                 yield DiscoveryHit(Content(label), callback, text=label, help=escape(help_text))

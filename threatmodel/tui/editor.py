@@ -20,7 +20,7 @@ from threatmodel.tui.forms import describe_path
 from threatmodel.tui.messages import Saved, TriageChanged
 from threatmodel.tui.screens.dialogs import ChoiceScreen, ConflictScreen, PathScreen, problems_text
 from threatmodel.tui.screens.edit import EditScreen, TriageScreen
-from threatmodel.tui.session import SECTION_NOUNS, Change, Delete, EditSession, SetTriage, summarize
+from threatmodel.tui.session import SECTION_NOUNS, Change, Delete, EditSession, SetTriage, display_path, summarize
 
 if TYPE_CHECKING:
     from threatmodel.tui.app import ThreatModelApp
@@ -74,7 +74,8 @@ class Editor:
                     self.add(choice, defaults)
 
             self.app.push_screen(
-                ChoiceScreen("Add to the model", "What do you want to add?", ADD_CHOICES, dialog_id="add-choice"), chosen
+                ChoiceScreen("Add to the model", "What do you want to add?", ADD_CHOICES, dialog_id="add-choice"),
+                chosen,
             )
             return
         relevant = {
@@ -143,7 +144,12 @@ class Editor:
 
         body = Text(f"Delete {noun} '{key}'{extra}?\n\nUndo (ctrl+z) brings it back until you quit.")
         self.app.push_screen(
-            ChoiceScreen("Delete", body, [("delete", "Delete", "error"), ("cancel", "Cancel", "default")], dialog_id="confirm-delete"),
+            ChoiceScreen(
+                "Delete",
+                body,
+                [("delete", "Delete", "error"), ("cancel", "Cancel", "default")],
+                dialog_id="confirm-delete",
+            ),
             confirmed,
         )
 
@@ -216,7 +222,7 @@ class Editor:
     def _saved(self, path: Path, then: Callable[[], object] | None) -> None:
         self.app.model_changed("save")
         self.app.post_message(Saved(str(path)))
-        self.app.notify(f"Saved {path}", timeout=3, markup=False)
+        self.app.notify(f"Saved {display_path(path)}", timeout=3, markup=False)
         if then is not None:
             then()
 
@@ -230,14 +236,16 @@ class Editor:
                 self.save_as(then)
 
         self.app.push_screen(
-            ConflictScreen(str(session.path), session.disk_summary(), summarize(session.model), session.disk_diff()),
+            ConflictScreen(
+                display_path(session.path), session.disk_summary(), summarize(session.model), session.disk_diff()
+            ),
             resolved,
         )
 
     def save_as(self, then: Callable[[], object] | None = None) -> None:
         session = self.session
         stem = session.path.name.removesuffix(".yaml").removesuffix(".yml")
-        suggestion = str(session.path.with_name(f"{stem}.mine.yaml"))
+        suggestion = display_path(session.path.with_name(f"{stem}.mine.yaml"))
 
         def chosen(path: Path | None) -> None:
             if path is None:
@@ -249,17 +257,24 @@ class Editor:
                 return
             self._saved(saved, then)
 
-        self.app.push_screen(PathScreen("Save as…", suggestion, note="Your version is written to a new file; the session continues there."), chosen)
+        self.app.push_screen(
+            PathScreen(
+                "Save as…", suggestion, note="Your version is written to a new file; the session continues there."
+            ),
+            chosen,
+        )
 
     def reload(self) -> None:
         session = self.session
         try:
             session.reload()
         except ThreatModelError as exc:
-            self.show_problems("Cannot reload: the file on disk is not a valid model", [p.render() for p in exc.problems])
+            self.show_problems(
+                "Cannot reload: the file on disk is not a valid model", [p.render() for p in exc.problems]
+            )
             return
         self.app.model_changed("reload")
-        self.app.notify(f"Reloaded {session.path}", timeout=3, markup=False)
+        self.app.notify(f"Reloaded {display_path(session.path)}", timeout=3, markup=False)
 
     # -- exporting ----------------------------------------------------------------
     def export(self, fmt: str, path: Path) -> None:
@@ -275,6 +290,6 @@ class Editor:
             except ThreatModelError as exc:
                 self.app.call_from_thread(self.show_problems, "Export failed", [p.message for p in exc.problems])
                 return
-            self.app.call_from_thread(self.app.notify, f"Wrote {path}", timeout=4, markup=False)
+            self.app.call_from_thread(self.app.notify, f"Wrote {display_path(path)}", timeout=4, markup=False)
 
         self.app.run_worker(run, thread=True, group="export", name=f"export {fmt}", exit_on_error=False)

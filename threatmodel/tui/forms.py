@@ -274,7 +274,12 @@ def candidate(specs: Sequence[FieldSpec], values: Mapping[str, RawValue]) -> dic
             continue
         if spec.kind == BOOL and value == spec.default:
             continue
-        if spec.kind in (MULTI_CHOICE, MULTI_REF, WORDS) and not value and not spec.required and spec.default in (None, ()):
+        if (
+            spec.kind in (MULTI_CHOICE, MULTI_REF, WORDS)
+            and not value
+            and not spec.required
+            and spec.default in (None, ())
+        ):
             continue
         parts = spec.name.split(".")
         node = out

@@ -72,6 +72,7 @@ __all__ = [
     "SetTriage",
     "Upsert",
     "apply_change",
+    "display_path",
     "element_key",
     "item_document",
 ]
@@ -192,7 +193,9 @@ def apply_change(model: SystemModel, change: Change) -> SystemModel:
 
 def reference_problems(model: SystemModel, known_controls: frozenset[str]) -> list[tuple[tuple[str | int, ...], str]]:
     """``(path, message)`` for every reference problem of ``model`` (the loader's checks)."""
-    problems = [(issue.path, issue.message + (f" ({issue.hint})" if issue.hint else "")) for issue in check_references(model)]
+    problems = [
+        (issue.path, issue.message + (f" ({issue.hint})" if issue.hint else "")) for issue in check_references(model)
+    ]
     for i, control in enumerate(model.controls):
         if control.control not in known_controls:
             problems.append((("controls", i, "control"), f"unknown control '{control.control}'"))
@@ -213,7 +216,8 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when it is inside it (short, and stable in tests)."""
     try:
         rel = os.path.relpath(path)
     except ValueError:  # pragma: no cover - another drive on Windows
@@ -223,10 +227,15 @@ def _display(path: Path) -> str:
 
 def summarize(model: SystemModel) -> str:
     """One line saying what a model contains (for the conflict dialog)."""
-    return (
-        f"{len(model.components)} components, {len(model.flows)} flows, {len(model.boundaries)} boundaries, "
-        f"{len(model.data)} data assets, {len(model.controls)} controls, {len(model.triage)} triage decisions"
+    counts = (
+        (len(model.components), "component", "components"),
+        (len(model.flows), "flow", "flows"),
+        (len(model.boundaries), "boundary", "boundaries"),
+        (len(model.data), "data asset", "data assets"),
+        (len(model.controls), "control", "controls"),
+        (len(model.triage), "triage decision", "triage decisions"),
     )
+    return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in counts)
 
 
 # ---------------------------------------------------------------------------
@@ -270,9 +279,11 @@ class EditSession:
         except OSError as exc:
             raise UsageError(Problem(f"cannot read {path}: {exc.strerror}", SourceSpan(str(path)))) from None
         text = raw.decode("utf-8-sig")
-        loaded = load_model_text(text, _display(path), base_dir=path.parent, known_controls=catalogs.control_refs)
+        loaded = load_model_text(text, display_path(path), base_dir=path.parent, known_controls=catalogs.control_refs)
         doc = ModelDocument.from_text(text, path, disk_digest=_digest(raw))
-        return cls(path=path, catalogs=catalogs, as_of=as_of, loaded=loaded, _base_text=text, _digest=_digest(raw), _doc=doc)
+        return cls(
+            path=path, catalogs=catalogs, as_of=as_of, loaded=loaded, _base_text=text, _digest=_digest(raw), _doc=doc
+        )
 
     def _set_loaded(self, loaded: LoadedModel) -> None:
         self.loaded = loaded
@@ -424,7 +435,7 @@ class EditSession:
         if text is None:
             return "the file no longer exists"
         try:
-            loaded = load_model_text(text, _display(self.path), base_dir=self.path.parent)
+            loaded = load_model_text(text, display_path(self.path), base_dir=self.path.parent)
         except ModelError as exc:
             return f"not a valid model: {exc.problems[0].message}"
         return summarize(loaded.model)

@@ -220,7 +220,10 @@ def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
     _bullets(text, [ref_line(cset, r) for r in (f.threat, *f.refs)])
     _heading(text, "Triage")
     if f.triage is None:
-        text.append("  no decision recorded — a accept · f false positive · m mitigated · t transferred · i in progress\n", style=DIM)
+        text.append(
+            "  no decision recorded — a accept · f false positive · m mitigated · t transferred · i in progress\n",
+            style=DIM,
+        )
     else:
         entry = f.triage
         for label, value in (

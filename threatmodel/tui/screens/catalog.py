@@ -68,7 +68,13 @@ class CatalogScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Catalogs"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", tooltip="Back to the previous screen.", id="catalogs.back"),
-        Binding("slash", "search", "Search", tooltip="Find entries, controls and threats by id or title.", id="catalogs.search"),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            tooltip="Find entries, controls and threats by id or title.",
+            id="catalogs.search",
+        ),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="catalogs.next-pane"),
     ]
 
@@ -102,6 +108,7 @@ class CatalogScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.sub_title = f"catalogs ({len(self.cset.catalogs)})"
         self._back = reverse_refs(self.cset)
         self._build("")
         tree = self.query_one("#catalog-tree", Tree)
@@ -122,12 +129,14 @@ class CatalogScreen(Screen[None]):
             self._by_ref[("catalog", catalog.id)] = cat_node
             for section, title in SECTION_TITLES:
                 items: tuple[Any, ...] = getattr(catalog, section)
-                matching = [
-                    it for it in items if not needle or needle in f"{catalog.id}:{it.id} {it.title}".lower()
-                ]
+                matching = [it for it in items if not needle or needle in f"{catalog.id}:{it.id} {it.title}".lower()]
                 if not matching:
                     continue
-                group = cat_node.add(Text(f"{title} ({len(matching)})", style="italic"), data=("group", f"{catalog.id}/{section}"), expand=bool(needle))
+                group = cat_node.add(
+                    Text(f"{title} ({len(matching)})", style="italic"),
+                    data=("group", f"{catalog.id}/{section}"),
+                    expand=bool(needle),
+                )
                 for it in matching:
                     ref = f"{catalog.id}:{it.id}"
                     item_label = styled(it.id, "bold")
@@ -178,11 +187,15 @@ class CatalogScreen(Screen[None]):
         if section == "catalog":
             catalog = self.cset.by_id[key]
             text = styled(catalog.title, "bold")
-            text.append(f"\n{catalog.id} · version {catalog.version} · published {catalog.published.isoformat()}\n", style="dim")
+            text.append(
+                f"\n{catalog.id} · version {catalog.version} · published {catalog.published.isoformat()}\n", style="dim"
+            )
             text.append(f"{catalog.source}\n\n", style="underline")
             if catalog.description:
                 text.append(catalog.description + "\n\n")
-            text.append(f"{len(catalog.threats)} threats · {len(catalog.controls)} controls · {len(catalog.entries)} entries\n")
+            text.append(
+                f"{len(catalog.threats)} threats · {len(catalog.controls)} controls · {len(catalog.entries)} entries\n"
+            )
             text.append("\nLicence\n", style=HEADING)
             text.append(catalog.licence + "\n")
             detail.show(text)
@@ -240,7 +253,10 @@ class CatalogScreen(Screen[None]):
                 text.append("  not declared\n", style="dim")
             proposal = next((p for p in self._assessment().proposals if p.control == key), None)
             if proposal is not None:
-                text.append(f"  proposed: would remove {proposal.risk_removed} risk from {len(proposal.closes)} open findings\n", style="yellow")
+                text.append(
+                    f"  proposed: would remove {proposal.risk_removed} risk from {len(proposal.closes)} open findings\n",
+                    style="yellow",
+                )
         else:
             text.append("\nScenario (template)\n", style=HEADING)
             text.append(item.scenario + "\n")
@@ -271,7 +287,9 @@ class CatalogScreen(Screen[None]):
             title = self.cset.title_of(ref)
             if title != ref:
                 line.append(f" {title}")
-            options.append(Option(line, id=f"ref|{ref}|{kind}|{len(options)}", disabled=section_of(self.cset, ref) is None))
+            options.append(
+                Option(line, id=f"ref|{ref}|{kind}|{len(options)}", disabled=section_of(self.cset, ref) is None)
+            )
 
         if isinstance(item, Threat):
             for r in item.refs:
@@ -284,7 +302,11 @@ class CatalogScreen(Screen[None]):
         for back_section, back_key in self._back.get(key, []):
             if back_key == key:
                 continue
-            add({"threats": "threat", "controls": "control", "entries": "entry"}[back_section] + (" using it" if section == "controls" else " citing it"), back_key)
+            add(
+                {"threats": "threat", "controls": "control", "entries": "entry"}[back_section]
+                + (" using it" if section == "controls" else " citing it"),
+                back_key,
+            )
         assessment = self._assessment()
         if isinstance(item, Threat):
             related = [f for f in assessment.findings if f.threat == key]

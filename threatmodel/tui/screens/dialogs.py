@@ -136,9 +136,19 @@ class ConflictScreen(ModalScreen[str]):
     """The file changed on disk: show both versions side by side and offer Reload / Save as… / Cancel."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "choose('cancel')", "Cancel", tooltip="Keep editing; nothing is written.", id="conflict.cancel"),
-        Binding("r", "choose('reload')", "Reload", tooltip="Discard your edits and load the file from disk.", id="conflict.reload"),
-        Binding("s", "choose('save-as')", "Save as…", tooltip="Write your version to another file.", id="conflict.save-as"),
+        Binding(
+            "escape", "choose('cancel')", "Cancel", tooltip="Keep editing; nothing is written.", id="conflict.cancel"
+        ),
+        Binding(
+            "r",
+            "choose('reload')",
+            "Reload",
+            tooltip="Discard your edits and load the file from disk.",
+            id="conflict.reload",
+        ),
+        Binding(
+            "s", "choose('save-as')", "Save as…", tooltip="Write your version to another file.", id="conflict.save-as"
+        ),
     ]
 
     def __init__(self, path: str, disk_summary: str, our_summary: str, diff: Sequence[str]) -> None:
@@ -149,7 +159,7 @@ class ConflictScreen(ModalScreen[str]):
         self.diff = list(diff)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide"):
+        with Vertical(classes="dialog wide conflict"):
             yield Label(Text(f"{self.path} changed on disk since it was opened", style="bold"), classes="dialog-title")
             yield Static(
                 Text("Saving would overwrite someone else's edits, so nothing was written. Compare the two versions:"),
@@ -186,7 +196,15 @@ def _diff_text(lines: Sequence[str]) -> Text:
     if not lines:
         text.append("The files have the same text (only the file's identity changed).", style="dim")
     for line in lines[:2000]:
-        style = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else ""
+        style = (
+            "green"
+            if line.startswith("+")
+            else "red"
+            if line.startswith("-")
+            else "cyan"
+            if line.startswith("@@")
+            else ""
+        )
         text.append(line + "\n", style=style)
     if len(lines) > 2000:
         text.append(f"… {len(lines) - 2000} more lines\n", style="dim")

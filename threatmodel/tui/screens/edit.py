@@ -71,7 +71,14 @@ def field_widget(spec: FieldSpec, value: RawValue, options: Sequence[tuple[Text,
         return Checkbox(Text("yes"), value=bool(value), id=wid, tooltip=tip, compact=True)
     if spec.kind == forms.OPTIONAL_BOOL:
         current: Any = Select.NULL if value is None else ("true" if value else "false")
-        return Select([(Text("yes"), "true"), (Text("no"), "false")], prompt="unknown", value=current, id=wid, tooltip=tip, compact=True)
+        return Select(
+            [(Text("yes"), "true"), (Text("no"), "false")],
+            prompt="unknown",
+            value=current,
+            id=wid,
+            tooltip=tip,
+            compact=True,
+        )
     if spec.kind in (forms.CHOICE, forms.REF):
         choice_options = options if spec.kind == forms.REF else [(Text(c), c) for c in spec.choices]
         known = {v for _, v in choice_options}
@@ -135,7 +142,14 @@ class FormScreen(ModalScreen[Any]):
     """Shared behaviour of the element and triage forms: rows, errors, help line, submit keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "submit", "Apply", tooltip="Apply the form (only when it is valid).", id="form.apply", priority=True),
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Apply",
+            tooltip="Apply the form (only when it is valid).",
+            id="form.apply",
+            priority=True,
+        ),
         Binding("escape", "cancel", "Cancel", tooltip="Close the form without changing anything.", id="form.cancel"),
     ]
 
@@ -150,7 +164,11 @@ class FormScreen(ModalScreen[Any]):
                 label.append(" *", style="red")
             error = Static("", classes="field-error", id=f"err-{widget_id(spec.name)}", markup=False)
             rows.append(
-                FieldRow(Label(label, classes="field-label"), Vertical(widget, error, classes="field-input"), classes="field-row")
+                FieldRow(
+                    Label(label, classes="field-label"),
+                    Vertical(widget, error, classes="field-input"),
+                    classes="field-row",
+                )
             )
         return rows
 
@@ -224,15 +242,23 @@ class FormScreen(ModalScreen[Any]):
 class EditScreen(FormScreen):
     """Add or edit one data asset, boundary, component, flow or implemented control."""
 
-    def __init__(self, session: EditSession, section: str, key: str | None, defaults: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, session: EditSession, section: str, key: str | None, defaults: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(id="edit")
         self.session = session
         self.section = section
         self.key = key
         existing = session.element(section, key) if key is not None else None
         self.original = session.document_item(section, key) if key is not None else None
-        self.item: dict[str, Any] | None = existing.model_dump(mode="json", by_alias=True) if existing is not None else None
-        kind = str(self.item.get("kind")) if self.item and "kind" in self.item else str((defaults or {}).get("kind", "application"))
+        self.item: dict[str, Any] | None = (
+            existing.model_dump(mode="json", by_alias=True) if existing is not None else None
+        )
+        kind = (
+            str(self.item.get("kind"))
+            if self.item and "kind" in self.item
+            else str((defaults or {}).get("kind", "application"))
+        )
         self.kind = kind if section == "components" else None
         self.specs = forms.form_specs(section, self.kind)
         self.initial = forms.raw_values(self.specs, self.item)
@@ -322,7 +348,9 @@ class EditScreen(FormScreen):
 class TriageScreen(FormScreen):
     """Record a decision about a finding: status, justification, owner, review-by date, ticket."""
 
-    def __init__(self, finding_id: str, title: str, status: str, existing: Mapping[str, Any] | None, decided_on: str) -> None:
+    def __init__(
+        self, finding_id: str, title: str, status: str, existing: Mapping[str, Any] | None, decided_on: str
+    ) -> None:
         super().__init__(id="triage")
         self.finding_id = finding_id
         self.finding_title = title

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from threatmodel.tui.exports import BY_ID, EXPORT_FORMATS, available, suggested_path
-from threatmodel.tui.session import EditSession
+from threatmodel.tui.session import EditSession, display_path
 
 
 class ExportScreen(ModalScreen[tuple[str, Path] | None]):
@@ -34,7 +34,9 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text("Export", style="bold"), classes="dialog-title")
-            yield Static(Text("The export shows the model as it is now, unsaved edits included.", style="dim"), markup=False)
+            yield Static(
+                Text("The export shows the model as it is now, unsaved edits included.", style="dim"), markup=False
+            )
             with RadioSet(id="export-format", compact=True):
                 for f in EXPORT_FORMATS:
                     label = Text(f"{f.title} ({f.id})")
@@ -42,7 +44,7 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
                         label.append("  not installed", style="dim")
                     yield RadioButton(label, value=f.id == self.fmt, id=f"fmt-{f.id}", disabled=not available(f))
             yield Label(Text("File", style="bold"))
-            yield Input(str(suggested_path(self.session, BY_ID[self.fmt])), id="export-path", compact=True)
+            yield Input(display_path(suggested_path(self.session, BY_ID[self.fmt])), id="export-path", compact=True)
             yield Static("", id="export-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Export", id="export-ok", variant="primary", compact=True)
@@ -54,11 +56,11 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
 
     @on(RadioSet.Changed, "#export-format")
     def _format_changed(self, event: RadioSet.Changed) -> None:
-        previous = suggested_path(self.session, BY_ID[self.fmt])
+        previous = display_path(suggested_path(self.session, BY_ID[self.fmt]))
         self.fmt = str(event.pressed.id).removeprefix("fmt-")
         path_input = self.query_one("#export-path", Input)
-        if Path(path_input.value) == previous or not path_input.value.strip():
-            path_input.value = str(suggested_path(self.session, BY_ID[self.fmt]))
+        if path_input.value.strip() in (previous, ""):
+            path_input.value = display_path(suggested_path(self.session, BY_ID[self.fmt]))
         self._check()
 
     @on(Input.Changed, "#export-path")
@@ -81,7 +83,9 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
             error = f"folder {path.parent} does not exist"
         elif path.exists():
             error = None
-            self.query_one("#export-error", Static).update(Text(f"{path.name} exists and will be replaced", style="yellow"))
+            self.query_one("#export-error", Static).update(
+                Text(f"{path.name} exists and will be replaced", style="yellow")
+            )
             self.query_one("#export-ok", Button).disabled = False
             return None
         self.query_one("#export-error", Static).update(Text(error or ""))

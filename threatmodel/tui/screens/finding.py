@@ -25,16 +25,64 @@ class FindingScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Finding"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the overview.", id="finding.back"),
-        Binding("a", "triage('accepted')", "Accept", tooltip="Accept the residual risk (asks for a justification).", id="finding.accept"),
-        Binding("f", "triage('false-positive')", "False +", tooltip="Mark as a false positive (asks why).", id="finding.false-positive"),
-        Binding("m", "triage('mitigated')", "Mitigated", tooltip="Record that the risk is mitigated.", id="finding.mitigated"),
-        Binding("t", "triage('transferred')", "Transferred", tooltip="Record that someone else carries the risk.", id="finding.transferred", show=False),
-        Binding("i", "triage('in-progress')", "In progress", tooltip="Record that work on it has started.", id="finding.in-progress", show=False),
+        Binding(
+            "a",
+            "triage('accepted')",
+            "Accept",
+            tooltip="Accept the residual risk (asks for a justification).",
+            id="finding.accept",
+        ),
+        Binding(
+            "f",
+            "triage('false-positive')",
+            "False +",
+            tooltip="Mark as a false positive (asks why).",
+            id="finding.false-positive",
+        ),
+        Binding(
+            "m",
+            "triage('mitigated')",
+            "Mitigated",
+            tooltip="Record that the risk is mitigated.",
+            id="finding.mitigated",
+        ),
+        Binding(
+            "t",
+            "triage('transferred')",
+            "Transferred",
+            tooltip="Record that someone else carries the risk.",
+            id="finding.transferred",
+            show=False,
+        ),
+        Binding(
+            "i",
+            "triage('in-progress')",
+            "In progress",
+            tooltip="Record that work on it has started.",
+            id="finding.in-progress",
+            show=False,
+        ),
         Binding("o", "reopen", "Reopen", tooltip="Remove the triage decision.", id="finding.reopen"),
         Binding("n,j", "step(1)", "Next", tooltip="The next finding in the table's order.", id="finding.next"),
-        Binding("p,k", "step(-1)", "Previous", tooltip="The previous finding in the table's order.", id="finding.previous", show=False),
-        Binding("e", "edit_target", "Edit target", tooltip="Edit the component or flow the finding is about.", id="finding.edit-target", show=False),
-        Binding("r", "threat", "Threat", tooltip="Show the threat in the catalog browser.", id="finding.threat", show=False),
+        Binding(
+            "p,k",
+            "step(-1)",
+            "Previous",
+            tooltip="The previous finding in the table's order.",
+            id="finding.previous",
+            show=False,
+        ),
+        Binding(
+            "e",
+            "edit_target",
+            "Edit target",
+            tooltip="Edit the component or flow the finding is about.",
+            id="finding.edit-target",
+            show=False,
+        ),
+        Binding(
+            "r", "threat", "Threat", tooltip="Show the threat in the catalog browser.", id="finding.threat", show=False
+        ),
     ]
 
     def __init__(self, finding_id: str, order: Sequence[str]) -> None:
@@ -70,7 +118,9 @@ class FindingScreen(Screen[None]):
         f = self.finding
         pane = self.query_one(DetailPane)
         if session is None or f is None:
-            pane.show(Text(f"The finding {self.finding_id} no longer applies to the model (escape: back).", style="yellow"))
+            pane.show(
+                Text(f"The finding {self.finding_id} no longer applies to the model (escape: back).", style="yellow")
+            )
             return
         position = self.order.index(f.id) + 1 if f.id in self.order else 0
         self.sub_title = f"finding {position} of {len(self.order)}" if position else "finding"

@@ -9,8 +9,9 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Label, Static
 
 
@@ -22,22 +23,24 @@ class KeyHelp:
     tooltip: str
 
 
-def help_text(rows: Sequence[KeyHelp]) -> Text:
-    text = Text()
+def help_rows(rows: Sequence[KeyHelp]) -> list[Widget]:
+    """Grid cells: a heading per group, then key | what | why (the why wraps in its own column)."""
+    cells: list[Widget] = []
     group = None
     for row in rows:
         if row.group != group:
-            if group is not None:
-                text.append("\n")
-            text.append(row.group, style="bold underline")
-            text.append("\n")
+            cells.append(Static(Text(row.group, style="bold underline"), classes="help-group", markup=False))
             group = row.group
-        text.append(f"  {row.keys:<16}", style="bold cyan")
-        text.append(f"{row.description:<16}")
-        text.append(row.tooltip, style="dim")
-        text.append("\n")
-    text.append("\nEverything works without a mouse: Tab moves between panes, ctrl+p opens the command palette.", style="dim")
-    return text
+        cells.append(Static(Text(row.keys, style="bold cyan"), classes="help-key", markup=False))
+        cells.append(Static(Text(row.description), classes="help-what", markup=False))
+        cells.append(Static(Text(row.tooltip, style="dim"), classes="help-why", markup=False))
+    return cells
+
+
+FOOTNOTE = (
+    "Arrow keys, Page Up/Down, Home and End move in lists and panes; Tab and Shift+Tab move between panes; "
+    "ctrl+p opens the command palette (jump to any component or finding, export, catalogs, plan)."
+)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -56,7 +59,9 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide"):
             yield Label(Text(f"Keys — {self.title_text}", style="bold"), classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(help_text(self.rows), markup=False, id="help-text")
+                with Grid(id="help-grid"):
+                    yield from help_rows(self.rows)
+                yield Static(Text(FOOTNOTE, style="dim"), markup=False, id="help-footnote")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

@@ -15,6 +15,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from threatmodel.errors import ThreatModelError
+from threatmodel.tui.session import display_path
 
 if TYPE_CHECKING:
     from threatmodel.tui.app import ThreatModelApp
@@ -39,7 +40,14 @@ class NewModelScreen(Screen[None]):
     """Pick a template and a path; writes the file (never over an existing one) and opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "create", "Create", tooltip="Write the new model file and open it.", id="new.create", priority=True),
+        Binding(
+            "ctrl+s",
+            "create",
+            "Create",
+            tooltip="Write the new model file and open it.",
+            id="new.create",
+            priority=True,
+        ),
     ]
 
     def __init__(self, path: Path | None) -> None:
@@ -57,14 +65,14 @@ class NewModelScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")
         with Vertical(id="new-body"):
-            intro = "No model file yet." if self.path is None else f"{self.path} does not exist yet."
+            intro = "No model file yet." if self.path is None else f"{display_path(self.path)} does not exist yet."
             yield Static(Text(f"{intro} Start from a template:", style="bold"), markup=False)
             yield OptionList(
                 *[Option(Text.assemble((name, "bold"), "  ", (desc, "dim")), id=name) for name, desc, _ in self.points],
                 id="new-templates",
             )
             yield Label(Text("Save it as", style="bold"))
-            yield Input(str(self.path or Path("threatmodel.yaml")), id="new-path", compact=True)
+            yield Input(display_path(self.path or Path("threatmodel.yaml")), id="new-path", compact=True)
             yield Static("", id="new-error", classes="field-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Create and open", id="new-create", variant="primary", compact=True)

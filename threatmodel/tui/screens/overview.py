@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from threatmodel.tui.app import ThreatModelApp
 
 
+SLOW_ANALYSIS_MS = 250
+"""Re-analysis time worth mentioning in the status line (below it, edits feel instant)."""
+
+
 class StatusLine(Static):
     """One line of counts under the panes: findings, open risk, diagnostics, analysis time."""
 
@@ -39,16 +43,77 @@ class OverviewScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Overview"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "toggle_diagram", "Diagram", tooltip="Show or hide the diagram pane.", id="overview.diagram"),
-        Binding("z", "diagram_scope", "Focus", tooltip="Diagram: whole model or the selected component's neighbourhood.", id="overview.diagram-scope", show=False),
+        Binding(
+            "z",
+            "diagram_scope",
+            "Focus",
+            tooltip="Diagram: whole model or the selected component's neighbourhood.",
+            id="overview.diagram-scope",
+            show=False,
+        ),
         Binding("slash", "search", "Search", tooltip="Filter findings by text.", id="overview.search"),
-        Binding("c", "catalogs", "Catalogs", tooltip="Browse catalogs: entries, controls, threats and their cross-references.", id="overview.catalogs"),
-        Binding("p", "plan", "Plan", tooltip="The control plan: proposed controls ranked by the risk they remove.", id="overview.plan"),
-        Binding("n", "new", "New", tooltip="Add a component, flow, boundary, data asset or control.", id="overview.new", show=False),
-        Binding("ctrl+r", "clear_filters", "Clear filters", tooltip="Show every finding again.", id="overview.clear-filters", show=False),
-        Binding("1", "focus_pane('#tree')", "Tree", tooltip="Focus the model tree.", id="overview.focus-tree", show=False),
-        Binding("2", "focus_pane('#findings')", "Findings", tooltip="Focus the findings table.", id="overview.focus-findings", show=False),
-        Binding("3", "focus_pane('#diagram')", "Diagram", tooltip="Focus the diagram (arrow keys scroll it).", id="overview.focus-diagram", show=False),
-        Binding("4", "focus_pane('#detail')", "Detail", tooltip="Focus the detail pane (arrow keys scroll it).", id="overview.focus-detail", show=False),
+        Binding(
+            "c",
+            "catalogs",
+            "Catalogs",
+            tooltip="Browse catalogs: entries, controls, threats and their cross-references.",
+            id="overview.catalogs",
+        ),
+        Binding(
+            "p",
+            "plan",
+            "Plan",
+            tooltip="The control plan: proposed controls ranked by the risk they remove.",
+            id="overview.plan",
+        ),
+        Binding(
+            "n",
+            "new",
+            "New",
+            tooltip="Add a component, flow, boundary, data asset or control.",
+            id="overview.new",
+            show=False,
+        ),
+        Binding(
+            "ctrl+r",
+            "clear_filters",
+            "Clear filters",
+            tooltip="Show every finding again.",
+            id="overview.clear-filters",
+            show=False,
+        ),
+        Binding(
+            "1",
+            "focus_pane('#tree')",
+            "Focus tree",
+            tooltip="Focus the model tree.",
+            id="overview.focus-tree",
+            show=False,
+        ),
+        Binding(
+            "2",
+            "focus_pane('#findings')",
+            "Focus findings",
+            tooltip="Focus the findings table.",
+            id="overview.focus-findings",
+            show=False,
+        ),
+        Binding(
+            "3",
+            "focus_pane('#diagram')",
+            "Focus diagram",
+            tooltip="Focus the diagram (arrow keys scroll it).",
+            id="overview.focus-diagram",
+            show=False,
+        ),
+        Binding(
+            "4",
+            "focus_pane('#detail')",
+            "Focus detail",
+            tooltip="Focus the detail pane (arrow keys scroll it).",
+            id="overview.focus-detail",
+            show=False,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -114,7 +179,8 @@ class OverviewScreen(Screen[None]):
         line.append(f" · {len(a.open_findings)} open · open risk {a.open_risk}")
         if a.diagnostics:
             line.append(f" · {len(a.diagnostics)} diagnostics", style="yellow")
-        line.append(f" · analysed in {session.evaluate_ms:.0f} ms", style="dim")
+        if session.evaluate_ms >= SLOW_ANALYSIS_MS:
+            line.append(f" · analysis took {session.evaluate_ms:.0f} ms", style="yellow")
         if session.modified:
             line.append(" · unsaved changes", style="bold yellow")
         self.query_one(StatusLine).update(line)

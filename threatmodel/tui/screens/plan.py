@@ -26,8 +26,21 @@ class PlanScreen(Screen[None]):
     BINDING_GROUP_TITLE = "Control plan"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", tooltip="Back to the previous screen.", id="plan.back"),
-        Binding("i", "implement", "Implemented", tooltip="Record the control as implemented for the elements it covers (opens the form).", id="plan.implement"),
-        Binding("r", "control", "In catalog", tooltip="Show the control in the catalog browser.", id="plan.catalog", show=False),
+        Binding(
+            "i",
+            "implement",
+            "Implemented",
+            tooltip="Record the control as implemented for the elements it covers (opens the form).",
+            id="plan.implement",
+        ),
+        Binding(
+            "r",
+            "control",
+            "In catalog",
+            tooltip="Show the control in the catalog browser.",
+            id="plan.catalog",
+            show=False,
+        ),
     ]
 
     def __init__(self) -> None:
@@ -66,14 +79,22 @@ class PlanScreen(Screen[None]):
         for rank, p in enumerate(self._proposals, start=1):
             title = Text(p.title)
             title.append(f"  {p.control}", style="dim")
-            table.add_row(Text(str(rank), justify="right"), Text(str(p.risk_removed), justify="right"), Text(str(len(p.closes)), justify="right"), title, key=p.control)
+            table.add_row(
+                Text(str(rank), justify="right"),
+                Text(str(p.risk_removed), justify="right"),
+                Text(str(len(p.closes)), justify="right"),
+                title,
+                key=p.control,
+            )
         open_risk = session.assessment.open_risk
         self.sub_title = f"control plan · {len(self._proposals)} proposals · open risk {open_risk}"
         if current is not None and any(p.control == current for p in self._proposals):
             table.move_cursor(row=[p.control for p in self._proposals].index(current), animate=False)
         self._show()
         if not self._proposals:
-            self.query_one(DetailPane).show(Text("No proposals: every open finding's controls are in place, or nothing is open.", style="green"))
+            self.query_one(DetailPane).show(
+                Text("No proposals: every open finding's controls are in place, or nothing is open.", style="green")
+            )
 
     @property
     def current(self) -> Proposal | None:

@@ -44,8 +44,21 @@ class ModelTree(Tree[NodeRef]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", tooltip="Add a component, flow, boundary, data asset or control.", id="tree.new"),
         Binding("e", "edit", "Edit", tooltip="Edit the element under the cursor in a form.", id="tree.edit"),
-        Binding("x,delete", "delete", "Delete", tooltip="Delete the element under the cursor (asks first).", id="tree.delete"),
-        Binding("w", "add_flow", "Add flow", tooltip="Add a flow starting at the component under the cursor.", id="tree.add-flow", show=False),
+        Binding(
+            "x,delete",
+            "delete",
+            "Delete",
+            tooltip="Delete the element under the cursor (asks first).",
+            id="tree.delete",
+        ),
+        Binding(
+            "w",
+            "add_flow",
+            "Add flow",
+            tooltip="Add a flow starting at the component under the cursor.",
+            id="tree.add-flow",
+            show=False,
+        ),
     ]
 
     class EditRequested(Message):

@@ -69,9 +69,30 @@ class DiagramView(ScrollView, can_focus=True):
 
     BINDING_GROUP_TITLE = "Diagram"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("plus,equals_sign", "hops(1)", "More hops", tooltip="Neighbourhood view: show one more flow away.", id="diagram.more-hops", show=False),
-        Binding("minus", "hops(-1)", "Fewer hops", tooltip="Neighbourhood view: show one flow less.", id="diagram.fewer-hops", show=False),
-        Binding("full_stop", "centre", "Centre", tooltip="Scroll the highlighted component into view.", id="diagram.centre", show=False),
+        Binding(
+            "plus,equals_sign",
+            "hops(1)",
+            "More hops",
+            tooltip="Neighbourhood view: show one more flow away.",
+            id="diagram.more-hops",
+            show=False,
+        ),
+        Binding(
+            "minus",
+            "hops(-1)",
+            "Fewer hops",
+            tooltip="Neighbourhood view: show one flow less.",
+            id="diagram.fewer-hops",
+            show=False,
+        ),
+        Binding(
+            "full_stop",
+            "centre",
+            "Centre",
+            tooltip="Scroll the highlighted component into view.",
+            id="diagram.centre",
+            show=False,
+        ),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -51,11 +51,27 @@ class FilterBar(Horizontal):
         self._components: tuple[tuple[str, str], ...] = ()
 
     def compose(self) -> ComposeResult:
-        yield Select(SEVERITY_OPTIONS, prompt="severity", id="flt-severity", compact=True, tooltip="Show findings of at least this severity")
-        yield Select(STATUS_OPTIONS, prompt="status", id="flt-status", compact=True, tooltip="Show findings with this status")
-        yield Select([], prompt="catalog", id="flt-catalog", compact=True, tooltip="Show findings that belong to or reference this catalog")
+        yield Select(
+            SEVERITY_OPTIONS,
+            prompt="severity",
+            id="flt-severity",
+            compact=True,
+            tooltip="Show findings of at least this severity",
+        )
+        yield Select(
+            STATUS_OPTIONS, prompt="status", id="flt-status", compact=True, tooltip="Show findings with this status"
+        )
+        yield Select(
+            [],
+            prompt="catalog",
+            id="flt-catalog",
+            compact=True,
+            tooltip="Show findings that belong to or reference this catalog",
+        )
         yield Select([], prompt="component", id="flt-target", compact=True, tooltip="Show findings on one element")
-        yield Input(placeholder="search (/)", id="flt-text", compact=True, tooltip="Filter by title, id, target or reference")
+        yield Input(
+            placeholder="search (/)", id="flt-text", compact=True, tooltip="Filter by title, id, target or reference"
+        )
 
     def set_choices(self, catalogs: Sequence[str], targets: Sequence[tuple[str, str]]) -> None:
         """Refresh the catalog and element choices (after an edit); keeps the selection when possible."""

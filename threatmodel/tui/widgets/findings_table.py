@@ -102,14 +102,67 @@ class FindingsTable(DataTable[Text]):
 
     BINDING_GROUP_TITLE = "Findings"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", tooltip="Open the full finding: why, scenario, scoring, references.", id="findings.open"),
-        Binding("a", "triage('accepted')", "Accept", tooltip="Accept the residual risk (asks for a justification).", id="findings.accept"),
-        Binding("f", "triage('false-positive')", "False +", tooltip="Mark as a false positive (asks why).", id="findings.false-positive"),
-        Binding("m", "triage('mitigated')", "Mitigated", tooltip="Record that the risk is mitigated.", id="findings.mitigated", show=False),
-        Binding("t", "triage('transferred')", "Transferred", tooltip="Record that someone else carries the risk.", id="findings.transferred", show=False),
-        Binding("i", "triage('in-progress')", "In progress", tooltip="Record that work on it has started.", id="findings.in-progress", show=False),
-        Binding("o", "reopen", "Reopen", tooltip="Remove the triage decision; the finding is open again.", id="findings.reopen", show=False),
-        Binding("s", "cycle_sort", "Sort", tooltip="Sort by the next column (or click a column header).", id="findings.sort", show=False),
+        Binding(
+            "enter",
+            "open",
+            "Open",
+            tooltip="Open the full finding: why, scenario, scoring, references.",
+            id="findings.open",
+        ),
+        Binding(
+            "a",
+            "triage('accepted')",
+            "Accept",
+            tooltip="Accept the residual risk (asks for a justification).",
+            id="findings.accept",
+        ),
+        Binding(
+            "f",
+            "triage('false-positive')",
+            "False +",
+            tooltip="Mark as a false positive (asks why).",
+            id="findings.false-positive",
+        ),
+        Binding(
+            "m",
+            "triage('mitigated')",
+            "Mitigated",
+            tooltip="Record that the risk is mitigated.",
+            id="findings.mitigated",
+            show=False,
+        ),
+        Binding(
+            "t",
+            "triage('transferred')",
+            "Transferred",
+            tooltip="Record that someone else carries the risk.",
+            id="findings.transferred",
+            show=False,
+        ),
+        Binding(
+            "i",
+            "triage('in-progress')",
+            "In progress",
+            tooltip="Record that work on it has started.",
+            id="findings.in-progress",
+            show=False,
+        ),
+        Binding(
+            "o",
+            "reopen",
+            "Reopen",
+            tooltip="Remove the triage decision; the finding is open again.",
+            id="findings.reopen",
+            show=False,
+        ),
+        Binding(
+            "s",
+            "cycle_sort",
+            "Sort",
+            tooltip="Sort by the next column (or click a column header).",
+            id="findings.sort",
+            show=False,
+        ),
     ]
 
     class OpenRequested(Message):

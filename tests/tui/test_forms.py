@@ -1,0 +1,133 @@
+"""Form specs and validation as you type, without a terminal."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.tui.conftest import AS_OF, DATA
+from threatmodel.io.load import LoadedCatalogs
+from threatmodel.model.system import COMPONENT_CLASSES
+from threatmodel.tui import forms
+from threatmodel.tui.session import EditSession
+
+
+@pytest.fixture
+def session(tmp_path: Path, demo_catalogs: LoadedCatalogs) -> EditSession:
+    path = tmp_path / "model.yaml"
+    shutil.copyfile(DATA / "model.yaml", path)
+    return EditSession.open(path, demo_catalogs, AS_OF)
+
+
+def check(
+    session: EditSession,
+    section: str,
+    values: dict[str, forms.RawValue],
+    *,
+    kind: str | None = None,
+    key: str | None = None,
+) -> forms.Validation:
+    specs = forms.form_specs(section, kind)
+    raw = forms.raw_values(specs, None)
+    raw.update(values)
+    return forms.validate(
+        section, specs, raw, session.model, key=key, original=None, known_controls=session.catalogs.control_refs
+    )
+
+
+class TestSpecs:
+    @pytest.mark.parametrize("cls", COMPONENT_CLASSES, ids=lambda c: c.__name__)
+    def test_every_component_field_has_an_input(self, cls: type) -> None:
+        """Each field of each component class (nested ones flattened) gets one input."""
+        kind = cls.model_fields["kind"].annotation.__args__[0]  # type: ignore[attr-defined]
+        names = {s.name.split(".")[0] for s in forms.form_specs("components", kind)}
+        assert names == set(cls.model_fields)  # type: ignore[attr-defined]
+
+    def test_kinds_of_inputs(self) -> None:
+        """Enums become choices, id lists become reference pickers, tags free words, dates dates."""
+        specs = {s.name: s for s in forms.form_specs("components", "agent")}
+        assert specs["autonomy"].kind == forms.CHOICE
+        assert specs["autonomy"].choices == ("assistive", "supervised", "autonomous")
+        assert specs["tools"].kind == forms.MULTI_REF
+        assert specs["tools"].ref is not None and specs["tools"].ref.kinds == frozenset({"tool", "mcp-server"})
+        assert specs["boundary"].kind == forms.REF
+        assert specs["tags"].kind == forms.WORDS
+        assert specs["untrusted_content"].kind == forms.BOOL
+        assert specs["execution_bounds.max_cost"].kind == forms.NUMBER
+        assert specs["id"].required and specs["kind"].required
+        assert "Stable id" in specs["id"].help
+        triage = {s.name: s for s in forms.TRIAGE_SPECS}
+        assert triage["review_by"].kind == forms.DATE
+        flow = {s.name: s for s in forms.form_specs("flows")}
+        assert flow["encrypted"].kind == forms.OPTIONAL_BOOL
+
+
+class TestValidation:
+    def test_a_valid_component_gives_its_file_entry(self, session: EditSession) -> None:
+        """A valid form yields the element and the short mapping written to the file."""
+        v = check(session, "components", {"id": "planner", "kind": "agent", "autonomy": "autonomous"}, kind="agent")
+        assert v.ok
+        assert v.document == {"id": "planner", "kind": "agent", "autonomy": "autonomous"}
+
+    def test_first_error_per_field_in_loader_words(self, session: EditSession) -> None:
+        """Schema errors are reported per field, in the words the loader uses."""
+        v = check(
+            session,
+            "components",
+            {"id": "Planner", "kind": "agent", "execution_bounds.max_steps": "many"},
+            kind="agent",
+        )
+        assert not v.ok
+        assert v.field_errors["id"].startswith("'Planner' is not a valid id")
+        assert "valid integer" in v.field_errors["execution_bounds.max_steps"]
+
+    def test_reference_errors_land_on_their_field(self, session: EditSession) -> None:
+        """A reference to a missing element is reported on the field that holds it."""
+        v = check(session, "flows", {"source": "customer", "target": "ghost"})
+        assert v.field_errors["target"].startswith("unknown component 'ghost'")
+
+    def test_duplicate_ids_are_refused(self, session: EditSession) -> None:
+        """An id already used by another element is an error on the id field."""
+        v = check(session, "data", {"id": "question"})
+        assert "already addressed as 'question'" in v.field_errors["id"]
+
+    def test_missing_kind_still_checks_the_rest(self, session: EditSession) -> None:
+        """Before a kind is chosen, the shared fields are still checked."""
+        v = check(session, "components", {"id": "Bad Id"})
+        assert v.field_errors["kind"] == "choose a kind"
+        assert "not a valid id" in v.field_errors["id"]
+
+    def test_agent_tools_must_be_tools(self, session: EditSession) -> None:
+        """Kind-specific reference rules (an agent's tools are tools) come from the loader's checks."""
+        v = check(session, "components", {"id": "planner", "kind": "agent", "tools": ("retriever",)}, kind="agent")
+        assert (
+            "'retriever' is a retriever, but an agent's tools must be one of: mcp-server, tool"
+            in v.field_errors["tools"]
+        )
+
+    def test_controls_need_a_known_control(self, session: EditSession) -> None:
+        """An implemented control must name a catalog control; scope must name elements."""
+        v = check(session, "controls", {"control": "demo:nope", "scope": ("web-app",)})
+        assert v.field_errors["control"] == "unknown control 'demo:nope'"
+        v = check(session, "controls", {"control": "demo:input-filter", "scope": ("web-app",)})
+        assert v.ok and v.document == {"control": "demo:input-filter", "scope": ["web-app"]}
+
+    def test_triage_needs_a_reason_for_decisions(self) -> None:
+        """Accepting or dismissing a finding needs a justification; dates must be dates."""
+        raw = forms.raw_values(forms.TRIAGE_SPECS, None)
+        raw["status"] = "accepted"
+        entry, errors = forms.validate_triage(raw)
+        assert entry is None and "justification" in errors
+        raw["justification"] = "low exposure"
+        raw["review_by"] = "2027-02-30"
+        entry, errors = forms.validate_triage(raw)
+        assert entry is None and "review_by" in errors
+        raw["review_by"] = "2027-02-28"
+        entry, errors = forms.validate_triage(raw)
+        assert errors == {} and entry == {
+            "status": "accepted",
+            "justification": "low exposure",
+            "review_by": "2027-02-28",
+        }
