@@ -11,14 +11,24 @@ from threatmodel.tui.app import ThreatModelApp
 from threatmodel.tui.screens.overview import OverviewScreen
 from threatmodel.tui.widgets.component_tree import ModelTree
 from threatmodel.tui.widgets.detail import DetailPane
+from threatmodel.tui.widgets.diagram import DiagramView
 from threatmodel.tui.widgets.findings_table import FindingsTable
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers (diagram layout, exports) finish and the screen catch up."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    """Let workers (diagram layout, exports) finish and the screen catch up.
+
+    The overview asks for its first diagram only after its first frame, so this waits until
+    every diagram on the screen stack has drawn its latest request.
+    """
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        diagrams = [d for screen in pilot.app.screen_stack for d in screen.query(DiagramView)]
+        if not any(d.busy for d in diagrams) and not pilot.app.workers:
+            break
+    else:
+        raise AssertionError("the diagram never finished laying out")
     await pilot.pause()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -19,10 +19,20 @@ from textual.screen import ModalScreen, Screen
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.io.load import LoadedCatalogs, load_model_text
 from threatmodel.io.write import write_atomic
-from threatmodel.tui.commands import ModelCommands
 from threatmodel.tui.editor import Editor
 from threatmodel.tui.messages import ModelChanged
 from threatmodel.tui.session import EditSession, display_path
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+
+def _model_commands() -> type[Provider]:
+    """The palette provider, imported when the palette first opens (off the start-up path)."""
+    from threatmodel.tui.commands import ModelCommands
+
+    return ModelCommands
+
 
 GLOBAL_ACTIONS = frozenset({"save", "save_as", "undo", "redo", "export", "reload"})
 """Actions that need an open model and no dialog in front."""
@@ -34,7 +44,7 @@ class ThreatModelApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "threatmodel"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = App.COMMANDS | {ModelCommands}
+    COMMANDS = App.COMMANDS | {_model_commands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - Textual's declaration
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012 - Textual's declaration
     BINDING_GROUP_TITLE = "Everywhere"
@@ -87,19 +97,16 @@ class ThreatModelApp(App[None]):
         return self._cset
 
     # -- screens ----------------------------------------------------------------
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[None]:
+        """The overview when a model is open, else the start screen (no extra screen to switch from)."""
         if self.session is not None:
-            self._show_overview()
-        else:
-            from threatmodel.tui.screens.new_model import NewModelScreen
+            from threatmodel.tui.screens.overview import OverviewScreen
 
-            self.push_screen(NewModelScreen(self.new_path))
+            self._update_title()
+            return OverviewScreen()
+        from threatmodel.tui.screens.new_model import NewModelScreen
 
-    def _show_overview(self) -> None:
-        from threatmodel.tui.screens.overview import OverviewScreen
-
-        self._update_title()
-        self.push_screen(OverviewScreen())
+        return NewModelScreen(self.new_path)
 
     def create_model(self, path: Path, text: str) -> None:
         """Write a new model file from a template, then open it (used by the start screen).
@@ -116,8 +123,10 @@ class ThreatModelApp(App[None]):
             write_atomic(schema, schema_text("model"))
         self.session = EditSession.open(path, self.catalogs, self.as_of)
         self._cset = self.session.cset
-        self.pop_screen()
-        self._show_overview()
+        from threatmodel.tui.screens.overview import OverviewScreen
+
+        self._update_title()
+        self.push_screen(OverviewScreen())
         self.notify(f"Created {display_path(path)}", timeout=4, markup=False)
 
     def _update_title(self) -> None:
@@ -166,7 +175,7 @@ class ThreatModelApp(App[None]):
         overview = self._overview()
         if not isinstance(overview, OverviewScreen):
             return
-        while self.screen is not overview and len(self.screen_stack) > 2:
+        while self.screen is not overview and len(self.screen_stack) > 1:
             self.pop_screen()
         if not overview.jump_to(section, key):
             self.notify(f"'{key}' is not in the model", severity="warning", markup=False)

@@ -2,7 +2,8 @@
 
 Screens ask for *what* (edit this, triage that, save); this module runs the dialogs that
 say *how*, applies the resulting :class:`Change`, and tells the app to refresh. Kept out
-of ``app.py`` so the app stays a thin shell.
+of ``app.py`` so the app stays a thin shell. The dialog screens are imported when first
+used, which keeps them (and their widgets) off the start-up path.
 """
 
 from __future__ import annotations
@@ -14,12 +15,8 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from threatmodel.errors import ThreatModelError
-from threatmodel.io.roundtrip import ConflictError
 from threatmodel.io.write import write_atomic
-from threatmodel.tui.forms import describe_path
 from threatmodel.tui.messages import Saved, TriageChanged
-from threatmodel.tui.screens.dialogs import ChoiceScreen, ConflictScreen, PathScreen, problems_text
-from threatmodel.tui.screens.edit import EditScreen, TriageScreen
 from threatmodel.tui.session import SECTION_NOUNS, Change, Delete, EditSession, SetTriage, display_path, summarize
 
 if TYPE_CHECKING:
@@ -59,6 +56,8 @@ class Editor:
         return True
 
     def show_problems(self, title: str, problems: list[str]) -> None:
+        from threatmodel.tui.screens.dialogs import ChoiceScreen, problems_text
+
         self.app.push_screen(
             ChoiceScreen(title, problems_text(title + ":", problems), [("ok", "OK", "primary")], dialog_id="problems")
         )
@@ -66,6 +65,9 @@ class Editor:
     # -- element forms ----------------------------------------------------------
     def add(self, section: str | None, defaults: dict[str, Any] | None = None) -> None:
         """Open the form for a new element of ``section`` (asks which kind of element when None)."""
+        from threatmodel.tui.screens.dialogs import ChoiceScreen
+        from threatmodel.tui.screens.edit import EditScreen
+
         defaults = dict(defaults or {})
         if section is None:
 
@@ -89,6 +91,8 @@ class Editor:
         self.app.push_screen(EditScreen(self.session, section, None, fields), self._form_done)
 
     def edit(self, section: str, key: str) -> None:
+        from threatmodel.tui.screens.edit import EditScreen
+
         reason = self.session.read_only_reason(section, key)
         if reason:
             self.app.notify(reason, severity="warning", markup=False)
@@ -105,6 +109,9 @@ class Editor:
     # -- deleting ---------------------------------------------------------------
     def delete(self, section: str, key: str) -> None:
         """Ask, then delete an element; a component's flows go with it. Refuses dangling references."""
+        from threatmodel.tui.forms import describe_path
+        from threatmodel.tui.screens.dialogs import ChoiceScreen
+
         session = self.session
         reason = session.read_only_reason(section, key)
         if reason:
@@ -156,6 +163,8 @@ class Editor:
     # -- triage -------------------------------------------------------------------
     def triage(self, finding_id: str, status: str | None) -> None:
         """Record a triage decision through the form (``None``: remove the decision)."""
+        from threatmodel.tui.screens.edit import TriageScreen
+
         session = self.session
         finding = next((f for f in session.assessment.findings if f.id == finding_id), None)
         if finding is None:
@@ -208,6 +217,8 @@ class Editor:
     # -- saving -------------------------------------------------------------------
     def save(self, then: Callable[[], object] | None = None) -> None:
         """Save to the model file; on a conflict, offer Reload / Save as… / Cancel."""
+        from threatmodel.io.roundtrip import ConflictError
+
         session = self.session
         try:
             path = session.save()
@@ -227,6 +238,8 @@ class Editor:
             then()
 
     def _conflict(self, then: Callable[[], object] | None) -> None:
+        from threatmodel.tui.screens.dialogs import ConflictScreen
+
         session = self.session
 
         def resolved(choice: str | None) -> None:
@@ -243,6 +256,8 @@ class Editor:
         )
 
     def save_as(self, then: Callable[[], object] | None = None) -> None:
+        from threatmodel.tui.screens.dialogs import PathScreen
+
         session = self.session
         stem = session.path.name.removesuffix(".yaml").removesuffix(".yml")
         suggestion = display_path(session.path.with_name(f"{stem}.mine.yaml"))

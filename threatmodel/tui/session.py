@@ -23,7 +23,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
@@ -31,7 +31,6 @@ from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.errors import ModelError, Problem, SourceSpan, UsageError
 from threatmodel.io.load import LoadedCatalogs, LoadedModel, load_model_text
-from threatmodel.io.roundtrip import ConflictError, ModelDocument
 from threatmodel.model.check import check_references
 from threatmodel.model.finding import Assessment
 from threatmodel.model.system import (
@@ -63,10 +62,12 @@ _ADAPTERS: dict[str, TypeAdapter[Any]] = {
     "controls": TypeAdapter(ImplementedControl),
 }
 
+if TYPE_CHECKING:
+    from threatmodel.io.roundtrip import ModelDocument
+
 __all__ = [
     "SECTIONS",
     "Change",
-    "ConflictError",
     "Delete",
     "EditSession",
     "SetTriage",
@@ -252,7 +253,8 @@ class EditSession:
     loaded: LoadedModel
     _base_text: str
     _digest: str
-    _doc: ModelDocument
+    _doc: ModelDocument | None = None
+    """The round-trip document, parsed on first need (an edit, a save): ruamel is slow to load."""
     model: SystemModel = field(init=False)
     assessment: Assessment = field(init=False)
     cset: CatalogSet = field(init=False)
@@ -280,10 +282,7 @@ class EditSession:
             raise UsageError(Problem(f"cannot read {path}: {exc.strerror}", SourceSpan(str(path)))) from None
         text = raw.decode("utf-8-sig")
         loaded = load_model_text(text, display_path(path), base_dir=path.parent, known_controls=catalogs.control_refs)
-        doc = ModelDocument.from_text(text, path, disk_digest=_digest(raw))
-        return cls(
-            path=path, catalogs=catalogs, as_of=as_of, loaded=loaded, _base_text=text, _digest=_digest(raw), _doc=doc
-        )
+        return cls(path=path, catalogs=catalogs, as_of=as_of, loaded=loaded, _base_text=text, _digest=_digest(raw))
 
     def _set_loaded(self, loaded: LoadedModel) -> None:
         self.loaded = loaded
@@ -367,7 +366,7 @@ class EditSession:
         problems = self.problems(after)
         if problems:
             raise ModelError([Problem(message) for _, message in problems])
-        _apply_to_document(self._doc, change)
+        _apply_to_document(self.document, change)
         if self._saved_depth > len(self._undo):
             self._saved_depth = -1  # the saved state was undone and is now unreachable
         self._undo.append(Step(change, before, after))
@@ -382,7 +381,7 @@ class EditSession:
         step = self._undo.pop()
         self._redo.append(step)
         self.model = step.before
-        self._rebuild_document()
+        self._doc = None  # rebuilt from the opened text and the remaining changes when next needed
         self._reassess()
         return step.change
 
@@ -391,13 +390,23 @@ class EditSession:
         if not self._redo:
             return None
         step = self._redo.pop()
-        _apply_to_document(self._doc, step.change)
+        _apply_to_document(self.document, step.change)
         self._undo.append(step)
         self.model = step.after
         self._reassess()
         return step.change
 
+    @property
+    def document(self) -> ModelDocument:
+        """The document the edits are written into (built from the opened text plus the applied changes)."""
+        if self._doc is None:
+            self._rebuild_document()
+        assert self._doc is not None  # noqa: S101 - just built
+        return self._doc
+
     def _rebuild_document(self) -> None:
+        from threatmodel.io.roundtrip import ModelDocument
+
         doc = ModelDocument.from_text(self._base_text, self.path, disk_digest=self._digest)
         for step in self._undo:
             _apply_to_document(doc, step.change)
@@ -406,18 +415,24 @@ class EditSession:
     # -- files ---------------------------------------------------------------
     def text(self) -> str:
         """The model file as it would be saved now."""
-        return self._doc.text()
+        if self._doc is None and not self._undo:
+            return self._base_text
+        return self.document.text()
 
     def changed_on_disk(self) -> bool:
-        return self._doc.changed_on_disk()
+        try:
+            return _digest(self.path.read_bytes()) != self._digest
+        except OSError:
+            return True
 
     def save(self, path: Path | None = None) -> Path:
         """Write the file atomically; raises ConflictError when it changed on disk since opened.
 
         With ``path`` (Save as...), the session continues on the new file.
         """
-        target = self._doc.save(path)
-        self._digest = _digest(self._doc.text().encode("utf-8"))
+        document = self.document
+        target = document.save(path)
+        self._digest = _digest(document.text().encode("utf-8"))
         self.path = target
         self._saved_depth = len(self._undo)
         return target
@@ -466,7 +481,7 @@ class EditSession:
 
     def document_item(self, section: str, key: str) -> Mapping[str, Any] | None:
         """The element as written in the file (to keep the author's explicit keys)."""
-        for item_key, item in self._doc.items(section):
+        for item_key, item in self.document.items(section):
             if item_key == key:
                 return item
         return None

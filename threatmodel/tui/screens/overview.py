@@ -41,6 +41,7 @@ class OverviewScreen(Screen[None]):
     """The main screen: where the model is browsed, edited and triaged."""
 
     BINDING_GROUP_TITLE = "Overview"
+    AUTO_FOCUS = "#findings"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "toggle_diagram", "Diagram", tooltip="Show or hide the diagram pane.", id="overview.diagram"),
         Binding(
@@ -142,11 +143,18 @@ class OverviewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_session()
-        self.query_one(FindingsTable).focus()
+        self.refresh_session(diagram=False)
+        # Lay the diagram out once the first frame is on screen: its worker imports the
+        # renderers and runs `dot`, which would otherwise compete with the first paint.
+        self.call_after_refresh(self._draw_diagram)
+
+    def _draw_diagram(self) -> None:
+        session = self.tm.session
+        if session is not None:
+            self.query_one(DiagramView).show_assessment(session.assessment, self._focus_id())
 
     # -- refreshing -----------------------------------------------------------
-    def refresh_session(self) -> None:
+    def refresh_session(self, *, diagram: bool = True) -> None:
         """Show the session's current model and assessment (after any change)."""
         session = self.tm.session
         assert session is not None  # noqa: S101 - the overview only exists with a session
@@ -158,7 +166,8 @@ class OverviewScreen(Screen[None]):
         self.query_one(FilterBar).set_choices(catalogs, targets)
         self.refresh_findings()
         self.refresh_status()
-        self.query_one(DiagramView).show_assessment(a, self._focus_id())
+        if diagram:
+            self.query_one(DiagramView).show_assessment(a, self._focus_id())
         self._show_selected()
 
     def refresh_findings(self) -> None:

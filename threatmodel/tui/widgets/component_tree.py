@@ -8,7 +8,8 @@ and finding badges are refreshed, so the cursor and folding stay where the user 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -81,6 +82,7 @@ class ModelTree(Tree[NodeRef]):
         self.show_root = True
         self.guide_depth = 2
         self._structure: tuple[Any, ...] | None = None
+        self._labels: dict[NodeRef, tuple[Any, ...]] = {}
         self._by_ref: dict[NodeRef, TreeNode[NodeRef]] = {}
 
     # -- building -------------------------------------------------------------
@@ -112,6 +114,7 @@ class ModelTree(Tree[NodeRef]):
         expanded = {ref for ref, node in self._by_ref.items() if node.is_expanded}
         first_build = not self._by_ref
         self.clear()
+        self._labels = {}
         self._by_ref = {("system", model.system.id): self.root}
         self.root.data = ("system", model.system.id)
         children: dict[str | None, list[str]] = defaultdict(list)
@@ -157,51 +160,65 @@ class ModelTree(Tree[NodeRef]):
         _ = self.last_line  # lays the lines out, so the node knows its line
         self.move_cursor(node, animate=False)
 
+    def _set(self, ref: NodeRef, signature: tuple[Any, ...], make: Callable[[], Text]) -> None:
+        """Relabel one node, only when what its label shows changed (cheap on 1,000s of nodes)."""
+        node = self._by_ref.get(ref)
+        if node is None or self._labels.get(ref) == signature:
+            return
+        self._labels[ref] = signature
+        node.set_label(make())
+
     def _relabel(self, model: SystemModel, by_target: dict[str, list[Finding]]) -> None:
-        root = styled(model.system.name, "bold")
-        root.append_text(_badge(by_target.get(model.system.id, [])))
-        self.root.set_label(root)
+        def badge_key(target: str) -> tuple[int, str]:
+            open_ = [f for f in by_target.get(target, []) if f.status.is_open]
+            return len(open_), str(worst_open(open_) or "")
+
+        def labelled(first: str, first_style: str, rest: tuple[tuple[str, str], ...], target: str | None) -> Text:
+            label = styled(first, first_style) if first_style else Text(first)
+            for text, style in rest:
+                label.append(text, style=style)
+            if target is not None:
+                label.append_text(_badge(by_target.get(target, [])))
+            return label
+
+        system = model.system
+        root_ref = ("system", system.id)
+        if root_ref in self._by_ref:
+            sig = (system.name, badge_key(system.id))
+            self._set(root_ref, sig, partial(labelled, system.name, "bold", (), system.id))
         for b in model.boundaries:
-            node = self._by_ref.get(("boundaries", b.id))
-            if node is not None:
-                label = styled("▣ ", "dim")
-                label.append(b.name or b.id)
-                label.append(f" {b.trust}", style="dim italic")
-                node.set_label(label)
+            name, trust = b.name or b.id, str(b.trust)
+            self._set(
+                ("boundaries", b.id),
+                (name, trust),
+                partial(labelled, "▣ ", "dim", ((name, ""), (f" {trust}", "dim italic")), None),
+            )
         for c in model.components:
-            node = self._by_ref.get(("components", c.id))
-            if node is not None:
-                label = Text(c.name or c.id)
-                label.append(f" {c.kind}", style="dim")
-                label.append_text(_badge(by_target.get(c.id, [])))
-                node.set_label(label)
+            name, kind = c.name or c.id, str(c.kind)
+            self._set(
+                ("components", c.id),
+                (name, kind, badge_key(c.id)),
+                partial(labelled, name, "", ((f" {kind}", "dim"),), c.id),
+            )
         names = {c.id: c.name or c.id for c in model.components}
         for section, title in GROUPS:
-            items = getattr(model, section)
-            group = self._by_ref.get(("group", section))
-            if group is not None:
-                group.set_label(Text(f"{title} ({len(items)})", style="italic"))
+            count = len(getattr(model, section))
+            self._set(("group", section), (title, count), partial(styled, f"{title} ({count})", "italic"))
         for flow in model.flows:
-            node = self._by_ref.get(("flows", flow.key))
-            if node is not None:
-                label = Text(f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}")
-                label.append_text(_badge(by_target.get(flow.key, [])))
-                node.set_label(label)
+            text = f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
+            self._set(("flows", flow.key), (text, badge_key(flow.key)), partial(labelled, text, "", (), flow.key))
         for d in model.data:
-            node = self._by_ref.get(("data", d.id))
-            if node is not None:
-                label = Text(d.name or d.id)
-                label.append(f" {d.classification}", style="dim")
-                node.set_label(label)
+            name, level = d.name or d.id, str(d.classification)
+            self._set(("data", d.id), (name, level), partial(labelled, name, "", ((f" {level}", "dim"),), None))
         for control in model.controls:
-            node = self._by_ref.get(("controls", element_key("controls", control)))
-            if node is not None:
-                label = Text(control.control)
-                if control.scope:
-                    label.append(f" @ {', '.join(control.scope)}", style="dim")
-                if str(control.status) != "implemented":
-                    label.append(f" ({control.status})", style="yellow")
-                node.set_label(label)
+            ref = ("controls", element_key("controls", control))
+            scope, status = ", ".join(control.scope), str(control.status)
+            rest: list[tuple[str, str]] = []
+            if scope:
+                rest.append((f" @ {scope}", "dim"))
+            if status != "implemented":
+                rest.append((f" ({status})", "yellow"))
+            self._set(ref, (control.control, tuple(rest)), partial(labelled, control.control, "", tuple(rest), None))
 
     # -- navigation -----------------------------------------------------------
     @property

@@ -108,6 +108,7 @@ class DiagramView(ScrollView, can_focus=True):
         self._strips: list[Strip] = []
         self._message = "laying out…"
         self._pending: str | None = None
+        self._applied: str | None = None
         self._styles: dict[str, Style] = {}
 
     # -- inputs -------------------------------------------------------------
@@ -179,7 +180,7 @@ class DiagramView(ScrollView, can_focus=True):
             self.refresh()
         self._lay_out(self._assessment, self._view(), key)
 
-    @work(thread=True, exclusive=True, group="diagram", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="diagram", exit_on_error=False, description="diagram layout")
     def _lay_out(self, assessment: Assessment, view: Any, key: str) -> None:
         """Build the scene and run ``dot`` (in a thread); hands the layout back to the UI thread."""
         try:
@@ -206,6 +207,7 @@ class DiagramView(ScrollView, can_focus=True):
     def _laid_out(self, key: str, layout: _Layout, canvas: TextCanvas) -> None:
         if key != self._pending:
             return  # a newer request is on its way
+        self._applied = key
         self._layout = layout
         self.border_subtitle = layout.subtitle
         self._set_canvas(canvas)
@@ -214,6 +216,7 @@ class DiagramView(ScrollView, can_focus=True):
     def _failed(self, key: str, message: str) -> None:
         if key != self._pending:
             return
+        self._applied = key
         self._canvas = None
         self._strips = []
         self._message = f"diagram unavailable: {message}"
@@ -262,6 +265,11 @@ class DiagramView(ScrollView, can_focus=True):
         if row >= len(self._strips):
             return Strip.blank(width, base)
         return self._strips[row].crop_extend(scroll_x, scroll_x + width, base)
+
+    @property
+    def busy(self) -> bool:
+        """True until the latest requested layout is drawn (or has failed); also before the first request."""
+        return self._pending is None or self._pending != self._applied
 
     @property
     def text(self) -> str:
