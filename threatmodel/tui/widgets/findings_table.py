@@ -64,7 +64,7 @@ def finding_catalogs(f: Finding) -> set[str]:
 SortKey = Callable[[Finding], Any]
 SORTS: dict[str, tuple[str, SortKey]] = {
     "severity": ("severity", lambda f: (-SEVERITY_ORDER[str(f.severity)], -f.risk, f.id)),
-    "risk": ("risk", lambda f: (-f.residual_risk, -f.risk, f.id)),
+    "risk": ("risk", lambda f: (-f.risk, -f.residual_risk, f.id)),
     "status": ("status", lambda f: (STATUS_ORDER[str(f.status)], -SEVERITY_ORDER[str(f.severity)], f.id)),
     "finding": ("finding", lambda f: (f.title.lower(), f.id)),
     "target": ("target", lambda f: (f.target_name.lower(), -SEVERITY_ORDER[str(f.severity)], f.id)),
@@ -85,7 +85,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 def column_widths(width: int) -> dict[str, int]:
     """Column widths for a table ``width`` cells wide (each column also takes 2 cells of padding)."""
-    widths = {"severity": 4, "risk": 4, "status": 14, "target": 18, "id": 22}
+    widths = {"severity": 4, "risk": 5, "status": 14, "target": 18, "id": 22}
     if width < 100:
         del widths["id"]
         widths["target"] = 14
@@ -219,7 +219,7 @@ class FindingsTable(DataTable[Text]):
         threat = f.threat.split(":", 1)[1] if ":" in f.threat else f.threat
         return (
             severity_text(f.severity, short=True),
-            Text(str(f.residual_risk), justify="right"),
+            Text(str(f.risk) if f.residual_risk == f.risk else f"{f.risk}→{f.residual_risk}", justify="right"),
             status_text(f.status),
             Text(f.title),
             Text(f.target_name),
