@@ -208,14 +208,20 @@ async def test_reopen_removes_the_decision(app: ThreatModelApp) -> None:
 
 
 async def open_add_form(pilot: object, choice: str) -> EditScreen:
+    """n, then choose what to add with the arrow keys and Enter (no mouse)."""
     from textual.pilot import Pilot
+
+    from threatmodel.tui.editor import ADD_CHOICES
 
     assert isinstance(pilot, Pilot)
     await pilot.press("n")
     await pilot.pause()
     chooser = pilot.app.screen
     assert isinstance(chooser, ChoiceScreen)
-    await pilot.click(f"#choice-{choice}")
+    steps = [c[0] for c in ADD_CHOICES].index(choice)
+    for _ in range(steps):
+        await pilot.press("right")
+    await pilot.press("enter")
     await pilot.pause()
     form = pilot.app.screen
     assert isinstance(form, EditScreen)
@@ -321,7 +327,7 @@ async def test_delete_component_takes_its_flows(app: ThreatModelApp) -> None:
         dialog = pilot.app.screen
         assert isinstance(dialog, ChoiceScreen)
         assert "and its 1 flow (chat-llm-to-ticket-tool)" in str(dialog.body)
-        await pilot.click("#choice-delete")
+        await pilot.press("enter")  # Delete has the focus
         await pilot.pause()
         session = tm(pilot).session
         assert session is not None
@@ -678,7 +684,9 @@ async def test_filters_narrow_the_table(app: ThreatModelApp) -> None:
         assert len(table(pilot).visible_ids) == 8
         bar.query_one("#flt-catalog", Select).value = "demo-top"
         await pilot.pause()
-        assert len(table(pilot).visible_ids) == 8  # every demo threat cites demo-top
+        assert len(table(pilot).visible_ids) == 4  # the clear-text-flow threat cites no demo-top item
+        assert not any(fid.startswith("demo:clear-text-flow@") for fid in table(pilot).visible_ids)
+        await pilot.press("ctrl+r")
         await pilot.press("slash")
         for ch in "flow":
             await pilot.press(ch)
@@ -807,3 +815,40 @@ async def test_user_text_is_never_markup(model_path: Path, app_for: object) -> N
     async with app.run_test(size=SIZE) as pilot:
         labels = [str(n.label) for n in tree(pilot).nodes_by_ref.values()]
         assert any(label.startswith("[bold]Web[/bold] app") for label in labels)
+
+
+def test_every_binding_has_an_id_and_a_tooltip() -> None:
+    """Each key binding of the TUI's screens and widgets has an area.verb id and a tooltip (for help and keymaps)."""
+    from textual.binding import Binding
+
+    from threatmodel.tui.screens import dialogs, edit, export, finding, help, new_model, overview, plan
+    from threatmodel.tui.screens.catalog import CatalogScreen
+    from threatmodel.tui.widgets.component_tree import ModelTree
+    from threatmodel.tui.widgets.diagram import DiagramView
+
+    owners = [
+        ThreatModelApp,
+        overview.OverviewScreen,
+        finding.FindingScreen,
+        plan.PlanScreen,
+        CatalogScreen,
+        edit.FormScreen,
+        export.ExportScreen,
+        help.HelpScreen,
+        new_model.NewModelScreen,
+        dialogs.ChoiceScreen,
+        dialogs.PathScreen,
+        dialogs.ConflictScreen,
+        FindingsTable,
+        ModelTree,
+        DiagramView,
+    ]
+    seen: dict[str, str] = {}
+    for owner in owners:
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding), f"{owner.__name__}: {binding!r} is not a Binding"
+            assert binding.id, f"{owner.__name__}: '{binding.key}' has no id"
+            assert "." in binding.id, f"{owner.__name__}: id '{binding.id}' is not area.verb"
+            if binding.show or binding.description:
+                assert binding.tooltip or binding.action.startswith("app.focus"), f"{binding.id} has no tooltip"
+            assert seen.setdefault(binding.id, owner.__name__) == owner.__name__, f"id {binding.id} used twice"
