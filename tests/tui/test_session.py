@@ -168,3 +168,10 @@ def test_elements_from_included_files_are_read_only(tmp_path: Path, demo_catalog
     assert session.read_only_reason("components", "web-app") is None
     with pytest.raises(UsageError, match="included file"):
         session.apply(Change("delete", (Delete("components", "extra-store"),)))
+
+
+def test_an_invalid_item_is_a_model_error(session: EditSession) -> None:
+    """A change carrying an item its model rejects is refused with the field named, never a crash."""
+    with pytest.raises(ModelError, match="exposure"):
+        session.apply(Change("bad", (Upsert("components", {"id": "x", "kind": "tool", "exposure": "mars"}),)))
+    assert not session.can_undo

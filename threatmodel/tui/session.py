@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import CatalogSet
@@ -362,7 +362,12 @@ class EditSession:
             if reason:
                 raise UsageError(Problem(reason))
         before = self.model
-        after = apply_change(before, change)
+        try:
+            after = apply_change(before, change)
+        except ValidationError as exc:
+            raise ModelError(
+                [Problem(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}") for e in exc.errors(include_url=False)]
+            ) from None
         problems = self.problems(after)
         if problems:
             raise ModelError([Problem(message) for _, message in problems])

@@ -202,6 +202,12 @@ class DiagramView(ScrollView, can_focus=True):
         except ImportError:
             self.app.call_from_thread(self._failed, key, "this installation has no text diagram renderer")
             return
+        except Exception as exc:  # a drawing bug must not take the editor (and unsaved work) down
+            self.log.error("diagram layout failed", exc)
+            self.app.call_from_thread(
+                self._failed, key, f"the drawing failed ({type(exc).__name__}: {exc}); please report it"
+            )
+            return
         self.app.call_from_thread(self._laid_out, key, layout, canvas)
 
     def _laid_out(self, key: str, layout: _Layout, canvas: TextCanvas) -> None:
