@@ -263,6 +263,45 @@ async def test_add_component_validates_then_appears(app: ThreatModelApp) -> None
         )
 
 
+async def test_add_a_boundary_and_a_data_asset_then_use_them(app: ThreatModelApp) -> None:
+    """Boundaries and data assets are added through their forms and are offered to later forms."""
+    async with app.run_test(size=SIZE) as pilot:
+        form = await open_add_form(pilot, "boundaries")
+        await set_input(pilot, widget_id("id"), "partner-cloud")
+        form.query_one(f"#{widget_id('trust')}", Select).value = "partner"
+        form.query_one(f"#{widget_id('parent')}", Select).value = "corp"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        form = await open_add_form(pilot, "data")
+        await set_input(pilot, widget_id("id"), "invoices")
+        form.query_one(f"#{widget_id('classification')}", Select).value = "restricted"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        assert session.element("boundaries", "partner-cloud").parent == "corp"  # type: ignore[union-attr]
+        assert str(session.element("data", "invoices").classification) == "restricted"  # type: ignore[union-attr]
+        assert ("boundaries", "partner-cloud") in set(tree(pilot).refs())
+        await select_in_tree(pilot, "components", "ticket-tool")
+        await pilot.press("e")
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        boundary = form.query_one(f"#{widget_id('boundary')}", Select)
+        boundary.value = "partner-cloud"  # a Select refuses values it does not offer
+        assert boundary.value == "partner-cloud"
+        data = form.query_one(f"#{widget_id('data')}", SelectionList)
+        assert "invoices" in [data.get_option_at_index(i).value for i in range(data.option_count)]
+        data.select("invoices")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        ticket_tool = session.element("components", "ticket-tool")
+        assert ticket_tool.data == ("invoices",)  # type: ignore[union-attr]
+        assert ticket_tool.boundary == "partner-cloud"  # type: ignore[union-attr]
+        assert "    data: [invoices]\n" in session.text()
+
+
 async def test_kind_change_swaps_in_that_kinds_fields(app: ThreatModelApp) -> None:
     """Choosing another kind replaces the kind-specific fields and keeps the shared ones."""
     async with app.run_test(size=SIZE) as pilot:
