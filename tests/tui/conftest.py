@@ -40,7 +40,9 @@ def model_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def app_for(demo_catalogs: LoadedCatalogs) -> Callable[[Path | None], ThreatModelApp]:
     def make(path: Path | None) -> ThreatModelApp:
-        return make_app(path, demo_catalogs, as_of=AS_OF)
+        # The file watcher runs on a 2-second timer; tests that change the file on disk call
+        # `check_disk()` themselves, so nothing depends on timing.
+        return make_app(path, demo_catalogs, as_of=AS_OF, watch_interval=None)
 
     return make
 

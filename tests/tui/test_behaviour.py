@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 from textual.message import Message
+from textual.notifications import Notify
 from textual.widgets import Button, Input, Select, SelectionList, Tree
 
 from tests.tui.conftest import AS_OF, SIZE
@@ -891,3 +892,44 @@ def test_every_binding_has_an_id_and_a_tooltip() -> None:
             if binding.show or binding.description:
                 assert binding.tooltip or binding.action.startswith("app.focus"), f"{binding.id} has no tooltip"
             assert seen.setdefault(binding.id, owner.__name__) == owner.__name__, f"id {binding.id} used twice"
+
+
+async def test_a_file_changed_on_disk_is_reloaded_when_nothing_is_unsaved(
+    app: ThreatModelApp, model_path: Path
+) -> None:
+    """The file watcher reloads a file changed outside the TUI when there are no unsaved edits."""
+    messages: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        model_path.write_text(
+            model_path.read_text(encoding="utf-8").replace("name: Chat LLM", "name: Answer LLM"), encoding="utf-8"
+        )
+        tm(pilot).check_disk()
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        assert session.element("components", "chat-llm").name == "Answer LLM"  # type: ignore[union-attr]
+        assert any(str(n.label).startswith("Answer LLM") for n in tree(pilot).nodes_by_ref.values())
+        assert any(isinstance(m, Notify) and "reloaded" in m.notification.message for m in messages)
+
+
+async def test_a_file_changed_on_disk_never_replaces_unsaved_edits(app: ThreatModelApp, model_path: Path) -> None:
+    """With unsaved edits the watcher only warns, once per new version of the file."""
+    messages: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(UNSAFE)
+        await pilot.press("o")
+        model_path.write_text(model_path.read_text(encoding="utf-8") + "# edited elsewhere\n", encoding="utf-8")
+        tm(pilot).check_disk()
+        tm(pilot).check_disk()
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        assert session.modified
+        assert UNSAFE not in session.model.triage
+    warnings = {
+        m.notification.identity
+        for m in messages
+        if isinstance(m, Notify) and "changed on disk" in m.notification.message
+    }
+    assert len(warnings) == 1

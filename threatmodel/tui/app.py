@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.errors import ThreatModelError
 from threatmodel.io.load import LoadedCatalogs, load_model_text
 from threatmodel.io.write import write_atomic
 from threatmodel.tui.editor import Editor
@@ -33,6 +34,9 @@ def _model_commands() -> type[Provider]:
 
     return ModelCommands
 
+
+WATCH_INTERVAL = 2.0
+"""How often the open file is checked for changes made outside the TUI (a `git pull`, an editor)."""
 
 GLOBAL_ACTIONS = frozenset({"save", "save_as", "undo", "redo", "export", "reload"})
 """Actions that need an open model and no dialog in front."""
@@ -83,8 +87,12 @@ class ThreatModelApp(App[None]):
         catalogs: LoadedCatalogs,
         as_of: dt.date,
         new_path: Path | None = None,
+        watch_interval: float | None = WATCH_INTERVAL,
     ) -> None:
         super().__init__()
+        self.watch_interval = watch_interval
+        """Seconds between checks of the model file on disk (None: never check on a timer)."""
+        self._disk_seen: str | None = None
         self.session = session
         self.catalogs = catalogs
         self.as_of = as_of
@@ -97,6 +105,45 @@ class ThreatModelApp(App[None]):
         return self._cset
 
     # -- screens ----------------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.watch_interval:
+            self.set_interval(self.watch_interval, self.check_disk, name="watch model file")
+
+    def check_disk(self) -> None:
+        """React once to each new version of the file on disk.
+
+        Without unsaved edits the TUI simply reloads it; with unsaved edits it says so (saving
+        will then show both versions). Never while a dialog is open.
+        """
+        session = self.session
+        if session is None or isinstance(self.screen, ModalScreen):
+            return
+        digest = session.disk_digest()
+        if digest is None or not session.changed_on_disk() or digest == self._disk_seen:
+            return
+        self._disk_seen = digest
+        name = display_path(session.path)
+        if session.modified:
+            self.notify(
+                f"{name} changed on disk. Your edits are kept; saving will show both versions.",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+            return
+        try:
+            session.reload()
+        except ThreatModelError as exc:
+            self.notify(
+                f"{name} changed on disk but is not valid now: {exc.problems[0].message}",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+            return
+        self.model_changed("reload")
+        self.notify(f"{name} changed on disk; reloaded", timeout=4, markup=False)
+
     def get_default_screen(self) -> Screen[None]:
         """The overview when a model is open, else the start screen (no extra screen to switch from)."""
         if self.session is not None:
@@ -294,6 +341,7 @@ def make_app(
     catalogs: LoadedCatalogs,
     *,
     as_of: dt.date,
+    watch_interval: float | None = WATCH_INTERVAL,
 ) -> ThreatModelApp:
     """The app for ``model`` (opened for editing), or the start screen when it does not exist.
 
@@ -303,5 +351,5 @@ def make_app(
     path = Path(model) if model is not None else None
     if path is not None and path.exists():
         session = EditSession.open(path, catalogs, as_of)
-        return ThreatModelApp(session, catalogs=catalogs, as_of=as_of)
-    return ThreatModelApp(None, catalogs=catalogs, as_of=as_of, new_path=path)
+        return ThreatModelApp(session, catalogs=catalogs, as_of=as_of, watch_interval=watch_interval)
+    return ThreatModelApp(None, catalogs=catalogs, as_of=as_of, new_path=path, watch_interval=watch_interval)

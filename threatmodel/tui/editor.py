@@ -220,6 +220,11 @@ class Editor:
         from threatmodel.io.roundtrip import ConflictError
 
         session = self.session
+        if not session.modified and not session.changed_on_disk():
+            self.app.notify("No unsaved changes.", timeout=2)
+            if then is not None:
+                then()
+            return
         try:
             path = session.save()
         except ConflictError:

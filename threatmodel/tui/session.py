@@ -265,6 +265,7 @@ class EditSession:
     _saved_depth: int = field(init=False, default=0)
     _included: frozenset[tuple[str, str]] = field(init=False, default=frozenset())
     _included_triage: frozenset[str] = field(init=False, default=frozenset())
+    _stat_seen: tuple[tuple[int, int], str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.cset = CatalogSet(self.catalogs.catalogs)
@@ -425,10 +426,23 @@ class EditSession:
         return self.document.text()
 
     def changed_on_disk(self) -> bool:
+        return self.disk_digest() != self._digest
+
+    def disk_digest(self) -> str | None:
+        """Digest of the file on disk now (None when it cannot be read); reads only when it was touched."""
         try:
-            return _digest(self.path.read_bytes()) != self._digest
+            stat = self.path.stat()
         except OSError:
-            return True
+            return None
+        signature = (stat.st_mtime_ns, stat.st_size)
+        if self._stat_seen is not None and self._stat_seen[0] == signature:
+            return self._stat_seen[1]
+        try:
+            digest = _digest(self.path.read_bytes())
+        except OSError:
+            return None
+        self._stat_seen = (signature, digest)
+        return digest
 
     def save(self, path: Path | None = None) -> Path:
         """Write the file atomically; raises ConflictError when it changed on disk since opened.
