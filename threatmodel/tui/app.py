@@ -17,7 +17,6 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.errors import ThreatModelError
 from threatmodel.io.load import LoadedCatalogs, load_model_text
 from threatmodel.io.write import write_atomic
 from threatmodel.tui.editor import Editor
@@ -92,7 +91,6 @@ class ThreatModelApp(App[None]):
         super().__init__()
         self.watch_interval = watch_interval
         """Seconds between checks of the model file on disk (None: never check on a timer)."""
-        self._disk_seen: str | None = None
         self.session = session
         self.catalogs = catalogs
         self.as_of = as_of
@@ -110,39 +108,9 @@ class ThreatModelApp(App[None]):
             self.set_interval(self.watch_interval, self.check_disk, name="watch model file")
 
     def check_disk(self) -> None:
-        """React once to each new version of the file on disk.
-
-        Without unsaved edits the TUI simply reloads it; with unsaved edits it says so (saving
-        will then show both versions). Never while a dialog is open.
-        """
-        session = self.session
-        if session is None or isinstance(self.screen, ModalScreen):
-            return
-        digest = session.disk_digest()
-        if digest is None or not session.changed_on_disk() or digest == self._disk_seen:
-            return
-        self._disk_seen = digest
-        name = display_path(session.path)
-        if session.modified:
-            self.notify(
-                f"{name} changed on disk. Your edits are kept; saving will show both versions.",
-                severity="warning",
-                timeout=8,
-                markup=False,
-            )
-            return
-        try:
-            session.reload()
-        except ThreatModelError as exc:
-            self.notify(
-                f"{name} changed on disk but is not valid now: {exc.problems[0].message}",
-                severity="warning",
-                timeout=8,
-                markup=False,
-            )
-            return
-        self.model_changed("reload")
-        self.notify(f"{name} changed on disk; reloaded", timeout=4, markup=False)
+        """React to a new version of the model file on disk (see :meth:`Editor.check_disk`)."""
+        if self.session is not None and not isinstance(self.screen, ModalScreen):
+            self.editor.check_disk()
 
     def get_default_screen(self) -> Screen[None]:
         """The overview when a model is open, else the start screen (no extra screen to switch from)."""
@@ -265,27 +233,12 @@ class ThreatModelApp(App[None]):
 
     def action_help(self) -> None:
         """List the keys of the current screen: its own, its widgets', then the global ones."""
-        from threatmodel.tui.screens.help import HelpScreen, KeyHelp
+        from threatmodel.tui.screens.help import HelpScreen, key_help
 
-        if isinstance(self.screen, ModalScreen):
-            return
-        by_id: dict[str, tuple[str, list[str], str, str]] = {}
-        for key, active in self.screen.active_bindings.items():
-            binding = active.binding
-            if binding.id is None or not binding.description:
-                continue
-            group = str(getattr(active.node, "BINDING_GROUP_TITLE", None) or type(active.node).__name__)
-            shown = self.get_key_display(binding) or key
-            if binding.id in by_id:
-                by_id[binding.id][1].append(shown)
-            else:
-                by_id[binding.id] = (group, [shown], binding.description, binding.tooltip or "")
-        rows = [
-            KeyHelp(group, " / ".join(keys), description, tooltip)
-            for group, keys, description, tooltip in by_id.values()
-        ]
-        rows.sort(key=lambda r: (r.group == self.BINDING_GROUP_TITLE, r.group != self.screen.BINDING_GROUP_TITLE))
-        self.push_screen(HelpScreen(str(self.screen.BINDING_GROUP_TITLE or self.title), rows))
+        if not isinstance(self.screen, ModalScreen):
+            self.push_screen(
+                HelpScreen(str(self.screen.BINDING_GROUP_TITLE or self.title), key_help(self.screen, self))
+            )
 
     async def action_quit(self) -> None:
         """Quit; with unsaved changes, ask: save and quit, quit without saving, or stay."""

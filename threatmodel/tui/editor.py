@@ -37,6 +37,7 @@ class Editor:
 
     def __init__(self, app: ThreatModelApp) -> None:
         self.app = app
+        self._disk_seen: str | None = None
 
     @property
     def session(self) -> EditSession:
@@ -295,6 +296,35 @@ class Editor:
             return
         self.app.model_changed("reload")
         self.app.notify(f"Reloaded {display_path(session.path)}", timeout=3, markup=False)
+
+    def check_disk(self) -> None:
+        """React once to each new version of the file on disk (the app calls this on a timer).
+
+        Without unsaved edits the file is simply reloaded; with unsaved edits the user is told
+        (saving will then show both versions). Nothing is ever overwritten or dropped here.
+        """
+        session = self.session
+        digest = session.disk_digest()
+        if digest is None or not session.changed_on_disk() or digest == self._disk_seen:
+            return
+        self._disk_seen = digest
+        name = display_path(session.path)
+        if session.modified:
+            self.app.notify(
+                f"{name} changed on disk. Your edits are kept; saving will show both versions.",
+                severity="warning",
+                timeout=8,
+                markup=False,
+            )
+            return
+        try:
+            session.reload()
+        except ThreatModelError as exc:
+            message = f"{name} changed on disk but is not valid now: {exc.problems[0].message}"
+            self.app.notify(message, severity="warning", timeout=8, markup=False)
+            return
+        self.app.model_changed("reload")
+        self.app.notify(f"{name} changed on disk; reloaded", timeout=4, markup=False)
 
     # -- exporting ----------------------------------------------------------------
     def export(self, fmt: str, path: Path) -> None:

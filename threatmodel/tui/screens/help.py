@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
@@ -21,6 +21,27 @@ class KeyHelp:
     keys: str
     description: str
     tooltip: str
+
+
+def key_help(screen: Screen[Any], app: App[Any]) -> list[KeyHelp]:
+    """The bindings active on ``screen`` that have an id: the screen's first, the app's last.
+
+    A binding listed under several keys (``x,delete``) is one row with both keys.
+    """
+    by_id: dict[str, tuple[str, list[str], str, str]] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.id is None or not binding.description:
+            continue
+        group = str(getattr(active.node, "BINDING_GROUP_TITLE", None) or type(active.node).__name__)
+        shown = app.get_key_display(binding) or key
+        if binding.id in by_id:
+            by_id[binding.id][1].append(shown)
+        else:
+            by_id[binding.id] = (group, [shown], binding.description, binding.tooltip or "")
+    rows = [KeyHelp(group, " / ".join(keys), what, why) for group, keys, what, why in by_id.values()]
+    rows.sort(key=lambda r: (r.group == app.BINDING_GROUP_TITLE, r.group != screen.BINDING_GROUP_TITLE))
+    return rows
 
 
 def help_rows(rows: Sequence[KeyHelp]) -> list[Widget]:
