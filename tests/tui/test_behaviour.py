@@ -933,3 +933,41 @@ async def test_a_file_changed_on_disk_never_replaces_unsaved_edits(app: ThreatMo
         if isinstance(m, Notify) and "changed on disk" in m.notification.message
     }
     assert len(warnings) == 1
+
+
+async def test_finding_screen_leads_to_the_threat_and_the_element(app: ThreatModelApp) -> None:
+    """From a finding, r shows its threat in the catalogs and e opens the form of its element."""
+    async with app.run_test(size=SIZE) as pilot:
+        table(pilot).focus()
+        table(pilot).select_finding(BROAD)
+        await pilot.press("enter", "r")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, CatalogScreen)
+        assert "Tool can act beyond its task" in detail_text(pilot, "#catalog-detail")
+        await pilot.press("escape", "e")
+        await pilot.pause()
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        assert (form.section, form.key) == ("components", "ticket-tool")
+
+
+async def test_palette_exports_and_opens_the_plan(app: ThreatModelApp) -> None:
+    """The palette offers an export per format (the dialog opens on it) and the control plan."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        pilot.app.screen.query_one(Input).value = "export: mermaid"
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, ExportScreen)
+        assert dialog.fmt == "mermaid"
+        assert dialog.query_one("#export-path", Input).value == "model.mmd"
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        pilot.app.screen.query_one(Input).value = "control plan"
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, PlanScreen)
