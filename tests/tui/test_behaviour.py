@@ -855,6 +855,13 @@ async def test_user_text_is_never_markup(model_path: Path, app_for: object) -> N
     async with app.run_test(size=SIZE) as pilot:
         labels = [str(n.label) for n in tree(pilot).nodes_by_ref.values()]
         assert any(label.startswith("[bold]Web[/bold] app") for label in labels)
+        await select_in_tree(pilot, "components", "web-app")
+        await pilot.press("z")
+        await settle(pilot)
+        diagram = overview(pilot).query_one(DiagramView)
+        assert "[bold]Web[/bold]" in diagram.text
+        screen = pilot.app.export_screenshot()
+        assert "of&#160;[bold]Web[/bold]&#160;app" in screen  # the diagram's border subtitle, literally
 
 
 def test_every_binding_has_an_id_and_a_tooltip() -> None:

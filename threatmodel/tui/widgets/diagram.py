@@ -22,6 +22,7 @@ from rich.style import Style
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
+from textual.markup import escape
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -215,7 +216,7 @@ class DiagramView(ScrollView, can_focus=True):
             return  # a newer request is on its way
         self._applied = key
         self._layout = layout
-        self.border_subtitle = layout.subtitle
+        self.border_subtitle = escape(layout.subtitle)  # scene subtitles carry user names; border titles are markup
         self._set_canvas(canvas)
         self.action_centre()
 
