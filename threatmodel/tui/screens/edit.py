@@ -66,7 +66,7 @@ class FieldRow(Horizontal):
 def field_widget(spec: FieldSpec, value: RawValue, options: Sequence[tuple[Text, str]]) -> Widget:
     """The input widget for one field, showing ``value``."""
     wid = widget_id(spec.name)
-    tip = spec.help or None
+    tip = Text(spec.help) if spec.help else None  # docstrings are not markup
     if spec.kind == forms.BOOL:
         return Checkbox(Text("yes"), value=bool(value), id=wid, tooltip=tip, compact=True)
     if spec.kind == forms.OPTIONAL_BOOL:
