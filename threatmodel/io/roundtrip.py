@@ -8,6 +8,7 @@ changed on disk since it was opened is never overwritten silently.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -266,6 +267,8 @@ def _to_commented(value: Any) -> Any:
         return seq
     if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):  # enums
         return value.value
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value  # ruamel writes a plain YAML date (2027-01-31), not a quoted string
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -291,4 +294,6 @@ def _plain(node: Any) -> Any:
         return [_plain(v) for v in node]
     if isinstance(node, str):
         return str(node)
+    if isinstance(node, dt.date) and not isinstance(node, dt.datetime):
+        return node.isoformat()  # a date read from the file equals the same date given as text
     return node
