@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -129,5 +130,5 @@ class TestValidation:
         assert errors == {} and entry == {
             "status": "accepted",
             "justification": "low exposure",
-            "review_by": "2027-02-28",
+            "review_by": dt.date(2027, 2, 28),
         }

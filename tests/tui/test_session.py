@@ -175,3 +175,20 @@ def test_an_invalid_item_is_a_model_error(session: EditSession) -> None:
     with pytest.raises(ModelError, match="exposure"):
         session.apply(Change("bad", (Upsert("components", {"id": "x", "kind": "tool", "exposure": "mars"}),)))
     assert not session.can_undo
+
+
+def test_triage_dates_are_written_as_dates_and_untouched_ones_stay(session: EditSession) -> None:
+    """A new review-by date is a plain YAML date, and a decision's other dates keep their text."""
+    import datetime as dt
+
+    fid = "demo:unsafe-rendering@web-app"
+    entry = session.model.triage[fid].model_dump(exclude_defaults=True)
+    dated = {**entry, "status": "in-progress", "review_by": dt.date(2027, 3, 1)}
+    session.apply(Change("date", (SetTriage(fid, dated),)))
+    session.save()
+    assert "    review_by: 2027-03-01\n" in session.path.read_text(encoding="utf-8")
+    session.reload()
+    reread = session.model.triage[fid].model_dump(mode="json", exclude_defaults=True)
+    session.apply(Change("reason", (SetTriage(fid, {**reread, "justification": "x"}),)))
+    assert "    review_by: 2027-03-01\n" in session.text()
+    assert "    justification: x\n" in session.text()

@@ -409,4 +409,6 @@ def validate_triage(values: Mapping[str, RawValue]) -> tuple[dict[str, Any] | No
         return None, errors
     if obj.status.value in ("accepted", "false-positive", "transferred") and not obj.justification.strip():
         return None, {"justification": f"say why the finding is {obj.status.value}: a reviewer will read it"}
-    return obj.model_dump(mode="json", exclude_defaults=True), {}
+    # Dates stay dates, so the file gets `review_by: 2027-01-31`, not a quoted string.
+    entry = {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in obj.model_dump(exclude_defaults=True).items()}
+    return entry, {}
