@@ -67,6 +67,9 @@ def search(
 ) -> Reach:
     """Breadth-first search from every seed at once, following ``step``, up to ``max_hops``.
 
+    ``step`` must return neighbours in a deterministic order (ModelGraph's are sorted),
+    so that the path recorded for each node never depends on insertion order.
+
     With ``include_seeds=False`` the seeds themselves are only reached if some other
     seed reaches them through at least one step.
     """
@@ -80,7 +83,7 @@ def search(
             toward[seed] = None
             queue.append(seed)
         else:
-            for nxt in sorted(step(seed)):
+            for nxt in step(seed):
                 if nxt not in hops:
                     hops[nxt] = 1
                     toward[nxt] = seed
@@ -90,7 +93,7 @@ def search(
         depth = hops[node]
         if depth >= max_hops:
             continue
-        for nxt in sorted(step(node)):
+        for nxt in step(node):
             if nxt not in hops:
                 hops[nxt] = depth + 1
                 toward[nxt] = node
@@ -116,10 +119,19 @@ class ModelGraph:
     """Sources that are untrusted in themselves (outsiders' content, untrusted zones, public users),
     as opposed to components that are merely reachable from the internet."""
     _cache: dict[object, object] = field(default_factory=dict)
+    _succ: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _pred: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _kinds: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        adjacency = self.graph.adj
+        self._succ = {n: tuple(sorted(adjacency[n])) for n in self.graph.nodes}
+        self._pred = {n: tuple(sorted(self.graph.pred[n])) for n in self.graph.nodes}
+        self._kinds = {cid: str(c.kind) for cid, c in self.components.items()}  # type: ignore[attr-defined]
 
     # -- structure --------------------------------------------------------
     def kind(self, node: str) -> str:
-        return str(self.components[node].kind)  # type: ignore[attr-defined]
+        return self._kinds[node]
 
     def name(self, element: str) -> str:
         if element in self.components:
@@ -130,11 +142,13 @@ class ModelGraph:
             return self.data[element].name or element
         return element
 
-    def successors(self, node: str) -> Iterable[str]:
-        return self.graph.successors(node)
+    def successors(self, node: str) -> tuple[str, ...]:
+        """Targets of the node's outgoing flows, sorted."""
+        return self._succ.get(node, ())
 
-    def predecessors(self, node: str) -> Iterable[str]:
-        return self.graph.predecessors(node)
+    def predecessors(self, node: str) -> tuple[str, ...]:
+        """Sources of the node's incoming flows, sorted."""
+        return self._pred.get(node, ())
 
     def boundary_chain(self, node: str) -> tuple[str, ...]:
         """The component's boundary and its ancestors, innermost first."""
@@ -244,15 +258,14 @@ def build_graph(model: SystemModel) -> ModelGraph:
     flows = {f.key: f for f in model.flows}
     graph.add_nodes_from(components)
     handled: dict[str, set[str]] = {cid: set(c.data) for cid, c in components.items()}
+    pairs: dict[tuple[str, str], list[str]] = {}
     for flow in model.flows:
         if flow.source not in components or flow.target not in components:
             continue
-        if graph.has_edge(flow.source, flow.target):
-            graph.edges[flow.source, flow.target]["flows"].append(flow.key)
-        else:
-            graph.add_edge(flow.source, flow.target, flows=[flow.key])
+        pairs.setdefault((flow.source, flow.target), []).append(flow.key)
         handled[flow.source].update(flow.data)
         handled[flow.target].update(flow.data)
+    graph.add_edges_from((s, t, {"flows": keys}) for (s, t), keys in pairs.items())
     by_kind: dict[str, list[str]] = {}
     for cid, component in components.items():
         by_kind.setdefault(str(component.kind), []).append(cid)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from threatmodel.engine.catalogs import CatalogSet, fill
 from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
-from threatmodel.engine.match import Matcher, candidate_kinds
+from threatmodel.engine.match import Matcher, candidate_kinds, endpoint_kinds
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
 from threatmodel.model.catalog import Catalog, TargetType, Threat
@@ -50,7 +50,16 @@ def _elements(g: ModelGraph, threat: Threat) -> list[str]:
     if threat.target is TargetType.SYSTEM:
         return [g.model.system.id]
     if threat.target is TargetType.FLOW:
-        return sorted(g.flows)
+        ends = endpoint_kinds(threat.when)
+        if ends == (None, None):
+            return sorted(g.flows)
+        source_kinds, target_kinds = ends
+        return sorted(
+            key
+            for key, flow in g.flows.items()
+            if (source_kinds is None or g.kind(flow.source) in source_kinds)
+            and (target_kinds is None or g.kind(flow.target) in target_kinds)
+        )
     kinds = candidate_kinds(threat.when)
     if kinds is None:
         return sorted(g.components)

@@ -145,22 +145,102 @@ def candidate_kinds(cond: Condition) -> frozenset[str] | None:
             return None
 
 
+def cost(cond: Condition) -> int:
+    """A rough, static evaluation cost: attribute tests are cheap, graph searches dear."""
+    match cond:
+        case KindIs() | Attr():
+            return 1
+        case DataHandled() | BoundaryTrust() | UntrustedSource() | CrossesBoundary():
+            return 2
+        case Endpoint(endpoint=test):
+            return 2 + cost(test.where)
+        case AllOf(all=parts):
+            return sum(cost(p) for p in parts)
+        case AnyOf(any=options):
+            return sum(cost(o) for o in options)
+        case Not(not_=inner):
+            return cost(inner)
+        case _:
+            return 20
+
+
+def endpoint_kinds(cond: Condition) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """Kinds a flow's source and target must have for ``cond`` to hold (``None``: any kind)."""
+    match cond:
+        case Endpoint(endpoint=test):
+            kinds = candidate_kinds(test.where)
+            return (kinds, None) if test.end == "source" else (None, kinds)
+        case AllOf(all=parts):
+            source: frozenset[str] | None = None
+            target: frozenset[str] | None = None
+            for part in parts:
+                s, t = endpoint_kinds(part)
+                if s is not None:
+                    source = s if source is None else source & s
+                if t is not None:
+                    target = t if target is None else target & t
+            return source, target
+        case AnyOf(any=options):
+            found = [endpoint_kinds(option) for option in options]
+            sources = [s for s, _ in found]
+            targets = [t for _, t in found]
+            # a side is constrained only when every alternative constrains it
+            src = frozenset().union(*sources) if all(x is not None for x in sources) else None  # type: ignore[arg-type]
+            tgt = frozenset().union(*targets) if all(x is not None for x in targets) else None  # type: ignore[arg-type]
+            return src, tgt
+        case _:
+            return None, None
+
+
 class Matcher:
     """Evaluates conditions on one model graph, caching graph-wide work."""
 
     def __init__(self, graph: ModelGraph) -> None:
         self.g = graph
         self._holds: dict[tuple[int, str], bool] = {}
+        self._order: dict[int, tuple[Condition, ...]] = {}
+        self._shallow: set[int] = set()
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
     def holds(self, cond: Condition, element: Element) -> bool:
+        kind = type(cond)
+        # Leaves are cheaper to compute than to cache; composites and neighbourhood
+        # predicates are cached because graph searches ask for them again and again.
+        if kind is KindIs:
+            component = self.g.components.get(element)
+            return component is not None and component.kind in cond.kind  # type: ignore[attr-defined,union-attr]
+        if kind is Attr:
+            test = cond.attr  # type: ignore[union-attr]
+            target = self.g.components.get(element) or self.g.flows.get(element)
+            return target is not None and attr_matches(test, getattr(target, test.name, _MISSING))
+        if kind is AllOf:
+            return all(self.holds(part, element) for part in self._ordered(cond))  # type: ignore[arg-type]
+        if kind is AnyOf and id(cond) in self._shallow:
+            return any(self.holds(part, element) for part in cond.any)  # type: ignore[union-attr]
         key = (id(cond), element)
         cached = self._holds.get(key)
         if cached is None:
             cached = self._eval(cond, element)
             self._holds[key] = cached
         return cached
+
+    def _ordered(self, cond: AllOf) -> tuple[Condition, ...]:
+        """An AllOf's parts, cheapest first, so evaluation stops early on cheap facts.
+
+        The order of evaluation never changes the result (all parts are pure), only its cost;
+        explanations still list facts in the catalog's order.
+        """
+        key = id(cond)
+        parts = self._order.get(key)
+        if parts is None:
+            parts = tuple(sorted(cond.all, key=cost))
+            self._order[key] = parts
+            self._keep.append(cond)
+            for part in cond.all:
+                if isinstance(part, AnyOf) and all(isinstance(p, (KindIs, Attr)) for p in part.any):
+                    self._shallow.add(id(part))
+        return parts
 
     def explain(self, cond: Condition, element: Element) -> Explanation:
         """Facts behind ``holds(cond, element) == True``."""
@@ -394,7 +474,7 @@ class Matcher:
 
 def attr_matches(test: AttrTest, value: Any) -> bool:
     """Apply an attribute test to a value (``_MISSING`` when the element has no such attribute)."""
-    op = test.operator()
+    op = test.op
     if op == "is_set":
         present = value is not _MISSING and value is not None and value != () and value != ""
         return present == test.is_set

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -23,6 +24,31 @@ def model_to_data(model: SystemModel) -> dict[str, Any]:
     return data
 
 
+_YAML12_NOT_A_STRING = re.compile(
+    r"""^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE
+    |[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+
+    |[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+    re.VERBOSE,
+)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quotes strings that a YAML 1.2 reader (our loader) would take for numbers, booleans or null.
+
+    PyYAML resolves by YAML 1.1 rules, so it leaves e.g. ``0E0`` unquoted, which YAML 1.2 reads as a float.
+    """
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if value == "" or _YAML12_NOT_A_STRING.match(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump_model(model: SystemModel) -> str:
     """YAML text that loads back to an equal model."""
-    return yaml.safe_dump(model_to_data(model), sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(model_to_data(model), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)

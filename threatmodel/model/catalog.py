@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag, field_validator
@@ -123,6 +124,11 @@ class AttrTest(Frozen):
         if isinstance(value, (list, dict)):
             raise ValueError("'equals' takes one value; use 'in' for a list of values")
         return value
+
+    @cached_property
+    def op(self) -> str:
+        """The operator, computed once (tests are immutable)."""
+        return self.operator()
 
     def operator(self) -> str:
         given = [
