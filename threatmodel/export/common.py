@@ -238,12 +238,24 @@ def boundary_chain(model: SystemModel, boundary: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+_LAST_INDEX: list[tuple[SystemModel, dict[str, str | None]]] = []
+
+
+def _boundaries_of(model: SystemModel) -> dict[str, str | None]:
+    """Component id -> boundary id, computed once per model (exports ask for it per finding)."""
+    if _LAST_INDEX and _LAST_INDEX[0][0] is model:
+        return _LAST_INDEX[0][1]
+    index = {c.id: c.boundary for c in model.components}
+    _LAST_INDEX[:] = [(model, index)]
+    return index
+
+
 def declared_status(model: SystemModel, control: str, element: str) -> ControlStatus | None:
     """How the model declares ``control`` for ``element`` (best status wins), or ``None``."""
     scopes = {element}
-    for c in model.components:
-        if c.id == element:
-            scopes.update(boundary_chain(model, c.boundary))
+    boundary = _boundaries_of(model).get(element)
+    if boundary is not None:
+        scopes.update(boundary_chain(model, boundary))
     ranks = {ControlStatus.IMPLEMENTED: 0, ControlStatus.PARTIAL: 1, ControlStatus.PLANNED: 2}
     found = [d.status for d in model.controls if d.control == control and (not d.scope or scopes & set(d.scope))]
     return min(found, key=lambda s: ranks[s]) if found else None

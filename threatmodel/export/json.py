@@ -54,7 +54,9 @@ def summary_json(a: Assessment) -> dict[str, Any]:
         "findings": len(a.findings),
         "open": sum(1 for f in a.findings if f.status.is_open),
         "open_risk": a.open_risk,
-        "open_by_severity": {s.value: open_by_severity.get(s.value, 0) for s in reversed(Severity) if s is not Severity.INFO},
+        "open_by_severity": {
+            s.value: open_by_severity.get(s.value, 0) for s in reversed(Severity) if s is not Severity.INFO
+        },
         "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
     }
 
@@ -76,7 +78,13 @@ def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:
         },
         "as_of": a.as_of.isoformat(),
         "catalogs": [
-            {"id": c.id, "title": c.title, "version": c.version, "published": c.published.isoformat(), "source": c.source}
+            {
+                "id": c.id,
+                "title": c.title,
+                "version": c.version,
+                "published": c.published.isoformat(),
+                "source": c.source,
+            }
             for c in a.catalogs
         ],
         "summary": summary_json(a),

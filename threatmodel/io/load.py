@@ -39,6 +39,7 @@ class LoadedModel:
     origins: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
     """(section, merged index) -> (document index, index in that document)."""
     triage_origins: dict[str, int] = field(default_factory=dict)
+    _element_locs: dict[str, Loc] | None = field(default=None, repr=False)
 
     def span(self, loc: Loc, key: bool = False) -> SourceSpan:
         """Where ``loc`` of the merged model comes from."""
@@ -54,15 +55,19 @@ class LoadedModel:
 
     def element_span(self, element: str) -> SourceSpan:
         """Where an element (component, flow, boundary, data asset) is declared."""
-        m = self.model
-        for section, items in (("components", m.components), ("boundaries", m.boundaries), ("data", m.data)):
-            for i, item in enumerate(items):
-                if item.id == element:
-                    return self.span((section, i, "id"))
-        for i, flow in enumerate(m.flows):
-            if flow.key == element:
-                return self.span(("flows", i))
-        return self.span(("system", "id")) if element == m.system.id else SourceSpan(self.path, 1, 1)
+        if self._element_locs is None:
+            m = self.model
+            index: dict[str, Loc] = {}
+            for i, flow in enumerate(m.flows):
+                index.setdefault(flow.key, ("flows", i))
+            for section, items in (("data", m.data), ("boundaries", m.boundaries), ("components", m.components)):
+                for i, item in enumerate(items):
+                    index[item.id] = (section, i, "id")
+            self._element_locs = index
+        loc = self._element_locs.get(element)
+        if loc is not None:
+            return self.span(loc)
+        return self.span(("system", "id")) if element == self.model.system.id else SourceSpan(self.path, 1, 1)
 
 
 def _display(path: Path) -> str:
