@@ -227,6 +227,59 @@ class ModelGraph:
         return self._cache[key]
 
 
+@dataclass(frozen=True, slots=True)
+class OtherReach:
+    """Nodes that reach a seed *other than themselves*, with the path to the nearest such seed."""
+
+    hops: Mapping[str, int]
+    origin: Mapping[str, str]
+    toward: Mapping[tuple[str, str], str | None]
+
+    def path(self, node: str) -> tuple[str, ...]:
+        """From ``node`` to the seed it reaches (node first)."""
+        seed = self.origin[node]
+        out = [node]
+        cursor: str | None = node
+        while cursor is not None and cursor != seed and len(out) <= len(self.toward) + 1:
+            cursor = self.toward.get((cursor, seed))
+            if cursor is not None:
+                out.append(cursor)
+        return tuple(out)
+
+
+def search_others(seeds: Iterable[str], step: Callable[[str], Iterable[str]], max_hops: int) -> OtherReach:
+    """Like :func:`search` from every seed at once, but a node only counts when it is reached
+    from a seed that is not itself: a component on a request/response cycle does not "reach"
+    itself. Each node keeps at most two origins (one of which is then foreign), so the search
+    stays linear in the size of the graph.
+    """
+    labels: dict[str, list[tuple[str, int]]] = {}
+    toward: dict[tuple[str, str], str | None] = {}
+    queue: deque[tuple[str, str, int]] = deque()
+    for seed in sorted(set(seeds)):
+        labels[seed] = [(seed, 0)]
+        toward[(seed, seed)] = None
+        queue.append((seed, seed, 0))
+    while queue:
+        node, origin, depth = queue.popleft()
+        if depth >= max_hops:
+            continue
+        for nxt in step(node):
+            known = labels.setdefault(nxt, [])
+            if len(known) >= 2 or any(o == origin for o, _ in known):
+                continue
+            known.append((origin, depth + 1))
+            toward[(nxt, origin)] = node
+            queue.append((nxt, origin, depth + 1))
+    hops: dict[str, int] = {}
+    origin_of: dict[str, str] = {}
+    for node, known in labels.items():
+        foreign = [(o, d) for o, d in known if o != node]
+        if foreign:
+            origin_of[node], hops[node] = foreign[0]
+    return OtherReach(hops, origin_of, toward)
+
+
 def merge_reach(primary: Reach, secondary: Reach) -> Reach:
     """Both searches' nodes; where both reached a node, the primary search's path wins."""
     hops = {**secondary.hops, **primary.hops}

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
-from threatmodel.graph import ModelGraph, Reach, merge_reach, search
+from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
 from threatmodel.model.base import Classification
 from threatmodel.model.catalog import (
     AllOf,
@@ -348,13 +348,13 @@ class Matcher:
         self._keep.append(where)
         return self.g.memo(("matching", id(where)), build)  # type: ignore[return-value]
 
-    def _reach(self, where: Condition, max_hops: int, *, forward: bool) -> Reach:
-        """Nodes reached from (forward) or reaching (backward) a node matching ``where``."""
+    def _reach(self, where: Condition, max_hops: int, *, forward: bool) -> OtherReach:
+        """Nodes reached from (forward) or reaching (backward) a node matching ``where``, other than themselves."""
 
-        def build() -> Reach:
+        def build() -> OtherReach:
             seeds = self._matching(where)
             step = self.g.successors if forward else self.g.predecessors
-            return search(seeds, step, max_hops, include_seeds=False)
+            return search_others(seeds, step, max_hops)
 
         self._keep.append(where)
         return self.g.memo(("reach", id(where), max_hops, forward), build)  # type: ignore[return-value]
