@@ -233,15 +233,21 @@ class OtherReach:
 
     hops: Mapping[str, int]
     origin: Mapping[str, str]
-    toward: Mapping[tuple[str, str], str | None]
+    first: Mapping[str, tuple[str, str | None]]
+    """node -> (first origin, previous node on its path)"""
+    second: Mapping[str, tuple[str, str | None]]
+    """node -> (second origin, previous node on its path)"""
 
     def path(self, node: str) -> tuple[str, ...]:
         """From ``node`` to the seed it reaches (node first)."""
         seed = self.origin[node]
         out = [node]
         cursor: str | None = node
-        while cursor is not None and cursor != seed and len(out) <= len(self.toward) + 1:
-            cursor = self.toward.get((cursor, seed))
+        while cursor is not None and cursor != seed and len(out) <= len(self.first) + 1:
+            label = self.first.get(cursor)
+            if label is None or label[0] != seed:
+                label = self.second.get(cursor)
+            cursor = label[1] if label is not None and label[0] == seed else None
             if cursor is not None:
                 out.append(cursor)
         return tuple(out)
@@ -253,31 +259,38 @@ def search_others(seeds: Iterable[str], step: Callable[[str], Iterable[str]], ma
     itself. Each node keeps at most two origins (one of which is then foreign), so the search
     stays linear in the size of the graph.
     """
-    labels: dict[str, list[tuple[str, int]]] = {}
-    toward: dict[tuple[str, str], str | None] = {}
+    first: dict[str, tuple[str, str | None]] = {}
+    second: dict[str, tuple[str, str | None]] = {}
+    hops1: dict[str, int] = {}
+    hops2: dict[str, int] = {}
     queue: deque[tuple[str, str, int]] = deque()
     for seed in sorted(set(seeds)):
-        labels[seed] = [(seed, 0)]
-        toward[(seed, seed)] = None
+        first[seed] = (seed, None)
+        hops1[seed] = 0
         queue.append((seed, seed, 0))
     while queue:
         node, origin, depth = queue.popleft()
         if depth >= max_hops:
             continue
         for nxt in step(node):
-            known = labels.setdefault(nxt, [])
-            if len(known) >= 2 or any(o == origin for o, _ in known):
+            known = first.get(nxt)
+            if known is None:
+                first[nxt] = (origin, node)
+                hops1[nxt] = depth + 1
+            elif known[0] != origin and nxt not in second:
+                second[nxt] = (origin, node)
+                hops2[nxt] = depth + 1
+            else:
                 continue
-            known.append((origin, depth + 1))
-            toward[(nxt, origin)] = node
             queue.append((nxt, origin, depth + 1))
     hops: dict[str, int] = {}
     origin_of: dict[str, str] = {}
-    for node, known in labels.items():
-        foreign = [(o, d) for o, d in known if o != node]
-        if foreign:
-            origin_of[node], hops[node] = foreign[0]
-    return OtherReach(hops, origin_of, toward)
+    for node, (origin, _) in first.items():
+        if origin != node:
+            origin_of[node], hops[node] = origin, hops1[node]
+        elif node in second:
+            origin_of[node], hops[node] = second[node][0], hops2[node]
+    return OtherReach(hops, origin_of, first, second)
 
 
 def merge_reach(primary: Reach, secondary: Reach) -> Reach:

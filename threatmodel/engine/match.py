@@ -346,7 +346,7 @@ class Matcher:
             return tuple(n for n in pool if self.holds(where, n))
 
         self._keep.append(where)
-        return self.g.memo(("matching", id(where)), build)  # type: ignore[return-value]
+        return self.g.memo(("matching", id(where)), lambda: self.g.memo(("matching-by-value", where), build))  # type: ignore[return-value]
 
     def _reach(self, where: Condition, max_hops: int, *, forward: bool) -> OtherReach:
         """Nodes reached from (forward) or reaching (backward) a node matching ``where``, other than themselves."""
@@ -357,7 +357,9 @@ class Matcher:
             return search_others(seeds, step, max_hops)
 
         self._keep.append(where)
-        return self.g.memo(("reach", id(where), max_hops, forward), build)  # type: ignore[return-value]
+        # looked up by identity (cheap, per element), built once per distinct value (shared across threats)
+        key = ("reach", id(where), max_hops, forward)
+        return self.g.memo(key, lambda: self.g.memo(("reach-by-value", where, max_hops, forward), build))  # type: ignore[return-value]
 
     def _taint(self, test: TaintTest) -> tuple[Reach, Reach | None]:
         """Search from untrusted sources; with ``via``, a second leg from the via-nodes reached."""
@@ -372,10 +374,16 @@ class Matcher:
             ]
             primary = [n for n in sources if n in g.primary_sources]
             secondary = [n for n in sources if n not in g.primary_sources]
-            # sources untrusted in themselves explain a path better than merely exposed components
-            first = merge_reach(
-                search(primary, g.successors, test.max_hops), search(secondary, g.successors, test.max_hops)
-            )
+
+            def first_leg() -> Reach:
+                # sources untrusted in themselves explain a path better than merely exposed components
+                return merge_reach(
+                    search(primary, g.successors, test.max_hops), search(secondary, g.successors, test.max_hops)
+                )
+
+            # threats with the same source filter share the first leg, whatever their `via`
+            leg_key = ("taint-leg", test.source_kinds, test.exclude_source_kinds, test.max_hops)
+            first: Reach = g.memo(leg_key, first_leg)  # type: ignore[assignment]
             if not test.via:
                 return first, None
             vias = [n for n in first.hops if g.kind(n) in test.via]
@@ -383,7 +391,7 @@ class Matcher:
             return second, first
 
         self._keep.append(test)
-        return self.g.memo(("taint", id(test)), build)  # type: ignore[return-value]
+        return self.g.memo(("taint", id(test)), lambda: self.g.memo(("taint-by-value", test), build))  # type: ignore[return-value]
 
     # -- explanation of leaves ------------------------------------------------
     def _explain_leaf(self, cond: Condition, el: Element) -> tuple[list[str], tuple[str, ...], str | None]:
