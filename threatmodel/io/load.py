@@ -17,7 +17,7 @@ from threatmodel.io.errors import problems_from_validation, sort_problems
 from threatmodel.io.yaml_source import YamlDocument, parse_yaml, read_text, read_yaml
 from threatmodel.model.base import TrustLevel
 from threatmodel.model.catalog import Catalog
-from threatmodel.model.check import check_references
+from threatmodel.model.check import Issue, check_references
 from threatmodel.model.system import System, SystemModel
 
 LIST_SECTIONS = ("data", "boundaries", "components", "flows", "controls")
@@ -257,16 +257,15 @@ def _control_hint(value: str, known: Collection[str]) -> str:
     return (f"did you mean '{close[0]}'? " if close else "") + listing
 
 
-def _reference_problems(model: SystemModel, loaded: LoadedModel, skip: frozenset[str] = frozenset()) -> list[Problem]:
-    out = []
-    for issue in check_references(model):
-        if issue.subject is not None and issue.subject in skip:
-            continue
-        message = issue.message
-        if issue.related is not None:
-            message += f" (first declared at {loaded.span(issue.related)})"
-        out.append(Problem(message, loaded.span(issue.path), issue.hint))
-    return out
+def _located(issue: Issue, loaded: LoadedModel) -> Problem:
+    message = issue.message
+    if issue.related is not None:
+        message += f" (first declared at {loaded.span(issue.related)})"
+    return Problem(message, loaded.span(issue.path), issue.hint)
+
+
+def _reference_problems(model: SystemModel, loaded: LoadedModel) -> list[Problem]:
+    return [_located(issue, loaded) for issue in check_references(model)]
 
 
 def _reference_problems_of_invalid(merged: dict[str, Any], loaded: LoadedModel) -> list[Problem]:
@@ -340,10 +339,7 @@ def _reference_problems_of_invalid(merged: dict[str, Any], loaded: LoadedModel) 
             continue
         if issue.subject is not None and issue.subject in placeholder_ids:
             continue
-        message = issue.message
-        if issue.related is not None:
-            message += f" (first declared at {loaded.span(issue.related)})"
-        problems.append(Problem(message, loaded.span(issue.path), issue.hint))
+        problems.append(_located(issue, loaded))
     return problems
 
 
