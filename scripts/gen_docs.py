@@ -111,6 +111,7 @@ def cli_reference() -> str:
 TARGETS: dict[str, Callable[[], str]] = {
     "docs/schema/model.schema.json": lambda: schema_text("model"),
     "docs/schema/catalog.schema.json": lambda: schema_text("catalog"),
+    "docs/schema/policy.schema.json": lambda: schema_text("policy"),
     "docs/reference/model.md": model_reference,
     "docs/reference/cli.md": cli_reference,
 }

@@ -43,15 +43,16 @@ def test_generated_docs_and_schemas_are_up_to_date() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_schema_command_prints_the_checked_in_schema() -> None:
-    """`threatmodel schema` prints exactly docs/schema/model.schema.json."""
+@pytest.mark.parametrize(("flag", "name"), [("--model", "model"), ("--catalog", "catalog"), ("--policy", "policy")])
+def test_schema_command_prints_the_checked_in_schema(flag: str, name: str) -> None:
+    """`threatmodel schema` prints exactly the checked-in docs/schema/<name>.schema.json."""
     from click.testing import CliRunner
 
     from threatmodel.cli import cli
 
-    result = CliRunner().invoke(cli, ["schema"])
+    result = CliRunner().invoke(cli, ["schema", flag])
     assert result.exit_code == 0
-    assert result.stdout == (REPO / "docs" / "schema" / "model.schema.json").read_text(encoding="utf-8")
+    assert result.stdout == (REPO / "docs" / "schema" / f"{name}.schema.json").read_text(encoding="utf-8")
 
 
 def test_no_unsafe_calls_in_the_package() -> None:

@@ -43,9 +43,10 @@ def validate(models: tuple[Path, ...], catalog_paths: tuple[Path, ...]) -> None:
 
 @click.command()
 @click.option("--catalog", "which", flag_value="catalog", help="Print the catalog file schema instead.")
+@click.option("--policy", "which", flag_value="policy", help="Print the policy file schema instead.")
 @click.option("--model", "which", flag_value="model", default=True, help="Print the model file schema (default).")
 def schema(which: str) -> None:
-    """Print the JSON Schema of model files (or catalog files) to stdout."""
+    """Print the JSON Schema of model files (or catalog or policy files) to stdout."""
     from threatmodel.schema import schema_text
 
     click.echo(schema_text(which), nl=False)
