@@ -29,7 +29,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_catalogs_models_and_templates(wheel: Path) -> None:
     """Catalogs, example models and init templates are package data inside the wheel."""
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "threatmodel/catalogs/tm.yaml" in names or "threatmodel/catalogs/cosai.yaml" in names
+    for catalog in ("tm", "cosai", "atlas", "owasp-llm", "owasp-ml", "owasp-agentic", "stride"):
+        assert f"threatmodel/catalogs/{catalog}.yaml" in names
     assert any(n.startswith("threatmodel/models/") and n.endswith(".yaml") for n in names)
     assert any(n.startswith("threatmodel/templates/") and n.endswith(".yaml") for n in names)
     assert "threatmodel/cli/__init__.py" in names

@@ -22,6 +22,7 @@ from threatmodel.model.system import (
     Exposure,
     Flow,
     HumanUser,
+    ImplementedControl,
     Model,
     Population,
     Serving,
@@ -169,6 +170,21 @@ class ModelGraph:
     def crosses(self, flow: Flow) -> bool:
         """True when the flow's ends sit in different innermost boundaries."""
         return self.components[flow.source].boundary != self.components[flow.target].boundary
+
+    def controls_for(self, element: str) -> tuple[ImplementedControl, ...]:
+        """Declared controls that cover ``element``: scoped to it, to one of its boundaries, or system-wide.
+
+        The one definition of control scope, used by scoring, policy and the reports.
+        """
+        key = ("controls-for", element)
+        cached = self._cache.get(key)
+        if cached is None:
+            scopes = {element}
+            if element in self.components:
+                scopes.update(self.boundary_chain(element))
+            cached = tuple(c for c in self.model.controls if not c.scope or scopes & set(c.scope))
+            self._cache[key] = cached
+        return cached  # type: ignore[return-value]
 
     # -- data ------------------------------------------------------------
     def max_classification(self, node: str) -> Classification | None:

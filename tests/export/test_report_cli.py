@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from tests.export.reporting import DATA, FIXTURE_CATALOG, REPO, load_case, sarif_errors
 from threatmodel import __version__
 from threatmodel.cli import cli
-from threatmodel.cli.report import artifact_uri
 from threatmodel.errors import Problem, RenderError
+from threatmodel.render import artifact_uri
 
 MODEL = DATA / "support-assistant.yaml"
 ARGS = ["--catalog", str(FIXTURE_CATALOG), "--as-of", "2026-11-25"]

@@ -107,18 +107,18 @@ def _generic_factors(g: ModelGraph, element: str) -> list[ScoreFactor]:
     return factors
 
 
-def _implemented(model: SystemModel, g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
+def _implemented(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
     """Controls from the threat's list that the model declares as implemented for ``element``."""
-    scopes = {element}
-    if element in g.components:
-        scopes.update(g.boundary_chain(element))
     wanted = set(threat.controls)
-    found = {
-        c.control
-        for c in model.controls
-        if c.status is ControlStatus.IMPLEMENTED and c.control in wanted and (not c.scope or scopes & set(c.scope))
-    }
-    return tuple(sorted(found))
+    return tuple(
+        sorted(
+            {
+                c.control
+                for c in g.controls_for(element)
+                if c.status is ControlStatus.IMPLEMENTED and c.control in wanted
+            }
+        )
+    )
 
 
 def _sensitive_data(g: ModelGraph, element: str) -> str:
@@ -191,7 +191,7 @@ def _finding(
     likelihood = _clamp(sum(f.delta for f in factors if f.axis == "likelihood"))
     impact = _clamp(sum(f.delta for f in factors if f.axis == "impact"))
     risk = likelihood * impact
-    implemented = _implemented(model, g, element, threat)
+    implemented = _implemented(g, element, threat)
     residual_likelihood = _clamp(likelihood - len(implemented))
     residual_risk = residual_likelihood * impact
     residual_severity = severity_of(residual_risk)

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, assert_never
 
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
-from threatmodel.model.base import Classification
 from threatmodel.model.catalog import (
     AllOf,
     AnyOf,
@@ -515,4 +514,4 @@ def data_matches(test: DataTest, graph: ModelGraph, data_id: str) -> bool:
     return not (test.tags_any and not set(test.tags_any) & set(asset.tags))
 
 
-__all__ = ["Classification", "Explanation", "Matcher", "attr_matches", "candidate_kinds", "describe"]
+__all__ = ["Explanation", "Matcher", "attr_matches", "candidate_kinds", "cost", "describe", "endpoint_kinds"]

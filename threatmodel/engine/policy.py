@@ -249,17 +249,9 @@ def _model_rule(
 
 
 def _missing_control(rule: RequireControl, model: SystemModel, g: ModelGraph, element: str) -> str | None:
-    scopes = {element}
-    if element in g.components:
-        scopes.update(g.boundary_chain(element))
     wanted = set(rule.require_control)
-    for control in model.controls:
-        if (
-            control.control in wanted
-            and control.status.value in rule.control_status
-            and (not control.scope or scopes & set(control.scope))
-        ):
-            return None
+    if any(c.control in wanted and c.status.value in rule.control_status for c in g.controls_for(element)):
+        return None
     statuses = " or ".join(rule.control_status)
     controls = " or ".join(rule.require_control)
     return f"no {statuses} {controls} is declared for {g.name(element)}, its boundaries or the whole system"

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote
 
 from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Severity
 from threatmodel.model.catalog import Lifecycle, TargetType
 from threatmodel.model.finding import Assessment, Finding, Status
@@ -227,37 +228,20 @@ def ref_label(link: RefLink) -> str:
     return f"{link.item} {link.title}"
 
 
-def boundary_chain(model: SystemModel, boundary: str | None) -> tuple[str, ...]:
-    """A boundary and its ancestors, innermost first (cycles cannot occur in a valid model)."""
-    parents = {b.id: b.parent for b in model.boundaries}
-    out: list[str] = []
-    cursor = boundary
-    while cursor is not None and cursor not in out:
-        out.append(cursor)
-        cursor = parents.get(cursor)
-    return tuple(out)
+_LAST_GRAPH: list[ModelGraph] = []
 
 
-_LAST_INDEX: list[tuple[SystemModel, dict[str, str | None]]] = []
-
-
-def _boundaries_of(model: SystemModel) -> dict[str, str | None]:
-    """Component id -> boundary id, computed once per model (exports ask for it per finding)."""
-    if _LAST_INDEX and _LAST_INDEX[0][0] is model:
-        return _LAST_INDEX[0][1]
-    index = {c.id: c.boundary for c in model.components}
-    _LAST_INDEX[:] = [(model, index)]
-    return index
+def _graph_of(model: SystemModel) -> ModelGraph:
+    """The model's graph, built once per model (reports ask about controls once per finding)."""
+    if not _LAST_GRAPH or _LAST_GRAPH[0].model is not model:
+        _LAST_GRAPH[:] = [build_graph(model)]
+    return _LAST_GRAPH[0]
 
 
 def declared_status(model: SystemModel, control: str, element: str) -> ControlStatus | None:
     """How the model declares ``control`` for ``element`` (best status wins), or ``None``."""
-    scopes = {element}
-    boundary = _boundaries_of(model).get(element)
-    if boundary is not None:
-        scopes.update(boundary_chain(model, boundary))
     ranks = {ControlStatus.IMPLEMENTED: 0, ControlStatus.PARTIAL: 1, ControlStatus.PLANNED: 2}
-    found = [d.status for d in model.controls if d.control == control and (not d.scope or scopes & set(d.scope))]
+    found = [d.status for d in _graph_of(model).controls_for(element) if d.control == control]
     return min(found, key=lambda s: ranks[s]) if found else None
 
 

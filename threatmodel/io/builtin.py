@@ -43,7 +43,3 @@ def example_model_files() -> list[tuple[str, str]]:
 def template_files() -> list[tuple[str, str]]:
     """``(file name, text)`` of every ``init`` template."""
     return _yaml_files(_folder("templates"))
-
-
-def example_models_dir() -> Traversable:
-    return _folder("models")

@@ -12,11 +12,10 @@ import importlib.util
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from threatmodel import __version__
-from threatmodel.errors import RenderError
 from threatmodel.io.load import load_model_text
+from threatmodel.render import REPORT_FORMATS, render_report
 from threatmodel.tui.session import EditSession
 
 
@@ -63,56 +62,13 @@ def _relative(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
-def artifact_uri(path: str) -> str:
-    """A SARIF artifact URI: relative paths stay relative (``/``, percent-encoded); absolute become ``file:``."""
-    p = Path(path)
-    if p.is_absolute():
-        return p.as_uri()
-    return quote(path.replace(os.sep, "/"), safe="/")
-
-
 def render_export(session: EditSession, fmt_id: str) -> str | bytes:
     """The export of the session's current assessment; raises RenderError (e.g. no Graphviz for SVG)."""
     a = session.assessment
-    cset = session.cset
-    if fmt_id == "md":
-        from threatmodel.export.markdown import render_markdown
-
-        return render_markdown(a, cset, tool_version=__version__)
-    if fmt_id == "html":
-        from threatmodel.export.diagram import render_dot
-        from threatmodel.export.html import render_html
-        from threatmodel.io.graphviz import run_dot
-
-        try:
-            svg: str | None = run_dot(render_dot(a), "svg").decode("utf-8", "replace")
-        except RenderError:
-            svg = None
-        return render_html(a, cset, tool_version=__version__, diagram_svg=svg)
-    if fmt_id == "json":
-        from threatmodel.export.json import render_json
-
-        return render_json(a, tool_version=__version__)
-    if fmt_id == "sarif":
-        from threatmodel.export.sarif import render_sarif
-
-        display = _relative(session.path)
-        loaded = load_model_text(session.text(), display, base_dir=session.path.parent)
-
-        def locate(element: str) -> tuple[int, int]:
-            span = loaded.element_span(element)
-            return span.line, span.column
-
-        def artifact_of(element: str) -> str:
-            return artifact_uri(loaded.element_span(element).path)
-
-        return render_sarif(
-            a, cset, tool_version=__version__, model_uri=artifact_uri(display), locate=locate, artifact_of=artifact_of
-        )
-    if fmt_id == "stix":
-        from threatmodel.export.stix import render_stix
-
-        return render_stix(a, cset, tool_version=__version__)
+    if fmt_id in REPORT_FORMATS:
+        # SARIF locations come from the text that would be saved, unsaved edits included
+        loaded = load_model_text(session.text(), _relative(session.path), base_dir=session.path.parent)
+        return render_report(fmt_id, a, session.cset, loaded, tool_version=__version__).text
     if fmt_id in ("svg", "dot"):
         from threatmodel.export.diagram import render_dot
 

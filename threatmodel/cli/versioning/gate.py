@@ -439,8 +439,8 @@ def render_check_sarif(
 ) -> str:
     """One SARIF 2.1.0 log with a run per model: its findings (as ``report --format sarif``
     shows them) plus its policy violations, baseline-suppressed results marked as suppressed."""
-    from threatmodel.cli.report import artifact_uri
     from threatmodel.export.sarif import SarifExtra, render_sarif
+    from threatmodel.render import artifact_uri
 
     runs: list[Any] = []
     for r in results:
