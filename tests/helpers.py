@@ -10,6 +10,7 @@ from threatmodel.io.load import LoadedCatalogs, load_model, load_model_text
 from threatmodel.model.finding import Assessment
 
 FIXED_DATE = dt.date(2026, 11, 25)
+"""The one evaluation date of the test suite, so triage expiry never depends on the clock."""
 
 
 def assess_file(path: Path, catalogs: LoadedCatalogs, as_of: dt.date = FIXED_DATE) -> Assessment:

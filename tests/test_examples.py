@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.helpers import FIXED_DATE
 from threatmodel.cli import cli
 from threatmodel.engine import evaluate
 from threatmodel.io.builtin import template_files
@@ -18,7 +18,6 @@ EXAMPLES = sorted((REPO / "models").glob("*.yaml"))
 TEMPLATES = sorted((REPO / "threatmodel" / "templates").glob("*.yaml"))
 TEMPLATE_NAMES = ("agent", "fine-tuning", "ml-pipeline", "rag")
 SCHEMA_LINE = "# yaml-language-server: $schema=../docs/schema/model.schema.json"
-FIXED_DATE = dt.date(2026, 11, 25)
 STRUCTURAL_DIAGNOSTICS = frozenset({"TM101", "TM102", "TM103", "TM104"})
 """Empty boundaries, components outside any boundary, components without flows, unused data."""
 

@@ -6,12 +6,15 @@ own words: summaries may not reuse upstream prose.
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
 import pytest
 import yaml
@@ -21,7 +24,8 @@ from threatmodel.model.catalog import Catalog, Control, Entry, Stride
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG_DIR = REPO / "catalogs"
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+PROSE_RUNS = REPO / "tests" / "data" / "reference" / "prose-runs.txt"
+SCRIPTS = REPO / "scripts"
 
 REFERENCE_FILES = sorted(p for p in CATALOG_DIR.glob("*.yaml") if not p.name.startswith("tm"))
 EXPECTED_IDS = {"atlas", "cosai", "owasp-agentic", "owasp-llm", "owasp-ml", "stride"}
@@ -29,6 +33,13 @@ OUR_WORDS = ("cosai", "owasp-agentic", "owasp-llm", "owasp-ml", "stride")
 """Catalogs whose every entry and control carries a summary written for threatmodel."""
 RUN = 8
 """Length of a run of consecutive words that counts as copied text."""
+
+
+def _vendor() -> ModuleType:
+    """``scripts/vendor_reference.py`` as a module."""
+    if str(SCRIPTS) not in sys.path:
+        sys.path.insert(0, str(SCRIPTS))
+    return importlib.import_module("vendor_reference")
 
 
 @cache
@@ -218,58 +229,40 @@ def _runs(text: str, n: int = RUN) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
+def _digests(text: str) -> set[str]:
+    """Digests of the runs of ``text``, as ``scripts/vendor_reference.py`` writes them for upstream prose."""
+    return {hashlib.blake2b(" ".join(run).encode(), digest_size=8).hexdigest() for run in _runs(text)}
 
 
-def _upstream_prose() -> Iterator[str]:
-    """Prose fields of the CoSAI Risk Map and of ATLAS."""
-    cosai = REFERENCE / "cosai-risk-map" / "yaml"
-    prose_fields = {
-        "risks.yaml": ("risks", ("shortDescription", "longDescription", "examples", "tourContent")),
-        "controls.yaml": ("controls", ("description",)),
-        "components.yaml": ("components", ("description",)),
-        "personas.yaml": ("personas", ("description", "responsibilities", "identificationQuestions")),
-    }
-    for file, (key, fields) in prose_fields.items():
-        data = yaml.safe_load((cosai / file).read_text(encoding="utf-8"))
-        for item in data[key]:
-            for field in fields:
-                yield from _strings(item.get(field))
-    atlas = yaml.safe_load((REFERENCE / "atlas" / "ATLAS.yaml").read_text(encoding="utf-8"))
-    for matrix in atlas["matrices"]:
-        for key in ("tactics", "techniques", "mitigations"):
-            for item in matrix[key]:
-                yield from _strings(item.get("description"))
-                for link in item.get("techniques") or []:
-                    if isinstance(link, dict):
-                        yield from _strings(link.get("use"))
+def _upstream_digests() -> set[str]:
+    lines = PROSE_RUNS.read_text(encoding="utf-8").splitlines()
+    return {line for line in lines if line and not line.startswith("#")}
 
 
 def test_the_copy_check_detects_copies() -> None:
     upstream = "Altering data sources used to train the model in many different and interesting ways."
     ours = "We say: altering data sources used to train the model in many ways."
-    assert _runs(upstream) & _runs(ours)
-    assert not _runs(upstream) & _runs("Poisoned records change what the model learns.")
+    assert _digests(upstream) & _digests(ours)
+    assert not _digests(upstream) & _digests("Poisoned records change what the model learns.")
+
+
+def test_the_vendored_digests_match_the_normalisation() -> None:
+    """The test and the vendoring script cut and hash runs the same way.
+
+    Guards against the two drifting apart (another run length, another digest size), which
+    would make the copy check silently pass everything.
+    """
+    vendor = _vendor()
+    assert vendor.RUN == RUN
+    assert vendor.run_digest(("a", "b", "c", "d", "e", "f", "g", "h")) == next(iter(_digests("a b c d e f g h")))
 
 
 def test_summaries_are_not_copied_from_upstream() -> None:
-    if not REFERENCE.is_dir():
-        pytest.skip(f"upstream reference data not found at {REFERENCE} (it sits beside the checkout)")
-    upstream: set[tuple[str, ...]] = set()
-    for text in _upstream_prose():
-        upstream |= _runs(text)
-    assert len(upstream) > 10_000, "the upstream prose was not read"
+    upstream = _upstream_digests()
+    assert len(upstream) > 10_000, "the upstream prose digests were not read"
     texts = list(summaries())
     for cat in catalogs().values():
         texts.append((f"{cat.id} (description)", cat.description))
-    copied = {key: sorted(_runs(text) & upstream)[:3] for key, text in texts}
+    copied = {key: sorted(_digests(text) & upstream)[:3] for key, text in texts}
     copied = {key: runs for key, runs in copied.items() if runs}
-    assert not copied, f"summaries share {RUN}-word runs with upstream prose: {copied}"
+    assert not copied, f"summaries share {RUN}-word runs with upstream prose (digests): {copied}"

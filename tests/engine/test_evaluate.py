@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import yaml
 
+from tests.helpers import FIXED_DATE
 from threatmodel.engine import evaluate
 from threatmodel.model.base import Severity
 from threatmodel.model.catalog import Catalog
 from threatmodel.model.finding import Status
 from threatmodel.model.system import SystemModel
 
-AS_OF = dt.date(2026, 11, 25)
+AS_OF = FIXED_DATE
 
 CATALOG = Catalog.model_validate(
     {

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.helpers import FIXED_DATE
 from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import check_catalogs
 from threatmodel.model.catalog import Catalog
@@ -79,7 +79,7 @@ def matches(when: dict[str, Any], target: str = "component") -> list[str]:
     )
     assert check_catalogs([catalog]) == []
     model = SystemModel.model_validate(yaml.safe_load(MODEL))
-    assessment = evaluate(model, [catalog], as_of=dt.date(2026, 11, 25))
+    assessment = evaluate(model, [catalog], as_of=FIXED_DATE)
     return sorted(f.target for f in assessment.findings)
 
 

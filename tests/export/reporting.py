@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tests.helpers import FIXED_DATE
 from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.io.load import LoadedCatalogs, LoadedModel, load_catalogs, load_model
@@ -21,7 +22,7 @@ DATA = Path(__file__).resolve().parent / "data"
 FIXTURE_CATALOG = DATA / "catalog.yaml"
 SARIF_SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 GOLDEN = REPO / "tests" / "golden" / "report"
-AS_OF = dt.date(2026, 11, 25)
+AS_OF = FIXED_DATE
 TOOL_VERSION = "0.0.0-test"
 FORMATS = ("md", "html", "json", "sarif", "stix")
 FIXTURE_SVG = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import random
 import re
 from pathlib import Path
@@ -348,18 +347,16 @@ def test_large_models_get_the_overview_automatically() -> None:
     assert build_scene(bare(big_model(300, 12))).mode == "model"
 
 
-def test_ten_thousand_components_render_quickly() -> None:
-    """A 10,000-component model renders its overview as DOT and Mermaid in well under a second each."""
-    import time
+def test_ten_thousand_components_aggregate_between_boundaries() -> None:
+    """A 10,000-component model draws its overview: boundaries as groups, flows aggregated between them.
 
+    How fast that is, is measured by bench/export_bench.py, not asserted here.
+    """
     model = big_model(10_000, 100)
-    start = time.perf_counter()
     dot = render_dot(bare(model))
     mermaid = render_mermaid(bare(model))
-    elapsed = time.perf_counter() - start
     assert dot.count("group:") > 0 and mermaid.startswith("flowchart LR")
     assert dot.count(' -> "') < 600  # aggregated between boundaries, not 10,000 edges
-    assert elapsed < 5  # measured ~0.3 s on the 2-core CI machine; generous against noise
 
 
 def test_too_many_boundaries_collapse_to_outermost() -> None:
@@ -527,7 +524,7 @@ def shuffled(model: SystemModel, seed: int) -> SystemModel:
 
 CATALOGS = load_catalogs([RULES])
 """The built-in catalogs plus the test rules: realistic findings and every severity band."""
-AS_OF = dt.date(2026, 11, 25)
+AS_OF = FIXED_DATE
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

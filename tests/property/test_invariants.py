@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import FIXED_DATE
 from tests.property.strategies import system_models
 from threatmodel.engine import evaluate
 from threatmodel.export.json import render_json
 from threatmodel.io.load import LoadedCatalogs, load_catalogs
 from threatmodel.model.system import SystemModel
 
-AS_OF = dt.date(2026, 11, 25)
+AS_OF = FIXED_DATE
 CATALOGS: LoadedCatalogs = load_catalogs()
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

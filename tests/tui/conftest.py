@@ -7,7 +7,6 @@ test per example model use the real catalogs.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,11 +14,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from tests.helpers import FIXED_DATE
 from threatmodel.io.load import LoadedCatalogs, load_catalogs
 from threatmodel.tui.app import ThreatModelApp, make_app
 
 DATA = Path(__file__).parent / "data"
-AS_OF = dt.date(2026, 11, 25)
+AS_OF = FIXED_DATE
 SIZE = (120, 36)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 
 from threatmodel.tui.app import ThreatModelApp
@@ -30,6 +31,21 @@ async def settle(pilot: Pilot[Any]) -> None:
     else:
         raise AssertionError("the diagram never finished laying out")
     await pilot.pause()
+
+
+async def wait_for_screen(pilot: Pilot[Any], kind: type[Screen[Any]]) -> None:
+    """Wait, by events rather than by time, until a screen of ``kind`` is on top and has drawn.
+
+    A loaded machine may take several event-loop turns to push a screen; a fixed number of
+    pauses then snapshots the screen underneath.
+    """
+    for _ in range(400):
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, kind) and screen.is_mounted:
+            await settle(pilot)
+            return
+    raise AssertionError(f"{kind.__name__} never came to the top (top is {pilot.app.screen!r})")
 
 
 def tm(pilot: Pilot[Any]) -> ThreatModelApp:

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.helpers import select_in_tree, settle, table
+from tests.tui.helpers import select_in_tree, settle, table, wait_for_screen
 from threatmodel.tui.app import ThreatModelApp
+from threatmodel.tui.screens.dialogs import ConflictScreen
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
 UNSAFE = "demo:unsafe-rendering@web-app"
@@ -94,9 +95,10 @@ async def conflict(pilot: Pilot[Any]) -> None:
         path.read_text(encoding="utf-8").replace("owner: Platform team", "owner: Someone else"), encoding="utf-8"
     )
     await pilot.press("ctrl+s")
-    await settle(pilot)
+    await wait_for_screen(pilot, ConflictScreen)
     pilot.app.clear_notifications()
-    await pilot.pause()
+    await settle(pilot)
+    await pilot.wait_for_scheduled_animations()
 
 
 async def quit_dialog(pilot: Pilot[Any]) -> None:

@@ -13,6 +13,7 @@ from tests.versioning.conftest import COMMON, VERSIONS, invoke, version_text
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_POLICY = REPO / "examples" / "policy.yaml"
+SARIF_SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
 
 pytestmark = pytest.mark.usefixtures("without_builtin_threats")
 
@@ -295,7 +296,7 @@ def test_json_report_is_the_documented_contract(tmp_path: Path) -> None:
     assert kinds == {"finding", "policy"}
 
 
-def test_sarif_is_valid_and_carries_policy_and_baseline(tmp_path: Path, reference_dir: Path) -> None:
+def test_sarif_is_valid_and_carries_policy_and_baseline(tmp_path: Path) -> None:
     """--format sarif is a valid SARIF 2.1.0 log: findings, policy results, baseline suppressions."""
     jsonschema = pytest.importorskip("jsonschema")
     names = [model(tmp_path, "v2"), model(tmp_path, "v3")]
@@ -314,7 +315,7 @@ def test_sarif_is_valid_and_carries_policy_and_baseline(tmp_path: Path, referenc
     )
     assert result.exit_code == 1
     log = json.loads(result.stdout)
-    schema = json.loads((reference_dir / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(schema)(schema).validate(log)
     assert [run["automationDetails"]["id"] for run in log["runs"]] == ["threatmodel/support-assistant/"] * 2
     first = log["runs"][0]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
+from tests.helpers import FIXED_DATE
 from tests.versioning.conftest import CATALOG, version_text
 from threatmodel.cli.versioning.render import format_change, render_diff_markdown
 from threatmodel.engine import evaluate
 from threatmodel.engine.diff import AttrChange, ModelDiff, diff_assessments
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model_text
 
-AS_OF = dt.date(2026, 11, 25)
+AS_OF = FIXED_DATE
 
 
 @pytest.fixture(scope="module")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import FIXED_DATE
 from tests.versioning.conftest import CATALOG, version_text
 from threatmodel.engine import evaluate
 from threatmodel.engine.policy import Violation, evaluate_policy
@@ -17,7 +17,7 @@ from threatmodel.model.finding import Assessment
 from threatmodel.model.policy import RULE_KINDS
 
 REPO = Path(__file__).resolve().parents[2]
-AS_OF = dt.date(2026, 11, 25)
+AS_OF = FIXED_DATE
 
 
 @pytest.fixture(scope="module")
