@@ -12,7 +12,7 @@ import pytest
 from tests.golden import assert_golden
 from tests.helpers import assess_file
 from threatmodel.export.diagram import DiagramView, build_scene
-from threatmodel.export.textdiagram import TextCanvas, cell_width, render_layout_dot, render_text, render_text_cells
+from threatmodel.export.diagram.text import TextCanvas, cell_width, render_layout_dot, render_text, render_text_cells
 from threatmodel.io.graphviz import find_dot, run_dot
 from threatmodel.io.load import LoadedCatalogs
 from threatmodel.model.finding import Assessment

@@ -102,7 +102,7 @@ def diagram(
     elif fmt == "text":
         import json
 
-        from threatmodel.export.textdiagram import render_layout_dot, render_text
+        from threatmodel.export.diagram.text import render_layout_dot, render_text
         from threatmodel.io.graphviz import run_dot
 
         layout = json.loads(run_dot(render_layout_dot(scene), "json0"))

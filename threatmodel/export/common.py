@@ -13,8 +13,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from importlib import import_module
-from typing import Any
 from urllib.parse import quote
 
 from threatmodel.engine.catalogs import CatalogSet
@@ -48,8 +46,6 @@ COVERAGE_CATALOGS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 """Catalogs that get a coverage matrix, and which of their entry types are rows
 (the OWASP Top 10 items, the Agentic ASI items, the CoSAI risks)."""
-
-DIAGRAM_MODULE = "threatmodel.export.diagram"
 
 
 def report_order(findings: Iterable[Finding]) -> list[Finding]:
@@ -463,22 +459,6 @@ def export_date(a: Assessment) -> dt.date:
     if a.catalogs:
         return max(c.published for c in a.catalogs)
     return a.as_of
-
-
-# ---------------------------------------------------------------------------
-# The diagram module (written separately; imported lazily so reports work without it)
-
-
-def mermaid_of(a: Assessment) -> str | None:
-    """Mermaid text of the model from ``threatmodel.export.diagram``, or ``None`` if it is absent."""
-    try:
-        module: Any = import_module(DIAGRAM_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != DIAGRAM_MODULE:
-            raise
-        return None
-    text = module.render_mermaid(a)
-    return str(text)
 
 
 # ---------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from threatmodel.export.common import (
     md_link,
     md_paragraphs,
     md_text,
-    mermaid_of,
     plural,
     posture,
     proposed_controls,
@@ -35,6 +34,7 @@ from threatmodel.export.common import (
     report_order,
     triage_log,
 )
+from threatmodel.export.diagram import render_mermaid
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import ControlStatus
@@ -253,11 +253,7 @@ def _system(a: Assessment, labels: Labels) -> list[str]:
         out.append("")
 
     out += ["### Diagram", ""]
-    mermaid = mermaid_of(a)
-    if mermaid:
-        out += [md_fence(mermaid, "mermaid"), ""]
-    else:
-        out += ["_No diagram: the diagram renderer is not available in this installation._", ""]
+    out += [md_fence(render_mermaid(a), "mermaid"), ""]
     return out
 
 

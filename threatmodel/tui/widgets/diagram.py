@@ -30,7 +30,7 @@ from threatmodel.errors import ThreatModelError
 from threatmodel.model.finding import Assessment
 
 if TYPE_CHECKING:
-    from threatmodel.export.textdiagram import TextCanvas
+    from threatmodel.export.diagram.text import TextCanvas
 
 FOCUS_BY_DEFAULT_ABOVE = 60
 """Models with more components than this open the diagram on a neighbourhood, not the whole model."""
@@ -186,7 +186,7 @@ class DiagramView(ScrollView, can_focus=True):
         """Build the scene and run ``dot`` (in a thread); hands the layout back to the UI thread."""
         try:
             from threatmodel.export.diagram import build_scene
-            from threatmodel.export.textdiagram import render_layout_dot, render_text_cells
+            from threatmodel.export.diagram.text import render_layout_dot, render_text_cells
             from threatmodel.io.graphviz import run_dot
 
             scene = build_scene(assessment, view)
@@ -233,7 +233,7 @@ class DiagramView(ScrollView, can_focus=True):
     def _redraw(self) -> None:
         if self._layout is None:
             return
-        from threatmodel.export.textdiagram import render_text_cells
+        from threatmodel.export.diagram.text import render_text_cells
 
         self._set_canvas(render_text_cells(self._layout.layout, highlight=self._highlight))
 

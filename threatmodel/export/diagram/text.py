@@ -20,113 +20,29 @@ from __future__ import annotations
 
 import itertools
 import math
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from threatmodel.export.diagram import SHAPES, Scene, SceneNode, dot_quote, shorten
-
-X_PT = 7.2
-"""Points per character column (12 pt Courier advance)."""
-Y_PT = 14.4
-"""Points per character row."""
-MAX_LABEL = 30
-"""Columns of a box label before it is cut with an ellipsis."""
-MAX_ROWS = 6
-"""Most inner rows a box gets, however many edges meet it."""
-
-# ---------------------------------------------------------------------------
-# Layout DOT
-
-
-def _node_tags(node: SceneNode) -> str:
-    tags = [f"node:{node.id}", f"kind:{node.kind}", f"box:{SHAPES[node.shape].text}"]
-    if node.severity is not None:
-        tags.append(f"sev:{node.severity.value}")
-    if node.role != "member":
-        tags.append(f"role:{node.role}")
-    return " ".join(tags)
-
-
-def _label_lines(node: SceneNode) -> list[str]:
-    lines = [shorten(node.label, MAX_LABEL)]
-    if node.kind == "boundary":
-        counts = node.detail[1] if len(node.detail) > 1 else ""
-        worst = f"worst {node.severity.value}" if node.severity else "no open findings"
-        lines.append(shorten(f"{counts} · {worst}", MAX_LABEL + 10))
-    elif node.role == "context" and node.detail:
-        lines.append(shorten(node.detail[0], MAX_LABEL))
-    return lines
-
-
-def render_layout_dot(scene: Scene) -> str:
-    """DOT for laying ``scene`` out on a character grid (feed it to ``dot -Tjson``)."""
-    out = [
-        'digraph "threatmodel-text" {',
-        '  graph [rankdir="LR", newrank="true", splines="ortho", nodesep="0.6", ranksep="0.6", '
-        'fontname="Courier", fontsize="12", margin="0"];',
-        '  node [shape="box", fixedsize="true", fontname="Courier", fontsize="12"];',
-        '  edge [arrowsize="0.5"];',
-    ]
-    children = scene.children()
-    members = scene.members()
-    degree: dict[str, int] = {}
-    for edge in scene.edges:
-        degree[edge.source] = degree.get(edge.source, 0) + 1
-        degree[edge.target] = degree.get(edge.target, 0) + 1
-
-    def emit(parent: str | None, indent: str) -> None:
-        for node in members.get(parent, []):
-            lines = _label_lines(node)
-            cols = max(cell_width(line) for line in lines) + 4
-            # Busy nodes get taller so their edges can meet distinct rows instead of corners.
-            rows = min(MAX_ROWS, max(len(lines), degree.get(node.id, 0))) + 2
-            attrs = [
-                'label=""',
-                f'tm_label="{_hex(chr(10).join(lines))}"',
-                f'width="{cols * X_PT / 72:.2f}"',
-                f'height="{rows * Y_PT / 72:.2f}"',
-                f"tm={dot_quote(_node_tags(node))}",
-            ]
-            out.append(f"{indent}{dot_quote(node.id)} [{', '.join(attrs)}];")
-        for boundary in children.get(parent, []):
-            label = f"{shorten(boundary.label, 40)} · {boundary.trust.value}"
-            # dot only sizes the frame from the label: an ASCII stand-in of the same width,
-            # padded for the frame corners, does that without passing user text through dot.
-            stand_in = "x" * (cell_width(label) + 8)
-            out.append(f"{indent}subgraph {dot_quote('cluster_' + boundary.id)} {{")
-            out.append(
-                f'{indent}  graph [label="{stand_in}", tm_label="{_hex(label)}", margin="16", '
-                f"tm={dot_quote(f'boundary:{boundary.id} trust:{boundary.trust.value}')}];"
-            )
-            emit(boundary.id, indent + "  ")
-            out.append(f"{indent}}}")
-
-    emit(None, "  ")
-    for edge in scene.edges:
-        tags = f"edge:{edge.id}" + (" cross" if edge.crossing else "")
-        extra = ', constraint="false"' if edge.back else ""
-        out.append(f"  {dot_quote(edge.source)} -> {dot_quote(edge.target)} [tm={dot_quote(tags)}{extra}];")
-    out.append("}")
-    return "\n".join(out) + "\n"
-
-
-def _hex(text: str) -> str:
-    """``text`` as hex UTF-8: user text crosses ``dot`` and its JSON without any escaping rules."""
-    return text.encode("utf-8").hex()
-
-
-def _label(obj: Mapping[str, Any]) -> str:
-    """The display text of a layout object (from ``tm_label``; the DOT name as a fallback)."""
-    encoded = obj.get("tm_label")
-    if isinstance(encoded, str):
-        try:
-            return bytes.fromhex(encoded).decode("utf-8")
-        except ValueError:
-            pass
-    return str(obj.get("name", ""))
-
+from threatmodel.export.diagram.escape import shorten
+from threatmodel.export.diagram.textlayout import X_PT, Y_PT, cell_width, char_width, label_of, render_layout_dot
+from threatmodel.export.diagram.textroute import (
+    Box,
+    E,
+    N,
+    S,
+    W,
+    clip,
+    dc,
+    direction,
+    dr,
+    edge_cells,
+    floats,
+    off_corner,
+    reach,
+    side_name,
+    toward_box,
+)
 
 # ---------------------------------------------------------------------------
 # Canvas
@@ -175,18 +91,6 @@ class TextCanvas:
         return [(r, c) for r, row in enumerate(self.tags) for c, cell in enumerate(row) if tag in cell.split(" ")]
 
 
-def cell_width(text: str) -> int:
-    """Terminal columns ``text`` takes: wide East Asian characters count 2, combining marks 0."""
-    return sum(_char_width(ch) for ch in text)
-
-
-def _char_width(ch: str) -> int:
-    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-N, E, S, W = 1, 2, 4, 8
 _LIGHT = {
     N | S: "│", E | W: "─", S | E: "┌", S | W: "┐", N | E: "└", N | W: "┘",
     N | E | S: "├", N | W | S: "┤", E | W | S: "┬", E | W | N: "┴", N | E | S | W: "┼",
@@ -226,24 +130,6 @@ def _tag_value(tags: str, key: str) -> str | None:
     return None
 
 
-def _floats(text: str) -> list[float]:
-    return [float(v) for v in text.split(",")]
-
-
-@dataclass
-class _Box:
-    left: int
-    top: int
-    right: int
-    bottom: int
-    lines: list[str]
-    tags: str
-    family: str
-
-    def contains(self, r: int, c: int) -> bool:
-        return self.top <= r <= self.bottom and self.left <= c <= self.right
-
-
 class _Grid:
     def __init__(self, width: int, height: int) -> None:
         self.width = width
@@ -259,7 +145,7 @@ class _Grid:
     def text(self, r: int, c: int, text: str, tag: str, limit: int) -> None:
         """Write ``text`` from column ``c``, at most up to column ``limit`` (exclusive)."""
         for ch in text:
-            w = _char_width(ch)
+            w = char_width(ch)
             if w == 0:
                 continue
             if c + w > limit:
@@ -286,7 +172,7 @@ def render_text_cells(
     compressed (never below what keeps boxes from overlapping), so the result can still be
     wider when the boxes themselves need the room.
     """
-    bb = _floats(str(layout.get("bb", "0,0,0,0")))
+    bb = floats(str(layout.get("bb", "0,0,0,0")))
     page_w, page_h = bb[2], bb[3]
     objects: list[Mapping[str, Any]] = list(layout.get("objects", []))
     nodes = [o for o in objects if "pos" in o]
@@ -307,9 +193,9 @@ def render_text_cells(
     def row(y: float) -> int:
         return round((page_h - y) / Y_PT)
 
-    boxes: dict[int, _Box] = {}
+    boxes: dict[int, Box] = {}
     for o in nodes:
-        cx, cy = _floats(str(o["pos"]))
+        cx, cy = floats(str(o["pos"]))
         cols = box_cols(o)
         rows = round(float(o["height"]) * 72 / Y_PT)
         left = col(cx) - cols // 2
@@ -322,8 +208,8 @@ def render_text_cells(
         if highlight is not None and node_id == highlight:
             family = "highlight"
             tags += " highlight"
-        lines = _label(o).split("\n")
-        boxes[int(o["_gvid"])] = _Box(left, top, left + cols - 1, top + rows - 1, lines, tags, family)
+        lines = label_of(o).split("\n")
+        boxes[int(o["_gvid"])] = Box(left, top, left + cols - 1, top + rows - 1, lines, tags, family)
 
     grid_w = max([col(page_w) + 2] + [b.right + 2 for b in boxes.values()])
     grid_h = row(0) + 2
@@ -331,12 +217,12 @@ def render_text_cells(
 
     # 1. boundary frames, outermost first
     def area(o: Mapping[str, Any]) -> float:
-        x0, y0, x1, y1 = _floats(str(o["bb"]))
+        x0, y0, x1, y1 = floats(str(o["bb"]))
         return -(x1 - x0) * (y1 - y0)
 
     frame_labels: list[tuple[int, int, int, str, str]] = []
     for o in sorted(clusters, key=lambda o: (area(o), str(o.get("name")))):
-        x0, y0, x1, y1 = _floats(str(o["bb"]))
+        x0, y0, x1, y1 = floats(str(o["bb"]))
         left, right = math.ceil(x0 * scale / X_PT), math.floor(x1 * scale / X_PT)
         top, bottom = math.ceil((page_h - y1) / Y_PT), math.floor((page_h - y0) / Y_PT)
         if right - left < 2 or bottom - top < 1:
@@ -354,7 +240,7 @@ def render_text_cells(
         grid.put(top, right, tr, tags)
         grid.put(bottom, left, bl, tags)
         grid.put(bottom, right, br, tags)
-        label = _label(o).strip() if "tm_label" in o else ""
+        label = label_of(o).strip() if "tm_label" in o else ""
         if label:
             frame_labels.append((top, left, right, f" {label} ", tags))
 
@@ -363,7 +249,7 @@ def render_text_cells(
     owner: dict[tuple[int, int], str] = {}
     double: set[tuple[int, int]] = set()
     arrows: list[tuple[int, int, str, str]] = []
-    exits: list[tuple[_Box, int, int, str]] = []
+    exits: list[tuple[Box, int, int, str]] = []
     edges = list(layout.get("edges", []))
 
     def is_highlighted(e: Mapping[str, Any]) -> bool:
@@ -380,29 +266,29 @@ def render_text_cells(
             continue
         lit = is_highlighted(e)
         tags = _tags(e) + (" highlight" if lit else "")
-        path = _edge_cells(str(e["pos"]), col, row)
-        path = _clip(path, source, target)
+        path = edge_cells(str(e["pos"]), col, row)
+        path = clip(path, source, target)
         if len(path) < 1:
             continue
-        path = _reach(list(reversed(_reach(list(reversed(path)), source))), target)
-        path = _off_corner(_off_corner(path, source, at_end=False), target, at_end=True)
+        path = reach(list(reversed(reach(list(reversed(path)), source))), target)
+        path = off_corner(off_corner(path, source, at_end=False), target, at_end=True)
         for a, b in itertools.pairwise(path):
-            bits[a] = bits.get(a, 0) | _direction(a, b)
-            bits[b] = bits.get(b, 0) | _direction(b, a)
+            bits[a] = bits.get(a, 0) | direction(a, b)
+            bits[b] = bits.get(b, 0) | direction(b, a)
         for cell in path:
             bits.setdefault(cell, 0)
             owner[cell] = tags
             if lit:
                 double.add(cell)
         last = path[-1]
-        into = _toward_box(last, target)
+        into = toward_box(last, target)
         if into:
             arrows.append((last[0], last[1], _ARROWS[into], tags))
         first = path[0]
-        out_of = _toward_box(first, source)
+        out_of = toward_box(first, source)
         if out_of:
             bits[first] |= out_of
-            exits.append((source, first[0] + _dr(out_of), first[1] + _dc(out_of), _side(out_of)))
+            exits.append((source, first[0] + dr(out_of), first[1] + dc(out_of), side_name(out_of)))
 
     for (r, c), mask in bits.items():
         table = _DOUBLE if (r, c) in double else _LIGHT
@@ -448,7 +334,7 @@ def _min_scale(nodes: Sequence[Mapping[str, Any]], box_cols: Any) -> float:
     need = 0.0
     spans = []
     for o in nodes:
-        cx, cy = _floats(str(o["pos"]))
+        cx, cy = floats(str(o["pos"]))
         h = float(o["height"]) * 72
         spans.append((cx, cy - h / 2, cy + h / 2, box_cols(o)))
     for i, (x1, b1, t1, w1) in enumerate(spans):
@@ -460,184 +346,7 @@ def _min_scale(nodes: Sequence[Mapping[str, Any]], box_cols: Any) -> float:
     return need
 
 
-def _edge_cells(pos: str, col: Any, row: Any) -> list[tuple[int, int]]:
-    """The cells an edge passes through, 4-connected, from its tail to its arrow tip."""
-    end: tuple[float, float] | None = None
-    start: tuple[float, float] | None = None
-    points: list[tuple[float, float]] = []
-    for token in pos.split():
-        if token.startswith("e,"):
-            x, y = _floats(token[2:])
-            end = (x, y)
-        elif token.startswith("s,"):
-            x, y = _floats(token[2:])
-            start = (x, y)
-        else:
-            x, y = _floats(token)
-            points.append((x, y))
-    samples: list[tuple[float, float]] = [start] if start else []
-    for i in range(0, len(points) - 3, 3):
-        p0, p1, p2, p3 = points[i : i + 4]
-        if _straight(p0, p1, p2, p3):
-            samples += [p0, p3]
-            continue
-        steps = max(4, int(math.dist(p0, p3) / 3))
-        for k in range(steps + 1):
-            t = k / steps
-            u = 1 - t
-            samples.append(
-                (
-                    u**3 * p0[0] + 3 * u * u * t * p1[0] + 3 * u * t * t * p2[0] + t**3 * p3[0],
-                    u**3 * p0[1] + 3 * u * u * t * p1[1] + 3 * u * t * t * p2[1] + t**3 * p3[1],
-                )
-            )
-    if len(points) < 4:
-        samples += points
-    if end:
-        samples.append(end)
-    cells: list[tuple[int, int]] = []
-    for x, y in samples:
-        cell = (row(y), col(x))
-        if not cells:
-            cells.append(cell)
-            continue
-        r0, c0 = cells[-1]
-        r1, c1 = cell
-        # Walk horizontally, then vertically, so consecutive cells always share a side.
-        step = 1 if c1 > c0 else -1
-        for c in range(c0 + step, c1 + step, step) if c1 != c0 else ():
-            cells.append((r0, c))
-        step = 1 if r1 > r0 else -1
-        for r in range(r0 + step, r1 + step, step) if r1 != r0 else ():
-            cells.append((r, c1))
-    return cells
-
-
-def _straight(*pts: tuple[float, float]) -> bool:
-    xs = {round(p[0], 1) for p in pts}
-    ys = {round(p[1], 1) for p in pts}
-    return len(xs) == 1 or len(ys) == 1
-
-
-def _clip(path: list[tuple[int, int]], source: _Box, target: _Box) -> list[tuple[int, int]]:
-    """The part of ``path`` between leaving the source box and reaching the target box."""
-    start = 0
-    while start < len(path) and source.contains(*path[start]):
-        start += 1
-    stop = len(path)
-    while stop > start and target.contains(*path[stop - 1]):
-        stop -= 1
-    out = path[start:stop]
-    deduped: list[tuple[int, int]] = []
-    for cell in out:
-        if not deduped or deduped[-1] != cell:
-            deduped.append(cell)
-    return deduped
-
-
-def _reach(path: list[tuple[int, int]], box: _Box) -> list[tuple[int, int]]:
-    """Extend ``path`` from its last cell until it touches ``box`` (rounding can leave a gap)."""
-    if not path or _toward_box(path[-1], box):
-        return path
-    r, c = path[-1]
-    if abs(r - (box.top + box.bottom) / 2) > 12 + (box.bottom - box.top) or abs(c - (box.left + box.right) / 2) > 8 + (
-        box.right - box.left
-    ):
-        return path  # too far: not a rounding gap, leave the edge as Graphviz routed it
-    out = list(path)
-    if not box.top <= r <= box.bottom and not box.left <= c <= box.right:
-        target_c = box.left - 1 if c < box.left else box.right + 1
-        step = 1 if target_c > c else -1
-        while c != target_c:
-            c += step
-            out.append((r, c))
-    if box.left <= c <= box.right:
-        target_r = box.top - 1 if r < box.top else box.bottom + 1
-    else:
-        target_r = r if box.top <= r <= box.bottom else (box.top + 1 if r < box.top else box.bottom - 1)
-        target_r = min(max(target_r, box.top), box.bottom)
-    step = 1 if target_r > r else -1
-    while r != target_r:
-        r += step
-        out.append((r, c))
-    if box.top <= r <= box.bottom and not _toward_box((r, c), box):
-        target_c = box.left - 1 if c < box.left else box.right + 1
-        step = 1 if target_c > c else -1
-        while c != target_c:
-            c += step
-            out.append((r, c))
-    return out
-
-
-def _off_corner(path: list[tuple[int, int]], box: _Box, *, at_end: bool) -> list[tuple[int, int]]:
-    """Move an edge end that meets ``box`` beside a corner to the nearest inner row or column.
-
-    Graphviz spreads the ports of a busy node along its side, and rounding to cells can
-    put one on the border row (``──▶╰──``), where it reads as touching the corner.
-    """
-    seq = list(reversed(path)) if at_end else list(path)
-    a = seq[0]
-    d = _toward_box(a, box)
-    if not d:
-        return path
-    if d in (E, W):
-        if box.bottom - box.top < 2 or a[0] not in (box.top, box.bottom):
-            return path
-        shift = (1 if a[0] == box.top else -1, 0)
-    else:
-        if box.right - box.left < 2 or a[1] not in (box.left, box.right):
-            return path
-        shift = (0, 1 if a[1] == box.left else -1)
-    moved = (a[0] + shift[0], a[1] + shift[1])
-    if len(seq) > 1 and seq[1] == moved:
-        seq = seq[1:]
-    elif len(seq) > 1 and seq[1] == (a[0] - _dr(d), a[1] - _dc(d)):
-        b = seq[1]
-        seq = [moved, (b[0] + shift[0], b[1] + shift[1]), *seq[1:]]
-    else:
-        seq = [moved, *seq]
-    return list(reversed(seq)) if at_end else seq
-
-
-def _direction(a: tuple[int, int], b: tuple[int, int]) -> int:
-    if b[0] < a[0]:
-        return N
-    if b[0] > a[0]:
-        return S
-    if b[1] > a[1]:
-        return E
-    if b[1] < a[1]:
-        return W
-    return 0
-
-
-def _opposite(d: int) -> int:
-    return {N: S, S: N, E: W, W: E}[d]
-
-
-def _dr(d: int) -> int:
-    return {N: -1, S: 1}.get(d, 0)
-
-
-def _dc(d: int) -> int:
-    return {E: 1, W: -1}.get(d, 0)
-
-
-def _side(d: int) -> str:
-    """Which side of a box a neighbour in direction ``d`` of the cell touches."""
-    return {E: "left", W: "right", S: "top", N: "bottom"}[d]
-
-
-def _toward_box(cell: tuple[int, int], box: _Box) -> int:
-    """The direction from ``cell`` into the adjacent ``box``, or 0 when it does not touch it."""
-    r, c = cell
-    for d in (E, W, S, N):
-        if box.contains(r + _dr(d), c + _dc(d)):
-            return d
-    return 0
-
-
-def _draw_box(grid: _Grid, box: _Box) -> None:
+def _draw_box(grid: _Grid, box: Box) -> None:
     tl, hz, tr, vt, bl, br = _BOXES[box.family][:6]
     for c in range(box.left + 1, box.right):
         grid.put(box.top, c, hz, box.tags)
@@ -670,3 +379,6 @@ def _trim(grid: _Grid) -> TextCanvas:
         tuple(tuple(grid.cells[r][c0 : c1 + 1]) for r in range(r0, r1 + 1)),
         tuple(tuple(grid.tags[r][c0 : c1 + 1]) for r in range(r0, r1 + 1)),
     )
+
+
+__all__ = ["TextCanvas", "cell_width", "render_layout_dot", "render_text", "render_text_cells"]
