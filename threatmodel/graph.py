@@ -119,6 +119,9 @@ class ModelGraph:
     primary_sources: frozenset[str]
     """Sources that are untrusted in themselves (outsiders' content, untrusted zones, public users),
     as opposed to components that are merely reachable from the internet."""
+    assumed_sources: Mapping[str, str] = field(default_factory=dict)
+    """Sources only because a fact is unknown (who a human user stands for, who can reach a
+    component), mapped to that attribute; the optimistic reading of unknowns leaves them out."""
     _cache: dict[object, object] = field(default_factory=dict)
     _succ: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _pred: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -326,8 +329,21 @@ def _untrusted_reason(component: ComponentBase, boundaries: Mapping[str, Boundar
         return f"{label} sits in the untrusted boundary '{boundary.name or boundary.id}'", True
     if isinstance(component, HumanUser) and component.population in UNTRUSTED_POPULATIONS:
         return f"{label} stands for {component.population.value} users, who are untrusted", True
+    if isinstance(component, HumanUser) and component.population is None:
+        return f"who {label} stands for is unknown: read as outside users, who are untrusted", True
     if component.exposure is Exposure.INTERNET and not isinstance(component, HumanUser):
         return f"{label} is reachable from the internet", False
+    if component.exposure is None and not isinstance(component, HumanUser):
+        return f"who can reach {label} is unknown: read as reachable from the internet", False
+    return None
+
+
+def _assumed_source(component: ComponentBase, reason: str) -> str | None:
+    """The unknown attribute that alone makes ``component`` an untrusted source (see ``_untrusted_reason``)."""
+    if isinstance(component, HumanUser) and component.population is None and reason.startswith("who "):
+        return "population"
+    if component.exposure is None and reason.startswith("who can reach"):
+        return "exposure"
     return None
 
 
@@ -359,6 +375,11 @@ def build_graph(model: SystemModel) -> ModelGraph:
             handled[cid].add(component.system_prompt)
     judged = {cid: _untrusted_reason(component, boundaries) for cid, component in components.items()}
     reasons = {cid: verdict[0] for cid, verdict in judged.items() if verdict is not None}
+    assumed = {
+        cid: attribute
+        for cid, reason in reasons.items()
+        if (attribute := _assumed_source(components[cid], reason)) is not None
+    }
     primary = frozenset(cid for cid, verdict in judged.items() if verdict is not None and verdict[1])
     return ModelGraph(
         model=model,
@@ -371,4 +392,5 @@ def build_graph(model: SystemModel) -> ModelGraph:
         handled_data={k: tuple(sorted(d for d in v if d in data)) for k, v in handled.items()},
         untrusted_reasons=reasons,
         primary_sources=primary,
+        assumed_sources=assumed,
     )

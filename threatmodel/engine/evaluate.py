@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from threatmodel.engine.catalogs import CatalogSet, fill
 from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
-from threatmodel.engine.match import Matcher, candidate_kinds, endpoint_kinds
+from threatmodel.engine.match import Explanation, Matcher, candidate_kinds, endpoint_kinds
+from threatmodel.engine.unknowns import reads_unknowns, resolve
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
 from threatmodel.model.catalog import Catalog, TargetType, Threat
 from threatmodel.model.finding import (
     Assessment,
+    Assumption,
     CatalogInfo,
     Diagnostic,
     Finding,
@@ -28,9 +31,11 @@ from threatmodel.model.system import (
     ControlStatus,
     Exposure,
     HumanApproval,
+    HumanUser,
     SystemModel,
     TriageStatus,
 )
+from threatmodel.model.unknowns import question
 
 _TRIAGE_TO_STATUS = {
     TriageStatus.OPEN: Status.OPEN,
@@ -66,14 +71,34 @@ def _elements(g: ModelGraph, threat: Threat) -> list[str]:
     return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
 
 
-def _generic_factors(g: ModelGraph, element: str) -> list[ScoreFactor]:
-    """Adjustments every threat gets from the element's exposure, data and autonomy."""
+@dataclass(frozen=True, slots=True)
+class Readings:
+    """The two readings of unknown facts (engine/unknowns.py): the one a finding is raised on, and its mirror."""
+
+    keep: Matcher
+    """Unknowns read in the threat's favour: decides whether a finding is raised."""
+    doubt: Matcher
+    """Unknowns read against the threat: a finding that also holds here rests on no unknown."""
+
+
+def _generic_factors(g: ModelGraph, element: str) -> tuple[list[ScoreFactor], list[tuple[str, str]]]:
+    """Adjustments every threat gets from the element's exposure, data and autonomy, and the unknowns they assumed."""
     factors: list[ScoreFactor] = []
+    assumed: list[tuple[str, str]] = []
     component = g.components.get(element)
     if component is not None:
         if component.exposure is Exposure.INTERNET:
             factors.append(
                 ScoreFactor(axis="likelihood", delta=1, reason=f"{g.name(element)} is reachable from the internet")
+            )
+        elif component.exposure is None and not isinstance(component, HumanUser):
+            assumed.append((element, "exposure"))
+            factors.append(
+                ScoreFactor(
+                    axis="likelihood",
+                    delta=1,
+                    reason=f"who can reach {g.name(element)} is unknown: read as reachable from the internet",
+                )
             )
         top = g.max_classification(element)
         if top is Classification.RESTRICTED:
@@ -85,14 +110,15 @@ def _generic_factors(g: ModelGraph, element: str) -> list[ScoreFactor]:
             )
         if (
             isinstance(component, Agent)
-            and component.autonomy is Autonomy.AUTONOMOUS
-            and component.human_approval is HumanApproval.NONE
+            and component.autonomy in (Autonomy.AUTONOMOUS, None)
+            and component.human_approval in (HumanApproval.NONE, None)
         ):
-            factors.append(
-                ScoreFactor(
-                    axis="impact", delta=1, reason=f"{g.name(element)} acts autonomously with no human approval"
-                )
-            )
+            unknown = [a for a in ("autonomy", "human_approval") if getattr(component, a) is None]
+            assumed += [(element, a) for a in unknown]
+            reason = f"{g.name(element)} acts autonomously with no human approval"
+            if unknown:
+                reason += f" ({' and '.join(a.replace('_', ' ') for a in unknown)} unknown: read so)"
+            factors.append(ScoreFactor(axis="impact", delta=1, reason=reason))
     elif element in g.flows:
         flow = g.flows[element]
         restricted = [d for d in flow.data if d in g.data and g.data[d].classification is Classification.RESTRICTED]
@@ -104,7 +130,7 @@ def _generic_factors(g: ModelGraph, element: str) -> list[ScoreFactor]:
                     reason=f"carries restricted data: {', '.join(g.name(d) for d in restricted[:3])}",
                 )
             )
-    return factors
+    return factors, assumed
 
 
 def _implemented(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
@@ -135,17 +161,23 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
     """
     cset = CatalogSet(tuple(catalogs))
     g = build_graph(model)
-    matcher = Matcher(g)
+    readings = Readings(Matcher(g), Matcher(g, optimistic=True))
     disabled = set(model.settings.disabled_threats)
     findings: list[Finding] = []
 
     for key, threat in cset.all_threats():
         if key in disabled:
             continue
+        keep = resolve(threat.when, conservative=True)
+        doubt = resolve(threat.when, conservative=False) if reads_unknowns(threat.when) else None
         for element in _elements(g, threat):
-            if not matcher.holds(threat.when, element):
+            if not readings.keep.holds(keep, element):
                 continue
-            findings.append(_finding(model, g, matcher, cset, key, threat, element, as_of))
+            if doubt is not None and readings.doubt.holds(doubt, element):
+                explanation = readings.doubt.explain(doubt, element)  # holds whatever the unknowns are
+            else:
+                explanation = readings.keep.explain(keep, element)
+            findings.append(_finding(model, g, readings, cset, key, threat, element, explanation, as_of))
 
     findings.sort(key=lambda f: f.id)
     diagnostics = [*model_diagnostics(model, g), *_triage_diagnostics(model, findings, as_of)]
@@ -169,25 +201,39 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
 def _finding(
     model: SystemModel,
     g: ModelGraph,
-    matcher: Matcher,
+    readings: Readings,
     cset: CatalogSet,
     key: str,
     threat: Threat,
     element: str,
+    explanation: Explanation,
     as_of: dt.date,
 ) -> Finding:
-    explanation = matcher.explain(threat.when, element)
+    generic, assumed = _generic_factors(g, element)
+    assumed = [*explanation.assumed, *assumed]
     factors = [
         ScoreFactor(axis="likelihood", delta=threat.likelihood, reason="base likelihood of the threat"),
         ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
-        *_generic_factors(g, element),
+        *generic,
     ]
     for factor in threat.factors:
-        if matcher.holds(factor.when, element):
-            if factor.likelihood:
-                factors.append(ScoreFactor(axis="likelihood", delta=factor.likelihood, reason=factor.reason))
-            if factor.impact:
-                factors.append(ScoreFactor(axis="impact", delta=factor.impact, reason=factor.reason))
+        # an unknown fact is read the way that scores higher: a factor that raises risk holds, one that lowers it does not
+        raises = (factor.likelihood or 0) + (factor.impact or 0) > 0
+        when = resolve(factor.when, conservative=raises)
+        if not readings.keep.holds(when, element):
+            continue
+        reason = factor.reason
+        if reads_unknowns(factor.when) and not readings.doubt.holds(
+            resolve(factor.when, conservative=not raises), element
+        ):
+            unknowns = readings.keep.explain(when, element).assumed
+            assumed += unknowns
+            if unknowns:
+                reason += f" ({', '.join(sorted({a for _, a in unknowns}))} unknown: read so)"
+        if factor.likelihood:
+            factors.append(ScoreFactor(axis="likelihood", delta=factor.likelihood, reason=reason))
+        if factor.impact:
+            factors.append(ScoreFactor(axis="impact", delta=factor.impact, reason=reason))
     likelihood = _clamp(sum(f.delta for f in factors if f.axis == "likelihood"))
     impact = _clamp(sum(f.delta for f in factors if f.axis == "impact"))
     risk = likelihood * impact
@@ -243,6 +289,10 @@ def _finding(
         status=status,
         triage=triage,
         triage_expired=expired,
+        assumes=tuple(
+            Assumption(element=el, attribute=attr, question=question(attr, g.name(el)))
+            for el, attr in sorted(set(assumed))
+        ),
     )
 
 

@@ -35,6 +35,7 @@ from threatmodel.model.catalog import (
     UntrustedSource,
 )
 from threatmodel.model.system import Flow
+from threatmodel.model.unknowns import UNKNOWABLE, is_unknown
 
 Element = str
 """A component id, a flow key, or the system id (for system-wide threats)."""
@@ -47,6 +48,8 @@ class Explanation:
     facts: tuple[str, ...]
     path: tuple[str, ...] = ()
     source: str | None = None
+    assumed: tuple[tuple[str, str], ...] = ()
+    """``(element, attribute)`` of every unknown fact the explanation read in the threat's favour."""
 
 
 _MISSING: Any = object()
@@ -194,8 +197,15 @@ def endpoint_kinds(cond: Condition) -> tuple[frozenset[str] | None, frozenset[st
 class Matcher:
     """Evaluates conditions on one model graph, caching graph-wide work."""
 
-    def __init__(self, graph: ModelGraph) -> None:
+    def __init__(self, graph: ModelGraph, *, optimistic: bool = False) -> None:
         self.g = graph
+        self.optimistic = optimistic
+        """Read graph-derived unknowns (untrusted sources assumed from unknown facts) optimistically.
+
+        Attribute tests carry their own reading (engine/unknowns.py); the two matchers of one
+        evaluation differ only here, and their graph-wide caches are kept apart."""
+        self._mode = "optimistic" if optimistic else "conservative"
+        self._assumed: list[tuple[str, str]] | None = None
         self._holds: dict[tuple[int, str], bool] = {}
         self._order: dict[int, tuple[Condition, ...]] = {}
         self._shallow: set[int] = set()
@@ -242,7 +252,21 @@ class Matcher:
         return parts
 
     def explain(self, cond: Condition, element: Element) -> Explanation:
-        """Facts behind ``holds(cond, element) == True``."""
+        """Facts behind ``holds(cond, element) == True``, with the unknown facts it read as the threat's."""
+        outermost = self._assumed is None
+        if outermost:
+            self._assumed = []
+        try:
+            return self._explain(cond, element, outermost)
+        finally:
+            if outermost:
+                self._assumed = None
+
+    def _assume(self, element: Element, attribute: str) -> None:
+        if self._assumed is not None:
+            self._assumed.append((element, attribute))
+
+    def _explain(self, cond: Condition, element: Element, outermost: bool) -> Explanation:
         facts: list[str] = []
         path: tuple[str, ...] = ()
         source: str | None = None
@@ -260,6 +284,7 @@ class Matcher:
                             return
                 case Not(not_=inner):
                     facts.append(f"not: {describe(inner)}")
+                    facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case _:
                     leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
                     facts.extend(leaf_facts)
@@ -268,7 +293,27 @@ class Matcher:
                         source = leaf_source
 
         walk(cond, element)
-        return Explanation(tuple(dict.fromkeys(facts)), path, source)
+        assumed = tuple(dict.fromkeys(self._assumed or ())) if outermost else ()
+        return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed)
+
+    def _unknown_leaves(self, cond: Condition, el: Element, *, negated: bool) -> list[str]:
+        """Facts (and assumptions) for the unknown attributes of ``el`` tested directly in ``cond``."""
+        out: list[str] = []
+        match cond:
+            case Attr(attr=test):
+                target = self._component(el) or self._flow(el)
+                if target is not None and is_unknown(test.name, getattr(target, test.name, _MISSING)):
+                    self._assume(el, test.name)
+                    reading = "does not hold" if negated else "holds"
+                    out.append(f"{test.name} of {self.g.name(el)} is unknown: read as if '{describe(cond)}' {reading}")
+            case AllOf(all=parts) | AnyOf(any=parts):
+                for part in parts:
+                    out += self._unknown_leaves(part, el, negated=negated)
+            case Not(not_=inner):
+                out += self._unknown_leaves(inner, el, negated=not negated)
+            case _:
+                pass
+        return out
 
     # -- evaluation ----------------------------------------------------------
     def _component(self, element: Element) -> Any:
@@ -298,7 +343,8 @@ class Matcher:
             case BoundaryTrust(boundary_trust=levels):
                 return el in g.components and g.trust(el) in levels
             case UntrustedSource(untrusted_source=value):
-                return el in g.components and ((el in g.untrusted_reasons) == value)
+                untrusted = el in g.untrusted_reasons and not (self.optimistic and el in g.assumed_sources)
+                return el in g.components and untrusted == value
             case Tainted(tainted=test):
                 return el in self._taint(test)[0].hops
             case Neighbour(neighbour=test):
@@ -345,7 +391,10 @@ class Matcher:
             return tuple(n for n in pool if self.holds(where, n))
 
         self._keep.append(where)
-        return self.g.memo(("matching", id(where)), lambda: self.g.memo(("matching-by-value", where), build))  # type: ignore[return-value]
+        mode = self._mode
+        return self.g.memo(  # type: ignore[return-value]
+            ("matching", mode, id(where)), lambda: self.g.memo(("matching-by-value", mode, where), build)
+        )
 
     def _reach(self, where: Condition, max_hops: int, *, forward: bool) -> OtherReach:
         """Nodes reached from (forward) or reaching (backward) a node matching ``where``, other than themselves."""
@@ -357,8 +406,9 @@ class Matcher:
 
         self._keep.append(where)
         # looked up by identity (cheap, per element), built once per distinct value (shared across threats)
-        key = ("reach", id(where), max_hops, forward)
-        return self.g.memo(key, lambda: self.g.memo(("reach-by-value", where, max_hops, forward), build))  # type: ignore[return-value]
+        mode = self._mode
+        key = ("reach", mode, id(where), max_hops, forward)
+        return self.g.memo(key, lambda: self.g.memo(("reach-by-value", mode, where, max_hops, forward), build))  # type: ignore[return-value]
 
     def _taint(self, test: TaintTest) -> tuple[Reach, Reach | None]:
         """Search from untrusted sources; with ``via``, a second leg from the via-nodes reached."""
@@ -370,6 +420,7 @@ class Matcher:
                 for n in g.untrusted_reasons
                 if (not test.source_kinds or g.kind(n) in test.source_kinds)
                 and g.kind(n) not in test.exclude_source_kinds
+                and not (self.optimistic and n in g.assumed_sources)
             ]
             primary = [n for n in sources if n in g.primary_sources]
             secondary = [n for n in sources if n not in g.primary_sources]
@@ -381,7 +432,7 @@ class Matcher:
                 )
 
             # threats with the same source filter share the first leg, whatever their `via`
-            leg_key = ("taint-leg", test.source_kinds, test.exclude_source_kinds, test.max_hops)
+            leg_key = ("taint-leg", self._mode, test.source_kinds, test.exclude_source_kinds, test.max_hops)
             first: Reach = g.memo(leg_key, first_leg)  # type: ignore[assignment]
             if not test.via:
                 return first, None
@@ -390,7 +441,10 @@ class Matcher:
             return second, first
 
         self._keep.append(test)
-        return self.g.memo(("taint", id(test)), lambda: self.g.memo(("taint-by-value", test), build))  # type: ignore[return-value]
+        mode = self._mode
+        return self.g.memo(  # type: ignore[return-value]
+            ("taint", mode, id(test)), lambda: self.g.memo(("taint-by-value", mode, test), build)
+        )
 
     # -- explanation of leaves ------------------------------------------------
     def _explain_leaf(self, cond: Condition, el: Element) -> tuple[list[str], tuple[str, ...], str | None]:
@@ -402,6 +456,9 @@ class Matcher:
             case Attr(attr=test):
                 target = self._component(el) or self._flow(el)
                 value = getattr(target, test.name, None)
+                if is_unknown(test.name, value):
+                    self._assume(el, test.name)
+                    return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
                 return [f"{test.name} of {name} is {_fmt(value)}"], (), None
             case DataHandled(data=test):
                 ids = g.handled_data[el] if el in g.components else g.flows[el].data
@@ -415,6 +472,8 @@ class Matcher:
                 return [f"{name} runs in '{label}' ({g.trust(el).value})"], (), None
             case UntrustedSource(untrusted_source=value):
                 if value:
+                    if el in g.assumed_sources:
+                        self._assume(el, "population")
                     return [g.untrusted_reasons[el]], (), None
                 return [f"{name} is not a source of untrusted content"], (), None
             case Tainted(tainted=test):
@@ -426,6 +485,8 @@ class Matcher:
                 else:
                     full = tuple(reversed(tail))
                 src = full[0]
+                if src in g.assumed_sources:
+                    self._assume(src, "population")
                 reason = g.untrusted_reasons.get(src, f"{g.name(src)} is untrusted")
                 if len(full) == 1:
                     return [reason], full, src
@@ -487,6 +548,8 @@ def attr_matches(test: AttrTest, value: Any) -> bool:
         return present == test.is_set
     if value is _MISSING:
         return False
+    if value is None and test.unknown is not None and test.name in UNKNOWABLE:
+        return test.unknown == "match"
     if op == "equals":
         return _same(value, test.equals)
     if op == "in":

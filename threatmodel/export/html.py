@@ -290,8 +290,8 @@ def _system(a: Assessment, labels: Labels, diagram_svg: str | None) -> str:
                 _td(f"{esc(names[c.id])} <code>{esc(c.id)}</code>"),
                 _td(esc(c.kind)),
                 _td(esc(names.get(c.boundary, c.boundary)) if c.boundary else "—"),
-                _td(esc(c.exposure.value)),
-                _td(esc(c.provenance.value)),
+                _td(esc(c.exposure.value if c.exposure else "unknown")),
+                _td(esc(c.provenance.value if c.provenance else "unknown")),
                 _td(esc(c.owner) if c.owner else "—"),
                 _td(f"{open_by.get(c.id, 0)} / {all_by.get(c.id, 0)}", "num"),
             )

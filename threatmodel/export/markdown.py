@@ -197,8 +197,8 @@ def _system(a: Assessment, labels: Labels) -> list[str]:
                     f"{md_text(names[c.id])} ({md_code(c.id)})",
                     c.kind,
                     md_text(names[c.boundary]) if c.boundary and c.boundary in names else "—",
-                    c.exposure.value,
-                    c.provenance.value,
+                    c.exposure.value if c.exposure else "unknown",
+                    c.provenance.value if c.provenance else "unknown",
                     f"{open_by_target.get(c.id, 0)} / {total_by_target.get(c.id, 0)}",
                 )
             )

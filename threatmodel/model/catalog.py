@@ -115,6 +115,9 @@ class AttrTest(Frozen):
     in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
     contains_any: tuple[Scalar, ...] | None = None
     is_set: bool | None = None
+    unknown: Literal["match", "no-match"] | None = None
+    """How the test reads an attribute the model leaves unknown: as a match or not. Unset: the
+    conservative reading, the one that keeps the threat (a match, or no match under ``not``)."""
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 

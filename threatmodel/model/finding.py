@@ -60,6 +60,17 @@ def severity_of(risk: int) -> Severity:
     return Severity.INFO
 
 
+class Assumption(Frozen):
+    """An unknown fact a finding (or its score) read in the threat's favour."""
+
+    element: str
+    """Id of the element whose attribute is unknown."""
+    attribute: str
+    """The attribute, as written in model files."""
+    question: str
+    """What to state in the model to settle it."""
+
+
 class Finding(Frozen):
     """One threat applying to one element of the model."""
 
@@ -98,6 +109,8 @@ class Finding(Frozen):
     triage: TriageEntry | None = None
     triage_expired: bool = False
     """A triage decision existed but its review-by date has passed, so the finding reopened."""
+    assumes: tuple[Assumption, ...] = ()
+    """Unknown facts the finding rests on: stated otherwise, it might not apply (or score lower)."""
 
 
 class Proposal(Frozen):

@@ -22,6 +22,7 @@ from threatmodel.model.base import (
     Text,
     TrustLevel,
 )
+from threatmodel.model.unknowns import Unknowable
 
 # ---------------------------------------------------------------------------
 # Vocabularies
@@ -171,7 +172,6 @@ class WeightsFormat(StrEnum):
     TENSORFLOW = "tensorflow"
     PROPRIETARY = "proprietary"
     """Weights never leave the provider (a hosted API)."""
-    UNKNOWN = "unknown"
 
 
 class ModelOutput(StrEnum):
@@ -427,12 +427,12 @@ class _ComponentBase(Frozen):
     """The trust boundary the component runs in."""
     owner: Name | None = None
     """Team or person accountable for the component."""
-    provenance: Provenance = Provenance.FIRST_PARTY
-    """Who built or supplies it."""
-    exposure: Exposure = Exposure.INTERNAL
-    """Who can reach it directly."""
-    authentication: Authentication | None = None
-    """How callers authenticate to it; leave unset when unknown."""
+    provenance: Unknowable[Provenance] = None
+    """Who built or supplies it; unset (or ``unknown``) when unknown."""
+    exposure: Unknowable[Exposure] = None
+    """Who can reach it directly; unset when unknown."""
+    authentication: Unknowable[Authentication] = None
+    """How callers authenticate to it; unset when unknown."""
     data: tuple[Slug, ...] = ()
     """Data assets it holds or processes."""
     untrusted_content: bool = False
@@ -447,8 +447,8 @@ class HumanUser(_ComponentBase):
 
     kind: Literal["human-user"]
     """Component kind."""
-    population: Population = Population.EMPLOYEES
-    """Who the users are."""
+    population: Unknowable[Population] = None
+    """Who the users are; unset when unknown (read as outsiders by the built-in rules)."""
 
 
 class Application(_ComponentBase):
@@ -458,8 +458,8 @@ class Application(_ComponentBase):
     """Component kind."""
     output_use: tuple[OutputUse, ...] = ()
     """How it uses model output it receives (rendered as HTML, executed, run as SQL...)."""
-    multi_tenant: bool = False
-    """Serves several customers or tenants from one deployment."""
+    multi_tenant: Unknowable[bool] = None
+    """Serves several customers or tenants from one deployment; unset when unknown."""
 
 
 class Guardrail(_ComponentBase):
@@ -469,8 +469,8 @@ class Guardrail(_ComponentBase):
     """Component kind."""
     checks: tuple[Slug, ...] = ()
     """What it screens for, e.g. prompt-injection, jailbreak, pii, secrets, toxicity, topic."""
-    blocking: bool = True
-    """Blocks what it catches (true) or only flags it (false)."""
+    blocking: Unknowable[bool] = None
+    """Blocks what it catches (true) or only flags it (false); unset when unknown."""
 
 
 class Model(_ComponentBase):
@@ -480,14 +480,14 @@ class Model(_ComponentBase):
     """Component kind."""
     hosting: Literal["self-hosted", "provider-api"] = "self-hosted"
     """Run on the organisation's own serving stack or called at a provider's API."""
-    weights_format: WeightsFormat | None = None
+    weights_format: Unknowable[WeightsFormat] = None
     """How the weights are serialised; pickle-based formats execute code when loaded."""
     base_model: Slug | None = None
     """The component this model was fine-tuned from, if it is in the model."""
     trained_on: tuple[Slug, ...] = ()
     """Data assets the model was trained or fine-tuned on."""
-    output: ModelOutput = ModelOutput.TEXT
-    """What it returns: text, label, scores, logits or embeddings."""
+    output: Unknowable[ModelOutput] = None
+    """What it returns: text, label, scores, logits or embeddings; unset when unknown."""
     system_prompt: Slug | None = None
     """Data asset holding its system prompt or instructions."""
     task: Annotated[str, Field(max_length=200)] | None = None
@@ -507,14 +507,14 @@ class Agent(_ComponentBase):
     """Other agents it hands work to."""
     memory: Slug | None = None
     """The agent-memory component it reads and writes."""
-    autonomy: Autonomy = Autonomy.SUPERVISED
-    """How freely it acts."""
-    human_approval: HumanApproval = HumanApproval.NONE
-    """Which actions wait for a person."""
+    autonomy: Unknowable[Autonomy] = None
+    """How freely it acts; unset when unknown."""
+    human_approval: Unknowable[HumanApproval] = None
+    """Which actions wait for a person; unset when unknown."""
     execution_bounds: ExecutionBounds | None = None
     """Hard limits on a run; unset means unbounded."""
-    identity: AgentIdentity = AgentIdentity.OWN
-    """Whose credentials it acts with."""
+    identity: Unknowable[AgentIdentity] = None
+    """Whose credentials it acts with; unset when unknown."""
     system_prompt: Slug | None = None
     """Data asset holding its instructions."""
 
@@ -524,12 +524,12 @@ class Tool(_ComponentBase):
 
     kind: Literal["tool", "mcp-server"]
     """Component kind."""
-    side_effects: tuple[SideEffect, ...] = (SideEffect.READ_ONLY,)
-    """What calling it can do."""
-    credentials: Credentials = Credentials.NONE
-    """What credentials it holds."""
-    transport: Transport | None = None
-    """How the agent reaches it."""
+    side_effects: Unknowable[tuple[SideEffect, ...]] = None
+    """What calling it can do; unset when unknown."""
+    credentials: Unknowable[Credentials] = None
+    """What credentials it holds; unset when unknown."""
+    transport: Unknowable[Transport] = None
+    """How the agent reaches it; unset when unknown."""
     pinned_version: bool = False
     """Its version or digest is pinned and reviewed before upgrades."""
 
@@ -549,14 +549,14 @@ class Store(_ComponentBase):
         "cache",
     ]
     """Component kind."""
-    encrypted_at_rest: bool | None = None
+    encrypted_at_rest: Unknowable[bool] = None
     """Encrypted at rest; unset when unknown."""
-    tenant_isolation: TenantIsolation = TenantIsolation.SINGLE_TENANT
-    """How tenants' data is separated."""
-    labelling: Labelling | None = None
-    """For datasets: where the labels come from."""
-    shared_across_users: bool = False
-    """Entries written for one user can be read for another (shared memory, shared caches)."""
+    tenant_isolation: Unknowable[TenantIsolation] = None
+    """How tenants' data is separated; unset when unknown."""
+    labelling: Unknowable[Labelling] = None
+    """For datasets: where the labels come from; unset when unknown."""
+    shared_across_users: Unknowable[bool] = None
+    """Entries written for one user can be read for another (shared memory, shared caches); unset when unknown."""
 
 
 class Training(_ComponentBase):
@@ -564,16 +564,16 @@ class Training(_ComponentBase):
 
     kind: Literal["data-pipeline", "training-job", "fine-tuning-job", "evaluation"]
     """Component kind."""
-    method: TrainingMethod | None = None
-    """How the job trains."""
+    method: Unknowable[TrainingMethod] = None
+    """How the job trains; unset when unknown."""
     federated: bool = False
     """Trains across parties that send model updates instead of data."""
-    accelerator: Accelerator = Accelerator.DEDICATED
-    """How its accelerators are shared."""
+    accelerator: Unknowable[Accelerator] = None
+    """How its accelerators are shared; unset when unknown."""
     produces: Slug | None = None
     """The model component it produces or updates."""
-    labelling: Labelling | None = None
-    """For pipelines that label data: where the labels come from."""
+    labelling: Unknowable[Labelling] = None
+    """For pipelines that label data: where the labels come from; unset when unknown."""
 
 
 class Serving(_ComponentBase):
@@ -583,12 +583,12 @@ class Serving(_ComponentBase):
     """Component kind."""
     serves: tuple[Slug, ...] = ()
     """Model components it hosts."""
-    accelerator: Accelerator = Accelerator.DEDICATED
-    """How its accelerators are shared."""
-    multi_tenant: bool = False
-    """Hosts models or requests of several tenants."""
-    rate_limited: bool = False
-    """Callers are rate-limited and metered per identity."""
+    accelerator: Unknowable[Accelerator] = None
+    """How its accelerators are shared; unset when unknown."""
+    multi_tenant: Unknowable[bool] = None
+    """Hosts models or requests of several tenants; unset when unknown."""
+    rate_limited: Unknowable[bool] = None
+    """Callers are rate-limited and metered per identity; unset when unknown."""
 
 
 Component = Annotated[
@@ -637,9 +637,9 @@ class Flow(Frozen):
     """Data assets it carries."""
     protocol: Annotated[str, Field(max_length=64)] | None = None
     """Protocol, e.g. https, grpc, stdio, s3, smtp."""
-    authentication: Authentication | None = None
+    authentication: Unknowable[Authentication] = None
     """How the sender authenticates; unset when unknown."""
-    encrypted: bool | None = None
+    encrypted: Unknowable[bool] = None
     """Encrypted in transit; unset when unknown."""
     description: Text = ""
     """What moves and why."""

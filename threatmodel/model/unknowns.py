@@ -1,0 +1,74 @@
+"""Facts a model may leave unstated, and what an unstated fact means: *unknown*, never the safe answer.
+
+A security-relevant attribute that a model file does not state is ``None`` in the model, and
+:data:`UNKNOWABLE` lists every such attribute with the question a reviewer would ask about it.
+Writing ``unknown`` in a model file says the same thing explicitly. How a threat rule reads an
+unknown value is decided per test (docs/rules.md, "Unknown facts"); by default it is the reading
+that keeps the threat, so an unstated fact can raise a finding but never hide one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BeforeValidator, Field
+
+UNKNOWN = "unknown"
+"""What a model file may write for any attribute of :data:`UNKNOWABLE`."""
+
+UNKNOWABLE: dict[str, str] = {
+    "provenance": "who builds or supplies {name} (first-party, vendor, third-party-api, open-weights, community)",
+    "exposure": "who can reach {name} over a network (internet, partner, internal, none)",
+    "authentication": "how callers of {name} prove who they are (none, api-key, oauth, sso, mtls, …)",
+    "encrypted": "whether {name} is encrypted in transit",
+    "encrypted_at_rest": "whether {name} is encrypted at rest",
+    "population": "who the users behind {name} are (public, customers, partners, employees, administrators)",
+    "autonomy": "how freely {name} acts (assistive, supervised, autonomous)",
+    "human_approval": "which actions of {name} wait for a person's approval (none, high-impact, all)",
+    "identity": "whose credentials {name} acts with (own, user-delegated, shared-service-account)",
+    "side_effects": "what calling {name} can do (read-only, write, delete, send-external, move-money, …)",
+    "credentials": "what credentials {name} holds (none, scoped, user-delegated, broad, shared)",
+    "transport": "how agents reach {name} (in-process, stdio, http, sse, websocket)",
+    "tenant_isolation": "how {name} keeps tenants' data apart (single-tenant, none, logical, physical)",
+    "shared_across_users": "whether what {name} stores for one user can be read for another",
+    "multi_tenant": "whether {name} serves several customers or tenants from one deployment",
+    "rate_limited": "whether callers of {name} are rate-limited per identity",
+    "blocking": "whether {name} blocks what it catches or only flags it",
+    "accelerator": "how the accelerators {name} runs on are shared (dedicated, shared, confidential)",
+    "weights_format": "how the weights of {name} are serialised (safetensors, pickle, pytorch, onnx, …)",
+    "labelling": "where the labels of {name} come from (internal, vendor, crowdsourced, user-feedback, …)",
+    "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",
+    "output": "what {name} returns to its callers (text, label, scores, logits, embeddings)",
+}
+"""Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
+
+
+def question(attribute: str, name: str) -> str:
+    """The question that would settle ``attribute`` of the element called ``name``."""
+    return "state " + UNKNOWABLE[attribute].format(name=name)
+
+
+def is_unknown(attribute: str, value: object) -> bool:
+    """True when ``value`` of ``attribute`` is unknown (unstated, or written as ``unknown``)."""
+    return attribute in UNKNOWABLE and value is None
+
+
+def _unknown_is_none(value: Any) -> Any:
+    return None if value == UNKNOWN else value
+
+
+def _schema_allows_unknown(schema: dict[str, Any]) -> None:
+    """The field's JSON Schema also accepts the word ``unknown`` (the model holds it as null)."""
+    options = schema.get("anyOf")
+    if isinstance(options, list):
+        options.append({"const": UNKNOWN})
+
+
+T = TypeVar("T")
+
+Unknowable = Annotated[
+    T | None,
+    BeforeValidator(_unknown_is_none),
+    Field(json_schema_extra=_schema_allows_unknown),
+]
+"""A fact that may be unstated: ``None`` (or ``unknown`` in the file) means unknown."""
