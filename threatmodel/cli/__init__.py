@@ -12,6 +12,7 @@ from threatmodel import __version__
 from threatmodel.cli.analyze import analyze
 from threatmodel.cli.catalogs import catalogs
 from threatmodel.cli.model_cmds import init, schema, validate
+from threatmodel.cli.questions import questions
 
 EPILOG = """\b
 Exit codes:
@@ -29,7 +30,7 @@ def cli() -> None:
     """Threat modeling for AI systems: YAML data-flow models in, explained threats out."""
 
 
-for command in (init, validate, schema, analyze, catalogs):
+for command in (init, validate, schema, analyze, questions, catalogs):
     cli.add_command(command)
 
 

@@ -164,6 +164,16 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
             )
         console.print(plan)
 
+    from threatmodel.engine.questions import open_questions
+
+    asked = open_questions(a.findings)
+    if asked:
+        console.print(Text("Open questions (unknown facts findings rest on; most open risk first)", style="italic"))
+        for q in asked[:5]:
+            console.print(Text(f"  • {q.summary}"), highlight=False)
+        if len(asked) > 5:
+            console.print(Text(f"  … and {len(asked) - 5} more: threatmodel questions MODEL", style="dim"))
+
     for d in a.diagnostics:
         if d.severity == "warning":
             console.print(f"[yellow]warning[/yellow] {d.code}: {d.message}", highlight=False)
@@ -184,6 +194,10 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     console.print("\n[bold]Why it applies[/bold]")
     for fact in f.why:
         console.print(f"  • {fact}", highlight=False)
+    if f.assumes:
+        console.print("\n[bold]Assumes[/bold] (unknown facts read in the threat's favour)")
+        for assumption in f.assumes:
+            console.print(Text(f"  ? {assumption.question}"), highlight=False)
     console.print("\n[bold]Attack scenario[/bold]")
     console.print(f"  {f.scenario}", highlight=False)
     console.print("\n[bold]Score[/bold]")

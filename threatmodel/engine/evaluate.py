@@ -290,7 +290,7 @@ def _finding(
         triage=triage,
         triage_expired=expired,
         assumes=tuple(
-            Assumption(element=el, attribute=attr, question=question(attr, g.name(el)))
+            Assumption(element=el, attribute=attr, question=question(attr, g.name(el), flow=el in g.flows))
             for el, attr in sorted(set(assumed))
         ),
     )

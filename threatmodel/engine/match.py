@@ -473,7 +473,7 @@ class Matcher:
             case UntrustedSource(untrusted_source=value):
                 if value:
                     if el in g.assumed_sources:
-                        self._assume(el, "population")
+                        self._assume(el, g.assumed_sources[el])
                     return [g.untrusted_reasons[el]], (), None
                 return [f"{name} is not a source of untrusted content"], (), None
             case Tainted(tainted=test):
@@ -486,7 +486,7 @@ class Matcher:
                     full = tuple(reversed(tail))
                 src = full[0]
                 if src in g.assumed_sources:
-                    self._assume(src, "population")
+                    self._assume(src, g.assumed_sources[src])
                 reason = g.untrusted_reasons.get(src, f"{g.name(src)} is untrusted")
                 if len(full) == 1:
                     return [reason], full, src

@@ -43,9 +43,16 @@ UNKNOWABLE: dict[str, str] = {
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 
 
-def question(attribute: str, name: str) -> str:
-    """The question that would settle ``attribute`` of the element called ``name``."""
-    return "state " + UNKNOWABLE[attribute].format(name=name)
+FLOW_QUESTIONS: dict[str, str] = {
+    "authentication": "how the sender on {name} proves who it is (none, api-key, oauth, sso, mtls, …)",
+}
+"""Wordings for attributes that read differently on a flow."""
+
+
+def question(attribute: str, name: str, *, flow: bool = False) -> str:
+    """The question that would settle ``attribute`` of the element (a flow when ``flow``) called ``name``."""
+    template = FLOW_QUESTIONS.get(attribute) if flow else None
+    return "state " + (template or UNKNOWABLE[attribute]).format(name=name)
 
 
 def is_unknown(attribute: str, value: object) -> bool:

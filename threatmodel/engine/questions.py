@@ -1,0 +1,64 @@
+"""Open questions: the unknown facts of a model, ranked by how much open risk their answers decide.
+
+Every finding that rests on unknown facts lists them (:attr:`Finding.assumes`). A question gathers
+one fact (an attribute of one element) across findings: answering it may remove those findings, or
+lower their scores, so it is ranked by the residual risk of the open findings it decides, then by
+how many findings, then by element and attribute (a stable order for diffs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from threatmodel.model.base import Frozen
+from threatmodel.model.finding import Finding
+
+
+class Question(Frozen):
+    """One unknown fact and what it decides."""
+
+    element: str
+    """Id of the element whose attribute is unknown."""
+    attribute: str
+    """The attribute to state, as written in model files."""
+    question: str
+    """What to state, in words."""
+    findings: tuple[str, ...]
+    """Ids of the findings that rest on it, sorted."""
+    open_findings: int
+    """How many of them are open."""
+    risk: int
+    """Sum of the residual risk of the open findings it decides: up to this much open risk may go."""
+
+    @property
+    def summary(self) -> str:
+        """``state …: decides 2 findings, up to 24 risk points``."""
+        n = len(self.findings)
+        return f"{self.question}: decides {n} finding{'' if n == 1 else 's'}, up to {self.risk} risk points"
+
+
+def open_questions(findings: Iterable[Finding]) -> tuple[Question, ...]:
+    """The questions behind ``findings``, most open risk first."""
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    wording: dict[tuple[str, str], str] = {}
+    for finding in findings:
+        for assumption in finding.assumes:
+            key = (assumption.element, assumption.attribute)
+            grouped.setdefault(key, []).append(finding)
+            wording.setdefault(key, assumption.question)
+    questions = [
+        Question(
+            element=element,
+            attribute=attribute,
+            question=wording[(element, attribute)],
+            findings=tuple(sorted(f.id for f in found)),
+            open_findings=sum(1 for f in found if f.status.is_open),
+            risk=sum(f.residual_risk for f in found if f.status.is_open),
+        )
+        for (element, attribute), found in grouped.items()
+    ]
+    questions.sort(key=lambda q: (-q.risk, -len(q.findings), q.element, q.attribute))
+    return tuple(questions)
+
+
+__all__ = ["Question", "open_questions"]
