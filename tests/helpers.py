@@ -4,13 +4,34 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from threatmodel.engine import evaluate
+from threatmodel.model.system import component_class
+from threatmodel.model.unknowns import LEGACY_DEFAULTS
 from threatmodel.io.load import LoadedCatalogs, load_model, load_model_text
 from threatmodel.model.finding import Assessment
 
 FIXED_DATE = dt.date(2026, 11, 25)
 """The one evaluation date of the test suite, so triage expiry never depends on the clock."""
+
+
+def stated(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (a model as parsed YAML) with every unknown fact stated as version 0.1 assumed it.
+
+    For tests of other behaviour than unknowns: components get :data:`LEGACY_DEFAULTS` where they
+    leave an attribute unstated, flows that do not say get ``encrypted: true``. Tests of the unknown
+    semantics themselves (tests/engine/test_unknowns.py) use models as written.
+    """
+    out = dict(data)
+    components = []
+    for component in data.get("components") or []:
+        fields = component_class(component["kind"]).model_fields
+        filled = {k: v for k, v in LEGACY_DEFAULTS.items() if k in fields and k not in component}
+        components.append({**component, **filled})
+    out["components"] = components
+    out["flows"] = [{"encrypted": True, **flow} for flow in data.get("flows") or []]
+    return out
 
 
 def assess_file(path: Path, catalogs: LoadedCatalogs, as_of: dt.date = FIXED_DATE) -> Assessment:

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from tests.helpers import FIXED_DATE
+from tests.helpers import FIXED_DATE, stated
 from threatmodel.engine import evaluate
 from threatmodel.model.base import Severity
 from threatmodel.model.catalog import Catalog
@@ -68,7 +68,7 @@ CATALOG = Catalog.model_validate(
     }
 )
 
-MODEL: dict[str, Any] = yaml.safe_load(
+MODEL: dict[str, Any] = stated(yaml.safe_load(
     """
 system: {id: demo, name: Demo}
 data:
@@ -84,7 +84,7 @@ flows:
   - {source: user, target: app}
   - {source: app, target: llm}
 """
-)
+))
 
 
 def run(**changes: Any) -> Any:
@@ -136,7 +136,7 @@ def test_declared_controls_lower_residual_risk() -> None:
 def test_enough_controls_mitigate() -> None:
     """When declared controls bring residual risk to low, the finding is mitigated."""
     comps = [dict(c) for c in MODEL["components"]]
-    comps[2] = {"id": "llm", "kind": "llm", "provenance": "third-party-api"}
+    comps[2] = {**comps[2], "provenance": "third-party-api", "data": []}
     controls = [{"control": "t:filter"}, {"control": "t:test"}]
     finding = next(f for f in run(components=comps, controls=controls).findings if f.threat == "t:injection")
     assert finding.residual_severity is Severity.LOW

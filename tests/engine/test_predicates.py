@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import FIXED_DATE
+from tests.helpers import FIXED_DATE, stated
 from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import check_catalogs
 from threatmodel.model.catalog import Catalog
@@ -78,7 +78,7 @@ def matches(when: dict[str, Any], target: str = "component") -> list[str]:
         }
     )
     assert check_catalogs([catalog]) == []
-    model = SystemModel.model_validate(yaml.safe_load(MODEL))
+    model = SystemModel.model_validate(stated(yaml.safe_load(MODEL)))
     assessment = evaluate(model, [catalog], as_of=FIXED_DATE)
     return sorted(f.target for f in assessment.findings)
 

@@ -49,6 +49,27 @@ FLOW_QUESTIONS: dict[str, str] = {
 """Wordings for attributes that read differently on a flow."""
 
 
+LEGACY_DEFAULTS: dict[str, object] = {
+    "provenance": "first-party",
+    "exposure": "internal",
+    "population": "employees",
+    "multi_tenant": False,
+    "blocking": True,
+    "output": "text",
+    "autonomy": "supervised",
+    "human_approval": "none",
+    "identity": "own",
+    "side_effects": ["read-only"],
+    "credentials": "none",
+    "tenant_isolation": "single-tenant",
+    "shared_across_users": False,
+    "accelerator": "dedicated",
+    "rate_limited": False,
+}
+"""What version 0.1 assumed for an unstated attribute (the safe answer). Kept only so that a model
+written for 0.1 can state those assumptions explicitly and keep its old findings."""
+
+
 def question(attribute: str, name: str, *, flow: bool = False) -> str:
     """The question that would settle ``attribute`` of the element (a flow when ``flow``) called ``name``."""
     template = FLOW_QUESTIONS.get(attribute) if flow else None

@@ -1,0 +1,188 @@
+"""Unknown is never secure: unstated facts can raise findings (with the assumption shown), never hide them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import FIXED_DATE
+from tests.property.strategies import system_models
+from threatmodel.engine import evaluate
+from threatmodel.engine.questions import open_questions
+from threatmodel.engine.unknowns import reads_unknowns, resolve
+from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
+from threatmodel.model.catalog import Catalog, Condition
+from threatmodel.model.system import SystemModel
+from threatmodel.model.unknowns import UNKNOWABLE
+
+REPO = Path(__file__).resolve().parents[2]
+CATALOGS: LoadedCatalogs = load_catalogs()
+WHEN: Any = Catalog.model_validate(
+    {
+        "id": "t",
+        "title": "t",
+        "version": "1",
+        "published": "2026-01-01",
+        "source": "https://example.org",
+        "licence": "test data",
+        "threats": [
+            {
+                "id": "open-registry",
+                "title": "Registry anyone can write",
+                "summary": "s",
+                "scenario": "s",
+                "when": {"all": [{"kind": ["model-registry"]}, {"attr": {"name": "authentication", "equals": "none"}}]},
+                "likelihood": 3,
+                "impact": 4,
+                "lifecycle": ["deployment"],
+            },
+            {
+                "id": "unapproved-agent",
+                "title": "Agent acting without approval",
+                "summary": "s",
+                "scenario": "s",
+                "when": {"all": [{"kind": ["agent"]}, {"not": {"attr": {"name": "human_approval", "equals": "all"}}}]},
+                "likelihood": 3,
+                "impact": 4,
+                "lifecycle": ["runtime"],
+            },
+            {
+                "id": "trusting-rule",
+                "title": "A rule that reads unknown as safe on purpose",
+                "summary": "s",
+                "scenario": "s",
+                "when": {
+                    "all": [
+                        {"kind": ["agent"]},
+                        {"attr": {"name": "identity", "equals": "shared-service-account", "unknown": "no-match"}},
+                    ]
+                },
+                "likelihood": 2,
+                "impact": 2,
+                "lifecycle": ["runtime"],
+            },
+        ],
+    }
+)
+
+
+def _model(**attrs: Any) -> SystemModel:
+    """A registry and an agent whose reachability and autonomy are stated (those also move scores)."""
+    registry = {"id": "registry", "kind": "model-registry", "exposure": "internal", **attrs.get("registry", {})}
+    agent = {"id": "agent", "kind": "agent", "exposure": "internal", "autonomy": "supervised", **attrs.get("agent", {})}
+    return SystemModel.model_validate(
+        {
+            "system": {"id": "s", "name": "S"},
+            "components": [registry, agent],
+            "flows": [{"source": "agent", "target": "registry"}],
+        }
+    )
+
+
+def _ids(model: SystemModel) -> set[str]:
+    return {f.id for f in evaluate(model, [WHEN], as_of=FIXED_DATE).findings}
+
+
+def _conditions() -> list[Condition]:
+    return [t.when for t in WHEN.threats]
+
+
+def test_resolution_reads_unknown_in_the_threats_favour_by_polarity() -> None:
+    """A plain test matches an unknown value; under `not` it does not; the optimistic reading is the mirror."""
+    plain, negated, explicit = _conditions()
+    assert resolve(plain, conservative=True).all[1].attr.unknown == "match"  # type: ignore[union-attr]
+    assert resolve(plain, conservative=False).all[1].attr.unknown == "no-match"  # type: ignore[union-attr]
+    assert resolve(negated, conservative=True).all[1].not_.attr.unknown == "no-match"  # type: ignore[union-attr]
+    assert resolve(negated, conservative=False).all[1].not_.attr.unknown == "match"  # type: ignore[union-attr]
+    for conservative in (True, False):
+        assert resolve(explicit, conservative=conservative) == explicit
+    assert reads_unknowns(plain) and reads_unknowns(negated) and not reads_unknowns(explicit)
+
+
+def test_an_unstated_fact_raises_the_finding_and_says_so() -> None:
+    """Registry authentication unstated: the finding is raised, assumes the fact, and asks for it."""
+    findings = {f.id: f for f in evaluate(_model(), [WHEN], as_of=FIXED_DATE).findings}
+    finding = findings["t:open-registry@registry"]
+    assert [(a.element, a.attribute) for a in finding.assumes] == [("registry", "authentication")]
+    assert finding.assumes[0].question.startswith("state how callers of registry prove who they are")
+    assert any("authentication of registry is unknown" in fact for fact in finding.why)
+
+
+def test_stating_the_fact_settles_it_either_way() -> None:
+    """Stated safe, the finding goes; stated unsafe, it stays without any assumption."""
+    assert "t:open-registry@registry" not in _ids(_model(registry={"authentication": "mtls"}))
+    unsafe = evaluate(_model(registry={"authentication": "none"}), [WHEN], as_of=FIXED_DATE).findings
+    assert [f.assumes for f in unsafe if f.id == "t:open-registry@registry"] == [()]
+
+
+def test_unknown_under_not_is_read_in_the_threats_favour() -> None:
+    """`not human_approval equals all` with approval unknown: raised, assuming the approval is not universal."""
+    finding = next(f for f in evaluate(_model(), [WHEN], as_of=FIXED_DATE).findings if f.threat == "t:unapproved-agent")
+    assert [(a.element, a.attribute) for a in finding.assumes] == [("agent", "human_approval")]
+    assert "t:unapproved-agent@agent" not in _ids(_model(agent={"human_approval": "all"}))
+
+
+def test_a_rule_may_read_unknown_as_no_match() -> None:
+    """`unknown: no-match` is the rule author's explicit choice, and it holds."""
+    assert "t:trusting-rule@agent" not in _ids(_model())
+    assert "t:trusting-rule@agent" in _ids(_model(agent={"identity": "shared-service-account"}))
+
+
+def test_unknown_can_be_written_explicitly() -> None:
+    """`unknown` in the file is the same as leaving the attribute out."""
+    assert _ids(_model(registry={"authentication": "unknown"}, agent={"human_approval": "unknown"})) == _ids(_model())
+
+
+def test_questions_rank_by_open_risk() -> None:
+    """A question gathers one unknown fact across findings and says how much open risk it decides."""
+    assessment = evaluate(_model(), [WHEN], as_of=FIXED_DATE)
+    asked = open_questions(assessment.findings)
+    assert [(q.element, q.attribute) for q in asked] == [("agent", "human_approval"), ("registry", "authentication")]
+    assert asked[0].risk == next(f.residual_risk for f in assessment.findings if f.threat == "t:unapproved-agent")
+    assert asked[1].summary.endswith("decides 1 finding, up to 12 risk points")
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "models").glob("*.yaml")), ids=lambda p: p.stem)
+def test_example_models_state_what_they_know(path: Path) -> None:
+    """The shipped examples leave no finding resting on an unknown fact (they are reference models)."""
+    loaded = load_model(path, known_controls=CATALOGS.control_refs)
+    assessment = evaluate(loaded.model, CATALOGS.catalogs, as_of=FIXED_DATE)
+    assert open_questions(assessment.findings) == ()
+
+
+def _forget(model: SystemModel, picks: list[int]) -> SystemModel:
+    """``model`` with some stated unknowable attributes removed again."""
+    data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
+    stated = [
+        (section, i, key)
+        for section in ("components", "flows")
+        for i, item in enumerate(data[section])
+        for key in item
+        if key in UNKNOWABLE
+    ]
+    for pick in picks:
+        if stated:
+            section, i, key = stated[pick % len(stated)]
+            data[section][i].pop(key, None)
+    return SystemModel.model_validate(data)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(system_models(), st.lists(st.integers(0, 10_000), min_size=1, max_size=6))
+def test_forgetting_a_fact_never_hides_a_finding(model: SystemModel, picks: list[int]) -> None:
+    """Unknown is never secure: removing stated facts keeps every finding (and may add assumed ones)."""
+    known = {f.id for f in evaluate(model, CATALOGS.catalogs, as_of=FIXED_DATE).findings}
+    forgotten = evaluate(_forget(model, picks), CATALOGS.catalogs, as_of=FIXED_DATE).findings
+    assert known <= {f.id for f in forgotten}
+
+
+def test_the_property_sees_unknowable_attributes() -> None:
+    """The strategy behind the property states unknowable attributes at all (else it tests nothing)."""
+    sample = yaml.safe_dump(_model(registry={"authentication": "none"}).model_dump(mode="json", exclude_none=True))
+    assert "authentication: none" in sample
+    assert any(name in SystemModel.model_json_schema()["$defs"]["Tool"]["properties"] for name in UNKNOWABLE)
