@@ -68,8 +68,9 @@ CATALOG = Catalog.model_validate(
     }
 )
 
-MODEL: dict[str, Any] = stated(yaml.safe_load(
-    """
+MODEL: dict[str, Any] = stated(
+    yaml.safe_load(
+        """
 system: {id: demo, name: Demo}
 data:
   - {id: crm, classification: restricted, tags: [pii]}
@@ -84,7 +85,8 @@ flows:
   - {source: user, target: app}
   - {source: app, target: llm}
 """
-))
+    )
+)
 
 
 def run(**changes: Any) -> Any:

@@ -312,7 +312,9 @@ async def test_kind_change_swaps_in_that_kinds_fields(app: ThreatModelApp) -> No
         form.query_one("#f-kind", Select).value = "agent"
         await pilot.pause()
         await pilot.pause()
-        assert form.query_one(f"#{widget_id('autonomy')}", Select).value == "supervised"
+        autonomy = form.query_one(f"#{widget_id('autonomy')}", Select)
+        assert autonomy.value == Select.NULL  # unstated means unknown, shown as such
+        assert autonomy.prompt == "unknown"
         assert form.query_one(f"#{widget_id('execution_bounds.max_steps')}", Input)
         assert form.query_one(f"#{widget_id('id')}", Input).value == "planner"
         await set_input(pilot, widget_id("execution_bounds.max_steps"), "0")

@@ -59,7 +59,7 @@ def test_failures_are_located_and_explained(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("FAIL v1.yaml (Support assistant) — 2 open findings at or above high")
     assert any(
-        ln.startswith("  v1.yaml:53:9: high")
+        ln.startswith("  v1.yaml:61:9: high")
         and "vt:indirect-prompt-injection@chat-llm" in ln
         and "(open, residual risk 12)" in ln
         for ln in lines
@@ -75,7 +75,7 @@ def test_lapsed_acceptance_fails_the_gate_again(history: Path) -> None:
     assert "vt:excessive-agency@helpdesk-agent" in result.stdout
     assert "accepted until 2026-11-15, lapsed" in result.stdout
     triage_line = next(ln for ln in result.stdout.splitlines() if "TM202" in ln)
-    assert triage_line.startswith("  model.yaml:129:3: warning")
+    assert triage_line.startswith("  model.yaml:145:3: warning")
 
 
 def test_in_progress_counts_as_open(tmp_path: Path) -> None:
@@ -107,7 +107,7 @@ def test_invalid_model_exits_2_and_still_reports_the_others(tmp_path: Path) -> N
     bad = model(tmp_path, "bad", version_text("v3").replace("kind: vector-store", "kind: vectorstore"))
     result = invoke(tmp_path, "check", model(tmp_path, "v3"), bad, *COMMON)
     assert result.exit_code == 2
-    assert "bad.yaml:48:11: error:" in result.stderr
+    assert "bad.yaml:52:11: error:" in result.stderr
     assert "ok   v3.yaml" in result.stdout
     assert "1 of 2 models could not be checked" in result.stdout
 
@@ -214,7 +214,7 @@ def test_example_policy_violations_fail_even_without_findings(tmp_path: Path) ->
     assert result.exit_code == 1
     line = next(ln for ln in result.stdout.splitlines() if "policy:" in ln)
     assert line.startswith(
-        "  v3.yaml:60:9: error    policy:owners@support-agent  component 'support-agent' has no owner"
+        "  v3.yaml:71:9: error    policy:owners@support-agent  component 'support-agent' has no owner"
     )
 
 
@@ -247,7 +247,7 @@ def test_triage_policy_violations_point_at_the_triage_entry(tmp_path: Path) -> N
     assert failure["id"] == "policy:four-eyes-for-high@vt:excessive-agency@support-agent"
     assert failure["finding"] == "vt:excessive-agency@support-agent"
     assert "approved by its own owner, Agent team" in failure["detail"]
-    assert failure["location"] == {"path": "v3.yaml", "line": 129, "column": 3}
+    assert failure["location"] == {"path": "v3.yaml", "line": 145, "column": 3}
 
 
 def test_warning_rules_do_not_fail(tmp_path: Path) -> None:
@@ -325,7 +325,7 @@ def test_sarif_is_valid_and_carries_policy_and_baseline(tmp_path: Path) -> None:
         "policy:owners@support-agent",
     }
     owners = next(r for r in policy if r["ruleId"] == "policy:owners")
-    assert owners["locations"][0]["physicalLocation"]["region"]["startLine"] == 60
+    assert owners["locations"][0]["physicalLocation"]["region"]["startLine"] == 71
     baselined = [
         r
         for r in first["results"]

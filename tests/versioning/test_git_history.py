@@ -306,7 +306,8 @@ def test_includes_are_read_from_the_same_revision(tmp_path: Path) -> None:
     (repo / "parts" / "agents.yaml").write_text(approved, encoding="utf-8")
     d = diff_json(repo, "HEAD:model.yaml", "model.yaml")
     helper = next(e for e in d["elements"] if e["id"] == "helper")
-    assert helper["attributes"] == [{"name": "human_approval", "old": "none", "new": "all"}]
+    # unstated is unknown (null), no longer the 0.1 default "none"
+    assert helper["attributes"] == [{"name": "human_approval", "old": None, "new": "all"}]
     assert "vt:excessive-agency@helper" in vt(d["findings"]["resolved"])
 
 

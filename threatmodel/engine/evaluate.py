@@ -10,10 +10,10 @@ from threatmodel.engine.catalogs import CatalogSet, fill
 from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
 from threatmodel.engine.match import Explanation, Matcher, candidate_kinds, endpoint_kinds
-from threatmodel.engine.unknowns import reads_unknowns, resolve
+from threatmodel.engine.unknowns import Readings
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
-from threatmodel.model.catalog import Catalog, TargetType, Threat
+from threatmodel.model.catalog import Catalog, Factor, TargetType, Threat
 from threatmodel.model.finding import (
     Assessment,
     Assumption,
@@ -71,8 +71,13 @@ def _elements(g: ModelGraph, threat: Threat) -> list[str]:
     return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
 
 
+def _raises(factor: Factor) -> bool:
+    """True for a factor that raises the score (unknowns are read so that it holds)."""
+    return (factor.likelihood or 0) + (factor.impact or 0) > 0
+
+
 @dataclass(frozen=True, slots=True)
-class Readings:
+class Matchers:
     """The two readings of unknown facts (engine/unknowns.py): the one a finding is raised on, and its mirror."""
 
     keep: Matcher
@@ -161,23 +166,25 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
     """
     cset = CatalogSet(tuple(catalogs))
     g = build_graph(model)
-    readings = Readings(Matcher(g), Matcher(g, optimistic=True))
+    matchers = Matchers(Matcher(g), Matcher(g, optimistic=True))
     disabled = set(model.settings.disabled_threats)
     findings: list[Finding] = []
-
-    for key, threat in cset.all_threats():
-        if key in disabled:
-            continue
-        keep = resolve(threat.when, conservative=True)
-        doubt = resolve(threat.when, conservative=False) if reads_unknowns(threat.when) else None
+    # Both readings of every rule, made once and kept for the whole evaluation (the matchers'
+    # caches are keyed by condition identity, so the conditions must outlive them).
+    compiled = [
+        (key, threat, Readings.of(threat.when), [(f, Readings.of(f.when, favour=_raises(f))) for f in threat.factors])
+        for key, threat in cset.all_threats()
+        if key not in disabled
+    ]
+    for key, threat, when, factors in compiled:
         for element in _elements(g, threat):
-            if not readings.keep.holds(keep, element):
+            if not matchers.keep.holds(when.keep, element):
                 continue
-            if doubt is not None and readings.doubt.holds(doubt, element):
-                explanation = readings.doubt.explain(doubt, element)  # holds whatever the unknowns are
+            if when.doubt is not None and matchers.doubt.holds(when.doubt, element):
+                explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
             else:
-                explanation = readings.keep.explain(keep, element)
-            findings.append(_finding(model, g, readings, cset, key, threat, element, explanation, as_of))
+                explanation = matchers.keep.explain(when.keep, element)
+            findings.append(_finding(model, g, matchers, cset, key, threat, factors, element, explanation, as_of))
 
     findings.sort(key=lambda f: f.id)
     diagnostics = [*model_diagnostics(model, g), *_triage_diagnostics(model, findings, as_of)]
@@ -201,10 +208,11 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
 def _finding(
     model: SystemModel,
     g: ModelGraph,
-    readings: Readings,
+    matchers: Matchers,
     cset: CatalogSet,
     key: str,
     threat: Threat,
+    factor_readings: list[tuple[Factor, Readings]],
     element: str,
     explanation: Explanation,
     as_of: dt.date,
@@ -216,17 +224,13 @@ def _finding(
         ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
         *generic,
     ]
-    for factor in threat.factors:
+    for factor, when in factor_readings:
         # an unknown fact is read the way that scores higher: a factor that raises risk holds, one that lowers it does not
-        raises = (factor.likelihood or 0) + (factor.impact or 0) > 0
-        when = resolve(factor.when, conservative=raises)
-        if not readings.keep.holds(when, element):
+        if not matchers.keep.holds(when.keep, element):
             continue
         reason = factor.reason
-        if reads_unknowns(factor.when) and not readings.doubt.holds(
-            resolve(factor.when, conservative=not raises), element
-        ):
-            unknowns = readings.keep.explain(when, element).assumed
+        if when.doubt is not None and not matchers.doubt.holds(when.doubt, element):
+            unknowns = matchers.keep.explain(when.keep, element).assumed
             assumed += unknowns
             if unknowns:
                 reason += f" ({', '.join(sorted({a for _, a in unknowns}))} unknown: read so)"

@@ -16,6 +16,7 @@ conditions positively), so the two readings bound every possible answer.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import assert_never
 
 from threatmodel.model.catalog import (
@@ -103,4 +104,21 @@ def reads_unknowns(cond: Condition) -> bool:
             assert_never(cond)
 
 
-__all__ = ["reads_unknowns", "resolve"]
+@dataclass(frozen=True, slots=True)
+class Readings:
+    """A condition under both readings of unknowns; ``doubt`` is ``None`` when they cannot differ."""
+
+    keep: Condition
+    """Unknowns read in the threat's favour: decides whether the condition holds."""
+    doubt: Condition | None
+    """Unknowns read against the threat: when this holds too, no unknown fact mattered."""
+
+    @classmethod
+    def of(cls, cond: Condition, *, favour: bool = True) -> Readings:
+        """Both readings of ``cond``; ``favour=False`` for conditions that lower a score (read the other way)."""
+        keep = resolve(cond, conservative=favour)
+        doubt = resolve(cond, conservative=not favour) if reads_unknowns(cond) else None
+        return cls(keep, doubt)
+
+
+__all__ = ["Readings", "reads_unknowns", "resolve"]

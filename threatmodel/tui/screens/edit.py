@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from threatmodel.model.unknowns import UNKNOWABLE
 from threatmodel.tui import forms
 from threatmodel.tui.forms import FieldSpec, RawValue, Validation
 from threatmodel.tui.session import SECTION_NOUNS, Change, EditSession, Upsert, element_key
@@ -90,7 +91,7 @@ def field_widget(spec: FieldSpec, value: RawValue, options: Sequence[tuple[Text,
             blank = True
         return Select(
             choice_options,
-            prompt="(none)" if not spec.required else "choose…",
+            prompt="choose…" if spec.required else ("unknown" if spec.name in UNKNOWABLE else "(none)"),
             allow_blank=blank,
             value=selected,
             id=wid,
