@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from threatmodel.engine import evaluate
-from threatmodel.model.system import component_class
-from threatmodel.model.unknowns import LEGACY_DEFAULTS
 from threatmodel.io.load import LoadedCatalogs, load_model, load_model_text
 from threatmodel.model.finding import Assessment
+from threatmodel.model.system import component_class
+from threatmodel.model.unknowns import LEGACY_DEFAULTS
 
 FIXED_DATE = dt.date(2026, 11, 25)
 """The one evaluation date of the test suite, so triage expiry never depends on the clock."""
