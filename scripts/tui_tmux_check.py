@@ -111,7 +111,10 @@ def run(model: Path, extra: list[str], *, keep: bool, log: Callable[[str], None]
         keys("Escape")
         wait_for("escape closes the key help", lambda s: "Keys — Overview" not in s)
         keys("2", "Enter")
-        wait_for("enter opens the highlighted finding", lambda s: "Attack scenario" in s and "finding 1 of" in s)
+        wait_for(
+            "enter opens the highlighted finding",
+            lambda s: "Severity" in s and "Lifecycle" in s and "finding 1 of" in s,
+        )
         keys("Escape")
         wait_for("escape returns from the finding", lambda s: "Sev" in s and "Attack scenario" not in s)
         keys("C-q")

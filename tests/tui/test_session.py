@@ -70,7 +70,7 @@ class TestEditing:
         changed = web.model_copy(update={"exposure": Exposure.INTERNAL})  # type: ignore[union-attr]
         doc = item_document(changed, original)
         assert doc["exposure"] == "internal"
-        assert "provenance" not in doc  # a default the author never wrote
+        assert "description" not in doc  # a default the author never wrote
         assert list(item_document(web))[:3] == ["id", "name", "kind"]
 
 
