@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from threatmodel.engine.catalogs import CatalogSet
+    from threatmodel.model.catalog import Catalog
+    from threatmodel.model.system import SystemModel
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -45,6 +48,12 @@ SEVERITY_STYLE = {
 @click.option(
     "--finding", "finding_id", metavar="ID", help="Explain one finding in full (why, scenario, score, controls)."
 )
+@click.option(
+    "--why-not",
+    "why_not_id",
+    metavar="ID",
+    help="Say which condition keeps THREAT@ELEMENT from applying (e.g. tm:model-inversion@fraud-model).",
+)
 @catalog_option
 @as_of_option
 @handles_errors
@@ -54,12 +63,16 @@ def analyze(
     output: Path | None,
     show_all: bool,
     finding_id: str | None,
+    why_not_id: str | None,
     catalog_paths: tuple[Path, ...],
     as_of: str | None,
 ) -> None:
     """Find, explain and score the threats of MODEL, and propose controls."""
     session = Session(catalog_paths, parse_date(as_of))
-    _, cats, assessment = load_and_evaluate(model, session)
+    loaded, cats, assessment = load_and_evaluate(model, session)
+    if why_not_id is not None:
+        _print_why_not(loaded.model, cats.catalogs, why_not_id, session)
+        return
     if finding_id is not None:
         from rich.console import Console
 
@@ -92,6 +105,24 @@ def analyze(
             print_summary(Console(file=handle, width=120, color_system=None), assessment, show_all)
         return
     print_summary(Console(), assessment, show_all)
+
+
+def _print_why_not(model: SystemModel, catalogs: Sequence[Catalog], finding: str, session: Session) -> None:
+    from threatmodel.engine.whynot import why_not
+    from threatmodel.errors import Problem, UsageError
+
+    try:
+        answer = why_not(model, catalogs, finding, as_of=session.as_of)
+    except KeyError as exc:
+        raise UsageError(
+            Problem(str(exc.args[0]), hint="finding ids are THREAT@ELEMENT, e.g. tm:model-inversion@fraud-model")
+        ) from None
+    if answer.applies:
+        click.echo(f"{answer.finding} applies: see `threatmodel analyze MODEL --finding {answer.finding}`")
+        return
+    click.echo(f"{answer.finding} does not apply:")
+    for line in answer.reasons:
+        click.echo(f"  {line}")
 
 
 def print_summary(console: Console, a: Assessment, show_all: bool = False) -> None:

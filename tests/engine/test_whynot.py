@@ -1,0 +1,63 @@
+"""`--why-not`: the failing conditions of a rule, named on the element the reviewer asked about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.helpers import FIXED_DATE
+from threatmodel.cli import cli
+from threatmodel.engine.whynot import why_not
+from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
+
+REPO = Path(__file__).resolve().parents[2]
+FRAUD = REPO / "models" / "ml-fraud-pipeline.yaml"
+CATALOGS: LoadedCatalogs = load_catalogs()
+
+
+def _ask(finding: str):  # type: ignore[no-untyped-def]
+    model = load_model(FRAUD, known_controls=CATALOGS.control_refs).model
+    return why_not(model, CATALOGS.catalogs, finding, as_of=FIXED_DATE)
+
+
+def test_a_raised_finding_applies() -> None:
+    answer = _ask("tm:model-inversion@fraud-model")
+    assert answer.applies and answer.reasons == ()
+
+
+def test_every_option_of_a_failing_any_is_named_with_the_value_seen() -> None:
+    """A first-party joblib model: each way the pickle threat could apply is listed with what the model says."""
+    answer = _ask("tm:pickle-deserialization@fraud-model")
+    assert not answer.applies
+    assert answer.reasons[0] == "none of these holds:"
+    assert "  provenance in [open-weights, community]: provenance of Fraud model is first-party" in answer.reasons
+    assert "  untrusted_content equals true: untrusted_content of Fraud model is false" in answer.reasons
+
+
+def test_a_kind_the_threat_never_targets_says_so() -> None:
+    answer = _ask("tm:indirect-prompt-injection@fraud-model")
+    assert answer.reasons == ("Fraud model is of kind ml-model; the threat applies to llm",)
+
+
+@pytest.mark.parametrize(
+    ("finding", "message"),
+    [
+        ("tm:no-such-threat@fraud-model", "no threat 'tm:no-such-threat'"),
+        ("tm:model-inversion@no-such-element", "no component, flow or system 'no-such-element'"),
+    ],
+)
+def test_unknown_ids_are_usage_errors(finding: str, message: str) -> None:
+    result = CliRunner().invoke(cli, ["analyze", str(FRAUD), "--why-not", finding])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_cli_prints_the_reasons() -> None:
+    result = CliRunner().invoke(cli, ["analyze", str(FRAUD), "--why-not", "tm:indirect-prompt-injection@fraud-model"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "tm:indirect-prompt-injection@fraud-model does not apply:",
+        "  Fraud model is of kind ml-model; the threat applies to llm",
+    ]

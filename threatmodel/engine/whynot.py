@@ -1,0 +1,145 @@
+"""Why not: which condition of a threat's rule fails on an element, in words.
+
+``threatmodel analyze MODEL --why-not THREAT@ELEMENT`` answers the reviewer who expected a finding
+and sees none. The answer walks the rule as the engine evaluated it (the conservative reading of
+unknown facts, engine/unknowns.py) and names the conditions that fail: every failing part of an
+``all``, every option of an ``any``, the facts that make a ``not`` fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.engine.match import Matcher, candidate_kinds, describe, endpoint_kinds
+from threatmodel.engine.unknowns import resolve
+from threatmodel.graph import ModelGraph, build_graph
+from threatmodel.model.catalog import AllOf, AnyOf, Attr, Catalog, Condition, KindIs, Not, TargetType
+from threatmodel.model.keys import finding_id, split_finding_id
+from threatmodel.model.system import SystemModel
+
+MAX_LINES = 40
+"""Longest answer; a rule with more failing parts is cut with a count of the rest."""
+
+
+@dataclass(frozen=True, slots=True)
+class WhyNot:
+    """The answer: whether the finding exists, and the reasons when it does not."""
+
+    finding: str
+    """The finding id asked about."""
+    applies: bool
+    """The threat does apply (the finding exists); ``reasons`` is then empty."""
+    reasons: tuple[str, ...]
+
+
+def why_not(model: SystemModel, catalogs: Sequence[Catalog], finding: str, *, as_of: dt.date) -> WhyNot:
+    """Why ``finding`` (``<catalog>:<threat>@<element>``) is not raised on ``model``.
+
+    Raises ``KeyError`` with a readable message when the threat or the element does not exist.
+    """
+    del as_of  # triage never hides a finding from this question; kept for a uniform signature
+    key, element = split_finding_id(finding)
+    cset = CatalogSet(tuple(catalogs))
+    threats = dict(cset.all_threats())
+    threat = threats.get(key)
+    if threat is None:
+        raise KeyError(f"no threat '{key}' in the loaded catalogs")
+    g = build_graph(model)
+    target_kind = _target_kind(g, element)
+    if target_kind is None:
+        raise KeyError(f"no component, flow or system '{element}' in the model")
+    fid = finding_id(key, element)
+    if key in model.settings.disabled_threats:
+        return WhyNot(fid, applies=False, reasons=(f"the model disables {key} in settings.disabled_threats",))
+    if target_kind != threat.target:
+        return WhyNot(
+            fid,
+            applies=False,
+            reasons=(f"{key} is raised on {threat.target.value}s; '{element}' is a {target_kind.value}",),
+        )
+    reasons = _not_a_candidate(g, threat.when, threat.target, element)
+    if reasons:
+        return WhyNot(fid, applies=False, reasons=reasons)
+    matcher = Matcher(g)
+    when = resolve(threat.when, conservative=True)
+    if matcher.holds(when, element):
+        return WhyNot(fid, applies=True, reasons=())
+    lines = _failing(matcher, g, when, element, depth=0)
+    if len(lines) > MAX_LINES:
+        lines = [*lines[:MAX_LINES], f"… and {len(lines) - MAX_LINES} more failing conditions"]
+    return WhyNot(fid, applies=False, reasons=tuple(lines))
+
+
+def _target_kind(g: ModelGraph, element: str) -> TargetType | None:
+    if element in g.components:
+        return TargetType.COMPONENT
+    if element in g.flows:
+        return TargetType.FLOW
+    if element == g.model.system.id:
+        return TargetType.SYSTEM
+    return None
+
+
+def _not_a_candidate(g: ModelGraph, when: Condition, target: TargetType, element: str) -> tuple[str, ...]:
+    if target is TargetType.COMPONENT:
+        kinds = candidate_kinds(when)
+        if kinds is not None and g.kind(element) not in kinds:
+            return (
+                f"{g.name(element)} is of kind {g.kind(element)}; the threat applies to {', '.join(sorted(kinds))}",
+            )
+    if target is TargetType.FLOW:
+        flow = g.flows[element]
+        sources, targets = endpoint_kinds(when)
+        for end, kinds, node in (("source", sources, flow.source), ("target", targets, flow.target)):
+            if kinds is not None and g.kind(node) not in kinds:
+                return (
+                    f"the flow's {end} {g.name(node)} is a {g.kind(node)}; the threat needs {', '.join(sorted(kinds))}",
+                )
+    return ()
+
+
+def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, depth: int) -> list[str]:
+    """Lines naming what fails in ``cond`` on ``element`` (indented by nesting)."""
+    pad = "  " * depth
+    match cond:
+        case AllOf(all=parts):
+            out: list[str] = []
+            for part in parts:
+                if not matcher.holds(part, element):
+                    out += _failing(matcher, g, part, element, depth)
+            return out
+        case AnyOf(any=options):
+            out = [f"{pad}none of these holds:"]
+            for option in options:
+                out += _failing(matcher, g, option, element, depth + 1)
+            return out
+        case Not(not_=inner):
+            facts = matcher.explain(inner, element).facts
+            return [f"{pad}not ({describe(inner)}) fails, because:", *(f"{pad}  • {fact}" for fact in facts)]
+        case KindIs():
+            return [f"{pad}{describe(cond)}: {g.name(element)} is of kind {g.kind(element)}"]
+        case Attr(attr=test):
+            target = g.components.get(element) or g.flows.get(element)
+            value = getattr(target, test.name, None) if target is not None else None
+            shown = _shown(value)
+            if target is not None and not hasattr(target, test.name):
+                shown = f"not an attribute of a {g.kind(element) if element in g.components else 'flow'}"
+            return [f"{pad}{describe(cond)}: {test.name} of {g.name(element)} is {shown}"]
+        case _:
+            return [f"{pad}{describe(cond)}: not on {g.name(element)}"]
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)
+
+
+__all__ = ["WhyNot", "why_not"]
