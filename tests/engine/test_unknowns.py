@@ -186,3 +186,26 @@ def test_the_property_sees_unknowable_attributes() -> None:
     sample = yaml.safe_dump(_model(registry={"authentication": "none"}).model_dump(mode="json", exclude_none=True))
     assert "authentication: none" in sample
     assert any(name in SystemModel.model_json_schema()["$defs"]["Tool"]["properties"] for name in UNKNOWABLE)
+
+
+def test_accepted_risk_that_grows_reopens_the_finding() -> None:
+    """Accepted at 9, now 12: the acceptance covered less, so the finding is open again (TM203)."""
+    model = _model(registry={"authentication": "none"})
+    fid = "t:open-registry@registry"
+    now = next(f for f in evaluate(model, [WHEN], as_of=FIXED_DATE).findings if f.id == fid).residual_risk
+    for recorded, reopened in ((now - 3, True), (now, False)):
+        triage = {fid: {"status": "accepted", "owner": "o", "justification": "j", "risk": recorded}}
+        decided = model.model_copy(
+            update={"triage": SystemModel.model_validate({"system": {"id": "s", "name": "S"}, "triage": triage}).triage}
+        )
+        assessment = evaluate(decided, [WHEN], as_of=FIXED_DATE)
+        finding = next(f for f in assessment.findings if f.id == fid)
+        assert (finding.status.value == "open") is reopened
+        assert finding.risk_grew_from == (recorded if reopened else None)
+        assert (
+            any(
+                d.code == "TM203" and f"at residual risk {recorded}; it is {now} now" in d.message
+                for d in assessment.diagnostics
+            )
+            is reopened
+        )

@@ -14,6 +14,7 @@ CODES: dict[str, str] = {
     "TM105": "a declared control is planned or partial, so it does not lower residual risk",
     "TM201": "a triage entry matches no finding",
     "TM202": "a triage decision lapsed (review-by date passed)",
+    "TM203": "an accepted or transferred risk grew after the decision (the finding is open again)",
 }
 """Every diagnostic code, with what it means. Silence codes in ``settings.ignore_diagnostics``."""
 

@@ -249,7 +249,15 @@ def _finding(
     fid = finding_id(key, element)
     triage = model.triage.get(fid)
     expired = triage is not None and triage.review_by is not None and triage.review_by < as_of
-    if triage is not None and not expired:
+    grew = (
+        triage.risk
+        if triage is not None
+        and triage.risk is not None
+        and triage.status in (TriageStatus.ACCEPTED, TriageStatus.TRANSFERRED)
+        and residual_risk > triage.risk
+        else None
+    )
+    if triage is not None and not expired and grew is None:
         status = _TRIAGE_TO_STATUS[triage.status]
     elif implemented and residual_severity <= Severity.LOW:
         status = Status.MITIGATED
@@ -293,6 +301,7 @@ def _finding(
         status=status,
         triage=triage,
         triage_expired=expired,
+        risk_grew_from=grew,
         assumes=tuple(
             Assumption(element=el, attribute=attr, question=question(attr, g.name(el), flow=el in g.flows))
             for el, attr in sorted(set(assumed))
@@ -302,7 +311,18 @@ def _finding(
 
 def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: dt.date) -> list[Diagnostic]:
     ids = {f.id for f in findings}
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = [
+        Diagnostic(
+            code="TM203",
+            message=(
+                f"'{f.id}' was {f.triage.status.value} at residual risk {f.risk_grew_from}; it is "
+                f"{f.residual_risk} now, so the finding is open again until the decision is renewed"
+            ),
+            element=f.target,
+        )
+        for f in findings
+        if f.risk_grew_from is not None and f.triage is not None
+    ]
     for fid, entry in sorted(model.triage.items()):
         _, element = split_finding_id(fid)
         if fid not in ids:

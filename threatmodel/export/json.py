@@ -43,6 +43,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "implemented_controls": list(f.implemented_controls),
         "triage": f.triage.model_dump(mode="json", exclude_none=True) if f.triage else None,
         "triage_expired": f.triage_expired,
+        "risk_grew_from": f.risk_grew_from,
         "assumes": [{"element": x.element, "attribute": x.attribute, "question": x.question} for x in f.assumes],
     }
 

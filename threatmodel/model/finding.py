@@ -109,6 +109,9 @@ class Finding(Frozen):
     triage: TriageEntry | None = None
     triage_expired: bool = False
     """A triage decision existed but its review-by date has passed, so the finding reopened."""
+    risk_grew_from: int | None = None
+    """The residual risk an accepted or transferred decision recorded, when the risk is higher now
+    (the finding is open again until someone decides on the new risk)."""
     assumes: tuple[Assumption, ...] = ()
     """Unknown facts the finding rests on: stated otherwise, it might not apply (or score lower)."""
 

@@ -686,6 +686,9 @@ class TriageEntry(Frozen):
     """When the decision was made."""
     review_by: dt.date | None = None
     """After this date the decision lapses and the finding reopens."""
+    risk: Annotated[int, Field(ge=1, le=25)] | None = None
+    """The finding's residual risk when the decision was made (the TUI records it). An accepted or
+    transferred risk that has grown since reopens the finding: the decision covered less."""
 
 
 class Settings(Frozen):

@@ -189,6 +189,9 @@ class Editor:
         def done(entry: dict[str, Any] | None) -> None:
             if entry is None:
                 return
+            if entry.get("status") in ("accepted", "transferred"):
+                # what was accepted: a later, higher risk reopens the finding (TM203)
+                entry = {**entry, "risk": finding.residual_risk}
             change = Change(f"triage '{finding_id}' as {entry['status']}", (SetTriage(finding_id, entry),))
             if self.apply(change):
                 self.app.post_message(TriageChanged(finding_id, str(entry["status"])))

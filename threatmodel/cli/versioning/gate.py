@@ -213,6 +213,8 @@ def judge(
         note = f"{f.status.value}, residual risk {f.residual_risk}"
         if f.triage_expired and f.triage is not None and f.triage.review_by is not None:
             note += f"; {f.triage.status.value} until {f.triage.review_by.isoformat()}, lapsed"
+        if f.risk_grew_from is not None and f.triage is not None:
+            note += f"; {f.triage.status.value} at {f.risk_grew_from}, now {f.residual_risk}"
         if before is not None:
             note += f"; worse than in the baseline ({before.value})"
         failures.append(
