@@ -225,6 +225,10 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     console.print("\n[bold]Why it applies[/bold]")
     for fact in f.why:
         console.print(f"  • {fact}", highlight=False)
+    if len(f.paths) > 1:
+        console.print("\n[bold]Every untrusted path[/bold] (one per source, shortest first)")
+        for route in f.paths:
+            console.print(Text("  " + " → ".join(route)), highlight=False)
     if f.assumes:
         console.print("\n[bold]Assumes[/bold] (unknown facts read in the threat's favour)")
         for assumption in f.assumes:

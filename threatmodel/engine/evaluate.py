@@ -284,6 +284,7 @@ def _finding(
         target_name=values["target"],
         why=explanation.facts,
         path=explanation.path,
+        paths=explanation.paths if len(explanation.paths) > 1 else (),
         scenario=fill(threat.scenario, values),
         likelihood=likelihood,
         impact=impact,

@@ -50,6 +50,13 @@ class Explanation:
     source: str | None = None
     assumed: tuple[tuple[str, str], ...] = ()
     """``(element, attribute)`` of every unknown fact the explanation read in the threat's favour."""
+    paths: tuple[tuple[str, ...], ...] = ()
+    """Every distinct untrusted path that reaches the element (one per source, shortest first, at
+    most :data:`MAX_PATHS`), ``path`` first; empty when the rule follows no taint."""
+
+
+MAX_PATHS = 5
+"""Most untrusted paths listed on one finding."""
 
 
 _MISSING: Any = object()
@@ -270,6 +277,7 @@ class Matcher:
         facts: list[str] = []
         path: tuple[str, ...] = ()
         source: str | None = None
+        paths: list[tuple[str, ...]] = []
 
         def walk(c: Condition, el: Element) -> None:
             nonlocal path, source
@@ -291,10 +299,30 @@ class Matcher:
                     if leaf_path and not path:
                         path = leaf_path
                         source = leaf_source
+                        if isinstance(c, Tainted) and not c.tainted.via:
+                            paths.extend(self._other_paths(c.tainted, el, leaf_path))
 
         walk(cond, element)
         assumed = tuple(dict.fromkeys(self._assumed or ())) if outermost else ()
-        return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed)
+        listed = (path, *paths) if paths else ()
+        return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed)
+
+    def _other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Shortest paths to ``el`` from the untrusted sources other than the one ``shown`` starts at."""
+        back = search([el], self.g.predecessors, test.max_hops)
+        sources = set(self._taint_sources(test))
+        listed = {shown[0]}
+        out: list[tuple[str, ...]] = []
+        for s in sorted((s for s in sources if s in back.hops and s != el), key=lambda s: (back.hops[s], s)):
+            route = back.path(s)  # s … el
+            # a route through another source repeats that source's own, shorter route
+            if s in listed or any(node in sources for node in route[1:-1]):
+                continue
+            listed.add(s)
+            out.append(route)
+            if len(out) == MAX_PATHS - 1:
+                break
+        return out
 
     def _unknown_leaves(self, cond: Condition, el: Element, *, negated: bool) -> list[str]:
         """Facts (and assumptions) for the unknown attributes of ``el`` tested directly in ``cond``."""
@@ -415,13 +443,7 @@ class Matcher:
 
         def build() -> tuple[Reach, Reach | None]:
             g = self.g
-            sources = [
-                n
-                for n in g.untrusted_reasons
-                if (not test.source_kinds or g.kind(n) in test.source_kinds)
-                and g.kind(n) not in test.exclude_source_kinds
-                and not (self.optimistic and n in g.assumed_sources)
-            ]
+            sources = self._taint_sources(test)
             primary = [n for n in sources if n in g.primary_sources]
             secondary = [n for n in sources if n not in g.primary_sources]
 
@@ -445,6 +467,17 @@ class Matcher:
         return self.g.memo(  # type: ignore[return-value]
             ("taint", mode, id(test)), lambda: self.g.memo(("taint-by-value", mode, test), build)
         )
+
+    def _taint_sources(self, test: TaintTest) -> list[str]:
+        """The untrusted sources a taint test starts from, in a stable order."""
+        g = self.g
+        return [
+            n
+            for n in g.untrusted_reasons
+            if (not test.source_kinds or g.kind(n) in test.source_kinds)
+            and g.kind(n) not in test.exclude_source_kinds
+            and not (self.optimistic and n in g.assumed_sources)
+        ]
 
     # -- explanation of leaves ------------------------------------------------
     def _explain_leaf(self, cond: Condition, el: Element) -> tuple[list[str], tuple[str, ...], str | None]:

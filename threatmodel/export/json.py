@@ -34,6 +34,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "refs": list(f.refs),
         "why": list(f.why),
         "path": list(f.path),
+        "paths": [list(p) for p in f.paths],
         "scenario": f.scenario,
         "summary": f.summary,
         "factors": [{"axis": x.axis, "delta": x.delta, "reason": x.reason} for x in f.factors],

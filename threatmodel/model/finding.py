@@ -88,6 +88,9 @@ class Finding(Frozen):
     """The model facts that made the rule match."""
     path: tuple[str, ...] = ()
     """Element ids along the graph path that triggered it, when a path predicate matched."""
+    paths: tuple[tuple[str, ...], ...] = ()
+    """Every distinct untrusted path that reaches the target (``path`` first, then one per other
+    source, shortest first, at most five); empty when only one path exists or none is followed."""
     scenario: str
     likelihood: int
     impact: int
