@@ -10,7 +10,7 @@ from threatmodel.engine.catalogs import CatalogSet, fill
 from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
 from threatmodel.engine.match import Explanation, Matcher, candidate_kinds, endpoint_kinds
-from threatmodel.engine.unknowns import Readings
+from threatmodel.engine.unknowns import Readings, unknown_in
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
 from threatmodel.model.catalog import Catalog, Factor, TargetType, Threat
@@ -171,8 +171,18 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
     findings: list[Finding] = []
     # Both readings of every rule, made once and kept for the whole evaluation (the matchers'
     # caches are keyed by condition identity, so the conditions must outlive them).
+    unknown = unknown_in([*g.components.values(), *g.flows.values()])
+    assumed = bool(g.assumed_sources)
     compiled = [
-        (key, threat, Readings.of(threat.when), [(f, Readings.of(f.when, favour=_raises(f))) for f in threat.factors])
+        (
+            key,
+            threat,
+            Readings.of(threat.when, unknown=unknown, assumed_sources=assumed),
+            [
+                (f, Readings.of(f.when, favour=_raises(f), unknown=unknown, assumed_sources=assumed))
+                for f in threat.factors
+            ],
+        )
         for key, threat in cset.all_threats()
         if key not in disabled
     ]

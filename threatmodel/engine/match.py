@@ -213,6 +213,7 @@ class Matcher:
         evaluation differ only here, and their graph-wide caches are kept apart."""
         self._mode = "optimistic" if optimistic else "conservative"
         self._assumed: list[tuple[str, str]] | None = None
+        self._sources: dict[int, frozenset[str]] = {}
         self._holds: dict[tuple[int, str], bool] = {}
         self._order: dict[int, tuple[Condition, ...]] = {}
         self._shallow: set[int] = set()
@@ -308,21 +309,59 @@ class Matcher:
         return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed)
 
     def _other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
-        """Shortest paths to ``el`` from the untrusted sources other than the one ``shown`` starts at."""
-        back = search([el], self.g.predecessors, test.max_hops)
-        sources = set(self._taint_sources(test))
-        listed = {shown[0]}
-        out: list[tuple[str, ...]] = []
-        for s in sorted((s for s in sources if s in back.hops and s != el), key=lambda s: (back.hops[s], s)):
-            route = back.path(s)  # s … el
-            # a route through another source repeats that source's own, shorter route
-            if s in listed or any(node in sources for node in route[1:-1]):
-                continue
-            listed.add(s)
-            out.append(route)
-            if len(out) == MAX_PATHS - 1:
+        """Shortest routes to ``el`` from untrusted sources other than the one ``shown`` starts at.
+
+        A backward breadth-first search from ``el`` that stops at each source it meets: a route
+        through another source repeats that source's own, shorter route, and the search stays as
+        small as the neighbourhood between ``el`` and its nearest sources.
+        """
+        sources = self._source_set(test)
+        g = self.g
+        toward: dict[str, str | None] = {el: None}
+        frontier = [el]
+        found: list[str] = []
+        for _ in range(test.max_hops):
+            nxt: list[str] = []
+            for node in frontier:
+                for prev in g.predecessors(node):
+                    if prev in toward:
+                        continue
+                    toward[prev] = node
+                    if prev in sources:
+                        if prev != shown[0]:
+                            found.append(prev)
+                    else:
+                        nxt.append(prev)
+            if len(found) >= MAX_PATHS - 1 or not nxt:
                 break
-        return out
+            frontier = nxt
+        routes: list[tuple[str, ...]] = []
+        for s in sorted(found, key=lambda s: (self._depth(toward, s), s))[: MAX_PATHS - 1]:
+            route = [s]
+            cursor = toward[s]
+            while cursor is not None:
+                route.append(cursor)
+                cursor = toward[cursor]
+            routes.append(tuple(route))
+        return routes
+
+    @staticmethod
+    def _depth(toward: dict[str, str | None], node: str) -> int:
+        depth = 0
+        cursor = toward[node]
+        while cursor is not None:
+            depth += 1
+            cursor = toward[cursor]
+        return depth
+
+    def _source_set(self, test: TaintTest) -> frozenset[str]:
+        key = id(test)
+        found = self._sources.get(key)
+        if found is None:
+            found = frozenset(self._taint_sources(test))
+            self._sources[key] = found
+            self._keep.append(test)
+        return found
 
     def _unknown_leaves(self, cond: Condition, el: Element, *, negated: bool) -> list[str]:
         """Facts (and assumptions) for the unknown attributes of ``el`` tested directly in ``cond``."""

@@ -16,6 +16,7 @@ conditions positively), so the two readings bound every possible answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -79,25 +80,32 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             assert_never(cond)
 
 
-def reads_unknowns(cond: Condition) -> bool:
+def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, assumed_sources: bool = True) -> bool:
     """True when some test of ``cond`` leaves its reading of an unknown attribute open.
 
-    Taint also depends on unknowns (a human user whose population is unknown is read as an
-    outsider), so every ``tainted`` and ``untrusted_source`` counts.
+    ``unknown`` narrows the question to the attributes some element of the model leaves unknown
+    (``None``: any attribute of UNKNOWABLE). Taint also depends on unknowns (a human user whose
+    population is unknown is read as an outsider), so ``tainted`` and ``untrusted_source`` count
+    while the model has such assumed sources.
     """
+
+    def again(inner: Condition) -> bool:
+        return reads_unknowns(inner, unknown, assumed_sources=assumed_sources)
+
     match cond:
         case Attr(attr=test):
-            return test.unknown is None and test.op != "is_set" and test.name in UNKNOWABLE
+            names = UNKNOWABLE if unknown is None else unknown
+            return test.unknown is None and test.op != "is_set" and test.name in names
         case AllOf(all=parts) | AnyOf(any=parts):
-            return any(reads_unknowns(p) for p in parts)
+            return any(again(p) for p in parts)
         case Not(not_=inner):
-            return reads_unknowns(inner)
+            return again(inner)
         case Neighbour(neighbour=test) | Linked(linked=test) | Exists(exists=test) | Endpoint(endpoint=test):
-            return reads_unknowns(test.where)
+            return again(test.where)
         case Reaches(reaches=test) | ReachedFrom(reached_from=test):
-            return reads_unknowns(test.where)
+            return again(test.where)
         case Tainted() | UntrustedSource():
-            return True
+            return assumed_sources
         case KindIs() | DataHandled() | BoundaryTrust() | CrossesBoundary():
             return False
         case _:
@@ -114,11 +122,42 @@ class Readings:
     """Unknowns read against the threat: when this holds too, no unknown fact mattered."""
 
     @classmethod
-    def of(cls, cond: Condition, *, favour: bool = True) -> Readings:
-        """Both readings of ``cond``; ``favour=False`` for conditions that lower a score (read the other way)."""
+    def of(
+        cls,
+        cond: Condition,
+        *,
+        favour: bool = True,
+        unknown: frozenset[str] | None = None,
+        assumed_sources: bool = True,
+    ) -> Readings:
+        """Both readings of ``cond``; ``favour=False`` for conditions that lower a score (read the other way).
+
+        ``unknown`` and ``assumed_sources`` describe the model (see :func:`unknown_in`): when the
+        rule reads no fact the model leaves unknown, the two readings agree and only one is made.
+        """
         keep = resolve(cond, conservative=favour)
-        doubt = resolve(cond, conservative=not favour) if reads_unknowns(cond) else None
+        doubt = (
+            resolve(cond, conservative=not favour)
+            if reads_unknowns(cond, unknown, assumed_sources=assumed_sources)
+            else None
+        )
         return cls(keep, doubt)
 
 
-__all__ = ["Readings", "reads_unknowns", "resolve"]
+def unknown_in(elements: Iterable[object]) -> frozenset[str]:
+    """The attributes of UNKNOWABLE that at least one of ``elements`` has and leaves unknown."""
+    found: set[str] = set()
+    fields: dict[type, tuple[str, ...]] = {}
+    for element in elements:
+        kind = type(element)
+        names = fields.get(kind)
+        if names is None:
+            declared = getattr(kind, "model_fields", {})
+            names = fields[kind] = tuple(n for n in UNKNOWABLE if n in declared)
+        for name in names:
+            if name not in found and getattr(element, name) is None:
+                found.add(name)
+    return frozenset(found)
+
+
+__all__ = ["Readings", "reads_unknowns", "resolve", "unknown_in"]
