@@ -79,7 +79,12 @@ class Notes:
 
     def lines(self) -> list[str]:
         """Sorted and de-duplicated, so the report does not depend on dict order."""
-        return sorted(set(self.items))
+        return sorted(set(self.items), key=_natural)
+
+
+def _natural(text: str) -> list[tuple[int, str]]:
+    """Sort key that puts ``cells[2]`` before ``cells[10]``."""
+    return [(int(part), "") if part.isdigit() else (0, part) for part in re.split(r"(\d+)", text)]
 
 
 def read_json_document(path: Path, display: str) -> Any:
