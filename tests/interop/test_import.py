@@ -84,6 +84,7 @@ def test_cyclonedx_states_only_what_the_bom_says(tmp_path: Path) -> None:
     by_id = {c["id"]: c for c in model["components"]}
     summariser = by_id["summariser-llm"]
     assert summariser["kind"] == "ml-model"
+    assert "owner" not in summariser  # the BOM names authors, not an owner
     assert summariser["trained_on"] == ["contracts-corpus"]
     assert summariser["task"] == "Summarise supplier contracts for the legal team"
     for unstated in ("provenance", "exposure", "authentication", "hosting", "weights_format", "boundary"):

@@ -51,7 +51,7 @@ def _command(source: str) -> click.Command:
         text, notes = draft(source, file, str(file))
         write_atomic(output, text)
         for note in notes:
-            click.echo(f"{file}: not mapped: {note}", err=True)
+            click.echo(f"{file}: note: {note}", err=True)
         click.echo(f"wrote {output} ({len(notes)} notes); next: threatmodel validate {output}", err=True)
 
     return run

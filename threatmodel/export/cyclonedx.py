@@ -94,6 +94,7 @@ def _data_component(asset: DataAsset) -> dict[str, Any]:
 def _common_props(c: ComponentBase) -> list[dict[str, str]]:
     kind = getattr(c, "kind", "")
     props = _props(("id", c.id), ("kind", kind), ("provenance", c.provenance.value), ("exposure", c.exposure.value))
+    props += _props(("owner", c.owner))
     if c.boundary:
         props += _props(("boundary", c.boundary))
     props += _props(*(("data", d) for d in c.data))
@@ -108,8 +109,6 @@ def _common_props(c: ComponentBase) -> list[dict[str, str]]:
 
 def _model_component(c: ComponentBase, names: dict[str, str]) -> dict[str, Any]:
     entry: dict[str, Any] = {"type": "machine-learning-model", "bom-ref": c.id, "name": c.name or c.id}
-    if c.owner:
-        entry["authors"] = [{"name": c.owner}]
     if c.description:
         entry["description"] = c.description
     base = getattr(c, "base_model", None)
@@ -141,8 +140,6 @@ def _application_component(c: ComponentBase) -> dict[str, Any]:
     kind = getattr(c, "kind", "")
     ctype = "data" if kind in DATA_KINDS else "application"
     entry: dict[str, Any] = {"type": ctype, "bom-ref": c.id, "name": c.name or c.id}
-    if c.owner:
-        entry["authors"] = [{"name": c.owner}]
     if c.description:
         entry["description"] = c.description
     if ctype == "data":
@@ -233,9 +230,7 @@ def build_bom(model: SystemModel, *, tool_version: str) -> dict[str, Any]:
         root["version"] = system.version
     if system.description:
         root["description"] = system.description
-    if system.owner:
-        root["authors"] = [{"name": system.owner}]
-    root["properties"] = _props(("id", system.id), ("status", system.status.value))
+    root["properties"] = _props(("id", system.id), ("status", system.status.value), ("owner", system.owner))
     metadata: dict[str, Any] = {}
     if system.updated is not None:
         metadata["timestamp"] = f"{system.updated.isoformat()}T00:00:00Z"

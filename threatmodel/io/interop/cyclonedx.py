@@ -84,14 +84,13 @@ def _original_key(entry: dict[str, Any], props: dict[str, list[str]], where: str
     return where
 
 
-def _owner(entry: dict[str, Any]) -> str | None:
-    for key in ("authors", "supplier", "provider", "manufacturer"):
-        value = entry.get(key)
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            return name_of(value[0].get("name"))
-        if isinstance(value, dict):
-            return name_of(value.get("name"))
-    return None
+def _owner(entry: dict[str, Any], props: dict[str, list[str]]) -> str | None:
+    """Who owns it: our own property, or the provider of a service (authors and suppliers made it, they need not own it)."""
+    owner = name_of(_prop(props, "owner"))
+    if owner:
+        return owner
+    provider = entry.get("provider")
+    return name_of(provider.get("name")) if isinstance(provider, dict) else None
 
 
 def _enum_prop(props: dict[str, list[str]], name: str, allowed: set[str], out: dict[str, Any], key: str) -> None:
@@ -190,7 +189,7 @@ def _system(root: dict[str, Any], metadata: dict[str, Any], notes: Notes, path: 
     description = text_of(root.get("description"))
     if description:
         system["description"] = description
-    owner = _owner(root)
+    owner = _owner(root, props)
     if owner:
         system["owner"] = owner
     version = root.get("version")
@@ -268,7 +267,7 @@ def _fill_component(
     description = text_of(entry.get("description"))
     if description:
         item["description"] = description
-    owner = _owner(entry)
+    owner = _owner(entry, props)
     if owner:
         item["owner"] = owner
     _enum_prop(props, "provenance", {p.value for p in Provenance}, item, "provenance")
