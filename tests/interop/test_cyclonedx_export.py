@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from tests.golden import assert_golden
+from tests.helpers import assess_file
 from threatmodel.cli import cli
 from threatmodel.export.cyclonedx import render_cyclonedx
 from threatmodel.io.load import load_catalogs
-from tests.golden import assert_golden
-from tests.helpers import assess_file
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS = sorted((REPO / "models").glob("*.yaml"))
@@ -91,6 +91,8 @@ def test_deterministic_and_serial_follows_content(catalogs) -> None:  # type: ig
 def test_cli_report_format_cyclonedx(tmp_path: Path) -> None:
     out = tmp_path / "bom.cdx.json"
     model = REPO / "models" / "agent-with-tools.yaml"
-    result = CliRunner().invoke(cli, ["report", str(model), "--format", "cyclonedx", "-o", str(out), "--as-of", "2026-11-25"])
+    result = CliRunner().invoke(
+        cli, ["report", str(model), "--format", "cyclonedx", "-o", str(out), "--as-of", "2026-11-25"]
+    )
     assert result.exit_code == 0, result.stderr
     assert VALIDATOR.validate_str(out.read_text()) is None

@@ -46,7 +46,11 @@ def _command(source: str) -> click.Command:
 
         if output.exists():
             raise UsageError(
-                Problem(f"{output} already exists; import never overwrites a file", SourceSpan(str(output)), "choose another path")
+                Problem(
+                    f"{output} already exists; import never overwrites a file",
+                    SourceSpan(str(output)),
+                    "choose another path",
+                )
             )
         text, notes = draft(source, file, str(file))
         write_atomic(output, text)

@@ -41,8 +41,7 @@ def slugify(value: str, fallback: str) -> str:
     slug = _NOT_SLUG.sub("-", value.lower()).strip("-")
     if slug and not slug[0].isalpha():
         slug = f"{fallback}-{slug}"
-    slug = slug[:SLUG_MAX].rstrip("-") or fallback
-    return slug
+    return slug[:SLUG_MAX].rstrip("-") or fallback
 
 
 class IdAllocator:
@@ -106,9 +105,7 @@ def check_depth(data: Any, display: str) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_IMPORT_DEPTH:
-            raise UsageError(
-                Problem(f"the document nests deeper than {MAX_IMPORT_DEPTH} levels", SourceSpan(display))
-            )
+            raise UsageError(Problem(f"the document nests deeper than {MAX_IMPORT_DEPTH} levels", SourceSpan(display)))
         if isinstance(node, dict):
             stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
@@ -119,6 +116,16 @@ def expect_mapping(value: Any, where: str, display: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise UsageError(Problem(f"{where} must be an object", SourceSpan(display)))
     return value
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (absent and malformed read alike)."""
+    return value if isinstance(value, dict) else {}
+
+
+def arr(value: Any) -> list[Any]:
+    """``value`` if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def text_of(value: Any, limit: int = 20_000) -> str | None:
@@ -144,7 +151,9 @@ def count_elements(data: dict[str, Any], display: str) -> None:
     total = sum(len(data.get(k, [])) for k in ("data", "boundaries", "components", "flows"))
     if total > MAX_IMPORT_ELEMENTS:
         raise UsageError(
-            Problem(f"the draft would hold {total:,} elements; the limit is {MAX_IMPORT_ELEMENTS:,}", SourceSpan(display))
+            Problem(
+                f"the draft would hold {total:,} elements; the limit is {MAX_IMPORT_ELEMENTS:,}", SourceSpan(display)
+            )
         )
 
 

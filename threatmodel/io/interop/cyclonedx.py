@@ -16,10 +16,12 @@ from threatmodel.errors import Problem, SourceSpan, UsageError
 from threatmodel.io.interop.common import (
     IdAllocator,
     Notes,
+    arr,
     expect_mapping,
     finish,
     fits_slug,
     name_of,
+    obj,
     read_json_document,
     text_of,
 )
@@ -111,10 +113,8 @@ def import_cyclonedx(path: Path, display: str) -> tuple[str, Notes]:
             )
         )
     notes = Notes(display)
-    metadata = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-    assert isinstance(metadata, dict)
-    root = metadata.get("component") if isinstance(metadata.get("component"), dict) else {}
-    assert isinstance(root, dict)
+    metadata = obj(doc.get("metadata"))
+    root = obj(metadata.get("component"))
     system = _system(root, metadata, notes, path)
 
     ids = IdAllocator()
@@ -210,7 +210,9 @@ def _system(root: dict[str, Any], metadata: dict[str, Any], notes: Notes, path: 
     return system
 
 
-def _asset(model_id: str, entry: dict[str, Any], props: dict[str, list[str]], where: str, notes: Notes) -> dict[str, Any]:
+def _asset(
+    model_id: str, entry: dict[str, Any], props: dict[str, list[str]], where: str, notes: Notes
+) -> dict[str, Any]:
     asset: dict[str, Any] = {"id": model_id}
     name = name_of(entry.get("name"))
     if name:
@@ -279,12 +281,17 @@ def _fill_component(
         item["data"] = held
     boundary = _prop(props, "boundary") or (entry.get("trustZone") if isinstance(entry.get("trustZone"), str) else None)
     if boundary:
-        notes.add(_label(entry, where), f"trust zone '{boundary}' not mapped: a boundary needs a trust level the BOM does not state")
+        notes.add(
+            _label(entry, where),
+            f"trust zone '{boundary}' not mapped: a boundary needs a trust level the BOM does not state",
+        )
     if "authenticated" in entry:
         if entry["authenticated"] is False:
             item["authentication"] = "none"
         elif entry["authenticated"] is True:
-            notes.add(_label(entry, where), "callers authenticate, but the BOM does not say how; authentication left unset")
+            notes.add(
+                _label(entry, where), "callers authenticate, but the BOM does not say how; authentication left unset"
+            )
     if item["kind"] in MODEL_KINDS:
         _fill_model(item, entry, props, where, notes, by_ref, component_ids)
 
@@ -302,10 +309,8 @@ def _fill_model(
     if hosting in ("self-hosted", "provider-api"):
         item["hosting"] = hosting
     _enum_prop(props, "weights-format", {w.value for w in WeightsFormat}, item, "weights_format")
-    card = entry.get("modelCard") if isinstance(entry.get("modelCard"), dict) else {}
-    assert isinstance(card, dict)
-    params = card.get("modelParameters") if isinstance(card.get("modelParameters"), dict) else {}
-    assert isinstance(params, dict)
+    card = obj(entry.get("modelCard"))
+    params = obj(card.get("modelParameters"))
     trained: list[str] = []
     datasets = params.get("datasets")
     for i, ds in enumerate(datasets if isinstance(datasets, list) else []):
@@ -314,7 +319,10 @@ def _fill_model(
         if target is not None and target[0] == "data":
             trained.append(target[1])
         else:
-            notes.add(f"{_label(entry, where)}.modelCard.modelParameters.datasets[{i}]", "not a reference to a data component of this BOM")
+            notes.add(
+                f"{_label(entry, where)}.modelCard.modelParameters.datasets[{i}]",
+                "not a reference to a data component of this BOM",
+            )
     if trained:
         item["trained_on"] = sorted(set(trained))
     outputs = params.get("outputs")
@@ -324,14 +332,12 @@ def _fill_model(
         item["output"] = output
     elif output is not None:
         notes.add(_label(entry, where), f"output format '{output}' is not one of ours")
-    considerations = card.get("considerations") if isinstance(card.get("considerations"), dict) else {}
-    assert isinstance(considerations, dict)
+    considerations = obj(card.get("considerations"))
     uses = considerations.get("useCases")
     task = name_of(uses[0]) if isinstance(uses, list) and uses else name_of(params.get("task"))
     if task:
         item["task"] = task
-    pedigree = entry.get("pedigree") if isinstance(entry.get("pedigree"), dict) else {}
-    assert isinstance(pedigree, dict)
+    pedigree = obj(entry.get("pedigree"))
     ancestors = pedigree.get("ancestors")
     for ancestor in ancestors if isinstance(ancestors, list) else []:
         if not isinstance(ancestor, dict):
@@ -353,7 +359,7 @@ def _flows(dependencies: Any, by_ref: dict[str, tuple[str, str]], notes: Notes) 
         if not isinstance(dep, dict) or not isinstance(dep.get("ref"), str):
             continue
         source = by_ref.get(dep["ref"])
-        targets = dep.get("dependsOn") if isinstance(dep.get("dependsOn"), list) else []
+        targets = arr(dep.get("dependsOn"))
         for target_ref in targets:
             target = by_ref.get(target_ref) if isinstance(target_ref, str) else None
             if source is None or target is None:

@@ -111,7 +111,9 @@ def import_threagile(path: Path, display: str) -> tuple[str, Notes]:
     data = doc.data
     if not isinstance(data, dict) or "technical_assets" not in data:
         raise UsageError(
-            Problem("not a Threagile model: no 'technical_assets'", SourceSpan(display, 1, 1), "pass a Threagile YAML file")
+            Problem(
+                "not a Threagile model: no 'technical_assets'", SourceSpan(display, 1, 1), "pass a Threagile YAML file"
+            )
         )
     check_depth(data, display)
     notes = Notes(display)
@@ -216,8 +218,10 @@ def _boundaries(
     for btitle, body in entries:
         original = str(body.get("id") or btitle)
         for nested in list_of_str(body.get("trust_boundaries_nested")):
-            if nested in bids:
-                parent.setdefault(bids[nested], bids[original])
+            if nested in bids and bids[nested] not in parent and not _is_above(bids[nested], bids[original], parent):
+                parent[bids[nested]] = bids[original]
+            elif nested in bids:
+                notes.add(f"trust_boundaries.{btitle}", f"nesting '{nested}' again would make a cycle or second parent; ignored")
 
     def depth(bid: str) -> int:
         seen: set[str] = set()
@@ -242,7 +246,9 @@ def _boundaries(
         original = str(body.get("id") or btitle)
         bid = bids[original]
         boundary: dict[str, Any] = {"id": bid, "name": name_of(btitle) or bid, "trust": "untrusted"}
-        notes.add(f"trust_boundaries.{btitle}", "Threagile states no trust level; drafted as untrusted, set the real one")
+        notes.add(
+            f"trust_boundaries.{btitle}", "Threagile states no trust level; drafted as untrusted, set the real one"
+        )
         if bid in parent:
             boundary["parent"] = parent[bid]
         desc = text_of(body.get("description"))
@@ -250,6 +256,19 @@ def _boundaries(
             boundary["description"] = desc
         out.append(boundary)
     return out
+
+
+def _is_above(upper: str, lower: str, parent: dict[str, str]) -> bool:
+    """True when ``upper`` is ``lower`` or one of its ancestors (so making it a child would loop)."""
+    seen: set[str] = set()
+    while lower not in seen:
+        if lower == upper:
+            return True
+        seen.add(lower)
+        if lower not in parent:
+            return False
+        lower = parent[lower]
+    return False
 
 
 def _flows(
@@ -276,7 +295,11 @@ def _flows(
             if target is None:
                 notes.add(where, f"target '{link.get('target')}' is not a technical asset; skipped")
                 continue
-            flow: dict[str, Any] = {"id": ids.take(f"{item['id']}-{ltitle}", "flow"), "source": item["id"], "target": target}
+            flow: dict[str, Any] = {
+                "id": ids.take(f"{item['id']}-{ltitle}", "flow"),
+                "source": item["id"],
+                "target": target,
+            }
             _link_facts(flow, link, where, notes)
             sent = sorted({assets[a] for a in list_of_str(link.get("data_assets_sent")) if a in assets})
             if sent:

@@ -21,6 +21,7 @@ from threatmodel.io.interop.common import (
     expect_mapping,
     finish,
     name_of,
+    obj,
     read_json_document,
     slugify,
     text_of,
@@ -66,8 +67,7 @@ def import_threat_dragon(path: Path, display: str) -> tuple[str, Notes]:
             )
         )
     notes = Notes(display)
-    summary = doc.get("summary") if isinstance(doc.get("summary"), dict) else {}
-    assert isinstance(summary, dict)
+    summary = obj(doc.get("summary"))
     title = name_of(summary.get("title")) or path.stem or "imported-system"
     system: dict[str, Any] = {"id": slugify(title, "system"), "name": title}
     description = text_of(summary.get("description"))
@@ -86,8 +86,7 @@ def import_threat_dragon(path: Path, display: str) -> tuple[str, Notes]:
             if not isinstance(cell, dict):
                 continue
             where = f"diagrams[{d}].cells[{c}]"
-            data = cell.get("data") if isinstance(cell.get("data"), dict) else {}
-            assert isinstance(data, dict)
+            data = obj(cell.get("data"))
             ctype = data.get("type")
             cid = str(cell.get("id", where))
             if ctype in KIND:
@@ -109,7 +108,7 @@ def import_threat_dragon(path: Path, display: str) -> tuple[str, Notes]:
     ids = IdAllocator()
     boundaries: list[dict[str, Any]] = []
     box_of: list[tuple[Box, str]] = []
-    for cid, where, cell in sorted(boxes, key=lambda b: b[0]):
+    for _cell_id, where, cell in sorted(boxes, key=lambda b: b[0]):
         data = cell["data"]
         name = name_of(data.get("name"))
         bid = ids.take(name or "boundary", "boundary")
@@ -117,7 +116,9 @@ def import_threat_dragon(path: Path, display: str) -> tuple[str, Notes]:
         desc = text_of(data.get("description"))
         if desc:
             boundary["description"] = desc
-        notes.add(f"{where} '{_shown(data)}'", "Threat Dragon states no trust level; drafted as untrusted, set the real one")
+        notes.add(
+            f"{where} '{_shown(data)}'", "Threat Dragon states no trust level; drafted as untrusted, set the real one"
+        )
         box = _box(cell)
         if box is None:
             notes.add(f"{where} '{_shown(data)}'", "has no position and size; nothing placed in it")
@@ -159,7 +160,9 @@ def import_threat_dragon(path: Path, display: str) -> tuple[str, Notes]:
             if inside:
                 item["boundary"] = inside
         if kind == "human-user":
-            notes.add(f"{where} '{_shown(data)}'", "an actor drafted as human-user; use external-service if it is a system")
+            notes.add(
+                f"{where} '{_shown(data)}'", "an actor drafted as human-user; use external-service if it is a system"
+            )
         if kind == "datastore" and data.get("isEncrypted") is True:
             item["encrypted_at_rest"] = True
         if data.get("outOfScope") is True:
@@ -167,7 +170,7 @@ def import_threat_dragon(path: Path, display: str) -> tuple[str, Notes]:
         components.append(item)
 
     flows: list[dict[str, Any]] = []
-    for cid, where, cell in sorted(edges, key=lambda e: e[0]):
+    for _cell_id, where, cell in sorted(edges, key=lambda e: e[0]):
         data = cell["data"]
         ends = [cell.get(k) for k in ("source", "target")]
         refs = [e.get("cell") if isinstance(e, dict) else None for e in ends]
@@ -176,7 +179,11 @@ def import_threat_dragon(path: Path, display: str) -> tuple[str, Notes]:
             notes.add(f"{where} '{_shown(data)}'", "an end is not an actor, process or store; skipped")
             continue
         name = name_of(data.get("name"))
-        flow: dict[str, Any] = {"id": ids.take(name or f"{source}-to-{target}", "flow"), "source": source, "target": target}
+        flow: dict[str, Any] = {
+            "id": ids.take(name or f"{source}-to-{target}", "flow"),
+            "source": source,
+            "target": target,
+        }
         protocol = data.get("protocol")
         if isinstance(protocol, str) and 0 < len(protocol.strip()) <= 64:
             flow["protocol"] = protocol.strip()
