@@ -221,7 +221,10 @@ def _boundaries(
             if nested in bids and bids[nested] not in parent and not _is_above(bids[nested], bids[original], parent):
                 parent[bids[nested]] = bids[original]
             elif nested in bids:
-                notes.add(f"trust_boundaries.{btitle}", f"nesting '{nested}' again would make a cycle or second parent; ignored")
+                notes.add(
+                    f"trust_boundaries.{btitle}",
+                    f"nesting '{nested}' again would make a cycle or second parent; ignored",
+                )
 
     def depth(bid: str) -> int:
         seen: set[str] = set()
