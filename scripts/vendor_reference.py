@@ -110,7 +110,9 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def upstream_prose(reference: Path) -> Iterator[str]:
-    """The prose fields of the CoSAI Risk Map and of ATLAS (what our summaries must not copy)."""
+    """The prose of the OWASP AI Exchange pages, the CoSAI Risk Map and ATLAS (what our summaries must not copy)."""
+    for page in sorted((reference / "owasp-ai-exchange").glob("[0-9]_*.md")):
+        yield page.read_text(encoding="utf-8")
     cosai = reference / "cosai-risk-map" / "yaml"
     prose_fields = {
         "risks.yaml": ("risks", ("shortDescription", "longDescription", "examples", "tourContent")),
@@ -163,7 +165,7 @@ def build(reference: Path, out: Path) -> None:
     for text in upstream_prose(reference):
         digests |= {run_digest(run) for run in runs(text)}
     lines = [
-        f"# BLAKE2b-{DIGEST_BYTES * 8} digests of every {RUN}-word run of the CoSAI and ATLAS prose",
+        f"# BLAKE2b-{DIGEST_BYTES * 8} digests of every {RUN}-word run of the AI Exchange, CoSAI and ATLAS prose",
         "# (scripts/vendor_reference.py); used to check that catalog summaries are our own words.",
         *sorted(digests),
     ]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # kept off the import path: `threatmodel --help` loads this m
     from threatmodel.io.load import LoadedModel
     from threatmodel.model.finding import Assessment
 
-REPORT_FORMATS = ("md", "html", "json", "sarif", "stix")
+REPORT_FORMATS = ("md", "html", "json", "sarif", "stix", "cyclonedx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,4 +95,8 @@ def render_report(
         from threatmodel.export.stix import render_stix
 
         return Rendered(render_stix(assessment, cset, tool_version=tool_version))
+    if fmt == "cyclonedx":
+        from threatmodel.export.cyclonedx import render_cyclonedx
+
+        return Rendered(render_cyclonedx(assessment, tool_version=tool_version))
     raise KeyError(fmt)

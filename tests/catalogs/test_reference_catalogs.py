@@ -28,8 +28,8 @@ PROSE_RUNS = REPO / "tests" / "data" / "reference" / "prose-runs.txt"
 SCRIPTS = REPO / "scripts"
 
 REFERENCE_FILES = sorted(p for p in CATALOG_DIR.glob("*.yaml") if not p.name.startswith("tm"))
-EXPECTED_IDS = {"atlas", "cosai", "owasp-agentic", "owasp-llm", "owasp-ml", "stride"}
-OUR_WORDS = ("cosai", "owasp-agentic", "owasp-llm", "owasp-ml", "stride")
+EXPECTED_IDS = {"atlas", "cosai", "owasp-agentic", "owasp-ai-exchange", "owasp-llm", "owasp-ml", "stride"}
+OUR_WORDS = ("cosai", "owasp-agentic", "owasp-ai-exchange", "owasp-llm", "owasp-ml", "stride")
 """Catalogs whose every entry and control carries a summary written for threatmodel."""
 RUN = 8
 """Length of a run of consecutive words that counts as copied text."""
@@ -102,6 +102,7 @@ def test_counts() -> None:
     assert Counter(e.type for e in cats["owasp-llm"].entries) == {"item": 10}
     assert Counter(e.type for e in cats["owasp-agentic"].entries) == {"item": 10, "threat": 17}
     assert len(cats["stride"].entries) == 6
+    assert Counter(e.type for e in cats["owasp-ai-exchange"].entries) == {"category": 9, "threat": 25, "control": 55}
     atlas = Counter(e.type for e in cats["atlas"].entries)
     assert atlas == {"tactic": 16, "technique": 170}
     assert len(cats["atlas"].controls) == 35

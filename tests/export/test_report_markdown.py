@@ -142,7 +142,10 @@ class TestHelpers:
     def test_coverage_counts_by_status(self, support) -> None:  # type: ignore[no-untyped-def]
         """Coverage rows count the findings that reference each entry, by status, and say not applicable otherwise."""
         tables = {t.catalog: t for t in coverage(support.assessment, support.cset)}
-        assert list(tables) == ["owasp-llm", "owasp-ml", "owasp-agentic", "cosai"]
+        assert list(tables) == ["owasp-llm", "owasp-ml", "owasp-agentic", "cosai", "owasp-ai-exchange"]
+        exchange = {r.item: r for r in tables["owasp-ai-exchange"].rows}
+        assert "evasion" not in exchange  # groups are not rows, only threats
+        assert len(exchange) == 25  # its 25 leaf threats (groups are categories)
         llm = {r.item: r for r in tables["owasp-llm"].rows}
         assert (llm["LLM01:2025"].findings, llm["LLM01:2025"].open, llm["LLM01:2025"].verdict) == (2, 2, "open")
         assert (llm["LLM02:2025"].mitigated, llm["LLM02:2025"].accepted, llm["LLM02:2025"].verdict) == (

@@ -43,6 +43,7 @@ def _register_optional() -> None:
         ("threatmodel.cli.diagram", ("diagram",)),
         ("threatmodel.cli.versioning", ("diff", "check", "migrate")),
         ("threatmodel.cli.tui", ("tui",)),
+        ("threatmodel.cli.interop", ("import_",)),
     ):
         try:
             mod = import_module(module)

@@ -22,7 +22,9 @@ def list_(catalog_paths: tuple[Path, ...]) -> None:
     """List loaded catalogs with their versions and sizes."""
     from threatmodel.io.load import load_catalogs
 
-    for c in load_catalogs(catalog_paths).catalogs:
+    loaded = load_catalogs(catalog_paths).catalogs
+    width = max((len(c.id) for c in loaded), default=0)
+    for c in loaded:
         counts = []
         if c.threats:
             counts.append(f"{len(c.threats)} threats")
@@ -30,7 +32,7 @@ def list_(catalog_paths: tuple[Path, ...]) -> None:
             counts.append(f"{len(c.entries)} entries")
         if c.controls:
             counts.append(f"{len(c.controls)} controls")
-        click.echo(f"{c.id:<14} {c.version:<8} {c.title} ({', '.join(counts)})")
+        click.echo(f"{c.id:<{width}} {c.version:<8} {c.title} ({', '.join(counts)})")
 
 
 @catalogs.command()

@@ -26,6 +26,7 @@ Formats:
   sarif  SARIF 2.1.0 for code scanning; run from the repository root so
          result locations are relative to it
   stix   STIX 2.1 bundle for threat-intelligence platforms
+  cyclonedx  CycloneDX 1.6 AI bill of materials (docs/cyclonedx.md)
 
 \b
 Output is deterministic: the same model, catalogs, --as-of and tool version
@@ -44,7 +45,7 @@ says so and a warning goes to stderr. See docs/exports.md.
 @as_of_option
 @handles_errors
 def report(model: Path, fmt: str, output: Path | None, catalog_paths: tuple[Path, ...], as_of: str | None) -> None:
-    """Write MODEL's threat report as Markdown, HTML, JSON, SARIF or STIX."""
+    """Write MODEL's threat report as Markdown, HTML, JSON, SARIF or STIX, or its CycloneDX AI-BOM."""
     from threatmodel.engine.catalogs import CatalogSet
     from threatmodel.render import render_report
 

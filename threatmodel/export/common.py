@@ -43,9 +43,10 @@ COVERAGE_CATALOGS: tuple[tuple[str, frozenset[str]], ...] = (
     ("owasp-ml", frozenset({"item"})),
     ("owasp-agentic", frozenset({"item"})),
     ("cosai", frozenset({"risk"})),
+    ("owasp-ai-exchange", frozenset({"threat"})),
 )
 """Catalogs that get a coverage matrix, and which of their entry types are rows
-(the OWASP Top 10 items, the Agentic ASI items, the CoSAI risks)."""
+(the OWASP Top 10 items, the Agentic ASI items, the CoSAI risks, the AI Exchange threats)."""
 
 
 def report_order(findings: Iterable[Finding]) -> list[Finding]:

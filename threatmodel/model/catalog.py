@@ -396,8 +396,10 @@ class Entry(Frozen):
     """Upstream id, verbatim (no whitespace or '@', so it can be referenced)."""
     title: Name
     """Upstream title, verbatim."""
-    type: Literal["item", "risk", "threat", "technique", "tactic", "component", "category", "persona"] = "item"
-    """What the entry is: a Top 10 item, a CoSAI risk or component, an ATLAS technique or tactic..."""
+    type: Literal["item", "risk", "threat", "technique", "tactic", "component", "category", "persona", "control"] = (
+        "item"
+    )
+    """What the entry is: a Top 10 item, a CoSAI risk or component, an ATLAS technique or tactic, an AI Exchange control..."""
     summary: Text = ""
     """A short explanation written for this project (never upstream prose)."""
     url: Annotated[str, Field(pattern=r"^https://")] | None = None

@@ -141,7 +141,10 @@ class ThreatModelApp(App[None]):
         from threatmodel.tui.screens.overview import OverviewScreen
 
         self._update_title()
-        self.push_screen(OverviewScreen())
+        if any(isinstance(screen, OverviewScreen) for screen in self.screen_stack):
+            self.model_changed("opened")  # an import from the palette: the overview shows the new session
+        else:
+            self.push_screen(OverviewScreen())
         self.notify(f"Created {display_path(path)}", timeout=4, markup=False)
 
     def _update_title(self) -> None:
@@ -271,6 +274,12 @@ class ThreatModelApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        from threatmodel.tui.importing import SOURCES, start_import
+
+        for source, title in SOURCES:
+            yield SystemCommand(
+                f"Import {title}…", "Draft a new model from it and open it", lambda s=source: start_import(self, s)
+            )
         if self.session is None:
             return
         yield SystemCommand("Save", "Write the model file (ctrl+s)", self.action_save)

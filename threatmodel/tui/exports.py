@@ -33,6 +33,7 @@ EXPORT_FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("json", "JSON", ".json", "threatmodel.export.json"),
     ExportFormat("sarif", "SARIF 2.1.0", ".sarif", "threatmodel.export.sarif"),
     ExportFormat("stix", "STIX 2.1 bundle", ".stix.json", "threatmodel.export.stix"),
+    ExportFormat("cyclonedx", "CycloneDX 1.6 AI-BOM", ".cdx.json", "threatmodel.export.cyclonedx"),
     ExportFormat("svg", "SVG diagram", ".svg", "threatmodel.export.diagram"),
     ExportFormat("dot", "DOT diagram", ".dot", "threatmodel.export.diagram"),
     ExportFormat("mermaid", "Mermaid diagram", ".mmd", "threatmodel.export.diagram"),

@@ -1,0 +1,1 @@
+"""Drafting models from other tools' files (CycloneDX AI-BOMs, Threagile, Threat Dragon)."""
