@@ -40,7 +40,10 @@ MAX_INT = 2**63 - 1
 # spaces and indicators is short cannot be deep. Only lines with a long run are
 # tokenised to measure the real depth, before any parser builds a tree: yaml_rs
 # recurses per level and crashes the process (SIGSEGV) at a few thousand levels.
-_LONG_LEAD = re.compile(r"^(?=[ \t?:-]{%d})" % MAX_DEPTH, re.MULTILINE)
+_LONG_LEAD = re.compile(rf"^(?=[ \t?:-]{{{MAX_DEPTH}}})", re.MULTILINE)
+
+COMPLEX_KEY = "<complex key>"
+"""A location part naming the first key of a mapping that is not a scalar."""
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RS_LOCATION = re.compile(r"at line (\d+), column (\d+)")
@@ -100,6 +103,12 @@ class YamlDocument:
                     if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
                         node = key_node if (key and last) else value_node
                         break
+                else:
+                    if part == COMPLEX_KEY:  # a key that is a list or mapping (`? [a]`): point at it
+                        for key_node, _value in node.value:
+                            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                                node = key_node
+                                break
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
         mark = node.start_mark
@@ -275,8 +284,8 @@ def _block_depth_problem(text: str, path: str) -> Problem | None:
     except yaml.YAMLError as exc:
         # Not YAML libyaml can read: refuse rather than hand a parser that may crash
         # a deeply indented text we could not measure.
-        mark: Any = getattr(exc, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        where: Any = getattr(exc, "problem_mark", None)
+        line, column = (where.line + 1, where.column + 1) if where is not None else (1, 1)
         return _problem(path, line, column, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")
     return None
 
@@ -396,6 +405,31 @@ def _huge_int_problem(doc: YamlDocument) -> Problem:
     )
 
 
+def _bad_tagged_value(text: str, line: int, column: int) -> tuple[int, int]:
+    """Where the first explicitly tagged scalar that does not fit its tag is."""
+    checks: dict[str, Any] = {"!!int": int, "!!float": float}
+    try:
+        tag = None
+        for token in yaml.scan(text, Loader=_LOADER):
+            if isinstance(token, yaml.TagToken):
+                tag = (token.value[0] or "") + (token.value[1] or "")
+                mark = token.start_mark
+                continue
+            if isinstance(token, yaml.ScalarToken) and tag is not None:
+                check = checks.get(tag)
+                if tag == "!!bool" and token.value not in ("true", "false"):
+                    return mark.line + 1, mark.column + 1
+                if check is not None:
+                    try:
+                        check(token.value.replace("_", ""))
+                    except ValueError:
+                        return mark.line + 1, mark.column + 1
+            tag = None
+    except yaml.YAMLError:
+        pass
+    return line, column
+
+
 def _from_rs_error(message: str, text: str, path: str) -> Problem:
     if "alias replay limit" in message or "replay stack" in message:
         line, column = _first_alias(text)
@@ -412,6 +446,9 @@ def _from_rs_error(message: str, text: str, path: str) -> Problem:
     if "tab" in reason.lower():
         reason = "a tab character is used for indentation"
         hint = "YAML indents with spaces only; replace the tab with spaces"
+    elif "for '!!" in reason and "Invalid value" in reason:
+        line, column = _bad_tagged_value(text, line, column)
+        hint = "remove the tag, or give a value of that type"
     elif "Invalid tag" in reason:
         line, column = _foreign_tag(text)
         hint = "model files are plain YAML; language-specific tags (!!python/...) are refused"

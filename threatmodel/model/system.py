@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from threatmodel.model.base import (
     Classification,
@@ -435,7 +435,7 @@ class _ComponentBase(Frozen):
     """How callers authenticate to it; leave unset when unknown."""
     data: tuple[Slug, ...] = ()
     """Data assets it holds or processes."""
-    untrusted_content: bool = False
+    untrusted_content: StrictBool = False
     """True when outsiders can write what this component carries or returns
     (public web pages, inbound e-mail, customer tickets, uploaded documents)."""
     tags: tuple[Slug, ...] = ()
@@ -458,7 +458,7 @@ class Application(_ComponentBase):
     """Component kind."""
     output_use: tuple[OutputUse, ...] = ()
     """How it uses model output it receives (rendered as HTML, executed, run as SQL...)."""
-    multi_tenant: bool = False
+    multi_tenant: StrictBool = False
     """Serves several customers or tenants from one deployment."""
 
 
@@ -469,7 +469,7 @@ class Guardrail(_ComponentBase):
     """Component kind."""
     checks: tuple[Slug, ...] = ()
     """What it screens for, e.g. prompt-injection, jailbreak, pii, secrets, toxicity, topic."""
-    blocking: bool = True
+    blocking: StrictBool = True
     """Blocks what it catches (true) or only flags it (false)."""
 
 
@@ -530,7 +530,7 @@ class Tool(_ComponentBase):
     """What credentials it holds."""
     transport: Transport | None = None
     """How the agent reaches it."""
-    pinned_version: bool = False
+    pinned_version: StrictBool = False
     """Its version or digest is pinned and reviewed before upgrades."""
 
 
@@ -549,13 +549,13 @@ class Store(_ComponentBase):
         "cache",
     ]
     """Component kind."""
-    encrypted_at_rest: bool | None = None
+    encrypted_at_rest: StrictBool | None = None
     """Encrypted at rest; unset when unknown."""
     tenant_isolation: TenantIsolation = TenantIsolation.SINGLE_TENANT
     """How tenants' data is separated."""
     labelling: Labelling | None = None
     """For datasets: where the labels come from."""
-    shared_across_users: bool = False
+    shared_across_users: StrictBool = False
     """Entries written for one user can be read for another (shared memory, shared caches)."""
 
 
@@ -566,7 +566,7 @@ class Training(_ComponentBase):
     """Component kind."""
     method: TrainingMethod | None = None
     """How the job trains."""
-    federated: bool = False
+    federated: StrictBool = False
     """Trains across parties that send model updates instead of data."""
     accelerator: Accelerator = Accelerator.DEDICATED
     """How its accelerators are shared."""
@@ -585,9 +585,9 @@ class Serving(_ComponentBase):
     """Model components it hosts."""
     accelerator: Accelerator = Accelerator.DEDICATED
     """How its accelerators are shared."""
-    multi_tenant: bool = False
+    multi_tenant: StrictBool = False
     """Hosts models or requests of several tenants."""
-    rate_limited: bool = False
+    rate_limited: StrictBool = False
     """Callers are rate-limited and metered per identity."""
 
 
@@ -639,7 +639,7 @@ class Flow(Frozen):
     """Protocol, e.g. https, grpc, stdio, s3, smtp."""
     authentication: Authentication | None = None
     """How the sender authenticates; unset when unknown."""
-    encrypted: bool | None = None
+    encrypted: StrictBool | None = None
     """Encrypted in transit; unset when unknown."""
     description: Text = ""
     """What moves and why."""
