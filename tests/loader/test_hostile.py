@@ -196,8 +196,8 @@ def test_includes_are_budgeted_by_total_bytes(tmp_path: Path) -> None:
     assert caught.value.problems[0].source is not None and caught.value.problems[0].source.line == 3
 
 
-def test_long_and_nul_command_line_paths_are_usage_errors(project: Path) -> None:
-    code, out, err = run_cli("diff", "HEAD:" + "a" * 5000, "model.yaml", cwd=project)
+def test_a_5000_character_rev_path_is_a_usage_error(project: Path) -> None:
+    code, _out, err = run_cli("diff", "HEAD:" + "a" * 5000, "model.yaml", cwd=project)
     assert code == 2 and "at most 4,096 characters" in err
 
 

@@ -122,10 +122,15 @@ def _doc_loc(loc: Loc, data: Any) -> Loc:
     return tuple(out)
 
 
+MAX_PROBLEMS = 100
+"""Most schema problems located and shown for one file; the rest are counted."""
+
+
 def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: Any, locate: Locator) -> list[Problem]:
     """One problem per pydantic error, with a location, a plain message and a hint."""
     problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for err in errors[:MAX_PROBLEMS]:
         raw_loc: Loc = tuple(err["loc"])
         loc = _doc_loc(raw_loc, data)
         kind = err["type"]
@@ -246,6 +251,14 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: 
         else:
             message = f"{_dotted(loc)}: {message}"
         problems.append(Problem(message, locate(loc, key_span), hint))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(
+            Problem(
+                f"... and {len(errors) - MAX_PROBLEMS:,} more schema problems (only the first {MAX_PROBLEMS} are shown)",
+                None,
+                "fix these and run again",
+            )
+        )
     return problems
 
 
@@ -266,13 +279,26 @@ def _yaml_type(value: Any) -> str:
 
 
 def sort_problems(problems: Sequence[Problem]) -> list[Problem]:
-    """Document order: by file, line, column, then message."""
-    return sorted(
+    """Document order: by file, line, column, then message; at most :data:`MAX_PROBLEMS`
+    located problems, the rest counted (unlocated summaries come last)."""
+    ordered = sorted(
         problems,
         key=lambda p: (
+            p.source is None,
             p.source.path if p.source else "",
             p.source.line if p.source else 0,
             p.source.column if p.source else 0,
             p.message,
         ),
     )
+    located = [p for p in ordered if p.source is not None]
+    if len(located) <= MAX_PROBLEMS:
+        return ordered
+    rest = len(located) - MAX_PROBLEMS
+    return [
+        *located[:MAX_PROBLEMS],
+        Problem(
+            f"... and {rest:,} more problems (only the first {MAX_PROBLEMS} are shown)", None, "fix these and run again"
+        ),
+        *[p for p in ordered if p.source is None],
+    ]

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from threatmodel.engine.catalogs import check_catalogs
 from threatmodel.errors import CatalogError, ModelError, Problem, SourceSpan
 from threatmodel.io.builtin import builtin_catalog_files
-from threatmodel.io.errors import problems_from_validation, sort_problems
+from threatmodel.io.errors import MAX_PROBLEMS, problems_from_validation, sort_problems
 from threatmodel.io.yaml_source import YamlDocument, parse_yaml, read_text, read_yaml
 from threatmodel.model.base import TrustLevel
 from threatmodel.model.catalog import Catalog
@@ -305,7 +305,8 @@ def _load_documents(
         model = SystemModel.model_validate(merged)
     except ValidationError as exc:
         problems = problems_from_validation(exc, SystemModel, merged, loaded.span)
-        problems.extend(_reference_problems_of_invalid(merged, loaded))
+        if exc.error_count() <= MAX_PROBLEMS:  # past that, fixing the schema comes first
+            problems.extend(_reference_problems_of_invalid(merged, loaded))
         raise ModelError(sort_problems(problems)) from None
     loaded.model = model
     problems.extend(_reference_problems(model, loaded))

@@ -46,6 +46,10 @@ COMPLEX_KEY = "<complex key>"
 """A location part naming the first key of a mapping that is not a scalar."""
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MARKS_LOADER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_NON_TEXT_KEY = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.inf|\.nan)|true|false|True|False|null|Null|~"
+)
 _RS_LOCATION = re.compile(r"at line (\d+), column (\d+)")
 
 
@@ -81,7 +85,9 @@ class YamlDocument:
         if not self._composed:
             self._composed = True
             try:
-                self._nodes = yaml.compose(self.text, Loader=_LOADER)
+                # Only marks and key text are needed: the base loader skips implicit
+                # tag resolution, which is most of the cost on a large file.
+                self._nodes = yaml.compose(self.text, Loader=_MARKS_LOADER)
             except yaml.YAMLError:
                 self._nodes = None
         return self._nodes  # type: ignore[no-any-return]
@@ -106,7 +112,9 @@ class YamlDocument:
                 else:
                     if part == COMPLEX_KEY:  # a key that is a list or mapping (`? [a]`): point at it
                         for key_node, _value in node.value:
-                            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
+                            if not isinstance(key_node, yaml.ScalarNode) or (
+                                key_node.style in (None, "") and _NON_TEXT_KEY.fullmatch(key_node.value)
+                            ):
                                 node = key_node
                                 break
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
