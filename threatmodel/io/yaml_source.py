@@ -40,7 +40,7 @@ MAX_INT = 2**63 - 1
 # spaces and indicators is short cannot be deep. Only lines with a long run are
 # tokenised to measure the real depth, before any parser builds a tree: yaml_rs
 # recurses per level and crashes the process (SIGSEGV) at a few thousand levels.
-_LONG_LEAD = re.compile(rf"^(?=[ \t?:-]{{{MAX_DEPTH}}})", re.MULTILINE)
+_LONG_LEAD = re.compile(rf"\n[ \t?:-]{{{MAX_DEPTH}}}")
 
 COMPLEX_KEY = "<complex key>"
 """A location part naming the first key of a mapping that is not a scalar."""
@@ -271,7 +271,7 @@ def _offset_problem(text: str, path: str, offset: int, message: str, hint: str |
 
 def _block_depth_problem(text: str, path: str) -> Problem | None:
     """Refuse block nesting deeper than :data:`MAX_DEPTH` without building a tree."""
-    if _LONG_LEAD.search(text) is None:
+    if _LONG_LEAD.search(text) is None and _LONG_LEAD.match("\n" + text[:MAX_DEPTH]) is None:
         return None
     depth = 0
     try:
@@ -377,20 +377,33 @@ def parse_yaml(text: str, path: str, *, error: type[ThreatModelError] = ModelErr
 
 
 def _max_depth(data: Any) -> int:
-    """Deepest nesting in ``data``; -1 if it holds an integer beyond :data:`MAX_INT`."""
+    """Deepest nesting in ``data``; -1 if it holds an integer beyond :data:`MAX_INT`.
+
+    Only containers go on the stack; scalars are checked where they are found, so a
+    valid file costs one pass with no per-leaf allocation.
+    """
+    if type(data) is int and not -MAX_INT <= data <= MAX_INT:
+        return -1
+    if not isinstance(data, dict | list):
+        return 0
     deepest = 0
     stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
         value, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            return depth
-        if type(value) is int and not -MAX_INT <= value <= MAX_INT:
-            return -1
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+        children = value.values() if isinstance(value, dict) else value
+        if not children:
+            continue
+        child_depth = depth + 1
+        if child_depth > deepest:
+            deepest = child_depth
+            if deepest > MAX_DEPTH:
+                return deepest
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, child_depth))
+            elif kind is int and not -MAX_INT <= child <= MAX_INT:
+                return -1
     return deepest
 
 
