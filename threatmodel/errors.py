@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from threatmodel.textsafe import visible
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class SourceSpan:
@@ -18,9 +20,10 @@ class SourceSpan:
     column: int = 0
 
     def __str__(self) -> str:
+        path = visible(self.path)
         if self.line <= 0:
-            return self.path
-        return f"{self.path}:{self.line}:{self.column}"
+            return path
+        return f"{path}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +34,12 @@ class Problem:
     source: SourceSpan | None = None
     hint: str | None = None
     severity: str = "error"
+
+    def __post_init__(self) -> None:
+        # Messages quote user keys and values: never let a control character through.
+        object.__setattr__(self, "message", visible(self.message, keep_newlines=True))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", visible(self.hint, keep_newlines=True))
 
     def render(self) -> str:
         where = f"{self.source}: " if self.source is not None else ""

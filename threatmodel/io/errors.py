@@ -122,10 +122,15 @@ def _doc_loc(loc: Loc, data: Any) -> Loc:
     return tuple(out)
 
 
+MAX_PROBLEMS = 100
+"""Most schema problems located and shown for one file; the rest are counted."""
+
+
 def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: Any, locate: Locator) -> list[Problem]:
     """One problem per pydantic error, with a location, a plain message and a hint."""
     problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for err in errors[:MAX_PROBLEMS]:
         raw_loc: Loc = tuple(err["loc"])
         loc = _doc_loc(raw_loc, data)
         kind = err["type"]
@@ -146,15 +151,26 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: 
             elif allowed:
                 hint = f"allowed keys: {', '.join(allowed)}"
             key_span = True
+        elif kind == "invalid_key":
+            from threatmodel.io.yaml_source import COMPLEX_KEY
+
+            message = (
+                f"{_dotted(loc[:-1]) or 'the top level'}: keys must be text, found {raw_loc[-1] if raw_loc else '?'}"
+            )
+            hint = "write the key as plain text"
+            loc = (*loc[:-1], COMPLEX_KEY) if loc and str(loc[-1]) == str(raw_loc[-1]) else (*loc, COMPLEX_KEY)
         elif kind == "missing":
             key = str(loc[-1]) if loc else "?"
             message = f"missing required key '{key}' in {where}"
             loc = loc[:-1]
         elif kind in ("enum", "literal_error"):
-            expected = _QUOTED.findall(str(ctx.get("expected", "")))
+            raw_expected = str(ctx.get("expected", ""))
+            expected = _QUOTED.findall(raw_expected) or [raw_expected]
             message = f"{_dotted(loc)}: '{value}' is not one of: {', '.join(expected)}"
+            if isinstance(value, str) and value in expected and "'" not in raw_expected:
+                hint = f"write {value} as a number, without quotes"
             close = difflib.get_close_matches(str(value), expected, n=1, cutoff=0.5)
-            hint = f"did you mean '{close[0]}'?" if close else None
+            hint = hint or (f"did you mean '{close[0]}'?" if close else None)
         elif kind == "union_tag_invalid":
             expected = _QUOTED.findall(str(ctx.get("expected_tags", "")))
             tag = ctx.get("tag", value)
@@ -225,9 +241,24 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: 
                 hint = "write a YAML list: `- item` lines or `[a, b]`"
             else:
                 message = f"{_dotted(loc)}: {message[0].lower()}{message[1:]} (got {shown})"
+            if kind in ("bool_type", "bool_parsing") and isinstance(value, str):
+                message = f"{_dotted(loc)}: expected true or false, found the string {shown}"
+                hint = (
+                    "use true/false (YAML 1.2 reads yes/no/on/off as text, not as booleans)"
+                    if value.lower() in ("yes", "no", "on", "off", "y", "n")
+                    else "use true or false"
+                )
         else:
             message = f"{_dotted(loc)}: {message}"
         problems.append(Problem(message, locate(loc, key_span), hint))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(
+            Problem(
+                f"... and {len(errors) - MAX_PROBLEMS:,} more schema problems (only the first {MAX_PROBLEMS} are shown)",
+                None,
+                "fix these and run again",
+            )
+        )
     return problems
 
 
@@ -248,13 +279,26 @@ def _yaml_type(value: Any) -> str:
 
 
 def sort_problems(problems: Sequence[Problem]) -> list[Problem]:
-    """Document order: by file, line, column, then message."""
-    return sorted(
+    """Document order: by file, line, column, then message; at most :data:`MAX_PROBLEMS`
+    located problems, the rest counted (unlocated summaries come last)."""
+    ordered = sorted(
         problems,
         key=lambda p: (
+            p.source is None,
             p.source.path if p.source else "",
             p.source.line if p.source else 0,
             p.source.column if p.source else 0,
             p.message,
         ),
     )
+    located = [p for p in ordered if p.source is not None]
+    if len(located) <= MAX_PROBLEMS:
+        return ordered
+    rest = len(located) - MAX_PROBLEMS
+    return [
+        *located[:MAX_PROBLEMS],
+        Problem(
+            f"... and {rest:,} more problems (only the first {MAX_PROBLEMS} are shown)", None, "fix these and run again"
+        ),
+        *[p for p in ordered if p.source is None],
+    ]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError, UsageError
-from threatmodel.io.load import MAX_INCLUDE_DEPTH, MAX_INCLUDE_FILES, LoadedModel, load_model_text
+from threatmodel.io.load import MAX_INCLUDE_DEPTH, MAX_INCLUDE_FILES, MAX_TOTAL_BYTES, LoadedModel, load_model_text
 from threatmodel.io.yaml_source import MAX_FILE_BYTES, parse_yaml
 
 GIT_TIMEOUT_SECONDS = 30
@@ -38,12 +38,27 @@ class RevPath:
         return f"{self.rev}:{self.path}"
 
 
+MAX_ARGUMENT_CHARS = 4096
+"""Longest model path or ``REV:path`` accepted on the command line (PATH_MAX on Linux)."""
+
+
 def parse_rev_path(argument: str) -> RevPath | None:
     """``REV:path`` when ``argument`` is not an existing file and has a colon, else ``None``.
 
     An empty revision (``:models/x.yaml``) means the index (what is staged), as in git.
     """
-    if Path(argument).exists() or ":" not in argument or _DRIVE.match(argument):
+    if len(argument) > MAX_ARGUMENT_CHARS or "\x00" in argument:
+        raise UsageError(
+            Problem(
+                f"a model path or REV:path must be at most {MAX_ARGUMENT_CHARS:,} characters without NUL",
+                SourceSpan(argument[:80] + ("..." if len(argument) > 80 else "")),
+            )
+        )
+    try:
+        exists = Path(argument).exists()
+    except (OSError, ValueError):
+        exists = False
+    if exists or ":" not in argument or _DRIVE.match(argument):
         return None
     rev, _, path = argument.partition(":")
     return RevPath(rev, path)
@@ -196,7 +211,9 @@ def load_model_at_revision(
         root_dir = (base / root).parent
         display = {str(base / rel): f"{spec.rev}:{rel}" for rel in includes}
         try:
-            loaded = load_model_text(text, what, base_dir=root_dir, known_controls=known_controls)
+            # The mirror's top is the repository's top: includes may use any path in the
+            # repository at that revision, as a work-tree model may use its work tree.
+            loaded = load_model_text(text, what, base_dir=root_dir, known_controls=known_controls, include_root=base)
         except ThreatModelError as exc:
             raise type(exc)([_relocate(p, base, display, spec.rev) for p in exc.problems]) from None
     for doc in loaded.documents[1:]:
@@ -233,6 +250,7 @@ def _include_closure(repo: GitRepo, rev: str, root: str, text: str) -> dict[str,
     found: dict[str, str] = {root: text}
     problems: list[Problem] = []
     queue: list[tuple[str, str, int]] = [(root, text, 0)]
+    total = len(text)
     while queue:
         path, body, depth = queue.pop(0)
         try:
@@ -243,8 +261,8 @@ def _include_closure(repo: GitRepo, rev: str, root: str, text: str) -> dict[str,
         if not isinstance(includes, list) or depth >= MAX_INCLUDE_DEPTH:
             continue
         for i, rel in enumerate(includes):
-            if not isinstance(rel, str):
-                continue
+            if not isinstance(rel, str) or "\x00" in rel:
+                continue  # the loader reports it at the include's line
             target = posixpath.normpath(posixpath.join(posixpath.dirname(path), rel))
             if (
                 posixpath.isabs(rel)
@@ -267,6 +285,16 @@ def _include_closure(repo: GitRepo, rev: str, root: str, text: str) -> dict[str,
                 child = repo.read(rev, target, f"{rev}:{target}")
             except ThreatModelError:
                 continue
+            total += len(child)
+            if total > MAX_TOTAL_BYTES:
+                problems.append(
+                    Problem(
+                        f"includes read more than {MAX_TOTAL_BYTES:,} bytes in total",
+                        doc.span(("includes", i)),
+                        "a model and its includes together are limited in size",
+                    )
+                )
+                break
             found[target] = child
             queue.append((target, child, depth + 1))
     if problems:

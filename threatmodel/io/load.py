@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from threatmodel.engine.catalogs import check_catalogs
 from threatmodel.errors import CatalogError, ModelError, Problem, SourceSpan
 from threatmodel.io.builtin import builtin_catalog_files
-from threatmodel.io.errors import problems_from_validation, sort_problems
+from threatmodel.io.errors import MAX_PROBLEMS, problems_from_validation, sort_problems
 from threatmodel.io.yaml_source import YamlDocument, parse_yaml, read_text, read_yaml
 from threatmodel.model.base import TrustLevel
 from threatmodel.model.catalog import Catalog
@@ -25,6 +25,8 @@ FRAGMENT_KEYS = frozenset({*LIST_SECTIONS, "triage", "includes"})
 ROOT_ONLY = frozenset({"schema_version", "system", "settings"})
 MAX_INCLUDE_FILES = 64
 MAX_INCLUDE_DEPTH = 8
+MAX_TOTAL_BYTES = 16 * 1024 * 1024
+"""Most bytes a model may read across its root file and every include together."""
 
 Loc = tuple[str | int, ...]
 
@@ -78,22 +80,68 @@ def _display(path: Path) -> str:
     return rel if not rel.startswith("..") else str(path)
 
 
-def load_model(path: Path | str, *, known_controls: Collection[str] | None = None) -> LoadedModel:
+def work_tree_of(folder: Path) -> Path | None:
+    """The git work tree holding ``folder`` (the nearest parent with a ``.git``), if any."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return None
+
+
+def include_home(base_dir: Path, include_root: Path | None = None) -> Path:
+    """The folder includes must stay in: ``include_root`` if given, else the git work
+    tree holding the model, else the model's own folder. Symlinks are resolved."""
+    if include_root is not None:
+        return include_root.resolve()
+    here = base_dir.resolve()
+    return work_tree_of(here) or here
+
+
+def load_model(
+    path: Path | str, *, known_controls: Collection[str] | None = None, include_root: Path | None = None
+) -> LoadedModel:
     """Read, merge includes of, validate and reference-check a model file."""
     path = Path(path)
     root = read_yaml(path, _display(path))
-    return _load_documents(root, path.parent, known_controls)
+    return _load_documents(root, path.parent, known_controls, include_root)
 
 
 def load_model_text(
-    text: str, display: str, *, base_dir: Path | None = None, known_controls: Collection[str] | None = None
+    text: str,
+    display: str,
+    *,
+    base_dir: Path | None = None,
+    known_controls: Collection[str] | None = None,
+    include_root: Path | None = None,
 ) -> LoadedModel:
     """Like :func:`load_model`, from text already in memory (git revisions, the TUI)."""
     root = parse_yaml(text, display)
-    return _load_documents(root, base_dir, known_controls)
+    return _load_documents(root, base_dir, known_controls, include_root)
 
 
-def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: Collection[str] | None) -> LoadedModel:
+def _refused_include(rel: str, home: Path, here: Path) -> tuple[Path | None, str | None]:
+    """The resolved include target, or why it is refused (nothing of it is read)."""
+    if "\x00" in rel:
+        return None, "an include path cannot contain a NUL character"
+    if not rel.strip():
+        return None, "an include path cannot be empty"
+    if os.path.isabs(rel) or rel.startswith(("\\", "/", "~")) or (len(rel) > 1 and rel[1] == ":"):
+        return None, f"include '{rel}' is an absolute path; includes are relative to the including file"
+    try:
+        target = (here / rel).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return None, f"include '{rel}' cannot be resolved"
+    if not target.is_relative_to(home):
+        return (
+            None,
+            f"include '{rel}' resolves outside {_display(home) or '.'}; includes must stay in the model's folder or its git work tree",
+        )
+    return target, None
+
+
+def _load_documents(
+    root: YamlDocument, base_dir: Path | None, known_controls: Collection[str] | None, include_root: Path | None = None
+) -> LoadedModel:
     if root.data is None:
         raise ModelError(
             Problem(
@@ -111,6 +159,8 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
 
     documents: list[YamlDocument] = [root]
     problems: list[Problem] = []
+    home = include_home(base_dir, include_root) if base_dir is not None else None
+    budget = [MAX_TOTAL_BYTES - len(root.text.encode("utf-8", "surrogatepass"))]
     merged: dict[str, Any] = {k: v for k, v in root.data.items() if k not in ("includes",)}
     origins: dict[tuple[str, int], tuple[int, int]] = {}
     triage_origins: dict[str, int] = {}
@@ -141,7 +191,19 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
             if not isinstance(rel, str):
                 problems.append(Problem("includes: each entry is a relative file path", at))
                 continue
-            target = (here / rel).resolve()
+            if home is None:  # pragma: no cover - includes without a base_dir were refused above
+                continue
+            resolved, refusal = _refused_include(rel, home, here)
+            if resolved is None:
+                problems.append(
+                    Problem(
+                        refusal or "include refused",
+                        at,
+                        "move the file into the model's folder (or its git work tree) and include it from there",
+                    )
+                )
+                continue
+            target = resolved
             if depth >= MAX_INCLUDE_DEPTH:
                 problems.append(Problem(f"includes nest deeper than {MAX_INCLUDE_DEPTH} files", at))
                 continue
@@ -151,6 +213,20 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
             if len(documents) >= MAX_INCLUDE_FILES:
                 problems.append(Problem(f"more than {MAX_INCLUDE_FILES} included files", at))
                 return
+            try:
+                size = target.stat().st_size if target.is_file() else 0
+            except OSError:
+                size = 0
+            if size > budget[0]:
+                problems.append(
+                    Problem(
+                        f"includes read more than {MAX_TOTAL_BYTES:,} bytes in total",
+                        at,
+                        "a model and its includes together are limited in size",
+                    )
+                )
+                return
+            budget[0] -= size
             try:
                 text = read_text(target, _display(target))
                 child = parse_yaml(text, _display(target))
@@ -229,7 +305,8 @@ def _load_documents(root: YamlDocument, base_dir: Path | None, known_controls: C
         model = SystemModel.model_validate(merged)
     except ValidationError as exc:
         problems = problems_from_validation(exc, SystemModel, merged, loaded.span)
-        problems.extend(_reference_problems_of_invalid(merged, loaded))
+        if exc.error_count() <= MAX_PROBLEMS:  # past that, fixing the schema comes first
+            problems.extend(_reference_problems_of_invalid(merged, loaded))
         raise ModelError(sort_problems(problems)) from None
     loaded.model = model
     problems.extend(_reference_problems(model, loaded))

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError
+from threatmodel.textsafe import first_unsafe, visible
 
 yaml_rs: Any
 try:  # pragma: no cover - exercised by whichever branch is installed
@@ -31,8 +32,24 @@ MAX_EXPANDED_NODES = 1_000_000
 """Most nodes a document may expand to through aliases (guards against alias bombs)."""
 MAX_DEPTH = 64
 """Deepest nesting of collections accepted."""
+MAX_INT = 2**63 - 1
+"""Largest integer magnitude accepted anywhere in a file (a signed 64-bit integer)."""
+
+# A block collection nested N deep starts its innermost line at column >= N (every
+# level indents, or adds a compact "- " / "? "), so a line whose leading run of
+# spaces and indicators is short cannot be deep. Only lines with a long run are
+# tokenised to measure the real depth, before any parser builds a tree: yaml_rs
+# recurses per level and crashes the process (SIGSEGV) at a few thousand levels.
+_LONG_LEAD = re.compile(rf"\n[ \t?:-]{{{MAX_DEPTH}}}")
+
+COMPLEX_KEY = "<complex key>"
+"""A location part naming the first key of a mapping that is not a scalar."""
 
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MARKS_LOADER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_NON_TEXT_KEY = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.inf|\.nan)|true|false|True|False|null|Null|~"
+)
 _RS_LOCATION = re.compile(r"at line (\d+), column (\d+)")
 
 
@@ -68,7 +85,9 @@ class YamlDocument:
         if not self._composed:
             self._composed = True
             try:
-                self._nodes = yaml.compose(self.text, Loader=_LOADER)
+                # Only marks and key text are needed: the base loader skips implicit
+                # tag resolution, which is most of the cost on a large file.
+                self._nodes = yaml.compose(self.text, Loader=_MARKS_LOADER)
             except yaml.YAMLError:
                 self._nodes = None
         return self._nodes  # type: ignore[no-any-return]
@@ -90,6 +109,14 @@ class YamlDocument:
                     if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
                         node = key_node if (key and last) else value_node
                         break
+                else:
+                    if part == COMPLEX_KEY:  # a key that is a list or mapping (`? [a]`): point at it
+                        for key_node, _value in node.value:
+                            if not isinstance(key_node, yaml.ScalarNode) or (
+                                key_node.style in (None, "") and _NON_TEXT_KEY.fullmatch(key_node.value)
+                            ):
+                                node = key_node
+                                break
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
         mark = node.start_mark
@@ -116,8 +143,14 @@ def _duplicate_key(text: str, path: str) -> Problem | None:
     except yaml.YAMLError:
         return None
     stack = [root] if root is not None else []
+    visited: set[int] = set()
     while stack:
         node = stack.pop()
+        # An alias is the very node its anchor names: walking it again would expand
+        # an alias bomb (a 538-byte file with one duplicate key used to hang here).
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, int] = {}
             for key_node, value_node in node.value:
@@ -215,10 +248,12 @@ def _foreign_tag(text: str) -> tuple[int, int]:
         stack = [yaml.compose(text, Loader=_LOADER)]
     except yaml.YAMLError:
         return 1, 1
+    visited: set[int] = set()
     while stack:
-        node = stack.pop(0)
-        if node is None:
+        node = stack.pop()
+        if node is None or id(node) in visited:
             continue
+        visited.add(id(node))
         if node.tag not in _STANDARD_TAGS:
             return node.start_mark.line + 1, node.start_mark.column + 1
         if isinstance(node, yaml.MappingNode):
@@ -228,10 +263,88 @@ def _foreign_tag(text: str) -> tuple[int, int]:
     return 1, 1
 
 
+def _offset_problem(text: str, path: str, offset: int, message: str, hint: str | None = None) -> Problem:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return _problem(path, line, column, message, hint)
+
+
+def _block_depth_problem(text: str, path: str) -> Problem | None:
+    """Refuse block nesting deeper than :data:`MAX_DEPTH` without building a tree."""
+    if _LONG_LEAD.search(text) is None and _LONG_LEAD.match("\n" + text[:MAX_DEPTH]) is None:
+        return None
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=_LOADER):
+            if isinstance(
+                token,
+                yaml.BlockSequenceStartToken
+                | yaml.BlockMappingStartToken
+                | yaml.FlowSequenceStartToken
+                | yaml.FlowMappingStartToken,
+            ):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = token.start_mark
+                    return _problem(path, mark.line + 1, mark.column + 1, f"nesting deeper than {MAX_DEPTH} levels")
+            elif isinstance(token, yaml.BlockEndToken | yaml.FlowSequenceEndToken | yaml.FlowMappingEndToken):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        # Not YAML libyaml can read: refuse rather than hand a parser that may crash
+        # a deeply indented text we could not measure.
+        where: Any = getattr(exc, "problem_mark", None)
+        line, column = (where.line + 1, where.column + 1) if where is not None else (1, 1)
+        return _problem(path, line, column, f"invalid YAML: {getattr(exc, 'problem', None) or exc}")
+    return None
+
+
+def _unsafe_character_problem(text: str, path: str, offset: int) -> Problem:
+    char = visible(text[offset])
+    return _offset_problem(
+        text,
+        path,
+        offset,
+        f"control or bidi character '{char}' is not allowed",
+        "model files are plain text: terminal escapes and bidi overrides could disguise what a reader sees",
+    )
+
+
+def _escaped_unsafe_problem(doc: YamlDocument) -> Problem | None:
+    """A control character written as an escape (``"\\x1b"``) in a double-quoted string."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc.data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, str):
+            if first_unsafe(value) is not None:
+                char = visible(value[first_unsafe(value) or 0])
+                return Problem(
+                    f"control or bidi character '{char}' is not allowed",
+                    doc.span(loc),
+                    "remove the escape: terminal escapes and bidi overrides could disguise what a reader sees",
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and first_unsafe(key) is not None:
+                    return Problem(
+                        f"control or bidi character '{visible(key[first_unsafe(key) or 0])}' is not allowed in a key",
+                        doc.span((*loc, key), key=True),
+                    )
+                stack.append((item, (*loc, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*loc, i)) for i, item in enumerate(value))
+    return None
+
+
 def parse_yaml(text: str, path: str, *, error: type[ThreatModelError] = ModelError) -> YamlDocument:
     """Parse ``text`` safely; raise ``error`` with a located problem on any failure."""
     if "\x00" in text:
-        raise error(_problem(path, 1, 1, "the file contains NUL bytes; is it YAML?"))
+        raise error(_offset_problem(text, path, text.index("\x00"), "the file contains NUL bytes; is it YAML?"))
+    unsafe = first_unsafe(text)
+    if unsafe is not None:
+        raise error(_unsafe_character_problem(text, path, unsafe))
+    deep = _block_depth_problem(text, path)
+    if deep is not None:
+        raise error(deep)
     if "!" in text:
         tagged = _foreign_tag_problem(text, path)
         if tagged is not None:
@@ -253,23 +366,89 @@ def parse_yaml(text: str, path: str, *, error: type[ThreatModelError] = ModelErr
         depth = _max_depth(data)
         if depth > MAX_DEPTH:
             raise error(_problem(path, 1, 1, f"nesting deeper than {MAX_DEPTH} levels"))
+        if depth < 0:
+            raise error(_huge_int_problem(doc))
+        if "\\" in text:
+            escaped = _escaped_unsafe_problem(doc)
+            if escaped is not None:
+                raise error(escaped)
         return doc
     return _parse_with_pyyaml(text, path, error)  # pragma: no cover
 
 
 def _max_depth(data: Any) -> int:
+    """Deepest nesting in ``data``; -1 if it holds an integer beyond :data:`MAX_INT`.
+
+    Only containers go on the stack; scalars are checked where they are found, so a
+    valid file costs one pass with no per-leaf allocation.
+    """
+    if type(data) is int and not -MAX_INT <= data <= MAX_INT:
+        return -1
+    if not isinstance(data, dict | list):
+        return 0
     deepest = 0
     stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
         value, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            return depth
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
+        children = value.values() if isinstance(value, dict) else value
+        if not children:
+            continue
+        child_depth = depth + 1
+        if child_depth > deepest:
+            deepest = child_depth
+            if deepest > MAX_DEPTH:
+                return deepest
+        for child in children:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, child_depth))
+            elif kind is int and not -MAX_INT <= child <= MAX_INT:
+                return -1
     return deepest
+
+
+def _huge_int_problem(doc: YamlDocument) -> Problem:
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(doc.data, ())]
+    where = SourceSpan(doc.path, 1, 1)
+    while stack:
+        value, loc = stack.pop()
+        if type(value) is int and not -MAX_INT <= value <= MAX_INT:
+            where = doc.span(loc)
+            break
+        if isinstance(value, dict):
+            stack.extend((item, (*loc, key)) for key, item in value.items() if isinstance(key, str | int))
+        elif isinstance(value, list):
+            stack.extend((item, (*loc, i)) for i, item in enumerate(value))
+    return Problem(
+        f"number out of range (more than {MAX_INT:,} in size)",
+        where,
+        "quote it if it is meant as text",
+    )
+
+
+def _bad_tagged_value(text: str, line: int, column: int) -> tuple[int, int]:
+    """Where the first explicitly tagged scalar that does not fit its tag is."""
+    checks: dict[str, Any] = {"!!int": int, "!!float": float}
+    try:
+        tag = None
+        for token in yaml.scan(text, Loader=_LOADER):
+            if isinstance(token, yaml.TagToken):
+                tag = (token.value[0] or "") + (token.value[1] or "")
+                mark = token.start_mark
+                continue
+            if isinstance(token, yaml.ScalarToken) and tag is not None:
+                check = checks.get(tag)
+                if tag == "!!bool" and token.value not in ("true", "false"):
+                    return mark.line + 1, mark.column + 1
+                if check is not None:
+                    try:
+                        check(token.value.replace("_", ""))
+                    except ValueError:
+                        return mark.line + 1, mark.column + 1
+            tag = None
+    except yaml.YAMLError:
+        pass
+    return line, column
 
 
 def _from_rs_error(message: str, text: str, path: str) -> Problem:
@@ -288,6 +467,9 @@ def _from_rs_error(message: str, text: str, path: str) -> Problem:
     if "tab" in reason.lower():
         reason = "a tab character is used for indentation"
         hint = "YAML indents with spaces only; replace the tab with spaces"
+    elif "for '!!" in reason and "Invalid value" in reason:
+        line, column = _bad_tagged_value(text, line, column)
+        hint = "remove the tag, or give a value of that type"
     elif "Invalid tag" in reason:
         line, column = _foreign_tag(text)
         hint = "model files are plain YAML; language-specific tags (!!python/...) are refused"

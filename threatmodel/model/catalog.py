@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic import Discriminator, Field, StrictBool, Tag, field_validator
 
 from threatmodel.model.base import Classification, Frozen, Name, Ref, Slug, Text, TrustLevel
 from threatmodel.model.system import ComponentKind
@@ -114,7 +114,7 @@ class AttrTest(Frozen):
     equals: Scalar = Field(default=None)
     in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
     contains_any: tuple[Scalar, ...] | None = None
-    is_set: bool | None = None
+    is_set: StrictBool | None = None
     unknown: Literal["match", "no-match"] | None = None
     """How the test reads an attribute the model leaves unknown: as a match or not. Unset: the
     conservative reading, the one that keeps the threat (a match, or no match under ``not``)."""
@@ -186,7 +186,7 @@ class UntrustedSource(_Predicate):
 
     TAG = "untrusted_source"
     CONTEXTS = frozenset({TargetType.COMPONENT})
-    untrusted_source: bool = True
+    untrusted_source: StrictBool = True
 
 
 class TaintTest(Frozen):
@@ -283,7 +283,7 @@ class CrossesBoundary(_Predicate):
 
     TAG = "crosses_boundary"
     CONTEXTS = frozenset({TargetType.FLOW})
-    crosses_boundary: bool = True
+    crosses_boundary: StrictBool = True
 
 
 class Endpoint(_Predicate):

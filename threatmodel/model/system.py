@@ -11,7 +11,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from threatmodel.model.base import (
     Classification,
@@ -435,7 +435,7 @@ class _ComponentBase(Frozen):
     """How callers authenticate to it; unset when unknown."""
     data: tuple[Slug, ...] = ()
     """Data assets it holds or processes."""
-    untrusted_content: bool = False
+    untrusted_content: StrictBool = False
     """True when outsiders can write what this component carries or returns
     (public web pages, inbound e-mail, customer tickets, uploaded documents)."""
     tags: tuple[Slug, ...] = ()
@@ -458,7 +458,7 @@ class Application(_ComponentBase):
     """Component kind."""
     output_use: tuple[OutputUse, ...] = ()
     """How it uses model output it receives (rendered as HTML, executed, run as SQL...)."""
-    multi_tenant: Unknowable[bool] = None
+    multi_tenant: Unknowable[StrictBool] = None
     """Serves several customers or tenants from one deployment; unset when unknown."""
 
 
@@ -469,7 +469,7 @@ class Guardrail(_ComponentBase):
     """Component kind."""
     checks: tuple[Slug, ...] = ()
     """What it screens for, e.g. prompt-injection, jailbreak, pii, secrets, toxicity, topic."""
-    blocking: Unknowable[bool] = None
+    blocking: Unknowable[StrictBool] = None
     """Blocks what it catches (true) or only flags it (false); unset when unknown."""
 
 
@@ -530,7 +530,7 @@ class Tool(_ComponentBase):
     """What credentials it holds; unset when unknown."""
     transport: Unknowable[Transport] = None
     """How the agent reaches it; unset when unknown."""
-    pinned_version: bool = False
+    pinned_version: StrictBool = False
     """Its version or digest is pinned and reviewed before upgrades."""
 
 
@@ -549,13 +549,13 @@ class Store(_ComponentBase):
         "cache",
     ]
     """Component kind."""
-    encrypted_at_rest: Unknowable[bool] = None
+    encrypted_at_rest: Unknowable[StrictBool] = None
     """Encrypted at rest; unset when unknown."""
     tenant_isolation: Unknowable[TenantIsolation] = None
     """How tenants' data is separated; unset when unknown."""
     labelling: Unknowable[Labelling] = None
     """For datasets: where the labels come from; unset when unknown."""
-    shared_across_users: Unknowable[bool] = None
+    shared_across_users: Unknowable[StrictBool] = None
     """Entries written for one user can be read for another (shared memory, shared caches); unset when unknown."""
 
 
@@ -566,7 +566,7 @@ class Training(_ComponentBase):
     """Component kind."""
     method: Unknowable[TrainingMethod] = None
     """How the job trains; unset when unknown."""
-    federated: bool = False
+    federated: StrictBool = False
     """Trains across parties that send model updates instead of data."""
     accelerator: Unknowable[Accelerator] = None
     """How its accelerators are shared; unset when unknown."""
@@ -585,9 +585,9 @@ class Serving(_ComponentBase):
     """Model components it hosts."""
     accelerator: Unknowable[Accelerator] = None
     """How its accelerators are shared; unset when unknown."""
-    multi_tenant: Unknowable[bool] = None
+    multi_tenant: Unknowable[StrictBool] = None
     """Hosts models or requests of several tenants; unset when unknown."""
-    rate_limited: Unknowable[bool] = None
+    rate_limited: Unknowable[StrictBool] = None
     """Callers are rate-limited and metered per identity; unset when unknown."""
 
 
@@ -639,7 +639,7 @@ class Flow(Frozen):
     """Protocol, e.g. https, grpc, stdio, s3, smtp."""
     authentication: Unknowable[Authentication] = None
     """How the sender authenticates; unset when unknown."""
-    encrypted: Unknowable[bool] = None
+    encrypted: Unknowable[StrictBool] = None
     """Encrypted in transit; unset when unknown."""
     description: Text = ""
     """What moves and why."""

@@ -57,12 +57,9 @@ def read_baseline(path: Path) -> Baseline:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise _baseline_problem(shown, f"cannot read the baseline: {exc}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _baseline_problem(
-            shown, f"the baseline is not valid JSON: {exc.msg}", None, exc.lineno, exc.colno
-        ) from None
+    from threatmodel.io.json_source import parse_json
+
+    data = parse_json(text, shown, UsageError, "baseline")
     hint = "baselines are written by `threatmodel check --write-baseline FILE MODEL...`"
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT:
         raise _baseline_problem(shown, f'not a threatmodel baseline (expected "format": "{BASELINE_FORMAT}")', hint)
