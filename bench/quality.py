@@ -57,10 +57,8 @@ class ModelResult:
 
 def ref_matches(expected: str, refs: Iterable[str]) -> bool:
     """True when a finding ref realises the expected catalog ref (``LLM03`` matches ``LLM03:2025``)."""
-    for ref in refs:
-        if ref == expected or ref.startswith(expected + ":") or ref.startswith(expected + "."):
-            return True
-    return False
+    prefixes = (expected + ":", expected + ".")
+    return any(ref == expected or ref.startswith(prefixes) for ref in refs)
 
 
 def raised(exp: Expectation, findings: dict[str, list[tuple[str, tuple[str, ...]]]]) -> bool:
@@ -116,7 +114,7 @@ def run(corpus: Path = CORPUS) -> dict[str, Any]:
     tm = sum(len(r.misses) for r in results)
     tn = sum(len(r.negatives) for r in results)
     tf = sum(len(r.false_alarms) for r in results)
-    misses_by_gap: dict[str, int] = {g: 0 for g in GAPS}
+    misses_by_gap: dict[str, int] = dict.fromkeys(GAPS, 0)
     for r in results:
         for m in r.misses:
             misses_by_gap[m.gap] = misses_by_gap.get(m.gap, 0) + 1
