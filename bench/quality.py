@@ -1,0 +1,199 @@
+"""Quality benchmark: recall and false-alarm rate of the engine on the evaluation corpus.
+
+    .venv/bin/python bench/quality.py          # text report
+    .venv/bin/python bench/quality.py --json   # machine-readable
+
+Each ``tests/corpus/<system>.yaml`` has a ``<system>.expected.yaml`` written before the engine
+was run on it (docs/quality.md). A positive names ``tm:<threat>`` (satisfied by that finding on
+the element) or a catalog reference such as ``owasp-llm:LLM03`` or ``atlas:AML.T0024``
+(satisfied by any finding on the element whose refs contain it, version suffixes and
+sub-techniques included). A negative names the same way what must not be raised.
+Recall = positives raised / positives; false-alarm rate = negatives raised / negatives.
+The report also counts all findings on the example models in models/ (noise measure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from threatmodel.engine import evaluate  # noqa: E402
+from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model  # noqa: E402
+
+CORPUS = REPO / "tests" / "corpus"
+EXAMPLES = REPO / "models"
+AS_OF = dt.date(2026, 12, 1)
+GAPS = ("unknowns", "insiders", "provenance", "lifecycle", "oversight", "root-cause", "none")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    expect: str
+    element: str
+    reason: str
+    gap: str = "none"
+
+
+@dataclass
+class ModelResult:
+    name: str
+    positives: list[Expectation] = field(default_factory=list)
+    negatives: list[Expectation] = field(default_factory=list)
+    misses: list[Expectation] = field(default_factory=list)
+    false_alarms: list[Expectation] = field(default_factory=list)
+    findings: int = 0
+
+
+def ref_matches(expected: str, refs: Iterable[str]) -> bool:
+    """True when a finding ref realises the expected catalog ref (``LLM03`` matches ``LLM03:2025``)."""
+    prefixes = (expected + ":", expected + ".")
+    return any(ref == expected or ref.startswith(prefixes) for ref in refs)
+
+
+def raised(exp: Expectation, findings: dict[str, list[tuple[str, tuple[str, ...]]]]) -> bool:
+    on_element = findings.get(exp.element, [])
+    if exp.expect.startswith("tm:"):
+        return any(threat == exp.expect for threat, _ in on_element)
+    return any(ref_matches(exp.expect, refs) for _, refs in on_element)
+
+
+def load_expectations(path: Path) -> tuple[str, list[Expectation], list[Expectation]]:
+    with path.open(encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh)
+    pos = [Expectation(**item) for item in doc.get("positives") or []]
+    neg = [Expectation(**item) for item in doc.get("negatives") or []]
+    return str(doc["model"]), pos, neg
+
+
+def expectation_files(corpus: Path = CORPUS) -> list[Path]:
+    return sorted(corpus.glob("*.expected.yaml"))
+
+
+def run_model(expected_path: Path, cats: LoadedCatalogs) -> ModelResult:
+    model_file, pos, neg = load_expectations(expected_path)
+    loaded = load_model(expected_path.parent / model_file, known_controls=cats.control_refs)
+    assessment = evaluate(loaded.model, cats.catalogs, as_of=AS_OF)
+    by_element: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for f in assessment.findings:
+        by_element.setdefault(f.target, []).append((f.threat, f.refs))
+    result = ModelResult(name=model_file.removesuffix(".yaml"), positives=pos, negatives=neg)
+    result.findings = len(assessment.findings)
+    result.misses = [e for e in pos if not raised(e, by_element)]
+    result.false_alarms = [e for e in neg if raised(e, by_element)]
+    return result
+
+
+def example_noise(cats: LoadedCatalogs) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        loaded = load_model(path, known_controls=cats.control_refs)
+        counts[path.stem] = len(evaluate(loaded.model, cats.catalogs, as_of=AS_OF).findings)
+    return counts
+
+
+def pct(num: int, den: int) -> float:
+    return round(100.0 * num / den, 1) if den else 0.0
+
+
+def run(corpus: Path = CORPUS) -> dict[str, Any]:
+    cats = load_catalogs()
+    results = [run_model(p, cats) for p in expectation_files(corpus)]
+    noise = example_noise(cats)
+    tp = sum(len(r.positives) for r in results)
+    tm = sum(len(r.misses) for r in results)
+    tn = sum(len(r.negatives) for r in results)
+    tf = sum(len(r.false_alarms) for r in results)
+    misses_by_gap: dict[str, int] = dict.fromkeys(GAPS, 0)
+    for r in results:
+        for m in r.misses:
+            misses_by_gap[m.gap] = misses_by_gap.get(m.gap, 0) + 1
+
+    def row(e: Expectation) -> dict[str, str]:
+        return {"expect": e.expect, "element": e.element, "gap": e.gap, "reason": e.reason}
+
+    return {
+        "models": [
+            {
+                "model": r.name,
+                "positives": len(r.positives),
+                "raised": len(r.positives) - len(r.misses),
+                "recall_pct": pct(len(r.positives) - len(r.misses), len(r.positives)),
+                "negatives": len(r.negatives),
+                "false_alarms": len(r.false_alarms),
+                "false_alarm_pct": pct(len(r.false_alarms), len(r.negatives)),
+                "findings": r.findings,
+                "misses": [row(e) for e in r.misses],
+                "false_alarm_list": [row(e) for e in r.false_alarms],
+            }
+            for r in results
+        ],
+        "total": {
+            "models": len(results),
+            "positives": tp,
+            "raised": tp - tm,
+            "recall_pct": pct(tp - tm, tp),
+            "negatives": tn,
+            "false_alarms": tf,
+            "false_alarm_pct": pct(tf, tn),
+            "misses_by_gap": misses_by_gap,
+        },
+        "example_findings": {"per_model": noise, "total": sum(noise.values())},
+    }
+
+
+def render_text(report: dict[str, Any]) -> str:
+    lines = [f"{'model':32} {'recall':>14} {'false alarms':>14} {'findings':>9}"]
+    for m in report["models"]:
+        lines.append(
+            f"{m['model']:32} {m['raised']:>3}/{m['positives']:<3} {m['recall_pct']:>5.1f}%"
+            f" {m['false_alarms']:>3}/{m['negatives']:<3} {m['false_alarm_pct']:>5.1f}% {m['findings']:>9}"
+        )
+    t = report["total"]
+    lines.append(
+        f"{'TOTAL':32} {t['raised']:>3}/{t['positives']:<3} {t['recall_pct']:>5.1f}%"
+        f" {t['false_alarms']:>3}/{t['negatives']:<3} {t['false_alarm_pct']:>5.1f}%"
+    )
+    lines.append("")
+    lines.append("misses by gap: " + ", ".join(f"{g} {n}" for g, n in t["misses_by_gap"].items()))
+    noise = report["example_findings"]
+    lines.append(
+        f"findings on example models: {noise['total']} ("
+        + ", ".join(f"{k} {v}" for k, v in noise["per_model"].items())
+        + ")"
+    )
+    for m in report["models"]:
+        if m["misses"] or m["false_alarm_list"]:
+            lines.append("")
+            lines.append(f"## {m['model']}")
+            for e in m["misses"]:
+                lines.append(f"  miss        {e['expect']}@{e['element']} [{e['gap']}]: {e['reason']}")
+            for e in m["false_alarm_list"]:
+                lines.append(f"  false alarm {e['expect']}@{e['element']}: {e['reason']}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    report = run()
+    if args.json:
+        sys.stdout.write(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(render_text(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
