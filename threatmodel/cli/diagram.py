@@ -11,6 +11,7 @@ from threatmodel.cli.common import (
     Session,
     as_of_option,
     catalog_option,
+    echo,
     handles_errors,
     load_and_evaluate,
     parse_date,
@@ -92,7 +93,7 @@ def diagram(
     view = DiagramView(boundary=boundary, focus=focus, hops=1 if hops is None else hops, overview=overview)
     scene = build_scene(assessment, view)
     for note in scene.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
 
     data: str | bytes
     if fmt == "mermaid":
