@@ -186,7 +186,15 @@ def _progress(total: int) -> Iterator[Any]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Record every open finding and policy error as pre-existing in FILE, and exit 0.",
 )
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "md", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="md: an escaped Markdown summary for $GITHUB_STEP_SUMMARY.",
+)
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
 )
@@ -211,6 +219,7 @@ def check(
         print_check,
         read_baseline,
         render_baseline,
+        render_check_markdown,
         render_check_sarif,
     )
     from threatmodel.engine import evaluate
@@ -278,6 +287,8 @@ def check(
             invalid=invalid,
         )
         write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+    elif fmt == "md":
+        write_output(render_check_markdown(results, threshold=threshold, invalid=len(invalid)), output)
     elif fmt == "sarif":
         rules = {r.id: r.message for r in policy.policy.rules} if policy is not None else {}
         text = render_check_sarif(
