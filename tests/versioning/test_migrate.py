@@ -218,3 +218,33 @@ def test_parse_renames_distinguishes_threats_and_elements() -> None:
     ]
     with pytest.raises(UsageError):
         parse_renames(["a=b", "a=c"])
+
+
+def test_migrate_keeps_a_symlinked_model_linked(tmp_path: Path) -> None:
+    """The rename lands in the file the link points at; the link stays a link."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    real = shared / "model.yaml"
+    real.write_text(version_text("v3"), encoding="utf-8")
+    link = tmp_path / "model.yaml"
+    link.symlink_to(Path("shared") / "model.yaml")
+    result = invoke(tmp_path, "migrate", "model.yaml", "--rename", "support-agent=helpdesk-agent", *CAT)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert "helpdesk-agent" in real.read_text(encoding="utf-8")
+
+
+def test_document_save_keeps_a_symlinked_model_linked(tmp_path: Path) -> None:
+    """What the TUI's save does: ModelDocument.save writes through the link."""
+    from threatmodel.io.roundtrip import ModelDocument
+
+    real = tmp_path / "real.yaml"
+    real.write_text(version_text("v3"), encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to("real.yaml")
+    doc = ModelDocument.open(link)
+    doc.set_path(("system", "name"), "Renamed")
+    doc.save()
+    assert link.is_symlink()
+    assert "name: Renamed" in real.read_text(encoding="utf-8")
+    assert real.read_text(encoding="utf-8") == doc.text()

@@ -116,8 +116,10 @@ as_of_option = click.option(
 
 
 def write_output(data: str | bytes, output: Path | None) -> None:
-    """Write to ``output`` atomically, or to stdout."""
-    if output is None:
+    """Write to ``output`` (see :func:`threatmodel.io.write.write_atomic`: atomic for files,
+    through symlinks, streamed into devices and FIFOs, directories refused), or to stdout
+    when ``output`` is None or ``-``."""
+    if output is None or str(output) == "-":
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
