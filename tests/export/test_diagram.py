@@ -555,3 +555,26 @@ def test_scene_is_frozen(fixture_assessment: Assessment) -> None:
     scene = build_scene(fixture_assessment)
     with pytest.raises(dataclasses.FrozenInstanceError):
         scene.title = "x"  # type: ignore[misc]
+
+
+def test_layout_budget_refuses_thousands_at_once() -> None:
+    """A whole-model view of thousands of components is refused before Graphviz runs, with advice;
+    the overview of the same model and a model of a few hundred fit the budget."""
+    import time
+
+    from threatmodel.errors import UsageError
+    from threatmodel.export.diagram import LAYOUT_BUDGET, check_layout_budget, layout_cost
+
+    big = bare(big_model(3000, 40))
+    start = time.perf_counter()
+    scene = build_scene(big, DiagramView(overview=False))
+    with pytest.raises(UsageError) as caught:
+        check_layout_budget(scene)
+    assert time.perf_counter() - start < 2
+    problem = caught.value.problems[0]
+    assert "3000 boxes" in problem.message and f"limit {LAYOUT_BUDGET:,}" in problem.message
+    assert problem.hint is not None and "--boundary" in problem.hint and "--focus" in problem.hint
+    check_layout_budget(build_scene(big))  # the automatic overview fits
+    assert layout_cost(build_scene(bare(big_model(300, 12)))) < LAYOUT_BUDGET
+    # boundary-crossing arrows cost more than arrows inside one frame
+    assert layout_cost(build_scene(bare(big_model(200, 1)))) < layout_cost(build_scene(bare(big_model(200, 12))))

@@ -140,3 +140,26 @@ def test_overview_note_on_stderr(tmp_path: Path) -> None:
     assert result.stdout.count("components,") == 5
     forced = run(str(model), "-f", "mermaid", "--no-overview")
     assert forced.exit_code == 0 and forced.stderr == "" and forced.stdout.count("<i>application</i>") == 310
+
+
+def test_no_overview_on_thousands_is_refused_fast(tmp_path: Path) -> None:
+    """--no-overview on 3,000 components exits 2 at once with advice instead of running Graphviz."""
+    import time
+
+    lines = ["system: {id: big, name: Big}", "data: [{id: d}]", "boundaries:"]
+    lines += [f"  - {{id: b{i}, trust: internal}}" for i in range(40)]
+    lines.append("components:")
+    lines += [f"  - {{id: c{i}, kind: application, boundary: b{i % 40}}}" for i in range(3000)]
+    lines.append("flows:")
+    lines += [f"  - {{source: c{i}, target: c{(i * 7 + 3) % 3000}, data: [d]}}" for i in range(3000)]
+    model = tmp_path / "big.yaml"
+    model.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for fmt in ("svg", "png"):
+        start = time.perf_counter()
+        result = run(str(model), "-f", fmt, "--no-overview", "-o", str(tmp_path / f"out.{fmt}"))
+        assert time.perf_counter() - start < 20  # loading and analysing 3,000 components, no layout
+        assert result.exit_code == 2, result.output
+        assert "Graphviz would take minutes" in result.stderr and "--boundary" in result.stderr
+        assert "Traceback" not in result.output
+        assert not (tmp_path / f"out.{fmt}").exists()
+    assert run(str(model), "-f", "dot", "--no-overview").exit_code == 0

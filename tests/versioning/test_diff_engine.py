@@ -122,7 +122,7 @@ def test_markdown_escapes_what_the_model_says(catalogs: LoadedCatalogs) -> None:
     text = md(diff(version_text("v1"), hostile, catalogs))
     assert "<img" not in text and "<script>" not in text
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
-    assert "\\[click\\](https://x.example)" in text
+    assert "\\[click\\](https\\://x.example)" in text
     row = next(ln for ln in text.splitlines() if "owner:" in ln)
     assert row.count(" | ") == 3  # four cells: the user's pipes are escaped
     assert "a\\|b \\`c\\` &lt;script&gt;" in row

@@ -218,3 +218,93 @@ def test_parse_renames_distinguishes_threats_and_elements() -> None:
     ]
     with pytest.raises(UsageError):
         parse_renames(["a=b", "a=c"])
+
+
+def test_migrate_keeps_a_symlinked_model_linked(tmp_path: Path) -> None:
+    """The rename lands in the file the link points at; the link stays a link."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    real = shared / "model.yaml"
+    real.write_text(version_text("v3"), encoding="utf-8")
+    link = tmp_path / "model.yaml"
+    link.symlink_to(Path("shared") / "model.yaml")
+    result = invoke(tmp_path, "migrate", "model.yaml", "--rename", "support-agent=helpdesk-agent", *CAT)
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink()
+    assert "helpdesk-agent" in real.read_text(encoding="utf-8")
+
+
+def test_document_save_keeps_a_symlinked_model_linked(tmp_path: Path) -> None:
+    """What the TUI's save does: ModelDocument.save writes through the link."""
+    from threatmodel.io.roundtrip import ModelDocument
+
+    real = tmp_path / "real.yaml"
+    real.write_text(version_text("v3"), encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to("real.yaml")
+    doc = ModelDocument.open(link)
+    doc.set_path(("system", "name"), "Renamed")
+    doc.save()
+    assert link.is_symlink()
+    assert "name: Renamed" in real.read_text(encoding="utf-8")
+    assert real.read_text(encoding="utf-8") == doc.text()
+
+
+# ---------------------------------------------------------------------------
+# fidelity: migrate changes the renamed ids and nothing else, byte for byte
+
+
+def _hostile_layout(text: str) -> str:
+    """v3 with what users write and migrate must keep: anchors nobody aliases (on a mapping,
+    a list and a scalar), a quoted triage key (docs/ci.md tells users to quote them), quoted
+    ids and a ``!!str`` tag."""
+    edits = [
+        ("system:\n", "system: &sys\n"),
+        ("  - id: kb-store\n", "  - &kb\n    id: kb-store\n"),
+        ("    scope: [support-agent]\n", "    scope: &sc [support-agent]\n"),
+        ("    status: accepted\n    owner: Priya Raman\n", "    status: &st accepted\n    owner: !!str Priya Raman\n"),
+        ("  vt:excessive-agency@support-agent:\n", '  "vt:excessive-agency@support-agent":\n'),
+        ("    target: support-agent\n", "    target: 'support-agent'\n"),
+    ]
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def _renamed(text: str) -> str:
+    """``text`` with support-agent renamed on every line that is not a comment."""
+    lines = text.split("\n")
+    return "\n".join(
+        ln if ln.lstrip().startswith("#") else ln.replace("support-agent", "helpdesk-agent") for ln in lines
+    )
+
+
+@pytest.mark.parametrize(
+    ("bom", "newline"),
+    [(False, "\n"), (True, "\n"), (False, "\r\n"), (True, "\r\n")],
+    ids=["lf", "bom-lf", "crlf", "bom-crlf"],
+)
+def test_migrate_changes_only_the_renamed_ids(tmp_path: Path, bom: bool, newline: str) -> None:
+    body = _hostile_layout(version_text("v3"))
+    prefix = "\ufeff" if bom else ""
+    before = (prefix + body.replace("\n", newline)).encode("utf-8")
+    expected = (prefix + _renamed(body).replace("\n", newline)).encode("utf-8")
+    path = tmp_path / "model.yaml"
+    path.write_bytes(before)
+    result = invoke(tmp_path, "migrate", "model.yaml", "--rename", "support-agent=helpdesk-agent", *CAT)
+    assert result.exit_code == 0, result.output
+    assert "internal check failed" not in result.output
+    assert path.read_bytes() == expected
+    if not bom and newline == "\n":
+        assert_golden(GOLDEN / "migrated-v3-layout.yaml", path.read_bytes())
+
+
+def test_migrate_accepts_a_str_tag_on_a_renamed_value(tmp_path: Path) -> None:
+    """A ``!!str`` on a value that is renamed keeps its tag; the check does not fail."""
+    text = version_text("v3").replace("  - source: support-agent\n", "  - source: !!str support-agent\n", 1)
+    path = tmp_path / "model.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = invoke(tmp_path, "migrate", "model.yaml", "--rename", "support-agent=helpdesk-agent", *CAT)
+    assert result.exit_code == 0, result.output
+    assert path.read_text(encoding="utf-8") == _renamed(text)

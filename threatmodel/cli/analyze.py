@@ -17,6 +17,7 @@ from threatmodel.cli.common import (
     handles_errors,
     load_and_evaluate,
     parse_date,
+    safe_console,
     write_output,
 )
 from threatmodel.model.base import Severity
@@ -74,8 +75,6 @@ def analyze(
         _print_why_not(loaded.model, cats.catalogs, why_not_id, session)
         return
     if finding_id is not None:
-        from rich.console import Console
-
         from threatmodel.engine.catalogs import CatalogSet
 
         finding = next((f for f in assessment.findings if f.id == finding_id), None)
@@ -91,20 +90,21 @@ def analyze(
                     hint=f"did you mean: {', '.join(close)}" if close else "list ids with `threatmodel analyze --all`",
                 )
             )
-        print_finding(Console(), finding, CatalogSet(cats.catalogs))
+        print_finding(safe_console(), finding, CatalogSet(cats.catalogs))
         return
     if fmt == "json":
         from threatmodel.export.json import render_json
 
         write_output(render_json(assessment, tool_version=__version__), output)
         return
-    from rich.console import Console
-
     if output is not None:
-        with output.open("w", encoding="utf-8") as handle:
-            print_summary(Console(file=handle, width=120, color_system=None), assessment, show_all)
+        import io
+
+        buffer = io.StringIO()
+        print_summary(safe_console(file=buffer, width=120, color_system=None), assessment, show_all)
+        write_output(buffer.getvalue(), output)
         return
-    print_summary(Console(), assessment, show_all)
+    print_summary(safe_console(), assessment, show_all)
 
 
 def _print_why_not(model: SystemModel, catalogs: Sequence[Catalog], finding: str, session: Session) -> None:
@@ -127,6 +127,7 @@ def _print_why_not(model: SystemModel, catalogs: Sequence[Catalog], finding: str
 
 def print_summary(console: Console, a: Assessment, show_all: bool = False) -> None:
     """The human summary: posture, findings by severity, by component, top controls, diagnostics."""
+    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
@@ -175,7 +176,7 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
         by_comp.add_column("open", justify="right")
         by_comp.add_column("worst")
         for target, count in sorted(per_target.items(), key=lambda kv: (-worst[kv[0]].rank, -kv[1], kv[0]))[:15]:
-            by_comp.add_row(target, str(count), Text(worst[target].value, style=SEVERITY_STYLE[worst[target]]))
+            by_comp.add_row(Text(target), str(count), Text(worst[target].value, style=SEVERITY_STYLE[worst[target]]))
         console.print(by_comp)
 
     if a.proposals:
@@ -188,7 +189,7 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
         for i, p in enumerate(a.proposals[:8], 1):
             plan.add_row(
                 str(i),
-                f"{p.title}\n[dim]{p.control}[/dim]",
+                f"{escape(p.title)}\n[dim]{escape(p.control)}[/dim]",
                 str(len(p.closes)),
                 str(p.risk_removed),
                 ", ".join(n.value for n in p.nist_csf),
@@ -207,11 +208,12 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
 
     for d in a.diagnostics:
         if d.severity == "warning":
-            console.print(f"[yellow]warning[/yellow] {d.code}: {d.message}", highlight=False)
+            console.print(f"[yellow]warning[/yellow] {d.code}: {escape(d.message)}", highlight=False)
 
 
 def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     """One finding in full: what, why, how an attack goes, the score, what to do, references."""
+    from rich.markup import escape as e
     from rich.text import Text
 
     head = Text()
@@ -221,10 +223,10 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     head.append(f" {f.residual_severity.value} ", style=SEVERITY_STYLE[f.residual_severity])
     head.append(f"  status {f.status.value}  ·  risk {f.risk} → residual {f.residual_risk}")
     console.print(head)
-    console.print(f"\n{f.summary}", highlight=False)
+    console.print(f"\n{e(f.summary)}", highlight=False)
     console.print("\n[bold]Why it applies[/bold]")
     for fact in f.why:
-        console.print(f"  • {fact}", highlight=False)
+        console.print(f"  • {e(fact)}", highlight=False)
     if len(f.paths) > 1:
         console.print("\n[bold]Every untrusted path[/bold] (one per source, shortest first)")
         for route in f.paths:
@@ -234,11 +236,11 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
         for assumption in f.assumes:
             console.print(Text(f"  ? {assumption.question}"), highlight=False)
     console.print("\n[bold]Attack scenario[/bold]")
-    console.print(f"  {f.scenario}", highlight=False)
+    console.print(f"  {e(f.scenario)}", highlight=False)
     console.print("\n[bold]Score[/bold]")
     for factor in f.factors:
         sign = "" if factor.reason.startswith("base") else ("+" if factor.delta > 0 else "")
-        console.print(f"  {factor.axis:<10} {sign}{factor.delta:<3} {factor.reason}", highlight=False)
+        console.print(f"  {factor.axis:<10} {sign}{factor.delta:<3} {e(factor.reason)}", highlight=False)
     console.print(
         f"  = likelihood {f.likelihood} × impact {f.impact} = {f.risk} ({f.severity.value}); "
         f"residual likelihood {f.residual_likelihood} → {f.residual_risk} ({f.residual_severity.value})",
@@ -247,15 +249,16 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     console.print("\n[bold]Controls[/bold]")
     for control in f.controls:
         mark = "✓" if control in f.implemented_controls else "·"
-        console.print(f"  {mark} {cset.title_of(control)} [dim]{control}[/dim]", highlight=False)
+        console.print(f"  {mark} {e(cset.title_of(control))} [dim]{e(control)}[/dim]", highlight=False)
     if f.triage is not None:
         t = f.triage
         lapsed = " (lapsed)" if f.triage_expired else ""
         console.print(
-            f"\n[bold]Triage[/bold]{lapsed}: {t.status.value} by {t.owner or '?'}: {t.justification}", highlight=False
+            f"\n[bold]Triage[/bold]{lapsed}: {t.status.value} by {e(t.owner or '?')}: {e(t.justification)}",
+            highlight=False,
         )
     console.print("\n[bold]References[/bold]")
     for ref in f.refs:
         url = cset.url_of(ref) or ""
-        console.print(f"  {ref}  {cset.title_of(ref)}  [dim]{url}[/dim]", highlight=False)
+        console.print(f"  {e(ref)}  {e(cset.title_of(ref))}  [dim]{e(url)}[/dim]", highlight=False)
     console.print(f"\n[dim]lifecycle: {', '.join(s.value for s in f.lifecycle)}[/dim]")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from threatmodel.cli.common import catalog_option, handles_errors
+from threatmodel.cli.common import catalog_option, echo, handles_errors
 from threatmodel.errors import Problem, UsageError
 
 
@@ -32,7 +32,7 @@ def list_(catalog_paths: tuple[Path, ...]) -> None:
             counts.append(f"{len(c.entries)} entries")
         if c.controls:
             counts.append(f"{len(c.controls)} controls")
-        click.echo(f"{c.id:<{width}} {c.version:<8} {c.title} ({', '.join(counts)})")
+        echo(f"{c.id:<{width}} {c.version:<8} {c.title} ({', '.join(counts)})")
 
 
 @catalogs.command()
@@ -47,13 +47,13 @@ def show(reference: str, catalog_paths: tuple[Path, ...]) -> None:
     cset = CatalogSet(load_catalogs(catalog_paths).catalogs)
     if reference in cset.by_id:
         c = cset.by_id[reference]
-        click.echo(f"{c.title} — {c.id} {c.version} (published {c.published.isoformat()})\n{c.source}\n{c.licence}\n")
+        echo(f"{c.title} — {c.id} {c.version} (published {c.published.isoformat()})\n{c.source}\n{c.licence}\n")
         for e in c.entries:
-            click.echo(f"  {c.id}:{e.id:<24} {e.title}")
+            echo(f"  {c.id}:{e.id:<24} {e.title}")
         for k in c.controls:
-            click.echo(f"  {c.id}:{k.id:<24} {k.title} (control)")
+            echo(f"  {c.id}:{k.id:<24} {k.title} (control)")
         for t in c.threats:
-            click.echo(f"  {c.id}:{t.id:<24} {t.title} (threat)")
+            echo(f"  {c.id}:{t.id:<24} {t.title} (threat)")
         return
     item = cset.entries.get(reference) or cset.controls.get(reference) or cset.threats.get(reference)
     if item is None:
@@ -67,27 +67,27 @@ def show(reference: str, catalog_paths: tuple[Path, ...]) -> None:
                 hint=f"did you mean: {', '.join(close)}" if close else "try `threatmodel catalogs search TEXT`",
             )
         )
-    click.echo(f"{reference}: {item.title}")
+    echo(f"{reference}: {item.title}")
     summary = getattr(item, "summary", "")
     if summary:
-        click.echo(f"\n{summary}")
+        echo(f"\n{summary}")
     url = cset.url_of(reference)
     if url:
-        click.echo(f"\n{url}")
+        echo(f"\n{url}")
     refs = getattr(item, "refs", ())
     if refs:
-        click.echo("\nrefers to:")
+        echo("\nrefers to:")
         for r in refs:
-            click.echo(f"  {r}  {cset.title_of(r)}")
+            echo(f"  {r}  {cset.title_of(r)}")
     referring = sorted(
         key
         for key, other in (*cset.entries.items(), *cset.controls.items(), *cset.threats.items())
         if reference in getattr(other, "refs", ()) or reference in getattr(other, "controls", ())
     )
     if referring:
-        click.echo("\nreferred to by:")
+        echo("\nreferred to by:")
         for r in referring:
-            click.echo(f"  {r}  {cset.title_of(r)}")
+            echo(f"  {r}  {cset.title_of(r)}")
 
 
 @catalogs.command()
@@ -109,7 +109,7 @@ def search(text: str, catalog_paths: tuple[Path, ...]) -> None:
     )
     for key, title, summary in items:
         if needle in f"{key} {title} {summary}".lower():
-            click.echo(f"{key:<40} {title}")
+            echo(f"{key:<40} {title}")
             hits += 1
     if not hits:
-        click.echo(f"no catalog item matches '{text}'", err=True)
+        echo(f"no catalog item matches '{text}'", err=True)

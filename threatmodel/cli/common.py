@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from threatmodel.errors import ThreatModelError
+from threatmodel.textsafe import UNSAFE, visible_lines
 
 
 class ExitCode(IntEnum):
@@ -30,10 +31,34 @@ class ExitCode(IntEnum):
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def echo(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for text that carries anything a user, a catalog or git wrote: every
+    control and bidi character is shown as an escape (see :mod:`threatmodel.textsafe`)."""
+    click.echo(visible_lines(text), err=err, nl=nl)
+
+
+def safe_console(**kwargs: Any) -> Any:
+    """A Rich console whose output never carries a control character it did not put there
+    itself: text segments are passed through :func:`visible_lines`, Rich's own styling
+    (and control segments such as cursor moves it emits) are left alone."""
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class SafeConsole(Console):
+        def render(self, renderable: Any, options: Any = None) -> Any:
+            for segment in super().render(renderable, options):
+                if segment.control is None and segment.text and UNSAFE.search(segment.text):
+                    yield Segment(visible_lines(segment.text), segment.style, None)
+                else:
+                    yield segment
+
+    return SafeConsole(**kwargs)
+
+
 def print_error(error: ThreatModelError) -> None:
     """Compiler-style problems on stderr, one per line, with hints."""
     for problem in error.problems:
-        click.echo(problem.render(), err=True)
+        echo(problem.render(), err=True)
     count = len(error.problems)
     if count > 1:
         click.echo(f"{count} problems", err=True)
@@ -91,8 +116,10 @@ as_of_option = click.option(
 
 
 def write_output(data: str | bytes, output: Path | None) -> None:
-    """Write to ``output`` atomically, or to stdout."""
-    if output is None:
+    """Write to ``output`` (see :func:`threatmodel.io.write.write_atomic`: atomic for files,
+    through symlinks, streamed into devices and FIFOs, directories refused), or to stdout
+    when ``output`` is None or ``-``."""
+    if output is None or str(output) == "-":
         if isinstance(data, bytes):
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()

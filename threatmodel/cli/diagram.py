@@ -11,6 +11,7 @@ from threatmodel.cli.common import (
     Session,
     as_of_option,
     catalog_option,
+    echo,
     handles_errors,
     load_and_evaluate,
     parse_date,
@@ -74,7 +75,13 @@ def diagram(
     as_of: str | None,
 ) -> None:
     """Draw MODEL's data flows with trust boundaries, coloured by the worst open finding."""
-    from threatmodel.export.diagram import DiagramView, build_scene, render_dot_scene, render_mermaid_scene
+    from threatmodel.export.diagram import (
+        DiagramView,
+        build_scene,
+        check_layout_budget,
+        render_dot_scene,
+        render_mermaid_scene,
+    )
 
     if hops is not None and focus is None:
         raise UsageError(Problem("--hops only applies with --focus", hint="add --focus COMPONENT"))
@@ -91,8 +98,10 @@ def diagram(
     _, _, assessment = load_and_evaluate(model, session)
     view = DiagramView(boundary=boundary, focus=focus, hops=1 if hops is None else hops, overview=overview)
     scene = build_scene(assessment, view)
+    if fmt in ("svg", "png", "text"):
+        check_layout_budget(scene)  # refuse now rather than wait out Graphviz's timeout
     for note in scene.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
 
     data: str | bytes
     if fmt == "mermaid":

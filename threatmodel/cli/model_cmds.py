@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from threatmodel.cli.common import ExitCode, catalog_option, handles_errors, plural, print_error
+from threatmodel.cli.common import ExitCode, catalog_option, echo, handles_errors, plural, print_error
 from threatmodel.errors import Problem, SourceSpan, ThreatModelError, UsageError
 
 
@@ -32,7 +32,7 @@ def validate(models: tuple[Path, ...], catalog_paths: tuple[Path, ...]) -> None:
             failed += 1
             continue
         m = loaded.model
-        click.echo(
+        echo(
             f"{loaded.path}: valid ({plural(len(m.components), 'component')}, {plural(len(m.flows), 'flow')}, "
             f"{plural(len(m.boundaries), 'boundary').replace('boundarys', 'boundaries')}, "
             f"{plural(len(m.data), 'data asset')})"
@@ -69,7 +69,7 @@ def init(template: str, list_templates: bool, path: Path | None) -> None:
     if list_templates:
         for name, text in sorted(templates.items()):
             first = next((ln[2:].strip() for ln in text.splitlines() if ln.startswith("# ") and "schema" not in ln), "")
-            click.echo(f"{name:<14} {first}")
+            echo(f"{name:<14} {first}")
         return
     if path is None:
         raise click.UsageError("PATH is required (or use --list)")
@@ -96,8 +96,8 @@ def init(template: str, list_templates: bool, path: Path | None) -> None:
         from threatmodel.schema import schema_text
 
         write_atomic(schema_path, schema_text("model"))
-        click.echo(f"wrote {schema_path} so editors can complete and check the model", err=True)
-    click.echo(f"wrote {path} from template '{template}'; next: threatmodel analyze {path}", err=True)
+        echo(f"wrote {schema_path} so editors can complete and check the model", err=True)
+    echo(f"wrote {path} from template '{template}'; next: threatmodel analyze {path}", err=True)
 
 
 SCHEMA_FILE = "threatmodel.schema.json"

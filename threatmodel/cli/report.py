@@ -11,6 +11,7 @@ from threatmodel.cli.common import (
     Session,
     as_of_option,
     catalog_option,
+    echo,
     handles_errors,
     load_and_evaluate,
     parse_date,
@@ -53,5 +54,5 @@ def report(model: Path, fmt: str, output: Path | None, catalog_paths: tuple[Path
     loaded, cats, assessment = load_and_evaluate(model, session)
     rendered = render_report(fmt, assessment, CatalogSet(tuple(cats.catalogs)), loaded, tool_version=__version__)
     for warning in rendered.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     write_output(rendered.text, output)

@@ -22,6 +22,7 @@ from threatmodel.model.catalog import Lifecycle, TargetType
 from threatmodel.model.finding import Assessment, Finding, Status
 from threatmodel.model.keys import split_ref
 from threatmodel.model.system import ControlStatus, SystemModel, TriageEntry
+from threatmodel.textsafe import visible
 
 SEVERITIES_DESC: tuple[Severity, ...] = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 """The severities a finding can have, most severe first (``info`` is never a finding's band)."""
@@ -468,15 +469,20 @@ def export_date(a: Assessment) -> dt.date:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")
 _MD_LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|[-=]{3,}\s*$)")
 _WS = re.compile(r"\s+")
+# what GitHub's autolinker turns into a link: a scheme's ``://`` and a leading ``www.``
+_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9+.-]):(?=//)|(?<![A-Za-z0-9])(www)\\?\.", re.IGNORECASE)
 
 
 def md_text(text: str) -> str:
     """``text`` as inert inline Markdown (GitHub flavour): one line, every markup character
     backslash-escaped and HTML-significant characters as entities, so nothing a user wrote
-    can open a link, an image, a table cell, a code span, raw HTML or maths."""
-    flat = _WS.sub(" ", text).strip()
+    can open a link, an image, a table cell, a code span, raw HTML or maths. Control and bidi
+    characters are shown as escapes, and a bare URL stays text: its ``://`` (or ``www.``) is
+    broken with a backslash escape, so the autolinker does not fire."""
+    flat = visible(_WS.sub(" ", text).strip())
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = _MD_SPECIAL.sub(r"\\\1", flat)
+    flat = _AUTOLINK.sub(lambda m: "\\:" if m.group(1) is None else m.group(1) + "\\.", flat)
     # what would start a heading, list item or rule if the text begins a line
     return _MD_LINE_START.sub(
         lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1] if m.group(0)[0].isdigit() else "\\" + m.group(0), flat
@@ -491,7 +497,7 @@ def md_paragraphs(text: str) -> list[str]:
 def md_code(text: str) -> str:
     """``text`` as an inline code span that its own backticks cannot close; HTML stays text
     because code spans are literal. ``|`` is escaped so the span is safe inside a table cell."""
-    flat = _WS.sub(" ", text).strip().replace("|", "\\|")
+    flat = visible(_WS.sub(" ", text).strip()).replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if flat.startswith("`") or flat.endswith("`") or longest else ""

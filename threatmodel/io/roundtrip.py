@@ -12,19 +12,23 @@ import datetime as dt
 import hashlib
 import io
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.scalarstring import ScalarString
 
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError
 from threatmodel.io.write import write_atomic
 from threatmodel.io.yaml_source import MAX_FILE_BYTES, parse_yaml
 
 SECTIONS = ("data", "boundaries", "components", "flows", "controls")
+BOM = "\ufeff"
+STR_TAG = "tag:yaml.org,2002:str"
 
 
 class ConflictError(ThreatModelError):
@@ -79,6 +83,10 @@ class ModelDocument:
     _disk_digest: str | None
     _original_text: str
     dirty: bool = field(default=False)
+    bom: bool = field(default=False)
+    """The file began with a UTF-8 byte-order mark; saving keeps it."""
+    crlf: bool = field(default=False)
+    """Every line of the file ended in CRLF; saving writes CRLF again (edits are made on LF text)."""
 
     # -- opening ------------------------------------------------------------
     @classmethod
@@ -88,15 +96,30 @@ class ModelDocument:
             raise ModelError(
                 Problem(f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}", SourceSpan(str(path)))
             )
-        return cls.from_text(raw.decode("utf-8-sig"), path, disk_digest=_digest(raw))
+        text = raw.decode("utf-8-sig")
+        crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+        doc = cls.from_text(text.replace("\r\n", "\n") if crlf else text, path, disk_digest=_digest(raw))
+        doc.bom = raw.startswith(BOM.encode("utf-8"))
+        doc.crlf = crlf
+        return doc
+
+    def file_text(self) -> str:
+        """What :meth:`save` writes: :meth:`text` with the file's byte-order mark and line endings."""
+        text = self.text()
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return BOM + text if self.bom else text
 
     @classmethod
     def from_text(cls, text: str, path: Path | None = None, *, disk_digest: str | None = None) -> ModelDocument:
         parse_yaml(text, str(path) if path else "<memory>")  # safe, bounded validation of the YAML itself
         rt = _make_yaml(text)  # round-trip mode: builds only maps, lists and scalars; tags were refused above
-        root = rt.load(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a reused anchor name is valid YAML; don't print ruamel's warning
+            root = rt.load(text)
         if root is None:
             root = CommentedMap()
+        _keep_anchors(root)
         if not isinstance(root, CommentedMap):
             raise ModelError(
                 Problem("expected a mapping at the top level", SourceSpan(str(path) if path else "<memory>", 1, 1))
@@ -190,7 +213,7 @@ class ModelDocument:
         if value is None and isinstance(node, CommentedMap):
             node.pop(path[-1], None)
         else:
-            node[path[-1]] = _to_commented(value) if isinstance(value, (Mapping, list, tuple)) else value
+            node[path[-1]] = _keep_style(_current(node, path[-1]), value)
         self.dirty = True
 
     def replace_strings(self, mapping: Mapping[str, str], *, keys: bool = True) -> int:
@@ -205,7 +228,7 @@ class ModelDocument:
                     if keys and isinstance(k, str) and k in mapping:
                         position = list(node.keys()).index(k)
                         value = node.pop(k)
-                        node.insert(position, mapping[k], value)
+                        node.insert(position, _keep_style(k, mapping[k]), value)
                         count += 1
                 return node
             if isinstance(node, CommentedSeq):
@@ -246,12 +269,46 @@ class ModelDocument:
                 )
             )
         text = self.text()
-        write_atomic(target, text)
-        self._disk_digest = _digest(text.encode("utf-8"))
+        data = self.file_text()
+        write_atomic(target, data)
+        self._disk_digest = _digest(data.encode("utf-8"))
         self._original_text = text
         self.path = target
         self.dirty = False
         return target
+
+
+def _keep_anchors(node: Any) -> None:
+    """Mark every anchored mapping and list to be written with its anchor even when no alias
+    uses it (ruamel drops unused anchors on collections; the user wrote them, they stay)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (CommentedMap, CommentedSeq)):
+            if item.anchor.value is not None:
+                item.anchor.always_dump = True
+            stack.extend(item.values() if isinstance(item, CommentedMap) else item)
+
+
+def _current(node: Any, key: str | int) -> Any:
+    """What ``node[key]`` holds now, or None."""
+    try:
+        return node[key]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
+def _keep_style(old: Any, value: Any) -> Any:
+    """``value`` written the way ``old`` was: a quoted string stays quoted (the docs tell
+    users to quote triage keys), a ``!!str``-tagged one keeps its tag."""
+    if isinstance(value, (Mapping, list, tuple)):
+        return _to_commented(value)
+    if isinstance(value, str) and type(value) is str:
+        if isinstance(old, ScalarString):
+            return type(old)(value)
+        if isinstance(old, TaggedScalar) and old.tag is not None and old.tag.value == STR_TAG:
+            return TaggedScalar(value, style=old.style, tag=old.tag)
+    return value
 
 
 def _to_commented(value: Any) -> Any:
@@ -288,6 +345,8 @@ def _merge_into(target: CommentedMap, new: Mapping[str, Any]) -> None:
 
 
 def _plain(node: Any) -> Any:
+    if isinstance(node, TaggedScalar) and node.tag is not None and node.tag.value == STR_TAG:
+        return str(node.value)  # `!!str x` is the string x, as the safe loader reads it
     if isinstance(node, Mapping):
         return {str(k): _plain(v) for k, v in node.items()}
     if isinstance(node, (list, tuple)):

@@ -1,33 +1,91 @@
-"""Atomic file writes: never leave a half-written file behind."""
+"""The one way threatmodel writes a file: never clobber what the path really is.
+
+* a regular file (or a new path): atomic replace - a temporary file in the same folder,
+  fsync, rename over; an existing file keeps its permission bits;
+* a symlink: the write goes through to the file it points at, atomically there, so the
+  link stays a link (a model kept in a shared folder and linked into a repository stays
+  shared);
+* a character or block device or a FIFO (``/dev/null``, ``/dev/stdout``, a pipe a reader
+  is waiting on): streamed into directly, never replaced by a plain file;
+* a directory or a socket: refused with a message (exit 2).
+
+``-`` means stdout; the CLI handles it before calling here.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from threatmodel.errors import Problem, SourceSpan, UsageError
 
+NEW_FILE_MODE = 0o644
+
+
+def _refuse(path: Path, why: str, hint: str | None = None) -> UsageError:
+    return UsageError(Problem(f"cannot write {path}: {why}", SourceSpan(str(path)), hint=hint))
+
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    """Write ``data`` to ``path`` by what ``path`` is (see the module docstring)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        info: os.stat_result | None = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise _refuse(path, exc.strerror or str(exc)) from None
+    if info is not None:
+        mode = info.st_mode
+        if stat.S_ISDIR(mode):
+            raise _refuse(path, "it is a directory", hint="give a file name inside it")
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISFIFO(mode):
+            _stream(path, payload)
+            return
+        if not stat.S_ISREG(mode):
+            raise _refuse(path, "it is neither a regular file nor a device or pipe")
+    target = _resolve_link(path)
+    _replace(target, payload, None if info is None else stat.S_IMODE(info.st_mode), shown=path)
+
+
+def _resolve_link(path: Path) -> Path:
+    """The file a symlink (chain) finally names, so the rename lands there; ``path`` otherwise."""
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve(strict=False)
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise _refuse(path, f"cannot follow the symlink ({exc})") from None
+
+
+def _stream(path: Path, payload: bytes) -> None:
+    """Write into a device or FIFO as it is (no temporary file, no rename)."""
+    try:
+        with open(path, "wb", buffering=0) as handle:
+            view = memoryview(payload)
+            while view:
+                written = handle.write(view)
+                view = view[written or 0 :]
+    except OSError as exc:
+        raise _refuse(path, exc.strerror or str(exc)) from None
+
+
+def _replace(target: Path, payload: bytes, mode: int | None, *, shown: Path) -> None:
+    directory = target.parent if str(target.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise UsageError(Problem(f"cannot write {path}: {exc.strerror}", SourceSpan(str(path)))) from None
+        raise _refuse(shown, exc.strerror or str(exc)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        os.chmod(tmp, NEW_FILE_MODE if mode is None else mode)
+        os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise UsageError(Problem(f"cannot write {path}: {exc.strerror}", SourceSpan(str(path)))) from None
+        raise _refuse(shown, exc.strerror or str(exc)) from None

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
 from threatmodel.engine.catalogs import CatalogSet
@@ -21,6 +22,7 @@ from threatmodel.io.load import LoadedCatalogs, load_model_text
 from threatmodel.io.write import write_atomic
 from threatmodel.tui.editor import Editor
 from threatmodel.tui.messages import ModelChanged
+from threatmodel.tui.safetext import safe
 from threatmodel.tui.session import EditSession, display_path
 
 if TYPE_CHECKING:
@@ -147,12 +149,25 @@ class ThreatModelApp(App[None]):
             self.push_screen(OverviewScreen())
         self.notify(f"Created {display_path(path)}", timeout=4, markup=False)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast goes through here: what it quotes (paths, names, Graphviz's stderr) is
+        shown with control characters escaped."""
+        super().notify(safe(message), title=safe(title), severity=severity, timeout=timeout, markup=markup)
+
     def _update_title(self) -> None:
         if self.session is None:
             return
-        self.title = self.session.model.system.name
+        self.title = safe(self.session.model.system.name)
         marker = " ● unsaved" if self.session.modified else ""
-        self.sub_title = f"{self.session.path.name}{marker}"
+        self.sub_title = safe(f"{self.session.path.name}{marker}")
 
     def model_changed(self, label: str) -> None:
         """Refresh every screen that shows the session (after an edit, undo, save or reload)."""

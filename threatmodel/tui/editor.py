@@ -12,11 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
-
 from threatmodel.errors import ThreatModelError
 from threatmodel.io.write import write_atomic
 from threatmodel.tui.messages import Saved, TriageChanged
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.session import SECTION_NOUNS, Change, Delete, EditSession, SetTriage, display_path, summarize
 
 if TYPE_CHECKING:

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from rich.text import Text
-
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Assessment, Finding, Proposal, Status
 from threatmodel.model.system import SystemModel
+from threatmodel.tui.safetext import Text
 
 SEVERITY_STYLES: dict[str, str] = {
     "critical": "bold white on red",

@@ -15,10 +15,12 @@ from threatmodel.cli.common import (
     ExitCode,
     as_of_option,
     catalog_option,
+    echo,
     handles_errors,
     parse_date,
     plural,
     print_error,
+    safe_console,
     write_output,
 )
 from threatmodel.errors import Problem, SourceSpan, ThreatModelError, UsageError
@@ -45,15 +47,13 @@ def _render_text(output: Path | None, draw: Any, *, soft_wrap: bool = False) -> 
     ``soft_wrap`` keeps each printed line whole (for ``file:line:col`` lines that editors
     and CI logs parse); tables still fit the width.
     """
-    from rich.console import Console
-
     if output is None:
-        draw(Console(soft_wrap=soft_wrap))
+        draw(safe_console(soft_wrap=soft_wrap))
         return
     import io
 
     buffer = io.StringIO()
-    draw(Console(file=buffer, width=120, color_system=None, soft_wrap=soft_wrap))
+    draw(safe_console(file=buffer, width=120, color_system=None, soft_wrap=soft_wrap))
     write_output(buffer.getvalue(), output)
 
 
@@ -129,15 +129,14 @@ def _progress(total: int) -> Iterator[Any]:
         yield lambda label: None
         return
     if sys.stderr.isatty():
-        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         with Progress(
             TextColumn("checking"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            console=Console(stderr=True),
+            TextColumn("{task.description}", markup=False),
+            console=safe_console(stderr=True),
             transient=True,
         ) as bar:
             task = bar.add_task("", total=total)
@@ -155,7 +154,7 @@ def _progress(total: int) -> Iterator[Any]:
 
     def plain(label: str) -> None:
         done[0] += 1
-        click.echo(f"checking [{done[0]}/{total}] {label}", err=True)
+        echo(f"checking [{done[0]}/{total}] {label}", err=True)
 
     yield plain
 
@@ -187,7 +186,15 @@ def _progress(total: int) -> Iterator[Any]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Record every open finding and policy error as pre-existing in FILE, and exit 0.",
 )
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "md", "json", "sarif"]),
+    default="text",
+    show_default=True,
+    help="md: an escaped Markdown summary for $GITHUB_STEP_SUMMARY.",
+)
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
 )
@@ -212,6 +219,7 @@ def check(
         print_check,
         read_baseline,
         render_baseline,
+        render_check_markdown,
         render_check_sarif,
     )
     from threatmodel.engine import evaluate
@@ -260,7 +268,7 @@ def check(
         write_atomic(write_baseline, render_baseline(results, as_of=day.isoformat()))
         findings = sum(len(r.assessment.open_findings) for r in results)
         errors = sum(1 for r in results for v in r.violations if v.is_error)
-        click.echo(
+        echo(
             f"wrote {write_baseline}: {plural(findings, 'open finding')} and {plural(errors, 'policy error')} "
             f"in {plural(len(results), 'model')} recorded as pre-existing",
             err=True,
@@ -279,6 +287,8 @@ def check(
             invalid=invalid,
         )
         write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+    elif fmt == "md":
+        write_output(render_check_markdown(results, threshold=threshold, invalid=len(invalid)), output)
     elif fmt == "sarif":
         rules = {r.id: r.message for r in policy.policy.rules} if policy is not None else {}
         text = render_check_sarif(
@@ -342,14 +352,14 @@ def migrate(model: Path, renames: tuple[str, ...], dry_run: bool, catalog_paths:
     threats = {f"{c.id}:{t.id}" for c in cats.catalogs for t in c.threats}
     plan = plan_migration(model, parsed, known_controls=cats.control_refs, known_threats=threats)
     for warning in plan.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     if dry_run:
         write_output(plan.unified_diff(), None)
         for line in plan.summary:
-            click.echo(f"would rename {line}", err=True)
-        click.echo(f"dry run: {model} was not changed", err=True)
+            echo(f"would rename {line}", err=True)
+        echo(f"dry run: {model} was not changed", err=True)
         return
     plan.write()
-    click.echo(f"migrated {model}:")
+    echo(f"migrated {model}:")
     for line in plan.summary:
-        click.echo(f"  renamed {line}")
+        echo(f"  renamed {line}")

@@ -497,3 +497,76 @@ def render_check_sarif(
     from threatmodel.export.sarif import SARIF_SCHEMA
 
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _headline_parts(r: ModelResult, threshold: Severity) -> list[str]:
+    parts = []
+    if r.count("finding"):
+        n = r.count("finding")
+        parts.append(f"{n} open finding{'s' if n != 1 else ''} at or above {threshold.value}")
+    if r.count("policy"):
+        n = r.count("policy")
+        parts.append(f"{n} policy error{'s' if n != 1 else ''}")
+    if not parts:
+        parts.append(f"no open finding at or above {threshold.value}")
+    return parts
+
+
+def render_check_markdown(results: Sequence[ModelResult], *, threshold: Severity, invalid: int = 0) -> str:
+    """The gate's summary as GitHub-flavoured Markdown, for ``$GITHUB_STEP_SUMMARY``.
+
+    Everything a model, a policy or a path says goes through :func:`md_text` or
+    :func:`md_code`: a hostile name cannot add a heading, a link, an image, HTML or a table
+    row, and cannot make a ``FAIL`` read as ``PASS``.
+    """
+    from threatmodel.export.common import md_code, md_text
+
+    out: list[str] = []
+    for r in results:
+        verdict = "PASS" if r.passed else "FAIL"
+        out.append(f"### {verdict} {md_code(r.display)} ({md_text(r.assessment.model.system.name)})")
+        out.append("")
+        out.append(md_text("; ".join(_headline_parts(r, threshold)) + f"; open risk {r.assessment.open_risk}"))
+        out.append("")
+        items = (*r.failures, *r.warnings)
+        if items:
+            out.append("| where | severity | id | what |")
+            out.append("| --- | --- | --- | --- |")
+            for item in items:
+                what = md_text(item.text) + (f" ({md_text(item.note)})" if item.kind == "finding" else "")
+                out.append(f"| {md_code(str(item.span))} | {md_text(item.severity)} | {md_code(item.id)} | {what} |")
+            out.append("")
+        rules: dict[str, Item] = {}
+        for item in items:
+            if item.violation is not None:
+                rules.setdefault(item.violation.rule, item)
+        notes = [f"- rule {md_code(rule_id)}: {md_text(item.note)}" for rule_id, item in sorted(rules.items())]
+        notes += [
+            f"- {md_code(str(span))}: warning TM201 triage entry {md_code(fid)} matches no finding"
+            for fid, span in r.stale
+        ]
+        notes += [
+            f"- {md_code(str(span))}: warning TM202 triage of {md_code(fid)} lapsed; the finding is open again"
+            for fid, span in r.lapsed
+        ]
+        if r.suppressed:
+            n = len(r.suppressed)
+            notes.append(f"- {n} suppressed by the baseline (pre-existing, not worse)")
+        if notes:
+            out.extend(notes)
+            out.append("")
+    failed = sum(1 for r in results if not r.passed)
+    total = len(results) + invalid
+    models = f"model{'s' if total != 1 else ''}"
+    summary = []
+    if invalid:
+        summary.append(f"{invalid} of {total} {models} could not be checked (see the log)")
+    if failed:
+        summary.append(f"Gate failed: {failed} of {total} {models} (--fail-on {threshold.value})")
+    elif not invalid:
+        summary.append(f"Gate passed: {total} {models}, nothing open at or above {threshold.value}")
+    suppressed = sum(len(r.suppressed) for r in results)
+    if suppressed:
+        summary.append(f"{suppressed} suppressed by the baseline")
+    out.append(f"**{md_text('; '.join(summary))}**")
+    return "\n".join(out) + "\n"

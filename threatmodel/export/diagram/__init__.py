@@ -18,12 +18,23 @@ from __future__ import annotations
 from threatmodel.export.diagram.dot import render_dot, render_dot_scene
 from threatmodel.export.diagram.escape import clean, dot_quote, mermaid_text, shorten, wrap
 from threatmodel.export.diagram.mermaid import render_mermaid, render_mermaid_scene
-from threatmodel.export.diagram.scene import DiagramView, Scene, SceneBoundary, SceneEdge, SceneNode, build_scene
+from threatmodel.export.diagram.scene import (
+    LAYOUT_BUDGET,
+    DiagramView,
+    Scene,
+    SceneBoundary,
+    SceneEdge,
+    SceneNode,
+    build_scene,
+    check_layout_budget,
+    layout_cost,
+)
 from threatmodel.export.diagram.style import DEFAULT_THRESHOLD, KIND_SHAPE, SEVERITY_FILL, SHAPES, TRUST_FRAME
 
 __all__ = [
     "DEFAULT_THRESHOLD",
     "KIND_SHAPE",
+    "LAYOUT_BUDGET",
     "SEVERITY_FILL",
     "SHAPES",
     "TRUST_FRAME",
@@ -33,8 +44,10 @@ __all__ = [
     "SceneEdge",
     "SceneNode",
     "build_scene",
+    "check_layout_budget",
     "clean",
     "dot_quote",
+    "layout_cost",
     "mermaid_text",
     "render_dot",
     "render_dot_scene",

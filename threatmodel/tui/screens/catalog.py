@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,6 +24,7 @@ from textual.widgets.tree import TreeNode
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.model.catalog import Control, Entry, Threat
 from threatmodel.model.finding import Assessment
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.text import HEADING, LABEL, severity_text, status_text, styled
 from threatmodel.tui.widgets.detail import DetailPane
 

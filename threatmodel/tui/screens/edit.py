@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -28,6 +27,7 @@ from textual.widgets.selection_list import Selection
 from threatmodel.model.unknowns import UNKNOWABLE
 from threatmodel.tui import forms
 from threatmodel.tui.forms import FieldSpec, RawValue, Validation
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.session import SECTION_NOUNS, Change, EditSession, Upsert, element_key
 
 

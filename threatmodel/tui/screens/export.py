@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -14,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from threatmodel.tui.exports import BY_ID, EXPORT_FORMATS, available, suggested_path
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.session import EditSession, display_path
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from threatmodel.model.finding import Finding
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.text import finding_detail
 from threatmodel.tui.widgets.detail import DetailPane
 

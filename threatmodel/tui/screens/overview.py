@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.text import component_detail, element_detail, finding_summary
 from threatmodel.tui.widgets.component_tree import ModelTree, NodeRef
 from threatmodel.tui.widgets.detail import DetailPane

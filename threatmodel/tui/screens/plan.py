@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -13,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from threatmodel.model.finding import Proposal
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.text import proposal_detail
 from threatmodel.tui.widgets.detail import DetailPane
 

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
@@ -20,6 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import SystemModel
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.session import element_key
 from threatmodel.tui.text import SEVERITY_STYLES, styled, worst_open
 

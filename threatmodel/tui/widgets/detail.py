@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+
+from threatmodel.tui.safetext import Text
 
 
 class DetailPane(VerticalScroll):

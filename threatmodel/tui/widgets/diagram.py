@@ -185,11 +185,12 @@ class DiagramView(ScrollView, can_focus=True):
     def _lay_out(self, assessment: Assessment, view: Any, key: str) -> None:
         """Build the scene and run ``dot`` (in a thread); hands the layout back to the UI thread."""
         try:
-            from threatmodel.export.diagram import build_scene
+            from threatmodel.export.diagram import build_scene, check_layout_budget
             from threatmodel.export.diagram.text import render_layout_dot, render_text_cells
             from threatmodel.io.graphviz import run_dot
 
             scene = build_scene(assessment, view)
+            check_layout_budget(scene)
             dot = render_layout_dot(scene)
             previous = self._layout
             if previous is not None and previous.dot == dot:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Select
 
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.widgets.findings_table import DECIDED, OPEN, FindingFilter
 
 SEVERITY_OPTIONS: list[tuple[Text, str]] = [

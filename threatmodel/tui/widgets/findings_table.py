@@ -6,13 +6,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
+from threatmodel.tui.safetext import Text
 from threatmodel.tui.text import SEVERITY_ORDER, STATUS_ORDER, severity_text, status_text
 
 OPEN = "open-risk"
