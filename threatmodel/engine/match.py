@@ -47,6 +47,9 @@ class Explanation:
     facts: tuple[str, ...]
     path: tuple[str, ...] = ()
     source: str | None = None
+    data: tuple[str, ...] = ()
+    """Data ids that satisfied the rule's data conditions, so scenario text names the data the
+    threat is about (the personal data, not merely the most sensitive data the element handles)."""
 
 
 _MISSING: Any = object()
@@ -246,6 +249,7 @@ class Matcher:
         facts: list[str] = []
         path: tuple[str, ...] = ()
         source: str | None = None
+        data: list[str] = []
 
         def walk(c: Condition, el: Element) -> None:
             nonlocal path, source
@@ -260,6 +264,10 @@ class Matcher:
                             return
                 case Not(not_=inner):
                     facts.append(f"not: {describe(inner)}")
+                case DataHandled(data=test):
+                    ids = self.g.handled_data[el] if el in self.g.components else self.g.flows[el].data
+                    data.extend(d for d in ids if data_matches(test, self.g, d))
+                    facts.extend(self._explain_leaf(c, el)[0])
                 case _:
                     leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
                     facts.extend(leaf_facts)
@@ -268,7 +276,7 @@ class Matcher:
                         source = leaf_source
 
         walk(cond, element)
-        return Explanation(tuple(dict.fromkeys(facts)), path, source)
+        return Explanation(tuple(dict.fromkeys(facts)), path, source, tuple(dict.fromkeys(data)))
 
     # -- evaluation ----------------------------------------------------------
     def _component(self, element: Element) -> Any:
