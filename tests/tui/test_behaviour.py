@@ -978,3 +978,25 @@ async def test_palette_exports_and_opens_the_plan(app: ThreatModelApp) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, PlanScreen)
+
+
+async def test_cursor_stays_near_a_removed_finding_and_status_names_it(app: ThreatModelApp) -> None:
+    """When an edit removes the highlighted finding, the cursor moves to the next remaining row (not
+    row 1) and the status line names the finding a triage key will act on."""
+    async with app.run_test(size=SIZE) as pilot:
+        findings = table(pilot)
+        order = findings.visible_ids
+        row = order.index(BROAD)
+        assert row > 0
+        assert findings.select_finding(BROAD)
+        await pilot.pause()
+        await select_in_tree(pilot, "components", "ticket-tool")
+        await pilot.press("x")
+        await pilot.press("enter")
+        await pilot.pause()
+        remaining = set(findings.visible_ids)
+        assert BROAD not in remaining
+        expected = next(fid for fid in order[row + 1 :] if fid in remaining)
+        assert findings.current_id == expected
+        status = str(overview(pilot).query_one("#status").render())
+        assert f"keys act on {expected}" in status

@@ -192,6 +192,9 @@ class OverviewScreen(Screen[None]):
             line.append(f" · analysis took {session.evaluate_ms:.0f} ms", style="yellow")
         if session.modified:
             line.append(" · unsaved changes", style="bold yellow")
+        target = table.current_id
+        if target is not None:  # first, so a narrow terminal still shows what a triage key acts on
+            line = Text(" keys act on ").append(target, style="bold").append(" ·").append_text(line)
         self.query_one(StatusLine).update(line)
 
     def _focus_id(self) -> str | None:
@@ -284,6 +287,7 @@ class OverviewScreen(Screen[None]):
             return
         self.selected = ("findings", str(event.row_key.value))
         self._show_selected()
+        self.refresh_status()
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:

@@ -245,6 +245,8 @@ class FindingsTable(DataTable[Text]):
                             self.update_cell(f.id, column, cell)
                     self._cells[f.id] = plain
             return
+        if current is not None and current not in {f.id for f in visible}:
+            current = _nearest(self._order, self.cursor_row, set(order))
         self.clear()
         self._cells = {}
         rows = []
@@ -311,3 +313,15 @@ class FindingsTable(DataTable[Text]):
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
         self.sort_by(str(event.column_key.value))
+
+
+def _nearest(old_order: Sequence[str], row: int, present: set[str]) -> str | None:
+    """The finding to keep the cursor on when the one at ``row`` went away: the next row of the
+    old order that is still shown, else the closest one above it (never silently row 1)."""
+    for fid in old_order[row + 1 :]:
+        if fid in present:
+            return fid
+    for fid in reversed(old_order[:row]):
+        if fid in present:
+            return fid
+    return None
