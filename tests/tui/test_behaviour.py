@@ -1000,3 +1000,26 @@ async def test_cursor_stays_near_a_removed_finding_and_status_names_it(app: Thre
         assert findings.current_id == expected
         status = str(overview(pilot).query_one("#status").render())
         assert f"keys act on {expected}" in status
+
+
+async def test_selected_finding_marks_its_attack_path_on_the_diagram(app: ThreatModelApp) -> None:
+    """Selecting a finding raised along an untrusted path marks every component and flow on that
+    path in the diagram pane, and nothing else; a finding without a path clears the marks."""
+    injected = "demo:injected-instructions@chat-llm"
+    path = ("customer", "web-app", "retriever", "chat-llm")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        diagram = overview(pilot).query_one(DiagramView)
+        table(pilot).focus()
+        assert table(pilot).select_finding(injected)
+        await settle(pilot)
+        marked = diagram.path_cells()
+        nodes = {t.partition(":")[2] for tags in marked for t in tags.split() if t.startswith("node:")}
+        edges = {t.partition(":")[2] for tags in marked for t in tags.split() if t.startswith("edge:")}
+        assert nodes == set(path)
+        assert edges == {"customer-to-web-app", "web-app-to-retriever", "retriever-to-chat-llm"}
+        style = diagram._style(next(t for t in marked if "node:customer" in t and "highlight" not in t))
+        assert style.color is not None and style.color.name == "bright_yellow"
+        assert table(pilot).select_finding(BROAD)
+        await settle(pilot)
+        assert not diagram.path_cells()

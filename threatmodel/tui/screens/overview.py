@@ -233,7 +233,10 @@ class OverviewScreen(Screen[None]):
                 detail.show(element_detail(section, obj, a))
         elif section == "system":
             detail.show(self._system_text())
-        self.query_one(DiagramView).highlight(self._focus_id())
+        diagram = self.query_one(DiagramView)
+        diagram.highlight(self._focus_id())
+        finding = next((f for f in a.findings if f.id == key), None) if section == "findings" else None
+        diagram.show_path(finding.path if finding is not None else ())
 
     def _boundary_names(self, boundary: str | None) -> list[str]:
         session = self.tm.session
