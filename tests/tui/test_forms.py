@@ -170,7 +170,7 @@ def test_table_severity_is_residual_like_the_cli(demo_catalogs: LoadedCatalogs) 
     lowered = [high.model_copy(update={"residual_severity": Severity.MEDIUM, "residual_risk": high.risk - 4})]
     for f in lowered:
         sev, risk, *_ = FindingsTable._cells_of(f)
-        assert sev.plain == f.residual_severity.value[:4].upper()
+        assert sev.plain == f.residual_severity.value.upper()
         assert risk.plain == f"{f.risk}→{f.residual_risk}"
     headers = dict(COLUMNS)
     assert headers["severity"] == "Residual" and headers["risk"] == "Risk i→r"

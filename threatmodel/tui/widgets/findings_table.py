@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
-from threatmodel.tui.text import SEVERITY_ORDER, STATUS_ORDER, severity_text, status_text
+from threatmodel.tui.text import SEVERITY_ORDER, SEVERITY_STYLES, STATUS_ORDER, status_text
 
 OPEN = "open-risk"
 """Status filter meaning "still counts as open risk" (open or in progress)."""
@@ -221,7 +221,7 @@ class FindingsTable(DataTable[Text]):
     def _cells_of(f: Finding) -> tuple[Text, ...]:
         threat = f.threat.split(":", 1)[1] if ":" in f.threat else f.threat
         return (
-            severity_text(f.residual_severity, short=True),
+            Text(f.residual_severity.value.upper(), style=SEVERITY_STYLES.get(f.residual_severity.value, "")),
             Text(str(f.risk) if f.residual_risk == f.risk else f"{f.risk}→{f.residual_risk}", justify="right"),
             status_text(f.status),
             Text(f.title),
