@@ -94,7 +94,7 @@ def show(reference: str, catalog_paths: tuple[Path, ...]) -> None:
 @catalog_option
 @handles_errors
 def search(text: str, catalog_paths: tuple[Path, ...]) -> None:
-    """Find catalog items whose id, title or summary contains the words of TEXT (case-insensitive).
+    """Find catalog items with the words of TEXT in their id, title or summary.
 
     Words match whole words ("rate" finds "rate limit", not "generate"); an exact id comes
     first, then items whose title has the words, then those that match only in the summary.
