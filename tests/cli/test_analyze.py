@@ -94,3 +94,18 @@ def test_bad_user_catalog_is_located(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert re.search(r"bad\.yaml:15:11: error: .*unknown predicate 'knd'", result.stderr)
     assert "did you mean 'kind'?" in result.stderr
+
+
+def test_text_summary_lists_every_diagnostic() -> None:
+    """Info diagnostics (TM105 on the agent template) appear in the text summary, not only in JSON."""
+    template = REPO / "threatmodel" / "templates" / "agent.yaml"
+    data = json.loads(run(str(template), "--format", "json").stdout)
+    codes = [d["code"] for d in data["diagnostics"]]
+    assert codes, "the template is expected to carry diagnostics"
+    out = run(str(template)).stdout
+    assert f"Diagnostics ({len(codes)})" in out
+    assert out.count("TM105") == codes.count("TM105")
+
+
+def test_quickstart_shows_finding_explanation() -> None:
+    assert "threatmodel analyze my-agent.yaml --finding ID" in (REPO / "README.md").read_text(encoding="utf-8")

@@ -980,3 +980,48 @@ async def test_palette_exports_and_opens_the_plan(app: ThreatModelApp) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, PlanScreen)
+
+
+async def test_cursor_stays_near_a_removed_finding_and_status_names_it(app: ThreatModelApp) -> None:
+    """When an edit removes the highlighted finding, the cursor moves to the next remaining row (not
+    row 1) and the status line names the finding a triage key will act on."""
+    async with app.run_test(size=SIZE) as pilot:
+        findings = table(pilot)
+        order = findings.visible_ids
+        row = order.index(BROAD)
+        assert row > 0
+        assert findings.select_finding(BROAD)
+        await pilot.pause()
+        await select_in_tree(pilot, "components", "ticket-tool")
+        await pilot.press("x")
+        await pilot.press("enter")
+        await pilot.pause()
+        remaining = set(findings.visible_ids)
+        assert BROAD not in remaining
+        expected = next(fid for fid in order[row + 1 :] if fid in remaining)
+        assert findings.current_id == expected
+        status = str(overview(pilot).query_one("#status").render())
+        assert f"keys act on {expected}" in status
+
+
+async def test_selected_finding_marks_its_attack_path_on_the_diagram(app: ThreatModelApp) -> None:
+    """Selecting a finding raised along an untrusted path marks every component and flow on that
+    path in the diagram pane, and nothing else; a finding without a path clears the marks."""
+    injected = "demo:injected-instructions@chat-llm"
+    path = ("customer", "web-app", "retriever", "chat-llm")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        diagram = overview(pilot).query_one(DiagramView)
+        table(pilot).focus()
+        assert table(pilot).select_finding(injected)
+        await settle(pilot)
+        marked = diagram.path_cells()
+        nodes = {t.partition(":")[2] for tags in marked for t in tags.split() if t.startswith("node:")}
+        edges = {t.partition(":")[2] for tags in marked for t in tags.split() if t.startswith("edge:")}
+        assert nodes == set(path)
+        assert edges == {"customer-to-web-app", "web-app-to-retriever", "retriever-to-chat-llm"}
+        style = diagram._style(next(t for t in marked if "node:customer" in t and "highlight" not in t))
+        assert style.color is not None and style.color.name == "bright_yellow"
+        assert table(pilot).select_finding(BROAD)
+        await settle(pilot)
+        assert not diagram.path_cells()

@@ -132,3 +132,45 @@ class TestValidation:
             "justification": "low exposure",
             "review_by": dt.date(2027, 2, 28),
         }
+
+
+async def test_checkbox_state_shows_without_colour() -> None:
+    """The form checkbox draws [x] when on and [ ] when off, so the state survives a monochrome screen."""
+    from textual.app import App, ComposeResult
+
+    from threatmodel.tui.widgets.checkbox import MarkedCheckbox
+
+    class Box(App[None]):
+        def compose(self) -> ComposeResult:
+            yield MarkedCheckbox("yes", value=False, id="box")
+
+    app = Box()
+    async with app.run_test(size=(30, 3)) as pilot:
+        box = app.query_one("#box", MarkedCheckbox)
+
+        assert "[ ]" in str(box.render()) and "[x]" not in str(box.render())
+        box.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value is True
+        assert "[x]" in str(box.render()) and "[ ]" not in str(box.render())
+
+
+def test_table_severity_is_residual_like_the_cli(demo_catalogs: LoadedCatalogs) -> None:
+    """The findings table shows residual severity and inherent→residual risk, and says so in its headers."""
+    from threatmodel.engine import evaluate
+    from threatmodel.io.load import load_model
+    from threatmodel.tui.widgets.findings_table import COLUMNS, FindingsTable
+
+    model = load_model(DATA / "model.yaml", known_controls=demo_catalogs.control_refs).model
+    findings = evaluate(model, demo_catalogs.catalogs, as_of=AS_OF).findings
+    from threatmodel.model.base import Severity
+
+    high = next(f for f in findings if f.severity is Severity.HIGH)
+    lowered = [high.model_copy(update={"residual_severity": Severity.MEDIUM, "residual_risk": high.risk - 4})]
+    for f in lowered:
+        sev, risk, *_ = FindingsTable._cells_of(f)
+        assert sev.plain == f.residual_severity.value.upper()
+        assert risk.plain == f"{f.risk}→{f.residual_risk}"
+    headers = dict(COLUMNS)
+    assert headers["severity"] == "Residual" and headers["risk"] == "Risk i→r"

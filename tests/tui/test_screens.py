@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.helpers import select_in_tree, settle, table, wait_for_screen
+from tests.tui.helpers import select_in_tree, settle, table, tm, wait_for_screen
 from threatmodel.tui.app import ThreatModelApp
 from threatmodel.tui.screens.dialogs import ConflictScreen
 
@@ -153,3 +153,29 @@ def test_new_model_screen(
         ],
     )
     assert snap_compare(app_for(model_path.with_name("new.yaml")), terminal_size=size, run_before=settle)
+
+
+async def add_dialog(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    tm(pilot).editor.add(None)
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [pytest.param((140, 40), id="140x40"), pytest.param((200, 50), id="200x50")])
+def test_add_dialog_shows_every_button(snap_compare: Any, app: ThreatModelApp, size: tuple[int, int]) -> None:
+    """The "Add to the model" dialog fits all six choices on wide terminals (they used to run off its edge)."""
+    assert snap_compare(app, terminal_size=size, run_before=add_dialog)
+
+
+@pytest.mark.parametrize("size", [(140, 40), (200, 50)])
+async def test_add_dialog_buttons_are_inside_the_dialog(app: ThreatModelApp, size: tuple[int, int]) -> None:
+    from textual.containers import Vertical
+    from textual.widgets import Button
+
+    async with app.run_test(size=size) as pilot:
+        await add_dialog(pilot)
+        dialog = pilot.app.screen.query_one(".dialog", Vertical).content_region
+        buttons = list(pilot.app.screen.query(Button))
+        assert len(buttons) == 6
+        for b in buttons:
+            assert dialog.x <= b.region.x and b.region.right <= dialog.right, b.label

@@ -192,3 +192,33 @@ def test_triage_dates_are_written_as_dates_and_untouched_ones_stay(session: Edit
     session.apply(Change("reason", (SetTriage(fid, {**reread, "justification": "x"}),)))
     assert "    review_by: 2027-03-01\n" in session.text()
     assert "    justification: x\n" in session.text()
+
+
+def test_saved_triage_keys_are_double_quoted(session: EditSession) -> None:
+    """A new triage key, and an existing unquoted one the TUI edits, are saved quoted in place."""
+    new = "demo:broad-tool@ticket-tool"
+    old = "demo:unsafe-rendering@web-app"
+    before = session.path.read_text(encoding="utf-8")
+    assert f"\n  {old}:\n" in before  # the fixture writes this key unquoted
+    session.apply(Change("accept", (SetTriage(new, {"status": "accepted", "justification": "ok"}),)))
+    entry = session.model.triage[old].model_dump(mode="json", exclude_defaults=True)
+    session.apply(Change("reason", (SetTriage(old, {**entry, "justification": "checked"}),)))
+    session.save()
+    saved = session.path.read_bytes().decode("utf-8")
+    assert f'\n  "{new}":\n' in saved
+    assert f'\n  "{old}":\n' in saved and f"\n  {old}:\n" not in saved
+    keys = [ln for ln in saved.splitlines() if ln.startswith('  "demo:')]
+    assert keys.index(f'  "{old}":') < keys.index(f'  "{new}":')  # the edited key kept its place
+    session.reload()
+    assert {new, old} <= set(session.model.triage)
+
+
+def test_form_help_is_plain_text() -> None:
+    """Field docs lose their Markdown-ish backticks before the TUI shows them."""
+    from threatmodel.model.system import ComponentKind
+    from threatmodel.tui.forms import form_specs, plain_help
+
+    assert plain_help("Use ``a.b`` or `c`\n  here.") == "Use a.b or c here."
+    specs = [s for kind in ComponentKind for s in form_specs("components", kind.value)]
+    assert any(s.help for s in specs)
+    assert not any("`" in s.help for s in specs)

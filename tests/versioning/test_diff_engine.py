@@ -134,3 +134,20 @@ def test_long_list_changes_show_additions_and_removals() -> None:
     assert format_change(change) == "tags: +e, −b"
     assert format_change(AttrChange("tools", ["x"], ["x", "y"])) == "tools: [x] → [x, y]"
     assert format_change(AttrChange("description", "", "x" * 200)).endswith("…")
+
+
+def test_text_diff_keeps_semicolons_inside_values(catalogs: LoadedCatalogs) -> None:
+    """The terminal table puts one attribute per line without splitting a value at its own '; '."""
+    import io
+
+    from rich.console import Console
+
+    from threatmodel.cli.versioning.render import print_diff
+
+    changed = version_text("v1").replace("owner: Web team", "owner: 'needs approval; below the line'")
+    out = io.StringIO()
+    console = Console(file=out, width=200, color_system=None)
+    print_diff(console, diff(version_text("v1"), changed, catalogs), old_label="a", new_label="b", as_of="2026-11-25")
+    text = out.getvalue()
+    assert "needs approval; below the line" in text
+    assert not any(line.rstrip(" │").endswith("approval") for line in text.splitlines())

@@ -206,9 +206,23 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
         if len(asked) > 5:
             console.print(Text(f"  … and {len(asked) - 5} more: threatmodel questions MODEL", style="dim"))
 
-    for d in a.diagnostics:
-        if d.severity == "warning":
-            console.print(f"[yellow]warning[/yellow] {d.code}: {escape(d.message)}", highlight=False)
+    print_diagnostics(console, a)
+
+
+def print_diagnostics(console: Console, a: Assessment) -> None:
+    """Every diagnostic, warnings first: the same list JSON, the reports and the TUI show."""
+    from rich.markup import escape
+
+    if not a.diagnostics:
+        return
+    console.print(f"\n[bold]Diagnostics ({len(a.diagnostics)})[/bold]")
+    ordered = sorted(a.diagnostics, key=lambda d: (d.severity != "warning", d.code, d.element or ""))
+    for d in ordered:
+        style = "yellow" if d.severity == "warning" else "dim"
+        where = f" [dim]({escape(d.element)})[/dim]" if d.element else ""
+        console.print(
+            f"  [{style}]{d.severity:<7}[/{style}] {escape(d.code)}: {escape(d.message)}{where}", highlight=False
+        )
 
 
 def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -95,21 +96,55 @@ def show(reference: str, catalog_paths: tuple[Path, ...]) -> None:
 @catalog_option
 @handles_errors
 def search(text: str, catalog_paths: tuple[Path, ...]) -> None:
-    """Find catalog items whose id, title or summary contains TEXT (case-insensitive)."""
+    """Find catalog items with the words of TEXT in their id, title or summary.
+
+    Words match whole words ("rate" finds "rate limit", not "generate"); an exact id comes
+    first, then items whose title has the words, then those that match only in the summary.
+    """
     from threatmodel.engine.catalogs import CatalogSet
     from threatmodel.io.load import load_catalogs
 
     cset = CatalogSet(load_catalogs(catalog_paths).catalogs)
-    needle = text.lower()
-    hits = 0
     items: list[tuple[str, str, str]] = sorted(
         [(key, e.title, e.summary) for key, e in cset.entries.items()]
         + [(key, c.title, c.summary) for key, c in cset.controls.items()]
         + [(key, t.title, t.summary) for key, t in cset.threats.items()]
     )
-    for key, title, summary in items:
-        if needle in f"{key} {title} {summary}".lower():
-            echo(f"{key:<40} {title}")
-            hits += 1
+    ranked = sorted(
+        (rank, key, title)
+        for key, title, summary in items
+        if (rank := search_rank(text, key, title, summary)) is not None
+    )
+    for _, key, title in ranked:
+        echo(f"{key:<40} {title}")
+    hits = len(ranked)
     if not hits:
         echo(f"no catalog item matches '{text}'", err=True)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _has_words(needle: list[str], text: str) -> bool:
+    """True when the words of `needle` appear in `text` as consecutive whole words."""
+    hay = _words(text)
+    n = len(needle)
+    return any(hay[i : i + n] == needle for i in range(len(hay) - n + 1))
+
+
+def search_rank(text: str, key: str, title: str, summary: str) -> int | None:
+    """0 exact id (or the id after its catalog prefix), 1 id or title words, 2 summary words;
+    None when the item does not match."""
+    query = text.strip().lower()
+    needle = _words(query)
+    if not needle:
+        return None
+    low_key = key.lower()
+    if query == low_key or query == low_key.split(":", 1)[-1] or query == title.strip().lower():
+        return 0
+    if _has_words(needle, key) or _has_words(needle, title):
+        return 1
+    if _has_words(needle, summary):
+        return 2
+    return None

@@ -152,8 +152,10 @@ def _implemented(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]
     )
 
 
-def _sensitive_data(g: ModelGraph, element: str) -> str:
-    ids = g.handled_data.get(element) or (g.flows[element].data if element in g.flows else ())
+def _sensitive_data(g: ModelGraph, element: str, matched: tuple[str, ...] = ()) -> str:
+    """Up to three data names, most sensitive first: the data the rule matched when it has a data
+    condition (so a personal-data threat never names model weights), else what the element handles."""
+    ids = matched or g.handled_data.get(element) or (g.flows[element].data if element in g.flows else ())
     ranked = sorted(ids, key=lambda d: (-g.data[d].classification.rank, d))
     return ", ".join(g.name(d) for d in ranked[:3]) or "its data"
 
@@ -280,7 +282,7 @@ def _finding(
         "kind": g.kind(element) if element in g.components else str(target_type),
         "source": g.name(explanation.source) if explanation.source else "an outside party",
         "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
-        "data": _sensitive_data(g, element) if target_type is not TargetType.SYSTEM else "its data",
+        "data": _sensitive_data(g, element, explanation.data) if target_type is not TargetType.SYSTEM else "its data",
         "system": model.system.name,
     }
     stride_refs = tuple(f"stride:{s.value}" for s in threat.stride if "stride" in cset.by_id)

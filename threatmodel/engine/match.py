@@ -53,6 +53,9 @@ class Explanation:
     paths: tuple[tuple[str, ...], ...] = ()
     """Every distinct untrusted path that reaches the element (one per source, shortest first, at
     most :data:`MAX_PATHS`), ``path`` first; empty when the rule follows no taint."""
+    data: tuple[str, ...] = ()
+    """Data ids that satisfied the rule's data conditions, so scenario text names the data the
+    threat is about (the personal data, not merely the most sensitive data the element handles)."""
 
 
 MAX_PATHS = 5
@@ -279,6 +282,7 @@ class Matcher:
         path: tuple[str, ...] = ()
         source: str | None = None
         paths: list[tuple[str, ...]] = []
+        data: list[str] = []
 
         def walk(c: Condition, el: Element) -> None:
             nonlocal path, source
@@ -294,6 +298,10 @@ class Matcher:
                 case Not(not_=inner):
                     facts.append(f"not: {describe(inner)}")
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
+                case DataHandled(data=test):
+                    ids = self.g.handled_data[el] if el in self.g.components else self.g.flows[el].data
+                    data.extend(d for d in ids if data_matches(test, self.g, d))
+                    facts.extend(self._explain_leaf(c, el)[0])
                 case _:
                     leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
                     facts.extend(leaf_facts)
@@ -306,7 +314,7 @@ class Matcher:
         walk(cond, element)
         assumed = tuple(dict.fromkeys(self._assumed or ())) if outermost else ()
         listed = (path, *paths) if paths else ()
-        return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed)
+        return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed, tuple(dict.fromkeys(data)))
 
     def _other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Shortest routes to ``el`` from untrusted sources other than the one ``shown`` starts at.

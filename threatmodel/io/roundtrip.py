@@ -20,7 +20,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.scalarstring import ScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError
 from threatmodel.io.write import write_atomic
@@ -196,8 +196,9 @@ class ModelDocument:
             self._root["triage"] = triage
         if finding_id in triage and isinstance(triage[finding_id], CommentedMap):
             _merge_into(triage[finding_id], entry)
+            _quote_key(triage, finding_id)
         else:
-            triage[finding_id] = _to_commented(entry)
+            triage[DoubleQuotedScalarString(finding_id)] = _to_commented(entry)
         self.dirty = True
 
     def set_path(self, path: tuple[str | int, ...], value: Any) -> None:
@@ -356,3 +357,18 @@ def _plain(node: Any) -> Any:
     if isinstance(node, dt.date) and not isinstance(node, dt.datetime):
         return node.isoformat()  # a date read from the file equals the same date given as text
     return node
+
+
+def _quote_key(mapping: CommentedMap, key: str) -> None:
+    """Write a triage key double-quoted, as docs/modeling.md writes them (a finding id holds ':' and '@'),
+    keeping its place in the mapping; a key the user already quoted is left as written."""
+    for existing in mapping:
+        if existing == key:
+            if isinstance(existing, DoubleQuotedScalarString) or type(existing) is not str:
+                return
+            break
+    else:
+        return
+    position = list(mapping).index(key)
+    value = mapping.pop(key)
+    mapping.insert(position, DoubleQuotedScalarString(key), value)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -136,6 +137,14 @@ def _label(name: str) -> str:
     return name.replace("_", " ").replace(".", ": ").capitalize()
 
 
+def plain_help(doc: str) -> str:
+    """Field docs as plain text: ``code`` spans lose their backticks (the TUI shows help as
+    text, never as markup) and line breaks inside a paragraph become spaces."""
+    text = re.sub(r"``([^`]*)``", r"\1", doc.strip())
+    text = re.sub(r"`([^`]*)`", r"\1", text)
+    return " ".join(text.split())
+
+
 def specs_for(cls: type[BaseModel], *, prefix: str = "", skip: Sequence[str] = ()) -> list[FieldSpec]:
     """The inputs of a form for ``cls``, in field order (``id``, ``name``, ``kind`` first)."""
     specs: list[FieldSpec] = []
@@ -149,7 +158,7 @@ def specs_for(cls: type[BaseModel], *, prefix: str = "", skip: Sequence[str] = (
         tp, optional = _split_optional(info.annotation)
         required = info.is_required()
         default = None if required else info.get_default(call_default_factory=True)
-        help_text = (info.description or "").strip()
+        help_text = plain_help(info.description or "")
         kind: FieldKind
         choices: tuple[str, ...] = ()
         ref = REF_FIELDS.get(name) if not prefix else None

@@ -109,12 +109,12 @@ def finding_counts(findings: Sequence[Finding]) -> dict[str, int]:
     counts = dict.fromkeys(("critical", "high", "medium", "low"), 0)
     for f in findings:
         if f.status.is_open:
-            counts[str(f.severity)] = counts.get(str(f.severity), 0) + 1
+            counts[str(f.residual_severity)] = counts.get(str(f.residual_severity), 0) + 1
     return counts
 
 
 def worst_open(findings: Iterable[Finding]) -> Severity | None:
-    open_ = [f.severity for f in findings if f.status.is_open]
+    open_ = [f.residual_severity for f in findings if f.status.is_open]
     return max(open_) if open_ else None
 
 
@@ -144,12 +144,14 @@ def finding_summary(f: Finding, cset: CatalogSet) -> Text:
 
 
 def _severity_line(f: Finding) -> Text:
-    line = severity_text(f.severity)
-    line.append(f"  risk {f.risk} = likelihood {f.likelihood} × impact {f.impact}")
+    """Residual severity first (as the table, the CLI and the reports), then how it was reached."""
+    line = severity_text(f.residual_severity)
+    line.append(f" (residual risk {f.residual_risk})")
     if f.residual_risk != f.risk:
-        line.append("  → residual ")
-        line.append_text(severity_text(f.residual_severity))
-        line.append(f" {f.residual_risk}")
+        line.append("  from inherent ")
+        line.append_text(severity_text(f.severity))
+        line.append(f" {f.risk}")
+    line.append(f"  = likelihood {f.likelihood} × impact {f.impact}")
     return line
 
 
@@ -286,8 +288,8 @@ def component_detail(component: Any, assessment: Assessment, boundary_chain: Seq
     findings = [f for f in assessment.findings if f.target == component.id]
     _heading(text, f"Findings ({len(findings)})")
     lines = []
-    for f in sorted(findings, key=lambda f: (-f.severity.rank, -f.risk, f.id)):
-        line = severity_text(f.severity, short=True)
+    for f in sorted(findings, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id)):
+        line = severity_text(f.residual_severity, short=True)
         line.append(" ")
         line.append_text(status_text(f.status))
         line.append(f" {f.title}")

@@ -88,9 +88,11 @@ def _triage_detail(t: TriageChange) -> str:
     return "; ".join(format_change(a) for a in t.attributes)
 
 
-def _element_detail(e: ElementChange) -> str:
+def _element_detail(e: ElementChange, sep: str = "; ") -> str:
+    """One line per changed attribute joined by `sep`: the text table passes a newline so a
+    semicolon inside a description is never mistaken for a separator."""
     if e.change == "changed":
-        return "; ".join(format_change(a) for a in e.attributes)
+        return sep.join(format_change(a) for a in e.attributes)
     return e.summary
 
 
@@ -410,7 +412,7 @@ def print_diff(console: Any, d: ModelDiff, *, old_label: str, new_label: str, as
         table.add_column("change", no_wrap=True)
         table.add_column("details")
         for e in d.elements:
-            table.add_row(SECTION_TITLES[e.section], Text(e.id), e.change, Text(_element_detail(e).replace("; ", "\n")))
+            table.add_row(SECTION_TITLES[e.section], Text(e.id), e.change, Text(_element_detail(e, "\n")))
         console.print(table)
     for note in _notes(d):
         console.print(Text("note: ", style="yellow") + Text(note))

@@ -29,6 +29,7 @@ from threatmodel.tui import forms
 from threatmodel.tui.forms import FieldSpec, RawValue, Validation
 from threatmodel.tui.safetext import Text
 from threatmodel.tui.session import SECTION_NOUNS, Change, EditSession, Upsert, element_key
+from threatmodel.tui.widgets.checkbox import MarkedCheckbox
 
 
 def widget_id(name: str) -> str:
@@ -69,7 +70,7 @@ def field_widget(spec: FieldSpec, value: RawValue, options: Sequence[tuple[Text,
     wid = widget_id(spec.name)
     tip = Text(spec.help) if spec.help else None  # docstrings are not markup
     if spec.kind == forms.BOOL:
-        return Checkbox(Text("yes"), value=bool(value), id=wid, tooltip=tip, compact=True)
+        return MarkedCheckbox(Text("yes"), value=bool(value), id=wid, tooltip=tip, compact=True)
     if spec.kind == forms.OPTIONAL_BOOL:
         current: Any = Select.NULL if value is None else ("true" if value else "false")
         return Select(

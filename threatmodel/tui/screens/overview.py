@@ -192,6 +192,13 @@ class OverviewScreen(Screen[None]):
             line.append(f" · analysis took {session.evaluate_ms:.0f} ms", style="yellow")
         if session.modified:
             line.append(" · unsaved changes", style="bold yellow")
+        target = table.current_id
+        if target is not None:  # first, so a narrow terminal still shows what a triage key acts on
+            prefix = Text(" keys act on ")
+            prefix.append(target, style="bold")
+            prefix.append(" ·")
+            prefix.append_text(line)
+            line = prefix
         self.query_one(StatusLine).update(line)
 
     def _focus_id(self) -> str | None:
@@ -230,7 +237,10 @@ class OverviewScreen(Screen[None]):
                 detail.show(element_detail(section, obj, a))
         elif section == "system":
             detail.show(self._system_text())
-        self.query_one(DiagramView).highlight(self._focus_id())
+        diagram = self.query_one(DiagramView)
+        diagram.highlight(self._focus_id())
+        finding = next((f for f in a.findings if f.id == key), None) if section == "findings" else None
+        diagram.show_path(finding.path if finding is not None else ())
 
     def _boundary_names(self, boundary: str | None) -> list[str]:
         session = self.tm.session
@@ -284,6 +294,7 @@ class OverviewScreen(Screen[None]):
             return
         self.selected = ("findings", str(event.row_key.value))
         self._show_selected()
+        self.refresh_status()
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:

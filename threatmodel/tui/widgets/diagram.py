@@ -13,7 +13,9 @@ columns scrolls without building a widget per row.
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -47,6 +49,8 @@ def tag_style(tags: str) -> Style:
         parts[name] = value
     if "highlight" in parts:
         return Style(color="bright_white", bold=True, bgcolor="grey23")
+    if "path" in parts:  # on the attack path of the selected finding
+        return Style(color="bright_yellow", bold=True)
     if "sev" in parts and "node" in parts:
         return Style(color=SEVERITY_COLOURS.get(parts["sev"], "default"), bold=parts["sev"] in ("critical", "high"))
     if "node" in parts:
@@ -104,6 +108,7 @@ class DiagramView(ScrollView, can_focus=True):
         self._assessment: Assessment | None = None
         self._focus: str | None = None
         self._highlight: str | None = None
+        self._path_tags: frozenset[str] = frozenset()
         self._layout: _Layout | None = None
         self._canvas: TextCanvas | None = None
         self._strips: list[Strip] = []
@@ -245,10 +250,26 @@ class DiagramView(ScrollView, can_focus=True):
         self.refresh()
 
     def _style(self, tags: str) -> Style:
+        if self._path_tags and any(tag in self._path_tags for tag in tags.split()):
+            tags += " path"
         style = self._styles.get(tags)
         if style is None:
             style = self._styles[tags] = tag_style(tags)
         return style
+
+    def show_path(self, path: Sequence[str]) -> None:
+        """Mark the components along ``path`` (a finding's untrusted path) and the flows between
+        consecutive ones with the ``path`` style; an empty path clears the marks."""
+        tags: set[str] = {f"node:{node}" for node in path}
+        if self._assessment is not None:
+            hops = set(itertools.pairwise(path))
+            tags |= {f"edge:{f.key}" for f in self._assessment.model.flows if (f.source, f.target) in hops}
+        frozen = frozenset(tags) if len(path) > 1 else frozenset()
+        if frozen != self._path_tags:
+            self._path_tags = frozen
+            if self._canvas is not None:
+                self._strips = [self._strip(row) for row in range(self._canvas.height)]
+            self.refresh()
 
     def _strip(self, row: int) -> Strip:
         assert self._canvas is not None  # noqa: S101 - only called with a canvas
@@ -278,6 +299,12 @@ class DiagramView(ScrollView, can_focus=True):
     def busy(self) -> bool:
         """True until the latest requested layout is drawn (or has failed); also before the first request."""
         return self._pending is None or self._pending != self._applied
+
+    def path_cells(self) -> set[str]:
+        """Tags of the drawn cells that lie on the marked path."""
+        if self._canvas is None:
+            return set()
+        return {t for row in self._canvas.tags for t in row if t and any(x in self._path_tags for x in t.split())}
 
     @property
     def text(self) -> str:

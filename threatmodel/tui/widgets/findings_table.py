@@ -13,7 +13,7 @@ from textual.widgets import DataTable
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
 from threatmodel.tui.safetext import Text
-from threatmodel.tui.text import SEVERITY_ORDER, STATUS_ORDER, severity_text, status_text
+from threatmodel.tui.text import SEVERITY_ORDER, SEVERITY_STYLES, STATUS_ORDER, status_text
 
 OPEN = "open-risk"
 """Status filter meaning "still counts as open risk" (open or in progress)."""
@@ -32,7 +32,10 @@ class FindingFilter:
     text: str = ""
 
     def matches(self, f: Finding) -> bool:
-        if self.min_severity is not None and SEVERITY_ORDER[str(f.severity)] < SEVERITY_ORDER[self.min_severity]:
+        if (
+            self.min_severity is not None
+            and SEVERITY_ORDER[str(f.residual_severity)] < SEVERITY_ORDER[self.min_severity]
+        ):
             return False
         if self.status == OPEN and not f.status.is_open:
             return False
@@ -63,19 +66,19 @@ def finding_catalogs(f: Finding) -> set[str]:
 
 SortKey = Callable[[Finding], Any]
 SORTS: dict[str, tuple[str, SortKey]] = {
-    "severity": ("severity", lambda f: (-SEVERITY_ORDER[str(f.severity)], -f.risk, f.id)),
-    "risk": ("risk", lambda f: (-f.risk, -f.residual_risk, f.id)),
-    "status": ("status", lambda f: (STATUS_ORDER[str(f.status)], -SEVERITY_ORDER[str(f.severity)], f.id)),
+    "severity": ("severity", lambda f: (-SEVERITY_ORDER[str(f.residual_severity)], -f.residual_risk, -f.risk, f.id)),
+    "risk": ("risk", lambda f: (-f.residual_risk, -f.risk, f.id)),
+    "status": ("status", lambda f: (STATUS_ORDER[str(f.status)], -SEVERITY_ORDER[str(f.residual_severity)], f.id)),
     "finding": ("finding", lambda f: (f.title.lower(), f.id)),
-    "target": ("target", lambda f: (f.target_name.lower(), -SEVERITY_ORDER[str(f.severity)], f.id)),
+    "target": ("target", lambda f: (f.target_name.lower(), -SEVERITY_ORDER[str(f.residual_severity)], f.id)),
     "id": ("id", lambda f: f.id),
 }
 """Sort orders by column key; every one ends in the finding id, so ties never depend on input order."""
 SORT_CYCLE: tuple[str, ...] = ("severity", "risk", "status", "target", "finding", "id")
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("severity", "Sev"),
-    ("risk", "Risk"),
+    ("severity", "Residual"),
+    ("risk", "Risk i→r"),
     ("status", "Status"),
     ("finding", "Finding"),
     ("target", "Target"),
@@ -85,7 +88,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 
 def column_widths(width: int) -> dict[str, int]:
     """Column widths for a table ``width`` cells wide (each column also takes 2 cells of padding)."""
-    widths = {"severity": 4, "risk": 5, "status": 14, "target": 18, "id": 22}
+    widths = {"severity": 8, "risk": 8, "status": 14, "target": 18, "id": 22}
     if width < 100:
         del widths["id"]
         widths["target"] = 14
@@ -218,7 +221,7 @@ class FindingsTable(DataTable[Text]):
     def _cells_of(f: Finding) -> tuple[Text, ...]:
         threat = f.threat.split(":", 1)[1] if ":" in f.threat else f.threat
         return (
-            severity_text(f.severity, short=True),
+            Text(f.residual_severity.value.upper(), style=SEVERITY_STYLES.get(f.residual_severity.value, "")),
             Text(str(f.risk) if f.residual_risk == f.risk else f"{f.risk}→{f.residual_risk}", justify="right"),
             status_text(f.status),
             Text(f.title),
@@ -242,6 +245,8 @@ class FindingsTable(DataTable[Text]):
                             self.update_cell(f.id, column, cell)
                     self._cells[f.id] = plain
             return
+        if current is not None and current not in {f.id for f in visible}:
+            current = _nearest(self._order, self.cursor_row, set(order))
         self.clear()
         self._cells = {}
         rows = []
@@ -308,3 +313,15 @@ class FindingsTable(DataTable[Text]):
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
         self.sort_by(str(event.column_key.value))
+
+
+def _nearest(old_order: Sequence[str], row: int, present: set[str]) -> str | None:
+    """The finding to keep the cursor on when the one at ``row`` went away: the next row of the
+    old order that is still shown, else the closest one above it (never silently row 1)."""
+    for fid in old_order[row + 1 :]:
+        if fid in present:
+            return fid
+    for fid in reversed(old_order[:row]):
+        if fid in present:
+            return fid
+    return None
