@@ -78,6 +78,12 @@ class CatalogError(ThreatModelError):
     title = "invalid catalog"
 
 
+class WorkBudgetError(ThreatModelError):
+    """The rules would take more work on this model than the engine allows (docs/security.md)."""
+
+    title = "work budget exceeded"
+
+
 class RenderError(ThreatModelError):
     """An export could not be produced, e.g. Graphviz's ``dot`` is missing."""
 

@@ -55,7 +55,7 @@ def test_alias_bomb_is_refused_quickly() -> None:
     start = time.perf_counter()
     with pytest.raises(ModelError, match="alias bomb"):
         load_model(CASES / "alias_bomb.yaml")
-    assert time.perf_counter() - start < 3.0  # generous: CI machines are shared; the guard itself takes ~0.1 s
+    assert time.perf_counter() - start < 10.0  # a hang guard, not a benchmark: the guard itself takes ~0.1 s
 
 
 def test_oversized_file_is_refused_before_parsing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -71,6 +71,10 @@ def _elements(g: ModelGraph, threat: Threat) -> list[str]:
     return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
 
 
+MAX_FINDINGS = 100_000
+"""Most findings one evaluation builds (the built-in library raises about 1.3 per component)."""
+
+
 def _raises(factor: Factor) -> bool:
     """True for a factor that raises the score (unknowns are read so that it holds)."""
     return (factor.likelihood or 0) + (factor.impact or 0) > 0
@@ -188,15 +192,22 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
         for key, threat in cset.all_threats()
         if key not in disabled
     ]
-    for key, threat, when, factors in compiled:
-        for element in _elements(g, threat):
-            if not matchers.keep.holds(when.keep, element):
-                continue
-            if when.doubt is not None and matchers.doubt.holds(when.doubt, element):
-                explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
-            else:
-                explanation = matchers.keep.explain(when.keep, element)
-            findings.append(_finding(model, g, matchers, cset, key, threat, factors, element, explanation, as_of))
+    # First decide where each rule holds (cheap, set-wise), then build the findings, so a catalog
+    # asking for an unbounded number of them is refused before the expensive part.
+    matched = [
+        (key, threat, when, factors, element)
+        for key, threat, when, factors in compiled
+        for element in _elements(g, threat)
+        if matchers.keep.holds(when.keep, element)
+    ]
+    if len(matched) > MAX_FINDINGS:
+        matchers.keep.over_budget(f"{len(matched):,} findings (at most {MAX_FINDINGS:,})")
+    for key, threat, when, factors, element in matched:
+        if when.doubt is not None and matchers.doubt.holds(when.doubt, element):
+            explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
+        else:
+            explanation = matchers.keep.explain(when.keep, element)
+        findings.append(_finding(model, g, matchers, cset, key, threat, factors, element, explanation, as_of))
 
     findings.sort(key=lambda f: f.id)
     diagnostics = [*model_diagnostics(model, g), *_triage_diagnostics(model, findings, as_of)]

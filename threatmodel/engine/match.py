@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
+from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
 from threatmodel.model.catalog import (
     AllOf,
@@ -204,6 +205,16 @@ def endpoint_kinds(cond: Condition) -> tuple[frozenset[str] | None, frozenset[st
             return None, None
 
 
+MAX_CHECKS = 12_000_000
+"""Most condition checks one matcher makes in one evaluation (the work budget, docs/security.md).
+
+The built-in library makes about 0.7 million per matcher on a 10,000-component model and grows
+linearly; a user catalog of many graph rules can ask for far more (each check may be a search),
+so past this the evaluation stops with :class:`~threatmodel.errors.WorkBudgetError`."""
+MAX_SEARCHES = 1_000
+"""Most graph-wide searches (reach, taint, matching sets) one matcher builds in one evaluation."""
+
+
 class Matcher:
     """Evaluates conditions on one model graph, caching graph-wide work."""
 
@@ -217,6 +228,9 @@ class Matcher:
         self._mode = "optimistic" if optimistic else "conservative"
         self._assumed: list[tuple[str, str]] | None = None
         self._sources: dict[int, frozenset[str]] = {}
+        self.checks = 0
+        """Condition checks made so far (see :data:`MAX_CHECKS`)."""
+        self.searches = 0
         self._holds: dict[tuple[int, str], bool] = {}
         self._order: dict[int, tuple[Condition, ...]] = {}
         self._shallow: set[int] = set()
@@ -224,6 +238,9 @@ class Matcher:
 
     # -- public ------------------------------------------------------------
     def holds(self, cond: Condition, element: Element) -> bool:
+        self.checks += 1
+        if self.checks > MAX_CHECKS:
+            self.over_budget(f"more than {MAX_CHECKS:,} condition checks")
         kind = type(cond)
         # Leaves are cheaper to compute than to cache; composites and neighbourhood
         # predicates are cached because graph searches ask for them again and again.
@@ -244,6 +261,21 @@ class Matcher:
             cached = self._eval(cond, element)
             self._holds[key] = cached
         return cached
+
+    def over_budget(self, what: str) -> None:
+        raise WorkBudgetError(
+            Problem(
+                f"the threat rules need {what} on this model ({len(self.g.components):,} components, "
+                f"{len(self.g.flows):,} flows): evaluation stopped",
+                hint="a user catalog with many graph rules (reaches, tainted, exists…) multiplies the work; "
+                "narrow its rules with `kind:` first, or split the model with includes",
+            )
+        )
+
+    def _search_built(self) -> None:
+        self.searches += 1
+        if self.searches > MAX_SEARCHES:
+            self.over_budget(f"more than {MAX_SEARCHES:,} graph-wide searches")
 
     def _ordered(self, cond: AllOf) -> tuple[Condition, ...]:
         """An AllOf's parts, cheapest first, so evaluation stops early on cheap facts.
@@ -458,6 +490,7 @@ class Matcher:
 
     def _matching(self, where: Condition) -> tuple[str, ...]:
         def build() -> tuple[str, ...]:
+            self._search_built()
             kinds = candidate_kinds(where)
             if kinds is None:
                 pool: Iterable[str] = sorted(self.g.components)
@@ -475,6 +508,7 @@ class Matcher:
         """Nodes reached from (forward) or reaching (backward) a node matching ``where``, other than themselves."""
 
         def build() -> OtherReach:
+            self._search_built()
             seeds = self._matching(where)
             step = self.g.successors if forward else self.g.predecessors
             return search_others(seeds, step, max_hops)
@@ -489,6 +523,7 @@ class Matcher:
         """Search from untrusted sources; with ``via``, a second leg from the via-nodes reached."""
 
         def build() -> tuple[Reach, Reach | None]:
+            self._search_built()
             g = self.g
             sources = self._taint_sources(test)
             primary = [n for n in sources if n in g.primary_sources]
