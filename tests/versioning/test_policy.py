@@ -289,3 +289,18 @@ def test_docs_describe_every_rule_kind() -> None:
     text = (REPO / "docs" / "policy.md").read_text(encoding="utf-8")
     for kind in RULE_KINDS:
         assert f"`{kind}" in text, kind
+
+
+def test_an_invalid_single_rule_gets_one_located_problem(tmp_path: Path) -> None:
+    """A policy whose only rule is invalid gets that rule's problem, not a spurious 'at least 1 item'."""
+    from click.testing import CliRunner
+
+    from threatmodel.cli import cli
+
+    policy = tmp_path / "p.yaml"
+    policy.write_text("rules:\n  - {id: x, kind: bogus}\n", encoding="utf-8")
+    model = Path(__file__).resolve().parents[2] / "models" / "rag-support-assistant.yaml"
+    result = CliRunner().invoke(cli, ["check", str(model), "--policy", str(policy)])
+    assert result.exit_code == 2
+    assert "at least 1 item" not in result.stderr
+    assert "p.yaml:2:5: error: rules.0:" in result.stderr

@@ -96,6 +96,10 @@ def _rule_kind_in(loc: tuple[Any, ...]) -> str | None:
 def _validation_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
     """Located problems for a policy that fails its schema, with rule-aware hints."""
     raw = exc.errors(include_url=False)
+    # A rule that fails its own schema is dropped from the list before the list's length is
+    # checked, which adds "rules: at least 1 item" beside the real error: leave that one out.
+    if any(tuple(e["loc"])[:1] == ("rules",) and len(e["loc"]) > 1 for e in raw):
+        raw = [e for e in raw if not (e["type"] == "too_short" and tuple(e["loc"]) == ("rules",))]
     stripped = []
     for err in raw:
         loc = tuple(err["loc"])
