@@ -185,9 +185,27 @@ class ModelGraph:
             scopes = {element}
             if element in self.components:
                 scopes.update(self.boundary_chain(element))
-            cached = tuple(c for c in self.model.controls if not c.scope or scopes & set(c.scope))
+            by_scope, everywhere = self._control_index()
+            hits = {i for scope in scopes for i in by_scope.get(scope, ())} | set(everywhere)
+            controls = self.model.controls
+            cached = tuple(controls[i] for i in sorted(hits))  # declaration order, as before
             self._cache[key] = cached
         return cached  # type: ignore[return-value]
+
+    def _control_index(self) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+        """Declared controls by the element or boundary they scope (positions in the model), and the system-wide ones."""
+        index = self._cache.get("control-index")
+        if index is None:
+            by_scope: dict[str, list[int]] = {}
+            everywhere: list[int] = []
+            for i, control in enumerate(self.model.controls):
+                if not control.scope:
+                    everywhere.append(i)
+                for scope in control.scope:
+                    by_scope.setdefault(scope, []).append(i)
+            index = ({k: tuple(v) for k, v in by_scope.items()}, tuple(everywhere))
+            self._cache["control-index"] = index
+        return index  # type: ignore[return-value]
 
     # -- data ------------------------------------------------------------
     def max_classification(self, node: str) -> Classification | None:
