@@ -79,6 +79,7 @@ class YamlDocument:
     data: Any
     _nodes: Any = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
+    _prefixes: dict[int, Any] = field(default_factory=dict, repr=False)
 
     def nodes(self) -> yaml.Node | None:
         """The composed node tree with marks, or None if PyYAML cannot compose this text."""
@@ -99,28 +100,69 @@ class YamlDocument:
         are skipped, so a missing key points at the mapping that lacks it. With
         ``key=True`` the last part points at the key rather than its value.
         """
+        if len(self.text) > PREFIX_LOCATING_FROM:
+            found = self._span_from_prefix(loc, key)
+            if found is not None:
+                return found
         node = self.nodes()
         if node is None:
             return SourceSpan(self.path, 1, 1)
-        for position, part in enumerate(loc):
-            last = position == len(loc) - 1
-            if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
-                        node = key_node if (key and last) else value_node
-                        break
-                else:
-                    if part == COMPLEX_KEY:  # a key that is a list or mapping (`? [a]`): point at it
-                        for key_node, _value in node.value:
-                            if not isinstance(key_node, yaml.ScalarNode) or (
-                                key_node.style in (None, "") and _NON_TEXT_KEY.fullmatch(key_node.value)
-                            ):
-                                node = key_node
-                                break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-                node = node.value[part]
+        node = _walk(node, loc, key)
         mark = node.start_mark
         return SourceSpan(self.path, mark.line + 1, mark.column + 1)
+
+    def _span_from_prefix(self, loc: Sequence[str | int], key: bool) -> SourceSpan | None:
+        """``span`` from the shortest growing prefix of a large file that holds the whole answer.
+
+        Composing a 16 MiB file to point at its first problems cost tens of seconds; most
+        problems sit early, so prefixes of 64 KiB, 256 KiB, 1 MiB… (cut at a line end) are composed
+        in turn. An answer counts only if the node it lands on ends before the cut: a node cut
+        off (or a list missing the wanted item) grows the prefix. At worst, a third more work.
+        """
+        size = 1 << 16
+        while size < len(self.text):
+            cut = self.text.rfind("\n", 0, size) + 1
+            root = self._prefixes.get(cut)
+            if root is None and cut not in self._prefixes:
+                try:
+                    root = yaml.compose(self.text[:cut], Loader=_MARKS_LOADER)
+                except yaml.YAMLError:
+                    root = None
+                self._prefixes.clear()  # keep one prefix tree at a time
+                self._prefixes[cut] = root
+            if root is not None:
+                node = _walk(root, loc, key)
+                if node is not root and node.end_mark.index < cut - 1:
+                    mark = node.start_mark
+                    return SourceSpan(self.path, mark.line + 1, mark.column + 1)
+            size *= 4
+        return None
+
+
+PREFIX_LOCATING_FROM = 1 << 20
+"""Files larger than this (1 MiB) are located from growing prefixes (``YamlDocument._span_from_prefix``)."""
+
+
+def _walk(node: Any, loc: Sequence[str | int], key: bool) -> Any:
+    """The node at ``loc`` under ``node``, skipping parts that do not exist (see ``YamlDocument.span``)."""
+    for position, part in enumerate(loc):
+        last = position == len(loc) - 1
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                    node = key_node if (key and last) else value_node
+                    break
+            else:
+                if part == COMPLEX_KEY:  # a key that is a list or mapping (`? [a]`): point at it
+                    for key_node, _value in node.value:
+                        if not isinstance(key_node, yaml.ScalarNode) or (
+                            key_node.style in (None, "") and _NON_TEXT_KEY.fullmatch(key_node.value)
+                        ):
+                            node = key_node
+                            break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+    return node
 
 
 def _problem(path: str, line: int, column: int, message: str, hint: str | None = None) -> Problem:
