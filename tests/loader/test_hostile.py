@@ -32,7 +32,13 @@ _RUN = (
     "try:\n"
     "    runpy.run_module('threatmodel', run_name='__main__')\n"
     "finally:\n"
-    "    print(f'MAXRSS={resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}', file=sys.stderr)\n"
+    # VmHWM is this process's own peak; ru_maxrss would also count the forking pytest worker's
+    # pages, which Linux carries across exec (a large worker made every check fail at 356 MB)
+    "    import re, pathlib\n"
+    "    status = pathlib.Path('/proc/self/status')\n"
+    "    found = re.search(r'VmHWM:\\s+(\\d+)', status.read_text()) if status.exists() else None\n"
+    "    peak = int(found.group(1)) if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+    "    print(f'MAXRSS={peak}', file=sys.stderr)\n"
 )
 
 
