@@ -46,7 +46,12 @@ def _clamp(value: int) -> int:
     return max(1, min(5, value))
 
 
-def _elements(g: ModelGraph, threat: Threat) -> list[str]:
+def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
+    """The elements whose kind the threat targets: those its rule is tried on.
+
+    Empty when the model has nothing the threat could apply to (no element of a
+    targeted kind); the coverage matrix tells that apart from "assessed, no finding".
+    """
     if threat.target is TargetType.SYSTEM:
         return [g.model.system.id]
     if threat.target is TargetType.FLOW:
@@ -142,7 +147,7 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
     for key, threat in cset.all_threats():
         if key in disabled:
             continue
-        for element in _elements(g, threat):
+        for element in candidate_elements(g, threat):
             if not matcher.holds(threat.when, element):
                 continue
             findings.append(_finding(model, g, matcher, cset, key, threat, element, as_of))
