@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.export.reporting import DATA, load_case, render
+from tests.export.reporting import DATA, REPO, load_case, render
 from threatmodel.export.common import (
     coverage,
     md_code,
@@ -16,6 +16,7 @@ from threatmodel.export.common import (
     posture,
     triage_log,
 )
+from threatmodel.graph import build_graph
 from threatmodel.model.finding import Status
 
 
@@ -140,7 +141,7 @@ class TestDocument:
 
 class TestHelpers:
     def test_coverage_counts_by_status(self, support) -> None:  # type: ignore[no-untyped-def]
-        """Coverage rows count the findings that reference each entry, by status, and say not applicable otherwise."""
+        """Coverage rows count the findings that reference each entry, by status."""
         tables = {t.catalog: t for t in coverage(support.assessment, support.cset)}
         assert list(tables) == ["owasp-llm", "owasp-ml", "owasp-agentic", "cosai", "owasp-ai-exchange"]
         exchange = {r.item: r for r in tables["owasp-ai-exchange"].rows}
@@ -153,8 +154,32 @@ class TestHelpers:
             1,
             "accepted",
         )
-        assert llm["LLM09:2025"].verdict == "not applicable"
+        # The fixture set leaves out the threat library: no rule realises LLM09, so nothing is known.
+        assert llm["LLM09:2025"].verdict == "not assessed"
         assert [r.item for r in tables["owasp-agentic"].rows] == [f"ASI{i:02d}" for i in range(1, 11)]
+
+    def test_coverage_tells_assessed_from_not_applicable(self) -> None:
+        """With the threat library: an entry whose rules target kinds the model has, and that no
+        finding realises, is "assessed, no finding"; one whose rules target only kinds the model
+        lacks is "not applicable"; disabling its only rules makes it "not assessed"."""
+        case = load_case(REPO / "models" / "rag-support-assistant.yaml", fixture=False)
+        kinds = set(build_graph(case.assessment.model).by_kind)
+        assert not kinds & {"agent", "tool"}  # a RAG assistant without agency
+        rows = {r.ref: r for t in coverage(case.assessment, case.cset) for r in t.rows}
+        assert rows["owasp-llm:LLM06:2025"].verdict == "not applicable"  # Excessive Agency
+        assessed = [r for r in rows.values() if r.verdict == "assessed, no finding"]
+        assert assessed and all(r.findings == 0 for r in assessed)
+        target = assessed[0]
+        rules = [key for key, threat in case.cset.all_threats() if target.ref in threat.refs]
+        assert rules
+        settings = case.assessment.model.settings.model_copy(update={"disabled_threats": tuple(rules)})
+        model = case.assessment.model.model_copy(update={"settings": settings})
+        without = case.assessment.model_copy(update={"model": model})
+        after = {r.ref: r for t in coverage(without, case.cset) for r in t.rows}
+        assert after[target.ref].verdict == "not assessed"
+        # Every catalog of the report counts the entries that apply: realised or assessed.
+        for t in coverage(case.assessment, case.cset):
+            assert t.applicable == sum(1 for r in t.rows if r.verdict not in ("not applicable", "not assessed"))
 
     def test_triage_log_flags_lapsed_decisions(self, support) -> None:  # type: ignore[no-untyped-def]
         """Every triage entry is listed; the one past its review date is lapsed and its finding open again."""

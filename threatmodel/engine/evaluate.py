@@ -51,7 +51,12 @@ def _clamp(value: int) -> int:
     return max(1, min(5, value))
 
 
-def _elements(g: ModelGraph, threat: Threat) -> list[str]:
+def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
+    """The elements whose kind the threat targets: those its rule is tried on.
+
+    Empty when the model has nothing the threat could apply to (no element of a
+    targeted kind); the coverage matrix tells that apart from "assessed, no finding".
+    """
     if threat.target is TargetType.SYSTEM:
         return [g.model.system.id]
     if threat.target is TargetType.FLOW:
@@ -197,7 +202,7 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
     matched = [
         (key, threat, when, factors, element)
         for key, threat, when, factors in compiled
-        for element in _elements(g, threat)
+        for element in candidate_elements(g, threat)
         if matchers.keep.holds(when.keep, element)
     ]
     if len(matched) > MAX_FINDINGS:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.engine.evaluate import candidate_elements
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Severity
 from threatmodel.model.catalog import Lifecycle, TargetType
@@ -339,12 +340,21 @@ class CoverageRow:
     accepted: int
     """Accepted or transferred."""
     false_positive: int
+    assessed: bool = False
+    """An enabled threat realising the entry targets a kind of element the model has."""
+    ruled: bool = False
+    """Some enabled threat realises the entry (whether or not the model has its targets)."""
 
     @property
     def verdict(self) -> str:
-        """``not applicable``, ``open``, ``accepted``, ``mitigated`` or ``false positive``."""
+        """``open``, ``accepted``, ``mitigated`` or ``false positive`` when findings realise the
+        entry; otherwise ``assessed, no finding`` (a rule was tried on elements of this model and
+        did not fire), ``not applicable`` (the model has no element any rule for it targets) or
+        ``not assessed`` (no enabled threat realises the entry, so nothing is known about it)."""
         if not self.findings:
-            return "not applicable"
+            if self.assessed:
+                return "assessed, no finding"
+            return "not applicable" if self.ruled else "not assessed"
         if self.open:
             return "open"
         if self.accepted:
@@ -365,16 +375,28 @@ class CoverageTable:
 
     @property
     def applicable(self) -> int:
-        return sum(1 for r in self.rows if r.findings)
+        """Entries that apply to the system: realised by a finding or assessed on its elements."""
+        return sum(1 for r in self.rows if r.findings or r.assessed)
 
 
 def coverage(a: Assessment, cset: CatalogSet) -> tuple[CoverageTable, ...]:
     """For each coverage catalog that is loaded: every entry, with counts of the findings
-    that reference it directly, by status. Entries keep their catalog's (upstream) order."""
+    that reference it directly, by status, and whether a rule for it was tried on this model.
+    Entries keep their catalog's (upstream) order."""
     by_ref: dict[str, list[Finding]] = {}
     for f in a.findings:
         for r in f.refs:
             by_ref.setdefault(r, []).append(f)
+    g = build_graph(a.model)
+    disabled = set(a.model.settings.disabled_threats)
+    ruled: set[str] = set()
+    assessed: set[str] = set()
+    for key, threat in cset.all_threats():
+        if key in disabled:
+            continue
+        ruled.update(threat.refs)
+        if candidate_elements(g, threat):
+            assessed.update(threat.refs)
     tables = []
     for catalog_id, types in COVERAGE_CATALOGS:
         cat = cset.by_id.get(catalog_id)
@@ -397,6 +419,8 @@ def coverage(a: Assessment, cset: CatalogSet) -> tuple[CoverageTable, ...]:
                     mitigated=sum(1 for f in found if f.status is Status.MITIGATED),
                     accepted=sum(1 for f in found if f.status in (Status.ACCEPTED, Status.TRANSFERRED)),
                     false_positive=sum(1 for f in found if f.status is Status.FALSE_POSITIVE),
+                    assessed=ref in assessed,
+                    ruled=ref in ruled,
                 )
             )
         if rows:

@@ -591,13 +591,15 @@ def _coverage(a: Assessment, cset: CatalogSet) -> str:
         return "\n".join(out)
     out.append(
         '<p class="lede">For every item of each reference catalog: how many findings realise it and where they stand. '
-        "“not applicable” means no finding references the item for this model.</p>"
+        "“assessed, no finding” means a rule for the item was tried on elements of this model and did not fire; "
+        "“not applicable” means the model has no element of a kind any rule for the item targets; "
+        "“not assessed” means no enabled rule realises the item, so nothing is known about it.</p>"
     )
     out.append('<div class="coverage">')
     for t in tables:
         rows = []
         for r in t.rows:
-            verdict_cls = "cov-" + r.verdict.replace(" ", "-")
+            verdict_cls = "cov-" + "-".join(re.findall(r"[a-z]+", r.verdict))
             rows.append(
                 _tr(
                     _td(_link(r.item, r.url)),
@@ -607,7 +609,7 @@ def _coverage(a: Assessment, cset: CatalogSet) -> str:
                     _td(str(r.mitigated), "num"),
                     _td(str(r.accepted), "num"),
                     _td(f'<span class="{verdict_cls}">{esc(r.verdict)}</span>', "cov"),
-                    cls="na" if not r.findings else "",
+                    cls="na" if not (r.findings or r.assessed) else "",
                 )
             )
         out.append(

@@ -415,7 +415,9 @@ def _coverage(a: Assessment, cset: CatalogSet) -> list[str]:
         return [*out, "None of the reference catalogs with a coverage matrix is loaded.", ""]
     out += [
         "For every item of each reference catalog: how many findings realise it and where they stand. "
-        '"not applicable" means no finding references the item for this model.',
+        '"assessed, no finding" means a rule for the item was tried on elements of this model and did not fire; '
+        '"not applicable" means the model has no element of a kind any rule for the item targets; '
+        '"not assessed" means no enabled rule realises the item, so nothing is known about it.',
         "",
     ]
     for t in tables:
