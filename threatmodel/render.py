@@ -43,11 +43,11 @@ def artifact_uri(path: str) -> str:
 
 def diagram_svg(assessment: Assessment) -> tuple[str | None, tuple[str, ...]]:
     """The model diagram as SVG text, or ``None`` with the reason when Graphviz cannot draw it."""
-    from threatmodel.export.diagram import render_dot
+    from threatmodel.export.diagram import render_dot, svg_fonts
     from threatmodel.io.graphviz import run_dot
 
     try:
-        return run_dot(render_dot(assessment), "svg").decode("utf-8", "replace"), ()
+        return svg_fonts(run_dot(render_dot(assessment), "svg")).decode("utf-8", "replace"), ()
     except RenderError as exc:
         problem = exc.problems[0]
         reason = f"the HTML report has no diagram: {problem.message}"

@@ -70,14 +70,14 @@ def render_export(session: EditSession, fmt_id: str) -> str | bytes:
         loaded = load_model_text(session.text(), _relative(session.path), base_dir=session.path.parent)
         return render_report(fmt_id, a, session.cset, loaded, tool_version=__version__).text
     if fmt_id in ("svg", "dot"):
-        from threatmodel.export.diagram import render_dot
+        from threatmodel.export.diagram import render_dot, svg_fonts
 
         dot = render_dot(a)
         if fmt_id == "dot":
             return dot
         from threatmodel.io.graphviz import run_dot
 
-        return run_dot(dot, "svg")
+        return svg_fonts(run_dot(dot, "svg"))
     if fmt_id == "mermaid":
         from threatmodel.export.diagram import render_mermaid
 

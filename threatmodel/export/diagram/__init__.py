@@ -19,7 +19,14 @@ from threatmodel.export.diagram.dot import render_dot, render_dot_scene
 from threatmodel.export.diagram.escape import clean, dot_quote, mermaid_text, shorten, wrap
 from threatmodel.export.diagram.mermaid import render_mermaid, render_mermaid_scene
 from threatmodel.export.diagram.scene import DiagramView, Scene, SceneBoundary, SceneEdge, SceneNode, build_scene
-from threatmodel.export.diagram.style import DEFAULT_THRESHOLD, KIND_SHAPE, SEVERITY_FILL, SHAPES, TRUST_FRAME
+from threatmodel.export.diagram.style import (
+    DEFAULT_THRESHOLD,
+    KIND_SHAPE,
+    SEVERITY_FILL,
+    SHAPES,
+    TRUST_FRAME,
+    svg_fonts,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -41,5 +48,6 @@ __all__ = [
     "render_mermaid",
     "render_mermaid_scene",
     "shorten",
+    "svg_fonts",
     "wrap",
 ]
