@@ -44,13 +44,13 @@ def artifact_uri(path: str) -> str:
 def diagram_svg(assessment: Assessment) -> tuple[str | None, tuple[str, ...]]:
     """The model diagram as SVG text, or ``None`` with the reason when Graphviz cannot draw it."""
     from threatmodel.errors import UsageError
-    from threatmodel.export.diagram import build_scene, check_layout_budget, render_dot_scene
+    from threatmodel.export.diagram import build_scene, check_layout_budget, render_dot_scene, svg_fonts
     from threatmodel.io.graphviz import run_dot
 
     try:
         scene = build_scene(assessment)
         check_layout_budget(scene)
-        return run_dot(render_dot_scene(scene), "svg").decode("utf-8", "replace"), ()
+        return svg_fonts(run_dot(render_dot_scene(scene), "svg")).decode("utf-8", "replace"), ()
     except (RenderError, UsageError) as exc:
         problem = exc.problems[0]
         reason = f"the HTML report has no diagram: {problem.message}"

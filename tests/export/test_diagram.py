@@ -121,7 +121,7 @@ def test_dot_graph_settings(fixture_assessment: Assessment) -> None:
     """The graph is left-to-right, uses newrank (needed with clusters) and a common font."""
     dot = render_dot(fixture_assessment)
     head = dot.splitlines()[1]
-    assert 'rankdir="LR"' in head and 'newrank="true"' in head and 'fontname="Helvetica"' in head
+    assert 'rankdir="LR"' in head and 'newrank="true"' in head and 'fontname="DejaVu Sans"' in head
 
 
 def test_boundaries_are_nested_clusters(fixture_assessment: Assessment) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,9 @@ def test_svg_is_the_default(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     svg = target.read_text(encoding="utf-8")
     assert "<svg" in svg and "Knowledge base" in svg
+    # Laid out with DejaVu Sans (what Chromium on Linux draws), offered with narrower fallbacks.
+    families = set(re.findall(r'font-family="([^"]*)"', svg))
+    assert families == {"DejaVu Sans,Arial,Helvetica,sans-serif"}
 
 
 @needs_dot

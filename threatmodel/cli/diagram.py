@@ -117,7 +117,12 @@ def diagram(
         layout = json.loads(run_dot(render_layout_dot(scene), "json0"))
         data = render_text(layout, highlight=scene.highlight, width=width)
     else:
+        from threatmodel.export.diagram import svg_fonts
+        from threatmodel.export.diagram.style import FONT, PNG_FONT
         from threatmodel.io.graphviz import run_dot
 
-        data = run_dot(render_dot_scene(scene, legend=not no_legend), fmt)
+        font = PNG_FONT if fmt == "png" else FONT
+        data = run_dot(render_dot_scene(scene, legend=not no_legend, font=font), fmt)
+        if fmt == "svg":
+            data = svg_fonts(data)
     write_output(data, output)

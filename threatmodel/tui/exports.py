@@ -71,7 +71,7 @@ def render_export(session: EditSession, fmt_id: str) -> str | bytes:
         loaded = load_model_text(session.text(), _relative(session.path), base_dir=session.path.parent)
         return render_report(fmt_id, a, session.cset, loaded, tool_version=__version__).text
     if fmt_id in ("svg", "dot"):
-        from threatmodel.export.diagram import build_scene, check_layout_budget, render_dot_scene
+        from threatmodel.export.diagram import build_scene, check_layout_budget, render_dot_scene, svg_fonts
 
         scene = build_scene(a)
         dot = render_dot_scene(scene)
@@ -80,7 +80,7 @@ def render_export(session: EditSession, fmt_id: str) -> str | bytes:
         from threatmodel.io.graphviz import run_dot
 
         check_layout_budget(scene)  # refuse at once rather than wait out Graphviz's timeout
-        return run_dot(dot, "svg")
+        return svg_fonts(run_dot(dot, "svg"))
     if fmt_id == "mermaid":
         from threatmodel.export.diagram import render_mermaid
 

@@ -29,7 +29,14 @@ from threatmodel.export.diagram.scene import (
     check_layout_budget,
     layout_cost,
 )
-from threatmodel.export.diagram.style import DEFAULT_THRESHOLD, KIND_SHAPE, SEVERITY_FILL, SHAPES, TRUST_FRAME
+from threatmodel.export.diagram.style import (
+    DEFAULT_THRESHOLD,
+    KIND_SHAPE,
+    SEVERITY_FILL,
+    SHAPES,
+    TRUST_FRAME,
+    svg_fonts,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -54,5 +61,6 @@ __all__ = [
     "render_mermaid",
     "render_mermaid_scene",
     "shorten",
+    "svg_fonts",
     "wrap",
 ]

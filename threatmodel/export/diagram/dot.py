@@ -193,16 +193,19 @@ def _legend_dot(scene: Scene) -> list[str]:
     return out
 
 
-def render_dot(assessment: Assessment, *, view: DiagramView | None = None, legend: bool = True) -> str:
+def render_dot(
+    assessment: Assessment, *, view: DiagramView | None = None, legend: bool = True, font: str = FONT
+) -> str:
     """The diagram of ``assessment`` as Graphviz DOT text (see :func:`render_dot_scene`)."""
-    return render_dot_scene(build_scene(assessment, view), legend=legend)
+    return render_dot_scene(build_scene(assessment, view), legend=legend, font=font)
 
 
-def render_dot_scene(scene: Scene, *, legend: bool = True) -> str:
+def render_dot_scene(scene: Scene, *, legend: bool = True, font: str = FONT) -> str:
     """``scene`` as DOT: boundaries as nested clusters, shapes per kind, fills per severity.
 
     Always sets ``newrank=true``: without it, ``dot`` fails on clustered graphs of a few
-    hundred nodes (``trouble in init_rank``).
+    hundred nodes (``trouble in init_rank``). ``font`` is the one font Graphviz sizes labels
+    with: :data:`~.style.FONT` for SVG (what browsers draw), :data:`~.style.PNG_FONT` for PNG.
     """
     title = f'<<B>{html(shorten(scene.title, 80))}</B><BR/><FONT POINT-SIZE="10">{html(shorten(scene.subtitle, 100))}</FONT>>'
     out = [
@@ -215,7 +218,7 @@ def render_dot_scene(scene: Scene, *, legend: bool = True) -> str:
                 ("splines", '"true"'),
                 ("nodesep", '"0.35"'),
                 ("ranksep", '"0.6"'),
-                ("fontname", dot_quote(FONT)),
+                ("fontname", dot_quote(font)),
                 ("fontsize", '"11"'),
                 ("labelloc", '"t"'),
                 ("labeljust", '"l"'),
@@ -224,11 +227,11 @@ def render_dot_scene(scene: Scene, *, legend: bool = True) -> str:
             ]
         )
         + ";",
-        "  node " + _attrs([("fontname", dot_quote(FONT)), ("fontsize", '"11"'), ("margin", '"0.12,0.06"')]) + ";",
+        "  node " + _attrs([("fontname", dot_quote(font)), ("fontsize", '"11"'), ("margin", '"0.12,0.06"')]) + ";",
         "  edge "
         + _attrs(
             [
-                ("fontname", dot_quote(FONT)),
+                ("fontname", dot_quote(font)),
                 ("fontsize", '"9"'),
                 ("color", dot_quote(FLOW_COLOUR)),
                 ("fontcolor", dot_quote("#333333")),

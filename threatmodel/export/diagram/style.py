@@ -16,8 +16,24 @@ DEFAULT_THRESHOLD = 300
 ``dot`` lays out a few hundred labelled nodes in seconds but does not finish on
 thousands (docs/decisions/0300-diagram-views.md, STACK.md §3)."""
 
-FONT = "Helvetica"
-"""A font every Graphviz build knows metrics for (graphviz-pure warns on font lists)."""
+FONT = "DejaVu Sans"
+"""The font Graphviz sizes every box with. One font, not a list (graphviz-pure warns on lists and
+falls back to Times metrics); graphviz-pure has its metrics built in and Debian's ``dot`` finds it
+through fontconfig. It is the font a browser on Linux actually draws with: asked for Helvetica,
+Chromium on Debian falls back to DejaVu Sans, about 12% wider, and labels were cut mid-word."""
+
+PNG_FONT = "Helvetica"
+"""The font for PNG: there Graphviz draws the text itself, with the font it measured. graphviz-pure
+bundles a Helvetica-metric sans but draws DejaVu Sans with a serif fallback, so PNG keeps Helvetica."""
+
+SVG_FONT_STACK = "DejaVu Sans,Arial,Helvetica,sans-serif"
+"""What SVG output asks the viewer for: the layout font first, then fonts narrower than it, so a
+viewer without DejaVu Sans draws text that still fits its box (see :func:`svg_fonts`)."""
+
+
+def svg_fonts(svg: bytes) -> bytes:
+    """Graphviz SVG with every ``font-family`` naming :data:`FONT` widened to :data:`SVG_FONT_STACK`."""
+    return svg.replace(f'font-family="{FONT}"'.encode(), f'font-family="{SVG_FONT_STACK}"'.encode())
 
 
 @dataclass(frozen=True, slots=True)
