@@ -176,6 +176,8 @@ COMMANDS = [
     ["validate"],
     ["analyze"],
     ["analyze", "--format", "json"],
+    ["questions"],
+    ["analyze", "--why-not", "tm:indirect-prompt-injection@chat-llm"],
     ["check"],
 ]
 

@@ -14,6 +14,7 @@ from threatmodel.cli.common import (
     Session,
     as_of_option,
     catalog_option,
+    echo,
     handles_errors,
     load_and_evaluate,
     parse_date,
@@ -118,11 +119,11 @@ def _print_why_not(model: SystemModel, catalogs: Sequence[Catalog], finding: str
             Problem(str(exc.args[0]), hint="finding ids are THREAT@ELEMENT, e.g. tm:model-inversion@fraud-model")
         ) from None
     if answer.applies:
-        click.echo(f"{answer.finding} applies: see `threatmodel analyze MODEL --finding {answer.finding}`")
+        echo(f"{answer.finding} applies: see `threatmodel analyze MODEL --finding {answer.finding}`")
         return
-    click.echo(f"{answer.finding} does not apply:")
+    echo(f"{answer.finding} does not apply:")
     for line in answer.reasons:
-        click.echo(f"  {line}")
+        echo(f"  {line}")
 
 
 def print_summary(console: Console, a: Assessment, show_all: bool = False) -> None:

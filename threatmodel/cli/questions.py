@@ -7,7 +7,15 @@ from pathlib import Path
 
 import click
 
-from threatmodel.cli.common import Session, as_of_option, catalog_option, handles_errors, load_and_evaluate, parse_date
+from threatmodel.cli.common import (
+    Session,
+    as_of_option,
+    catalog_option,
+    echo,
+    handles_errors,
+    load_and_evaluate,
+    parse_date,
+)
 
 
 @click.command()
@@ -30,10 +38,10 @@ def questions(model: Path, fmt: str, limit: int | None, catalog_paths: tuple[Pat
     found = open_questions(assessment.findings)[:limit]
     if fmt == "json":
         items = [q.model_dump(mode="json") for q in found]
-        click.echo(json.dumps({"questions": items}, indent=2, ensure_ascii=False))
+        echo(json.dumps({"questions": items}, indent=2, ensure_ascii=False))
         return
     if not found:
-        click.echo("No open questions: no finding rests on an unknown fact.")
+        echo("No open questions: no finding rests on an unknown fact.")
         return
     for i, q in enumerate(found, 1):
-        click.echo(f"{i:>3}. {q.summary}  [{q.element}.{q.attribute}]")
+        echo(f"{i:>3}. {q.summary}  [{q.element}.{q.attribute}]")

@@ -70,9 +70,10 @@ def _arrow(graph: ModelGraph, path: Sequence[str]) -> str:
     return " → ".join(graph.name(p) for p in path)
 
 
-def _fmt(value: object) -> str:
+def fmt_value(value: object) -> str:
+    """A model value as rules and explanations show it (``unset``, ``true``, ``[a, b]``)."""
     if isinstance(value, tuple):
-        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -92,7 +93,7 @@ def describe(cond: Condition) -> str:
             ]
             if op == "is_set":
                 return f"{test.name} is {'set' if value else 'unset'}"
-            return f"{test.name} {op.replace('_', ' ')} {_fmt(value)}"
+            return f"{test.name} {op.replace('_', ' ')} {fmt_value(value)}"
         case DataHandled(data=test):
             return "handles " + _describe_data(test)
         case BoundaryTrust(boundary_trust=levels):
@@ -359,8 +360,8 @@ class Matcher:
         g = self.g
         toward: dict[str, str | None] = {el: None}
         frontier = [el]
-        found: list[str] = []
-        for _ in range(test.max_hops):
+        found: list[tuple[int, str]] = []  # (hops to el, source)
+        for depth in range(1, test.max_hops + 1):
             nxt: list[str] = []
             for node in frontier:
                 for prev in g.predecessors(node):
@@ -369,14 +370,14 @@ class Matcher:
                     toward[prev] = node
                     if prev in sources:
                         if prev != shown[0]:
-                            found.append(prev)
+                            found.append((depth, prev))
                     else:
                         nxt.append(prev)
             if len(found) >= MAX_PATHS - 1 or not nxt:
                 break
             frontier = nxt
         routes: list[tuple[str, ...]] = []
-        for s in sorted(found, key=lambda s: (self._depth(toward, s), s))[: MAX_PATHS - 1]:
+        for _, s in sorted(found)[: MAX_PATHS - 1]:
             route = [s]
             cursor = toward[s]
             while cursor is not None:
@@ -384,15 +385,6 @@ class Matcher:
                 cursor = toward[cursor]
             routes.append(tuple(route))
         return routes
-
-    @staticmethod
-    def _depth(toward: dict[str, str | None], node: str) -> int:
-        depth = 0
-        cursor = toward[node]
-        while cursor is not None:
-            depth += 1
-            cursor = toward[cursor]
-        return depth
 
     def _source_set(self, test: TaintTest) -> frozenset[str]:
         key = id(test)
@@ -574,7 +566,7 @@ class Matcher:
                 if is_unknown(test.name, value):
                     self._assume(el, test.name)
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
-                return [f"{test.name} of {name} is {_fmt(value)}"], (), None
+                return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
             case DataHandled(data=test):
                 ids = g.handled_data[el] if el in g.components else g.flows[el].data
                 hits = [d for d in ids if data_matches(test, g, d)]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.engine.match import Matcher, candidate_kinds, describe, endpoint_kinds
+from threatmodel.engine.match import Matcher, candidate_kinds, describe, endpoint_kinds, fmt_value
 from threatmodel.engine.unknowns import resolve
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.catalog import AllOf, AnyOf, Attr, Catalog, Condition, KindIs, Not, TargetType
@@ -124,22 +124,12 @@ def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, dep
         case Attr(attr=test):
             target = g.components.get(element) or g.flows.get(element)
             value = getattr(target, test.name, None) if target is not None else None
-            shown = _shown(value)
+            shown = fmt_value(value)
             if target is not None and not hasattr(target, test.name):
                 shown = f"not an attribute of a {g.kind(element) if element in g.components else 'flow'}"
             return [f"{pad}{describe(cond)}: {test.name} of {g.name(element)} is {shown}"]
         case _:
             return [f"{pad}{describe(cond)}: not on {g.name(element)}"]
-
-
-def _shown(value: object) -> str:
-    if value is None:
-        return "unset"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_shown(v) for v in value) + "]"
-    return str(value)
 
 
 __all__ = ["WhyNot", "why_not"]

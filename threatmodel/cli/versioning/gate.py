@@ -351,15 +351,7 @@ def print_check(console: Any, results: Sequence[ModelResult], *, threshold: Seve
             head.append("FAIL", style="bold red")
         head.append(f" {r.display}", style="bold")
         head.append(f" ({r.assessment.model.system.name})")
-        parts = []
-        if r.count("finding"):
-            n = r.count("finding")
-            parts.append(f"{n} open finding{'s' if n != 1 else ''} at or above {threshold.value}")
-        if r.count("policy"):
-            n = r.count("policy")
-            parts.append(f"{n} policy error{'s' if n != 1 else ''}")
-        if not parts:
-            parts.append(f"no open finding at or above {threshold.value}")
+        parts = _headline_parts(r, threshold)
         head.append(" — " + ", ".join(parts) + f"; open risk {r.assessment.open_risk}")
         console.print(head)
         for item in (*r.failures, *r.warnings):
