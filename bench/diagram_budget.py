@@ -15,10 +15,10 @@ import math
 import sys
 import time
 
+from threatmodel.engine.analysis import analyse
 from threatmodel.errors import RenderError
 from threatmodel.export.diagram import LAYOUT_BUDGET, DiagramView, build_scene, layout_cost, render_dot_scene
 from threatmodel.io.graphviz import run_dot
-from threatmodel.model.finding import Assessment
 from threatmodel.model.system import SystemModel
 
 
@@ -42,9 +42,7 @@ def model(n: int) -> SystemModel:
 def main(sizes: list[int]) -> None:
     print(f"budget {LAYOUT_BUDGET}")
     for n in sizes:
-        a = Assessment(
-            model=model(n), findings=(), proposals=(), diagnostics=(), catalogs=(), as_of=dt.date(2026, 1, 1)
-        )
+        a = analyse(model(n), (), as_of=dt.date(2026, 1, 1))
         scene = build_scene(a, DiagramView(overview=False, threshold=10**9))
         start = time.perf_counter()
         try:

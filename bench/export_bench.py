@@ -26,28 +26,21 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench.synth import synthetic_yaml
-    from threatmodel.engine import evaluate
-    from threatmodel.engine.catalogs import CatalogSet
     from threatmodel.export.diagram import render_dot, render_mermaid
     from threatmodel.export.html import render_html
     from threatmodel.export.json import render_json
     from threatmodel.export.markdown import render_markdown
     from threatmodel.export.sarif import render_sarif
     from threatmodel.export.stix import render_stix
+    from threatmodel.io.analysis import analyze
     from threatmodel.io.graphviz import run_dot
-    from threatmodel.io.load import load_catalogs, load_model
+    from threatmodel.io.load import load_catalogs
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic.yaml"
         path.write_text(synthetic_yaml(args.size), encoding="utf-8")
         cats = load_catalogs()
-        loaded = load_model(path, known_controls=cats.control_refs)
-        assessment = evaluate(loaded.model, cats.catalogs, as_of=dt.date(2026, 11, 25))
-        cset = CatalogSet(cats.catalogs)
-
-        def locate(element: str) -> tuple[int, int]:
-            span = loaded.element_span(element)
-            return span.line, span.column
+        analysis = analyze(path, cats, as_of=dt.date(2026, 11, 25))
 
         timings: list[tuple[str, float, int]] = []
 
@@ -57,18 +50,15 @@ def main() -> None:
             timings.append((name, time.perf_counter() - start, len(out)))
             return out
 
-        dot = timed("dot (overview)", lambda: render_dot(assessment))
+        dot = timed("dot (overview)", lambda: render_dot(analysis))
         svg = timed("svg (dot → graphviz)", lambda: run_dot(dot, "svg"))  # type: ignore[arg-type]
-        timed("mermaid (overview)", lambda: render_mermaid(assessment))
-        timed("json", lambda: render_json(assessment, tool_version="bench"))
-        timed("markdown", lambda: render_markdown(assessment, cset, tool_version="bench"))
-        timed("html", lambda: render_html(assessment, cset, tool_version="bench", diagram_svg=svg.decode()))  # type: ignore[attr-defined]
-        timed(
-            "sarif",
-            lambda: render_sarif(assessment, cset, tool_version="bench", model_uri="synthetic.yaml", locate=locate),
-        )
-        timed("stix", lambda: render_stix(assessment, cset, tool_version="bench"))
-    print(f"{args.size} components, {2 * args.size} flows, {len(assessment.findings)} findings")
+        timed("mermaid (overview)", lambda: render_mermaid(analysis))
+        timed("json", lambda: render_json(analysis, tool_version="bench"))
+        timed("markdown", lambda: render_markdown(analysis, tool_version="bench"))
+        timed("html", lambda: render_html(analysis, tool_version="bench", diagram_svg=svg.decode()))  # type: ignore[attr-defined]
+        timed("sarif", lambda: render_sarif(analysis, tool_version="bench"))
+        timed("stix", lambda: render_stix(analysis, tool_version="bench"))
+    print(f"{args.size} components, {2 * args.size} flows, {len(analysis.assessment.findings)} findings")
     for name, seconds, size in timings:
         print(f"  {name:<22} {seconds:6.2f} s  {size / 1e6:7.2f} MB")
     print(f"  peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -49,11 +49,11 @@ def summary(values: list[float]) -> str:
 
 async def run(size: int, edits: int) -> None:
     from bench.synth import synthetic_yaml
+    from threatmodel.edit.changes import Change, SetTriage, Upsert, item_document
     from threatmodel.engine import evaluate
     from threatmodel.io.load import load_catalogs
     from threatmodel.model.system import Exposure
     from threatmodel.tui.app import make_app
-    from threatmodel.tui.session import Change, SetTriage, Upsert, item_document
     from threatmodel.tui.widgets.findings_table import FindingsTable
 
     cats = load_catalogs()

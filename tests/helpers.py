@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from threatmodel.engine import evaluate
+from threatmodel.engine import Analysis, evaluate
+from threatmodel.io.analysis import analyze, analyze_text
 from threatmodel.io.load import LoadedCatalogs, load_model, load_model_text
 from threatmodel.model.finding import Assessment
 from threatmodel.model.system import component_class
@@ -37,6 +38,16 @@ def stated(data: dict[str, Any]) -> dict[str, Any]:
 def assess_file(path: Path, catalogs: LoadedCatalogs, as_of: dt.date = FIXED_DATE) -> Assessment:
     loaded = load_model(path, known_controls=catalogs.control_refs)
     return evaluate(loaded.model, catalogs.catalogs, as_of=as_of)
+
+
+def analyse_file(path: Path, catalogs: LoadedCatalogs, as_of: dt.date = FIXED_DATE) -> Analysis:
+    """``path`` loaded and analysed (located by its file) with ``catalogs``."""
+    return analyze(path, catalogs, as_of=as_of)
+
+
+def analyse_text(text: str, catalogs: LoadedCatalogs, as_of: dt.date = FIXED_DATE) -> Analysis:
+    """Model text analysed as ``model.yaml``."""
+    return analyze_text(text, "model.yaml", catalogs, as_of=as_of)
 
 
 def assess_text(text: str, catalogs: LoadedCatalogs, as_of: dt.date = FIXED_DATE) -> Assessment:

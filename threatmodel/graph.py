@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TypeVar, cast
 
 from threatmodel.model.base import Classification, TrustLevel
 from threatmodel.model.system import (
@@ -33,6 +32,8 @@ from threatmodel.model.system import (
 MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 TOOL_KINDS = frozenset({"tool", "mcp-server"})
 UNTRUSTED_POPULATIONS = frozenset({Population.PUBLIC, Population.CUSTOMERS})
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +108,6 @@ class ModelGraph:
     """A :class:`SystemModel` indexed for rule evaluation."""
 
     model: SystemModel
-    graph: nx.DiGraph[str]
     components: dict[str, ComponentBase]
     flows: dict[str, Flow]
     data: dict[str, DataAsset]
@@ -122,16 +122,15 @@ class ModelGraph:
     assumed_sources: Mapping[str, str] = field(default_factory=dict)
     """Sources only because a fact is unknown (who a human user stands for, who can reach a
     component), mapped to that attribute; the optimistic reading of unknowns leaves them out."""
+    succ: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each component's flow targets, sorted (every component has an entry)."""
+    pred: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each component's flow sources, sorted."""
     _cache: dict[object, object] = field(default_factory=dict)
-    _succ: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _pred: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _kinds: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        adjacency = self.graph.adj
-        self._succ = {n: tuple(sorted(adjacency[n])) for n in self.graph.nodes}
-        self._pred = {n: tuple(sorted(self.graph.pred[n])) for n in self.graph.nodes}
-        self._kinds = {cid: str(c.kind) for cid, c in self.components.items()}  # type: ignore[attr-defined]
+        self._kinds = {cid: c.kind for cid, c in self.components.items()}
 
     # -- structure --------------------------------------------------------
     def kind(self, node: str) -> str:
@@ -148,54 +147,65 @@ class ModelGraph:
 
     def successors(self, node: str) -> tuple[str, ...]:
         """Targets of the node's outgoing flows, sorted."""
-        return self._succ.get(node, ())
+        return self.succ.get(node, ())
 
     def predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's incoming flows, sorted."""
-        return self._pred.get(node, ())
+        return self.pred.get(node, ())
+
+    def degree(self, node: str) -> int:
+        """How many other components the node exchanges flows with (either direction)."""
+        return len(set(self.successors(node)) | set(self.predecessors(node)))
 
     def boundary_chain(self, node: str) -> tuple[str, ...]:
         """The component's boundary and its ancestors, innermost first."""
+        return self.enclosing(self.boundary_of(node))
+
+    def enclosing(self, boundary: str | None) -> tuple[str, ...]:
+        """``boundary`` and the boundaries it is nested in, innermost first (cycle-safe)."""
         chain: list[str] = []
-        cursor = self.components[node].boundary
+        cursor = boundary
         while cursor is not None and cursor in self.boundaries and cursor not in chain:
             chain.append(cursor)
             cursor = self.boundaries[cursor].parent
         return tuple(chain)
 
+    def boundary_of(self, node: str) -> str | None:
+        """The component's innermost boundary, when it names one that exists."""
+        boundary = self.components[node].boundary
+        return boundary if boundary in self.boundaries else None
+
     def trust(self, node: str) -> TrustLevel:
         """Trust level of the component's innermost boundary (internal when it has none)."""
-        boundary = self.components[node].boundary
-        if boundary is None or boundary not in self.boundaries:
-            return TrustLevel.INTERNAL
-        return self.boundaries[boundary].trust
+        boundary = self.boundary_of(node)
+        return TrustLevel.INTERNAL if boundary is None else self.boundaries[boundary].trust
 
     def crosses(self, flow: Flow) -> bool:
-        """True when the flow's ends sit in different innermost boundaries."""
-        return self.components[flow.source].boundary != self.components[flow.target].boundary
+        """True when the flow's ends sit in different innermost boundaries: the one definition
+        of "crosses a trust boundary" (rules, diagrams and reports all ask here)."""
+        return self.boundary_of(flow.source) != self.boundary_of(flow.target)
 
     def controls_for(self, element: str) -> tuple[ImplementedControl, ...]:
         """Declared controls that cover ``element``: scoped to it, to one of its boundaries, or system-wide.
 
         The one definition of control scope, used by scoring, policy and the reports.
         """
-        key = ("controls-for", element)
-        cached = self._cache.get(key)
-        if cached is None:
+
+        def build() -> tuple[ImplementedControl, ...]:
             scopes = {element}
             if element in self.components:
                 scopes.update(self.boundary_chain(element))
             by_scope, everywhere = self._control_index()
             hits = {i for scope in scopes for i in by_scope.get(scope, ())} | set(everywhere)
             controls = self.model.controls
-            cached = tuple(controls[i] for i in sorted(hits))  # declaration order, as before
-            self._cache[key] = cached
-        return cached  # type: ignore[return-value]
+            return tuple(controls[i] for i in sorted(hits))  # declaration order
+
+        return self.memo(("controls-for", element), build)
 
     def _control_index(self) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
         """Declared controls by the element or boundary they scope (positions in the model), and the system-wide ones."""
-        index = self._cache.get("control-index")
-        if index is None:
+
+        def build() -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
             by_scope: dict[str, list[int]] = {}
             everywhere: list[int] = []
             for i, control in enumerate(self.model.controls):
@@ -203,9 +213,9 @@ class ModelGraph:
                     everywhere.append(i)
                 for scope in control.scope:
                     by_scope.setdefault(scope, []).append(i)
-            index = ({k: tuple(v) for k, v in by_scope.items()}, tuple(everywhere))
-            self._cache["control-index"] = index
-        return index  # type: ignore[return-value]
+            return {k: tuple(v) for k, v in by_scope.items()}, tuple(everywhere)
+
+        return self.memo("control-index", build)
 
     # -- data ------------------------------------------------------------
     def max_classification(self, node: str) -> Classification | None:
@@ -215,22 +225,21 @@ class ModelGraph:
     # -- relations ----------------------------------------------------------
     def linked(self, node: str, via: str) -> tuple[str, ...]:
         """Components related to ``node`` through a declared attribute (or an equivalent flow)."""
-        key = ("linked", node, via)
-        cached = self._cache.get(key)
-        if cached is not None:
-            return cached  # type: ignore[return-value]
+        return self.memo(("linked", node, via), lambda: self._linked(node, via))
+
+    def _linked(self, node: str, via: str) -> tuple[str, ...]:
         component = self.components[node]
         out: set[str] = set()
-        succ = set(self.graph.successors(node))
+        succ = set(self.successors(node))
         if via == "tools" and isinstance(component, Agent):
             out |= set(component.tools) | {n for n in succ if self.kind(n) in TOOL_KINDS}
         elif via == "delegates_to" and isinstance(component, Agent):
             out |= set(component.delegates_to) | {n for n in succ if self.kind(n) == "agent"}
         elif via == "memory" and isinstance(component, Agent):
-            related = {n for n in succ | set(self.graph.predecessors(node)) if self.kind(n) == "agent-memory"}
+            related = {n for n in succ | set(self.predecessors(node)) if self.kind(n) == "agent-memory"}
             out |= related | ({component.memory} if component.memory else set())
         elif via == "model" and isinstance(component, Agent):
-            related = {n for n in succ | set(self.graph.predecessors(node)) if self.kind(n) == "llm"}
+            related = {n for n in succ | set(self.predecessors(node)) if self.kind(n) == "llm"}
             out |= related | ({component.model} if component.model else set())
         elif via == "base_model" and isinstance(component, Model) and component.base_model:
             out.add(component.base_model)
@@ -240,28 +249,26 @@ class ModelGraph:
             out |= {n for n in succ if self.kind(n) in MODEL_KINDS}
             if component.produces:
                 out.add(component.produces)
-        elif via == "trained_on_by" and str(component.kind) in MODEL_KINDS:  # type: ignore[attr-defined]
+        elif via == "trained_on_by" and component.kind in MODEL_KINDS:
             out |= set(self._trainers().get(node, ()))
-        result = tuple(sorted(n for n in out if n in self.components))
-        self._cache[key] = result
-        return result
+        return tuple(sorted(n for n in out if n in self.components))
 
     def _trainers(self) -> dict[str, tuple[str, ...]]:
-        cached = self._cache.get("trainers")
-        if cached is None:
+        def build() -> dict[str, tuple[str, ...]]:
             trainers: dict[str, set[str]] = {}
             for cid in self.by_kind.get("training-job", ()) + self.by_kind.get("fine-tuning-job", ()):
                 for produced in self.linked(cid, "produces"):
                     trainers.setdefault(produced, set()).add(cid)
-            cached = {k: tuple(sorted(v)) for k, v in trainers.items()}
-            self._cache["trainers"] = cached
-        return cached  # type: ignore[return-value]
+            return {k: tuple(sorted(v)) for k, v in trainers.items()}
 
-    def memo(self, key: object, build: Callable[[], object]) -> object:
-        """Cache a derived value for the lifetime of this graph."""
+        return self.memo("trainers", build)
+
+    def memo(self, key: object, build: Callable[[], T]) -> T:
+        """Cache a derived value for the lifetime of this graph. A key names one derivation, so
+        the value stored under it is always of the type ``build`` returns."""
         if key not in self._cache:
             self._cache[key] = build()
-        return self._cache[key]
+        return cast(T, self._cache[key])
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,24 +374,23 @@ def _assumed_source(component: ComponentBase, reason: str) -> str | None:
 
 def build_graph(model: SystemModel) -> ModelGraph:
     """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
-    graph: nx.DiGraph[str] = nx.DiGraph()
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
     data = {d.id: d for d in model.data}
     flows = {f.key: f for f in model.flows}
-    graph.add_nodes_from(components)
     handled: dict[str, set[str]] = {cid: set(c.data) for cid, c in components.items()}
-    pairs: dict[tuple[str, str], list[str]] = {}
+    succ: dict[str, set[str]] = {cid: set() for cid in components}
+    pred: dict[str, set[str]] = {cid: set() for cid in components}
     for flow in model.flows:
         if flow.source not in components or flow.target not in components:
             continue
-        pairs.setdefault((flow.source, flow.target), []).append(flow.key)
+        succ[flow.source].add(flow.target)
+        pred[flow.target].add(flow.source)
         handled[flow.source].update(flow.data)
         handled[flow.target].update(flow.data)
-    graph.add_edges_from((s, t, {"flows": keys}) for (s, t), keys in pairs.items())
     by_kind: dict[str, list[str]] = {}
     for cid, component in components.items():
-        by_kind.setdefault(str(component.kind), []).append(cid)  # type: ignore[attr-defined]
+        by_kind.setdefault(component.kind, []).append(cid)
         if isinstance(component, Model):
             handled[cid].update(component.trained_on)
             if component.system_prompt:
@@ -401,7 +407,8 @@ def build_graph(model: SystemModel) -> ModelGraph:
     primary = frozenset(cid for cid, verdict in judged.items() if verdict is not None and verdict[1])
     return ModelGraph(
         model=model,
-        graph=graph,
+        succ={cid: tuple(sorted(v)) for cid, v in succ.items()},
+        pred={cid: tuple(sorted(v)) for cid, v in pred.items()},
         components=components,
         flows=flows,
         data=data,

@@ -1,105 +1,259 @@
-"""Reports for the front ends: one place that turns an assessment into any report format.
+"""Every output format in one table: ``EXPORTS`` is what ``report --format``, ``diagram --format``,
+the TUI's export dialog, ``docs/exports.md`` and the golden tests read.
 
-``threatmodel report`` and the TUI's export dialog both call :func:`render_report`, so a
-format is wired (SARIF locations, the HTML diagram) exactly once. This module sits between
-the front ends (cli, tui) and the layers it combines (export: pure renderers; io: the YAML
-locations and the ``dot`` process).
+An :class:`Export` turns an :class:`~threatmodel.engine.analysis.Analysis` into bytes or text. The
+pure exporters live in ``threatmodel.export``; this module adds the one impure step some formats
+need (running Graphviz, through ``threatmodel.io.graphviz``) and sits between the front ends (cli,
+tui) and those layers. Renderers import their modules when called, so ``threatmodel --help`` only
+pays for the table.
+
+Adding a format is one row here plus its exporter (see docs/contributing.md).
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import quote
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
-from threatmodel.errors import RenderError
+from threatmodel.errors import RenderError, UsageError
 
 if TYPE_CHECKING:  # kept off the import path: `threatmodel --help` loads this module
-    from threatmodel.engine.catalogs import CatalogSet
-    from threatmodel.io.load import LoadedModel
-    from threatmodel.model.finding import Assessment
+    from threatmodel.engine.analysis import Analysis
+    from threatmodel.export.diagram import DiagramView, Scene
 
-REPORT_FORMATS = ("md", "html", "json", "sarif", "stix", "cyclonedx")
+RunDot = Callable[[str, str], bytes]
+"""``(dot text, output format) -> bytes``: Graphviz, or a stand-in in tests."""
+
+
+def _graphviz(dot: str, fmt: str) -> bytes:
+    from threatmodel.io.graphviz import run_dot
+
+    return run_dot(dot, fmt)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What a front end may choose about an export; every field has the default a user gets."""
+
+    tool_version: str
+    view: DiagramView | None = None
+    """Which part of the model a diagram shows (default: the whole model, or the boundary overview)."""
+    legend: bool = True
+    """Draw the legend in svg, png and dot."""
+    width: int | None = None
+    """Squeeze a text diagram toward this many columns."""
+    run_dot: RunDot = field(default=_graphviz)
 
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A report, plus warnings for the user (e.g. the HTML report has no diagram)."""
+    """An export, plus what to tell the user about it on stderr."""
 
-    text: str
+    data: str | bytes
     warnings: tuple[str, ...] = ()
+    """Something is missing from the output (e.g. the HTML report has no diagram)."""
+    notes: tuple[str, ...] = ()
+    """How the output was made (e.g. the diagram switched to the boundary overview)."""
+
+    @property
+    def text(self) -> str:
+        """The export as text (binary formats are never asked for this)."""
+        if isinstance(self.data, bytes):
+            raise TypeError("a binary export has no text")
+        return self.data
 
 
-def artifact_uri(path: str) -> str:
-    """A SARIF artifact URI for a model path: relative paths stay relative (to ``%SRCROOT%``,
-    with ``/`` separators and percent-encoding); absolute ones become ``file:`` URIs."""
-    p = Path(path)
-    if p.is_absolute():
-        return p.as_uri()
-    return quote(path.replace(os.sep, "/"), safe="/")
+@dataclass(frozen=True, slots=True)
+class Export:
+    """One output format."""
+
+    id: str
+    """The ``--format`` value."""
+    title: str
+    """How the TUI and the docs name it."""
+    suffix: str
+    """File name suffix the TUI suggests."""
+    group: Literal["report", "diagram"]
+    """Which command writes it: ``report`` or ``diagram``."""
+    summary: str
+    """One line for ``--help`` and docs/exports.md."""
+    render: Callable[[Analysis, Options], Rendered]
+    binary: bool = False
+    needs_graphviz: bool = False
 
 
-def diagram_svg(assessment: Assessment) -> tuple[str | None, tuple[str, ...]]:
-    """The model diagram as SVG text, or ``None`` with the reason when Graphviz cannot draw it."""
-    from threatmodel.errors import UsageError
+# -- reports ---------------------------------------------------------------------------------
+
+
+def _markdown(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.markdown import render_markdown
+
+    return Rendered(render_markdown(analysis, tool_version=options.tool_version))
+
+
+def _html(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.html import render_html
+
+    svg, warnings = html_diagram(analysis, options)
+    return Rendered(render_html(analysis, tool_version=options.tool_version, diagram_svg=svg), warnings)
+
+
+def _json(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.json import render_json
+
+    return Rendered(render_json(analysis, tool_version=options.tool_version))
+
+
+def _sarif(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.sarif import render_sarif
+
+    return Rendered(render_sarif(analysis, tool_version=options.tool_version))
+
+
+def _stix(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.stix import render_stix
+
+    return Rendered(render_stix(analysis, tool_version=options.tool_version))
+
+
+def _cyclonedx(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.cyclonedx import render_cyclonedx
+
+    return Rendered(render_cyclonedx(analysis, tool_version=options.tool_version))
+
+
+def html_diagram(analysis: Analysis, options: Options) -> tuple[str | None, tuple[str, ...]]:
+    """The whole-model diagram as SVG text for the HTML report, or ``None`` with the reason."""
     from threatmodel.export.diagram import build_scene, check_layout_budget, render_dot_scene, svg_fonts
-    from threatmodel.io.graphviz import run_dot
 
     try:
-        scene = build_scene(assessment)
+        scene = build_scene(analysis)
         check_layout_budget(scene)
-        return svg_fonts(run_dot(render_dot_scene(scene), "svg")).decode("utf-8", "replace"), ()
+        svg = svg_fonts(options.run_dot(render_dot_scene(scene), "svg"))
+        return svg.decode("utf-8", "replace"), ()
     except (RenderError, UsageError) as exc:
         problem = exc.problems[0]
         reason = f"the HTML report has no diagram: {problem.message}"
         return None, (reason + (f"\n  hint: {problem.hint}" if problem.hint else ""),)
 
 
-def render_report(
-    fmt: str, assessment: Assessment, cset: CatalogSet, loaded: LoadedModel, *, tool_version: str
-) -> Rendered:
-    """``fmt`` (one of :data:`REPORT_FORMATS`) for ``assessment``; ``loaded`` locates elements for SARIF."""
-    if fmt == "md":
-        from threatmodel.export.markdown import render_markdown
+# -- diagrams --------------------------------------------------------------------------------
 
-        return Rendered(render_markdown(assessment, cset, tool_version=tool_version))
-    if fmt == "html":
-        from threatmodel.export.html import render_html
 
-        svg, warnings = diagram_svg(assessment)
-        return Rendered(render_html(assessment, cset, tool_version=tool_version, diagram_svg=svg), warnings)
-    if fmt == "json":
-        from threatmodel.export.json import render_json
+def _scene(analysis: Analysis, options: Options, *, laid_out: bool) -> Scene:
+    """The scene of ``options.view``; formats Graphviz lays out refuse an over-budget scene at once."""
+    from threatmodel.export.diagram import build_scene, check_layout_budget
 
-        return Rendered(render_json(assessment, tool_version=tool_version))
-    if fmt == "sarif":
-        from threatmodel.export.sarif import render_sarif
+    scene = build_scene(analysis, options.view)
+    if laid_out:
+        check_layout_budget(scene)  # rather than wait out Graphviz's timeout
+    return scene
 
-        def locate(element: str) -> tuple[int, int]:
-            span = loaded.element_span(element)
-            return span.line, span.column
 
-        def artifact_of(element: str) -> str:
-            return artifact_uri(loaded.element_span(element).path)
+def _drawn(fmt: str) -> Callable[[Analysis, Options], Rendered]:
+    def render(analysis: Analysis, options: Options) -> Rendered:
+        from threatmodel.export.diagram import render_dot_scene, svg_fonts
+        from threatmodel.export.diagram.style import FONT, PNG_FONT
 
-        return Rendered(
-            render_sarif(
-                assessment,
-                cset,
-                tool_version=tool_version,
-                model_uri=artifact_uri(loaded.path),
-                locate=locate,
-                artifact_of=artifact_of,
-            )
-        )
-    if fmt == "stix":
-        from threatmodel.export.stix import render_stix
+        scene = _scene(analysis, options, laid_out=True)
+        font = PNG_FONT if fmt == "png" else FONT
+        data = options.run_dot(render_dot_scene(scene, legend=options.legend, font=font), fmt)
+        return Rendered(svg_fonts(data) if fmt == "svg" else data, notes=scene.notes)
 
-        return Rendered(render_stix(assessment, cset, tool_version=tool_version))
-    if fmt == "cyclonedx":
-        from threatmodel.export.cyclonedx import render_cyclonedx
+    return render
 
-        return Rendered(render_cyclonedx(assessment, tool_version=tool_version))
-    raise KeyError(fmt)
+
+def _dot(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.diagram import render_dot_scene
+
+    scene = _scene(analysis, options, laid_out=False)
+    return Rendered(render_dot_scene(scene, legend=options.legend), notes=scene.notes)
+
+
+def _mermaid(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.diagram import render_mermaid_scene
+
+    scene = _scene(analysis, options, laid_out=False)
+    return Rendered(render_mermaid_scene(scene), notes=scene.notes)
+
+
+def _text(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.diagram.text import render_layout_dot, render_text
+
+    scene = _scene(analysis, options, laid_out=True)
+    layout = json.loads(options.run_dot(render_layout_dot(scene), "json0"))
+    return Rendered(render_text(layout, highlight=scene.highlight, width=options.width), notes=scene.notes)
+
+
+EXPORTS: tuple[Export, ...] = (
+    Export(
+        "md",
+        "Markdown report",
+        ".md",
+        "report",
+        "design-review document for GitHub (with a Mermaid diagram)",
+        _markdown,
+    ),
+    Export(
+        "html",
+        "HTML report",
+        ".html",
+        "report",
+        "the same as one self-contained, offline HTML page (filter, sort, print)",
+        _html,
+        needs_graphviz=True,
+    ),
+    Export("json", "JSON", ".json", "report", "the machine contract (docs/json.md)", _json),
+    Export(
+        "sarif",
+        "SARIF 2.1.0",
+        ".sarif",
+        "report",
+        "SARIF 2.1.0 for code scanning (run from the repository root)",
+        _sarif,
+    ),
+    Export(
+        "stix", "STIX 2.1 bundle", ".stix.json", "report", "STIX 2.1 bundle for threat-intelligence platforms", _stix
+    ),
+    Export(
+        "cyclonedx",
+        "CycloneDX 1.6 AI-BOM",
+        ".cdx.json",
+        "report",
+        "CycloneDX 1.6 AI bill of materials (docs/cyclonedx.md)",
+        _cyclonedx,
+    ),
+    Export("svg", "SVG diagram", ".svg", "diagram", "the data-flow diagram as SVG", _drawn("svg"), needs_graphviz=True),
+    Export(
+        "png",
+        "PNG diagram",
+        ".png",
+        "diagram",
+        "the same as a PNG image",
+        _drawn("png"),
+        binary=True,
+        needs_graphviz=True,
+    ),
+    Export("dot", "DOT diagram", ".dot", "diagram", "Graphviz source, to lay out or edit yourself", _dot),
+    Export(
+        "mermaid", "Mermaid diagram", ".mmd", "diagram", "Mermaid flowchart, for Markdown that renders it", _mermaid
+    ),
+    Export("text", "Text diagram", ".txt", "diagram", "box-drawing text for a terminal", _text, needs_graphviz=True),
+)
+BY_ID: dict[str, Export] = {e.id: e for e in EXPORTS}
+REPORT_FORMATS: tuple[str, ...] = tuple(e.id for e in EXPORTS if e.group == "report")
+DIAGRAM_FORMATS: tuple[str, ...] = tuple(e.id for e in EXPORTS if e.group == "diagram")
+
+
+def render(fmt: str, analysis: Analysis, options: Options) -> Rendered:
+    """``fmt`` (an id of :data:`EXPORTS`) for ``analysis``; raises KeyError for an unknown id."""
+    return BY_ID[fmt].render(analysis, options)
+
+
+def formats_help(group: Literal["report", "diagram"]) -> str:
+    """The ``Formats:`` block of a command's ``--help``, from the table."""
+    rows = [e for e in EXPORTS if e.group == group]
+    width = max(len(e.id) for e in rows) + 2
+    return "\n".join(f"  {e.id.ljust(width)}{e.summary}" for e in rows)

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from tests.helpers import FIXED_DATE
 from threatmodel.cli import cli
+from threatmodel.engine.analysis import analyse
 from threatmodel.engine.whynot import why_not
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
 
@@ -19,7 +20,7 @@ CATALOGS: LoadedCatalogs = load_catalogs()
 
 def _ask(finding: str):  # type: ignore[no-untyped-def]
     model = load_model(FRAUD, known_controls=CATALOGS.control_refs).model
-    return why_not(model, CATALOGS.catalogs, finding, as_of=FIXED_DATE)
+    return why_not(analyse(model, CATALOGS.catalogs, as_of=FIXED_DATE), finding)
 
 
 def test_a_raised_finding_applies() -> None:

@@ -12,10 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers import FIXED_DATE
-from threatmodel.engine import evaluate
+from threatmodel.engine.analysis import Analysis, Source
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.io.load import LoadedCatalogs, LoadedModel, load_catalogs, load_model
+from threatmodel.errors import Problem, RenderError, SourceSpan
+from threatmodel.graph import build_graph
+from threatmodel.io.analysis import analyze_loaded
+from threatmodel.io.load import LoadedCatalogs, LoadedModel, load_catalogs, load_model_text
 from threatmodel.model.finding import Assessment
+from threatmodel.render import BY_ID as EXPORT_BY_ID
+from threatmodel.render import Options
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -56,13 +61,38 @@ def catalogs(fixture: bool = True) -> LoadedCatalogs:
 
 
 @dataclass(frozen=True)
+class FixedSource:
+    """A model source for tests: ``path`` as the file, elements placed by ``locate`` (default 1:1)."""
+
+    path: str = "model.yaml"
+    locate: Callable[[str], tuple[int, int]] | None = None
+
+    def element_span(self, element: str) -> SourceSpan:
+        line, column = self.locate(element) if self.locate is not None else (1, 1)
+        return SourceSpan(self.path, line, column)
+
+    def span(self, loc: tuple[str | int, ...], key: bool = False) -> SourceSpan:
+        return SourceSpan(self.path, 1, 1)
+
+
+@dataclass(frozen=True)
 class Case:
-    """A model evaluated for the export tests."""
+    """A model analysed for the export tests."""
 
     loaded: LoadedModel
-    assessment: Assessment
-    cset: CatalogSet
-    model_uri: str
+    analysis: Analysis
+
+    @property
+    def assessment(self) -> Assessment:
+        return self.analysis.assessment
+
+    @property
+    def cset(self) -> CatalogSet:
+        return self.analysis.catalogs
+
+    @property
+    def model_uri(self) -> str:
+        return self.loaded.path
 
     def locate(self, element: str) -> tuple[int, int]:
         span = self.loaded.element_span(element)
@@ -70,56 +100,56 @@ class Case:
 
 
 def load_case(path: Path, as_of: dt.date = AS_OF, *, fixture: bool = True) -> Case:
-    """Load and evaluate ``path`` with the built-in catalogs and, unless ``fixture`` is false, the
-    fixture catalog (example models are judged by the built-in catalogs alone)."""
+    """Load and analyse ``path`` with the built-in catalogs and, unless ``fixture`` is false, the
+    fixture catalog (example models are judged by the built-in catalogs alone). The model is shown
+    by its path relative to the repository, whatever the working directory."""
     cats = catalogs(fixture)
-    loaded = load_model(path, known_controls=cats.control_refs)
-    assessment = evaluate(loaded.model, cats.catalogs, as_of=as_of)
-    uri = path.resolve().relative_to(REPO).as_posix() if path.resolve().is_relative_to(REPO) else path.as_posix()
-    return Case(loaded, assessment, CatalogSet(tuple(cats.catalogs)), uri)
+    resolved = path.resolve()
+    shown = resolved.relative_to(REPO).as_posix() if resolved.is_relative_to(REPO) else path.as_posix()
+    loaded = load_model_text(
+        resolved.read_text(encoding="utf-8"), shown, base_dir=resolved.parent, known_controls=cats.control_refs
+    )
+    return Case(loaded, analyze_loaded(loaded, cats, as_of=as_of))
+
+
+def analysis_of(assessment: Assessment, cset: CatalogSet, source: Source | None = None) -> Analysis:
+    """An :class:`Analysis` of an assessment a test built or changed (its graph rebuilt to match)."""
+    return Analysis(assessment, cset, build_graph(assessment.model), source or FixedSource())
+
+
+def _fixture_dot(dot: str, fmt: str) -> bytes:
+    if fmt != "svg":
+        raise AssertionError(f"the report tests draw only SVG, not {fmt}")
+    return FIXTURE_SVG.encode("utf-8")
 
 
 def render(
     fmt: str,
-    assessment: Assessment,
-    cset: CatalogSet,
+    assessment: Assessment | Analysis,
+    cset: CatalogSet | None = None,
     *,
     model_uri: str = "model.yaml",
     locate: Callable[[str], tuple[int, int]] | None = None,
     svg: str | None = FIXTURE_SVG,
 ) -> str:
-    """One format, rendered with the test tool version."""
-    if fmt == "md":
-        from threatmodel.export.markdown import render_markdown
+    """One format through the EXPORTS table, with the test tool version; the HTML diagram is
+    ``svg`` instead of Graphviz output (``None``: as if Graphviz could not draw it)."""
+    if isinstance(assessment, Analysis):
+        analysis = assessment
+    else:
+        assert cset is not None
+        analysis = analysis_of(assessment, cset, FixedSource(model_uri, locate))
 
-        return render_markdown(assessment, cset, tool_version=TOOL_VERSION)
-    if fmt == "html":
-        from threatmodel.export.html import render_html
+    def run_dot(dot: str, out: str) -> bytes:
+        if svg is None:
+            raise RenderError(Problem("Graphviz is not installed (test stand-in)"))
+        return svg.encode("utf-8") if out == "svg" else _fixture_dot(dot, out)
 
-        return render_html(assessment, cset, tool_version=TOOL_VERSION, diagram_svg=svg)
-    if fmt == "json":
-        from threatmodel.export.json import render_json
-
-        return render_json(assessment, tool_version=TOOL_VERSION)
-    if fmt == "sarif":
-        from threatmodel.export.sarif import render_sarif
-
-        return render_sarif(
-            assessment,
-            cset,
-            tool_version=TOOL_VERSION,
-            model_uri=model_uri,
-            locate=locate or (lambda _element: (1, 1)),
-        )
-    if fmt == "stix":
-        from threatmodel.export.stix import render_stix
-
-        return render_stix(assessment, cset, tool_version=TOOL_VERSION)
-    raise ValueError(fmt)
+    return EXPORT_BY_ID[fmt].render(analysis, Options(tool_version=TOOL_VERSION, run_dot=run_dot)).text
 
 
 def render_case(fmt: str, case: Case, svg: str | None = FIXTURE_SVG) -> str:
-    return render(fmt, case.assessment, case.cset, model_uri=case.model_uri, locate=case.locate, svg=svg)
+    return render(fmt, case.analysis, svg=svg)
 
 
 @cache

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.golden import assert_golden
-from tests.helpers import FIXED_DATE, assess_file, assess_text
+from tests.helpers import FIXED_DATE, analyse_file, analyse_text
 from tests.property.strategies import system_models
-from threatmodel.engine import evaluate
+from threatmodel.engine import Analysis, analyse
 from threatmodel.errors import UsageError
 from threatmodel.export.diagram import (
     KIND_SHAPE,
@@ -29,7 +29,6 @@ from threatmodel.export.diagram import (
 )
 from threatmodel.io.load import LoadedCatalogs, load_catalogs
 from threatmodel.model.base import Severity
-from threatmodel.model.finding import Assessment
 from threatmodel.model.system import ComponentKind, SystemModel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -49,14 +48,14 @@ def rule_catalogs() -> LoadedCatalogs:
 
 
 @pytest.fixture(scope="module")
-def fixture_assessment(builtin_catalogs: LoadedCatalogs) -> Assessment:
-    return assess_file(FIXTURE, builtin_catalogs)
+def fixture_assessment(builtin_catalogs: LoadedCatalogs) -> Analysis:
+    return analyse_file(FIXTURE, builtin_catalogs)
 
 
 @pytest.fixture(scope="module")
-def rated(rule_catalogs: LoadedCatalogs) -> Assessment:
+def rated(rule_catalogs: LoadedCatalogs) -> Analysis:
     """The fixture evaluated with the test rules, so it has findings of several severities."""
-    return assess_file(FIXTURE, rule_catalogs)
+    return analyse_file(FIXTURE, rule_catalogs)
 
 
 def node_statement(dot: str, node_id: str) -> str:
@@ -76,22 +75,22 @@ def edge_statement(dot: str, flow_id: str) -> str:
 # Goldens
 
 
-def test_fixture_dot_golden(fixture_assessment: Assessment) -> None:
+def test_fixture_dot_golden(fixture_assessment: Analysis) -> None:
     """The fixture's DOT matches its golden file byte for byte."""
     assert_golden(GOLDEN / "diagram-fixture.dot", render_dot(fixture_assessment))
 
 
-def test_fixture_mermaid_golden(fixture_assessment: Assessment) -> None:
+def test_fixture_mermaid_golden(fixture_assessment: Analysis) -> None:
     """The fixture's Mermaid matches its golden file byte for byte."""
     assert_golden(GOLDEN / "diagram-fixture.mmd", render_mermaid(fixture_assessment))
 
 
-def test_rated_fixture_dot_golden(rated: Assessment) -> None:
+def test_rated_fixture_dot_golden(rated: Analysis) -> None:
     """With the test rules, the coloured DOT (fills, open counts, edge warnings) matches its golden file."""
     assert_golden(GOLDEN / "diagram-fixture-rated.dot", render_dot(rated))
 
 
-def test_rated_fixture_mermaid_golden(rated: Assessment) -> None:
+def test_rated_fixture_mermaid_golden(rated: Analysis) -> None:
     """With the test rules, the coloured Mermaid matches its golden file."""
     assert_golden(GOLDEN / "diagram-fixture-rated.mmd", render_mermaid(rated))
 
@@ -104,27 +103,27 @@ def test_example_models_exist() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_model_dot_golden(path: Path, builtin_catalogs: LoadedCatalogs) -> None:
     """Each example model's DOT matches its golden file (colours follow the built-in catalogs)."""
-    assert_golden(GOLDEN / f"{path.stem}.dot", render_dot(assess_file(path, builtin_catalogs)))
+    assert_golden(GOLDEN / f"{path.stem}.dot", render_dot(analyse_file(path, builtin_catalogs)))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_model_mermaid_golden(path: Path, builtin_catalogs: LoadedCatalogs) -> None:
     """Each example model's Mermaid matches its golden file."""
-    assert_golden(GOLDEN / f"{path.stem}.mmd", render_mermaid(assess_file(path, builtin_catalogs)))
+    assert_golden(GOLDEN / f"{path.stem}.mmd", render_mermaid(analyse_file(path, builtin_catalogs)))
 
 
 # ---------------------------------------------------------------------------
 # What the DOT says
 
 
-def test_dot_graph_settings(fixture_assessment: Assessment) -> None:
+def test_dot_graph_settings(fixture_assessment: Analysis) -> None:
     """The graph is left-to-right, uses newrank (needed with clusters) and a common font."""
     dot = render_dot(fixture_assessment)
     head = dot.splitlines()[1]
     assert 'rankdir="LR"' in head and 'newrank="true"' in head and 'fontname="DejaVu Sans"' in head
 
 
-def test_boundaries_are_nested_clusters(fixture_assessment: Assessment) -> None:
+def test_boundaries_are_nested_clusters(fixture_assessment: Analysis) -> None:
     """Each boundary is a cluster, and a nested boundary's cluster sits inside its parent's."""
     dot = render_dot(fixture_assessment)
     corp = dot.index('subgraph "cluster_corp" {')
@@ -136,7 +135,7 @@ def test_boundaries_are_nested_clusters(fixture_assessment: Assessment) -> None:
     assert 'style="bold,filled"' in dot and 'style="dashed,filled"' in dot
 
 
-def test_components_sit_in_their_innermost_cluster(fixture_assessment: Assessment) -> None:
+def test_components_sit_in_their_innermost_cluster(fixture_assessment: Analysis) -> None:
     """A component is declared inside the cluster of its own boundary; an unbounded one outside all."""
     dot = render_dot(fixture_assessment)
     secure = dot[dot.index('subgraph "cluster_secure-zone" {') :]
@@ -151,7 +150,7 @@ def test_every_kind_has_a_shape(kind: ComponentKind) -> None:
     assert KIND_SHAPE[kind.value] in SHAPES
 
 
-def test_shapes_follow_kinds(fixture_assessment: Assessment) -> None:
+def test_shapes_follow_kinds(fixture_assessment: Analysis) -> None:
     """Models are hexagons, stores cylinders, tools cds, guardrails funnels, agents components."""
     dot = render_dot(fixture_assessment)
     assert 'shape="hexagon"' in node_statement(dot, "chat-llm")
@@ -162,7 +161,7 @@ def test_shapes_follow_kinds(fixture_assessment: Assessment) -> None:
     assert 'peripheries="2"' in node_statement(dot, "customer")
 
 
-def test_crossing_flows_are_emphasised(fixture_assessment: Assessment) -> None:
+def test_crossing_flows_are_emphasised(fixture_assessment: Analysis) -> None:
     """Flows that cross a boundary are bold and red; flows inside one boundary are not."""
     dot = render_dot(fixture_assessment)
     crossing = edge_statement(dot, "prompt-to-llm")
@@ -171,25 +170,25 @@ def test_crossing_flows_are_emphasised(fixture_assessment: Assessment) -> None:
     assert "penwidth" not in inside and "#c0392b" not in inside
 
 
-def test_flow_labels_carry_data_and_protocol(fixture_assessment: Assessment) -> None:
+def test_flow_labels_carry_data_and_protocol(fixture_assessment: Analysis) -> None:
     """Flow labels list the data names (sorted by data id) and the protocol."""
     dot = render_dot(fixture_assessment)
     label = edge_statement(dot, "prompt-to-llm")
     assert "Article chunks, Customer<BR/>question, System prompt<BR/><I>https</I>" in label
 
 
-def test_replies_do_not_constrain_ranking(fixture_assessment: Assessment) -> None:
+def test_replies_do_not_constrain_ranking(fixture_assessment: Analysis) -> None:
     """A response flow (back toward the requester) gets constraint=false; the request does not."""
     dot = render_dot(fixture_assessment)
     assert 'constraint="false"' in edge_statement(dot, "chat-app-to-customer")
     assert "constraint" not in edge_statement(dot, "customer-to-chat-app")
 
 
-def test_nodes_are_filled_by_worst_open_severity(rated: Assessment) -> None:
+def test_nodes_are_filled_by_worst_open_severity(rated: Analysis) -> None:
     """Each node's fill is the colour of its worst open residual severity, white without findings."""
     dot = render_dot(rated)
     worst: dict[str, Severity] = {}
-    for f in rated.findings:
+    for f in rated.assessment.findings:
         if f.status.is_open and (f.target not in worst or f.residual_severity > worst[f.target]):
             worst[f.target] = f.residual_severity
     assert worst.get("chat-llm") is Severity.CRITICAL
@@ -201,7 +200,7 @@ def test_nodes_are_filled_by_worst_open_severity(rated: Assessment) -> None:
     assert "open" not in node_statement(dot, "kb")
 
 
-def test_flow_findings_show_on_edges(rated: Assessment) -> None:
+def test_flow_findings_show_on_edges(rated: Analysis) -> None:
     """A flow with open findings says how many and how bad, in the severity's colour."""
     dot = render_dot(rated)
     assert "1 open, worst medium</FONT>" in edge_statement(dot, "prompt-to-llm")
@@ -219,12 +218,12 @@ def test_accepted_findings_do_not_colour(rule_catalogs: LoadedCatalogs) -> None:
         "    decided_on: 2026-11-01\n"
         "    review_by: 2027-11-01\n"
     )
-    assessment = assess_text(text, rule_catalogs)
+    assessment = analyse_text(text, rule_catalogs)
     statement = node_statement(render_dot(assessment), "chat-llm")
     assert f'fillcolor="{SEVERITY_FILL[None].fill}"' in statement
 
 
-def test_legend_lists_severities_and_only_shapes_used(fixture_assessment: Assessment) -> None:
+def test_legend_lists_severities_and_only_shapes_used(fixture_assessment: Analysis) -> None:
     """The legend explains every severity fill, flow styles, the trust levels present and the shapes used."""
     dot = render_dot(fixture_assessment)
     legend = dot[dot.index('subgraph "cluster_legend"') :]
@@ -240,7 +239,7 @@ def test_legend_lists_severities_and_only_shapes_used(fixture_assessment: Assess
 # Views
 
 
-def test_boundary_view(fixture_assessment: Assessment) -> None:
+def test_boundary_view(fixture_assessment: Analysis) -> None:
     """--boundary draws its components (nested ones too) and outside neighbours as dashed context."""
     scene = build_scene(fixture_assessment, DiagramView(boundary="corp"))
     roles = {n.id: n.role for n in scene.nodes}
@@ -258,13 +257,13 @@ def test_boundary_view(fixture_assessment: Assessment) -> None:
     assert 'subgraph "cluster_internet"' not in dot
 
 
-def test_boundary_view_of_a_nested_boundary_drops_its_ancestors(fixture_assessment: Assessment) -> None:
+def test_boundary_view_of_a_nested_boundary_drops_its_ancestors(fixture_assessment: Analysis) -> None:
     """Viewing a nested boundary draws it as the outermost frame."""
     scene = build_scene(fixture_assessment, DiagramView(boundary="secure-zone"))
     assert [(b.id, b.parent) for b in scene.boundaries] == [("secure-zone", None)]
 
 
-def test_focus_view(fixture_assessment: Assessment) -> None:
+def test_focus_view(fixture_assessment: Analysis) -> None:
     """--focus with --hops keeps the components within that many flows, either direction."""
     one = build_scene(fixture_assessment, DiagramView(focus="kb", hops=1))
     assert {n.id for n in one.nodes} == {"kb", "assistant", "help-centre"}
@@ -284,7 +283,7 @@ def test_focus_view(fixture_assessment: Assessment) -> None:
     assert [n.id for n in zero.nodes] == ["kb"] and zero.edges == ()
 
 
-def test_unknown_ids_are_usage_errors_with_suggestions(fixture_assessment: Assessment) -> None:
+def test_unknown_ids_are_usage_errors_with_suggestions(fixture_assessment: Analysis) -> None:
     """An unknown boundary or component is a UsageError that suggests the closest id."""
     with pytest.raises(UsageError, match="unknown component 'asistant'") as caught:
         build_scene(fixture_assessment, DiagramView(focus="asistant"))
@@ -295,7 +294,7 @@ def test_unknown_ids_are_usage_errors_with_suggestions(fixture_assessment: Asses
         build_scene(fixture_assessment, DiagramView(boundary="corp", focus="kb"))
 
 
-def test_forced_overview(fixture_assessment: Assessment) -> None:
+def test_forced_overview(fixture_assessment: Analysis) -> None:
     """The overview has one node per boundary (plus the unbounded group), aggregated edges with counts."""
     scene = build_scene(fixture_assessment, DiagramView(overview=True))
     assert scene.mode == "overview" and scene.notes == ()
@@ -333,8 +332,9 @@ def big_model(components: int, boundaries: int) -> SystemModel:
     )
 
 
-def bare(model: SystemModel) -> Assessment:
-    return Assessment(model=model, findings=(), proposals=(), diagnostics=(), catalogs=(), as_of=FIXED_DATE)
+def bare(model: SystemModel) -> Analysis:
+    """The model analysed against no catalog: no findings, nothing coloured."""
+    return analyse(model, (), as_of=FIXED_DATE)
 
 
 def test_large_models_get_the_overview_automatically() -> None:
@@ -398,11 +398,11 @@ def test_mermaid_text_uses_entity_codes() -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile(builtin_catalogs: LoadedCatalogs) -> Assessment:
-    return assess_file(HOSTILE, builtin_catalogs)
+def hostile(builtin_catalogs: LoadedCatalogs) -> Analysis:
+    return analyse_file(HOSTILE, builtin_catalogs)
 
 
-def test_hostile_names_stay_out_of_dot_syntax(hostile: Assessment) -> None:
+def test_hostile_names_stay_out_of_dot_syntax(hostile: Analysis) -> None:
     """No user string can end a DOT string or open an HTML tag: each statement stays one statement."""
     dot = render_dot(hostile)
     assert "\\\\" not in dot and "\\N" not in dot
@@ -436,7 +436,7 @@ def split_html_labels(line: str) -> tuple[list[str], str]:
     return labels, "".join(rest)
 
 
-def test_hostile_names_are_accepted_by_dot_and_inert_in_svg(hostile: Assessment) -> None:
+def test_hostile_names_are_accepted_by_dot_and_inert_in_svg(hostile: Analysis) -> None:
     """Graphviz accepts the DOT, and the SVG holds the hostile strings only as escaped text."""
     from threatmodel.io.graphviz import find_dot, run_dot
 
@@ -452,7 +452,7 @@ def test_hostile_names_are_accepted_by_dot_and_inert_in_svg(hostile: Assessment)
     ET.fromstring(svg.split("?>", 1)[1].split("]>", 1)[-1])  # noqa: S314
 
 
-def test_hostile_names_stay_out_of_mermaid_syntax(hostile: Assessment) -> None:
+def test_hostile_names_stay_out_of_mermaid_syntax(hostile: Analysis) -> None:
     """Mermaid output holds no raw <, ", ], backtick or pipe from user strings; only its own markup."""
     mermaid = render_mermaid(hostile)
     for raw in (*HOSTILE_STRINGS, "```", "|x|", "#quot;", "&lt;"):
@@ -463,7 +463,7 @@ def test_hostile_names_stay_out_of_mermaid_syntax(hostile: Assessment) -> None:
             assert not set(without_markup) & set('<>"[]|`\\'), label
 
 
-def test_names_with_line_breaks_stay_on_one_label_line(hostile: Assessment) -> None:
+def test_names_with_line_breaks_stay_on_one_label_line(hostile: Analysis) -> None:
     """A newline inside a name never starts a new DOT or Mermaid statement."""
     dot = render_dot(hostile)
     mermaid = render_mermaid(hostile)
@@ -474,7 +474,7 @@ def test_names_with_line_breaks_stay_on_one_label_line(hostile: Assessment) -> N
 # Mermaid structure
 
 
-def test_mermaid_structure(fixture_assessment: Assessment) -> None:
+def test_mermaid_structure(fixture_assessment: Analysis) -> None:
     """flowchart LR, balanced nested subgraphs, ids n<i>/b<i> in sorted order, crossing links styled by index."""
     mermaid = render_mermaid(bare(fixture_assessment.model))
     lines = mermaid.splitlines()
@@ -493,7 +493,7 @@ def test_mermaid_structure(fixture_assessment: Assessment) -> None:
     assert "style b1 fill:#fdf0ef" in mermaid and "stroke-dasharray:6 4" in mermaid
 
 
-def test_mermaid_classes_follow_severity(rated: Assessment) -> None:
+def test_mermaid_classes_follow_severity(rated: Analysis) -> None:
     """Nodes get the sev_<severity> class of their worst open finding."""
     mermaid = render_mermaid(rated)
     assert re.search(r"class [n\d,]*\bn2\b[n\d,]* sev_critical", mermaid)
@@ -531,9 +531,9 @@ AS_OF = FIXED_DATE
 @given(st.integers(0, 1_000_000))
 def test_fixture_output_ignores_list_order(seed: int) -> None:
     """Shuffling the fixture's components, flows, boundaries and data gives byte-identical DOT and Mermaid."""
-    model = assess_file(FIXTURE, CATALOGS).model
-    before = evaluate(model, CATALOGS.catalogs, as_of=AS_OF)
-    after = evaluate(shuffled(model, seed), CATALOGS.catalogs, as_of=AS_OF)
+    model = analyse_file(FIXTURE, CATALOGS).model
+    before = analyse(model, CATALOGS.catalogs, as_of=AS_OF)
+    after = analyse(shuffled(model, seed), CATALOGS.catalogs, as_of=AS_OF)
     assert render_dot(before) == render_dot(after)
     assert render_mermaid(before) == render_mermaid(after)
 
@@ -542,15 +542,15 @@ def test_fixture_output_ignores_list_order(seed: int) -> None:
 @given(system_models(), st.integers(0, 1_000_000))
 def test_generated_models_ignore_list_order(model: SystemModel, seed: int) -> None:
     """For generated models too, list order changes no byte of DOT, Mermaid or the overview."""
-    before = evaluate(model, CATALOGS.catalogs, as_of=AS_OF)
-    after = evaluate(shuffled(model, seed), CATALOGS.catalogs, as_of=AS_OF)
+    before = analyse(model, CATALOGS.catalogs, as_of=AS_OF)
+    after = analyse(shuffled(model, seed), CATALOGS.catalogs, as_of=AS_OF)
     assert render_dot(before) == render_dot(after)
     assert render_mermaid(before) == render_mermaid(after)
     overview = DiagramView(overview=True)
     assert render_dot(before, view=overview) == render_dot(after, view=overview)
 
 
-def test_scene_is_frozen(fixture_assessment: Assessment) -> None:
+def test_scene_is_frozen(fixture_assessment: Analysis) -> None:
     """Scenes are immutable values the TUI can cache."""
     scene = build_scene(fixture_assessment)
     with pytest.raises(dataclasses.FrozenInstanceError):

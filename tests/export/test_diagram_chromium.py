@@ -21,7 +21,7 @@ import pytest
 
 from tests.export.reporting import REPO, example_models
 from tests.helpers import FIXED_DATE
-from threatmodel.engine import evaluate
+from threatmodel.engine import analyse
 from threatmodel.export.diagram import render_dot, svg_fonts
 from threatmodel.io.graphviz import find_dot, run_dot
 from threatmodel.io.load import load_catalogs, load_model
@@ -102,7 +102,7 @@ def _example_svgs() -> dict[str, str]:
     out = {}
     for path in example_models():
         loaded = load_model(path, known_controls=cats.control_refs)
-        a = evaluate(loaded.model, cats.catalogs, as_of=FIXED_DATE)
+        a = analyse(loaded.model, cats.catalogs, as_of=FIXED_DATE)
         out[path.stem] = svg_fonts(run_dot(render_dot(a), "svg")).decode("utf-8")
     return out
 

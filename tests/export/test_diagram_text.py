@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from tests.golden import assert_golden
-from tests.helpers import assess_file
+from tests.helpers import analyse_file
+from threatmodel.engine import Analysis
 from threatmodel.export.diagram import DiagramView, build_scene
 from threatmodel.export.diagram.text import TextCanvas, cell_width, render_layout_dot, render_text, render_text_cells
 from threatmodel.io.graphviz import find_dot, run_dot
 from threatmodel.io.load import LoadedCatalogs
-from threatmodel.model.finding import Assessment
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -27,12 +27,12 @@ needs_dot = pytest.mark.skipif(find_dot() is None, reason="no Graphviz available
 
 
 @pytest.fixture(scope="module")
-def fixture_assessment(builtin_catalogs: LoadedCatalogs) -> Assessment:
-    return assess_file(FIXTURE, builtin_catalogs)
+def fixture_assessment(builtin_catalogs: LoadedCatalogs) -> Analysis:
+    return analyse_file(FIXTURE, builtin_catalogs)
 
 
 @pytest.fixture(scope="module")
-def stored_layout(fixture_assessment: Assessment) -> dict[str, Any]:
+def stored_layout(fixture_assessment: Analysis) -> dict[str, Any]:
     """The fixture's Graphviz JSON layout as stored in the repository (rewritten with UPDATE_GOLDEN=1).
 
     Drawing from a stored layout keeps the text golden independent of which Graphviz
@@ -47,7 +47,7 @@ def stored_layout(fixture_assessment: Assessment) -> dict[str, Any]:
     return layout
 
 
-def names(assessment: Assessment) -> list[str]:
+def names(assessment: Analysis) -> list[str]:
     return [c.name or c.id for c in assessment.model.components]
 
 
@@ -61,7 +61,7 @@ def test_fixture_highlight_golden(stored_layout: dict[str, Any]) -> None:
     assert_golden(GOLDEN / "diagram-fixture.highlight.txt", render_text(stored_layout, highlight="assistant"))
 
 
-def test_every_name_and_boundary_appears(stored_layout: dict[str, Any], fixture_assessment: Assessment) -> None:
+def test_every_name_and_boundary_appears(stored_layout: dict[str, Any], fixture_assessment: Analysis) -> None:
     """Every component's name is drawn inside a box and every boundary's name on its frame."""
     text = render_text(stored_layout)
     for name in names(fixture_assessment):
@@ -87,7 +87,7 @@ def test_arrows_point_into_targets(stored_layout: dict[str, Any]) -> None:
     assert sum(text.count(arrow) for arrow in "▶◀▲▼") == len(stored_layout["edges"]) == 11
 
 
-def test_cells_carry_tags(stored_layout: dict[str, Any], fixture_assessment: Assessment) -> None:
+def test_cells_carry_tags(stored_layout: dict[str, Any], fixture_assessment: Analysis) -> None:
     """Every node, boundary and flow has tagged cells the terminal UI can colour."""
     canvas = render_text_cells(stored_layout)
     for component in fixture_assessment.model.components:
@@ -121,7 +121,7 @@ def test_runs_cover_every_cell(stored_layout: dict[str, Any]) -> None:
     assert [rows[r].rstrip() for r in range(canvas.height)] == canvas.lines()
 
 
-def test_width_squeezes_horizontal_gaps(stored_layout: dict[str, Any], fixture_assessment: Assessment) -> None:
+def test_width_squeezes_horizontal_gaps(stored_layout: dict[str, Any], fixture_assessment: Analysis) -> None:
     """A narrower width compresses the drawing without losing or overlapping any box."""
     natural = render_text_cells(stored_layout)
     narrow = render_text_cells(stored_layout, width=natural.width * 3 // 4)
@@ -172,7 +172,7 @@ def test_empty_layout() -> None:
 @pytest.mark.parametrize("path", [FIXTURE, *EXAMPLES], ids=lambda p: p.stem)
 def test_live_layout_shows_every_component(path: Path, builtin_catalogs: LoadedCatalogs) -> None:
     """With the Graphviz on this machine, every component of every example model is drawn by name."""
-    assessment = assess_file(path, builtin_catalogs)
+    assessment = analyse_file(path, builtin_catalogs)
     layout = json.loads(run_dot(render_layout_dot(build_scene(assessment)), "json0"))
     canvas = render_text_cells(layout)
     text = canvas.text()
@@ -183,7 +183,7 @@ def test_live_layout_shows_every_component(path: Path, builtin_catalogs: LoadedC
 
 
 @needs_dot
-def test_live_overview_and_focus(fixture_assessment: Assessment) -> None:
+def test_live_overview_and_focus(fixture_assessment: Analysis) -> None:
     """The overview and a focused view also lay out and draw."""
     for view in (DiagramView(overview=True), DiagramView(focus="assistant", hops=1), DiagramView(boundary="corp")):
         scene = build_scene(fixture_assessment, view)

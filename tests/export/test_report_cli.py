@@ -13,7 +13,7 @@ from tests.export.reporting import DATA, FIXTURE_CATALOG, REPO, load_case, sarif
 from threatmodel import __version__
 from threatmodel.cli import cli
 from threatmodel.errors import Problem, RenderError
-from threatmodel.render import artifact_uri
+from threatmodel.export.sarif import artifact_uri
 
 MODEL = DATA / "support-assistant.yaml"
 ARGS = ["--catalog", str(FIXTURE_CATALOG), "--as-of", "2026-11-25"]

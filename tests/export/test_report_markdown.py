@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.export.reporting import DATA, REPO, load_case, render
+from tests.export.reporting import DATA, REPO, analysis_of, load_case, render
 from threatmodel.export.common import (
     coverage,
     md_code,
@@ -142,7 +142,7 @@ class TestDocument:
 class TestHelpers:
     def test_coverage_counts_by_status(self, support) -> None:  # type: ignore[no-untyped-def]
         """Coverage rows count the findings that reference each entry, by status."""
-        tables = {t.catalog: t for t in coverage(support.assessment, support.cset)}
+        tables = {t.catalog: t for t in coverage(support.analysis)}
         assert list(tables) == ["owasp-llm", "owasp-ml", "owasp-agentic", "cosai", "owasp-ai-exchange"]
         exchange = {r.item: r for r in tables["owasp-ai-exchange"].rows}
         assert "evasion" not in exchange  # groups are not rows, only threats
@@ -165,7 +165,7 @@ class TestHelpers:
         case = load_case(REPO / "models" / "rag-support-assistant.yaml", fixture=False)
         kinds = set(build_graph(case.assessment.model).by_kind)
         assert not kinds & {"agent", "tool"}  # a RAG assistant without agency
-        rows = {r.ref: r for t in coverage(case.assessment, case.cset) for r in t.rows}
+        rows = {r.ref: r for t in coverage(case.analysis) for r in t.rows}
         assert rows["owasp-llm:LLM06:2025"].verdict == "not applicable"  # Excessive Agency
         assessed = [r for r in rows.values() if r.verdict == "assessed, no finding"]
         assert assessed and all(r.findings == 0 for r in assessed)
@@ -175,10 +175,10 @@ class TestHelpers:
         settings = case.assessment.model.settings.model_copy(update={"disabled_threats": tuple(rules)})
         model = case.assessment.model.model_copy(update={"settings": settings})
         without = case.assessment.model_copy(update={"model": model})
-        after = {r.ref: r for t in coverage(without, case.cset) for r in t.rows}
+        after = {r.ref: r for t in coverage(analysis_of(without, case.cset)) for r in t.rows}
         assert after[target.ref].verdict == "not assessed"
         # Every catalog of the report counts the entries that apply: realised or assessed.
-        for t in coverage(case.assessment, case.cset):
+        for t in coverage(case.analysis):
             assert t.applicable == sum(1 for r in t.rows if r.verdict not in ("not applicable", "not assessed"))
 
     def test_triage_log_flags_lapsed_decisions(self, support) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.export.reporting import DATA, TOOL_VERSION, load_case, render_case, sarif_errors
+from tests.export.reporting import DATA, TOOL_VERSION, FixedSource, analysis_of, load_case, render_case, sarif_errors
 from threatmodel.export.sarif import LEVELS, SECURITY_SEVERITY, SarifExtra, render_sarif
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Status
@@ -157,14 +157,8 @@ def test_extra_results_extension_point(case) -> None:  # type: ignore[no-untyped
         element="intent-classifier",
         properties={"policy": "org-baseline"},
     )
-    text = render_sarif(
-        case.assessment,
-        case.cset,
-        tool_version=TOOL_VERSION,
-        model_uri="models/x%20y.yaml",
-        locate=case.locate,
-        extra_results=[extra],
-    )
+    analysis = analysis_of(case.assessment, case.cset, FixedSource("models/x y.yaml", case.locate))
+    text = render_sarif(analysis, tool_version=TOOL_VERSION, extra_results=[extra])
     assert sarif_errors(text) == []
     run = json.loads(text)["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -177,9 +171,8 @@ def test_extra_results_extension_point(case) -> None:  # type: ignore[no-untyped
 
 def test_absolute_file_uri_has_no_base(case) -> None:  # type: ignore[no-untyped-def]
     """A model outside the repository is referenced by an absolute file: URI without %SRCROOT%."""
-    text = render_sarif(
-        case.assessment, case.cset, tool_version=TOOL_VERSION, model_uri="file:///tmp/m.yaml", locate=case.locate
-    )
+    analysis = analysis_of(case.assessment, case.cset, FixedSource("/srv/models/m.yaml", case.locate))
+    text = render_sarif(analysis, tool_version=TOOL_VERSION)
     assert sarif_errors(text) == []
     loc = json.loads(text)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
-    assert loc == {"uri": "file:///tmp/m.yaml"}
+    assert loc == {"uri": "file:///srv/models/m.yaml"}

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import FIXED_DATE
 from tests.property.strategies import system_models
-from threatmodel.engine import evaluate
+from threatmodel.engine import analyse, evaluate
 from threatmodel.export.json import render_json
 from threatmodel.io.load import LoadedCatalogs, load_catalogs
 from threatmodel.model.system import SystemModel
@@ -42,10 +42,10 @@ def shuffled(model: SystemModel, seed: int) -> SystemModel:
 @given(system_models(), st.integers(0, 10_000))
 def test_order_of_lists_changes_nothing(model: SystemModel, seed: int) -> None:
     """Shuffling components, flows, boundaries, data and controls changes no finding and no output byte."""
-    before = evaluate(model, CATALOGS.catalogs, as_of=AS_OF)
-    after = evaluate(shuffled(model, seed), CATALOGS.catalogs, as_of=AS_OF)
-    assert before.findings == after.findings
-    assert before.proposals == after.proposals
+    before = analyse(model, CATALOGS.catalogs, as_of=AS_OF)
+    after = analyse(shuffled(model, seed), CATALOGS.catalogs, as_of=AS_OF)
+    assert before.assessment.findings == after.assessment.findings
+    assert before.assessment.proposals == after.assessment.proposals
     assert render_json(before, tool_version="t") == render_json(after, tool_version="t")
 
 

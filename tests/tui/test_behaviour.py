@@ -574,7 +574,7 @@ async def test_export_writes_the_chosen_format(app: ThreatModelApp, model_path: 
         session = tm(pilot).session
         assert session is not None
         written = model_path.with_name("model.json").read_text(encoding="utf-8")
-        assert written == render_json(session.assessment, tool_version=__version__)
+        assert written == render_json(session.analysis, tool_version=__version__)
         assert json.loads(written)["summary"]
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tests.tui.conftest import AS_OF, DATA
+from threatmodel.edit.session import EditSession
 from threatmodel.io.load import LoadedCatalogs
 from threatmodel.model.system import COMPONENT_CLASSES
 from threatmodel.tui import forms
-from threatmodel.tui.session import EditSession
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from tests.tui.conftest import AS_OF, DATA
+from threatmodel.edit.changes import Change, Delete, SetTriage, Upsert, item_document
+from threatmodel.edit.session import EditSession
 from threatmodel.errors import ModelError, UsageError
 from threatmodel.io.load import LoadedCatalogs
 from threatmodel.io.roundtrip import ConflictError
 from threatmodel.model.system import Exposure
-from threatmodel.tui.session import Change, Delete, EditSession, SetTriage, Upsert, item_document
 
 
 @pytest.fixture

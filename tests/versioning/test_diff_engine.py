@@ -6,9 +6,9 @@ import pytest
 
 from tests.helpers import FIXED_DATE
 from tests.versioning.conftest import CATALOG, version_text
-from threatmodel.cli.versioning.render import format_change, render_diff_markdown
 from threatmodel.engine import evaluate
 from threatmodel.engine.diff import AttrChange, ModelDiff, diff_assessments
+from threatmodel.export.diff import format_change, render_diff_markdown
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model_text
 
 AS_OF = FIXED_DATE

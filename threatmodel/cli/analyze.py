@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,11 +11,11 @@ import click
 from threatmodel import __version__
 from threatmodel.cli.common import (
     Session,
+    analysis_of,
     as_of_option,
     catalog_option,
     echo,
     handles_errors,
-    load_and_evaluate,
     parse_date,
     safe_console,
     write_output,
@@ -27,9 +26,8 @@ from threatmodel.model.finding import Assessment, Finding
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from threatmodel.engine.analysis import Analysis
     from threatmodel.engine.catalogs import CatalogSet
-    from threatmodel.model.catalog import Catalog
-    from threatmodel.model.system import SystemModel
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -71,13 +69,12 @@ def analyze(
 ) -> None:
     """Find, explain and score the threats of MODEL, and propose controls."""
     session = Session(catalog_paths, parse_date(as_of))
-    loaded, cats, assessment = load_and_evaluate(model, session)
+    analysis = analysis_of(model, session)
+    assessment = analysis.assessment
     if why_not_id is not None:
-        _print_why_not(loaded.model, cats.catalogs, why_not_id, session)
+        _print_why_not(analysis, why_not_id)
         return
     if finding_id is not None:
-        from threatmodel.engine.catalogs import CatalogSet
-
         finding = next((f for f in assessment.findings if f.id == finding_id), None)
         if finding is None:
             import difflib
@@ -91,12 +88,12 @@ def analyze(
                     hint=f"did you mean: {', '.join(close)}" if close else "list ids with `threatmodel analyze --all`",
                 )
             )
-        print_finding(safe_console(), finding, CatalogSet(cats.catalogs))
+        print_finding(safe_console(), finding, analysis.catalogs)
         return
     if fmt == "json":
         from threatmodel.export.json import render_json
 
-        write_output(render_json(assessment, tool_version=__version__), output)
+        write_output(render_json(analysis, tool_version=__version__), output)
         return
     if output is not None:
         import io
@@ -108,12 +105,12 @@ def analyze(
     print_summary(safe_console(), assessment, show_all)
 
 
-def _print_why_not(model: SystemModel, catalogs: Sequence[Catalog], finding: str, session: Session) -> None:
+def _print_why_not(analysis: Analysis, finding: str) -> None:
     from threatmodel.engine.whynot import why_not
     from threatmodel.errors import Problem, UsageError
 
     try:
-        answer = why_not(model, catalogs, finding, as_of=session.as_of)
+        answer = why_not(analysis, finding)
     except KeyError as exc:
         raise UsageError(
             Problem(str(exc.args[0]), hint="finding ids are THREAT@ELEMENT, e.g. tm:model-inversion@fraud-model")

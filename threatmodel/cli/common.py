@@ -9,12 +9,16 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from threatmodel.errors import ThreatModelError
 from threatmodel.textsafe import UNSAFE, visible_lines
+
+if TYPE_CHECKING:
+    from threatmodel.engine.analysis import Analysis
+    from threatmodel.render import Rendered
 
 
 class ExitCode(IntEnum):
@@ -131,15 +135,20 @@ def write_output(data: str | bytes, output: Path | None) -> None:
     write_atomic(output, data)
 
 
-def load_and_evaluate(model_path: Path, session: Session) -> tuple[Any, Any, Any]:
-    """(loaded model, loaded catalogs, assessment) for one model file."""
-    from threatmodel.engine import evaluate
-    from threatmodel.io.load import load_model
+def analysis_of(model_path: Path, session: Session) -> Analysis:
+    """The analysis of one model file with the session's catalogs and date."""
+    from threatmodel.io.analysis import analyze
 
-    cats = session.catalogs()
-    loaded = load_model(model_path, known_controls=cats.control_refs)
-    assessment = evaluate(loaded.model, cats.catalogs, as_of=session.as_of)
-    return loaded, cats, assessment
+    return analyze(model_path, session.catalogs(), as_of=session.as_of)
+
+
+def write_rendered(rendered: Rendered, output: Path | None) -> None:
+    """An export to ``output`` (or stdout), its notes and warnings to stderr first."""
+    for note in rendered.notes:
+        echo(f"note: {note}", err=True)
+    for warning in rendered.warnings:
+        echo(f"warning: {warning}", err=True)
+    write_output(rendered.data, output)
 
 
 def plural(n: int, word: str) -> str:

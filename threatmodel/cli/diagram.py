@@ -7,21 +7,24 @@ from pathlib import Path
 
 import click
 
+from threatmodel import __version__
 from threatmodel.cli.common import (
     Session,
+    analysis_of,
     as_of_option,
     catalog_option,
-    echo,
     handles_errors,
-    load_and_evaluate,
     parse_date,
-    write_output,
+    write_rendered,
 )
 from threatmodel.errors import Problem, UsageError
+from threatmodel.render import DIAGRAM_FORMATS, Options, formats_help, render
 
-FORMATS = ("svg", "png", "dot", "mermaid", "text")
+EPILOG = f"""\b
+Formats:
+{formats_help("diagram")}
 
-EPILOG = """\b
+\b
 Views (large models):
   default           the whole model; above 300 components (or 600 flows) the
                     boundary overview, with a note on stderr
@@ -38,7 +41,7 @@ graphviz-pure wheel (docs/diagrams.md). dot and mermaid need nothing.
 
 @click.command(epilog=EPILOG)
 @click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="svg", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(DIAGRAM_FORMATS), default="svg", show_default=True)
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
 )
@@ -75,14 +78,6 @@ def diagram(
     as_of: str | None,
 ) -> None:
     """Draw MODEL's data flows with trust boundaries, coloured by the worst open finding."""
-    from threatmodel.export.diagram import (
-        DiagramView,
-        build_scene,
-        check_layout_budget,
-        render_dot_scene,
-        render_mermaid_scene,
-    )
-
     if hops is not None and focus is None:
         raise UsageError(Problem("--hops only applies with --focus", hint="add --focus COMPONENT"))
     if boundary is not None and focus is not None:
@@ -94,35 +89,9 @@ def diagram(
     if fmt == "png" and output is None and sys.stdout.isatty():
         raise UsageError(Problem("PNG is binary; refusing to write it to a terminal", hint="add -o FILE.png"))
 
-    session = Session(catalog_paths, parse_date(as_of))
-    _, _, assessment = load_and_evaluate(model, session)
+    from threatmodel.export.diagram import DiagramView
+
+    analysis = analysis_of(model, Session(catalog_paths, parse_date(as_of)))
     view = DiagramView(boundary=boundary, focus=focus, hops=1 if hops is None else hops, overview=overview)
-    scene = build_scene(assessment, view)
-    if fmt in ("svg", "png", "text"):
-        check_layout_budget(scene)  # refuse now rather than wait out Graphviz's timeout
-    for note in scene.notes:
-        echo(f"note: {note}", err=True)
-
-    data: str | bytes
-    if fmt == "mermaid":
-        data = render_mermaid_scene(scene)
-    elif fmt == "dot":
-        data = render_dot_scene(scene, legend=not no_legend)
-    elif fmt == "text":
-        import json
-
-        from threatmodel.export.diagram.text import render_layout_dot, render_text
-        from threatmodel.io.graphviz import run_dot
-
-        layout = json.loads(run_dot(render_layout_dot(scene), "json0"))
-        data = render_text(layout, highlight=scene.highlight, width=width)
-    else:
-        from threatmodel.export.diagram import svg_fonts
-        from threatmodel.export.diagram.style import FONT, PNG_FONT
-        from threatmodel.io.graphviz import run_dot
-
-        font = PNG_FONT if fmt == "png" else FONT
-        data = run_dot(render_dot_scene(scene, legend=not no_legend, font=font), fmt)
-        if fmt == "svg":
-            data = svg_fonts(data)
-    write_output(data, output)
+    options = Options(tool_version=__version__, view=view, legend=not no_legend, width=width)
+    write_rendered(render(fmt, analysis, options), output)

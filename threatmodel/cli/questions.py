@@ -9,11 +9,11 @@ import click
 
 from threatmodel.cli.common import (
     Session,
+    analysis_of,
     as_of_option,
     catalog_option,
     echo,
     handles_errors,
-    load_and_evaluate,
     parse_date,
 )
 
@@ -34,7 +34,7 @@ def questions(model: Path, fmt: str, limit: int | None, catalog_paths: tuple[Pat
     from threatmodel.engine.questions import open_questions
 
     session = Session(catalog_paths, parse_date(as_of))
-    _, _, assessment = load_and_evaluate(model, session)
+    assessment = analysis_of(model, session).assessment
     found = open_questions(assessment.findings)[:limit]
     if fmt == "json":
         items = [q.model_dump(mode="json") for q in found]

@@ -38,7 +38,7 @@ def model_diagnostics(model: SystemModel, g: ModelGraph) -> list[Diagnostic]:
                     element=component.id,
                 )
             )
-        if g.graph.degree(component.id) == 0:
+        if g.degree(component.id) == 0:
             out.append(
                 Diagnostic(
                     code="TM103",

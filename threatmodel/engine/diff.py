@@ -456,19 +456,20 @@ def _open_counts(a: Assessment) -> dict[Severity, int]:
     return {s: counts.get(s, 0) for s in GATE_SEVERITIES}
 
 
+def triage_diagnosed(a: Assessment, code: str) -> tuple[str, ...]:
+    """The triage keys the assessment's ``code`` diagnostics (TM201 stale, TM202 lapsed) name,
+    sorted; empty when the model silences the code."""
+    return tuple(sorted(d.triage for d in a.diagnostics if d.code == code and d.triage is not None))
+
+
 def stale_triage(a: Assessment) -> tuple[str, ...]:
-    """Triage keys matching no finding, unless the model silences TM201."""
-    if "TM201" in a.model.settings.ignore_diagnostics:
-        return ()
-    ids = {f.id for f in a.findings}
-    return tuple(sorted(fid for fid in a.model.triage if fid not in ids))
+    """Triage keys matching no finding (TM201), unless the model silences it."""
+    return triage_diagnosed(a, "TM201")
 
 
 def lapsed_triage(a: Assessment) -> tuple[str, ...]:
-    """Findings whose triage decision lapsed, unless the model silences TM202."""
-    if "TM202" in a.model.settings.ignore_diagnostics:
-        return ()
-    return tuple(sorted(f.id for f in a.findings if f.triage_expired))
+    """Findings whose triage decision lapsed (TM202), unless the model silences it."""
+    return triage_diagnosed(a, "TM202")
 
 
 def _with_triage(rename: Rename, old: SystemModel, new: SystemModel) -> Rename:

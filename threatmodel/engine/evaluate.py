@@ -169,14 +169,21 @@ def _sensitive_data(g: ModelGraph, element: str, matched: tuple[str, ...] = ()) 
     return ", ".join(g.name(d) for d in ranked[:3]) or "its data"
 
 
-def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date) -> Assessment:
+def evaluate(
+    model: SystemModel,
+    catalogs: Sequence[Catalog] | CatalogSet,
+    *,
+    as_of: dt.date,
+    graph: ModelGraph | None = None,
+) -> Assessment:
     """Find, explain and score every threat of ``catalogs`` that applies to ``model``.
 
     ``as_of`` is the day triage review-by dates are judged against; it is an argument
-    so the engine never reads the clock.
+    so the engine never reads the clock. ``graph`` is ``build_graph(model)`` when the caller
+    already has it (:func:`threatmodel.engine.analysis.analyse` keeps it for the exporters).
     """
-    cset = CatalogSet(tuple(catalogs))
-    g = build_graph(model)
+    cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
+    g = graph if graph is not None and graph.model is model else build_graph(model)
     matchers = Matchers(Matcher(g), Matcher(g, optimistic=True))
     disabled = set(model.settings.disabled_threats)
     findings: list[Finding] = []
@@ -227,7 +234,7 @@ def evaluate(model: SystemModel, catalogs: Sequence[Catalog], *, as_of: dt.date)
         diagnostics=tuple(diagnostics),
         catalogs=tuple(
             CatalogInfo(id=c.id, title=c.title, version=c.version, published=c.published, source=c.source)
-            for c in sorted(catalogs, key=lambda c: c.id)
+            for c in sorted(cset.catalogs, key=lambda c: c.id)
         ),
         as_of=as_of,
     )
@@ -360,6 +367,7 @@ def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: 
                     code="TM201",
                     message=f"triage entry '{fid}' matches no finding (renamed element or changed catalog? see `threatmodel migrate`)",
                     element=element,
+                    triage=fid,
                 )
             )
         elif entry.review_by is not None and entry.review_by < as_of:
@@ -368,6 +376,7 @@ def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: 
                     code="TM202",
                     message=f"triage of '{fid}' lapsed on {entry.review_by.isoformat()}; the finding is open again",
                     element=element,
+                    triage=fid,
                 )
             )
     return out

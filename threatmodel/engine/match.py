@@ -247,7 +247,7 @@ class Matcher:
         # predicates are cached because graph searches ask for them again and again.
         if kind is KindIs:
             component = self.g.components.get(element)
-            return component is not None and component.kind in cond.kind  # type: ignore[attr-defined,union-attr]
+            return component is not None and component.kind in cond.kind  # type: ignore[union-attr]
         if kind is Attr:
             test = cond.attr  # type: ignore[union-attr]
             target = self.g.components.get(element) or self.g.flows.get(element)
@@ -492,7 +492,7 @@ class Matcher:
 
         self._keep.append(where)
         mode = self._mode
-        return self.g.memo(  # type: ignore[return-value]
+        return self.g.memo(
             ("matching", mode, id(where)), lambda: self.g.memo(("matching-by-value", mode, where), build)
         )
 
@@ -509,7 +509,7 @@ class Matcher:
         # looked up by identity (cheap, per element), built once per distinct value (shared across threats)
         mode = self._mode
         key = ("reach", mode, id(where), max_hops, forward)
-        return self.g.memo(key, lambda: self.g.memo(("reach-by-value", mode, where, max_hops, forward), build))  # type: ignore[return-value]
+        return self.g.memo(key, lambda: self.g.memo(("reach-by-value", mode, where, max_hops, forward), build))
 
     def _taint(self, test: TaintTest) -> tuple[Reach, Reach | None]:
         """Search from untrusted sources; with ``via``, a second leg from the via-nodes reached."""
@@ -529,7 +529,7 @@ class Matcher:
 
             # threats with the same source filter share the first leg, whatever their `via`
             leg_key = ("taint-leg", self._mode, test.source_kinds, test.exclude_source_kinds, test.max_hops)
-            first: Reach = g.memo(leg_key, first_leg)  # type: ignore[assignment]
+            first: Reach = g.memo(leg_key, first_leg)
             if not test.via:
                 return first, None
             vias = [n for n in first.hops if g.kind(n) in test.via]
@@ -538,9 +538,7 @@ class Matcher:
 
         self._keep.append(test)
         mode = self._mode
-        return self.g.memo(  # type: ignore[return-value]
-            ("taint", mode, id(test)), lambda: self.g.memo(("taint-by-value", mode, test), build)
-        )
+        return self.g.memo(("taint", mode, id(test)), lambda: self.g.memo(("taint-by-value", mode, test), build))
 
     def _taint_sources(self, test: TaintTest) -> list[str]:
         """The untrusted sources a taint test starts from, in a stable order."""

@@ -8,17 +8,14 @@ unknown facts, engine/unknowns.py) and names the conditions that fail: every fai
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.match import Matcher, candidate_kinds, describe, endpoint_kinds, fmt_value
 from threatmodel.engine.unknowns import resolve
-from threatmodel.graph import ModelGraph, build_graph
-from threatmodel.model.catalog import AllOf, AnyOf, Attr, Catalog, Condition, KindIs, Not, TargetType
+from threatmodel.graph import ModelGraph
+from threatmodel.model.catalog import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType
 from threatmodel.model.keys import finding_id, split_finding_id
-from threatmodel.model.system import SystemModel
 
 MAX_LINES = 40
 """Longest answer; a rule with more failing parts is cut with a count of the rest."""
@@ -35,19 +32,18 @@ class WhyNot:
     reasons: tuple[str, ...]
 
 
-def why_not(model: SystemModel, catalogs: Sequence[Catalog], finding: str, *, as_of: dt.date) -> WhyNot:
-    """Why ``finding`` (``<catalog>:<threat>@<element>``) is not raised on ``model``.
+def why_not(analysis: Analysis, finding: str) -> WhyNot:
+    """Why ``finding`` (``<catalog>:<threat>@<element>``) is not raised on the analysed model
+    (triage never hides a finding from this question, so the analysis date does not matter).
 
     Raises ``KeyError`` with a readable message when the threat or the element does not exist.
     """
-    del as_of  # triage never hides a finding from this question; kept for a uniform signature
     key, element = split_finding_id(finding)
-    cset = CatalogSet(tuple(catalogs))
+    cset, g, model = analysis.catalogs, analysis.graph, analysis.model
     threats = dict(cset.all_threats())
     threat = threats.get(key)
     if threat is None:
         raise KeyError(f"no threat '{key}' in the loaded catalogs")
-    g = build_graph(model)
     target_kind = _target_kind(g, element)
     if target_kind is None:
         raise KeyError(f"no component, flow or system '{element}' in the model")

@@ -15,9 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import candidate_elements
-from threatmodel.graph import ModelGraph, build_graph
+from threatmodel.graph import ModelGraph
 from threatmodel.model.base import Severity
 from threatmodel.model.catalog import Lifecycle, TargetType
 from threatmodel.model.finding import Assessment, Finding, Status
@@ -227,20 +228,10 @@ def ref_label(link: RefLink) -> str:
     return f"{link.item} {link.title}"
 
 
-_LAST_GRAPH: list[ModelGraph] = []
-
-
-def _graph_of(model: SystemModel) -> ModelGraph:
-    """The model's graph, built once per model (reports ask about controls once per finding)."""
-    if not _LAST_GRAPH or _LAST_GRAPH[0].model is not model:
-        _LAST_GRAPH[:] = [build_graph(model)]
-    return _LAST_GRAPH[0]
-
-
-def declared_status(model: SystemModel, control: str, element: str) -> ControlStatus | None:
+def declared_status(graph: ModelGraph, control: str, element: str) -> ControlStatus | None:
     """How the model declares ``control`` for ``element`` (best status wins), or ``None``."""
     ranks = {ControlStatus.IMPLEMENTED: 0, ControlStatus.PARTIAL: 1, ControlStatus.PLANNED: 2}
-    found = [d.status for d in _graph_of(model).controls_for(element) if d.control == control]
+    found = [d.status for d in graph.controls_for(element) if d.control == control]
     return min(found, key=lambda s: ranks[s]) if found else None
 
 
@@ -379,15 +370,15 @@ class CoverageTable:
         return sum(1 for r in self.rows if r.findings or r.assessed)
 
 
-def coverage(a: Assessment, cset: CatalogSet) -> tuple[CoverageTable, ...]:
+def coverage(analysis: Analysis) -> tuple[CoverageTable, ...]:
     """For each coverage catalog that is loaded: every entry, with counts of the findings
     that reference it directly, by status, and whether a rule for it was tried on this model.
     Entries keep their catalog's (upstream) order."""
+    a, cset, g = analysis.assessment, analysis.catalogs, analysis.graph
     by_ref: dict[str, list[Finding]] = {}
     for f in a.findings:
         for r in f.refs:
             by_ref.setdefault(r, []).append(f)
-    g = build_graph(a.model)
     disabled = set(a.model.settings.disabled_threats)
     ruled: set[str] = set()
     assessed: set[str] = set()

@@ -32,7 +32,7 @@ import json
 import uuid
 from typing import Any
 
-from threatmodel.model.finding import Assessment
+from threatmodel.engine.analysis import Analysis
 from threatmodel.model.system import ComponentBase, DataAsset, Flow, SystemModel
 
 SPEC_VERSION = "1.6"
@@ -253,9 +253,9 @@ def build_bom(model: SystemModel, *, tool_version: str) -> dict[str, Any]:
     return bom
 
 
-def render_cyclonedx(a: Assessment, *, tool_version: str) -> str:
+def render_cyclonedx(analysis: Analysis, *, tool_version: str) -> str:
     """The AI-BOM as pretty-printed JSON; the serial number is derived from the rest of the document."""
-    bom = build_bom(a.model, tool_version=tool_version)
+    bom = build_bom(analysis.model, tool_version=tool_version)
     body = json.dumps(bom, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     serial = uuid.uuid5(BOM_NAMESPACE, hashlib.sha256(body.encode("utf-8")).hexdigest())
     ordered = {"$schema": bom.pop("$schema"), "bomFormat": bom.pop("bomFormat"), "specVersion": bom.pop("specVersion")}

@@ -25,6 +25,7 @@ from importlib import resources
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.export.common import (
     SEVERITIES_DESC,
@@ -41,6 +42,7 @@ from threatmodel.export.common import (
     report_order,
     triage_log,
 )
+from threatmodel.graph import ModelGraph
 from threatmodel.model.finding import Assessment, Finding, Status
 from threatmodel.model.system import ControlStatus
 
@@ -124,13 +126,13 @@ def _date(value: object) -> str:
 # ---------------------------------------------------------------------------
 
 
-def render_html(assessment: Assessment, cset: CatalogSet, *, tool_version: str, diagram_svg: str | None) -> str:
-    """The report for ``assessment`` as one HTML document (UTF-8 text, ends with a newline).
+def render_html(analysis: Analysis, *, tool_version: str, diagram_svg: str | None) -> str:
+    """The report for ``analysis`` as one HTML document (UTF-8 text, ends with a newline).
 
     ``diagram_svg`` is the model diagram as SVG text from Graphviz, or ``None`` when it could
     not be drawn; the report then says so where the diagram would be.
     """
-    a = assessment
+    a, cset, graph = analysis.assessment, analysis.catalogs, analysis.graph
     labels = Labels.of(a.model)
     s = a.model.system
     parts = [
@@ -150,9 +152,9 @@ def render_html(assessment: Assessment, cset: CatalogSet, *, tool_version: str, 
         '<main class="wrap">',
         _summary(a, labels),
         _system(a, labels, diagram_svg),
-        _findings(a, cset, labels),
+        _findings(a, cset, graph, labels),
         _control_plan(a, cset, labels),
-        _coverage(a, cset),
+        _coverage(analysis),
         _triage(a, labels),
         _lifecycle(a, labels),
         _diagnostics(a),
@@ -373,7 +375,7 @@ def _anchor(f: Finding) -> str:
     return "f-" + f.id
 
 
-def _findings(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
+def _findings(a: Assessment, cset: CatalogSet, graph: ModelGraph, labels: Labels) -> str:
     out = ['<section class="card" id="findings"><h2>Findings</h2>']
     if not a.findings:
         out.append('<p class="lede">No findings.</p></section>')
@@ -423,12 +425,12 @@ def _findings(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
     )
     out.append(f'<div class="table-scroll"><table class="findings" id="findings-table"><thead><tr>{ths}</tr></thead>')
     for i, f in enumerate(ordered):
-        out.append(_finding_body(a, cset, labels, f, i))
+        out.append(_finding_body(cset, graph, labels, f, i))
     out.append("</table></div></section>")
     return "\n".join(out)
 
 
-def _finding_body(a: Assessment, cset: CatalogSet, labels: Labels, f: Finding, index: int) -> str:
+def _finding_body(cset: CatalogSet, graph: ModelGraph, labels: Labels, f: Finding, index: int) -> str:
     links = ref_links(f.refs, cset)
     short_refs = ", ".join(link.item for link in links if link.catalog != "stride")
     detail_id = f"d-{index}"
@@ -446,12 +448,12 @@ def _finding_body(a: Assessment, cset: CatalogSet, labels: Labels, f: Finding, i
     )
     return (
         f'<tbody class="finding" id="{esc(_anchor(f))}" data-index="{index}">\n{row}\n'
-        f'<tr class="detail" id="{detail_id}"><td colspan="7">{_finding_detail(a, cset, labels, f, links)}</td></tr>\n'
+        f'<tr class="detail" id="{detail_id}"><td colspan="7">{_finding_detail(cset, graph, labels, f, links)}</td></tr>\n'
         "</tbody>"
     )
 
 
-def _finding_detail(a: Assessment, cset: CatalogSet, labels: Labels, f: Finding, links: Sequence[Any]) -> str:
+def _finding_detail(cset: CatalogSet, graph: ModelGraph, labels: Labels, f: Finding, links: Sequence[Any]) -> str:
     why = "".join(f"<li>{esc(fact)}</li>" for fact in f.why) or "<li>the rule matched this element</li>"
     if f.path:
         why += f"<li>path: {esc(' → '.join(labels.name(p) for p in f.path))}</li>"
@@ -480,7 +482,7 @@ def _finding_detail(a: Assessment, cset: CatalogSet, labels: Labels, f: Finding,
             '<span class="muted small">implemented</span></li>'
         )
     for c in proposed_controls(f):
-        declared = declared_status(a.model, c, f.target)
+        declared = declared_status(graph, c, f.target)
         note = (
             f' <span class="muted small">declared {esc(declared.value)}, not yet counted</span>'
             if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL)
@@ -583,9 +585,9 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
     return "\n".join(out)
 
 
-def _coverage(a: Assessment, cset: CatalogSet) -> str:
+def _coverage(analysis: Analysis) -> str:
     out = ['<section class="card" id="coverage"><h2>Coverage</h2>']
-    tables = coverage(a, cset)
+    tables = coverage(analysis)
     if not tables:
         out.append('<p class="lede">None of the reference catalogs with a coverage matrix is loaded.</p></section>')
         return "\n".join(out)

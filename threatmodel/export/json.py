@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Assessment, Finding, Status
 
@@ -109,6 +110,8 @@ def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:
     }
 
 
-def render_json(a: Assessment, *, tool_version: str) -> str:
+def render_json(analysis: Analysis, *, tool_version: str) -> str:
     """The assessment as pretty, deterministic JSON text."""
-    return json.dumps(assessment_json(a, tool_version=tool_version), indent=2, ensure_ascii=False) + "\n"
+    return (
+        json.dumps(assessment_json(analysis.assessment, tool_version=tool_version), indent=2, ensure_ascii=False) + "\n"
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.export.common import (
     SEVERITIES_DESC,
@@ -35,6 +36,7 @@ from threatmodel.export.common import (
     triage_log,
 )
 from threatmodel.export.diagram import render_mermaid
+from threatmodel.graph import ModelGraph
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import ControlStatus
@@ -75,17 +77,17 @@ def _date(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else "—"
 
 
-def render_markdown(assessment: Assessment, cset: CatalogSet, *, tool_version: str) -> str:
-    """The design-review document for ``assessment`` as Markdown text (ends with a newline)."""
-    a = assessment
+def render_markdown(analysis: Analysis, *, tool_version: str) -> str:
+    """The design-review document for ``analysis`` as Markdown text (ends with a newline)."""
+    a, cset, graph = analysis.assessment, analysis.catalogs, analysis.graph
     out: list[str] = []
     out += _header(a, tool_version)
     labels = Labels.of(a.model)
     out += _summary(a, labels)
-    out += _system(a, labels)
-    out += _findings(a, cset, labels)
+    out += _system(analysis, labels)
+    out += _findings(a, cset, graph, labels)
     out += _control_plan(a, cset)
-    out += _coverage(a, cset)
+    out += _coverage(analysis)
     out += _triage(a)
     out += _lifecycle(a, labels)
     out += _diagnostics(a)
@@ -160,8 +162,8 @@ def _summary(a: Assessment, labels: Labels) -> list[str]:
     return out
 
 
-def _system(a: Assessment, labels: Labels) -> list[str]:
-    m = a.model
+def _system(analysis: Analysis, labels: Labels) -> list[str]:
+    a, m = analysis.assessment, analysis.model
     names = labels.names
     out = ["## System", ""]
     for para in md_paragraphs(m.system.description):
@@ -253,7 +255,7 @@ def _system(a: Assessment, labels: Labels) -> list[str]:
         out.append("")
 
     out += ["### Diagram", ""]
-    out += [md_fence(render_mermaid(a), "mermaid"), ""]
+    out += [md_fence(render_mermaid(analysis), "mermaid"), ""]
     return out
 
 
@@ -272,7 +274,7 @@ def _yes_no(value: bool | None) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _findings(a: Assessment, cset: CatalogSet, labels: Labels) -> list[str]:
+def _findings(a: Assessment, cset: CatalogSet, graph: ModelGraph, labels: Labels) -> list[str]:
     out = ["## Findings", ""]
     if not a.findings:
         return [*out, "No findings.", ""]
@@ -288,11 +290,11 @@ def _findings(a: Assessment, cset: CatalogSet, labels: Labels) -> list[str]:
             continue
         out += [f"### {SEVERITY_MARK[sev].split(' ', 1)[1].capitalize()} ({len(group)})", ""]
         for f in group:
-            out += _finding(a, cset, labels, f)
+            out += _finding(cset, graph, labels, f)
     return out
 
 
-def _finding(a: Assessment, cset: CatalogSet, labels: Labels, f: Finding) -> list[str]:
+def _finding(cset: CatalogSet, graph: ModelGraph, labels: Labels, f: Finding) -> list[str]:
     status = f"**{STATUS_LABELS[f.status]}**"
     if f.triage_expired and f.triage is not None and f.triage.review_by is not None:
         status += f" (triage {f.triage.status.value} lapsed on {f.triage.review_by.isoformat()})"
@@ -344,7 +346,7 @@ def _finding(a: Assessment, cset: CatalogSet, labels: Labels, f: Finding) -> lis
     for c in f.implemented_controls:
         out.append(f"- ✅ implemented: {md_link(cset.title_of(c), cset.url_of(c))} ({md_code(c)})")
     for c in proposed_controls(f):
-        declared = declared_status(a.model, c, f.target)
+        declared = declared_status(graph, c, f.target)
         note = (
             f" — declared {declared.value}, not yet counted"
             if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL)
@@ -408,9 +410,9 @@ def _control_plan(a: Assessment, cset: CatalogSet) -> list[str]:
     return out
 
 
-def _coverage(a: Assessment, cset: CatalogSet) -> list[str]:
+def _coverage(analysis: Analysis) -> list[str]:
     out = ["## Coverage", ""]
-    tables = coverage(a, cset)
+    tables = coverage(analysis)
     if not tables:
         return [*out, "None of the reference catalogs with a coverage matrix is loaded.", ""]
     out += [

@@ -18,11 +18,15 @@ Mapping (documented in docs/exports.md):
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 from typing import Any, Literal
+from urllib.parse import quote
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.export.common import (
     SUPPRESSED,
@@ -34,7 +38,7 @@ from threatmodel.export.common import (
     ref_links,
 )
 from threatmodel.model.base import Severity
-from threatmodel.model.finding import Assessment, Finding, Status
+from threatmodel.model.finding import Finding, Status
 from threatmodel.model.keys import fingerprint
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -60,9 +64,6 @@ SECURITY_SEVERITY: dict[Severity, str] = {
     Severity.INFO: "1.0",
 }
 """CVSS-like score GitHub uses to band alerts (critical >= 9, high >= 7, medium >= 4, low > 0)."""
-
-Locate = Callable[[str], tuple[int, int]]
-"""``element id -> (line, column)`` of its declaration in the model file (1-based; 0 if unknown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,35 +91,33 @@ def _pascal(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
 
 
-def render_sarif(
-    assessment: Assessment,
-    cset: CatalogSet,
-    *,
-    tool_version: str,
-    model_uri: str,
-    locate: Locate,
-    artifact_of: Callable[[str], str] | None = None,
-    extra_results: Sequence[SarifExtra] = (),
-) -> str:
-    """The assessment as a SARIF 2.1.0 log (pretty JSON text ending with a newline).
+def artifact_uri(path: str) -> str:
+    """A SARIF artifact URI for a model path: relative paths stay relative (to ``%SRCROOT%``,
+    with ``/`` separators and percent-encoding); absolute ones become ``file:`` URIs."""
+    p = PurePath(path)
+    if p.is_absolute():
+        return Path(path).as_uri()
+    return quote(path.replace(os.sep, "/"), safe="/")
 
-    ``model_uri`` is the model file's path relative to the repository root (resolved against
-    ``%SRCROOT%``), or an absolute ``file:`` URI. ``locate`` gives an element's line and column;
-    ``artifact_of`` (optional) gives the file an element is declared in when the model uses
-    includes. ``extra_results`` adds results from other checks (policy violations).
+
+def render_sarif(analysis: Analysis, *, tool_version: str, extra_results: Sequence[SarifExtra] = ()) -> str:
+    """The analysis as a SARIF 2.1.0 log (pretty JSON text ending with a newline).
+
+    Locations come from ``analysis.source``: the file an element is declared in (relative paths
+    resolve against ``%SRCROOT%``, so run from the repository root), with its line and column.
+    ``extra_results`` adds results from other checks (policy violations).
     """
-    a = assessment
+    a, cset, source = analysis.assessment, analysis.catalogs, analysis.source
     labels = Labels.of(a.model)
 
     def artifact(element: str | None) -> str:
-        if element is not None and artifact_of is not None:
-            return artifact_of(element)
-        return model_uri
+        return artifact_uri(source.element_span(element).path if element is not None else source.path)
 
     def location(element: str | None) -> dict[str, Any]:
-        uri = artifact(element)
+        span = source.element_span(element) if element is not None else None
+        uri = artifact_uri(span.path if span is not None else source.path)
         physical: dict[str, Any] = {"artifactLocation": _artifact_location(uri)}
-        line, column = locate(element) if element is not None else (1, 1)
+        line, column = (span.line, span.column) if span is not None else (1, 1)
         if line > 0:
             region: dict[str, Any] = {"startLine": line}
             if column > 0:

@@ -30,9 +30,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.export.common import STATUS_LABELS, Labels, export_date, posture, ref_label, ref_links
-from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
 from threatmodel.model.keys import stix_id as stix_id_v5
 
@@ -80,9 +81,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def render_stix(assessment: Assessment, cset: CatalogSet, *, tool_version: str) -> str:
-    """A STIX 2.1 bundle of the assessment (pretty JSON text ending with a newline)."""
-    a = assessment
+def render_stix(analysis: Analysis, *, tool_version: str) -> str:
+    """A STIX 2.1 bundle of the analysis (pretty JSON text ending with a newline)."""
+    a, cset = analysis.assessment, analysis.catalogs
     labels = Labels.of(a.model)
     system = a.model.system
     when = stix_timestamp(export_date(a))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from threatmodel.engine.catalogs import check_catalogs
+from threatmodel.engine.catalogs import CatalogSet, check_catalogs
 from threatmodel.errors import CatalogError, ModelError, Problem, SourceSpan
 from threatmodel.io.builtin import builtin_catalog_files
 from threatmodel.io.errors import MAX_PROBLEMS, problems_from_validation, sort_problems
@@ -18,6 +19,7 @@ from threatmodel.io.yaml_source import YamlDocument, parse_yaml, read_text, read
 from threatmodel.model.base import TrustLevel
 from threatmodel.model.catalog import Catalog
 from threatmodel.model.check import Issue, check_references
+from threatmodel.model.keys import TRIAGE_ELEMENT
 from threatmodel.model.system import System, SystemModel
 
 LIST_SECTIONS = ("data", "boundaries", "components", "flows", "controls")
@@ -56,7 +58,10 @@ class LoadedModel:
         return self.documents[0].span(loc, key=key)
 
     def element_span(self, element: str) -> SourceSpan:
-        """Where an element (component, flow, boundary, data asset) is declared."""
+        """Where an element (component, flow, boundary, data asset, the system) is declared;
+        ``triage:<finding id>`` (:func:`~threatmodel.model.keys.triage_element`) is its triage entry."""
+        if element.startswith(TRIAGE_ELEMENT):
+            return self.span(("triage", element[len(TRIAGE_ELEMENT) :]))
         if self._element_locs is None:
             m = self.model
             index: dict[str, Loc] = {}
@@ -72,7 +77,9 @@ class LoadedModel:
         return self.span(("system", "id")) if element == self.model.system.id else SourceSpan(self.path, 1, 1)
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """``path`` as shown to the user: relative to the working directory when inside it (short, and
+    stable in tests and SARIF), else as given. The one definition, for every front end."""
     try:
         rel = os.path.relpath(path)
     except ValueError:  # pragma: no cover - other drive on Windows
@@ -102,7 +109,7 @@ def load_model(
 ) -> LoadedModel:
     """Read, merge includes of, validate and reference-check a model file."""
     path = Path(path)
-    root = read_yaml(path, _display(path))
+    root = read_yaml(path, display_path(path))
     return _load_documents(root, path.parent, known_controls, include_root)
 
 
@@ -134,7 +141,7 @@ def _refused_include(rel: str, home: Path, here: Path) -> tuple[Path | None, str
     if not target.is_relative_to(home):
         return (
             None,
-            f"include '{rel}' resolves outside {_display(home) or '.'}; includes must stay in the model's folder or its git work tree",
+            f"include '{rel}' resolves outside {display_path(home) or '.'}; includes must stay in the model's folder or its git work tree",
         )
     return target, None
 
@@ -228,8 +235,8 @@ def _load_documents(
                 return
             budget[0] -= size
             try:
-                text = read_text(target, _display(target))
-                child = parse_yaml(text, _display(target))
+                text = read_text(target, display_path(target))
+                child = parse_yaml(text, display_path(target))
             except ModelError as exc:
                 if "no such file" in exc.problems[0].message:
                     problems.append(Problem(f"included file not found: {rel}", at))
@@ -429,9 +436,14 @@ class LoadedCatalogs:
     catalogs: tuple[Catalog, ...]
     documents: dict[str, YamlDocument]
 
-    @property
+    @cached_property
     def control_refs(self) -> frozenset[str]:
-        return frozenset(f"{c.id}:{k.id}" for c in self.catalogs for k in c.controls)
+        return frozenset(self.cset.controls)
+
+    @cached_property
+    def cset(self) -> CatalogSet:
+        """The catalogs indexed by reference (built once per load)."""
+        return CatalogSet(self.catalogs)
 
 
 def load_catalog_document(doc: YamlDocument) -> Catalog:
@@ -455,7 +467,7 @@ def load_catalogs(extra: Sequence[Path | str] = (), *, builtin: bool = True) -> 
             docs.append(parse_yaml(text, f"<builtin>/catalogs/{name}", error=CatalogError))
     for p in extra:
         path = Path(p)
-        docs.append(read_yaml(path, _display(path), error=CatalogError))
+        docs.append(read_yaml(path, display_path(path), error=CatalogError))
     problems: list[Problem] = []
     catalogs: list[Catalog] = []
     by_id: dict[str, YamlDocument] = {}

@@ -94,7 +94,7 @@ def check_references(model: SystemModel) -> list[Issue]:
         if value not in components:
             need(value, components, "components", path)
             return
-        kind = components[value].kind  # type: ignore[attr-defined]
+        kind = components[value].kind
         if kind not in kinds:
             issues.append(
                 Issue(

@@ -144,6 +144,8 @@ class Diagnostic(Frozen):
     element: str | None = None
     """Id of the element concerned, when there is one."""
     severity: Literal["warning", "info"] = "warning"
+    triage: str | None = None
+    """The triage key concerned (TM201, TM202), so front ends can point at the entry."""
 
 
 class CatalogInfo(Frozen):

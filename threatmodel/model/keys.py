@@ -31,6 +31,15 @@ def split_finding_id(value: str) -> tuple[str, str]:
     return threat, element
 
 
+TRIAGE_ELEMENT = "triage:"
+"""Prefix of the pseudo-element that stands for a triage entry: ``triage:<finding id>``."""
+
+
+def triage_element(finding: str) -> str:
+    """The pseudo-element id of the triage entry for ``finding`` (locatable like any element)."""
+    return f"{TRIAGE_ELEMENT}{finding}"
+
+
 def fingerprint(key: str) -> str:
     """A stable fingerprint (for SARIF ``partialFingerprints``); never involves line numbers."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

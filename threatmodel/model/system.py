@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import Field, StrictBool
 
@@ -417,6 +417,9 @@ class ExecutionBounds(Frozen):
 
 
 class _ComponentBase(Frozen):
+    if TYPE_CHECKING:  # each concrete class narrows it to its Literal kinds (the union's discriminator)
+        kind: str
+
     id: Slug
     """Stable id. Findings are keyed on it, so renaming it re-keys them (see `threatmodel migrate`)."""
     name: Name | None = None
@@ -613,7 +616,7 @@ COMPONENT_CLASSES: tuple[type[_ComponentBase], ...] = (
 def component_class(kind: str) -> type[_ComponentBase]:
     """The class that holds components of ``kind``."""
     for cls in COMPONENT_CLASSES:
-        if kind in cls.model_fields["kind"].annotation.__args__:  # type: ignore[union-attr]
+        if kind in get_args(cls.model_fields["kind"].annotation):
             return cls
     raise KeyError(kind)
 

@@ -2,7 +2,7 @@
 
 The app is a thin shell: global keys, the command palette, screen switching. Screens own
 their layout and keys (``screens/``); editing workflows live in :mod:`threatmodel.tui.editor`;
-the model, the document and undo live in :class:`~threatmodel.tui.session.EditSession`.
+the model, the document and undo live in :class:`~threatmodel.edit.session.EditSession`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 
+from threatmodel.edit.session import EditSession
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.io.load import LoadedCatalogs, load_model_text
+from threatmodel.io.load import LoadedCatalogs, display_path, load_model_text
 from threatmodel.io.write import write_atomic
 from threatmodel.tui.editor import Editor
 from threatmodel.tui.messages import ModelChanged
 from threatmodel.tui.safetext import safe
-from threatmodel.tui.session import EditSession, display_path
 
 if TYPE_CHECKING:
     from textual.command import Provider

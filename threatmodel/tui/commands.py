@@ -56,11 +56,10 @@ class ModelCommands(Provider):
                 f"{finding.severity} · {finding.status} · {finding.id}",
                 partial(app.jump_to, "findings", finding.id),
             )
-        from threatmodel.tui.exports import EXPORT_FORMATS, available
+        from threatmodel.render import EXPORTS
 
-        for fmt in EXPORT_FORMATS:
-            if available(fmt):
-                yield (f"Export: {fmt.title}", f"write a {fmt.id} file", partial(app.action_export, fmt.id))
+        for fmt in EXPORTS:
+            yield (f"Export: {fmt.title}", f"write a {fmt.id} file", partial(app.action_export, fmt.id))
         for catalog in session.cset.catalogs:
             yield (
                 f"Catalog: {catalog.title}",

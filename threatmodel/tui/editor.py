@@ -12,11 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from threatmodel.edit.changes import SECTION_NOUNS, Change, Delete, SetTriage
+from threatmodel.edit.session import EditSession, summarize
 from threatmodel.errors import ThreatModelError
+from threatmodel.io.load import display_path
 from threatmodel.io.write import write_atomic
 from threatmodel.tui.messages import Saved, TriageChanged
 from threatmodel.tui.safetext import Text
-from threatmodel.tui.session import SECTION_NOUNS, Change, Delete, EditSession, SetTriage, display_path, summarize
 
 if TYPE_CHECKING:
     from threatmodel.tui.app import ThreatModelApp

@@ -20,6 +20,7 @@ from typing import Any, Final, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from threatmodel.edit.changes import SECTION_NOUNS, Upsert, apply_edit, element_key, item_document, reference_problems
 from threatmodel.errors import SourceSpan
 from threatmodel.io.errors import problems_from_validation
 from threatmodel.model.check import MODEL_KINDS, TOOL_KINDS
@@ -34,7 +35,6 @@ from threatmodel.model.system import (
     TriageEntry,
     component_class,
 )
-from threatmodel.tui.session import SECTION_NOUNS, Upsert, apply_edit, element_key, item_document, reference_problems
 
 TEXT: Final = "text"
 INTEGER: Final = "integer"

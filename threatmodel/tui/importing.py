@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from threatmodel.errors import ThreatModelError
-from threatmodel.tui.session import display_path
+from threatmodel.io.load import display_path
 
 if TYPE_CHECKING:
     from threatmodel.tui.app import ThreatModelApp

@@ -82,9 +82,10 @@ added (its findings as moved when the rename is unambiguous); only
 @handles_errors
 def diff(old: str, new: str, fmt: str, output: Path | None, catalog_paths: tuple[Path, ...], as_of: str | None) -> None:
     """Compare two versions of a model: elements, findings, triage and open risk."""
-    from threatmodel.cli.versioning.render import print_diff, render_diff_json, render_diff_markdown
-    from threatmodel.engine import evaluate
+    from threatmodel.cli.versioning.render import print_diff
     from threatmodel.engine.diff import diff_assessments
+    from threatmodel.export.diff import render_diff_json, render_diff_markdown
+    from threatmodel.io.analysis import analyze_loaded
     from threatmodel.io.load import load_catalogs
 
     day = parse_date(as_of)
@@ -98,7 +99,7 @@ def diff(old: str, new: str, fmt: str, output: Path | None, catalog_paths: tuple
             problems.extend(exc.problems)
     if problems:
         raise ThreatModelError(problems)
-    before, after = (evaluate(s.model, cats.catalogs, as_of=day) for s in sides)
+    before, after = (analyze_loaded(s, cats, as_of=day).assessment for s in sides)
     result = diff_assessments(before, after)
     labels = {"old_label": old, "new_label": new, "as_of": day.isoformat()}
     if fmt == "json":
@@ -213,18 +214,12 @@ def check(
     as_of: str | None,
 ) -> None:
     """Gate MODELS in CI: exit 1 on open findings at or above --fail-on, or policy errors."""
-    from threatmodel.cli.versioning.gate import (
-        check_json,
-        judge,
-        print_check,
-        read_baseline,
-        render_baseline,
-        render_check_markdown,
-        render_check_sarif,
-    )
-    from threatmodel.engine import evaluate
-    from threatmodel.engine.catalogs import CatalogSet
+    from threatmodel.cli.versioning.gate import print_check
+    from threatmodel.engine.gate import judge
     from threatmodel.engine.policy import evaluate_policy
+    from threatmodel.export.check import check_json, render_check_markdown, render_check_sarif
+    from threatmodel.io.analysis import analyze_loaded
+    from threatmodel.io.baseline import read_baseline, render_baseline
     from threatmodel.io.load import load_catalogs
     from threatmodel.io.policy import load_policy
 
@@ -258,9 +253,9 @@ def check(
                 print_error(exc)
                 invalid.append((argument, exc.problems))
                 continue
-            assessment = evaluate(loaded.model, cats.catalogs, as_of=day)
-            violations = evaluate_policy(policy.policy, assessment) if policy is not None else ()
-            results.append(judge(argument, loaded, assessment, violations, threshold, baseline))
+            analysis = analyze_loaded(loaded, cats, as_of=day)
+            violations = evaluate_policy(policy.policy, analysis.assessment) if policy is not None else ()
+            results.append(judge(argument, analysis, violations, threshold, baseline))
 
     if write_baseline is not None:
         from threatmodel.io.write import write_atomic
@@ -293,7 +288,6 @@ def check(
         rules = {r.id: r.message for r in policy.policy.rules} if policy is not None else {}
         text = render_check_sarif(
             results,
-            CatalogSet(cats.catalogs),
             threshold=threshold,
             tool_version=__version__,
             policy_rules=rules,

@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.export.diagram.escape import dot_quote, html, plural, shorten, wrap
 from threatmodel.export.diagram.scene import DiagramView, Scene, SceneBoundary, SceneEdge, SceneNode, build_scene
 from threatmodel.export.diagram.style import (
@@ -20,7 +21,6 @@ from threatmodel.export.diagram.style import (
     TRUST_FRAME,
 )
 from threatmodel.model.base import Severity
-from threatmodel.model.finding import Assessment
 
 
 def _attrs(pairs: Sequence[tuple[str, str]]) -> str:
@@ -193,11 +193,9 @@ def _legend_dot(scene: Scene) -> list[str]:
     return out
 
 
-def render_dot(
-    assessment: Assessment, *, view: DiagramView | None = None, legend: bool = True, font: str = FONT
-) -> str:
-    """The diagram of ``assessment`` as Graphviz DOT text (see :func:`render_dot_scene`)."""
-    return render_dot_scene(build_scene(assessment, view), legend=legend, font=font)
+def render_dot(analysis: Analysis, *, view: DiagramView | None = None, legend: bool = True, font: str = FONT) -> str:
+    """The diagram of ``analysis`` as Graphviz DOT text (see :func:`render_dot_scene`)."""
+    return render_dot_scene(build_scene(analysis, view), legend=legend, font=font)
 
 
 def render_dot_scene(scene: Scene, *, legend: bool = True, font: str = FONT) -> str:

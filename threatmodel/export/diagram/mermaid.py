@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.export.diagram.escape import mermaid_text, plural, shorten, wrap
 from threatmodel.export.diagram.scene import DiagramView, Scene, SceneNode, build_scene
 from threatmodel.export.diagram.style import (
@@ -14,7 +15,6 @@ from threatmodel.export.diagram.style import (
     SHAPES,
     TRUST_FRAME,
 )
-from threatmodel.model.finding import Assessment
 
 
 def mermaid_ids(scene: Scene) -> tuple[dict[str, str], dict[str, str]]:
@@ -24,9 +24,9 @@ def mermaid_ids(scene: Scene) -> tuple[dict[str, str], dict[str, str]]:
     return nodes, frames
 
 
-def render_mermaid(assessment: Assessment, view: DiagramView | None = None) -> str:
-    """The diagram of ``assessment`` as a Mermaid ``flowchart LR`` (see :func:`render_mermaid_scene`)."""
-    return render_mermaid_scene(build_scene(assessment, view))
+def render_mermaid(analysis: Analysis, view: DiagramView | None = None) -> str:
+    """The diagram of ``analysis`` as a Mermaid ``flowchart LR`` (see :func:`render_mermaid_scene`)."""
+    return render_mermaid_scene(build_scene(analysis, view))
 
 
 def render_mermaid_scene(scene: Scene) -> str:

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.errors import Problem, UsageError
 from threatmodel.export.diagram.escape import plural
 from threatmodel.export.diagram.style import DEFAULT_THRESHOLD, KIND_SHAPE
+from threatmodel.graph import ModelGraph
 from threatmodel.model.base import Severity, TrustLevel
-from threatmodel.model.finding import Assessment
 from threatmodel.model.system import Boundary, ComponentBase, Flow
 
 
@@ -127,20 +128,19 @@ class Scene:
 
 @dataclass
 class _Index:
-    """The assessment's model indexed for scene building."""
+    """The analysis's graph, plus what only the diagram needs: drawable flows in a stable order,
+    each component's worst open finding and undirected neighbours."""
 
-    components: dict[str, ComponentBase]
-    boundaries: dict[str, Boundary]
+    g: ModelGraph
     flows: list[Flow]
-    data_names: dict[str, str]
     worst: dict[str, Severity]
     open_counts: Counter[str]
     adjacency: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, assessment: Assessment) -> _Index:
-        model = assessment.model
-        components: dict[str, ComponentBase] = {c.id: c for c in model.components}
+    def of(cls, analysis: Analysis) -> _Index:
+        assessment, g, model = analysis.assessment, analysis.graph, analysis.model
+        components = g.components
         flows = sorted(
             (f for f in model.flows if f.source in components and f.target in components),
             key=lambda f: (f.key, f.source, f.target, f.data),
@@ -158,38 +158,34 @@ class _Index:
         for f in flows:
             adjacency[f.source].add(f.target)
             adjacency[f.target].add(f.source)
-        return cls(
-            components=components,
-            boundaries={b.id: b for b in model.boundaries},
-            flows=flows,
-            data_names={d.id: d.name or d.id for d in model.data},
-            worst=worst,
-            open_counts=counts,
-            adjacency=adjacency,
-        )
+        return cls(g=g, flows=flows, worst=worst, open_counts=counts, adjacency=adjacency)
+
+    @property
+    def components(self) -> dict[str, ComponentBase]:
+        return self.g.components
+
+    @property
+    def boundaries(self) -> dict[str, Boundary]:
+        return self.g.boundaries
 
     def boundary_of(self, cid: str) -> str | None:
-        """The component's innermost boundary, when it names one that exists."""
-        b = self.components[cid].boundary
-        return b if b in self.boundaries else None
+        return self.g.boundary_of(cid)
 
-    def chain(self, boundary: str | None) -> list[str]:
-        """``boundary`` and its ancestors, innermost first (cycle-safe)."""
-        out: list[str] = []
-        cursor = boundary
-        while cursor is not None and cursor in self.boundaries and cursor not in out:
-            out.append(cursor)
-            cursor = self.boundaries[cursor].parent
-        return out
+    def chain(self, boundary: str | None) -> tuple[str, ...]:
+        return self.g.enclosing(boundary)
 
     def crossing(self, flow: Flow) -> bool:
-        return self.boundary_of(flow.source) != self.boundary_of(flow.target)
+        return self.g.crosses(flow)
 
     def name(self, cid: str) -> str:
-        return self.components[cid].name or cid
+        return self.g.name(cid)
 
     def boundary_name(self, bid: str) -> str:
-        return self.boundaries[bid].name or bid
+        return self.g.name(bid)
+
+    def data_name(self, did: str) -> str:
+        data = self.g.data.get(did)
+        return data.name or did if data is not None else did
 
 
 def _unknown(what: str, value: str, known: Iterable[str], flag: str) -> UsageError:
@@ -202,15 +198,15 @@ def _unknown(what: str, value: str, known: Iterable[str], flag: str) -> UsageErr
     return UsageError(Problem(f"unknown {what} '{value}' for {flag}", hint=hint))
 
 
-def build_scene(assessment: Assessment, view: DiagramView | None = None) -> Scene:
-    """Select, label and sort what the diagram of ``assessment`` shows under ``view``.
+def build_scene(analysis: Analysis, view: DiagramView | None = None) -> Scene:
+    """Select, label and sort what the diagram of ``analysis`` shows under ``view``.
 
     Raises :class:`UsageError` for an unknown boundary or component, or a view that
     combines ``boundary`` and ``focus``.
     """
     view = view or DiagramView()
-    ix = _Index.of(assessment)
-    system = assessment.model.system
+    ix = _Index.of(analysis)
+    system = analysis.model.system
     if view.boundary is not None and view.focus is not None:
         raise UsageError(Problem("choose either a boundary or a focus component, not both"))
     if view.hops < 0:
@@ -281,7 +277,7 @@ def _component_scene(
             SceneNode(
                 id=cid,
                 label=ix.name(cid),
-                kind=str(component.kind),  # type: ignore[attr-defined]
+                kind=component.kind,
                 cluster=None if is_context else ix.boundary_of(cid),
                 severity=ix.worst.get(cid),
                 open_findings=ix.open_counts[cid],
@@ -296,7 +292,7 @@ def _component_scene(
             id=f.key,
             source=f.source,
             target=f.target,
-            data=tuple(ix.data_names.get(d, d) for d in sorted(set(f.data))),
+            data=tuple(ix.data_name(d) for d in sorted(set(f.data))),
             protocol=f.protocol,
             crossing=ix.crossing(f),
             severity=ix.worst.get(f.key),
@@ -458,7 +454,7 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
             f"{plural(len(members), 'component')}, {plural(internal[gid], 'internal flow')}",
             f"{open_count} open" + (f", worst {severity.value}" if severity else ""),
         )
-        kinds = Counter(str(ix.components[c].kind) for c in members)  # type: ignore[attr-defined]
+        kinds = Counter(ix.components[c].kind for c in members)
         tooltip = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
         nodes.append(
             SceneNode(
@@ -486,7 +482,7 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
     edges: list[SceneEdge] = []
     for (a, b), flows in pairs:
         data = Counter(d for f in flows for d in set(f.data))
-        top = [ix.data_names.get(d, d) for d, _ in sorted(data.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+        top = [ix.data_name(d) for d, _ in sorted(data.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
         if len(data) > 3:
             top.append(f"+{len(data) - 3} more")
         severity, open_count = worst_of(f.key for f in flows)

@@ -24,11 +24,12 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from threatmodel.edit.changes import SECTION_NOUNS, Change, Upsert, element_key
+from threatmodel.edit.session import EditSession
 from threatmodel.model.unknowns import UNKNOWABLE
 from threatmodel.tui import forms
 from threatmodel.tui.forms import FieldSpec, RawValue, Validation
 from threatmodel.tui.safetext import Text
-from threatmodel.tui.session import SECTION_NOUNS, Change, EditSession, Upsert, element_key
 from threatmodel.tui.widgets.checkbox import MarkedCheckbox
 
 

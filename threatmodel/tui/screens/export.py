@@ -12,9 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from threatmodel.tui.exports import BY_ID, EXPORT_FORMATS, available, suggested_path
+from threatmodel.edit.session import EditSession
+from threatmodel.io.load import display_path
+from threatmodel.render import BY_ID, EXPORTS
+from threatmodel.tui.exports import suggested_path
 from threatmodel.tui.safetext import Text
-from threatmodel.tui.session import EditSession, display_path
 
 
 class ExportScreen(ModalScreen[tuple[str, Path] | None]):
@@ -28,8 +30,7 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
     def __init__(self, session: EditSession, fmt: str | None = None) -> None:
         super().__init__(id="export")
         self.session = session
-        first = next((f.id for f in EXPORT_FORMATS if available(f)), EXPORT_FORMATS[0].id)
-        self.fmt = fmt if fmt in BY_ID and available(BY_ID[fmt]) else first
+        self.fmt = fmt if fmt in BY_ID else EXPORTS[0].id
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -38,11 +39,8 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
                 Text("The export shows the model as it is now, unsaved edits included.", style="dim"), markup=False
             )
             with RadioSet(id="export-format", compact=True):
-                for f in EXPORT_FORMATS:
-                    label = Text(f"{f.title} ({f.id})")
-                    if not available(f):
-                        label.append("  not installed", style="dim")
-                    yield RadioButton(label, value=f.id == self.fmt, id=f"fmt-{f.id}", disabled=not available(f))
+                for f in EXPORTS:
+                    yield RadioButton(Text(f"{f.title} ({f.id})"), value=f.id == self.fmt, id=f"fmt-{f.id}")
             yield Label(Text("File", style="bold"))
             yield Input(display_path(suggested_path(self.session, BY_ID[self.fmt])), id="export-path", compact=True)
             yield Static("", id="export-error", classes="field-error", markup=False)

@@ -14,8 +14,8 @@ from textual.widgets import Button, Footer, Header, Input, Label, OptionList, St
 from textual.widgets.option_list import Option
 
 from threatmodel.errors import ThreatModelError
+from threatmodel.io.load import display_path
 from threatmodel.tui.safetext import Text
-from threatmodel.tui.session import display_path
 
 if TYPE_CHECKING:
     from threatmodel.tui.app import ThreatModelApp

@@ -151,7 +151,7 @@ class OverviewScreen(Screen[None]):
     def _draw_diagram(self) -> None:
         session = self.tm.session
         if session is not None:
-            self.query_one(DiagramView).show_assessment(session.assessment, self._focus_id())
+            self.query_one(DiagramView).show_analysis(session.analysis, self._focus_id())
 
     # -- refreshing -----------------------------------------------------------
     def refresh_session(self, *, diagram: bool = True) -> None:
@@ -167,7 +167,7 @@ class OverviewScreen(Screen[None]):
         self.refresh_findings()
         self.refresh_status()
         if diagram:
-            self.query_one(DiagramView).show_assessment(a, self._focus_id())
+            self.query_one(DiagramView).show_analysis(session.analysis, self._focus_id())
         self._show_selected()
 
     def refresh_findings(self) -> None:

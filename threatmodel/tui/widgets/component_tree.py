@@ -17,10 +17,10 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from threatmodel.edit.changes import element_key
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import SystemModel
 from threatmodel.tui.safetext import Text
-from threatmodel.tui.session import element_key
 from threatmodel.tui.text import SEVERITY_STYLES, styled, worst_open
 
 NodeRef = tuple[str, str]

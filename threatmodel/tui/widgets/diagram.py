@@ -28,8 +28,8 @@ from textual.markup import escape
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from threatmodel.engine.analysis import Analysis
 from threatmodel.errors import ThreatModelError
-from threatmodel.model.finding import Assessment
 
 if TYPE_CHECKING:
     from threatmodel.export.diagram.text import TextCanvas
@@ -105,7 +105,7 @@ class DiagramView(ScrollView, can_focus=True):
         self.scope: str | None = None
         """``model`` (whole model, or Graphviz's overview when huge) or ``focus`` (a neighbourhood)."""
         self.hops = 1
-        self._assessment: Assessment | None = None
+        self._analysis: Analysis | None = None
         self._focus: str | None = None
         self._highlight: str | None = None
         self._path_tags: frozenset[str] = frozenset()
@@ -118,18 +118,18 @@ class DiagramView(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
 
     # -- inputs -------------------------------------------------------------
-    def show_assessment(self, assessment: Assessment, focus: str | None) -> None:
-        """Draw ``assessment`` (after an edit); ``focus`` is the selected component, if any."""
-        self._assessment = assessment
+    def show_analysis(self, analysis: Analysis, focus: str | None) -> None:
+        """Draw ``analysis`` (after an edit); ``focus`` is the selected component, if any."""
+        self._analysis = analysis
         if self.scope is None:
-            self.scope = "focus" if len(assessment.model.components) > FOCUS_BY_DEFAULT_ABOVE else "model"
-        self._focus = focus if focus in {c.id for c in assessment.model.components} else None
+            self.scope = "focus" if len(analysis.model.components) > FOCUS_BY_DEFAULT_ABOVE else "model"
+        self._focus = focus if focus in analysis.graph.components else None
         self._highlight = self._focus
         self._request()
 
     def highlight(self, element: str | None) -> None:
         """Highlight a component (or a flow's source) and its flows; re-lays out in focus scope."""
-        if self._assessment is None:
+        if self._analysis is None:
             return
         component = self._component_for(element)
         if self.scope == "focus" and component != self._focus and component is not None:
@@ -156,9 +156,9 @@ class DiagramView(ScrollView, can_focus=True):
         self._request()
 
     def _component_for(self, element: str | None) -> str | None:
-        if element is None or self._assessment is None:
+        if element is None or self._analysis is None:
             return None
-        model = self._assessment.model
+        model = self._analysis.model
         if any(c.id == element for c in model.components):
             return element
         flow = next((f for f in model.flows if f.key == element), None)
@@ -175,26 +175,26 @@ class DiagramView(ScrollView, can_focus=True):
         return View()
 
     def _request(self) -> None:
-        if self._assessment is None:
+        if self._analysis is None:
             return
-        key = f"{id(self._assessment)}:{self.scope}:{self._focus}:{self.hops}"
+        key = f"{id(self._analysis)}:{self.scope}:{self._focus}:{self.hops}"
         if key == self._pending:
             return
         self._pending = key
         if self._canvas is None:
             self._message = "laying out…"
             self.refresh()
-        self._lay_out(self._assessment, self._view(), key)
+        self._lay_out(self._analysis, self._view(), key)
 
     @work(thread=True, exclusive=True, group="diagram", exit_on_error=False, description="diagram layout")
-    def _lay_out(self, assessment: Assessment, view: Any, key: str) -> None:
+    def _lay_out(self, analysis: Analysis, view: Any, key: str) -> None:
         """Build the scene and run ``dot`` (in a thread); hands the layout back to the UI thread."""
         try:
             from threatmodel.export.diagram import build_scene, check_layout_budget
             from threatmodel.export.diagram.text import render_layout_dot, render_text_cells
             from threatmodel.io.graphviz import run_dot
 
-            scene = build_scene(assessment, view)
+            scene = build_scene(analysis, view)
             check_layout_budget(scene)
             dot = render_layout_dot(scene)
             previous = self._layout
@@ -261,9 +261,9 @@ class DiagramView(ScrollView, can_focus=True):
         """Mark the components along ``path`` (a finding's untrusted path) and the flows between
         consecutive ones with the ``path`` style; an empty path clears the marks."""
         tags: set[str] = {f"node:{node}" for node in path}
-        if self._assessment is not None:
+        if self._analysis is not None:
             hops = set(itertools.pairwise(path))
-            tags |= {f"edge:{f.key}" for f in self._assessment.model.flows if (f.source, f.target) in hops}
+            tags |= {f"edge:{f.key}" for f in self._analysis.model.flows if (f.source, f.target) in hops}
         frozen = frozenset(tags) if len(path) > 1 else frozenset()
         if frozen != self._path_tags:
             self._path_tags = frozen

@@ -1,6 +1,6 @@
-"""The editing session behind the TUI: one model file, its assessment, undo/redo and saving.
+"""The editing session behind the TUI: one model file, its analysis, undo/redo and saving.
 
-No Textual here. A session holds three things that always agree:
+No Textual here: scripts and tests drive it headless. A session holds three things that always agree:
 
 * the current :class:`SystemModel` (immutable; every edit makes a new one),
 * the :class:`ModelDocument` the edits are also written into (ruamel round trip, so a save
@@ -18,189 +18,34 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
-from threatmodel.engine import evaluate
+from threatmodel.edit.changes import (
+    SECTIONS,
+    Change,
+    Delete,
+    SetTriage,
+    Step,
+    Upsert,
+    apply_change,
+    element_key,
+    reference_problems,
+)
+from threatmodel.engine.analysis import Analysis, analyse
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.errors import ModelError, Problem, SourceSpan, UsageError
-from threatmodel.io.load import LoadedCatalogs, LoadedModel, load_model_text
-from threatmodel.model.check import check_references
+from threatmodel.io.load import LoadedCatalogs, LoadedModel, display_path, load_model_text
 from threatmodel.model.finding import Assessment
-from threatmodel.model.system import (
-    Boundary,
-    Component,
-    DataAsset,
-    Flow,
-    ImplementedControl,
-    SystemModel,
-    TriageEntry,
-)
-
-SECTIONS: tuple[str, ...] = ("data", "boundaries", "components", "flows", "controls")
-"""The list sections of a model that the TUI edits, in file order."""
-
-SECTION_NOUNS: dict[str, str] = {
-    "data": "data asset",
-    "boundaries": "boundary",
-    "components": "component",
-    "flows": "flow",
-    "controls": "control",
-}
-
-_ADAPTERS: dict[str, TypeAdapter[Any]] = {
-    "data": TypeAdapter(DataAsset),
-    "boundaries": TypeAdapter(Boundary),
-    "components": TypeAdapter(Component),
-    "flows": TypeAdapter(Flow),
-    "controls": TypeAdapter(ImplementedControl),
-}
+from threatmodel.model.system import SystemModel
 
 if TYPE_CHECKING:
     from threatmodel.io.roundtrip import ModelDocument
-
-__all__ = [
-    "SECTIONS",
-    "Change",
-    "Delete",
-    "EditSession",
-    "SetTriage",
-    "Upsert",
-    "apply_change",
-    "display_path",
-    "element_key",
-    "item_document",
-]
-
-
-def element_key(section: str, item: Any) -> str:
-    """The key an element of ``section`` is addressed by (the same rule as ModelDocument)."""
-    if section == "flows":
-        return str(item.key)
-    if section == "controls":
-        return f"{item.control}@{','.join(item.scope)}"
-    return str(item.id)
-
-
-def parse_item(section: str, item: Mapping[str, Any]) -> Any:
-    """Validate one item of ``section``; raises pydantic's ValidationError."""
-    return _ADAPTERS[section].validate_python(dict(item))
-
-
-def item_document(obj: Any, original: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A pydantic element as the plain mapping written to the YAML file.
-
-    Defaults are left out (the file stays as short as the author wrote it), except keys the
-    author had written explicitly before, which stay even when their value is now the
-    default. ``id`` and ``kind`` are always written; new items start with id, name, kind.
-    """
-    full = obj.model_dump(mode="json", by_alias=True)
-    slim = obj.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    explicit = {"id", "kind"} | set(original or ())
-    keep = [k for k in full if k in slim or (k in explicit and full[k] is not None)]
-    if original is None:
-        first = [k for k in ("id", "name", "kind") if k in keep]
-        keep = first + [k for k in keep if k not in first]
-    return {k: full[k] for k in keep}
-
-
-# ---------------------------------------------------------------------------
-# Edits
-
-
-@dataclass(frozen=True, slots=True)
-class Upsert:
-    """Replace the element addressed by ``key`` (None: add a new one) with ``item``."""
-
-    section: str
-    item: Mapping[str, Any]
-    key: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Delete:
-    """Remove the element of ``section`` addressed by ``key``."""
-
-    section: str
-    key: str
-
-
-@dataclass(frozen=True, slots=True)
-class SetTriage:
-    """Write (``entry``) or remove (``None``) the triage decision of a finding."""
-
-    finding_id: str
-    entry: Mapping[str, Any] | None
-
-
-Edit = Upsert | Delete | SetTriage
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One user action: a label for the undo history and the edits it makes."""
-
-    label: str
-    edits: tuple[Edit, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """An applied change with the model before and after it."""
-
-    change: Change
-    before: SystemModel
-    after: SystemModel
-
-
-def apply_edit(model: SystemModel, edit: Edit) -> SystemModel:
-    """The model with one edit applied. Validates the edited item; not the references."""
-    if isinstance(edit, SetTriage):
-        triage = dict(model.triage)
-        if edit.entry is None:
-            triage.pop(edit.finding_id, None)
-        else:
-            triage[edit.finding_id] = TriageEntry.model_validate(dict(edit.entry))
-        return model.model_copy(update={"triage": dict(sorted(triage.items()))})
-    items = list(getattr(model, edit.section))
-    if isinstance(edit, Delete):
-        kept = [it for it in items if element_key(edit.section, it) != edit.key]
-        if len(kept) == len(items):
-            raise UsageError(Problem(f"there is no {SECTION_NOUNS[edit.section]} '{edit.key}'"))
-        return model.model_copy(update={edit.section: tuple(kept)})
-    obj = parse_item(edit.section, edit.item)
-    key = edit.key if edit.key is not None else element_key(edit.section, obj)
-    for i, it in enumerate(items):
-        if element_key(edit.section, it) == key:
-            items[i] = obj
-            break
-    else:
-        items.append(obj)
-    return model.model_copy(update={edit.section: tuple(items)})
-
-
-def apply_change(model: SystemModel, change: Change) -> SystemModel:
-    """The model with every edit of ``change`` applied in order."""
-    for edit in change.edits:
-        model = apply_edit(model, edit)
-    return model
-
-
-def reference_problems(model: SystemModel, known_controls: frozenset[str]) -> list[tuple[tuple[str | int, ...], str]]:
-    """``(path, message)`` for every reference problem of ``model`` (the loader's checks)."""
-    problems = [
-        (issue.path, issue.message + (f" ({issue.hint})" if issue.hint else "")) for issue in check_references(model)
-    ]
-    for i, control in enumerate(model.controls):
-        if control.control not in known_controls:
-            problems.append((("controls", i, "control"), f"unknown control '{control.control}'"))
-    return problems
 
 
 def _apply_to_document(doc: ModelDocument, change: Change) -> None:
@@ -215,15 +60,6 @@ def _apply_to_document(doc: ModelDocument, change: Change) -> None:
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it is inside it (short, and stable in tests)."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return str(path)
-    return rel if not rel.startswith("..") else str(path)
 
 
 def summarize(model: SystemModel) -> str:
@@ -245,7 +81,7 @@ def summarize(model: SystemModel) -> str:
 
 @dataclass
 class EditSession:
-    """A model file opened for editing, with its live assessment and undo history."""
+    """A model file opened for editing, with its live analysis and undo history."""
 
     path: Path
     catalogs: LoadedCatalogs
@@ -256,8 +92,8 @@ class EditSession:
     _doc: ModelDocument | None = None
     """The round-trip document, parsed on first need (an edit, a save): ruamel is slow to load."""
     model: SystemModel = field(init=False)
-    assessment: Assessment = field(init=False)
-    cset: CatalogSet = field(init=False)
+    analysis: Analysis = field(init=False)
+    """The current model, analysed (recomputed after every edit)."""
     evaluate_ms: float = field(init=False, default=0.0)
     """How long the last re-analysis took, in milliseconds."""
     _undo: list[Step] = field(init=False, default_factory=list)
@@ -268,8 +104,15 @@ class EditSession:
     _stat_seen: tuple[tuple[int, int], str] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
-        self.cset = CatalogSet(self.catalogs.catalogs)
         self._set_loaded(self.loaded)
+
+    @property
+    def assessment(self) -> Assessment:
+        return self.analysis.assessment
+
+    @property
+    def cset(self) -> CatalogSet:
+        return self.analysis.catalogs
 
     # -- opening --------------------------------------------------------------
     @classmethod
@@ -300,7 +143,7 @@ class EditSession:
 
     def _reassess(self) -> None:
         started = time.perf_counter()
-        self.assessment = evaluate(self.model, self.catalogs.catalogs, as_of=self.as_of)
+        self.analysis = analyse(self.model, self.catalogs.cset, as_of=self.as_of, source=self.loaded)
         self.evaluate_ms = (time.perf_counter() - started) * 1000
 
     # -- state ------------------------------------------------------------------
