@@ -138,11 +138,11 @@ class ModelGraph:
 
     def name(self, element: str) -> str:
         if element in self.components:
-            return self.components[element].name or element
+            return self.components[element].label
         if element in self.boundaries:
-            return self.boundaries[element].name or element
+            return self.boundaries[element].label
         if element in self.data:
-            return self.data[element].name or element
+            return self.data[element].label
         return element
 
     def successors(self, node: str) -> tuple[str, ...]:
@@ -346,12 +346,12 @@ def merge_reach(primary: Reach, secondary: Reach) -> Reach:
 
 def _untrusted_reason(component: ComponentBase, boundaries: Mapping[str, Boundary]) -> tuple[str, bool] | None:
     """Why the component is a source of untrusted content, and whether it is untrusted in itself."""
-    label = component.name or component.id
+    label = component.label
     if component.untrusted_content:
         return f"{label} carries content outsiders can write", True
     boundary = boundaries.get(component.boundary) if component.boundary is not None else None
     if boundary is not None and boundary.trust is TrustLevel.UNTRUSTED:
-        return f"{label} sits in the untrusted boundary '{boundary.name or boundary.id}'", True
+        return f"{label} sits in the untrusted boundary '{boundary.label}'", True
     if isinstance(component, HumanUser) and component.population in UNTRUSTED_POPULATIONS:
         return f"{label} stands for {component.population.value} users, who are untrusted", True
     if isinstance(component, HumanUser) and component.population is None:

@@ -10,8 +10,7 @@ from tests.helpers import FIXED_DATE, stated
 from threatmodel.engine import evaluate
 from threatmodel.model.base import Severity
 from threatmodel.model.catalog import Catalog
-from threatmodel.model.finding import Status
-from threatmodel.model.system import SystemModel
+from threatmodel.model.system import Status, SystemModel
 
 AS_OF = FIXED_DATE
 

@@ -17,7 +17,7 @@ from threatmodel.export.common import (
     triage_log,
 )
 from threatmodel.graph import build_graph
-from threatmodel.model.finding import Status
+from threatmodel.model.system import Status
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from tests.export.reporting import DATA, TOOL_VERSION, FixedSource, analysis_of, load_case, render_case, sarif_errors
 from threatmodel.export.sarif import LEVELS, SECURITY_SEVERITY, SarifExtra, render_sarif
 from threatmodel.model.base import Severity
-from threatmodel.model.finding import Status
 from threatmodel.model.keys import fingerprint
+from threatmodel.model.system import Status
 
 
 @pytest.fixture(scope="module")

@@ -90,6 +90,7 @@ async def conflict(pilot: Pilot[Any]) -> None:
     table(pilot).focus()
     table(pilot).select_finding(UNSAFE)
     await pilot.press("o")
+    await settle(pilot)  # the edit's re-analysis and redraw finish before the file changes under it
     path = Path("model.yaml")
     path.write_text(
         path.read_text(encoding="utf-8").replace("owner: Platform team", "owner: Someone else"), encoding="utf-8"

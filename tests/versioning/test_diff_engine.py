@@ -72,7 +72,7 @@ def test_controls_declared_twice_are_keyed_by_scope(catalogs: LoadedCatalogs) ->
     )
     d = diff(old, new, catalogs)
     changed = {e.id: e.attributes for e in d.elements if e.section == "controls"}
-    assert set(changed) == {"cosai:controlInputValidationAndSanitization [web-app]", "cosai:controlUserDataManagement"}
+    assert set(changed) == {"cosai:controlInputValidationAndSanitization@web-app", "cosai:controlUserDataManagement"}
     assert changed["cosai:controlUserDataManagement"] == (AttrChange("evidence", None, "DPA signed"),)
 
 

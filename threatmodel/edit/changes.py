@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 
 from threatmodel.errors import Problem, UsageError
 from threatmodel.model.check import check_references
+from threatmodel.model.keys import control_key
 from threatmodel.model.system import (
     Boundary,
     Component,
@@ -49,7 +50,7 @@ def element_key(section: str, item: Any) -> str:
     if section == "flows":
         return str(item.key)
     if section == "controls":
-        return f"{item.control}@{','.join(item.scope)}"
+        return control_key(item.control, item.scope)
     return str(item.id)
 
 

@@ -16,10 +16,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from threatmodel.model.base import Severity
-from threatmodel.model.finding import Assessment, Finding, Status
-from threatmodel.model.keys import finding_id
-from threatmodel.model.system import Boundary, DataAsset, Flow, ImplementedControl, SystemModel, TriageEntry
+from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
+from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.keys import control_key, finding_id
+from threatmodel.model.system import Boundary, DataAsset, Flow, ImplementedControl, Status, SystemModel, TriageEntry
 
 SECTIONS: tuple[str, ...] = ("system", "data", "boundaries", "components", "flows", "controls")
 """Element sections in the order a diff lists them."""
@@ -229,7 +229,7 @@ class ModelDiff:
         delta = f"{r.delta:+d}" if r.delta else "±0"
         parts: list[str] = []
         by_severity = Counter(f.current.residual_severity for f in self.new_open)
-        for severity in reversed(Severity):
+        for severity in SEVERITIES_WORST_FIRST:
             count = by_severity.get(severity, 0)
             if count:
                 parts.append(f"{count} new {severity.value} finding{'' if count == 1 else 's'}")
@@ -285,7 +285,7 @@ def _control_keys(
         if mine[control.control] <= 1 and theirs[control.control] <= 1:
             key = control.control
         else:
-            key = f"{control.control} [{', '.join(control.scope) or 'system-wide'}]"
+            key = control_key(control.control, control.scope)
         if key in out:  # the very same declaration twice; keep the first
             continue
         out[key] = control

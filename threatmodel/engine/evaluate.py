@@ -14,16 +14,7 @@ from threatmodel.engine.unknowns import Readings, unknown_in
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
 from threatmodel.model.catalog import Catalog, Factor, TargetType, Threat
-from threatmodel.model.finding import (
-    Assessment,
-    Assumption,
-    CatalogInfo,
-    Diagnostic,
-    Finding,
-    ScoreFactor,
-    Status,
-    severity_of,
-)
+from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
 from threatmodel.model.keys import finding_id, split_finding_id
 from threatmodel.model.system import (
     Agent,
@@ -32,19 +23,11 @@ from threatmodel.model.system import (
     Exposure,
     HumanApproval,
     HumanUser,
+    Status,
     SystemModel,
     TriageStatus,
 )
 from threatmodel.model.unknowns import question
-
-_TRIAGE_TO_STATUS = {
-    TriageStatus.OPEN: Status.OPEN,
-    TriageStatus.IN_PROGRESS: Status.IN_PROGRESS,
-    TriageStatus.MITIGATED: Status.MITIGATED,
-    TriageStatus.ACCEPTED: Status.ACCEPTED,
-    TriageStatus.TRANSFERRED: Status.TRANSFERRED,
-    TriageStatus.FALSE_POSITIVE: Status.FALSE_POSITIVE,
-}
 
 
 def _clamp(value: int) -> int:
@@ -293,7 +276,7 @@ def _finding(
         else None
     )
     if triage is not None and not expired and grew is None:
-        status = _TRIAGE_TO_STATUS[triage.status]
+        status = triage.status
     elif implemented and residual_severity <= Severity.LOW:
         status = Status.MITIGATED
     else:

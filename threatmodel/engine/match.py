@@ -199,11 +199,15 @@ def endpoint_kinds(cond: Condition) -> tuple[frozenset[str] | None, frozenset[st
             sources = [s for s, _ in found]
             targets = [t for _, t in found]
             # a side is constrained only when every alternative constrains it
-            src = frozenset().union(*sources) if all(x is not None for x in sources) else None  # type: ignore[arg-type]
-            tgt = frozenset().union(*targets) if all(x is not None for x in targets) else None  # type: ignore[arg-type]
-            return src, tgt
+            return _union_if_all(sources), _union_if_all(targets)
         case _:
             return None, None
+
+
+def _union_if_all(sides: Sequence[frozenset[str] | None]) -> frozenset[str] | None:
+    """The union of the kinds every alternative allows, or None when one alternative allows any."""
+    known = [side for side in sides if side is not None]
+    return frozenset().union(*known) if len(known) == len(sides) else None
 
 
 MAX_CHECKS = 12_000_000
@@ -242,20 +246,19 @@ class Matcher:
         self.checks += 1
         if self.checks > MAX_CHECKS:
             self.over_budget(f"more than {MAX_CHECKS:,} condition checks")
-        kind = type(cond)
         # Leaves are cheaper to compute than to cache; composites and neighbourhood
         # predicates are cached because graph searches ask for them again and again.
-        if kind is KindIs:
+        if isinstance(cond, KindIs):
             component = self.g.components.get(element)
-            return component is not None and component.kind in cond.kind  # type: ignore[union-attr]
-        if kind is Attr:
-            test = cond.attr  # type: ignore[union-attr]
+            return component is not None and component.kind in cond.kind
+        if isinstance(cond, Attr):
+            test = cond.attr
             target = self.g.components.get(element) or self.g.flows.get(element)
             return target is not None and attr_matches(test, getattr(target, test.name, _MISSING))
-        if kind is AllOf:
-            return all(self.holds(part, element) for part in self._ordered(cond))  # type: ignore[arg-type]
-        if kind is AnyOf and id(cond) in self._shallow:
-            return any(self.holds(part, element) for part in cond.any)  # type: ignore[union-attr]
+        if isinstance(cond, AllOf):
+            return all(self.holds(part, element) for part in self._ordered(cond))
+        if isinstance(cond, AnyOf) and id(cond) in self._shallow:
+            return any(self.holds(part, element) for part in cond.any)
         key = (id(cond), element)
         cached = self._holds.get(key)
         if cached is None:

@@ -12,7 +12,7 @@ from threatmodel.engine.gate import Item, ModelResult
 from threatmodel.errors import Problem, SourceSpan
 from threatmodel.export.common import md_code, md_text
 from threatmodel.export.sarif import SARIF_SCHEMA, SarifExtra, render_sarif
-from threatmodel.model.base import Severity
+from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.keys import triage_element
 
 CHECK_FORMAT_VERSION = 1
@@ -71,7 +71,7 @@ def check_json(
                 "system": {"id": r.system_id, "name": r.assessment.model.system.name},
                 "passed": r.passed,
                 "open_risk": r.assessment.open_risk,
-                "open_by_severity": {s.value: counts.get(s, 0) for s in reversed(Severity) if s is not Severity.INFO},
+                "open_by_severity": {s.value: counts.get(s, 0) for s in SEVERITIES_WORST_FIRST},
                 "failures": [_item_json(i) for i in r.failures],
                 "warnings": [_item_json(i) for i in r.warnings],
                 "suppressed_by_baseline": [

@@ -19,14 +19,13 @@ from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import candidate_elements
 from threatmodel.graph import ModelGraph
-from threatmodel.model.base import Severity
+from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.catalog import Lifecycle, TargetType
-from threatmodel.model.finding import Assessment, Finding, Status
+from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.keys import split_ref
-from threatmodel.model.system import ControlStatus, SystemModel, TriageEntry
+from threatmodel.model.system import ControlStatus, Status, SystemModel, TriageEntry
 from threatmodel.textsafe import visible
 
-SEVERITIES_DESC: tuple[Severity, ...] = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 """The severities a finding can have, most severe first (``info`` is never a finding's band)."""
 
 STATUS_LABELS: dict[Status, str] = {
@@ -157,7 +156,7 @@ def posture(a: Assessment) -> Posture:
         total=len(a.findings),
         open=len(open_findings),
         open_risk=a.open_risk,
-        open_by_severity=tuple((s, sev[s]) for s in SEVERITIES_DESC),
+        open_by_severity=tuple((s, sev[s]) for s in SEVERITIES_WORST_FIRST),
         by_status=tuple((s, status[s]) for s in Status),
         lapsed=lapsed,
         accepted_high=accepted_high,
@@ -175,11 +174,11 @@ def element_names(model: SystemModel) -> dict[str, str]:
     """Display name of every element id (system, data, boundaries, components, flows)."""
     names: dict[str, str] = {model.system.id: model.system.name}
     for d in model.data:
-        names[d.id] = d.name or d.id
+        names[d.id] = d.label
     for b in model.boundaries:
-        names[b.id] = b.name or b.id
+        names[b.id] = b.label
     for c in model.components:
-        names[c.id] = c.name or c.id
+        names[c.id] = c.label
     for f in model.flows:
         names[f.key] = f.key
     return names

@@ -77,10 +77,10 @@ def _data_type(asset: DataAsset) -> str:
 
 
 def _data_component(asset: DataAsset) -> dict[str, Any]:
-    entry: dict[str, Any] = {"type": "data", "bom-ref": data_ref(asset.id), "name": asset.name or asset.id}
+    entry: dict[str, Any] = {"type": "data", "bom-ref": data_ref(asset.id), "name": asset.label}
     if asset.description:
         entry["description"] = asset.description
-    item: dict[str, Any] = {"type": _data_type(asset), "name": asset.name or asset.id}
+    item: dict[str, Any] = {"type": _data_type(asset), "name": asset.label}
     item["classification"] = asset.classification.value
     if asset.owner:
         item["governance"] = {"owners": [{"organization": {"name": asset.owner}}]}
@@ -110,7 +110,7 @@ def _common_props(c: ComponentBase) -> list[dict[str, str]]:
 
 
 def _model_component(c: ComponentBase, names: dict[str, str]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"type": "machine-learning-model", "bom-ref": c.id, "name": c.name or c.id}
+    entry: dict[str, Any] = {"type": "machine-learning-model", "bom-ref": c.id, "name": c.label}
     if c.description:
         entry["description"] = c.description
     base = getattr(c, "base_model", None)
@@ -141,17 +141,17 @@ def _model_component(c: ComponentBase, names: dict[str, str]) -> dict[str, Any]:
 def _application_component(c: ComponentBase) -> dict[str, Any]:
     kind = getattr(c, "kind", "")
     ctype = "data" if kind in DATA_KINDS else "application"
-    entry: dict[str, Any] = {"type": ctype, "bom-ref": c.id, "name": c.name or c.id}
+    entry: dict[str, Any] = {"type": ctype, "bom-ref": c.id, "name": c.label}
     if c.description:
         entry["description"] = c.description
     if ctype == "data":
-        entry["data"] = [{"type": "dataset", "name": c.name or c.id}]
+        entry["data"] = [{"type": "dataset", "name": c.label}]
     entry["properties"] = _common_props(c)
     return entry
 
 
 def _service(c: ComponentBase, model: SystemModel, in_bom: set[str]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"bom-ref": c.id, "name": c.name or c.id}
+    entry: dict[str, Any] = {"bom-ref": c.id, "name": c.label}
     if c.owner:
         entry["provider"] = {"name": c.owner}
     if c.description:
@@ -213,7 +213,7 @@ def _dependencies(model: SystemModel, in_bom: set[str]) -> list[dict[str, Any]]:
 def build_bom(model: SystemModel, *, tool_version: str) -> dict[str, Any]:
     """The BOM as JSON-ready data, without its serial number."""
     system = model.system
-    names = {c.id: c.name or c.id for c in model.components}
+    names = {c.id: c.label for c in model.components}
     components: list[dict[str, Any]] = [_data_component(a) for a in model.data]
     services: list[dict[str, Any]] = []
     in_bom = {data_ref(a.id) for a in model.data}

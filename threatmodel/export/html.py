@@ -28,7 +28,6 @@ from xml.etree import ElementTree as ET
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.export.common import (
-    SEVERITIES_DESC,
     STATUS_LABELS,
     Labels,
     by_lifecycle,
@@ -43,8 +42,9 @@ from threatmodel.export.common import (
     triage_log,
 )
 from threatmodel.graph import ModelGraph
-from threatmodel.model.finding import Assessment, Finding, Status
-from threatmodel.model.system import ControlStatus
+from threatmodel.model.base import SEVERITIES_WORST_FIRST
+from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.system import ControlStatus, Status
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 """No network of any kind: only the inline style and script, and data: images."""
@@ -385,7 +385,7 @@ def _findings(a: Assessment, cset: CatalogSet, graph: ModelGraph, labels: Labels
         "and references; click a column header to sort. Finding ids are stable across edits and key the triage.</p>"
     )
     ordered = report_order(a.findings)
-    sev_opts = "".join(f'<option value="{esc(s.value)}">{esc(s.value)}</option>' for s in SEVERITIES_DESC)
+    sev_opts = "".join(f'<option value="{esc(s.value)}">{esc(s.value)}</option>' for s in SEVERITIES_WORST_FIRST)
     status_opts = '<option value="@open">open or in progress</option>' + "".join(
         f'<option value="{esc(s.value)}">{esc(STATUS_LABELS[s])}</option>' for s in Status
     )

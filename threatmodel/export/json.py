@@ -7,8 +7,9 @@ from collections import Counter
 from typing import Any
 
 from threatmodel.engine.analysis import Analysis
-from threatmodel.model.base import Severity
-from threatmodel.model.finding import Assessment, Finding, Status
+from threatmodel.model.base import SEVERITIES_WORST_FIRST
+from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.system import Status
 
 JSON_FORMAT_VERSION = 1
 
@@ -58,9 +59,7 @@ def summary_json(a: Assessment) -> dict[str, Any]:
         "findings": len(a.findings),
         "open": sum(1 for f in a.findings if f.status.is_open),
         "open_risk": a.open_risk,
-        "open_by_severity": {
-            s.value: open_by_severity.get(s.value, 0) for s in reversed(Severity) if s is not Severity.INFO
-        },
+        "open_by_severity": {s.value: open_by_severity.get(s.value, 0) for s in SEVERITIES_WORST_FIRST},
         "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
     }
 

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.export.common import (
-    SEVERITIES_DESC,
     STATUS_LABELS,
     Labels,
     by_lifecycle,
@@ -37,7 +36,7 @@ from threatmodel.export.common import (
 )
 from threatmodel.export.diagram import render_mermaid
 from threatmodel.graph import ModelGraph
-from threatmodel.model.base import Severity
+from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import ControlStatus
 
@@ -284,7 +283,7 @@ def _findings(a: Assessment, cset: CatalogSet, graph: ModelGraph, labels: Labels
         "",
     ]
     ordered = report_order(a.findings)
-    for sev in SEVERITIES_DESC:
+    for sev in SEVERITIES_WORST_FIRST:
         group = [f for f in ordered if f.residual_severity is sev]
         if not group:
             continue

@@ -38,8 +38,9 @@ from threatmodel.export.common import (
     ref_links,
 )
 from threatmodel.model.base import Severity
-from threatmodel.model.finding import Finding, Status
+from threatmodel.model.finding import Finding
 from threatmodel.model.keys import fingerprint
+from threatmodel.model.system import Status
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "threatmodel/v1"

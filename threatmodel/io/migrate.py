@@ -23,6 +23,7 @@ from typing import Any, Literal
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError, UsageError
 from threatmodel.io.load import load_model_text
 from threatmodel.io.roundtrip import ModelDocument
+from threatmodel.model import keys
 from threatmodel.model.base import SLUG_PATTERN
 
 THREAT_KEY = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9.:_-]+$")
@@ -154,12 +155,10 @@ def _ids(data: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _flow_key(item: Mapping[str, Any], renames: Mapping[str, str] | None = None) -> str:
-    if item.get("id"):
-        return str(item["id"])
     source, target = str(item.get("source")), str(item.get("target"))
     if renames:
         source, target = renames.get(source, source), renames.get(target, target)
-    return f"{source}-to-{target}"
+    return keys.flow_key(str(item["id"]) if item.get("id") else None, source, target)
 
 
 def _system_id(data: Mapping[str, Any]) -> str | None:

@@ -25,6 +25,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError
 from threatmodel.io.write import write_atomic
 from threatmodel.io.yaml_source import MAX_FILE_BYTES, parse_yaml
+from threatmodel.model import keys
 
 SECTIONS = ("data", "boundaries", "components", "flows", "controls")
 BOM = "\ufeff"
@@ -58,9 +59,7 @@ def _make_yaml(text: str) -> YAML:
 
 def flow_key(item: Mapping[str, Any]) -> str:
     """Key of a flow mapping: its id, else ``<source>-to-<target>``."""
-    if item.get("id"):
-        return str(item["id"])
-    return f"{item.get('source')}-to-{item.get('target')}"
+    return keys.flow_key(str(item["id"]) if item.get("id") else None, str(item.get("source")), str(item.get("target")))
 
 
 def item_key(section: str, item: Mapping[str, Any]) -> str:
@@ -68,8 +67,7 @@ def item_key(section: str, item: Mapping[str, Any]) -> str:
     if section == "flows":
         return flow_key(item)
     if section == "controls":
-        scope = ",".join(str(s) for s in item.get("scope", []) or [])
-        return f"{item.get('control')}@{scope}"
+        return keys.control_key(str(item.get("control")), (str(s) for s in item.get("scope", []) or []))
     return str(item.get("id"))
 
 

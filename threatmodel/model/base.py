@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,6 +17,19 @@ Ref = Annotated[str, Field(pattern=REF_PATTERN, max_length=160)]
 
 Text = Annotated[str, Field(max_length=20_000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Labelled:
+    """Mixin for elements a person names: ``label`` is how every front end shows them."""
+
+    if TYPE_CHECKING:
+        id: str
+        name: str | None
+
+    @property
+    def label(self) -> str:
+        """The element's name, or its id when it has none (the one place that fallback is written)."""
+        return self.name or self.id
 
 
 class Frozen(BaseModel):
@@ -91,3 +104,8 @@ class Severity(Ordered):
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+
+SEVERITIES_WORST_FIRST: tuple[Severity, ...] = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+"""The severities a scored finding can have, worst first (``info`` is below every risk score): the
+order of every count, column and choice that lists severities."""

@@ -333,53 +333,54 @@ def _condition_tag(value: Any) -> str | None:
     return getattr(value, "TAG", None)
 
 
+PREDICATES: tuple[type[_Predicate], ...] = (
+    KindIs,
+    Attr,
+    DataHandled,
+    BoundaryTrust,
+    UntrustedSource,
+    Tainted,
+    Neighbour,
+    Reaches,
+    ReachedFrom,
+    Linked,
+    Exists,
+    CrossesBoundary,
+    Endpoint,
+    AllOf,
+    AnyOf,
+    Not,
+)
+"""The closed rule vocabulary: every predicate class, in the order the docs list them. ``Condition``
+below is the same union written out for the type checker; a test checks the two agree."""
+
+PREDICATE_TAGS: tuple[str, ...] = tuple(p.TAG for p in PREDICATES)
+"""The key that names each predicate in a catalog file."""
+
 Condition = Annotated[
-    Annotated[KindIs, Tag("kind")]
-    | Annotated[Attr, Tag("attr")]
-    | Annotated[DataHandled, Tag("data")]
-    | Annotated[BoundaryTrust, Tag("boundary_trust")]
-    | Annotated[UntrustedSource, Tag("untrusted_source")]
-    | Annotated[Tainted, Tag("tainted")]
-    | Annotated[Neighbour, Tag("neighbour")]
-    | Annotated[Reaches, Tag("reaches")]
-    | Annotated[ReachedFrom, Tag("reached_from")]
-    | Annotated[Linked, Tag("linked")]
-    | Annotated[Exists, Tag("exists")]
-    | Annotated[CrossesBoundary, Tag("crosses_boundary")]
-    | Annotated[Endpoint, Tag("endpoint")]
-    | Annotated[AllOf, Tag("all")]
-    | Annotated[AnyOf, Tag("any")]
-    | Annotated[Not, Tag("not")],
+    Annotated[KindIs, Tag(KindIs.TAG)]
+    | Annotated[Attr, Tag(Attr.TAG)]
+    | Annotated[DataHandled, Tag(DataHandled.TAG)]
+    | Annotated[BoundaryTrust, Tag(BoundaryTrust.TAG)]
+    | Annotated[UntrustedSource, Tag(UntrustedSource.TAG)]
+    | Annotated[Tainted, Tag(Tainted.TAG)]
+    | Annotated[Neighbour, Tag(Neighbour.TAG)]
+    | Annotated[Reaches, Tag(Reaches.TAG)]
+    | Annotated[ReachedFrom, Tag(ReachedFrom.TAG)]
+    | Annotated[Linked, Tag(Linked.TAG)]
+    | Annotated[Exists, Tag(Exists.TAG)]
+    | Annotated[CrossesBoundary, Tag(CrossesBoundary.TAG)]
+    | Annotated[Endpoint, Tag(Endpoint.TAG)]
+    | Annotated[AllOf, Tag(AllOf.TAG)]
+    | Annotated[AnyOf, Tag(AnyOf.TAG)]
+    | Annotated[Not, Tag(Not.TAG)],
     Discriminator(
         _condition_tag,
         custom_error_type="unknown_predicate",
-        custom_error_message=(
-            "a condition is a mapping with exactly one key, one of: kind, attr, data, "
-            "boundary_trust, untrusted_source, tainted, neighbour, reaches, reached_from, linked, "
-            "exists, crosses_boundary, endpoint, all, any, not"
-        ),
+        custom_error_message=f"a condition is a mapping with exactly one key, one of: {', '.join(PREDICATE_TAGS)}",
     ),
 ]
 """One predicate of the closed rule vocabulary."""
-
-PREDICATE_TAGS: tuple[str, ...] = (
-    "kind",
-    "attr",
-    "data",
-    "boundary_trust",
-    "untrusted_source",
-    "tainted",
-    "neighbour",
-    "reaches",
-    "reached_from",
-    "linked",
-    "exists",
-    "crosses_boundary",
-    "endpoint",
-    "all",
-    "any",
-    "not",
-)
 
 for _model in (NeighbourTest, PathTest, LinkTest, ExistsTest, EndpointTest, Endpoint, AllOf, AnyOf, Not):
     _model.model_rebuild()

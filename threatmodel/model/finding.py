@@ -3,36 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from typing import Literal
 
 from threatmodel.model.base import Frozen, Severity
 from threatmodel.model.catalog import Lifecycle, NistFunction, Practice, Stride, TargetType
-from threatmodel.model.system import SystemModel, TriageEntry
-
-
-class Status(StrEnum):
-    """Where a finding stands once controls and triage are applied.
-
-    * ``open`` — nothing declared addresses it yet.
-    * ``in-progress`` — triaged as being worked on; still counts as open risk.
-    * ``mitigated`` — declared controls bring the residual risk down to low, or triage says so.
-    * ``accepted`` — a named owner accepted the residual risk until ``review_by``.
-    * ``transferred`` — the risk is carried by someone else (a vendor, insurance).
-    * ``false-positive`` — the rule does not really apply; the justification says why.
-    """
-
-    OPEN = "open"
-    IN_PROGRESS = "in-progress"
-    MITIGATED = "mitigated"
-    ACCEPTED = "accepted"
-    TRANSFERRED = "transferred"
-    FALSE_POSITIVE = "false-positive"
-
-    @property
-    def is_open(self) -> bool:
-        """Counts as open risk (what a CI gate looks at)."""
-        return self in (Status.OPEN, Status.IN_PROGRESS)
+from threatmodel.model.system import Status, SystemModel, TriageEntry
 
 
 class ScoreFactor(Frozen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 
 STIX_NAMESPACE = uuid.UUID("6f1c2f55-3b7e-5c7a-9d4e-2a1b8c0d9e71")
 """threatmodel's own uuid5 namespace for STIX ids (never the STIX SCO namespace)."""
@@ -18,6 +19,17 @@ def split_ref(value: str) -> tuple[str, str]:
     """``owasp-llm:LLM01:2025`` -> ``("owasp-llm", "LLM01:2025")``."""
     catalog, _, item = value.partition(":")
     return catalog, item
+
+
+def flow_key(flow_id: str | None, source: str, target: str) -> str:
+    """How a flow is addressed: its id, else ``<source>-to-<target>`` (model, YAML editor, migrate)."""
+    return flow_id if flow_id else f"{source}-to-{target}"
+
+
+def control_key(control: str, scope: Iterable[str]) -> str:
+    """How a declared control is addressed: ``<catalog>:<control>@<scope,...>`` (empty scope:
+    system-wide), the same in the editor, the YAML round trip and ``diff``."""
+    return f"{control}@{','.join(scope)}"
 
 
 def finding_id(threat_key: str, element_id: str) -> str:

@@ -17,7 +17,7 @@ misspelt rule kind is a located error rather than a rule that silently never fir
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Discriminator, Field, Tag
 
@@ -46,6 +46,9 @@ DEFAULT_CLOSING_STATUSES: tuple[TriageStatus, ...] = (TriageStatus.ACCEPTED, Tri
 
 
 class _Rule(Frozen):
+    KIND: ClassVar[str]
+    """The key that selects this kind of rule in a policy file."""
+
     id: Slug
     """Stable id of the rule; violations are reported as ``policy:<id>@<element>``."""
     level: Level = Level.ERROR
@@ -65,6 +68,8 @@ class _TriageRule(_Rule):
 class StatusForbidden(_TriageRule):
     """Findings at or above a severity may not be triaged with these statuses
     (e.g. critical findings may not be accepted)."""
+
+    KIND: ClassVar[str] = "severity_may_not_be"
 
     severity_may_not_be: tuple[TriageStatus, ...] = Field(min_length=1)
     """Triage statuses not allowed for findings at or above ``at_least``."""
@@ -89,6 +94,8 @@ class ApproverTest(Frozen):
 class NeedsApprover(_Rule):
     """A decision needs an approver who is not its owner (four-eyes principle)."""
 
+    KIND: ClassVar[str] = "needs_approver_other_than_owner"
+
     needs_approver_other_than_owner: ApproverTest
     """Which decisions need a second person."""
 
@@ -100,6 +107,8 @@ class MaxReviewDays(_TriageRule):
     date when the entry has no ``decided_on``); an entry without ``review_by`` violates it.
     """
 
+    KIND: ClassVar[str] = "max_review_days"
+
     max_review_days: Annotated[int, Field(ge=1, le=3650)]
     """Longest allowed time between the decision and its review, in days."""
     statuses: tuple[TriageStatus, ...] = DEFAULT_CLOSING_STATUSES
@@ -108,6 +117,8 @@ class MaxReviewDays(_TriageRule):
 
 class RequiresFields(_TriageRule):
     """Decisions must record these fields (e.g. an owner, a justification and a review date)."""
+
+    KIND: ClassVar[str] = "requires"
 
     requires: tuple[TriageField, ...] = Field(min_length=1)
     """Fields that must be set and non-empty."""
@@ -125,6 +136,8 @@ class _ModelRule(_Rule):
 class RequireControl(_ModelRule):
     """Every selected element has one of these controls declared in its scope."""
 
+    KIND: ClassVar[str] = "require_control"
+
     require_control: tuple[Ref, ...] = Field(min_length=1)
     """Catalog control ids; any one of them satisfies the rule. A control counts when it is
     declared for the element, for one of the boundaries it sits in, or system-wide."""
@@ -135,6 +148,8 @@ class RequireControl(_ModelRule):
 class RequireCondition(_ModelRule):
     """Every selected element satisfies a further condition."""
 
+    KIND: ClassVar[str] = "require"
+
     require: Condition
     """The condition each selected element must satisfy."""
 
@@ -142,20 +157,29 @@ class RequireCondition(_ModelRule):
 class RequireOwner(_Rule):
     """The listed parts of the model name an owner."""
 
+    KIND: ClassVar[str] = "require_owner"
+
     require_owner: tuple[OwnedSection, ...] = Field(min_length=1)
     """``system``, ``components`` and/or ``data``."""
 
 
-RULE_KINDS: tuple[str, ...] = (
-    "severity_may_not_be",
-    "needs_approver_other_than_owner",
-    "max_review_days",
-    "requires",
-    "require_control",
-    "require",
-    "require_owner",
+RULES: tuple[type[_Rule], ...] = (
+    StatusForbidden,
+    NeedsApprover,
+    MaxReviewDays,
+    RequiresFields,
+    RequireControl,
+    RequireCondition,
+    RequireOwner,
 )
-"""The keys that select a rule's kind, in the order they are documented."""
+"""Every kind of policy rule, in the order they are documented. ``Rule`` below is the same union
+written out for the type checker; a test checks the two agree."""
+
+RULE_KINDS: tuple[str, ...] = tuple(r.KIND for r in RULES)
+"""The keys that select a rule's kind."""
+
+RULE_CLASSES: dict[str, type[_Rule]] = {r.KIND: r for r in RULES}
+"""Each kind key and the class of the rules that carry it."""
 
 
 def _rule_tag(value: Any) -> str | None:
@@ -170,34 +194,20 @@ def _rule_tag(value: Any) -> str | None:
 
 
 Rule = Annotated[
-    Annotated[StatusForbidden, Tag("severity_may_not_be")]
-    | Annotated[NeedsApprover, Tag("needs_approver_other_than_owner")]
-    | Annotated[MaxReviewDays, Tag("max_review_days")]
-    | Annotated[RequiresFields, Tag("requires")]
-    | Annotated[RequireControl, Tag("require_control")]
-    | Annotated[RequireCondition, Tag("require")]
-    | Annotated[RequireOwner, Tag("require_owner")],
+    Annotated[StatusForbidden, Tag(StatusForbidden.KIND)]
+    | Annotated[NeedsApprover, Tag(NeedsApprover.KIND)]
+    | Annotated[MaxReviewDays, Tag(MaxReviewDays.KIND)]
+    | Annotated[RequiresFields, Tag(RequiresFields.KIND)]
+    | Annotated[RequireControl, Tag(RequireControl.KIND)]
+    | Annotated[RequireCondition, Tag(RequireCondition.KIND)]
+    | Annotated[RequireOwner, Tag(RequireOwner.KIND)],
     Discriminator(
         _rule_tag,
         custom_error_type="unknown_rule_kind",
-        custom_error_message=(
-            "a rule has exactly one of: severity_may_not_be, needs_approver_other_than_owner, "
-            "max_review_days, requires, require_control, require, require_owner"
-        ),
+        custom_error_message=f"a rule has exactly one of: {', '.join(RULE_KINDS)}",
     ),
 ]
 """One policy rule; the kind key it carries decides which other keys it accepts."""
-
-RULE_CLASSES: dict[str, type[Frozen]] = {
-    "severity_may_not_be": StatusForbidden,
-    "needs_approver_other_than_owner": NeedsApprover,
-    "max_review_days": MaxReviewDays,
-    "requires": RequiresFields,
-    "require_control": RequireControl,
-    "require": RequireCondition,
-    "require_owner": RequireOwner,
-}
-"""Each kind key and the class of the rules that carry it."""
 
 
 class Policy(Frozen):

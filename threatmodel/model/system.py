@@ -16,12 +16,14 @@ from pydantic import Field, StrictBool
 from threatmodel.model.base import (
     Classification,
     Frozen,
+    Labelled,
     Name,
     Ref,
     Slug,
     Text,
     TrustLevel,
 )
+from threatmodel.model.keys import flow_key
 from threatmodel.model.unknowns import Unknowable
 
 # ---------------------------------------------------------------------------
@@ -306,8 +308,16 @@ class LifecycleStatus(StrEnum):
     RETIRED = "retired"
 
 
-class TriageStatus(StrEnum):
-    """A decision about a finding."""
+class Status(StrEnum):
+    """Where a finding stands once controls and triage are applied; a triage decision sets one.
+
+    * ``open`` — nothing declared addresses it yet.
+    * ``in-progress`` — triaged as being worked on; still counts as open risk.
+    * ``mitigated`` — declared controls bring the residual risk down to low, or triage says so.
+    * ``accepted`` — a named owner accepted the residual risk until ``review_by``.
+    * ``transferred`` — the risk is carried by someone else (a vendor, insurance).
+    * ``false-positive`` — the rule does not really apply; the justification says why.
+    """
 
     OPEN = "open"
     IN_PROGRESS = "in-progress"
@@ -315,6 +325,15 @@ class TriageStatus(StrEnum):
     ACCEPTED = "accepted"
     TRANSFERRED = "transferred"
     FALSE_POSITIVE = "false-positive"
+
+    @property
+    def is_open(self) -> bool:
+        """Counts as open risk (what a CI gate looks at)."""
+        return self in (Status.OPEN, Status.IN_PROGRESS)
+
+
+TriageStatus = Status
+"""A triage decision is one of the finding statuses (one vocabulary, no mapping between two)."""
 
 
 class ControlStatus(StrEnum):
@@ -365,7 +384,7 @@ class System(Frozen):
     """Free labels."""
 
 
-class DataAsset(Frozen):
+class DataAsset(Labelled, Frozen):
     """A kind of data the system stores, processes or moves."""
 
     id: Slug
@@ -384,7 +403,7 @@ class DataAsset(Frozen):
     """What it contains and where it comes from."""
 
 
-class Boundary(Frozen):
+class Boundary(Labelled, Frozen):
     """A trust boundary; boundaries nest through ``parent``."""
 
     id: Slug
@@ -416,7 +435,7 @@ class ExecutionBounds(Frozen):
     """Spending limit per task, in the organisation's currency."""
 
 
-class _ComponentBase(Frozen):
+class _ComponentBase(Labelled, Frozen):
     if TYPE_CHECKING:  # each concrete class narrows it to its Literal kinds (the union's discriminator)
         kind: str
 
@@ -650,7 +669,7 @@ class Flow(Frozen):
     @property
     def key(self) -> str:
         """The flow's id, given or derived."""
-        return self.id if self.id is not None else f"{self.source}-to-{self.target}"
+        return flow_key(self.id, self.source, self.target)
 
 
 class ImplementedControl(Frozen):

@@ -39,17 +39,17 @@ class ModelCommands(Provider):
             return
         model = session.model
         for c in model.components:
-            yield (f"Go to component: {c.name or c.id} ({c.id})", f"{c.kind}", partial(app.jump_to, "components", c.id))
+            yield (f"Go to component: {c.label} ({c.id})", f"{c.kind}", partial(app.jump_to, "components", c.id))
         for b in model.boundaries:
             yield (
-                f"Go to boundary: {b.name or b.id} ({b.id})",
+                f"Go to boundary: {b.label} ({b.id})",
                 f"trust {b.trust}",
                 partial(app.jump_to, "boundaries", b.id),
             )
         for f in model.flows:
             yield (f"Go to flow: {f.key}", f"{f.source} → {f.target}", partial(app.jump_to, "flows", f.key))
         for d in model.data:
-            yield (f"Go to data: {d.name or d.id} ({d.id})", f"{d.classification}", partial(app.jump_to, "data", d.id))
+            yield (f"Go to data: {d.label} ({d.id})", f"{d.classification}", partial(app.jump_to, "data", d.id))
         for finding in session.assessment.findings:
             yield (
                 f"Go to finding: {finding.title} @ {finding.target_name}",

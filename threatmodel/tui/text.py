@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.model.base import Severity
-from threatmodel.model.finding import Assessment, Finding, Proposal, Status
-from threatmodel.model.system import SystemModel
+from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
+from threatmodel.model.finding import Assessment, Finding, Proposal
+from threatmodel.model.system import Status, SystemModel
 from threatmodel.tui.safetext import Text
 
 SEVERITY_STYLES: dict[str, str] = {
@@ -106,7 +106,7 @@ def ref_line(cset: CatalogSet, ref: str) -> Text:
 
 
 def finding_counts(findings: Sequence[Finding]) -> dict[str, int]:
-    counts = dict.fromkeys(("critical", "high", "medium", "low"), 0)
+    counts = dict.fromkeys((s.value for s in SEVERITIES_WORST_FIRST), 0)
     for f in findings:
         if f.status.is_open:
             counts[str(f.residual_severity)] = counts.get(str(f.residual_severity), 0) + 1
@@ -197,7 +197,7 @@ def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
     _heading(text, "Why it applies here")
     _bullets(text, f.why)
     if f.path:
-        names = {c.id: c.name or c.id for c in model.components}
+        names = {c.id: c.label for c in model.components}
         text.append("  path: ", style=LABEL)
         text.append(" → ".join(names.get(p, p) for p in f.path))
         text.append("\n")
@@ -265,7 +265,7 @@ def component_detail(component: Any, assessment: Assessment, boundary_chain: Seq
     """The detail pane for a component: attributes, flows, and its findings."""
     model = assessment.model
     text = Text()
-    text.append(component.name or component.id, style="bold")
+    text.append(component.label, style="bold")
     text.append("\n")
     text.append(f"{component.id} · {component.kind}", style=DIM)
     text.append("\n")
@@ -310,7 +310,7 @@ def element_detail(kind: str, obj: Any, assessment: Assessment) -> Text:
         text.append("\n")
         text.append("implemented control", style=DIM)
     else:
-        text.append(obj.name or obj.id, style="bold")
+        text.append(obj.label, style="bold")
         text.append("\n")
         text.append(f"{obj.id} · {'boundary' if kind == 'boundaries' else 'data asset'}", style=DIM)
     text.append("\n")
@@ -325,11 +325,11 @@ def element_detail(kind: str, obj: Any, assessment: Assessment) -> Text:
         _heading(text, f"Findings ({len(findings)})")
         _bullets(text, [f"{f.severity} {f.status} {f.title}" for f in findings])
     if kind == "boundaries":
-        members = [c.name or c.id for c in assessment.model.components if c.boundary == obj.id]
+        members = [c.label for c in assessment.model.components if c.boundary == obj.id]
         _heading(text, f"Components ({len(members)})")
         _bullets(text, members)
     if kind == "data":
-        holders = [c.name or c.id for c in assessment.model.components if obj.id in c.data]
+        holders = [c.label for c in assessment.model.components if obj.id in c.data]
         carriers = [f.key for f in assessment.model.flows if obj.id in f.data]
         _heading(text, "Held by")
         _bullets(text, holders)

@@ -24,7 +24,7 @@ from threatmodel.cli.common import (
     write_output,
 )
 from threatmodel.errors import Problem, SourceSpan, ThreatModelError, UsageError
-from threatmodel.model.base import Severity
+from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 
 PROGRESS_ABOVE = 3
 """Show progress on stderr when checking more models than this."""
@@ -164,7 +164,7 @@ def _progress(total: int) -> Iterator[Any]:
 @click.argument("models", nargs=-1, required=True)
 @click.option(
     "--fail-on",
-    type=click.Choice(["critical", "high", "medium", "low"]),
+    type=click.Choice([s.value for s in SEVERITIES_WORST_FIRST]),
     default="high",
     show_default=True,
     help="Fail when an open finding's residual severity is at least this.",

@@ -185,7 +185,7 @@ class _Index:
 
     def data_name(self, did: str) -> str:
         data = self.g.data.get(did)
-        return data.name or did if data is not None else did
+        return data.label if data is not None else did
 
 
 def _unknown(what: str, value: str, known: Iterable[str], flag: str) -> UsageError:

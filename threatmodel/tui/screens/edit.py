@@ -46,7 +46,7 @@ def ref_options(session: EditSession, spec: FieldSpec, editing: str | None) -> l
     if domain.what == "components":
         for c in model.components:
             if (domain.kinds is None or str(c.kind) in domain.kinds) and c.id != editing:
-                out.append((Text(f"{c.id}  ({c.name or c.id}, {c.kind})" if c.name else f"{c.id}  ({c.kind})"), c.id))
+                out.append((Text(f"{c.id}  ({c.label}, {c.kind})" if c.name else f"{c.id}  ({c.kind})"), c.id))
     elif domain.what == "data":
         out = [(Text(f"{d.id}  ({d.classification})"), d.id) for d in model.data]
     elif domain.what == "boundaries":

@@ -161,7 +161,7 @@ class OverviewScreen(Screen[None]):
         a = session.assessment
         self.query_one(ModelTree).show(a)
         catalogs = sorted({c.id for c in a.catalogs})
-        targets = [(c.id, c.name or c.id) for c in a.model.components] + [(f.key, f.key) for f in a.model.flows]
+        targets = [(c.id, c.label) for c in a.model.components] + [(f.key, f.key) for f in a.model.flows]
         targets.append((a.model.system.id, f"{a.model.system.name} (system)"))
         self.query_one(FilterBar).set_choices(catalogs, targets)
         self.refresh_findings()
@@ -248,7 +248,7 @@ class OverviewScreen(Screen[None]):
         by_id = {b.id: b for b in session.model.boundaries}
         names: list[str] = []
         while boundary is not None and boundary in by_id and len(names) < 32:
-            names.append(by_id[boundary].name or boundary)
+            names.append(by_id[boundary].label)
             boundary = by_id[boundary].parent
         return names
 

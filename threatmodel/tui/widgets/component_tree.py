@@ -187,20 +187,20 @@ class ModelTree(Tree[NodeRef]):
             sig = (system.name, badge_key(system.id))
             self._set(root_ref, sig, partial(labelled, system.name, "bold", (), system.id))
         for b in model.boundaries:
-            name, trust = b.name or b.id, str(b.trust)
+            name, trust = b.label, str(b.trust)
             self._set(
                 ("boundaries", b.id),
                 (name, trust),
                 partial(labelled, "▣ ", "dim", ((name, ""), (f" {trust}", "dim italic")), None),
             )
         for c in model.components:
-            name, kind = c.name or c.id, str(c.kind)
+            name, kind = c.label, str(c.kind)
             self._set(
                 ("components", c.id),
                 (name, kind, badge_key(c.id)),
                 partial(labelled, name, "", ((f" {kind}", "dim"),), c.id),
             )
-        names = {c.id: c.name or c.id for c in model.components}
+        names = {c.id: c.label for c in model.components}
         for section, title in GROUPS:
             count = len(getattr(model, section))
             self._set(("group", section), (title, count), partial(styled, f"{title} ({count})", "italic"))
@@ -208,7 +208,7 @@ class ModelTree(Tree[NodeRef]):
             text = f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
             self._set(("flows", flow.key), (text, badge_key(flow.key)), partial(labelled, text, "", (), flow.key))
         for d in model.data:
-            name, level = d.name or d.id, str(d.classification)
+            name, level = d.label, str(d.classification)
             self._set(("data", d.id), (name, level), partial(labelled, name, "", ((f" {level}", "dim"),), None))
         for control in model.controls:
             ref = ("controls", element_key("controls", control))

@@ -1,0 +1,72 @@
+"""Each vocabulary is defined once: the typed unions agree with their tables, and the front ends
+read the tables instead of spelling the values again."""
+
+from __future__ import annotations
+
+from typing import Annotated, get_args, get_origin
+
+import pytest
+
+from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
+from threatmodel.model.catalog import PREDICATE_TAGS, PREDICATES, Condition
+from threatmodel.model.keys import control_key, flow_key
+from threatmodel.model.policy import RULE_CLASSES, RULE_KINDS, RULES, Rule
+from threatmodel.model.system import Flow, ImplementedControl, Status, TriageStatus
+from threatmodel.render import BY_ID, DIAGRAM_FORMATS, EXPORTS, REPORT_FORMATS
+
+
+def _members(union: object) -> list[tuple[type, str]]:
+    """(class, discriminator tag) of each member of an ``Annotated[A | B | ..., Discriminator]``."""
+    inner = get_args(union)[0]
+    out = []
+    for member in get_args(inner):
+        assert get_origin(member) is Annotated
+        cls, tag = get_args(member)
+        out.append((cls, tag.tag))
+    return out
+
+
+def test_condition_union_is_the_predicate_table() -> None:
+    members = _members(Condition)
+    assert [cls for cls, _ in members] == list(PREDICATES)
+    assert [tag for _, tag in members] == list(PREDICATE_TAGS)
+    assert len(set(PREDICATE_TAGS)) == len(PREDICATE_TAGS)
+
+
+def test_rule_union_is_the_rule_table() -> None:
+    members = _members(Rule)
+    assert [cls for cls, _ in members] == list(RULES)
+    assert [tag for _, tag in members] == list(RULE_KINDS)
+    assert {r.KIND: r for r in RULES} == RULE_CLASSES
+    for rule in RULES:
+        assert rule.KIND in rule.model_fields or any(f.alias == rule.KIND for f in rule.model_fields.values())
+
+
+def test_triage_and_finding_status_are_one_vocabulary() -> None:
+    assert TriageStatus is Status
+    assert [s for s in Status if s.is_open] == [Status.OPEN, Status.IN_PROGRESS]
+
+
+def test_severities_worst_first_cover_every_scored_severity() -> None:
+    assert list(SEVERITIES_WORST_FIRST) == sorted(set(Severity) - {Severity.INFO}, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("flow", "key"),
+    [({"id": "f1", "source": "a", "target": "b"}, "f1"), ({"source": "a", "target": "b"}, "a-to-b")],
+)
+def test_flow_key_is_one_rule(flow: dict[str, str], key: str) -> None:
+    assert Flow.model_validate(flow).key == key == flow_key(flow.get("id"), flow["source"], flow["target"])
+
+
+def test_control_key_spells_scope_one_way() -> None:
+    control = ImplementedControl.model_validate({"control": "tm:x", "status": "implemented", "scope": ["a", "b"]})
+    assert control_key(control.control, control.scope) == "tm:x@a,b"
+    assert control_key("tm:x", ()) == "tm:x@"
+
+
+def test_export_table_feeds_both_commands() -> None:
+    assert set(REPORT_FORMATS) | set(DIAGRAM_FORMATS) == set(BY_ID)
+    assert not set(REPORT_FORMATS) & set(DIAGRAM_FORMATS)
+    assert len({e.suffix for e in EXPORTS}) == len(EXPORTS)
+    assert all(e.summary and e.title for e in EXPORTS)
