@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 import pytest
 
 from tests.export.reporting import DATA, FIXTURE_SVG, load_case, render
-from threatmodel.export.html import CSP, inline_svg, script_json
+from threatmodel.export.html import CSP
+from threatmodel.export.htmlkit import inline_svg, script_json
 
 
 class Collector(HTMLParser):
@@ -146,7 +147,7 @@ class TestStructure:
 
     def test_assets_cannot_close_their_elements(self) -> None:
         """The inline CSS and JS contain no closing tag or comment opener that could end their element early."""
-        from threatmodel.export.html import _asset
+        from threatmodel.export.htmlkit import asset as _asset
 
         for name, closer in (("report.css", "</style"), ("report.js", "</script")):
             body = _asset(name).lower()

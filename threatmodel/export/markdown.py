@@ -10,7 +10,6 @@ become markup, a link, raw HTML or a broken table.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from threatmodel.engine.analysis import Analysis
@@ -20,7 +19,6 @@ from threatmodel.export.common import (
     Labels,
     by_lifecycle,
     coverage,
-    declared_status,
     md_code,
     md_fence,
     md_link,
@@ -28,17 +26,14 @@ from threatmodel.export.common import (
     md_text,
     plural,
     posture,
-    proposed_controls,
     ref_label,
-    ref_links,
     report_order,
     triage_log,
 )
 from threatmodel.export.diagram import render_mermaid
-from threatmodel.graph import ModelGraph
+from threatmodel.export.review import ControlLine, FindingView, finding_view, system_view, triage_bits
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
-from threatmodel.model.finding import Assessment, Finding
-from threatmodel.model.system import ControlStatus
+from threatmodel.model.finding import Assessment
 
 SEVERITY_MARK = {
     Severity.CRITICAL: "🟥 critical",
@@ -78,13 +73,13 @@ def _date(value: object) -> str:
 
 def render_markdown(analysis: Analysis, *, tool_version: str) -> str:
     """The design-review document for ``analysis`` as Markdown text (ends with a newline)."""
-    a, cset, graph = analysis.assessment, analysis.catalogs, analysis.graph
+    a, cset = analysis.assessment, analysis.catalogs
     out: list[str] = []
     out += _header(a, tool_version)
     labels = Labels.of(a.model)
     out += _summary(a, labels)
-    out += _system(analysis, labels)
-    out += _findings(a, cset, graph, labels)
+    out += _system(analysis)
+    out += _findings(analysis, labels)
     out += _control_plan(a, cset)
     out += _coverage(analysis)
     out += _triage(a)
@@ -161,94 +156,83 @@ def _summary(a: Assessment, labels: Labels) -> list[str]:
     return out
 
 
-def _system(analysis: Analysis, labels: Labels) -> list[str]:
-    a, m = analysis.assessment, analysis.model
-    names = labels.names
+def _system(analysis: Analysis) -> list[str]:
+    m = analysis.model
+    view = system_view(analysis)
     out = ["## System", ""]
     for para in md_paragraphs(m.system.description):
         out += [para, ""]
     if not m.system.description.strip():
         out += ["_The model gives no description of the system._", ""]
 
-    open_by_target = Counter(f.target for f in a.findings if f.status.is_open)
-    total_by_target = Counter(f.target for f in a.findings)
-
-    if m.boundaries:
+    if view.boundaries:
         out += ["### Trust boundaries", ""]
-        rows: list[tuple[str, ...]] = []
-        for b in sorted(m.boundaries, key=lambda b: (-b.trust.rank, b.id)):
-            inside = sorted(c.id for c in m.components if c.boundary == b.id)
-            rows.append(
-                (
-                    f"{md_text(names[b.id])} ({md_code(b.id)})",
-                    b.trust.value,
-                    f"{md_text(names[b.parent])}" if b.parent and b.parent in names else "—",
-                    ", ".join(md_text(names[c]) for c in inside) or "—",
-                )
+        rows: list[tuple[str, ...]] = [
+            (
+                f"{md_text(b.name)} ({md_code(b.id)})",
+                b.trust,
+                md_text(b.parent) if b.parent else "—",
+                ", ".join(md_text(c) for c in b.components) or "—",
             )
+            for b in view.boundaries
+        ]
         out += _table(("Boundary", "Trust", "Inside", "Components"), rows)
         out.append("")
 
-    if m.components:
+    if view.components:
         out += ["### Components", ""]
-        rows = []
-        for c in sorted(m.components, key=lambda c: c.id):
-            rows.append(
-                (
-                    f"{md_text(names[c.id])} ({md_code(c.id)})",
-                    c.kind,
-                    md_text(names[c.boundary]) if c.boundary and c.boundary in names else "—",
-                    c.exposure.value if c.exposure else "unknown",
-                    c.provenance.value if c.provenance else "unknown",
-                    f"{open_by_target.get(c.id, 0)} / {total_by_target.get(c.id, 0)}",
-                )
+        rows = [
+            (
+                f"{md_text(c.name)} ({md_code(c.id)})",
+                c.kind,
+                md_text(c.boundary) if c.boundary else "—",
+                c.exposure,
+                c.provenance,
+                f"{c.open_findings} / {c.findings}",
             )
+            for c in view.components
+        ]
         out += _table(
             ("Component", "Kind", "Boundary", "Exposure", "Provenance", "Findings (open / all)"), rows, "     r"
         )
         out.append("")
 
-    if m.data:
+    if view.data:
         out += ["### Data", ""]
         rows = [
-            (
-                f"{md_text(names[d.id])} ({md_code(d.id)})",
-                d.classification.value,
-                ", ".join(md_code(t) for t in d.tags) or "—",
-            )
-            for d in sorted(m.data, key=lambda d: (-d.classification.rank, d.id))
+            (f"{md_text(d.name)} ({md_code(d.id)})", d.classification, ", ".join(md_code(t) for t in d.tags) or "—")
+            for d in view.data
         ]
         out += _table(("Data", "Classification", "Tags"), rows)
         out.append("")
 
-    if m.flows:
+    if view.flows:
         out += ["### Data flows", ""]
-        boundary_of = {c.id: c.boundary for c in m.components}
         rows = [
             (
                 md_code(f.key),
-                f"{md_text(names.get(f.source, f.source))} → {md_text(names.get(f.target, f.target))}",
-                ", ".join(md_text(names.get(d, d)) for d in f.data) or "—",
+                f"{md_text(f.source)} → {md_text(f.target)}",
+                ", ".join(md_text(d) for d in f.data) or "—",
                 md_text(f.protocol) if f.protocol else "—",
-                _yes_no(f.encrypted),
-                "yes" if boundary_of.get(f.source) != boundary_of.get(f.target) else "no",
+                f.encrypted,
+                "yes" if f.crosses_boundary else "no",
             )
-            for f in sorted(m.flows, key=lambda f: f.key)
+            for f in view.flows
         ]
         out += _table(("Flow", "From → to", "Data", "Protocol", "Encrypted", "Crosses boundary"), rows)
         out.append("")
 
-    if m.controls:
+    if view.controls:
         out += ["### Declared controls", ""]
         rows = [
             (
                 md_code(c.control),
-                c.status.value,
-                ", ".join(md_code(s) for s in sorted(c.scope)) or "whole system",
+                c.status,
+                ", ".join(md_code(s) for s in c.scope) or "whole system",
                 md_text(c.owner) if c.owner else "—",
                 md_text(c.evidence) if c.evidence else "—",
             )
-            for c in sorted(m.controls, key=_control_key)
+            for c in view.controls
         ]
         out += _table(("Control", "Status", "Scope", "Owner", "Evidence"), rows)
         out.append("")
@@ -258,22 +242,11 @@ def _system(analysis: Analysis, labels: Labels) -> list[str]:
     return out
 
 
-def _control_key(c: object) -> tuple[str, str, str]:
-    control = getattr(c, "control", "")
-    scope = ",".join(sorted(getattr(c, "scope", ())))
-    return (control, scope, str(getattr(c, "status", "")))
-
-
-def _yes_no(value: bool | None) -> str:
-    if value is None:
-        return "unknown"
-    return "yes" if value else "no"
-
-
 # ---------------------------------------------------------------------------
 
 
-def _findings(a: Assessment, cset: CatalogSet, graph: ModelGraph, labels: Labels) -> list[str]:
+def _findings(analysis: Analysis, labels: Labels) -> list[str]:
+    a = analysis.assessment
     out = ["## Findings", ""]
     if not a.findings:
         return [*out, "No findings.", ""]
@@ -289,20 +262,25 @@ def _findings(a: Assessment, cset: CatalogSet, graph: ModelGraph, labels: Labels
             continue
         out += [f"### {SEVERITY_MARK[sev].split(' ', 1)[1].capitalize()} ({len(group)})", ""]
         for f in group:
-            out += _finding(cset, graph, labels, f)
+            out += _finding(finding_view(analysis, labels, f))
     return out
 
 
-def _finding(cset: CatalogSet, graph: ModelGraph, labels: Labels, f: Finding) -> list[str]:
+def _control_link(c: ControlLine) -> str:
+    return f"{md_link(c.title, c.url)} ({md_code(c.ref)})"
+
+
+def _finding(v: FindingView) -> list[str]:
+    f = v.finding
     status = f"**{STATUS_LABELS[f.status]}**"
     if f.triage_expired and f.triage is not None and f.triage.review_by is not None:
         status += f" (triage {f.triage.status.value} lapsed on {f.triage.review_by.isoformat()})"
     elif f.triage is not None and f.triage.review_by is not None:
         status += f" (review by {f.triage.review_by.isoformat()})"
-    target = md_text(labels.target(f))
+    target = md_text(v.target)
     rows: list[tuple[str, ...]] = [
         ("Id", md_code(f.id)),
-        ("Target", f"{target} ({md_code(f.target)}, {labels.kind(f)})"),
+        ("Target", f"{target} ({md_code(f.target)}, {v.kind})"),
         ("Status", status),
         ("Risk", f"likelihood {f.likelihood} × impact {f.impact} = {f.risk} ({f.severity.value})"),
         (
@@ -316,17 +294,13 @@ def _finding(cset: CatalogSet, graph: ModelGraph, labels: Labels, f: Finding) ->
     out += _table(("Finding", SEVERITY_MARK[f.residual_severity]), rows)
     out += ["", f"{md_text(f.summary)}", "", "**Why it applies here**", ""]
     out += [f"- {md_text(fact)}" for fact in f.why] or ["- the rule matched this element"]
-    if f.path:
-        out.append("- path: " + " → ".join(md_text(labels.name(p)) for p in f.path))
+    if v.path:
+        out.append("- path: " + " → ".join(md_text(p) for p in v.path))
     out += ["", f"**Attack scenario.** {md_text(f.scenario)}", "", "**Scoring**", ""]
-    rows = []
-    for factor in f.factors:
-        base = factor.reason.startswith("base ")
-        step = str(factor.delta) if base else f"{factor.delta:+d}"
-        rows.append((factor.axis, step, md_text(factor.reason)))
+    rows = [(s.axis, s.step, md_text(s.reason)) for s in v.steps]
     rows.append(("**risk**", f"**{f.risk}**", f"likelihood {f.likelihood} × impact {f.impact}, clamped to 1-5 each"))
     out += _table(("Axis", "Step", "Reason"), rows, " r")
-    n = len(f.implemented_controls)
+    n = v.implemented
     if n:
         out += [
             "",
@@ -340,41 +314,28 @@ def _finding(cset: CatalogSet, graph: ModelGraph, labels: Labels, f: Finding) ->
         ]
 
     out += ["", "**Controls**", ""]
-    if not f.controls:
+    if not v.controls:
         out.append("- the catalog names no control for this threat")
-    for c in f.implemented_controls:
-        out.append(f"- ✅ implemented: {md_link(cset.title_of(c), cset.url_of(c))} ({md_code(c)})")
-    for c in proposed_controls(f):
-        declared = declared_status(graph, c, f.target)
-        note = (
-            f" — declared {declared.value}, not yet counted"
-            if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL)
-            else ""
-        )
-        out.append(f"- ➕ proposed: {md_link(cset.title_of(c), cset.url_of(c))} ({md_code(c)}){note}")
+    for c in v.controls:
+        if c.state == "implemented":
+            out.append(f"- ✅ implemented: {_control_link(c)}")
+        else:
+            note = f" — declared {c.declared.value}, not yet counted" if c.declared is not None else ""
+            out.append(f"- ➕ proposed: {_control_link(c)}{note}")
 
-    links = ref_links(f.refs, cset)
     out += ["", "**References**", ""]
-    out.append(f"- threat: {md_link(cset.title_of(f.threat), cset.url_of(f.threat))} ({md_code(f.threat)})")
-    for link in links:
+    out.append(f"- threat: {_control_link(v.threat)}")
+    for link in v.refs:
         out.append(f"- {md_text(link.catalog_title)}: {md_link(ref_label(link), link.url)}")
 
-    if f.triage is not None:
-        t = f.triage
-        bits = [f"status {t.status.value}"]
-        if t.owner:
-            bits.append(f"owner {md_text(t.owner)}")
-        if t.approver:
-            bits.append(f"approved by {md_text(t.approver)}")
-        if t.decided_on:
-            bits.append(f"decided {t.decided_on.isoformat()}")
-        if t.review_by:
-            bits.append(f"review by {t.review_by.isoformat()}{' (lapsed)' if f.triage_expired else ''}")
-        if t.ticket:
-            bits.append(f"ticket {md_text(t.ticket)}")
+    if v.triage is not None:
+        bits = []
+        for what, value in triage_bits(v.triage):
+            shown = value if what in ("status", "decided", "review by") else md_text(value)
+            bits.append(f"{what} {shown}" + (" (lapsed)" if what == "review by" and v.triage_lapsed else ""))
         out += ["", f"**Triage:** {'; '.join(bits)}."]
-        if t.justification.strip():
-            out += ["", f"> {md_text(t.justification)}"]
+        if v.triage.justification.strip():
+            out += ["", f"> {md_text(v.triage.justification)}"]
     out += ["", ""]
     return out
 

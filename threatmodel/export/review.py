@@ -1,0 +1,246 @@
+"""The design-review document as data: what each section of the Markdown and HTML reports shows,
+in which order, computed once from an :class:`Analysis`.
+
+The two report writers (``markdown.py``, ``html.py``) only turn these rows into markup and choose
+their wording; sorting, counting, name look-ups, "crosses a boundary" and the declared state of a
+proposed control are decided here, so the two documents cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from threatmodel.engine.analysis import Analysis
+from threatmodel.export.common import Labels, RefLink, declared_status, proposed_controls, ref_links
+from threatmodel.model.finding import Finding
+from threatmodel.model.system import ControlStatus, TriageEntry
+
+# ---------------------------------------------------------------------------
+# The system section
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryRow:
+    id: str
+    name: str
+    trust: str
+    parent: str | None
+    """Display name of the enclosing boundary."""
+    components: tuple[str, ...]
+    """Display names of the components inside, by component id."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentRow:
+    id: str
+    name: str
+    kind: str
+    boundary: str | None
+    exposure: str
+    """The stated exposure, or ``unknown``."""
+    provenance: str
+    owner: str | None
+    open_findings: int
+    findings: int
+
+
+@dataclass(frozen=True, slots=True)
+class DataRow:
+    id: str
+    name: str
+    classification: str
+    tags: tuple[str, ...]
+    owner: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FlowRow:
+    key: str
+    source: str
+    target: str
+    data: tuple[str, ...]
+    """Display names of the data carried."""
+    protocol: str | None
+    encrypted: str
+    """``yes``, ``no`` or ``unknown``."""
+    crosses_boundary: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRow:
+    control: str
+    status: str
+    scope: tuple[str, ...]
+    """Sorted element and boundary ids; empty for the whole system."""
+    owner: str | None
+    evidence: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SystemView:
+    boundaries: tuple[BoundaryRow, ...]
+    """Most trusted first, then by id."""
+    components: tuple[ComponentRow, ...]
+    """By id."""
+    data: tuple[DataRow, ...]
+    """Most sensitive first, then by id."""
+    flows: tuple[FlowRow, ...]
+    """By key."""
+    controls: tuple[ControlRow, ...]
+    """By control, scope, status."""
+
+
+def _known(value: object) -> str:
+    return str(getattr(value, "value", value)) if value is not None else "unknown"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+def system_view(analysis: Analysis) -> SystemView:
+    """The system section's tables."""
+    m, g, a = analysis.model, analysis.graph, analysis.assessment
+    open_by = Counter(f.target for f in a.findings if f.status.is_open)
+    all_by = Counter(f.target for f in a.findings)
+    members: dict[str, list[str]] = {}
+    for c in sorted(m.components, key=lambda c: c.id):
+        if c.boundary is not None:
+            members.setdefault(c.boundary, []).append(c.label)
+    return SystemView(
+        boundaries=tuple(
+            BoundaryRow(
+                b.id,
+                b.label,
+                b.trust.value,
+                g.name(b.parent) if b.parent else None,
+                tuple(members.get(b.id, ())),
+            )
+            for b in sorted(m.boundaries, key=lambda b: (-b.trust.rank, b.id))
+        ),
+        components=tuple(
+            ComponentRow(
+                c.id,
+                c.label,
+                c.kind,
+                g.name(c.boundary) if c.boundary else None,
+                _known(c.exposure),
+                _known(c.provenance),
+                c.owner,
+                open_by.get(c.id, 0),
+                all_by.get(c.id, 0),
+            )
+            for c in sorted(m.components, key=lambda c: c.id)
+        ),
+        data=tuple(
+            DataRow(d.id, d.label, d.classification.value, tuple(d.tags), d.owner)
+            for d in sorted(m.data, key=lambda d: (-d.classification.rank, d.id))
+        ),
+        flows=tuple(
+            FlowRow(
+                f.key,
+                g.name(f.source),
+                g.name(f.target),
+                tuple(g.name(d) for d in f.data),
+                f.protocol,
+                _yes_no(f.encrypted),
+                f.source in g.components and f.target in g.components and g.crosses(f),
+            )
+            for f in sorted(m.flows, key=lambda f: f.key)
+        ),
+        controls=tuple(
+            ControlRow(c.control, c.status.value, tuple(sorted(c.scope)), c.owner, c.evidence)
+            for c in sorted(m.controls, key=lambda c: (c.control, ",".join(sorted(c.scope)), c.status.value))
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------
+# One finding
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreStep:
+    axis: str
+    step: str
+    """The base value (``3``) or the adjustment (``+1``)."""
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ControlLine:
+    ref: str
+    title: str
+    url: str | None
+    state: Literal["implemented", "proposed"]
+    declared: ControlStatus | None = None
+    """For a proposed control: ``planned`` or ``partial`` when the model declares it so (not yet counted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    finding: Finding
+    target: str
+    """How the target is named (a flow as ``source → target``)."""
+    kind: str
+    path: tuple[str, ...]
+    """Display names along the untrusted path, when there is one."""
+    steps: tuple[ScoreStep, ...]
+    controls: tuple[ControlLine, ...]
+    """Implemented first, then proposed, each in the finding's order."""
+    threat: ControlLine
+    """The threat itself, as a titled link (state unused)."""
+    refs: tuple[RefLink, ...]
+    triage: TriageEntry | None
+    triage_lapsed: bool
+
+    @property
+    def implemented(self) -> int:
+        return sum(1 for c in self.controls if c.state == "implemented")
+
+
+def finding_view(analysis: Analysis, labels: Labels, f: Finding) -> FindingView:
+    """Everything the reports show about one finding."""
+    cset, g = analysis.catalogs, analysis.graph
+    steps = tuple(
+        ScoreStep(
+            factor.axis, str(factor.delta) if factor.reason.startswith("base ") else f"{factor.delta:+d}", factor.reason
+        )
+        for factor in f.factors
+    )
+    controls = [ControlLine(c, cset.title_of(c), cset.url_of(c), "implemented") for c in f.implemented_controls]
+    for c in proposed_controls(f):
+        declared = declared_status(g, c, f.target)
+        shown = declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None
+        controls.append(ControlLine(c, cset.title_of(c), cset.url_of(c), "proposed", shown))
+    return FindingView(
+        finding=f,
+        target=labels.target(f),
+        kind=labels.kind(f),
+        path=tuple(labels.name(p) for p in f.path),
+        steps=steps,
+        controls=tuple(controls),
+        threat=ControlLine(f.threat, cset.title_of(f.threat), cset.url_of(f.threat), "proposed"),
+        refs=tuple(ref_links(f.refs, cset)),
+        triage=f.triage,
+        triage_lapsed=f.triage_expired,
+    )
+
+
+def triage_bits(t: TriageEntry) -> list[tuple[str, str]]:
+    """The facts of a triage decision, in the order the reports list them: (what, value); the
+    writers mark a lapsed ``review by`` their own way."""
+    bits = [("status", t.status.value)]
+    if t.owner:
+        bits.append(("owner", t.owner))
+    if t.approver:
+        bits.append(("approved by", t.approver))
+    if t.decided_on:
+        bits.append(("decided", t.decided_on.isoformat()))
+    if t.review_by:
+        bits.append(("review by", t.review_by.isoformat()))
+    if t.ticket:
+        bits.append(("ticket", t.ticket))
+    return bits
