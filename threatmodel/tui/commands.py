@@ -9,28 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
-if TYPE_CHECKING:
-    from threatmodel.tui.app import ThreatModelApp
+from threatmodel.tui.shared import UsesApp
 
 Candidate = tuple[str, str, Callable[[], object]]
 """``(label, help, callback)``."""
 
 
-class ModelCommands(Provider):
+class ModelCommands(UsesApp, Provider):
     """Everything in the open model the palette can jump to, plus exports and catalog views."""
-
-    @property
-    def tm(self) -> ThreatModelApp:
-        from threatmodel.tui.app import ThreatModelApp
-
-        assert isinstance(self.app, ThreatModelApp)  # noqa: S101 - narrows the type
-        return self.app
 
     def candidates(self) -> Iterator[Candidate]:
         app = self.tm

@@ -122,8 +122,8 @@ def worst_open(findings: Iterable[Finding]) -> Severity | None:
 # Findings
 
 
-def finding_summary(f: Finding, cset: CatalogSet) -> Text:
-    """The detail pane for a finding: what, where, why, and what to do."""
+def _finding_head(f: Finding, target: str) -> Text:
+    """Title, id, severity, status and target: how both finding views begin."""
     text = Text()
     text.append(f.title, style="bold")
     text.append("\n")
@@ -131,7 +131,13 @@ def finding_summary(f: Finding, cset: CatalogSet) -> Text:
     text.append("\n\n")
     _line(text, "Severity", _severity_line(f))
     _line(text, "Status", _status_line(f))
-    _line(text, "Target", f"{f.target_name} ({f.target_type})")
+    _line(text, "Target", target)
+    return text
+
+
+def finding_summary(f: Finding, cset: CatalogSet) -> Text:
+    """The detail pane for a finding: what, where, why, and what to do."""
+    text = _finding_head(f, f"{f.target_name} ({f.target_type})")
     _heading(text, "Why it applies")
     _bullets(text, f.why)
     _heading(text, "Scenario")
@@ -178,14 +184,7 @@ def _control_lines(f: Finding, cset: CatalogSet) -> list[Text]:
 
 def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
     """The full finding screen: why, scenario, scoring factors, controls, references, triage."""
-    text = Text()
-    text.append(f.title, style="bold")
-    text.append("\n")
-    text.append(f.id, style=DIM)
-    text.append("\n\n")
-    _line(text, "Severity", _severity_line(f))
-    _line(text, "Status", _status_line(f))
-    _line(text, "Target", f"{f.target_name} — {f.target_type} '{f.target}'")
+    text = _finding_head(f, f"{f.target_name} — {f.target_type} '{f.target}'")
     _line(text, "Threat", f.threat)
     if f.lifecycle:
         _line(text, "Lifecycle", ", ".join(str(s) for s in f.lifecycle))

@@ -25,11 +25,12 @@ from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.model.catalog import Control, Entry, Threat
 from threatmodel.model.finding import Assessment
 from threatmodel.tui.safetext import Text
+from threatmodel.tui.shared import UsesApp
 from threatmodel.tui.text import HEADING, LABEL, severity_text, status_text, styled
 from threatmodel.tui.widgets.detail import DetailPane
 
 if TYPE_CHECKING:
-    from threatmodel.tui.app import ThreatModelApp
+    pass
 
 ItemRef = tuple[str, str]
 """``(section, "catalog:id")`` with section ``entries``, ``controls`` or ``threats``; or ``("catalog", id)``."""
@@ -62,7 +63,7 @@ def section_of(cset: CatalogSet, ref: str) -> str | None:
     return None
 
 
-class CatalogScreen(Screen[None]):
+class CatalogScreen(UsesApp, Screen[None]):
     """Browse every loaded catalog; search; follow cross-references; jump to findings."""
 
     BINDING_GROUP_TITLE = "Catalogs"
@@ -83,13 +84,6 @@ class CatalogScreen(Screen[None]):
         self.initial = select
         self._by_ref: dict[ItemRef, TreeNode[ItemRef]] = {}
         self._back: dict[str, list[ItemRef]] = {}
-
-    @property
-    def tm(self) -> ThreatModelApp:
-        from threatmodel.tui.app import ThreatModelApp
-
-        assert isinstance(self.app, ThreatModelApp)  # noqa: S101 - narrows the type
-        return self.app
 
     @property
     def cset(self) -> CatalogSet:

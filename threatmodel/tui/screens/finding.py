@@ -12,56 +12,21 @@ from textual.widgets import Footer, Header
 
 from threatmodel.model.finding import Finding
 from threatmodel.tui.safetext import Text
+from threatmodel.tui.shared import UsesApp, triage_bindings
 from threatmodel.tui.text import finding_detail
 from threatmodel.tui.widgets.detail import DetailPane
 
 if TYPE_CHECKING:
-    from threatmodel.tui.app import ThreatModelApp
+    pass
 
 
-class FindingScreen(Screen[None]):
+class FindingScreen(UsesApp, Screen[None]):
     """Full detail of one finding, with triage keys and next/previous through the table's order."""
 
     BINDING_GROUP_TITLE = "Finding"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "app.pop_screen", "Back", tooltip="Back to the overview.", id="finding.back"),
-        Binding(
-            "a",
-            "triage('accepted')",
-            "Accept",
-            tooltip="Accept the residual risk (asks for a justification).",
-            id="finding.accept",
-        ),
-        Binding(
-            "f",
-            "triage('false-positive')",
-            "False +",
-            tooltip="Mark as a false positive (asks why).",
-            id="finding.false-positive",
-        ),
-        Binding(
-            "m",
-            "triage('mitigated')",
-            "Mitigated",
-            tooltip="Record that the risk is mitigated.",
-            id="finding.mitigated",
-        ),
-        Binding(
-            "t",
-            "triage('transferred')",
-            "Transferred",
-            tooltip="Record that someone else carries the risk.",
-            id="finding.transferred",
-            show=False,
-        ),
-        Binding(
-            "i",
-            "triage('in-progress')",
-            "In progress",
-            tooltip="Record that work on it has started.",
-            id="finding.in-progress",
-            show=False,
-        ),
+        *triage_bindings("finding", frozenset({"accepted", "false-positive", "mitigated"})),
         Binding("o", "reopen", "Reopen", tooltip="Remove the triage decision.", id="finding.reopen"),
         Binding("n,j", "step(1)", "Next", tooltip="The next finding in the table's order.", id="finding.next"),
         Binding(
@@ -89,13 +54,6 @@ class FindingScreen(Screen[None]):
         super().__init__(id="finding")
         self.finding_id = finding_id
         self.order = list(order) or [finding_id]
-
-    @property
-    def tm(self) -> ThreatModelApp:
-        from threatmodel.tui.app import ThreatModelApp
-
-        assert isinstance(self.app, ThreatModelApp)  # noqa: S101 - narrows the type
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")

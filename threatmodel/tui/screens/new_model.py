@@ -16,9 +16,10 @@ from textual.widgets.option_list import Option
 from threatmodel.errors import ThreatModelError
 from threatmodel.io.load import display_path
 from threatmodel.tui.safetext import Text
+from threatmodel.tui.shared import UsesApp
 
 if TYPE_CHECKING:
-    from threatmodel.tui.app import ThreatModelApp
+    pass
 
 SCHEMA_FILE = "threatmodel.schema.json"
 """Written beside a new model (once) so its ``$schema`` line resolves, as ``threatmodel init`` does."""
@@ -36,7 +37,7 @@ def starting_points() -> list[tuple[str, str, str]]:
     return out
 
 
-class NewModelScreen(Screen[None]):
+class NewModelScreen(UsesApp, Screen[None]):
     """Pick a template and a path; writes the file (never over an existing one) and opens it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -54,13 +55,6 @@ class NewModelScreen(Screen[None]):
         super().__init__(id="new-model")
         self.path = path
         self.points = starting_points()
-
-    @property
-    def tm(self) -> ThreatModelApp:
-        from threatmodel.tui.app import ThreatModelApp
-
-        assert isinstance(self.app, ThreatModelApp)  # noqa: S101 - narrows the type
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")

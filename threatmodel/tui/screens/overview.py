@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
 from threatmodel.tui.safetext import Text
+from threatmodel.tui.shared import UsesApp
 from threatmodel.tui.text import component_detail, element_detail, finding_summary
 from threatmodel.tui.widgets.component_tree import ModelTree, NodeRef
 from threatmodel.tui.widgets.detail import DetailPane
@@ -26,7 +27,7 @@ from threatmodel.tui.widgets.filter_bar import FilterBar
 from threatmodel.tui.widgets.findings_table import FindingFilter, FindingsTable
 
 if TYPE_CHECKING:
-    from threatmodel.tui.app import ThreatModelApp
+    pass
 
 
 SLOW_ANALYSIS_MS = 250
@@ -37,7 +38,7 @@ class StatusLine(Static):
     """One line of counts under the panes: findings, open risk, diagnostics, analysis time."""
 
 
-class OverviewScreen(Screen[None]):
+class OverviewScreen(UsesApp, Screen[None]):
     """The main screen: where the model is browsed, edited and triaged."""
 
     BINDING_GROUP_TITLE = "Overview"
@@ -122,13 +123,6 @@ class OverviewScreen(Screen[None]):
         self.filter = FindingFilter()
         self.selected: NodeRef | None = None
         """What the detail pane and the diagram highlight: a tree element or ``("findings", id)``."""
-
-    @property
-    def tm(self) -> ThreatModelApp:
-        from threatmodel.tui.app import ThreatModelApp
-
-        assert isinstance(self.app, ThreatModelApp)  # noqa: S101 - narrows the type; always true
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")

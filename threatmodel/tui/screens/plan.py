@@ -13,14 +13,15 @@ from textual.widgets import DataTable, Footer, Header
 
 from threatmodel.model.finding import Proposal
 from threatmodel.tui.safetext import Text
+from threatmodel.tui.shared import UsesApp
 from threatmodel.tui.text import proposal_detail
 from threatmodel.tui.widgets.detail import DetailPane
 
 if TYPE_CHECKING:
-    from threatmodel.tui.app import ThreatModelApp
+    pass
 
 
-class PlanScreen(Screen[None]):
+class PlanScreen(UsesApp, Screen[None]):
     """``Assessment.proposals`` in rank order; ``i`` records the highlighted control as implemented."""
 
     BINDING_GROUP_TITLE = "Control plan"
@@ -46,13 +47,6 @@ class PlanScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="plan")
         self._proposals: list[Proposal] = []
-
-    @property
-    def tm(self) -> ThreatModelApp:
-        from threatmodel.tui.app import ThreatModelApp
-
-        assert isinstance(self.app, ThreatModelApp)  # noqa: S101 - narrows the type
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="◆")

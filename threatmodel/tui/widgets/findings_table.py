@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
 from threatmodel.tui.safetext import Text
+from threatmodel.tui.shared import triage_bindings
 from threatmodel.tui.text import SEVERITY_ORDER, SEVERITY_STYLES, STATUS_ORDER, status_text
 
 OPEN = "open-risk"
@@ -112,44 +113,7 @@ class FindingsTable(DataTable[Text]):
             tooltip="Open the full finding: why, scenario, scoring, references.",
             id="findings.open",
         ),
-        Binding(
-            "a",
-            "triage('accepted')",
-            "Accept",
-            tooltip="Accept the residual risk (asks for a justification).",
-            id="findings.accept",
-        ),
-        Binding(
-            "f",
-            "triage('false-positive')",
-            "False +",
-            tooltip="Mark as a false positive (asks why).",
-            id="findings.false-positive",
-        ),
-        Binding(
-            "m",
-            "triage('mitigated')",
-            "Mitigated",
-            tooltip="Record that the risk is mitigated.",
-            id="findings.mitigated",
-            show=False,
-        ),
-        Binding(
-            "t",
-            "triage('transferred')",
-            "Transferred",
-            tooltip="Record that someone else carries the risk.",
-            id="findings.transferred",
-            show=False,
-        ),
-        Binding(
-            "i",
-            "triage('in-progress')",
-            "In progress",
-            tooltip="Record that work on it has started.",
-            id="findings.in-progress",
-            show=False,
-        ),
+        *triage_bindings("findings", frozenset({"accepted", "false-positive"})),
         Binding(
             "o",
             "reopen",
