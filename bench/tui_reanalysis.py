@@ -52,7 +52,7 @@ async def run(size: int, edits: int) -> None:
     from threatmodel.edit.changes import Change, SetTriage, Upsert, item_document
     from threatmodel.engine import evaluate
     from threatmodel.io.load import load_catalogs
-    from threatmodel.model.system import Exposure
+    from threatmodel.model.vocab import Exposure
     from threatmodel.tui.app import make_app
     from threatmodel.tui.widgets.findings_table import FindingsTable
 

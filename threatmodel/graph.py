@@ -18,16 +18,15 @@ from threatmodel.model.system import (
     Boundary,
     ComponentBase,
     DataAsset,
-    Exposure,
     Flow,
     HumanUser,
     ImplementedControl,
     Model,
-    Population,
     Serving,
     SystemModel,
     Training,
 )
+from threatmodel.model.vocab import Exposure, Population
 
 MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 TOOL_KINDS = frozenset({"tool", "mcp-server"})

@@ -10,7 +10,8 @@ from tests.helpers import FIXED_DATE, stated
 from threatmodel.engine import evaluate
 from threatmodel.model.base import Severity
 from threatmodel.model.catalog import Catalog
-from threatmodel.model.system import Status, SystemModel
+from threatmodel.model.system import SystemModel
+from threatmodel.model.vocab import Status
 
 AS_OF = FIXED_DATE
 

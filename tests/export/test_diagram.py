@@ -29,7 +29,8 @@ from threatmodel.export.diagram import (
 )
 from threatmodel.io.load import LoadedCatalogs, load_catalogs
 from threatmodel.model.base import Severity
-from threatmodel.model.system import ComponentKind, SystemModel
+from threatmodel.model.system import SystemModel
+from threatmodel.model.vocab import ComponentKind
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"

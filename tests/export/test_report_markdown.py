@@ -8,7 +8,6 @@ import pytest
 
 from tests.export.reporting import DATA, REPO, analysis_of, load_case, render
 from threatmodel.export.common import (
-    coverage,
     md_code,
     md_fence,
     md_link,
@@ -16,8 +15,9 @@ from threatmodel.export.common import (
     posture,
     triage_log,
 )
+from threatmodel.export.review import coverage
 from threatmodel.graph import build_graph
-from threatmodel.model.system import Status
+from threatmodel.model.vocab import Status
 
 
 @pytest.fixture(scope="module")

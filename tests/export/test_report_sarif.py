@@ -11,7 +11,7 @@ from tests.export.reporting import DATA, TOOL_VERSION, FixedSource, analysis_of,
 from threatmodel.export.sarif import LEVELS, SECURITY_SEVERITY, SarifExtra, render_sarif
 from threatmodel.model.base import Severity
 from threatmodel.model.keys import fingerprint
-from threatmodel.model.system import Status
+from threatmodel.model.vocab import Status
 
 
 @pytest.fixture(scope="module")

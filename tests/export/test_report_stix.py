@@ -14,7 +14,7 @@ import pytest
 
 from tests.export.reporting import DATA, GOLDEN, load_case, render_case
 from threatmodel.export.stix import stix_id, stix_timestamp
-from threatmodel.model.system import Status
+from threatmodel.model.vocab import Status
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from threatmodel.model.base import Classification, TrustLevel
-from threatmodel.model.system import ComponentKind, SystemModel
+from threatmodel.model.system import SystemModel
+from threatmodel.model.vocab import ComponentKind
 
 SLUG = st.from_regex(r"\A[a-z][a-z0-9]{0,6}(-[a-z0-9]{1,4}){0,2}\Z")
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)

@@ -13,7 +13,7 @@ from threatmodel.edit.session import EditSession
 from threatmodel.errors import ModelError, UsageError
 from threatmodel.io.load import LoadedCatalogs
 from threatmodel.io.roundtrip import ConflictError
-from threatmodel.model.system import Exposure
+from threatmodel.model.vocab import Exposure
 
 
 @pytest.fixture
@@ -216,7 +216,7 @@ def test_saved_triage_keys_are_double_quoted(session: EditSession) -> None:
 
 def test_form_help_is_plain_text() -> None:
     """Field docs lose their Markdown-ish backticks before the TUI shows them."""
-    from threatmodel.model.system import ComponentKind
+    from threatmodel.model.vocab import ComponentKind
     from threatmodel.tui.forms import form_specs, plain_help
 
     assert plain_help("Use ``a.b`` or `c`\n  here.") == "Use a.b or c here."

@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.keys import control_key, finding_id
-from threatmodel.model.system import Boundary, DataAsset, Flow, ImplementedControl, Status, SystemModel, TriageEntry
+from threatmodel.model.system import Boundary, DataAsset, Flow, ImplementedControl, SystemModel, TriageEntry
+from threatmodel.model.vocab import Status
 
 SECTIONS: tuple[str, ...] = ("system", "data", "boundaries", "components", "flows", "controls")
 """Element sections in the order a diff lists them."""

@@ -7,27 +7,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from threatmodel.engine.catalogs import CatalogSet, fill
+from threatmodel.engine.conditions import candidate_kinds, endpoint_kinds
 from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
-from threatmodel.engine.match import Explanation, Matcher, candidate_kinds, endpoint_kinds
+from threatmodel.engine.match import Explanation, Matcher
 from threatmodel.engine.unknowns import Readings, unknown_in
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
 from threatmodel.model.catalog import Catalog, Factor, TargetType, Threat
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
 from threatmodel.model.keys import finding_id, split_finding_id
-from threatmodel.model.system import (
-    Agent,
-    Autonomy,
-    ControlStatus,
-    Exposure,
-    HumanApproval,
-    HumanUser,
-    Status,
-    SystemModel,
-    TriageStatus,
-)
+from threatmodel.model.system import Agent, HumanUser, SystemModel
 from threatmodel.model.unknowns import question
+from threatmodel.model.vocab import Autonomy, ControlStatus, Exposure, HumanApproval, Status, TriageStatus
 
 
 def _clamp(value: int) -> int:

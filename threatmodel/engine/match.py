@@ -11,18 +11,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, assert_never
 
+from threatmodel.engine.conditions import (
+    MISSING,
+    attr_matches,
+    candidate_kinds,
+    cost,
+    data_matches,
+    describe,
+    fmt_value,
+)
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
 from threatmodel.model.catalog import (
     AllOf,
     AnyOf,
     Attr,
-    AttrTest,
     BoundaryTrust,
     Condition,
     CrossesBoundary,
     DataHandled,
-    DataTest,
     Endpoint,
     Exists,
     KindIs,
@@ -36,7 +43,7 @@ from threatmodel.model.catalog import (
     UntrustedSource,
 )
 from threatmodel.model.system import Flow
-from threatmodel.model.unknowns import UNKNOWABLE, is_unknown
+from threatmodel.model.unknowns import is_unknown
 
 Element = str
 """A component id, a flow key, or the system id (for system-wide threats)."""
@@ -63,151 +70,8 @@ MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
 
 
-_MISSING: Any = object()
-
-
 def _arrow(graph: ModelGraph, path: Sequence[str]) -> str:
     return " → ".join(graph.name(p) for p in path)
-
-
-def fmt_value(value: object) -> str:
-    """A model value as rules and explanations show it (``unset``, ``true``, ``[a, b]``)."""
-    if isinstance(value, tuple):
-        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "unset"
-    return str(value)
-
-
-def describe(cond: Condition) -> str:
-    """A short phrase for a condition, used when explaining a negation."""
-    match cond:
-        case KindIs(kind=kinds):
-            return "kind is " + " or ".join(str(k) for k in kinds)
-        case Attr(attr=test):
-            op = test.operator()
-            value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[
-                op
-            ]
-            if op == "is_set":
-                return f"{test.name} is {'set' if value else 'unset'}"
-            return f"{test.name} {op.replace('_', ' ')} {fmt_value(value)}"
-        case DataHandled(data=test):
-            return "handles " + _describe_data(test)
-        case BoundaryTrust(boundary_trust=levels):
-            return "runs in a " + " or ".join(str(v) for v in levels) + " boundary"
-        case UntrustedSource():
-            return "is a source of untrusted content"
-        case Tainted():
-            return "receives untrusted content"
-        case Neighbour(neighbour=test):
-            return f"is connected to something where {describe(test.where)}"
-        case Reaches(reaches=test):
-            return f"sends data toward something where {describe(test.where)}"
-        case ReachedFrom(reached_from=test):
-            return f"receives data from something where {describe(test.where)}"
-        case Linked(linked=test):
-            return f"has a {test.via.replace('_', ' ')} link to something where {describe(test.where)}"
-        case Exists(exists=test):
-            return f"the system has a component where {describe(test.where)}"
-        case CrossesBoundary(crosses_boundary=value):
-            return "crosses a trust boundary" if value else "stays inside one boundary"
-        case Endpoint(endpoint=test):
-            return f"its {test.end} {describe(test.where)}"
-        case AllOf(all=parts):
-            return " and ".join(describe(p) for p in parts)
-        case AnyOf(any=parts):
-            return "(" + " or ".join(describe(p) for p in parts) + ")"
-        case Not(not_=inner):
-            return f"not ({describe(inner)})"
-        case _:
-            assert_never(cond)
-
-
-def _describe_data(test: DataTest) -> str:
-    parts = []
-    if test.classification_at_least is not None:
-        parts.append(f"{test.classification_at_least.value} or more sensitive data")
-    if test.tags_any:
-        parts.append("data tagged " + " or ".join(test.tags_any))
-    return " that is ".join(parts) if parts else "any data"
-
-
-def candidate_kinds(cond: Condition) -> frozenset[str] | None:
-    """Kinds a component must have for ``cond`` to hold, or ``None`` when any kind may."""
-    match cond:
-        case KindIs(kind=kinds):
-            return frozenset(str(k) for k in kinds)
-        case AllOf(all=parts):
-            found: frozenset[str] | None = None
-            for part in parts:
-                narrowed = candidate_kinds(part)
-                if narrowed is not None:
-                    found = narrowed if found is None else found & narrowed
-            return found
-        case AnyOf(any=options):
-            union: set[str] = set()
-            for option in options:
-                allowed = candidate_kinds(option)
-                if allowed is None:
-                    return None
-                union |= allowed
-            return frozenset(union)
-        case _:
-            return None
-
-
-def cost(cond: Condition) -> int:
-    """A rough, static evaluation cost: attribute tests are cheap, graph searches dear."""
-    match cond:
-        case KindIs() | Attr():
-            return 1
-        case DataHandled() | BoundaryTrust() | UntrustedSource() | CrossesBoundary():
-            return 2
-        case Endpoint(endpoint=test):
-            return 2 + cost(test.where)
-        case AllOf(all=parts):
-            return sum(cost(p) for p in parts)
-        case AnyOf(any=options):
-            return sum(cost(o) for o in options)
-        case Not(not_=inner):
-            return cost(inner)
-        case _:
-            return 20
-
-
-def endpoint_kinds(cond: Condition) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-    """Kinds a flow's source and target must have for ``cond`` to hold (``None``: any kind)."""
-    match cond:
-        case Endpoint(endpoint=test):
-            kinds = candidate_kinds(test.where)
-            return (kinds, None) if test.end == "source" else (None, kinds)
-        case AllOf(all=parts):
-            source: frozenset[str] | None = None
-            target: frozenset[str] | None = None
-            for part in parts:
-                s, t = endpoint_kinds(part)
-                if s is not None:
-                    source = s if source is None else source & s
-                if t is not None:
-                    target = t if target is None else target & t
-            return source, target
-        case AnyOf(any=options):
-            found = [endpoint_kinds(option) for option in options]
-            sources = [s for s, _ in found]
-            targets = [t for _, t in found]
-            # a side is constrained only when every alternative constrains it
-            return _union_if_all(sources), _union_if_all(targets)
-        case _:
-            return None, None
-
-
-def _union_if_all(sides: Sequence[frozenset[str] | None]) -> frozenset[str] | None:
-    """The union of the kinds every alternative allows, or None when one alternative allows any."""
-    known = [side for side in sides if side is not None]
-    return frozenset().union(*known) if len(known) == len(sides) else None
 
 
 MAX_CHECKS = 12_000_000
@@ -254,7 +118,7 @@ class Matcher:
         if isinstance(cond, Attr):
             test = cond.attr
             target = self.g.components.get(element) or self.g.flows.get(element)
-            return target is not None and attr_matches(test, getattr(target, test.name, _MISSING))
+            return target is not None and attr_matches(test, getattr(target, test.name, MISSING))
         if isinstance(cond, AllOf):
             return all(self.holds(part, element) for part in self._ordered(cond))
         if isinstance(cond, AnyOf) and id(cond) in self._shallow:
@@ -404,7 +268,7 @@ class Matcher:
         match cond:
             case Attr(attr=test):
                 target = self._component(el) or self._flow(el)
-                if target is not None and is_unknown(test.name, getattr(target, test.name, _MISSING)):
+                if target is not None and is_unknown(test.name, getattr(target, test.name, MISSING)):
                     self._assume(el, test.name)
                     reading = "does not hold" if negated else "holds"
                     out.append(f"{test.name} of {self.g.name(el)} is unknown: read as if '{describe(cond)}' {reading}")
@@ -432,7 +296,7 @@ class Matcher:
                 return c is not None and c.kind in kinds
             case Attr(attr=test):
                 target = self._component(el) or self._flow(el)
-                return target is not None and attr_matches(test, getattr(target, test.name, _MISSING))
+                return target is not None and attr_matches(test, getattr(target, test.name, MISSING))
             case DataHandled(data=test):
                 ids: Iterable[str]
                 if el in g.components:
@@ -648,41 +512,4 @@ class Matcher:
                 assert_never(cond)
 
 
-def attr_matches(test: AttrTest, value: Any) -> bool:
-    """Apply an attribute test to a value (``_MISSING`` when the element has no such attribute)."""
-    op = test.op
-    if op == "is_set":
-        present = value is not _MISSING and value is not None and value != () and value != ""
-        return present == test.is_set
-    if value is _MISSING:
-        return False
-    if value is None and test.unknown is not None and test.name in UNKNOWABLE:
-        return test.unknown == "match"
-    if op == "equals":
-        return _same(value, test.equals)
-    if op == "in":
-        return any(_same(value, v) for v in test.in_ or ())
-    if op == "contains_any":
-        items = value if isinstance(value, tuple) else (value,)
-        return any(_same(item, v) for item in items for v in test.contains_any or ())
-    return False
-
-
-def _same(value: Any, expected: Any) -> bool:
-    if isinstance(value, bool) or isinstance(expected, bool):
-        return value is expected
-    if value is None or expected is None:
-        return value is expected
-    return str(value) == str(expected)
-
-
-def data_matches(test: DataTest, graph: ModelGraph, data_id: str) -> bool:
-    asset = graph.data.get(data_id)
-    if asset is None:
-        return False
-    if test.classification_at_least is not None and asset.classification < test.classification_at_least:
-        return False
-    return not (test.tags_any and not set(test.tags_any) & set(asset.tags))
-
-
-__all__ = ["Explanation", "Matcher", "attr_matches", "candidate_kinds", "cost", "describe", "endpoint_kinds"]
+__all__ = ["Element", "Explanation", "Matcher"]

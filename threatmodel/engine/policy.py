@@ -15,7 +15,8 @@ from collections.abc import Collection, Iterator
 from typing import assert_never
 
 from threatmodel.engine.catalogs import check_rule
-from threatmodel.engine.match import Matcher, candidate_kinds, describe
+from threatmodel.engine.conditions import candidate_kinds, describe
+from threatmodel.engine.match import Matcher
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Frozen, Severity
 from threatmodel.model.catalog import TargetType

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from threatmodel.engine.analysis import Analysis
-from threatmodel.engine.match import Matcher, candidate_kinds, describe, endpoint_kinds, fmt_value
+from threatmodel.engine.conditions import candidate_kinds, describe, endpoint_kinds, fmt_value
+from threatmodel.engine.match import Matcher
 from threatmodel.engine.unknowns import resolve
 from threatmodel.graph import ModelGraph
 from threatmodel.model.catalog import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType

@@ -1,4 +1,4 @@
-"""Pure helpers shared by the report exports: ordering, counts, coverage, triage, escaping.
+"""Pure helpers shared by the exports: ordering, counts, names, references, triage, dates, Markdown escaping.
 
 Every function here is a function of the assessment (and the catalogs) only, so the
 Markdown, HTML, SARIF and STIX renderers agree on what they show and in which order.
@@ -15,15 +15,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.engine.evaluate import candidate_elements
 from threatmodel.graph import ModelGraph
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.catalog import Lifecycle, TargetType
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.keys import split_ref
-from threatmodel.model.system import ControlStatus, Status, SystemModel, TriageEntry
+from threatmodel.model.system import SystemModel, TriageEntry
+from threatmodel.model.vocab import ControlStatus, Status
 from threatmodel.textsafe import visible
 
 """The severities a finding can have, most severe first (``info`` is never a finding's band)."""
@@ -39,16 +38,6 @@ STATUS_LABELS: dict[Status, str] = {
 
 SUPPRESSED: frozenset[Status] = frozenset({Status.ACCEPTED, Status.TRANSFERRED, Status.FALSE_POSITIVE})
 """Statuses where a person decided the finding needs no (further) work: shown as suppressed."""
-
-COVERAGE_CATALOGS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("owasp-llm", frozenset({"item"})),
-    ("owasp-ml", frozenset({"item"})),
-    ("owasp-agentic", frozenset({"item"})),
-    ("cosai", frozenset({"risk"})),
-    ("owasp-ai-exchange", frozenset({"threat"})),
-)
-"""Catalogs that get a coverage matrix, and which of their entry types are rows
-(the OWASP Top 10 items, the Agentic ASI items, the CoSAI risks, the AI Exchange threats)."""
 
 
 def report_order(findings: Iterable[Finding]) -> list[Finding]:
@@ -310,112 +299,6 @@ def primary_url(f: Finding, cset: CatalogSet) -> str | None:
 def proposed_controls(f: Finding) -> tuple[str, ...]:
     """Controls that would mitigate ``f`` and are not implemented for its element."""
     return tuple(c for c in f.controls if c not in f.implemented_controls)
-
-
-# ---------------------------------------------------------------------------
-# Coverage matrix
-
-
-@dataclass(frozen=True, slots=True)
-class CoverageRow:
-    """One catalog entry and the findings that realise it."""
-
-    ref: str
-    item: str
-    title: str
-    url: str | None
-    findings: int
-    open: int
-    mitigated: int
-    accepted: int
-    """Accepted or transferred."""
-    false_positive: int
-    assessed: bool = False
-    """An enabled threat realising the entry targets a kind of element the model has."""
-    ruled: bool = False
-    """Some enabled threat realises the entry (whether or not the model has its targets)."""
-
-    @property
-    def verdict(self) -> str:
-        """``open``, ``accepted``, ``mitigated`` or ``false positive`` when findings realise the
-        entry; otherwise ``assessed, no finding`` (a rule was tried on elements of this model and
-        did not fire), ``not applicable`` (the model has no element any rule for it targets) or
-        ``not assessed`` (no enabled threat realises the entry, so nothing is known about it)."""
-        if not self.findings:
-            if self.assessed:
-                return "assessed, no finding"
-            return "not applicable" if self.ruled else "not assessed"
-        if self.open:
-            return "open"
-        if self.accepted:
-            return "accepted"
-        if self.mitigated:
-            return "mitigated"
-        return "false positive"
-
-
-@dataclass(frozen=True, slots=True)
-class CoverageTable:
-    """The coverage matrix of one catalog."""
-
-    catalog: str
-    title: str
-    version: str
-    rows: tuple[CoverageRow, ...]
-
-    @property
-    def applicable(self) -> int:
-        """Entries that apply to the system: realised by a finding or assessed on its elements."""
-        return sum(1 for r in self.rows if r.findings or r.assessed)
-
-
-def coverage(analysis: Analysis) -> tuple[CoverageTable, ...]:
-    """For each coverage catalog that is loaded: every entry, with counts of the findings
-    that reference it directly, by status, and whether a rule for it was tried on this model.
-    Entries keep their catalog's (upstream) order."""
-    a, cset, g = analysis.assessment, analysis.catalogs, analysis.graph
-    by_ref: dict[str, list[Finding]] = {}
-    for f in a.findings:
-        for r in f.refs:
-            by_ref.setdefault(r, []).append(f)
-    disabled = set(a.model.settings.disabled_threats)
-    ruled: set[str] = set()
-    assessed: set[str] = set()
-    for key, threat in cset.all_threats():
-        if key in disabled:
-            continue
-        ruled.update(threat.refs)
-        if candidate_elements(g, threat):
-            assessed.update(threat.refs)
-    tables = []
-    for catalog_id, types in COVERAGE_CATALOGS:
-        cat = cset.by_id.get(catalog_id)
-        if cat is None:
-            continue
-        rows = []
-        for entry in cat.entries:
-            if entry.type not in types:
-                continue
-            ref = f"{catalog_id}:{entry.id}"
-            found = by_ref.get(ref, [])
-            rows.append(
-                CoverageRow(
-                    ref=ref,
-                    item=entry.id,
-                    title=entry.title,
-                    url=cset.url_of(ref),
-                    findings=len(found),
-                    open=sum(1 for f in found if f.status.is_open),
-                    mitigated=sum(1 for f in found if f.status is Status.MITIGATED),
-                    accepted=sum(1 for f in found if f.status in (Status.ACCEPTED, Status.TRANSFERRED)),
-                    false_positive=sum(1 for f in found if f.status is Status.FALSE_POSITIVE),
-                    assessed=ref in assessed,
-                    ruled=ref in ruled,
-                )
-            )
-        if rows:
-            tables.append(CoverageTable(catalog=catalog_id, title=cat.title, version=cat.version, rows=tuple(rows)))
-    return tuple(tables)
 
 
 # ---------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from threatmodel.export.common import (
     Labels,
     by_lifecycle,
     catalogs_of,
-    coverage,
     posture,
     report_order,
     triage_log,
@@ -44,9 +43,9 @@ from threatmodel.export.htmlkit import (
     td,
     tr,
 )
-from threatmodel.export.review import system_view
+from threatmodel.export.review import coverage, system_view
 from threatmodel.model.finding import Assessment
-from threatmodel.model.system import Status
+from threatmodel.model.vocab import Status
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 """No network of any kind: only the inline style and script, and data: images."""

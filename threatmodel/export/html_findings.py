@@ -8,7 +8,7 @@ from threatmodel.export.htmlkit import esc, link, sev_badge, status_badge
 from threatmodel.export.review import ControlLine, FindingView, finding_view, triage_bits
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
 from threatmodel.model.finding import Finding
-from threatmodel.model.system import Status
+from threatmodel.model.vocab import Status
 
 
 def anchor(f: Finding) -> str:

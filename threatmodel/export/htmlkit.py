@@ -18,7 +18,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from threatmodel.export.common import STATUS_LABELS
-from threatmodel.model.system import Status
+from threatmodel.model.vocab import Status
 
 
 def esc(value: object) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from threatmodel.engine.analysis import Analysis
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
 from threatmodel.model.finding import Assessment, Finding
-from threatmodel.model.system import Status
+from threatmodel.model.vocab import Status
 
 JSON_FORMAT_VERSION = 1
 

@@ -18,7 +18,6 @@ from threatmodel.export.common import (
     STATUS_LABELS,
     Labels,
     by_lifecycle,
-    coverage,
     md_code,
     md_fence,
     md_link,
@@ -31,7 +30,7 @@ from threatmodel.export.common import (
     triage_log,
 )
 from threatmodel.export.diagram import render_mermaid
-from threatmodel.export.review import ControlLine, FindingView, finding_view, system_view, triage_bits
+from threatmodel.export.review import ControlLine, FindingView, coverage, finding_view, system_view, triage_bits
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.finding import Assessment
 

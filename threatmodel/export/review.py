@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from threatmodel.engine.analysis import Analysis
+from threatmodel.engine.evaluate import candidate_elements
 from threatmodel.export.common import Labels, RefLink, declared_status, proposed_controls, ref_links
 from threatmodel.model.finding import Finding
-from threatmodel.model.system import ControlStatus, TriageEntry
+from threatmodel.model.system import TriageEntry
+from threatmodel.model.vocab import ControlStatus, Status
 
 # ---------------------------------------------------------------------------
 # The system section
@@ -244,3 +246,120 @@ def triage_bits(t: TriageEntry) -> list[tuple[str, str]]:
     if t.ticket:
         bits.append(("ticket", t.ticket))
     return bits
+
+
+COVERAGE_CATALOGS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("owasp-llm", frozenset({"item"})),
+    ("owasp-ml", frozenset({"item"})),
+    ("owasp-agentic", frozenset({"item"})),
+    ("cosai", frozenset({"risk"})),
+    ("owasp-ai-exchange", frozenset({"threat"})),
+)
+"""Catalogs that get a coverage matrix, and which of their entry types are rows
+(the OWASP Top 10 items, the Agentic ASI items, the CoSAI risks, the AI Exchange threats)."""
+
+
+# ---------------------------------------------------------------------------
+# Coverage matrix
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageRow:
+    """One catalog entry and the findings that realise it."""
+
+    ref: str
+    item: str
+    title: str
+    url: str | None
+    findings: int
+    open: int
+    mitigated: int
+    accepted: int
+    """Accepted or transferred."""
+    false_positive: int
+    assessed: bool = False
+    """An enabled threat realising the entry targets a kind of element the model has."""
+    ruled: bool = False
+    """Some enabled threat realises the entry (whether or not the model has its targets)."""
+
+    @property
+    def verdict(self) -> str:
+        """``open``, ``accepted``, ``mitigated`` or ``false positive`` when findings realise the
+        entry; otherwise ``assessed, no finding`` (a rule was tried on elements of this model and
+        did not fire), ``not applicable`` (the model has no element any rule for it targets) or
+        ``not assessed`` (no enabled threat realises the entry, so nothing is known about it)."""
+        if not self.findings:
+            if self.assessed:
+                return "assessed, no finding"
+            return "not applicable" if self.ruled else "not assessed"
+        if self.open:
+            return "open"
+        if self.accepted:
+            return "accepted"
+        if self.mitigated:
+            return "mitigated"
+        return "false positive"
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageTable:
+    """The coverage matrix of one catalog."""
+
+    catalog: str
+    title: str
+    version: str
+    rows: tuple[CoverageRow, ...]
+
+    @property
+    def applicable(self) -> int:
+        """Entries that apply to the system: realised by a finding or assessed on its elements."""
+        return sum(1 for r in self.rows if r.findings or r.assessed)
+
+
+def coverage(analysis: Analysis) -> tuple[CoverageTable, ...]:
+    """For each coverage catalog that is loaded: every entry, with counts of the findings
+    that reference it directly, by status, and whether a rule for it was tried on this model.
+    Entries keep their catalog's (upstream) order."""
+    a, cset, g = analysis.assessment, analysis.catalogs, analysis.graph
+    by_ref: dict[str, list[Finding]] = {}
+    for f in a.findings:
+        for r in f.refs:
+            by_ref.setdefault(r, []).append(f)
+    disabled = set(a.model.settings.disabled_threats)
+    ruled: set[str] = set()
+    assessed: set[str] = set()
+    for key, threat in cset.all_threats():
+        if key in disabled:
+            continue
+        ruled.update(threat.refs)
+        if candidate_elements(g, threat):
+            assessed.update(threat.refs)
+    tables = []
+    for catalog_id, types in COVERAGE_CATALOGS:
+        cat = cset.by_id.get(catalog_id)
+        if cat is None:
+            continue
+        rows = []
+        for entry in cat.entries:
+            if entry.type not in types:
+                continue
+            ref = f"{catalog_id}:{entry.id}"
+            found = by_ref.get(ref, [])
+            rows.append(
+                CoverageRow(
+                    ref=ref,
+                    item=entry.id,
+                    title=entry.title,
+                    url=cset.url_of(ref),
+                    findings=len(found),
+                    open=sum(1 for f in found if f.status.is_open),
+                    mitigated=sum(1 for f in found if f.status is Status.MITIGATED),
+                    accepted=sum(1 for f in found if f.status in (Status.ACCEPTED, Status.TRANSFERRED)),
+                    false_positive=sum(1 for f in found if f.status is Status.FALSE_POSITIVE),
+                    assessed=ref in assessed,
+                    ruled=ref in ruled,
+                )
+            )
+        if rows:
+            tables.append(CoverageTable(catalog=catalog_id, title=cat.title, version=cat.version, rows=tuple(rows)))
+    return tuple(tables)

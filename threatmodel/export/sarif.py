@@ -40,7 +40,7 @@ from threatmodel.export.common import (
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import fingerprint
-from threatmodel.model.system import Status
+from threatmodel.model.vocab import Status
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "threatmodel/v1"

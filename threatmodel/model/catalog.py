@@ -17,7 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Discriminator, Field, StrictBool, Tag, field_validator
 
 from threatmodel.model.base import Classification, Frozen, Name, Ref, Slug, Text, TrustLevel
-from threatmodel.model.system import ComponentKind
+from threatmodel.model.vocab import ComponentKind
 
 Scalar = str | int | float | bool | None
 MAX_HOPS = 64

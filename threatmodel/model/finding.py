@@ -7,7 +7,8 @@ from typing import Literal
 
 from threatmodel.model.base import Frozen, Severity
 from threatmodel.model.catalog import Lifecycle, NistFunction, Practice, Stride, TargetType
-from threatmodel.model.system import Status, SystemModel, TriageEntry
+from threatmodel.model.system import SystemModel, TriageEntry
+from threatmodel.model.vocab import Status
 
 
 class ScoreFactor(Frozen):

@@ -23,7 +23,7 @@ from pydantic import Discriminator, Field, Tag
 
 from threatmodel.model.base import Frozen, Ref, Severity, Slug, Text
 from threatmodel.model.catalog import Condition, TargetType
-from threatmodel.model.system import TriageStatus
+from threatmodel.model.vocab import TriageStatus
 
 
 class Level(StrEnum):

@@ -27,7 +27,6 @@ from threatmodel.model.check import MODEL_KINDS, TOOL_KINDS
 from threatmodel.model.system import (
     Boundary,
     ComponentBase,
-    ComponentKind,
     DataAsset,
     Flow,
     ImplementedControl,
@@ -35,6 +34,7 @@ from threatmodel.model.system import (
     TriageEntry,
     component_class,
 )
+from threatmodel.model.vocab import ComponentKind
 
 TEXT: Final = "text"
 INTEGER: Final = "integer"

@@ -13,7 +13,8 @@ from typing import Any
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.finding import Assessment, Finding, Proposal
-from threatmodel.model.system import Status, SystemModel
+from threatmodel.model.system import SystemModel
+from threatmodel.model.vocab import Status
 from threatmodel.tui.safetext import Text
 
 SEVERITY_STYLES: dict[str, str] = {

@@ -26,14 +26,7 @@ from threatmodel.io.interop.common import (
     text_of,
 )
 from threatmodel.model.base import Classification
-from threatmodel.model.system import (
-    ComponentKind,
-    Exposure,
-    LifecycleStatus,
-    ModelOutput,
-    Provenance,
-    WeightsFormat,
-)
+from threatmodel.model.vocab import ComponentKind, Exposure, LifecycleStatus, ModelOutput, Provenance, WeightsFormat
 
 MODEL_KINDS = ("llm", "ml-model", "embedding-model")
 PHASE_STATUS = {"design": "design", "build": "development", "operations": "production", "decommission": "retired"}

@@ -1,0 +1,325 @@
+"""The closed vocabularies of a model file: component kinds and every enumerated attribute.
+
+Each value's docstring line explains it to the person writing the model; the generated JSON
+Schema and docs/reference/model.md carry them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ComponentKind(StrEnum):
+    """The AI-aware kinds of component a model can contain."""
+
+    HUMAN_USER = "human-user"
+    APPLICATION = "application"
+    API_GATEWAY = "api-gateway"
+    INPUT_GUARDRAIL = "input-guardrail"
+    OUTPUT_GUARDRAIL = "output-guardrail"
+    LLM = "llm"
+    ML_MODEL = "ml-model"
+    EMBEDDING_MODEL = "embedding-model"
+    AGENT = "agent"
+    TOOL = "tool"
+    MCP_SERVER = "mcp-server"
+    AGENT_MEMORY = "agent-memory"
+    VECTOR_STORE = "vector-store"
+    RETRIEVER = "retriever"
+    PROMPT_STORE = "prompt-store"
+    DATA_SOURCE = "data-source"
+    DATA_PIPELINE = "data-pipeline"
+    DATASET = "dataset"
+    FEATURE_STORE = "feature-store"
+    TRAINING_JOB = "training-job"
+    FINE_TUNING_JOB = "fine-tuning-job"
+    EVALUATION = "evaluation"
+    MODEL_REGISTRY = "model-registry"
+    MODEL_SERVING = "model-serving"
+    DATASTORE = "datastore"
+    CACHE = "cache"
+    TOOL_REGISTRY = "tool-registry"
+    EXTERNAL_SERVICE = "external-service"
+    MONITORING = "monitoring"
+
+
+COSAI_COMPONENT: dict[ComponentKind, str | None] = {
+    ComponentKind.HUMAN_USER: "componentAgentUserQuery",
+    ComponentKind.APPLICATION: "componentApplication",
+    ComponentKind.API_GATEWAY: "componentApplicationInputHandling",
+    ComponentKind.INPUT_GUARDRAIL: "componentApplicationInputHandling",
+    ComponentKind.OUTPUT_GUARDRAIL: "componentApplicationOutputHandling",
+    ComponentKind.LLM: "componentTheModel",
+    ComponentKind.ML_MODEL: "componentTheModel",
+    ComponentKind.EMBEDDING_MODEL: "componentTheModel",
+    ComponentKind.AGENT: "componentReasoningCore",
+    ComponentKind.TOOL: "componentTools",
+    ComponentKind.MCP_SERVER: "componentTools",
+    ComponentKind.AGENT_MEMORY: "componentMemory",
+    ComponentKind.VECTOR_STORE: "componentRAGContent",
+    ComponentKind.RETRIEVER: "componentRAGContent",
+    ComponentKind.PROMPT_STORE: "componentAgentSystemInstruction",
+    ComponentKind.DATA_SOURCE: "componentDataSources",
+    ComponentKind.DATA_PIPELINE: "componentDataFilteringAndProcessing",
+    ComponentKind.DATASET: "componentTrainingData",
+    ComponentKind.FEATURE_STORE: "componentDataStorage",
+    ComponentKind.TRAINING_JOB: "componentModelTrainingTuning",
+    ComponentKind.FINE_TUNING_JOB: "componentModelTrainingTuning",
+    ComponentKind.EVALUATION: "componentModelEvaluation",
+    ComponentKind.MODEL_REGISTRY: "componentModelStorage",
+    ComponentKind.MODEL_SERVING: "componentModelServing",
+    ComponentKind.DATASTORE: "componentDataStorage",
+    ComponentKind.CACHE: "componentDataStorage",
+    ComponentKind.TOOL_REGISTRY: "componentTools",
+    ComponentKind.EXTERNAL_SERVICE: "componentTools",
+    ComponentKind.MONITORING: None,
+}
+"""Each kind's CoSAI Risk Map component; ``None`` where the Risk Map has no counterpart."""
+
+
+class Provenance(StrEnum):
+    """Who built or supplies a component (or a dataset, or model weights)."""
+
+    FIRST_PARTY = "first-party"
+    """Built and operated by the organisation itself."""
+    THIRD_PARTY_API = "third-party-api"
+    """Used as a hosted service of a vendor (a model API, a SaaS)."""
+    VENDOR = "vendor"
+    """Licensed software or data from a known vendor, run by the organisation."""
+    OPEN_WEIGHTS = "open-weights"
+    """Downloaded from a public hub (open model weights, public datasets)."""
+    COMMUNITY = "community"
+    """Taken from a community registry (an MCP server list, a plugin store, a package index)."""
+
+
+class Exposure(StrEnum):
+    """Who can reach the component directly."""
+
+    INTERNET = "internet"
+    PARTNER = "partner"
+    INTERNAL = "internal"
+    NONE = "none"
+    """Not reachable over a network (a batch job, an offline store)."""
+
+
+class Authentication(StrEnum):
+    """How a caller (or a flow) proves who it is."""
+
+    NONE = "none"
+    API_KEY = "api-key"
+    OAUTH = "oauth"
+    SSO = "sso"
+    MTLS = "mtls"
+    WORKLOAD_IDENTITY = "workload-identity"
+    PASSWORD = "password"  # noqa: S105 - the name of an authentication method, not a secret
+
+
+class Population(StrEnum):
+    """Who a human-user component stands for."""
+
+    PUBLIC = "public"
+    CUSTOMERS = "customers"
+    PARTNERS = "partners"
+    EMPLOYEES = "employees"
+    ADMINISTRATORS = "administrators"
+
+
+class OutputUse(StrEnum):
+    """How an application uses model output it receives."""
+
+    DISPLAY_TEXT = "display-text"
+    RENDER_HTML = "render-html"
+    RENDER_MARKDOWN = "render-markdown"
+    EXECUTE_CODE = "execute-code"
+    RUN_SQL = "run-sql"
+    RUN_SHELL = "run-shell"
+    CALL_API = "call-api"
+    SEND_EMAIL = "send-email"
+    AUTOMATED_DECISION = "automated-decision"
+    """Output decides something about a person or a transaction without review."""
+
+
+class WeightsFormat(StrEnum):
+    """How model weights are serialised on disk."""
+
+    SAFETENSORS = "safetensors"
+    PICKLE = "pickle"
+    PYTORCH = "pytorch"
+    """``.pt`` / ``.bin`` files: pickle inside a zip."""
+    JOBLIB = "joblib"
+    KERAS = "keras"
+    ONNX = "onnx"
+    GGUF = "gguf"
+    TENSORFLOW = "tensorflow"
+    PROPRIETARY = "proprietary"
+    """Weights never leave the provider (a hosted API)."""
+
+
+class ModelOutput(StrEnum):
+    """What a model returns to its callers."""
+
+    TEXT = "text"
+    LABEL = "label"
+    SCORES = "scores"
+    """Confidence scores or probabilities per class."""
+    LOGITS = "logits"
+    EMBEDDINGS = "embeddings"
+
+
+class Autonomy(StrEnum):
+    """How freely an agent acts."""
+
+    ASSISTIVE = "assistive"
+    """Only proposes; a person performs every action."""
+    SUPERVISED = "supervised"
+    """Acts, but a person watches or approves the consequential steps."""
+    AUTONOMOUS = "autonomous"
+    """Acts on its own within its tools and bounds."""
+
+
+class HumanApproval(StrEnum):
+    """Which agent actions wait for a person to approve them."""
+
+    NONE = "none"
+    HIGH_IMPACT = "high-impact"
+    ALL = "all"
+
+
+class AgentIdentity(StrEnum):
+    """Whose credentials an agent acts with."""
+
+    OWN = "own"
+    """A dedicated, scoped workload identity."""
+    USER_DELEGATED = "user-delegated"
+    """The signed-in user's delegated token."""
+    SHARED_SERVICE_ACCOUNT = "shared-service-account"
+    """A service account shared with other workloads or tenants."""
+
+
+class SideEffect(StrEnum):
+    """What calling a tool can do to the world."""
+
+    READ_ONLY = "read-only"
+    WRITE = "write"
+    DELETE = "delete"
+    EXECUTE_CODE = "execute-code"
+    SEND_EXTERNAL = "send-external"
+    """Sends data outside the organisation (e-mail, web requests, chat messages, tickets to vendors)."""
+    MOVE_MONEY = "move-money"
+    CHANGE_ACCESS = "change-access"
+    """Grants or revokes permissions, creates accounts or keys."""
+
+
+class Credentials(StrEnum):
+    """What credentials a tool holds."""
+
+    NONE = "none"
+    SCOPED = "scoped"
+    """Least privilege for this tool's purpose."""
+    USER_DELEGATED = "user-delegated"
+    BROAD = "broad"
+    """Wide permissions (admin tokens, org-wide API keys)."""
+    SHARED = "shared"
+    """Credentials shared across tenants or agents."""
+
+
+class Transport(StrEnum):
+    """How an agent reaches a tool or MCP server."""
+
+    IN_PROCESS = "in-process"
+    STDIO = "stdio"
+    HTTP = "http"
+    SSE = "sse"
+    WEBSOCKET = "websocket"
+
+
+class Labelling(StrEnum):
+    """Where a dataset's labels come from."""
+
+    NONE = "none"
+    INTERNAL = "internal"
+    VENDOR = "vendor"
+    CROWDSOURCED = "crowdsourced"
+    USER_FEEDBACK = "user-feedback"
+    """Labels derived from what users do (chargebacks, thumbs up/down, clicks)."""
+    AUTOMATIC = "automatic"
+
+
+class Accelerator(StrEnum):
+    """How the GPUs or accelerators a workload runs on are shared."""
+
+    DEDICATED = "dedicated"
+    SHARED = "shared"
+    """Shared with other tenants or untrusted workloads."""
+    CONFIDENTIAL = "confidential"
+    """A confidential-computing enclave or TEE-backed accelerator."""
+
+
+class TenantIsolation(StrEnum):
+    """How the data of different tenants is separated."""
+
+    SINGLE_TENANT = "single-tenant"
+    NONE = "none"
+    LOGICAL = "logical"
+    PHYSICAL = "physical"
+
+
+class TrainingMethod(StrEnum):
+    """How a training or fine-tuning job changes a model."""
+
+    PRETRAINING = "pretraining"
+    SUPERVISED = "supervised"
+    FULL_FINE_TUNE = "full-fine-tune"
+    PEFT = "peft"
+    """Parameter-efficient fine-tuning: LoRA and other adapters."""
+    RLHF = "rlhf"
+    CONTINUOUS = "continuous"
+    """Retrained on a schedule from fresh production data."""
+
+
+class LifecycleStatus(StrEnum):
+    """Where the system is in its life."""
+
+    CONCEPT = "concept"
+    DESIGN = "design"
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    RETIRED = "retired"
+
+
+class Status(StrEnum):
+    """Where a finding stands once controls and triage are applied; a triage decision sets one.
+
+    * ``open`` — nothing declared addresses it yet.
+    * ``in-progress`` — triaged as being worked on; still counts as open risk.
+    * ``mitigated`` — declared controls bring the residual risk down to low, or triage says so.
+    * ``accepted`` — a named owner accepted the residual risk until ``review_by``.
+    * ``transferred`` — the risk is carried by someone else (a vendor, insurance).
+    * ``false-positive`` — the rule does not really apply; the justification says why.
+    """
+
+    OPEN = "open"
+    IN_PROGRESS = "in-progress"
+    MITIGATED = "mitigated"
+    ACCEPTED = "accepted"
+    TRANSFERRED = "transferred"
+    FALSE_POSITIVE = "false-positive"
+
+    @property
+    def is_open(self) -> bool:
+        """Counts as open risk (what a CI gate looks at)."""
+        return self in (Status.OPEN, Status.IN_PROGRESS)
+
+
+TriageStatus = Status
+"""A triage decision is one of the finding statuses (one vocabulary, no mapping between two)."""
+
+
+class ControlStatus(StrEnum):
+    """How completely a declared control is in place."""
+
+    IMPLEMENTED = "implemented"
+    PARTIAL = "partial"
+    """In place for part of the scope; reported but does not lower residual risk."""
+    PLANNED = "planned"
+    """Decided but not yet built; reported but does not lower residual risk."""
