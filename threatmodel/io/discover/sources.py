@@ -148,7 +148,7 @@ def scan_config(kb: Knowledge, text: str) -> list[Found]:
         if not stripped or stripped.startswith(_COMMENT_START):
             continue
         line = re.sub(r"\s#.*$", "", raw) if "#" in raw else raw
-        out.extend(endpoints_in(kb, line, number, 1, "endpoint "))
+        out.extend(endpoints_in(kb, line, number, 1, "host "))
     return out
 
 
@@ -403,7 +403,7 @@ def scan_js(kb: Knowledge, text: str) -> list[Found]:
             if tech is not None:
                 out.append(tech_found(kb, tech, s.line, s.column, EvidenceKind.IMPORT, f"import {s.value}"))
             continue
-        out.extend(endpoints_in(kb, s.value, s.line, s.column + 1, "endpoint "))
+        out.extend(endpoints_in(kb, s.value, s.line, s.column + 1, "host "))
     return out
 
 
@@ -541,7 +541,7 @@ def scan_python(kb: Knowledge, source: bytes, path: str, model_paths: Iterable[s
             out.extend(_load_call(kb, module, node, lines, known_files))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
             col = _columns(lines, node.lineno, node.col_offset)
-            out.extend(endpoints_in(kb, node.value, node.lineno, col, "endpoint "))
+            out.extend(endpoints_in(kb, node.value, node.lineno, col, "host "))
     return out
 
 
