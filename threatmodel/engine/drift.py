@@ -99,9 +99,12 @@ def declares(component: BaseModel, item: Item) -> bool:
     return True
 
 
-def _expected(kind: str) -> str:
-    categories = [CATEGORY_TITLES[c].lower() for c, kinds in _KINDS.items() if kind in kinds]
-    return ", ".join(categories)
+def _expected(component: BaseModel) -> str:
+    kind = str(getattr(component, "kind", ""))
+    if kind in MODEL_KINDS and getattr(component, "hosting", None) == "provider-api":
+        return "an LLM API its id, name or tags name (openai, anthropic, gemini...)"
+    titles = [CATEGORY_TITLES[c] for c, kinds in _KINDS.items() if kind in kinds]
+    return "a " + " or ".join(titles)
 
 
 def compare(model: SystemModel, inventory: Inventory) -> tuple[Drift, ...]:
@@ -111,7 +114,7 @@ def compare(model: SystemModel, inventory: Inventory) -> tuple[Drift, ...]:
     for item in inventory.items:
         if any(declares(c, item) for c in components):
             continue
-        kinds = " or ".join(sorted(_KINDS[item.category]))
+        kinds = "component of kind " + " or ".join(sorted(_KINDS[item.category]))
         if item.category in BY_NAME:
             hint = (
                 f"declare a {kinds} component whose id, name or tags say '{item.terms[0] if item.terms else item.name}'"
@@ -141,7 +144,7 @@ def compare(model: SystemModel, inventory: Inventory) -> tuple[Drift, ...]:
                 id=f"untraced:{c.id}",
                 direction="untraced",
                 message=f"component '{c.id}' ({c.kind}) is declared but the code shows no trace of it",
-                hint=f"expected a matching {_expected(c.kind)}; remove it, fix its name or tags, or accept it with a baseline",
+                hint=f"expected {_expected(c)} in the code; remove it, fix its name or tags, or accept it with a baseline",
                 component=c.id,
             )
         )
