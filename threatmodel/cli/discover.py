@@ -220,6 +220,13 @@ def drift_check_json(dc: DriftCheck) -> dict[str, Any]:
     }
 
 
+def json_text(data: Any) -> str:
+    """``check``'s JSON with drift: text from the scanned repository cannot hide in it (see export.discover.dumps)."""
+    from threatmodel.export.discover import dumps
+
+    return dumps(data)
+
+
 def add_drift_sarif(text: str, dc: DriftCheck) -> str:
     """``check``'s SARIF log with one more run per model: its drift."""
     from threatmodel.export.discover import drift_sarif_run
@@ -242,7 +249,9 @@ def add_drift_sarif(text: str, dc: DriftCheck) -> str:
                 baseline=dc.baseline,
             )
         )
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    from threatmodel.export.discover import dumps
+
+    return dumps(log)
 
 
 def drift_markdown(dc: DriftCheck) -> str:

@@ -40,6 +40,16 @@ CATEGORY_HELP: dict[Category, str] = {
 }
 
 
+_INVISIBLE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def dumps(data: Any) -> str:
+    """Pretty JSON whose text cannot reorder or hide what a terminal shows: control characters are
+    escaped by JSON itself, bidi controls and line separators here (as ``\\uXXXX``, still valid JSON)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
+
+
 def shown_path(root: str, rel: str) -> str:
     """A path as the user sees it: under the scanned root as they named it."""
     if root in ("", "."):
@@ -127,7 +137,7 @@ def inventory_json(inv: Inventory, *, tool_version: str) -> str:
         "tool": {"name": "threatmodel", "version": tool_version},
         **inventory_data(inv),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def _artifact(uri: str) -> dict[str, Any]:
@@ -219,7 +229,7 @@ def inventory_sarif(inv: Inventory, *, tool_version: str, uri_of: UriOf) -> str:
         "properties": {"root": inv.root, "filesScanned": inv.files_scanned},
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps(log)
 
 
 # ---------------------------------------------------------------------------

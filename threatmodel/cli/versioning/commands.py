@@ -312,7 +312,9 @@ def check(
         if drift is not None:
             data["drift"] = drift_cli.drift_check_json(drift)
             data["passed"] = data["passed"] and drift.passed
-        write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+            write_output(drift_cli.json_text(data), output)
+        else:
+            write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
     elif fmt == "md":
         markdown = render_check_markdown(results, threshold=threshold, invalid=len(invalid))
         write_output(markdown + ("\n" + drift_cli.drift_markdown(drift) if drift is not None else ""), output)
