@@ -24,3 +24,6 @@ def observed(inventory: Any) -> dict[str, Any]:
         "items": {i.id: list(dict.fromkeys(f"{e.path}:{e.line}" for e in i.evidence)) for i in inventory.items},
         "skipped": sorted(s.path for s in inventory.skipped),
     }
+
+
+from tests.versioning.conftest import without_builtin_threats  # noqa: E402, F401 - the fixture, shared
