@@ -116,13 +116,11 @@ def compare(model: SystemModel, inventory: Inventory) -> tuple[Drift, ...]:
             continue
         kinds = "component of kind " + " or ".join(sorted(_KINDS[item.category]))
         if item.category in BY_NAME:
-            hint = (
-                f"declare a {kinds} component whose id, name or tags say '{item.terms[0] if item.terms else item.name}'"
-            )
+            hint = f"declare a {kinds} whose id, name or tags say '{item.terms[0] if item.terms else item.name}'"
         elif item.category is Category.MODEL_FILE:
-            hint = f"declare a {kinds} component with weights_format: {item.fact('weights_format')}"
+            hint = f"declare a {kinds} with weights_format: {item.fact('weights_format')}"
         else:
-            hint = f"declare a {kinds} component"
+            hint = f"declare a {kinds}"
         n = len({(e.path, e.line) for e in item.evidence})
         places = "1 place" if n == 1 else f"{n} places"
         out.append(
