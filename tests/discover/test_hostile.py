@@ -102,17 +102,18 @@ def test_evidence_budget_per_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "reason_start"),
     [
-        ("deep.py", "x = " + "(" * 5_000 + ")" * 5_000 + "\n", "Python syntax error"),
-        ("chain.py", "x = " + "+".join(["a"] * 200_000) + "\n", None),
+        ("deep.py", "import openai\nx = " + "(" * 5_000 + ")" * 5_000 + "\n", "Python syntax error"),
+        ("chain.py", "import openai\nx = " + "+".join(["a"] * 200_000) + "\n", None),
         ("cookie.py", b"# -*- coding: no-such-codec -*-\nimport openai\n", "not UTF-8"),
-        ("unterminated.ts", 'import a from "' + "x" * 500_000 + "\n/* " + "/" * 500_000, None),
-        ("regexes.js", "/" * 400_000 + "'" + '"' * 400_000, None),
-        ("hosts.ts", '"' + "a." * 400_000 + '"', None),
+        ("unterminated.ts", 'import a from "openai' + "x" * 500_000 + "\n/* " + "/" * 500_000, None),
+        ("regexes.js", '"openai"' + "/" * 400_000 + "'" + '"' * 400_000, None),
+        ("hosts.ts", '"api.openai.com' + "a." * 400_000 + '"', None),
         ("package.json", "{" * 100_000, "not valid JSON"),
         (".vscode/mcp.json", "[" * 100_000, "not valid JSON"),
         ("pyproject.toml", "[project\ndependencies = [", "not valid TOML"),
-        ("settings.yaml", "url: " + "https://" * 200_000, None),
+        ("settings.yaml", "url: api.openai.com" + "https://" * 200_000, None),
     ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "",
 )
 def test_pathological_files_cost_bounded_time_and_never_a_traceback(
     tmp_path: Path, name: str, content: str | bytes, reason_start: str | None

@@ -112,6 +112,11 @@ class Knowledge:
     mcp_configs: tuple[McpConfig, ...]
     default_excludes: frozenset[str]
     _load_call_re: re.Pattern[str] = field(repr=False, default=re.compile(r"(?!)"))
+    _exact_hosts: dict[str, str] = field(repr=False, default_factory=dict)
+    _wild_hosts: re.Pattern[str] = field(repr=False, default=re.compile(r"(?!)"))
+    _host_words: re.Pattern[str] = field(repr=False, default=re.compile(r"(?!)"))
+    _python_words: re.Pattern[bytes] = field(repr=False, default=re.compile(rb"(?!)"))
+    _js_words: re.Pattern[str] = field(repr=False, default=re.compile(r"(?!)"))
 
     def python_import(self, dotted: str) -> str | None:
         """The technology a dotted Python import belongs to (the longest known prefix wins)."""
@@ -134,10 +139,26 @@ class Knowledge:
 
     def endpoint(self, host: str) -> str | None:
         """The technology whose API host (``host`` or ``host:port``, lower case) this is."""
-        for pattern, tech in self.endpoints:
-            if fnmatch.fnmatchcase(host, pattern):
-                return tech
-        return None
+        exact = self._exact_hosts.get(host)
+        if exact is not None:
+            return exact
+        m = self._wild_hosts.fullmatch(host)
+        if m is None or m.lastgroup is None:
+            return None
+        return self.endpoints[int(m.lastgroup[1:])][1]
+
+    def python_may_matter(self, source: bytes) -> bool:
+        """False when a Python file cannot show anything: it names no known module, loader or API
+        host anywhere (a cheap test that spares parsing most files of a repository)."""
+        return self._python_words.search(source) is not None
+
+    def js_may_matter(self, text: str) -> bool:
+        """False when JS/TS source quotes no known module specifier and names no known API host."""
+        return self._js_words.search(text) is not None or self.may_name_a_host(text.lower())
+
+    def may_name_a_host(self, text: str) -> bool:
+        """A cheap first test: False when ``text`` (lower case) holds no word of any known API host."""
+        return self._host_words.search(text) is not None
 
     def model_file(self, path: str) -> ModelFileRule | None:
         """The weights format of a file, from the end of its name."""
@@ -201,6 +222,14 @@ def parse_knowledge(text: str, display: str) -> Knowledge:
     # Literal hosts before wildcard ones, longer before shorter: the most specific pattern wins.
     endpoints.sort(key=lambda e: ("*" in e[0], -len(e[0]), e[0]))
     load_re = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in data.load_calls) or r"(?!)")
+    exact = {host: tech for host, tech in reversed(endpoints) if "*" not in host}
+    wild = "|".join(f"(?P<e{i}>{fnmatch.translate(h)[4:-3]})" for i, (h, _) in enumerate(endpoints) if "*" in h)
+    words = sorted({max(re.split(r"[.*:]", h), key=len) for h, _ in endpoints}, key=lambda w: (-len(w), w))
+    py_words = sorted({name.split(".")[0] for name in py_imports} | {c.split(".")[0] for c in data.load_calls})
+    py_pattern = rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in py_words) + rb")\b"
+    py_pattern += b"".join(b"|" + re.escape(w.encode()) for w in words)
+    js_names = sorted(js_imports, key=lambda n: (-len(n), n))
+    js_pattern = "[\"'`](?:" + "|".join(re.escape(n) for n in js_names) + ")[\"'`/]" if js_names else r"(?!)"
     return Knowledge(
         technologies=techs,
         pypi=pypi,
@@ -215,6 +244,11 @@ def parse_knowledge(text: str, display: str) -> Knowledge:
         mcp_configs=data.mcp_configs,
         default_excludes=frozenset(data.default_excludes),
         _load_call_re=load_re,
+        _exact_hosts=exact,
+        _wild_hosts=re.compile(wild or r"(?!)"),
+        _host_words=re.compile("|".join(re.escape(w) for w in words) or r"(?!)"),
+        _python_words=re.compile(py_pattern, re.IGNORECASE),
+        _js_words=re.compile(js_pattern),
     )
 
 

@@ -20,6 +20,7 @@ from threatmodel.errors import Problem, SourceSpan, UsageError
 from threatmodel.io.discover.knowledge import Knowledge, McpConfig, ModelFileRule, load_knowledge
 from threatmodel.io.discover.sources import (
     Found,
+    ModelPaths,
     Unreadable,
     file_found,
     scan_config,
@@ -201,7 +202,7 @@ def scan_repository(root: Path, display: str | None = None, options: ScanOptions
     skipped: list[Skipped] = []
     files = list(_walk(root, options, kb, budget, skipped))
     roles = {rel: _role(rel, kb) for rel, _, _ in files}
-    model_paths = tuple(rel for rel, role in roles.items() if role is not None and role.weights is not None)
+    model_paths = ModelPaths.of(rel for rel, role in roles.items() if role is not None and role.weights is not None)
     found: list[tuple[str, Found]] = []
     scanned = 0
     for rel, path, info in files:
@@ -238,7 +239,7 @@ def _scan_file(
     path: Path,
     info: os.stat_result,
     budget: _Budget,
-    model_paths: tuple[str, ...],
+    model_paths: ModelPaths,
 ) -> list[Found]:
     what = role.reader
     if role.weights is not None:
@@ -246,10 +247,12 @@ def _scan_file(
         return [file_found(rel, fmt, 1, 1, EvidenceKind.FILE, f"{fmt} weights file ({info.st_size:,} bytes)")]
     data = _read(path, info, budget)
     if what == "python":
+        if not kb.python_may_matter(data):
+            return []
         return scan_python(kb, data, rel, model_paths)
     text = _text(data)
     if what == "js":
-        return scan_js(kb, text)
+        return scan_js(kb, text) if kb.js_may_matter(text) else []
     if what == "requirements":
         return scan_requirements(kb, text)
     if what == "pyproject":

@@ -120,7 +120,7 @@ def file_found(path: str, fmt: str, line: int, column: int, kind: EvidenceKind, 
 def endpoints_in(kb: Knowledge, value: str, line: int, column: int, detail_prefix: str) -> list[Found]:
     """API hosts named in ``value`` (a string literal or a configuration value)."""
     out: list[Found] = []
-    if "." not in value and ":" not in value:
+    if ("." not in value and ":" not in value) or not kb.may_name_a_host(value.lower()):
         return out
     for m in _HOST.finditer(value):
         host = m.group(1).lower()
@@ -425,11 +425,11 @@ def _is_import_context(before: str) -> bool:
 class _PythonModule:
     """What a Python module imports and which names it binds to string constants."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, nodes: list[ast.AST]) -> None:
         self.aliases: dict[str, str] = {}
         self.constants: dict[str, str] = {}
         imports = sorted(
-            (n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)),
+            (n for n in nodes if isinstance(n, ast.Import | ast.ImportFrom)),
             key=lambda n: (n.lineno, n.col_offset),
         )
         for node in imports:
@@ -506,19 +506,20 @@ def _columns(lines: list[bytes], line: int, byte_col: int) -> int:
     return byte_col + 1
 
 
-def scan_python(kb: Knowledge, source: bytes, path: str, model_paths: Iterable[str]) -> list[Found]:
+def scan_python(kb: Knowledge, source: bytes, path: str, model_paths: ModelPaths) -> list[Found]:
     """Imports, model-loading calls (with the hub ids and model files they name) and endpoints
     in string literals of one Python file. Docstrings and comments are documentation, not code."""
     tree = parse_python(source, path)
-    module = _PythonModule(tree)
+    nodes = list(ast.walk(tree))
+    module = _PythonModule(tree, nodes)
     lines = source.splitlines()
-    known_files = tuple(model_paths)
+    known_files = model_paths
     docstrings: set[int] = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             docstrings.add(id(node.value))
     out: list[Found] = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 tech = kb.python_import(alias.name)
@@ -546,7 +547,7 @@ def scan_python(kb: Knowledge, source: bytes, path: str, model_paths: Iterable[s
 
 
 def _load_call(
-    kb: Knowledge, module: _PythonModule, call: ast.Call, lines: list[bytes], known_files: tuple[str, ...]
+    kb: Knowledge, module: _PythonModule, call: ast.Call, lines: list[bytes], known_files: ModelPaths
 ) -> list[Found]:
     name = module.qualified(call.func)
     if name is None or not kb.is_load_call(name):
@@ -604,10 +605,26 @@ def _load_call(
     return out
 
 
-def _resolve_file(literal: str, known: tuple[str, ...]) -> str:
-    """The repository file a path literal names: itself, or the one file whose path ends with it."""
-    clean = literal.replace("\\", "/").removeprefix("./")
-    if clean in known:
+def _resolve_file(literal: str, known: ModelPaths) -> str:
+    """The repository file a path literal names: itself, or the one file whose path ends with it
+    (a literal path is relative to a working directory the scanner cannot know)."""
+    clean = literal.replace("\\", "/").removeprefix("./")[:300]
+    if clean in known.paths:
         return clean
-    ends = [p for p in known if p.endswith("/" + clean)]
+    ends = [p for p in known.by_name.get(clean.rsplit("/", 1)[-1], ()) if p.endswith("/" + clean)]
     return ends[0] if len(ends) == 1 else clean
+
+
+@dataclass(frozen=True)
+class ModelPaths:
+    """The model files of the repository, indexed by path and by file name."""
+
+    paths: frozenset[str]
+    by_name: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, paths: Iterable[str]) -> ModelPaths:
+        by_name: dict[str, list[str]] = {}
+        for path in sorted(paths):
+            by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
+        return cls(frozenset(p for group in by_name.values() for p in group), {k: tuple(v) for k, v in by_name.items()})
