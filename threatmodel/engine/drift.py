@@ -5,7 +5,8 @@ Which component declares an inventory item depends on the item's category (docs/
 "How code is matched to the model"):
 
 * an LLM API, a hub model or an MCP server is declared by a component of a fitting kind whose
-  id, name or tags say one of the item's terms (``openai``, ``claude``, the server's name...);
+  id, name or tags say one of the item's terms (``openai``, ``claude``, the server's name...),
+  or whose name is the item's name;
   which vendor or which model matters, so the kind alone is not enough;
 * a vector database by any ``vector-store``; an agent framework by any ``agent`` or
   ``retriever``; the MCP SDK by any ``mcp-server`` or ``agent``;
@@ -28,6 +29,7 @@ from pydantic import BaseModel
 
 from threatmodel.model.inventory import CATEGORY_TITLES, Category, Inventory, Item
 from threatmodel.model.system import SystemModel
+from threatmodel.textsafe import visible
 
 MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 TRACEABLE_KINDS = frozenset({"llm", "ml-model", "embedding-model", "agent", "mcp-server", "vector-store"})
@@ -66,6 +68,12 @@ class Drift:
     """The component the model declares (untraced)."""
 
 
+def model_name(name: str) -> str:
+    """An item's name as a model file can hold it: control and bidi characters shown as escapes
+    (the loader refuses them raw), at most 200 characters."""
+    return visible(name)[:200]
+
+
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -90,7 +98,9 @@ def declares(component: BaseModel, item: Item) -> bool:
     if kind not in _KINDS[item.category]:
         return False
     if item.category in BY_NAME:
-        return any(_says(component, term) for term in item.terms)
+        return getattr(component, "name", None) == model_name(item.name) or any(
+            _says(component, term) for term in item.terms
+        )
     if item.category is Category.ML_FRAMEWORK and kind in MODEL_KINDS:
         return getattr(component, "hosting", "self-hosted") == "self-hosted"
     if item.category is Category.MODEL_FILE:

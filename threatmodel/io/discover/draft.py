@@ -16,10 +16,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from threatmodel.engine.drift import model_name
 from threatmodel.errors import Problem, ThreatModelError, UsageError
 from threatmodel.io.discover.knowledge import load_knowledge
 from threatmodel.io.interop.common import IdAllocator, slugify
 from threatmodel.model.inventory import Category, Inventory, Item
+from threatmodel.textsafe import visible
 
 _LIBRARIES = (Category.ML_FRAMEWORK, Category.MCP_SDK)
 
@@ -57,7 +59,11 @@ def _component(item: Item, ids: IdAllocator, notes: list[str], inv: Inventory) -
     elif item.category is Category.HUB_MODEL:
         shown_kind = item.fact("kind")
         repo = item.name.split("/", 1)[1]
-        c = {"id": ids.take(slugify(repo, "model"), "model"), "kind": shown_kind or "ml-model", "name": item.name}
+        c = {
+            "id": ids.take(slugify(repo, "model"), "model"),
+            "kind": shown_kind or "ml-model",
+            "name": model_name(item.name),
+        }
         c["provenance"] = "open-weights"
         c["tags"] = [slugify(item.name, "model")]
         shown = f"loaded at {where}"
@@ -72,7 +78,7 @@ def _component(item: Item, ids: IdAllocator, notes: list[str], inv: Inventory) -
         c = {
             "id": ids.take(slugify(stem, "model"), "model"),
             "kind": model_kind,
-            "name": item.name[:200],
+            "name": model_name(item.name),
             "weights_format": fmt,
         }
         notes.append(
@@ -83,14 +89,14 @@ def _component(item: Item, ids: IdAllocator, notes: list[str], inv: Inventory) -
         c = {
             "id": ids.take(slugify(item.name, "mcp-server"), "mcp-server"),
             "kind": "mcp-server",
-            "name": item.name[:200],
+            "name": model_name(item.name),
         }
         transport = item.fact("transport")
         if transport in ("stdio", "http", "sse"):
             c["transport"] = transport
         launch = item.fact("launch") or item.fact("url_host")
         if launch:
-            c["description"] = f"Started or reached as: {launch} (configured for {item.fact('clients')})."
+            c["description"] = visible(f"Started or reached as: {launch} (configured for {item.fact('clients')}).")
         notes.append(f"{c['id']}: MCP server in {where}")
     return c
 
@@ -109,7 +115,7 @@ def draft_model(inv: Inventory, name: str) -> tuple[str, list[str]]:
         "schema_version": 1,
         "system": {
             "id": system_id,
-            "name": name[:200] or "Discovered system",
+            "name": model_name(name) or "Discovered system",
             "description": "Drafted by threatmodel discover from the code; describe what the system does and for whom.",
         },
     }
