@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "discover"
-REPOS = ("rag-service", "ml-pipeline", "js-agent", "plain-web")
+REPOS = ("rag-service", "ml-pipeline", "js-agent", "plain-web", "notebook-lab")
 MODELS = DATA / "models"
 
 
