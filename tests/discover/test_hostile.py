@@ -139,3 +139,22 @@ def test_control_characters_in_names_are_escaped_in_every_output(tmp_path: Path)
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u202e" not in result.stdout
         if fmt != "text":
             json.loads(result.stdout)
+
+
+def test_a_notebook_cell_python_cannot_parse_is_noted_and_the_others_still_read(tmp_path: Path) -> None:
+    cells = [
+        {"cell_type": "code", "source": ["import openai\n"]},
+        {"cell_type": "code", "source": ["def broken(:\n", "    import anthropic\n"]},
+        {"cell_type": "code", "source": ["%%bash\n", "python -c 'import cohere'\n"]},
+        {"cell_type": "code", "source": "await openai.AsyncOpenAI().models.list()"},
+        {"cell_type": "raw", "source": ["import mistralai"]},
+    ]
+    write(tmp_path, "lab.ipynb", json.dumps({"cells": cells, "nbformat": 4}, indent=1))
+    write(tmp_path, "odd.ipynb", json.dumps(["import openai"]))
+    inv = scan_repository(tmp_path)
+    assert [i.id for i in inv.items] == ["llm-provider:openai"]
+    assert [(e.line, e.detail) for e in inv.items[0].evidence] == [(6, "import openai")]
+    assert [(s.path, s.reason) for s in inv.skipped] == [
+        ("lab.ipynb", "cell 2 not read: Python syntax error at line 1: invalid syntax"),
+        ("odd.ipynb", "not a Jupyter notebook: no 'cells' list"),
+    ]

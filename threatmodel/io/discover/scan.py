@@ -26,6 +26,7 @@ from threatmodel.io.discover.sources import (
     scan_config,
     scan_js,
     scan_mcp_config,
+    scan_notebook,
     scan_package_json,
     scan_pyproject,
     scan_python,
@@ -100,6 +101,8 @@ def _role(rel: str, kb: Knowledge) -> _Role | None:
         return _Role("model-file", weights=rule)
     if lower.endswith(PYTHON_SUFFIXES):
         return _Role("python")
+    if lower.endswith(".ipynb"):
+        return _Role("notebook")
     if lower.endswith(JS_SUFFIXES) and not lower.endswith((".min.js", ".d.ts")):
         return _Role("js")
     if (lower.startswith("requirements") and lower.endswith((".txt", ".in"))) or (
@@ -210,11 +213,13 @@ def scan_repository(root: Path, display: str | None = None, options: ScanOptions
         if role is None:
             continue
         scanned += 1
+        notes: list[str] = []
         try:
-            records = _scan_file(kb, role, rel, path, info, budget, model_paths)
+            records = _scan_file(kb, role, rel, path, info, budget, model_paths, notes)
         except Unreadable as exc:
             skipped.append(Skipped(rel, str(exc)))
             continue
+        skipped.extend(Skipped(rel, note) for note in notes)
         if len(records) > MAX_EVIDENCE_PER_FILE:
             budget.limits.add(f"kept the first {MAX_EVIDENCE_PER_FILE} pieces of evidence of a file")
             records = sorted(records, key=lambda f: (f.line, f.column, f.item))[:MAX_EVIDENCE_PER_FILE]
@@ -240,6 +245,7 @@ def _scan_file(
     info: os.stat_result,
     budget: _Budget,
     model_paths: ModelPaths,
+    notes: list[str],
 ) -> list[Found]:
     what = role.reader
     if role.weights is not None:
@@ -247,9 +253,13 @@ def _scan_file(
         return [file_found(rel, fmt, 1, 1, EvidenceKind.FILE, f"{fmt} weights file ({info.st_size:,} bytes)")]
     data = _read(path, info, budget)
     if what == "python":
-        if not kb.python_may_matter(data):
+        if not kb.python_may_matter(data) and rel.rsplit("/", 1)[-1] != "setup.py":
             return []
         return scan_python(kb, data, rel, model_paths)
+    if what == "notebook":
+        if not kb.python_may_matter(data):
+            return []
+        return scan_notebook(kb, _text(data), rel, model_paths, notes)
     text = _text(data)
     if what == "js":
         return scan_js(kb, text) if kb.js_may_matter(text) else []

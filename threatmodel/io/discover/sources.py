@@ -488,7 +488,12 @@ def parse_python(source: bytes, path: str) -> ast.Module:
     except (SyntaxError, LookupError, UnicodeDecodeError):
         raise Unreadable("not UTF-8 and no coding declaration (Python would refuse it too)") from None
     try:
-        return ast.parse(source, filename=path)
+        # Top-level ``await`` is allowed: notebooks use it, and it names modules like any other code.
+        tree = compile(
+            source, path, "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
+        )
+        assert isinstance(tree, ast.Module)  # noqa: S101 - PyCF_ONLY_AST in "exec" mode gives a Module
+        return tree
     except SyntaxError as exc:
         reason = exc.msg or "syntax error"
         if "utf-8" in reason.lower() or "decode" in reason.lower() or "codec" in reason.lower():
@@ -540,9 +545,53 @@ def scan_python(kb: Knowledge, source: bytes, path: str, model_paths: ModelPaths
                 )
         elif isinstance(node, ast.Call):
             out.extend(_load_call(kb, module, node, lines, known_files))
+            out.extend(_dynamic_import(kb, module, node, lines))
+            if path.rsplit("/", 1)[-1] == "setup.py":
+                out.extend(_setup_requirements(kb, module, node, lines))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
             col = _columns(lines, node.lineno, node.col_offset)
             out.extend(endpoints_in(kb, node.value, node.lineno, col, "host "))
+    return out
+
+
+def _dynamic_import(kb: Knowledge, module: _PythonModule, call: ast.Call, lines: list[bytes]) -> list[Found]:
+    """``importlib.import_module("cohere")`` and ``__import__("cohere")`` with a name the code states."""
+    is_builtin = isinstance(call.func, ast.Name) and call.func.id == "__import__" and call.func.id not in module.aliases
+    if not (is_builtin or module.qualified(call.func) == "importlib.import_module") or not call.args:
+        return []
+    name = module.string(call.args[0])
+    tech = kb.python_import(name) if name else None
+    if tech is None:
+        return []
+    column = _columns(lines, call.lineno, call.col_offset)
+    return [tech_found(kb, tech, call.lineno, column, EvidenceKind.IMPORT, f"import_module({name!r})")]
+
+
+def _setup_requirements(kb: Knowledge, module: _PythonModule, call: ast.Call, lines: list[bytes]) -> list[Found]:
+    """``install_requires`` and ``extras_require`` of ``setup(...)`` in a ``setup.py`` (string literals only)."""
+    if module.qualified(call.func) not in ("setuptools.setup", "distutils.core.setup"):
+        return []
+    out: list[Found] = []
+    for kw in call.keywords:
+        if kw.arg not in ("install_requires", "extras_require"):
+            continue
+        values: list[ast.expr] = []
+        if isinstance(kw.value, ast.List | ast.Tuple):
+            values = list(kw.value.elts)
+        elif isinstance(kw.value, ast.Dict):
+            for group in kw.value.values:
+                if isinstance(group, ast.List | ast.Tuple):
+                    values.extend(group.elts)
+        for value in values:
+            if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                continue
+            requirement = _requirement_name(value.value)
+            tech = kb.pypi.get(requirement) if requirement else None
+            if tech is not None:
+                column = _columns(lines, value.lineno, value.col_offset)
+                out.append(
+                    tech_found(kb, tech, value.lineno, column, EvidenceKind.DEPENDENCY, f"{kw.arg}: {value.value}")
+                )
     return out
 
 
@@ -628,3 +677,80 @@ class ModelPaths:
         for path in sorted(paths):
             by_name.setdefault(path.rsplit("/", 1)[-1], []).append(path)
         return cls(frozenset(p for group in by_name.values() for p in group), {k: tuple(v) for k, v in by_name.items()})
+
+
+# ---------------------------------------------------------------------------
+# Jupyter notebooks
+
+_MAGIC = re.compile(r"^\s*[%!?]|\?\s*$")
+
+
+def scan_notebook(kb: Knowledge, text: str, path: str, model_paths: ModelPaths, notes: list[str]) -> list[Found]:
+    """Code cells of a Jupyter notebook, read like one Python module (cells share imports); evidence
+    is located at the line of the notebook file that holds the cell's line. Markdown, outputs and
+    IPython magics (``%``, ``!``) are not code. When the cells do not parse together, each is read
+    on its own and one that Python cannot parse is noted and skipped."""
+    data = parse_json_or_skip(text, path)
+    cells = data.get("cells") if isinstance(data, dict) else None
+    if not isinstance(cells, list):
+        raise Unreadable("not a Jupyter notebook: no 'cells' list")
+    file_lines = text.splitlines()
+    cursor = 0
+    code_cells: list[tuple[int, list[str], list[int]]] = []  # (cell number, lines, file line index of each)
+    for number, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source")
+        parts = source if isinstance(source, list) else [source] if isinstance(source, str) else []
+        lines: list[str] = []
+        where: list[int] = []
+        for part in (p for p in parts if isinstance(p, str)):
+            cursor = _find_string_line(file_lines, part, cursor)
+            for line in part.splitlines() or [""]:
+                lines.append(line)
+                where.append(cursor)
+        if lines and lines[0].lstrip().startswith("%%"):
+            continue  # a cell magic: the cell is not Python
+        code_cells.append((number, ["" if _MAGIC.search(line) else line for line in lines], where))
+    together = [line for _, lines, _ in code_cells for line in lines]
+    where_all = [w for _, _, where in code_cells for w in where]
+    try:
+        return _remap(scan_python(kb, _source(together), path, model_paths), where_all)
+    except Unreadable:
+        pass
+    out: list[Found] = []
+    for number, lines, where in code_cells:
+        try:
+            out.extend(_remap(scan_python(kb, _source(lines), f"{path} cell {number}", model_paths), where))
+        except Unreadable as exc:
+            notes.append(f"cell {number} not read: {exc}")
+    return out
+
+
+def _source(lines: list[str]) -> bytes:
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _remap(found: list[Found], where: list[int]) -> list[Found]:
+    """Evidence at lines of the cells' code, moved to the notebook file's lines."""
+    out = []
+    for f in found:
+        line = where[min(f.line, len(where)) - 1] + 1 if where else 1
+        out.append(Found(f.item, f.category, f.name, line, f.column, f.kind, f.detail, f.terms, f.facts))
+    return out
+
+
+def _find_string_line(lines: list[str], part: str, start: int) -> int:
+    """The index of the first line at or after ``start`` that is the JSON string ``part``
+    (a notebook writes each source line of a cell on a line of its own); ``start`` if none."""
+    import json
+
+    for index in range(start, min(len(lines), start + 10_000)):
+        candidate = lines[index].strip().rstrip(",")
+        if candidate.startswith('"'):
+            try:
+                if json.loads(candidate) == part:
+                    return index
+            except ValueError:
+                continue
+    return start
