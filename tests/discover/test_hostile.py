@@ -158,3 +158,10 @@ def test_a_notebook_cell_python_cannot_parse_is_noted_and_the_others_still_read(
         ("lab.ipynb", "cell 2 not read: Python syntax error at line 1: invalid syntax"),
         ("odd.ipynb", "not a Jupyter notebook: no 'cells' list"),
     ]
+
+
+def test_a_text_pth_file_is_a_python_path_file_not_weights(tmp_path: Path) -> None:
+    write(tmp_path, "site/distutils-precedence.pth", "import os; var = 'SETUPTOOLS_USE_DISTUTILS'\n")
+    write(tmp_path, "checkpoints/resnet.pth", b"PK\x03\x04\x00\x00archive/data.pkl")
+    inv = scan_repository(tmp_path)
+    assert [i.id for i in inv.items] == ["model-file:checkpoints/resnet.pth"]

@@ -63,6 +63,8 @@ class Technology(_Strict):
 class ModelFileRule(_Strict):
     suffix: str = Field(min_length=2)
     format: WeightsFormat
+    binary_only: bool = False
+    """Only a binary file with this suffix is weights (``.pth`` is also Python's path-file suffix)."""
 
 
 class HubKind(_Strict):

@@ -186,6 +186,22 @@ def _read(path: Path, info: os.stat_result, budget: _Budget) -> bytes:
     return data
 
 
+def _looks_like_text(path: Path) -> bool:
+    """True when the first 512 bytes of ``path`` are UTF-8 text without NUL bytes (a peek, not a read)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3  # a character cut at the end of the peek is still text
+    return True
+
+
 def _text(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -250,6 +266,8 @@ def _scan_file(
     what = role.reader
     if role.weights is not None:
         fmt = role.weights.format.value
+        if role.weights.binary_only and _looks_like_text(path):
+            return []
         return [file_found(rel, fmt, 1, 1, EvidenceKind.FILE, f"{fmt} weights file ({info.st_size:,} bytes)")]
     data = _read(path, info, budget)
     if what == "python":
