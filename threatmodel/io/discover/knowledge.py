@@ -30,6 +30,7 @@ TECH_CATEGORIES = (
 )
 
 _SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Strict(BaseModel):
@@ -117,7 +118,8 @@ class Knowledge:
     _exact_hosts: dict[str, str] = field(repr=False, default_factory=dict)
     _wild_hosts: re.Pattern[str] = field(repr=False, default=re.compile(r"(?!)"))
     _host_words: re.Pattern[str] = field(repr=False, default=re.compile(r"(?!)"))
-    _python_words: re.Pattern[bytes] = field(repr=False, default=re.compile(rb"(?!)"))
+    _python_names: frozenset[bytes] = field(repr=False, default=frozenset())
+    _python_hosts: re.Pattern[bytes] = field(repr=False, default=re.compile(rb"(?!)"))
     _js_words: re.Pattern[str] = field(repr=False, default=re.compile(r"(?!)"))
 
     def python_import(self, dotted: str) -> str | None:
@@ -152,7 +154,10 @@ class Knowledge:
     def python_may_matter(self, source: bytes) -> bool:
         """False when a Python file cannot show anything: it names no known module, loader or API
         host anywhere (a cheap test that spares parsing most files of a repository)."""
-        return self._python_words.search(source) is not None
+        return (
+            not self._python_names.isdisjoint(_IDENTIFIER.findall(source))
+            or self._python_hosts.search(source) is not None
+        )
 
     def js_may_matter(self, text: str) -> bool:
         """False when JS/TS source quotes no known module specifier and names no known API host."""
@@ -228,8 +233,7 @@ def parse_knowledge(text: str, display: str) -> Knowledge:
     wild = "|".join(f"(?P<e{i}>{fnmatch.translate(h)[4:-3]})" for i, (h, _) in enumerate(endpoints) if "*" in h)
     words = sorted({max(re.split(r"[.*:]", h), key=len) for h, _ in endpoints}, key=lambda w: (-len(w), w))
     py_words = sorted({name.split(".")[0] for name in py_imports} | {c.split(".")[0] for c in data.load_calls})
-    py_pattern = rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in py_words) + rb")\b"
-    py_pattern += b"".join(b"|" + re.escape(w.encode()) for w in words)
+    host_bytes = b"|".join(re.escape(w.encode()) for w in words) or rb"(?!)"
     js_names = sorted(js_imports, key=lambda n: (-len(n), n))
     js_pattern = "[\"'`](?:" + "|".join(re.escape(n) for n in js_names) + ")[\"'`/]" if js_names else r"(?!)"
     return Knowledge(
@@ -249,7 +253,8 @@ def parse_knowledge(text: str, display: str) -> Knowledge:
         _exact_hosts=exact,
         _wild_hosts=re.compile(wild or r"(?!)"),
         _host_words=re.compile("|".join(re.escape(w) for w in words) or r"(?!)"),
-        _python_words=re.compile(py_pattern, re.IGNORECASE),
+        _python_names=frozenset(w.encode() for w in py_words),
+        _python_hosts=re.compile(host_bytes),
         _js_words=re.compile(js_pattern),
     )
 
