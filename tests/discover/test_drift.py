@@ -104,3 +104,14 @@ def test_a_draft_is_valid_and_declares_every_item_it_drafts(inv: Inventory, name
     drifts = compare(loaded.model, inv)
     assert [d.id for d in drifts if d.direction == "undeclared"] == []
     assert [d.id for d in drifts if d.direction == "untraced"] == []
+
+
+def test_an_agent_written_on_a_plain_sdk_is_traced_by_its_llm_api() -> None:
+    inv = Inventory("repo", (OPENAI,))
+    m = model({"id": "gpt", "kind": "llm", "tags": ["openai"]}, {"id": "triage-agent", "kind": "agent", "model": "gpt"})
+    assert compare(m, inv) == ()
+    assert [d.id for d in compare(m, Inventory("repo", (CHROMA,)))] == [
+        "undeclared:vector-db:chroma",
+        "untraced:gpt",
+        "untraced:triage-agent",
+    ]

@@ -14,9 +14,10 @@ Which component declares an inventory item depends on the item's category (docs/
 * a model file by a model component that states the file's weights format: a model whose
   format is unknown does not declare a pickle file (unknown is never secure).
 
-The same relation, read the other way, decides whether a declared component has a trace.
-Only kinds the scanner can see are expected to have one: LLMs, ML and embedding models,
-agents, MCP servers and vector stores.
+The same relation, read the other way, decides whether a declared component has a trace (an
+agent also counts an LLM API as its trace: agent loops are often written on a plain SDK). Only
+kinds the scanner can see are expected to have one: LLMs, ML and embedding models, agents, MCP
+servers and vector stores.
 """
 
 from __future__ import annotations
@@ -109,11 +110,23 @@ def declares(component: BaseModel, item: Item) -> bool:
     return True
 
 
+def traces(item: Item, component: BaseModel) -> bool:
+    """Whether ``item`` is a trace in the code of ``component``: it declares it, or the component
+    is an agent and the item an LLM API (an agent loop is often written on a plain SDK)."""
+    if declares(component, item):
+        return True
+    return str(getattr(component, "kind", "")) == "agent" and item.category is Category.LLM_PROVIDER
+
+
 def _expected(component: BaseModel) -> str:
     kind = str(getattr(component, "kind", ""))
     if kind in MODEL_KINDS and getattr(component, "hosting", None) == "provider-api":
         return "an LLM API its id, name or tags name (openai, anthropic, gemini...)"
-    titles = [CATEGORY_TITLES[c] for c, kinds in _KINDS.items() if kind in kinds]
+    titles = [
+        CATEGORY_TITLES[c]
+        for c, kinds in _KINDS.items()
+        if kind in kinds or (kind == "agent" and c is Category.LLM_PROVIDER)
+    ]
     return "a " + " or ".join(titles)
 
 
@@ -145,7 +158,7 @@ def compare(model: SystemModel, inventory: Inventory) -> tuple[Drift, ...]:
     for c in components:
         if c.kind not in TRACEABLE_KINDS:
             continue
-        if any(declares(c, item) for item in inventory.items):
+        if any(traces(item, c) for item in inventory.items):
             continue
         out.append(
             Drift(
