@@ -25,10 +25,9 @@ and build folders are skipped (--no-default-excludes reads them too)."""
 
 
 def _uri_of(root: str) -> Any:
-    from threatmodel.export.discover import shown_path
-    from threatmodel.render import artifact_uri
+    from threatmodel.export.discover import uri_under
 
-    return lambda rel: artifact_uri(shown_path(root, rel))
+    return uri_under(root)
 
 
 def scan(path: Path, display: str, excludes: Sequence[str] = (), default_excludes: bool = True) -> Any:
@@ -117,7 +116,8 @@ class ModelDrift:
     """The drift of one checked model."""
 
     display: str
-    loaded: Any
+    locator: Any
+    """Locates the model's elements (``element_span``): the loaded model or the analysis's source."""
     verdict: Any
 
 
@@ -135,7 +135,7 @@ class DriftCheck:
         return all(m.verdict.passed for m in self.models)
 
     def where(self, m: ModelDrift, component: str) -> str:
-        return str(m.loaded.element_span(component))
+        return str(m.locator.element_span(component))
 
 
 def read_accepted_drift(path: Path) -> dict[str, frozenset[str]]:
@@ -169,7 +169,8 @@ def check_drift(path: Path, results: Sequence[Any], baseline_path: Path | None) 
     for r in results:
         system = r.assessment.model.system.id
         drifts = compare(r.assessment.model, inventory)
-        models.append(ModelDrift(r.display, r.loaded, judge_drift(system, drifts, accepted.get(system, frozenset()))))
+        locator = r.loaded if hasattr(r, "loaded") else r.analysis.source
+        models.append(ModelDrift(r.display, locator, judge_drift(system, drifts, accepted.get(system, frozenset()))))
     return DriftCheck(str(path), inventory, tuple(models), str(baseline_path) if baseline_path else None)
 
 
@@ -229,15 +230,14 @@ def json_text(data: Any) -> str:
 
 def add_drift_sarif(text: str, dc: DriftCheck) -> str:
     """``check``'s SARIF log with one more run per model: its drift."""
-    from threatmodel.export.discover import drift_sarif_run
-    from threatmodel.render import artifact_uri
+    from threatmodel.export.discover import drift_sarif_run, uri_under
 
     log = json.loads(text)
     for m in dc.models:
 
-        def locate(component: str, loaded: Any = m.loaded) -> tuple[str, int, int]:
-            span = loaded.element_span(component)
-            return artifact_uri(span.path), span.line, span.column
+        def locate(component: str, locator: Any = m.locator) -> tuple[str, int, int]:
+            span = locator.element_span(component)
+            return uri_under(".")(span.path), span.line, span.column
 
         log["runs"].append(
             drift_sarif_run(

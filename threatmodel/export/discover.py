@@ -50,6 +50,23 @@ def dumps(data: Any) -> str:
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n"
 
 
+def uri_under(root: str) -> UriOf:
+    """SARIF artifact URIs for paths under the scanned ``root``: relative ones stay relative (to
+    ``%SRCROOT%``, ``/``-separated, percent-encoded), absolute ones become ``file:`` URIs (the same
+    rule as the model paths of ``report --format sarif``)."""
+    import os
+    from pathlib import Path
+    from urllib.parse import quote
+
+    def uri(rel: str) -> str:
+        path = shown_path(root, rel)
+        if Path(path).is_absolute():
+            return Path(path).as_uri()
+        return quote(path.replace(os.sep, "/"), safe="/")
+
+    return uri
+
+
 def shown_path(root: str, rel: str) -> str:
     """A path as the user sees it: under the scanned root as they named it."""
     if root in ("", "."):

@@ -11,7 +11,6 @@ from textual.widgets import Button, Static
 
 from threatmodel.errors import ThreatModelError
 from threatmodel.tui.screens.dialogs import PathScreen
-from threatmodel.tui.session import display_path
 
 if TYPE_CHECKING:
     from threatmodel.tui.app import ThreatModelApp
@@ -29,6 +28,18 @@ class FolderScreen(PathScreen):
         self.query_one("#path-error", Static).update(Text(error or ""))
         self.query_one("#path-ok", Button).disabled = error is not None
         return error
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when inside it, as the other dialogs show paths
+    (kept here: the shared helper is moving between modules in the current refactor)."""
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
 
 
 def suggested_output(folder: Path) -> Path:
