@@ -90,3 +90,10 @@ def test_the_inventory_does_not_depend_on_where_or_in_what_order_files_were_writ
     first = scan_repository(source, "repo")
     second = scan_repository(target, "repo")
     assert first == second
+
+
+def test_fixture_data_folders_are_skipped_but_test_code_is_read(tmp_path: Path) -> None:
+    (tmp_path / "tests" / "fixtures").mkdir(parents=True)
+    (tmp_path / "tests" / "fixtures" / "sample.py").write_text("import anthropic\n", encoding="utf-8")
+    (tmp_path / "tests" / "test_llm.py").write_text("import openai\n", encoding="utf-8")
+    assert [i.id for i in scan_repository(tmp_path).items] == ["llm-provider:openai"]
