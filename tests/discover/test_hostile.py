@@ -139,6 +139,9 @@ def test_control_characters_in_names_are_escaped_in_every_output(tmp_path: Path)
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "\u202e" not in result.stdout
         if fmt != "text":
             json.loads(result.stdout)
+        else:  # a newline in a file name cannot start a forged line of the report
+            assert "evil\\x1b[31m\\x0a.pkl" in result.stdout
+            assert not any(line.startswith(".pkl") for line in result.stdout.splitlines())
 
 
 def test_a_notebook_cell_python_cannot_parse_is_noted_and_the_others_still_read(tmp_path: Path) -> None:

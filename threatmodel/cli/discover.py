@@ -179,19 +179,21 @@ def print_drift(console: Any, dc: DriftCheck) -> None:
     from rich.text import Text
 
     from threatmodel.export.discover import drift_location
+    from threatmodel.textsafe import visible
 
     for m in dc.models:
         v = m.verdict
         head = Text()
         head.append("ok  " if v.passed else "FAIL", style="bold green" if v.passed else "bold red")
-        head.append(f" drift {m.display} ↔ {dc.root}", style="bold")
+        head.append(f" drift {m.display} ↔ {visible(dc.root)}", style="bold")
         n = len(v.failures)
         head.append(f" — {'no drift' if n == 0 else f'{n} drift item' + ('s' if n != 1 else '')}")
         console.print(head)
         for d in v.failures:
             where = drift_location(d, dc.root) or dc.where(m, d.component or "")
-            console.print(Text(f"  {where}: ") + Text(f"{d.direction:<10}", style="bold red") + Text(f" {d.message}"))
-            console.print(Text(f"    hint: {d.hint}", style="dim"))
+            message, hint = visible(d.message), visible(d.hint)  # names from the repository: one line each
+            console.print(Text(f"  {where}: ") + Text(f"{d.direction:<10}", style="bold red") + Text(f" {message}"))
+            console.print(Text(f"    hint: {hint}", style="dim"))
         if v.accepted:
             console.print(Text(f"  {len(v.accepted)} accepted by the baseline", style="dim"))
     for limit in dc.inventory.limits:

@@ -20,6 +20,7 @@ from threatmodel.export.common import md_code, md_text
 from threatmodel.export.sarif import FINGERPRINT_KEY, SARIF_SCHEMA, SRCROOT
 from threatmodel.model.inventory import CATEGORY_TITLES, Category, Evidence, Inventory, Item
 from threatmodel.model.keys import fingerprint
+from threatmodel.textsafe import visible
 
 DISCOVER_FORMAT_VERSION = 1
 MAX_RELATED = 50
@@ -83,18 +84,24 @@ def _pascal(text: str) -> str:
 
 
 def inventory_text(inv: Inventory) -> str:
-    """The inventory for a terminal: one block per item, each piece of evidence at ``path:line:col``."""
+    """The inventory for a terminal: one block per item, each piece of evidence at ``path:line:col``.
+
+    Names, paths and details come from the scanned repository, so each is shown with control
+    characters (newlines included) as escapes: a file name cannot forge a line of the report."""
+    v = visible
     lines = [_headline(inv)]
     for item in inv.items:
         lines.append("")
-        facts = ", ".join(f"{k}={v}" for k, v in item.facts if k != "clients")
-        lines.append(f"{CATEGORY_TITLES[item.category]}: {item.name}  [{item.id}]" + (f"  ({facts})" if facts else ""))
+        facts = ", ".join(f"{k}={v(value)}" for k, value in item.facts if k != "clients")
+        lines.append(
+            f"{CATEGORY_TITLES[item.category]}: {v(item.name)}  [{v(item.id)}]" + (f"  ({facts})" if facts else "")
+        )
         for e in item.evidence:
-            lines.append(f"  {shown_path(inv.root, e.path)}:{e.line}:{e.column}: {e.kind.value}: {e.detail}")
+            lines.append(f"  {v(shown_path(inv.root, e.path))}:{e.line}:{e.column}: {e.kind.value}: {v(e.detail)}")
     if inv.skipped:
         lines.append("")
         lines.append("Not read:")
-        lines.extend(f"  {shown_path(inv.root, s.path)}: {s.reason}" for s in inv.skipped)
+        lines.extend(f"  {v(shown_path(inv.root, s.path))}: {v(s.reason)}" for s in inv.skipped)
     for limit in inv.limits:
         lines.append(f"warning: {limit}; the inventory may be incomplete")
     return "\n".join(lines) + "\n"
@@ -109,7 +116,7 @@ def _headline(inv: Inventory) -> str:
     detail = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
     files = f"{inv.files_scanned} file{'s' if inv.files_scanned != 1 else ''} scanned"
     skipped = f", {len(inv.skipped)} not read" if inv.skipped else ""
-    return f"{inv.root}: {what}" + (f" ({detail})" if detail else "") + f"; {files}{skipped}"
+    return f"{visible(inv.root)}: {what}" + (f" ({detail})" if detail else "") + f"; {files}{skipped}"
 
 
 def _evidence_json(e: Evidence) -> dict[str, Any]:
@@ -260,7 +267,7 @@ def drift_location(d: Drift, root: str) -> str:
     """Where a drift is shown in text: the code for undeclared AI, the model for untraced components."""
     if d.item is not None:
         e = d.item.location
-        return f"{shown_path(root, e.path)}:{e.line}:{e.column}"
+        return f"{visible(shown_path(root, e.path))}:{e.line}:{e.column}"
     return ""
 
 
