@@ -44,6 +44,7 @@ def _register_optional() -> None:
         ("threatmodel.cli.versioning", ("diff", "check", "migrate")),
         ("threatmodel.cli.tui", ("tui",)),
         ("threatmodel.cli.interop", ("import_",)),
+        ("threatmodel.cli.discover", ("discover",)),
     ):
         try:
             mod = import_module(module)

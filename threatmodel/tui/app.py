@@ -295,6 +295,9 @@ class ThreatModelApp(App[None]):
             yield SystemCommand(
                 f"Import {title}…", "Draft a new model from it and open it", lambda s=source: start_import(self, s)
             )
+        from threatmodel.tui.discovering import COMMAND, HELP, start_discover
+
+        yield SystemCommand(COMMAND, HELP, lambda: start_discover(self))
         if self.session is None:
             return
         yield SystemCommand("Save", "Write the model file (ctrl+s)", self.action_save)

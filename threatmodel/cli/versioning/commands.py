@@ -188,6 +188,13 @@ def _progress(total: int) -> Iterator[Any]:
     help="Record every open finding and policy error as pre-existing in FILE, and exit 0.",
 )
 @click.option(
+    "--discover",
+    "discover_path",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Also fail on drift between each model and the code at PATH (docs/discover.md).",
+)
+@click.option(
     "--format",
     "-f",
     "fmt",
@@ -208,13 +215,13 @@ def check(
     policy_path: Path | None,
     baseline_path: Path | None,
     write_baseline: Path | None,
+    discover_path: Path | None,
     fmt: str,
     output: Path | None,
     catalog_paths: tuple[Path, ...],
     as_of: str | None,
 ) -> None:
     """Gate MODELS in CI: exit 1 on open findings at or above --fail-on, or policy errors."""
-    from threatmodel.cli.versioning.gate import print_check
     from threatmodel.engine.gate import judge
     from threatmodel.engine.policy import evaluate_policy
     from threatmodel.export.check import check_json, render_check_markdown, render_check_sarif
@@ -239,6 +246,14 @@ def check(
             baseline = read_baseline(baseline_path)
         except ThreatModelError as exc:
             problems.extend(exc.problems)
+    if discover_path is not None and not discover_path.is_dir():
+        problems.append(
+            Problem(
+                f"{discover_path} is not a folder",
+                SourceSpan(str(discover_path)),
+                "--discover takes the repository's folder",
+            )
+        )
     if problems:
         raise ThreatModelError(problems)
 
@@ -256,11 +271,19 @@ def check(
             analysis = analyze_loaded(loaded, cats, as_of=day)
             violations = evaluate_policy(policy.policy, analysis.assessment) if policy is not None else ()
             results.append(judge(argument, analysis, violations, threshold, baseline))
+    drift = None
+    if discover_path is not None:
+        from threatmodel.cli import discover as drift_cli
+
+        drift = drift_cli.check_drift(discover_path, results, baseline_path)
 
     if write_baseline is not None:
         from threatmodel.io.write import write_atomic
 
-        write_atomic(write_baseline, render_baseline(results, as_of=day.isoformat()))
+        baseline_text = render_baseline(results, as_of=day.isoformat())
+        if drift is not None:
+            baseline_text = drift_cli.add_drift_baseline(baseline_text, drift)
+        write_atomic(write_baseline, baseline_text)
         findings = sum(len(r.assessment.open_findings) for r in results)
         errors = sum(1 for r in results for v in r.violations if v.is_error)
         echo(
@@ -281,9 +304,15 @@ def check(
             tool_version=__version__,
             invalid=invalid,
         )
-        write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+        if drift is not None:
+            data["drift"] = drift_cli.drift_check_json(drift)
+            data["passed"] = data["passed"] and drift.passed
+            write_output(drift_cli.json_text(data), output)
+        else:
+            write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
     elif fmt == "md":
-        write_output(render_check_markdown(results, threshold=threshold, invalid=len(invalid)), output)
+        markdown = render_check_markdown(results, threshold=threshold, invalid=len(invalid))
+        write_output(markdown + ("\n" + drift_cli.drift_markdown(drift) if drift is not None else ""), output)
     elif fmt == "sarif":
         rules = {r.id: r.message for r in policy.policy.rules} if policy is not None else {}
         text = render_check_sarif(
@@ -293,18 +322,29 @@ def check(
             policy_rules=rules,
             baseline=str(baseline_path) if baseline_path else None,
         )
-        write_output(text, output)
+        write_output(drift_cli.add_drift_sarif(text, drift) if drift is not None else text, output)
     else:
         _render_text(
             output,
-            lambda console: print_check(console, results, threshold=threshold, invalid=len(invalid)),
+            lambda console: _print_check_and_drift(console, results, threshold, len(invalid), drift),
             soft_wrap=True,
         )
 
     if invalid:
         sys.exit(ExitCode.INVALID)
-    if write_baseline is None and not all(r.passed for r in results):
+    drifted = drift is not None and not drift.passed
+    if write_baseline is None and (not all(r.passed for r in results) or drifted):
         sys.exit(ExitCode.FINDINGS)
+
+
+def _print_check_and_drift(console: Any, results: Any, threshold: Severity, invalid: int, drift: Any) -> None:
+    from threatmodel.cli.versioning.gate import print_check
+
+    print_check(console, results, threshold=threshold, invalid=invalid)
+    if drift is not None:
+        from threatmodel.cli.discover import print_drift
+
+        print_drift(console, drift)
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,2 @@
+import OpenAI from "openai";
+export const client = new OpenAI();

@@ -1,0 +1,2 @@
+# résumé of the feature set
+import anthropic
