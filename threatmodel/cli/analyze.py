@@ -20,14 +20,14 @@ from threatmodel.cli.common import (
     safe_console,
     write_output,
 )
-from threatmodel.model.base import Severity
-from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.levels import Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from threatmodel.engine.analysis import Analysis
     from threatmodel.engine.catalogs import CatalogSet
+    from threatmodel.model.finding import Assessment, Finding
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",

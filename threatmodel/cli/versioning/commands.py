@@ -24,7 +24,7 @@ from threatmodel.cli.common import (
     write_output,
 )
 from threatmodel.errors import Problem, SourceSpan, ThreatModelError, UsageError
-from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
+from threatmodel.model.levels import SEVERITIES_WORST_FIRST, Severity
 
 PROGRESS_ABOVE = 3
 """Show progress on stderr when checking more models than this."""

@@ -1,0 +1,73 @@
+"""Ordered vocabularies: severities, data classifications, trust levels. Standard library only,
+so front ends can list and parse them without loading the pydantic model classes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Ordered(StrEnum):
+    """A string enum whose members are ordered by declaration."""
+
+    @property
+    def rank(self) -> int:
+        return list(type(self)).index(self)
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.rank < other.rank
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.rank <= other.rank
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.rank > other.rank
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, type(self)):
+            return self.rank >= other.rank
+        return NotImplemented
+
+    __hash__ = StrEnum.__hash__
+
+
+class Classification(Ordered):
+    """Sensitivity of a data asset, from least to most sensitive."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+    CONFIDENTIAL = "confidential"
+    RESTRICTED = "restricted"
+
+
+class TrustLevel(Ordered):
+    """How far a trust boundary's contents are trusted, from least to most."""
+
+    UNTRUSTED = "untrusted"
+    """The open internet, anonymous users, content anyone can write."""
+    PARTNER = "partner"
+    """A third party under contract: a model API provider, a SaaS vendor, a partner network."""
+    INTERNAL = "internal"
+    """The organisation's own network and services."""
+    RESTRICTED = "restricted"
+    """A hardened zone: production secrets, training clusters, regulated data."""
+
+
+class Severity(Ordered):
+    """Severity of a finding, from least to most severe."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+SEVERITIES_WORST_FIRST: tuple[Severity, ...] = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+"""The severities a scored finding can have, worst first (``info`` is below every risk score): the
+order of every count, column and choice that lists severities."""
