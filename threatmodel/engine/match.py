@@ -112,17 +112,24 @@ class Matcher:
             self.over_budget(f"more than {MAX_CHECKS:,} condition checks")
         # Leaves are cheaper to compute than to cache; composites and neighbourhood
         # predicates are cached because graph searches ask for them again and again.
-        if isinstance(cond, KindIs):
+        # (``type(...) is`` rather than isinstance: this is the engine's hottest line.)
+        if type(cond) is KindIs:
             component = self.g.components.get(element)
             return component is not None and component.kind in cond.kind
-        if isinstance(cond, Attr):
+        if type(cond) is Attr:
             test = cond.attr
             target = self.g.components.get(element) or self.g.flows.get(element)
             return target is not None and attr_matches(test, getattr(target, test.name, MISSING))
-        if isinstance(cond, AllOf):
-            return all(self.holds(part, element) for part in self._ordered(cond))
-        if isinstance(cond, AnyOf) and id(cond) in self._shallow:
-            return any(self.holds(part, element) for part in cond.any)
+        if type(cond) is AllOf:
+            for part in self._ordered(cond):  # noqa: SIM110 - a loop, not a generator: the hottest path
+                if not self.holds(part, element):
+                    return False
+            return True
+        if type(cond) is AnyOf and id(cond) in self._shallow:
+            for part in cond.any:  # noqa: SIM110 - as above
+                if self.holds(part, element):
+                    return True
+            return False
         key = (id(cond), element)
         cached = self._holds.get(key)
         if cached is None:

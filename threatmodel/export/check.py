@@ -12,6 +12,7 @@ from threatmodel.engine.gate import Item, ModelResult
 from threatmodel.errors import Problem, SourceSpan
 from threatmodel.export.common import md_code, md_text
 from threatmodel.export.sarif import SARIF_SCHEMA, SarifExtra, render_sarif
+from threatmodel.jsontext import pretty
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.keys import triage_element
 
@@ -158,7 +159,7 @@ def render_check_sarif(
             "failures": [i.id for i in r.failures],
         }
         runs.append(run)
-    return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}, indent=2, ensure_ascii=False) + "\n"
+    return pretty({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs})
 
 
 def headline_parts(r: ModelResult, threshold: Severity) -> list[str]:

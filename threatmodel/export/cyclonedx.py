@@ -33,6 +33,7 @@ import uuid
 from typing import Any
 
 from threatmodel.engine.analysis import Analysis
+from threatmodel.jsontext import pretty
 from threatmodel.model.system import ComponentBase, DataAsset, Flow, SystemModel
 
 SPEC_VERSION = "1.6"
@@ -261,4 +262,4 @@ def render_cyclonedx(analysis: Analysis, *, tool_version: str) -> str:
     ordered = {"$schema": bom.pop("$schema"), "bomFormat": bom.pop("bomFormat"), "specVersion": bom.pop("specVersion")}
     ordered["serialNumber"] = f"urn:uuid:{serial}"
     ordered.update(bom)
-    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    return pretty(ordered)

@@ -14,6 +14,7 @@ from typing import Any
 
 from threatmodel.engine.diff import AttrChange, ElementChange, FindingChange, ModelDiff, TriageChange
 from threatmodel.export.common import md_code, md_text
+from threatmodel.jsontext import pretty
 
 DIFF_FORMAT_VERSION = 1
 SECTION_TITLES = {
@@ -197,7 +198,7 @@ def diff_json(d: ModelDiff, *, old_label: str, new_label: str, as_of: str, tool_
 def render_diff_json(d: ModelDiff, *, old_label: str, new_label: str, as_of: str, tool_version: str) -> str:
     """Pretty, deterministic JSON text."""
     data = diff_json(d, old_label=old_label, new_label=new_label, as_of=as_of, tool_version=tool_version)
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return pretty(data)
 
 
 # ---------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
 from threatmodel.engine.analysis import Analysis
+from threatmodel.jsontext import pretty
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.vocab import Status
@@ -111,6 +111,4 @@ def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:
 
 def render_json(analysis: Analysis, *, tool_version: str) -> str:
     """The assessment as pretty, deterministic JSON text."""
-    return (
-        json.dumps(assessment_json(analysis.assessment, tool_version=tool_version), indent=2, ensure_ascii=False) + "\n"
-    )
+    return pretty(assessment_json(analysis.assessment, tool_version=tool_version))

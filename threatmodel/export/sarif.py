@@ -37,6 +37,7 @@ from threatmodel.export.common import (
     ref_label,
     ref_links,
 )
+from threatmodel.jsontext import pretty
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import fingerprint
@@ -205,7 +206,7 @@ def render_sarif(analysis: Analysis, *, tool_version: str, extra_results: Sequen
         },
     }
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return pretty(log)
 
 
 def _artifact_location(uri: str) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from typing import Any
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.export.common import STATUS_LABELS, Labels, export_date, posture, ref_label, ref_links
+from threatmodel.jsontext import pretty
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
 from threatmodel.model.keys import stix_id as stix_id_v5
@@ -212,7 +213,7 @@ def render_stix(analysis: Analysis, *, tool_version: str) -> str:
     ordered.sort(key=lambda o: (TYPE_ORDER.index(o["type"]), o["id"] != producer, o["id"]))
     digest = hashlib.sha256(json.dumps(ordered, sort_keys=True).encode("utf-8")).hexdigest()
     bundle = {"type": "bundle", "id": stix_id("bundle", f"{system.id}:{digest}"), "objects": ordered}
-    return json.dumps(bundle, indent=2, ensure_ascii=False) + "\n"
+    return pretty(bundle)
 
 
 def _source_name(ref: str, cset: CatalogSet) -> str:

@@ -6,7 +6,6 @@ hostile or broken file is a located error, never a traceback (bounded by ``io.js
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from threatmodel.engine.gate import Baseline, ModelResult
 from threatmodel.errors import Problem, SourceSpan, UsageError
 from threatmodel.io.json_source import parse_json
+from threatmodel.jsontext import pretty
 from threatmodel.model.base import Severity
 
 BASELINE_FORMAT = "threatmodel-baseline"
@@ -87,4 +87,4 @@ def render_baseline(results: Sequence[ModelResult], *, as_of: str) -> str:
             for system, entry in sorted(systems.items())
         },
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return pretty(data)

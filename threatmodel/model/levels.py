@@ -11,7 +11,8 @@ class Ordered(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(type(self)).index(self)
+        """Position in declaration order (looked up, not searched: scoring asks it millions of times)."""
+        return _RANKS[type(self)][self]
 
     def __lt__(self, other: object) -> bool:
         if isinstance(other, type(self)):
@@ -71,3 +72,10 @@ class Severity(Ordered):
 SEVERITIES_WORST_FIRST: tuple[Severity, ...] = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
 """The severities a scored finding can have, worst first (``info`` is below every risk score): the
 order of every count, column and choice that lists severities."""
+
+
+_RANKS: dict[type[Ordered], dict[Ordered, int]] = {
+    enum: {member: position for position, member in enumerate(enum)} for enum in (Classification, TrustLevel, Severity)
+}
+"""Each ordered member's position, per enum (members are str: "internal" names a classification
+and a trust level, so one flat table would mix them up)."""

@@ -293,8 +293,6 @@ def check(
         )
 
     if fmt == "json":
-        import json
-
         data = check_json(
             results,
             threshold=threshold,
@@ -309,7 +307,9 @@ def check(
             data["passed"] = data["passed"] and drift.passed
             write_output(drift_cli.json_text(data), output)
         else:
-            write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", output)
+            from threatmodel.jsontext import pretty
+
+            write_output(pretty(data), output)
     elif fmt == "md":
         markdown = render_check_markdown(results, threshold=threshold, invalid=len(invalid))
         write_output(markdown + ("\n" + drift_cli.drift_markdown(drift) if drift is not None else ""), output)
