@@ -71,3 +71,9 @@ def test_export_table_feeds_both_commands() -> None:
     assert not set(REPORT_FORMATS) & set(DIAGRAM_FORMATS)
     assert len({e.suffix for e in EXPORTS}) == len(EXPORTS)
     assert all(e.summary and e.title for e in EXPORTS)
+
+
+def test_every_predicate_words_itself() -> None:
+    """Adding a predicate is four places (docs/contributing.md): its class must say itself in words."""
+    for predicate in PREDICATES:
+        assert "describe" in vars(predicate), f"{predicate.__name__} has no describe()"

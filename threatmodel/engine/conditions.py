@@ -8,7 +8,7 @@ conditions over the graph and uses these.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, assert_never
+from typing import Any
 
 from threatmodel.graph import ModelGraph
 from threatmodel.model.catalog import (
@@ -22,85 +22,20 @@ from threatmodel.model.catalog import (
     DataHandled,
     DataTest,
     Endpoint,
-    Exists,
     KindIs,
-    Linked,
-    Neighbour,
     Not,
-    ReachedFrom,
-    Reaches,
-    Tainted,
     UntrustedSource,
 )
+from threatmodel.model.catalog import fmt_value as fmt_value
 from threatmodel.model.unknowns import UNKNOWABLE
 
 MISSING: Any = object()
 """What ``getattr`` returns for an attribute the element does not have (another kind of element)."""
 
 
-def fmt_value(value: object) -> str:
-    """A model value as rules and explanations show it (``unset``, ``true``, ``[a, b]``)."""
-    if isinstance(value, tuple):
-        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "unset"
-    return str(value)
-
-
 def describe(cond: Condition) -> str:
-    """A short phrase for a condition, used when explaining a negation."""
-    match cond:
-        case KindIs(kind=kinds):
-            return "kind is " + " or ".join(str(k) for k in kinds)
-        case Attr(attr=test):
-            op = test.operator()
-            value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[
-                op
-            ]
-            if op == "is_set":
-                return f"{test.name} is {'set' if value else 'unset'}"
-            return f"{test.name} {op.replace('_', ' ')} {fmt_value(value)}"
-        case DataHandled(data=test):
-            return "handles " + _describe_data(test)
-        case BoundaryTrust(boundary_trust=levels):
-            return "runs in a " + " or ".join(str(v) for v in levels) + " boundary"
-        case UntrustedSource():
-            return "is a source of untrusted content"
-        case Tainted():
-            return "receives untrusted content"
-        case Neighbour(neighbour=test):
-            return f"is connected to something where {describe(test.where)}"
-        case Reaches(reaches=test):
-            return f"sends data toward something where {describe(test.where)}"
-        case ReachedFrom(reached_from=test):
-            return f"receives data from something where {describe(test.where)}"
-        case Linked(linked=test):
-            return f"has a {test.via.replace('_', ' ')} link to something where {describe(test.where)}"
-        case Exists(exists=test):
-            return f"the system has a component where {describe(test.where)}"
-        case CrossesBoundary(crosses_boundary=value):
-            return "crosses a trust boundary" if value else "stays inside one boundary"
-        case Endpoint(endpoint=test):
-            return f"its {test.end} {describe(test.where)}"
-        case AllOf(all=parts):
-            return " and ".join(describe(p) for p in parts)
-        case AnyOf(any=parts):
-            return "(" + " or ".join(describe(p) for p in parts) + ")"
-        case Not(not_=inner):
-            return f"not ({describe(inner)})"
-        case _:
-            assert_never(cond)
-
-
-def _describe_data(test: DataTest) -> str:
-    parts = []
-    if test.classification_at_least is not None:
-        parts.append(f"{test.classification_at_least.value} or more sensitive data")
-    if test.tags_any:
-        parts.append("data tagged " + " or ".join(test.tags_any))
-    return " that is ".join(parts) if parts else "any data"
+    """A short phrase for a condition, used when explaining a negation (each predicate words itself)."""
+    return cond.describe()
 
 
 def candidate_kinds(cond: Condition) -> frozenset[str] | None:

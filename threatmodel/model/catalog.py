@@ -89,6 +89,17 @@ class TargetType(StrEnum):
     SYSTEM = "system"
 
 
+def fmt_value(value: object) -> str:
+    """A model value as rules and explanations show it (``unset``, ``true``, ``[a, b]``)."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "unset"
+    return str(value)
+
+
 # ---------------------------------------------------------------------------
 # The predicate vocabulary
 
@@ -97,6 +108,10 @@ class _Predicate(Frozen):
     TAG: ClassVar[str]
     CONTEXTS: ClassVar[frozenset[TargetType]] = frozenset(TargetType)
 
+    def describe(self) -> str:
+        """A short phrase for the condition; every predicate words itself."""
+        raise NotImplementedError(type(self).__name__)
+
 
 class KindIs(_Predicate):
     """The component is of one of these kinds."""
@@ -104,6 +119,10 @@ class KindIs(_Predicate):
     TAG = "kind"
     CONTEXTS = frozenset({TargetType.COMPONENT})
     kind: tuple[ComponentKind, ...] = Field(min_length=1)
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "kind is " + " or ".join(str(k) for k in self.kind)
 
 
 class AttrTest(Frozen):
@@ -156,12 +175,30 @@ class Attr(_Predicate):
     CONTEXTS = frozenset({TargetType.COMPONENT, TargetType.FLOW})
     attr: AttrTest
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        test = self.attr
+        op = test.operator()
+        value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[op]
+        if op == "is_set":
+            return f"{test.name} is {'set' if value else 'unset'}"
+        return f"{test.name} {op.replace('_', ' ')} {fmt_value(value)}"
+
 
 class DataTest(Frozen):
     """A test over data assets; every given part must hold for one asset."""
 
     classification_at_least: Classification | None = None
     tags_any: tuple[Slug, ...] = ()
+
+    def describe(self) -> str:
+        """The data the test selects, in words."""
+        parts = []
+        if self.classification_at_least is not None:
+            parts.append(f"{self.classification_at_least.value} or more sensitive data")
+        if self.tags_any:
+            parts.append("data tagged " + " or ".join(self.tags_any))
+        return " that is ".join(parts) if parts else "any data"
 
 
 class DataHandled(_Predicate):
@@ -172,6 +209,10 @@ class DataHandled(_Predicate):
     CONTEXTS = frozenset({TargetType.COMPONENT, TargetType.FLOW})
     data: DataTest
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "handles " + self.data.describe()
+
 
 class BoundaryTrust(_Predicate):
     """The component sits in a boundary with one of these trust levels."""
@@ -180,6 +221,10 @@ class BoundaryTrust(_Predicate):
     CONTEXTS = frozenset({TargetType.COMPONENT})
     boundary_trust: tuple[TrustLevel, ...] = Field(min_length=1)
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "runs in a " + " or ".join(str(v) for v in self.boundary_trust) + " boundary"
+
 
 class UntrustedSource(_Predicate):
     """The component is itself a source of untrusted content (see docs/rules.md)."""
@@ -187,6 +232,10 @@ class UntrustedSource(_Predicate):
     TAG = "untrusted_source"
     CONTEXTS = frozenset({TargetType.COMPONENT})
     untrusted_source: StrictBool = True
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "is a source of untrusted content"
 
 
 class TaintTest(Frozen):
@@ -209,6 +258,10 @@ class Tainted(_Predicate):
     CONTEXTS = frozenset({TargetType.COMPONENT})
     tainted: TaintTest = TaintTest()
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "receives untrusted content"
+
 
 class NeighbourTest(Frozen):
     """Options of the ``neighbour`` predicate."""
@@ -223,6 +276,10 @@ class Neighbour(_Predicate):
     TAG = "neighbour"
     CONTEXTS = frozenset({TargetType.COMPONENT})
     neighbour: NeighbourTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"is connected to something where {self.neighbour.where.describe()}"
 
 
 class PathTest(Frozen):
@@ -239,6 +296,10 @@ class Reaches(_Predicate):
     CONTEXTS = frozenset({TargetType.COMPONENT})
     reaches: PathTest
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"sends data toward something where {self.reaches.where.describe()}"
+
 
 class ReachedFrom(_Predicate):
     """Data from a component satisfying ``where`` flows, directly or not, to the component."""
@@ -246,6 +307,10 @@ class ReachedFrom(_Predicate):
     TAG = "reached_from"
     CONTEXTS = frozenset({TargetType.COMPONENT})
     reached_from: PathTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"receives data from something where {self.reached_from.where.describe()}"
 
 
 class LinkTest(Frozen):
@@ -264,6 +329,10 @@ class Linked(_Predicate):
     CONTEXTS = frozenset({TargetType.COMPONENT})
     linked: LinkTest
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"has a {self.linked.via.replace('_', ' ')} link to something where {self.linked.where.describe()}"
+
 
 class ExistsTest(Frozen):
     """Options of the ``exists`` predicate."""
@@ -277,6 +346,10 @@ class Exists(_Predicate):
     TAG = "exists"
     exists: ExistsTest
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"the system has a component where {self.exists.where.describe()}"
+
 
 class CrossesBoundary(_Predicate):
     """The flow crosses a trust boundary (its ends sit in different boundaries)."""
@@ -285,6 +358,10 @@ class CrossesBoundary(_Predicate):
     CONTEXTS = frozenset({TargetType.FLOW})
     crosses_boundary: StrictBool = True
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "crosses a trust boundary" if self.crosses_boundary else "stays inside one boundary"
+
 
 class Endpoint(_Predicate):
     """The flow's source (``from``) or target (``to``) component satisfies a condition."""
@@ -292,6 +369,10 @@ class Endpoint(_Predicate):
     TAG = "endpoint"
     CONTEXTS = frozenset({TargetType.FLOW})
     endpoint: EndpointTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"its {self.endpoint.end} {self.endpoint.where.describe()}"
 
 
 class EndpointTest(Frozen):
@@ -307,12 +388,20 @@ class AllOf(_Predicate):
     TAG = "all"
     all: tuple[Condition, ...] = Field(min_length=1)
 
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return " and ".join(p.describe() for p in self.all)
+
 
 class AnyOf(_Predicate):
     """At least one condition holds."""
 
     TAG = "any"
     any: tuple[Condition, ...] = Field(min_length=1)
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "(" + " or ".join(p.describe() for p in self.any) + ")"
 
 
 class Not(_Predicate):
@@ -322,6 +411,10 @@ class Not(_Predicate):
     not_: Condition = Field(alias="not")
 
     model_config = Frozen.model_config | {"populate_by_name": True}
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"not ({self.not_.describe()})"
 
 
 def _condition_tag(value: Any) -> str | None:
