@@ -8,27 +8,18 @@ looks. Every user string is escaped for its target syntax, every id is derived f
 (never from order or counters in the input), and every list is sorted, so the output is
 byte-identical however the model file is ordered.
 
-Modules: :mod:`.scene` (views and scenes), :mod:`.style` (the visual vocabulary, documented in
+Modules: :mod:`.types` (views and scenes), :mod:`.scene` (building one), :mod:`.budget` (layout cost), :mod:`.style` (the visual vocabulary, documented in
 docs/diagrams.md), :mod:`.escape` (text hygiene and quoting), :mod:`.dot`, :mod:`.mermaid` and
 :mod:`.text` (the writers; the text writer draws ``dot -Tjson`` coordinates on a character grid).
 """
 
 from __future__ import annotations
 
+from threatmodel.export.diagram.budget import LAYOUT_BUDGET, check_layout_budget, layout_cost
 from threatmodel.export.diagram.dot import render_dot, render_dot_scene
 from threatmodel.export.diagram.escape import clean, dot_quote, mermaid_text, shorten, wrap
 from threatmodel.export.diagram.mermaid import render_mermaid, render_mermaid_scene
-from threatmodel.export.diagram.scene import (
-    LAYOUT_BUDGET,
-    DiagramView,
-    Scene,
-    SceneBoundary,
-    SceneEdge,
-    SceneNode,
-    build_scene,
-    check_layout_budget,
-    layout_cost,
-)
+from threatmodel.export.diagram.scene import build_scene
 from threatmodel.export.diagram.style import (
     DEFAULT_THRESHOLD,
     KIND_SHAPE,
@@ -37,6 +28,7 @@ from threatmodel.export.diagram.style import (
     TRUST_FRAME,
     svg_fonts,
 )
+from threatmodel.export.diagram.types import DiagramView, Scene, SceneBoundary, SceneEdge, SceneNode
 
 __all__ = [
     "DEFAULT_THRESHOLD",

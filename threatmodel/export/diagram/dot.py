@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.export.diagram.escape import dot_quote, html, plural, shorten, wrap
-from threatmodel.export.diagram.scene import DiagramView, Scene, SceneBoundary, SceneEdge, SceneNode, build_scene
+from threatmodel.export.diagram.scene import build_scene
 from threatmodel.export.diagram.style import (
     CONTEXT_FILL,
     CONTEXT_STROKE,
@@ -20,6 +20,7 @@ from threatmodel.export.diagram.style import (
     SHAPES,
     TRUST_FRAME,
 )
+from threatmodel.export.diagram.types import DiagramView, Scene, SceneBoundary, SceneEdge, SceneNode
 from threatmodel.model.base import Severity
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.export.diagram.escape import mermaid_text, plural, shorten, wrap
-from threatmodel.export.diagram.scene import DiagramView, Scene, SceneNode, build_scene
+from threatmodel.export.diagram.scene import build_scene
 from threatmodel.export.diagram.style import (
     CONTEXT_FILL,
     CONTEXT_STROKE,
@@ -15,6 +15,7 @@ from threatmodel.export.diagram.style import (
     SHAPES,
     TRUST_FRAME,
 )
+from threatmodel.export.diagram.types import DiagramView, Scene, SceneNode
 
 
 def mermaid_ids(scene: Scene) -> tuple[dict[str, str], dict[str, str]]:

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from threatmodel.export.diagram.escape import dot_quote, shorten
-from threatmodel.export.diagram.scene import Scene, SceneNode
 from threatmodel.export.diagram.style import SHAPES
+from threatmodel.export.diagram.types import Scene, SceneNode
 
 X_PT = 7.2
 """Points per character column (12 pt Courier advance)."""
