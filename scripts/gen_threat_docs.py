@@ -23,7 +23,8 @@ sys.path.insert(0, str(REPO))
 from threatmodel.engine.catalogs import CatalogSet  # noqa: E402
 from threatmodel.engine.match import candidate_kinds  # noqa: E402
 from threatmodel.io.load import load_catalogs  # noqa: E402
-from threatmodel.model.catalog import Catalog, Entry, TargetType, Threat  # noqa: E402
+from threatmodel.model.catalog import Catalog, Entry, Threat  # noqa: E402
+from threatmodel.model.rules import TargetType  # noqa: E402
 
 OUTPUT = REPO / "docs" / "threats.md"
 LIBRARY = "tm"

@@ -8,9 +8,9 @@ from typing import Annotated, get_args, get_origin
 import pytest
 
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
-from threatmodel.model.catalog import PREDICATE_TAGS, PREDICATES, Condition
 from threatmodel.model.keys import control_key, flow_key
 from threatmodel.model.policy import RULE_CLASSES, RULE_KINDS, RULES, Rule
+from threatmodel.model.rules import PREDICATE_TAGS, PREDICATES, Condition
 from threatmodel.model.system import Flow, ImplementedControl
 from threatmodel.model.vocab import Status, TriageStatus
 from threatmodel.render import BY_ID, DIAGRAM_FORMATS, EXPORTS, REPORT_FORMATS

@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import assess_text
 from threatmodel.io.load import LoadedCatalogs, load_catalogs
-from threatmodel.model.catalog import PREDICATE_TAGS
+from threatmodel.model.rules import PREDICATE_TAGS
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "gen_threat_docs.py"

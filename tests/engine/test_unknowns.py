@@ -16,7 +16,8 @@ from threatmodel.engine import evaluate
 from threatmodel.engine.questions import open_questions
 from threatmodel.engine.unknowns import reads_unknowns, resolve
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
-from threatmodel.model.catalog import Catalog, Condition
+from threatmodel.model.catalog import Catalog
+from threatmodel.model.rules import Condition
 from threatmodel.model.system import SystemModel
 from threatmodel.model.unknowns import UNKNOWABLE
 

@@ -12,15 +12,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from threatmodel.model.catalog import (
+from threatmodel.model.catalog import Catalog, Control, Entry, Threat
+from threatmodel.model.keys import split_ref
+from threatmodel.model.rules import (
     AllOf,
     AnyOf,
     Attr,
-    Catalog,
     Condition,
-    Control,
     Endpoint,
-    Entry,
     Exists,
     Linked,
     Neighbour,
@@ -28,9 +27,7 @@ from threatmodel.model.catalog import (
     ReachedFrom,
     Reaches,
     TargetType,
-    Threat,
 )
-from threatmodel.model.keys import split_ref
 from threatmodel.model.system import COMPONENT_CLASSES, Flow
 
 MAX_DEPTH = 12

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from threatmodel.graph import ModelGraph
-from threatmodel.model.catalog import (
+from threatmodel.model.rules import (
     AllOf,
     AnyOf,
     Attr,
@@ -26,7 +26,7 @@ from threatmodel.model.catalog import (
     Not,
     UntrustedSource,
 )
-from threatmodel.model.catalog import fmt_value as fmt_value
+from threatmodel.model.rules import fmt_value as fmt_value
 from threatmodel.model.unknowns import UNKNOWABLE
 
 MISSING: Any = object()

@@ -14,9 +14,10 @@ from threatmodel.engine.match import Explanation, Matcher
 from threatmodel.engine.unknowns import Readings, unknown_in
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
-from threatmodel.model.catalog import Catalog, Factor, TargetType, Threat
+from threatmodel.model.catalog import Catalog, Factor, Threat
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
 from threatmodel.model.keys import finding_id, split_finding_id
+from threatmodel.model.rules import TargetType
 from threatmodel.model.system import Agent, HumanUser, SystemModel
 from threatmodel.model.unknowns import question
 from threatmodel.model.vocab import Autonomy, ControlStatus, Exposure, HumanApproval, Status, TriageStatus

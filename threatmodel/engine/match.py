@@ -22,7 +22,7 @@ from threatmodel.engine.conditions import (
 )
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
-from threatmodel.model.catalog import (
+from threatmodel.model.rules import (
     AllOf,
     AnyOf,
     Attr,

@@ -19,7 +19,6 @@ from threatmodel.engine.conditions import candidate_kinds, describe
 from threatmodel.engine.match import Matcher
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Frozen, Severity
-from threatmodel.model.catalog import TargetType
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.policy import (
     Level,
@@ -33,6 +32,7 @@ from threatmodel.model.policy import (
     Rule,
     StatusForbidden,
 )
+from threatmodel.model.rules import TargetType
 from threatmodel.model.system import SystemModel, TriageEntry
 
 Loc = tuple[str | int, ...]

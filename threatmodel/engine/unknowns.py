@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import assert_never
 
-from threatmodel.model.catalog import (
+from threatmodel.model.rules import (
     AllOf,
     AnyOf,
     Attr,

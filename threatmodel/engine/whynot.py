@@ -15,8 +15,8 @@ from threatmodel.engine.conditions import candidate_kinds, describe, endpoint_ki
 from threatmodel.engine.match import Matcher
 from threatmodel.engine.unknowns import resolve
 from threatmodel.graph import ModelGraph
-from threatmodel.model.catalog import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType
 from threatmodel.model.keys import finding_id, split_finding_id
+from threatmodel.model.rules import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType
 
 MAX_LINES = 40
 """Longest answer; a rule with more failing parts is cut with a count of the rest."""

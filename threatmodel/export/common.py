@@ -18,9 +18,10 @@ from urllib.parse import quote
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.graph import ModelGraph
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
-from threatmodel.model.catalog import Lifecycle, TargetType
+from threatmodel.model.catalog import Lifecycle
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.keys import split_ref
+from threatmodel.model.rules import TargetType
 from threatmodel.model.system import SystemModel, TriageEntry
 from threatmodel.model.vocab import ControlStatus, Status
 from threatmodel.textsafe import visible

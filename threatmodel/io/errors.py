@@ -184,7 +184,7 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: 
         elif kind == "unknown_predicate":
             keys = list(value) if isinstance(value, dict) else []
             message = f"{_dotted(loc)}: {message}"
-            from threatmodel.model.catalog import PREDICATE_TAGS
+            from threatmodel.model.rules import PREDICATE_TAGS
 
             if len(keys) == 1:
                 close = difflib.get_close_matches(str(keys[0]), PREDICATE_TAGS, n=1, cutoff=0.5)

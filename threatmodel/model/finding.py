@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Literal
 
 from threatmodel.model.base import Frozen, Severity
-from threatmodel.model.catalog import Lifecycle, NistFunction, Practice, Stride, TargetType
+from threatmodel.model.catalog import Lifecycle, NistFunction, Practice, Stride
+from threatmodel.model.rules import TargetType
 from threatmodel.model.system import SystemModel, TriageEntry
 from threatmodel.model.vocab import Status
 

@@ -22,7 +22,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Discriminator, Field, Tag
 
 from threatmodel.model.base import Frozen, Ref, Severity, Slug, Text
-from threatmodel.model.catalog import Condition, TargetType
+from threatmodel.model.rules import Condition, TargetType
 from threatmodel.model.vocab import TriageStatus
 
 

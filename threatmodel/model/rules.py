@@ -1,0 +1,418 @@
+"""The rule language: a closed, declarative vocabulary of predicates.
+
+Every predicate is a small pydantic model in one discriminated union (``Condition``), so an
+unknown predicate or a misspelt key is an error when a catalog or policy loads, and no rule can
+run code. Each predicate also says itself in words (``describe``).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Discriminator, Field, StrictBool, Tag, field_validator
+
+from threatmodel.model.base import Classification, Frozen, Slug, TrustLevel
+from threatmodel.model.vocab import ComponentKind
+
+Scalar = str | int | float | bool | None
+MAX_HOPS = 64
+
+
+class TargetType(StrEnum):
+    """What a threat is raised on."""
+
+    COMPONENT = "component"
+    FLOW = "flow"
+    SYSTEM = "system"
+
+
+def fmt_value(value: object) -> str:
+    """A model value as rules and explanations show it (``unset``, ``true``, ``[a, b]``)."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(fmt_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "unset"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------
+# The predicate vocabulary
+
+
+class _Predicate(Frozen):
+    TAG: ClassVar[str]
+    CONTEXTS: ClassVar[frozenset[TargetType]] = frozenset(TargetType)
+
+    def describe(self) -> str:
+        """A short phrase for the condition; every predicate words itself."""
+        raise NotImplementedError(type(self).__name__)
+
+
+class KindIs(_Predicate):
+    """The component is of one of these kinds."""
+
+    TAG = "kind"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    kind: tuple[ComponentKind, ...] = Field(min_length=1)
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "kind is " + " or ".join(str(k) for k in self.kind)
+
+
+class AttrTest(Frozen):
+    """A test of one attribute; exactly one of the operators is given."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    """Attribute name as written in the model file (e.g. ``weights_format``)."""
+    equals: Scalar = Field(default=None)
+    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in")
+    contains_any: tuple[Scalar, ...] | None = None
+    is_set: StrictBool | None = None
+    unknown: Literal["match", "no-match"] | None = None
+    """How the test reads an attribute the model leaves unknown: as a match or not. Unset: the
+    conservative reading, the one that keeps the threat (a match, or no match under ``not``)."""
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    @field_validator("equals", mode="before")
+    @classmethod
+    def _no_lists(cls, value: Any) -> Any:
+        if isinstance(value, (list, dict)):
+            raise ValueError("'equals' takes one value; use 'in' for a list of values")
+        return value
+
+    @cached_property
+    def op(self) -> str:
+        """The operator, computed once (tests are immutable)."""
+        return self.operator()
+
+    def operator(self) -> str:
+        given = [
+            name
+            for name, value in (
+                ("equals", self.equals),
+                ("in", self.in_),
+                ("contains_any", self.contains_any),
+                ("is_set", self.is_set),
+            )
+            if value is not None or (name == "equals" and "equals" in self.model_fields_set)
+        ]
+        if len(given) != 1:
+            raise ValueError("an attribute test takes exactly one of: equals, in, contains_any, is_set")
+        return given[0]
+
+
+class Attr(_Predicate):
+    """An attribute of the component (or flow) passes a test."""
+
+    TAG = "attr"
+    CONTEXTS = frozenset({TargetType.COMPONENT, TargetType.FLOW})
+    attr: AttrTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        test = self.attr
+        op = test.operator()
+        value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[op]
+        if op == "is_set":
+            return f"{test.name} is {'set' if value else 'unset'}"
+        return f"{test.name} {op.replace('_', ' ')} {fmt_value(value)}"
+
+
+class DataTest(Frozen):
+    """A test over data assets; every given part must hold for one asset."""
+
+    classification_at_least: Classification | None = None
+    tags_any: tuple[Slug, ...] = ()
+
+    def describe(self) -> str:
+        """The data the test selects, in words."""
+        parts = []
+        if self.classification_at_least is not None:
+            parts.append(f"{self.classification_at_least.value} or more sensitive data")
+        if self.tags_any:
+            parts.append("data tagged " + " or ".join(self.tags_any))
+        return " that is ".join(parts) if parts else "any data"
+
+
+class DataHandled(_Predicate):
+    """The component handles (holds, receives, sends, was trained on) matching data;
+    for a flow, the flow carries it."""
+
+    TAG = "data"
+    CONTEXTS = frozenset({TargetType.COMPONENT, TargetType.FLOW})
+    data: DataTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "handles " + self.data.describe()
+
+
+class BoundaryTrust(_Predicate):
+    """The component sits in a boundary with one of these trust levels."""
+
+    TAG = "boundary_trust"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    boundary_trust: tuple[TrustLevel, ...] = Field(min_length=1)
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "runs in a " + " or ".join(str(v) for v in self.boundary_trust) + " boundary"
+
+
+class UntrustedSource(_Predicate):
+    """The component is itself a source of untrusted content (see docs/rules.md)."""
+
+    TAG = "untrusted_source"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    untrusted_source: StrictBool = True
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "is a source of untrusted content"
+
+
+class TaintTest(Frozen):
+    """Options of the ``tainted`` predicate."""
+
+    source_kinds: tuple[ComponentKind, ...] = ()
+    """Only count untrusted sources of these kinds."""
+    exclude_source_kinds: tuple[ComponentKind, ...] = ()
+    """Ignore untrusted sources of these kinds."""
+    via: tuple[ComponentKind, ...] = ()
+    """The path must pass through a component of one of these kinds."""
+    max_hops: Annotated[int, Field(ge=1, le=MAX_HOPS)] = 16
+    """Longest path considered, in flows."""
+
+
+class Tainted(_Predicate):
+    """Content from an untrusted source reaches the component along flows."""
+
+    TAG = "tainted"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    tainted: TaintTest = TaintTest()
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "receives untrusted content"
+
+
+class NeighbourTest(Frozen):
+    """Options of the ``neighbour`` predicate."""
+
+    direction: Literal["in", "out", "any"] = "any"
+    where: Condition
+
+
+class Neighbour(_Predicate):
+    """A component directly connected by a flow satisfies ``where``."""
+
+    TAG = "neighbour"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    neighbour: NeighbourTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"is connected to something where {self.neighbour.where.describe()}"
+
+
+class PathTest(Frozen):
+    """Options of the ``reaches`` and ``reached_from`` predicates."""
+
+    where: Condition
+    max_hops: Annotated[int, Field(ge=1, le=MAX_HOPS)] = 16
+
+
+class Reaches(_Predicate):
+    """Data from the component flows, directly or not, to a component satisfying ``where``."""
+
+    TAG = "reaches"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    reaches: PathTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"sends data toward something where {self.reaches.where.describe()}"
+
+
+class ReachedFrom(_Predicate):
+    """Data from a component satisfying ``where`` flows, directly or not, to the component."""
+
+    TAG = "reached_from"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    reached_from: PathTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"receives data from something where {self.reached_from.where.describe()}"
+
+
+class LinkTest(Frozen):
+    """Options of the ``linked`` predicate."""
+
+    via: Literal["tools", "delegates_to", "memory", "model", "base_model", "serves", "produces", "trained_on_by"]
+    """Which declared relation to follow: an agent's tools, delegates, memory or model; a model's
+    base model; the models a server serves; the model a job produces; the jobs that train a model."""
+    where: Condition
+
+
+class Linked(_Predicate):
+    """A component related through a declared attribute satisfies ``where``."""
+
+    TAG = "linked"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    linked: LinkTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"has a {self.linked.via.replace('_', ' ')} link to something where {self.linked.where.describe()}"
+
+
+class ExistsTest(Frozen):
+    """Options of the ``exists`` predicate."""
+
+    where: Condition
+
+
+class Exists(_Predicate):
+    """Some component of the system satisfies ``where``."""
+
+    TAG = "exists"
+    exists: ExistsTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"the system has a component where {self.exists.where.describe()}"
+
+
+class CrossesBoundary(_Predicate):
+    """The flow crosses a trust boundary (its ends sit in different boundaries)."""
+
+    TAG = "crosses_boundary"
+    CONTEXTS = frozenset({TargetType.FLOW})
+    crosses_boundary: StrictBool = True
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "crosses a trust boundary" if self.crosses_boundary else "stays inside one boundary"
+
+
+class Endpoint(_Predicate):
+    """The flow's source (``from``) or target (``to``) component satisfies a condition."""
+
+    TAG = "endpoint"
+    CONTEXTS = frozenset({TargetType.FLOW})
+    endpoint: EndpointTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"its {self.endpoint.end} {self.endpoint.where.describe()}"
+
+
+class EndpointTest(Frozen):
+    """Options of the ``endpoint`` predicate."""
+
+    end: Literal["source", "target"]
+    where: Condition
+
+
+class AllOf(_Predicate):
+    """Every condition holds."""
+
+    TAG = "all"
+    all: tuple[Condition, ...] = Field(min_length=1)
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return " and ".join(p.describe() for p in self.all)
+
+
+class AnyOf(_Predicate):
+    """At least one condition holds."""
+
+    TAG = "any"
+    any: tuple[Condition, ...] = Field(min_length=1)
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return "(" + " or ".join(p.describe() for p in self.any) + ")"
+
+
+class Not(_Predicate):
+    """The condition does not hold."""
+
+    TAG = "not"
+    not_: Condition = Field(alias="not")
+
+    model_config = Frozen.model_config | {"populate_by_name": True}
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        return f"not ({self.not_.describe()})"
+
+
+def _condition_tag(value: Any) -> str | None:
+    """A condition is a one-key mapping; its key names the predicate."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            return str(next(iter(value)))
+        return None
+    return getattr(value, "TAG", None)
+
+
+PREDICATES: tuple[type[_Predicate], ...] = (
+    KindIs,
+    Attr,
+    DataHandled,
+    BoundaryTrust,
+    UntrustedSource,
+    Tainted,
+    Neighbour,
+    Reaches,
+    ReachedFrom,
+    Linked,
+    Exists,
+    CrossesBoundary,
+    Endpoint,
+    AllOf,
+    AnyOf,
+    Not,
+)
+"""The closed rule vocabulary: every predicate class, in the order the docs list them. ``Condition``
+below is the same union written out for the type checker; a test checks the two agree."""
+
+PREDICATE_TAGS: tuple[str, ...] = tuple(p.TAG for p in PREDICATES)
+"""The key that names each predicate in a catalog file."""
+
+Condition = Annotated[
+    Annotated[KindIs, Tag(KindIs.TAG)]
+    | Annotated[Attr, Tag(Attr.TAG)]
+    | Annotated[DataHandled, Tag(DataHandled.TAG)]
+    | Annotated[BoundaryTrust, Tag(BoundaryTrust.TAG)]
+    | Annotated[UntrustedSource, Tag(UntrustedSource.TAG)]
+    | Annotated[Tainted, Tag(Tainted.TAG)]
+    | Annotated[Neighbour, Tag(Neighbour.TAG)]
+    | Annotated[Reaches, Tag(Reaches.TAG)]
+    | Annotated[ReachedFrom, Tag(ReachedFrom.TAG)]
+    | Annotated[Linked, Tag(Linked.TAG)]
+    | Annotated[Exists, Tag(Exists.TAG)]
+    | Annotated[CrossesBoundary, Tag(CrossesBoundary.TAG)]
+    | Annotated[Endpoint, Tag(Endpoint.TAG)]
+    | Annotated[AllOf, Tag(AllOf.TAG)]
+    | Annotated[AnyOf, Tag(AnyOf.TAG)]
+    | Annotated[Not, Tag(Not.TAG)],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="unknown_predicate",
+        custom_error_message=f"a condition is a mapping with exactly one key, one of: {', '.join(PREDICATE_TAGS)}",
+    ),
+]
+"""One predicate of the closed rule vocabulary."""
+
+for _model in (NeighbourTest, PathTest, LinkTest, ExistsTest, EndpointTest, Endpoint, AllOf, AnyOf, Not):
+    _model.model_rebuild()
