@@ -109,3 +109,48 @@ def test_text_summary_lists_every_diagnostic() -> None:
 
 def test_quickstart_shows_finding_explanation() -> None:
     assert "threatmodel analyze my-agent.yaml --finding ID" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _wide_model(tmp_path: Path, copies: int) -> Path:
+    """``copies`` internet-facing apps, each in front of its own LLM: three open findings a copy."""
+    import yaml
+
+    components: list[dict[str, str]] = [
+        {"id": "users", "kind": "human-user", "population": "public", "exposure": "internet"}
+    ]
+    flows: list[dict[str, str]] = []
+    for i in range(copies):
+        components += [
+            {"id": f"app-{i}", "kind": "application", "exposure": "internet"},
+            {"id": f"llm-{i}", "kind": "llm"},
+        ]
+        flows += [
+            {"source": "users", "target": f"app-{i}"},
+            {"source": f"app-{i}", "target": f"llm-{i}"},
+            {"source": f"llm-{i}", "target": f"app-{i}"},
+        ]
+    path = tmp_path / "wide.yaml"
+    model = {"schema_version": 1, "system": {"id": "wide", "name": "Wide"}, "components": components, "flows": flows}
+    path.write_text(yaml.safe_dump(model), encoding="utf-8")
+    return path
+
+
+def _finding_rows(text: str) -> int:
+    return sum(1 for line in text.splitlines() if re.match(r"^│ (critical|high|medium|low)\s", line))
+
+
+def test_large_summary_shows_the_worst_and_counts_the_rest(tmp_path: Path) -> None:
+    """Above SUMMARY_ROWS open findings the summary lists the worst, counts the rest and groups them by
+    threat; --all lists every one."""
+    from threatmodel.cli.analyze import SUMMARY_ROWS
+
+    path = _wide_model(tmp_path, 30)
+    short = run(str(path), "--as-of", "2026-12-01")
+    assert short.exit_code == 0, short.output  # type: ignore[attr-defined]
+    text = short.output  # type: ignore[attr-defined]
+    assert _finding_rows(text) == SUMMARY_ROWS
+    assert f"… and {90 - SUMMARY_ROWS} more open findings" in text
+    assert "Open findings by threat" in text
+    full = run(str(path), "--as-of", "2026-12-01", "--all").output  # type: ignore[attr-defined]
+    assert _finding_rows(full) == 90
+    assert "more open findings" not in full

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,13 +39,22 @@ SEVERITY_STYLE = {
 }
 
 
+SUMMARY_ROWS = 40
+"""Rows of each list the summary prints before it counts the rest (``--all`` prints them all)."""
+
+
 @click.command()
 @click.argument("model", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
 )
-@click.option("--all", "show_all", is_flag=True, help="List every finding, not only open ones.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help=f"List every finding (not only the {SUMMARY_ROWS} worst open ones) and every diagnostic.",
+)
 @click.option(
     "--finding", "finding_id", metavar="ID", help="Explain one finding in full (why, scenario, score, controls)."
 )
@@ -145,14 +155,18 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
     console.print(header)
 
     shown = a.findings if show_all else tuple(open_findings)
+    ordered = sorted(shown, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id))
+    hidden = 0 if show_all else max(0, len(ordered) - SUMMARY_ROWS)
+    if hidden:
+        ordered = ordered[:SUMMARY_ROWS]
     if shown:
-        table = Table(title="Open findings" if not show_all else "Findings", title_justify="left", expand=False)
+        title = "Findings" if show_all else "Open findings" + (f" (the {SUMMARY_ROWS} worst)" if hidden else "")
+        table = Table(title=title, title_justify="left", expand=False)
         table.add_column("severity", no_wrap=True)
         table.add_column("target", no_wrap=True)
         table.add_column("threat")
         table.add_column("status", no_wrap=True)
         table.add_column("refs")
-        ordered = sorted(shown, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id))
         for f in ordered:
             refs = ", ".join(r.split(":", 1)[1] for r in f.refs if not r.startswith(("stride:", "atlas:")))
             table.add_row(
@@ -163,6 +177,15 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
                 Text(refs, style="dim"),
             )
         console.print(table)
+        if hidden:
+            console.print(
+                Text(
+                    f"… and {hidden} more open findings: --all lists every finding, "
+                    "`threatmodel report` writes them all with their reasons",
+                    style="dim",
+                )
+            )
+            _print_by_threat(console, open_findings)
     else:
         console.print("No open findings.", style="green")
 
@@ -204,23 +227,51 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
         if len(asked) > 5:
             console.print(Text(f"  … and {len(asked) - 5} more: threatmodel questions MODEL", style="dim"))
 
-    print_diagnostics(console, a)
+    print_diagnostics(console, a, limit=None if show_all else SUMMARY_ROWS)
 
 
-def print_diagnostics(console: Console, a: Assessment) -> None:
-    """Every diagnostic, warnings first: the same list JSON, the reports and the TUI show."""
+def _print_by_threat(console: Console, open_findings: Sequence[Finding]) -> None:
+    """Open findings counted per threat: what a large model's summary shows instead of every row."""
+    from rich.table import Table
+    from rich.text import Text
+
+    count = Counter(f.threat for f in open_findings)
+    worst: dict[str, Finding] = {}
+    for f in open_findings:
+        best = worst.get(f.threat)
+        if best is None or (f.residual_severity, f.residual_risk) > (best.residual_severity, best.residual_risk):
+            worst[f.threat] = f
+    table = Table(title="Open findings by threat", title_justify="left")
+    table.add_column("threat")
+    table.add_column("open", justify="right")
+    table.add_column("worst")
+    rows = sorted(count, key=lambda t: (-worst[t].residual_severity.rank, -count[t], t))
+    for threat in rows[:SUMMARY_ROWS]:
+        sev = worst[threat].residual_severity
+        table.add_row(Text(worst[threat].title), str(count[threat]), Text(sev.value, style=SEVERITY_STYLE[sev]))
+    console.print(table)
+
+
+def print_diagnostics(console: Console, a: Assessment, *, limit: int | None = None) -> None:
+    """The diagnostics, warnings first: the same list JSON, the reports and the TUI show; with
+    ``limit``, the first ``limit`` and a count per code of the rest."""
     from rich.markup import escape
 
     if not a.diagnostics:
         return
     console.print(f"\n[bold]Diagnostics ({len(a.diagnostics)})[/bold]")
     ordered = sorted(a.diagnostics, key=lambda d: (d.severity != "warning", d.code, d.element or ""))
-    for d in ordered:
+    rest = ordered[limit:] if limit is not None else []
+    for d in ordered[:limit]:
         style = "yellow" if d.severity == "warning" else "dim"
         where = f" [dim]({escape(d.element)})[/dim]" if d.element else ""
         console.print(
             f"  [{style}]{d.severity:<7}[/{style}] {escape(d.code)}: {escape(d.message)}{where}", highlight=False
         )
+    if rest:
+        by_code = Counter(d.code for d in rest)
+        counts = ", ".join(f"{code} × {n}" for code, n in sorted(by_code.items()))
+        console.print(f"  [dim]… and {len(rest)} more ({escape(counts)}): --all lists every one[/dim]", highlight=False)
 
 
 def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
