@@ -197,3 +197,26 @@ class TestHelpers:
         assert posture(done).headline == "Ready for sign-off."
         empty = support.assessment.model_copy(update={"findings": (), "proposals": ()})
         assert posture(empty).headline == "No threat applies."
+
+
+def test_high_findings_with_a_path_draw_it() -> None:
+    """Every high or critical finding raised along an untrusted path gets a Mermaid drawing of its
+    paths (source dashed, target filled, display names); names in it are escaped like the diagram's."""
+    from threatmodel.export.diagram.mermaid import render_mermaid_paths
+    from threatmodel.model.base import Severity
+
+    case = load_case(REPO / "models" / "rag-support-assistant.yaml", fixture=False)
+    text = render("md", case.analysis)
+    drawn = [f for f in case.assessment.findings if f.path and f.residual_severity >= Severity.HIGH]
+    assert drawn, "the example should have a high finding with a path"
+    assert text.count("**Attack path**") == len(drawn)
+    for f in drawn:
+        paths = f.paths or (f.path,)
+        names = {e: case.analysis.graph.name(e) for p in paths for e in p}
+        block = render_mermaid_paths(paths, names, f.target, f.residual_severity)
+        assert f"```mermaid\n{block}```" in text
+        assert "class p" in block and " target" in block
+    hostile = render_mermaid_paths([("a", "b")], {"a": 'x"]) --> evil[("', "b": "<script>"}, "b", Severity.HIGH)
+    labels = [line for line in hostile.splitlines() if line.startswith("  p")][:2]
+    assert all(line.count('"') == 2 for line in labels), labels
+    assert "<script>" not in hostile

@@ -30,6 +30,7 @@ from threatmodel.export.common import (
     triage_log,
 )
 from threatmodel.export.diagram import render_mermaid
+from threatmodel.export.diagram.mermaid import render_mermaid_paths
 from threatmodel.export.review import ControlLine, FindingView, coverage, finding_view, system_view, triage_bits
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.finding import Assessment
@@ -295,6 +296,11 @@ def _finding(v: FindingView) -> list[str]:
     out += [f"- {md_text(fact)}" for fact in f.why] or ["- the rule matched this element"]
     if v.path:
         out.append("- path: " + " → ".join(md_text(p) for p in v.path))
+    if f.path and f.residual_severity >= Severity.HIGH:
+        out += ["", "**Attack path** (untrusted source dashed, this finding's target filled)", ""]
+        out.append(
+            md_fence(render_mermaid_paths(f.paths or (f.path,), v.names, f.target, f.residual_severity), "mermaid")
+        )
     out += ["", f"**Attack scenario.** {md_text(f.scenario)}", "", "**Scoring**", ""]
     rows = [(s.axis, s.step, md_text(s.reason)) for s in v.steps]
     rows.append(("**risk**", f"**{f.risk}**", f"likelihood {f.likelihood} × impact {f.impact}, clamped to 1-5 each"))

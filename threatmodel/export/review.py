@@ -189,6 +189,8 @@ class FindingView:
     kind: str
     path: tuple[str, ...]
     """Display names along the untrusted path, when there is one."""
+    names: dict[str, str]
+    """Display name of every element on the finding's paths."""
     steps: tuple[ScoreStep, ...]
     controls: tuple[ControlLine, ...]
     """Implemented first, then proposed, each in the finding's order."""
@@ -222,6 +224,7 @@ def finding_view(analysis: Analysis, labels: Labels, f: Finding) -> FindingView:
         target=labels.target(f),
         kind=labels.kind(f),
         path=tuple(labels.name(p) for p in f.path),
+        names={e: labels.name(e) for path in (f.path, *f.paths) for e in path},
         steps=steps,
         controls=tuple(controls),
         threat=ControlLine(f.threat, cset.title_of(f.threat), cset.url_of(f.threat), "proposed"),

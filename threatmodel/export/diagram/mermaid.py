@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.export.diagram.escape import mermaid_text, plural, shorten, wrap
@@ -16,6 +18,7 @@ from threatmodel.export.diagram.style import (
     TRUST_FRAME,
 )
 from threatmodel.export.diagram.types import DiagramView, Scene, SceneNode
+from threatmodel.model.base import Severity
 
 
 def mermaid_ids(scene: Scene) -> tuple[dict[str, str], dict[str, str]]:
@@ -107,4 +110,28 @@ def render_mermaid_scene(scene: Scene) -> str:
     for start in range(0, len(crossing), 50):
         chunk = ",".join(str(i) for i in crossing[start : start + 50])
         out.append(f"  linkStyle {chunk} stroke:{CROSSING_COLOUR},stroke-width:3px,color:{CROSSING_COLOUR}")
+    return "\n".join(out) + "\n"
+
+
+def render_mermaid_paths(
+    paths: Sequence[Sequence[str]], names: Mapping[str, str], target: str, severity: Severity
+) -> str:
+    """A small ``flowchart LR`` of the untrusted paths that raised one finding: each path from its
+    source to ``target``, shared steps drawn once, the source dashed and the target filled with the
+    finding's severity. Node ids are ``p<i>`` in sorted element-id order; every label is escaped."""
+    elements = sorted({e for path in paths for e in path})
+    ids = {e: f"p{i}" for i, e in enumerate(elements)}
+    out = ["flowchart LR"]
+    for e in elements:
+        out.append(f'  {ids[e]}("{mermaid_text(shorten(names.get(e, e), 40))}")')
+    edges = sorted({(a, b) for path in paths for a, b in itertools.pairwise(path) if a != b})
+    out += [f"  {ids[a]} --> {ids[b]}" for a, b in edges]
+    sources = sorted({path[0] for path in paths if path and path[0] != target})
+    fill = SEVERITY_FILL[severity]
+    out.append(f"  classDef source fill:{CONTEXT_FILL},stroke:{CROSSING_COLOUR},stroke-width:2px,stroke-dasharray:4 3")
+    out.append(f"  classDef target fill:{fill.fill},stroke:{fill.stroke},color:{fill.font},stroke-width:3px")
+    if sources:
+        out.append(f"  class {','.join(ids[s] for s in sources)} source")
+    if target in ids:
+        out.append(f"  class {ids[target]} target")
     return "\n".join(out) + "\n"
