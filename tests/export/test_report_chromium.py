@@ -80,3 +80,36 @@ def test_screenshot_script_reports_a_missing_browser(tmp_path: Path, monkeypatch
     shots = _script()
     monkeypatch.setattr(shots, "CHROMIUM", str(tmp_path / "no-chromium"))
     assert shots.main([str(tmp_path / "r.html"), str(tmp_path / "r.png")]) == 2
+
+
+@pytest.mark.chromium
+@needs_chromium
+def test_a_finding_link_draws_its_paths_on_the_diagram(tmp_path: Path) -> None:
+    """Opening the report at #path:<finding id> (the "Show on the diagram" link) marks the target, every
+    node and edge of the finding's untrusted paths, and dims the rest; the toolbar is shown."""
+    import subprocess
+
+    from threatmodel import __version__
+    from threatmodel.render import Options
+    from threatmodel.render import render as render_export
+
+    case = load_case(REPO / "models" / "rag-support-assistant.yaml", fixture=False)
+    finding = max((f for f in case.assessment.findings if len(f.paths) > 1), key=lambda f: f.id)
+    page = tmp_path / "report.html"
+    page.write_text(render_export("html", case.analysis, Options(tool_version=__version__)).text, encoding="utf-8")
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom",
+         f"{page.as_uri()}#path:{finding.id}"],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout  # fmt: skip
+    parsed = Elements()
+    parsed.feed(dom)
+    marked = {attrs.get("id") for tag, attrs in parsed.tags if "tm-hl" in (attrs.get("class") or "").split()}
+    nodes = {f"tm-node-{e}" for path in finding.paths for e in path} | {f"tm-node-{finding.target}"}
+    assert nodes <= marked
+    edges = sum(len(path) - 1 for path in finding.paths)
+    assert len(marked - nodes) >= min(edges, 1)  # the edges along the paths are marked too
+    svg = next(attrs for tag, attrs in parsed.tags if tag == "svg")
+    assert "tm-dimmed" in (svg.get("class") or "")
+    tools = next(attrs for tag, attrs in parsed.tags if attrs.get("id") == "d-tools")
+    assert "hidden" not in tools

@@ -197,7 +197,21 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
     out.append("<h3>Diagram</h3>")
     svg = inline_svg(diagram_svg) if diagram_svg else None
     if svg is not None:
-        out.append(f'<figure class="diagram" aria-label="Data-flow diagram">{svg}</figure>')
+        out.append(
+            '<div class="diagram-tools no-print" id="d-tools" hidden>'
+            '<button type="button" class="plain" data-zoom="in" title="Zoom in (+)">Zoom in</button>'
+            '<button type="button" class="plain" data-zoom="out" title="Zoom out (-)">Zoom out</button>'
+            '<button type="button" class="plain" data-zoom="reset" title="Fit the whole diagram (0)">Fit</button>'
+            '<button type="button" class="plain" data-zoom="full" title="Full screen (f)">Full screen</button>'
+            '<button type="button" class="plain" id="d-clear" hidden>Clear highlight</button>'
+            '<span class="muted small" id="d-note" aria-live="polite"></span>'
+            "</div>"
+        )
+        out.append(
+            '<figure class="diagram" id="d-figure" tabindex="0" aria-label="Data-flow diagram: '
+            'focus it, then use + and - to zoom, the arrow keys to pan, 0 to fit, f for full screen">'
+            f"{svg}</figure>"
+        )
     elif diagram_svg:
         out.append('<div class="diagram-missing">The diagram could not be embedded: its SVG was not well-formed.</div>')
     else:
@@ -535,6 +549,7 @@ def _data(a: Assessment, labels: Labels) -> dict[str, Any]:
                 "open": f.status.is_open,
                 "catalogs": list(catalogs_of(f)),
                 "target": f.target,
+                "paths": [list(p) for p in (f.paths or ((f.path,) if f.path else ()))],
                 "text": " ".join(text.lower().split()),
                 "order": i,
                 "sort": {

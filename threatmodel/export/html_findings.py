@@ -163,5 +163,6 @@ def _finding_detail(v: FindingView) -> str:
         f'<p class="small">{esc(residual)}</p>'
         f'<h4>Controls</h4><ul class="controls">{"".join(controls)}</ul>'
         f'<h4>References</h4><ul class="small">{"".join(refs)}</ul>'
+        f'<p class="no-print"><a class="show-path" href="#path:{esc(f.id)}">Show on the diagram</a></p>'
     )
     return f'<div class="detail-grid"><div>{left}</div><div>{right}</div></div>'

@@ -1,6 +1,107 @@
 /* threatmodel HTML report: filter, sort and expand the findings table. No network, no globals.
    Reads its data from the JSON script element #tm-data and never writes markup
    built from strings: only attributes, textContent and the order of existing nodes change. */
+/* The diagram: zoom, pan and full screen (buttons, keyboard, drag), and the attack paths of a
+   finding drawn on it (#path:<finding id>). Only viewBox and class attributes change. */
+(function () {
+  "use strict";
+  var figure = document.getElementById("d-figure");
+  var svg = figure ? figure.querySelector("svg") : null;
+  var tools = document.getElementById("d-tools");
+  if (!svg || !tools || !svg.viewBox || !svg.viewBox.baseVal || !svg.viewBox.baseVal.width) { return; }
+  var base = svg.viewBox.baseVal;
+  var home = { x: base.x, y: base.y, w: base.width, h: base.height };
+  var view = { x: home.x, y: home.y, w: home.w, h: home.h };
+  function apply() { svg.setAttribute("viewBox", [view.x, view.y, view.w, view.h].join(" ")); }
+  function zoom(factor) {
+    var w = Math.min(home.w * 4, Math.max(home.w / 12, view.w / factor));
+    var h = view.h * (w / view.w);
+    view.x += (view.w - w) / 2; view.y += (view.h - h) / 2; view.w = w; view.h = h;
+    apply();
+  }
+  function pan(dx, dy) { view.x += dx * view.w; view.y += dy * view.h; apply(); }
+  function fit() { view = { x: home.x, y: home.y, w: home.w, h: home.h }; apply(); }
+  function full() {
+    if (document.fullscreenElement) { document.exitFullscreen(); return; }
+    if (figure.requestFullscreen) { figure.requestFullscreen(); }
+  }
+  tools.hidden = false;
+  Array.prototype.forEach.call(tools.querySelectorAll("button[data-zoom]"), function (b) {
+    b.addEventListener("click", function () {
+      var z = b.getAttribute("data-zoom");
+      if (z === "in") { zoom(1.5); } else if (z === "out") { zoom(1 / 1.5); } else if (z === "reset") { fit(); } else { full(); }
+    });
+  });
+  figure.addEventListener("keydown", function (e) {
+    var keys = { "+": function () { zoom(1.5); }, "=": function () { zoom(1.5); }, "-": function () { zoom(1 / 1.5); },
+      "0": fit, "f": full, "ArrowLeft": function () { pan(-0.1, 0); }, "ArrowRight": function () { pan(0.1, 0); },
+      "ArrowUp": function () { pan(0, -0.1); }, "ArrowDown": function () { pan(0, 0.1); } };
+    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+  });
+  var drag = null;
+  svg.addEventListener("pointerdown", function (e) {
+    drag = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y };
+    if (svg.setPointerCapture) { svg.setPointerCapture(e.pointerId); }
+  });
+  svg.addEventListener("pointermove", function (e) {
+    if (!drag) { return; }
+    var scale = view.w / (svg.getBoundingClientRect().width || 1);
+    view.x = drag.vx - (e.clientX - drag.x) * scale; view.y = drag.vy - (e.clientY - drag.y) * scale;
+    apply();
+  });
+  svg.addEventListener("pointerup", function () { drag = null; });
+  svg.addEventListener("wheel", function (e) {
+    if (!e.ctrlKey && !document.fullscreenElement) { return; }
+    e.preventDefault();
+    zoom(e.deltaY < 0 ? 1.2 : 1 / 1.2);
+  }, { passive: false });
+
+  var dataNode = document.getElementById("tm-data");
+  var findings = dataNode ? JSON.parse(dataNode.textContent).findings : [];
+  var clear = document.getElementById("d-clear");
+  var note = document.getElementById("d-note");
+  function mark(el) { if (el) { el.classList.add("tm-hl"); } return !!el; }
+  function unmark() {
+    svg.classList.remove("tm-dimmed");
+    Array.prototype.forEach.call(svg.querySelectorAll(".tm-hl"), function (el) { el.classList.remove("tm-hl"); });
+    clear.hidden = true; note.textContent = "";
+  }
+  function edgeBetween(a, b) {
+    var found = null;
+    Array.prototype.forEach.call(svg.querySelectorAll("g.edge"), function (g) {
+      var title = g.querySelector("title");
+      if (title && title.textContent === a + "->" + b) { found = g; }
+    });
+    return found;
+  }
+  function show(id) {
+    unmark();
+    var f = null;
+    findings.forEach(function (x) { if (x.id === id) { f = x; } });
+    if (!f) { return; }
+    var drawn = mark(document.getElementById("tm-node-" + f.target)) || mark(document.getElementById("tm-flow-" + f.target));
+    f.paths.forEach(function (path) {
+      path.forEach(function (node, i) {
+        drawn = mark(document.getElementById("tm-node-" + node)) || drawn;
+        if (i > 0) { mark(edgeBetween(path[i - 1], node)); }
+      });
+    });
+    svg.classList.add("tm-dimmed");
+    clear.hidden = false;
+    note.textContent = drawn
+      ? (f.paths.length ? "Showing " + f.paths.length + " untrusted path(s) of " + id : "Showing the target of " + id)
+      : "This diagram is the boundary overview; draw the component with `threatmodel diagram --focus` to see " + id;
+    figure.scrollIntoView({ block: "center" });
+    figure.focus();
+  }
+  clear.addEventListener("click", function () { unmark(); if (location.hash.indexOf("#path:") === 0) { history.replaceState(null, "", "#system"); } });
+  function fromHash() {
+    if (location.hash.indexOf("#path:") === 0) { show(decodeURIComponent(location.hash.slice(6))); }
+  }
+  window.addEventListener("hashchange", fromHash);
+  fromHash();
+})();
+
 (function () {
   "use strict";
   var dataNode = document.getElementById("tm-data");
