@@ -80,6 +80,8 @@ class YamlDocument:
     _nodes: Any = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
     _prefixes: dict[int, Any] = field(default_factory=dict, repr=False)
+    _prefix_lookups: int = field(default=0, repr=False)
+    _prefix_start: int = field(default=1 << 16, repr=False)
 
     def nodes(self) -> yaml.Node | None:
         """The composed node tree with marks, or None if PyYAML cannot compose this text."""
@@ -100,7 +102,8 @@ class YamlDocument:
         are skipped, so a missing key points at the mapping that lacks it. With
         ``key=True`` the last part points at the key rather than its value.
         """
-        if len(self.text) > PREFIX_LOCATING_FROM:
+        if len(self.text) > PREFIX_LOCATING_FROM and self._prefix_lookups < PREFIX_LOOKUPS and not self._composed:
+            self._prefix_lookups += 1
             found = self._span_from_prefix(loc, key)
             if found is not None:
                 return found
@@ -119,7 +122,7 @@ class YamlDocument:
         in turn. An answer counts only if the node it lands on ends before the cut: a node cut
         off (or a list missing the wanted item) grows the prefix. At worst, a third more work.
         """
-        size = 1 << 16
+        size = self._prefix_start  # never smaller than a prefix an earlier lookup had to reach
         while size < len(self.text):
             cut = self.text.rfind("\n", 0, size) + 1
             root = self._prefixes.get(cut)
@@ -136,11 +139,17 @@ class YamlDocument:
                     mark = node.start_mark
                     return SourceSpan(self.path, mark.line + 1, mark.column + 1)
             size *= 4
+            self._prefix_start = size
         return None
 
 
 PREFIX_LOCATING_FROM = 1 << 20
 """Files larger than this (1 MiB) are located from growing prefixes (``YamlDocument._span_from_prefix``)."""
+
+PREFIX_LOOKUPS = 16
+"""Locations one large document answers from prefixes: enough for the problems of a broken file.
+Past that (SARIF and ``check`` locate every element) the whole file is composed once, instead of
+composing prefixes again for each lookup, which grew with the number of elements times the file."""
 
 
 def _walk(node: Any, loc: Sequence[str | int], key: bool) -> Any:
