@@ -7,15 +7,9 @@ from pathlib import Path
 import pytest
 
 from threatmodel.io.discover.knowledge import load_knowledge
+from threatmodel.io.discover.python import ModelPaths, scan_python
 from threatmodel.io.discover.scan import scan_repository
-from threatmodel.io.discover.sources import (
-    ModelPaths,
-    scan_js,
-    scan_package_json,
-    scan_pyproject,
-    scan_python,
-    scan_requirements,
-)
+from threatmodel.io.discover.sources import scan_js, scan_package_json, scan_pyproject, scan_requirements
 
 KB = load_knowledge()
 

@@ -18,18 +18,16 @@ from pathlib import Path
 
 from threatmodel.errors import Problem, SourceSpan, UsageError
 from threatmodel.io.discover.knowledge import Knowledge, McpConfig, ModelFileRule, load_knowledge
+from threatmodel.io.discover.python import ModelPaths, scan_notebook, scan_python
 from threatmodel.io.discover.sources import (
     Found,
-    ModelPaths,
     Unreadable,
     file_found,
     scan_config,
     scan_js,
     scan_mcp_config,
-    scan_notebook,
     scan_package_json,
     scan_pyproject,
-    scan_python,
     scan_requirements,
 )
 from threatmodel.model.inventory import Category, Evidence, EvidenceKind, Inventory, Item, Skipped
