@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
-from threatmodel.io import yaml_source
-from threatmodel.io.yaml_source import PREFIX_LOCATING_FROM, PREFIX_LOOKUPS, parse_yaml
+from threatmodel.io import yaml_document
+from threatmodel.io.yaml_document import PREFIX_LOCATING_FROM, PREFIX_LOOKUPS
+from threatmodel.io.yaml_source import parse_yaml
 
 
 def test_many_lookups_compose_the_file_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,7 +25,7 @@ def test_many_lookups_compose_the_file_a_bounded_number_of_times(monkeypatch: py
         composed.append(len(stream))
         return real(stream, Loader=Loader)
 
-    monkeypatch.setattr(yaml_source.yaml, "compose", counting)
+    monkeypatch.setattr(yaml_document.yaml, "compose", counting)
     lookups = list(range(0, 20_000, 97))
     spans = [doc.span(("components", i, "id")) for i in lookups]
     assert [s.line for s in spans] == [4 + 3 * i for i in lookups]

@@ -152,7 +152,7 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: 
                 hint = f"allowed keys: {', '.join(allowed)}"
             key_span = True
         elif kind == "invalid_key":
-            from threatmodel.io.yaml_source import COMPLEX_KEY
+            from threatmodel.io.yaml_document import COMPLEX_KEY
 
             message = (
                 f"{_dotted(loc[:-1]) or 'the top level'}: keys must be text, found {raw_loc[-1] if raw_loc else '?'}"

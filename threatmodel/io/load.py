@@ -15,7 +15,8 @@ from threatmodel.engine.catalogs import CatalogSet, check_catalogs
 from threatmodel.errors import CatalogError, ModelError, Problem, SourceSpan
 from threatmodel.io.builtin import builtin_catalog_files
 from threatmodel.io.errors import MAX_PROBLEMS, problems_from_validation, sort_problems
-from threatmodel.io.yaml_source import YamlDocument, parse_yaml, read_text, read_yaml
+from threatmodel.io.yaml_document import YamlDocument
+from threatmodel.io.yaml_source import parse_yaml, read_text, read_yaml
 from threatmodel.model.base import TrustLevel
 from threatmodel.model.catalog import Catalog
 from threatmodel.model.check import Issue, check_references

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 from threatmodel.engine.policy import check_policy
 from threatmodel.errors import Problem, SourceSpan, ThreatModelError
 from threatmodel.io.errors import problems_from_validation, sort_problems
-from threatmodel.io.yaml_source import YamlDocument, parse_yaml, read_yaml
+from threatmodel.io.yaml_document import YamlDocument
+from threatmodel.io.yaml_source import parse_yaml, read_yaml
 from threatmodel.model.policy import RULE_CLASSES, RULE_KINDS, Policy
 
 

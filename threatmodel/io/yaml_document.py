@@ -1,0 +1,128 @@
+"""A parsed YAML file that can point back into its text: where a key or value is written.
+
+Locations come from PyYAML's node tree (with marks), composed only when a location is asked for;
+a large file answers its first few questions from growing prefixes instead (see ``span``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from threatmodel.errors import SourceSpan
+
+COMPLEX_KEY = "<complex key>"
+"""A location part naming the first key of a mapping that is not a scalar."""
+
+_MARKS_LOADER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_NON_TEXT_KEY = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.inf|\.nan)|true|false|True|False|null|Null|~"
+)
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: its data, and its node tree on demand for locations."""
+
+    path: str
+    text: str
+    data: Any
+    _nodes: Any = field(default=None, repr=False)
+    _composed: bool = field(default=False, repr=False)
+    _prefixes: dict[int, Any] = field(default_factory=dict, repr=False)
+    _prefix_lookups: int = field(default=0, repr=False)
+    _prefix_start: int = field(default=1 << 16, repr=False)
+
+    def nodes(self) -> yaml.Node | None:
+        """The composed node tree with marks, or None if PyYAML cannot compose this text."""
+        if not self._composed:
+            self._composed = True
+            try:
+                # Only marks and key text are needed: the base loader skips implicit
+                # tag resolution, which is most of the cost on a large file.
+                self._nodes = yaml.compose(self.text, Loader=_MARKS_LOADER)
+            except yaml.YAMLError:
+                self._nodes = None
+        return self._nodes  # type: ignore[no-any-return]
+
+    def span(self, loc: Sequence[str | int], *, key: bool = False) -> SourceSpan:
+        """Where ``loc`` (a path of keys and indexes) is in the file.
+
+        Path parts that do not exist in the document (tags of unions, missing keys)
+        are skipped, so a missing key points at the mapping that lacks it. With
+        ``key=True`` the last part points at the key rather than its value.
+        """
+        if len(self.text) > PREFIX_LOCATING_FROM and self._prefix_lookups < PREFIX_LOOKUPS and not self._composed:
+            self._prefix_lookups += 1
+            found = self._span_from_prefix(loc, key)
+            if found is not None:
+                return found
+        node = self.nodes()
+        if node is None:
+            return SourceSpan(self.path, 1, 1)
+        node = _walk(node, loc, key)
+        mark = node.start_mark
+        return SourceSpan(self.path, mark.line + 1, mark.column + 1)
+
+    def _span_from_prefix(self, loc: Sequence[str | int], key: bool) -> SourceSpan | None:
+        """``span`` from the shortest growing prefix of a large file that holds the whole answer.
+
+        Composing a 16 MiB file to point at its first problems cost tens of seconds; most
+        problems sit early, so prefixes of 64 KiB, 256 KiB, 1 MiB… (cut at a line end) are composed
+        in turn. An answer counts only if the node it lands on ends before the cut: a node cut
+        off (or a list missing the wanted item) grows the prefix. At worst, a third more work.
+        """
+        size = self._prefix_start  # never smaller than a prefix an earlier lookup had to reach
+        while size < len(self.text):
+            cut = self.text.rfind("\n", 0, size) + 1
+            root = self._prefixes.get(cut)
+            if root is None and cut not in self._prefixes:
+                try:
+                    root = yaml.compose(self.text[:cut], Loader=_MARKS_LOADER)
+                except yaml.YAMLError:
+                    root = None
+                self._prefixes.clear()  # keep one prefix tree at a time
+                self._prefixes[cut] = root
+            if root is not None:
+                node = _walk(root, loc, key)
+                if node is not root and node.end_mark.index < cut - 1:
+                    mark = node.start_mark
+                    return SourceSpan(self.path, mark.line + 1, mark.column + 1)
+            size *= 4
+            self._prefix_start = size
+        return None
+
+
+PREFIX_LOCATING_FROM = 1 << 20
+"""Files larger than this (1 MiB) are located from growing prefixes (``YamlDocument._span_from_prefix``)."""
+
+PREFIX_LOOKUPS = 16
+"""Locations one large document answers from prefixes: enough for the problems of a broken file.
+Past that (SARIF and ``check`` locate every element) the whole file is composed once, instead of
+composing prefixes again for each lookup, which grew with the number of elements times the file."""
+
+
+def _walk(node: Any, loc: Sequence[str | int], key: bool) -> Any:
+    """The node at ``loc`` under ``node``, skipping parts that do not exist (see ``YamlDocument.span``)."""
+    for position, part in enumerate(loc):
+        last = position == len(loc) - 1
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(part):
+                    node = key_node if (key and last) else value_node
+                    break
+            else:
+                if part == COMPLEX_KEY:  # a key that is a list or mapping (`? [a]`): point at it
+                    for key_node, _value in node.value:
+                        if not isinstance(key_node, yaml.ScalarNode) or (
+                            key_node.style in (None, "") and _NON_TEXT_KEY.fullmatch(key_node.value)
+                        ):
+                            node = key_node
+                            break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+    return node
