@@ -180,3 +180,23 @@ def test_cli_report_format_redteam(tmp_path: Path) -> None:
     assert plan["as_of"] == "2026-11-25"
     # the promptfoo part is a loadable promptfoo config section (JSON is YAML)
     assert yaml.safe_load(json.dumps(plan["promptfoo"]))["redteam"]["plugins"]
+
+
+def _contained(part: Any, whole: Any) -> bool:
+    """``part`` is ``whole`` with some dict keys left out (lists and values compare exactly)."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(k in whole and _contained(v, whole[k]) for k, v in part.items())
+    return bool(part == whole)
+
+
+def test_docs_worked_example_is_real_output() -> None:
+    """Every JSON block of docs/redteam.md is part of the golden plan of the RAG example."""
+    import re
+
+    plan = json.loads((GOLDEN / "rag-support-assistant.redteam.json").read_text(encoding="utf-8"))
+    text = (REPO / "docs" / "redteam.md").read_text(encoding="utf-8")
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)```", text, flags=re.S)]
+    assert len(blocks) >= 4
+    candidates = [plan, plan["summary"], plan["garak"], plan["pyrit"], *plan["attacks"]]
+    for block in blocks:
+        assert any(_contained(block, c) for c in candidates), block
