@@ -1,7 +1,7 @@
 """`report --format redteam`: the adversarial test plan from the open findings (docs/redteam.md).
 
 The tool names the plan can emit are checked against the upstream lists vendored in
-tests/data/reference/redteam/ (garak's plugin cache at v0.16.0, promptfoo's plugin and strategy
+tests/data/redteam/ (garak's plugin cache at v0.16.0, promptfoo's plugin and strategy
 constants, PyRIT's scenario modules), so a name that does not exist in the named tool version
 fails here, not in a practitioner's CI.
 """
@@ -29,7 +29,7 @@ from threatmodel.model.vocab import Status
 REPO = Path(__file__).resolve().parents[2]
 MODELS = sorted((REPO / "models").glob("*.yaml"))
 GOLDEN = REPO / "tests" / "golden" / "report"
-UPSTREAM = REPO / "tests" / "data" / "reference" / "redteam"
+UPSTREAM = REPO / "tests" / "data" / "redteam"
 TOOLS_FILE = REPO / "threatmodel" / "data" / "redteam-tools.yaml"
 
 
