@@ -124,6 +124,12 @@ def _cyclonedx(analysis: Analysis, options: Options) -> Rendered:
     return Rendered(render_cyclonedx(analysis, tool_version=options.tool_version))
 
 
+def _redteam(analysis: Analysis, options: Options) -> Rendered:
+    from threatmodel.export.redteam import render_redteam
+
+    return Rendered(render_redteam(analysis, tool_version=options.tool_version))
+
+
 def html_diagram(analysis: Analysis, options: Options) -> tuple[str | None, tuple[str, ...]]:
     """The whole-model diagram as SVG text for the HTML report, or ``None`` with the reason."""
     from threatmodel.export.diagram import build_scene, check_layout_budget, render_dot_scene, svg_fonts
@@ -224,6 +230,14 @@ EXPORTS: tuple[Export, ...] = (
         "report",
         "CycloneDX 1.6 AI bill of materials (docs/cyclonedx.md)",
         _cyclonedx,
+    ),
+    Export(
+        "redteam",
+        "Red-team test plan",
+        ".redteam.json",
+        "report",
+        "adversarial test plan from the open findings: promptfoo, garak, PyRIT (docs/redteam.md)",
+        _redteam,
     ),
     Export("svg", "SVG diagram", ".svg", "diagram", "the data-flow diagram as SVG", _drawn("svg"), needs_graphviz=True),
     Export(

@@ -29,11 +29,13 @@ from threatmodel.model.policy import (
     RequireControl,
     RequireOwner,
     RequiresFields,
+    RequireTestEvidence,
     Rule,
     StatusForbidden,
 )
 from threatmodel.model.rules import TargetType
 from threatmodel.model.system import SystemModel, TriageEntry
+from threatmodel.model.vocab import EvidenceOutcome
 
 Loc = tuple[str | int, ...]
 POLICY_PREFIX = "policy:"
@@ -140,7 +142,7 @@ def _same_person(a: str, b: str) -> bool:
 
 
 def _triage_rule(
-    rule: StatusForbidden | NeedsApprover | MaxReviewDays | RequiresFields,
+    rule: StatusForbidden | NeedsApprover | MaxReviewDays | RequiresFields | RequireTestEvidence,
     model: SystemModel,
     findings: dict[str, Finding],
     as_of: dt.date,
@@ -164,7 +166,7 @@ def _triage_rule(
 
 
 def _triage_detail(
-    rule: StatusForbidden | NeedsApprover | MaxReviewDays | RequiresFields,
+    rule: StatusForbidden | NeedsApprover | MaxReviewDays | RequiresFields | RequireTestEvidence,
     fid: str,
     entry: TriageEntry,
     finding: Finding | None,
@@ -207,8 +209,48 @@ def _triage_detail(
             if not missing:
                 return None
             return f"'{fid}' is {status} but has no {', '.join(missing)}"
+        case RequireTestEvidence():
+            return _evidence_detail(rule, fid, entry, finding, as_of)
         case _:
             assert_never(rule)
+
+
+def _evidence_detail(
+    rule: RequireTestEvidence, fid: str, entry: TriageEntry, finding: Finding | None, as_of: dt.date
+) -> str | None:
+    """Why ``entry`` lacks the passing, recent test evidence ``rule`` asks for, or ``None``.
+
+    Runs dated after ``as_of`` do not count (they had not happened on the day judged); an
+    inconclusive run neither proves nor disproves anything."""
+    need = rule.require_test_evidence
+    if entry.status not in need.statuses:
+        return None
+    if not _in_scope(finding, need.at_least):
+        return None
+    status = entry.status.value
+    severity = f" ({finding.residual_severity.value})" if finding is not None else ""
+    runs = [e for e in entry.evidence if e.date <= as_of]
+    passes = [e for e in runs if e.outcome is EvidenceOutcome.PASSED]
+    if not passes:
+        return f"'{fid}'{severity} is {status} with no passing test run on record"
+    last = max(passes, key=lambda e: (e.date, e.tool, e.run_id))
+    age = (as_of - last.date).days
+    if age > need.max_age_days:
+        return (
+            f"'{fid}'{severity} is {status} but its last passing test run ({last.tool} {last.run_id}, "
+            f"{last.date.isoformat()}) is {age} days old; at most {need.max_age_days} allowed"
+        )
+    failed = sorted(
+        (e for e in runs if e.outcome is EvidenceOutcome.FAILED and e.date > last.date),
+        key=lambda e: (e.date, e.tool, e.run_id),
+    )
+    if failed:
+        f = failed[-1]
+        return (
+            f"'{fid}'{severity} is {status} but a test run failed after its last pass: "
+            f"{f.tool} {f.run_id} on {f.date.isoformat()}"
+        )
+    return None
 
 
 def _model_rule(

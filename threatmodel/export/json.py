@@ -9,6 +9,7 @@ from threatmodel.engine.analysis import Analysis
 from threatmodel.jsontext import pretty
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
 from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.system import TriageEntry
 from threatmodel.model.vocab import Status
 
 JSON_FORMAT_VERSION = 1
@@ -44,7 +45,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "stride": [s.value for s in f.stride],
         "controls": list(f.controls),
         "implemented_controls": list(f.implemented_controls),
-        "triage": f.triage.model_dump(mode="json", exclude_none=True) if f.triage else None,
+        "triage": _triage_json(f.triage) if f.triage else None,
         "triage_expired": f.triage_expired,
         "risk_grew_from": f.risk_grew_from,
         "assumes": [{"element": x.element, "attribute": x.attribute, "question": x.question} for x in f.assumes],
@@ -62,6 +63,14 @@ def summary_json(a: Assessment) -> dict[str, Any]:
         "open_by_severity": {s.value: open_by_severity.get(s.value, 0) for s in SEVERITIES_WORST_FIRST},
         "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
     }
+
+
+def _triage_json(t: TriageEntry) -> dict[str, Any]:
+    """A triage decision as the model states it; ``evidence`` only when there is some."""
+    out = t.model_dump(mode="json", exclude_none=True)
+    if not out["evidence"]:
+        del out["evidence"]
+    return out
 
 
 def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:

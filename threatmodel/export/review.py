@@ -236,7 +236,7 @@ def finding_view(analysis: Analysis, labels: Labels, f: Finding) -> FindingView:
 
 def triage_bits(t: TriageEntry) -> list[tuple[str, str]]:
     """The facts of a triage decision, in the order the reports list them: (what, value); the
-    writers mark a lapsed ``review by`` their own way."""
+    writers mark a lapsed ``review by`` their own way. Test evidence comes last, newest run first."""
     bits = [("status", t.status.value)]
     if t.owner:
         bits.append(("owner", t.owner))
@@ -248,6 +248,9 @@ def triage_bits(t: TriageEntry) -> list[tuple[str, str]]:
         bits.append(("review by", t.review_by.isoformat()))
     if t.ticket:
         bits.append(("ticket", t.ticket))
+    for e in sorted(t.evidence, key=lambda e: (e.date, e.tool, e.run_id), reverse=True):
+        where = f" ({e.url})" if e.url else ""
+        bits.append(("test", f"{e.tool} run {e.run_id} on {e.date.isoformat()}: {e.outcome.value}{where}"))
     return bits
 
 

@@ -5,7 +5,7 @@ one *kind* key that says what it checks:
 
 * triage rules judge the decisions recorded in a model's ``triage`` section
   (``severity_may_not_be``, ``needs_approver_other_than_owner``, ``max_review_days``,
-  ``requires``);
+  ``requires``, ``require_test_evidence``);
 * model rules judge the model itself with the same closed predicate vocabulary the
   threat catalogs use (``for_each`` plus ``require_control`` or ``require``);
 * ownership rules ask for owners (``require_owner``).
@@ -126,6 +126,29 @@ class RequiresFields(_TriageRule):
     """Triage statuses the rule applies to."""
 
 
+class EvidenceRequirement(Frozen):
+    """Options of ``require_test_evidence``."""
+
+    max_age_days: Annotated[int, Field(ge=1, le=3650)]
+    """How old the newest passing run may be, in days before the evaluation date (``--as-of``)."""
+    at_least: Severity = Severity.INFO
+    """The lowest residual severity the rule applies to (default: every decision with one of the
+    statuses, including decisions whose finding no longer exists)."""
+    statuses: tuple[TriageStatus, ...] = Field(default=(TriageStatus.MITIGATED,), min_length=1)
+    """Triage statuses that need the evidence (default: ``mitigated``)."""
+
+
+class RequireTestEvidence(_Rule):
+    """Decisions must be backed by a recent passing adversarial test run (``evidence`` on the
+    triage entry): no finding at or above ``at_least`` with one of ``statuses`` lacks a ``passed``
+    run dated at most ``max_age_days`` before ``--as-of``, and none has failed since that pass."""
+
+    KIND: ClassVar[str] = "require_test_evidence"
+
+    require_test_evidence: EvidenceRequirement
+    """Which decisions need evidence, and how fresh it must be."""
+
+
 class _ModelRule(_Rule):
     for_each: Condition
     """Which elements the rule applies to, in the threat catalogs' predicate vocabulary."""
@@ -168,6 +191,7 @@ RULES: tuple[type[_Rule], ...] = (
     NeedsApprover,
     MaxReviewDays,
     RequiresFields,
+    RequireTestEvidence,
     RequireControl,
     RequireCondition,
     RequireOwner,
@@ -198,6 +222,7 @@ Rule = Annotated[
     | Annotated[NeedsApprover, Tag(NeedsApprover.KIND)]
     | Annotated[MaxReviewDays, Tag(MaxReviewDays.KIND)]
     | Annotated[RequiresFields, Tag(RequiresFields.KIND)]
+    | Annotated[RequireTestEvidence, Tag(RequireTestEvidence.KIND)]
     | Annotated[RequireControl, Tag(RequireControl.KIND)]
     | Annotated[RequireCondition, Tag(RequireCondition.KIND)]
     | Annotated[RequireOwner, Tag(RequireOwner.KIND)],

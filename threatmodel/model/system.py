@@ -31,6 +31,7 @@ from threatmodel.model.vocab import (
     Autonomy,
     ControlStatus,
     Credentials,
+    EvidenceOutcome,
     Exposure,
     HumanApproval,
     Labelling,
@@ -392,6 +393,21 @@ FindingId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*:[A-Za-z0-9.:_-]+@[a-
 """A finding id: ``<catalog>:<threat>@<element>``."""
 
 
+class Evidence(Frozen):
+    """One adversarial test run that exercised the finding (e.g. from its red-team plan)."""
+
+    tool: Name
+    """The tool that ran it, e.g. ``promptfoo``, ``garak``, ``pyrit``, or a team's own harness."""
+    run_id: Annotated[str, Field(min_length=1, max_length=200)]
+    """The run's identifier in that tool (eval id, report file, scan id)."""
+    date: dt.date
+    """The day the run happened (YYYY-MM-DD); policy judges its age against --as-of."""
+    outcome: EvidenceOutcome
+    """passed (the attack did not succeed), failed (it did) or inconclusive."""
+    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://[^\s]+$")] | None = None
+    """Where the run's results can be read (http or https)."""
+
+
 class TriageEntry(Frozen):
     """A decision about one finding."""
 
@@ -412,6 +428,9 @@ class TriageEntry(Frozen):
     risk: Annotated[int, Field(ge=1, le=25)] | None = None
     """The finding's residual risk when the decision was made (the TUI records it). An accepted or
     transferred risk that has grown since reopens the finding: the decision covered less."""
+    evidence: tuple[Evidence, ...] = Field(default=(), max_length=1000)
+    """Adversarial test runs that exercised the finding (tool, run id, date, outcome, url);
+    policy can require passing evidence newer than N days (``require_test_evidence``)."""
 
 
 class Settings(Frozen):

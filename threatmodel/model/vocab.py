@@ -315,6 +315,17 @@ TriageStatus = Status
 """A triage decision is one of the finding statuses (one vocabulary, no mapping between two)."""
 
 
+class EvidenceOutcome(StrEnum):
+    """What an adversarial test run concluded about a finding (evidence on a triage decision)."""
+
+    PASSED = "passed"
+    """The attack was tried and did not succeed: the mitigation held."""
+    FAILED = "failed"
+    """The attack succeeded at least once."""
+    INCONCLUSIVE = "inconclusive"
+    """The run could not tell (errors, too few attempts, no scorer verdict)."""
+
+
 class ControlStatus(StrEnum):
     """How completely a declared control is in place."""
 

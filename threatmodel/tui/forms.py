@@ -210,7 +210,9 @@ def form_specs(section: str, kind: str | None = None) -> list[FieldSpec]:
     return specs_for(section_class(section, kind))
 
 
-TRIAGE_SPECS: list[FieldSpec] = specs_for(TriageEntry)
+TRIAGE_SPECS: list[FieldSpec] = specs_for(TriageEntry, skip=("evidence",))
+"""The triage form's inputs; test evidence is recorded by the tools' runs, not typed in, and the
+form keeps whatever evidence the decision already has (see :func:`validate_triage`)."""
 
 
 # ---------------------------------------------------------------------------
@@ -410,14 +412,34 @@ def validate(
     return result
 
 
-def validate_triage(values: Mapping[str, RawValue]) -> tuple[dict[str, Any] | None, dict[str, str]]:
-    """Validate the triage form: (entry as written to the file, {}) or (None, errors)."""
+def _plain(value: Any) -> Any:
+    """A dumped value with enums as their values (dates stay dates), nested lists and dicts too."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def validate_triage(
+    values: Mapping[str, RawValue], evidence: Sequence[Mapping[str, Any]] = ()
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """Validate the triage form: (entry as written to the file, {}) or (None, errors).
+
+    ``evidence`` is the decision's recorded test evidence, which the form does not show: it is
+    carried over unchanged, so re-triaging a finding never drops a test run."""
     data = candidate(TRIAGE_SPECS, values)
+    if evidence:
+        data["evidence"] = [dict(e) for e in evidence]
     obj, errors = schema_errors(TriageEntry, data)
     if obj is None:
         return None, errors
     if obj.status.value in ("accepted", "false-positive", "transferred") and not obj.justification.strip():
         return None, {"justification": f"say why the finding is {obj.status.value}: a reviewer will read it"}
     # Dates stay dates, so the file gets `review_by: 2027-01-31`, not a quoted string.
-    entry = {k: (v.value if isinstance(v, enum.Enum) else v) for k, v in obj.model_dump(exclude_defaults=True).items()}
+    entry = {k: _plain(v) for k, v in obj.model_dump(exclude_defaults=True).items()}
+    if "evidence" in entry:
+        entry["evidence"] = [{k: v for k, v in e.items() if v is not None} for e in entry["evidence"]]
     return entry, {}

@@ -359,6 +359,7 @@ class TriageScreen(FormScreen):
         self.finding_title = title
         self.specs = list(forms.TRIAGE_SPECS)
         self.initial = forms.raw_values(self.specs, existing)
+        self.evidence: list[Mapping[str, Any]] = list((existing or {}).get("evidence") or ())
         self.initial["status"] = status
         if not self.initial.get("decided_on"):
             self.initial["decided_on"] = decided_on
@@ -381,7 +382,7 @@ class TriageScreen(FormScreen):
         self.query_one(f"#{widget_id('justification')}", Input).focus()
 
     def revalidate(self) -> None:
-        self.entry, errors = forms.validate_triage(self.values())
+        self.entry, errors = forms.validate_triage(self.values(), self.evidence)
         self.show_errors(errors, [])
 
     def action_submit(self) -> None:
