@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from threatmodel.cli import cli
+from threatmodel.render import BY_ID, DIAGRAM_FORMATS, REPORT_FORMATS
 
 REPO = Path(__file__).resolve().parents[2]
 MODELS = sorted((REPO / "models").glob("*.yaml"))
@@ -207,8 +208,10 @@ def test_textual_mutations_keep_the_invariants(text: str, tmp_path_factory: pyte
     _run_all(text, tmp_path_factory.mktemp("fuzz"))
 
 
-EXPORTS = [["report", "--format", f] for f in ("md", "html", "json", "sarif", "stix")] + [
-    ["diagram", "--format", f] for f in ("mermaid", "dot", "text")
+EXPORTS = [["report", "--format", f] for f in REPORT_FORMATS] + [
+    ["diagram", "--format", f]
+    for f in DIAGRAM_FORMATS
+    if not BY_ID[f].binary and f != "svg"  # svg: as text, via dot
 ]
 
 
