@@ -70,7 +70,9 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
     for first, resolvers in _BASE_LOADER.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 # Strings a YAML 1.2 reader would take for something else are written quoted.
 _NOT_A_STRING_IN_12 = re.compile(
@@ -188,7 +190,9 @@ def _renamed(value: Any, mapping: Mapping[str, str], suffix: str) -> str:
     return mapping.get(str(value), f"{value}{suffix}")
 
 
-def replicate_once(model: Mapping[str, Any], suffix: str, *, system_id: str | None = None, keep_system_triage: bool = True) -> dict[str, Any]:
+def replicate_once(
+    model: Mapping[str, Any], suffix: str, *, system_id: str | None = None, keep_system_triage: bool = True
+) -> dict[str, Any]:
     """The copy of ``model``'s sections with ``suffix`` on every id and every reference rewritten.
 
     Triage on the system itself (``@<system id>``) cannot be copied: there is one system. It is
@@ -361,12 +365,16 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 def write(model: RealShaped, path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> list[Path]:
     """Write ``model`` to ``path`` (split into included parts above ``max_file_mb``); the files written."""
-    whole = dump_yaml({**model.root, **_merged(model.copies)})
     limit = int(max_file_mb * 1024 * 1024)
-    if len(whole.encode("utf-8")) <= limit:
-        path.write_text(whole, encoding="utf-8")
+    # The size is estimated from one round of the sources (with a tenth to spare) so that a large
+    # model is written once, not written whole and then again in parts.
+    cycle = max(1, len(set(model.sources)))
+    sample = len(dump_yaml(_merged(model.copies[:cycle])).encode("utf-8"))
+    estimate = sample * len(model.copies) / min(cycle, len(model.copies)) * 1.1
+    if estimate <= limit:
+        path.write_text(dump_yaml({**model.root, **_merged(model.copies)}), encoding="utf-8")
         return [path]
-    parts_n = math.ceil(len(whole.encode("utf-8")) / limit)
+    parts_n = math.ceil(estimate / limit)
     if parts_n > MAX_INCLUDE_FILES - 1:
         raise ReplicationError(f"{parts_n} parts of {max_file_mb} MB exceed the {MAX_INCLUDE_FILES}-file limit")
     per_part = math.ceil(len(model.copies) / parts_n)
@@ -414,7 +422,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.out.mkdir(parents=True, exist_ok=True)
         written = write(model, args.out / f"realshape-{args.components}.yaml", max_file_mb=args.max_file_mb)
         if args.vary:
-            written += write(vary(model), args.out / f"realshape-{args.components}-next.yaml", max_file_mb=args.max_file_mb)
+            written += write(
+                vary(model), args.out / f"realshape-{args.components}-next.yaml", max_file_mb=args.max_file_mb
+            )
     except ReplicationError as exc:
         raise SystemExit(f"realshape: {exc}") from None
     c = model.counts
