@@ -88,6 +88,8 @@ class Result:
     cpu_s: list[float] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
     out_mb: float = 0.0
+    stopped: bool = False
+    """A run was stopped at the timeout; its figures are lower bounds."""
 
     @property
     def min_s(self) -> float:
@@ -111,20 +113,36 @@ def threatmodel_argv(explicit: str | None) -> list[str]:
 
 
 def run_once(
-    argv: Sequence[str], *, cwd: Path, out: Path, to_stdout: bool, exit_codes: Sequence[int]
-) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MB) of one run of ``argv``."""
+    argv: Sequence[str],
+    *,
+    cwd: Path,
+    out: Path,
+    to_stdout: bool,
+    exit_codes: Sequence[int],
+    timeout: float | None = None,
+) -> tuple[float, float, float, bool]:
+    """Wall seconds, CPU seconds, peak RSS (MB) of one run of ``argv``, and whether it finished in ``timeout``."""
     err = out.with_suffix(".stderr")
     with open(out if to_stdout else os.devnull, "wb") as stdout, open(err, "wb") as stderr:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
+        finished = True
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG if timeout else 0)
+            if pid:
+                break
+            if timeout is not None and time.perf_counter() - start > timeout:
+                proc.kill()
+                _, status, usage = os.wait4(proc.pid, 0)
+                finished = False
+                break
+            time.sleep(0.02)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
-    if proc.returncode not in exit_codes:
+    if finished and proc.returncode not in exit_codes:
         tail = err.read_text(encoding="utf-8", errors="replace")[-2000:]
         raise BenchError(f"{' '.join(argv)} exited {proc.returncode}:\n{tail}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, finished
 
 
 def build_models(folder: Path, sizes: Sequence[int], source: str) -> dict[int, tuple[Path, Path, str]]:
@@ -163,7 +181,12 @@ def label(n: int) -> str:
 
 
 def measure(
-    tm: list[str], models: dict[int, tuple[Path, Path, str]], repeats: int, scratch: Path, only: set[str] | None
+    tm: list[str],
+    models: dict[int, tuple[Path, Path, str]],
+    repeats: int,
+    scratch: Path,
+    only: set[str] | None,
+    timeout: float,
 ) -> list[Result]:
     results: list[Result] = []
     for cmd in COMMANDS:
@@ -178,12 +201,20 @@ def measure(
             args = [a.format(model=model, next=nxt, out=out) for a in cmd.args]
             cwd = model.parent if model else REPO
             for _ in range(repeats):
-                wall, cpu, peak = run_once(
-                    [*tm, *args], cwd=cwd, out=out, to_stdout=cmd.stdout_to_out, exit_codes=cmd.exit_codes
+                wall, cpu, peak, finished = run_once(
+                    [*tm, *args],
+                    cwd=cwd,
+                    out=out,
+                    to_stdout=cmd.stdout_to_out,
+                    exit_codes=cmd.exit_codes,
+                    timeout=timeout,
                 )
                 result.wall_s.append(wall)
                 result.cpu_s.append(cpu)
                 result.peak_mb.append(peak)
+                if not finished:  # one stopped run says enough; the others would take as long
+                    result.stopped = True
+                    break
             result.out_mb = out.stat().st_size / 1e6 if out.exists() else 0.0
             results.append(result)
             print(f"  {cmd.name:<22} {size:>4}  {result.min_s:6.2f} s", file=sys.stderr, flush=True)
@@ -199,11 +230,17 @@ def table(results: Sequence[Result], repeats: int) -> str:
         goal = r.goal
         if r.size == "50k" and (r.command.startswith("report") or r.command.startswith("analyze")):
             goal = f"< {MEMORY_GOAL_50K_MB} MB"
+        if r.stopped:
+            lines.append(
+                f"{r.command:<22} {r.size:>4} {'> ' + format(r.wall_s[-1], '.0f'):>7} {'-':>8} "
+                f"{'> ' + format(r.cpu_s[-1], '.0f'):>7} {'> ' + format(max(r.peak_mb), '.0f'):>8} {'-':>7}  {goal}"
+            )
+            continue
         lines.append(
             f"{r.command:<22} {r.size:>4} {r.min_s:7.2f} {r.median_s:8.2f} {min(r.cpu_s):7.2f} "
             f"{max(r.peak_mb):8.0f} {r.out_mb:7.2f}  {goal}"
         )
-    lines.append(f"({repeats} runs each; peak MB is the largest of the runs)")
+    lines.append(f"({repeats} runs each; peak MB is the largest of the runs; '> T': stopped at the timeout)")
     return "\n".join(lines)
 
 
@@ -218,7 +255,7 @@ def profile(tm: list[str], model: Path, scratch: Path, top: int) -> str:
         prof = out.with_suffix(".prof")
         args = [a.format(model=model, next=model, out=out) for a in cmd.args]
         argv = [str(python), "-m", "cProfile", "-o", str(prof), "-m", "threatmodel", *args]
-        wall, _, _ = run_once(argv, cwd=model.parent, out=out, to_stdout=False, exit_codes=cmd.exit_codes)
+        wall, _, _, _ = run_once(argv, cwd=model.parent, out=out, to_stdout=False, exit_codes=cmd.exit_codes)
         text = StringIO()
         stats = pstats.Stats(str(prof), stream=text)
         stats.strip_dirs().sort_stats("cumulative").print_stats(top)
@@ -233,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated target component counts")
     parser.add_argument("--with-50k", action="store_true", help="also measure 50,000 components")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a run is stopped (shown as '> T')")
     parser.add_argument("--source", default="agent-with-tools", help="example model to replicate, or 'all'")
     parser.add_argument("--only", help="comma-separated command names (as in the table) to run")
     parser.add_argument("--threatmodel", help="the threatmodel executable (default: beside this Python)")
@@ -257,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.profile:
             print(profile(tm, models[max(models)][0], scratch, args.top))
             return
-        results = measure(tm, models, args.repeats, scratch, only)
+        results = measure(tm, models, args.repeats, scratch, only, args.timeout)
         print(table(results, args.repeats))
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"(this script's own peak: {own:.0f} MB; a command's figure at or below it is this script's)")
