@@ -129,10 +129,17 @@ def write_models(folder: Path, n: int) -> tuple[Path, Path]:
     return yaml_path, json_path
 
 
+def stopped(run: Run) -> bool:
+    """Stopped by the timeout or the memory cap (still going), rather than failed."""
+    return run.note in ("timeout", "out of memory")
+
+
 def fmt_time(run: Run | None) -> str:
     if run is None:
         return "skipped"
-    return f"{run.seconds:.2f}" if run.finished else f"> {run.seconds:.0f}"
+    if run.finished:
+        return f"{run.seconds:.2f}"
+    return f"> {run.seconds:.0f}" if stopped(run) else "failed"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -194,11 +201,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         ratio = threats_s = threats_ratio = pytm_mb = "-"
         phases = ""
         if theirs is not None:
-            ratio = (
-                f"{theirs.seconds / ours.seconds:.1f}x"
-                if theirs.finished
-                else f"> {theirs.seconds / ours.seconds:.0f}x"
-            )
+            if theirs.finished:
+                ratio = f"{theirs.seconds / ours.seconds:.1f}x"
+            elif stopped(theirs):
+                ratio = f"> {theirs.seconds / ours.seconds:.0f}x"
             pytm_mb = f"{theirs.peak_mb:.0f}"
             by_name = {str(p["phase"]): float(str(p["s"])) for p in theirs.phases}
             if "resolve" in by_name:
@@ -211,12 +217,15 @@ def main(argv: Sequence[str] | None = None) -> None:
                 f"{p['phase']} {p['s']} s" + (f" ({p['findings']} findings)" if "findings" in p else "")
                 for p in theirs.phases
             )
-            phases = done + ("" if theirs.finished else f"; stopped in the next phase: {theirs.note}")
+            phases = done + ("" if theirs.finished else f"; the next phase ended: {theirs.note}")
         print(
             f"{n:>10} {2 * n:>6} {fmt_time(ours):>13} {ours.peak_mb:5.0f} {fmt_time(theirs):>8} {pytm_mb:>5} {ratio:>7}"
             f" {threats_s:>17} {threats_ratio:>6}  {phases}"
         )
-    print("(ratio: pytm's time over threatmodel's; 'pytm to threats' leaves out pytm's start-up and report)")
+    print(
+        "(ratio: pytm's time over threatmodel's, '-' when pytm failed; 'pytm to threats' is its build + resolve,"
+        " without start-up or report)"
+    )
 
 
 if __name__ == "__main__":
