@@ -1,10 +1,12 @@
 """Synthetic AI-system models for benchmarks: n components, 2n flows, deterministic for a seed.
 
 python bench/synth.py 10000 > /tmp/big.yaml
+python bench/synth.py 10000 --json > /tmp/big.json
 """
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import sys
@@ -105,4 +107,8 @@ def synthetic_yaml(n: int, seed: int = 7) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(synthetic_yaml(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))
+    size = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
+    if sys.argv[2:] == ["--json"]:  # the same model as JSON, for tools without a YAML reader (pytm)
+        json.dump(synthetic_model(size), sys.stdout)
+    else:
+        sys.stdout.write(synthetic_yaml(size))
