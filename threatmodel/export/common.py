@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 from threatmodel.engine.catalogs import CatalogSet
@@ -371,6 +372,7 @@ _WS = re.compile(r"\s+")
 _AUTOLINK = re.compile(r"(?<=[A-Za-z0-9+.-]):(?=//)|(?<![A-Za-z0-9])(www)\\?\.", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
 def md_text(text: str) -> str:
     """``text`` as inert inline Markdown (GitHub flavour): one line, every markup character
     backslash-escaped and HTML-significant characters as entities, so nothing a user wrote
@@ -392,6 +394,7 @@ def md_paragraphs(text: str) -> list[str]:
     return [md_text(p) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
 
 
+@lru_cache(maxsize=1 << 16)
 def md_code(text: str) -> str:
     """``text`` as an inline code span that its own backticks cannot close; HTML stays text
     because code spans are literal. ``|`` is escaped so the span is safe inside a table cell."""
