@@ -92,6 +92,10 @@ def build_from(text: str, overlay: dict[str, Any]) -> str:
         raise ValueError(f"the overlay has no summary for: {', '.join(missing)}")
     if extra := sorted(set(summaries) - upstream):
         raise ValueError(f"the overlay summarises ids the source no longer has: {', '.join(extra)}")
+    maps_to: dict[str, list[str]] = overlay.get("maps_to") or {}
+    control_ids = {c["id"] for c in controls}
+    if stray := sorted(set(maps_to) - control_ids):
+        raise ValueError(f"maps_to names ids that are not AI Exchange controls: {', '.join(stray)}")
     titles = {t["id"]: t["title"] for t in threats}
     entries: list[dict[str, Any]] = []
     for t in threats:
@@ -116,11 +120,15 @@ def build_from(text: str, overlay: dict[str, Any]) -> str:
                 "summary": summaries[c["id"]],
                 "url": GO.format(id=c["id"]),
                 "category": f"{c['section']} controls",
+                **({"refs": sorted(maps_to[c["id"]])} if maps_to.get(c["id"]) else {}),
             }
         )
+    mapped = sorted({ref.partition(":")[0] for refs in maps_to.values() for ref in refs})
+    requires = {cid: str(load_yaml(CATALOG_DIR / f"{cid}.yaml")["version"]) for cid in mapped}
     catalog = Catalog.model_validate(
         {
             "id": "owasp-ai-exchange",
+            **({"requires": requires} if requires else {}),
             "title": "OWASP AI Exchange",
             "version": VERSION,
             "published": PUBLISHED,

@@ -96,3 +96,35 @@ def test_committed_file_is_up_to_date_with_the_reference() -> None:
         cwd=REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_generator_maps_controls_to_the_controls_we_propose() -> None:
+    """``maps_to`` becomes refs on the AI Exchange control entry; a mapped id that is not an AI
+    Exchange control is refused, so a renamed upstream control cannot keep a stale mapping."""
+    excerpt = EXCERPT.read_text(encoding="utf-8")
+    text = generator().build_from(excerpt, {"summaries": SUMMARIES, "maps_to": {"oversight": ["atlas:AML.M0029"]}})
+    entry = next(e for e in yaml.safe_load(text)["entries"] if e["id"] == "oversight")
+    assert entry["refs"] == ["atlas:AML.M0029"]
+    with pytest.raises(ValueError, match="not AI Exchange controls"):
+        generator().build_from(excerpt, {"summaries": SUMMARIES, "maps_to": {"nosuchcontrol": ["atlas:AML.M0029"]}})
+
+
+def test_reports_name_the_ai_exchange_control_beside_the_proposed_one() -> None:
+    """The control plan of the Markdown and HTML reports names each proposed control's AI Exchange
+    counterparts (reverse refs), and only controls, not threats."""
+    import datetime as dt
+
+    from threatmodel.export.review import exchange_controls
+    from threatmodel.io.analysis import analyze
+    from threatmodel.io.load import load_catalogs
+    from threatmodel.render import Options, render
+
+    cats = load_catalogs()
+    assert [x.ref for x in exchange_controls(cats.cset, "atlas:AML.M0030")] == ["owasp-ai-exchange:inputsegregation"]
+    assert exchange_controls(cats.cset, "owasp-llm:LLM01:2025") == ()
+    analysis = analyze(REPO / "models" / "rag-support-assistant.yaml", cats, as_of=dt.date(2026, 12, 1))
+    plan = render("md", analysis, Options(tool_version="t")).text.split("## Control plan", 1)[1].split("\n## ", 1)[0]
+    for proposal in analysis.assessment.proposals:
+        for x in exchange_controls(cats.cset, proposal.control):
+            assert f"AI Exchange: [{x.item}]({x.url})" in plan
+    assert "AI Exchange: [" in plan

@@ -80,11 +80,7 @@ def show(reference: str, catalog_paths: tuple[Path, ...]) -> None:
         echo("\nrefers to:")
         for r in refs:
             echo(f"  {r}  {cset.title_of(r)}")
-    referring = sorted(
-        key
-        for key, other in (*cset.entries.items(), *cset.controls.items(), *cset.threats.items())
-        if reference in getattr(other, "refs", ()) or reference in getattr(other, "controls", ())
-    )
+    referring = cset.referrers.get(reference, ())
     if referring:
         echo("\nreferred to by:")
         for r in referring:

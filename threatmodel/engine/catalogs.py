@@ -57,12 +57,23 @@ class CatalogSet:
     entries: dict[str, Entry] = field(init=False)
     controls: dict[str, Control] = field(init=False)
     threats: dict[str, Threat] = field(init=False)
+    referrers: dict[str, tuple[str, ...]] = field(init=False)
+    """Reference -> the entries, controls and threats that refer to it (refs, or a threat's
+    controls), sorted: what `catalogs show` lists and how reports find counterparts."""
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: c for c in self.catalogs}
         self.entries = {f"{c.id}:{e.id}": e for c in self.catalogs for e in c.entries}
         self.controls = {f"{c.id}:{k.id}": k for c in self.catalogs for k in c.controls}
         self.threats = {f"{c.id}:{t.id}": t for c in self.catalogs for t in c.threats}
+        back: dict[str, set[str]] = {}
+        links: list[tuple[str, tuple[str, ...]]] = [(k, e.refs) for k, e in self.entries.items()]
+        links += [(k, c.refs) for k, c in self.controls.items()]
+        links += [(k, (*t.refs, *t.controls)) for k, t in self.threats.items()]
+        for key, targets in links:
+            for target in targets:
+                back.setdefault(target, set()).add(key)
+        self.referrers = {target: tuple(sorted(keys)) for target, keys in back.items()}
 
     def all_threats(self) -> Iterator[tuple[str, Threat]]:
         for key in sorted(self.threats):

@@ -43,7 +43,7 @@ from threatmodel.export.htmlkit import (
     td,
     tr,
 )
-from threatmodel.export.review import coverage, system_view
+from threatmodel.export.review import coverage, exchange_controls, system_view
 from threatmodel.model.finding import Assessment
 from threatmodel.model.vocab import Status
 
@@ -338,7 +338,13 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
         rows.append(
             tr(
                 td(str(i), "num"),
-                td(f"{link(p.title, cset.url_of(p.control))}<br><code>{esc(p.control)}</code>"),
+                td(
+                    f"{link(p.title, cset.url_of(p.control))}<br><code>{esc(p.control)}</code>"
+                    + "".join(
+                        f'<br><span class="muted small">AI Exchange: {link(x.item, x.url)}</span>'
+                        for x in exchange_controls(cset, p.control)
+                    )
+                ),
                 td("".join(f'<span class="tag">{esc(n.value)}</span>' for n in p.nist_csf) or "—"),
                 td("".join(f'<span class="tag">{esc(x.value)}</span>' for x in p.practices) or "—"),
                 td(str(p.risk_removed), "num"),

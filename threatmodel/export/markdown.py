@@ -31,7 +31,15 @@ from threatmodel.export.common import (
 )
 from threatmodel.export.diagram import render_mermaid
 from threatmodel.export.diagram.mermaid import render_mermaid_paths
-from threatmodel.export.review import ControlLine, FindingView, coverage, finding_view, system_view, triage_bits
+from threatmodel.export.review import (
+    ControlLine,
+    FindingView,
+    coverage,
+    exchange_controls,
+    finding_view,
+    system_view,
+    triage_bits,
+)
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.finding import Assessment
 
@@ -363,7 +371,8 @@ def _control_plan(a: Assessment, cset: CatalogSet) -> list[str]:
         rows.append(
             (
                 str(i),
-                f"{md_link(p.title, cset.url_of(p.control))}<br>{md_code(p.control)}",
+                f"{md_link(p.title, cset.url_of(p.control))}<br>{md_code(p.control)}"
+                + "".join(f"<br>AI Exchange: {md_link(x.item, x.url)}" for x in exchange_controls(cset, p.control)),
                 ", ".join(n.value for n in p.nist_csf) or "—",
                 ", ".join(x.value for x in p.practices) or "—",
                 str(p.risk_removed),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from threatmodel.engine.analysis import Analysis
+from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import candidate_elements
 from threatmodel.export.common import Labels, RefLink, declared_status, proposed_controls, ref_links
 from threatmodel.model.finding import Finding
@@ -369,3 +370,12 @@ def coverage(analysis: Analysis) -> tuple[CoverageTable, ...]:
         if rows:
             tables.append(CoverageTable(catalog=catalog_id, title=cat.title, version=cat.version, rows=tuple(rows)))
     return tuple(tables)
+
+
+EXCHANGE = "owasp-ai-exchange"
+
+
+def exchange_controls(cset: CatalogSet, control: str) -> tuple[RefLink, ...]:
+    """The OWASP AI Exchange controls that ``control`` puts into practice (their entries refer to it)."""
+    refs = [r for r in cset.referrers.get(control, ()) if r.startswith(EXCHANGE + ":")]
+    return tuple(link for link in ref_links(refs, cset) if cset.entries[link.ref].type == "control")
