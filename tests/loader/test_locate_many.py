@@ -33,3 +33,55 @@ def test_many_lookups_compose_the_file_a_bounded_number_of_times(monkeypatch: py
     # growing prefixes at most once up to the whole file, then one full composition
     assert len(composed) <= 8, composed
     assert sum(composed) <= 3 * len(text)
+
+
+def _composed(text: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
+    from threatmodel.io.yaml_document import _MARKS_LOADER, _walk
+
+    node = _walk(yaml.compose(text, Loader=_MARKS_LOADER), loc, False)
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _model_files() -> list[str]:
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    files = [*(repo / "models").glob("*.yaml"), *(repo / "tests" / "export" / "data").glob("*.yaml")]
+    files += (repo / "tests" / "corpus").rglob("*.yaml")
+    return sorted(str(f) for f in files)
+
+
+@pytest.mark.parametrize("path", _model_files())
+def test_reading_items_from_lines_agrees_with_composing(path: str) -> None:
+    """Where the line reader answers (block-style items), it answers exactly what PyYAML's node
+    marks say, on every example, fixture and corpus model (hostile names included)."""
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    doc = parse_yaml(text, path)
+    if not isinstance(doc.data, dict):
+        return
+    for section in ("components", "flows", "data", "boundaries", "controls"):
+        for i, _ in enumerate(doc.data.get(section) or []):
+            for loc in ((section, i), (section, i, "id")):
+                quick = doc._item_span(loc)
+                if quick is not None:
+                    assert (quick.line, quick.column) == _composed(text, loc), (path, loc)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # nested lists of mappings, and a block scalar whose lines look like items
+        "components:\n- id: a\n  kind: agent\n  tools:\n  - id: nested\n- id: b\n  notes: |\n   - id: fake\n",
+        # flow-style items, and an item whose first line holds no key
+        "components: [{id: a, kind: llm}]\n",
+        "components:\n-\n  id: a\n  kind: llm\n- id: b\n  kind: llm\n",
+        # an id written as a tagged or anchored value
+        "components:\n- id: &x a\n  kind: llm\n",
+    ],
+)
+def test_unusual_layouts_are_composed_not_guessed(text: str) -> None:
+    doc = parse_yaml(text, "odd.yaml")
+    for loc in (("components", 0), ("components", 0, "id")):
+        quick = doc._item_span(loc)
+        assert quick is None or (quick.line, quick.column) == _composed(text, loc)

@@ -36,6 +36,8 @@ class YamlDocument:
     _prefixes: dict[int, Any] = field(default_factory=dict, repr=False)
     _prefix_lookups: int = field(default=0, repr=False)
     _prefix_start: int = field(default=1 << 16, repr=False)
+    _items: dict[str, list[tuple[int, int, str]]] | None = field(default=None, repr=False)
+    _lines: list[str] = field(default_factory=list, repr=False)
 
     def nodes(self) -> yaml.Node | None:
         """The composed node tree with marks, or None if PyYAML cannot compose this text."""
@@ -56,6 +58,10 @@ class YamlDocument:
         are skipped, so a missing key points at the mapping that lacks it. With
         ``key=True`` the last part points at the key rather than its value.
         """
+        if not key and self._nodes is None:
+            quick = self._item_span(loc)
+            if quick is not None:
+                return quick
         if len(self.text) > PREFIX_LOCATING_FROM and self._prefix_lookups < PREFIX_LOOKUPS and not self._composed:
             self._prefix_lookups += 1
             found = self._span_from_prefix(loc, key)
@@ -67,6 +73,77 @@ class YamlDocument:
         node = _walk(node, loc, key)
         mark = node.start_mark
         return SourceSpan(self.path, mark.line + 1, mark.column + 1)
+
+    def _item_span(self, loc: Sequence[str | int]) -> SourceSpan | None:
+        """Where the ``i``-th item of a top-level list (``(section, i)``), or its ``id`` value
+        (``(section, i, "id")``), is written, read from the lines of a block-style file without
+        composing a node tree: how SARIF and ``check`` locate thousands of elements.
+
+        Every answer is checked against the parsed data (the item's first key, or its id, must be
+        what the text says at that place); anything unusual returns None and the caller composes.
+        """
+        if not (2 <= len(loc) <= 3 and isinstance(loc[0], str) and isinstance(loc[1], int)):
+            return None
+        if len(loc) == 3 and loc[2] != "id":
+            return None
+        section, index = loc[0], loc[1]
+        items = self._scan_items().get(section)
+        data = self.data.get(section) if isinstance(self.data, dict) else None
+        if not items or not isinstance(data, list) or len(items) != len(data) or not 0 <= index < len(data):
+            return None
+        line, column, first = items[index]
+        item = data[index]
+        if not isinstance(item, dict) or not item or next(iter(item)) != first:
+            return None
+        if len(loc) == 2:
+            return SourceSpan(self.path, line, column)
+        found = self._id_value(line, column, item.get("id"))
+        return SourceSpan(self.path, *found) if found is not None else None
+
+    def _scan_items(self) -> dict[str, list[tuple[int, int, str]]]:
+        """Top-level list sections -> (line, column, first key) of each block item, 1-based."""
+        if self._items is None:
+            items: dict[str, list[tuple[int, int, str]]] = {}
+            section: str | None = None
+            dash: int | None = None
+            self._lines = self.text.split("\n")
+            for number, line in enumerate(self._lines, 1):
+                top = _TOP_KEY.match(line)
+                if top is not None:
+                    section, dash = top.group(1), None
+                    items[section] = []
+                    continue
+                if section is None:
+                    continue
+                entry = _BLOCK_ITEM.match(line)
+                if entry is None:
+                    continue
+                indent = len(entry.group(1))
+                if dash is None:
+                    dash = indent
+                if indent == dash:
+                    items[section].append((number, indent + 3, entry.group(2)))
+            self._items = items
+        return self._items
+
+    def _id_value(self, line: int, column: int, expected: object) -> tuple[int, int] | None:
+        """(line, column) of the ``id:`` value of the item whose first key sits at ``column``."""
+        if not isinstance(expected, str):
+            return None
+        lines = self._lines
+        for number in range(line, min(line + 200, len(lines) + 1)):  # an item's id is near its start
+            text = lines[number - 1]
+            if number > line and (len(text) - len(text.lstrip(" ")) < column - 1 and text.strip()):
+                return None  # left the item
+            if text[column - 1 : column + 2] == "id:" and (number == line or not text[: column - 1].strip()):
+                value = _ID_VALUE.match(text, column + 2)
+                if value is None:
+                    return None
+                word = value.group(2)
+                if word.strip("\"'") != expected:
+                    return None
+                return number, value.start(2) + 1
+        return None
 
     def _span_from_prefix(self, loc: Sequence[str | int], key: bool) -> SourceSpan | None:
         """``span`` from the shortest growing prefix of a large file that holds the whole answer.
@@ -96,6 +173,10 @@ class YamlDocument:
             self._prefix_start = size
         return None
 
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(?:#.*)?$")
+_BLOCK_ITEM = re.compile(r"^( *)- ([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
+_ID_VALUE = re.compile(r"([ \t]+)(\"[a-z0-9-]+\"|'[a-z0-9-]+'|[a-z0-9][a-z0-9-]*)[ \t]*(?:#.*)?$")
 
 PREFIX_LOCATING_FROM = 1 << 20
 """Files larger than this (1 MiB) are located from growing prefixes (``YamlDocument._span_from_prefix``)."""
