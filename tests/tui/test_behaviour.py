@@ -752,10 +752,14 @@ async def test_sort_cycles_and_keeps_the_cursor(app: ThreatModelApp) -> None:
 
 
 async def test_diagram_draws_the_model_and_highlights_the_selection(app: ThreatModelApp) -> None:
-    """The diagram pane draws every component; selecting one highlights its box."""
+    """Below 160 columns the diagram is one key away (the table keeps whole titles); shown, it
+    draws every component, and selecting one highlights its box."""
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         diagram = overview(pilot).query_one(DiagramView)
+        assert not diagram.display
+        await pilot.press("d")
+        await settle(pilot)
         assert diagram.display
         for name in ("Customer", "Web app", "Retriever", "Document index", "Chat LLM", "Ticket tool"):
             assert name in diagram.text
@@ -773,6 +777,14 @@ async def test_diagram_draws_the_model_and_highlights_the_selection(app: ThreatM
         assert diagram.scope == "focus"
         assert "Customer" not in diagram.text  # two flows away from the LLM
         assert "Retriever" in diagram.text
+
+
+async def test_diagram_shows_by_itself_on_a_roomy_terminal(app: ThreatModelApp) -> None:
+    """At 160 columns and more the diagram is shown without asking, beside the detail pane."""
+    async with app.run_test(size=(170, 45)) as pilot:
+        await settle(pilot)
+        assert overview(pilot).query_one(DiagramView).display
+        assert "-roomy" in overview(pilot).classes
 
 
 async def test_diagram_toggle_at_80_columns(app: ThreatModelApp) -> None:
@@ -1025,3 +1037,14 @@ async def test_selected_finding_marks_its_attack_path_on_the_diagram(app: Threat
         assert table(pilot).select_finding(BROAD)
         await settle(pilot)
         assert not diagram.path_cells()
+
+
+def test_finding_titles_get_room_before_the_threat_id() -> None:
+    """The threat-id column only appears when the title column keeps FULL_TITLE cells."""
+    from threatmodel.tui.widgets.findings_table import FULL_TITLE, column_widths
+
+    for width in range(60, 301):
+        widths = column_widths(width)
+        assert "id" not in widths or widths["finding"] >= FULL_TITLE, width
+    assert "id" not in column_widths(120)  # 22 more cells for titles at a common width
+    assert "id" in column_widths(200)

@@ -87,6 +87,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+FULL_TITLE = 44
+"""Columns a finding title needs to be read whole (the library's titles are at most about 60)."""
+
+
 def column_widths(width: int) -> dict[str, int]:
     """Column widths for a table ``width`` cells wide (each column also takes 2 cells of padding)."""
     widths = {"severity": 8, "risk": 8, "status": 14, "target": 18, "id": 22}
@@ -97,6 +101,9 @@ def column_widths(width: int) -> dict[str, int]:
         widths["status"] = 11
         widths["target"] = 10
     fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 1  # padding, plus the scrollbar
+    if "id" in widths and width - fixed < FULL_TITLE:  # whole titles matter more than the threat id
+        del widths["id"]
+        fixed -= 22 + 2
     widths["finding"] = max(12, width - fixed)
     return widths
 
