@@ -12,6 +12,7 @@ Adding a format is one row here plus its exporter (see docs/contributing.md).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -131,14 +132,11 @@ def _redteam(analysis: Analysis, options: Options) -> Rendered:
 
 
 def html_diagram(analysis: Analysis, options: Options) -> tuple[str | None, tuple[str, ...]]:
-    """The whole-model diagram as SVG text for the HTML report, or ``None`` with the reason."""
-    from threatmodel.export.diagram import build_scene, check_layout_budget, render_dot_scene, svg_fonts
-
+    """The whole-model diagram as SVG text for the HTML report (what ``diagram --format svg``
+    draws by default), or ``None`` with the reason."""
     try:
-        scene = build_scene(analysis)
-        check_layout_budget(scene)
-        svg = svg_fonts(options.run_dot(render_dot_scene(scene), "svg"))
-        return svg.decode("utf-8", "replace"), ()
+        svg = _drawn("svg")(analysis, dataclasses.replace(options, view=None, legend=True)).data
+        return (svg.decode("utf-8", "replace") if isinstance(svg, bytes) else svg), ()
     except (RenderError, UsageError) as exc:
         problem = exc.problems[0]
         reason = f"the HTML report has no diagram: {problem.message}"

@@ -3,7 +3,6 @@ Markdown for ``$GITHUB_STEP_SUMMARY``. The judgement itself is ``threatmodel.eng
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from threatmodel.engine.gate import Item, ModelResult
 from threatmodel.errors import Problem, SourceSpan
 from threatmodel.export.common import md_code, md_text
-from threatmodel.export.sarif import SARIF_SCHEMA, SarifExtra, render_sarif
+from threatmodel.export.sarif import SARIF_SCHEMA, SarifExtra, sarif_run
 from threatmodel.jsontext import pretty
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.keys import triage_element
@@ -139,8 +138,7 @@ def render_check_sarif(
             )
             for v in r.violations
         ]
-        text = render_sarif(r.analysis, tool_version=tool_version, extra_results=extras)
-        run = json.loads(text)["runs"][0]
+        run = sarif_run(r.analysis, tool_version=tool_version, extra_results=extras)
         suppressed = {s.id for s in r.suppressed}
         for result in run["results"]:
             props = result.get("properties", {})

@@ -103,7 +103,13 @@ def artifact_uri(path: str) -> str:
 
 
 def render_sarif(analysis: Analysis, *, tool_version: str, extra_results: Sequence[SarifExtra] = ()) -> str:
-    """The analysis as a SARIF 2.1.0 log (pretty JSON text ending with a newline).
+    """The analysis as a SARIF 2.1.0 log (pretty JSON text ending with a newline); see :func:`sarif_run`."""
+    run = sarif_run(analysis, tool_version=tool_version, extra_results=extra_results)
+    return pretty({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]})
+
+
+def sarif_run(analysis: Analysis, *, tool_version: str, extra_results: Sequence[SarifExtra] = ()) -> dict[str, Any]:
+    """The analysis as one SARIF 2.1.0 run (a JSON-ready dict; ``check`` adds runs of several models).
 
     Locations come from ``analysis.source``: the file an element is declared in (relative paths
     resolve against ``%SRCROOT%``, so run from the repository root), with its line and column.
@@ -205,8 +211,7 @@ def render_sarif(analysis: Analysis, *, tool_version: str, extra_results: Sequen
             "mitigatedFindings": mitigated,
         },
     }
-    log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return pretty(log)
+    return run
 
 
 def _artifact_location(uri: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from threatmodel import __version__
 from threatmodel.edit.session import EditSession
 from threatmodel.io.load import display_path, load_model_text
-from threatmodel.render import BY_ID, Export, Options, render
+from threatmodel.render import Export, Options, render
 
 
 def suggested_path(session: EditSession, fmt: Export) -> Path:
@@ -27,4 +27,4 @@ def render_export(session: EditSession, fmt_id: str) -> str | bytes:
         # locations come from the text that would be saved, unsaved edits included
         source = load_model_text(session.text(), display_path(session.path), base_dir=session.path.parent)
         analysis = dataclasses.replace(analysis, source=source)
-    return render(BY_ID[fmt_id].id, analysis, Options(tool_version=__version__)).data
+    return render(fmt_id, analysis, Options(tool_version=__version__)).data
