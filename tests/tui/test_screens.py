@@ -57,6 +57,18 @@ async def plan(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def questions(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await pilot.press("u")
+    await settle(pilot)
+
+
+async def answer_dialog(pilot: Pilot[Any]) -> None:
+    await questions(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def edit_form(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     await select_in_tree(pilot, "components", "web-app")
@@ -118,6 +130,8 @@ SCREENS: dict[str, Before] = {
     "finding": finding,
     "catalogs": catalogs,
     "plan": plan,
+    "questions": questions,
+    "answer": answer_dialog,
     "edit-form": edit_form,
     "triage-form": triage_form,
     "help": help_screen,

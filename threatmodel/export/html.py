@@ -43,7 +43,7 @@ from threatmodel.export.htmlkit import (
     td,
     tr,
 )
-from threatmodel.export.review import coverage, exchange_controls, system_view
+from threatmodel.export.review import coverage, exchange_controls, open_question_list, system_view
 from threatmodel.model.finding import Assessment
 from threatmodel.model.vocab import Status
 
@@ -55,6 +55,7 @@ SECTIONS = (
     ("system", "System"),
     ("findings", "Findings"),
     ("control-plan", "Control plan"),
+    ("questions", "Open questions"),
     ("coverage", "Coverage"),
     ("triage", "Triage log"),
     ("lifecycle", "By lifecycle"),
@@ -91,6 +92,7 @@ def render_html(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
         _system(analysis, diagram_svg),
         findings_section(analysis, labels),
         _control_plan(a, cset, labels),
+        _questions(analysis, labels),
         _coverage(analysis),
         _triage(a, labels),
         _lifecycle(a, labels),
@@ -311,6 +313,55 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
         ]
         out.append("<h3>Declared controls</h3>")
         out.append(table((("Control", ""), ("Status", ""), ("Scope", ""), ("Owner", ""), ("Evidence", "")), rows))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _questions(analysis: Analysis, labels: Labels) -> str:
+    out = ['<section class="card" id="questions"><h2>Open questions</h2>']
+    q = open_question_list(analysis)
+    if not q.total:
+        out.append('<p class="lede">No finding rests on an unknown fact: every fact the rules needed is stated.</p>')
+        out.append("</section>")
+        return "\n".join(out)
+    out.append(
+        f'<p class="lede">{q.total} fact{"" if q.total == 1 else "s"} the model leaves unstated decide open findings '
+        f"({q.risk} open risk rests on at least one). An unstated fact is read in the threat's favour, so stating "
+        "it may remove a finding or lower its score. Most open risk first.</p>"
+    )
+    rows = []
+    for r in q.rows:
+        found = "".join(
+            f'<li><a href="#{esc("f-" + f.id)}">{esc(f.title)}</a>'
+            f' <span class="muted small">{esc(labels.target(f))}</span></li>'
+            for f in r.findings
+        )
+        rows.append(
+            tr(
+                td(str(r.rank), "num"),
+                td(esc(r.question[0].upper() + r.question[1:])),
+                td(f"<code>{esc(r.element)}.{esc(r.attribute)}</code>"),
+                td(str(r.risk), "num"),
+                td(f'<ul class="small">{found}</ul>'),
+            )
+        )
+    out.append(
+        table(
+            (
+                ("#", "num w-xs"),
+                ("Question", "w-l"),
+                ("Attribute", "w-m"),
+                ("Open risk", "num w-s"),
+                ("Findings", "w-xl"),
+            ),
+            rows,
+        )
+    )
+    if q.total > len(q.rows):
+        out.append(
+            f'<p class="muted small">{q.total - len(q.rows)} more: run <code>threatmodel questions MODEL</code> '
+            "for the whole list.</p>"
+        )
     out.append("</section>")
     return "\n".join(out)
 

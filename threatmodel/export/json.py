@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from threatmodel.engine.analysis import Analysis
+from threatmodel.engine.questions import open_questions
 from threatmodel.jsontext import pretty
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
 from threatmodel.model.finding import Assessment, Finding
@@ -112,6 +113,7 @@ def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:
             }
             for p in a.proposals
         ],
+        "questions": [q.model_dump(mode="json") for q in open_questions(a.findings)],
         "diagnostics": [
             {"code": d.code, "severity": d.severity, "element": d.element, "message": d.message} for d in a.diagnostics
         ],

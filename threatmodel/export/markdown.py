@@ -37,6 +37,7 @@ from threatmodel.export.review import (
     coverage,
     exchange_controls,
     finding_view,
+    open_question_list,
     system_view,
     triage_bits,
 )
@@ -57,6 +58,7 @@ CONTENTS = (
     ("System", "system"),
     ("Findings", "findings"),
     ("Control plan", "control-plan"),
+    ("Open questions", "open-questions"),
     ("Coverage", "coverage"),
     ("Triage log", "triage-log"),
     ("By lifecycle stage", "by-lifecycle-stage"),
@@ -89,6 +91,7 @@ def render_markdown(analysis: Analysis, *, tool_version: str) -> str:
     out += _system(analysis)
     out += _findings(analysis, labels)
     out += _control_plan(a, cset)
+    out += _questions(analysis)
     out += _coverage(analysis)
     out += _triage(a)
     out += _lifecycle(a, labels)
@@ -381,6 +384,42 @@ def _control_plan(a: Assessment, cset: CatalogSet) -> list[str]:
         )
     out += _table(("#", "Control", "NIST CSF", "Practices", "Risk removed", "Closes"), rows, "r   r")
     out.append("")
+    return out
+
+
+SHOWN_IDS = 4
+"""Finding ids listed per open question; the rest are counted."""
+
+
+def _questions(analysis: Analysis) -> list[str]:
+    out = ["## Open questions", ""]
+    q = open_question_list(analysis)
+    if not q.total:
+        return [*out, "No finding rests on an unknown fact: every fact the rules needed is stated.", ""]
+    out += [
+        f"{q.total} fact{'' if q.total == 1 else 's'} the model leaves unstated decide open findings "
+        f"({q.risk} open risk rests on at least one). An unstated fact is read in the threat's favour, "
+        "so stating it may remove a finding or lower its score. Most open risk first.",
+        "",
+    ]
+    rows: list[tuple[str, ...]] = []
+    for r in q.rows:
+        ids = [md_code(f.id) for f in r.findings[:SHOWN_IDS]]
+        if len(r.findings) > SHOWN_IDS:
+            ids.append(f"and {len(r.findings) - SHOWN_IDS} more")
+        rows.append(
+            (
+                str(r.rank),
+                md_text(r.question[0].upper() + r.question[1:]),
+                md_code(f"{r.element}.{r.attribute}"),
+                str(r.risk),
+                "<br>".join(ids),
+            )
+        )
+    out += _table(("#", "Question", "Attribute", "Open risk", "Findings"), rows, "r  r ")
+    out.append("")
+    if q.total > len(q.rows):
+        out += [f"{q.total - len(q.rows)} more: run `threatmodel questions MODEL` for the whole list.", ""]
     return out
 
 

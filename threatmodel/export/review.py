@@ -15,7 +15,8 @@ from typing import Literal
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import candidate_elements
-from threatmodel.export.common import Labels, RefLink, declared_status, proposed_controls, ref_links
+from threatmodel.engine.questions import open_questions
+from threatmodel.export.common import Labels, RefLink, declared_status, proposed_controls, ref_links, report_order
 from threatmodel.model.finding import Finding
 from threatmodel.model.system import TriageEntry
 from threatmodel.model.vocab import ControlStatus, Status
@@ -379,3 +380,55 @@ def exchange_controls(cset: CatalogSet, control: str) -> tuple[RefLink, ...]:
     """The OWASP AI Exchange controls that ``control`` puts into practice (their entries refer to it)."""
     refs = [r for r in cset.referrers.get(control, ()) if r.startswith(EXCHANGE + ":")]
     return tuple(link for link in ref_links(refs, cset) if cset.entries[link.ref].type == "control")
+
+
+# ---------------------------------------------------------------------------
+# Open questions
+
+QUESTION_LIMIT = 25
+"""Reports list this many open questions; ``threatmodel questions`` lists them all."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    """One unknown fact, what to state, and the findings its answer decides."""
+
+    rank: int
+    question: str
+    element: str
+    attribute: str
+    findings: tuple[Finding, ...]
+    """The findings that rest on it, in report order."""
+    open_findings: int
+    risk: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionList:
+    rows: tuple[QuestionRow, ...]
+    total: int
+    """How many questions there are in all (``rows`` holds at most :data:`QUESTION_LIMIT`)."""
+    risk: int
+    """Open risk that rests on at least one unknown fact (each finding counted once)."""
+
+
+def open_question_list(analysis: Analysis, limit: int = QUESTION_LIMIT) -> QuestionList:
+    """The open questions of the model, most open risk first (the order of ``threatmodel questions``)."""
+    findings = analysis.assessment.findings
+    asked = open_questions(findings)
+    by_id = {f.id: f for f in findings}
+    order = {f.id: i for i, f in enumerate(report_order(findings))}
+    rows = tuple(
+        QuestionRow(
+            rank=rank,
+            question=q.question,
+            element=q.element,
+            attribute=q.attribute,
+            findings=tuple(sorted((by_id[fid] for fid in q.findings), key=lambda f: order[f.id])),
+            open_findings=q.open_findings,
+            risk=q.risk,
+        )
+        for rank, q in enumerate(asked[:limit], 1)
+    )
+    resting = sum(f.residual_risk for f in findings if f.assumes and f.status.is_open)
+    return QuestionList(rows=rows, total=len(asked), risk=resting)

@@ -201,6 +201,12 @@ class ThreatModelApp(App[None]):
         if self.session is not None:
             self.push_screen(PlanScreen())
 
+    def open_questions(self) -> None:
+        from threatmodel.tui.screens.questions import QuestionsScreen
+
+        if self.session is not None:
+            self.push_screen(QuestionsScreen())
+
     def jump_to(self, section: str, key: str) -> None:
         """Back to the overview and show an element or finding there."""
         from threatmodel.tui.screens.overview import OverviewScreen
@@ -310,6 +316,9 @@ class ThreatModelApp(App[None]):
             "Add to the model…", "Add a component, flow, boundary, data asset or control", lambda: self.editor.add(None)
         )
         yield SystemCommand("Control plan", "Proposed controls ranked by the risk they remove", self.open_plan)
+        yield SystemCommand(
+            "Open questions", "Unknown facts findings rest on, most open risk first; answer them", self.open_questions
+        )
         yield SystemCommand(
             "Catalog browser", "Entries, controls and threats with cross-references", self.open_catalogs
         )

@@ -58,6 +58,7 @@ class ModelCommands(UsesApp, Provider):
                 partial(app.open_catalogs, ("catalog", catalog.id)),
             )
         yield ("Control plan", "proposed controls ranked by the risk they remove", app.open_plan)
+        yield ("Open questions", "unknown facts findings rest on, most open risk first", app.open_questions)
         yield ("Catalog browser", "entries, controls and threats with cross-references", app.open_catalogs)
 
     async def discover(self) -> Hits:
@@ -65,6 +66,9 @@ class ModelCommands(UsesApp, Provider):
         if app.session is None:
             return
         yield DiscoveryHit("Control plan", app.open_plan, help="proposed controls ranked by the risk they remove")
+        yield DiscoveryHit(
+            "Open questions", app.open_questions, help="unknown facts findings rest on, most open risk first"
+        )
         yield DiscoveryHit(
             "Catalog browser", app.open_catalogs, help="entries, controls and threats with cross-references"
         )

@@ -69,6 +69,13 @@ class OverviewScreen(UsesApp, Screen[None]):
             id="overview.plan",
         ),
         Binding(
+            "u",
+            "questions",
+            "Questions",
+            tooltip="Open questions: the unknown facts findings rest on, most open risk first; answer them here.",
+            id="overview.questions",
+        ),
+        Binding(
             "n",
             "new",
             "New",
@@ -367,6 +374,9 @@ class OverviewScreen(UsesApp, Screen[None]):
 
     def action_plan(self) -> None:
         self.tm.open_plan()
+
+    def action_questions(self) -> None:
+        self.tm.open_questions()
 
     def action_new(self) -> None:
         ref = self.query_one(ModelTree).current

@@ -1,0 +1,111 @@
+"""Answering an open question: the values an unknown attribute accepts, and the edit that states one."""
+
+from __future__ import annotations
+
+import typing
+
+import pytest
+
+from tests.helpers import FIXED_DATE
+from threatmodel.edit.answers import _values, answer_change, choices
+from threatmodel.edit.changes import Upsert, apply_change
+from threatmodel.errors import UsageError
+from threatmodel.io.load import load_catalogs, load_model_text
+from threatmodel.model.system import Component, Flow, SystemModel
+from threatmodel.model.unknowns import UNKNOWABLE
+
+MODEL = """\
+system: {id: shop, name: Shop}
+data:
+  - {id: orders, classification: confidential}
+components:
+  - id: web
+    kind: application
+    name: Web shop   # the author's comment
+  - {id: bot, kind: agent, tools: [refund]}
+  - {id: refund, kind: tool}
+flows:
+  - {source: web, target: bot, data: [orders]}
+  - {source: bot, target: refund}
+"""
+
+
+@pytest.fixture(scope="module")
+def model() -> SystemModel:
+    return load_model_text(MODEL, "shop.yaml", known_controls=load_catalogs().control_refs).model
+
+
+def test_every_unknowable_attribute_offers_its_values() -> None:
+    """A new attribute of UNKNOWABLE is answerable in the TUI without a line of code for it."""
+    classes = [*typing.get_args(typing.get_args(Component)[0]), Flow]
+    checked = 0
+    for cls in classes:
+        for name, field in cls.model_fields.items():
+            if name in UNKNOWABLE:
+                found = _values(field.annotation)
+                assert found is not None, f"{cls.__name__}.{name}"
+                assert found[0] and len(set(found[0])) == len(found[0])
+                checked += 1
+    assert checked >= len(UNKNOWABLE)
+
+
+def test_choices_by_type(model: SystemModel) -> None:
+    assert choices(model, "bot", "autonomy").values == ("assistive", "supervised", "autonomous")
+    assert choices(model, "web-to-bot", "encrypted").values == ("true", "false")
+    assert choices(model, "web-to-bot", "encrypted").section == "flows"
+    effects = choices(model, "refund", "side_effects")
+    assert effects.multiple and "move-money" in effects.values
+    with pytest.raises(UsageError, match="no element 'nope'"):
+        choices(model, "nope", "exposure")
+    with pytest.raises(UsageError, match="fixed set of values"):
+        choices(model, "web", "name")
+
+
+def test_answer_writes_one_key_and_keeps_what_the_author_wrote(model: SystemModel) -> None:
+    written = {"id": "web", "kind": "application", "name": "Web shop"}
+    change = answer_change(model, "web", "exposure", "internet", written=written)
+    assert change.label == "State exposure of web: internet"
+    (edit,) = change.edits
+    assert isinstance(edit, Upsert)
+    assert edit.key == "web"
+    assert dict(edit.item) == {**written, "exposure": "internet"}
+    after = apply_change(model, change)
+    assert next(c for c in after.components if c.id == "web").exposure == "internet"
+
+
+def test_answers_are_typed(model: SystemModel) -> None:
+    flow = apply_change(model, answer_change(model, "web-to-bot", "encrypted", "false"))
+    assert next(f for f in flow.flows if f.key == "web-to-bot").encrypted is False
+    tool = apply_change(model, answer_change(model, "refund", "side_effects", ["send-external", "move-money"]))
+    effects = next(c for c in tool.components if c.id == "refund").side_effects  # type: ignore[union-attr]
+    assert effects is not None and {str(e) for e in effects} == {"send-external", "move-money"}
+
+
+@pytest.mark.parametrize(
+    ("element", "attribute", "answer"),
+    [
+        ("bot", "autonomy", "reckless"),
+        ("web-to-bot", "encrypted", "yes"),
+        ("bot", "autonomy", ["assistive", "autonomous"]),
+        ("refund", "side_effects", []),
+    ],
+)
+def test_a_value_the_attribute_does_not_accept_is_refused(
+    model: SystemModel, element: str, attribute: str, answer: str | list[str]
+) -> None:
+    with pytest.raises(UsageError, match="not an answer"):
+        answer_change(model, element, attribute, answer)
+
+
+def test_answering_settles_the_question(model: SystemModel) -> None:
+    """Stating the fact a finding rests on removes it from the open questions."""
+    from threatmodel.engine.evaluate import evaluate
+    from threatmodel.engine.questions import open_questions
+
+    cset = load_catalogs().cset
+    before = open_questions(evaluate(model, cset, as_of=FIXED_DATE).findings)
+    top = before[0]
+    allowed = choices(model, top.element, top.attribute)
+    after_model = apply_change(model, answer_change(model, top.element, top.attribute, allowed.values[-1]))
+    after = open_questions(evaluate(after_model, cset, as_of=FIXED_DATE).findings)
+    assert (top.element, top.attribute) not in {(q.element, q.attribute) for q in after}

@@ -1,0 +1,251 @@
+"""Open questions: the unknown facts findings rest on, most open risk first; answering one edits the model.
+
+This is the interview a reviewer runs: each row says what to state and how much open risk the answer
+decides. ``enter`` offers the values the attribute accepts; the answer is an ordinary edit (undo,
+save and the file's layout work as for any other), and the analysis reruns at once.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from threatmodel.edit.answers import Choices, answer_change, choices, find_element
+from threatmodel.engine.questions import Question, open_questions
+from threatmodel.errors import ThreatModelError
+from threatmodel.tui.safetext import Text
+from threatmodel.tui.shared import UsesApp
+from threatmodel.tui.text import DIM, severity_text
+from threatmodel.tui.widgets.detail import DetailPane
+
+
+def _sentence(question: str) -> str:
+    return question[:1].upper() + question[1:]
+
+
+def _short(question: str) -> str:
+    """The question for the table: without ``state`` and without the list of values (the pane shows them)."""
+    text = question.removeprefix("state ")
+    if text.endswith(")") and " (" in text:
+        text = text[: text.rindex(" (")]
+    return _sentence(text)
+
+
+class AnswerScreen(ModalScreen[tuple[str, ...] | None]):
+    """Pick the value(s) to state; dismisses with them, or None on escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without stating anything.", id="answer.cancel"),
+    ]
+
+    def __init__(self, question: Question, allowed: Choices) -> None:
+        super().__init__(id="answer")
+        self.question = question
+        self.allowed = allowed
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Text(_sentence(self.question.question), style="bold"), classes="dialog-title")
+            hint = "space: tick each value that holds, then OK" if self.allowed.multiple else "enter: state this value"
+            yield Static(
+                Text(f"{self.question.element}.{self.question.attribute} · {hint}", style=DIM),
+                markup=False,
+                classes="dialog-note",
+            )
+            if self.allowed.multiple:
+                yield SelectionList[str](*((v, v) for v in self.allowed.values), id="answer-values")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("OK", id="answer-ok", variant="primary", compact=True)
+                    yield Button("Cancel", id="answer-cancel", compact=True)
+            else:
+                yield OptionList(*(Option(v, id=v) for v in self.allowed.values), id="answer-values")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer-values").focus()
+
+    @on(OptionList.OptionSelected, "#answer-values")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.dismiss((event.option.id,))
+
+    @on(Button.Pressed, "#answer-ok")
+    def _ok(self, event: Button.Pressed) -> None:
+        event.stop()
+        picked: SelectionList[str] = self.query_one("#answer-values", SelectionList)
+        if picked.selected:
+            self.dismiss(tuple(picked.selected))
+        else:
+            self.notify("Tick at least one value (space), or escape to leave it unknown.", severity="warning")
+
+    @on(Button.Pressed, "#answer-cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class QuestionsScreen(UsesApp, Screen[None]):
+    """Every open question in rank order; ``enter`` answers the highlighted one."""
+
+    BINDING_GROUP_TITLE = "Open questions"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "app.pop_screen", "Back", tooltip="Back to the previous screen.", id="questions.back"),
+        Binding(
+            "enter",
+            "answer",
+            "Answer",
+            tooltip="State the fact: choose its value; the model is edited and re-analysed.",
+            id="questions.answer",
+            priority=True,
+        ),
+        Binding(
+            "g",
+            "goto",
+            "Show element",
+            tooltip="Show the element in the overview.",
+            id="questions.goto",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="questions")
+        self._questions: list[Question] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="◆")
+        with Horizontal(id="questions-main"):
+            yield DataTable(id="questions-table", cursor_type="row", zebra_stripes=True)
+            yield DetailPane(id="questions-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[Text] = self.query_one("#questions-table", DataTable)
+        for key, label in (("rank", "#"), ("risk", "Risk"), ("findings", "Finds"), ("question", "State")):
+            table.add_column(label, key=key)
+        self.refresh_session()
+        table.focus()
+
+    def refresh_session(self) -> None:
+        session = self.tm.session
+        if session is None:
+            return
+        table: DataTable[Text] = self.query_one("#questions-table", DataTable)
+        previous = table.cursor_row
+        self._questions = list(open_questions(session.assessment.findings))
+        table.clear()
+        for rank, q in enumerate(self._questions, start=1):
+            table.add_row(
+                Text(str(rank), justify="right"),
+                Text(str(q.risk), justify="right"),
+                Text(str(len(q.findings)), justify="right"),
+                Text(_short(q.question)),
+                key=f"{q.element}.{q.attribute}",
+            )
+        resting = sum(f.residual_risk for f in session.assessment.findings if f.assumes and f.status.is_open)
+        self.sub_title = f"open questions · {len(self._questions)} · {resting} open risk rests on unknowns"
+        if self._questions:
+            # an answered question leaves the list: stay on the row that took its place
+            table.move_cursor(row=min(max(previous, 0), len(self._questions) - 1), animate=False)
+            self._show()
+        else:
+            self.query_one(DetailPane).show(
+                Text("No open questions: no finding rests on an unknown fact.", style="green")
+            )
+
+    @property
+    def current(self) -> Question | None:
+        table: DataTable[Text] = self.query_one("#questions-table", DataTable)
+        if not self._questions or not 0 <= table.cursor_row < len(self._questions):
+            return None
+        return self._questions[table.cursor_row]
+
+    def _show(self) -> None:
+        session = self.tm.session
+        q = self.current
+        if session is None or q is None:
+            return
+        by_id = {f.id: f for f in session.assessment.findings}
+        text = Text()
+        text.append(f"#{self._questions.index(q) + 1} ", style=DIM)
+        text.append(_sentence(q.question), style="bold")
+        text.append(f"\n{q.element}.{q.attribute}\n\n", style=DIM)
+        text.append(
+            f"Unknown, so read in the threat's favour. Stating it decides {len(q.findings)} "
+            f"finding{'' if len(q.findings) == 1 else 's'} ({q.open_findings} open): up to {q.risk} risk points.\n\n"
+        )
+        for fid in q.findings:
+            f = by_id.get(fid)
+            if f is None:
+                continue
+            text.append("  • ")
+            text.append_text(severity_text(f.residual_severity, short=True))
+            text.append(f" {f.title} @ {f.target_name}\n")
+        try:
+            allowed = choices(session.model, q.element, q.attribute)
+        except ThreatModelError:
+            text.append("\nState it in the model file: it has no fixed set of values.", style=DIM)
+        else:
+            text.append(f"\nenter: state it ({', '.join(allowed.values)})", style=DIM)
+        self.query_one(DetailPane).show(text)
+
+    @on(DataTable.RowHighlighted, "#questions-table")
+    def _highlighted(self) -> None:
+        self._show()
+
+    @on(DataTable.RowSelected, "#questions-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_answer()
+
+    def action_answer(self) -> None:
+        session = self.tm.session
+        q = self.current
+        if session is None or q is None:
+            return
+        try:
+            allowed = choices(session.model, q.element, q.attribute)
+        except ThreatModelError as exc:
+            self.tm.editor.show_problems("Not answerable here", [p.message for p in exc.problems])
+            return
+        reason = session.read_only_reason(allowed.section, allowed.key)
+        if reason:
+            self.tm.editor.show_problems("Not answerable here", [reason])
+            return
+
+        def answered(values: tuple[str, ...] | None) -> None:
+            if not values or self.tm.session is None:
+                return
+            s = self.tm.session
+            try:
+                change = answer_change(
+                    s.model, q.element, q.attribute, values, written=s.document_item(allowed.section, allowed.key)
+                )
+            except ThreatModelError as exc:
+                self.tm.editor.show_problems("Not applied", [p.message for p in exc.problems])
+                return
+            before = s.assessment.open_risk
+            if self.tm.editor.apply(change):
+                after = self.tm.session.assessment.open_risk if self.tm.session else before
+                self.notify(f"{change.label} · open risk {before} → {after}")
+
+        self.app.push_screen(AnswerScreen(q, allowed), answered)
+
+    def action_goto(self) -> None:
+        q = self.current
+        if q is None or self.tm.session is None:
+            return
+        try:
+            section, _ = find_element(self.tm.session.model, q.element)
+        except ThreatModelError:
+            return
+        self.tm.jump_to(section, q.element)
