@@ -98,6 +98,7 @@ class TestDocument:
             "System",
             "Findings",
             "Control plan",
+            "Open questions",
             "Coverage",
             "Triage log",
             "By lifecycle stage",
