@@ -169,14 +169,21 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
         table.add_column("refs")
         for f in ordered:
             refs = ", ".join(r.split(":", 1)[1] for r in f.refs if not r.startswith(("stride:", "atlas:")))
+            threat = Text(f.title)
+            if f.assumes:
+                threat.append(" ?", style="bold yellow")
             table.add_row(
                 Text(f.residual_severity.value, style=SEVERITY_STYLE[f.residual_severity]),
                 Text(f.target),
-                Text(f.title),
+                threat,
                 Text(f.status.value),
                 Text(refs, style="dim"),
             )
         console.print(table)
+        if any(f.assumes for f in ordered):
+            console.print(
+                Text("? rests on unknown facts read in the threat's favour (see the open questions)", style="dim")
+            )
         if hidden:
             console.print(
                 Text(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from threatmodel.engine.analysis import Analysis
 from threatmodel.export.common import STATUS_LABELS, Labels, catalogs_of, ref_label, report_order
 from threatmodel.export.htmlkit import esc, link, sev_badge, status_badge
-from threatmodel.export.review import ControlLine, FindingView, finding_view, triage_bits
+from threatmodel.export.review import ControlLine, FindingView, confidence, finding_view, triage_bits
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
 from threatmodel.model.finding import Finding
 from threatmodel.model.vocab import Status
@@ -76,11 +76,12 @@ def _finding_body(v: FindingView, index: int) -> str:
     f = v.finding
     short_refs = ", ".join(ref.item for ref in v.refs if ref.catalog != "stride")
     detail_id = f"d-{index}"
+    assumed = f' <span class="assumed" title="{esc(confidence(f))}">assumed</span>' if f.assumes else ""
     row = (
         f'<tr class="row">'
         f"<td>{sev_badge(f.residual_severity)}</td>"
         f'<td class="title-cell"><button type="button" class="toggle" aria-expanded="true" aria-controls="{detail_id}">'
-        f'{esc(f.title)}</button><span class="fid">{esc(f.id)}</span></td>'
+        f'{esc(f.title)}</button><span class="fid">{esc(f.id)}</span>{assumed}</td>'
         f'<td>{esc(v.target)}<br><span class="muted small">{esc(v.kind)}</span></td>'
         f"<td>{status_badge(f.status)}</td>"
         f'<td class="num">{f.risk}</td>'
@@ -112,6 +113,12 @@ def _finding_detail(v: FindingView) -> str:
     why = "".join(f"<li>{esc(fact)}</li>" for fact in f.why) or "<li>the rule matched this element</li>"
     if v.path:
         why += f"<li>path: {esc(' → '.join(v.path))}</li>"
+    assumed = ""
+    if f.assumes:
+        items = "".join(
+            f"<li>{esc(x.question)} <code>{esc(x.element)}.{esc(x.attribute)}</code></li>" for x in f.assumes
+        )
+        assumed = f'<h4>Rests on unknown facts</h4><p class="small muted">{esc(confidence(f))}; state them to settle it.</p><ul>{items}</ul>'
     score_rows = [
         f'<tr><td>{esc(s.axis)}</td><td class="num">{esc(s.step)}</td><td>{esc(s.reason)}</td></tr>' for s in v.steps
     ]
@@ -153,7 +160,7 @@ def _finding_detail(v: FindingView) -> str:
         )
     left = (
         f'<p class="summary">{esc(f.summary)}</p>'
-        f"<h4>Why it applies here</h4><ul>{why}</ul>"
+        f"<h4>Why it applies here</h4><ul>{why}</ul>{assumed}"
         f'<h4>Attack scenario</h4><p class="scenario">{esc(f.scenario)}</p>'
         f'<h4>Lifecycle and STRIDE</h4><div>{tags} <span class="muted">·</span> {stride}</div>'
         f"{triage}"

@@ -34,6 +34,7 @@ from threatmodel.export.diagram.mermaid import render_mermaid_paths
 from threatmodel.export.review import (
     ControlLine,
     FindingView,
+    confidence,
     coverage,
     exchange_controls,
     finding_view,
@@ -293,6 +294,7 @@ def _finding(v: FindingView) -> list[str]:
         ("Id", md_code(f.id)),
         ("Target", f"{target} ({md_code(f.target)}, {v.kind})"),
         ("Status", status),
+        ("Confidence", confidence(f)),
         ("Risk", f"likelihood {f.likelihood} × impact {f.impact} = {f.risk} ({f.severity.value})"),
         (
             "Residual risk",
@@ -307,6 +309,9 @@ def _finding(v: FindingView) -> list[str]:
     out += [f"- {md_text(fact)}" for fact in f.why] or ["- the rule matched this element"]
     if v.path:
         out.append("- path: " + " → ".join(md_text(p) for p in v.path))
+    if f.assumes:
+        out += ["", "**Rests on unknown facts** (state them to settle the finding)", ""]
+        out += [f"- {md_text(x.question)} ({md_code(f'{x.element}.{x.attribute}')})" for x in f.assumes]
     if f.path and f.residual_severity >= Severity.HIGH:
         out += ["", "**Attack path** (untrusted source dashed, this finding's target filled)", ""]
         out.append(

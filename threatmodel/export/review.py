@@ -207,6 +207,14 @@ class FindingView:
         return sum(1 for c in self.controls if c.state == "implemented")
 
 
+def confidence(f: Finding) -> str:
+    """How sure the finding is, in words: it holds on stated facts, or rests on unknown ones."""
+    n = len(f.assumes)
+    if not n:
+        return "certain: holds on the facts the model states"
+    return f"assumed: rests on {n} unknown fact{'' if n == 1 else 's'} read in the threat's favour"
+
+
 def finding_view(analysis: Analysis, labels: Labels, f: Finding) -> FindingView:
     """Everything the reports show about one finding."""
     cset, g = analysis.catalogs, analysis.graph

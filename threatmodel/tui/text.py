@@ -201,6 +201,10 @@ def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
         text.append("  path: ", style=LABEL)
         text.append(" → ".join(names.get(p, p) for p in f.path))
         text.append("\n")
+    if f.assumes:
+        n = len(f.assumes)
+        _heading(text, f"Rests on {n} unknown fact{'' if n == 1 else 's'} (read in the threat's favour)")
+        _bullets(text, [f"{x.question} [{x.element}.{x.attribute}]" for x in f.assumes])
     _heading(text, "Attack scenario")
     text.append(f.scenario)
     text.append("\n")
