@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -230,11 +229,10 @@ def json_text(data: Any) -> str:
     return dumps(data)
 
 
-def add_drift_sarif(text: str, dc: DriftCheck) -> str:
-    """``check``'s SARIF log with one more run per model: its drift."""
+def add_drift_sarif(log: dict[str, Any], dc: DriftCheck) -> str:
+    """``check``'s SARIF log with one more run per model, its drift, as JSON text."""
     from threatmodel.export.discover import drift_sarif_run, uri_under
 
-    log = json.loads(text)
     for m in dc.models:
 
         def locate(component: str, locator: Any = m.locator) -> tuple[str, int, int]:
@@ -269,13 +267,14 @@ def drift_markdown(dc: DriftCheck) -> str:
     return "\n".join(parts)
 
 
-def add_drift_baseline(text: str, dc: DriftCheck) -> str:
-    """``check``'s baseline with every model's drift ids added as ``systems.<id>.drift``."""
-    data = json.loads(text)
+def add_drift_baseline(data: dict[str, Any], dc: DriftCheck) -> str:
+    """``check``'s baseline with every model's drift ids added as ``systems.<id>.drift``, as JSON text."""
     systems = data.setdefault("systems", {})
     for m in dc.models:
         entry = systems.setdefault(m.verdict.system, {"findings": {}, "policy": []})
         ids = {d.id for d in (*m.verdict.failures, *m.verdict.accepted)} | set(entry.get("drift", []))
         entry["drift"] = sorted(ids)
     data["systems"] = dict(sorted(systems.items()))
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from threatmodel.jsontext import pretty
+
+    return pretty(data)

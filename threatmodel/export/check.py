@@ -120,6 +120,22 @@ def render_check_sarif(
     policy_rules: dict[str, str],
     baseline: str | None,
 ) -> str:
+    """:func:`check_sarif` as JSON text."""
+    return pretty(
+        check_sarif(
+            results, threshold=threshold, tool_version=tool_version, policy_rules=policy_rules, baseline=baseline
+        )
+    )
+
+
+def check_sarif(
+    results: Sequence[ModelResult],
+    *,
+    threshold: Severity,
+    tool_version: str,
+    policy_rules: dict[str, str],
+    baseline: str | None,
+) -> dict[str, Any]:
     """One SARIF 2.1.0 log with a run per model: its findings (as ``report --format sarif``
     shows them) plus its policy violations, baseline-suppressed results marked as suppressed."""
     runs: list[Any] = []
@@ -157,7 +173,7 @@ def render_check_sarif(
             "failures": [i.id for i in r.failures],
         }
         runs.append(run)
-    return pretty({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs})
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
 
 
 def headline_parts(r: ModelResult, threshold: Severity) -> list[str]:

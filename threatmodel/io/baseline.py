@@ -70,14 +70,19 @@ def read_baseline(path: Path) -> Baseline:
 
 
 def render_baseline(results: Sequence[ModelResult], *, as_of: str) -> str:
-    """A baseline of every open finding and every policy error of ``results`` (deterministic JSON)."""
+    """:func:`baseline_data` as deterministic JSON text."""
+    return pretty(baseline_data(results, as_of=as_of))
+
+
+def baseline_data(results: Sequence[ModelResult], *, as_of: str) -> dict[str, Any]:
+    """A baseline of every open finding and every policy error of ``results``."""
     systems: dict[str, dict[str, Any]] = {}
     for r in results:
         entry = systems.setdefault(r.system_id, {"findings": {}, "policy": []})
         for f in r.assessment.open_findings:
             entry["findings"][f.id] = f.residual_severity.value
         entry["policy"] = sorted(set(entry["policy"]) | {v.id for v in r.violations if v.is_error})
-    data = {
+    return {
         "format": BASELINE_FORMAT,
         "version": BASELINE_VERSION,
         "note": "Pre-existing findings and policy errors; `threatmodel check --baseline` lets them pass until they get worse.",
@@ -87,4 +92,3 @@ def render_baseline(results: Sequence[ModelResult], *, as_of: str) -> str:
             for system, entry in sorted(systems.items())
         },
     }
-    return pretty(data)

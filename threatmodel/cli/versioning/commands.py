@@ -224,11 +224,12 @@ def check(
     """Gate MODELS in CI: exit 1 on open findings at or above --fail-on, or policy errors."""
     from threatmodel.engine.gate import judge
     from threatmodel.engine.policy import evaluate_policy
-    from threatmodel.export.check import check_json, render_check_markdown, render_check_sarif
+    from threatmodel.export.check import check_json, check_sarif, render_check_markdown
     from threatmodel.io.analysis import analyze_loaded
-    from threatmodel.io.baseline import read_baseline, render_baseline
+    from threatmodel.io.baseline import baseline_data, read_baseline, render_baseline
     from threatmodel.io.load import load_catalogs
     from threatmodel.io.policy import load_policy
+    from threatmodel.jsontext import pretty
 
     day = parse_date(as_of)
     threshold = Severity(fail_on)
@@ -280,9 +281,10 @@ def check(
     if write_baseline is not None:
         from threatmodel.io.write import write_atomic
 
-        baseline_text = render_baseline(results, as_of=day.isoformat())
         if drift is not None:
-            baseline_text = drift_cli.add_drift_baseline(baseline_text, drift)
+            baseline_text = drift_cli.add_drift_baseline(baseline_data(results, as_of=day.isoformat()), drift)
+        else:
+            baseline_text = render_baseline(results, as_of=day.isoformat())
         write_atomic(write_baseline, baseline_text)
         findings = sum(len(r.assessment.open_findings) for r in results)
         errors = sum(1 for r in results for v in r.violations if v.is_error)
@@ -307,22 +309,20 @@ def check(
             data["passed"] = data["passed"] and drift.passed
             write_output(drift_cli.json_text(data), output)
         else:
-            from threatmodel.jsontext import pretty
-
             write_output(pretty(data), output)
     elif fmt == "md":
         markdown = render_check_markdown(results, threshold=threshold, invalid=len(invalid))
         write_output(markdown + ("\n" + drift_cli.drift_markdown(drift) if drift is not None else ""), output)
     elif fmt == "sarif":
         rules = {r.id: r.message for r in policy.policy.rules} if policy is not None else {}
-        text = render_check_sarif(
+        log = check_sarif(
             results,
             threshold=threshold,
             tool_version=__version__,
             policy_rules=rules,
             baseline=str(baseline_path) if baseline_path else None,
         )
-        write_output(drift_cli.add_drift_sarif(text, drift) if drift is not None else text, output)
+        write_output(drift_cli.add_drift_sarif(log, drift) if drift is not None else pretty(log), output)
     else:
         _render_text(
             output,
