@@ -34,7 +34,7 @@ def test_holdout_has_at_least_eight_systems_none_from_the_working_corpus() -> No
     assert len(HOLDOUT) >= 8
     models = {p.name for p in quality.HOLDOUT.glob("*.yaml")} - {p.name for p in HOLDOUT}
     assert {quality.load_expectations(p)[0] for p in HOLDOUT} == models
-    # held out means disjoint: no system id and no cited source URL is shared with tests/corpus
+    # held out means disjoint: no system id and no cited source title is shared with tests/corpus
     cats = load_catalogs()
 
     def systems(paths: list[Path]) -> dict[str, str]:
