@@ -1,10 +1,13 @@
-"""Quality benchmark: recall and false-alarm rate of the engine on the evaluation corpus.
+"""Quality benchmark: recall and false-alarm rate of the engine on an evaluation corpus.
 
-    .venv/bin/python bench/quality.py          # text report
-    .venv/bin/python bench/quality.py --json   # machine-readable
+    .venv/bin/python bench/quality.py                          # tests/corpus, text report
+    .venv/bin/python bench/quality.py --corpus tests/holdout   # the held-out corpus
+    .venv/bin/python bench/quality.py --all                    # both, separate and combined totals
+    .venv/bin/python bench/quality.py --json                   # machine-readable (with any of the above)
 
-Each ``tests/corpus/<system>.yaml`` has a ``<system>.expected.yaml`` written before the engine
-was run on it (docs/quality.md). A positive names ``tm:<threat>`` (satisfied by that finding on
+Each ``<corpus>/<system>.yaml`` has a ``<system>.expected.yaml`` written before the engine
+was run on it (docs/quality.md). ``tests/corpus`` is the working corpus; ``tests/holdout`` is
+held out: nobody tunes rules on it. A positive names ``tm:<threat>`` (satisfied by that finding on
 the element) or a catalog reference such as ``owasp-llm:LLM03`` or ``atlas:AML.T0024``
 (satisfied by any finding on the element whose refs contain it, version suffixes and
 sub-techniques included). A negative names the same way what must not be raised.
@@ -32,9 +35,15 @@ from threatmodel.engine import evaluate  # noqa: E402
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model  # noqa: E402
 
 CORPUS = REPO / "tests" / "corpus"
+HOLDOUT = REPO / "tests" / "holdout"
+CORPORA = {"corpus": CORPUS, "holdout": HOLDOUT}
 EXAMPLES = REPO / "models"
 AS_OF = dt.date(2026, 12, 1)
 GAPS = ("unknowns", "insiders", "provenance", "lifecycle", "oversight", "root-cause", "none")
+
+
+class CorpusError(Exception):
+    """The directory given as a corpus holds no expectations."""
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,11 @@ def pct(num: int, den: int) -> float:
     return round(100.0 * num / den, 1) if den else 0.0
 
 
-def run(corpus: Path = CORPUS) -> dict[str, Any]:
-    cats = load_catalogs()
-    results = [run_model(p, cats) for p in expectation_files(corpus)]
-    noise = example_noise(cats)
+def _row(e: Expectation) -> dict[str, str]:
+    return {"expect": e.expect, "element": e.element, "gap": e.gap, "reason": e.reason}
+
+
+def _totals(results: list[ModelResult]) -> dict[str, Any]:
     tp = sum(len(r.positives) for r in results)
     tm = sum(len(r.misses) for r in results)
     tn = sum(len(r.negatives) for r in results)
@@ -118,10 +128,19 @@ def run(corpus: Path = CORPUS) -> dict[str, Any]:
     for r in results:
         for m in r.misses:
             misses_by_gap[m.gap] = misses_by_gap.get(m.gap, 0) + 1
+    return {
+        "models": len(results),
+        "positives": tp,
+        "raised": tp - tm,
+        "recall_pct": pct(tp - tm, tp),
+        "negatives": tn,
+        "false_alarms": tf,
+        "false_alarm_pct": pct(tf, tn),
+        "misses_by_gap": misses_by_gap,
+    }
 
-    def row(e: Expectation) -> dict[str, str]:
-        return {"expect": e.expect, "element": e.element, "gap": e.gap, "reason": e.reason}
 
+def _summary(results: list[ModelResult]) -> dict[str, Any]:
     return {
         "models": [
             {
@@ -133,46 +152,82 @@ def run(corpus: Path = CORPUS) -> dict[str, Any]:
                 "false_alarms": len(r.false_alarms),
                 "false_alarm_pct": pct(len(r.false_alarms), len(r.negatives)),
                 "findings": r.findings,
-                "misses": [row(e) for e in r.misses],
-                "false_alarm_list": [row(e) for e in r.false_alarms],
+                "misses": [_row(e) for e in r.misses],
+                "false_alarm_list": [_row(e) for e in r.false_alarms],
             }
             for r in results
         ],
-        "total": {
-            "models": len(results),
-            "positives": tp,
-            "raised": tp - tm,
-            "recall_pct": pct(tp - tm, tp),
-            "negatives": tn,
-            "false_alarms": tf,
-            "false_alarm_pct": pct(tf, tn),
-            "misses_by_gap": misses_by_gap,
-        },
-        "example_findings": {"per_model": noise, "total": sum(noise.values())},
+        "total": _totals(results),
     }
 
 
-def render_text(report: dict[str, Any]) -> str:
+def _corpus_results(corpus: Path, cats: LoadedCatalogs) -> list[ModelResult]:
+    paths = expectation_files(corpus)
+    if not paths:
+        raise CorpusError(f"{corpus}: no *.expected.yaml files (not an evaluation corpus)")
+    return [run_model(p, cats) for p in paths]
+
+
+def _noise(cats: LoadedCatalogs) -> dict[str, Any]:
+    noise = example_noise(cats)
+    return {"per_model": noise, "total": sum(noise.values())}
+
+
+def run(corpus: Path = CORPUS) -> dict[str, Any]:
+    """Recall and false alarms on one corpus directory, plus the noise on the example models."""
+    cats = load_catalogs()
+    report = _summary(_corpus_results(corpus, cats))
+    report["corpus"] = _display(corpus)
+    report["example_findings"] = _noise(cats)
+    return report
+
+
+def run_all(corpora: dict[str, Path] = CORPORA) -> dict[str, Any]:
+    """Each corpus separately, then the totals over all of them together."""
+    cats = load_catalogs()
+    sections: dict[str, Any] = {}
+    everything: list[ModelResult] = []
+    for name, path in corpora.items():
+        results = _corpus_results(path, cats)
+        everything.extend(results)
+        sections[name] = _summary(results) | {"corpus": _display(path)}
+    return {"corpora": sections, "combined": _totals(everything), "example_findings": _noise(cats)}
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _total_line(label: str, t: dict[str, Any]) -> str:
+    return (
+        f"{label:32} {t['raised']:>3}/{t['positives']:<3} {t['recall_pct']:>5.1f}%"
+        f" {t['false_alarms']:>3}/{t['negatives']:<3} {t['false_alarm_pct']:>5.1f}%"
+    )
+
+
+def _gap_line(t: dict[str, Any]) -> str:
+    return "misses by gap: " + ", ".join(f"{g} {n}" for g, n in t["misses_by_gap"].items())
+
+
+def _table(summary: dict[str, Any]) -> list[str]:
     lines = [f"{'model':32} {'recall':>14} {'false alarms':>14} {'findings':>9}"]
-    for m in report["models"]:
+    for m in summary["models"]:
         lines.append(
             f"{m['model']:32} {m['raised']:>3}/{m['positives']:<3} {m['recall_pct']:>5.1f}%"
             f" {m['false_alarms']:>3}/{m['negatives']:<3} {m['false_alarm_pct']:>5.1f}% {m['findings']:>9}"
         )
-    t = report["total"]
-    lines.append(
-        f"{'TOTAL':32} {t['raised']:>3}/{t['positives']:<3} {t['recall_pct']:>5.1f}%"
-        f" {t['false_alarms']:>3}/{t['negatives']:<3} {t['false_alarm_pct']:>5.1f}%"
-    )
+    lines.append(_total_line("TOTAL", summary["total"]))
     lines.append("")
-    lines.append("misses by gap: " + ", ".join(f"{g} {n}" for g, n in t["misses_by_gap"].items()))
-    noise = report["example_findings"]
-    lines.append(
-        f"findings on example models: {noise['total']} ("
-        + ", ".join(f"{k} {v}" for k, v in noise["per_model"].items())
-        + ")"
-    )
-    for m in report["models"]:
+    lines.append(_gap_line(summary["total"]))
+    return lines
+
+
+def _details(summary: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for m in summary["models"]:
         if m["misses"] or m["false_alarm_list"]:
             lines.append("")
             lines.append(f"## {m['model']}")
@@ -180,14 +235,63 @@ def render_text(report: dict[str, Any]) -> str:
                 lines.append(f"  miss        {e['expect']}@{e['element']} [{e['gap']}]: {e['reason']}")
             for e in m["false_alarm_list"]:
                 lines.append(f"  false alarm {e['expect']}@{e['element']}: {e['reason']}")
+    return lines
+
+
+def _noise_line(noise: dict[str, Any]) -> str:
+    return (
+        f"findings on example models: {noise['total']} ("
+        + ", ".join(f"{k} {v}" for k, v in noise["per_model"].items())
+        + ")"
+    )
+
+
+def render_text(report: dict[str, Any]) -> str:
+    """One corpus (``run``) or all of them (``run_all``) as a plain-text report."""
+    if "corpora" in report:
+        lines: list[str] = []
+        for name, summary in report["corpora"].items():
+            lines.append(f"# {name} ({summary['corpus']})")
+            lines.extend(_table(summary))
+            lines.append("")
+        lines.append(_total_line("COMBINED", report["combined"]))
+        lines.append(_gap_line(report["combined"]))
+        lines.append(_noise_line(report["example_findings"]))
+        for name, summary in report["corpora"].items():
+            detail = _details(summary)
+            if detail:
+                lines.append("")
+                lines.append(f"# {name}: misses and false alarms")
+                lines.extend(detail)
+        return "\n".join(lines) + "\n"
+    lines = _table(report)
+    lines.append(_noise_line(report["example_findings"]))
+    lines.extend(_details(report))
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--corpus",
+        type=Path,
+        default=CORPUS,
+        metavar="DIR",
+        help="corpus directory of <system>.yaml and <system>.expected.yaml (default: tests/corpus)",
+    )
+    which.add_argument(
+        "--all",
+        action="store_true",
+        help="tests/corpus and tests/holdout, each with its own totals, then combined",
+    )
     args = parser.parse_args(argv)
-    report = run()
+    try:
+        report = run_all() if args.all else run(args.corpus)
+    except CorpusError as exc:
+        sys.stderr.write(f"quality: {exc}\n")
+        return 2
     if args.json:
         sys.stdout.write(json.dumps(report, indent=2, sort_keys=True) + "\n")
     else:

@@ -1,7 +1,9 @@
-"""The evaluation corpus (tests/corpus) and its quality benchmark (bench/quality.py) stay usable.
+"""The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
-Every corpus model validates, every expectation names an element of its model and a threat or
-catalog entry that exists in catalogs/, and the harness runs end to end on the corpus.
+Two corpora: tests/corpus (the working one) and tests/holdout (held out: nobody tunes rules on
+it). Every model of either validates, every expectation names an element of its model and a
+threat or catalog entry that exists in catalogs/, and the harness runs end to end on each corpus
+and on both together.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ sys.path.insert(0, str(REPO))
 from bench import quality  # noqa: E402
 
 EXPECTED = quality.expectation_files()
+HOLDOUT = quality.expectation_files(quality.HOLDOUT)
 
 
 def test_corpus_has_at_least_twelve_systems() -> None:
@@ -27,7 +30,38 @@ def test_corpus_has_at_least_twelve_systems() -> None:
     assert {quality.load_expectations(p)[0] for p in EXPECTED} == models
 
 
-@pytest.mark.parametrize("expected_path", EXPECTED, ids=lambda p: p.name.removesuffix(".expected.yaml"))
+def test_holdout_has_at_least_eight_systems_none_from_the_working_corpus() -> None:
+    assert len(HOLDOUT) >= 8
+    models = {p.name for p in quality.HOLDOUT.glob("*.yaml")} - {p.name for p in HOLDOUT}
+    assert {quality.load_expectations(p)[0] for p in HOLDOUT} == models
+    # held out means disjoint: no system id and no cited source title is shared with tests/corpus
+    cats = load_catalogs()
+
+    def systems(paths: list[Path]) -> dict[str, str]:
+        out = {}
+        for p in paths:
+            model = load_model(p.parent / quality.load_expectations(p)[0], known_controls=cats.control_refs).model
+            out[model.system.id] = model.system.description
+        return out
+
+    def source_title(description: str) -> str:
+        # every corpus description starts its citation as: Source: "<title>", <publisher>
+        after = description.split("Source:", 1)[1]
+        return after.split('"')[1].casefold()
+
+    working, held = systems(EXPECTED), systems(HOLDOUT)
+    assert not set(working) & set(held)
+    working_titles = {source_title(d) for d in working.values()}
+    for system_id, description in held.items():
+        assert "Source:" in description, f"{system_id}: the description must cite its source"
+        assert any(w.startswith("https://") for w in description.split()), f"{system_id}: the source's URL is missing"
+        assert source_title(description) not in working_titles, f"{system_id}: source shared with tests/corpus"
+
+
+@pytest.mark.parametrize(
+    "expected_path",
+    [pytest.param(p, id=f"{p.parent.name}/{p.name.removesuffix('.expected.yaml')}") for p in EXPECTED + HOLDOUT],
+)
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
     cats = load_catalogs()
     model_file, positives, negatives = quality.load_expectations(expected_path)
@@ -69,3 +103,38 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
     assert '"recall_pct"' in capsys.readouterr().out
     assert quality.main([]) == 0
     assert "TOTAL" in capsys.readouterr().out
+
+
+def test_harness_takes_the_corpus_directory(capsys: pytest.CaptureFixture[str]) -> None:
+    held = quality.run(quality.HOLDOUT)
+    assert held["corpus"] == "tests/holdout"
+    assert {m["model"] for m in held["models"]} == {
+        quality.load_expectations(p)[0].removesuffix(".yaml") for p in HOLDOUT
+    }
+    assert held["total"]["positives"] == sum(len(quality.load_expectations(p)[1]) for p in HOLDOUT)
+    assert quality.main(["--corpus", str(quality.HOLDOUT), "--json"]) == 0
+    assert '"corpus": "tests/holdout"' in capsys.readouterr().out
+
+
+def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.CaptureFixture[str]) -> None:
+    report = quality.run_all()
+    assert list(report["corpora"]) == ["corpus", "holdout"]
+    parts = [report["corpora"][name]["total"] for name in ("corpus", "holdout")]
+    combined = report["combined"]
+    for key in ("models", "positives", "raised", "negatives", "false_alarms"):
+        assert combined[key] == sum(t[key] for t in parts), key
+    for gap in quality.GAPS:
+        assert combined["misses_by_gap"][gap] == sum(t["misses_by_gap"][gap] for t in parts)
+    assert combined["models"] == len(EXPECTED) + len(HOLDOUT)
+    assert quality.main(["--all"]) == 0
+    out = capsys.readouterr().out
+    assert "# corpus (tests/corpus)" in out and "# holdout (tests/holdout)" in out and "COMBINED" in out
+
+
+def test_a_directory_without_expectations_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "system.yaml").write_text("schema_version: 1\n", encoding="utf-8")
+    assert quality.main(["--corpus", str(tmp_path)]) == 2
+    captured = capsys.readouterr()
+    assert "no *.expected.yaml" in captured.err and captured.out == ""
+    with pytest.raises(SystemExit):
+        quality.main(["--all", "--corpus", str(tmp_path)])
