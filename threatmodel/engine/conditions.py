@@ -27,7 +27,9 @@ from threatmodel.model.rules import (
     UntrustedSource,
 )
 from threatmodel.model.rules import fmt_value as fmt_value
+from threatmodel.model.system import DataAsset
 from threatmodel.model.unknowns import UNKNOWABLE
+from threatmodel.model.vocab import PERSONAL_TAGS, Minimisation
 
 MISSING: Any = object()
 """What ``getattr`` returns for an attribute the element does not have (another kind of element)."""
@@ -141,10 +143,44 @@ def _same(value: Any, expected: Any) -> bool:
     return str(value) == str(expected)
 
 
-def data_matches(test: DataTest, graph: ModelGraph, data_id: str) -> bool:
+def data_matches(test: DataTest, graph: ModelGraph, data_id: str, sender: str | None = None) -> bool:
+    """Whether one asset passes every part of ``test``; ``sender`` is the flow's source on a flow."""
     asset = graph.data.get(data_id)
     if asset is None:
         return False
     if test.classification_at_least is not None and asset.classification < test.classification_at_least:
         return False
-    return not (test.tags_any and not set(test.tags_any) & set(asset.tags))
+    if test.tags_any and not set(test.tags_any) & set(asset.tags):
+        return False
+    if test.personal and not (
+        is_personal(asset) or (test.unknown == "match" and personal_by_unknown_lineage(graph, data_id, sender))
+    ):
+        return False
+    if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
+        return False
+    return not (test.unless is not None and attr_matches(test.unless, getattr(asset, test.unless.name, MISSING)))
+
+
+def is_personal(asset: DataAsset) -> bool:
+    """The asset (as the graph holds it: lineage applied) is personal data."""
+    return not PERSONAL_TAGS.isdisjoint(asset.tags)
+
+
+def personal_by_unknown_lineage(graph: ModelGraph, data_id: str, sender: str | None) -> bool:
+    """A non-personal asset whose lineage is unknown, sent by a component that handles personal
+    data: what it carries may repeat that data (only flows have a sender)."""
+    if sender is None or sender not in graph.components:
+        return False
+    asset = graph.data[data_id]
+    if asset.derived_from is not None or asset.minimisation in (Minimisation.ANONYMISED, Minimisation.AGGREGATED):
+        return False
+    return bool(personal_handled(graph, sender))
+
+
+def personal_handled(graph: ModelGraph, component: str) -> tuple[str, ...]:
+    """Ids of the personal data assets a component handles (cached on the graph)."""
+
+    def build() -> tuple[str, ...]:
+        return tuple(d for d in graph.handled_data[component] if is_personal(graph.data[d]))
+
+    return graph.memo(("personal-handled", component), build)

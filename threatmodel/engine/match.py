@@ -19,6 +19,7 @@ from threatmodel.engine.conditions import (
     data_matches,
     describe,
     fmt_value,
+    is_personal,
 )
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
@@ -30,6 +31,7 @@ from threatmodel.model.rules import (
     Condition,
     CrossesBoundary,
     DataHandled,
+    DataTest,
     Endpoint,
     Exists,
     KindIs,
@@ -42,6 +44,7 @@ from threatmodel.model.rules import (
     TaintTest,
     UntrustedSource,
 )
+from threatmodel.model.rules import attr_phrase as _phrase
 from threatmodel.model.system import Flow
 from threatmodel.model.unknowns import is_unknown
 
@@ -206,8 +209,7 @@ class Matcher:
                     facts.append(f"not: {describe(inner)}")
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case DataHandled(data=test):
-                    ids = self.g.handled_data[el] if el in self.g.components else self.g.flows[el].data
-                    data.extend(d for d in ids if data_matches(test, self.g, d))
+                    data.extend(self._data_hits(test, el))
                     facts.extend(self._explain_leaf(c, el)[0])
                 case _:
                     leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
@@ -305,14 +307,7 @@ class Matcher:
                 target = self._component(el) or self._flow(el)
                 return target is not None and attr_matches(test, getattr(target, test.name, MISSING))
             case DataHandled(data=test):
-                ids: Iterable[str]
-                if el in g.components:
-                    ids = g.handled_data[el]
-                elif el in g.flows:
-                    ids = g.flows[el].data
-                else:
-                    return False
-                return any(data_matches(test, g, d) for d in ids)
+                return bool(self._data_hits(test, el))
             case BoundaryTrust(boundary_trust=levels):
                 return el in g.components and g.trust(el) in levels
             case UntrustedSource(untrusted_source=value):
@@ -353,6 +348,42 @@ class Matcher:
                 return not self.holds(inner, el)
             case _:
                 assert_never(cond)
+
+    def _data_hits(self, test: DataTest, el: Element) -> list[str]:
+        """The data assets of ``el`` (handled by a component, carried by a flow) that pass ``test``."""
+        g = self.g
+        flow = g.flows.get(el)
+        if flow is not None:
+            return [d for d in flow.data if data_matches(test, g, d, flow.source)]
+        if el in g.components:
+            return [d for d in g.handled_data[el] if data_matches(test, g, d)]
+        return []
+
+    def _data_unknowns(self, test: DataTest, el: Element, hits: list[str]) -> list[str]:
+        """Facts for the unknown data facts that let the first matching asset count (recorded as assumptions).
+
+        Only the first asset is explained: one matching asset is enough for the condition, and
+        the question it raises is the one that can remove the finding when no other asset matches.
+        """
+        g = self.g
+        if not hits:
+            return []
+        did = hits[0]
+        asset = g.data[did]
+        label = g.name(did)
+        facts: list[str] = []
+        for part, reading in ((test.attr, "holds"), (test.unless, "does not hold")):
+            if part is not None and is_unknown(part.name, getattr(asset, part.name, MISSING)):
+                self._assume(did, part.name)
+                facts.append(f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}")
+        if test.personal and not is_personal(asset):
+            flow = g.flows.get(el)
+            sender = g.name(flow.source) if flow is not None else "its sender"
+            self._assume(did, "derived_from")
+            facts.append(
+                f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles"
+            )
+        return facts
 
     def _matching(self, where: Condition) -> tuple[str, ...]:
         def build() -> tuple[str, ...]:
@@ -440,11 +471,10 @@ class Matcher:
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
                 return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
             case DataHandled(data=test):
-                ids = g.handled_data[el] if el in g.components else g.flows[el].data
-                hits = [d for d in ids if data_matches(test, g, d)]
+                hits = self._data_hits(test, el)
                 verb = "handles" if el in g.components else "carries"
                 shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
-                return [f"{name} {verb} {shown}"], (), None
+                return [f"{name} {verb} {shown}", *self._data_unknowns(test, el, hits)], (), None
             case BoundaryTrust():
                 boundary = g.components[el].boundary
                 label = g.name(boundary) if boundary else "no boundary"
