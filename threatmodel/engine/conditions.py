@@ -174,6 +174,8 @@ def personal_by_unknown_lineage(graph: ModelGraph, data_id: str, sender: str | N
     asset = graph.data[data_id]
     if asset.derived_from is not None or asset.minimisation in (Minimisation.ANONYMISED, Minimisation.AGGREGATED):
         return False
+    if "system-prompt" in asset.tags:
+        return False  # instructions the organisation writes do not repeat what its components receive
     return bool(personal_handled(graph, sender))
 
 

@@ -209,7 +209,7 @@ class Matcher:
                     facts.append(f"not: {describe(inner)}")
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case DataHandled(data=test):
-                    data.extend(self._data_hits(test, el))
+                    data.extend(self._data_explained(test, el)[0])
                     facts.extend(self._explain_leaf(c, el)[0])
                 case _:
                     leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
@@ -359,31 +359,39 @@ class Matcher:
             return [d for d in g.handled_data[el] if data_matches(test, g, d)]
         return []
 
-    def _data_unknowns(self, test: DataTest, el: Element, hits: list[str]) -> list[str]:
-        """Facts for the unknown data facts that let the first matching asset count (recorded as assumptions).
-
-        Only the first asset is explained: one matching asset is enough for the condition, and
-        the question it raises is the one that can remove the finding when no other asset matches.
-        """
+    def _data_assumptions(self, test: DataTest, el: Element, did: str) -> list[tuple[str, str]]:
+        """``(attribute, fact)`` for each unknown fact of asset ``did`` that ``test`` read in the threat's favour."""
         g = self.g
-        if not hits:
-            return []
-        did = hits[0]
         asset = g.data[did]
         label = g.name(did)
-        facts: list[str] = []
+        out: list[tuple[str, str]] = []
         for part, reading in ((test.attr, "holds"), (test.unless, "does not hold")):
             if part is not None and is_unknown(part.name, getattr(asset, part.name, MISSING)):
-                self._assume(did, part.name)
-                facts.append(f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}")
+                out.append((part.name, f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}"))
         if test.personal and not is_personal(asset):
             flow = g.flows.get(el)
             sender = g.name(flow.source) if flow is not None else "its sender"
-            self._assume(did, "derived_from")
-            facts.append(
-                f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles"
+            out.append(
+                (
+                    "derived_from",
+                    f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles",
+                )
             )
-        return facts
+        return out
+
+    def _data_explained(self, test: DataTest, el: Element) -> tuple[list[str], list[str]]:
+        """The matching assets, those resting on fewer unknowns first, and the facts (and assumptions)
+        of the first one: one matching asset is enough, and its questions are the ones that can
+        remove the finding."""
+        hits = self._data_hits(test, el)
+        needs = {d: self._data_assumptions(test, el, d) for d in hits}
+        hits.sort(key=lambda d: len(needs[d]))  # stable: ties keep the model's order
+        facts: list[str] = []
+        if hits:
+            for attribute, fact in needs[hits[0]]:
+                self._assume(hits[0], attribute)
+                facts.append(fact)
+        return hits, facts
 
     def _matching(self, where: Condition) -> tuple[str, ...]:
         def build() -> tuple[str, ...]:
@@ -471,10 +479,10 @@ class Matcher:
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
                 return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
             case DataHandled(data=test):
-                hits = self._data_hits(test, el)
+                hits, unknown_facts = self._data_explained(test, el)
                 verb = "handles" if el in g.components else "carries"
                 shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
-                return [f"{name} {verb} {shown}", *self._data_unknowns(test, el, hits)], (), None
+                return [f"{name} {verb} {shown}", *unknown_facts], (), None
             case BoundaryTrust():
                 boundary = g.components[el].boundary
                 label = g.name(boundary) if boundary else "no boundary"
