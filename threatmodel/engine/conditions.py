@@ -162,7 +162,10 @@ def data_matches(test: DataTest, graph: ModelGraph, data_id: str, sender: str | 
 
 
 def is_personal(asset: DataAsset) -> bool:
-    """The asset (as the graph holds it: lineage applied) is personal data."""
+    """The asset (as the graph holds it: lineage applied) is personal data: a personal tag, and not
+    stated to be anonymised or aggregated."""
+    if asset.minimisation in (Minimisation.ANONYMISED, Minimisation.AGGREGATED):
+        return False
     return not PERSONAL_TAGS.isdisjoint(asset.tags)
 
 
