@@ -18,6 +18,7 @@ from threatmodel.model.rules import (
     AllOf,
     AnyOf,
     Attr,
+    AttrTest,
     Condition,
     DataHandled,
     Endpoint,
@@ -136,24 +137,19 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
             except ValueError as exc:
                 problems.append(((*at, "attr"), str(exc), None))
         if isinstance(c, DataHandled):
-            for part in ("attr", "unless"):
-                test = getattr(c.data, part)
-                if test is None:
-                    continue
+            tests: list[tuple[Path, AttrTest]] = [((*at, "data", "unless", j), u) for j, u in enumerate(c.data.unless)]
+            if c.data.attr is not None:
+                tests.insert(0, ((*at, "data", "attr"), c.data.attr))
+            for where, test in tests:
                 if test.name not in DATA_ATTRIBUTES:
                     close = difflib.get_close_matches(test.name, sorted(DATA_ATTRIBUTES), n=1)
-                    hint = (
-                        f"did you mean '{close[0]}'?"
-                        if close
-                        else f"known attributes: {', '.join(sorted(DATA_ATTRIBUTES))}"
-                    )
-                    problems.append(
-                        ((*at, "data", part, "name"), f"unknown attribute '{test.name}' for a data asset", hint)
-                    )
+                    listed = ", ".join(sorted(DATA_ATTRIBUTES))
+                    hint = f"did you mean '{close[0]}'?" if close else f"known attributes: {listed}"
+                    problems.append(((*where, "name"), f"unknown attribute '{test.name}' for a data asset", hint))
                 try:
                     test.operator()
                 except ValueError as exc:
-                    problems.append(((*at, "data", part), str(exc), None))
+                    problems.append((where, str(exc), None))
         child_ctx = _context_of_children(c, ctx)
         for i, child in enumerate(_children(c)):
             visit(child, child_ctx, (*at, c.TAG, i) if isinstance(c, (AllOf, AnyOf)) else (*at, c.TAG), depth + 1)

@@ -158,7 +158,7 @@ def data_matches(test: DataTest, graph: ModelGraph, data_id: str, sender: str | 
         return False
     if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
         return False
-    return not (test.unless is not None and attr_matches(test.unless, getattr(asset, test.unless.name, MISSING)))
+    return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
 
 
 def is_personal(asset: DataAsset) -> bool:

@@ -365,7 +365,7 @@ class Matcher:
         asset = g.data[did]
         label = g.name(did)
         out: list[tuple[str, str]] = []
-        for part, reading in ((test.attr, "holds"), (test.unless, "does not hold")):
+        for part, reading in ((test.attr, "holds"), *((u, "does not hold") for u in test.unless)):
             if part is not None and is_unknown(part.name, getattr(asset, part.name, MISSING)):
                 out.append((part.name, f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}"))
         if test.personal and not is_personal(asset):

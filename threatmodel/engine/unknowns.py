@@ -82,8 +82,11 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             update: dict[str, object] = {}
             if test.attr is not None and _open(test.attr):
                 update["attr"] = test.attr.model_copy(update={"unknown": "match" if keep else "no-match"})
-            if test.unless is not None and _open(test.unless):
-                update["unless"] = test.unless.model_copy(update={"unknown": "no-match" if keep else "match"})
+            if any(_open(u) for u in test.unless):
+                update["unless"] = tuple(
+                    u.model_copy(update={"unknown": "no-match" if keep else "match"}) if _open(u) else u
+                    for u in test.unless
+                )
             if test.personal and test.unknown is None:
                 update["unknown"] = "match" if keep else "no-match"
             return cond.model_copy(update={"data": test.model_copy(update=update)}) if update else cond
@@ -128,7 +131,7 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
             names = UNKNOWABLE if unknown is None else unknown
             return (
                 (test.attr is not None and _open(test.attr, names))
-                or (test.unless is not None and _open(test.unless, names))
+                or any(_open(u, names) for u in test.unless)
                 or (bool(test.personal) and test.unknown is None and "derived_from" in names)
             )
         case KindIs() | BoundaryTrust() | CrossesBoundary():

@@ -130,8 +130,8 @@ class DataTest(Frozen):
     sender handles personal data (it may repeat it), under the reading given by ``unknown``."""
     attr: AttrTest | None = None
     """An attribute of the asset itself passes this test (``retention``, ``purpose``…)."""
-    unless: AttrTest | None = None
-    """The asset counts only when its attribute does *not* pass this test."""
+    unless: tuple[AttrTest, ...] = ()
+    """The asset counts only when none of these tests of its own attributes passes."""
     unknown: Literal["match", "no-match"] | None = None
     """How ``personal`` reads an asset of unknown lineage on a flow whose sender handles personal
     data. Unset: the conservative reading (personal, or not under ``not``)."""
@@ -148,8 +148,8 @@ class DataTest(Frozen):
         text = " that is ".join(parts) if parts else "any data"
         if self.attr is not None:
             text += " whose " + attr_phrase(self.attr)
-        if self.unless is not None:
-            text += " unless its " + attr_phrase(self.unless)
+        if self.unless:
+            text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
         return text
 
 
