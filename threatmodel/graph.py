@@ -377,7 +377,8 @@ _STOPS_LINEAGE = frozenset({Minimisation.ANONYMISED, Minimisation.AGGREGATED})
 def with_lineage(assets: Iterable[DataAsset]) -> dict[str, DataAsset]:
     """Each asset as the rules see it: with the classification and personal-data tags of the
     assets it is derived from (``derived_from``, followed transitively), unless it is anonymised
-    or aggregated. Unknown ids and cycles (rejected by the reference checks) are ignored.
+    or aggregated; a redacted asset inherits the personal-data tags but keeps its own
+    classification. Unknown ids and cycles (rejected by the reference checks) are ignored.
 
     Iterative post-order search: linear in assets and links, whatever the length of a chain.
     """
@@ -412,7 +413,8 @@ def with_lineage(assets: Iterable[DataAsset]) -> dict[str, DataAsset]:
             inherited = set(asset.tags) & PERSONAL_TAGS
             for parent in parents:
                 if parent in top:
-                    level = max(level, top[parent])
+                    if asset.minimisation is not Minimisation.REDACTED:  # redaction removed the sensitive fields
+                        level = max(level, top[parent])
                     inherited |= tags[parent]
             top[node] = level
             tags[node] = frozenset(inherited)

@@ -143,10 +143,14 @@ def _same(value: Any, expected: Any) -> bool:
     return str(value) == str(expected)
 
 
-def data_matches(test: DataTest, graph: ModelGraph, data_id: str, sender: str | None = None) -> bool:
-    """Whether one asset passes every part of ``test``; ``sender`` is the flow's source on a flow."""
+def data_matches(
+    test: DataTest, graph: ModelGraph, data_id: str, sender: str | None = None, recipient: str | None = None
+) -> bool:
+    """Whether one asset passes every part of ``test``; ``sender`` and ``recipient`` are the flow's ends on a flow."""
     asset = graph.data.get(data_id)
     if asset is None:
+        return False
+    if test.new_to_recipient and recipient is not None and supplied_by(graph, recipient) & lineage(graph, data_id):
         return False
     if test.classification_at_least is not None and asset.classification < test.classification_at_least:
         return False
@@ -159,6 +163,32 @@ def data_matches(test: DataTest, graph: ModelGraph, data_id: str, sender: str | 
     if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
         return False
     return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
+
+
+def supplied_by(graph: ModelGraph, component: str) -> frozenset[str]:
+    """Ids of the data assets a component sends on its flows (cached on the graph)."""
+
+    def build() -> frozenset[str]:
+        return frozenset(d for f in graph.flows.values() if f.source == component for d in f.data)
+
+    return graph.memo(("supplied-by", component), build)
+
+
+def lineage(graph: ModelGraph, data_id: str) -> frozenset[str]:
+    """The asset and every asset it is derived from, as stated (``derived_from``, transitively)."""
+
+    def build() -> frozenset[str]:
+        seen = {data_id}
+        stack = [data_id]
+        while stack:
+            asset = graph.data.get(stack.pop())
+            for parent in (asset.derived_from or ()) if asset is not None else ():
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+        return frozenset(seen)
+
+    return graph.memo(("lineage", data_id), build)
 
 
 def is_personal(asset: DataAsset) -> bool:

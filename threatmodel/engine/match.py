@@ -354,7 +354,7 @@ class Matcher:
         g = self.g
         flow = g.flows.get(el)
         if flow is not None:
-            return [d for d in flow.data if data_matches(test, g, d, flow.source)]
+            return [d for d in flow.data if data_matches(test, g, d, flow.source, flow.target)]
         if el in g.components:
             return [d for d in g.handled_data[el] if data_matches(test, g, d)]
         return []

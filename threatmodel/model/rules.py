@@ -132,6 +132,9 @@ class DataTest(Frozen):
     """An attribute of the asset itself passes this test (``retention``, ``purpose``…)."""
     unless: tuple[AttrTest, ...] = ()
     """The asset counts only when none of these tests of its own attributes passes."""
+    new_to_recipient: Literal[True] | None = None
+    """On a flow: the receiving component did not itself send this asset, or one it is derived
+    from, into the system (data going back to the party that supplied it is not a disclosure)."""
     unknown: Literal["match", "no-match"] | None = None
     """How ``personal`` reads an asset of unknown lineage on a flow whose sender handles personal
     data. Unset: the conservative reading (personal, or not under ``not``)."""
@@ -148,6 +151,8 @@ class DataTest(Frozen):
         text = " that is ".join(parts) if parts else "any data"
         if self.attr is not None:
             text += " whose " + attr_phrase(self.attr)
+        if self.new_to_recipient:
+            text += " that the recipient did not supply"
         if self.unless:
             text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
         return text

@@ -127,7 +127,7 @@ class DataAsset(Labelled, Frozen):
     minimisation: Unknowable[Minimisation] = None
     """What was removed before it is kept or passed on: none, redacted, pseudonymised, anonymised
     or aggregated. Anonymised or aggregated data no longer inherits the sensitivity of the data it
-    is derived from. Unset when unknown."""
+    is derived from; redacted data keeps its own classification. Unset when unknown."""
     derived_from: Unknowable[tuple[Slug, ...]] = None
     """Ids of the data assets it is made from (a transcript from call audio, features from
     transactions, an adapter from its training examples); ``[]`` when it is collected as is.

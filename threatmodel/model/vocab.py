@@ -373,7 +373,8 @@ class Minimisation(StrEnum):
     NONE = "none"
     """Kept and passed on as collected."""
     REDACTED = "redacted"
-    """Identifiers, secrets or sensitive fields are removed or masked before it moves on."""
+    """Secrets and sensitive fields are removed or masked before it moves on; it keeps its own
+    classification instead of its sources', but what it says about people is still personal."""
     PSEUDONYMISED = "pseudonymised"
     """Direct identifiers are replaced by tokens; still personal data, the key is kept apart."""
     ANONYMISED = "anonymised"
