@@ -143,10 +143,8 @@ def _same(value: Any, expected: Any) -> bool:
     return str(value) == str(expected)
 
 
-def data_matches(
-    test: DataTest, graph: ModelGraph, data_id: str, sender: str | None = None, recipient: str | None = None
-) -> bool:
-    """Whether one asset passes every part of ``test``; ``sender`` and ``recipient`` are the flow's ends on a flow."""
+def data_matches(test: DataTest, graph: ModelGraph, data_id: str, recipient: str | None = None) -> bool:
+    """Whether one asset passes every part of ``test``; ``recipient`` is the flow's target on a flow."""
     asset = graph.data.get(data_id)
     if asset is None:
         return False
@@ -157,7 +155,7 @@ def data_matches(
     if test.tags_any and not set(test.tags_any) & set(asset.tags):
         return False
     if test.personal and not (
-        is_personal(asset) or (test.unknown == "match" and personal_by_unknown_lineage(graph, data_id, sender))
+        is_personal(asset) or (test.unknown == "match" and personal_by_unknown_lineage(graph, data_id) is not None)
     ):
         return False
     if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
@@ -199,17 +197,21 @@ def is_personal(asset: DataAsset) -> bool:
     return not PERSONAL_TAGS.isdisjoint(asset.tags)
 
 
-def personal_by_unknown_lineage(graph: ModelGraph, data_id: str, sender: str | None) -> bool:
-    """A non-personal asset whose lineage is unknown, sent by a component that handles personal
-    data: what it carries may repeat that data (only flows have a sender)."""
-    if sender is None or sender not in graph.components:
-        return False
+def personal_by_unknown_lineage(graph: ModelGraph, data_id: str) -> str | None:
+    """A non-personal asset whose lineage is unknown, sent on some flow by a component that handles
+    other, personal data: it may repeat that data. Returns that component (the first in id order),
+    or ``None``. The same for every element that handles or carries the asset."""
     asset = graph.data[data_id]
     if asset.derived_from is not None or asset.minimisation in (Minimisation.ANONYMISED, Minimisation.AGGREGATED):
-        return False
+        return None
     if "system-prompt" in asset.tags:
-        return False  # instructions the organisation writes do not repeat what its components receive
-    return bool(personal_handled(graph, sender))
+        return None  # instructions the organisation writes do not repeat what its components receive
+
+    def build() -> str | None:
+        senders = sorted({f.source for f in graph.flows.values() if data_id in f.data and f.source in graph.components})
+        return next((s for s in senders if personal_handled(graph, s)), None)
+
+    return graph.memo(("unknown-lineage-sender", data_id), build)
 
 
 def personal_handled(graph: ModelGraph, component: str) -> tuple[str, ...]:

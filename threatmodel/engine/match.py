@@ -20,6 +20,7 @@ from threatmodel.engine.conditions import (
     describe,
     fmt_value,
     is_personal,
+    personal_by_unknown_lineage,
 )
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
@@ -354,7 +355,7 @@ class Matcher:
         g = self.g
         flow = g.flows.get(el)
         if flow is not None:
-            return [d for d in flow.data if data_matches(test, g, d, flow.source, flow.target)]
+            return [d for d in flow.data if data_matches(test, g, d, flow.target)]
         if el in g.components:
             return [d for d in g.handled_data[el] if data_matches(test, g, d)]
         return []
@@ -369,8 +370,8 @@ class Matcher:
             if part is not None and is_unknown(part.name, getattr(asset, part.name, MISSING)):
                 out.append((part.name, f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}"))
         if test.personal and not is_personal(asset):
-            flow = g.flows.get(el)
-            sender = g.name(flow.source) if flow is not None else "its sender"
+            producer = personal_by_unknown_lineage(g, did)
+            sender = g.name(producer) if producer is not None else "its sender"
             out.append(
                 (
                     "derived_from",

@@ -126,8 +126,8 @@ class DataTest(Frozen):
     tags_any: tuple[Slug, ...] = ()
     personal: Literal[True] | None = None
     """The asset is personal data: tagged pii, phi, pci, biometric or children, itself or through
-    what it is derived from. On a flow, an asset whose lineage is unknown also counts when the
-    sender handles personal data (it may repeat it), under the reading given by ``unknown``."""
+    what it is derived from. An asset whose lineage is unknown also counts when a component that
+    sends it handles personal data (it may repeat it), under the reading given by ``unknown``."""
     attr: AttrTest | None = None
     """An attribute of the asset itself passes this test (``retention``, ``purpose``…)."""
     unless: tuple[AttrTest, ...] = ()
@@ -136,7 +136,7 @@ class DataTest(Frozen):
     """On a flow: the receiving component did not itself send this asset, or one it is derived
     from, into the system (data going back to the party that supplied it is not a disclosure)."""
     unknown: Literal["match", "no-match"] | None = None
-    """How ``personal`` reads an asset of unknown lineage on a flow whose sender handles personal
+    """How ``personal`` reads an asset of unknown lineage sent by a component that handles personal
     data. Unset: the conservative reading (personal, or not under ``not``)."""
 
     def describe(self) -> str:
