@@ -206,7 +206,18 @@ def replicate_once(
         return _renamed(value, mapping, suffix)
 
     out: dict[str, Any] = {}
-    out["data"] = [{**item, "id": ref(item["id"])} for item in model.get("data") or ()]
+    out["data"] = [
+        {
+            **item,
+            "id": ref(item["id"]),
+            **(
+                {"derived_from": [ref(v) for v in item["derived_from"]]}
+                if isinstance(item.get("derived_from"), list)
+                else {}
+            ),
+        }
+        for item in model.get("data") or ()
+    ]
     boundaries = []
     for item in model.get("boundaries") or ():
         copy = {**item, "id": ref(item["id"])}

@@ -26,7 +26,7 @@ from threatmodel.model.system import (
     SystemModel,
     Training,
 )
-from threatmodel.model.vocab import Exposure, Population
+from threatmodel.model.vocab import PERSONAL_TAGS, Exposure, Minimisation, Population
 
 MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 TOOL_KINDS = frozenset({"tool", "mcp-server"})
@@ -371,11 +371,68 @@ def _assumed_source(component: ComponentBase, reason: str) -> str | None:
     return None
 
 
+_STOPS_LINEAGE = frozenset({Minimisation.ANONYMISED, Minimisation.AGGREGATED})
+
+
+def with_lineage(assets: Iterable[DataAsset]) -> dict[str, DataAsset]:
+    """Each asset as the rules see it: with the classification and personal-data tags of the
+    assets it is derived from (``derived_from``, followed transitively), unless it is anonymised
+    or aggregated; a redacted asset inherits the personal-data tags but keeps its own
+    classification. Unknown ids and cycles (rejected by the reference checks) are ignored.
+
+    Iterative post-order search: linear in assets and links, whatever the length of a chain.
+    """
+    raw = {a.id: a for a in assets}
+    top: dict[str, Classification] = {}
+    tags: dict[str, frozenset[str]] = {}
+
+    def parents_of(node: str) -> tuple[str, ...]:
+        asset = raw[node]
+        if asset.minimisation in _STOPS_LINEAGE:
+            return ()
+        return tuple(p for p in asset.derived_from or () if p in raw)
+
+    started: set[str] = set()
+    for start in raw:
+        if start in started:
+            continue
+        started.add(start)
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            node, i = stack[-1]
+            parents = parents_of(node)
+            if i < len(parents):
+                stack[-1] = (node, i + 1)
+                if parents[i] not in started:  # in progress (a cycle) or done: nothing to do
+                    started.add(parents[i])
+                    stack.append((parents[i], 0))
+                continue
+            stack.pop()
+            asset = raw[node]
+            level = asset.classification
+            inherited = set(asset.tags) & PERSONAL_TAGS
+            for parent in parents:
+                if parent in top:
+                    if asset.minimisation is not Minimisation.REDACTED:  # redaction removed the sensitive fields
+                        level = max(level, top[parent])
+                    inherited |= tags[parent]
+            top[node] = level
+            tags[node] = frozenset(inherited)
+    out: dict[str, DataAsset] = {}
+    for did, asset in raw.items():
+        extra = tuple(sorted(tags[did] - set(asset.tags)))
+        if top[did] is asset.classification and not extra:
+            out[did] = asset
+        else:
+            out[did] = asset.model_copy(update={"classification": top[did], "tags": (*asset.tags, *extra)})
+    return out
+
+
 def build_graph(model: SystemModel) -> ModelGraph:
     """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
-    data = {d.id: d for d in model.data}
+    data = with_lineage(model.data)
     flows = {f.key: f for f in model.flows}
     handled: dict[str, set[str]] = {cid: set(c.data) for cid, c in components.items()}
     succ: dict[str, set[str]] = {cid: set() for cid in components}

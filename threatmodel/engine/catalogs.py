@@ -18,7 +18,9 @@ from threatmodel.model.rules import (
     AllOf,
     AnyOf,
     Attr,
+    AttrTest,
     Condition,
+    DataHandled,
     Endpoint,
     Exists,
     Linked,
@@ -28,7 +30,7 @@ from threatmodel.model.rules import (
     Reaches,
     TargetType,
 )
-from threatmodel.model.system import COMPONENT_CLASSES, Flow
+from threatmodel.model.system import COMPONENT_CLASSES, DataAsset, Flow
 
 MAX_DEPTH = 12
 PLACEHOLDERS = frozenset({"target", "kind", "source", "path", "data", "system"})
@@ -36,6 +38,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 COMPONENT_ATTRIBUTES: frozenset[str] = frozenset(name for cls in COMPONENT_CLASSES for name in cls.model_fields)
 FLOW_ATTRIBUTES: frozenset[str] = frozenset(Flow.model_fields) | {"key"}
+DATA_ATTRIBUTES: frozenset[str] = frozenset(DataAsset.model_fields)
 
 Path = tuple[str | int, ...]
 
@@ -133,6 +136,20 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
                 c.attr.operator()
             except ValueError as exc:
                 problems.append(((*at, "attr"), str(exc), None))
+        if isinstance(c, DataHandled):
+            tests: list[tuple[Path, AttrTest]] = [((*at, "data", "unless", j), u) for j, u in enumerate(c.data.unless)]
+            if c.data.attr is not None:
+                tests.insert(0, ((*at, "data", "attr"), c.data.attr))
+            for where, test in tests:
+                if test.name not in DATA_ATTRIBUTES:
+                    close = difflib.get_close_matches(test.name, sorted(DATA_ATTRIBUTES), n=1)
+                    listed = ", ".join(sorted(DATA_ATTRIBUTES))
+                    hint = f"did you mean '{close[0]}'?" if close else f"known attributes: {listed}"
+                    problems.append(((*where, "name"), f"unknown attribute '{test.name}' for a data asset", hint))
+                try:
+                    test.operator()
+                except ValueError as exc:
+                    problems.append((where, str(exc), None))
         child_ctx = _context_of_children(c, ctx)
         for i, child in enumerate(_children(c)):
             visit(child, child_ctx, (*at, c.TAG, i) if isinstance(c, (AllOf, AnyOf)) else (*at, c.TAG), depth + 1)

@@ -27,7 +27,9 @@ from threatmodel.model.rules import (
     UntrustedSource,
 )
 from threatmodel.model.rules import fmt_value as fmt_value
+from threatmodel.model.system import DataAsset
 from threatmodel.model.unknowns import UNKNOWABLE
+from threatmodel.model.vocab import PERSONAL_TAGS, Minimisation
 
 MISSING: Any = object()
 """What ``getattr`` returns for an attribute the element does not have (another kind of element)."""
@@ -141,10 +143,81 @@ def _same(value: Any, expected: Any) -> bool:
     return str(value) == str(expected)
 
 
-def data_matches(test: DataTest, graph: ModelGraph, data_id: str) -> bool:
+def data_matches(test: DataTest, graph: ModelGraph, data_id: str, recipient: str | None = None) -> bool:
+    """Whether one asset passes every part of ``test``; ``recipient`` is the flow's target on a flow."""
     asset = graph.data.get(data_id)
     if asset is None:
         return False
+    if test.new_to_recipient and recipient is not None and supplied_by(graph, recipient) & lineage(graph, data_id):
+        return False
     if test.classification_at_least is not None and asset.classification < test.classification_at_least:
         return False
-    return not (test.tags_any and not set(test.tags_any) & set(asset.tags))
+    if test.tags_any and not set(test.tags_any) & set(asset.tags):
+        return False
+    if test.personal and not (
+        is_personal(asset) or (test.unknown == "match" and personal_by_unknown_lineage(graph, data_id) is not None)
+    ):
+        return False
+    if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
+        return False
+    return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
+
+
+def supplied_by(graph: ModelGraph, component: str) -> frozenset[str]:
+    """Ids of the data assets a component sends on its flows (cached on the graph)."""
+
+    def build() -> frozenset[str]:
+        return frozenset(d for f in graph.flows.values() if f.source == component for d in f.data)
+
+    return graph.memo(("supplied-by", component), build)
+
+
+def lineage(graph: ModelGraph, data_id: str) -> frozenset[str]:
+    """The asset and every asset it is derived from, as stated (``derived_from``, transitively)."""
+
+    def build() -> frozenset[str]:
+        seen = {data_id}
+        stack = [data_id]
+        while stack:
+            asset = graph.data.get(stack.pop())
+            for parent in (asset.derived_from or ()) if asset is not None else ():
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append(parent)
+        return frozenset(seen)
+
+    return graph.memo(("lineage", data_id), build)
+
+
+def is_personal(asset: DataAsset) -> bool:
+    """The asset (as the graph holds it: lineage applied) is personal data: a personal tag, and not
+    stated to be anonymised or aggregated."""
+    if asset.minimisation in (Minimisation.ANONYMISED, Minimisation.AGGREGATED):
+        return False
+    return not PERSONAL_TAGS.isdisjoint(asset.tags)
+
+
+def personal_by_unknown_lineage(graph: ModelGraph, data_id: str) -> str | None:
+    """A non-personal asset whose lineage is unknown, sent on some flow by a component that handles
+    other, personal data: it may repeat that data. Returns that component (the first in id order),
+    or ``None``. The same for every element that handles or carries the asset."""
+    asset = graph.data[data_id]
+    if asset.derived_from is not None or asset.minimisation in (Minimisation.ANONYMISED, Minimisation.AGGREGATED):
+        return None
+    if "system-prompt" in asset.tags:
+        return None  # instructions the organisation writes do not repeat what its components receive
+
+    def build() -> str | None:
+        senders = sorted({f.source for f in graph.flows.values() if data_id in f.data and f.source in graph.components})
+        return next((s for s in senders if personal_handled(graph, s)), None)
+
+    return graph.memo(("unknown-lineage-sender", data_id), build)
+
+
+def personal_handled(graph: ModelGraph, component: str) -> tuple[str, ...]:
+    """Ids of the personal data assets a component handles (cached on the graph)."""
+
+    def build() -> tuple[str, ...]:
+        return tuple(d for d in graph.handled_data[component] if is_personal(graph.data[d]))
+
+    return graph.memo(("personal-handled", component), build)

@@ -19,6 +19,8 @@ from threatmodel.engine.conditions import (
     data_matches,
     describe,
     fmt_value,
+    is_personal,
+    personal_by_unknown_lineage,
 )
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
@@ -30,6 +32,7 @@ from threatmodel.model.rules import (
     Condition,
     CrossesBoundary,
     DataHandled,
+    DataTest,
     Endpoint,
     Exists,
     KindIs,
@@ -42,6 +45,7 @@ from threatmodel.model.rules import (
     TaintTest,
     UntrustedSource,
 )
+from threatmodel.model.rules import attr_phrase as _phrase
 from threatmodel.model.system import Flow
 from threatmodel.model.unknowns import is_unknown
 
@@ -206,8 +210,7 @@ class Matcher:
                     facts.append(f"not: {describe(inner)}")
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case DataHandled(data=test):
-                    ids = self.g.handled_data[el] if el in self.g.components else self.g.flows[el].data
-                    data.extend(d for d in ids if data_matches(test, self.g, d))
+                    data.extend(self._data_explained(test, el)[0])
                     facts.extend(self._explain_leaf(c, el)[0])
                 case _:
                     leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
@@ -305,14 +308,7 @@ class Matcher:
                 target = self._component(el) or self._flow(el)
                 return target is not None and attr_matches(test, getattr(target, test.name, MISSING))
             case DataHandled(data=test):
-                ids: Iterable[str]
-                if el in g.components:
-                    ids = g.handled_data[el]
-                elif el in g.flows:
-                    ids = g.flows[el].data
-                else:
-                    return False
-                return any(data_matches(test, g, d) for d in ids)
+                return bool(self._data_hits(test, el))
             case BoundaryTrust(boundary_trust=levels):
                 return el in g.components and g.trust(el) in levels
             case UntrustedSource(untrusted_source=value):
@@ -353,6 +349,50 @@ class Matcher:
                 return not self.holds(inner, el)
             case _:
                 assert_never(cond)
+
+    def _data_hits(self, test: DataTest, el: Element) -> list[str]:
+        """The data assets of ``el`` (handled by a component, carried by a flow) that pass ``test``."""
+        g = self.g
+        flow = g.flows.get(el)
+        if flow is not None:
+            return [d for d in flow.data if data_matches(test, g, d, flow.target)]
+        if el in g.components:
+            return [d for d in g.handled_data[el] if data_matches(test, g, d)]
+        return []
+
+    def _data_assumptions(self, test: DataTest, el: Element, did: str) -> list[tuple[str, str]]:
+        """``(attribute, fact)`` for each unknown fact of asset ``did`` that ``test`` read in the threat's favour."""
+        g = self.g
+        asset = g.data[did]
+        label = g.name(did)
+        out: list[tuple[str, str]] = []
+        for part, reading in ((test.attr, "holds"), *((u, "does not hold") for u in test.unless)):
+            if part is not None and is_unknown(part.name, getattr(asset, part.name, MISSING)):
+                out.append((part.name, f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}"))
+        if test.personal and not is_personal(asset):
+            producer = personal_by_unknown_lineage(g, did)
+            sender = g.name(producer) if producer is not None else "its sender"
+            out.append(
+                (
+                    "derived_from",
+                    f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles",
+                )
+            )
+        return out
+
+    def _data_explained(self, test: DataTest, el: Element) -> tuple[list[str], list[str]]:
+        """The matching assets, those resting on fewer unknowns first, and the facts (and assumptions)
+        of the first one: one matching asset is enough, and its questions are the ones that can
+        remove the finding."""
+        hits = self._data_hits(test, el)
+        needs = {d: self._data_assumptions(test, el, d) for d in hits}
+        hits.sort(key=lambda d: len(needs[d]))  # stable: ties keep the model's order
+        facts: list[str] = []
+        if hits:
+            for attribute, fact in needs[hits[0]]:
+                self._assume(hits[0], attribute)
+                facts.append(fact)
+        return hits, facts
 
     def _matching(self, where: Condition) -> tuple[str, ...]:
         def build() -> tuple[str, ...]:
@@ -440,11 +480,10 @@ class Matcher:
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
                 return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
             case DataHandled(data=test):
-                ids = g.handled_data[el] if el in g.components else g.flows[el].data
-                hits = [d for d in ids if data_matches(test, g, d)]
+                hits, unknown_facts = self._data_explained(test, el)
                 verb = "handles" if el in g.components else "carries"
                 shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
-                return [f"{name} {verb} {shown}"], (), None
+                return [f"{name} {verb} {shown}", *unknown_facts], (), None
             case BoundaryTrust():
                 boundary = g.components[el].boundary
                 label = g.name(boundary) if boundary else "no boundary"

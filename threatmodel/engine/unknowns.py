@@ -24,6 +24,7 @@ from threatmodel.model.rules import (
     AllOf,
     AnyOf,
     Attr,
+    AttrTest,
     BoundaryTrust,
     Condition,
     CrossesBoundary,
@@ -74,10 +75,30 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             return cond.model_copy(update={"exists": test.model_copy(update={"where": again(test.where)})})
         case Endpoint(endpoint=test):
             return cond.model_copy(update={"endpoint": test.model_copy(update={"where": again(test.where)})})
-        case KindIs() | DataHandled() | BoundaryTrust() | UntrustedSource() | Tainted() | CrossesBoundary():
+        case DataHandled(data=test):
+            # ``attr`` and ``personal`` count the asset when their unknown reads as a match;
+            # ``unless`` counts it when its unknown reads as no match.
+            keep = positive == conservative
+            update: dict[str, object] = {}
+            if test.attr is not None and _open(test.attr):
+                update["attr"] = test.attr.model_copy(update={"unknown": "match" if keep else "no-match"})
+            if any(_open(u) for u in test.unless):
+                update["unless"] = tuple(
+                    u.model_copy(update={"unknown": "no-match" if keep else "match"}) if _open(u) else u
+                    for u in test.unless
+                )
+            if test.personal and test.unknown is None:
+                update["unknown"] = "match" if keep else "no-match"
+            return cond.model_copy(update={"data": test.model_copy(update=update)}) if update else cond
+        case KindIs() | BoundaryTrust() | UntrustedSource() | Tainted() | CrossesBoundary():
             return cond
         case _:
             assert_never(cond)
+
+
+def _open(test: AttrTest, names: Iterable[str] = UNKNOWABLE) -> bool:
+    """The test leaves its reading of an unknown value open (and the attribute can be unknown)."""
+    return test.unknown is None and test.op != "is_set" and test.name in names
 
 
 def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, assumed_sources: bool = True) -> bool:
@@ -106,7 +127,14 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
             return again(test.where)
         case Tainted() | UntrustedSource():
             return assumed_sources
-        case KindIs() | DataHandled() | BoundaryTrust() | CrossesBoundary():
+        case DataHandled(data=test):
+            names = UNKNOWABLE if unknown is None else unknown
+            return (
+                (test.attr is not None and _open(test.attr, names))
+                or any(_open(u, names) for u in test.unless)
+                or (bool(test.personal) and test.unknown is None and "derived_from" in names)
+            )
+        case KindIs() | BoundaryTrust() | CrossesBoundary():
             return False
         case _:
             assert_never(cond)

@@ -33,7 +33,7 @@ Loc = tuple[str | int, ...]
 
 # Fields that hold one element id, and fields that hold a list of them, per section.
 _REF_FIELDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "data": (("id",), ()),
+    "data": (("id",), ("derived_from",)),
     "boundaries": (("id", "parent"), ()),
     "components": (
         ("id", "boundary", "system_prompt", "base_model", "model", "memory", "produces"),

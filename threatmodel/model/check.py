@@ -108,6 +108,10 @@ def check_references(model: SystemModel) -> list[Issue]:
         for j, value in enumerate(values):
             need(value, data_ids, "data assets", (*path, j))
 
+    for i, asset in enumerate(model.data):
+        need_data(asset.derived_from or (), ("data", i, "derived_from"))
+    issues += _lineage_cycles(model)
+
     for i, boundary in enumerate(model.boundaries):
         if boundary.parent is not None:
             need(boundary.parent, boundary_ids, "boundaries", ("boundaries", i, "parent"))
@@ -176,4 +180,50 @@ def check_references(model: SystemModel) -> list[Issue]:
                         subject=element,
                     )
                 )
+    return issues
+
+
+def _lineage_cycles(model: SystemModel) -> list[Issue]:
+    """Data assets derived, through ``derived_from``, from themselves: one issue per cycle found.
+
+    One iterative depth-first search over all assets (linear in assets and links, no recursion):
+    a link back to an asset still on the search path closes a cycle, reported at that asset.
+    """
+    sources = {a.id: tuple(d for d in a.derived_from or () if d) for a in model.data}
+    index = {a.id: i for i, a in enumerate(model.data)}
+    state: dict[str, int] = {}  # 1: on the current path, 2: finished
+    reported: set[frozenset[str]] = set()
+    issues: list[Issue] = []
+    for start in sorted(sources):
+        if start in state:
+            continue
+        path: list[str] = [start]
+        state[start] = 1
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            node, i = stack[-1]
+            nexts = sources.get(node, ())
+            if i == len(nexts):
+                stack.pop()
+                path.pop()
+                state[node] = 2
+                continue
+            stack[-1] = (node, i + 1)
+            nxt = nexts[i]
+            if nxt not in sources:
+                continue  # an unknown id: reported by the reference check
+            if state.get(nxt) == 1:
+                cycle = path[path.index(nxt) :]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    issues.append(
+                        Issue(
+                            ("data", index[nxt], "derived_from"),
+                            f"data asset '{nxt}' is derived from itself ({' -> '.join([*cycle, nxt])})",
+                        )
+                    )
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, 0))
     return issues

@@ -116,12 +116,7 @@ class Attr(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        test = self.attr
-        op = test.operator()
-        value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[op]
-        if op == "is_set":
-            return f"{test.name} is {'set' if value else 'unset'}"
-        return f"{test.name} {op.replace('_', ' ')} {fmt_value(value)}"
+        return attr_phrase(self.attr)
 
 
 class DataTest(Frozen):
@@ -129,15 +124,47 @@ class DataTest(Frozen):
 
     classification_at_least: Classification | None = None
     tags_any: tuple[Slug, ...] = ()
+    personal: Literal[True] | None = None
+    """The asset is personal data: tagged pii, phi, pci, biometric or children, itself or through
+    what it is derived from. An asset whose lineage is unknown also counts when a component that
+    sends it handles personal data (it may repeat it), under the reading given by ``unknown``."""
+    attr: AttrTest | None = None
+    """An attribute of the asset itself passes this test (``retention``, ``purpose``…)."""
+    unless: tuple[AttrTest, ...] = ()
+    """The asset counts only when none of these tests of its own attributes passes."""
+    new_to_recipient: Literal[True] | None = None
+    """On a flow: the receiving component did not itself send this asset, or one it is derived
+    from, into the system (data going back to the party that supplied it is not a disclosure)."""
+    unknown: Literal["match", "no-match"] | None = None
+    """How ``personal`` reads an asset of unknown lineage sent by a component that handles personal
+    data. Unset: the conservative reading (personal, or not under ``not``)."""
 
     def describe(self) -> str:
         """The data the test selects, in words."""
         parts = []
+        if self.personal:
+            parts.append("personal data")
         if self.classification_at_least is not None:
             parts.append(f"{self.classification_at_least.value} or more sensitive data")
         if self.tags_any:
             parts.append("data tagged " + " or ".join(self.tags_any))
-        return " that is ".join(parts) if parts else "any data"
+        text = " that is ".join(parts) if parts else "any data"
+        if self.attr is not None:
+            text += " whose " + attr_phrase(self.attr)
+        if self.new_to_recipient:
+            text += " that the recipient did not supply"
+        if self.unless:
+            text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
+        return text
+
+
+def attr_phrase(test: AttrTest) -> str:
+    """``retention in [indefinite]``: an attribute test in words."""
+    op = test.operator()
+    value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[op]
+    if op == "is_set":
+        return f"{test.name} is {'set' if value else 'unset'}"
+    return f"{test.name} {op.replace('_', ' ')} {fmt_value(value)}"
 
 
 class DataHandled(_Predicate):

@@ -35,12 +35,16 @@ from threatmodel.model.vocab import (
     Exposure,
     HumanApproval,
     Labelling,
+    LawfulBasis,
     LifecycleStatus,
+    Minimisation,
     ModelOutput,
     OutputUse,
     Population,
     Provenance,
+    Retention,
     SideEffect,
+    StoreAccess,
     TenantIsolation,
     TrainingMethod,
     Transport,
@@ -50,6 +54,9 @@ from threatmodel.model.vocab import (
 
 # ---------------------------------------------------------------------------
 # System, data, boundaries
+
+Duration = Annotated[str, Field(pattern=r"^[1-9][0-9]{0,4}[dwmy]$")]
+"""A retention period: a number and a unit, d(ays), w(eeks), m(onths) or y(ears), e.g. ``90d``."""
 
 
 class Review(Frozen):
@@ -98,11 +105,34 @@ class DataAsset(Labelled, Frozen):
     tags: tuple[Slug, ...] = ()
     """What the data is. Tags the built-in rules understand: pii, phi, pci, credentials,
     secrets, source-code, model-weights, system-prompt, training-data, user-content,
-    financial, biometric, embeddings, feedback."""
+    financial, biometric, embeddings, feedback, children (data about minors) and trade-secret.
+    pii, phi, pci, biometric and children mark personal data."""
     owner: Name | None = None
     """Data owner."""
     description: Text = ""
     """What it contains and where it comes from."""
+
+    # -- data lifecycle and purpose (issue 9, gap 4) --------------------------------------------
+    retention: Unknowable[Retention | Duration] = None
+    """How long it is kept: a duration (``30d``, ``12w``, ``6m``, ``7y``), ``session`` (discarded
+    when the conversation or job ends), ``need`` (deleted once its purpose is served, by an
+    enforced rule) or ``indefinite``; unset when unknown."""
+    purpose: Unknowable[tuple[Slug, ...]] = None
+    """What it was collected for and may be used for, as slugs (``service``, ``support``,
+    ``fraud-prevention``, ``analytics``, ``training``…); rules look for ``training`` before data
+    feeds a model. Unset when unknown."""
+    lawful_basis: Unknowable[LawfulBasis] = None
+    """The legal ground for processing it when it is personal data (consent, contract,
+    legitimate-interests…), or ``not-personal``; unset when unknown."""
+    minimisation: Unknowable[Minimisation] = None
+    """What was removed before it is kept or passed on: none, redacted, pseudonymised, anonymised
+    or aggregated. Anonymised or aggregated data no longer inherits the sensitivity of the data it
+    is derived from; redacted data keeps its own classification. Unset when unknown."""
+    derived_from: Unknowable[tuple[Slug, ...]] = None
+    """Ids of the data assets it is made from (a transcript from call audio, features from
+    transactions, an adapter from its training examples); ``[]`` when it is collected as is.
+    Derived data inherits the classification and personal-data tags of its sources unless it is
+    anonymised or aggregated. Unset when unknown."""
 
 
 class Boundary(Labelled, Frozen):
@@ -184,6 +214,11 @@ class Application(_ComponentBase):
     """How it uses model output it receives (rendered as HTML, executed, run as SQL...)."""
     multi_tenant: Unknowable[StrictBool] = None
     """Serves several customers or tenants from one deployment; unset when unknown."""
+
+    # -- data lifecycle and purpose (issue 9, gap 4) --------------------------------------------
+    access: Unknowable[StoreAccess] = None
+    """Who can read the data it keeps, such as the logs and transcripts of a monitoring service:
+    need-to-know, operators, broad-staff or public; unset when unknown."""
 
 
 class Guardrail(_ComponentBase):
@@ -281,6 +316,11 @@ class Store(_ComponentBase):
     """For datasets: where the labels come from; unset when unknown."""
     shared_across_users: Unknowable[StrictBool] = None
     """Entries written for one user can be read for another (shared memory, shared caches); unset when unknown."""
+
+    # -- data lifecycle and purpose (issue 9, gap 4) --------------------------------------------
+    access: Unknowable[StoreAccess] = None
+    """Who can read what it keeps (records, transcripts, logs, caches): need-to-know, operators,
+    broad-staff or public; unset when unknown."""
 
 
 class Training(_ComponentBase):

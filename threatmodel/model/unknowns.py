@@ -39,6 +39,13 @@ UNKNOWABLE: dict[str, str] = {
     "labelling": "where the labels of {name} come from (internal, vendor, crowdsourced, user-feedback, …)",
     "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",
     "output": "what {name} returns to its callers (text, label, scores, logits, embeddings)",
+    # data lifecycle and purpose (issue 9, gap 4)
+    "retention": "how long {name} is kept (session, need, a duration such as 90d, indefinite)",
+    "purpose": "what {name} was collected for and may be used for (service, support, analytics, training, …)",
+    "lawful_basis": "the lawful basis for processing {name} (consent, contract, legitimate-interests, …, not-personal)",
+    "minimisation": "what is removed from {name} before it is kept or passed on (none, redacted, pseudonymised, anonymised, aggregated)",
+    "derived_from": "which data assets {name} is made from ([] when it is collected as is)",
+    "access": "who can read what {name} keeps (need-to-know, operators, broad-staff, public)",
 }
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 

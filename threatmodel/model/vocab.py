@@ -334,3 +334,67 @@ class ControlStatus(StrEnum):
     """In place for part of the scope; reported but does not lower residual risk."""
     PLANNED = "planned"
     """Decided but not yet built; reported but does not lower residual risk."""
+
+
+# ---------------------------------------------------------------------------
+# Data lifecycle and purpose (issue 9, gap 4)
+
+
+class Retention(StrEnum):
+    """How long a data asset is kept, when it is not a stated duration such as ``30d``."""
+
+    SESSION = "session"
+    """Discarded when the conversation, call or job that produced it ends."""
+    NEED = "need"
+    """Deleted as soon as the purpose it was collected for is served (a documented, enforced rule)."""
+    INDEFINITE = "indefinite"
+    """Kept with no deletion rule."""
+
+
+class LawfulBasis(StrEnum):
+    """Why the organisation may process personal data (GDPR article 6 terms; use the nearest one)."""
+
+    CONSENT = "consent"
+    """The people concerned agreed to this use."""
+    CONTRACT = "contract"
+    """Needed to perform a contract with them."""
+    LEGAL_OBLIGATION = "legal-obligation"
+    VITAL_INTERESTS = "vital-interests"
+    PUBLIC_TASK = "public-task"
+    LEGITIMATE_INTERESTS = "legitimate-interests"
+    """A documented balancing test found the organisation's interest outweighs theirs."""
+    NOT_PERSONAL = "not-personal"
+    """The asset holds no personal data, so no basis is needed."""
+
+
+class Minimisation(StrEnum):
+    """What was removed from a data asset before it is kept or passed on."""
+
+    NONE = "none"
+    """Kept and passed on as collected."""
+    REDACTED = "redacted"
+    """Secrets and sensitive fields are removed or masked before it moves on; it keeps its own
+    classification instead of its sources', but what it says about people is still personal."""
+    PSEUDONYMISED = "pseudonymised"
+    """Direct identifiers are replaced by tokens; still personal data, the key is kept apart."""
+    ANONYMISED = "anonymised"
+    """Nobody can be singled out any more; what is derived from it is not personal."""
+    AGGREGATED = "aggregated"
+    """Only counts, statistics or other aggregates over many people remain."""
+
+
+class StoreAccess(StrEnum):
+    """Who, inside the organisation or beyond it, can read what a store or log keeps."""
+
+    NEED_TO_KNOW = "need-to-know"
+    """Only named roles whose work needs it, each read logged and reviewed."""
+    OPERATORS = "operators"
+    """The engineers and operators who run the system (support, SRE, data engineers)."""
+    BROAD_STAFF = "broad-staff"
+    """Most employees or contractors (a shared analytics lake, a company-wide log viewer)."""
+    PUBLIC = "public"
+    """Anyone, or any authenticated customer."""
+
+
+PERSONAL_TAGS: frozenset[str] = frozenset({"pii", "phi", "pci", "biometric", "children"})
+"""Data-asset tags that mark personal data; derived data inherits them (``derived_from``)."""

@@ -80,6 +80,7 @@ REF_FIELDS: dict[str, RefDomain] = {
     "target": RefDomain("components"),
     "data": RefDomain("data"),
     "trained_on": RefDomain("data"),
+    "derived_from": RefDomain("data"),
     "system_prompt": RefDomain("data"),
     "base_model": RefDomain("components", MODEL_KINDS),
     "serves": RefDomain("components", MODEL_KINDS),
