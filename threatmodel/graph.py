@@ -250,6 +250,10 @@ class ModelGraph:
                 out.add(component.produces)
         elif via == "trained_on_by" and component.kind in MODEL_KINDS:
             out |= set(self._trainers().get(node, ()))
+        elif via == "used_by" and component.kind in TOOL_KINDS:
+            out |= set(self._reverse("tools").get(node, ()))
+        elif via == "served_by" and component.kind in MODEL_KINDS:
+            out |= set(self._reverse("serves").get(node, ()))
         return tuple(sorted(n for n in out if n in self.components))
 
     def _trainers(self) -> dict[str, tuple[str, ...]]:
@@ -261,6 +265,19 @@ class ModelGraph:
             return {k: tuple(sorted(v)) for k, v in trainers.items()}
 
         return self.memo("trainers", build)
+
+    def _reverse(self, via: str) -> dict[str, tuple[str, ...]]:
+        """For ``tools`` (from agents) or ``serves`` (from model servers): who links to each component."""
+
+        def build() -> dict[str, tuple[str, ...]]:
+            kind = "agent" if via == "tools" else "model-serving"
+            back: dict[str, set[str]] = {}
+            for cid in self.by_kind.get(kind, ()):
+                for linked in self.linked(cid, via):
+                    back.setdefault(linked, set()).add(cid)
+            return {k: tuple(sorted(v)) for k, v in back.items()}
+
+        return self.memo(("reverse", via), build)
 
     def memo(self, key: object, build: Callable[[], T]) -> T:
         """Cache a derived value for the lifetime of this graph. A key names one derivation, so
