@@ -256,7 +256,16 @@ class LinkTest(Frozen):
     """Options of the ``linked`` predicate."""
 
     via: Literal[
-        "tools", "delegates_to", "memory", "model", "base_model", "serves", "produces", "trained_on_by", "used_by", "served_by"
+        "tools",
+        "delegates_to",
+        "memory",
+        "model",
+        "base_model",
+        "serves",
+        "produces",
+        "trained_on_by",
+        "used_by",
+        "served_by",
     ]
     """Which declared relation to follow: an agent's tools, delegates, memory or model; a model's
     base model; the models a server serves; the model a job produces; the jobs that train a model;
