@@ -43,7 +43,6 @@ UNKNOWABLE: dict[str, str] = {
     "caller_scoped": "whether {name} acts only on what the user it serves may access, checked against that user's session",
     "recipients": "whom {name} can send data to (any, allow-listed, caller, internal)",
     "budget_limited": "whether each caller's token or cost budget is capped at {name}",
-    "boundary": "which trust boundary {name} runs in",
 }
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 
