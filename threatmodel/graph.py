@@ -174,10 +174,13 @@ class ModelGraph:
         boundary = self.components[node].boundary
         return boundary if boundary in self.boundaries else None
 
-    def trust(self, node: str) -> TrustLevel:
-        """Trust level of the component's innermost boundary (internal when it has none)."""
+    def trust(self, node: str) -> TrustLevel | None:
+        """Trust level of the component's innermost boundary; ``None`` (unknown) when it names none.
+
+        An unstated boundary is not read as internal: each use decides what unknown means for it
+        (``boundary_trust`` reads it conservatively, docs/rules.md)."""
         boundary = self.boundary_of(node)
-        return TrustLevel.INTERNAL if boundary is None else self.boundaries[boundary].trust
+        return None if boundary is None else self.boundaries[boundary].trust
 
     def crosses(self, flow: Flow) -> bool:
         """True when the flow's ends sit in different innermost boundaries: the one definition

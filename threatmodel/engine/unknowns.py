@@ -74,7 +74,11 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             return cond.model_copy(update={"exists": test.model_copy(update={"where": again(test.where)})})
         case Endpoint(endpoint=test):
             return cond.model_copy(update={"endpoint": test.model_copy(update={"where": again(test.where)})})
-        case KindIs() | DataHandled() | BoundaryTrust() | UntrustedSource() | Tainted() | CrossesBoundary():
+        case BoundaryTrust():
+            if cond.unknown is not None:
+                return cond
+            return cond.model_copy(update={"unknown": "match" if positive == conservative else "no-match"})
+        case KindIs() | DataHandled() | UntrustedSource() | Tainted() | CrossesBoundary():
             return cond
         case _:
             assert_never(cond)
@@ -106,7 +110,9 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
             return again(test.where)
         case Tainted() | UntrustedSource():
             return assumed_sources
-        case KindIs() | DataHandled() | BoundaryTrust() | CrossesBoundary():
+        case BoundaryTrust():
+            return cond.unknown is None and (unknown is None or "boundary" in unknown)
+        case KindIs() | DataHandled() | CrossesBoundary():
             return False
         case _:
             assert_never(cond)
@@ -145,7 +151,7 @@ class Readings:
 
 
 def unknown_in(elements: Iterable[object]) -> frozenset[str]:
-    """The attributes of UNKNOWABLE that at least one of ``elements`` has and leaves unknown."""
+    """The attributes of UNKNOWABLE (and ``boundary``) that at least one of ``elements`` has and leaves unknown."""
     found: set[str] = set()
     fields: dict[type, tuple[str, ...]] = {}
     for element in elements:
@@ -157,6 +163,8 @@ def unknown_in(elements: Iterable[object]) -> frozenset[str]:
         for name in names:
             if name not in found and getattr(element, name) is None:
                 found.add(name)
+        if "boundary" in getattr(kind, "model_fields", {}) and getattr(element, "boundary", None) is None:
+            found.add("boundary")  # GRAPH_FACTS: a component with no boundary has an unknown trust level
     return frozenset(found)
 
 

@@ -159,6 +159,10 @@ class BoundaryTrust(_Predicate):
     TAG = "boundary_trust"
     CONTEXTS = frozenset({TargetType.COMPONENT})
     boundary_trust: tuple[TrustLevel, ...] = Field(min_length=1)
+    unknown: Literal["match", "no-match"] | None = None
+    """How the test reads a component with no boundary (its trust is unknown). Set by the engine's
+    two readings of unknowns (a condition is a one-key mapping, so a catalog cannot write it);
+    unset, as in policies, it does not match."""
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""

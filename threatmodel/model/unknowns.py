@@ -47,6 +47,14 @@ UNKNOWABLE: dict[str, str] = {
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 
 
+GRAPH_FACTS: dict[str, str] = {
+    "boundary": "which trust boundary {name} runs in",
+}
+"""Facts that are not attributes a rule tests but that graph predicates read (a component with no
+boundary has an unknown trust level; ``boundary_trust`` reads it like an unknown attribute). They are
+asked like attributes, but a model may not write ``unknown`` for them: it leaves them out."""
+
+
 FLOW_QUESTIONS: dict[str, str] = {
     "authentication": "how the sender on {name} proves who it is (none, api-key, oauth, sso, mtls, …)",
 }
@@ -77,7 +85,7 @@ written for 0.1 can state those assumptions explicitly and keep its old findings
 def question(attribute: str, name: str, *, flow: bool = False) -> str:
     """The question that would settle ``attribute`` of the element (a flow when ``flow``) called ``name``."""
     template = FLOW_QUESTIONS.get(attribute) if flow else None
-    return "state " + (template or UNKNOWABLE[attribute]).format(name=name)
+    return "state " + (template or UNKNOWABLE.get(attribute) or GRAPH_FACTS[attribute]).format(name=name)
 
 
 def is_unknown(attribute: str, value: object) -> bool:
