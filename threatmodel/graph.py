@@ -174,10 +174,13 @@ class ModelGraph:
         boundary = self.components[node].boundary
         return boundary if boundary in self.boundaries else None
 
-    def trust(self, node: str) -> TrustLevel:
-        """Trust level of the component's innermost boundary (internal when it has none)."""
+    def trust(self, node: str) -> TrustLevel | None:
+        """Trust level of the component's innermost boundary; ``None`` (unknown) when it names none.
+
+        An unstated boundary is not read as internal: each use decides what unknown means for it
+        (``boundary_trust`` reads it conservatively, docs/rules.md)."""
         boundary = self.boundary_of(node)
-        return TrustLevel.INTERNAL if boundary is None else self.boundaries[boundary].trust
+        return None if boundary is None else self.boundaries[boundary].trust
 
     def crosses(self, flow: Flow) -> bool:
         """True when the flow's ends sit in different innermost boundaries: the one definition
@@ -250,6 +253,10 @@ class ModelGraph:
                 out.add(component.produces)
         elif via == "trained_on_by" and component.kind in MODEL_KINDS:
             out |= set(self._trainers().get(node, ()))
+        elif via == "used_by" and component.kind in TOOL_KINDS:
+            out |= set(self._reverse("tools").get(node, ()))
+        elif via == "served_by" and component.kind in MODEL_KINDS:
+            out |= set(self._reverse("serves").get(node, ()))
         return tuple(sorted(n for n in out if n in self.components))
 
     def _trainers(self) -> dict[str, tuple[str, ...]]:
@@ -261,6 +268,19 @@ class ModelGraph:
             return {k: tuple(sorted(v)) for k, v in trainers.items()}
 
         return self.memo("trainers", build)
+
+    def _reverse(self, via: str) -> dict[str, tuple[str, ...]]:
+        """For ``tools`` (from agents) or ``serves`` (from model servers): who links to each component."""
+
+        def build() -> dict[str, tuple[str, ...]]:
+            kind = "agent" if via == "tools" else "model-serving"
+            back: dict[str, set[str]] = {}
+            for cid in self.by_kind.get(kind, ()):
+                for linked in self.linked(cid, via):
+                    back.setdefault(linked, set()).add(cid)
+            return {k: tuple(sorted(v)) for k, v in back.items()}
+
+        return self.memo(("reverse", via), build)
 
     def memo(self, key: object, build: Callable[[], T]) -> T:
         """Cache a derived value for the lifetime of this graph. A key names one derivation, so

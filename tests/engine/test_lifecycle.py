@@ -75,7 +75,7 @@ def test_lineage_of_a_long_chain_is_bounded_work() -> None:
     ]
     started = time.perf_counter()
     out = with_lineage(assets)
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < 10  # measured 0.26 s; generous for loaded CI machines
     assert "phi" in out[f"d{n - 1}"].tags
 
 

@@ -118,9 +118,12 @@ def test_data_covers_held_carried_and_prompt_data() -> None:
 
 
 def test_boundary_trust_uses_the_innermost_boundary() -> None:
-    """`boundary_trust` reads the component's own boundary, not its parent's."""
-    assert matches({"boundary_trust": ["restricted"]}) == ["vault-read"]
-    assert matches({"boundary_trust": ["untrusted"]}) == ["customer"]
+    """`boundary_trust` reads the component's own boundary, not its parent's; a component with no
+    boundary (``lonely``) has an unknown trust level, read conservatively: it matches, and under
+    ``not`` the inner test fails, so the negation matches too."""
+    assert matches({"boundary_trust": ["restricted"]}) == ["lonely", "vault-read"]
+    assert matches({"boundary_trust": ["untrusted"]}) == ["customer", "lonely"]
+    assert "lonely" in matches({"not": {"boundary_trust": ["untrusted"]}})
 
 
 def test_tainted_follows_flows_from_untrusted_sources() -> None:

@@ -282,6 +282,13 @@ class Matcher:
                     self._assume(el, test.name)
                     reading = "does not hold" if negated else "holds"
                     out.append(f"{test.name} of {self.g.name(el)} is unknown: read as if '{describe(cond)}' {reading}")
+            case BoundaryTrust():
+                if el in self.g.components and self.g.trust(el) is None:
+                    self._assume(el, "boundary")
+                    reading = "does not hold" if negated else "holds"
+                    out.append(
+                        f"the trust boundary of {self.g.name(el)} is unknown: read as if '{describe(cond)}' {reading}"
+                    )
             case AllOf(all=parts) | AnyOf(any=parts):
                 for part in parts:
                     out += self._unknown_leaves(part, el, negated=negated)
@@ -310,7 +317,10 @@ class Matcher:
             case DataHandled(data=test):
                 return bool(self._data_hits(test, el))
             case BoundaryTrust(boundary_trust=levels):
-                return el in g.components and g.trust(el) in levels
+                if el not in g.components:
+                    return False
+                trust = g.trust(el)
+                return cond.unknown == "match" if trust is None else trust in levels
             case UntrustedSource(untrusted_source=value):
                 untrusted = el in g.untrusted_reasons and not (self.optimistic and el in g.assumed_sources)
                 return el in g.components and untrusted == value
@@ -485,9 +495,12 @@ class Matcher:
                 shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
                 return [f"{name} {verb} {shown}", *unknown_facts], (), None
             case BoundaryTrust():
+                trust = g.trust(el)
+                if trust is None:
+                    self._assume(el, "boundary")
+                    return [f"the trust boundary of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
                 boundary = g.components[el].boundary
-                label = g.name(boundary) if boundary else "no boundary"
-                return [f"{name} runs in '{label}' ({g.trust(el).value})"], (), None
+                return [f"{name} runs in '{g.name(boundary) if boundary else 'no boundary'}' ({trust.value})"], (), None
             case UntrustedSource(untrusted_source=value):
                 if value:
                     if el in g.assumed_sources:

@@ -90,7 +90,11 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             if test.personal and test.unknown is None:
                 update["unknown"] = "match" if keep else "no-match"
             return cond.model_copy(update={"data": test.model_copy(update=update)}) if update else cond
-        case KindIs() | BoundaryTrust() | UntrustedSource() | Tainted() | CrossesBoundary():
+        case BoundaryTrust():
+            if cond.unknown is not None:
+                return cond
+            return cond.model_copy(update={"unknown": "match" if positive == conservative else "no-match"})
+        case KindIs() | UntrustedSource() | Tainted() | CrossesBoundary():
             return cond
         case _:
             assert_never(cond)
@@ -134,7 +138,9 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
                 or any(_open(u, names) for u in test.unless)
                 or (bool(test.personal) and test.unknown is None and "derived_from" in names)
             )
-        case KindIs() | BoundaryTrust() | CrossesBoundary():
+        case BoundaryTrust():
+            return cond.unknown is None and (unknown is None or "boundary" in unknown)
+        case KindIs() | CrossesBoundary():
             return False
         case _:
             assert_never(cond)
@@ -173,7 +179,7 @@ class Readings:
 
 
 def unknown_in(elements: Iterable[object]) -> frozenset[str]:
-    """The attributes of UNKNOWABLE that at least one of ``elements`` has and leaves unknown."""
+    """The attributes of UNKNOWABLE (and ``boundary``) that at least one of ``elements`` has and leaves unknown."""
     found: set[str] = set()
     fields: dict[type, tuple[str, ...]] = {}
     for element in elements:
@@ -185,6 +191,8 @@ def unknown_in(elements: Iterable[object]) -> frozenset[str]:
         for name in names:
             if name not in found and getattr(element, name) is None:
                 found.add(name)
+        if "boundary" in getattr(kind, "model_fields", {}) and getattr(element, "boundary", None) is None:
+            found.add("boundary")  # GRAPH_FACTS: a component with no boundary has an unknown trust level
     return frozenset(found)
 
 

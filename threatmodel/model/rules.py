@@ -186,6 +186,10 @@ class BoundaryTrust(_Predicate):
     TAG = "boundary_trust"
     CONTEXTS = frozenset({TargetType.COMPONENT})
     boundary_trust: tuple[TrustLevel, ...] = Field(min_length=1)
+    unknown: Literal["match", "no-match"] | None = None
+    """How the test reads a component with no boundary (its trust is unknown). Set by the engine's
+    two readings of unknowns (a condition is a one-key mapping, so a catalog cannot write it);
+    unset, as in policies, it does not match."""
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
@@ -282,9 +286,21 @@ class ReachedFrom(_Predicate):
 class LinkTest(Frozen):
     """Options of the ``linked`` predicate."""
 
-    via: Literal["tools", "delegates_to", "memory", "model", "base_model", "serves", "produces", "trained_on_by"]
+    via: Literal[
+        "tools",
+        "delegates_to",
+        "memory",
+        "model",
+        "base_model",
+        "serves",
+        "produces",
+        "trained_on_by",
+        "used_by",
+        "served_by",
+    ]
     """Which declared relation to follow: an agent's tools, delegates, memory or model; a model's
-    base model; the models a server serves; the model a job produces; the jobs that train a model."""
+    base model; the models a server serves; the model a job produces; the jobs that train a model;
+    the agents that use a tool; the servers that serve a model."""
     where: Condition
 
 

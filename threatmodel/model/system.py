@@ -42,6 +42,7 @@ from threatmodel.model.vocab import (
     OutputUse,
     Population,
     Provenance,
+    RecipientScope,
     Retention,
     SideEffect,
     StoreAccess,
@@ -214,6 +215,14 @@ class Application(_ComponentBase):
     """How it uses model output it receives (rendered as HTML, executed, run as SQL...)."""
     multi_tenant: Unknowable[StrictBool] = None
     """Serves several customers or tenants from one deployment; unset when unknown."""
+    # -- issue 9, rules area: caller binding (retrievers) and spending caps (gateways)
+    caller_scoped: Unknowable[StrictBool] = None
+    """Acts only on what the user it serves may see or change: it takes that user from the
+    authenticated session (never from a model's or agent's arguments) and checks every request
+    against that user's rights; unset when unknown."""
+    budget_limited: Unknowable[StrictBool] = None
+    """For gateways in front of metered models: each caller's token or cost budget is capped, so
+    one leaked key runs up at most its cap; unset when unknown."""
 
     # -- data lifecycle and purpose (issue 9, gap 4) --------------------------------------------
     access: Unknowable[StoreAccess] = None
@@ -291,6 +300,14 @@ class Tool(_ComponentBase):
     """How the agent reaches it; unset when unknown."""
     pinned_version: StrictBool = False
     """Its version or digest is pinned and reviewed before upgrades."""
+    # -- issue 9, rules area: caller binding and where sent data can go
+    caller_scoped: Unknowable[StrictBool] = None
+    """Acts only on what the user it serves may see or change: it takes that user from the
+    authenticated session (never from a model's or agent's arguments) and checks every request
+    against that user's rights; unset when unknown."""
+    recipients: Unknowable[RecipientScope] = None
+    """For tools that send data out: whom they can send to (any, allow-listed, caller, internal);
+    unset when unknown."""
 
 
 class Store(_ComponentBase):
@@ -316,6 +333,11 @@ class Store(_ComponentBase):
     """For datasets: where the labels come from; unset when unknown."""
     shared_across_users: Unknowable[StrictBool] = None
     """Entries written for one user can be read for another (shared memory, shared caches); unset when unknown."""
+    # -- issue 9, rules area: caller binding (retrieval indexes)
+    caller_scoped: Unknowable[StrictBool] = None
+    """Acts only on what the user it serves may see or change: it takes that user from the
+    authenticated session (never from a model's or agent's arguments) and checks every request
+    against that user's rights; unset when unknown."""
 
     # -- data lifecycle and purpose (issue 9, gap 4) --------------------------------------------
     access: Unknowable[StoreAccess] = None

@@ -46,8 +46,20 @@ UNKNOWABLE: dict[str, str] = {
     "minimisation": "what is removed from {name} before it is kept or passed on (none, redacted, pseudonymised, anonymised, aggregated)",
     "derived_from": "which data assets {name} is made from ([] when it is collected as is)",
     "access": "who can read what {name} keeps (need-to-know, operators, broad-staff, public)",
+    # issue 9, rules area
+    "caller_scoped": "whether {name} acts only on what the user it serves may access, checked against that user's session",
+    "recipients": "whom {name} can send data to (any, allow-listed, caller, internal)",
+    "budget_limited": "whether each caller's token or cost budget is capped at {name}",
 }
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
+
+
+GRAPH_FACTS: dict[str, str] = {
+    "boundary": "which trust boundary {name} runs in",
+}
+"""Facts that are not attributes a rule tests but that graph predicates read (a component with no
+boundary has an unknown trust level; ``boundary_trust`` reads it like an unknown attribute). They are
+asked like attributes, but a model may not write ``unknown`` for them: it leaves them out."""
 
 
 FLOW_QUESTIONS: dict[str, str] = {
@@ -80,7 +92,7 @@ written for 0.1 can state those assumptions explicitly and keep its old findings
 def question(attribute: str, name: str, *, flow: bool = False) -> str:
     """The question that would settle ``attribute`` of the element (a flow when ``flow``) called ``name``."""
     template = FLOW_QUESTIONS.get(attribute) if flow else None
-    return "state " + (template or UNKNOWABLE[attribute]).format(name=name)
+    return "state " + (template or UNKNOWABLE.get(attribute) or GRAPH_FACTS[attribute]).format(name=name)
 
 
 def is_unknown(attribute: str, value: object) -> bool:

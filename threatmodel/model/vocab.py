@@ -223,6 +223,19 @@ class Credentials(StrEnum):
     """Credentials shared across tenants or agents."""
 
 
+class RecipientScope(StrEnum):
+    """Whom a tool that sends data out can send it to."""
+
+    ANY = "any"
+    """Any address, number or URL its caller names."""
+    ALLOW_LISTED = "allow-listed"
+    """Only destinations on a list the organisation reviews."""
+    CALLER = "caller"
+    """Only the user being served, taken from the authenticated session."""
+    INTERNAL = "internal"
+    """Only the organisation's own addresses or systems."""
+
+
 class Transport(StrEnum):
     """How an agent reaches a tool or MCP server."""
 
