@@ -165,7 +165,7 @@ def evaluate(
     findings: list[Finding] = []
     # Both readings of every rule, made once and kept for the whole evaluation (the matchers'
     # caches are keyed by condition identity, so the conditions must outlive them).
-    unknown = unknown_in([*g.components.values(), *g.flows.values()])
+    unknown = unknown_in([*g.components.values(), *g.flows.values(), *g.data.values()])
     assumed = bool(g.assumed_sources)
     compiled = [
         (

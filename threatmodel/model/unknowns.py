@@ -39,6 +39,11 @@ UNKNOWABLE: dict[str, str] = {
     "labelling": "where the labels of {name} come from (internal, vendor, crowdsourced, user-feedback, …)",
     "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",
     "output": "what {name} returns to its callers (text, label, scores, logits, embeddings)",
+    # artefact provenance (issue 9, gap 3)
+    "format": "how {name} is serialised (safetensors, onnx, gguf, parquet, or pickle, pytorch, joblib, which run code on load)",
+    "integrity": "how {name} is checked before it is loaded (signature-verified, hash-pinned, none)",
+    "pinned_version": "whether {name} is pinned to a reviewed version that changes only after review",
+    "pinned_dependencies": "whether the ML libraries {name} runs are pinned by version and digest from a vetted source",
 }
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 
