@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar, cast
+from typing import Literal, TypeVar, cast
 
 from threatmodel.model.base import Classification, TrustLevel
 from threatmodel.model.system import (
@@ -26,7 +26,7 @@ from threatmodel.model.system import (
     SystemModel,
     Training,
 )
-from threatmodel.model.vocab import PERSONAL_TAGS, Exposure, Minimisation, Population
+from threatmodel.model.vocab import PERSONAL_TAGS, Artifact, Exposure, Minimisation, Population
 
 MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 TOOL_KINDS = frozenset({"tool", "mcp-server"})
@@ -224,6 +224,62 @@ class ModelGraph:
         levels = [self.data[d].classification for d in self.handled_data[node] if d in self.data]
         return max(levels) if levels else None
 
+    # -- artefacts (issue 9, gap 3) -------------------------------------------
+    def artifact_kind(self, data_id: str) -> Artifact | None:
+        """What the data asset is as an artefact: its ``artifact``, else what its tags say
+        (``model-weights`` → model weights, ``training-data`` → dataset), else ``None``."""
+        asset = self.data.get(data_id)
+        if asset is None:
+            return None
+        if asset.artifact is not None:
+            return asset.artifact
+        if "model-weights" in asset.tags:
+            return Artifact.MODEL_WEIGHTS
+        if "training-data" in asset.tags:
+            return Artifact.DATASET
+        return None
+
+    def artifacts(self, node: str, direction: Literal["in", "out"]) -> tuple[tuple[str, str | None, str], ...]:
+        """The artefacts ``node`` loads (``in``) or ships (``out``), as ``(data, peer, holder)``, sorted.
+
+        This is the one place where artefacts propagate. An artefact listed on a flow is loaded by
+        the flow's target and shipped by its source (``peer`` is the other end, ``holder`` the
+        component itself). An artefact a component holds in its own ``data`` is loaded from an
+        origin the model does not show (``peer`` is ``None``). A model's weights leave with the
+        jobs that produce it: the weights and adapters those jobs ship count as shipped by the
+        model, with the job as ``holder``.
+        """
+        own = self._artifact_index(direction).get(node, ())
+        if direction == "in" or self.kind(node) not in MODEL_KINDS:
+            return own
+        weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
+        inherited = [
+            item
+            for job in self.linked(node, "trained_on_by")
+            for item in self._artifact_index("out").get(job, ())
+            if self.artifact_kind(item[0]) in weights
+        ]
+        return tuple(sorted({*own, *inherited}, key=_artifact_order))
+
+    def _artifact_index(self, direction: Literal["in", "out"]) -> dict[str, tuple[tuple[str, str | None, str], ...]]:
+        def build() -> dict[str, tuple[tuple[str, str | None, str], ...]]:
+            found: dict[str, set[tuple[str, str | None, str]]] = {}
+            for flow in self.flows.values():
+                if flow.source not in self.components or flow.target not in self.components:
+                    continue
+                here, peer = (flow.target, flow.source) if direction == "in" else (flow.source, flow.target)
+                for d in flow.data:
+                    if self.artifact_kind(d) is not None:
+                        found.setdefault(here, set()).add((d, peer, here))
+            if direction == "in":
+                for cid, component in self.components.items():
+                    for d in component.data:
+                        if self.artifact_kind(d) is not None:
+                            found.setdefault(cid, set()).add((d, None, cid))
+            return {k: tuple(sorted(v, key=_artifact_order)) for k, v in found.items()}
+
+        return self.memo(("artifact-index", direction), build)
+
     # -- relations ----------------------------------------------------------
     def linked(self, node: str, via: str) -> tuple[str, ...]:
         """Components related to ``node`` through a declared attribute (or an equivalent flow)."""
@@ -354,6 +410,11 @@ def search_others(seeds: Iterable[str], step: Callable[[str], Iterable[str]], ma
         elif node in second:
             origin_of[node], hops[node] = second[node][0], hops2[node]
     return OtherReach(hops, origin_of, first, second)
+
+
+def _artifact_order(item: tuple[str, str | None, str]) -> tuple[str, str, str]:
+    data, peer, holder = item
+    return data, peer or "", holder
 
 
 def merge_reach(primary: Reach, secondary: Reach) -> Reach:

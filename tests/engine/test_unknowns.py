@@ -161,7 +161,7 @@ def _forget(model: SystemModel, picks: list[int]) -> SystemModel:
     data = model.model_dump(mode="json", by_alias=True, exclude_none=True)
     stated = [
         (section, i, key)
-        for section in ("components", "flows")
+        for section in ("components", "flows", "data")
         for i, item in enumerate(data[section])
         for key in item
         if key in UNKNOWABLE

@@ -33,8 +33,15 @@ def test_every_option_of_a_failing_any_is_named_with_the_value_seen() -> None:
     answer = _ask("tm:pickle-deserialization@fraud-model")
     assert not answer.applies
     assert answer.reasons[0] == "none of these holds:"
-    assert "  provenance in [open-weights, community]: provenance of Fraud model is first-party" in answer.reasons
-    assert "  untrusted_content equals true: untrusted_content of Fraud model is false" in answer.reasons
+    # the model branch, one level down under the branches for models and for components that load artefacts
+    assert "    provenance in [open-weights, community]: provenance of Fraud model is first-party" in answer.reasons
+    assert "    untrusted_content equals true: untrusted_content of Fraud model is false" in answer.reasons
+    # the artefact branch fails on the kind alone, and says only that
+    assert (
+        "  kind is model-serving or training-job or fine-tuning-job or evaluation or application: "
+        "Fraud model is of kind ml-model" in answer.reasons
+    )
+    assert not [r for r in answer.reasons if r.strip().startswith("loads ")]
 
 
 def test_a_kind_the_threat_never_targets_says_so() -> None:

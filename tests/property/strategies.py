@@ -30,7 +30,22 @@ def system_models(draw: st.DrawFn, max_components: int = 12) -> SystemModel:
             "name": draw(TEXT) or None,
             "classification": draw(st.sampled_from(list(Classification))).value,
             "tags": draw(
-                st.lists(st.sampled_from(["pii", "credentials", "system-prompt", "model-weights"]), unique=True)
+                st.lists(
+                    st.sampled_from(["pii", "credentials", "system-prompt", "model-weights", "training-data"]),
+                    unique=True,
+                )
+            ),
+            # artefact facts (issue 9, gap 3), each stated or left unknown
+            **draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "artifact": st.sampled_from(["model-weights", "adapter", "dataset", "ml-library"]),
+                        "provenance": st.sampled_from(["first-party", "open-weights", "community", "vendor"]),
+                        "format": st.sampled_from(["pickle", "pytorch", "safetensors", "parquet"]),
+                        "integrity": st.sampled_from(["none", "hash-pinned", "signature-verified"]),
+                    },
+                )
             ),
         }
         for d in data_ids
@@ -54,6 +69,10 @@ def system_models(draw: st.DrawFn, max_components: int = 12) -> SystemModel:
         if kind in ("llm", "ml-model", "embedding-model"):
             entry["weights_format"] = draw(st.sampled_from(["safetensors", "pickle", "onnx"]))
             entry["provenance"] = draw(st.sampled_from(["first-party", "open-weights", "third-party-api"]))
+        if kind in ("tool", "mcp-server", "llm") and draw(st.booleans()):
+            entry["pinned_version"] = draw(st.booleans())
+        if kind in ("training-job", "fine-tuning-job", "model-serving") and draw(st.booleans()):
+            entry["pinned_dependencies"] = draw(st.booleans())
         if kind in ("tool", "mcp-server"):
             entry["side_effects"] = draw(
                 st.lists(

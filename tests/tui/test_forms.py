@@ -72,6 +72,24 @@ class TestValidation:
         assert v.ok
         assert v.document == {"id": "planner", "kind": "agent", "autonomy": "autonomous"}
 
+    def test_a_data_asset_states_its_artefact_facts(self, session: EditSession) -> None:
+        """The data form offers artefact, provenance, format and integrity as choices and writes them."""
+        specs = {s.name: s for s in forms.form_specs("data")}
+        assert specs["format"].kind == forms.CHOICE and "pickle" in specs["format"].choices
+        assert specs["integrity"].choices == ("signature-verified", "hash-pinned", "none")
+        result = check(
+            session,
+            "data",
+            {"id": "hub-weights", "artifact": "model-weights", "format": "pytorch", "integrity": "none"},
+        )
+        assert result.ok, result.field_errors
+        assert result.document is not None
+        assert {k: result.document[k] for k in ("artifact", "format", "integrity")} == {
+            "artifact": "model-weights",
+            "format": "pytorch",
+            "integrity": "none",
+        }
+
     def test_first_error_per_field_in_loader_words(self, session: EditSession) -> None:
         """Schema errors are reported per field, in the words the loader uses."""
         v = check(

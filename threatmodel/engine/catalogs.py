@@ -17,6 +17,7 @@ from threatmodel.model.keys import split_ref
 from threatmodel.model.rules import (
     AllOf,
     AnyOf,
+    Artifacts,
     Attr,
     AttrTest,
     Condition,
@@ -39,6 +40,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 COMPONENT_ATTRIBUTES: frozenset[str] = frozenset(name for cls in COMPONENT_CLASSES for name in cls.model_fields)
 FLOW_ATTRIBUTES: frozenset[str] = frozenset(Flow.model_fields) | {"key"}
 DATA_ATTRIBUTES: frozenset[str] = frozenset(DataAsset.model_fields)
+"""What ``attr`` can test inside ``artifacts: {where: ...}``, which is judged on a data asset."""
 
 Path = tuple[str | int, ...]
 
@@ -104,6 +106,8 @@ def _children(cond: Condition) -> tuple[Condition, ...]:
             return (t.where,)
         case Reaches(reaches=t) | ReachedFrom(reached_from=t):
             return (t.where,)
+        case Artifacts(artifacts=t):
+            return tuple(c for c in (t.where, t.peer) if c is not None)
         case _:
             return ()
 
@@ -119,19 +123,22 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
     """Problems in one rule: predicates used out of context, unknown attributes, nesting too deep."""
     problems: list[tuple[Path, str, str | None]] = []
 
-    def visit(c: Condition, ctx: TargetType, at: Path, depth: int) -> None:
+    def visit(c: Condition, ctx: TargetType, at: Path, depth: int, on_data: bool = False) -> None:
         if depth > MAX_DEPTH:
             problems.append((at, f"condition nested deeper than {MAX_DEPTH} levels", None))
             return
-        if ctx not in c.CONTEXTS:
+        if on_data and not isinstance(c, (Attr, AllOf, AnyOf, Not)):
+            problems.append((at, f"predicate '{c.TAG}' cannot test an artefact (only attr, all, any, not)", None))
+        elif not on_data and ctx not in c.CONTEXTS:
             allowed = ", ".join(sorted(str(x) for x in c.CONTEXTS))
             problems.append((at, f"predicate '{c.TAG}' cannot be used on a {ctx} (only on: {allowed})", None))
         if isinstance(c, Attr):
-            known = FLOW_ATTRIBUTES if ctx is TargetType.FLOW else COMPONENT_ATTRIBUTES
+            known = DATA_ATTRIBUTES if on_data else FLOW_ATTRIBUTES if ctx is TargetType.FLOW else COMPONENT_ATTRIBUTES
             if c.attr.name not in known:
                 close = difflib.get_close_matches(c.attr.name, sorted(known), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"known attributes: {', '.join(sorted(known))}"
-                problems.append(((*at, "attr", "name"), f"unknown attribute '{c.attr.name}' for a {ctx}", hint))
+                what = "a data asset" if on_data else f"a {ctx}"
+                problems.append(((*at, "attr", "name"), f"unknown attribute '{c.attr.name}' for {what}", hint))
             try:
                 c.attr.operator()
             except ValueError as exc:
@@ -150,9 +157,17 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
                     test.operator()
                 except ValueError as exc:
                     problems.append((where, str(exc), None))
+        if isinstance(c, Artifacts):
+            artifact = c.artifacts
+            if artifact.where is not None:
+                visit(artifact.where, ctx, (*at, c.TAG, "where"), depth + 1, on_data=True)
+            if artifact.peer is not None:
+                visit(artifact.peer, TargetType.COMPONENT, (*at, c.TAG, "peer"), depth + 1)
+            return
         child_ctx = _context_of_children(c, ctx)
         for i, child in enumerate(_children(c)):
-            visit(child, child_ctx, (*at, c.TAG, i) if isinstance(c, (AllOf, AnyOf)) else (*at, c.TAG), depth + 1)
+            step = (*at, c.TAG, i) if isinstance(c, (AllOf, AnyOf)) else (*at, c.TAG)
+            visit(child, child_ctx, step, depth + 1, on_data)
 
     visit(cond, context, path, 1)
     return problems

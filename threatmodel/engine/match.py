@@ -27,6 +27,8 @@ from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search
 from threatmodel.model.rules import (
     AllOf,
     AnyOf,
+    Artifacts,
+    ArtifactTest,
     Attr,
     BoundaryTrust,
     Condition,
@@ -122,7 +124,7 @@ class Matcher:
             return component is not None and component.kind in cond.kind
         if type(cond) is Attr:
             test = cond.attr
-            target = self.g.components.get(element) or self.g.flows.get(element)
+            target = self.g.components.get(element) or self.g.flows.get(element) or self.g.data.get(element)
             return target is not None and attr_matches(test, getattr(target, test.name, MISSING))
         if type(cond) is AllOf:
             for part in self._ordered(cond):  # noqa: SIM110 - a loop, not a generator: the hottest path
@@ -277,7 +279,7 @@ class Matcher:
         out: list[str] = []
         match cond:
             case Attr(attr=test):
-                target = self._component(el) or self._flow(el)
+                target = self._component(el) or self._flow(el) or self.g.data.get(el)
                 if target is not None and is_unknown(test.name, getattr(target, test.name, MISSING)):
                     self._assume(el, test.name)
                     reading = "does not hold" if negated else "holds"
@@ -312,7 +314,7 @@ class Matcher:
                 c = self._component(el)
                 return c is not None and c.kind in kinds
             case Attr(attr=test):
-                target = self._component(el) or self._flow(el)
+                target = self._component(el) or self._flow(el) or self.g.data.get(el)
                 return target is not None and attr_matches(test, getattr(target, test.name, MISSING))
             case DataHandled(data=test):
                 return bool(self._data_hits(test, el))
@@ -341,6 +343,8 @@ class Matcher:
                 return el in self._reach(test.where, test.max_hops, forward=True).hops
             case Linked(linked=test):
                 return el in g.components and any(self.holds(test.where, n) for n in g.linked(el, test.via))
+            case Artifacts(artifacts=test):
+                return el in g.components and self._artifact_hit(test, el) is not None
             case Exists(exists=test):
                 return bool(self._matching(test.where))
             case CrossesBoundary(crosses_boundary=value):
@@ -403,6 +407,19 @@ class Matcher:
                 self._assume(hits[0], attribute)
                 facts.append(fact)
         return hits, facts
+
+    def _artifact_hit(self, test: ArtifactTest, el: Element) -> tuple[str, str | None, str] | None:
+        """The first ``(artefact, peer, holder)`` of ``el`` that passes ``test``, in sorted order."""
+        g = self.g
+        for data_id, peer, holder in g.artifacts(el, test.direction):
+            if test.kinds and g.artifact_kind(data_id) not in test.kinds:
+                continue
+            if test.where is not None and not self.holds(test.where, data_id):
+                continue
+            if test.peer is not None and (peer is None or not self.holds(test.peer, peer)):
+                continue
+            return data_id, peer, holder
+        return None
 
     def _matching(self, where: Condition) -> tuple[str, ...]:
         def build() -> tuple[str, ...]:
@@ -483,7 +500,7 @@ class Matcher:
             case KindIs():
                 return [f"{name} is of kind {self._component(el).kind}"], (), None
             case Attr(attr=test):
-                target = self._component(el) or self._flow(el)
+                target = self._component(el) or self._flow(el) or g.data.get(el)
                 value = getattr(target, test.name, None)
                 if is_unknown(test.name, value):
                     self._assume(el, test.name)
@@ -544,6 +561,30 @@ class Matcher:
                 inner = self.explain(test.where, hit)
                 relation = test.via.replace("_", " ")
                 return [f"{name} {relation}: {g.name(hit)}", *inner.facts], (), None
+            case Artifacts(artifacts=test):
+                found = self._artifact_hit(test, el)
+                if found is None:  # explained only where it holds
+                    return [f"{name} {describe(cond)}"], (), None
+                data_id, peer, holder = found
+                what = g.artifact_kind(data_id)
+                asset = f"{g.name(data_id)} ({what.value if what is not None else 'artefact'})"
+                if peer is None:
+                    fact = f"{name} loads {asset}, which it holds"
+                elif test.direction == "in":
+                    fact = f"{name} loads {asset}, which arrives from {g.name(peer)}"
+                elif holder != el:
+                    fact = f"the weights of {name} leave with {g.name(holder)}, which ships {asset} to {g.name(peer)}"
+                else:
+                    fact = f"{name} ships {asset} to {g.name(peer)}"
+                details: list[str] = []
+                if test.where is not None:
+                    details += self.explain(test.where, data_id).facts
+                if test.peer is not None and peer is not None:
+                    details += self.explain(test.peer, peer).facts
+                if peer is None:
+                    return [fact, *details], (), None
+                route = (peer, holder) if test.direction == "in" else (holder, peer)
+                return [fact, *details], route, peer
             case Exists(exists=test):
                 hit = self._matching(test.where)[0]
                 inner = self.explain(test.where, hit)

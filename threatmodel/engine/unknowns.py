@@ -23,6 +23,7 @@ from typing import assert_never
 from threatmodel.model.rules import (
     AllOf,
     AnyOf,
+    Artifacts,
     Attr,
     AttrTest,
     BoundaryTrust,
@@ -71,6 +72,11 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             return cond.model_copy(update={"reached_from": test.model_copy(update={"where": again(test.where)})})
         case Linked(linked=test):
             return cond.model_copy(update={"linked": test.model_copy(update={"where": again(test.where)})})
+        case Artifacts(artifacts=test):
+            sides = {
+                name: again(inner) for name, inner in (("where", test.where), ("peer", test.peer)) if inner is not None
+            }
+            return cond.model_copy(update={"artifacts": test.model_copy(update=sides)})
         case Exists(exists=test):
             return cond.model_copy(update={"exists": test.model_copy(update={"where": again(test.where)})})
         case Endpoint(endpoint=test):
@@ -129,6 +135,8 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
             return again(test.where)
         case Reaches(reaches=test) | ReachedFrom(reached_from=test):
             return again(test.where)
+        case Artifacts(artifacts=test):
+            return any(again(inner) for inner in (test.where, test.peer) if inner is not None)
         case Tainted() | UntrustedSource():
             return assumed_sources
         case DataHandled(data=test):

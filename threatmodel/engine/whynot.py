@@ -104,7 +104,9 @@ def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, dep
     match cond:
         case AllOf(all=parts):
             out: list[str] = []
-            for part in parts:
+            # a kind that does not fit settles it: the other parts of this branch are beside the point
+            wrong_kind = [p for p in parts if isinstance(p, KindIs) and not matcher.holds(p, element)]
+            for part in wrong_kind or parts:
                 if not matcher.holds(part, element):
                     out += _failing(matcher, g, part, element, depth)
             return out

@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Discriminator, Field, StrictBool, Tag, field_validator
 
 from threatmodel.model.base import Classification, Frozen, Slug, TrustLevel
-from threatmodel.model.vocab import ComponentKind
+from threatmodel.model.vocab import Artifact, ComponentKind
 
 Scalar = str | int | float | bool | None
 MAX_HOPS = 64
@@ -316,6 +316,41 @@ class Linked(_Predicate):
         return f"has a {self.linked.via.replace('_', ' ')} link to something where {self.linked.where.describe()}"
 
 
+class ArtifactTest(Frozen):
+    """Options of the ``artifacts`` predicate."""
+
+    direction: Literal["in", "out"] = "in"
+    """``in``: artefacts the component loads (carried on its inbound flows, or held in its data);
+    ``out``: artefacts it ships on its outbound flows."""
+    kinds: tuple[Artifact, ...] = ()
+    """Only artefacts of these kinds (see ``artifact`` on data assets); empty: any artefact."""
+    where: Condition | None = None
+    """A condition on the artefact itself (a data asset): ``attr`` tests of its fields, combined
+    with ``all``, ``any`` and ``not``."""
+    peer: Condition | None = None
+    """A condition on the component at the other end of the flow (where the artefact came from, or
+    where it goes). An artefact held in the component's own data has no peer and fails it."""
+
+
+class Artifacts(_Predicate):
+    """The component loads (or ships) an artefact whose facts, and whose origin (or destination), pass the tests."""
+
+    TAG = "artifacts"
+    CONTEXTS = frozenset({TargetType.COMPONENT})
+    artifacts: ArtifactTest
+
+    def describe(self) -> str:
+        """A short phrase for the condition (explanations of a negation, --why-not)."""
+        test = self.artifacts
+        what = " or ".join(str(k) for k in test.kinds) if test.kinds else "an artefact"
+        text = ("loads " if test.direction == "in" else "ships ") + what
+        if test.where is not None:
+            text += f" where {test.where.describe()}"
+        if test.peer is not None:
+            text += (" from" if test.direction == "in" else " to") + f" something where {test.peer.describe()}"
+        return text
+
+
 class ExistsTest(Frozen):
     """Options of the ``exists`` predicate."""
 
@@ -419,6 +454,7 @@ PREDICATES: tuple[type[_Predicate], ...] = (
     Reaches,
     ReachedFrom,
     Linked,
+    Artifacts,
     Exists,
     CrossesBoundary,
     Endpoint,
@@ -443,6 +479,7 @@ Condition = Annotated[
     | Annotated[Reaches, Tag(Reaches.TAG)]
     | Annotated[ReachedFrom, Tag(ReachedFrom.TAG)]
     | Annotated[Linked, Tag(Linked.TAG)]
+    | Annotated[Artifacts, Tag(Artifacts.TAG)]
     | Annotated[Exists, Tag(Exists.TAG)]
     | Annotated[CrossesBoundary, Tag(CrossesBoundary.TAG)]
     | Annotated[Endpoint, Tag(Endpoint.TAG)]
@@ -457,5 +494,5 @@ Condition = Annotated[
 ]
 """One predicate of the closed rule vocabulary."""
 
-for _model in (NeighbourTest, PathTest, LinkTest, ExistsTest, EndpointTest, Endpoint, AllOf, AnyOf, Not):
+for _model in (NeighbourTest, PathTest, LinkTest, ArtifactTest, ExistsTest, EndpointTest, Endpoint, AllOf, AnyOf, Not):
     _model.model_rebuild()

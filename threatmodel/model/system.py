@@ -27,6 +27,8 @@ from threatmodel.model.unknowns import Unknowable
 from threatmodel.model.vocab import (
     Accelerator,
     AgentIdentity,
+    Artifact,
+    ArtifactFormat,
     Authentication,
     Autonomy,
     ControlStatus,
@@ -34,6 +36,7 @@ from threatmodel.model.vocab import (
     EvidenceOutcome,
     Exposure,
     HumanApproval,
+    Integrity,
     Labelling,
     LawfulBasis,
     LifecycleStatus,
@@ -134,6 +137,20 @@ class DataAsset(Labelled, Frozen):
     transactions, an adapter from its training examples); ``[]`` when it is collected as is.
     Derived data inherits the classification and personal-data tags of its sources unless it is
     anonymised or aggregated. Unset when unknown."""
+    # -- artefact provenance (issue 9, gap 3) ------------------------------------------------
+    artifact: Artifact | None = None
+    """What the asset is when something loads, installs or runs it: model-weights, adapter,
+    dataset, ml-library or container-image. Unset: not an artefact, except that data tagged
+    ``model-weights`` counts as model weights and data tagged ``training-data`` as a dataset."""
+    provenance: Unknowable[Provenance] = None
+    """Who produced or publishes the artefact (first-party, vendor, open-weights for a public hub,
+    community); unset (or ``unknown``) when unknown."""
+    format: Unknowable[ArtifactFormat] = None
+    """How the artefact is serialised. pickle, pytorch (.pt/.bin) and joblib run code when they are
+    loaded; safetensors, onnx, gguf, parquet, csv and json hold data only. Unset when unknown."""
+    integrity: Unknowable[Integrity] = None
+    """How it is checked before it is loaded: signature-verified, hash-pinned or none; unset when
+    unknown."""
 
 
 class Boundary(Labelled, Frozen):
@@ -261,6 +278,11 @@ class Model(_ComponentBase):
     task: Annotated[str, Field(max_length=200)] | None = None
     """What the model is for (fraud scoring, ticket triage, chat...)."""
 
+    # -- artefact provenance (issue 9, gap 3) ------------------------------------------------
+    pinned_version: Unknowable[StrictBool] = None
+    """For a provider-hosted model: calls name a fixed, dated model version (not an alias the
+    provider moves), and a new version is reviewed before it is used. Unset when unknown."""
+
 
 class Agent(_ComponentBase):
     """A reasoning loop that plans and calls tools."""
@@ -298,8 +320,8 @@ class Tool(_ComponentBase):
     """What credentials it holds; unset when unknown."""
     transport: Unknowable[Transport] = None
     """How the agent reaches it; unset when unknown."""
-    pinned_version: StrictBool = False
-    """Its version or digest is pinned and reviewed before upgrades."""
+    pinned_version: Unknowable[StrictBool] = None
+    """Its version or digest is pinned and reviewed before upgrades; unset when unknown."""
     # -- issue 9, rules area: caller binding and where sent data can go
     caller_scoped: Unknowable[StrictBool] = None
     """Acts only on what the user it serves may see or change: it takes that user from the
@@ -361,6 +383,11 @@ class Training(_ComponentBase):
     labelling: Unknowable[Labelling] = None
     """For pipelines that label data: where the labels come from; unset when unknown."""
 
+    # -- artefact provenance (issue 9, gap 3) ------------------------------------------------
+    pinned_dependencies: Unknowable[StrictBool] = None
+    """Its ML framework and library dependencies (and base image) are pinned by version and digest,
+    come from a vetted mirror and are reviewed before upgrades; unset when unknown."""
+
 
 class Serving(_ComponentBase):
     """Inference infrastructure hosting one or more models."""
@@ -375,6 +402,11 @@ class Serving(_ComponentBase):
     """Hosts models or requests of several tenants; unset when unknown."""
     rate_limited: Unknowable[StrictBool] = None
     """Callers are rate-limited and metered per identity; unset when unknown."""
+
+    # -- artefact provenance (issue 9, gap 3) ------------------------------------------------
+    pinned_dependencies: Unknowable[StrictBool] = None
+    """Its ML framework and library dependencies (and base image) are pinned by version and digest,
+    come from a vetted mirror and are reviewed before upgrades; unset when unknown."""
 
 
 Component = Annotated[

@@ -50,6 +50,11 @@ UNKNOWABLE: dict[str, str] = {
     "caller_scoped": "whether {name} acts only on what the user it serves may access, checked against that user's session",
     "recipients": "whom {name} can send data to (any, allow-listed, caller, internal)",
     "budget_limited": "whether each caller's token or cost budget is capped at {name}",
+    # artefact provenance (issue 9, gap 3)
+    "format": "how {name} is serialised (safetensors, onnx, gguf, parquet, or pickle, pytorch, joblib, which run code on load)",
+    "integrity": "how {name} is checked before it is loaded (signature-verified, hash-pinned, none)",
+    "pinned_version": "whether {name} is pinned to a reviewed version that changes only after review",
+    "pinned_dependencies": "whether the ML libraries {name} runs are pinned by version and digest from a vetted source",
 }
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 

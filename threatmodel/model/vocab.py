@@ -155,6 +155,66 @@ class WeightsFormat(StrEnum):
     """Weights never leave the provider (a hosted API)."""
 
 
+# -- artefact provenance (issue 9, gap 3) -----------------------------------------------------
+
+
+class Artifact(StrEnum):
+    """What a data asset is when it is an artefact that something loads, installs or runs."""
+
+    MODEL_WEIGHTS = "model-weights"
+    """Weights of a whole model (a checkpoint, a serialised estimator)."""
+    ADAPTER = "adapter"
+    """A LoRA or other parameter-efficient adapter, or a delta applied onto a base model."""
+    DATASET = "dataset"
+    """A dataset that a job trains, tunes or evaluates on."""
+    ML_LIBRARY = "ml-library"
+    """An ML framework, library or package (PyTorch, scikit-learn, a tokenizer package, an SDK)."""
+    CONTAINER_IMAGE = "container-image"
+    """A container image that a training job or serving stack runs."""
+
+
+class ArtifactFormat(StrEnum):
+    """How an artefact is serialised. pickle, pytorch and joblib run code while they are loaded."""
+
+    PICKLE = "pickle"
+    """Python pickle (``.pkl``): loading it can run any code the file carries."""
+    PYTORCH = "pytorch"
+    """``.pt`` / ``.pth`` / ``.bin`` checkpoints: a zip with a pickle inside, so loading can run code."""
+    JOBLIB = "joblib"
+    """joblib dumps of scikit-learn or XGBoost estimators: pickle underneath, so loading can run code."""
+    SAFETENSORS = "safetensors"
+    """Tensors and a JSON header only; loading runs no code."""
+    ONNX = "onnx"
+    GGUF = "gguf"
+    KERAS = "keras"
+    TENSORFLOW = "tensorflow"
+    PARQUET = "parquet"
+    CSV = "csv"
+    JSON = "json"
+    """JSON or JSON Lines."""
+    WHEEL = "wheel"
+    """A Python wheel or source package: installing or importing it runs its code by design."""
+    OCI = "oci"
+    """A container image in OCI or Docker format."""
+
+
+CODE_ON_LOAD_FORMATS: frozenset[ArtifactFormat] = frozenset(
+    {ArtifactFormat.PICKLE, ArtifactFormat.PYTORCH, ArtifactFormat.JOBLIB}
+)
+"""Data formats whose loader executes code embedded in the file (wheels and images are code by design)."""
+
+
+class Integrity(StrEnum):
+    """How an artefact is checked before it is loaded."""
+
+    SIGNATURE_VERIFIED = "signature-verified"
+    """Its signature (Sigstore, GPG, a registry's signing) is verified against a trusted key on every load."""
+    HASH_PINNED = "hash-pinned"
+    """The loader pins and checks a digest recorded when the artefact was produced or reviewed."""
+    NONE = "none"
+    """Loaded as found, by name or tag."""
+
+
 class ModelOutput(StrEnum):
     """What a model returns to its callers."""
 
