@@ -159,11 +159,14 @@ def _scene(analysis: Analysis, options: Options, *, laid_out: bool) -> Scene:
 def _drawn(fmt: str) -> Callable[[Analysis, Options], Rendered]:
     def render(analysis: Analysis, options: Options) -> Rendered:
         from threatmodel.export.diagram import render_dot_scene, svg_fonts
-        from threatmodel.export.diagram.style import FONT, PNG_FONT
+        from threatmodel.export.diagram.style import FONT, PNG_FONT, PNG_MAX_WIDTH
 
         scene = _scene(analysis, options, laid_out=True)
-        font = PNG_FONT if fmt == "png" else FONT
-        data = options.run_dot(render_dot_scene(scene, legend=options.legend, font=font), fmt)
+        png = fmt == "png"
+        dot = render_dot_scene(
+            scene, legend=options.legend, font=PNG_FONT if png else FONT, max_width=PNG_MAX_WIDTH if png else None
+        )
+        data = options.run_dot(dot, fmt)
         return Rendered(svg_fonts(data) if fmt == "svg" else data, notes=scene.notes)
 
     return render
