@@ -283,12 +283,15 @@ def render_dot_scene(scene: Scene, *, legend: bool = True, font: str = FONT, max
         out.append("  " + _edge_dot(edge, scene, placement.column))
     if legend:
         lines, ids = _legend_dot(scene)
-        out += ["  " + line for line in lines]
-        # Not constraining: with no edge holding them to the right, the legend's boxes all take
-        # the first column, one under the other.
+        # A frameless cluster keeps the legend in one block; with no edge holding its boxes to
+        # the right they all take the first column, one under the other (a flat chain runs upward in LR, hence reversed).
+        out.append(f"  subgraph {dot_quote('cluster_legend')} {{")
+        out.append('    graph [label="", style="invis", margin="4"];')
+        out += ["    " + line for line in lines]
         out += [
-            f'  {dot_quote(a)} -> {dot_quote(b)} [style="invis", constraint="false"];'
-            for a, b in itertools.pairwise(ids)
+            f'    {dot_quote(a)} -> {dot_quote(b)} [style="invis", minlen="0"];'
+            for a, b in itertools.pairwise(reversed(ids))
         ]
+        out.append("  }")
     out.append("}")
     return "\n".join(out) + "\n"
