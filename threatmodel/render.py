@@ -187,11 +187,16 @@ def _mermaid(analysis: Analysis, options: Options) -> Rendered:
 
 
 def _text(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.diagram.text import render_layout_dot, render_text
+    from threatmodel.export.diagram.textbands import DEFAULT_WIDTH, render_text_scene
 
     scene = _scene(analysis, options, laid_out=True)
-    layout = json.loads(options.run_dot(render_layout_dot(scene), "json0"))
-    return Rendered(render_text(layout, highlight=scene.highlight, width=options.width), notes=scene.notes)
+    canvas = render_text_scene(
+        scene,
+        lambda dot: json.loads(options.run_dot(dot, "json0")),
+        width=options.width or DEFAULT_WIDTH,
+        highlight=scene.highlight,
+    )
+    return Rendered(canvas.text(), notes=scene.notes)
 
 
 EXPORTS: tuple[Export, ...] = (

@@ -43,16 +43,22 @@ class Zone(enum.IntEnum):
 
     @property
     def title(self) -> str:
+        """What the zone holds, for band titles."""
         return _TITLES[self]
+
+    @property
+    def label(self) -> str:
+        """The zone's short name (``edge``, ``providers``)."""
+        return self.name.lower()
 
 
 _TITLES = {
-    Zone.UNKNOWN: "no boundary (unknown)",
-    Zone.OUTSIDE: "outside (untrusted)",
-    Zone.UPSTREAM: "partners on the way in",
-    Zone.EDGE: "edge",
+    Zone.UNKNOWN: "unknown: in no trust boundary",
+    Zone.OUTSIDE: "outside: untrusted boundaries",
+    Zone.UPSTREAM: "upstream: partners on the way in",
+    Zone.EDGE: "edge: where requests enter the trusted side",
     Zone.CORE: "core",
-    Zone.PROVIDERS: "providers (partners called out to)",
+    Zone.PROVIDERS: "providers: partners the system calls out to",
 }
 
 MAX_COLUMNS = 6
