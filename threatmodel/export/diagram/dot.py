@@ -25,6 +25,9 @@ from threatmodel.export.diagram.types import DiagramView, Scene, SceneBoundary, 
 from threatmodel.export.diagram.zones import place
 from threatmodel.model.base import Severity
 
+ANCHOR = "tm:column-"
+"""Prefix of the invisible nodes the columns are measured from (element ids cannot hold ``:``)."""
+
 
 def _attrs(pairs: Sequence[tuple[str, str]]) -> str:
     """``[k=v, ...]``; values are either already quoted strings or ``<...>`` HTML labels."""
@@ -281,6 +284,21 @@ def render_dot_scene(scene: Scene, *, legend: bool = True, font: str = FONT, max
     emit(None, "  ")
     for edge in scene.edges:
         out.append("  " + _edge_dot(edge, scene, placement.column))
+    # A floor for every node: a chain of invisible anchors, one per column, each at least one
+    # rank after the last, and an edge of length 0 or more from a column's anchor to each of its
+    # nodes that no flow from an earlier column holds (a person who only sends), so they still
+    # stand in their own zone's column rather than in the first one. Weight 0: they bound, they
+    # do not pull. Nodes a forward flow reaches are held by its minlen already.
+    held = {e.target for e in scene.edges if placement.column[e.target] > placement.column[e.source]}
+    free = sorted((col, n) for n, col in placement.column.items() if col > 0 and n not in held)
+    if free:
+        anchors = [f"{ANCHOR}{col}" for col in range(free[-1][0] + 1)]
+        for anchor in anchors:
+            out.append(f'  {dot_quote(anchor)} [shape="point", style="invis", width="0", height="0", label=""];')
+        for a, b in itertools.pairwise(anchors):
+            out.append(f'  {dot_quote(a)} -> {dot_quote(b)} [style="invis"];')
+        for col, node_id in free:
+            out.append(f'  {dot_quote(anchors[col])} -> {dot_quote(node_id)} [style="invis", minlen="0", weight="0"];')
     if legend:
         lines, ids = _legend_dot(scene)
         # A frameless cluster keeps the legend in one block; with no edge holding its boxes to
