@@ -44,7 +44,7 @@ class Options:
     legend: bool = True
     """Draw the legend in svg, png and dot."""
     width: int | None = None
-    """Squeeze a text diagram toward this many columns."""
+    """Columns a text diagram may take (``None``: 120, :data:`~threatmodel.export.diagram.textbands.DEFAULT_WIDTH`)."""
     run_dot: RunDot = field(default=_graphviz)
 
 
