@@ -281,6 +281,20 @@ def render_dot_scene(scene: Scene, *, legend: bool = True, font: str = FONT, max
             emit(boundary.id, indent + "  ")
             out.append(indent + "}")
 
+    if legend:
+        lines, ids = _legend_dot(scene)
+        # A frameless cluster keeps the legend in one block; with no edge holding its boxes to
+        # the right they all take the first column, one under the other (a flat chain runs upward
+        # in LR, hence reversed). Written first, it comes last in its column: the drawing starts
+        # at the top of the page and the legend sits under the first column's boxes.
+        out.append(f"  subgraph {dot_quote('cluster_legend')} {{")
+        out.append('    graph [label="", style="invis", margin="4"];')
+        out += ["    " + line for line in lines]
+        out += [
+            f'    {dot_quote(a)} -> {dot_quote(b)} [style="invis", minlen="0"];'
+            for a, b in itertools.pairwise(reversed(ids))
+        ]
+        out.append("  }")
     emit(None, "  ")
     for edge in scene.edges:
         out.append("  " + _edge_dot(edge, scene, placement.column))
@@ -299,17 +313,5 @@ def render_dot_scene(scene: Scene, *, legend: bool = True, font: str = FONT, max
             out.append(f'  {dot_quote(a)} -> {dot_quote(b)} [style="invis"];')
         for col, node_id in free:
             out.append(f'  {dot_quote(anchors[col])} -> {dot_quote(node_id)} [style="invis", minlen="0", weight="0"];')
-    if legend:
-        lines, ids = _legend_dot(scene)
-        # A frameless cluster keeps the legend in one block; with no edge holding its boxes to
-        # the right they all take the first column, one under the other (a flat chain runs upward in LR, hence reversed).
-        out.append(f"  subgraph {dot_quote('cluster_legend')} {{")
-        out.append('    graph [label="", style="invis", margin="4"];')
-        out += ["    " + line for line in lines]
-        out += [
-            f'    {dot_quote(a)} -> {dot_quote(b)} [style="invis", minlen="0"];'
-            for a, b in itertools.pairwise(reversed(ids))
-        ]
-        out.append("  }")
     out.append("}")
     return "\n".join(out) + "\n"
