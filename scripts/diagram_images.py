@@ -30,7 +30,7 @@ AS_OF = "2026-12-01"
 OUT = REPO / "docs" / "img"
 ONLY_THE_DIAGRAM = (
     "<style>body > header, nav, .card:not(#system), #system > :not(#d-tools):not(#d-figure)"
-    " { display: none !important; } #d-figure { height: 1150px !important; max-height: none !important; }</style>"
+    " { display: none !important; } #d-figure { height: 860px !important; max-height: none !important; }</style>"
 )
 
 
@@ -49,7 +49,7 @@ def main() -> None:
         url = report.resolve().as_uri() + "#path:" + FINDING
         target = OUT / "diagram-attack-path.png"
         with tempfile.TemporaryDirectory(prefix="tm-chromium-") as profile:
-            args = [*chromium_args(profile, 1600, 1300), "--virtual-time-budget=3000", f"--screenshot={target}", url]
+            args = [*chromium_args(profile, 1600, 1000), "--virtual-time-budget=3000", f"--screenshot={target}", url]
             subprocess.run(args, check=True, capture_output=True, timeout=TIMEOUT)
     print("wrote docs/img/diagram-attack-path.png")
 
