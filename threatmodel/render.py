@@ -44,7 +44,7 @@ class Options:
     legend: bool = True
     """Draw the legend in svg, png and dot."""
     width: int | None = None
-    """Squeeze a text diagram toward this many columns."""
+    """Columns a text diagram may take (``None``: 120, :data:`~threatmodel.export.diagram.textbands.DEFAULT_WIDTH`)."""
     run_dot: RunDot = field(default=_graphviz)
 
 
@@ -159,11 +159,14 @@ def _scene(analysis: Analysis, options: Options, *, laid_out: bool) -> Scene:
 def _drawn(fmt: str) -> Callable[[Analysis, Options], Rendered]:
     def render(analysis: Analysis, options: Options) -> Rendered:
         from threatmodel.export.diagram import render_dot_scene, svg_fonts
-        from threatmodel.export.diagram.style import FONT, PNG_FONT
+        from threatmodel.export.diagram.style import FONT, PNG_FONT, PNG_MAX_WIDTH
 
         scene = _scene(analysis, options, laid_out=True)
-        font = PNG_FONT if fmt == "png" else FONT
-        data = options.run_dot(render_dot_scene(scene, legend=options.legend, font=font), fmt)
+        png = fmt == "png"
+        dot = render_dot_scene(
+            scene, legend=options.legend, font=PNG_FONT if png else FONT, max_width=PNG_MAX_WIDTH if png else None
+        )
+        data = options.run_dot(dot, fmt)
         return Rendered(svg_fonts(data) if fmt == "svg" else data, notes=scene.notes)
 
     return render
@@ -184,11 +187,16 @@ def _mermaid(analysis: Analysis, options: Options) -> Rendered:
 
 
 def _text(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.diagram.text import render_layout_dot, render_text
+    from threatmodel.export.diagram.textbands import DEFAULT_WIDTH, render_text_scene
 
     scene = _scene(analysis, options, laid_out=True)
-    layout = json.loads(options.run_dot(render_layout_dot(scene), "json0"))
-    return Rendered(render_text(layout, highlight=scene.highlight, width=options.width), notes=scene.notes)
+    canvas = render_text_scene(
+        scene,
+        lambda dot: json.loads(options.run_dot(dot, "json0")),
+        width=options.width or DEFAULT_WIDTH,
+        highlight=scene.highlight,
+    )
+    return Rendered(canvas.text(), notes=scene.notes)
 
 
 EXPORTS: tuple[Export, ...] = (

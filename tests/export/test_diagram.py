@@ -175,7 +175,7 @@ def test_flow_labels_carry_data_and_protocol(fixture_assessment: Analysis) -> No
     """Flow labels list the data names (sorted by data id) and the protocol."""
     dot = render_dot(fixture_assessment)
     label = edge_statement(dot, "prompt-to-llm")
-    assert "Article chunks, Customer<BR/>question, System prompt<BR/><I>https</I>" in label
+    assert "Article chunks,<BR/>Customer question,<BR/>System prompt<BR/><I>https</I>" in label
 
 
 def test_replies_do_not_constrain_ranking(fixture_assessment: Analysis) -> None:
@@ -230,7 +230,7 @@ def test_legend_lists_severities_and_only_shapes_used(fixture_assessment: Analys
     legend = dot[dot.index('subgraph "cluster_legend"') :]
     for sev in ("critical", "high", "medium", "low", "none open"):
         assert f">{sev}</FONT>" in legend
-    assert "crosses a trust boundary" in legend and "restricted (bold)" in legend
+    assert "crosses a boundary" in legend and "restricted (bold)" in legend
     assert '"legend:model"' in legend and '"legend:store"' in legend
     assert '"legend:external"' not in legend  # no external service in the fixture
     assert "cluster_legend" not in render_dot(fixture_assessment, legend=False)

@@ -73,20 +73,53 @@ def _script() -> ModuleType:
     return module
 
 
-def _page(svgs: dict[str, str]) -> str:
+PLACEMENT = """
+const problems = [];
+const rect = (e) => e.getBoundingClientRect();
+const gap = (a, b) => Math.max(0, a.left - b.right, b.left - a.right, a.top - b.bottom, b.top - a.bottom);
+for (const svg of document.querySelectorAll('svg')) {
+  const name = svg.getAttribute('data-model');
+  const page = rect(svg);
+  for (const t of svg.querySelectorAll('text')) {
+    if (!t.textContent.trim()) continue;
+    const b = rect(t);
+    if (b.left < page.left - TOL || b.right > page.right + TOL || b.top < page.top - TOL || b.bottom > page.bottom + TOL)
+      problems.push(`${name}: "${t.textContent}" is cut off by the edge of the picture`);
+  }
+  for (const g of svg.querySelectorAll('g.edge')) {
+    const line = g.querySelector('path');
+    if (!line) continue;
+    const l = rect(line);
+    const texts = [...g.querySelectorAll('text')].filter((t) => t.textContent.trim());
+    if (!texts.length) continue;
+    const rs = texts.map(rect);
+    const label = {left: Math.min(...rs.map((r) => r.left)), right: Math.max(...rs.map((r) => r.right)),
+                   top: Math.min(...rs.map((r) => r.top)), bottom: Math.max(...rs.map((r) => r.bottom))};
+    const words = texts.map((t) => t.textContent).join(' ');
+    if (gap(label, l) > NEAR) problems.push(`${name}: flow label "${words}" stands ${Math.round(gap(label, l))} px from its arrow`);
+  }
+}
+document.getElementById('result').textContent = JSON.stringify(problems);
+"""
+NEAR = 24
+"""CSS pixels a flow label may stand from the bounding box of its arrow."""
+
+
+def _page(svgs: dict[str, str], script: str = MEASURE) -> str:
     parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>"]
     for name, svg in svgs.items():
         inline = svg[svg.index("<svg") :]
         parts.append(inline.replace("<svg", f'<svg data-model="{html.escape(name)}"', 1))
     parts.append("<pre id='result'>not measured</pre>")
-    parts.append(f"<script>const TOL = {TOLERANCE};\n{MEASURE}</script></body></html>")
+    parts.append(f"<script>const TOL = {TOLERANCE}; const NEAR = {NEAR};\n{script}</script></body></html>")
     return "\n".join(parts)
 
 
-def overflowing_labels(svgs: dict[str, str], tmp_path: Path) -> list[str]:
-    """Labels Chromium draws outside their shape, or over each other, in each SVG of ``svgs``."""
+def overflowing_labels(svgs: dict[str, str], tmp_path: Path, script: str = MEASURE) -> list[str]:
+    """Labels Chromium draws outside their shape, or over each other, in each SVG of ``svgs``
+    (with :data:`PLACEMENT`: cut off by the picture's edge, or far from their arrow)."""
     page = tmp_path / "labels.html"
-    page.write_text(_page(svgs), encoding="utf-8")
+    page.write_text(_page(svgs, script), encoding="utf-8")
     dom = _script().dump_dom(page, width=1600, height=1200)
     found = re.search(r"<pre id=\"result\">(.*?)</pre>", dom, re.S)
     assert found is not None, "the measuring script did not run"
@@ -126,3 +159,25 @@ def test_measure_catches_a_label_laid_out_for_a_narrower_font(tmp_path: Path) ->
     svg = run_dot(dot, "svg").decode("utf-8").replace('font-family="Helvetica,sans-Serif"', 'font-family="DejaVu Sans"')
     problems = overflowing_labels({"narrow": svg}, tmp_path)
     assert problems == ['narrow: "Customer support retrieval WWWW" overflows its shape']
+
+
+@pytest.mark.chromium
+@needs_chromium
+@needs_dot
+def test_no_label_is_cut_off_or_strays_from_its_flow_in_chromium(tmp_path: Path) -> None:
+    """Every text of every example lies inside the picture, and every flow label next to its arrow."""
+    assert overflowing_labels(_example_svgs(), tmp_path, PLACEMENT) == []
+
+
+@pytest.mark.chromium
+@needs_chromium
+@needs_dot
+def test_placement_check_catches_a_stray_and_a_clipped_label(tmp_path: Path) -> None:
+    """The placement check is not vacuous: a label moved far from its arrow and one past the edge are reported."""
+    svg = run_dot('digraph { rankdir="LR"; a -> b [label="far away"]; c [label="cut"]; }', "svg").decode("utf-8")
+    svg = re.sub(r'(<g id="edge1".*?<text[^>]*?) x="[-\d.]+"', r'\1 x="-300"', svg, count=1, flags=re.S)
+    svg = re.sub(r'(<g id="node3".*?<text[^>]*?) x="[-\d.]+"', r'\1 x="5000"', svg, count=1, flags=re.S)
+    problems = overflowing_labels({"moved": svg}, tmp_path, PLACEMENT)
+    assert any('"far away" is cut off' in p for p in problems)
+    assert any('flow label "far away" stands' in p for p in problems)
+    assert any('"cut" is cut off' in p for p in problems)

@@ -167,3 +167,12 @@ def test_no_overview_on_thousands_is_refused_fast(tmp_path: Path) -> None:
         assert "Traceback" not in result.output
         assert not (tmp_path / f"out.{fmt}").exists()
     assert run(str(model), "-f", "dot", "--no-overview").exit_code == 0
+
+
+@needs_dot
+def test_text_fits_120_columns_by_default() -> None:
+    """Without --width, a text diagram keeps to 120 columns (the longest example pipeline was 385)."""
+    result = run(str(DATA.parents[2] / "models" / "ml-fraud-pipeline.yaml"), "-f", "text")
+    assert result.exit_code == 0, result.stderr
+    assert max(map(len, result.stdout.splitlines())) <= 120
+    assert "━━ core" in result.stdout

@@ -14,6 +14,7 @@ from tests.helpers import analyse_file
 from threatmodel.engine import Analysis
 from threatmodel.export.diagram import DiagramView, build_scene
 from threatmodel.export.diagram.text import TextCanvas, cell_width, render_layout_dot, render_text, render_text_cells
+from threatmodel.export.diagram.textbands import render_text_scene
 from threatmodel.io.graphviz import find_dot, run_dot
 from threatmodel.io.load import LoadedCatalogs
 
@@ -192,3 +193,64 @@ def test_live_overview_and_focus(fixture_assessment: Analysis) -> None:
         assert all(canvas.find(f"node:{n.id}") for n in scene.nodes)
         if scene.highlight:
             assert canvas.find("highlight")
+
+
+# ---------------------------------------------------------------------------
+# Fitting the terminal: bands by trust zone
+
+
+@needs_dot
+@pytest.mark.parametrize("width", [120, 80])
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_fits_the_width_and_loses_nothing(
+    path: Path, width: int, builtin_catalogs: LoadedCatalogs
+) -> None:
+    """At 120 and at 80 columns every line fits, every component is drawn or listed by name, and
+    every flow is drawn or listed (its tag is on the canvas)."""
+    assessment = analyse_file(path, builtin_catalogs)
+    scene = build_scene(assessment)
+    canvas = render_text_scene(scene, lambda dot: json.loads(run_dot(dot, "json0")), width=width)
+    assert canvas.width <= width
+    assert max(cell_width(line) for line in canvas.lines()) <= width
+    text = canvas.text()
+    for node in scene.nodes:
+        assert canvas.find(f"node:{node.id}"), node.id
+        assert node.label[: min(25, width - 10)] in text, node.label
+    for edge in scene.edges:
+        assert canvas.find(f"edge:{edge.id}"), edge.id
+
+
+@needs_dot
+def test_bands_follow_the_trust_zones_top_to_bottom(builtin_catalogs: LoadedCatalogs) -> None:
+    """A model too wide for 120 columns is drawn as titled bands, outside first and providers last,
+    and the flows leaving a band are listed under it with the zone they go to."""
+    scene = build_scene(analyse_file(REPO / "models" / "rag-support-assistant.yaml", builtin_catalogs))
+    canvas = render_text_scene(scene, lambda dot: json.loads(run_dot(dot, "json0")), width=120)
+    titles = [line for line in canvas.lines() if line.startswith("━━ ")]
+    assert [t.split(":")[0].strip("━ ") for t in titles] == ["outside", "upstream", "edge", "core", "providers"]
+    assert all(len(t) == 120 for t in titles)
+    assert "  Assistant orchestrator ──▶ Chat LLM  → providers" in canvas.lines()
+    outside = canvas.lines().index(titles[0])
+    assert any("Customers" in line for line in canvas.lines()[outside : canvas.lines().index(titles[1])])
+
+
+@needs_dot
+def test_a_drawing_that_fits_is_not_cut_into_bands(fixture_assessment: Analysis) -> None:
+    """When the whole drawing fits the width it is exactly the one-piece drawing, highlight included."""
+    scene = build_scene(fixture_assessment)
+    layout = json.loads(run_dot(render_layout_dot(scene), "json0"))
+    whole = render_text_cells(layout, highlight="assistant")
+    assert whole.width <= 200
+    assert render_text_scene(scene, lambda dot: layout, width=200, highlight="assistant") == whole
+
+
+@needs_dot
+def test_highlight_and_narrow_widths_in_bands(builtin_catalogs: LoadedCatalogs) -> None:
+    """In a banded drawing the highlighted component and its listed flows carry the highlight tag;
+    even 40 columns (the least the TUI pane uses) fit."""
+    scene = build_scene(analyse_file(REPO / "models" / "agent-with-tools.yaml", builtin_catalogs))
+    canvas = render_text_scene(scene, lambda dot: json.loads(run_dot(dot, "json0")), width=40, highlight="ops-agent")
+    assert canvas.width <= 40
+    tagged = {tag for row in canvas.tags for tag in row if "highlight" in tag.split(" ")}
+    assert any("node:ops-agent" in tag for tag in tagged)
+    assert any(tag.startswith("edge:") for tag in tagged)

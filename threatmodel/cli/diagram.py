@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -58,7 +59,8 @@ graphviz-pure wheel (docs/diagrams.md). dot and mermaid need nothing.
     "--width",
     type=click.IntRange(20, 10_000),
     default=None,
-    help="With --format text: squeeze the drawing toward this many columns.",
+    help="With --format text: at most this many columns; a wider drawing is cut into one band per trust "
+    "zone.  [default: the terminal's width, 120 when not a terminal]",
 )
 @click.option("--no-legend", is_flag=True, help="Leave the legend out of svg, png and dot output.")
 @catalog_option
@@ -93,5 +95,7 @@ def diagram(
 
     analysis = analysis_of(model, Session(catalog_paths, parse_date(as_of)))
     view = DiagramView(boundary=boundary, focus=focus, hops=1 if hops is None else hops, overview=overview)
+    if fmt == "text" and width is None and output is None and sys.stdout.isatty():
+        width = max(20, shutil.get_terminal_size().columns)
     options = Options(tool_version=__version__, view=view, legend=not no_legend, width=width)
     write_rendered(render(fmt, analysis, options), output)

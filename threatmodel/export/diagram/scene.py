@@ -166,8 +166,8 @@ def _component_scene(
         component = ix.components[cid]
         is_context = cid not in members
         detail: tuple[str, ...] = ()
+        where = ix.boundary_of(cid)
         if is_context:
-            where = ix.boundary_of(cid)
             detail = (f"in {ix.boundary_name(where)}" if where else "outside every boundary",)
         nodes.append(
             SceneNode(
@@ -180,6 +180,7 @@ def _component_scene(
                 detail=detail,
                 tooltip=component.description or ix.name(cid),
                 role="context" if is_context else ("focus" if cid == highlight else "member"),
+                trust=ix.boundaries[where].trust if where else None,
             )
         )
     shown = members | context
@@ -362,6 +363,7 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
                 open_findings=open_count,
                 detail=detail,
                 tooltip=tooltip or "no components",
+                trust=None if gid == UNBOUNDED else ix.boundaries[gid].trust,
             )
         )
     pairs = sorted(between.items())

@@ -26,6 +26,11 @@ PNG_FONT = "Helvetica"
 """The font for PNG: there Graphviz draws the text itself, with the font it measured. graphviz-pure
 bundles a Helvetica-metric sans but draws DejaVu Sans with a serif fallback, so PNG keeps Helvetica."""
 
+PNG_MAX_WIDTH = 20.0
+"""Inches a PNG may be wide: at Graphviz's 96 dpi, 1920 pixels, a full-HD slide. A wider layout is
+scaled down to it (Graphviz ``size``); the layout keeps every font at 10 pt or more and is at most
+about 2300 pixels wide, so no text drops below 11 pixels (tests/export/test_diagram_png.py)."""
+
 SVG_FONT_STACK = "DejaVu Sans,Arial,Helvetica,sans-serif"
 """What SVG output asks the viewer for: the layout font first, then fonts narrower than it, so a
 viewer without DejaVu Sans draws text that still fits its box (see :func:`svg_fonts`)."""

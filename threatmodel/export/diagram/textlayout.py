@@ -46,11 +46,17 @@ def _label_lines(node: SceneNode) -> list[str]:
     return lines
 
 
-def render_layout_dot(scene: Scene) -> str:
-    """DOT for laying ``scene`` out on a character grid (feed it to ``dot -Tjson``)."""
+def render_layout_dot(scene: Scene, *, rankdir: str = "LR") -> str:
+    """DOT for laying ``scene`` out on a character grid (feed it to ``dot -Tjson``).
+
+    ``rankdir`` is ``LR`` (flows run left to right) or ``TB`` (top to bottom: narrower, for a band
+    of a banded drawing that does not fit the width otherwise).
+    """
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be LR or TB, not {rankdir!r}")
     out = [
         'digraph "threatmodel-text" {',
-        '  graph [rankdir="LR", newrank="true", splines="ortho", nodesep="0.6", ranksep="0.6", '
+        f'  graph [rankdir="{rankdir}", newrank="true", splines="ortho", nodesep="0.6", ranksep="0.6", '
         'fontname="Courier", fontsize="12", margin="0"];',
         '  node [shape="box", fixedsize="true", fontname="Courier", fontsize="12"];',
         '  edge [arrowsize="0.5"];',

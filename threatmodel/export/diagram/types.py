@@ -48,6 +48,9 @@ class SceneNode:
     """Extra label lines (the overview's counts, a context node's boundary)."""
     tooltip: str = ""
     role: Literal["member", "context", "focus"] = "member"
+    trust: TrustLevel | None = None
+    """Trust level of the innermost boundary the component sits in (also for context nodes, whose
+    frame is not drawn); ``None`` when it sits in none: an unknown zone, never assumed trusted."""
 
     @property
     def shape(self) -> str:

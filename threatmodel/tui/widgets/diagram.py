@@ -1,11 +1,11 @@
 """The data-flow diagram drawn in the terminal, with the selected component highlighted.
 
 The picture comes from the same pipeline as ``threatmodel diagram --format text``:
-``build_scene`` picks what to show (the whole model, or one component's neighbourhood),
-``render_layout_dot`` + ``run_dot(..., "json0")`` lay it out with Graphviz, and
-``render_text_cells`` draws box-drawing characters with a style tag per cell. Layout runs
-in a worker thread (``dot`` takes from milliseconds to seconds); changing only the
-highlight redraws from the cached layout without running ``dot`` again.
+``build_scene`` picks what to show (the whole model, or one component's neighbourhood), and
+``render_text_scene`` lays it out with Graphviz and draws box-drawing characters with a style
+tag per cell, within the pane's width (one band per trust zone when the whole drawing is
+wider). Layout runs in a worker thread (``dot`` takes from milliseconds to seconds); the
+layouts are kept, so changing only the highlight redraws without running ``dot`` again.
 
 The widget uses Textual's line API (``ScrollView.render_line``), so a canvas of hundreds of
 columns scrolls without building a widget per row.
@@ -33,6 +33,9 @@ from threatmodel.errors import ThreatModelError
 
 if TYPE_CHECKING:
     from threatmodel.export.diagram.text import TextCanvas
+
+MIN_DRAWING_WIDTH = 40
+"""Below this many columns the pane draws at the CLI's default width and scrolls instead."""
 
 FOCUS_BY_DEFAULT_ABOVE = 60
 """Models with more components than this open the diagram on a neighbourhood, not the whole model."""
@@ -64,8 +67,10 @@ def tag_style(tags: str) -> Style:
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    dot: str
-    layout: dict[str, Any]
+    scene: Any
+    layouts: dict[str, dict[str, Any]]
+    """``dot -Tjson0`` output by DOT text, for every piece of the drawing."""
+    width: int
     subtitle: str
 
 
@@ -174,35 +179,53 @@ class DiagramView(ScrollView, can_focus=True):
             return View(overview=True)
         return View()
 
+    def _width(self) -> int:
+        """Columns the drawing may take: the pane's, or the CLI's default before the pane has a size."""
+        from threatmodel.export.diagram.textbands import DEFAULT_WIDTH
+
+        # Room for the vertical scroll bar is kept: a drawing taller than the pane must not
+        # gain a horizontal one when the vertical one appears.
+        width = self.content_region.width - self.styles.scrollbar_size_vertical
+        return width if width >= MIN_DRAWING_WIDTH else DEFAULT_WIDTH
+
+    def on_resize(self) -> None:
+        if self._layout is not None and self._layout.width != self._width():
+            self._request()
+
     def _request(self) -> None:
         if self._analysis is None:
             return
-        key = f"{id(self._analysis)}:{self.scope}:{self._focus}:{self.hops}"
+        width = self._width()
+        key = f"{id(self._analysis)}:{self.scope}:{self._focus}:{self.hops}:{width}"
         if key == self._pending:
             return
         self._pending = key
         if self._canvas is None:
             self._message = "laying out…"
             self.refresh()
-        self._lay_out(self._analysis, self._view(), key)
+        self._lay_out(self._analysis, self._view(), key, width)
 
     @work(thread=True, exclusive=True, group="diagram", exit_on_error=False, description="diagram layout")
-    def _lay_out(self, analysis: Analysis, view: Any, key: str) -> None:
-        """Build the scene and run ``dot`` (in a thread); hands the layout back to the UI thread."""
+    def _lay_out(self, analysis: Analysis, view: Any, key: str, width: int) -> None:
+        """Build the scene and run ``dot`` (in a thread); hands the drawing back to the UI thread."""
         try:
             from threatmodel.export.diagram import build_scene, check_layout_budget
-            from threatmodel.export.diagram.text import render_layout_dot, render_text_cells
+            from threatmodel.export.diagram.textbands import render_text_scene
             from threatmodel.io.graphviz import run_dot
 
             scene = build_scene(analysis, view)
             check_layout_budget(scene)
-            dot = render_layout_dot(scene)
             previous = self._layout
-            if previous is not None and previous.dot == dot:
-                layout = previous
-            else:
-                layout = _Layout(dot, json.loads(run_dot(dot, "json0")), scene.subtitle)
-            canvas = render_text_cells(layout.layout, highlight=self._highlight)
+            known = dict(previous.layouts) if previous is not None else {}
+            layouts: dict[str, dict[str, Any]] = {}
+
+            def lay_out(dot: str) -> dict[str, Any]:
+                if dot not in layouts:
+                    layouts[dot] = known[dot] if dot in known else json.loads(run_dot(dot, "json0"))
+                return layouts[dot]
+
+            canvas = render_text_scene(scene, lay_out, width=width, highlight=self._highlight)
+            layout = _Layout(scene, layouts, width, scene.subtitle)
         except ThreatModelError as exc:
             self.app.call_from_thread(self._failed, key, exc.problems[0].message)
             return
@@ -225,6 +248,8 @@ class DiagramView(ScrollView, can_focus=True):
         self.border_subtitle = escape(layout.subtitle)  # scene subtitles carry user names; border titles are markup
         self._set_canvas(canvas)
         self.action_centre()
+        if layout.width != self._width():  # laid out before the pane had its size
+            self._request()
 
     def _failed(self, key: str, message: str) -> None:
         if key != self._pending:
@@ -239,9 +264,18 @@ class DiagramView(ScrollView, can_focus=True):
     def _redraw(self) -> None:
         if self._layout is None:
             return
-        from threatmodel.export.diagram.text import render_text_cells
+        from threatmodel.export.diagram.textbands import render_text_scene
 
-        self._set_canvas(render_text_cells(self._layout.layout, highlight=self._highlight))
+        layout = self._layout
+        try:
+            canvas = render_text_scene(
+                layout.scene, layout.layouts.__getitem__, width=layout.width, highlight=self._highlight
+            )
+        except KeyError:  # the highlight needs a piece not laid out yet: lay out again
+            self._pending = None
+            self._request()
+            return
+        self._set_canvas(canvas)
 
     def _set_canvas(self, canvas: TextCanvas) -> None:
         self._canvas = canvas
