@@ -59,6 +59,15 @@ def _no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_slow_analysis_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status line notes an analysis slower than 250 ms; on a loaded machine the demo model can
+    take that long, so screenshots would depend on timing. The note has its own test."""
+    from threatmodel.tui.screens import overview
+
+    monkeypatch.setattr(overview, "SLOW_ANALYSIS_MS", float("inf"))
+
+
+@pytest.fixture(autouse=True)
 def _pinned_graphviz(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lay diagrams out with the graphviz-pure wheel, never a system `dot` of another version.
 
