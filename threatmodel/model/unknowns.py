@@ -39,6 +39,14 @@ UNKNOWABLE: dict[str, str] = {
     "labelling": "where the labels of {name} come from (internal, vendor, crowdsourced, user-feedback, …)",
     "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",
     "output": "what {name} returns to its callers (text, label, scores, logits, embeddings)",
+    # people and oversight (issue 9)
+    "subjects": "whose data {name} takes as input: the people it scores or describes (public, customers, partners, employees, administrators, or none)",
+    "subject_influence": "how far the people {name} judges can shape its input (none, indirect, authored)",
+    "human_review": "how a person checks the output of {name} before people act on it (every, sampled, on-exception, none)",
+    "approval": "which calls of {name} wait for a person's approval (none, above-limit, always)",
+    "limit_scope": "how the limits and approval thresholds of {name} are counted (per-call, cumulative)",
+    "channel": "how the people behind {name} reach the system (web, mobile-app, phone, video, email, messaging, in-person)",
+    "identity_check": "how the system confirms who the people behind {name} are (none, caller-id, knowledge, voice-print, face-match, one-time-code, login)",
 }
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 
