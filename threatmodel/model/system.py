@@ -31,15 +31,19 @@ from threatmodel.model.vocab import (
     ArtifactFormat,
     Authentication,
     Autonomy,
+    Channel,
     ControlStatus,
     Credentials,
     EvidenceOutcome,
     Exposure,
     HumanApproval,
+    HumanReview,
+    IdentityCheck,
     Integrity,
     Labelling,
     LawfulBasis,
     LifecycleStatus,
+    LimitScope,
     Minimisation,
     ModelOutput,
     OutputUse,
@@ -49,7 +53,9 @@ from threatmodel.model.vocab import (
     Retention,
     SideEffect,
     StoreAccess,
+    SubjectInfluence,
     TenantIsolation,
+    ToolApproval,
     TrainingMethod,
     Transport,
     TriageStatus,
@@ -221,6 +227,13 @@ class HumanUser(_ComponentBase):
     """Component kind."""
     population: Unknowable[Population] = None
     """Who the users are; unset when unknown (read as outsiders by the built-in rules)."""
+    # -- people and oversight (issue 9)
+    channel: Unknowable[tuple[Channel, ...]] = None
+    """How these people reach the system (web, mobile-app, phone, video, email, messaging,
+    in-person); unset when unknown. Voices and faces on phone and video can be imitated."""
+    identity_check: Unknowable[IdentityCheck] = None
+    """How the system confirms that one of these people is who they claim to be (none, caller-id,
+    knowledge, voice-print, face-match, one-time-code, login); unset when unknown."""
 
 
 class Application(_ComponentBase):
@@ -245,6 +258,11 @@ class Application(_ComponentBase):
     access: Unknowable[StoreAccess] = None
     """Who can read the data it keeps, such as the logs and transcripts of a monitoring service:
     need-to-know, operators, broad-staff or public; unset when unknown."""
+
+    # -- people and oversight (issue 9)
+    human_review: Unknowable[HumanReview] = None
+    """How a person checks its output before people act on it: every, sampled, on-exception or
+    none; unset when unknown."""
 
 
 class Guardrail(_ComponentBase):
@@ -277,6 +295,17 @@ class Model(_ComponentBase):
     """Data asset holding its system prompt or instructions."""
     task: Annotated[str, Field(max_length=200)] | None = None
     """What the model is for (fraud scoring, ticket triage, chat...)."""
+    # -- people and oversight (issue 9)
+    subjects: Unknowable[tuple[Population, ...]] = None
+    """The people whose data is the model's input: those it scores, ranks, classifies or describes
+    (cardholders, claimants, patients, applicants), as populations. Write ``[]`` when its inputs
+    are about no one (sensor readings, source code); unset when unknown."""
+    subject_influence: Unknowable[SubjectInfluence] = None
+    """How far those people can shape what reaches the model: none, indirect (their behaviour
+    produces it) or authored (they write or submit it); unset when unknown."""
+    human_review: Unknowable[HumanReview] = None
+    """How a person checks its output before people act on it: every, sampled, on-exception or
+    none; unset when unknown."""
 
     # -- artefact provenance (issue 9, gap 3) ------------------------------------------------
     pinned_version: Unknowable[StrictBool] = None
@@ -307,6 +336,10 @@ class Agent(_ComponentBase):
     """Whose credentials it acts with; unset when unknown."""
     system_prompt: Slug | None = None
     """Data asset holding its instructions."""
+    # -- people and oversight (issue 9)
+    human_review: Unknowable[HumanReview] = None
+    """How a person checks its output before people act on it: every, sampled, on-exception or
+    none; unset when unknown."""
 
 
 class Tool(_ComponentBase):
@@ -330,6 +363,14 @@ class Tool(_ComponentBase):
     recipients: Unknowable[RecipientScope] = None
     """For tools that send data out: whom they can send to (any, allow-listed, caller, internal);
     unset when unknown."""
+    # -- people and oversight (issue 9)
+    approval: Unknowable[ToolApproval] = None
+    """Which calls wait for a person's approval, enforced by the tool or its backend: none,
+    above-limit (only calls over an amount, count or recipient threshold) or always; unset when
+    unknown."""
+    limit_scope: Unknowable[LimitScope] = None
+    """How its limits and approval thresholds are counted: per-call (each call alone) or
+    cumulative (totals per person, session or period); unset when unknown."""
 
 
 class Store(_ComponentBase):

@@ -55,6 +55,14 @@ UNKNOWABLE: dict[str, str] = {
     "integrity": "how {name} is checked before it is loaded (signature-verified, hash-pinned, none)",
     "pinned_version": "whether {name} is pinned to a reviewed version that changes only after review",
     "pinned_dependencies": "whether the ML libraries {name} runs are pinned by version and digest from a vetted source",
+    # people and oversight (issue 9)
+    "subjects": "whose data {name} takes as input: the people it scores or describes (public, customers, partners, employees, administrators, or none)",
+    "subject_influence": "how far the people {name} judges can shape its input (none, indirect, authored)",
+    "human_review": "how a person checks the output of {name} before people act on it (every, sampled, on-exception, none)",
+    "approval": "which calls of {name} wait for a person's approval (none, above-limit, always)",
+    "limit_scope": "how the limits and approval thresholds of {name} are counted (per-call, cumulative)",
+    "channel": "how the people behind {name} reach the system (web, mobile-app, phone, video, email, messaging, in-person)",
+    "identity_check": "how the system confirms who the people behind {name} are (none, caller-id, knowledge, voice-print, face-match, one-time-code, login)",
 }
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 

@@ -471,3 +471,85 @@ class StoreAccess(StrEnum):
 
 PERSONAL_TAGS: frozenset[str] = frozenset({"pii", "phi", "pci", "biometric", "children"})
 """Data-asset tags that mark personal data; derived data inherits them (``derived_from``)."""
+
+
+# People and oversight (issue 9, gaps 2 and 5): who a model judges, who checks its output,
+# how actions are gated and how the system knows who a person is.
+
+
+class SubjectInfluence(StrEnum):
+    """How far the people a model judges can shape what reaches it."""
+
+    NONE = "none"
+    """They cannot change the input: it is measured or recorded by others under control."""
+    INDIRECT = "indirect"
+    """What they do produces the input (transactions, claims history, how they behave at a scan)."""
+    AUTHORED = "authored"
+    """They write or submit the input themselves (résumés, claim forms, uploaded documents, essays)."""
+
+
+class HumanReview(StrEnum):
+    """How a person checks a component's output before people act on it."""
+
+    EVERY = "every"
+    """A qualified person checks each output before it takes effect."""
+    SAMPLED = "sampled"
+    """A sample of outputs is checked, usually after the fact."""
+    ON_EXCEPTION = "on-exception"
+    """Only outputs flagged as unusual or low-confidence reach a person."""
+    NONE = "none"
+    """Nobody checks the output before it is acted on."""
+
+
+class ToolApproval(StrEnum):
+    """Which calls of a tool wait for a person's approval (a gate in the tool or its backend)."""
+
+    NONE = "none"
+    """No call waits for anyone."""
+    ABOVE_LIMIT = "above-limit"
+    """Only calls above a threshold (an amount, a count, a number of recipients) wait for approval."""
+    ALWAYS = "always"
+    """Every call waits for a person."""
+
+
+class LimitScope(StrEnum):
+    """How a tool's limits and approval thresholds are counted."""
+
+    PER_CALL = "per-call"
+    """Each call is judged on its own, so several small calls pass where one large one would not."""
+    CUMULATIVE = "cumulative"
+    """Totals are counted per person, session or period, so splitting an action does not evade them."""
+
+
+class Channel(StrEnum):
+    """How people reach the system."""
+
+    WEB = "web"
+    MOBILE_APP = "mobile-app"
+    PHONE = "phone"
+    """Voice calls: caller ID can be spoofed and voices can be cloned."""
+    VIDEO = "video"
+    """Video calls or recorded video: faces can be deepfaked."""
+    EMAIL = "email"
+    MESSAGING = "messaging"
+    """Chat or messaging apps (SMS, WhatsApp, Slack, Teams)."""
+    IN_PERSON = "in-person"
+
+
+class IdentityCheck(StrEnum):
+    """How the system confirms that a person is who they claim to be."""
+
+    NONE = "none"
+    """It takes their word for it, or does not identify them at all."""
+    CALLER_ID = "caller-id"
+    """The phone number or sender address they come from."""
+    KNOWLEDGE = "knowledge"
+    """Something they know: a date of birth, a PIN, an account number."""
+    VOICE_PRINT = "voice-print"
+    """Their voice matched against an enrolled voice print."""
+    FACE_MATCH = "face-match"
+    """Their face matched against a photo or an enrolled face."""
+    ONE_TIME_CODE = "one-time-code"
+    """A code sent out of band to a device or address already on record."""
+    LOGIN = "login"
+    """A signed-in account with strong authentication (SSO, OAuth, passkeys)."""
