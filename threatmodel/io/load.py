@@ -7,21 +7,23 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from threatmodel.engine.catalogs import CatalogSet, check_catalogs
 from threatmodel.errors import CatalogError, ModelError, Problem, SourceSpan
 from threatmodel.io.builtin import builtin_catalog_files
 from threatmodel.io.errors import MAX_PROBLEMS, problems_from_validation, sort_problems
 from threatmodel.io.yaml_document import YamlDocument
 from threatmodel.io.yaml_source import parse_yaml, read_text, read_yaml
 from threatmodel.model.base import TrustLevel
-from threatmodel.model.catalog import Catalog
 from threatmodel.model.check import Issue, check_references
 from threatmodel.model.keys import TRIAGE_ELEMENT
 from threatmodel.model.system import System, SystemModel
+
+if TYPE_CHECKING:  # imported where used: validating a model needs neither (start-up time)
+    from threatmodel.engine.catalogs import CatalogSet
+    from threatmodel.model.catalog import Catalog
 
 LIST_SECTIONS = ("data", "boundaries", "components", "flows", "controls")
 FRAGMENT_KEYS = frozenset({*LIST_SECTIONS, "triage", "includes"})
@@ -444,10 +446,14 @@ class LoadedCatalogs:
     @cached_property
     def cset(self) -> CatalogSet:
         """The catalogs indexed by reference (built once per load)."""
+        from threatmodel.engine.catalogs import CatalogSet
+
         return CatalogSet(self.catalogs)
 
 
 def load_catalog_document(doc: YamlDocument) -> Catalog:
+    from threatmodel.model.catalog import Catalog
+
     if not isinstance(doc.data, dict):
         raise CatalogError(
             Problem("a catalog file is a mapping (id:, title:, threats: ...)", SourceSpan(doc.path, 1, 1))
@@ -460,8 +466,23 @@ def load_catalog_document(doc: YamlDocument) -> Catalog:
         ) from None
 
 
+def builtin_control_refs() -> frozenset[str]:
+    """``catalog:control`` of every control of the built-in catalogs, read from their YAML without
+    validating them into catalog objects: all that checking a model's ``controls`` needs, so
+    ``validate`` need not build the catalog and rule classes. The built-in catalogs are validated by
+    the test suite, which also checks this equals ``load_catalogs().control_refs``."""
+    refs: set[str] = set()
+    for name, text in builtin_catalog_files():
+        data = parse_yaml(text, f"<builtin>/catalogs/{name}", error=CatalogError).data
+        if isinstance(data, dict):
+            refs.update(f"{data['id']}:{control['id']}" for control in data.get("controls") or ())
+    return frozenset(refs)
+
+
 def load_catalogs(extra: Sequence[Path | str] = (), *, builtin: bool = True) -> LoadedCatalogs:
     """Load the built-in catalogs and any user catalogs, validated together."""
+    from threatmodel.engine.catalogs import check_catalogs
+
     docs: list[YamlDocument] = []
     if builtin:
         for name, text in builtin_catalog_files():
