@@ -31,7 +31,31 @@ ROOT_ONLY = frozenset({"schema_version", "system", "settings"})
 MAX_INCLUDE_FILES = 64
 MAX_INCLUDE_DEPTH = 8
 MAX_TOTAL_BYTES = 16 * 1024 * 1024
-"""Most bytes a model may read across its root file and every include together."""
+"""Most bytes a model may read across its root file and every include together, by default."""
+TOTAL_BYTES_CEILING = 128 * 1024 * 1024
+"""The highest that limit may be raised (``threatmodel --max-model-size``): about 140,000
+real-shaped components. Each file stays under ``MAX_FILE_BYTES`` whatever the limit."""
+TOTAL_LIMIT_HINT = (
+    "a model and its includes together are limited in size; whoever runs threatmodel can raise the limit "
+    "with `threatmodel --max-model-size 64MiB COMMAND ...` (up to 128 MiB; see docs/security.md)"
+)
+
+_total_bytes_limit = MAX_TOTAL_BYTES
+
+
+def total_bytes_limit() -> int:
+    """The byte limit in force for a model and its includes together."""
+    return _total_bytes_limit
+
+
+def set_total_bytes_limit(limit: int) -> None:
+    """Set the limit for this process (the command line's ``--max-model-size``); never above
+    :data:`TOTAL_BYTES_CEILING`. A model file cannot raise it: only whoever runs the command."""
+    global _total_bytes_limit
+    if not 0 < limit <= TOTAL_BYTES_CEILING:
+        raise ValueError(f"the model size limit must be between 1 byte and {TOTAL_BYTES_CEILING:,} bytes")
+    _total_bytes_limit = limit
+
 
 Loc = tuple[str | int, ...]
 
@@ -170,7 +194,8 @@ def _load_documents(
     documents: list[YamlDocument] = [root]
     problems: list[Problem] = []
     home = include_home(base_dir, include_root) if base_dir is not None else None
-    budget = [MAX_TOTAL_BYTES - len(root.text.encode("utf-8", "surrogatepass"))]
+    limit = total_bytes_limit()
+    budget = [limit - len(root.text.encode("utf-8", "surrogatepass"))]
     merged: dict[str, Any] = {k: v for k, v in root.data.items() if k not in ("includes",)}
     origins: dict[tuple[str, int], tuple[int, int]] = {}
     triage_origins: dict[str, int] = {}
@@ -230,9 +255,9 @@ def _load_documents(
             if size > budget[0]:
                 problems.append(
                     Problem(
-                        f"includes read more than {MAX_TOTAL_BYTES:,} bytes in total",
+                        f"includes read more than {limit:,} bytes in total",
                         at,
-                        "a model and its includes together are limited in size",
+                        TOTAL_LIMIT_HINT,
                     )
                 )
                 return

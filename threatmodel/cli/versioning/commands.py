@@ -236,7 +236,7 @@ def check(
     from threatmodel.cli.versioning.pool import Checker, CheckSettings, check_in_pool, choose_jobs
     from threatmodel.export.check import CheckedModel, check_json, render_check_markdown, render_check_sarif
     from threatmodel.io.baseline import read_baseline, render_baseline
-    from threatmodel.io.load import load_catalogs
+    from threatmodel.io.load import load_catalogs, total_bytes_limit
     from threatmodel.io.policy import load_policy
 
     day = parse_date(as_of)
@@ -275,6 +275,7 @@ def check(
         fmt=fmt,
         tool_version=__version__,
         cwd=os.getcwd(),
+        max_model_bytes=total_bytes_limit(),
     )
     # Drift is judged against each whole model, so --discover keeps the models in this process.
     workers = 1 if discover_path is not None else choose_jobs(jobs, len(models))

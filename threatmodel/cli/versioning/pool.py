@@ -40,6 +40,7 @@ class CheckSettings:
     fmt: str
     tool_version: str
     cwd: str
+    max_model_bytes: int
 
 
 def available_cpus() -> int:
@@ -139,8 +140,11 @@ _worker_problems: tuple[Problem, ...] = ()
 def _start_worker(settings_json: str) -> None:
     """Pool initializer: the parent's folder, then catalogs, policy and baseline, once."""
     global _worker, _worker_problems
+    from threatmodel.io.load import set_total_bytes_limit
+
     settings = CheckSettings(**json.loads(settings_json))
     os.chdir(settings.cwd)
+    set_total_bytes_limit(settings.max_model_bytes)
     try:
         _worker = Checker(settings)
     except ThreatModelError as exc:  # a file changed after the parent read it: report, don't crash
