@@ -70,9 +70,9 @@ def test_check_workers_get_the_limit(split_model: Path, tmp_path: Path) -> None:
     assert _run("--max-model-size", "64KiB", "check", "--jobs", "2", "--fail-on", "critical", *models).exit_code == 0
 
 
-@pytest.mark.parametrize("value", ["129MiB", "1GiB", "0", "0MiB"])
+@pytest.mark.parametrize("value", ["65MiB", "1GiB", "0", "0MiB"])
 def test_the_limit_has_its_own_bound(split_model: Path, value: str) -> None:
-    """Nobody raises it past 128 MiB (nor to nothing): a usage error, exit 2."""
+    """Nobody raises it past 64 MiB (nor to nothing): a usage error, exit 2."""
     result = _run("--max-model-size", value, "validate", str(split_model))
     assert result.exit_code == 2
     assert "--max-model-size" in result.output

@@ -32,7 +32,7 @@ Docs: docs/index.md in the repository; `threatmodel COMMAND --help` for each com
     metavar="SIZE",
     envvar="THREATMODEL_MAX_MODEL_SIZE",
     show_envvar=True,
-    help="Most a model and its includes may read together (e.g. 64MiB; default 16MiB, at most 128MiB).",
+    help="Most a model and its includes may read together (e.g. 64MiB; default 16MiB, at most 64MiB).",
 )
 def cli(max_model_size: str | None) -> None:
     """Threat modeling for AI systems: YAML data-flow models in, explained threats out."""

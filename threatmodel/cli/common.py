@@ -120,7 +120,7 @@ def apply_model_size(value: str | None) -> None:
     limit = MAX_TOTAL_BYTES if value is None else parse_size(value)
     if not 0 < limit <= TOTAL_BYTES_CEILING:
         raise click.BadParameter(
-            f"{limit:,} bytes is outside 1 byte .. {TOTAL_BYTES_CEILING:,} bytes (128 MiB)",
+            f"{limit:,} bytes is outside 1 byte .. {TOTAL_BYTES_CEILING:,} bytes (64 MiB)",
             param_hint="--max-model-size",
         )
     set_total_bytes_limit(limit)

@@ -32,12 +32,12 @@ MAX_INCLUDE_FILES = 64
 MAX_INCLUDE_DEPTH = 8
 MAX_TOTAL_BYTES = 16 * 1024 * 1024
 """Most bytes a model may read across its root file and every include together, by default."""
-TOTAL_BYTES_CEILING = 128 * 1024 * 1024
-"""The highest that limit may be raised (``threatmodel --max-model-size``): about 140,000
-real-shaped components. Each file stays under ``MAX_FILE_BYTES`` whatever the limit."""
+TOTAL_BYTES_CEILING = 64 * 1024 * 1024
+"""The highest that limit may be raised (``threatmodel --max-model-size``): about 70,000
+real-shaped components, whose reports need up to about 4 GB of memory today. Each file stays under ``MAX_FILE_BYTES`` whatever the limit."""
 TOTAL_LIMIT_HINT = (
     "a model and its includes together are limited in size; whoever runs threatmodel can raise the limit "
-    "with `threatmodel --max-model-size 64MiB COMMAND ...` (up to 128 MiB; see docs/security.md)"
+    "with `threatmodel --max-model-size 64MiB COMMAND ...` (up to 64 MiB; see docs/security.md)"
 )
 
 _total_bytes_limit = MAX_TOTAL_BYTES
