@@ -51,6 +51,18 @@ def test_field_docs_reach_the_schema_whatever_was_built_first() -> None:
         "from threatmodel.schema import schema_text\nprint(schema_text('model') + schema_text('catalog'))"
     )
     assert after_use == fresh
+    forms_first = _run(
+        "from pathlib import Path\n"
+        "from threatmodel.model.system import System\n"
+        "System.model_validate({'id': 's', 'name': 'S'})\n"  # built before any docs
+        "from threatmodel.tui.forms import specs_for\n"
+        "specs_for(System)\n"  # documents it without rebuilding
+        "from threatmodel.io.load import load_catalogs, load_model\n"
+        "cats = load_catalogs()\n"
+        f"load_model(Path({str(EXAMPLE)!r}), known_controls=cats.control_refs)\n"  # reuses System's schema
+        "from threatmodel.schema import schema_text\nprint(schema_text('model') + schema_text('catalog'))"
+    )
+    assert forms_first == fresh
     checked_in = (REPO / "docs" / "schema" / "model.schema.json").read_text(encoding="utf-8")
     assert fresh.startswith(checked_in)
     component = json.loads(checked_in)["$defs"]

@@ -108,8 +108,9 @@ def _model_classes() -> list[type[BaseModel]]:
     return found
 
 
-_stale: set[type[BaseModel]] = set()
-"""Classes whose validator and schema were built before their fields got docs."""
+_stale = [False]
+"""Whether some class was built before its fields got docs: its core schema lacks them, and so
+does every class built since that reused it as a nested schema."""
 
 
 def document_fields(*, schemas: bool = True) -> None:
@@ -130,12 +131,13 @@ def document_fields(*, schemas: bool = True) -> None:
                 info.description = doc
         _documented.add(cls)
         if cls.__pydantic_complete__:
-            _stale.add(cls)
-    if not schemas or not _stale:
+            _stale[0] = True
+    if not schemas or not _stale[0]:
         return
-    built = sorted(_stale, key=lambda c: (c.__module__, c.__qualname__))
-    _stale.clear()
-    # Forget every schema built without docs first, so no rebuild below reuses a nested one.
+    _stale[0] = False
+    # Rebuild every built class (a class built after the docs may hold a stale nested schema),
+    # forgetting all their schemas first, so no rebuild below reuses a nested one.
+    built = [cls for cls in _model_classes() if cls.__pydantic_complete__]
     for cls in built:
         if "__pydantic_core_schema__" in cls.__dict__:
             delattr(cls, "__pydantic_core_schema__")
