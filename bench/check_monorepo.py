@@ -4,8 +4,9 @@
     python bench/check_monorepo.py --copies 10 --repeats 5
 
 Each run is a fresh process of the installed ``threatmodel``, as CI runs it, with the models as
-relative paths from the folder that holds them. Prints min and median wall time, CPU time of the
-process and its workers, and checks that both ways print the same bytes.
+relative paths from the folder that holds them. Prints min and median wall time and the CPU time
+of the ``threatmodel`` process itself (workers started by the forkserver are not its children, so
+their CPU time is not in it), and checks that both ways print the same bytes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ AS_OF = "2026-11-25"
 
 
 def run(argv: list[str], cwd: Path) -> tuple[float, float, bytes]:
-    """Wall seconds, CPU seconds (the process and every worker it waited for) and stdout of one run."""
+    """Wall seconds, CPU seconds of the process (not of forkserver workers) and stdout of one run."""
     before = os.times()
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, capture_output=True, check=False)
@@ -65,7 +66,7 @@ def main() -> None:
                 outputs[label] = out
             print(
                 f"  {label:<28} min {min(walls):6.2f} s  median {statistics.median(walls):6.2f} s  "
-                f"cpu {min(cpus):6.2f} s"
+                f"cpu of the main process {min(cpus):6.2f} s"
             )
         same = len(set(outputs.values())) == 1
         print(f"  same output both ways: {'yes' if same else 'NO'}")
