@@ -120,12 +120,13 @@ def run_once(
     to_stdout: bool,
     exit_codes: Sequence[int],
     timeout: float | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[float, float, float, bool]:
     """Wall seconds, CPU seconds, peak RSS (MB) of one run of ``argv``, and whether it finished in ``timeout``."""
     err = out.with_suffix(".stderr")
     with open(out if to_stdout else os.devnull, "wb") as stdout, open(err, "wb") as stderr:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, env=env)
         finished = True
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG if timeout else 0)
@@ -176,6 +177,11 @@ def build_models(folder: Path, sizes: Sequence[int], source: str) -> dict[int, t
     return models
 
 
+LARGE_MODEL_ENV = {**os.environ, "THREATMODEL_MAX_MODEL_SIZE": "64MiB"}
+"""The 50k model reads 45 MB in four included parts: over the default 16 MiB limit of a model and
+its includes, so its runs raise the limit (decision 0911)."""
+
+
 def label(n: int) -> str:
     return f"{n // 1000}k" if n % 1000 == 0 else str(n)
 
@@ -208,6 +214,7 @@ def measure(
                     to_stdout=cmd.stdout_to_out,
                     exit_codes=cmd.exit_codes,
                     timeout=timeout,
+                    env=LARGE_MODEL_ENV if size == "50k" else None,
                 )
                 result.wall_s.append(wall)
                 result.cpu_s.append(cpu)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from threatmodel.model.base import document_fields
 from threatmodel.model.catalog import Catalog
 from threatmodel.model.policy import Policy
 from threatmodel.model.system import SystemModel
@@ -15,6 +16,7 @@ POLICY_SCHEMA_ID = "urn:threatmodel:schema:policy:1"
 
 
 def _schema(model: type[SystemModel] | type[Catalog] | type[Policy], schema_id: str, title: str) -> dict[str, Any]:
+    document_fields()
     body = model.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": schema_id, **body, "title": title}
 

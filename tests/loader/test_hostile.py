@@ -191,13 +191,12 @@ def test_includes_are_budgeted_by_total_bytes(tmp_path: Path) -> None:
     (tmp_path / "m.yaml").write_text(
         "schema_version: 1\nsystem: {id: s, name: S}\nincludes: [p.yaml, p.yaml]\n", encoding="utf-8"
     )
-    budget = load.MAX_TOTAL_BYTES
-    load.MAX_TOTAL_BYTES = len(part) + 200
+    load.set_total_bytes_limit(len(part) + 200)
     try:
         with pytest.raises(ModelError) as caught:
             load.load_model(tmp_path / "m.yaml")
     finally:
-        load.MAX_TOTAL_BYTES = budget
+        load.set_total_bytes_limit(load.MAX_TOTAL_BYTES)
     assert "bytes in total" in caught.value.render()
     assert caught.value.problems[0].source is not None and caught.value.problems[0].source.line == 3
 

@@ -26,8 +26,19 @@ Docs: docs/index.md in the repository; `threatmodel COMMAND --help` for each com
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="threatmodel")
-def cli() -> None:
+@click.option(
+    "--max-model-size",
+    "max_model_size",
+    metavar="SIZE",
+    envvar="THREATMODEL_MAX_MODEL_SIZE",
+    show_envvar=True,
+    help="Most a model and its includes may read together (e.g. 64MiB; default 16MiB, at most 64MiB).",
+)
+def cli(max_model_size: str | None) -> None:
     """Threat modeling for AI systems: YAML data-flow models in, explained threats out."""
+    from threatmodel.cli.common import apply_model_size
+
+    apply_model_size(max_model_size)
 
 
 for command in (init, validate, schema, analyze, questions, catalogs):

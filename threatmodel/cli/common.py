@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from threatmodel.errors import ThreatModelError
-from threatmodel.textsafe import UNSAFE, visible_lines
+from threatmodel.textsafe import UNSAFE, visible, visible_lines
 
 if TYPE_CHECKING:
     from threatmodel.engine.analysis import Analysis
@@ -93,6 +94,36 @@ class Session:
         from threatmodel.io.load import load_catalogs
 
         return load_catalogs(self.catalog_paths)
+
+
+_SIZE = re.compile(r"(\d{1,12})\s*(b|kib|mib|gib)?", re.IGNORECASE)
+_UNITS = {None: 1, "b": 1, "kib": 1024, "mib": 1024**2, "gib": 1024**3}
+
+
+def parse_size(value: str) -> int:
+    """``16777216``, ``64MiB``, ``512 KiB``, ``1GiB`` as a number of bytes."""
+    match = _SIZE.fullmatch(value.strip())
+    if match is None:
+        raise click.BadParameter(
+            f"'{visible(value)}' is not a size (bytes, or a number with KiB, MiB or GiB)", param_hint="--max-model-size"
+        )
+    unit = match.group(2).lower() if match.group(2) else None
+    return int(match.group(1)) * _UNITS[unit]
+
+
+def apply_model_size(value: str | None) -> None:
+    """Set the byte limit of a model and its includes for this run (default when ``value`` is None)."""
+    if value is None and "threatmodel.io.load" not in sys.modules:
+        return  # the default is in force until the loader is imported (start-up time of --help)
+    from threatmodel.io.load import MAX_TOTAL_BYTES, TOTAL_BYTES_CEILING, set_total_bytes_limit
+
+    limit = MAX_TOTAL_BYTES if value is None else parse_size(value)
+    if not 0 < limit <= TOTAL_BYTES_CEILING:
+        raise click.BadParameter(
+            f"{limit:,} bytes is outside 1 byte .. {TOTAL_BYTES_CEILING:,} bytes (64 MiB)",
+            param_hint="--max-model-size",
+        )
+    set_total_bytes_limit(limit)
 
 
 def parse_date(value: str | None) -> dt.date:

@@ -6,11 +6,11 @@ hostile or broken file is a located error, never a traceback (bounded by ``io.js
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from threatmodel.engine.gate import Baseline, ModelResult
+from threatmodel.engine.gate import Baseline
 from threatmodel.errors import Problem, SourceSpan, UsageError
 from threatmodel.io.json_source import parse_json
 from threatmodel.jsontext import pretty
@@ -69,19 +69,19 @@ def read_baseline(path: Path) -> Baseline:
     return Baseline(shown, findings, policy)
 
 
-def render_baseline(results: Sequence[ModelResult], *, as_of: str) -> str:
+def render_baseline(models: Sequence[tuple[str, Mapping[str, str], Sequence[str]]], *, as_of: str) -> str:
     """:func:`baseline_data` as deterministic JSON text."""
-    return pretty(baseline_data(results, as_of=as_of))
+    return pretty(baseline_data(models, as_of=as_of))
 
 
-def baseline_data(results: Sequence[ModelResult], *, as_of: str) -> dict[str, Any]:
-    """A baseline of every open finding and every policy error of ``results``."""
+def baseline_data(models: Sequence[tuple[str, Mapping[str, str], Sequence[str]]], *, as_of: str) -> dict[str, Any]:
+    """A baseline of every open finding and every policy error of the checked ``models``, each given
+    as (system id, open finding id -> residual severity, error-level violation ids)."""
     systems: dict[str, dict[str, Any]] = {}
-    for r in results:
-        entry = systems.setdefault(r.system_id, {"findings": {}, "policy": []})
-        for f in r.assessment.open_findings:
-            entry["findings"][f.id] = f.residual_severity.value
-        entry["policy"] = sorted(set(entry["policy"]) | {v.id for v in r.violations if v.is_error})
+    for system_id, open_findings, policy_errors in models:
+        entry = systems.setdefault(system_id, {"findings": {}, "policy": []})
+        entry["findings"].update(open_findings)
+        entry["policy"] = sorted(set(entry["policy"]) | set(policy_errors))
     return {
         "format": BASELINE_FORMAT,
         "version": BASELINE_VERSION,

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError, UsageError
-from threatmodel.io.load import MAX_INCLUDE_DEPTH, MAX_INCLUDE_FILES, MAX_TOTAL_BYTES, LoadedModel, load_model_text
+from threatmodel.io.load import (
+    MAX_INCLUDE_DEPTH,
+    MAX_INCLUDE_FILES,
+    TOTAL_LIMIT_HINT,
+    LoadedModel,
+    load_model_text,
+    total_bytes_limit,
+)
 from threatmodel.io.yaml_source import MAX_FILE_BYTES, parse_yaml
 
 GIT_TIMEOUT_SECONDS = 30
@@ -286,12 +293,12 @@ def _include_closure(repo: GitRepo, rev: str, root: str, text: str) -> dict[str,
             except ThreatModelError:
                 continue
             total += len(child)
-            if total > MAX_TOTAL_BYTES:
+            if total > total_bytes_limit():
                 problems.append(
                     Problem(
-                        f"includes read more than {MAX_TOTAL_BYTES:,} bytes in total",
+                        f"includes read more than {total_bytes_limit():,} bytes in total",
                         doc.span(("includes", i)),
-                        "a model and its includes together are limited in size",
+                        TOTAL_LIMIT_HINT,
                     )
                 )
                 break

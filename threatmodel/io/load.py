@@ -7,21 +7,23 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from threatmodel.engine.catalogs import CatalogSet, check_catalogs
 from threatmodel.errors import CatalogError, ModelError, Problem, SourceSpan
 from threatmodel.io.builtin import builtin_catalog_files
 from threatmodel.io.errors import MAX_PROBLEMS, problems_from_validation, sort_problems
 from threatmodel.io.yaml_document import YamlDocument
 from threatmodel.io.yaml_source import parse_yaml, read_text, read_yaml
 from threatmodel.model.base import TrustLevel
-from threatmodel.model.catalog import Catalog
 from threatmodel.model.check import Issue, check_references
 from threatmodel.model.keys import TRIAGE_ELEMENT
 from threatmodel.model.system import System, SystemModel
+
+if TYPE_CHECKING:  # imported where used: validating a model needs neither (start-up time)
+    from threatmodel.engine.catalogs import CatalogSet
+    from threatmodel.model.catalog import Catalog
 
 LIST_SECTIONS = ("data", "boundaries", "components", "flows", "controls")
 FRAGMENT_KEYS = frozenset({*LIST_SECTIONS, "triage", "includes"})
@@ -29,7 +31,31 @@ ROOT_ONLY = frozenset({"schema_version", "system", "settings"})
 MAX_INCLUDE_FILES = 64
 MAX_INCLUDE_DEPTH = 8
 MAX_TOTAL_BYTES = 16 * 1024 * 1024
-"""Most bytes a model may read across its root file and every include together."""
+"""Most bytes a model may read across its root file and every include together, by default."""
+TOTAL_BYTES_CEILING = 64 * 1024 * 1024
+"""The highest that limit may be raised (``threatmodel --max-model-size``): about 70,000
+real-shaped components, whose reports need up to about 4 GB of memory today. Each file stays under ``MAX_FILE_BYTES`` whatever the limit."""
+TOTAL_LIMIT_HINT = (
+    "a model and its includes together are limited in size; whoever runs threatmodel can raise the limit "
+    "with `threatmodel --max-model-size 64MiB COMMAND ...` (up to 64 MiB; see docs/security.md)"
+)
+
+_total_bytes_limit = MAX_TOTAL_BYTES
+
+
+def total_bytes_limit() -> int:
+    """The byte limit in force for a model and its includes together."""
+    return _total_bytes_limit
+
+
+def set_total_bytes_limit(limit: int) -> None:
+    """Set the limit for this process (the command line's ``--max-model-size``); never above
+    :data:`TOTAL_BYTES_CEILING`. A model file cannot raise it: only whoever runs the command."""
+    global _total_bytes_limit
+    if not 0 < limit <= TOTAL_BYTES_CEILING:
+        raise ValueError(f"the model size limit must be between 1 byte and {TOTAL_BYTES_CEILING:,} bytes")
+    _total_bytes_limit = limit
+
 
 Loc = tuple[str | int, ...]
 
@@ -168,7 +194,8 @@ def _load_documents(
     documents: list[YamlDocument] = [root]
     problems: list[Problem] = []
     home = include_home(base_dir, include_root) if base_dir is not None else None
-    budget = [MAX_TOTAL_BYTES - len(root.text.encode("utf-8", "surrogatepass"))]
+    limit = total_bytes_limit()
+    budget = [limit - len(root.text.encode("utf-8", "surrogatepass"))]
     merged: dict[str, Any] = {k: v for k, v in root.data.items() if k not in ("includes",)}
     origins: dict[tuple[str, int], tuple[int, int]] = {}
     triage_origins: dict[str, int] = {}
@@ -228,9 +255,9 @@ def _load_documents(
             if size > budget[0]:
                 problems.append(
                     Problem(
-                        f"includes read more than {MAX_TOTAL_BYTES:,} bytes in total",
+                        f"includes read more than {limit:,} bytes in total",
                         at,
-                        "a model and its includes together are limited in size",
+                        TOTAL_LIMIT_HINT,
                     )
                 )
                 return
@@ -444,10 +471,14 @@ class LoadedCatalogs:
     @cached_property
     def cset(self) -> CatalogSet:
         """The catalogs indexed by reference (built once per load)."""
+        from threatmodel.engine.catalogs import CatalogSet
+
         return CatalogSet(self.catalogs)
 
 
 def load_catalog_document(doc: YamlDocument) -> Catalog:
+    from threatmodel.model.catalog import Catalog
+
     if not isinstance(doc.data, dict):
         raise CatalogError(
             Problem("a catalog file is a mapping (id:, title:, threats: ...)", SourceSpan(doc.path, 1, 1))
@@ -460,8 +491,23 @@ def load_catalog_document(doc: YamlDocument) -> Catalog:
         ) from None
 
 
+def builtin_control_refs() -> frozenset[str]:
+    """``catalog:control`` of every control of the built-in catalogs, read from their YAML without
+    validating them into catalog objects: all that checking a model's ``controls`` needs, so
+    ``validate`` need not build the catalog and rule classes. The built-in catalogs are validated by
+    the test suite, which also checks this equals ``load_catalogs().control_refs``."""
+    refs: set[str] = set()
+    for name, text in builtin_catalog_files():
+        data = parse_yaml(text, f"<builtin>/catalogs/{name}", error=CatalogError).data
+        if isinstance(data, dict):
+            refs.update(f"{data['id']}:{control['id']}" for control in data.get("controls") or ())
+    return frozenset(refs)
+
+
 def load_catalogs(extra: Sequence[Path | str] = (), *, builtin: bool = True) -> LoadedCatalogs:
     """Load the built-in catalogs and any user catalogs, validated together."""
+    from threatmodel.engine.catalogs import check_catalogs
+
     docs: list[YamlDocument] = []
     if builtin:
         for name, text in builtin_catalog_files():

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
+import textwrap
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,7 +48,98 @@ class Frozen(BaseModel):
     model_config = ConfigDict(
         frozen=True,
         extra="forbid",
-        use_attribute_docstrings=True,
+        defer_build=True,
         str_strip_whitespace=False,
         validate_default=False,
     )
+
+
+# ---------------------------------------------------------------------------
+# Field documentation, on demand
+#
+# Every field is documented by the docstring under it. Pydantic can read those at class creation
+# (``use_attribute_docstrings``), but that parses the source of each of ~60 classes on every start
+# of the command, a third of ``validate``'s start-up. Only the JSON Schema and the TUI's forms show
+# field docs, so they call :func:`document_fields` first; validators are built on first use
+# (``defer_build``), so in a fresh process nothing has to be rebuilt.
+
+_documented: set[type[BaseModel]] = set()
+
+
+def _attribute_docs(cls: type, cache: dict[type, dict[str, str]]) -> dict[str, str]:
+    """``name -> docstring`` of the annotated attributes in ``cls``'s own body (a string literal
+    right after ``name: type [= value]``), cleaned like any docstring."""
+    if cls in cache:
+        return cache[cls]
+    docs: dict[str, str] = {}
+    try:
+        source = textwrap.dedent(inspect.getsource(cls))
+        tree = ast.parse(source if not source.startswith((" ", "\t")) else f"if True:\n{source}")
+    except (OSError, TypeError, SyntaxError):
+        cache[cls] = docs
+        return docs
+    node = tree.body[0]
+    if isinstance(node, ast.If):
+        node = node.body[0]
+    body = node.body if isinstance(node, ast.ClassDef) else []
+    for stmt, following in itertools.pairwise(body):
+        if (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and isinstance(following, ast.Expr)
+            and isinstance(following.value, ast.Constant)
+            and isinstance(following.value.value, str)
+        ):
+            docs[stmt.target.id] = inspect.cleandoc(following.value.value)
+    cache[cls] = docs
+    return docs
+
+
+def _model_classes() -> list[type[BaseModel]]:
+    """Every subclass of :class:`Frozen` defined so far, parents before children."""
+    found: list[type[BaseModel]] = []
+    queue: list[type[BaseModel]] = [Frozen]
+    while queue:
+        cls = queue.pop(0)
+        for sub in cls.__subclasses__():
+            if sub not in found:
+                found.append(sub)
+                queue.append(sub)
+    return found
+
+
+_stale = [False]
+"""Whether some class was built before its fields got docs: its core schema lacks them, and so
+does every class built since that reused it as a nested schema."""
+
+
+def document_fields(*, schemas: bool = True) -> None:
+    """Give each field of every model class defined so far the docstring under its declaration as
+    ``description`` (an explicit ``Field(description=...)`` wins). With ``schemas``, also rebuild
+    what was built before that, so JSON Schemas carry the docs (the TUI's forms read the field
+    descriptions only and skip that). Idempotent; cheap once done."""
+    cache: dict[type, dict[str, str]] = {}
+    for cls in _model_classes():
+        if cls in _documented:
+            continue
+        for name, info in cls.model_fields.items():
+            if info.description is not None:
+                continue
+            owner = next((k for k in cls.__mro__ if name in inspect.get_annotations(k)), None)
+            doc = _attribute_docs(owner, cache).get(name) if owner is not None else None
+            if doc is not None:
+                info.description = doc
+        _documented.add(cls)
+        if cls.__pydantic_complete__:
+            _stale[0] = True
+    if not schemas or not _stale[0]:
+        return
+    _stale[0] = False
+    # Rebuild every built class (a class built after the docs may hold a stale nested schema),
+    # forgetting all their schemas first, so no rebuild below reuses a nested one.
+    built = [cls for cls in _model_classes() if cls.__pydantic_complete__]
+    for cls in built:
+        if "__pydantic_core_schema__" in cls.__dict__:
+            delattr(cls, "__pydantic_core_schema__")
+    for cls in built:
+        cls.model_rebuild(force=True)

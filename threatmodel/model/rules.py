@@ -494,5 +494,5 @@ Condition = Annotated[
 ]
 """One predicate of the closed rule vocabulary."""
 
-for _model in (NeighbourTest, PathTest, LinkTest, ArtifactTest, ExistsTest, EndpointTest, Endpoint, AllOf, AnyOf, Not):
-    _model.model_rebuild()
+# The classes above that name ``Condition`` before it exists are completed on first use (the
+# base configuration defers building validators: see threatmodel.model.base.Frozen).

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from threatmodel.edit.changes import SECTION_NOUNS, Upsert, apply_edit, element_key, item_document, reference_problems
 from threatmodel.errors import SourceSpan
 from threatmodel.io.errors import problems_from_validation
+from threatmodel.model.base import document_fields
 from threatmodel.model.check import MODEL_KINDS, TOOL_KINDS
 from threatmodel.model.system import (
     Boundary,
@@ -148,6 +149,7 @@ def plain_help(doc: str) -> str:
 
 def specs_for(cls: type[BaseModel], *, prefix: str = "", skip: Sequence[str] = ()) -> list[FieldSpec]:
     """The inputs of a form for ``cls``, in field order (``id``, ``name``, ``kind`` first)."""
+    document_fields(schemas=False)  # the help under each input
     specs: list[FieldSpec] = []
     names = list(cls.model_fields)
     names = [n for n in ("id", "name", "kind") if n in names] + [n for n in names if n not in ("id", "name", "kind")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from threatmodel.cli.common import (
     safe_console,
     write_output,
 )
+from threatmodel.cli.versioning.pool import PARALLEL_FROM
 from threatmodel.errors import Problem, SourceSpan, ThreatModelError, UsageError
 from threatmodel.model.levels import SEVERITIES_WORST_FIRST, Severity
 
@@ -125,7 +127,8 @@ decisions whose review_by date has passed count as open again (judged --as-of)."
 
 @contextmanager
 def _progress(total: int) -> Iterator[Any]:
-    """Call ``step(label)`` as each model starts; a bar on a terminal, plain lines otherwise, silent for few models."""
+    """Call ``step(label)`` as each model starts (or, from worker processes, as its result is taken in
+    order); a bar on a terminal, plain lines otherwise, silent for few models."""
     if total <= PROGRESS_ABOVE:
         yield lambda label: None
         return
@@ -206,6 +209,13 @@ def _progress(total: int) -> Iterator[Any]:
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Worker processes (1 = in this process). Default: one per CPU from {PARALLEL_FROM} models up.",
+)
 @catalog_option
 @as_of_option
 @handles_errors
@@ -218,16 +228,15 @@ def check(
     discover_path: Path | None,
     fmt: str,
     output: Path | None,
+    jobs: int | None,
     catalog_paths: tuple[Path, ...],
     as_of: str | None,
 ) -> None:
     """Gate MODELS in CI: exit 1 on open findings at or above --fail-on, or policy errors."""
-    from threatmodel.engine.gate import judge
-    from threatmodel.engine.policy import evaluate_policy
-    from threatmodel.export.check import check_json, check_sarif, render_check_markdown
-    from threatmodel.io.analysis import analyze_loaded
+    from threatmodel.cli.versioning.pool import Checker, CheckSettings, check_in_pool, choose_jobs
+    from threatmodel.export.check import CheckedModel, check_json, check_sarif_log, render_check_markdown
     from threatmodel.io.baseline import baseline_data, read_baseline, render_baseline
-    from threatmodel.io.load import load_catalogs
+    from threatmodel.io.load import load_catalogs, total_bytes_limit
     from threatmodel.io.policy import load_policy
     from threatmodel.jsontext import pretty
 
@@ -258,36 +267,60 @@ def check(
     if problems:
         raise ThreatModelError(problems)
 
-    results = []
+    settings = CheckSettings(
+        catalog_paths=tuple(str(p) for p in catalog_paths),
+        as_of=day.isoformat(),
+        threshold=threshold.value,
+        policy_path=str(policy_path) if policy_path else None,
+        baseline_path=str(baseline_path) if baseline_path else None,
+        fmt=fmt,
+        tool_version=__version__,
+        cwd=os.getcwd(),
+        max_model_bytes=total_bytes_limit(),
+    )
+    # Drift is judged against each whole model, so --discover keeps the models in this process.
+    workers = 1 if discover_path is not None else choose_jobs(jobs, len(models))
+    results: list[CheckedModel] = []
+    judged = []
     invalid: list[tuple[str, Sequence[Problem]]] = []
     with _progress(len(models)) as step:
-        for argument in models:
-            step(argument)
-            try:
-                loaded = load_side(argument, cats.control_refs)
-            except ThreatModelError as exc:
-                print_error(exc)
-                invalid.append((argument, exc.problems))
-                continue
-            analysis = analyze_loaded(loaded, cats, as_of=day)
-            violations = evaluate_policy(policy.policy, analysis.assessment) if policy is not None else ()
-            results.append(judge(argument, analysis, violations, threshold, baseline))
+        if workers == 1:
+            checker = Checker(settings, catalogs=cats, policy=policy, baseline=baseline)
+            for argument in models:
+                step(argument)
+                try:
+                    result = checker.judge(argument)
+                except ThreatModelError as exc:
+                    print_error(exc)
+                    invalid.append((argument, exc.problems))
+                    continue
+                judged.append(result)
+                results.append(checker.share(result))
+        else:
+            for argument, outcome in check_in_pool(settings, models, workers):
+                step(argument)
+                if isinstance(outcome, tuple):
+                    print_error(ThreatModelError(list(outcome)))
+                    invalid.append((argument, outcome))
+                else:
+                    results.append(outcome)
     drift = None
     if discover_path is not None:
         from threatmodel.cli import discover as drift_cli
 
-        drift = drift_cli.check_drift(discover_path, results, baseline_path)
+        drift = drift_cli.check_drift(discover_path, judged, baseline_path)
 
     if write_baseline is not None:
         from threatmodel.io.write import write_atomic
 
+        shares = [(r.system_id, r.open_findings, r.policy_errors) for r in results]
         if drift is not None:
-            baseline_text = drift_cli.add_drift_baseline(baseline_data(results, as_of=day.isoformat()), drift)
+            baseline_text = drift_cli.add_drift_baseline(baseline_data(shares, as_of=day.isoformat()), drift)
         else:
-            baseline_text = render_baseline(results, as_of=day.isoformat())
+            baseline_text = render_baseline(shares, as_of=day.isoformat())
         write_atomic(write_baseline, baseline_text)
-        findings = sum(len(r.assessment.open_findings) for r in results)
-        errors = sum(1 for r in results for v in r.violations if v.is_error)
+        findings = sum(len(r.open_findings) for r in results)
+        errors = sum(len(r.policy_errors) for r in results)
         echo(
             f"wrote {write_baseline}: {plural(findings, 'open finding')} and {plural(errors, 'policy error')} "
             f"in {plural(len(results), 'model')} recorded as pre-existing",
@@ -314,14 +347,7 @@ def check(
         markdown = render_check_markdown(results, threshold=threshold, invalid=len(invalid))
         write_output(markdown + ("\n" + drift_cli.drift_markdown(drift) if drift is not None else ""), output)
     elif fmt == "sarif":
-        rules = {r.id: r.message for r in policy.policy.rules} if policy is not None else {}
-        log = check_sarif(
-            results,
-            threshold=threshold,
-            tool_version=__version__,
-            policy_rules=rules,
-            baseline=str(baseline_path) if baseline_path else None,
-        )
+        log = check_sarif_log(results)
         write_output(drift_cli.add_drift_sarif(log, drift) if drift is not None else pretty(log), output)
     else:
         _render_text(

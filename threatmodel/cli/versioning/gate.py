@@ -7,67 +7,70 @@ from collections.abc import Sequence
 from typing import Any
 
 from threatmodel.engine.gate import Item, ModelResult
-from threatmodel.export.check import headline_parts
+from threatmodel.export.check import CheckedModel, headline_parts
 from threatmodel.model.base import Severity
 
+Line = list[tuple[str, str]]
+"""One terminal line as (text, style) pieces: plain data, so a worker process can send it back."""
 
-def print_check(console: Any, results: Sequence[ModelResult], *, threshold: Severity, invalid: int = 0) -> None:
-    """The concise terminal summary: per model, what failed, why and where."""
-    from rich.text import Text
 
+def model_check_lines(r: ModelResult, threshold: Severity) -> list[Line]:
+    """One model's lines of the terminal summary: what failed, why and where."""
     from threatmodel.cli.versioning.render import SEVERITY_STYLE
 
+    lines: list[Line] = []
+    head: Line = [("ok  ", "bold green") if r.passed else ("FAIL", "bold red")]
+    head.append((f" {r.display}", "bold"))
+    head.append((f" ({r.assessment.model.system.name})", ""))
+    parts = headline_parts(r, threshold)
+    head.append((" — " + ", ".join(parts) + f"; open risk {r.assessment.open_risk}", ""))
+    lines.append(head)
+    for item in (*r.failures, *r.warnings):
+        style = SEVERITY_STYLE.get(item.severity, "yellow" if item.severity == "warning" else "bold red")
+        line: Line = [("  ", ""), (f"{item.span}: ", ""), (f"{item.severity:<8}", style)]
+        line.append((f" {item.id}", "bold"))
+        line.append((f"  {item.text}", ""))
+        if item.kind == "finding":
+            line.append((f" ({item.note})", "dim"))
+        lines.append(line)
+    rules: dict[str, Item] = {}
+    for item in (*r.failures, *r.warnings):
+        if item.violation is not None:
+            rules.setdefault(item.violation.rule, item)
+    for rule_id, item in sorted(rules.items()):
+        lines.append([(f"  rule {rule_id}: ", "bold"), (item.note, "")])
+    for fid, span in r.stale:
+        lines.append(
+            [
+                (f"  {span}: ", ""),
+                ("warning ", "yellow"),
+                (
+                    f" TM201 triage entry '{fid}' matches no finding (renamed element or threat? see `threatmodel migrate`)",
+                    "",
+                ),
+            ]
+        )
+    for fid, span in r.lapsed:
+        lines.append(
+            [
+                (f"  {span}: ", ""),
+                ("warning ", "yellow"),
+                (f" TM202 triage of '{fid}' lapsed; the finding is open again", ""),
+            ]
+        )
+    if r.suppressed:
+        n = len(r.suppressed)
+        lines.append([(f"  {n} suppressed by the baseline (pre-existing, not worse)", "dim")])
+    return lines
+
+
+def print_check(console: Any, results: Sequence[CheckedModel], *, threshold: Severity, invalid: int = 0) -> None:
+    """The concise terminal summary; each result's section is its :func:`model_check_lines`."""
+    from rich.text import Text
+
     for r in results:
-        head = Text()
-        if r.passed:
-            head.append("ok  ", style="bold green")
-        else:
-            head.append("FAIL", style="bold red")
-        head.append(f" {r.display}", style="bold")
-        head.append(f" ({r.assessment.model.system.name})")
-        parts = headline_parts(r, threshold)
-        head.append(" — " + ", ".join(parts) + f"; open risk {r.assessment.open_risk}")
-        console.print(head)
-        for item in (*r.failures, *r.warnings):
-            line = Text("  ")
-            line.append(f"{item.span}: ")
-            line.append(
-                f"{item.severity:<8}",
-                style=SEVERITY_STYLE.get(item.severity, "yellow" if item.severity == "warning" else "bold red"),
-            )
-            line.append(f" {item.id}", style="bold")
-            line.append(f"  {item.text}")
-            if item.kind == "finding":
-                line.append(f" ({item.note})", style="dim")
-            console.print(line)
-        rules: dict[str, Item] = {}
-        for item in (*r.failures, *r.warnings):
-            if item.violation is not None:
-                rules.setdefault(item.violation.rule, item)
-        for rule_id, item in sorted(rules.items()):
-            console.print(Text(f"  rule {rule_id}: ", style="bold") + Text(item.note))
-        for fid, span in r.stale:
-            console.print(
-                Text(f"  {span}: ")
-                + Text("warning ", style="yellow")
-                + Text(
-                    f" TM201 triage entry '{fid}' matches no finding (renamed element or threat? see `threatmodel migrate`)"
-                )
-            )
-        for fid, span in r.lapsed:
-            console.print(
-                Text(f"  {span}: ")
-                + Text("warning ", style="yellow")
-                + Text(f" TM202 triage of '{fid}' lapsed; the finding is open again")
-            )
-        if r.suppressed:
-            n = len(r.suppressed)
-            console.print(
-                Text(
-                    f"  {n} suppressed by the baseline (pre-existing, not worse)",
-                    style="dim",
-                )
-            )
+        for line in r.section:
+            console.print(Text.assemble(*((text, style) for text, style in line)))
     failed = sum(1 for r in results if not r.passed)
     total = len(results) + invalid
     summary = Text()
@@ -86,7 +89,7 @@ def print_check(console: Any, results: Sequence[ModelResult], *, threshold: Seve
             f"Gate passed: {total} model{'s' if total != 1 else ''}, nothing open at or above {threshold.value}",
             style="bold green",
         )
-    suppressed = sum(len(r.suppressed) for r in results)
+    suppressed = sum(r.suppressed for r in results)
     if suppressed:
         summary.append(f"; {suppressed} suppressed by the baseline")
     if summary.plain:

@@ -25,6 +25,8 @@ from threatmodel.tui.text import SEVERITY_STYLES, styled, worst_open
 
 NodeRef = tuple[str, str]
 """``(section, key)``: ``("components", "chat-llm")``, ``("group", "flows")``, ``("system", id)``."""
+LabelSpec = tuple[tuple[Any, ...], Callable[[], Text]]
+"""What a node label shows (compared, to skip unchanged nodes) and how to draw it."""
 
 GROUPS: tuple[tuple[str, str], ...] = (("flows", "Flows"), ("data", "Data"), ("controls", "Controls"))
 NO_BOUNDARY = ("group", "no-boundary")
@@ -103,13 +105,25 @@ class ModelTree(Tree[NodeRef]):
         by_target: dict[str, list[Finding]] = defaultdict(list)
         for f in assessment.findings:
             by_target[f.target].append(f)
+        specs = self._label_specs(model, by_target)
         structure = self._structure_of(model)
         if structure != self._structure:
-            self._rebuild(model)
+            self._rebuild(model, specs)
             self._structure = structure
-        self._relabel(model, by_target)
+        for ref, (signature, make) in specs.items():
+            self._set(ref, signature, make)
 
-    def _rebuild(self, model: SystemModel) -> None:
+    def _rebuild(self, model: SystemModel, specs: dict[NodeRef, LabelSpec]) -> None:
+        """Build every node with its final label: relabelling afterwards would schedule one refresh
+        per node (tens of thousands on a large model, most of the first paint)."""
+
+        def label(ref: NodeRef, fallback: str) -> Text:
+            spec = specs.get(ref)
+            if spec is None:
+                return Text(fallback)
+            self._labels[ref] = spec[0]
+            return spec[1]()
+
         cursor = self.cursor_node.data if self.cursor_node is not None else None
         expanded = {ref for ref, node in self._by_ref.items() if node.is_expanded}
         first_build = not self._by_ref
@@ -126,13 +140,14 @@ class ModelTree(Tree[NodeRef]):
             members[c.boundary if c.boundary in known else None].append(c.id)
 
         def add_boundary(parent: TreeNode[NodeRef], boundary: str, depth: int) -> None:
-            node = parent.add(Text(boundary), data=("boundaries", boundary), expand=True)
+            node = parent.add(label(("boundaries", boundary), boundary), data=("boundaries", boundary), expand=True)
             self._by_ref[("boundaries", boundary)] = node
             if depth < 32:
                 for child in children.get(boundary, []):
                     add_boundary(node, child, depth + 1)
             for cid in members.get(boundary, []):
-                self._by_ref[("components", cid)] = node.add_leaf(Text(cid), data=("components", cid))
+                ref = ("components", cid)
+                self._by_ref[ref] = node.add_leaf(label(ref, cid), data=ref)
 
         for top in children.get(None, []):
             add_boundary(self.root, top, 0)
@@ -140,13 +155,14 @@ class ModelTree(Tree[NodeRef]):
             group = self.root.add(Text("(no boundary)", style="italic"), data=NO_BOUNDARY, expand=True)
             self._by_ref[NO_BOUNDARY] = group
             for cid in members[None]:
-                self._by_ref[("components", cid)] = group.add_leaf(Text(cid), data=("components", cid))
+                ref = ("components", cid)
+                self._by_ref[ref] = group.add_leaf(label(ref, cid), data=ref)
         for section, _ in GROUPS:
-            group = self.root.add(Text(section), data=("group", section), expand=False)
+            group = self.root.add(label(("group", section), section), data=("group", section), expand=False)
             self._by_ref[("group", section)] = group
             for item in getattr(model, section):
-                key = element_key(section, item)
-                self._by_ref[(section, key)] = group.add_leaf(Text(key), data=(section, key))
+                ref = (section, element_key(section, item))
+                self._by_ref[ref] = group.add_leaf(label(ref, ref[1]), data=ref)
         self.root.expand()
         for ref in expanded:
             if ref in self._by_ref:
@@ -168,7 +184,14 @@ class ModelTree(Tree[NodeRef]):
         self._labels[ref] = signature
         node.set_label(make())
 
-    def _relabel(self, model: SystemModel, by_target: dict[str, list[Finding]]) -> None:
+    @staticmethod
+    def _label_specs(model: SystemModel, by_target: dict[str, list[Finding]]) -> dict[NodeRef, LabelSpec]:
+        """Each node's label: what it shows (compared to skip unchanged nodes) and how to draw it."""
+        specs: dict[NodeRef, LabelSpec] = {}
+
+        def put(ref: NodeRef, signature: tuple[Any, ...], make: Callable[[], Text]) -> None:
+            specs[ref] = (signature, make)
+
         def badge_key(target: str) -> tuple[int, str]:
             open_ = [f for f in by_target.get(target, []) if f.status.is_open]
             return len(open_), str(worst_open(open_) or "")
@@ -183,19 +206,18 @@ class ModelTree(Tree[NodeRef]):
 
         system = model.system
         root_ref = ("system", system.id)
-        if root_ref in self._by_ref:
-            sig = (system.name, badge_key(system.id))
-            self._set(root_ref, sig, partial(labelled, system.name, "bold", (), system.id))
+        sig = (system.name, badge_key(system.id))
+        put(root_ref, sig, partial(labelled, system.name, "bold", (), system.id))
         for b in model.boundaries:
             name, trust = b.label, str(b.trust)
-            self._set(
+            put(
                 ("boundaries", b.id),
                 (name, trust),
                 partial(labelled, "▣ ", "dim", ((name, ""), (f" {trust}", "dim italic")), None),
             )
         for c in model.components:
             name, kind = c.label, str(c.kind)
-            self._set(
+            put(
                 ("components", c.id),
                 (name, kind, badge_key(c.id)),
                 partial(labelled, name, "", ((f" {kind}", "dim"),), c.id),
@@ -203,13 +225,13 @@ class ModelTree(Tree[NodeRef]):
         names = {c.id: c.label for c in model.components}
         for section, title in GROUPS:
             count = len(getattr(model, section))
-            self._set(("group", section), (title, count), partial(styled, f"{title} ({count})", "italic"))
+            put(("group", section), (title, count), partial(styled, f"{title} ({count})", "italic"))
         for flow in model.flows:
             text = f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
-            self._set(("flows", flow.key), (text, badge_key(flow.key)), partial(labelled, text, "", (), flow.key))
+            put(("flows", flow.key), (text, badge_key(flow.key)), partial(labelled, text, "", (), flow.key))
         for d in model.data:
             name, level = d.label, str(d.classification)
-            self._set(("data", d.id), (name, level), partial(labelled, name, "", ((f" {level}", "dim"),), None))
+            put(("data", d.id), (name, level), partial(labelled, name, "", ((f" {level}", "dim"),), None))
         for control in model.controls:
             ref = ("controls", element_key("controls", control))
             scope, status = ", ".join(control.scope), str(control.status)
@@ -218,7 +240,8 @@ class ModelTree(Tree[NodeRef]):
                 rest.append((f" @ {scope}", "dim"))
             if status != "implemented":
                 rest.append((f" ({status})", "yellow"))
-            self._set(ref, (control.control, tuple(rest)), partial(labelled, control.control, "", tuple(rest), None))
+            put(ref, (control.control, tuple(rest)), partial(labelled, control.control, "", tuple(rest), None))
+        return specs
 
     # -- navigation -----------------------------------------------------------
     @property

@@ -162,6 +162,8 @@ class FindingsTable(DataTable[Text]):
         self._cells: dict[str, tuple[str, ...]] = {}
         self._last_filter = FindingFilter()
         self._widths: dict[str, int] = {}
+        self._pending = False
+        """Rows of ``_order`` are not built yet: the table had no width when they were shown."""
 
     def on_mount(self) -> None:
         self._fit(self.size.width)
@@ -172,7 +174,7 @@ class FindingsTable(DataTable[Text]):
     def _fit(self, width: int) -> None:
         """Give the title column what is left after the fixed columns; drop the threat column when narrow."""
         widths = column_widths(width)
-        if widths == self._widths:
+        if widths == self._widths and not (self._pending and width):
             return
         self._widths = widths
         current = self.current_id
@@ -206,7 +208,7 @@ class FindingsTable(DataTable[Text]):
         self.findings = {f.id: f for f in findings}
         order = [f.id for f in visible]
         current = self.current_id
-        if order == self._order:
+        if order == self._order and not self._pending:
             for f in visible:
                 cells = self._cells_of(f)
                 plain = tuple(c.plain for c in cells)
@@ -218,6 +220,13 @@ class FindingsTable(DataTable[Text]):
             return
         if current is not None and current not in {f.id for f in visible}:
             current = _nearest(self._order, self.cursor_row, set(order))
+        if not self.size.width:
+            # Not laid out yet: the first resize fits the columns and shows these rows; building
+            # them now would measure every cell twice (most of the first paint of a large model).
+            self.clear()
+            self._order, self._cells, self._pending = order, {}, True
+            return
+        self._pending = False
         self.clear()
         self._cells = {}
         rows = []
