@@ -134,6 +134,14 @@ class Factor(Frozen):
 Level = Annotated[int, Field(ge=1, le=5)]
 
 
+class GroupBy(StrEnum):
+    """The fact a threat's findings are grouped by: one root cause, one finding (docs/rules.md)."""
+
+    SOURCE = "source"
+    """The untrusted source the finding's path starts at: every element of the threat reached
+    first from the same source is listed on one finding, keyed ``<threat>@<source>``."""
+
+
 class Threat(Frozen):
     """A threat with the rule that decides where it applies."""
 
@@ -158,6 +166,13 @@ class Threat(Frozen):
     """Controls that mitigate it, as ``<catalog>:<control id>``."""
     refs: tuple[Ref, ...] = ()
     """The catalog entries it realises, as ``<catalog>:<entry id>``."""
+    # -- root causes (issue 9, gap 6) --
+    group_by: GroupBy | None = None
+    """When one fact causes the threat on several elements, the fact to group its findings by (one
+    finding names the root cause and lists the affected elements); unset: one finding per element."""
+    formerly: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.:_-]*$", max_length=80)], ...] = ()
+    """Ids (in this catalog) of threats this one was split from: a triage decision recorded on
+    ``<old threat>@<element>`` carries over when that old finding no longer exists."""
 
 
 class Catalog(Frozen):
