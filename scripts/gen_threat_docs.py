@@ -113,7 +113,11 @@ def _threat_section(threat: Threat, cset: CatalogSet) -> list[str]:
         "|---|---|",
         f"| applies to | {_applies_to(threat)} |",
         *([f"| one finding per | {_GROUPED[threat.group_by]} |"] if threat.group_by is not None else []),
-        *([f"| split from | {', '.join(code(f'{LIBRARY}:{t}') for t in threat.formerly)} |"] if threat.formerly else []),
+        *(
+            [f"| split from | {', '.join(code(f'{LIBRARY}:{t}') for t in threat.formerly)} |"]
+            if threat.formerly
+            else []
+        ),
         f"| base likelihood × impact | {threat.likelihood} × {threat.impact} |",
         f"| lifecycle | {', '.join(s.value for s in threat.lifecycle)} |",
         f"| STRIDE | {', '.join(s.value for s in threat.stride) or '—'} |",

@@ -462,7 +462,9 @@ def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: 
         if fid not in ids and fid in alias_of:
             owner = alias_of[fid]
             if owner.triage_key is not None:
-                state = f"it applies because every element of '{owner.id}' has the same decision; re-key it to '{owner.id}'"
+                state = (
+                    f"it applies because every element of '{owner.id}' has the same decision; re-key it to '{owner.id}'"
+                )
             elif owner.triage is not None:
                 state = f"'{owner.id}' has its own decision, which supersedes it; remove it"
             else:
