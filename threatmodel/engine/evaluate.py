@@ -253,7 +253,8 @@ def _settle(model: SystemModel, f: Finding, as_of: dt.date, existing: set[str]) 
     """Apply the triage decision recorded for ``f`` (under its id, else under its aliases)."""
     triage, key = model.triage.get(f.id), f.id
     if triage is None:
-        triage, key = _alias_entry(model, f, existing)
+        triage, alias = _alias_entry(model, f, existing)
+        key = alias or f.id
     if triage is None:
         return f
     expired = triage.review_by is not None and triage.review_by < as_of
