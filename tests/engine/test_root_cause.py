@@ -177,3 +177,25 @@ def test_a_decision_recorded_before_the_split_carries_over() -> None:
     assert finding.status.value == "accepted"
     assert finding.triage_key == "tm:agent-goal-hijack@reader-agent"
     assert [d.code for d in a.diagnostics if d.triage == "tm:agent-goal-hijack@reader-agent"] == ["TM204"]
+
+
+def test_diff_pairs_a_finding_that_joined_a_group() -> None:
+    """One public app reaching one model, then two: the per-element finding moves into the group."""
+    from threatmodel.engine.diff import diff_assessments
+
+    one = {**BASE, "flows": [f for f in BASE["flows"] if f["target"] != "sales-llm"]}
+    changes = diff_assessments(_assess(one), _assess(BASE)).findings
+    moved = [c for c in changes if c.change == "moved"]
+    assert [(c.id, c.old_id) for c in moved] == [(f"{DPI}@visitors", f"{DPI}@faq-llm")]
+    assert not [c for c in changes if c.change == "resolved"]
+
+
+def test_the_gate_reads_a_baseline_written_before_grouping() -> None:
+    from threatmodel.engine.gate import baseline_severity
+    from threatmodel.model.base import Severity
+
+    group = _by_id(_assess(BASE))[f"{DPI}@visitors"]
+    both = {f"{DPI}@faq-llm": Severity.MEDIUM, f"{DPI}@sales-llm": Severity.HIGH}
+    assert baseline_severity(group, both) is Severity.HIGH
+    assert baseline_severity(group, {f"{DPI}@faq-llm": Severity.HIGH}) is None  # sales-llm is new to it
+    assert baseline_severity(group, {f"{DPI}@visitors": Severity.LOW}) is Severity.LOW
