@@ -171,7 +171,7 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
             refs = ", ".join(r.split(":", 1)[1] for r in f.refs if not r.startswith(("stride:", "atlas:")))
             table.add_row(
                 Text(f.residual_severity.value, style=SEVERITY_STYLE[f.residual_severity]),
-                Text(f.target),
+                Text(f.target + (f" +{len(f.affected) - 1}" if f.affected else "")),
                 Text(f.title),
                 Text(f.status.value),
                 Text(refs, style="dim"),
@@ -189,9 +189,9 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
     else:
         console.print("No open findings.", style="green")
 
-    per_target = Counter(f.target for f in open_findings)
+    per_target = Counter(e for f in open_findings for e in f.elements)
     if per_target:
-        worst = {t: max(f.residual_severity for f in open_findings if f.target == t) for t in per_target}
+        worst = {t: max(f.residual_severity for f in open_findings if t in f.elements) for t in per_target}
         by_comp = Table(title="By component", title_justify="left")
         by_comp.add_column("component")
         by_comp.add_column("open", justify="right")
@@ -287,6 +287,10 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     head.append(f"  status {f.status.value}  ·  risk {f.risk} → residual {f.residual_risk}")
     console.print(head)
     console.print(f"\n{e(f.summary)}", highlight=False)
+    if f.affected:
+        console.print("\n[bold]Root cause[/bold] (one finding for every element it affects)")
+        console.print(f"  {e(f.root_cause)}", highlight=False)
+        console.print(Text(f"  affects: {', '.join(f.affected)}"), highlight=False)
     console.print("\n[bold]Why it applies[/bold]")
     for fact in f.why:
         console.print(f"  • {e(fact)}", highlight=False)
@@ -316,6 +320,8 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     if f.triage is not None:
         t = f.triage
         lapsed = " (lapsed)" if f.triage_expired else ""
+        if f.triage_key is not None:
+            lapsed += f" (recorded under {e(f.triage_key)})"
         console.print(
             f"\n[bold]Triage[/bold]{lapsed}: {t.status.value} by {e(t.owner or '?')}: {e(t.justification)}",
             highlight=False,

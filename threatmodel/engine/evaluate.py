@@ -169,10 +169,7 @@ def _root(g: ModelGraph, threat: Threat, explanation: Explanation) -> str | None
 def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str]) -> str:
     """The root cause of a grouped finding, in words."""
     if threat.group_by is GroupBy.SOURCE:
-        return (
-            f"one untrusted source, {g.name(root)}, reaches {len(affected)} elements the same way: "
-            f"{g.untrusted_reasons[root]}"
-        )
+        return f"{g.untrusted_reasons[root]} (one source reaching {len(affected)} elements)"
     return f"{g.name(root)} affects {len(affected)} elements"
 
 
