@@ -71,7 +71,15 @@ class Matchers:
     """Unknowns read against the threat: a finding that also holds here rests on no unknown."""
 
 
-def _generic_factors(g: ModelGraph, element: str) -> tuple[list[ScoreFactor], list[tuple[str, str]]]:
+def _at_stake(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
+    """The data an attack on ``element`` can reach: what it holds, receives, sends and is instructed
+    with. Data a model was only *trained* on counts when the threat declares it is at stake
+    (``training_data_at_stake``: extraction, inference, inversion...); evading or injecting into a
+    model does not reveal its training set."""
+    return g.data_handled(element, at_runtime=not threat.training_data_at_stake)
+
+
+def _generic_factors(g: ModelGraph, element: str, threat: Threat) -> tuple[list[ScoreFactor], list[tuple[str, str]]]:
     """Adjustments every threat gets from the element's exposure, data and autonomy, and the unknowns they assumed."""
     factors: list[ScoreFactor] = []
     assumed: list[tuple[str, str]] = []
@@ -90,11 +98,10 @@ def _generic_factors(g: ModelGraph, element: str) -> tuple[list[ScoreFactor], li
                     reason=f"who can reach {g.name(element)} is unknown: read as reachable from the internet",
                 )
             )
-        top = g.max_classification(element)
-        if top is Classification.RESTRICTED:
-            names = [
-                g.name(d) for d in g.handled_data[element] if g.data[d].classification is Classification.RESTRICTED
-            ]
+        names = [
+            g.name(d) for d in _at_stake(g, element, threat) if g.data[d].classification is Classification.RESTRICTED
+        ]
+        if names:
             factors.append(
                 ScoreFactor(axis="impact", delta=1, reason=f"handles restricted data: {', '.join(names[:3])}")
             )
@@ -137,10 +144,11 @@ def _implemented(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]
     )
 
 
-def _sensitive_data(g: ModelGraph, element: str, matched: tuple[str, ...] = ()) -> str:
+def _sensitive_data(g: ModelGraph, element: str, threat: Threat, matched: tuple[str, ...] = ()) -> str:
     """Up to three data names, most sensitive first: the data the rule matched when it has a data
-    condition (so a personal-data threat never names model weights), else what the element handles."""
-    ids = matched or g.handled_data.get(element) or (g.flows[element].data if element in g.flows else ())
+    condition (so a personal-data threat never names model weights), else the data the attack can
+    reach (:func:`_at_stake`: never a model's training set for an attack that cannot reveal it)."""
+    ids = matched or _at_stake(g, element, threat) or (g.flows[element].data if element in g.flows else ())
     ranked = sorted(ids, key=lambda d: (-g.data[d].classification.rank, d))
     return ", ".join(g.name(d) for d in ranked[:3]) or "its data"
 
@@ -362,7 +370,7 @@ def _finding(
 ) -> tuple[Finding, dict[str, str]]:
     """The finding ``threat`` raises on ``element``, before grouping and triage (its status is what
     its controls make it), and the values its scenario was filled from."""
-    generic, assumed = _generic_factors(g, element)
+    generic, assumed = _generic_factors(g, element, threat)
     assumed = [*explanation.assumed, *assumed]
     factors = [
         ScoreFactor(axis="likelihood", delta=threat.likelihood, reason="base likelihood of the threat"),
@@ -401,7 +409,9 @@ def _finding(
         "kind": g.kind(element) if element in g.components else str(target_type),
         "source": g.name(explanation.source) if explanation.source else "an outside party",
         "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
-        "data": _sensitive_data(g, element, explanation.data) if target_type is not TargetType.SYSTEM else "its data",
+        "data": _sensitive_data(g, element, threat, explanation.data)
+        if target_type is not TargetType.SYSTEM
+        else "its data",
         "system": model.system.name,
     }
     stride_refs = tuple(f"stride:{s.value}" for s in threat.stride if "stride" in cset.by_id)

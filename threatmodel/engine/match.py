@@ -206,7 +206,11 @@ class Matcher:
                     facts.append(f"not: {describe(inner)}")
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case DataHandled(data=test):
-                    ids = self.g.handled_data[el] if el in self.g.components else self.g.flows[el].data
+                    ids = (
+                        self.g.data_handled(el, at_runtime=test.at_runtime)
+                        if el in self.g.components
+                        else self.g.flows[el].data
+                    )
                     data.extend(d for d in ids if data_matches(test, self.g, d))
                     facts.extend(self._explain_leaf(c, el)[0])
                 case _:
@@ -307,7 +311,7 @@ class Matcher:
             case DataHandled(data=test):
                 ids: Iterable[str]
                 if el in g.components:
-                    ids = g.handled_data[el]
+                    ids = g.data_handled(el, at_runtime=test.at_runtime)
                 elif el in g.flows:
                     ids = g.flows[el].data
                 else:
@@ -440,7 +444,7 @@ class Matcher:
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
                 return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
             case DataHandled(data=test):
-                ids = g.handled_data[el] if el in g.components else g.flows[el].data
+                ids = g.data_handled(el, at_runtime=test.at_runtime) if el in g.components else g.flows[el].data
                 hits = [d for d in ids if data_matches(test, g, d)]
                 verb = "handles" if el in g.components else "carries"
                 shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])

@@ -170,6 +170,10 @@ class Threat(Frozen):
     group_by: GroupBy | None = None
     """When one fact causes the threat on several elements, the fact to group its findings by (one
     finding names the root cause and lists the affected elements); unset: one finding per element."""
+    training_data_at_stake: bool = False
+    """The attack reveals or alters what a model was trained on (memorisation, membership inference,
+    inversion): restricted data in the model's ``trained_on`` then raises its impact. Otherwise only
+    the data the element handles at runtime does (evading a model does not expose its training set)."""
     formerly: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.:_-]*$", max_length=80)], ...] = ()
     """Ids (in this catalog) of threats this one was split from: a triage decision recorded on
     ``<old threat>@<element>`` carries over when that old finding no longer exists."""

@@ -129,6 +129,9 @@ class DataTest(Frozen):
 
     classification_at_least: Classification | None = None
     tags_any: tuple[Slug, ...] = ()
+    at_runtime: bool = False
+    """Only data the component handles at runtime (holds, receives, sends, is instructed with), not
+    data a model was only trained on: for attacks on a running model, which cannot reach its training set."""
 
     def describe(self) -> str:
         """The data the test selects, in words."""
@@ -137,7 +140,8 @@ class DataTest(Frozen):
             parts.append(f"{self.classification_at_least.value} or more sensitive data")
         if self.tags_any:
             parts.append("data tagged " + " or ".join(self.tags_any))
-        return " that is ".join(parts) if parts else "any data"
+        text = " that is ".join(parts) if parts else "any data"
+        return f"{text} at runtime" if self.at_runtime else text
 
 
 class DataHandled(_Predicate):
