@@ -14,7 +14,7 @@ from threatmodel.engine.match import Explanation, Matcher
 from threatmodel.engine.unknowns import Readings, unknown_in
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
-from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat
+from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat, Variant
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
 from threatmodel.model.keys import finding_id, ref, split_finding_id, split_ref
 from threatmodel.model.rules import TargetType
@@ -164,6 +164,13 @@ class _Draft:
     """The element whose fact the threat groups by (``group_by``), when the explanation names one."""
     finding: Finding
     values: dict[str, str]
+    variant: Variant | None = None
+    """The wording variant the finding took, if any."""
+
+    @property
+    def scenario(self) -> str:
+        """The scenario template the finding was written from."""
+        return self.variant.scenario if self.variant is not None and self.variant.scenario else self.threat.scenario
 
 
 def _root(g: ModelGraph, threat: Threat, explanation: Explanation) -> str | None:
@@ -219,7 +226,7 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
             primary.finding.model_copy(
                 update={
                     "id": finding_id(key, anchor),
-                    "scenario": fill(threat.scenario, values),
+                    "scenario": fill(primary.scenario, values),
                     "assumes": tuple(assumes),
                     "root": anchor,
                     "root_cause": _root_cause(g, threat, anchor, affected),
@@ -316,6 +323,20 @@ def evaluate(
         for key, threat in cset.all_threats()
         if key not in disabled
     ]
+    # Variants choose wording on stated facts only (unknowns read against them), compiled once.
+    wording = {
+        key: [
+            (
+                v,
+                None
+                if v.when is None
+                else Readings.of(v.when, favour=False, unknown=unknown, assumed_sources=assumed).keep,
+            )
+            for v in threat.variants
+        ]
+        for key, threat, _, _ in compiled
+        if threat.variants
+    }
     # First decide where each rule holds (cheap, set-wise), then build the findings, so a catalog
     # asking for an unbounded number of them is refused before the expensive part.
     matched = [
@@ -332,8 +353,11 @@ def evaluate(
             explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
         else:
             explanation = matchers.keep.explain(when.keep, element)
-        finding, values = _finding(model, g, matchers, cset, key, threat, factors, element, explanation)
-        drafts.append(_Draft(key, threat, element, _root(g, threat, explanation), finding, values))
+        variant = next(
+            (v for v, cond in wording.get(key, ()) if cond is None or matchers.doubt.holds(cond, element)), None
+        )
+        finding, values = _finding(model, g, matchers, cset, key, threat, factors, element, explanation, variant)
+        drafts.append(_Draft(key, threat, element, _root(g, threat, explanation), finding, values, variant))
 
     grouped = group_findings(g, drafts)
     existing = {f.id for f in grouped}
@@ -367,6 +391,7 @@ def _finding(
     factor_readings: list[tuple[Factor, Readings]],
     element: str,
     explanation: Explanation,
+    variant: Variant | None = None,
 ) -> tuple[Finding, dict[str, str]]:
     """The finding ``threat`` raises on ``element``, before grouping and triage (its status is what
     its controls make it), and the values its scenario was filled from."""
@@ -418,7 +443,7 @@ def _finding(
     finding = Finding(
         id=fid,
         threat=key,
-        title=threat.title,
+        title=variant.title if variant is not None and variant.title else threat.title,
         summary=threat.summary,
         target=element,
         target_type=target_type,
@@ -426,7 +451,7 @@ def _finding(
         why=explanation.facts,
         path=explanation.path,
         paths=explanation.paths if len(explanation.paths) > 1 else (),
-        scenario=fill(threat.scenario, values),
+        scenario=fill(variant.scenario if variant is not None and variant.scenario else threat.scenario, values),
         likelihood=likelihood,
         impact=impact,
         risk=risk,
@@ -437,7 +462,9 @@ def _finding(
         residual_severity=residual_severity,
         lifecycle=threat.lifecycle,
         stride=threat.stride,
-        refs=tuple(sorted(set(threat.refs) | set(stride_refs))),
+        refs=tuple(
+            sorted(set(threat.refs if variant is None or variant.refs is None else variant.refs) | set(stride_refs))
+        ),
         controls=threat.controls,
         implemented_controls=implemented,
         status=status,
