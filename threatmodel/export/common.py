@@ -202,6 +202,13 @@ class Labels:
             return f"{self.name(ends[0])} → {self.name(ends[1])}"
         return f.target_name
 
+    def targets(self, f: Finding) -> str:
+        """Every element a finding applies to by display name: a group by root cause lists them all."""
+        if not f.affected:
+            return self.target(f)
+        names = [self.name(e) for e in f.affected]
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+
     def kind(self, f: Finding) -> str:
         """A component's kind, or ``flow`` / ``system``."""
         return (

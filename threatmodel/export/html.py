@@ -162,7 +162,7 @@ def _summary(a: Assessment, labels: Labels) -> str:
             tr(
                 td(sev_badge(f.residual_severity)),
                 td(f'<a href="#{esc(anchor(f))}">{esc(f.title)}</a>'),
-                td(esc(labels.target(f))),
+                td(esc(labels.targets(f))),
                 td(status_badge(f.status)),
                 td(str(f.residual_risk), "num"),
             )
@@ -546,7 +546,9 @@ def _data(a: Assessment, labels: Labels) -> dict[str, Any]:
     status_rank = {s: i for i, s in enumerate(Status)}
     findings = []
     for i, f in enumerate(report_order(a.findings)):
-        text = " ".join((f.id, f.title, labels.target(f), f.target, f.summary, " ".join(f.refs), " ".join(f.why)))
+        text = " ".join(
+            (f.id, f.title, labels.targets(f), *f.elements, f.summary, " ".join(f.refs), " ".join(f.why), f.root_cause)
+        )
         findings.append(
             {
                 "id": f.id,
@@ -555,6 +557,7 @@ def _data(a: Assessment, labels: Labels) -> dict[str, Any]:
                 "open": f.status.is_open,
                 "catalogs": list(catalogs_of(f)),
                 "target": f.target,
+                "elements": list(f.elements),
                 "paths": [list(p) for p in (f.paths or ((f.path,) if f.path else ()))],
                 "text": " ".join(text.lower().split()),
                 "order": i,

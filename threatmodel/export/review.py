@@ -222,7 +222,7 @@ def finding_view(analysis: Analysis, labels: Labels, f: Finding) -> FindingView:
         controls.append(ControlLine(c, cset.title_of(c), cset.url_of(c), "proposed", shown))
     return FindingView(
         finding=f,
-        target=labels.target(f),
+        target=labels.targets(f),
         kind=labels.kind(f),
         path=tuple(labels.name(p) for p in f.path),
         names={e: labels.name(e) for path in (f.path, *f.paths) for e in path},
