@@ -332,7 +332,7 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
     for i, p in enumerate(a.proposals, 1):
         closes = "".join(
             f'<li><a href="#{esc("f-" + fid)}">{esc(by_id[fid].title if fid in by_id else fid)}</a>'
-            f' <span class="muted small">{esc(labels.target(by_id[fid]) if fid in by_id else "")}</span></li>'
+            f' <span class="muted small">{esc(labels.targets(by_id[fid]) if fid in by_id else "")}</span></li>'
             for fid in p.closes
         )
         rows.append(
@@ -431,7 +431,7 @@ def _triage(a: Assessment, labels: Labels) -> str:
     for r in log:
         e = r.entry
         finding = (
-            f'<a href="#{esc("f-" + r.finding_id)}">{esc(r.finding.title)}</a> <span class="muted small">{esc(labels.target(r.finding))}</span>'
+            f'<a href="#{esc("f-" + r.finding_id)}">{esc(r.finding.title)}</a> <span class="muted small">{esc(labels.targets(r.finding))}</span>'
             f"<br><code>{esc(r.finding_id)}</code>"
             if r.finding is not None
             else f'<code>{esc(r.finding_id)}</code><br><span class="lapsed-flag">matches no finding</span>'
@@ -493,7 +493,7 @@ def _lifecycle(a: Assessment, labels: Labels) -> str:
             continue
         items = "".join(
             f'<li>{sev_badge(f.residual_severity)} <a href="#{esc(anchor(f))}">{esc(f.title)}</a> '
-            f'<span class="muted small">{esc(labels.target(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
+            f'<span class="muted small">{esc(labels.targets(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
             for f in found
         )
         blocks.append(f'<div class="stage"><h3>{esc(stage.value)}</h3><ul>{items}</ul></div>')

@@ -465,7 +465,7 @@ def _lifecycle(a: Assessment, labels: Labels) -> list[str]:
             continue
         out += [f"**{stage.value}**", ""]
         out += [
-            f"- {SEVERITY_MARK[f.residual_severity]} · {md_text(f.title)} · {md_text(labels.target(f))} · {STATUS_LABELS[f.status]}"
+            f"- {SEVERITY_MARK[f.residual_severity]} · {md_text(f.title)} · {md_text(labels.targets(f))} · {STATUS_LABELS[f.status]}"
             for f in found
         ]
         out.append("")

@@ -106,8 +106,8 @@ def _yes_no(value: bool | None) -> str:
 def system_view(analysis: Analysis) -> SystemView:
     """The system section's tables."""
     m, g, a = analysis.model, analysis.graph, analysis.assessment
-    open_by = Counter(f.target for f in a.findings if f.status.is_open)
-    all_by = Counter(f.target for f in a.findings)
+    open_by = Counter(e for f in a.findings if f.status.is_open for e in f.elements)
+    all_by = Counter(e for f in a.findings for e in f.elements)
     members: dict[str, list[str]] = {}
     for c in sorted(m.components, key=lambda c: c.id):
         if c.boundary is not None:

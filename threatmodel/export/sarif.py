@@ -36,6 +36,7 @@ from threatmodel.export.common import (
     primary_url,
     ref_label,
     ref_links,
+    representative,
 )
 from threatmodel.jsontext import pretty
 from threatmodel.model.base import Severity
@@ -236,7 +237,7 @@ def _artifact_location(uri: str) -> dict[str, Any]:
 
 
 def _rule(key: str, findings: Sequence[Finding], cset: CatalogSet) -> dict[str, Any]:
-    first = findings[0]
+    first = representative(key, findings, cset)
     worst = max(f.residual_severity for f in findings)
     links = ref_links(first.refs, cset)
     controls = first.controls

@@ -32,7 +32,7 @@ from typing import Any
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.export.common import STATUS_LABELS, Labels, export_date, posture, ref_label, ref_links
+from threatmodel.export.common import STATUS_LABELS, Labels, export_date, posture, ref_label, ref_links, representative
 from threatmodel.jsontext import pretty
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
@@ -154,7 +154,9 @@ def render_stix(analysis: Analysis, *, tool_version: str) -> str:
 
     patterns: dict[str, str] = {}
     for key, findings in sorted(by_threat.items()):
-        patterns[key] = add(_attack_pattern(key, findings[0], cset, producer, catalog_time(key)))
+        patterns[key] = add(
+            _attack_pattern(key, representative(key, findings, cset), cset, producer, catalog_time(key))
+        )
 
     coas: dict[str, str] = {}
     for key, findings in sorted(by_threat.items()):
