@@ -199,3 +199,13 @@ def test_the_gate_reads_a_baseline_written_before_grouping() -> None:
     assert baseline_severity(group, both) is Severity.HIGH
     assert baseline_severity(group, {f"{DPI}@faq-llm": Severity.HIGH}) is None  # sales-llm is new to it
     assert baseline_severity(group, {f"{DPI}@visitors": Severity.LOW}) is Severity.LOW
+
+
+def test_why_not_points_at_the_group_an_element_belongs_to() -> None:
+    from threatmodel.engine import analyse
+    from threatmodel.engine.whynot import why_not
+
+    analysis = analyse(SystemModel.model_validate(stated(BASE)), CATALOGS.catalogs, as_of=FIXED_DATE)
+    answer = why_not(analysis, f"{DPI}@faq-llm")
+    assert answer.applies and answer.raised_as == f"{DPI}@visitors"
+    assert why_not(analysis, f"{DPI}@hr-llm").raised_as is None

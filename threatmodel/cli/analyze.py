@@ -126,7 +126,9 @@ def _print_why_not(analysis: Analysis, finding: str) -> None:
             Problem(str(exc.args[0]), hint="finding ids are THREAT@ELEMENT, e.g. tm:model-inversion@fraud-model")
         ) from None
     if answer.applies:
-        echo(f"{answer.finding} applies: see `threatmodel analyze MODEL --finding {answer.finding}`")
+        shown = answer.raised_as or answer.finding
+        grouped = f", as part of {shown} (one finding per root cause)" if answer.raised_as else ""
+        echo(f"{answer.finding} applies{grouped}: see `threatmodel analyze MODEL --finding {shown}`")
         return
     echo(f"{answer.finding} does not apply:")
     for line in answer.reasons:
