@@ -498,7 +498,8 @@ def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: 
             owner = alias_of[fid]
             if owner.triage_key is not None:
                 state = (
-                    f"it applies because every element of '{owner.id}' has the same decision; re-key it to '{owner.id}'"
+                    f"it applies because every element of '{owner.id}' has the same decision; re-key one copy "
+                    f"(`threatmodel migrate MODEL --rename {fid}={owner.id}`) and remove the others"
                 )
             elif owner.triage is not None:
                 state = f"'{owner.id}' has its own decision, which supersedes it; remove it"
