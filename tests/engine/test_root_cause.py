@@ -209,3 +209,24 @@ def test_why_not_points_at_the_group_an_element_belongs_to() -> None:
     answer = why_not(analysis, f"{DPI}@faq-llm")
     assert answer.applies and answer.raised_as == f"{DPI}@visitors"
     assert why_not(analysis, f"{DPI}@hr-llm").raised_as is None
+
+
+def test_policy_judges_a_decision_recorded_under_an_alias_with_its_finding() -> None:
+    """A severity-scoped triage rule still sees an acceptance recorded under a per-element id."""
+    from threatmodel.engine.policy import evaluate_policy
+    from threatmodel.model.policy import Policy
+
+    a = _assess(BASE, {f"{DPI}@faq-llm": DECISION, f"{DPI}@sales-llm": DECISION})
+    policy = Policy.model_validate(
+        {
+            "rules": [
+                {
+                    "id": "approve-accepted",
+                    "message": "Accepted risks need a second person.",
+                    "needs_approver_other_than_owner": {"status": "accepted", "at_least": "medium"},
+                }
+            ]
+        }
+    )
+    flagged = sorted(v.finding for v in evaluate_policy(policy, a))
+    assert flagged == [f"{DPI}@faq-llm", f"{DPI}@sales-llm"]
