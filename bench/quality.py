@@ -95,7 +95,8 @@ def run_model(expected_path: Path, cats: LoadedCatalogs) -> ModelResult:
     assessment = evaluate(loaded.model, cats.catalogs, as_of=AS_OF)
     by_element: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for f in assessment.findings:
-        by_element.setdefault(f.target, []).append((f.threat, f.refs))
+        for element in f.elements:  # a finding grouped by root cause counts on every affected element
+            by_element.setdefault(element, []).append((f.threat, f.refs))
     result = ModelResult(name=model_file.removesuffix(".yaml"), positives=pos, negatives=neg)
     result.findings = len(assessment.findings)
     result.misses = [e for e in pos if not raised(e, by_element)]

@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO))
 from threatmodel.engine.catalogs import CatalogSet  # noqa: E402
 from threatmodel.engine.match import candidate_kinds  # noqa: E402
 from threatmodel.io.load import load_catalogs  # noqa: E402
-from threatmodel.model.catalog import Catalog, Entry, Threat  # noqa: E402
+from threatmodel.model.catalog import Catalog, Entry, GroupBy, Threat  # noqa: E402
 from threatmodel.model.rules import TargetType  # noqa: E402
 
 OUTPUT = REPO / "docs" / "threats.md"
@@ -96,6 +96,9 @@ def _coverage(library: Catalog, cset: CatalogSet) -> list[str]:
     return out
 
 
+_GROUPED = {GroupBy.SOURCE: "untrusted source (the elements it reaches are listed on one finding)"}
+
+
 def _threat_section(threat: Threat, cset: CatalogSet) -> list[str]:
     refs = "<br>".join(f"{code(r)} {md(cset.title_of(r))}" for r in threat.refs) or "—"
     controls = "<br>".join(f"{code(c)} {md(cset.title_of(c))}" for c in threat.controls) or "—"
@@ -109,6 +112,12 @@ def _threat_section(threat: Threat, cset: CatalogSet) -> list[str]:
         "| | |",
         "|---|---|",
         f"| applies to | {_applies_to(threat)} |",
+        *([f"| one finding per | {_GROUPED[threat.group_by]} |"] if threat.group_by is not None else []),
+        *(
+            [f"| split from | {', '.join(code(f'{LIBRARY}:{t}') for t in threat.formerly)} |"]
+            if threat.formerly
+            else []
+        ),
         f"| base likelihood × impact | {threat.likelihood} × {threat.impact} |",
         f"| lifecycle | {', '.join(s.value for s in threat.lifecycle)} |",
         f"| STRIDE | {', '.join(s.value for s in threat.stride) or '—'} |",

@@ -118,6 +118,9 @@ class ModelGraph:
     primary_sources: frozenset[str]
     """Sources that are untrusted in themselves (outsiders' content, untrusted zones, public users),
     as opposed to components that are merely reachable from the internet."""
+    trained_only: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Per model: data it was trained on and handles no other way (not held, sent, received or
+    instructed with): what only an attack on what the model learnt can reach."""
     assumed_sources: Mapping[str, str] = field(default_factory=dict)
     """Sources only because a fact is unknown (who a human user stands for, who can reach a
     component), mapped to that attribute; the optimistic reading of unknowns leaves them out."""
@@ -147,6 +150,12 @@ class ModelGraph:
     def successors(self, node: str) -> tuple[str, ...]:
         """Targets of the node's outgoing flows, sorted."""
         return self.succ.get(node, ())
+
+    def data_handled(self, node: str, *, at_runtime: bool = False) -> tuple[str, ...]:
+        """Data ids a component handles, sorted; ``at_runtime`` leaves out what a model was only trained on."""
+        handled = self.handled_data.get(node, ())
+        only = self.trained_only.get(node) if at_runtime else None
+        return tuple(d for d in handled if d not in only) if only else handled
 
     def predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's incoming flows, sorted."""
@@ -526,9 +535,15 @@ def build_graph(model: SystemModel) -> ModelGraph:
         handled[flow.source].update(flow.data)
         handled[flow.target].update(flow.data)
     by_kind: dict[str, list[str]] = {}
+    trained_only: dict[str, frozenset[str]] = {}
     for cid, component in components.items():
         by_kind.setdefault(component.kind, []).append(cid)
         if isinstance(component, Model):
+            only = frozenset(
+                d for d in component.trained_on if d in data and d not in handled[cid] and d != component.system_prompt
+            )
+            if only:
+                trained_only[cid] = only
             handled[cid].update(component.trained_on)
             if component.system_prompt:
                 handled[cid].add(component.system_prompt)
@@ -553,6 +568,7 @@ def build_graph(model: SystemModel) -> ModelGraph:
         by_kind={k: tuple(sorted(v)) for k, v in by_kind.items()},
         handled_data={k: tuple(sorted(d for d in v if d in data)) for k, v in handled.items()},
         untrusted_reasons=reasons,
+        trained_only=trained_only,
         primary_sources=primary,
         assumed_sources=assumed,
     )

@@ -80,7 +80,8 @@ def test_every_copy_raises_its_sources_findings_with_its_triage(
     for k in range(2):
         mapping = realshape.id_map(data, f"-r{k}")
         for finding in original.findings:
-            expected[f"{finding.threat}@{mapping.get(finding.target, finding.target)}"] = finding
+            keyed = finding.root or finding.target  # a finding grouped by root cause is keyed by its root
+            expected[f"{finding.threat}@{mapping.get(keyed, keyed)}"] = finding
     assert original.findings and set(copied) == set(expected)
     for finding_id, source in expected.items():
         assert (copied[finding_id].status, copied[finding_id].residual_risk) == (source.status, source.residual_risk)

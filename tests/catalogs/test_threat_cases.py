@@ -43,7 +43,7 @@ def _threat(catalogs: LoadedCatalogs, threat_id: str) -> Threat:
 def _fired_on(case: Path, fixture: str, catalogs: LoadedCatalogs) -> set[str]:
     threat_key = f"{LIBRARY}:{case.name}"
     assessment = assess_file(case / fixture, catalogs)
-    return {f.target for f in assessment.findings if f.threat == threat_key}
+    return {e for f in assessment.findings if f.threat == threat_key for e in f.elements}
 
 
 def _element_ids(path: Path) -> set[str]:

@@ -112,20 +112,20 @@ def test_quickstart_shows_finding_explanation() -> None:
 
 
 def _wide_model(tmp_path: Path, copies: int) -> Path:
-    """``copies`` internet-facing apps, each in front of its own LLM: three open findings a copy."""
+    """``copies`` internet-facing apps, each with its own users in front of its own LLM: three open
+    findings a copy (one user population shared by every app would be one root cause, grouped)."""
     import yaml
 
-    components: list[dict[str, str]] = [
-        {"id": "users", "kind": "human-user", "population": "public", "exposure": "internet"}
-    ]
+    components: list[dict[str, str]] = []
     flows: list[dict[str, str]] = []
     for i in range(copies):
         components += [
+            {"id": f"users-{i}", "kind": "human-user", "population": "public", "exposure": "internet"},
             {"id": f"app-{i}", "kind": "application", "exposure": "internet"},
             {"id": f"llm-{i}", "kind": "llm"},
         ]
         flows += [
-            {"source": "users", "target": f"app-{i}"},
+            {"source": f"users-{i}", "target": f"app-{i}"},
             {"source": f"app-{i}", "target": f"llm-{i}"},
             {"source": f"llm-{i}", "target": f"app-{i}"},
         ]

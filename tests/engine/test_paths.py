@@ -20,14 +20,14 @@ def _findings(name: str):  # type: ignore[no-untyped-def]
 
 def test_indirect_path_through_a_tool_is_listed_beside_the_direct_one() -> None:
     """The ops agent reads web pages and customer tickets: both routes show, the nearest first."""
-    finding = _findings("agent-with-tools")["tm:agent-goal-hijack@ops-agent"]
+    finding = _findings("agent-with-tools")["tm:agent-indirect-prompt-injection@ops-agent"]
     assert finding.paths[0] == finding.path
     assert ("ticketing-saas", "ticketing-mcp", "ops-agent") in finding.paths
 
 
 def test_routes_through_another_source_are_not_repeated() -> None:
     """public-web reaches the agent only through web-fetch, itself a source: web-fetch's route covers it."""
-    finding = _findings("agent-with-tools")["tm:agent-goal-hijack@ops-agent"]
+    finding = _findings("agent-with-tools")["tm:agent-indirect-prompt-injection@ops-agent"]
     assert not any(route[0] == "public-web" for route in finding.paths)
     assert len(finding.paths) <= MAX_PATHS
     assert [len(r) for r in finding.paths[1:]] == sorted(len(r) for r in finding.paths[1:])

@@ -56,7 +56,7 @@ def test_finding_ids_are_unique_and_stable(model: SystemModel) -> None:
     first = evaluate(model, CATALOGS.catalogs, as_of=AS_OF)
     ids = [f.id for f in first.findings]
     assert len(ids) == len(set(ids))
-    assert all(f.id == f"{f.threat}@{f.target}" for f in first.findings)
+    assert all(f.id == f"{f.threat}@{f.root or f.target}" for f in first.findings)
     assert ids == [f.id for f in evaluate(model, CATALOGS.catalogs, as_of=AS_OF).findings]
 
 

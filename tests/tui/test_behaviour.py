@@ -179,6 +179,7 @@ async def test_triage_form_shows_errors_as_you_type(app: ThreatModelApp) -> None
         table(pilot).focus()
         table(pilot).select_finding(BROAD)
         await pilot.press("f")
+        await pilot.pause()  # let the form mount its fields (on a loaded machine the query raced it)
         form = pilot.app.screen
         assert isinstance(form, TriageScreen)
         await set_input(pilot, widget_id("justification"), "Not reachable")

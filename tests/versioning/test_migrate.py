@@ -308,3 +308,23 @@ def test_migrate_accepts_a_str_tag_on_a_renamed_value(tmp_path: Path) -> None:
     result = invoke(tmp_path, "migrate", "model.yaml", "--rename", "support-agent=helpdesk-agent", *CAT)
     assert result.exit_code == 0, result.output
     assert path.read_text(encoding="utf-8") == _renamed(text)
+
+
+def test_a_finding_id_rename_rekeys_one_triage_entry(v3: Path) -> None:
+    """--rename OLD@EL=NEW@ROOT moves one decision (e.g. onto a finding grouped by root cause), comments kept."""
+    before = v3.read_text(encoding="utf-8")
+    old, new = "vt:sensitive-data-to-provider@chat-llm", "vt:sensitive-data-to-provider@customers"
+    result = invoke(v3.parent, "migrate", "model.yaml", "--rename", f"{old}={new}", *CAT)
+    assert result.exit_code == 0, result.output
+    after = v3.read_text(encoding="utf-8")
+    assert comments(after) == comments(before)
+    triage = load_model(v3).model.triage
+    assert old not in triage and triage[new].justification.startswith("Zero-retention")
+    assert f"triage entry '{old}' → '{new}'" in result.stdout
+
+
+def test_a_finding_id_rename_refuses_to_overwrite_or_invent(v3: Path) -> None:
+    with pytest.raises(UsageError, match="no triage entry"):
+        plan_migration(v3, parse_renames(["vt:x@chat-llm=vt:x@customers"]))
+    with pytest.raises(UsageError, match="not a finding id"):
+        parse_renames(["vt:x@chat-llm=customers"])

@@ -126,7 +126,9 @@ def _print_why_not(analysis: Analysis, finding: str) -> None:
             Problem(str(exc.args[0]), hint="finding ids are THREAT@ELEMENT, e.g. tm:model-inversion@fraud-model")
         ) from None
     if answer.applies:
-        echo(f"{answer.finding} applies: see `threatmodel analyze MODEL --finding {answer.finding}`")
+        shown = answer.raised_as or answer.finding
+        grouped = f", as part of {shown} (one finding per root cause)" if answer.raised_as else ""
+        echo(f"{answer.finding} applies{grouped}: see `threatmodel analyze MODEL --finding {shown}`")
         return
     echo(f"{answer.finding} does not apply:")
     for line in answer.reasons:
@@ -174,7 +176,7 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
                 threat.append(" ?", style="bold yellow")
             table.add_row(
                 Text(f.residual_severity.value, style=SEVERITY_STYLE[f.residual_severity]),
-                Text(f.target),
+                Text(f.target + (f" +{len(f.affected) - 1}" if f.affected else "")),
                 threat,
                 Text(f.status.value),
                 Text(refs, style="dim"),
@@ -196,9 +198,9 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
     else:
         console.print("No open findings.", style="green")
 
-    per_target = Counter(f.target for f in open_findings)
+    per_target = Counter(e for f in open_findings for e in f.elements)
     if per_target:
-        worst = {t: max(f.residual_severity for f in open_findings if f.target == t) for t in per_target}
+        worst = {t: max(f.residual_severity for f in open_findings if t in f.elements) for t in per_target}
         by_comp = Table(title="By component", title_justify="left")
         by_comp.add_column("component")
         by_comp.add_column("open", justify="right")
@@ -294,6 +296,10 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     head.append(f"  status {f.status.value}  ·  risk {f.risk} → residual {f.residual_risk}")
     console.print(head)
     console.print(f"\n{e(f.summary)}", highlight=False)
+    if f.affected:
+        console.print("\n[bold]Root cause[/bold] (one finding for every element it affects)")
+        console.print(f"  {e(f.root_cause)}", highlight=False)
+        console.print(Text(f"  affects: {', '.join(f.affected)}"), highlight=False)
     console.print("\n[bold]Why it applies[/bold]")
     for fact in f.why:
         console.print(f"  • {e(fact)}", highlight=False)
@@ -323,6 +329,8 @@ def print_finding(console: Console, f: Finding, cset: CatalogSet) -> None:
     if f.triage is not None:
         t = f.triage
         lapsed = " (lapsed)" if f.triage_expired else ""
+        if f.triage_key is not None:
+            lapsed += f" (recorded under {e(f.triage_key)})"
         console.print(
             f"\n[bold]Triage[/bold]{lapsed}: {t.status.value} by {e(t.owner or '?')}: {e(t.justification)}",
             highlight=False,

@@ -248,16 +248,27 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
             for k, factor in enumerate(threat.factors):
                 for path, message, hint in check_rule(factor.when, threat.target, (*base, "factors", k, "when")):
                     issues.append(CatalogIssue(cat.id, path, message, hint))
-            for name in _PLACEHOLDER.findall(threat.scenario):
-                if name not in PLACEHOLDERS:
-                    issues.append(
-                        CatalogIssue(
-                            cat.id,
-                            (*base, "scenario"),
-                            f"unknown placeholder '{{{name}}}' in scenario",
-                            f"placeholders: {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}",
+            scenarios: list[tuple[str, Path]] = [(threat.scenario, (*base, "scenario"))]
+            for k, variant in enumerate(threat.variants):
+                at: Path = (*base, "variants", k)
+                if variant.when is not None:
+                    for path, message, hint in check_rule(variant.when, threat.target, (*at, "when")):
+                        issues.append(CatalogIssue(cat.id, path, message, hint))
+                for j, r in enumerate(variant.refs or ()):
+                    check_ref(r, (*at, "refs", j))
+                if variant.scenario is not None:
+                    scenarios.append((variant.scenario, (*at, "scenario")))
+            for text, where in scenarios:
+                for name in _PLACEHOLDER.findall(text):
+                    if name not in PLACEHOLDERS:
+                        issues.append(
+                            CatalogIssue(
+                                cat.id,
+                                where,
+                                f"unknown placeholder '{{{name}}}' in scenario",
+                                f"placeholders: {', '.join('{' + p + '}' for p in sorted(PLACEHOLDERS))}",
+                            )
                         )
-                    )
     return issues
 
 

@@ -15,6 +15,7 @@ CODES: dict[str, str] = {
     "TM201": "a triage entry matches no finding",
     "TM202": "a triage decision lapsed (review-by date passed)",
     "TM203": "an accepted or transferred risk grew after the decision (the finding is open again)",
+    "TM204": "a triage entry is keyed by an earlier id of a finding (grouped by root cause, or a split threat)",
 }
 """Every diagnostic code, with what it means. Silence codes in ``settings.ignore_diagnostics``."""
 

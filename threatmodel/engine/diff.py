@@ -90,7 +90,8 @@ class FindingChange:
     old: FindingState | None
     new: FindingState | None
     old_id: str | None = None
-    """For ``moved``: the finding's id before its element was renamed."""
+    """For ``moved``: the finding's id before its element was renamed, or before it joined or left a
+    group by root cause."""
 
     @property
     def rescored(self) -> bool:
@@ -387,6 +388,17 @@ def _element_map(old: SystemModel, new: SystemModel, renames: Sequence[Rename]) 
     return mapping
 
 
+def _regrouped(gone: Finding, after: Mapping[str, Finding], renamed: Mapping[str, str]) -> Finding | None:
+    """The finding that now covers ``gone``'s elements under another id (it joined or left a group by
+    root cause): the same threat, listing its primary element, else another element it listed."""
+    for element in (gone.target, *gone.elements):
+        now = renamed.get(element, element)
+        for f in sorted(after.values(), key=lambda f: f.id):
+            if f.threat == gone.threat and f.id != gone.id and now in f.elements:
+                return f
+    return None
+
+
 def _finding_changes(old: Assessment, new: Assessment, renamed: Mapping[str, str]) -> list[FindingChange]:
     before = {f.id: f for f in old.findings}
     after = {f.id: f for f in new.findings}
@@ -394,9 +406,14 @@ def _finding_changes(old: Assessment, new: Assessment, renamed: Mapping[str, str
     paired: set[str] = set()
     for fid in sorted(set(before) - set(after)):
         gone = before[fid]
-        target = renamed.get(gone.target)
+        target = renamed.get(gone.root or gone.target)
         moved = after.get(finding_id(gone.threat, target)) if target is not None else None
+        if moved is None:
+            moved = _regrouped(gone, after, renamed)
         if moved is None or moved.id in before:
+            continue
+        if moved.id in paired:  # a second element that joined the same group: covered by the first pairing
+            paired.add(fid)
             continue
         paired.update((fid, moved.id))
         out.append(

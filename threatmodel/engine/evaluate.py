@@ -14,11 +14,11 @@ from threatmodel.engine.match import Explanation, Matcher
 from threatmodel.engine.unknowns import Readings, unknown_in
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity
-from threatmodel.model.catalog import Catalog, Factor, Threat
+from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat, Variant
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
-from threatmodel.model.keys import finding_id, split_finding_id
+from threatmodel.model.keys import finding_id, ref, split_finding_id, split_ref
 from threatmodel.model.rules import TargetType
-from threatmodel.model.system import Agent, HumanUser, SystemModel
+from threatmodel.model.system import Agent, HumanUser, SystemModel, TriageEntry
 from threatmodel.model.unknowns import question
 from threatmodel.model.vocab import Autonomy, ControlStatus, Exposure, HumanApproval, Status, TriageStatus
 
@@ -71,7 +71,15 @@ class Matchers:
     """Unknowns read against the threat: a finding that also holds here rests on no unknown."""
 
 
-def _generic_factors(g: ModelGraph, element: str) -> tuple[list[ScoreFactor], list[tuple[str, str]]]:
+def _at_stake(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
+    """The data an attack on ``element`` can reach: what it holds, receives, sends and is instructed
+    with. Data a model was only *trained* on counts when the threat declares it is at stake
+    (``training_data_at_stake``: extraction, inference, inversion...); evading or injecting into a
+    model does not reveal its training set."""
+    return g.data_handled(element, at_runtime=not threat.training_data_at_stake)
+
+
+def _generic_factors(g: ModelGraph, element: str, threat: Threat) -> tuple[list[ScoreFactor], list[tuple[str, str]]]:
     """Adjustments every threat gets from the element's exposure, data and autonomy, and the unknowns they assumed."""
     factors: list[ScoreFactor] = []
     assumed: list[tuple[str, str]] = []
@@ -90,11 +98,10 @@ def _generic_factors(g: ModelGraph, element: str) -> tuple[list[ScoreFactor], li
                     reason=f"who can reach {g.name(element)} is unknown: read as reachable from the internet",
                 )
             )
-        top = g.max_classification(element)
-        if top is Classification.RESTRICTED:
-            names = [
-                g.name(d) for d in g.handled_data[element] if g.data[d].classification is Classification.RESTRICTED
-            ]
+        names = [
+            g.name(d) for d in _at_stake(g, element, threat) if g.data[d].classification is Classification.RESTRICTED
+        ]
+        if names:
             factors.append(
                 ScoreFactor(axis="impact", delta=1, reason=f"handles restricted data: {', '.join(names[:3])}")
             )
@@ -137,12 +144,148 @@ def _implemented(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]
     )
 
 
-def _sensitive_data(g: ModelGraph, element: str, matched: tuple[str, ...] = ()) -> str:
+def _sensitive_data(g: ModelGraph, element: str, threat: Threat, matched: tuple[str, ...] = ()) -> str:
     """Up to three data names, most sensitive first: the data the rule matched when it has a data
-    condition (so a personal-data threat never names model weights), else what the element handles."""
-    ids = matched or g.handled_data.get(element) or (g.flows[element].data if element in g.flows else ())
+    condition (so a personal-data threat never names model weights), else the data the attack can
+    reach (:func:`_at_stake`: never a model's training set for an attack that cannot reveal it)."""
+    ids = matched or _at_stake(g, element, threat) or (g.flows[element].data if element in g.flows else ())
     ranked = sorted(ids, key=lambda d: (-g.data[d].classification.rank, d))
     return ", ".join(g.name(d) for d in ranked[:3]) or "its data"
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A finding on one element, before grouping by root cause and before triage."""
+
+    key: str
+    threat: Threat
+    element: str
+    root: str | None
+    """The element whose fact the threat groups by (``group_by``), when the explanation names one."""
+    finding: Finding
+    values: dict[str, str]
+    variant: Variant | None = None
+    """The wording variant the finding took, if any."""
+
+    @property
+    def scenario(self) -> str:
+        """The scenario template the finding was written from."""
+        return self.variant.scenario if self.variant is not None and self.variant.scenario else self.threat.scenario
+
+
+def _root(g: ModelGraph, threat: Threat, explanation: Explanation) -> str | None:
+    """The root-cause element of a finding under its threat's ``group_by``, if the facts name one."""
+    if threat.group_by is GroupBy.SOURCE:
+        source = explanation.source
+        return source if source is not None and source in g.untrusted_reasons else None
+    return None
+
+
+def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str]) -> str:
+    """The root cause of a grouped finding, in words."""
+    if threat.group_by is GroupBy.SOURCE:
+        return f"{g.untrusted_reasons[root]} (one source reaching {len(affected)} elements)"
+    return f"{g.name(root)} affects {len(affected)} elements"
+
+
+def name_list(names: Sequence[str], shown: int = 3) -> str:
+    """``A``, ``A and B``, ``A, B and C``, ``A, B, C and 2 more``."""
+    if len(names) <= 1:
+        return "".join(names)
+    if len(names) <= shown:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
+    """One finding per root cause: drafts of a threat with ``group_by`` whose facts name the same root
+    element become one finding keyed ``<threat>@<root>`` that lists every affected element once.
+
+    A root reaching a single element leaves that finding as it is (``<threat>@<element>``), so a
+    threat without ``group_by``, or a fact that causes it once, is unchanged. A draft with no root
+    keeps its own element as its anchor: it joins the group only when its element *is* that root,
+    so no two findings ever share an id. The result depends on ids only, never on order.
+    """
+    anchors: dict[tuple[str, str], list[_Draft]] = {}
+    for draft in sorted(drafts, key=lambda d: (d.key, d.element)):
+        anchors.setdefault((draft.key, draft.root or draft.element), []).append(draft)
+    out: list[Finding] = []
+    for (key, anchor), members in anchors.items():
+        if len(members) == 1:
+            out.append(members[0].finding)
+            continue
+        # the finding carries the score of its worst member (highest residual, then risk; ties: smallest id)
+        primary = max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk))
+        affected = tuple(d.element for d in members)
+        threat = primary.threat
+        names = [g.name(e) for e in affected]
+        values = {**primary.values, "target": name_list(names)}
+        assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
+        aliases = {finding_id(key, e) for e in affected} | {a for d in members for a in d.finding.aliases}
+        out.append(
+            primary.finding.model_copy(
+                update={
+                    "id": finding_id(key, anchor),
+                    "scenario": fill(primary.scenario, values),
+                    "assumes": tuple(assumes),
+                    "root": anchor,
+                    "root_cause": _root_cause(g, threat, anchor, affected),
+                    "affected": affected,
+                    "aliases": tuple(sorted(aliases)),
+                }
+            )
+        )
+    return out
+
+
+def _alias_entry(model: SystemModel, f: Finding, existing: set[str]) -> tuple[TriageEntry | None, str | None]:
+    """The triage decision recorded under ``f``'s earlier ids, when it covers the whole finding.
+
+    Every element the finding applies to must carry a decision under one of its aliases (its own
+    per-element id first, then ids of threats it was split from that no longer exist as findings),
+    and those decisions must be the same: a decision on one element of a group never silently
+    covers the others ("unknown is never secure").
+    """
+    chosen: list[tuple[str, TriageEntry]] = []
+    for element in f.elements:
+        candidates = sorted(
+            (a for a in f.aliases if split_finding_id(a)[1] == element and a not in existing),
+            key=lambda a: (split_finding_id(a)[0] != f.threat, a),
+        )
+        hit = next(((a, model.triage[a]) for a in candidates if a in model.triage), None)
+        if hit is None:
+            return None, None
+        chosen.append(hit)
+    if not chosen or any(entry != chosen[0][1] for _, entry in chosen):
+        return None, None
+    return chosen[0][1], chosen[0][0]
+
+
+def _settle(model: SystemModel, f: Finding, as_of: dt.date, existing: set[str]) -> Finding:
+    """Apply the triage decision recorded for ``f`` (under its id, else under its aliases)."""
+    triage, key = model.triage.get(f.id), f.id
+    if triage is None:
+        triage, alias = _alias_entry(model, f, existing)
+        key = alias or f.id
+    if triage is None:
+        return f
+    expired = triage.review_by is not None and triage.review_by < as_of
+    grew = (
+        triage.risk
+        if triage.risk is not None
+        and triage.status in (TriageStatus.ACCEPTED, TriageStatus.TRANSFERRED)
+        and f.residual_risk > triage.risk
+        else None
+    )
+    return f.model_copy(
+        update={
+            "triage": triage,
+            "triage_expired": expired,
+            "risk_grew_from": grew,
+            "status": triage.status if not expired and grew is None else f.status,
+            "triage_key": key if key != f.id else None,
+        }
+    )
 
 
 def evaluate(
@@ -180,6 +323,20 @@ def evaluate(
         for key, threat in cset.all_threats()
         if key not in disabled
     ]
+    # Variants choose wording on stated facts only (unknowns read against them), compiled once.
+    wording = {
+        key: [
+            (
+                v,
+                None
+                if v.when is None
+                else Readings.of(v.when, favour=False, unknown=unknown, assumed_sources=assumed).keep,
+            )
+            for v in threat.variants
+        ]
+        for key, threat, _, _ in compiled
+        if threat.variants
+    }
     # First decide where each rule holds (cheap, set-wise), then build the findings, so a catalog
     # asking for an unbounded number of them is refused before the expensive part.
     matched = [
@@ -190,13 +347,21 @@ def evaluate(
     ]
     if len(matched) > MAX_FINDINGS:
         matchers.keep.over_budget(f"{len(matched):,} findings (at most {MAX_FINDINGS:,})")
+    drafts: list[_Draft] = []
     for key, threat, when, factors, element in matched:
         if when.doubt is not None and matchers.doubt.holds(when.doubt, element):
             explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
         else:
             explanation = matchers.keep.explain(when.keep, element)
-        findings.append(_finding(model, g, matchers, cset, key, threat, factors, element, explanation, as_of))
+        variant = next(
+            (v for v, cond in wording.get(key, ()) if cond is None or matchers.doubt.holds(cond, element)), None
+        )
+        finding, values = _finding(model, g, matchers, cset, key, threat, factors, element, explanation, variant)
+        drafts.append(_Draft(key, threat, element, _root(g, threat, explanation), finding, values, variant))
 
+    grouped = group_findings(g, drafts)
+    existing = {f.id for f in grouped}
+    findings = [_settle(model, f, as_of, existing) for f in grouped]
     findings.sort(key=lambda f: f.id)
     diagnostics = [*model_diagnostics(model, g), *_triage_diagnostics(model, findings, as_of)]
     ignored = set(model.settings.ignore_diagnostics)
@@ -226,9 +391,11 @@ def _finding(
     factor_readings: list[tuple[Factor, Readings]],
     element: str,
     explanation: Explanation,
-    as_of: dt.date,
-) -> Finding:
-    generic, assumed = _generic_factors(g, element)
+    variant: Variant | None = None,
+) -> tuple[Finding, dict[str, str]]:
+    """The finding ``threat`` raises on ``element``, before grouping and triage (its status is what
+    its controls make it), and the values its scenario was filled from."""
+    generic, assumed = _generic_factors(g, element, threat)
     assumed = [*explanation.assumed, *assumed]
     factors = [
         ScoreFactor(axis="likelihood", delta=threat.likelihood, reason="base likelihood of the threat"),
@@ -258,37 +425,25 @@ def _finding(
     residual_severity = severity_of(residual_risk)
 
     fid = finding_id(key, element)
-    triage = model.triage.get(fid)
-    expired = triage is not None and triage.review_by is not None and triage.review_by < as_of
-    grew = (
-        triage.risk
-        if triage is not None
-        and triage.risk is not None
-        and triage.status in (TriageStatus.ACCEPTED, TriageStatus.TRANSFERRED)
-        and residual_risk > triage.risk
-        else None
-    )
-    if triage is not None and not expired and grew is None:
-        status = triage.status
-    elif implemented and residual_severity <= Severity.LOW:
-        status = Status.MITIGATED
-    else:
-        status = Status.OPEN
+    status = Status.MITIGATED if implemented and residual_severity <= Severity.LOW else Status.OPEN
 
     target_type = threat.target
+    catalog, _ = split_ref(key)
     values = {
         "target": g.name(element) if target_type is not TargetType.SYSTEM else model.system.name,
         "kind": g.kind(element) if element in g.components else str(target_type),
         "source": g.name(explanation.source) if explanation.source else "an outside party",
         "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
-        "data": _sensitive_data(g, element, explanation.data) if target_type is not TargetType.SYSTEM else "its data",
+        "data": _sensitive_data(g, element, threat, explanation.data)
+        if target_type is not TargetType.SYSTEM
+        else "its data",
         "system": model.system.name,
     }
     stride_refs = tuple(f"stride:{s.value}" for s in threat.stride if "stride" in cset.by_id)
-    return Finding(
+    finding = Finding(
         id=fid,
         threat=key,
-        title=threat.title,
+        title=variant.title if variant is not None and variant.title else threat.title,
         summary=threat.summary,
         target=element,
         target_type=target_type,
@@ -296,7 +451,7 @@ def _finding(
         why=explanation.facts,
         path=explanation.path,
         paths=explanation.paths if len(explanation.paths) > 1 else (),
-        scenario=fill(threat.scenario, values),
+        scenario=fill(variant.scenario if variant is not None and variant.scenario else threat.scenario, values),
         likelihood=likelihood,
         impact=impact,
         risk=risk,
@@ -307,18 +462,19 @@ def _finding(
         residual_severity=residual_severity,
         lifecycle=threat.lifecycle,
         stride=threat.stride,
-        refs=tuple(sorted(set(threat.refs) | set(stride_refs))),
+        refs=tuple(
+            sorted(set(threat.refs if variant is None or variant.refs is None else variant.refs) | set(stride_refs))
+        ),
         controls=threat.controls,
         implemented_controls=implemented,
         status=status,
-        triage=triage,
-        triage_expired=expired,
-        risk_grew_from=grew,
         assumes=tuple(
             Assumption(element=el, attribute=attr, question=question(attr, g.name(el), flow=el in g.flows))
             for el, attr in sorted(set(assumed))
         ),
+        aliases=tuple(finding_id(ref(catalog, old), element) for old in threat.formerly),
     )
+    return finding, values
 
 
 def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: dt.date) -> list[Diagnostic]:
@@ -335,9 +491,35 @@ def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: 
         for f in findings
         if f.risk_grew_from is not None and f.triage is not None
     ]
+    alias_of = {a: f for f in findings for a in f.aliases if a not in ids}
     for fid, entry in sorted(model.triage.items()):
         _, element = split_finding_id(fid)
-        if fid not in ids:
+        if fid not in ids and fid in alias_of:
+            owner = alias_of[fid]
+            if owner.triage_key is not None:
+                state = (
+                    f"it applies because every element of '{owner.id}' has the same decision; re-key one copy "
+                    f"(`threatmodel migrate MODEL --rename {fid}={owner.id}`) and remove the others"
+                )
+            elif owner.triage is not None:
+                state = f"'{owner.id}' has its own decision, which supersedes it; remove it"
+            else:
+                missing = [e for e in owner.elements if f"{owner.threat}@{e}" not in model.triage]
+                state = (
+                    f"it does not cover {', '.join(missing)}, so '{owner.id}' stays open until a decision on it covers every element"
+                    if missing
+                    else f"the decisions on the elements of '{owner.id}' differ, so it stays open until one decision on it covers them all"
+                )
+            why = "one finding per root cause" if owner.affected else "the threat was split"
+            out.append(
+                Diagnostic(
+                    code="TM204",
+                    message=f"triage entry '{fid}' now belongs to finding '{owner.id}' ({why}): {state}",
+                    element=element,
+                    triage=fid,
+                )
+            )
+        elif fid not in ids:
             out.append(
                 Diagnostic(
                     code="TM201",

@@ -9,7 +9,7 @@ findings pass until their residual severity gets worse. Pure: the baseline file 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,7 +19,7 @@ from threatmodel.engine.policy import Violation
 from threatmodel.errors import SourceSpan
 from threatmodel.model.base import Severity
 from threatmodel.model.finding import Assessment, Finding
-from threatmodel.model.keys import triage_element
+from threatmodel.model.keys import split_finding_id, triage_element
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,22 @@ def violation_span(source: Source, v: Violation) -> SourceSpan:
     return source.element_span(v.element)
 
 
+def baseline_severity(f: Finding, known: Mapping[str, Severity]) -> Severity | None:
+    """The severity the baseline recorded for ``f``: under its id, else under its earlier ids (a group
+    is in the baseline only when every element it lists was, at the worst severity they had)."""
+    if f.id in known:
+        return known[f.id]
+    if not f.aliases:
+        return None
+    found: list[Severity] = []
+    for element in f.elements:
+        hits = [known[a] for a in f.aliases if split_finding_id(a)[1] == element and a in known]
+        if not hits:
+            return None
+        found.append(max(hits, key=lambda s: s.rank))
+    return max(found, key=lambda s: s.rank)
+
+
 def judge(
     display: str,
     analysis: Analysis,
@@ -112,7 +128,7 @@ def judge(
         key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id),
     )
     for f in over:
-        before = known.get(f.id)
+        before = baseline_severity(f, known)
         if before is not None and f.residual_severity <= before:
             suppressed.append(Suppressed(f.id, f.residual_severity.value, before.value))
             continue

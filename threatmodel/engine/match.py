@@ -371,7 +371,7 @@ class Matcher:
         if flow is not None:
             return [d for d in flow.data if data_matches(test, g, d, flow.target)]
         if el in g.components:
-            return [d for d in g.handled_data[el] if data_matches(test, g, d)]
+            return [d for d in g.data_handled(el, at_runtime=test.at_runtime) if data_matches(test, g, d)]
         return []
 
     def _data_assumptions(self, test: DataTest, el: Element, did: str) -> list[tuple[str, str]]:

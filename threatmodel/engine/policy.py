@@ -114,6 +114,10 @@ def evaluate_policy(policy: Policy, assessment: Assessment) -> tuple[Violation, 
     """Every violation of ``policy`` by the assessed model, sorted by id."""
     model = assessment.model
     findings = {f.id: f for f in assessment.findings}
+    # a decision recorded under an earlier id (grouped by root cause, split threat) is judged with its finding
+    for f in assessment.findings:
+        for alias in f.aliases:
+            findings.setdefault(alias, f)
     matching: tuple[ModelGraph, Matcher] | None = None
     out: list[Violation] = []
     for rule in policy.rules:

@@ -31,6 +31,8 @@ class WhyNot:
     applies: bool
     """The threat does apply (the finding exists); ``reasons`` is then empty."""
     reasons: tuple[str, ...]
+    raised_as: str | None = None
+    """The id the finding is raised under when it is not ``finding``: a finding grouped by root cause."""
 
 
 def why_not(analysis: Analysis, finding: str) -> WhyNot:
@@ -63,7 +65,11 @@ def why_not(analysis: Analysis, finding: str) -> WhyNot:
     matcher = Matcher(g)
     when = resolve(threat.when, conservative=True)
     if matcher.holds(when, element):
-        return WhyNot(fid, applies=True, reasons=())
+        grouped = next(
+            (f.id for f in analysis.assessment.findings if f.threat == key and f.affected and element in f.affected),
+            None,
+        )
+        return WhyNot(fid, applies=True, reasons=(), raised_as=grouped)
     lines = _failing(matcher, g, when, element, depth=0)
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES], f"… and {len(lines) - MAX_LINES} more failing conditions"]

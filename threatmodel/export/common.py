@@ -202,6 +202,13 @@ class Labels:
             return f"{self.name(ends[0])} → {self.name(ends[1])}"
         return f.target_name
 
+    def targets(self, f: Finding) -> str:
+        """Every element a finding applies to by display name: a group by root cause lists them all."""
+        if not f.affected:
+            return self.target(f)
+        names = [self.name(e) for e in f.affected]
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+
     def kind(self, f: Finding) -> str:
         """A component's kind, or ``flow`` / ``system``."""
         return (
@@ -423,3 +430,14 @@ def md_fence(text: str, info: str) -> str:
     fence = "`" * max(3, longest + 1)
     body = text if text.endswith("\n") else text + "\n"
     return f"{fence}{info}\n{body}{fence}"
+
+
+def representative(key: str, findings: Sequence[Finding], cset: CatalogSet) -> Finding:
+    """The first of a threat's findings, worded as the threat (not as one finding's variant) and
+    carrying every reference its findings realise: what a per-threat rule or attack pattern shows."""
+    first = findings[0]
+    threat = cset.threats.get(key)
+    refs = tuple(sorted({r for f in findings for r in f.refs}))
+    if threat is None:
+        return first
+    return first.model_copy(update={"title": threat.title, "refs": refs})

@@ -276,7 +276,7 @@ def render_diff_markdown(d: ModelDiff, *, old_label: str, new_label: str, as_of:
         )
     moved = d.findings_by("moved")
     if moved:
-        lines += [f"#### Moved with a rename ({len(moved)})", ""]
+        lines += [f"#### Moved with a rename or a regrouping by root cause ({len(moved)})", ""]
         lines += ["The element was renamed, so the finding id changed; the finding itself is the same.", ""]
         lines += _table(
             ["severity", "finding", "was", "change"],

@@ -164,7 +164,7 @@ def _summary(a: Assessment, labels: Labels) -> str:
             tr(
                 td(sev_badge(f.residual_severity)),
                 td(f'<a href="#{esc(anchor(f))}">{esc(f.title)}</a>'),
-                td(esc(labels.target(f))),
+                td(esc(labels.targets(f))),
                 td(status_badge(f.status)),
                 td(str(f.residual_risk), "num"),
             )
@@ -383,7 +383,7 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
     for i, p in enumerate(a.proposals, 1):
         closes = "".join(
             f'<li><a href="#{esc("f-" + fid)}">{esc(by_id[fid].title if fid in by_id else fid)}</a>'
-            f' <span class="muted small">{esc(labels.target(by_id[fid]) if fid in by_id else "")}</span></li>'
+            f' <span class="muted small">{esc(labels.targets(by_id[fid]) if fid in by_id else "")}</span></li>'
             for fid in p.closes
         )
         rows.append(
@@ -482,7 +482,7 @@ def _triage(a: Assessment, labels: Labels) -> str:
     for r in log:
         e = r.entry
         finding = (
-            f'<a href="#{esc("f-" + r.finding_id)}">{esc(r.finding.title)}</a> <span class="muted small">{esc(labels.target(r.finding))}</span>'
+            f'<a href="#{esc("f-" + r.finding_id)}">{esc(r.finding.title)}</a> <span class="muted small">{esc(labels.targets(r.finding))}</span>'
             f"<br><code>{esc(r.finding_id)}</code>"
             if r.finding is not None
             else f'<code>{esc(r.finding_id)}</code><br><span class="lapsed-flag">matches no finding</span>'
@@ -544,7 +544,7 @@ def _lifecycle(a: Assessment, labels: Labels) -> str:
             continue
         items = "".join(
             f'<li>{sev_badge(f.residual_severity)} <a href="#{esc(anchor(f))}">{esc(f.title)}</a> '
-            f'<span class="muted small">{esc(labels.target(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
+            f'<span class="muted small">{esc(labels.targets(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
             for f in found
         )
         blocks.append(f'<div class="stage"><h3>{esc(stage.value)}</h3><ul>{items}</ul></div>')
@@ -597,7 +597,9 @@ def _data(a: Assessment, labels: Labels) -> dict[str, Any]:
     status_rank = {s: i for i, s in enumerate(Status)}
     findings = []
     for i, f in enumerate(report_order(a.findings)):
-        text = " ".join((f.id, f.title, labels.target(f), f.target, f.summary, " ".join(f.refs), " ".join(f.why)))
+        text = " ".join(
+            (f.id, f.title, labels.targets(f), *f.elements, f.summary, " ".join(f.refs), " ".join(f.why), f.root_cause)
+        )
         findings.append(
             {
                 "id": f.id,
@@ -606,6 +608,7 @@ def _data(a: Assessment, labels: Labels) -> dict[str, Any]:
                 "open": f.status.is_open,
                 "catalogs": list(catalogs_of(f)),
                 "target": f.target,
+                "elements": list(f.elements),
                 "paths": [list(p) for p in (f.paths or ((f.path,) if f.path else ()))],
                 "text": " ".join(text.lower().split()),
                 "order": i,

@@ -23,7 +23,8 @@ def findings_section(analysis: Analysis, labels: Labels) -> str:
         out.append('<p class="lede">No findings.</p></section>')
         return "\n".join(out)
     out.append(
-        '<p class="lede">One finding per threat on one element. Click a title for the reasoning, scoring, controls '
+        '<p class="lede">One finding per threat on one element, or per root cause where one fact causes a threat on '
+        "several elements (they are listed together). Click a title for the reasoning, scoring, controls "
         "and references; click a column header to sort. Finding ids are stable across edits and key the triage.</p>"
     )
     ordered = report_order(a.findings)
@@ -35,7 +36,7 @@ def findings_section(analysis: Analysis, labels: Labels) -> str:
     cat_opts = "".join(
         f'<option value="{esc(c)}">{esc(cset.by_id[c].title if c in cset.by_id else c)}</option>' for c in catalog_ids
     )
-    targets = sorted({(labels.target(f), f.target) for f in a.findings})
+    targets = sorted({(labels.name(e) if f.affected else labels.target(f), e) for f in a.findings for e in f.elements})
     target_opts = "".join(f'<option value="{esc(t)}">{esc(label)}</option>' for label, t in targets)
     out.append(
         '<div class="filters no-print" id="f-box" hidden>'
@@ -158,8 +159,15 @@ def _finding_detail(v: FindingView) -> str:
             f'<h4>Triage</h4><div class="triage-box{" lapsed" if v.triage_lapsed else ""}">'
             f"<div>{' · '.join(bits)}</div>{just}</div>"
         )
+    root = (
+        f'<h4>Root cause</h4><p class="root-cause">{esc(f.root_cause)}</p>'
+        f"<p>Affects {len(f.affected)} elements: {', '.join(f'<code>{esc(e)}</code>' for e in f.affected)}</p>"
+        if f.affected
+        else ""
+    )
     left = (
         f'<p class="summary">{esc(f.summary)}</p>'
+        f"{root}"
         f"<h4>Why it applies here</h4><ul>{why}</ul>{assumed}"
         f'<h4>Attack scenario</h4><p class="scenario">{esc(f.scenario)}</p>'
         f'<h4>Lifecycle and STRIDE</h4><div>{tags} <span class="muted">·</span> {stride}</div>'

@@ -50,6 +50,11 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "triage_expired": f.triage_expired,
         "risk_grew_from": f.risk_grew_from,
         "assumes": [{"element": x.element, "attribute": x.attribute, "question": x.question} for x in f.assumes],
+        "root": f.root,
+        "root_cause": f.root_cause or None,
+        "affected": list(f.affected),
+        "aliases": list(f.aliases),
+        "triage_key": f.triage_key,
     }
 
 

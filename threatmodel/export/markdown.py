@@ -157,7 +157,7 @@ def _summary(a: Assessment, labels: Labels) -> list[str]:
             (
                 SEVERITY_MARK[f.residual_severity],
                 md_text(f.title),
-                f"{md_text(labels.target(f))} ({md_code(f.target)})",
+                f"{md_text(labels.targets(f))} ({', '.join(md_code(e) for e in f.elements)})",
                 STATUS_LABELS[f.status],
                 f"{f.risk} → {f.residual_risk}",
             )
@@ -289,10 +289,13 @@ def _finding(v: FindingView) -> list[str]:
         status += f" (triage {f.triage.status.value} lapsed on {f.triage.review_by.isoformat()})"
     elif f.triage is not None and f.triage.review_by is not None:
         status += f" (review by {f.triage.review_by.isoformat()})"
+    if f.triage_key is not None:
+        status += f" (decision recorded under {md_code(f.triage_key)})"
     target = md_text(v.target)
     rows: list[tuple[str, ...]] = [
         ("Id", md_code(f.id)),
-        ("Target", f"{target} ({md_code(f.target)}, {v.kind})"),
+        ("Target", f"{target} ({', '.join(md_code(e) for e in f.elements)}, {v.kind})"),
+        *([("Root cause", md_text(f.root_cause))] if f.root_cause else []),
         ("Status", status),
         ("Confidence", confidence(f)),
         ("Risk", f"likelihood {f.likelihood} × impact {f.impact} = {f.risk} ({f.severity.value})"),
@@ -506,7 +509,7 @@ def _lifecycle(a: Assessment, labels: Labels) -> list[str]:
             continue
         out += [f"**{stage.value}**", ""]
         out += [
-            f"- {SEVERITY_MARK[f.residual_severity]} · {md_text(f.title)} · {md_text(labels.target(f))} · {STATUS_LABELS[f.status]}"
+            f"- {SEVERITY_MARK[f.residual_severity]} · {md_text(f.title)} · {md_text(labels.targets(f))} · {STATUS_LABELS[f.status]}"
             for f in found
         ]
         out.append("")

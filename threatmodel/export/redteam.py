@@ -170,6 +170,10 @@ def redteam_plan(analysis: Analysis, *, tool_version: str, data: RedteamTools | 
             "status": f.status.value,
             "target": {"id": f.target, "type": f.target_type.value, "name": labels.target(f)},
         }
+        if f.affected:  # one finding per root cause: test every element it lists
+            entry["also_targets"] = [
+                {"id": e, "type": f.target_type.value, "name": labels.name(e)} for e in f.affected if e != f.target
+            ]
         if f.path:
             entry["entry_path"] = [{"id": p, "name": labels.name(p)} for p in f.path]
         entry["catalog_ids"] = list(f.refs)

@@ -107,8 +107,8 @@ def _yes_no(value: bool | None) -> str:
 def system_view(analysis: Analysis) -> SystemView:
     """The system section's tables."""
     m, g, a = analysis.model, analysis.graph, analysis.assessment
-    open_by = Counter(f.target for f in a.findings if f.status.is_open)
-    all_by = Counter(f.target for f in a.findings)
+    open_by = Counter(e for f in a.findings if f.status.is_open for e in f.elements)
+    all_by = Counter(e for f in a.findings for e in f.elements)
     members: dict[str, list[str]] = {}
     for c in sorted(m.components, key=lambda c: c.id):
         if c.boundary is not None:
@@ -231,7 +231,7 @@ def finding_view(analysis: Analysis, labels: Labels, f: Finding) -> FindingView:
         controls.append(ControlLine(c, cset.title_of(c), cset.url_of(c), "proposed", shown))
     return FindingView(
         finding=f,
-        target=labels.target(f),
+        target=labels.targets(f),
         kind=labels.kind(f),
         path=tuple(labels.name(p) for p in f.path),
         names={e: labels.name(e) for path in (f.path, *f.paths) for e in path},

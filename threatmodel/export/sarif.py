@@ -36,6 +36,7 @@ from threatmodel.export.common import (
     primary_url,
     ref_label,
     ref_links,
+    representative,
 )
 from threatmodel.jsontext import pretty
 from threatmodel.model.base import Severity
@@ -168,7 +169,18 @@ def sarif_run(analysis: Analysis, *, tool_version: str, extra_results: Sequence[
         if f.status is Status.MITIGATED:
             mitigated.append(f.id)
             continue
-        results.append(_result(f, labels, index[f.threat], location(f.target)))
+        result = _result(f, labels, index[f.threat], location(f.target))
+        if f.affected:
+            # one finding per root cause: every affected element is a location (the scored one first),
+            # the root cause a related location
+            others = [location(e) for e in f.affected if e != f.target]
+            result["locations"] = [result["locations"][0], *others]
+            if f.root is not None:
+                related = location(f.root)
+                related["id"] = 1
+                related["message"] = {"text": f"root cause: {f.root_cause}"}
+                result["relatedLocations"] = [related]
+        results.append(result)
     for x in extras:
         res: dict[str, Any] = {
             "ruleId": x.rule_id,
@@ -184,7 +196,11 @@ def sarif_run(analysis: Analysis, *, tool_version: str, extra_results: Sequence[
         results.append(res)
 
     artifacts = sorted(
-        {artifact(None), *(artifact(f.target) for f in a.findings), *(artifact(x.element) for x in extras if x.element)}
+        {
+            artifact(None),
+            *(artifact(e) for f in a.findings for e in (*f.elements, *([f.root] if f.root else []))),
+            *(artifact(x.element) for x in extras if x.element),
+        }
     )
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "threatmodel", "version": tool_version, "rules": rules}},
@@ -221,7 +237,7 @@ def _artifact_location(uri: str) -> dict[str, Any]:
 
 
 def _rule(key: str, findings: Sequence[Finding], cset: CatalogSet) -> dict[str, Any]:
-    first = findings[0]
+    first = representative(key, findings, cset)
     worst = max(f.residual_severity for f in findings)
     links = ref_links(first.refs, cset)
     controls = first.controls
@@ -269,7 +285,9 @@ def _tags(f: Finding) -> list[str]:
 
 def _result(f: Finding, labels: Labels, rule_index: int, loc: dict[str, Any]) -> dict[str, Any]:
     why = "; ".join(f.why)
-    message = f"{f.title} on {labels.target(f)}" + (f": {why}." if why else ".")
+    message = f"{f.title} on {labels.targets(f)}" + (f": {why}." if why else ".")
+    if f.root_cause:
+        message += f" Root cause: {f.root_cause}."
     result: dict[str, Any] = {
         "ruleId": f.threat,
         "ruleIndex": rule_index,
@@ -298,6 +316,10 @@ def _result(f: Finding, labels: Labels, rule_index: int, loc: dict[str, Any]) ->
             "scenario": f.scenario,
         },
     }
+    if f.affected:
+        result["properties"] |= {"root": f.root, "rootCause": f.root_cause, "affected": list(f.affected)}
+    if f.aliases:
+        result["properties"]["aliases"] = list(f.aliases)
     if f.status in SUPPRESSED:
         t = f.triage
         justification = f"{f.status.value}: " + (

@@ -32,7 +32,7 @@ from typing import Any
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.export.common import STATUS_LABELS, Labels, export_date, posture, ref_label, ref_links
+from threatmodel.export.common import STATUS_LABELS, Labels, export_date, posture, ref_label, ref_links, representative
 from threatmodel.jsontext import pretty
 from threatmodel.model.finding import Finding
 from threatmodel.model.keys import split_ref
@@ -130,8 +130,8 @@ def render_stix(analysis: Analysis, *, tool_version: str) -> str:
 
     components = {c.id: c for c in a.model.components}
 
-    def target_identity(f: Finding) -> str:
-        component = components.get(f.target)
+    def target_identity(element: str) -> str:
+        component = components.get(element)
         if component is None:
             return system_ref
         ident: dict[str, Any] = {
@@ -154,7 +154,9 @@ def render_stix(analysis: Analysis, *, tool_version: str) -> str:
 
     patterns: dict[str, str] = {}
     for key, findings in sorted(by_threat.items()):
-        patterns[key] = add(_attack_pattern(key, findings[0], cset, producer, catalog_time(key)))
+        patterns[key] = add(
+            _attack_pattern(key, representative(key, findings, cset), cset, producer, catalog_time(key))
+        )
 
     coas: dict[str, str] = {}
     for key, findings in sorted(by_threat.items()):
@@ -170,7 +172,8 @@ def render_stix(analysis: Analysis, *, tool_version: str) -> str:
 
     targets: dict[tuple[str, str], list[Finding]] = {}
     for f in a.findings:
-        targets.setdefault((f.threat, target_identity(f)), []).append(f)
+        for element in f.elements:  # a finding grouped by root cause targets every element it lists
+            targets.setdefault((f.threat, target_identity(element)), []).append(f)
     for (key, ident), found in sorted(targets.items()):
         rel = _relationship(f"targets:{system.id}:{key}->{ident}", "targets", patterns[key], ident, producer, when)
         rel["description"] = "; ".join(
@@ -180,7 +183,7 @@ def render_stix(analysis: Analysis, *, tool_version: str) -> str:
         add(rel)
 
     for f in a.findings:
-        refs = [patterns[f.threat], target_identity(f), *(coas[c] for c in f.controls)]
+        refs = [patterns[f.threat], *(target_identity(e) for e in f.elements), *(coas[c] for c in f.controls)]
         add(
             {
                 "type": "note",
@@ -189,7 +192,7 @@ def render_stix(analysis: Analysis, *, tool_version: str) -> str:
                 "created_by_ref": producer,
                 "created": when,
                 "modified": when,
-                "abstract": f"{f.title} on {labels.target(f)} ({f.residual_severity.value}, {STATUS_LABELS[f.status]})",
+                "abstract": f"{f.title} on {labels.targets(f)} ({f.residual_severity.value}, {STATUS_LABELS[f.status]})",
                 "content": _note_content(f, labels, cset),
                 "object_refs": sorted(set(refs)),
             }
@@ -321,7 +324,8 @@ def _relationship(key: str, kind: str, source: str, target: str, producer: str, 
 
 def _note_content(f: Finding, labels: Labels, cset: CatalogSet) -> str:
     lines = [
-        f"Finding {f.id} on {labels.target(f)} ({labels.kind(f)}).",
+        f"Finding {f.id} on {labels.targets(f)} ({labels.kind(f)}).",
+        *([f"Root cause: {f.root_cause}."] if f.root_cause else []),
         f"Status: {STATUS_LABELS[f.status]}. Risk: likelihood {f.likelihood} x impact {f.impact} = {f.risk} "
         f"({f.severity.value}); residual {f.residual_risk} ({f.residual_severity.value}).",
         "Why it applies: " + ("; ".join(f.why) if f.why else "the rule matched this element") + ".",

@@ -27,6 +27,7 @@ from threatmodel.model import keys
 from threatmodel.model.base import SLUG_PATTERN
 
 THREAT_KEY = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9.:_-]+$")
+FINDING_KEY = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9.:_-]+@[a-z][a-z0-9-]*$")
 _SLUG = re.compile(SLUG_PATTERN)
 
 Loc = tuple[str | int, ...]
@@ -51,7 +52,7 @@ class Rename:
 
     old: str
     new: str
-    kind: Literal["element", "threat"]
+    kind: Literal["element", "threat", "finding"]
 
 
 def parse_renames(values: Sequence[str]) -> tuple[Rename, ...]:
@@ -69,7 +70,18 @@ def parse_renames(values: Sequence[str]) -> tuple[Rename, ...]:
             )
         if old == new:
             raise UsageError(Problem(f"--rename '{value}' renames '{old}' to itself"))
-        if ":" in old or ":" in new:
+        if "@" in old or "@" in new:
+            # a triage key: re-key a decision to the finding that now covers it (TM204)
+            for part in (old, new):
+                if not FINDING_KEY.match(part):
+                    raise UsageError(
+                        Problem(
+                            f"'{part}' is not a finding id",
+                            hint="finding ids are <catalog>:<threat>@<element>, e.g. tm:direct-prompt-injection@visitors",
+                        )
+                    )
+            renames.append(Rename(old, new, "finding"))
+        elif ":" in old or ":" in new:
             for part in (old, new):
                 if not THREAT_KEY.match(part):
                     raise UsageError(
@@ -241,6 +253,24 @@ def plan_migration(
                 plan.count(element, "triage")
             if threat in threat_renames:
                 plan.count(threat, "triage")
+    finding_renames = {r.old: r.new for r in renames if r.kind == "finding"}
+    for old, new in finding_renames.items():
+        if old not in triage:
+            raise UsageError(Problem(f"{path} has no triage entry '{old}'", SourceSpan(display)))
+        if old in plan.triage_keys:
+            raise UsageError(
+                Problem(f"triage entry '{old}' is already re-keyed by another rename; run migrate once per step")
+            )
+        if new in triage or new in plan.triage_keys.values():
+            raise UsageError(
+                Problem(
+                    f"cannot re-key triage '{old}' to '{new}': that entry already exists",
+                    SourceSpan(display),
+                    "keep one decision: remove the entry you no longer want first",
+                )
+            )
+        plan.triage_keys[old] = new
+        plan.count(old, "triage")
     for old in threat_renames:
         if not plan.counts.get(old):
             raise UsageError(
@@ -271,6 +301,8 @@ def plan_migration(
         summary.append(f"flow '{old}' → '{new}' (derived from its ends): {_describe(plan.counts.get(old))}")
     for old, new in threat_renames.items():
         summary.append(f"threat '{old}' → '{new}': {_describe(plan.counts.get(old))}")
+    for old, new in finding_renames.items():
+        summary.append(f"triage entry '{old}' → '{new}'")
     warnings = tuple(
         f"threat '{new}' is not in the loaded catalogs; its triage entries will match no finding (TM201)"
         for new in threat_renames.values()

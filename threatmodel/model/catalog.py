@@ -134,6 +134,27 @@ class Factor(Frozen):
 Level = Annotated[int, Field(ge=1, le=5)]
 
 
+class Variant(Frozen):
+    """Wording that fits the system: where ``when`` holds on the element (on stated facts only: an
+    unknown fact never selects a variant), the finding takes this title, scenario and references
+    instead of the threat's. The first variant that holds wins; one without ``when`` always holds."""
+
+    when: Condition | None = None
+    title: Name | None = None
+    scenario: Text | None = None
+    """Same placeholders as the threat's scenario."""
+    refs: tuple[Ref, ...] | None = None
+    """The catalog entries the finding realises in this case, replacing the threat's ``refs``."""
+
+
+class GroupBy(StrEnum):
+    """The fact a threat's findings are grouped by: one root cause, one finding (docs/rules.md)."""
+
+    SOURCE = "source"
+    """The untrusted source the finding's path starts at: every element of the threat reached
+    first from the same source is listed on one finding, keyed ``<threat>@<source>``."""
+
+
 class Threat(Frozen):
     """A threat with the rule that decides where it applies."""
 
@@ -158,6 +179,20 @@ class Threat(Frozen):
     """Controls that mitigate it, as ``<catalog>:<control id>``."""
     refs: tuple[Ref, ...] = ()
     """The catalog entries it realises, as ``<catalog>:<entry id>``."""
+    # -- root causes (issue 9, gap 6) --
+    group_by: GroupBy | None = None
+    """When one fact causes the threat on several elements, the fact to group its findings by (one
+    finding names the root cause and lists the affected elements); unset: one finding per element."""
+    variants: tuple[Variant, ...] = ()
+    """Title, scenario and references chosen from the facts (e.g. tenants only where the model states
+    there are tenants); a finding where no variant holds uses the threat's own."""
+    training_data_at_stake: bool = False
+    """The attack reveals or alters what a model was trained on (memorisation, membership inference,
+    inversion): restricted data in the model's ``trained_on`` then raises its impact. Otherwise only
+    the data the element handles at runtime does (evading a model does not expose its training set)."""
+    formerly: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.:_-]*$", max_length=80)], ...] = ()
+    """Ids (in this catalog) of threats this one was split from: a triage decision recorded on
+    ``<old threat>@<element>`` carries over when that old finding no longer exists."""
 
 
 class Catalog(Frozen):

@@ -94,6 +94,27 @@ class Finding(Frozen):
     (the finding is open again until someone decides on the new risk)."""
     assumes: tuple[Assumption, ...] = ()
     """Unknown facts the finding rests on: stated otherwise, it might not apply (or score lower)."""
+    # -- root causes (issue 9, gap 6) --
+    root: str | None = None
+    """Id of the element whose fact causes the threat on every affected element, when the threat
+    groups its findings (``group_by``) and that fact reaches more than one element; the finding id
+    is then ``<threat>@<root>``."""
+    root_cause: str = ""
+    """The root cause in words (the fact about ``root``), when the finding groups several elements."""
+    affected: tuple[str, ...] = ()
+    """Every element the grouped finding applies to, sorted (``target`` is the one whose score the
+    finding carries: the highest residual risk); empty for a finding on one element."""
+    aliases: tuple[str, ...] = ()
+    """Ids this finding had before (``<threat>@<element>`` of each affected element of a group;
+    ``<former threat>@<element>`` for a threat split from another): a triage decision or baseline
+    entry recorded under them carries over (docs/rules.md, "One finding per root cause")."""
+    triage_key: str | None = None
+    """The key of the triage entry applied when it is not ``id`` (a decision recorded under an alias)."""
+
+    @property
+    def elements(self) -> tuple[str, ...]:
+        """Every element the finding applies to: ``affected`` for a group, else ``(target,)``."""
+        return self.affected or (self.target,)
 
 
 class Proposal(Frozen):

@@ -138,6 +138,9 @@ class DataTest(Frozen):
     unknown: Literal["match", "no-match"] | None = None
     """How ``personal`` reads an asset of unknown lineage sent by a component that handles personal
     data. Unset: the conservative reading (personal, or not under ``not``)."""
+    at_runtime: bool = False
+    """Only data the component handles at runtime (holds, receives, sends, is instructed with), not
+    data a model was only trained on: for attacks on a running model, which cannot reach its training set."""
 
     def describe(self) -> str:
         """The data the test selects, in words."""
@@ -155,7 +158,7 @@ class DataTest(Frozen):
             text += " that the recipient did not supply"
         if self.unless:
             text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
-        return text
+        return f"{text} at runtime" if self.at_runtime else text
 
 
 def attr_phrase(test: AttrTest) -> str:

@@ -185,7 +185,12 @@ def _control_lines(f: Finding, cset: CatalogSet) -> list[Text]:
 
 def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
     """The full finding screen: why, scenario, scoring factors, controls, references, triage."""
-    text = _finding_head(f, f"{f.target_name} — {f.target_type} '{f.target}'")
+    where = (
+        f"{f.target_name} and {len(f.affected) - 1} more — root cause '{f.root}'"
+        if f.affected
+        else f"{f.target_name} — {f.target_type} '{f.target}'"
+    )
+    text = _finding_head(f, where)
     _line(text, "Threat", f.threat)
     if f.lifecycle:
         _line(text, "Lifecycle", ", ".join(str(s) for s in f.lifecycle))
@@ -194,6 +199,11 @@ def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
     _heading(text, "Summary")
     text.append(f.summary)
     text.append("\n")
+    if f.affected:
+        _heading(text, "Root cause")
+        text.append(f.root_cause)
+        text.append("\n")
+        _line(text, "Affects", ", ".join(f.affected))
     _heading(text, "Why it applies here")
     _bullets(text, f.why)
     if f.path:
@@ -239,6 +249,7 @@ def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
             ("ticket", entry.ticket),
             ("decided on", entry.decided_on.isoformat() if entry.decided_on else None),
             ("review by", entry.review_by.isoformat() if entry.review_by else None),
+            ("recorded under", f.triage_key),
         ):
             if value:
                 _line(text, f"  {label}", value, width=16)
@@ -289,7 +300,7 @@ def component_detail(component: Any, assessment: Assessment, boundary_chain: Seq
         [f"← {f.source}" + (f"  [{', '.join(f.data)}]" if f.data else "") for f in flows_in]
         + [f"→ {f.target}" + (f"  [{', '.join(f.data)}]" if f.data else "") for f in flows_out],
     )
-    findings = [f for f in assessment.findings if f.target == component.id]
+    findings = [f for f in assessment.findings if component.id in f.elements]
     _heading(text, f"Findings ({len(findings)})")
     lines = []
     for f in sorted(findings, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id)):
@@ -325,7 +336,7 @@ def element_detail(kind: str, obj: Any, assessment: Assessment) -> Text:
     for key, value in _attributes(obj, skip=("id", "name", "description")):
         _line(text, key.capitalize(), value)
     if kind == "flows":
-        findings = [f for f in assessment.findings if f.target == obj.key]
+        findings = [f for f in assessment.findings if obj.key in f.elements]
         _heading(text, f"Findings ({len(findings)})")
         _bullets(text, [f"{f.severity} {f.status} {f.title}" for f in findings])
     if kind == "boundaries":

@@ -384,6 +384,9 @@ Examples:
 An element rename rewrites its id, every reference to it (flows, boundaries, tools,
 data lists, control scopes, base_model, serves, ...) and every triage key ...@OLD.
 A threat rename (catalog:id) rewrites triage keys and settings.disabled_threats.
+A finding id rename (catalog:threat@element) re-keys that one triage entry, e.g. onto the
+finding that now groups it by root cause (diagnostic TM204):
+  threatmodel migrate models/rag.yaml --rename tm:direct-prompt-injection@faq-llm=tm:direct-prompt-injection@visitors
 The file is validated before it is written, atomically; comments and layout are kept."""
 
 
@@ -395,7 +398,7 @@ The file is validated before it is written, atomically; comments and layout are 
     multiple=True,
     required=True,
     metavar="OLD=NEW",
-    help="An element id or threat key to rename (repeatable).",
+    help="An element id, threat key or finding id (triage key) to rename (repeatable).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the change as a unified diff; write nothing.")
 @catalog_option

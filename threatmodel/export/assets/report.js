@@ -79,7 +79,10 @@
     var f = null;
     findings.forEach(function (x) { if (x.id === id) { f = x; } });
     if (!f) { return; }
-    var drawn = mark(document.getElementById("tm-node-" + f.target)) || mark(document.getElementById("tm-flow-" + f.target));
+    var drawn = false;
+    f.elements.forEach(function (el) {
+      drawn = mark(document.getElementById("tm-node-" + el)) || mark(document.getElementById("tm-flow-" + el)) || drawn;
+    });
     f.paths.forEach(function (path) {
       path.forEach(function (node, i) {
         drawn = mark(document.getElementById("tm-node-" + node)) || drawn;
@@ -146,7 +149,7 @@
       var ok = (!sev || f.severity === sev) &&
         (!st || (st === "@open" ? f.open : f.status === st)) &&
         (!cat || f.catalogs.indexOf(cat) >= 0) &&
-        (!tgt || f.target === tgt) &&
+        (!tgt || f.elements.indexOf(tgt) >= 0) &&
         words.every(function (w) { return f.text.indexOf(w) >= 0; });
       bodies[String(i)].hidden = !ok;
       if (ok) { shown += 1; }

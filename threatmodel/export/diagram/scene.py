@@ -46,10 +46,11 @@ class _Index:
         for finding in assessment.findings:
             if not finding.status.is_open:
                 continue
-            counts[finding.target] += 1
-            current = worst.get(finding.target)
-            if current is None or finding.residual_severity > current:
-                worst[finding.target] = finding.residual_severity
+            for element in finding.elements:  # a finding grouped by root cause marks every element it lists
+                counts[element] += 1
+                current = worst.get(element)
+                if current is None or finding.residual_severity > current:
+                    worst[element] = finding.residual_severity
         adjacency: dict[str, set[str]] = {cid: set() for cid in components}
         for f in flows:
             adjacency[f.source].add(f.target)

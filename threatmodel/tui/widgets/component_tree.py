@@ -104,7 +104,8 @@ class ModelTree(Tree[NodeRef]):
         model = assessment.model
         by_target: dict[str, list[Finding]] = defaultdict(list)
         for f in assessment.findings:
-            by_target[f.target].append(f)
+            for element in f.elements:  # a finding grouped by root cause counts on every element it lists
+                by_target[element].append(f)
         specs = self._label_specs(model, by_target)
         structure = self._structure_of(model)
         if structure != self._structure:

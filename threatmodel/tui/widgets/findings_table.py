@@ -46,7 +46,7 @@ class FindingFilter:
             return False
         if self.catalog is not None and self.catalog not in finding_catalogs(f):
             return False
-        if self.target is not None and f.target != self.target:
+        if self.target is not None and self.target not in f.elements:
             return False
         if self.text:
             needle = self.text.lower()

@@ -1,0 +1,128 @@
+"""Titles, scenarios and references fit the system (threat ``variants``, docs/rules.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.helpers import FIXED_DATE, stated
+from threatmodel.engine import evaluate
+from threatmodel.engine.catalogs import check_catalogs
+from threatmodel.io.load import load_catalogs
+from threatmodel.model.catalog import Variant
+from threatmodel.model.finding import Finding
+from threatmodel.model.rules import KindIs
+from threatmodel.model.system import SystemModel
+
+CATALOGS = load_catalogs()
+
+
+def _findings(data: dict[str, Any], *, as_written: bool = False) -> dict[str, Finding]:
+    model = SystemModel.model_validate(data if as_written else stated(data))
+    return {f.id: f for f in evaluate(model, CATALOGS.catalogs, as_of=FIXED_DATE).findings}
+
+
+def _phone_line(tags: list[str], name: str) -> dict[str, Any]:
+    """A telephony provider sends something restricted, unencrypted, to a speech service in our cloud."""
+    return {
+        "system": {"id": "phone", "name": "Phone line"},
+        "data": [{"id": "payload", "name": name, "classification": "restricted", "tags": tags}],
+        "boundaries": [{"id": "vendor", "trust": "partner"}, {"id": "cloud", "trust": "internal"}],
+        "components": [
+            {"id": "telephony", "kind": "external-service", "boundary": "vendor", "exposure": "partner"},
+            {"id": "speech", "kind": "application", "boundary": "cloud", "exposure": "internal"},
+        ],
+        "flows": [{"source": "telephony", "target": "speech", "data": ["payload"], "encrypted": False}],
+    }
+
+
+def test_a_call_recording_is_not_a_weights_exfiltration_path() -> None:
+    f = _findings(_phone_line(["biometric", "pii"], "Call audio"))["tm:unprotected-sensitive-flow@telephony-to-speech"]
+    assert f.title == "Restricted data crossing a boundary unprotected"
+    assert "cosai:riskModelExfiltration" not in f.refs
+    assert "weights" not in f.scenario and "Call audio" in f.scenario
+
+
+def test_weights_on_the_same_flow_keep_the_exfiltration_wording() -> None:
+    f = _findings(_phone_line(["model-weights"], "Adapter weights"))[
+        "tm:unprotected-sensitive-flow@telephony-to-speech"
+    ]
+    assert f.title == "Model weights crossing a boundary unprotected"
+    assert "cosai:riskModelExfiltration" in f.refs
+
+
+def test_credentials_take_the_credential_wording() -> None:
+    f = _findings(_phone_line(["credentials"], "API key"))["tm:unprotected-sensitive-flow@telephony-to-speech"]
+    assert f.title.startswith("Credentials or secrets")
+    assert "atlas:AML.T0055" in f.refs and "cosai:riskModelExfiltration" not in f.refs
+
+
+AGENT: dict[str, Any] = {
+    "system": {"id": "helpdesk", "name": "Helpdesk"},
+    "components": [
+        {"id": "staff", "kind": "human-user", "population": "employees", "exposure": "internal"},
+        {"id": "desk", "kind": "application", "exposure": "internal", "multi_tenant": False},
+        {"id": "desk-agent", "kind": "agent", "tools": ["crm"], "identity": "own", "exposure": "internal"},
+        {"id": "crm", "kind": "tool", "credentials": "shared", "side_effects": ["read-only"], "exposure": "internal"},
+    ],
+    "flows": [
+        {"source": "staff", "target": "desk"},
+        {"source": "desk", "target": "desk-agent"},
+        {"source": "desk-agent", "target": "crm"},
+    ],
+}
+
+
+def test_no_tenants_no_cross_tenant_wording() -> None:
+    f = _findings(AGENT)["tm:cross-tenant-credential-propagation@crm"]
+    assert f.title == "Credentials shared across agents and tools"
+    assert "tenant" not in f.scenario.lower()
+
+
+def test_stated_tenants_get_the_tenant_wording() -> None:
+    data = {
+        **AGENT,
+        "components": [{**c, "multi_tenant": True} if c["id"] == "desk" else c for c in AGENT["components"]],
+    }
+    f = _findings(data)["tm:cross-tenant-credential-propagation@crm"]
+    assert f.title == "Credentials shared across tenants"
+    assert "tenant" in f.scenario
+
+
+def test_unknown_tenancy_never_selects_the_tenant_wording() -> None:
+    """A variant is chosen on stated facts only: multi_tenant unknown is not 'there are tenants'."""
+    data = {**AGENT, "components": [{k: v for k, v in c.items() if k != "multi_tenant"} for c in AGENT["components"]]}
+    f = _findings(data, as_written=True)["tm:cross-tenant-credential-propagation@crm"]
+    assert f.title == "Credentials shared across agents and tools"
+
+
+def test_a_variant_scenario_is_checked_like_the_threats_own() -> None:
+    library = next(c for c in CATALOGS.catalogs if c.id == "tm")
+    threat = library.threats[0].model_copy(
+        update={"variants": (Variant(when=KindIs(kind=("llm",)), scenario="{target} and {nonsense}"),)}
+    )
+    broken = library.model_copy(update={"threats": (threat, *library.threats[1:])})
+    issues = check_catalogs([broken, *(c for c in CATALOGS.catalogs if c.id != "tm")])
+    assert [(i.path[-3:], "nonsense" in i.message) for i in issues] == [(("variants", 0, "scenario"), True)]
+
+
+@pytest.mark.parametrize("tags", [["pii"], []])
+def test_cache_scenario_names_personal_details_only_when_there_are_some(tags: list[str]) -> None:
+    data = {
+        "system": {"id": "cache", "name": "Cache"},
+        "data": [{"id": "answers", "name": "Cached answers", "classification": "internal", "tags": tags}],
+        "components": [
+            {"id": "bot", "kind": "llm", "exposure": "internal", "output": "text"},
+            {
+                "id": "answer-cache",
+                "kind": "cache",
+                "shared_across_users": True,
+                "exposure": "internal",
+                "data": ["answers"],
+            },
+        ],
+        "flows": [{"source": "bot", "target": "answer-cache", "data": ["answers"]}],
+    }
+    f = _findings(data)["tm:shared-response-cache-poisoning@answer-cache"]
+    assert ("personal details" in f.scenario) == bool(tags)
