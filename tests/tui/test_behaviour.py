@@ -684,8 +684,8 @@ async def test_control_plan_ranks_and_records_a_control(app: ThreatModelApp) -> 
         assert isinstance(screen, PlanScreen)
         session = tm(pilot).session
         assert session is not None
-        assert [p.control for p in screen._proposals] == [p.control for p in session.assessment.proposals]
-        assert screen._proposals[0].control == "demo:transport-encryption"
+        assert [p.control for p in screen.rows] == [p.control for p in session.assessment.proposals]
+        assert screen.rows[0].control == "demo:transport-encryption"
         assert "Closes (4 open findings)" in detail_text(pilot, "#plan-detail")
         await pilot.press("i")
         await pilot.pause()
@@ -701,7 +701,7 @@ async def test_control_plan_ranks_and_records_a_control(app: ThreatModelApp) -> 
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert pilot.app.screen is screen
-        assert "demo:transport-encryption" not in [p.control for p in screen._proposals]
+        assert "demo:transport-encryption" not in [p.control for p in screen.rows]
         assert status_of(tm(pilot), "demo:clear-text-flow@retriever-to-chat-llm") == "mitigated"
         assert next(
             f for f in session.assessment.findings if f.id == "demo:clear-text-flow@retriever-to-chat-llm"

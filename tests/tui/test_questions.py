@@ -29,7 +29,7 @@ async def test_u_lists_the_questions_most_open_risk_first(app: ThreatModelApp) -
         await pilot.pause()
         screen = pilot.app.screen
         assert isinstance(screen, QuestionsScreen)
-        assert [(q.element, q.attribute) for q in screen._questions] == [(f, "encrypted") for f in FLOWS]
+        assert [(q.element, q.attribute) for q in screen.rows] == [(f, "encrypted") for f in FLOWS]
         assert screen.sub_title == "open questions · 4 · 24 open risk rests on unknowns"
         shown = detail_text(pilot, "#questions-detail")
         assert "State whether chat-llm-to-ticket-tool is encrypted in transit" in shown
@@ -54,7 +54,7 @@ async def test_answering_edits_the_model_and_reanalyses(app: ThreatModelApp, mod
         await pilot.pause()
         assert pilot.app.screen is screen
         assert clear_text(tm(pilot)) == set(FLOWS[1:])
-        assert [q.element for q in screen._questions] == FLOWS[1:]
+        assert [q.element for q in screen.rows] == FLOWS[1:]
         assert screen.query_one("#questions-table").cursor_row == 0  # the row that took the answered one's place
         session = tm(pilot).session
         assert session is not None
@@ -67,7 +67,7 @@ async def test_answering_edits_the_model_and_reanalyses(app: ThreatModelApp, mod
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert clear_text(tm(pilot)) == set(FLOWS)
-        assert [q.element for q in screen._questions] == FLOWS
+        assert [q.element for q in screen.rows] == FLOWS
 
 
 async def test_escape_leaves_the_fact_unknown(app: ThreatModelApp) -> None:

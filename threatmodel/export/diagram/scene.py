@@ -16,7 +16,7 @@ from typing import Literal
 from threatmodel.engine.analysis import Analysis
 from threatmodel.errors import Problem, UsageError
 from threatmodel.export.diagram.escape import plural
-from threatmodel.export.diagram.types import DiagramView, Scene, SceneBoundary, SceneEdge, SceneNode
+from threatmodel.export.diagram.types import DiagramView, Scene, SceneBoundary, SceneEdge, SceneNode, spread_levels
 from threatmodel.graph import ModelGraph
 from threatmodel.model.base import Severity
 from threatmodel.model.system import Boundary, ComponentBase, Flow
@@ -428,21 +428,8 @@ def _mark_back_edges(nodes: Sequence[SceneNode], edges: Sequence[SceneEdge]) -> 
     roots = [n.id for n in sorted(nodes, key=lambda n: n.id) if n.kind == "human-user" or indegree[n.id] == 0]
     level: dict[str, int] = {}
 
-    def bfs(seeds: list[str]) -> None:
-        queue = [s for s in seeds if s not in level]
-        for seed in queue:
-            level[seed] = 0
-        while queue:
-            nxt: list[str] = []
-            for node in queue:
-                for target in sorted(successors[node]):
-                    if target not in level:
-                        level[target] = level[node] + 1
-                        nxt.append(target)
-            queue = nxt
-
-    bfs(roots)
+    spread_levels(successors, roots, level)
     for node_id in order:
         if node_id not in level:
-            bfs([node_id])
+            spread_levels(successors, [node_id], level)
     return tuple(replace(e, back=level.get(e.target, 0) < level.get(e.source, 0)) for e in edges)

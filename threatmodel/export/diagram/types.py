@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -115,3 +116,20 @@ class Scene:
         for n in self.nodes:
             out[n.cluster].append(n)
         return out
+
+
+def spread_levels(successors: Mapping[str, Iterable[str]], seeds: Iterable[str], level: dict[str, int]) -> None:
+    """Give ``seeds`` level 0 and every node they reach along ``successors`` its breadth-first
+    distance from them, in ``level``; nodes already there keep theirs. Successors are visited in
+    sorted order, so the levels do not depend on the order flows are listed in."""
+    queue = [s for s in seeds if s not in level]
+    for seed in queue:
+        level[seed] = 0
+    while queue:
+        nxt: list[str] = []
+        for node in queue:
+            for target in sorted(successors.get(node, ())):
+                if target not in level:
+                    level[target] = level[node] + 1
+                    nxt.append(target)
+        queue = nxt

@@ -27,7 +27,7 @@ import enum
 from collections import defaultdict
 from dataclasses import dataclass
 
-from threatmodel.export.diagram.types import Scene, SceneNode
+from threatmodel.export.diagram.types import Scene, SceneNode, spread_levels
 from threatmodel.model.base import TrustLevel
 
 
@@ -142,25 +142,12 @@ def place(scene: Scene, max_columns: int = MAX_COLUMNS) -> Placement:
     has_inner_sender = {t for targets in successors.values() for t in targets}
     level: dict[str, int] = {}
 
-    def walk(seeds: list[str]) -> None:
-        queue = [s for s in seeds if s not in level]
-        for seed in queue:
-            level[seed] = 0
-        while queue:
-            nxt: list[str] = []
-            for node in queue:
-                for target in sorted(successors[node]):
-                    if target not in level:
-                        level[target] = level[node] + 1
-                        nxt.append(target)
-            queue = nxt
-
     people = {n.id for n in scene.nodes if n.kind == "human-user"}
     ids = sorted(zones)
-    walk([n for n in ids if n in entered or n in people or n not in has_inner_sender])
+    spread_levels(successors, [n for n in ids if n in entered or n in people or n not in has_inner_sender], level)
     for n in ids:
         if n not in level:
-            walk([n])
+            spread_levels(successors, [n], level)
 
     depth: dict[Zone, int] = defaultdict(int)
     for n in ids:

@@ -13,17 +13,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Label, OptionList, SelectionList, Static
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from threatmodel.edit.answers import Choices, answer_change, choices, find_element
 from threatmodel.engine.questions import Question, open_questions
 from threatmodel.errors import ThreatModelError
 from threatmodel.tui.safetext import Text
-from threatmodel.tui.shared import UsesApp
+from threatmodel.tui.screens.ranked import RankedScreen
 from threatmodel.tui.text import DIM, severity_text
-from threatmodel.tui.widgets.detail import DetailPane
 
 
 def _sentence(question: str) -> str:
@@ -94,7 +93,7 @@ class AnswerScreen(ModalScreen[tuple[str, ...] | None]):
         self.dismiss(None)
 
 
-class QuestionsScreen(UsesApp, Screen[None]):
+class QuestionsScreen(RankedScreen[Question]):
     """Every open question in rank order; ``enter`` answers the highlighted one."""
 
     BINDING_GROUP_TITLE = "Open questions"
@@ -117,33 +116,20 @@ class QuestionsScreen(UsesApp, Screen[None]):
         ),
     ]
 
+    COLUMNS = (("rank", "#"), ("risk", "Risk"), ("findings", "Finds"), ("question", "State"))
+
     def __init__(self) -> None:
-        super().__init__(id="questions")
-        self._questions: list[Question] = []
-
-    def compose(self) -> ComposeResult:
-        yield Header(show_clock=False, icon="◆")
-        with Horizontal(id="questions-main"):
-            yield DataTable(id="questions-table", cursor_type="row", zebra_stripes=True)
-            yield DetailPane(id="questions-detail")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one("#questions-table", DataTable)
-        for key, label in (("rank", "#"), ("risk", "Risk"), ("findings", "Finds"), ("question", "State")):
-            table.add_column(label, key=key)
-        self.refresh_session()
-        table.focus()
+        super().__init__("questions")
 
     def refresh_session(self) -> None:
         session = self.tm.session
         if session is None:
             return
-        table: DataTable[Text] = self.query_one("#questions-table", DataTable)
+        table = self.table
         previous = table.cursor_row
-        self._questions = list(open_questions(session.assessment.findings))
+        self.rows = list(open_questions(session.assessment.findings))
         table.clear()
-        for rank, q in enumerate(self._questions, start=1):
+        for rank, q in enumerate(self.rows, start=1):
             table.add_row(
                 Text(str(rank), justify="right"),
                 Text(str(q.risk), justify="right"),
@@ -152,31 +138,22 @@ class QuestionsScreen(UsesApp, Screen[None]):
                 key=f"{q.element}.{q.attribute}",
             )
         resting = sum(f.residual_risk for f in session.assessment.findings if f.assumes and f.status.is_open)
-        self.sub_title = f"open questions · {len(self._questions)} · {resting} open risk rests on unknowns"
-        if self._questions:
+        self.sub_title = f"open questions · {len(self.rows)} · {resting} open risk rests on unknowns"
+        if self.rows:
             # an answered question leaves the list: stay on the row that took its place
-            table.move_cursor(row=min(max(previous, 0), len(self._questions) - 1), animate=False)
-            self._show()
+            table.move_cursor(row=min(max(previous, 0), len(self.rows) - 1), animate=False)
+            self.show_current()
         else:
-            self.query_one(DetailPane).show(
-                Text("No open questions: no finding rests on an unknown fact.", style="green")
-            )
+            self.show_text(Text("No open questions: no finding rests on an unknown fact.", style="green"))
 
-    @property
-    def current(self) -> Question | None:
-        table: DataTable[Text] = self.query_one("#questions-table", DataTable)
-        if not self._questions or not 0 <= table.cursor_row < len(self._questions):
-            return None
-        return self._questions[table.cursor_row]
-
-    def _show(self) -> None:
+    def show_current(self) -> None:
         session = self.tm.session
         q = self.current
         if session is None or q is None:
             return
         by_id = {f.id: f for f in session.assessment.findings}
         text = Text()
-        text.append(f"#{self._questions.index(q) + 1} ", style=DIM)
+        text.append(f"#{self.rows.index(q) + 1} ", style=DIM)
         text.append(_sentence(q.question), style="bold")
         text.append(f"\n{q.element}.{q.attribute}\n\n", style=DIM)
         text.append(
@@ -196,11 +173,7 @@ class QuestionsScreen(UsesApp, Screen[None]):
             text.append("\nState it in the model file: it has no fixed set of values.", style=DIM)
         else:
             text.append(f"\nenter: state it ({', '.join(allowed.values)})", style=DIM)
-        self.query_one(DetailPane).show(text)
-
-    @on(DataTable.RowHighlighted, "#questions-table")
-    def _highlighted(self) -> None:
-        self._show()
+        self.show_text(text)
 
     @on(DataTable.RowSelected, "#questions-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
