@@ -198,9 +198,14 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
     else:
         console.print("No open findings.", style="green")
 
-    per_target = Counter(e for f in open_findings for e in f.elements)
+    per_target: Counter[str] = Counter()
+    worst: dict[str, Severity] = {}
+    for f in open_findings:
+        for e in f.elements:
+            per_target[e] += 1
+            if e not in worst or f.residual_severity > worst[e]:
+                worst[e] = f.residual_severity
     if per_target:
-        worst = {t: max(f.residual_severity for f in open_findings if t in f.elements) for t in per_target}
         by_comp = Table(title="By component", title_justify="left")
         by_comp.add_column("component")
         by_comp.add_column("open", justify="right")

@@ -163,13 +163,30 @@ def data_matches(test: DataTest, graph: ModelGraph, data_id: str, recipient: str
     return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
 
 
+def _flow_data_index(graph: ModelGraph) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """Per component, the data it sends on its flows; per data asset, the components that send it
+    (sorted). One pass over the flows, cached on the graph: the per-element questions below are
+    asked for every asset and component, and a scan per question is quadratic on large models."""
+
+    def build() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+        sent: dict[str, set[str]] = {}
+        senders: dict[str, set[str]] = {}
+        for f in graph.flows.values():
+            for d in f.data:
+                sent.setdefault(f.source, set()).add(d)
+                if f.source in graph.components:
+                    senders.setdefault(d, set()).add(f.source)
+        return (
+            {c: frozenset(ds) for c, ds in sent.items()},
+            {d: tuple(sorted(cs)) for d, cs in senders.items()},
+        )
+
+    return graph.memo(("flow-data-index",), build)
+
+
 def supplied_by(graph: ModelGraph, component: str) -> frozenset[str]:
     """Ids of the data assets a component sends on its flows (cached on the graph)."""
-
-    def build() -> frozenset[str]:
-        return frozenset(d for f in graph.flows.values() if f.source == component for d in f.data)
-
-    return graph.memo(("supplied-by", component), build)
+    return _flow_data_index(graph)[0].get(component, frozenset())
 
 
 def lineage(graph: ModelGraph, data_id: str) -> frozenset[str]:
@@ -208,7 +225,7 @@ def personal_by_unknown_lineage(graph: ModelGraph, data_id: str) -> str | None:
         return None  # instructions the organisation writes do not repeat what its components receive
 
     def build() -> str | None:
-        senders = sorted({f.source for f in graph.flows.values() if data_id in f.data and f.source in graph.components})
+        senders = _flow_data_index(graph)[1].get(data_id, ())
         return next((s for s in senders if personal_handled(graph, s)), None)
 
     return graph.memo(("unknown-lineage-sender", data_id), build)
