@@ -123,6 +123,17 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
     """Problems in one rule: predicates used out of context, unknown attributes, nesting too deep."""
     problems: list[tuple[Path, str, str | None]] = []
 
+    def attr_test(where: Path, test: AttrTest, known: frozenset[str], what: str) -> None:
+        """An attribute test names an attribute of ``what`` and uses one operator."""
+        if test.name not in known:
+            close = difflib.get_close_matches(test.name, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known attributes: {', '.join(sorted(known))}"
+            problems.append(((*where, "name"), f"unknown attribute '{test.name}' for {what}", hint))
+        try:
+            test.operator()
+        except ValueError as exc:
+            problems.append((where, str(exc), None))
+
     def visit(c: Condition, ctx: TargetType, at: Path, depth: int, on_data: bool = False) -> None:
         if depth > MAX_DEPTH:
             problems.append((at, f"condition nested deeper than {MAX_DEPTH} levels", None))
@@ -134,29 +145,12 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
             problems.append((at, f"predicate '{c.TAG}' cannot be used on a {ctx} (only on: {allowed})", None))
         if isinstance(c, Attr):
             known = DATA_ATTRIBUTES if on_data else FLOW_ATTRIBUTES if ctx is TargetType.FLOW else COMPONENT_ATTRIBUTES
-            if c.attr.name not in known:
-                close = difflib.get_close_matches(c.attr.name, sorted(known), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known attributes: {', '.join(sorted(known))}"
-                what = "a data asset" if on_data else f"a {ctx}"
-                problems.append(((*at, "attr", "name"), f"unknown attribute '{c.attr.name}' for {what}", hint))
-            try:
-                c.attr.operator()
-            except ValueError as exc:
-                problems.append(((*at, "attr"), str(exc), None))
+            attr_test((*at, "attr"), c.attr, known, "a data asset" if on_data else f"a {ctx}")
         if isinstance(c, DataHandled):
-            tests: list[tuple[Path, AttrTest]] = [((*at, "data", "unless", j), u) for j, u in enumerate(c.data.unless)]
             if c.data.attr is not None:
-                tests.insert(0, ((*at, "data", "attr"), c.data.attr))
-            for where, test in tests:
-                if test.name not in DATA_ATTRIBUTES:
-                    close = difflib.get_close_matches(test.name, sorted(DATA_ATTRIBUTES), n=1)
-                    listed = ", ".join(sorted(DATA_ATTRIBUTES))
-                    hint = f"did you mean '{close[0]}'?" if close else f"known attributes: {listed}"
-                    problems.append(((*where, "name"), f"unknown attribute '{test.name}' for a data asset", hint))
-                try:
-                    test.operator()
-                except ValueError as exc:
-                    problems.append((where, str(exc), None))
+                attr_test((*at, "data", "attr"), c.data.attr, DATA_ATTRIBUTES, "a data asset")
+            for j, u in enumerate(c.data.unless):
+                attr_test((*at, "data", "unless", j), u, DATA_ATTRIBUTES, "a data asset")
         if isinstance(c, Artifacts):
             artifact = c.artifacts
             if artifact.where is not None:

@@ -61,4 +61,9 @@ def open_questions(findings: Iterable[Finding]) -> tuple[Question, ...]:
     return tuple(questions)
 
 
-__all__ = ["Question", "open_questions"]
+def risk_resting_on_unknowns(findings: Iterable[Finding]) -> int:
+    """Residual risk of the open findings that rest on at least one unknown fact (each counted once)."""
+    return sum(f.residual_risk for f in findings if f.assumes and f.status.is_open)
+
+
+__all__ = ["Question", "open_questions", "risk_resting_on_unknowns"]

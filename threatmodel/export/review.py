@@ -15,7 +15,7 @@ from typing import Literal
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import candidate_elements
-from threatmodel.engine.questions import open_questions
+from threatmodel.engine.questions import open_questions, risk_resting_on_unknowns
 from threatmodel.export.common import Labels, RefLink, declared_status, proposed_controls, ref_links, report_order
 from threatmodel.model.finding import Finding
 from threatmodel.model.system import TriageEntry
@@ -438,5 +438,4 @@ def open_question_list(analysis: Analysis, limit: int = QUESTION_LIMIT) -> Quest
         )
         for rank, q in enumerate(asked[:limit], 1)
     )
-    resting = sum(f.residual_risk for f in findings if f.assumes and f.status.is_open)
-    return QuestionList(rows=rows, total=len(asked), risk=resting)
+    return QuestionList(rows=rows, total=len(asked), risk=risk_resting_on_unknowns(findings))

@@ -18,7 +18,7 @@ from textual.widgets import Button, DataTable, Label, OptionList, SelectionList,
 from textual.widgets.option_list import Option
 
 from threatmodel.edit.answers import Choices, answer_change, choices, find_element
-from threatmodel.engine.questions import Question, open_questions
+from threatmodel.engine.questions import Question, open_questions, risk_resting_on_unknowns
 from threatmodel.errors import ThreatModelError
 from threatmodel.tui.safetext import Text
 from threatmodel.tui.screens.ranked import RankedScreen
@@ -137,7 +137,7 @@ class QuestionsScreen(RankedScreen[Question]):
                 Text(_short(q.question)),
                 key=f"{q.element}.{q.attribute}",
             )
-        resting = sum(f.residual_risk for f in session.assessment.findings if f.assumes and f.status.is_open)
+        resting = risk_resting_on_unknowns(session.assessment.findings)
         self.sub_title = f"open questions · {len(self.rows)} · {resting} open risk rests on unknowns"
         if self.rows:
             # an answered question leaves the list: stay on the row that took its place
