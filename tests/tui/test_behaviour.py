@@ -304,6 +304,36 @@ async def test_add_a_boundary_and_a_data_asset_then_use_them(app: ThreatModelApp
         assert "    data: [invoices]\n" in session.text()
 
 
+async def test_stating_none_is_kept_apart_from_unknown(app: ThreatModelApp) -> None:
+    """'(none: stated)' writes an empty list; editing again shows it chosen, and unchoosing
+    everything makes the fact unknown again (the key leaves the file)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await select_in_tree(pilot, "components", "ticket-tool")
+        await pilot.press("e")
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        effects = form.query_one(f"#{widget_id('side_effects')}", SelectionList)
+        assert str(effects.get_option_at_index(0).prompt) == "(none: stated)"
+        effects.deselect_all()
+        effects.select("(none)")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        session = tm(pilot).session
+        assert session is not None
+        assert "    side_effects: []\n" in session.text()
+        await pilot.press("e")
+        form = pilot.app.screen
+        assert isinstance(form, EditScreen)
+        effects = form.query_one(f"#{widget_id('side_effects')}", SelectionList)
+        assert effects.selected == ["(none)"]
+        effects.deselect_all()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "side_effects" not in session.text().split("id: ticket-tool", 1)[1].split("- id:", 1)[0]
+
+
 async def test_kind_change_swaps_in_that_kinds_fields(app: ThreatModelApp) -> None:
     """Choosing another kind replaces the kind-specific fields and keeps the shared ones."""
     async with app.run_test(size=SIZE) as pilot:

@@ -192,3 +192,57 @@ def test_table_severity_is_residual_like_the_cli(demo_catalogs: LoadedCatalogs) 
         assert risk.plain == f"{f.risk}→{f.residual_risk}"
     headers = dict(COLUMNS)
     assert headers["severity"] == "Residual" and headers["risk"] == "Risk i→r"
+
+
+class TestStatedNone:
+    """An empty list and an unstated list mean different things for an attribute that may be
+    unknown (``side_effects: []`` is "no side effects", leaving it out is "not known"); the
+    form keeps the two apart in both directions."""
+
+    def spec(self, section: str, name: str, kind: str | None = None) -> forms.FieldSpec:
+        return next(s for s in forms.form_specs(section, kind) if s.name == name)
+
+    def test_only_unknowable_lists_offer_it(self) -> None:
+        assert self.spec("components", "side_effects", "tool").unknowable
+        assert self.spec("data", "derived_from").unknowable
+        assert not self.spec("components", "tools", "agent").unknowable
+
+    def test_an_empty_list_round_trips(self) -> None:
+        specs = forms.form_specs("components", "tool")
+        raw = forms.raw_values(specs, {"id": "t", "kind": "tool", "side_effects": []})
+        assert raw["side_effects"] == (forms.STATED_NONE,)
+        assert forms.candidate(specs, raw)["side_effects"] == []
+
+    def test_nothing_chosen_stays_unknown(self) -> None:
+        specs = forms.form_specs("components", "tool")
+        raw = forms.raw_values(specs, {"id": "t", "kind": "tool"})
+        assert raw["side_effects"] is None
+        assert "side_effects" not in forms.candidate(specs, raw)
+        assert "side_effects" not in forms.candidate(specs, {**raw, "side_effects": ()})
+
+    def test_chosen_values_are_kept(self) -> None:
+        specs = forms.form_specs("components", "tool")
+        raw = {**forms.raw_values(specs, None), "id": "t", "kind": "tool", "side_effects": ("write",)}
+        assert forms.candidate(specs, raw)["side_effects"] == ["write"]
+
+    def test_typed_none_states_an_empty_word_list(self) -> None:
+        specs = forms.form_specs("data")
+        raw = forms.raw_values(specs, {"id": "d", "name": "D", "purpose": []})
+        assert raw["purpose"] == forms.STATED_NONE
+        assert forms.candidate(specs, raw)["purpose"] == []
+        assert "purpose" not in forms.candidate(specs, {**raw, "purpose": "  "})
+
+    def test_derived_from_none_validates(self, session: EditSession) -> None:
+        result = check(session, "data", {"id": "original-notes", "name": "Notes", "derived_from": (forms.STATED_NONE,)})
+        assert result.ok, (result.field_errors, result.model_errors)
+        assert result.document is not None and result.document["derived_from"] == []
+
+    def test_none_with_other_values_is_refused(self, session: EditSession) -> None:
+        result = check(
+            session,
+            "components",
+            {"id": "t2", "kind": "tool", "side_effects": (forms.STATED_NONE, "write")},
+            kind="tool",
+        )
+        assert not result.ok
+        assert "choose it alone" in result.field_errors["side_effects"]

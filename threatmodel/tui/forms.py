@@ -35,6 +35,7 @@ from threatmodel.model.system import (
     TriageEntry,
     component_class,
 )
+from threatmodel.model.unknowns import UNKNOWABLE
 from threatmodel.model.vocab import ComponentKind
 
 TEXT: Final = "text"
@@ -49,6 +50,11 @@ WORDS: Final = "words"
 """A list of free slugs (tags, guardrail checks), typed comma-separated."""
 REF: Final = "ref"
 MULTI_REF: Final = "multi-ref"
+
+STATED_NONE: Final = "(none)"
+"""The choice (or the typed words) that states an empty list for an attribute that may be
+unknown: ``side_effects: []`` says "no side effects", while leaving the field out says "not
+known". Not a valid id or slug, so it never collides with a real value."""
 
 FieldKind = Literal[
     "text", "integer", "number", "date", "bool", "optional-bool", "choice", "multi-choice", "words", "ref", "multi-ref"
@@ -109,6 +115,9 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     ref: RefDomain | None = None
     default: Any = None
+    unknowable: bool = False
+    """Unstated means unknown (``model/unknowns.py``): an empty list is a statement of its own,
+    offered as :data:`STATED_NONE`."""
 
 
 def _unwrap(tp: Any) -> Any:
@@ -197,7 +206,8 @@ def specs_for(cls: type[BaseModel], *, prefix: str = "", skip: Sequence[str] = (
             default = default.value
         if isinstance(default, tuple):
             default = tuple(d.value if isinstance(d, enum.Enum) else d for d in default)
-        specs.append(FieldSpec(dotted, kind, _label(dotted), help_text, required, choices, ref, default))
+        unknowable = not prefix and name in UNKNOWABLE
+        specs.append(FieldSpec(dotted, kind, _label(dotted), help_text, required, choices, ref, default, unknowable))
     return specs
 
 
@@ -231,6 +241,8 @@ def to_raw(spec: FieldSpec, value: Any) -> RawValue:
         return None
     if spec.kind in (BOOL, OPTIONAL_BOOL):
         return bool(value)
+    if spec.unknowable and spec.kind in (MULTI_CHOICE, MULTI_REF, WORDS) and not value:
+        return (STATED_NONE,) if spec.kind != WORDS else STATED_NONE
     if spec.kind in (MULTI_CHOICE, MULTI_REF):
         return tuple(str(v) for v in value)
     if spec.kind == WORDS:
@@ -260,10 +272,12 @@ def _from_raw(spec: FieldSpec, raw: RawValue) -> Any:
     if spec.kind in (BOOL, OPTIONAL_BOOL):
         return bool(raw)
     if spec.kind in (MULTI_CHOICE, MULTI_REF):
-        return list(raw) if isinstance(raw, tuple) else [raw]
+        chosen = list(raw) if isinstance(raw, tuple) else [raw]
+        return [] if spec.unknowable and chosen == [STATED_NONE] else chosen
     text = str(raw).strip()
     if spec.kind == WORDS:
-        return [part.strip() for part in text.split(",") if part.strip()]
+        words = [part.strip() for part in text.split(",") if part.strip()]
+        return [] if spec.unknowable and words == [STATED_NONE] else words
     if not text:
         return None
     if spec.kind == INTEGER:
@@ -277,6 +291,13 @@ def _from_raw(spec: FieldSpec, raw: RawValue) -> Any:
         except ValueError:
             return text
     return str(raw) if spec.kind == TEXT else text
+
+
+def states_none(raw: RawValue) -> bool:
+    """Whether a widget value is :data:`STATED_NONE` (chosen or typed), with or without others."""
+    if isinstance(raw, tuple):
+        return STATED_NONE in raw
+    return isinstance(raw, str) and STATED_NONE in (part.strip() for part in raw.split(","))
 
 
 def candidate(specs: Sequence[FieldSpec], values: Mapping[str, RawValue]) -> dict[str, Any]:
@@ -293,8 +314,11 @@ def candidate(specs: Sequence[FieldSpec], values: Mapping[str, RawValue]) -> dic
             and not value
             and not spec.required
             and spec.default in (None, ())
+            and not spec.unknowable
         ):
             continue
+        if spec.unknowable and not value and not states_none(values.get(spec.name)):
+            continue  # nothing chosen: the fact stays unknown
         parts = spec.name.split(".")
         node = out
         for part in parts[:-1]:
@@ -383,6 +407,13 @@ def validate(
     errors, and reference problems located inside the element) go to the field; problems
     elsewhere in the model (a renamed id still used by a flow) go to ``model_errors``.
     """
+    mixed = {
+        spec.name: f"{STATED_NONE} states that there are none: choose it alone, or only the others"
+        for spec in specs
+        if spec.unknowable and states_none(values.get(spec.name)) and _from_raw(spec, values.get(spec.name))
+    }
+    if mixed:
+        return Validation(field_errors=mixed)
     data = candidate(specs, values)
     kind = str(data.get("kind")) if section == "components" else None
     if section == "components" and kind not in ALL_KINDS:
