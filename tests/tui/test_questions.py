@@ -6,6 +6,7 @@ import difflib
 from pathlib import Path
 
 import pytest
+from textual.coordinate import Coordinate
 from textual.widgets import OptionList
 
 from tests.tui.conftest import SIZE
@@ -30,11 +31,13 @@ async def test_u_lists_the_questions_most_open_risk_first(app: ThreatModelApp) -
         screen = pilot.app.screen
         assert isinstance(screen, QuestionsScreen)
         assert [(q.element, q.attribute) for q in screen.rows] == [(f, "encrypted") for f in FLOWS]
-        assert screen.sub_title == "open questions · 4 · 24 open risk rests on unknowns"
+        assert screen.sub_title == "4 open questions · 24 risk points on unknowns"
         shown = detail_text(pilot, "#questions-detail")
         assert "State whether chat-llm-to-ticket-tool is encrypted in transit" in shown
         assert "demo:clear-text-flow" not in shown  # titles, not ids
         assert "enter: state it (true, false)" in shown
+        table = screen.table
+        assert str(table.get_cell_at(Coordinate(0, 3))) == "encrypted · chat-llm-to-ticket-tool"  # the fact first
 
 
 async def test_answering_edits_the_model_and_reanalyses(app: ThreatModelApp, model_path: Path) -> None:

@@ -29,12 +29,12 @@ def _sentence(question: str) -> str:
     return question[:1].upper() + question[1:]
 
 
-def _short(question: str) -> str:
-    """The question for the table: without ``state`` and without the list of values (the pane shows them)."""
-    text = question.removeprefix("state ")
-    if text.endswith(")") and " (" in text:
-        text = text[: text.rindex(" (")]
-    return _sentence(text)
+def _fact(q: Question) -> Text:
+    """The question for the table: the attribute first, then the element, so that a narrow
+    terminal still shows which fact is asked for (the pane has the whole sentence)."""
+    text = Text(q.attribute, style="bold")
+    text.append(f" · {q.element}")
+    return text
 
 
 class AnswerScreen(ModalScreen[tuple[str, ...] | None]):
@@ -116,7 +116,7 @@ class QuestionsScreen(RankedScreen[Question]):
         ),
     ]
 
-    COLUMNS = (("rank", "#"), ("risk", "Risk"), ("findings", "Finds"), ("question", "State"))
+    COLUMNS = (("rank", "#"), ("risk", "Risk"), ("findings", "Finds"), ("question", "Fact to state"))
 
     def __init__(self) -> None:
         super().__init__("questions")
@@ -134,11 +134,12 @@ class QuestionsScreen(RankedScreen[Question]):
                 Text(str(rank), justify="right"),
                 Text(str(q.risk), justify="right"),
                 Text(str(len(q.findings)), justify="right"),
-                Text(_short(q.question)),
+                _fact(q),
                 key=f"{q.element}.{q.attribute}",
             )
         resting = risk_resting_on_unknowns(session.assessment.findings)
-        self.sub_title = f"open questions · {len(self.rows)} · {resting} open risk rests on unknowns"
+        asked = f"{len(self.rows)} open question{'' if len(self.rows) == 1 else 's'}"
+        self.sub_title = f"{asked} · {resting} risk points on unknowns"
         if self.rows:
             # an answered question leaves the list: stay on the row that took its place
             table.move_cursor(row=min(max(previous, 0), len(self.rows) - 1), animate=False)
@@ -165,7 +166,7 @@ class QuestionsScreen(RankedScreen[Question]):
             if f is None:
                 continue
             text.append("  • ")
-            text.append_text(severity_text(f.residual_severity, short=True))
+            text.append_text(severity_text(f.residual_severity))
             text.append(f" {f.title} @ {f.target_name}\n")
         try:
             allowed = choices(session.model, q.element, q.attribute)
