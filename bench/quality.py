@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/quality.py                          # tests/corpus, text report
     .venv/bin/python bench/quality.py --corpus tests/holdout   # the held-out corpus
-    .venv/bin/python bench/quality.py --all                    # both, separate and combined totals
+    .venv/bin/python bench/quality.py --corpus tests/holdout2  # the second held-out corpus
+    .venv/bin/python bench/quality.py --all                    # all three, separate and combined totals
     .venv/bin/python bench/quality.py --json                   # machine-readable (with any of the above)
 
 Each ``<corpus>/<system>.yaml`` has a ``<system>.expected.yaml`` written before the engine
-was run on it (docs/quality.md). ``tests/corpus`` is the working corpus; ``tests/holdout`` is
-held out: nobody tunes rules on it. A positive names ``tm:<threat>`` (satisfied by that finding on
+was run on it (docs/quality.md). ``tests/corpus`` is the working corpus; ``tests/holdout`` and
+``tests/holdout2`` are held out: nobody tunes rules on them (``tests/holdout2`` was written when
+rules were being widened on the misses of the other two). A positive names ``tm:<threat>`` (satisfied by that finding on
 the element) or a catalog reference such as ``owasp-llm:LLM03`` or ``atlas:AML.T0024``
 (satisfied by any finding on the element whose refs contain it, version suffixes and
 sub-techniques included). A negative names the same way what must not be raised.
@@ -36,7 +38,12 @@ from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model  # noq
 
 CORPUS = REPO / "tests" / "corpus"
 HOLDOUT = REPO / "tests" / "holdout"
-CORPORA = {"corpus": CORPUS, "holdout": HOLDOUT}
+HOLDOUT2 = REPO / "tests" / "holdout2"
+CORPORA = {"corpus": CORPUS, "holdout": HOLDOUT, "holdout2": HOLDOUT2}
+# what each section of ``--all`` is called in the report
+LABELS = {"corpus": "working corpus", "holdout": "held-out", "holdout2": "held-out 2"}
+# the corpora nobody tunes on; ``--all`` also totals them together
+HELD_OUT = ("holdout", "holdout2")
 EXAMPLES = REPO / "models"
 AS_OF = dt.date(2026, 12, 1)
 GAPS = ("unknowns", "insiders", "provenance", "lifecycle", "oversight", "root-cause", "none")
@@ -184,15 +191,21 @@ def run(corpus: Path = CORPUS) -> dict[str, Any]:
 
 
 def run_all(corpora: dict[str, Path] = CORPORA) -> dict[str, Any]:
-    """Each corpus separately, then the totals over all of them together."""
+    """Each corpus separately, the held-out ones together, then the totals over all of them."""
     cats = load_catalogs()
     sections: dict[str, Any] = {}
     everything: list[ModelResult] = []
+    held_out: list[ModelResult] = []
     for name, path in corpora.items():
         results = _corpus_results(path, cats)
         everything.extend(results)
-        sections[name] = _summary(results) | {"corpus": _display(path)}
-    return {"corpora": sections, "combined": _totals(everything), "example_findings": _noise(cats)}
+        if name in HELD_OUT:
+            held_out.extend(results)
+        sections[name] = _summary(results) | {"corpus": _display(path), "label": LABELS.get(name, name)}
+    report = {"corpora": sections, "combined": _totals(everything), "example_findings": _noise(cats)}
+    if held_out:
+        report["held_out_combined"] = _totals(held_out)
+    return report
 
 
 def _display(path: Path) -> str:
@@ -252,9 +265,12 @@ def render_text(report: dict[str, Any]) -> str:
     if "corpora" in report:
         lines: list[str] = []
         for name, summary in report["corpora"].items():
-            lines.append(f"# {name} ({summary['corpus']})")
+            lines.append(f"# {name} ({summary['corpus']}): {summary['label']}")
             lines.extend(_table(summary))
             lines.append("")
+        if "held_out_combined" in report:
+            lines.append(_total_line("HELD-OUT COMBINED", report["held_out_combined"]))
+            lines.append(_gap_line(report["held_out_combined"]))
         lines.append(_total_line("COMBINED", report["combined"]))
         lines.append(_gap_line(report["combined"]))
         lines.append(_noise_line(report["example_findings"]))
@@ -285,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument(
         "--all",
         action="store_true",
-        help="tests/corpus and tests/holdout, each with its own totals, then combined",
+        help="tests/corpus, tests/holdout and tests/holdout2, each with its own totals, then the"
+        " held-out ones together and all combined",
     )
     args = parser.parse_args(argv)
     try:

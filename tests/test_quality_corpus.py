@@ -1,15 +1,16 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
-Two corpora: tests/corpus (the working one) and tests/holdout (held out: nobody tunes rules on
-it). Every model of either validates, every expectation names an element of its model and a
-threat or catalog entry that exists in catalogs/, and the harness runs end to end on each corpus
-and on both together.
+Three corpora: tests/corpus (the working one), tests/holdout and tests/holdout2 (held out: nobody
+tunes rules on them). Every model of each validates, every expectation names an element of its
+model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
+source, and the harness runs end to end on each corpus and on all of them together.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,23 @@ from bench import quality  # noqa: E402
 
 EXPECTED = quality.expectation_files()
 HOLDOUT = quality.expectation_files(quality.HOLDOUT)
+HOLDOUT2 = quality.expectation_files(quality.HOLDOUT2)
+
+
+def _systems(paths: list[Path]) -> dict[str, str]:
+    """System id -> description of every model the expectation files name."""
+    cats = load_catalogs()
+    out = {}
+    for p in paths:
+        model = load_model(p.parent / quality.load_expectations(p)[0], known_controls=cats.control_refs).model
+        out[model.system.id] = model.system.description
+    return out
+
+
+def _source_title(description: str) -> str:
+    # every corpus description starts its citation as: Source: "<title>", <publisher>
+    after = description.split("Source:", 1)[1]
+    return after.split('"')[1].casefold()
 
 
 def test_corpus_has_at_least_twelve_systems() -> None:
@@ -35,32 +53,39 @@ def test_holdout_has_at_least_eight_systems_none_from_the_working_corpus() -> No
     models = {p.name for p in quality.HOLDOUT.glob("*.yaml")} - {p.name for p in HOLDOUT}
     assert {quality.load_expectations(p)[0] for p in HOLDOUT} == models
     # held out means disjoint: no system id and no cited source title is shared with tests/corpus
-    cats = load_catalogs()
-
-    def systems(paths: list[Path]) -> dict[str, str]:
-        out = {}
-        for p in paths:
-            model = load_model(p.parent / quality.load_expectations(p)[0], known_controls=cats.control_refs).model
-            out[model.system.id] = model.system.description
-        return out
-
-    def source_title(description: str) -> str:
-        # every corpus description starts its citation as: Source: "<title>", <publisher>
-        after = description.split("Source:", 1)[1]
-        return after.split('"')[1].casefold()
-
-    working, held = systems(EXPECTED), systems(HOLDOUT)
+    working, held = _systems(EXPECTED), _systems(HOLDOUT)
     assert not set(working) & set(held)
-    working_titles = {source_title(d) for d in working.values()}
+    working_titles = {_source_title(d) for d in working.values()}
     for system_id, description in held.items():
         assert "Source:" in description, f"{system_id}: the description must cite its source"
         assert any(w.startswith("https://") for w in description.split()), f"{system_id}: the source's URL is missing"
-        assert source_title(description) not in working_titles, f"{system_id}: source shared with tests/corpus"
+        assert _source_title(description) not in working_titles, f"{system_id}: source shared with tests/corpus"
+
+
+def test_holdout2_has_twelve_systems_none_from_the_other_corpora() -> None:
+    assert len(HOLDOUT2) >= 12
+    models = {p.name for p in quality.HOLDOUT2.glob("*.yaml")} - {p.name for p in HOLDOUT2}
+    assert {quality.load_expectations(p)[0] for p in HOLDOUT2} == models
+    earlier = _systems(EXPECTED) | _systems(HOLDOUT)
+    held = _systems(HOLDOUT2)
+    assert not set(earlier) & set(held)
+    earlier_titles = {_source_title(d) for d in earlier.values()}
+    for system_id, description in held.items():
+        assert "Source:" in description, f"{system_id}: the description must cite its source"
+        assert any(w.startswith("https://") for w in description.split()), f"{system_id}: the source's URL is missing"
+        assert _source_title(description) not in earlier_titles, f"{system_id}: source shared with an earlier corpus"
+    # the corpus keeps its shape: a few positives and exactly three negatives per system
+    for p in HOLDOUT2:
+        _, positives, negatives = quality.load_expectations(p)
+        assert len(positives) >= 4 and len(negatives) == 3, p.name
 
 
 @pytest.mark.parametrize(
     "expected_path",
-    [pytest.param(p, id=f"{p.parent.name}/{p.name.removesuffix('.expected.yaml')}") for p in EXPECTED + HOLDOUT],
+    [
+        pytest.param(p, id=f"{p.parent.name}/{p.name.removesuffix('.expected.yaml')}")
+        for p in EXPECTED + HOLDOUT + HOLDOUT2
+    ],
 )
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
     cats = load_catalogs()
@@ -116,19 +141,40 @@ def test_harness_takes_the_corpus_directory(capsys: pytest.CaptureFixture[str]) 
     assert '"corpus": "tests/holdout"' in capsys.readouterr().out
 
 
+def test_harness_takes_the_second_held_out_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    held = quality.run(quality.HOLDOUT2)
+    assert held["corpus"] == "tests/holdout2"
+    assert {m["model"] for m in held["models"]} == {
+        quality.load_expectations(p)[0].removesuffix(".yaml") for p in HOLDOUT2
+    }
+    assert held["total"]["positives"] == sum(len(quality.load_expectations(p)[1]) for p in HOLDOUT2)
+    assert held["total"]["negatives"] == 3 * len(HOLDOUT2)
+    assert quality.main(["--corpus", str(quality.HOLDOUT2), "--json"]) == 0
+    assert '"corpus": "tests/holdout2"' in capsys.readouterr().out
+
+
 def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.CaptureFixture[str]) -> None:
     report = quality.run_all()
-    assert list(report["corpora"]) == ["corpus", "holdout"]
-    parts = [report["corpora"][name]["total"] for name in ("corpus", "holdout")]
-    combined = report["combined"]
-    for key in ("models", "positives", "raised", "negatives", "false_alarms"):
-        assert combined[key] == sum(t[key] for t in parts), key
-    for gap in quality.GAPS:
-        assert combined["misses_by_gap"][gap] == sum(t["misses_by_gap"][gap] for t in parts)
-    assert combined["models"] == len(EXPECTED) + len(HOLDOUT)
+    assert list(report["corpora"]) == ["corpus", "holdout", "holdout2"]
+    assert [s["label"] for s in report["corpora"].values()] == ["working corpus", "held-out", "held-out 2"]
+
+    def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
+        parts = [report["corpora"][name]["total"] for name in names]
+        for key in ("models", "positives", "raised", "negatives", "false_alarms"):
+            assert total[key] == sum(t[key] for t in parts), key
+        for gap in quality.GAPS:
+            assert total["misses_by_gap"][gap] == sum(t["misses_by_gap"][gap] for t in parts)
+
+    adds_up(report["combined"], ("corpus", "holdout", "holdout2"))
+    adds_up(report["held_out_combined"], ("holdout", "holdout2"))
+    assert report["combined"]["models"] == len(EXPECTED) + len(HOLDOUT) + len(HOLDOUT2)
+    assert report["held_out_combined"]["models"] == len(HOLDOUT) + len(HOLDOUT2)
     assert quality.main(["--all"]) == 0
     out = capsys.readouterr().out
-    assert "# corpus (tests/corpus)" in out and "# holdout (tests/holdout)" in out and "COMBINED" in out
+    assert "# corpus (tests/corpus): working corpus" in out
+    assert "# holdout (tests/holdout): held-out" in out
+    assert "# holdout2 (tests/holdout2): held-out 2" in out
+    assert "HELD-OUT COMBINED" in out and "\nCOMBINED" in out
 
 
 def test_a_directory_without_expectations_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
