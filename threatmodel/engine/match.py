@@ -369,7 +369,7 @@ class Matcher:
         g = self.g
         flow = g.flows.get(el)
         if flow is not None:
-            return [d for d in flow.data if data_matches(test, g, d, flow.target)]
+            return [d for d in flow.data if data_matches(test, g, d, flow.target, flow.source)]
         if el in g.components:
             return [d for d in g.data_handled(el, at_runtime=test.at_runtime) if data_matches(test, g, d)]
         return []
