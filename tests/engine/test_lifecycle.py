@@ -237,6 +237,29 @@ def test_a_vendor_that_only_relays_an_asset_is_not_its_supplier() -> None:
     assert "tm:sensitive-data-to-third-party-service@relay-to-tts" not in _assess(doc)
 
 
+def test_an_answer_of_unknown_lineage_rests_on_it() -> None:
+    """A transcript the speech vendor returns to a second vendor that sent it the audio may be made
+    from that audio: the finding says so, and stating the lineage settles it either way."""
+    doc = _voice({"derived_from": []})
+    doc["components"].append(
+        {"id": "carrier", "kind": "external-service", "boundary": "carrier-cloud", "provenance": "third-party-api"}
+    )
+    doc["boundaries"].append({"id": "carrier-cloud", "trust": "partner"})
+    doc["data"].append({"id": "text", "classification": "confidential", "tags": ["pii"], "minimisation": "none"})
+    doc["flows"] += [
+        {"source": "carrier", "target": "stt", "data": ["audio"]},
+        {"source": "stt", "target": "carrier", "data": ["text"]},
+    ]
+    fid = "tm:sensitive-data-to-third-party-service@stt-to-carrier"
+    finding = _assess(doc)[fid]
+    assert [(a.element, a.attribute) for a in finding.assumes] == [("text", "derived_from")]
+    assert any("not made from what carrier sent stt" in w for w in finding.why)
+    doc["data"][-1]["derived_from"] = ["audio"]
+    assert fid not in _assess(doc)
+    doc["data"][-1]["derived_from"] = []
+    assert _assess(doc)[fid].assumes == ()
+
+
 def test_a_misspelt_asset_attribute_in_a_catalog_is_a_located_error(tmp_path: Path) -> None:
     catalog = tmp_path / "c.yaml"
     catalog.write_text(

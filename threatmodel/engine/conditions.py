@@ -155,7 +155,9 @@ def data_matches(
         if sender is None:
             if supplied_by(graph, recipient) & lineage(graph, data_id):
                 return False
-        elif sender in returned_from(graph, recipient, data_id):
+        elif sender in returned_from(graph, recipient, data_id) or (
+            test.unknown == "no-match" and answers_unknown_lineage(graph, recipient, sender, data_id)
+        ):
             return False
     if test.classification_at_least is not None and asset.classification < test.classification_at_least:
         return False
@@ -216,6 +218,31 @@ def returned_from(graph: ModelGraph, recipient: str, data_id: str) -> frozenset[
         return frozenset(seen)
 
     return graph.memo(("returned-from", recipient, data_id), build)
+
+
+def answers_unknown_lineage(graph: ModelGraph, recipient: str, sender: str, data_id: str) -> bool:
+    """The asset's lineage is unknown, the sender makes it (no flow brings it to the sender) and
+    ``recipient`` sends the sender a flow of its own: the asset may be an answer made from what the
+    recipient sent (a transcript of the audio it sent), which the mirror reading of
+    ``new_to_recipient`` does not count as new. An asset the sender only passes on is not an answer."""
+    asset = graph.data.get(data_id)
+    if asset is None or asset.derived_from is not None:
+        return False
+    if data_id in _received_by(graph).get(sender, frozenset()):
+        return False
+    return any(target == sender for target, _ in _outflows_by_source(graph).get(recipient, ()))
+
+
+def _received_by(graph: ModelGraph) -> dict[str, frozenset[str]]:
+    """Per component, the data assets flows bring to it (one pass over the flows, cached)."""
+
+    def build() -> dict[str, frozenset[str]]:
+        received: dict[str, set[str]] = {}
+        for f in graph.flows.values():
+            received.setdefault(f.target, set()).update(f.data)
+        return {c: frozenset(ds) for c, ds in received.items()}
+
+    return graph.memo(("received-by",), build)
 
 
 def _outflows_by_source(graph: ModelGraph) -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
