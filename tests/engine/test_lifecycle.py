@@ -223,6 +223,43 @@ def test_data_going_back_to_its_supplier_is_not_a_disclosure() -> None:
     assert "tm:sensitive-data-to-third-party-service@relay-to-tts" in _assess(doc)
 
 
+def test_a_vendor_that_only_relays_an_asset_is_not_its_supplier() -> None:
+    """A vendor sending an asset on to others has not supplied it to whoever sent it the asset
+    first; data returned through an intermediary still goes back to its supplier."""
+    doc = _voice({"derived_from": ["booking"], "minimisation": "none"})
+    doc["data"].append({"id": "booking", "classification": "confidential", "tags": ["pii"], "derived_from": []})
+    # tts forwards what the relay sends it to stt: that makes tts a relay of the reply, not its source
+    doc["flows"].append({"source": "tts", "target": "stt", "data": ["reply"]})
+    assert "tm:sensitive-data-to-third-party-service@relay-to-tts" in _assess(doc)
+    # tts supplied the booking through stt and the relay: the reply derived from it goes back to tts
+    doc["flows"][-1]["data"].append("booking")
+    doc["flows"].append({"source": "stt", "target": "relay", "data": ["booking"]})
+    assert "tm:sensitive-data-to-third-party-service@relay-to-tts" not in _assess(doc)
+
+
+def test_an_answer_of_unknown_lineage_rests_on_it() -> None:
+    """A transcript the speech vendor returns to a second vendor that sent it the audio may be made
+    from that audio: the finding says so, and stating the lineage settles it either way."""
+    doc = _voice({"derived_from": []})
+    doc["components"].append(
+        {"id": "carrier", "kind": "external-service", "boundary": "carrier-cloud", "provenance": "third-party-api"}
+    )
+    doc["boundaries"].append({"id": "carrier-cloud", "trust": "partner"})
+    doc["data"].append({"id": "text", "classification": "confidential", "tags": ["pii"], "minimisation": "none"})
+    doc["flows"] += [
+        {"source": "carrier", "target": "stt", "data": ["audio"]},
+        {"source": "stt", "target": "carrier", "data": ["text"]},
+    ]
+    fid = "tm:sensitive-data-to-third-party-service@stt-to-carrier"
+    finding = _assess(doc)[fid]
+    assert [(a.element, a.attribute) for a in finding.assumes] == [("text", "derived_from")]
+    assert any("not made from what carrier sent stt" in w for w in finding.why)
+    doc["data"][-1]["derived_from"] = ["audio"]
+    assert fid not in _assess(doc)
+    doc["data"][-1]["derived_from"] = []
+    assert _assess(doc)[fid].assumes == ()
+
+
 def test_a_misspelt_asset_attribute_in_a_catalog_is_a_located_error(tmp_path: Path) -> None:
     catalog = tmp_path / "c.yaml"
     catalog.write_text(

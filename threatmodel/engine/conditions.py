@@ -143,13 +143,22 @@ def _same(value: Any, expected: Any) -> bool:
     return str(value) == str(expected)
 
 
-def data_matches(test: DataTest, graph: ModelGraph, data_id: str, recipient: str | None = None) -> bool:
-    """Whether one asset passes every part of ``test``; ``recipient`` is the flow's target on a flow."""
+def data_matches(
+    test: DataTest, graph: ModelGraph, data_id: str, recipient: str | None = None, sender: str | None = None
+) -> bool:
+    """Whether one asset passes every part of ``test``; on a flow, ``recipient`` is its target and
+    ``sender`` its source."""
     asset = graph.data.get(data_id)
     if asset is None:
         return False
-    if test.new_to_recipient and recipient is not None and supplied_by(graph, recipient) & lineage(graph, data_id):
-        return False
+    if test.new_to_recipient and recipient is not None:
+        if sender is None:
+            if supplied_by(graph, recipient) & lineage(graph, data_id):
+                return False
+        elif sender in returned_from(graph, recipient, data_id) or (
+            test.unknown == "no-match" and answers_unknown_lineage(graph, recipient, sender, data_id)
+        ):
+            return False
     if test.classification_at_least is not None and asset.classification < test.classification_at_least:
         return False
     if test.tags_any and not set(test.tags_any) & set(asset.tags):
@@ -187,6 +196,65 @@ def _flow_data_index(graph: ModelGraph) -> tuple[dict[str, frozenset[str]], dict
 def supplied_by(graph: ModelGraph, component: str) -> frozenset[str]:
     """Ids of the data assets a component sends on its flows (cached on the graph)."""
     return _flow_data_index(graph)[0].get(component, frozenset())
+
+
+def returned_from(graph: ModelGraph, recipient: str, data_id: str) -> frozenset[str]:
+    """The components that ``recipient`` passes the asset (or one it is derived from) to, directly
+    or through others that pass it on: a flow of the asset from one of them back to ``recipient``
+    returns what it supplied, which is not a disclosure. A component that only relays the asset it
+    received from the flow's sender is not its supplier. Linear in the flows, cached per pair."""
+
+    def build() -> frozenset[str]:
+        carried = lineage(graph, data_id)
+        outflows = _outflows_by_source(graph)
+        seen: set[str] = set()
+        stack = [recipient]
+        while stack:
+            node = stack.pop()
+            for target, data in outflows.get(node, ()):
+                if target not in seen and not carried.isdisjoint(data):
+                    seen.add(target)
+                    stack.append(target)
+        return frozenset(seen)
+
+    return graph.memo(("returned-from", recipient, data_id), build)
+
+
+def answers_unknown_lineage(graph: ModelGraph, recipient: str, sender: str, data_id: str) -> bool:
+    """The asset's lineage is unknown, the sender makes it (no flow brings it to the sender) and
+    ``recipient`` sends the sender a flow of its own: the asset may be an answer made from what the
+    recipient sent (a transcript of the audio it sent), which the mirror reading of
+    ``new_to_recipient`` does not count as new. An asset the sender only passes on is not an answer."""
+    asset = graph.data.get(data_id)
+    if asset is None or asset.derived_from is not None:
+        return False
+    if data_id in _received_by(graph).get(sender, frozenset()):
+        return False
+    return any(target == sender for target, _ in _outflows_by_source(graph).get(recipient, ()))
+
+
+def _received_by(graph: ModelGraph) -> dict[str, frozenset[str]]:
+    """Per component, the data assets flows bring to it (one pass over the flows, cached)."""
+
+    def build() -> dict[str, frozenset[str]]:
+        received: dict[str, set[str]] = {}
+        for f in graph.flows.values():
+            received.setdefault(f.target, set()).update(f.data)
+        return {c: frozenset(ds) for c, ds in received.items()}
+
+    return graph.memo(("received-by",), build)
+
+
+def _outflows_by_source(graph: ModelGraph) -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+    """Per component, the (target, data carried) of each flow it sends (cached on the graph)."""
+
+    def build() -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
+        out: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        for f in graph.flows.values():
+            out.setdefault(f.source, []).append((f.target, frozenset(f.data)))
+        return {c: tuple(v) for c, v in out.items()}
+
+    return graph.memo(("outflows-by-source",), build)
 
 
 def lineage(graph: ModelGraph, data_id: str) -> frozenset[str]:

@@ -13,6 +13,7 @@ from typing import Any, assert_never
 
 from threatmodel.engine.conditions import (
     MISSING,
+    answers_unknown_lineage,
     attr_matches,
     candidate_kinds,
     cost,
@@ -369,7 +370,7 @@ class Matcher:
         g = self.g
         flow = g.flows.get(el)
         if flow is not None:
-            return [d for d in flow.data if data_matches(test, g, d, flow.target)]
+            return [d for d in flow.data if data_matches(test, g, d, flow.target, flow.source)]
         if el in g.components:
             return [d for d in g.data_handled(el, at_runtime=test.at_runtime) if data_matches(test, g, d)]
         return []
@@ -390,6 +391,15 @@ class Matcher:
                 (
                     "derived_from",
                     f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles",
+                )
+            )
+        flow = g.flows.get(el)
+        if test.new_to_recipient and flow is not None and answers_unknown_lineage(g, flow.target, flow.source, did):
+            out.append(
+                (
+                    "derived_from",
+                    f"what {label} is derived from is unknown: read as if it is not made from what "
+                    f"{g.name(flow.target)} sent {g.name(flow.source)}",
                 )
             )
         return out

@@ -82,7 +82,8 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
         case Endpoint(endpoint=test):
             return cond.model_copy(update={"endpoint": test.model_copy(update={"where": again(test.where)})})
         case DataHandled(data=test):
-            # ``attr`` and ``personal`` count the asset when their unknown reads as a match;
+            # ``attr``, ``personal`` and ``new_to_recipient`` count the asset when their unknown
+            # (for the last two: unknown lineage) reads as a match;
             # ``unless`` counts it when its unknown reads as no match.
             keep = positive == conservative
             update: dict[str, object] = {}
@@ -93,7 +94,7 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
                     u.model_copy(update={"unknown": "no-match" if keep else "match"}) if _open(u) else u
                     for u in test.unless
                 )
-            if test.personal and test.unknown is None:
+            if (test.personal or test.new_to_recipient) and test.unknown is None:
                 update["unknown"] = "match" if keep else "no-match"
             return cond.model_copy(update={"data": test.model_copy(update=update)}) if update else cond
         case BoundaryTrust():
@@ -144,7 +145,7 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
             return (
                 (test.attr is not None and _open(test.attr, names))
                 or any(_open(u, names) for u in test.unless)
-                or (bool(test.personal) and test.unknown is None and "derived_from" in names)
+                or (bool(test.personal or test.new_to_recipient) and test.unknown is None and "derived_from" in names)
             )
         case BoundaryTrust():
             return cond.unknown is None and (unknown is None or "boundary" in unknown)

@@ -133,11 +133,14 @@ class DataTest(Frozen):
     unless: tuple[AttrTest, ...] = ()
     """The asset counts only when none of these tests of its own attributes passes."""
     new_to_recipient: Literal[True] | None = None
-    """On a flow: the receiving component did not itself send this asset, or one it is derived
-    from, into the system (data going back to the party that supplied it is not a disclosure)."""
+    """On a flow: the asset does not go back to the party that supplied it, that is the receiving
+    component did not send this asset, or one it is derived from, on to the flow's sender (directly
+    or through others). A component that only relays what the sender gave it is not the supplier."""
     unknown: Literal["match", "no-match"] | None = None
-    """How ``personal`` reads an asset of unknown lineage sent by a component that handles personal
-    data. Unset: the conservative reading (personal, or not under ``not``)."""
+    """How ``personal`` and ``new_to_recipient`` read an asset of unknown lineage: ``personal``
+    one sent by a component that handles personal data (it may repeat it), ``new_to_recipient`` one
+    sent back to a component that sent the sender a flow of its own (it may be made from that).
+    Unset: the conservative reading (personal and new, or neither under ``not``)."""
     at_runtime: bool = False
     """Only data the component handles at runtime (holds, receives, sends, is instructed with), not
     data a model was only trained on: for attacks on a running model, which cannot reach its training set."""
