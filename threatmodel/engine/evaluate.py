@@ -294,16 +294,20 @@ def evaluate(
     *,
     as_of: dt.date,
     graph: ModelGraph | None = None,
+    reference: bool = False,
 ) -> Assessment:
     """Find, explain and score every threat of ``catalogs`` that applies to ``model``.
 
     ``as_of`` is the day triage review-by dates are judged against; it is an argument
     so the engine never reads the clock. ``graph`` is ``build_graph(model)`` when the caller
     already has it (:func:`threatmodel.engine.analysis.analyse` keeps it for the exporters).
+    ``reference`` evaluates every rule element by element instead of set-wise (the straightforward
+    evaluation the set-wise one must always equal; for tests and debugging, much slower).
     """
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     g = graph if graph is not None and graph.model is model else build_graph(model)
-    matchers = Matchers(Matcher(g), Matcher(g, optimistic=True))
+    setwise = not reference
+    matchers = Matchers(Matcher(g, setwise=setwise), Matcher(g, optimistic=True, setwise=setwise))
     disabled = set(model.settings.disabled_threats)
     findings: list[Finding] = []
     # Both readings of every rule, made once and kept for the whole evaluation (the matchers'
@@ -340,24 +344,38 @@ def evaluate(
     # First decide where each rule holds (cheap, set-wise), then build the findings, so a catalog
     # asking for an unbounded number of them is refused before the expensive part.
     matched = [
-        (key, threat, when, factors, element)
+        (key, threat, when, factors, elements)
         for key, threat, when, factors in compiled
-        for element in candidate_elements(g, threat)
-        if matchers.keep.holds(when.keep, element)
+        if (elements := matchers.keep.holding(when.keep, candidate_elements(g, threat)))
     ]
-    if len(matched) > MAX_FINDINGS:
-        matchers.keep.over_budget(f"{len(matched):,} findings (at most {MAX_FINDINGS:,})")
+    total = sum(len(elements) for *_, elements in matched)
+    if total > MAX_FINDINGS:
+        matchers.keep.over_budget(f"{total:,} findings (at most {MAX_FINDINGS:,})")
     drafts: list[_Draft] = []
-    for key, threat, when, factors, element in matched:
-        if when.doubt is not None and matchers.doubt.holds(when.doubt, element):
-            explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
-        else:
-            explanation = matchers.keep.explain(when.keep, element)
-        variant = next(
-            (v for v, cond in wording.get(key, ()) if cond is None or matchers.doubt.holds(cond, element)), None
-        )
-        finding, values = _finding(model, g, matchers, cset, key, threat, factors, element, explanation, variant)
-        drafts.append(_Draft(key, threat, element, _root(g, threat, explanation), finding, values, variant))
+    for key, threat, when, factors, elements in matched:
+        # every question asked of a finding is asked of all the threat's findings at once
+        certain = set(matchers.doubt.holding(when.doubt, elements)) if when.doubt is not None else set()
+        variants = [
+            (v, None if cond is None else set(matchers.doubt.holding(cond, elements)))
+            for v, cond in wording.get(key, ())
+        ]
+        scored = [
+            (
+                factor,
+                readings,
+                set(matchers.keep.holding(readings.keep, elements)),
+                None if readings.doubt is None else set(matchers.doubt.holding(readings.doubt, elements)),
+            )
+            for factor, readings in factors
+        ]
+        for element in elements:
+            if when.doubt is not None and element in certain:
+                explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
+            else:
+                explanation = matchers.keep.explain(when.keep, element)
+            variant = next((v for v, hits in variants if hits is None or element in hits), None)
+            finding, values = _finding(model, g, matchers, cset, key, threat, scored, element, explanation, variant)
+            drafts.append(_Draft(key, threat, element, _root(g, threat, explanation), finding, values, variant))
 
     grouped = group_findings(g, drafts)
     existing = {f.id for f in grouped}
@@ -388,13 +406,15 @@ def _finding(
     cset: CatalogSet,
     key: str,
     threat: Threat,
-    factor_readings: list[tuple[Factor, Readings]],
+    factor_readings: Sequence[tuple[Factor, Readings, set[str], set[str] | None]],
     element: str,
     explanation: Explanation,
     variant: Variant | None = None,
 ) -> tuple[Finding, dict[str, str]]:
     """The finding ``threat`` raises on ``element``, before grouping and triage (its status is what
-    its controls make it), and the values its scenario was filled from."""
+    its controls make it), and the values its scenario was filled from. ``factor_readings`` carries,
+    for each score factor, the elements where it holds under each reading (``None``: the readings
+    cannot differ)."""
     generic, assumed = _generic_factors(g, element, threat)
     assumed = [*explanation.assumed, *assumed]
     factors = [
@@ -402,12 +422,12 @@ def _finding(
         ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
         *generic,
     ]
-    for factor, when in factor_readings:
+    for factor, when, kept, doubted in factor_readings:
         # an unknown fact is read the way that scores higher: a factor that raises risk holds, one that lowers it does not
-        if not matchers.keep.holds(when.keep, element):
+        if element not in kept:
             continue
         reason = factor.reason
-        if when.doubt is not None and not matchers.doubt.holds(when.doubt, element):
+        if doubted is not None and element not in doubted:
             unknowns = matchers.keep.explain(when.keep, element).assumed
             assumed += unknowns
             if unknowns:

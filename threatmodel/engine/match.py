@@ -93,9 +93,13 @@ MAX_SEARCHES = 1_000
 class Matcher:
     """Evaluates conditions on one model graph, caching graph-wide work."""
 
-    def __init__(self, graph: ModelGraph, *, optimistic: bool = False) -> None:
+    def __init__(self, graph: ModelGraph, *, optimistic: bool = False, setwise: bool = True) -> None:
         self.g = graph
         self.optimistic = optimistic
+        self.setwise = setwise
+        """Evaluate :meth:`holding` a condition at a time over the whole candidate set (the default);
+        ``False`` asks :meth:`holds` element by element, the straightforward reference evaluation
+        the tests compare the set-wise one with."""
         """Read graph-derived unknowns (untrusted sources assumed from unknown facts) optimistically.
 
         Attribute tests carry their own reading (engine/unknowns.py); the two matchers of one
@@ -109,6 +113,7 @@ class Matcher:
         self._holds: dict[tuple[int, str], bool] = {}
         self._order: dict[int, tuple[Condition, ...]] = {}
         self._shallow: set[int] = set()
+        self._assets_judged: dict[int, dict[str, bool]] = {}
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
@@ -142,6 +147,140 @@ class Matcher:
             cached = self._eval(cond, element)
             self._holds[key] = cached
         return cached
+
+    def holding(self, cond: Condition, elements: Sequence[Element]) -> list[Element]:
+        """The elements of ``elements`` on which ``cond`` holds, in their order.
+
+        Always equal to ``[e for e in elements if self.holds(cond, e)]`` (the reference evaluation,
+        used when the matcher is not ``setwise``), but computed a condition at a time over the whole
+        set: ``all`` narrows the set part by part, cheapest first; ``any`` tries each option on what
+        the earlier ones left; graph predicates are one membership test against their search; a
+        predicate that looks past the element (``neighbour``, ``linked``, ``endpoint``) evaluates its
+        inner condition once over the union of what the elements point at. A predicate with no
+        set-wise rule here is asked element by element through :meth:`holds`, so adding a predicate
+        needs only ``_eval`` (docs/contributing.md).
+        """
+        if not self.setwise:
+            return [e for e in elements if self.holds(cond, e)]
+        return self._holding(cond, elements) if elements else []
+
+    def _count(self, n: int) -> None:
+        self.checks += n
+        if self.checks > MAX_CHECKS:
+            self.over_budget(f"more than {MAX_CHECKS:,} condition checks")
+
+    def _holding(self, cond: Condition, els: Sequence[Element]) -> list[Element]:
+        """:meth:`holding` for a non-empty ``els``: one rule per predicate, element by element otherwise."""
+        self._count(len(els))
+        g = self.g
+        match cond:
+            case KindIs(kind=kinds):
+                comps = g.components
+                return [e for e in els if (c := comps.get(e)) is not None and c.kind in kinds]
+            case Attr(attr=test):
+                name = test.name
+                comps, flows, data = g.components, g.flows, g.data
+                out: list[Element] = []
+                for e in els:
+                    target = comps.get(e) or flows.get(e) or data.get(e)
+                    if target is not None and attr_matches(test, getattr(target, name, MISSING)):
+                        out.append(e)
+                return out
+            case AllOf():
+                current: Sequence[Element] = els
+                for part in self._ordered(cond):
+                    current = self._holding(part, current)
+                    if not current:
+                        return []
+                return list(current)
+            case AnyOf(any=options):
+                rest: Sequence[Element] = els
+                found: set[Element] = set()
+                for option in options:
+                    got = self._holding(option, rest)
+                    if got:
+                        found.update(got)
+                        rest = [e for e in rest if e not in found]
+                        if not rest:
+                            break
+                return [e for e in els if e in found]
+            case Not(not_=inner):
+                inside = set(self._holding(inner, els))
+                return [e for e in els if e not in inside]
+            case Tainted(tainted=test):
+                hops = self._taint(test)[0].hops
+                return [e for e in els if e in hops]
+            case Reaches(reaches=test):
+                hops = self._reach(test.where, test.max_hops, forward=False).hops
+                return [e for e in els if e in hops]
+            case ReachedFrom(reached_from=test):
+                hops = self._reach(test.where, test.max_hops, forward=True).hops
+                return [e for e in els if e in hops]
+            case Exists(exists=test):
+                return list(els) if self._matching(test.where) else []
+            case DataHandled(data=test) if not test.new_to_recipient:
+                return self._data_holding(test, els)
+            case Neighbour(neighbour=test):
+                ins, outs = test.direction in ("in", "any"), test.direction in ("out", "any")
+                near_of: dict[Element, set[Element]] = {}
+                for e in els:
+                    if e in g.components:
+                        near: set[Element] = set()
+                        if ins:
+                            near.update(g.predecessors(e))
+                        if outs:
+                            near.update(g.successors(e))
+                        near_of[e] = near
+                ok = self._holding_union(test.where, near_of.values())
+                return [e for e, near in near_of.items() if not near.isdisjoint(ok)]
+            case Linked(linked=test):
+                links = {e: g.linked(e, test.via) for e in els if e in g.components}
+                ok = self._holding_union(test.where, links.values())
+                return [e for e, linked in links.items() if not ok.isdisjoint(linked)]
+            case Endpoint(endpoint=test):
+                source = test.end == "source"
+                end_of = {
+                    e: (flow.source if source else flow.target) for e in els if (flow := g.flows.get(e)) is not None
+                }
+                ok = self._holding_union(test.where, [end_of.values()])
+                return [e for e, end in end_of.items() if end in ok]
+            case _:
+                # no set-wise rule (or one not worth it): element by element, as the reference does
+                self.checks -= len(els)  # holds counts its own checks
+                return [e for e in els if self.holds(cond, e)]
+
+    def _holding_union(self, cond: Condition, groups: Iterable[Iterable[Element]]) -> set[Element]:
+        """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once."""
+        pool: set[Element] = set()
+        for group in groups:
+            pool.update(group)
+        return set(self._holding(cond, sorted(pool))) if pool else set()
+
+    def _data_holding(self, test: DataTest, els: Sequence[Element]) -> list[Element]:
+        """``data`` over a set: each asset is judged once (a test that does not ask about the
+        recipient depends on the asset alone), then each element asks about its own assets."""
+        g = self.g
+        judged = self._assets_judged.get(id(test))
+        if judged is None:
+            judged = self._assets_judged[id(test)] = {}
+            self._keep.append(test)
+        out: list[Element] = []
+        for e in els:
+            flow = g.flows.get(e)
+            if flow is not None:
+                assets: Iterable[str] = flow.data
+            elif e in g.components:
+                assets = g.data_handled(e, at_runtime=test.at_runtime)
+            else:
+                continue
+            for d in assets:
+                hit = judged.get(d)
+                if hit is None:
+                    hit = judged[d] = data_matches(test, g, d)
+                if hit:
+                    out.append(e)
+                    break
+        return out
 
     def over_budget(self, what: str) -> None:
         raise WorkBudgetError(
@@ -429,7 +568,7 @@ class Matcher:
                 pool: Iterable[str] = sorted(self.g.components)
             else:
                 pool = sorted(n for k in kinds for n in self.g.by_kind.get(k, ()))
-            return tuple(n for n in pool if self.holds(where, n))
+            return tuple(self.holding(where, list(pool)))
 
         self._keep.append(where)
         mode = self._mode
