@@ -130,6 +130,7 @@ class ModelGraph:
     """Each component's flow sources, sorted."""
     _cache: dict[object, object] = field(default_factory=dict)
     _kinds: dict[str, str] = field(default_factory=dict)
+    _runtime_data: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._kinds = {cid: c.kind for cid, c in self.components.items()}
@@ -155,7 +156,12 @@ class ModelGraph:
         """Data ids a component handles, sorted; ``at_runtime`` leaves out what a model was only trained on."""
         handled = self.handled_data.get(node, ())
         only = self.trained_only.get(node) if at_runtime else None
-        return tuple(d for d in handled if d not in only) if only else handled
+        if not only:
+            return handled
+        found = self._runtime_data.get(node)
+        if found is None:
+            found = self._runtime_data[node] = tuple(d for d in handled if d not in only)
+        return found
 
     def predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's incoming flows, sorted."""

@@ -22,11 +22,11 @@ from pydantic import TypeAdapter
 from tests.helpers import FIXED_DATE
 from tests.property.strategies import system_models
 from threatmodel.engine import evaluate
-from threatmodel.engine.match import Matcher
+from threatmodel.engine.match import SETWISE, Matcher
 from threatmodel.engine.unknowns import resolve
 from threatmodel.graph import build_graph
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
-from threatmodel.model.rules import PREDICATE_TAGS, Condition
+from threatmodel.model.rules import PREDICATE_TAGS, Condition, DataHandled, Linked, Neighbour, Tainted
 from threatmodel.model.system import SystemModel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -239,3 +239,22 @@ def test_holding_is_the_elements_where_the_condition_holds(
     # and on any sub-list, in any order (a rule's candidates are one kind, sorted)
     subset = candidates[::-2]
     assert Matcher(graph, optimistic=optimistic).holding(cond, subset) == [e for e in subset if e in expected]
+
+
+def test_a_predicate_without_a_set_wise_rule_is_asked_element_by_element(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The adapter for predicates written the old way (only ``Matcher._eval``): ``holding`` falls back
+    to ``holds`` for them, inside set-wise composites too, and the assessment is unchanged."""
+    model = load_model(REPO / "models" / "agent-with-tools.yaml", known_controls=CATALOGS.control_refs).model
+    expected = evaluate(model, CATALOGS.catalogs, as_of=FIXED_DATE).model_dump_json()
+    asked: list[str] = []
+    original = Matcher._eval
+
+    def spy(self: Matcher, cond: Condition, el: str) -> bool:
+        asked.append(type(cond).__name__)
+        return original(self, cond, el)
+
+    monkeypatch.setattr(Matcher, "_eval", spy)
+    for predicate in (Neighbour, Tainted, DataHandled, Linked):
+        monkeypatch.delitem(SETWISE, predicate)
+    assert evaluate(model, CATALOGS.catalogs, as_of=FIXED_DATE).model_dump_json() == expected
+    assert {"Tainted", "DataHandled", "Linked"} <= set(asked)

@@ -7,7 +7,7 @@ conditions over the graph and uses these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from threatmodel.graph import ModelGraph
@@ -133,6 +133,52 @@ def attr_matches(test: AttrTest, value: Any) -> bool:
         items = value if isinstance(value, tuple) else (value,)
         return any(_same(item, v) for item in items for v in test.contains_any or ())
     return False
+
+
+def _identity(value: Any) -> tuple[int, Any]:
+    """What :func:`_same` compares: booleans and ``None`` by identity, everything else as text."""
+    if isinstance(value, bool):
+        return 1, value
+    if value is None:
+        return 2, None
+    return 0, str(value)
+
+
+_PREDICATES: dict[int, tuple[AttrTest, Callable[[Any], bool]]] = {}
+
+
+def attr_predicate(test: AttrTest) -> Callable[[Any], bool]:
+    """``attr_matches(test, ·)`` compiled once per test: the expected values become a set of
+    :func:`_identity` keys, so a value is one hash look-up instead of a comparison per expected value."""
+    known = _PREDICATES.get(id(test))
+    if known is not None and known[0] is test:
+        return known[1]
+    op = test.op
+    unknown, unknowable = test.unknown, test.name in UNKNOWABLE
+    if op == "is_set" or op not in ("equals", "in", "contains_any"):
+
+        def passes(value: Any) -> bool:
+            return attr_matches(test, value)
+
+    else:
+        expected = (test.equals,) if op == "equals" else (test.in_ if op == "in" else test.contains_any) or ()
+        wanted = frozenset(_identity(v) for v in expected)
+        many = op == "contains_any"
+
+        def passes(value: Any) -> bool:
+            if value is MISSING:
+                return False
+            if value is None and unknown is not None and unknowable:
+                return unknown == "match"
+            if many:
+                items = value if isinstance(value, tuple) else (value,)
+                return any(_identity(item) in wanted for item in items)
+            return _identity(value) in wanted
+
+    if len(_PREDICATES) > 4096:  # tests are few per catalog; a bound for callers that make many
+        _PREDICATES.clear()
+    _PREDICATES[id(test)] = (test, passes)
+    return passes
 
 
 def _same(value: Any, expected: Any) -> bool:

@@ -7,20 +7,23 @@ graph, not one per component.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, assert_never
+from typing import Any, TypeVar, assert_never
 
 from threatmodel.engine.conditions import (
     MISSING,
     attr_matches,
+    attr_predicate,
     candidate_kinds,
     cost,
     data_matches,
     describe,
     fmt_value,
     is_personal,
+    lineage,
     personal_by_unknown_lineage,
+    supplied_by,
 )
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
@@ -90,6 +93,27 @@ MAX_SEARCHES = 1_000
 """Most graph-wide searches (reach, taint, matching sets) one matcher builds in one evaluation."""
 
 
+SetRule = Callable[["Matcher", Any, Sequence[Element]], list[Element]]
+"""A predicate's set-wise rule: given a condition of that predicate and candidate elements, the
+candidates it holds on, in their order (``Matcher.holding``)."""
+SETWISE: dict[type, SetRule] = {}
+"""The set-wise rule of each predicate that has one; any other predicate is evaluated element by
+element through ``Matcher.holds`` (``_eval``), which is always correct, only slower."""
+
+_Rule = TypeVar("_Rule", bound=Callable[..., list[str]])
+
+
+def setwise(*predicates: type) -> Callable[[_Rule], _Rule]:
+    """Register a :class:`Matcher` method as the set-wise rule of ``predicates`` (docs/contributing.md)."""
+
+    def register(rule: _Rule) -> _Rule:
+        for predicate in predicates:
+            SETWISE[predicate] = rule
+        return rule
+
+    return register
+
+
 class Matcher:
     """Evaluates conditions on one model graph, caching graph-wide work."""
 
@@ -114,6 +138,10 @@ class Matcher:
         self._order: dict[int, tuple[Condition, ...]] = {}
         self._shallow: set[int] = set()
         self._assets_judged: dict[int, dict[str, bool]] = {}
+        self._first_option: dict[int, dict[Element, Condition]] = {}
+        """Per ``any`` evaluated set-wise: for each element it holds on, the first option that holds
+        (the one its explanation follows)."""
+        self._explained: dict[tuple[int, Element], tuple[Explanation, tuple[tuple[str, str], ...]]] = {}
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
@@ -170,84 +198,142 @@ class Matcher:
             self.over_budget(f"more than {MAX_CHECKS:,} condition checks")
 
     def _holding(self, cond: Condition, els: Sequence[Element]) -> list[Element]:
-        """:meth:`holding` for a non-empty ``els``: one rule per predicate, element by element otherwise."""
+        """:meth:`holding` for a non-empty ``els``: the predicate's set-wise rule, or element by element."""
+        rule = SETWISE.get(type(cond))
+        if rule is None:
+            # a predicate with no set-wise rule (the adapter): ask holds, as the reference does
+            return [e for e in els if self.holds(cond, e)]
         self._count(len(els))
-        g = self.g
-        match cond:
-            case KindIs(kind=kinds):
-                comps = g.components
-                return [e for e in els if (c := comps.get(e)) is not None and c.kind in kinds]
-            case Attr(attr=test):
-                name = test.name
-                comps, flows, data = g.components, g.flows, g.data
-                out: list[Element] = []
-                for e in els:
-                    target = comps.get(e) or flows.get(e) or data.get(e)
-                    if target is not None and attr_matches(test, getattr(target, name, MISSING)):
-                        out.append(e)
-                return out
-            case AllOf():
-                current: Sequence[Element] = els
-                for part in self._ordered(cond):
-                    current = self._holding(part, current)
-                    if not current:
-                        return []
-                return list(current)
-            case AnyOf(any=options):
-                rest: Sequence[Element] = els
-                found: set[Element] = set()
-                for option in options:
-                    got = self._holding(option, rest)
-                    if got:
-                        found.update(got)
-                        rest = [e for e in rest if e not in found]
-                        if not rest:
-                            break
-                return [e for e in els if e in found]
-            case Not(not_=inner):
-                inside = set(self._holding(inner, els))
-                return [e for e in els if e not in inside]
-            case Tainted(tainted=test):
-                hops = self._taint(test)[0].hops
-                return [e for e in els if e in hops]
-            case Reaches(reaches=test):
-                hops = self._reach(test.where, test.max_hops, forward=False).hops
-                return [e for e in els if e in hops]
-            case ReachedFrom(reached_from=test):
-                hops = self._reach(test.where, test.max_hops, forward=True).hops
-                return [e for e in els if e in hops]
-            case Exists(exists=test):
-                return list(els) if self._matching(test.where) else []
-            case DataHandled(data=test) if not test.new_to_recipient:
-                return self._data_holding(test, els)
-            case Neighbour(neighbour=test):
-                ins, outs = test.direction in ("in", "any"), test.direction in ("out", "any")
-                near_of: dict[Element, set[Element]] = {}
-                for e in els:
-                    if e in g.components:
-                        near: set[Element] = set()
-                        if ins:
-                            near.update(g.predecessors(e))
-                        if outs:
-                            near.update(g.successors(e))
-                        near_of[e] = near
-                ok = self._holding_union(test.where, near_of.values())
-                return [e for e, near in near_of.items() if not near.isdisjoint(ok)]
-            case Linked(linked=test):
-                links = {e: g.linked(e, test.via) for e in els if e in g.components}
-                ok = self._holding_union(test.where, links.values())
-                return [e for e, linked in links.items() if not ok.isdisjoint(linked)]
-            case Endpoint(endpoint=test):
-                source = test.end == "source"
-                end_of = {
-                    e: (flow.source if source else flow.target) for e in els if (flow := g.flows.get(e)) is not None
-                }
-                ok = self._holding_union(test.where, [end_of.values()])
-                return [e for e, end in end_of.items() if end in ok]
-            case _:
-                # no set-wise rule (or one not worth it): element by element, as the reference does
-                self.checks -= len(els)  # holds counts its own checks
-                return [e for e in els if self.holds(cond, e)]
+        return rule(self, cond, els)
+
+    # -- set-wise rules, one per predicate (see ``setwise``) --------------------------------
+    @setwise(KindIs)
+    def _kind_holding(self, cond: KindIs, els: Sequence[Element]) -> list[Element]:
+        comps, kinds = self.g.components, cond.kind
+        return [e for e in els if (c := comps.get(e)) is not None and c.kind in kinds]
+
+    @setwise(Attr)
+    def _attr_holding(self, cond: Attr, els: Sequence[Element]) -> list[Element]:
+        test = cond.attr
+        name = test.name
+        passes = attr_predicate(test)
+        comps, flows, data = self.g.components, self.g.flows, self.g.data
+        out: list[Element] = []
+        for e in els:
+            target = comps.get(e) or flows.get(e) or data.get(e)
+            if target is not None and passes(getattr(target, name, MISSING)):
+                out.append(e)
+        return out
+
+    @setwise(BoundaryTrust)
+    def _trust_holding(self, cond: BoundaryTrust, els: Sequence[Element]) -> list[Element]:
+        g, levels = self.g, cond.boundary_trust
+        unknown_matches = cond.unknown == "match"
+        out: list[Element] = []
+        for e in els:
+            if e in g.components:
+                trust = g.trust(e)
+                if unknown_matches if trust is None else trust in levels:
+                    out.append(e)
+        return out
+
+    @setwise(UntrustedSource)
+    def _source_holding(self, cond: UntrustedSource, els: Sequence[Element]) -> list[Element]:
+        g, value = self.g, cond.untrusted_source
+        reasons, assumed, optimistic = g.untrusted_reasons, g.assumed_sources, self.optimistic
+        return [e for e in els if e in g.components and (e in reasons and not (optimistic and e in assumed)) == value]
+
+    @setwise(CrossesBoundary)
+    def _crosses_holding(self, cond: CrossesBoundary, els: Sequence[Element]) -> list[Element]:
+        g, value = self.g, cond.crosses_boundary
+        return [e for e in els if (flow := g.flows.get(e)) is not None and g.crosses(flow) == value]
+
+    @setwise(Artifacts)
+    def _artifacts_holding(self, cond: Artifacts, els: Sequence[Element]) -> list[Element]:
+        comps = self.g.components
+        return [e for e in els if e in comps and self._artifact_hit(cond.artifacts, e) is not None]
+
+    @setwise(DataHandled)
+    def _data_holding(self, cond: DataHandled, els: Sequence[Element]) -> list[Element]:
+        return [e for e in els if self._data_hits(cond.data, e, first=True)]
+
+    @setwise(AllOf)
+    def _all_holding(self, cond: AllOf, els: Sequence[Element]) -> list[Element]:
+        current: Sequence[Element] = els
+        for part in self._ordered(cond):
+            current = self._holding(part, current)
+            if not current:
+                return []
+        return list(current)
+
+    @setwise(AnyOf)
+    def _any_holding(self, cond: AnyOf, els: Sequence[Element]) -> list[Element]:
+        rest: Sequence[Element] = els
+        found: set[Element] = set()
+        first = self._first_option.get(id(cond))
+        if first is None:
+            first = self._first_option[id(cond)] = {}
+            self._keep.append(cond)
+        for option in cond.any:
+            got = self._holding(option, rest)
+            if got:
+                found.update(got)
+                first.update(dict.fromkeys(got, option))
+                rest = [e for e in rest if e not in found]
+                if not rest:
+                    break
+        return [e for e in els if e in found]
+
+    @setwise(Not)
+    def _not_holding(self, cond: Not, els: Sequence[Element]) -> list[Element]:
+        inside = set(self._holding(cond.not_, els))
+        return [e for e in els if e not in inside]
+
+    @setwise(Tainted)
+    def _tainted_holding(self, cond: Tainted, els: Sequence[Element]) -> list[Element]:
+        hops = self._taint(cond.tainted)[0].hops
+        return [e for e in els if e in hops]
+
+    @setwise(Reaches, ReachedFrom)
+    def _reach_holding(self, cond: Reaches | ReachedFrom, els: Sequence[Element]) -> list[Element]:
+        test = cond.reaches if isinstance(cond, Reaches) else cond.reached_from
+        hops = self._reach(test.where, test.max_hops, forward=isinstance(cond, ReachedFrom)).hops
+        return [e for e in els if e in hops]
+
+    @setwise(Exists)
+    def _exists_holding(self, cond: Exists, els: Sequence[Element]) -> list[Element]:
+        return list(els) if self._matching(cond.exists.where) else []
+
+    @setwise(Neighbour)
+    def _neighbour_holding(self, cond: Neighbour, els: Sequence[Element]) -> list[Element]:
+        g, test = self.g, cond.neighbour
+        ins, outs = test.direction in ("in", "any"), test.direction in ("out", "any")
+        near_of: dict[Element, set[Element]] = {}
+        for e in els:
+            if e in g.components:
+                near: set[Element] = set()
+                if ins:
+                    near.update(g.predecessors(e))
+                if outs:
+                    near.update(g.successors(e))
+                near_of[e] = near
+        ok = self._holding_union(test.where, near_of.values())
+        return [e for e, near in near_of.items() if not near.isdisjoint(ok)]
+
+    @setwise(Linked)
+    def _linked_holding(self, cond: Linked, els: Sequence[Element]) -> list[Element]:
+        g, test = self.g, cond.linked
+        links = {e: g.linked(e, test.via) for e in els if e in g.components}
+        ok = self._holding_union(test.where, links.values())
+        return [e for e, linked in links.items() if not ok.isdisjoint(linked)]
+
+    @setwise(Endpoint)
+    def _endpoint_holding(self, cond: Endpoint, els: Sequence[Element]) -> list[Element]:
+        g, test = self.g, cond.endpoint
+        source = test.end == "source"
+        end_of = {e: (flow.source if source else flow.target) for e in els if (flow := g.flows.get(e)) is not None}
+        ok = self._holding_union(test.where, [end_of.values()])
+        return [e for e, end in end_of.items() if end in ok]
 
     def _holding_union(self, cond: Condition, groups: Iterable[Iterable[Element]]) -> set[Element]:
         """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once."""
@@ -256,31 +342,14 @@ class Matcher:
             pool.update(group)
         return set(self._holding(cond, sorted(pool))) if pool else set()
 
-    def _data_holding(self, test: DataTest, els: Sequence[Element]) -> list[Element]:
-        """``data`` over a set: each asset is judged once (a test that does not ask about the
-        recipient depends on the asset alone), then each element asks about its own assets."""
-        g = self.g
+    def _judged(self, test: DataTest) -> dict[str, bool]:
+        """Per data asset, whether it passes ``test`` leaving the recipient aside (filled as asked:
+        everything but ``new_to_recipient`` depends on the asset alone, so each is judged once)."""
         judged = self._assets_judged.get(id(test))
         if judged is None:
             judged = self._assets_judged[id(test)] = {}
             self._keep.append(test)
-        out: list[Element] = []
-        for e in els:
-            flow = g.flows.get(e)
-            if flow is not None:
-                assets: Iterable[str] = flow.data
-            elif e in g.components:
-                assets = g.data_handled(e, at_runtime=test.at_runtime)
-            else:
-                continue
-            for d in assets:
-                hit = judged.get(d)
-                if hit is None:
-                    hit = judged[d] = data_matches(test, g, d)
-                if hit:
-                    out.append(e)
-                    break
-        return out
+        return judged
 
     def over_budget(self, what: str) -> None:
         raise WorkBudgetError(
@@ -316,14 +385,27 @@ class Matcher:
 
     def explain(self, cond: Condition, element: Element) -> Explanation:
         """Facts behind ``holds(cond, element) == True``, with the unknown facts it read as the threat's."""
-        outermost = self._assumed is None
-        if outermost:
+        read = self._assumed
+        if read is None:  # outermost
             self._assumed = []
-        try:
-            return self._explain(cond, element, outermost)
-        finally:
-            if outermost:
+            try:
+                return self._explain(cond, element, True)
+            finally:
                 self._assumed = None
+        if not self.setwise:
+            return self._explain(cond, element, False)
+        # Nested: the same inner condition is explained on the same element for many findings (the
+        # model a hundred components reach); the explanation and the unknowns it read are kept.
+        key = (id(cond), element)
+        known = self._explained.get(key)
+        if known is None:
+            mark = len(read)
+            explanation = self._explain(cond, element, False)
+            known = self._explained[key] = (explanation, tuple(read[mark:]))
+            self._keep.append(cond)
+        else:
+            read.extend(known[1])
+        return known[0]
 
     def _assume(self, element: Element, attribute: str) -> None:
         if self._assumed is not None:
@@ -343,6 +425,11 @@ class Matcher:
                     for part in parts:
                         walk(part, el)
                 case AnyOf(any=options):
+                    # the option that held first, as the set-wise evaluation found it, else ask again
+                    chosen = self._first_option.get(id(c), {}).get(el)
+                    if chosen is not None:
+                        walk(chosen, el)
+                        return
                     for option in options:
                         if self.holds(option, el):
                             walk(option, el)
@@ -503,15 +590,31 @@ class Matcher:
             case _:
                 assert_never(cond)
 
-    def _data_hits(self, test: DataTest, el: Element) -> list[str]:
-        """The data assets of ``el`` (handled by a component, carried by a flow) that pass ``test``."""
+    def _data_hits(self, test: DataTest, el: Element, *, first: bool = False) -> list[str]:
+        """The data assets of ``el`` (handled by a component, carried by a flow) that pass ``test``
+        (with ``first``, only the first of them: enough to know the condition holds)."""
         g = self.g
         flow = g.flows.get(el)
+        supplied: frozenset[str] | None = None
         if flow is not None:
-            return [d for d in flow.data if data_matches(test, g, d, flow.target)]
-        if el in g.components:
-            return [d for d in g.data_handled(el, at_runtime=test.at_runtime) if data_matches(test, g, d)]
-        return []
+            assets: Sequence[str] = flow.data
+            if test.new_to_recipient:
+                supplied = supplied_by(g, flow.target)
+        elif el in g.components:
+            assets = g.data_handled(el, at_runtime=test.at_runtime)
+        else:
+            return []
+        judged = self._judged(test)
+        out: list[str] = []
+        for d in assets:
+            hit = judged.get(d)
+            if hit is None:
+                hit = judged[d] = data_matches(test, g, d)
+            if hit and not (supplied and supplied & lineage(g, d)):
+                out.append(d)
+                if first:
+                    break
+        return out
 
     def _data_assumptions(self, test: DataTest, el: Element, did: str) -> list[tuple[str, str]]:
         """``(attribute, fact)`` for each unknown fact of asset ``did`` that ``test`` read in the threat's favour."""
@@ -583,7 +686,13 @@ class Matcher:
             self._search_built()
             seeds = self._matching(where)
             step = self.g.successors if forward else self.g.predecessors
-            return search_others(seeds, step, max_hops)
+            # conditions that differ in value may select the same seeds (one reading of unknowns
+            # and the other, when the model leaves the facts they read stated): one search for both
+            if not self.setwise:
+                return search_others(seeds, step, max_hops)
+            return self.g.memo(
+                ("reach-from-seeds", seeds, max_hops, forward), lambda: search_others(seeds, step, max_hops)
+            )
 
         self._keep.append(where)
         # looked up by identity (cheap, per element), built once per distinct value (shared across threats)
