@@ -7,7 +7,8 @@ conditions over the graph and uses these.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from threatmodel.graph import ModelGraph
@@ -144,41 +145,51 @@ def _identity(value: Any) -> tuple[int, Any]:
     return 0, str(value)
 
 
-_PREDICATES: dict[int, tuple[AttrTest, Callable[[Any], bool]]] = {}
+ValueKey = tuple[tuple[int, Any], frozenset[tuple[int, Any]] | None]
+"""An attribute value as :func:`attr_matches` compares it: its :func:`_identity`, and for a list
+value the identities of its items (what ``contains_any`` looks at)."""
+
+NONE_KEY = _identity(None)
 
 
-def attr_predicate(test: AttrTest) -> Callable[[Any], bool]:
-    """``attr_matches(test, ·)`` compiled once per test: the expected values become a set of
-    :func:`_identity` keys, so a value is one hash look-up instead of a comparison per expected value."""
-    known = _PREDICATES.get(id(test))
-    if known is not None and known[0] is test:
-        return known[1]
-    op = test.op
-    unknown, unknowable = test.unknown, test.name in UNKNOWABLE
-    if op == "is_set" or op not in ("equals", "in", "contains_any"):
+def value_key(value: Any) -> ValueKey | None:
+    """The :data:`ValueKey` of an element's attribute value; ``None`` for ``MISSING`` (no such attribute)."""
+    if value is MISSING:
+        return None
+    items = frozenset(_identity(item) for item in value) if isinstance(value, tuple) else None
+    return _identity(value), items
 
-        def passes(value: Any) -> bool:
-            return attr_matches(test, value)
 
-    else:
+@dataclass(frozen=True, slots=True)
+class KeyTest:
+    """An attribute test (other than ``is_set``) as a set look-up over value keys: the same
+    answer as :func:`attr_matches` on the value the key was made from."""
+
+    wanted: frozenset[tuple[int, Any]]
+    many: bool
+    """``contains_any``: any item of a list value (or the value itself) is wanted."""
+    settled: bool | None
+    """The answer for an unknown (``None``) value when the test gives its own reading, else ``None``."""
+
+    @classmethod
+    def of(cls, test: AttrTest) -> KeyTest | None:
+        """The test compiled, or ``None`` for ``is_set`` (which looks at the value itself)."""
+        op = test.op
+        if op not in ("equals", "in", "contains_any"):
+            return None
         expected = (test.equals,) if op == "equals" else (test.in_ if op == "in" else test.contains_any) or ()
-        wanted = frozenset(_identity(v) for v in expected)
-        many = op == "contains_any"
+        settled = test.unknown == "match" if test.unknown is not None and test.name in UNKNOWABLE else None
+        return cls(frozenset(_identity(v) for v in expected), op == "contains_any", settled)
 
-        def passes(value: Any) -> bool:
-            if value is MISSING:
-                return False
-            if value is None and unknown is not None and unknowable:
-                return unknown == "match"
-            if many:
-                items = value if isinstance(value, tuple) else (value,)
-                return any(_identity(item) in wanted for item in items)
-            return _identity(value) in wanted
-
-    if len(_PREDICATES) > 4096:  # tests are few per catalog; a bound for callers that make many
-        _PREDICATES.clear()
-    _PREDICATES[id(test)] = (test, passes)
-    return passes
+    def passes(self, key: ValueKey | None) -> bool:
+        if key is None:
+            return False
+        identity, items = key
+        if self.settled is not None and identity == NONE_KEY:
+            return self.settled
+        if self.many and items is not None:
+            return not self.wanted.isdisjoint(items)
+        return identity in self.wanted
 
 
 def _same(value: Any, expected: Any) -> bool:

@@ -13,8 +13,9 @@ from typing import Any, TypeVar, assert_never
 
 from threatmodel.engine.conditions import (
     MISSING,
+    KeyTest,
+    ValueKey,
     attr_matches,
-    attr_predicate,
     candidate_kinds,
     cost,
     data_matches,
@@ -24,6 +25,7 @@ from threatmodel.engine.conditions import (
     lineage,
     personal_by_unknown_lineage,
     supplied_by,
+    value_key,
 )
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
@@ -216,12 +218,26 @@ class Matcher:
     def _attr_holding(self, cond: Attr, els: Sequence[Element]) -> list[Element]:
         test = cond.attr
         name = test.name
-        passes = attr_predicate(test)
         comps, flows, data = self.g.components, self.g.flows, self.g.data
+        compiled = KeyTest.of(test)
+        if compiled is None:  # is_set looks at the value itself
+            return [
+                e
+                for e in els
+                if (target := comps.get(e) or flows.get(e) or data.get(e)) is not None
+                and attr_matches(test, getattr(target, name, MISSING))
+            ]
+        # Every test of the same attribute shares one table of the elements' value keys.
+        keys = self.g.memo(("attr-keys", name), dict[Element, ValueKey | None])
+        passes = compiled.passes
         out: list[Element] = []
         for e in els:
-            target = comps.get(e) or flows.get(e) or data.get(e)
-            if target is not None and passes(getattr(target, name, MISSING)):
+            if e in keys:
+                key = keys[e]
+            else:
+                target = comps.get(e) or flows.get(e) or data.get(e)
+                key = keys[e] = None if target is None else value_key(getattr(target, name, MISSING))
+            if passes(key):
                 out.append(e)
         return out
 
@@ -255,7 +271,28 @@ class Matcher:
 
     @setwise(DataHandled)
     def _data_holding(self, cond: DataHandled, els: Sequence[Element]) -> list[Element]:
-        return [e for e in els if self._data_hits(cond.data, e, first=True)]
+        test = cond.data
+        if test.new_to_recipient:
+            return [e for e in els if self._data_hits(test, e, first=True)]
+        g, judged, at_runtime = self.g, self._judged(test), test.at_runtime
+        flows, comps = g.flows, g.components
+        out: list[Element] = []
+        for e in els:
+            flow = flows.get(e)
+            if flow is not None:
+                assets: Sequence[str] = flow.data
+            elif e in comps:
+                assets = g.data_handled(e, at_runtime=at_runtime)
+            else:
+                continue
+            for d in assets:
+                hit = judged.get(d)
+                if hit is None:
+                    hit = judged[d] = data_matches(test, g, d)
+                if hit:
+                    out.append(e)
+                    break
+        return out
 
     @setwise(AllOf)
     def _all_holding(self, cond: AllOf, els: Sequence[Element]) -> list[Element]:
