@@ -131,6 +131,7 @@ class ModelGraph:
     _cache: dict[object, object] = field(default_factory=dict)
     _kinds: dict[str, str] = field(default_factory=dict)
     _runtime_data: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _names: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         self._kinds = {cid: c.kind for cid, c in self.components.items()}
@@ -140,13 +141,15 @@ class ModelGraph:
         return self._kinds[node]
 
     def name(self, element: str) -> str:
-        if element in self.components:
-            return self.components[element].label
-        if element in self.boundaries:
-            return self.boundaries[element].label
-        if element in self.data:
-            return self.data[element].label
-        return element
+        """How an element is shown: a component's, boundary's or data asset's label (in that order
+        when ids coincide), else the id itself. Read from one table built on first use."""
+        names = self._names
+        if names is None:
+            names = {d: a.label for d, a in self.data.items()}
+            names.update((b, boundary.label) for b, boundary in self.boundaries.items())
+            names.update((c, component.label) for c, component in self.components.items())
+            self._names = names
+        return names.get(element, element)
 
     def successors(self, node: str) -> tuple[str, ...]:
         """Targets of the node's outgoing flows, sorted."""
