@@ -314,6 +314,10 @@ def _cycle_collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # What the evaluation made is the result, kept by the caller: move it to the oldest
+        # generation (freeze, then unfreeze) instead of letting the first young collection walk it.
+        gc.freeze()
+        gc.unfreeze()
         if enabled:
             gc.enable()
 
