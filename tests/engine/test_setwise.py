@@ -204,8 +204,9 @@ def tags_in(cond: dict[str, Any] | list[Any] | Any) -> Iterator[str]:
             yield from tags_in(value)
 
 
-def test_generated_conditions_cover_every_predicate() -> None:
-    """The strategy below can write every predicate of the vocabulary (so the property covers each)."""
+def test_generated_conditions_cover_every_set_wise_rule() -> None:
+    """The strategy can write every predicate that has a set-wise rule (so the property below checks
+    each rule against ``holds``); a predicate without one is evaluated by ``holds`` itself."""
     seen: set[str] = set()
 
     @settings(max_examples=300, deadline=None, database=None)
@@ -214,7 +215,9 @@ def test_generated_conditions_cover_every_predicate() -> None:
         seen.update(tags_in(cond))
 
     collect()
-    assert seen == set(PREDICATE_TAGS)
+    ruled = {getattr(predicate, "TAG", None) for predicate in SETWISE}
+    assert ruled <= seen
+    assert ruled & set(PREDICATE_TAGS) == ruled
 
 
 @SETTINGS
