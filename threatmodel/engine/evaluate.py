@@ -538,13 +538,21 @@ def _finding(
         controls=threat.controls,
         implemented_controls=implemented,
         status=status,
-        assumes=tuple(
-            Assumption(element=el, attribute=attr, question=question(attr, g.name(el), flow=el in g.flows))
-            for el, attr in sorted(set(assumed))
-        ),
+        assumes=tuple(_assumption(g, el, attr) for el, attr in sorted(set(assumed))),
         aliases=tuple(finding_id(ref(catalog, old), element) for old in threat.formerly),
     )
     return finding, values
+
+
+def _assumption(g: ModelGraph, element: str, attribute: str) -> Assumption:
+    """The unknown fact ``attribute`` of ``element`` with its question: one object per fact, shared
+    by every finding that rests on it (immutable)."""
+    return g.memo(
+        ("assumption", element, attribute),
+        lambda: Assumption(
+            element=element, attribute=attribute, question=question(attribute, g.name(element), flow=element in g.flows)
+        ),
+    )
 
 
 def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: dt.date) -> list[Diagnostic]:
