@@ -122,14 +122,14 @@ class Matcher:
     def __init__(self, graph: ModelGraph, *, optimistic: bool = False, setwise: bool = True) -> None:
         self.g = graph
         self.optimistic = optimistic
-        self.setwise = setwise
-        """Evaluate :meth:`holding` a condition at a time over the whole candidate set (the default);
-        ``False`` asks :meth:`holds` element by element, the straightforward reference evaluation
-        the tests compare the set-wise one with."""
         """Read graph-derived unknowns (untrusted sources assumed from unknown facts) optimistically.
 
         Attribute tests carry their own reading (engine/unknowns.py); the two matchers of one
         evaluation differ only here, and their graph-wide caches are kept apart."""
+        self.setwise = setwise
+        """Evaluate :meth:`holding` a condition at a time over the whole candidate set (the default);
+        ``False`` asks :meth:`holds` element by element, the straightforward reference evaluation
+        the tests compare the set-wise one with."""
         self._mode = "optimistic" if optimistic else "conservative"
         self._assumed: list[tuple[str, str]] | None = None
         self._sources: dict[int, frozenset[str]] = {}
