@@ -130,6 +130,8 @@ class ModelGraph:
     """Each component's flow sources, sorted."""
     _cache: dict[object, object] = field(default_factory=dict)
     _kinds: dict[str, str] = field(default_factory=dict)
+    _runtime_data: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _names: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         self._kinds = {cid: c.kind for cid, c in self.components.items()}
@@ -139,13 +141,15 @@ class ModelGraph:
         return self._kinds[node]
 
     def name(self, element: str) -> str:
-        if element in self.components:
-            return self.components[element].label
-        if element in self.boundaries:
-            return self.boundaries[element].label
-        if element in self.data:
-            return self.data[element].label
-        return element
+        """How an element is shown: a component's, boundary's or data asset's label (in that order
+        when ids coincide), else the id itself. Read from one table built on first use."""
+        names = self._names
+        if names is None:
+            names = {d: a.label for d, a in self.data.items()}
+            names.update((b, boundary.label) for b, boundary in self.boundaries.items())
+            names.update((c, component.label) for c, component in self.components.items())
+            self._names = names
+        return names.get(element, element)
 
     def successors(self, node: str) -> tuple[str, ...]:
         """Targets of the node's outgoing flows, sorted."""
@@ -155,7 +159,12 @@ class ModelGraph:
         """Data ids a component handles, sorted; ``at_runtime`` leaves out what a model was only trained on."""
         handled = self.handled_data.get(node, ())
         only = self.trained_only.get(node) if at_runtime else None
-        return tuple(d for d in handled if d not in only) if only else handled
+        if not only:
+            return handled
+        found = self._runtime_data.get(node)
+        if found is None:
+            found = self._runtime_data[node] = tuple(d for d in handled if d not in only)
+        return found
 
     def predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's incoming flows, sorted."""

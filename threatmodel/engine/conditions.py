@@ -8,6 +8,7 @@ conditions over the graph and uses these.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from threatmodel.graph import ModelGraph
@@ -135,6 +136,62 @@ def attr_matches(test: AttrTest, value: Any) -> bool:
     return False
 
 
+def _identity(value: Any) -> tuple[int, Any]:
+    """What :func:`_same` compares: booleans and ``None`` by identity, everything else as text."""
+    if isinstance(value, bool):
+        return 1, value
+    if value is None:
+        return 2, None
+    return 0, str(value)
+
+
+ValueKey = tuple[tuple[int, Any], frozenset[tuple[int, Any]] | None]
+"""An attribute value as :func:`attr_matches` compares it: its :func:`_identity`, and for a list
+value the identities of its items (what ``contains_any`` looks at)."""
+
+NONE_KEY = _identity(None)
+
+
+def value_key(value: Any) -> ValueKey | None:
+    """The :data:`ValueKey` of an element's attribute value; ``None`` for ``MISSING`` (no such attribute)."""
+    if value is MISSING:
+        return None
+    items = frozenset(_identity(item) for item in value) if isinstance(value, tuple) else None
+    return _identity(value), items
+
+
+@dataclass(frozen=True, slots=True)
+class KeyTest:
+    """An attribute test (other than ``is_set``) as a set look-up over value keys: the same
+    answer as :func:`attr_matches` on the value the key was made from."""
+
+    wanted: frozenset[tuple[int, Any]]
+    many: bool
+    """``contains_any``: any item of a list value (or the value itself) is wanted."""
+    settled: bool | None
+    """The answer for an unknown (``None``) value when the test gives its own reading, else ``None``."""
+
+    @classmethod
+    def of(cls, test: AttrTest) -> KeyTest | None:
+        """The test compiled, or ``None`` for ``is_set`` (which looks at the value itself)."""
+        op = test.op
+        if op not in ("equals", "in", "contains_any"):
+            return None
+        expected = (test.equals,) if op == "equals" else (test.in_ if op == "in" else test.contains_any) or ()
+        settled = test.unknown == "match" if test.unknown is not None and test.name in UNKNOWABLE else None
+        return cls(frozenset(_identity(v) for v in expected), op == "contains_any", settled)
+
+    def passes(self, key: ValueKey | None) -> bool:
+        if key is None:
+            return False
+        identity, items = key
+        if self.settled is not None and identity == NONE_KEY:
+            return self.settled
+        if self.many and items is not None:
+            return not self.wanted.isdisjoint(items)
+        return identity in self.wanted
+
+
 def _same(value: Any, expected: Any) -> bool:
     if isinstance(value, bool) or isinstance(expected, bool):
         return value is expected
@@ -151,14 +208,8 @@ def data_matches(
     asset = graph.data.get(data_id)
     if asset is None:
         return False
-    if test.new_to_recipient and recipient is not None:
-        if sender is None:
-            if supplied_by(graph, recipient) & lineage(graph, data_id):
-                return False
-        elif sender in returned_from(graph, recipient, data_id) or (
-            test.unknown == "no-match" and answers_unknown_lineage(graph, recipient, sender, data_id)
-        ):
-            return False
+    if test.new_to_recipient and recipient is not None and not new_to_recipient(test, graph, data_id, recipient, sender):
+        return False
     if test.classification_at_least is not None and asset.classification < test.classification_at_least:
         return False
     if test.tags_any and not set(test.tags_any) & set(asset.tags):
@@ -170,6 +221,18 @@ def data_matches(
     if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
         return False
     return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
+
+
+def new_to_recipient(test: DataTest, graph: ModelGraph, data_id: str, recipient: str, sender: str | None) -> bool:
+    """The ``new_to_recipient`` part of a data test on a flow to ``recipient`` (from ``sender``): the
+    asset does not go back to whoever supplied it. Apart from :func:`data_matches` so that the rest
+    of a test can be judged once per asset and this part once per flow."""
+    if sender is None:
+        return not supplied_by(graph, recipient) & lineage(graph, data_id)
+    return not (
+        sender in returned_from(graph, recipient, data_id)
+        or (test.unknown == "no-match" and answers_unknown_lineage(graph, recipient, sender, data_id))
+    )
 
 
 def _flow_data_index(graph: ModelGraph) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:

@@ -7,12 +7,14 @@ graph, not one per component.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, assert_never
+from typing import Any, TypeVar, assert_never
 
 from threatmodel.engine.conditions import (
     MISSING,
+    KeyTest,
+    ValueKey,
     answers_unknown_lineage,
     attr_matches,
     candidate_kinds,
@@ -21,7 +23,9 @@ from threatmodel.engine.conditions import (
     describe,
     fmt_value,
     is_personal,
+    new_to_recipient,
     personal_by_unknown_lineage,
+    value_key,
 )
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
@@ -91,16 +95,41 @@ MAX_SEARCHES = 1_000
 """Most graph-wide searches (reach, taint, matching sets) one matcher builds in one evaluation."""
 
 
+SetRule = Callable[["Matcher", Any, Sequence[Element]], list[Element]]
+"""A predicate's set-wise rule: given a condition of that predicate and candidate elements, the
+candidates it holds on, in their order (``Matcher.holding``)."""
+SETWISE: dict[type, SetRule] = {}
+"""The set-wise rule of each predicate that has one; any other predicate is evaluated element by
+element through ``Matcher.holds`` (``_eval``), which is always correct, only slower."""
+
+_Rule = TypeVar("_Rule", bound=Callable[..., list[str]])
+
+
+def setwise(*predicates: type) -> Callable[[_Rule], _Rule]:
+    """Register a :class:`Matcher` method as the set-wise rule of ``predicates`` (docs/contributing.md)."""
+
+    def register(rule: _Rule) -> _Rule:
+        for predicate in predicates:
+            SETWISE[predicate] = rule
+        return rule
+
+    return register
+
+
 class Matcher:
     """Evaluates conditions on one model graph, caching graph-wide work."""
 
-    def __init__(self, graph: ModelGraph, *, optimistic: bool = False) -> None:
+    def __init__(self, graph: ModelGraph, *, optimistic: bool = False, setwise: bool = True) -> None:
         self.g = graph
         self.optimistic = optimistic
         """Read graph-derived unknowns (untrusted sources assumed from unknown facts) optimistically.
 
         Attribute tests carry their own reading (engine/unknowns.py); the two matchers of one
         evaluation differ only here, and their graph-wide caches are kept apart."""
+        self.setwise = setwise
+        """Evaluate :meth:`holding` a condition at a time over the whole candidate set (the default);
+        ``False`` asks :meth:`holds` element by element, the straightforward reference evaluation
+        the tests compare the set-wise one with."""
         self._mode = "optimistic" if optimistic else "conservative"
         self._assumed: list[tuple[str, str]] | None = None
         self._sources: dict[int, frozenset[str]] = {}
@@ -110,6 +139,11 @@ class Matcher:
         self._holds: dict[tuple[int, str], bool] = {}
         self._order: dict[int, tuple[Condition, ...]] = {}
         self._shallow: set[int] = set()
+        self._assets_judged: dict[int, dict[str, bool]] = {}
+        self._first_option: dict[int, dict[Element, Condition]] = {}
+        """Per ``any`` evaluated set-wise: for each element it holds on, the first option that holds
+        (the one its explanation follows)."""
+        self._explained: dict[tuple[int, Element], tuple[Explanation, tuple[tuple[str, str], ...]]] = {}
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
@@ -143,6 +177,216 @@ class Matcher:
             cached = self._eval(cond, element)
             self._holds[key] = cached
         return cached
+
+    def holding(self, cond: Condition, elements: Sequence[Element]) -> list[Element]:
+        """The elements of ``elements`` on which ``cond`` holds, in their order.
+
+        Always equal to ``[e for e in elements if self.holds(cond, e)]`` (the reference evaluation,
+        used when the matcher is not ``setwise``), but computed a condition at a time over the whole
+        set: ``all`` narrows the set part by part, cheapest first; ``any`` tries each option on what
+        the earlier ones left; graph predicates are one membership test against their search; a
+        predicate that looks past the element (``neighbour``, ``linked``, ``endpoint``) evaluates its
+        inner condition once over the union of what the elements point at. A predicate with no
+        set-wise rule here is asked element by element through :meth:`holds`, so adding a predicate
+        needs only ``_eval`` (docs/contributing.md).
+        """
+        if not self.setwise:
+            return [e for e in elements if self.holds(cond, e)]
+        return self._holding(cond, elements) if elements else []
+
+    def _count(self, n: int) -> None:
+        self.checks += n
+        if self.checks > MAX_CHECKS:
+            self.over_budget(f"more than {MAX_CHECKS:,} condition checks")
+
+    def _holding(self, cond: Condition, els: Sequence[Element]) -> list[Element]:
+        """:meth:`holding` for a non-empty ``els``: the predicate's set-wise rule, or element by element."""
+        rule = SETWISE.get(type(cond))
+        if rule is None:
+            # a predicate with no set-wise rule (the adapter): ask holds, as the reference does
+            return [e for e in els if self.holds(cond, e)]
+        self._count(len(els))
+        return rule(self, cond, els)
+
+    # -- set-wise rules, one per predicate (see ``setwise``) --------------------------------
+    @setwise(KindIs)
+    def _kind_holding(self, cond: KindIs, els: Sequence[Element]) -> list[Element]:
+        comps, kinds = self.g.components, cond.kind
+        return [e for e in els if (c := comps.get(e)) is not None and c.kind in kinds]
+
+    @setwise(Attr)
+    def _attr_holding(self, cond: Attr, els: Sequence[Element]) -> list[Element]:
+        test = cond.attr
+        name = test.name
+        comps, flows, data = self.g.components, self.g.flows, self.g.data
+        compiled = KeyTest.of(test)
+        if compiled is None:  # is_set looks at the value itself
+            return [
+                e
+                for e in els
+                if (target := comps.get(e) or flows.get(e) or data.get(e)) is not None
+                and attr_matches(test, getattr(target, name, MISSING))
+            ]
+        # Every test of the same attribute shares one table of the elements' value keys.
+        keys = self.g.memo(("attr-keys", name), dict[Element, ValueKey | None])
+        passes = compiled.passes
+        out: list[Element] = []
+        for e in els:
+            if e in keys:
+                key = keys[e]
+            else:
+                target = comps.get(e) or flows.get(e) or data.get(e)
+                key = keys[e] = None if target is None else value_key(getattr(target, name, MISSING))
+            if passes(key):
+                out.append(e)
+        return out
+
+    @setwise(BoundaryTrust)
+    def _trust_holding(self, cond: BoundaryTrust, els: Sequence[Element]) -> list[Element]:
+        g, levels = self.g, cond.boundary_trust
+        unknown_matches = cond.unknown == "match"
+        out: list[Element] = []
+        for e in els:
+            if e in g.components:
+                trust = g.trust(e)
+                if unknown_matches if trust is None else trust in levels:
+                    out.append(e)
+        return out
+
+    @setwise(UntrustedSource)
+    def _source_holding(self, cond: UntrustedSource, els: Sequence[Element]) -> list[Element]:
+        g, value = self.g, cond.untrusted_source
+        reasons, assumed, optimistic = g.untrusted_reasons, g.assumed_sources, self.optimistic
+        return [e for e in els if e in g.components and (e in reasons and not (optimistic and e in assumed)) == value]
+
+    @setwise(CrossesBoundary)
+    def _crosses_holding(self, cond: CrossesBoundary, els: Sequence[Element]) -> list[Element]:
+        g, value = self.g, cond.crosses_boundary
+        return [e for e in els if (flow := g.flows.get(e)) is not None and g.crosses(flow) == value]
+
+    @setwise(Artifacts)
+    def _artifacts_holding(self, cond: Artifacts, els: Sequence[Element]) -> list[Element]:
+        comps = self.g.components
+        return [e for e in els if e in comps and self._artifact_hit(cond.artifacts, e) is not None]
+
+    @setwise(DataHandled)
+    def _data_holding(self, cond: DataHandled, els: Sequence[Element]) -> list[Element]:
+        test = cond.data
+        if test.new_to_recipient:
+            return [e for e in els if self._data_hits(test, e, first=True)]
+        g, judged, at_runtime = self.g, self._judged(test), test.at_runtime
+        flows, comps = g.flows, g.components
+        out: list[Element] = []
+        for e in els:
+            flow = flows.get(e)
+            if flow is not None:
+                assets: Sequence[str] = flow.data
+            elif e in comps:
+                assets = g.data_handled(e, at_runtime=at_runtime)
+            else:
+                continue
+            for d in assets:
+                hit = judged.get(d)
+                if hit is None:
+                    hit = judged[d] = data_matches(test, g, d)
+                if hit:
+                    out.append(e)
+                    break
+        return out
+
+    @setwise(AllOf)
+    def _all_holding(self, cond: AllOf, els: Sequence[Element]) -> list[Element]:
+        current: Sequence[Element] = els
+        for part in self._ordered(cond):
+            current = self._holding(part, current)
+            if not current:
+                return []
+        return list(current)
+
+    @setwise(AnyOf)
+    def _any_holding(self, cond: AnyOf, els: Sequence[Element]) -> list[Element]:
+        rest: Sequence[Element] = els
+        found: set[Element] = set()
+        first = self._first_option.get(id(cond))
+        if first is None:
+            first = self._first_option[id(cond)] = {}
+            self._keep.append(cond)
+        for option in cond.any:
+            got = self._holding(option, rest)
+            if got:
+                found.update(got)
+                first.update(dict.fromkeys(got, option))
+                rest = [e for e in rest if e not in found]
+                if not rest:
+                    break
+        return [e for e in els if e in found]
+
+    @setwise(Not)
+    def _not_holding(self, cond: Not, els: Sequence[Element]) -> list[Element]:
+        inside = set(self._holding(cond.not_, els))
+        return [e for e in els if e not in inside]
+
+    @setwise(Tainted)
+    def _tainted_holding(self, cond: Tainted, els: Sequence[Element]) -> list[Element]:
+        hops = self._taint(cond.tainted)[0].hops
+        return [e for e in els if e in hops]
+
+    @setwise(Reaches, ReachedFrom)
+    def _reach_holding(self, cond: Reaches | ReachedFrom, els: Sequence[Element]) -> list[Element]:
+        test = cond.reaches if isinstance(cond, Reaches) else cond.reached_from
+        hops = self._reach(test.where, test.max_hops, forward=isinstance(cond, ReachedFrom)).hops
+        return [e for e in els if e in hops]
+
+    @setwise(Exists)
+    def _exists_holding(self, cond: Exists, els: Sequence[Element]) -> list[Element]:
+        return list(els) if self._matching(cond.exists.where) else []
+
+    @setwise(Neighbour)
+    def _neighbour_holding(self, cond: Neighbour, els: Sequence[Element]) -> list[Element]:
+        g, test = self.g, cond.neighbour
+        ins, outs = test.direction in ("in", "any"), test.direction in ("out", "any")
+        near_of: dict[Element, set[Element]] = {}
+        for e in els:
+            if e in g.components:
+                near: set[Element] = set()
+                if ins:
+                    near.update(g.predecessors(e))
+                if outs:
+                    near.update(g.successors(e))
+                near_of[e] = near
+        ok = self._holding_union(test.where, near_of.values())
+        return [e for e, near in near_of.items() if not near.isdisjoint(ok)]
+
+    @setwise(Linked)
+    def _linked_holding(self, cond: Linked, els: Sequence[Element]) -> list[Element]:
+        g, test = self.g, cond.linked
+        links = {e: g.linked(e, test.via) for e in els if e in g.components}
+        ok = self._holding_union(test.where, links.values())
+        return [e for e, linked in links.items() if not ok.isdisjoint(linked)]
+
+    @setwise(Endpoint)
+    def _endpoint_holding(self, cond: Endpoint, els: Sequence[Element]) -> list[Element]:
+        g, test = self.g, cond.endpoint
+        source = test.end == "source"
+        end_of = {e: (flow.source if source else flow.target) for e in els if (flow := g.flows.get(e)) is not None}
+        ok = self._holding_union(test.where, [end_of.values()])
+        return [e for e, end in end_of.items() if end in ok]
+
+    def _holding_union(self, cond: Condition, groups: Iterable[Iterable[Element]]) -> set[Element]:
+        """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once."""
+        pool: set[Element] = set()
+        for group in groups:
+            pool.update(group)
+        return set(self._holding(cond, sorted(pool))) if pool else set()
+
+    def _judged(self, test: DataTest) -> dict[str, bool]:
+        """Per data asset, whether it passes ``test`` leaving the recipient aside (filled as asked:
+        everything but ``new_to_recipient`` depends on the asset alone, so each is judged once)."""
+        judged = self._assets_judged.get(id(test))
+        if judged is None:
+            judged = self._assets_judged[id(test)] = {}
+            self._keep.append(test)
+        return judged
 
     def over_budget(self, what: str) -> None:
         raise WorkBudgetError(
@@ -178,14 +422,27 @@ class Matcher:
 
     def explain(self, cond: Condition, element: Element) -> Explanation:
         """Facts behind ``holds(cond, element) == True``, with the unknown facts it read as the threat's."""
-        outermost = self._assumed is None
-        if outermost:
+        read = self._assumed
+        if read is None:  # outermost
             self._assumed = []
-        try:
-            return self._explain(cond, element, outermost)
-        finally:
-            if outermost:
+            try:
+                return self._explain(cond, element, True)
+            finally:
                 self._assumed = None
+        if not self.setwise:
+            return self._explain(cond, element, False)
+        # Nested: the same inner condition is explained on the same element for many findings (the
+        # model a hundred components reach); the explanation and the unknowns it read are kept.
+        key = (id(cond), element)
+        known = self._explained.get(key)
+        if known is None:
+            mark = len(read)
+            explanation = self._explain(cond, element, False)
+            known = self._explained[key] = (explanation, tuple(read[mark:]))
+            self._keep.append(cond)
+        else:
+            read.extend(known[1])
+        return known[0]
 
     def _assume(self, element: Element, attribute: str) -> None:
         if self._assumed is not None:
@@ -205,6 +462,11 @@ class Matcher:
                     for part in parts:
                         walk(part, el)
                 case AnyOf(any=options):
+                    # the option that held first, as the set-wise evaluation found it, else ask again
+                    chosen = self._first_option.get(id(c), {}).get(el)
+                    if chosen is not None:
+                        walk(chosen, el)
+                        return
                     for option in options:
                         if self.holds(option, el):
                             walk(option, el)
@@ -365,15 +627,30 @@ class Matcher:
             case _:
                 assert_never(cond)
 
-    def _data_hits(self, test: DataTest, el: Element) -> list[str]:
-        """The data assets of ``el`` (handled by a component, carried by a flow) that pass ``test``."""
+    def _data_hits(self, test: DataTest, el: Element, *, first: bool = False) -> list[str]:
+        """The data assets of ``el`` (handled by a component, carried by a flow) that pass ``test``
+        (with ``first``, only the first of them: enough to know the condition holds)."""
         g = self.g
         flow = g.flows.get(el)
         if flow is not None:
-            return [d for d in flow.data if data_matches(test, g, d, flow.target, flow.source)]
-        if el in g.components:
-            return [d for d in g.data_handled(el, at_runtime=test.at_runtime) if data_matches(test, g, d)]
-        return []
+            assets: Sequence[str] = flow.data
+        elif el in g.components:
+            assets = g.data_handled(el, at_runtime=test.at_runtime)
+        else:
+            return []
+        judged = self._judged(test)
+        out: list[str] = []
+        for d in assets:
+            hit = judged.get(d)
+            if hit is None:
+                hit = judged[d] = data_matches(test, g, d)
+            if hit and flow is not None and test.new_to_recipient:
+                hit = new_to_recipient(test, g, d, flow.target, flow.source)
+            if hit:
+                out.append(d)
+                if first:
+                    break
+        return out
 
     def _data_assumptions(self, test: DataTest, el: Element, did: str) -> list[tuple[str, str]]:
         """``(attribute, fact)`` for each unknown fact of asset ``did`` that ``test`` read in the threat's favour."""
@@ -439,7 +716,7 @@ class Matcher:
                 pool: Iterable[str] = sorted(self.g.components)
             else:
                 pool = sorted(n for k in kinds for n in self.g.by_kind.get(k, ()))
-            return tuple(n for n in pool if self.holds(where, n))
+            return tuple(self.holding(where, list(pool)))
 
         self._keep.append(where)
         mode = self._mode
@@ -454,7 +731,13 @@ class Matcher:
             self._search_built()
             seeds = self._matching(where)
             step = self.g.successors if forward else self.g.predecessors
-            return search_others(seeds, step, max_hops)
+            # conditions that differ in value may select the same seeds (one reading of unknowns
+            # and the other, when the model leaves the facts they read stated): one search for both
+            if not self.setwise:
+                return search_others(seeds, step, max_hops)
+            return self.g.memo(
+                ("reach-from-seeds", seeds, max_hops, forward), lambda: search_others(seeds, step, max_hops)
+            )
 
         self._keep.append(where)
         # looked up by identity (cheap, per element), built once per distinct value (shared across threats)

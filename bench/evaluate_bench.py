@@ -1,0 +1,87 @@
+"""CPU time of ``evaluate`` alone on a real-shaped model: set-wise against the reference evaluation.
+
+    python bench/evaluate_bench.py                          # 10k copies of agent-with-tools, 3 rounds
+    python bench/evaluate_bench.py --components 10000 --source all --rounds 5
+    python bench/evaluate_bench.py --model path/to/model.yaml --profile   # cProfile of one set-wise run
+
+Loading and building the graph are left out (they are the same for both); each round evaluates the
+model set-wise and then element by element (``evaluate(..., reference=True)``), alternately, in
+this one process, and checks the two assessments are identical. CPU time (user + system of this
+process) is the figure to compare on a shared machine; the minimum of the rounds is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import pstats
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+AS_OF = dt.date(2026, 12, 4)
+
+
+def cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, help="a model file (default: build a real-shaped one)")
+    parser.add_argument("--components", type=int, default=10_000)
+    parser.add_argument("--source", default="agent-with-tools", help="example to replicate, or all")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one set-wise evaluation")
+    args = parser.parse_args(argv)
+
+    from bench import realshape
+    from threatmodel.engine import evaluate
+    from threatmodel.graph import build_graph
+    from threatmodel.io.load import load_catalogs, load_model, set_total_bytes_limit
+
+    set_total_bytes_limit(64 * 1024 * 1024)
+    catalogs = load_catalogs()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.model
+        if path is None:
+            shaped = realshape.replicate(realshape.source_paths(args.source), args.components)
+            path = realshape.write(shaped, Path(tmp) / "model.yaml")[0]
+        model = load_model(path, known_controls=catalogs.control_refs).model
+    print(f"{len(model.components):,} components, {len(model.flows):,} flows, {len(model.data):,} data assets")
+
+    def run(reference: bool) -> tuple[float, str]:
+        graph = build_graph(model)
+        start = time.process_time()
+        assessment = evaluate(model, catalogs.cset, as_of=AS_OF, graph=graph, reference=reference)
+        return time.process_time() - start, assessment.model_dump_json()
+
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(False)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        return
+    best = {False: float("inf"), True: float("inf")}
+    for _ in range(args.rounds):
+        fast, fast_json = run(False)
+        slow, slow_json = run(True)
+        if fast_json != slow_json:
+            raise SystemExit("set-wise and reference assessments differ")
+        best[False], best[True] = min(best[False], fast), min(best[True], slow)
+    findings = fast_json.count('"threat":')
+    print(f"evaluate, set-wise   {best[False]:6.2f} s CPU (min of {args.rounds})")
+    print(f"evaluate, reference  {best[True]:6.2f} s CPU (min of {args.rounds}); identical, {findings:,} findings")
+    print(f"process CPU {cpu():.1f} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+
+
+if __name__ == "__main__":
+    main()
