@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from threatmodel.io import yaml_document
 from threatmodel.io.yaml_document import PREFIX_LOCATING_FROM, PREFIX_LOOKUPS
@@ -85,3 +88,59 @@ def test_unusual_layouts_are_composed_not_guessed(text: str) -> None:
     for loc in (("components", 0), ("components", 0, "id")):
         quick = doc._item_span(loc)
         assert quick is None or (quick.line, quick.column) == _composed(text, loc)
+
+
+_TOP = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(?:#.*)?$")
+_ITEM = re.compile(r"^( *)- ([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
+
+
+def _items_line_by_line(text: str) -> dict[str, list[tuple[int, int, str]]]:
+    """The item reader's rule applied to one line at a time: what the single scan must find."""
+    items: dict[str, list[tuple[int, int, str]]] = {}
+    section: str | None = None
+    dash: int | None = None
+    for number, line in enumerate(text.split("\n"), 1):
+        top = _TOP.match(line)
+        if top is not None:
+            section, dash = top.group(1), None
+            items[section] = []
+            continue
+        entry = _ITEM.match(line) if section is not None else None
+        if entry is None or section is None:
+            continue
+        indent = len(entry.group(1))
+        dash = indent if dash is None else dash
+        if indent == dash:
+            items[section].append((number, indent + 3, entry.group(2)))
+    return items
+
+
+LINES = st.sampled_from(
+    [
+        "components:",
+        "flows:  # the flows",
+        "data:\r",
+        "system: {id: s}",
+        "- id: a",
+        "  - id: b",
+        "- kind: llm",
+        "-   id: c",
+        "- id:",
+        "\t- id: d",
+        "    name: x",
+        "  - - id: e",
+        "# - id: f",
+        "",
+        "   ",
+        "- 'id': g",
+        "components :",
+    ]
+)
+
+
+@given(st.lists(LINES, max_size=40), st.sampled_from(["\n", "\r\n"]))
+@settings(max_examples=300, deadline=None)
+def test_one_scan_finds_the_items_a_line_by_line_reading_finds(lines: list[str], newline: str) -> None:
+    text = newline.join(lines)
+    doc = yaml_document.YamlDocument("t.yaml", text, None)
+    assert doc._scan_items() == _items_line_by_line(text)

@@ -38,9 +38,10 @@ def test_a_forked_side_gives_the_serial_output(history: Path, old: str, new: str
 
 
 @needs_fork
-def test_an_invalid_side_is_reported_before_any_process_starts(history: Path) -> None:
-    (history / "broken.yaml").write_text("schema_version: 1\nsystem: {id: broken\n", encoding="utf-8")
-    result = invoke(history, "diff", "model.yaml", "broken.yaml", "--jobs", "2", *COMMON)
+def test_an_invalid_side_is_reported_before_any_process_starts(history: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("schema_version: 1\nsystem: {id: broken\n", encoding="utf-8")
+    result = invoke(history, "diff", "model.yaml", str(broken), "--jobs", "2", *COMMON)
     assert result.exit_code == 2
     assert "broken.yaml:2:" in result.stderr
 

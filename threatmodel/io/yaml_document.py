@@ -106,23 +106,25 @@ class YamlDocument:
             items: dict[str, list[tuple[int, int, str]]] = {}
             section: str | None = None
             dash: int | None = None
-            self._lines = self.text.split("\n")
-            for number, line in enumerate(self._lines, 1):
-                top = _TOP_KEY.match(line)
+            text = self.text
+            self._lines = text.split("\n")
+            number, counted = 1, 0
+            # only the lines that are a top-level key or a block item, found by one scan of the text
+            for found in _KEY_OR_ITEM.finditer(text):
+                number += text.count("\n", counted, found.start())
+                counted = found.start()
+                top = found.group(1)
                 if top is not None:
-                    section, dash = top.group(1), None
+                    section, dash = top, None
                     items[section] = []
                     continue
                 if section is None:
                     continue
-                entry = _BLOCK_ITEM.match(line)
-                if entry is None:
-                    continue
-                indent = len(entry.group(1))
+                indent = len(found.group(2))
                 if dash is None:
                     dash = indent
                 if indent == dash:
-                    items[section].append((number, indent + 3, entry.group(2)))
+                    items[section].append((number, indent + 3, found.group(3)))
             self._items = items
         return self._items
 
@@ -174,8 +176,11 @@ class YamlDocument:
         return None
 
 
-_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(?:#.*)?$")
-_BLOCK_ITEM = re.compile(r"^( *)- ([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
+_KEY_OR_ITEM = re.compile(
+    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(?:#.*)?$|( *)- ([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$))", re.MULTILINE
+)
+"""A line that is a top-level key alone (``components:``, group 1) or a block item that starts with a
+key (``  - id: x``: indent, group 2, and key, group 3), found anywhere in a text."""
 _ID_VALUE = re.compile(r"([ \t]+)(\"[a-z0-9-]+\"|'[a-z0-9-]+'|[a-z0-9][a-z0-9-]*)[ \t]*(?:#.*)?$")
 
 PREFIX_LOCATING_FROM = 1 << 20
