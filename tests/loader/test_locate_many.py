@@ -144,3 +144,31 @@ def test_one_scan_finds_the_items_a_line_by_line_reading_finds(lines: list[str],
     text = newline.join(lines)
     doc = yaml_document.YamlDocument("t.yaml", text, None)
     assert doc._scan_items() == _items_line_by_line(text)
+
+
+@pytest.mark.parametrize("path", [p for p in _model_files() if "/models/" in p])
+def test_a_loaded_model_keeps_an_outline_that_locates_as_the_data_did(path: str) -> None:
+    """Once a model is valid its documents keep only each item's first key and id, and every
+    element is still located where PyYAML's node marks say."""
+    from threatmodel.io.load import builtin_control_refs, load_model
+
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    full = parse_yaml(text, path).data
+    loaded = load_model(path, known_controls=builtin_control_refs())
+    outline = loaded.documents[0].data
+    located = 0
+    for section in ("components", "flows", "data", "boundaries", "controls"):
+        items = full.get(section) or []
+        assert len(outline.get(section) or []) == len(items)
+        for i, item in enumerate(items):
+            assert list(outline[section][i]) == list(
+                dict.fromkeys([next(iter(item)), *(["id"] if "id" in item else [])])
+            )
+            for loc in ((section, i), (section, i, "id")):
+                if loc[-1] == "id" and "id" not in item:
+                    continue
+                span = loaded.documents[0].span(loc)
+                assert (span.line, span.column) == _composed(text, loc), (path, loc)
+                located += 1
+    assert located > 10
