@@ -143,7 +143,12 @@ LINES = st.sampled_from(
 def test_one_scan_finds_the_items_a_line_by_line_reading_finds(lines: list[str], newline: str) -> None:
     text = newline.join(lines)
     doc = yaml_document.YamlDocument("t.yaml", text, None)
-    assert doc._scan_items() == _items_line_by_line(text)
+    found = doc._scan_items()
+    assert {k: [i[:3] for i in v] for k, v in found.items()} == _items_line_by_line(text)
+    lines = text.split("\n")
+    for items in found.values():
+        for number, _, _, offset in items:  # each item carries where its line starts
+            assert text[offset:].split("\n", 1)[0] == lines[number - 1]
 
 
 @pytest.mark.parametrize("path", [p for p in _model_files() if "/models/" in p])
