@@ -16,7 +16,7 @@ import dataclasses
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from threatmodel.errors import RenderError, UsageError
 
@@ -67,10 +67,29 @@ class TextPieces:
 
 
 @dataclass(frozen=True, slots=True)
+class Utf8Text:
+    """A text export already encoded (orjson writes UTF-8): written to a file as it is, decoded only
+    for a caller that asks for the text."""
+
+    parts: tuple[bytes, ...]
+
+    def text(self) -> str:
+        return b"".join(self.parts).decode("utf-8")
+
+
+def json_content(value: Any) -> str | Utf8Text:
+    """``value`` as pretty JSON (:func:`threatmodel.jsontext.pretty`'s bytes), kept encoded."""
+    from threatmodel.jsontext import pretty, pretty_utf8
+
+    data = pretty_utf8(value)
+    return pretty(value) if data is None else Utf8Text((data, b"\n"))
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """An export, plus what to tell the user about it on stderr."""
 
-    content: str | bytes | TextPieces
+    content: str | bytes | TextPieces | Utf8Text
     warnings: tuple[str, ...] = ()
     """Something is missing from the output (e.g. the HTML report has no diagram)."""
     notes: tuple[str, ...] = ()
@@ -79,12 +98,14 @@ class Rendered:
     @property
     def data(self) -> str | bytes:
         """The whole export (text pieces joined)."""
-        return self.content.text() if isinstance(self.content, TextPieces) else self.content
+        return self.content.text() if isinstance(self.content, TextPieces | Utf8Text) else self.content
 
     def chunks(self) -> Iterator[bytes]:
         """The export as bytes, in pieces: what a file is written from."""
         if isinstance(self.content, TextPieces):
             yield from self.content.chunks()
+        elif isinstance(self.content, Utf8Text):
+            yield from self.content.parts
         else:
             yield self.content.encode("utf-8") if isinstance(self.content, str) else self.content
 
@@ -132,21 +153,21 @@ def _html(analysis: Analysis, options: Options) -> Rendered:
 
 
 def _json(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.json import render_json
+    from threatmodel.export.json import assessment_json
 
-    return Rendered(render_json(analysis, tool_version=options.tool_version))
+    return Rendered(json_content(assessment_json(analysis.assessment, tool_version=options.tool_version)))
 
 
 def _sarif(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.sarif import render_sarif
+    from threatmodel.export.sarif import sarif_log
 
-    return Rendered(render_sarif(analysis, tool_version=options.tool_version))
+    return Rendered(json_content(sarif_log(analysis, tool_version=options.tool_version)))
 
 
 def _stix(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.stix import render_stix
+    from threatmodel.export.stix import stix_bundle
 
-    return Rendered(render_stix(analysis, tool_version=options.tool_version))
+    return Rendered(json_content(stix_bundle(analysis, tool_version=options.tool_version)))
 
 
 def _cyclonedx(analysis: Analysis, options: Options) -> Rendered:

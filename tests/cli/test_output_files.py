@@ -146,11 +146,22 @@ def test_symlink_chain_and_loop(tmp_path: Path) -> None:
         write_atomic(tmp_path / "loop1", "x")
 
 
-@pytest.mark.parametrize("fmt", ["md", "html", "json", "sarif"])
-def test_a_report_written_in_pieces_is_what_stdout_shows(tmp_path: Path, fmt: str) -> None:
-    """Markdown and HTML reach a file as a stream of encoded pieces: the same bytes as on stdout."""
-    shown = run(tmp_path, "report", str(MODEL), "-f", fmt, *COMMON)
-    written = run(tmp_path, "report", str(MODEL), "-f", fmt, *COMMON, "-o", "out")
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("report", "-f", "md"),
+        ("report", "-f", "html"),
+        ("report", "-f", "json"),
+        ("report", "-f", "sarif"),
+        ("report", "-f", "stix"),
+        ("analyze", "-f", "json"),
+    ],
+)
+def test_a_report_written_in_pieces_is_what_stdout_shows(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """Markdown and HTML reach a file as a stream of encoded pieces, the JSON formats as orjson's
+    bytes: the same bytes as on stdout."""
+    shown = run(tmp_path, command[0], str(MODEL), *command[1:], *COMMON)
+    written = run(tmp_path, command[0], str(MODEL), *command[1:], *COMMON, "-o", "out")
     assert shown.exit_code == written.exit_code == 0, written.output
     assert (tmp_path / "out").read_bytes() == shown.stdout_bytes
 

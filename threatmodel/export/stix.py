@@ -91,6 +91,11 @@ def _slug(text: str) -> str:
 
 def render_stix(analysis: Analysis, *, tool_version: str) -> str:
     """A STIX 2.1 bundle of the analysis (pretty JSON text ending with a newline)."""
+    return pretty(stix_bundle(analysis, tool_version=tool_version))
+
+
+def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
+    """:func:`render_stix` as a JSON-ready dict."""
     a, cset = analysis.assessment, analysis.catalogs
     labels = Labels.of(a.model)
     system = a.model.system
@@ -222,8 +227,7 @@ def render_stix(analysis: Analysis, *, tool_version: str) -> str:
     ordered = [report, *objects.values()]
     ordered.sort(key=lambda o: (TYPE_ORDER.index(o["type"]), o["id"] != producer, o["id"]))
     digest = hashlib.sha256(json.dumps(ordered, sort_keys=True).encode("utf-8")).hexdigest()
-    bundle = {"type": "bundle", "id": stix_id("bundle", f"{system.id}:{digest}"), "objects": ordered}
-    return pretty(bundle)
+    return {"type": "bundle", "id": stix_id("bundle", f"{system.id}:{digest}"), "objects": ordered}
 
 
 def _source_name(ref: str, cset: CatalogSet) -> str:
