@@ -224,7 +224,7 @@ def finding_view(analysis: Analysis, labels: Labels, f: Finding) -> FindingView:
 class FindingViews:
     """:func:`finding_view` for every finding of one report. Findings of one threat share their
     references, controls and score steps, so each of those is built once per report, not once per
-    finding (7,000 findings of 70 threats on a 10,000-component model)."""
+    finding (10,540 findings of 19 threats on the 10,000-component benchmark model)."""
 
     def __init__(self, analysis: Analysis, labels: Labels) -> None:
         self.cset, self.graph, self.labels = analysis.catalogs, analysis.graph, labels
