@@ -267,9 +267,12 @@ def analyse_sides(old: Any, new: Any) -> tuple[Any, Any]:
     imported again) and ``old`` here. The child sends its digest back as JSON; if it fails in any
     way, ``new`` runs here as well, so the result (and any error) is the serial run's."""
     import multiprocessing
+    import sys
 
     from threatmodel.engine.diff import SideFindings
 
+    for stream in (sys.stdout, sys.stderr):  # the child flushes what it inherits: nothing may be pending
+        stream.flush()
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_side_in_child, args=(new, send), daemon=True)
