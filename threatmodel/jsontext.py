@@ -20,3 +20,13 @@ def pretty(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
     except (TypeError, orjson.JSONEncodeError):
         return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def pretty_utf8(value: Any) -> bytes | None:
+    """:func:`pretty` as UTF-8 bytes without the final newline, straight from orjson (a large export
+    is then never decoded into a string only to be encoded again); ``None`` when orjson refuses the
+    value and :func:`pretty`'s fallback must write it."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2)
+    except (TypeError, orjson.JSONEncodeError):
+        return None

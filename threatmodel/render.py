@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from threatmodel.errors import RenderError, UsageError
 
@@ -49,14 +49,65 @@ class Options:
 
 
 @dataclass(frozen=True, slots=True)
+class TextPieces:
+    """A text export as the pieces whose concatenation it is, so a large report can be written as
+    it is encoded, a batch of pieces at a time, instead of joined into one string first (a report
+    with an emoji is 4 bytes a character as one Python string: 200 MB at 10,000 components)."""
+
+    pieces: Sequence[str]
+
+    def text(self) -> str:
+        return "".join(self.pieces)
+
+    def chunks(self, batch: int = 4096) -> Iterator[bytes]:
+        """The text as UTF-8, ``batch`` pieces at a time."""
+        pieces = self.pieces
+        for start in range(0, len(pieces), batch):
+            yield "".join(pieces[start : start + batch]).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Utf8Text:
+    """A text export already encoded (orjson writes UTF-8): written to a file as it is, decoded only
+    for a caller that asks for the text."""
+
+    parts: tuple[bytes, ...]
+
+    def text(self) -> str:
+        return b"".join(self.parts).decode("utf-8")
+
+
+def json_content(value: Any) -> str | Utf8Text:
+    """``value`` as pretty JSON (:func:`threatmodel.jsontext.pretty`'s bytes), kept encoded."""
+    from threatmodel.jsontext import pretty, pretty_utf8
+
+    data = pretty_utf8(value)
+    return pretty(value) if data is None else Utf8Text((data, b"\n"))
+
+
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """An export, plus what to tell the user about it on stderr."""
 
-    data: str | bytes
+    content: str | bytes | TextPieces | Utf8Text
     warnings: tuple[str, ...] = ()
     """Something is missing from the output (e.g. the HTML report has no diagram)."""
     notes: tuple[str, ...] = ()
     """How the output was made (e.g. the diagram switched to the boundary overview)."""
+
+    @property
+    def data(self) -> str | bytes:
+        """The whole export (text pieces joined)."""
+        return self.content.text() if isinstance(self.content, TextPieces | Utf8Text) else self.content
+
+    def chunks(self) -> Iterator[bytes]:
+        """The export as bytes, in pieces: what a file is written from."""
+        if isinstance(self.content, TextPieces):
+            yield from self.content.chunks()
+        elif isinstance(self.content, Utf8Text):
+            yield from self.content.parts
+        else:
+            yield self.content.encode("utf-8") if isinstance(self.content, str) else self.content
 
     @property
     def text(self) -> str:
@@ -89,34 +140,34 @@ class Export:
 
 
 def _markdown(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.markdown import render_markdown
+    from threatmodel.export.markdown import markdown_pieces
 
-    return Rendered(render_markdown(analysis, tool_version=options.tool_version))
+    return Rendered(TextPieces(markdown_pieces(analysis, tool_version=options.tool_version)))
 
 
 def _html(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.html import render_html
+    from threatmodel.export.html import html_pieces
 
     svg, warnings = html_diagram(analysis, options)
-    return Rendered(render_html(analysis, tool_version=options.tool_version, diagram_svg=svg), warnings)
+    return Rendered(TextPieces(html_pieces(analysis, tool_version=options.tool_version, diagram_svg=svg)), warnings)
 
 
 def _json(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.json import render_json
+    from threatmodel.export.json import assessment_json
 
-    return Rendered(render_json(analysis, tool_version=options.tool_version))
+    return Rendered(json_content(assessment_json(analysis.assessment, tool_version=options.tool_version)))
 
 
 def _sarif(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.sarif import render_sarif
+    from threatmodel.export.sarif import sarif_log
 
-    return Rendered(render_sarif(analysis, tool_version=options.tool_version))
+    return Rendered(json_content(sarif_log(analysis, tool_version=options.tool_version)))
 
 
 def _stix(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.stix import render_stix
+    from threatmodel.export.stix import stix_bundle
 
-    return Rendered(render_stix(analysis, tool_version=options.tool_version))
+    return Rendered(json_content(stix_bundle(analysis, tool_version=options.tool_version)))
 
 
 def _cyclonedx(analysis: Analysis, options: Options) -> Rendered:

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from threatmodel.cli import cli
 from threatmodel.errors import UsageError
-from threatmodel.io.write import write_atomic
+from threatmodel.io.write import write_atomic, write_atomic_chunks
 
 MODEL = Path(__file__).resolve().parents[1] / "versioning" / "data" / "versions" / "v1.yaml"
 CATALOG = Path(__file__).resolve().parents[1] / "versioning" / "data" / "catalog.yaml"
@@ -29,6 +29,7 @@ def run(cwd: Path, *args: str) -> Result:
 # each command that writes with -o, and a marker its output contains
 WRITERS = [
     (("report", str(MODEL), "-f", "md"), b"# "),
+    (("report", str(MODEL), "-f", "html"), b"<!DOCTYPE html>"),
     (("report", str(MODEL), "-f", "json"), b'"findings"'),
     (("diagram", str(MODEL), "-f", "dot"), b"digraph"),
     (("analyze", str(MODEL)), b"components"),
@@ -143,3 +144,38 @@ def test_symlink_chain_and_loop(tmp_path: Path) -> None:
     (tmp_path / "loop2").symlink_to("loop1")
     with pytest.raises(UsageError):
         write_atomic(tmp_path / "loop1", "x")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("report", "-f", "md"),
+        ("report", "-f", "html"),
+        ("report", "-f", "json"),
+        ("report", "-f", "sarif"),
+        ("report", "-f", "stix"),
+        ("analyze", "-f", "json"),
+    ],
+)
+def test_a_report_written_in_pieces_is_what_stdout_shows(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """Markdown and HTML reach a file as a stream of encoded pieces, the JSON formats as orjson's
+    bytes: the same bytes as on stdout."""
+    shown = run(tmp_path, command[0], str(MODEL), *command[1:], *COMMON)
+    written = run(tmp_path, command[0], str(MODEL), *command[1:], *COMMON, "-o", "out")
+    assert shown.exit_code == written.exit_code == 0, written.output
+    assert (tmp_path / "out").read_bytes() == shown.stdout_bytes
+
+
+def test_a_payload_that_fails_midway_keeps_the_old_file(tmp_path: Path) -> None:
+    """Nothing is replaced and no temporary file is left when the pieces fail while being written."""
+    out = tmp_path / "out"
+    out.write_text("old", encoding="utf-8")
+
+    def pieces():  # type: ignore[no-untyped-def]
+        yield b"new, half"
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    with pytest.raises(UnicodeEncodeError):
+        write_atomic_chunks(out, pieces())
+    assert out.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

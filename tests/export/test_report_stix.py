@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.export.reporting import DATA, GOLDEN, load_case, render_case
 from threatmodel.export.stix import stix_id, stix_timestamp
@@ -142,3 +144,22 @@ def test_notes_carry_the_finding_detail(bundle) -> None:  # type: ignore[no-unty
     assert "Status: accepted." in accepted["content"]
     assert "Triage: accepted by Kofi Mensah, review by 2027-04-01" in accepted["content"]
     assert Status.ACCEPTED.value in accepted["abstract"]
+
+
+@given(kind=st.sampled_from(["attack-pattern", "identity", "note", "relationship", "bundle"]), key=st.text(max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_ids_are_uuid5_of_the_key_with_version_4(kind: str, key: str) -> None:
+    """The id written from SHA-1 directly is the uuid module's uuid5 of ``<type>:<key>`` in
+    threatmodel's namespace, with the version nibble set to 4 (every other bit kept)."""
+    from threatmodel.model.keys import STIX_NAMESPACE
+
+    try:
+        name = f"{kind}:{key}".encode()
+    except UnicodeEncodeError:  # a lone surrogate: no key of a valid model is one
+        return
+    raw = bytearray(uuid.uuid5(STIX_NAMESPACE, name.decode()).bytes)
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    expected = f"{kind}--{uuid.UUID(bytes=bytes(raw))}"
+    assert stix_id(kind, key) == expected
+    parsed = uuid.UUID(expected.partition("--")[2])
+    assert parsed.version == 4 and parsed.variant == uuid.RFC_4122

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from threatmodel.io import yaml_document
 from threatmodel.io.yaml_document import PREFIX_LOCATING_FROM, PREFIX_LOOKUPS
@@ -85,3 +88,92 @@ def test_unusual_layouts_are_composed_not_guessed(text: str) -> None:
     for loc in (("components", 0), ("components", 0, "id")):
         quick = doc._item_span(loc)
         assert quick is None or (quick.line, quick.column) == _composed(text, loc)
+
+
+_TOP = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(?:#.*)?$")
+_ITEM = re.compile(r"^( *)- ([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
+
+
+def _items_line_by_line(text: str) -> dict[str, list[tuple[int, int, str]]]:
+    """The item reader's rule applied to one line at a time: what the single scan must find."""
+    items: dict[str, list[tuple[int, int, str]]] = {}
+    section: str | None = None
+    dash: int | None = None
+    for number, line in enumerate(text.split("\n"), 1):
+        top = _TOP.match(line)
+        if top is not None:
+            section, dash = top.group(1), None
+            items[section] = []
+            continue
+        entry = _ITEM.match(line) if section is not None else None
+        if entry is None or section is None:
+            continue
+        indent = len(entry.group(1))
+        dash = indent if dash is None else dash
+        if indent == dash:
+            items[section].append((number, indent + 3, entry.group(2)))
+    return items
+
+
+LINES = st.sampled_from(
+    [
+        "components:",
+        "flows:  # the flows",
+        "data:\r",
+        "system: {id: s}",
+        "- id: a",
+        "  - id: b",
+        "- kind: llm",
+        "-   id: c",
+        "- id:",
+        "\t- id: d",
+        "    name: x",
+        "  - - id: e",
+        "# - id: f",
+        "",
+        "   ",
+        "- 'id': g",
+        "components :",
+    ]
+)
+
+
+@given(st.lists(LINES, max_size=40), st.sampled_from(["\n", "\r\n"]))
+@settings(max_examples=300, deadline=None)
+def test_one_scan_finds_the_items_a_line_by_line_reading_finds(lines: list[str], newline: str) -> None:
+    text = newline.join(lines)
+    doc = yaml_document.YamlDocument("t.yaml", text, None)
+    found = doc._scan_items()
+    assert {k: [i[:3] for i in v] for k, v in found.items()} == _items_line_by_line(text)
+    lines = text.split("\n")
+    for items in found.values():
+        for number, _, _, offset in items:  # each item carries where its line starts
+            assert text[offset:].split("\n", 1)[0] == lines[number - 1]
+
+
+@pytest.mark.parametrize("path", [p for p in _model_files() if "/models/" in p])
+def test_a_loaded_model_keeps_an_outline_that_locates_as_the_data_did(path: str) -> None:
+    """Once a model is valid its documents keep only each item's first key and id, and every
+    element is still located where PyYAML's node marks say."""
+    from threatmodel.io.load import builtin_control_refs, load_model
+
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    full = parse_yaml(text, path).data
+    loaded = load_model(path, known_controls=builtin_control_refs())
+    outline = loaded.documents[0].data
+    located = 0
+    for section in ("components", "flows", "data", "boundaries", "controls"):
+        items = full.get(section) or []
+        assert len(outline.get(section) or []) == len(items)
+        for i, item in enumerate(items):
+            assert list(outline[section][i]) == list(
+                dict.fromkeys([next(iter(item)), *(["id"] if "id" in item else [])])
+            )
+            for loc in ((section, i), (section, i, "id")):
+                if loc[-1] == "id" and "id" not in item:
+                    continue
+                span = loaded.documents[0].span(loc)
+                assert (span.line, span.column) == _composed(text, loc), (path, loc)
+                located += 1
+    assert located > 10

@@ -20,6 +20,7 @@ from threatmodel.cli.common import (
     parse_date,
     safe_console,
     write_output,
+    write_rendered,
 )
 from threatmodel.model.levels import Severity
 
@@ -101,9 +102,9 @@ def analyze(
         print_finding(safe_console(), finding, analysis.catalogs)
         return
     if fmt == "json":
-        from threatmodel.export.json import render_json
+        from threatmodel.render import Options, render
 
-        write_output(render_json(analysis, tool_version=__version__), output)
+        write_rendered(render("json", analysis, Options(tool_version=__version__)), output)
         return
     if output is not None:
         import io

@@ -179,7 +179,12 @@ def write_rendered(rendered: Rendered, output: Path | None) -> None:
         echo(f"note: {note}", err=True)
     for warning in rendered.warnings:
         echo(f"warning: {warning}", err=True)
-    write_output(rendered.data, output)
+    if output is None or str(output) == "-":
+        write_output(rendered.data, output)
+        return
+    from threatmodel.io.write import write_atomic_chunks
+
+    write_atomic_chunks(output, rendered.chunks())
 
 
 def plural(n: int, word: str) -> str:

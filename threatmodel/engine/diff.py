@@ -75,6 +75,92 @@ class FindingState:
 
 
 @dataclass(frozen=True, slots=True)
+class FindingDigest:
+    """What the diff reads of one finding: its identity, where it applies and its scored state."""
+
+    id: str
+    threat: str
+    title: str
+    target: str
+    root: str | None
+    elements: tuple[str, ...]
+    state: FindingState
+
+    @classmethod
+    def of(cls, f: Finding) -> FindingDigest:
+        return cls(f.id, f.threat, f.title, f.target, f.root, f.elements, FindingState.of(f))
+
+
+@dataclass(frozen=True, slots=True)
+class SideFindings:
+    """What the diff reads of one side's assessment besides its model: plain values, so a side
+    analysed in another process comes back in a few megabytes instead of a whole assessment."""
+
+    findings: tuple[FindingDigest, ...]
+    """Sorted by id, as the assessment's."""
+    open_risk: int
+    stale_triage: tuple[str, ...]
+    lapsed_triage: tuple[str, ...]
+
+    @classmethod
+    def of(cls, a: Assessment) -> SideFindings:
+        return cls(
+            tuple(FindingDigest.of(f) for f in a.findings),
+            a.open_risk,
+            stale_triage(a),
+            lapsed_triage(a),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain lists, strings and numbers (for JSON): how a worker process sends a side back."""
+        return {
+            "findings": [
+                [
+                    f.id,
+                    f.threat,
+                    f.title,
+                    f.target,
+                    f.root,
+                    list(f.elements),
+                    f.state.severity.value,
+                    f.state.risk,
+                    f.state.residual_severity.value,
+                    f.state.residual_risk,
+                    f.state.status.value,
+                    f.state.triage_expired,
+                ]
+                for f in self.findings
+            ],
+            "open_risk": self.open_risk,
+            "stale_triage": list(self.stale_triage),
+            "lapsed_triage": list(self.lapsed_triage),
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> SideFindings:
+        """The inverse of :meth:`to_data`."""
+        return cls(
+            tuple(
+                FindingDigest(
+                    fid,
+                    threat,
+                    title,
+                    target,
+                    root,
+                    tuple(elements),
+                    FindingState(Severity(sev), risk, Severity(res_sev), res_risk, Status(status), expired),
+                )
+                for fid, threat, title, target, root, elements, sev, risk, res_sev, res_risk, status, expired in data[
+                    "findings"
+                ]
+            ),
+            data["open_risk"],
+            tuple(data["stale_triage"]),
+            tuple(data["lapsed_triage"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class FindingChange:
     """A finding that appeared, disappeared, was re-scored, changed status, or moved with a rename.
 
@@ -344,6 +430,8 @@ def _element_changes(old: SystemModel, new: SystemModel) -> tuple[list[ElementCh
         for key in added:
             changes.append(ElementChange(section, key, "added", _kind(after[key]), _summary(after[key])))
         for key in sorted(set(before) & set(after)):
+            if before[key] == after[key]:  # equal fields dump equally: most elements of a large model
+                continue
             attrs = attribute_changes(_dump(before[key]), _dump(after[key]))
             if attrs:
                 changes.append(ElementChange(section, key, "changed", _kind(after[key]), _summary(after[key]), attrs))
@@ -388,20 +476,27 @@ def _element_map(old: SystemModel, new: SystemModel, renames: Sequence[Rename]) 
     return mapping
 
 
-def _regrouped(gone: Finding, after: Mapping[str, Finding], renamed: Mapping[str, str]) -> Finding | None:
+def _regrouped(
+    gone: FindingDigest, by_threat: Mapping[str, Sequence[FindingDigest]], renamed: Mapping[str, str]
+) -> FindingDigest | None:
     """The finding that now covers ``gone``'s elements under another id (it joined or left a group by
-    root cause): the same threat, listing its primary element, else another element it listed."""
+    root cause): the same threat, listing its primary element, else another element it listed.
+    ``by_threat`` holds the new side's findings of each threat, by id."""
+    candidates = by_threat.get(gone.threat, ())
     for element in (gone.target, *gone.elements):
         now = renamed.get(element, element)
-        for f in sorted(after.values(), key=lambda f: f.id):
-            if f.threat == gone.threat and f.id != gone.id and now in f.elements:
+        for f in candidates:
+            if f.id != gone.id and now in f.elements:
                 return f
     return None
 
 
-def _finding_changes(old: Assessment, new: Assessment, renamed: Mapping[str, str]) -> list[FindingChange]:
+def _finding_changes(old: SideFindings, new: SideFindings, renamed: Mapping[str, str]) -> list[FindingChange]:
     before = {f.id: f for f in old.findings}
     after = {f.id: f for f in new.findings}
+    by_threat: dict[str, list[FindingDigest]] = {}
+    for f in sorted(after.values(), key=lambda f: f.id):
+        by_threat.setdefault(f.threat, []).append(f)
     out: list[FindingChange] = []
     paired: set[str] = set()
     for fid in sorted(set(before) - set(after)):
@@ -409,7 +504,7 @@ def _finding_changes(old: Assessment, new: Assessment, renamed: Mapping[str, str
         target = renamed.get(gone.root or gone.target)
         moved = after.get(finding_id(gone.threat, target)) if target is not None else None
         if moved is None:
-            moved = _regrouped(gone, after, renamed)
+            moved = _regrouped(gone, by_threat, renamed)
         if moved is None or moved.id in before:
             continue
         if moved.id in paired:  # a second element that joined the same group: covered by the first pairing
@@ -417,25 +512,18 @@ def _finding_changes(old: Assessment, new: Assessment, renamed: Mapping[str, str
             continue
         paired.update((fid, moved.id))
         out.append(
-            FindingChange(
-                moved.id,
-                moved.threat,
-                moved.title,
-                moved.target,
-                "moved",
-                FindingState.of(gone),
-                FindingState.of(moved),
-                fid,
-            )
+            FindingChange(moved.id, moved.threat, moved.title, moved.target, "moved", gone.state, moved.state, fid)
         )
     for fid in sorted((set(before) | set(after)) - paired):
         o, n = before.get(fid), after.get(fid)
         if o is None and n is not None:
-            out.append(FindingChange(fid, n.threat, n.title, n.target, "new", None, FindingState.of(n)))
+            out.append(FindingChange(fid, n.threat, n.title, n.target, "new", None, n.state))
         elif n is None and o is not None:
-            out.append(FindingChange(fid, o.threat, o.title, o.target, "resolved", FindingState.of(o), None))
+            out.append(FindingChange(fid, o.threat, o.title, o.target, "resolved", o.state, None))
         elif o is not None and n is not None:
-            change = FindingChange(fid, n.threat, n.title, n.target, "changed", FindingState.of(o), FindingState.of(n))
+            if o.state == n.state:  # neither re-scored nor a changed status
+                continue
+            change = FindingChange(fid, n.threat, n.title, n.target, "changed", o.state, n.state)
             if change.rescored or change.status_changed:
                 out.append(change)
     rank = {"new": 0, "changed": 1, "moved": 2, "resolved": 3}
@@ -469,8 +557,8 @@ def _triage_changes(old: SystemModel, new: SystemModel) -> list[TriageChange]:
     return out
 
 
-def _open_counts(a: Assessment) -> dict[Severity, int]:
-    counts = Counter(f.residual_severity for f in a.findings if f.status.is_open)
+def _open_counts(side: SideFindings) -> dict[Severity, int]:
+    counts = Counter(f.state.residual_severity for f in side.findings if f.state.status.is_open)
     return {s: counts.get(s, 0) for s in GATE_SEVERITIES}
 
 
@@ -505,17 +593,23 @@ def _with_triage(rename: Rename, old: SystemModel, new: SystemModel) -> Rename:
 
 def diff_assessments(old: Assessment, new: Assessment) -> ModelDiff:
     """What changed from ``old`` to ``new`` (both evaluated with the same catalogs and date)."""
-    elements, found = _element_changes(old.model, new.model)
-    renames = [_with_triage(r, old.model, new.model) for r in found]
+    return diff_models(old.model, SideFindings.of(old), new.model, SideFindings.of(new))
+
+
+def diff_models(old_model: SystemModel, old: SideFindings, new_model: SystemModel, new: SideFindings) -> ModelDiff:
+    """:func:`diff_assessments` from each side's model and the digest of its assessment (what
+    ``threatmodel diff`` gets back from a side analysed in another process)."""
+    elements, found = _element_changes(old_model, new_model)
+    renames = [_with_triage(r, old_model, new_model) for r in found]
     return ModelDiff(
-        old_system=(old.model.system.id, old.model.system.name),
-        new_system=(new.model.system.id, new.model.system.name),
+        old_system=(old_model.system.id, old_model.system.name),
+        new_system=(new_model.system.id, new_model.system.name),
         elements=tuple(elements),
-        findings=tuple(_finding_changes(old, new, _element_map(old.model, new.model, renames))),
-        triage=tuple(_triage_changes(old.model, new.model)),
+        findings=tuple(_finding_changes(old, new, _element_map(old_model, new_model, renames))),
+        triage=tuple(_triage_changes(old_model, new_model)),
         risk=RiskChange(old.open_risk, new.open_risk, _open_counts(old), _open_counts(new)),
-        stale_triage=stale_triage(new),
-        lapsed_triage=lapsed_triage(new),
+        stale_triage=new.stale_triage,
+        lapsed_triage=new.lapsed_triage,
         possible_renames=tuple(renames),
     )
 
@@ -524,13 +618,16 @@ __all__ = [
     "AttrChange",
     "ElementChange",
     "FindingChange",
+    "FindingDigest",
     "FindingState",
     "ModelDiff",
     "Rename",
     "RiskChange",
+    "SideFindings",
     "TriageChange",
     "attribute_changes",
     "diff_assessments",
+    "diff_models",
     "lapsed_triage",
     "stale_triage",
 ]

@@ -225,11 +225,14 @@ def ref_label(link: RefLink) -> str:
     return f"{link.item} {link.title}"
 
 
+DECLARED_RANK = {ControlStatus.IMPLEMENTED: 0, ControlStatus.PARTIAL: 1, ControlStatus.PLANNED: 2}
+"""Which declared status wins when a control is declared more than once for an element (lowest)."""
+
+
 def declared_status(graph: ModelGraph, control: str, element: str) -> ControlStatus | None:
     """How the model declares ``control`` for ``element`` (best status wins), or ``None``."""
-    ranks = {ControlStatus.IMPLEMENTED: 0, ControlStatus.PARTIAL: 1, ControlStatus.PLANNED: 2}
     found = [d.status for d in graph.controls_for(element) if d.control == control]
-    return min(found, key=lambda s: ranks[s]) if found else None
+    return min(found, key=lambda s: DECLARED_RANK[s]) if found else None
 
 
 # ---------------------------------------------------------------------------
@@ -417,6 +420,7 @@ def md_url(url: str) -> str:
     return quote(url, safe="/:@!$&'*+,;=?#%~-._")
 
 
+@lru_cache(maxsize=1 << 14)
 def md_link(text: str, url: str | None) -> str:
     """An escaped link, or the escaped text alone when there is no http(s) URL."""
     if url and url.startswith(("https://", "http://")):

@@ -70,6 +70,11 @@ def render_html(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
     ``diagram_svg`` is the model diagram as SVG text from Graphviz, or ``None`` when it could
     not be drawn; the report then says so where the diagram would be.
     """
+    return "".join(html_pieces(analysis, tool_version=tool_version, diagram_svg=diagram_svg))
+
+
+def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | None) -> list[str]:
+    """:func:`render_html` as the pieces whose concatenation it is (written as they are encoded)."""
     a, cset = analysis.assessment, analysis.catalogs
     labels = Labels.of(a.model)
     s = a.model.system
@@ -90,7 +95,7 @@ def render_html(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
         '<main class="wrap">',
         _summary(a, labels),
         _system(analysis, diagram_svg),
-        findings_section(analysis, labels),
+        *findings_section(analysis, labels),
         _control_plan(a, cset, labels),
         _questions(analysis, labels),
         _coverage(analysis),
@@ -109,7 +114,7 @@ def render_html(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
         "</body>",
         "</html>",
     ]
-    return "\n".join(parts) + "\n"
+    return [piece for part in parts for piece in (part, "\n")]
 
 
 def _masthead(a: Assessment, tool_version: str) -> str:

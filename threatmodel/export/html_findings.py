@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from threatmodel.engine.analysis import Analysis
 from threatmodel.export.common import STATUS_LABELS, Labels, catalogs_of, ref_label, report_order
 from threatmodel.export.htmlkit import esc, link, sev_badge, status_badge
-from threatmodel.export.review import ControlLine, FindingView, confidence, finding_view, triage_bits
+from threatmodel.export.review import ControlLine, FindingView, FindingViews, confidence, triage_bits
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
 from threatmodel.model.finding import Finding
 from threatmodel.model.vocab import Status
@@ -16,12 +18,13 @@ def anchor(f: Finding) -> str:
     return "f-" + f.id
 
 
-def findings_section(analysis: Analysis, labels: Labels) -> str:
+def findings_section(analysis: Analysis, labels: Labels) -> list[str]:
+    """The section as lines (without their newlines): one per finding, written as they are encoded."""
     a, cset = analysis.assessment, analysis.catalogs
     out = ['<section class="card" id="findings"><h2>Findings</h2>']
     if not a.findings:
         out.append('<p class="lede">No findings.</p></section>')
-        return "\n".join(out)
+        return out
     out.append(
         '<p class="lede">One finding per threat on one element, or per root cause where one fact causes a threat on '
         "several elements (they are listed together). Click a title for the reasoning, scoring, controls "
@@ -67,13 +70,15 @@ def findings_section(analysis: Analysis, labels: Labels) -> str:
         + '<th scope="col" class="w-l">References</th>'
     )
     out.append(f'<div class="table-scroll"><table class="findings" id="findings-table"><thead><tr>{ths}</tr></thead>')
+    views = FindingViews(analysis, labels)
+    shared: dict[object, str] = {}
     for i, f in enumerate(ordered):
-        out.append(_finding_body(finding_view(analysis, labels, f), i))
+        out.append(_finding_body(views(f), i, shared))
     out.append("</table></div></section>")
-    return "\n".join(out)
+    return out
 
 
-def _finding_body(v: FindingView, index: int) -> str:
+def _finding_body(v: FindingView, index: int, shared: dict[object, str] | None = None) -> str:
     f = v.finding
     short_refs = ", ".join(ref.item for ref in v.refs if ref.catalog != "stride")
     detail_id = f"d-{index}"
@@ -92,7 +97,7 @@ def _finding_body(v: FindingView, index: int) -> str:
     )
     return (
         f'<tbody class="finding" id="{esc(anchor(f))}" data-index="{index}">\n{row}\n'
-        f'<tr class="detail" id="{detail_id}"><td colspan="7">{_finding_detail(v)}</td></tr>\n'
+        f'<tr class="detail" id="{detail_id}"><td colspan="7">{_finding_detail(v, {} if shared is None else shared)}</td></tr>\n'
         "</tbody>"
     )
 
@@ -109,7 +114,41 @@ def _control_item(c: ControlLine) -> str:
     return f'<li class="proposed">{shown}{note}</li>'
 
 
-def _finding_detail(v: FindingView) -> str:
+def _shared(shared: dict[object, str], key: object, make: Callable[[], str]) -> str:
+    text = shared.get(key)
+    if text is None:
+        text = shared[key] = make()
+    return text
+
+
+def _score_rows(v: FindingView) -> str:
+    f = v.finding
+    score_rows = [
+        f'<tr><td>{esc(s.axis)}</td><td class="num">{esc(s.step)}</td><td>{esc(s.reason)}</td></tr>' for s in v.steps
+    ]
+    score_rows.append(
+        f'<tr class="total"><td>risk</td><td class="num">{f.risk}</td>'
+        f"<td>likelihood {f.likelihood} × impact {f.impact} ({esc(f.severity.value)})</td></tr>"
+    )
+    return "".join(score_rows)
+
+
+def _control_items(v: FindingView) -> str:
+    return "".join([_control_item(c) for c in v.controls] or ["<li>the catalog names no control for this threat</li>"])
+
+
+def _reference_items(v: FindingView) -> str:
+    refs = [f"<li>threat: {link(v.threat.title, v.threat.url)} <code>{esc(v.threat.ref)}</code></li>"]
+    refs += [
+        f'<li><span class="muted">{esc(ref.catalog_title)}:</span> {link(ref_label(ref), ref.url)}</li>'
+        for ref in v.refs
+    ]
+    return "".join(refs)
+
+
+def _finding_detail(v: FindingView, shared: dict[object, str]) -> str:
+    """One finding's reasoning, scoring, controls and references; ``shared`` keeps the blocks
+    findings have in common (mostly one per threat) across one report."""
     f = v.finding
     why = "".join(f"<li>{esc(fact)}</li>" for fact in f.why) or "<li>the rule matched this element</li>"
     if v.path:
@@ -120,13 +159,7 @@ def _finding_detail(v: FindingView) -> str:
             f"<li>{esc(x.question)} <code>{esc(x.element)}.{esc(x.attribute)}</code></li>" for x in f.assumes
         )
         assumed = f'<h4>Rests on unknown facts</h4><p class="small muted">{esc(confidence(f))}; state them to settle it.</p><ul>{items}</ul>'
-    score_rows = [
-        f'<tr><td>{esc(s.axis)}</td><td class="num">{esc(s.step)}</td><td>{esc(s.reason)}</td></tr>' for s in v.steps
-    ]
-    score_rows.append(
-        f'<tr class="total"><td>risk</td><td class="num">{f.risk}</td>'
-        f"<td>likelihood {f.likelihood} × impact {f.impact} ({esc(f.severity.value)})</td></tr>"
-    )
+    score_rows = _shared(shared, ("score", v.steps, f.risk, f.likelihood, f.impact, f.severity), lambda: _score_rows(v))
     n = v.implemented
     residual = (
         f"{n} implemented control{'s' if n != 1 else ''} lower{'s' if n == 1 else ''} likelihood to {f.residual_likelihood}: "
@@ -134,12 +167,8 @@ def _finding_detail(v: FindingView) -> str:
         if n
         else f"No implemented control addresses it: residual risk {f.residual_risk} ({f.residual_severity.value})."
     )
-    controls = [_control_item(c) for c in v.controls] or ["<li>the catalog names no control for this threat</li>"]
-    refs = [f"<li>threat: {link(v.threat.title, v.threat.url)} <code>{esc(v.threat.ref)}</code></li>"]
-    refs += [
-        f'<li><span class="muted">{esc(ref.catalog_title)}:</span> {link(ref_label(ref), ref.url)}</li>'
-        for ref in v.refs
-    ]
+    controls = _shared(shared, ("controls", v.controls), lambda: _control_items(v))
+    refs = _shared(shared, ("refs", f.threat, f.refs), lambda: _reference_items(v))
     tags = "".join(f'<span class="tag">{esc(s.value)}</span>' for s in f.lifecycle)
     stride = "".join(f'<span class="tag">{esc(s.value)}</span>' for s in f.stride) or "—"
     triage = ""
@@ -174,10 +203,10 @@ def _finding_detail(v: FindingView) -> str:
         f"{triage}"
     )
     right = (
-        f'<h4>Scoring</h4><table class="score"><tbody>{"".join(score_rows)}</tbody></table>'
+        f'<h4>Scoring</h4><table class="score"><tbody>{score_rows}</tbody></table>'
         f'<p class="small">{esc(residual)}</p>'
-        f'<h4>Controls</h4><ul class="controls">{"".join(controls)}</ul>'
-        f'<h4>References</h4><ul class="small">{"".join(refs)}</ul>'
+        f'<h4>Controls</h4><ul class="controls">{controls}</ul>'
+        f'<h4>References</h4><ul class="small">{refs}</ul>'
         f'<p class="no-print"><a class="show-path" href="#path:{esc(f.id)}">Show on the diagram</a></p>'
     )
     return f'<div class="detail-grid"><div>{left}</div><div>{right}</div></div>'

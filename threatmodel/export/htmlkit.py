@@ -12,7 +12,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -23,7 +23,16 @@ from threatmodel.model.vocab import Status
 
 def esc(value: object) -> str:
     """Text or attribute value, escaped for HTML (quotes included)."""
+    if type(value) is str:
+        return _esc_text(value)
     return html.escape(str(value), quote=True)
+
+
+@lru_cache(maxsize=1 << 16)
+def _esc_text(text: str) -> str:
+    """:func:`esc` of a string, remembered: a large report escapes the same titles, ids and names
+    hundreds of thousands of times."""
+    return html.escape(text, quote=True)
 
 
 def script_json(value: Any) -> str:

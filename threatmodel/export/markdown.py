@@ -10,7 +10,7 @@ become markup, a link, raw HTML or a broken table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
@@ -34,10 +34,10 @@ from threatmodel.export.diagram.mermaid import render_mermaid_paths
 from threatmodel.export.review import (
     ControlLine,
     FindingView,
+    FindingViews,
     confidence,
     coverage,
     exchange_controls,
-    finding_view,
     open_question_list,
     system_view,
     triage_bits,
@@ -84,6 +84,11 @@ def _date(value: object) -> str:
 
 def render_markdown(analysis: Analysis, *, tool_version: str) -> str:
     """The design-review document for ``analysis`` as Markdown text (ends with a newline)."""
+    return "".join(markdown_pieces(analysis, tool_version=tool_version))
+
+
+def markdown_pieces(analysis: Analysis, *, tool_version: str) -> list[str]:
+    """:func:`render_markdown` as the pieces whose concatenation it is (written as they are encoded)."""
     a, cset = analysis.assessment, analysis.catalogs
     out: list[str] = []
     out += _header(a, tool_version)
@@ -98,7 +103,13 @@ def render_markdown(analysis: Analysis, *, tool_version: str) -> str:
     out += _lifecycle(a, labels)
     out += _diagnostics(a)
     out += _catalogs(a, tool_version)
-    return "\n".join(out).rstrip("\n") + "\n"
+    # one line per piece, then the text ends with exactly one newline
+    while out and not out[-1].strip("\n"):
+        out.pop()
+    if out:
+        out[-1] = out[-1].rstrip("\n")
+    pieces = [piece for line in out for piece in (line, "\n")]
+    return pieces or ["\n"]
 
 
 # ---------------------------------------------------------------------------
@@ -268,13 +279,15 @@ def _findings(analysis: Analysis, labels: Labels) -> list[str]:
         "",
     ]
     ordered = report_order(a.findings)
+    views = FindingViews(analysis, labels)
+    shared: dict[object, list[str]] = {}
     for sev in SEVERITIES_WORST_FIRST:
         group = [f for f in ordered if f.residual_severity is sev]
         if not group:
             continue
         out += [f"### {SEVERITY_MARK[sev].split(' ', 1)[1].capitalize()} ({len(group)})", ""]
         for f in group:
-            out += _finding(finding_view(analysis, labels, f))
+            out += _finding(views(f), shared)
     return out
 
 
@@ -282,8 +295,11 @@ def _control_link(c: ControlLine) -> str:
     return f"{md_link(c.title, c.url)} ({md_code(c.ref)})"
 
 
-def _finding(v: FindingView) -> list[str]:
+def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> list[str]:
+    """One finding's heading, table and sections. ``shared`` keeps the blocks findings have in
+    common (score table, controls, references: one per threat, mostly) across one report."""
     f = v.finding
+    shared = {} if shared is None else shared
     status = f"**{STATUS_LABELS[f.status]}**"
     if f.triage_expired and f.triage is not None and f.triage.review_by is not None:
         status += f" (triage {f.triage.status.value} lapsed on {f.triage.review_by.isoformat()})"
@@ -321,9 +337,7 @@ def _finding(v: FindingView) -> list[str]:
             md_fence(render_mermaid_paths(f.paths or (f.path,), v.names, f.target, f.residual_severity), "mermaid")
         )
     out += ["", f"**Attack scenario.** {md_text(f.scenario)}", "", "**Scoring**", ""]
-    rows = [(s.axis, s.step, md_text(s.reason)) for s in v.steps]
-    rows.append(("**risk**", f"**{f.risk}**", f"likelihood {f.likelihood} × impact {f.impact}, clamped to 1-5 each"))
-    out += _table(("Axis", "Step", "Reason"), rows, " r")
+    out += _shared(shared, ("score", v.steps, f.risk, f.likelihood, f.impact), lambda: _score_table(v))
     n = v.implemented
     if n:
         out += [
@@ -338,19 +352,9 @@ def _finding(v: FindingView) -> list[str]:
         ]
 
     out += ["", "**Controls**", ""]
-    if not v.controls:
-        out.append("- the catalog names no control for this threat")
-    for c in v.controls:
-        if c.state == "implemented":
-            out.append(f"- ✅ implemented: {_control_link(c)}")
-        else:
-            note = f" — declared {c.declared.value}, not yet counted" if c.declared is not None else ""
-            out.append(f"- ➕ proposed: {_control_link(c)}{note}")
-
+    out += _shared(shared, ("controls", v.controls), lambda: _control_lines(v))
     out += ["", "**References**", ""]
-    out.append(f"- threat: {_control_link(v.threat)}")
-    for link in v.refs:
-        out.append(f"- {md_text(link.catalog_title)}: {md_link(ref_label(link), link.url)}")
+    out += _shared(shared, ("refs", f.threat, f.refs), lambda: _reference_lines(v))
 
     if v.triage is not None:
         bits = []
@@ -361,6 +365,39 @@ def _finding(v: FindingView) -> list[str]:
         if v.triage.justification.strip():
             out += ["", f"> {md_text(v.triage.justification)}"]
     out += ["", ""]
+    return out
+
+
+def _shared(shared: dict[object, list[str]], key: object, make: Callable[[], list[str]]) -> list[str]:
+    lines = shared.get(key)
+    if lines is None:
+        lines = shared[key] = make()
+    return lines
+
+
+def _score_table(v: FindingView) -> list[str]:
+    f = v.finding
+    rows = [(s.axis, s.step, md_text(s.reason)) for s in v.steps]
+    rows.append(("**risk**", f"**{f.risk}**", f"likelihood {f.likelihood} × impact {f.impact}, clamped to 1-5 each"))
+    return _table(("Axis", "Step", "Reason"), rows, " r")
+
+
+def _control_lines(v: FindingView) -> list[str]:
+    if not v.controls:
+        return ["- the catalog names no control for this threat"]
+    out = []
+    for c in v.controls:
+        if c.state == "implemented":
+            out.append(f"- ✅ implemented: {_control_link(c)}")
+        else:
+            note = f" — declared {c.declared.value}, not yet counted" if c.declared is not None else ""
+            out.append(f"- ➕ proposed: {_control_link(c)}{note}")
+    return out
+
+
+def _reference_lines(v: FindingView) -> list[str]:
+    out = [f"- threat: {_control_link(v.threat)}"]
+    out += [f"- {md_text(link.catalog_title)}: {md_link(ref_label(link), link.url)}" for link in v.refs]
     return out
 
 

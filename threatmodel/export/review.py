@@ -16,8 +16,8 @@ from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import candidate_elements
 from threatmodel.engine.questions import open_questions, risk_resting_on_unknowns
-from threatmodel.export.common import Labels, RefLink, declared_status, proposed_controls, ref_links, report_order
-from threatmodel.model.finding import Finding
+from threatmodel.export.common import DECLARED_RANK, Labels, RefLink, proposed_controls, ref_links, report_order
+from threatmodel.model.finding import Finding, ScoreFactor
 from threatmodel.model.system import TriageEntry
 from threatmodel.model.vocab import ControlStatus, Status
 
@@ -216,32 +216,77 @@ def confidence(f: Finding) -> str:
 
 
 def finding_view(analysis: Analysis, labels: Labels, f: Finding) -> FindingView:
-    """Everything the reports show about one finding."""
-    cset, g = analysis.catalogs, analysis.graph
-    steps = tuple(
-        ScoreStep(
-            factor.axis, str(factor.delta) if factor.reason.startswith("base ") else f"{factor.delta:+d}", factor.reason
+    """Everything the reports show about one finding (a report of many findings uses one
+    :class:`FindingViews`, which shares what findings have in common)."""
+    return FindingViews(analysis, labels)(f)
+
+
+class FindingViews:
+    """:func:`finding_view` for every finding of one report. Findings of one threat share their
+    references, controls and score steps, so each of those is built once per report, not once per
+    finding (10,540 findings of 19 threats on the 10,000-component benchmark model)."""
+
+    def __init__(self, analysis: Analysis, labels: Labels) -> None:
+        self.cset, self.graph, self.labels = analysis.catalogs, analysis.graph, labels
+        self._refs: dict[tuple[str, ...], tuple[RefLink, ...]] = {}
+        self._lines: dict[tuple[str, str, ControlStatus | None], ControlLine] = {}
+        self._steps: dict[tuple[ScoreFactor, ...], tuple[ScoreStep, ...]] = {}
+        self._declared: dict[str, dict[str, ControlStatus]] = {}
+
+    def _line(
+        self, ref: str, state: Literal["implemented", "proposed"], declared: ControlStatus | None = None
+    ) -> ControlLine:
+        key = (ref, state, declared)
+        line = self._lines.get(key)
+        if line is None:
+            line = self._lines[key] = ControlLine(ref, self.cset.title_of(ref), self.cset.url_of(ref), state, declared)
+        return line
+
+    def _declared_status(self, control: str, element: str) -> ControlStatus | None:
+        """:func:`~threatmodel.export.common.declared_status`, from one pass over the element's controls."""
+        best = self._declared.get(element)
+        if best is None:
+            best = {}
+            for d in self.graph.controls_for(element):
+                known = best.get(d.control)
+                if known is None or DECLARED_RANK[d.status] < DECLARED_RANK[known]:
+                    best[d.control] = d.status
+            self._declared[element] = best
+        return best.get(control)
+
+    def __call__(self, f: Finding) -> FindingView:
+        labels = self.labels
+        steps = self._steps.get(f.factors)
+        if steps is None:
+            steps = self._steps[f.factors] = tuple(
+                ScoreStep(
+                    factor.axis,
+                    str(factor.delta) if factor.reason.startswith("base ") else f"{factor.delta:+d}",
+                    factor.reason,
+                )
+                for factor in f.factors
+            )
+        controls = [self._line(c, "implemented") for c in f.implemented_controls]
+        for c in proposed_controls(f):
+            declared = self._declared_status(c, f.target)
+            shown = declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None
+            controls.append(self._line(c, "proposed", shown))
+        refs = self._refs.get(f.refs)
+        if refs is None:
+            refs = self._refs[f.refs] = tuple(ref_links(f.refs, self.cset))
+        return FindingView(
+            finding=f,
+            target=labels.targets(f),
+            kind=labels.kind(f),
+            path=tuple(labels.name(p) for p in f.path),
+            names={e: labels.name(e) for path in (f.path, *f.paths) for e in path},
+            steps=steps,
+            controls=tuple(controls),
+            threat=self._line(f.threat, "proposed"),
+            refs=refs,
+            triage=f.triage,
+            triage_lapsed=f.triage_expired,
         )
-        for factor in f.factors
-    )
-    controls = [ControlLine(c, cset.title_of(c), cset.url_of(c), "implemented") for c in f.implemented_controls]
-    for c in proposed_controls(f):
-        declared = declared_status(g, c, f.target)
-        shown = declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None
-        controls.append(ControlLine(c, cset.title_of(c), cset.url_of(c), "proposed", shown))
-    return FindingView(
-        finding=f,
-        target=labels.targets(f),
-        kind=labels.kind(f),
-        path=tuple(labels.name(p) for p in f.path),
-        names={e: labels.name(e) for path in (f.path, *f.paths) for e in path},
-        steps=steps,
-        controls=tuple(controls),
-        threat=ControlLine(f.threat, cset.title_of(f.threat), cset.url_of(f.threat), "proposed"),
-        refs=tuple(ref_links(f.refs, cset)),
-        triage=f.triage,
-        triage_lapsed=f.triage_expired,
-    )
 
 
 def triage_bits(t: TriageEntry) -> list[tuple[str, str]]:

@@ -105,8 +105,13 @@ def artifact_uri(path: str) -> str:
 
 def render_sarif(analysis: Analysis, *, tool_version: str, extra_results: Sequence[SarifExtra] = ()) -> str:
     """The analysis as a SARIF 2.1.0 log (pretty JSON text ending with a newline); see :func:`sarif_run`."""
+    return pretty(sarif_log(analysis, tool_version=tool_version, extra_results=extra_results))
+
+
+def sarif_log(analysis: Analysis, *, tool_version: str, extra_results: Sequence[SarifExtra] = ()) -> dict[str, Any]:
+    """:func:`render_sarif` as a JSON-ready dict."""
     run = sarif_run(analysis, tool_version=tool_version, extra_results=extra_results)
-    return pretty({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]})
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def sarif_run(analysis: Analysis, *, tool_version: str, extra_results: Sequence[SarifExtra] = ()) -> dict[str, Any]:

@@ -357,6 +357,8 @@ def _load_documents(
                 )
     if problems:
         raise ModelError(sort_problems(problems))
+    for doc in documents:  # valid: the parsed data is needed only to check the item reader's answers
+        doc.keep_outline()
     return loaded
 
 

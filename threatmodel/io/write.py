@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from threatmodel.errors import Problem, SourceSpan, UsageError
@@ -30,7 +31,12 @@ def _refuse(path: Path, why: str, hint: str | None = None) -> UsageError:
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Write ``data`` to ``path`` by what ``path`` is (see the module docstring)."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    write_atomic_chunks(path, (data.encode("utf-8") if isinstance(data, str) else data,))
+
+
+def write_atomic_chunks(path: Path, payload: Iterable[bytes]) -> None:
+    """:func:`write_atomic` of the concatenation of ``payload``, written as it comes: a large
+    export is never held as one string and its bytes at once."""
     try:
         info: os.stat_result | None = os.stat(path)  # follows symlinks
     except FileNotFoundError:
@@ -60,19 +66,20 @@ def _resolve_link(path: Path) -> Path:
         raise _refuse(path, f"cannot follow the symlink ({exc})") from None
 
 
-def _stream(path: Path, payload: bytes) -> None:
+def _stream(path: Path, payload: Iterable[bytes]) -> None:
     """Write into a device or FIFO as it is (no temporary file, no rename)."""
     try:
         with open(path, "wb", buffering=0) as handle:
-            view = memoryview(payload)
-            while view:
-                written = handle.write(view)
-                view = view[written or 0 :]
+            for chunk in payload:
+                view = memoryview(chunk)
+                while view:
+                    written = handle.write(view)
+                    view = view[written or 0 :]
     except OSError as exc:
         raise _refuse(path, exc.strerror or str(exc)) from None
 
 
-def _replace(target: Path, payload: bytes, mode: int | None, *, shown: Path) -> None:
+def _replace(target: Path, payload: Iterable[bytes], mode: int | None, *, shown: Path) -> None:
     directory = target.parent if str(target.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -81,7 +88,8 @@ def _replace(target: Path, payload: bytes, mode: int | None, *, shown: Path) -> 
         raise _refuse(shown, exc.strerror or str(exc)) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for chunk in payload:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, NEW_FILE_MODE if mode is None else mode)
@@ -89,3 +97,6 @@ def _replace(target: Path, payload: bytes, mode: int | None, *, shown: Path) -> 
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise _refuse(shown, exc.strerror or str(exc)) from None
+    except BaseException:  # the payload failed while being written: leave no temporary file behind
+        Path(tmp).unlink(missing_ok=True)
+        raise

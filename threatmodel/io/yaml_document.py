@@ -36,8 +36,23 @@ class YamlDocument:
     _prefixes: dict[int, Any] = field(default_factory=dict, repr=False)
     _prefix_lookups: int = field(default=0, repr=False)
     _prefix_start: int = field(default=1 << 16, repr=False)
-    _items: dict[str, list[tuple[int, int, str]]] | None = field(default=None, repr=False)
-    _lines: list[str] = field(default_factory=list, repr=False)
+    _items: dict[str, list[tuple[int, int, str, int]]] | None = field(default=None, repr=False)
+
+    def keep_outline(self) -> None:
+        """Replace :attr:`data` by what locating needs of it once the model is valid: of each item of
+        a top-level list, its first key and its ``id`` (``_item_span`` checks the text against them).
+
+        The validated model holds everything else, and the full data of a 50,000-component model
+        is over 150 MB. Any other location is composed from the text, as before."""
+        data = self.data
+        if not isinstance(data, dict):
+            return
+        outline: dict[Any, Any] = {}
+        for section, items in data.items():
+            if not isinstance(items, list):
+                continue
+            outline[section] = [_item_outline(item) for item in items]
+        self.data = outline
 
     def nodes(self) -> yaml.Node | None:
         """The composed node tree with marks, or None if PyYAML cannot compose this text."""
@@ -91,58 +106,67 @@ class YamlDocument:
         data = self.data.get(section) if isinstance(self.data, dict) else None
         if not items or not isinstance(data, list) or len(items) != len(data) or not 0 <= index < len(data):
             return None
-        line, column, first = items[index]
+        line, column, first, offset = items[index]
         item = data[index]
         if not isinstance(item, dict) or not item or next(iter(item)) != first:
             return None
         if len(loc) == 2:
             return SourceSpan(self.path, line, column)
-        found = self._id_value(line, column, item.get("id"))
+        found = self._id_value(line, column, offset, item.get("id"))
         return SourceSpan(self.path, *found) if found is not None else None
 
-    def _scan_items(self) -> dict[str, list[tuple[int, int, str]]]:
-        """Top-level list sections -> (line, column, first key) of each block item, 1-based."""
+    def _scan_items(self) -> dict[str, list[tuple[int, int, str, int]]]:
+        """Top-level list sections -> (line, column, first key, offset of its line) of each block
+        item; line and column 1-based."""
         if self._items is None:
-            items: dict[str, list[tuple[int, int, str]]] = {}
+            items: dict[str, list[tuple[int, int, str, int]]] = {}
             section: str | None = None
             dash: int | None = None
-            self._lines = self.text.split("\n")
-            for number, line in enumerate(self._lines, 1):
-                top = _TOP_KEY.match(line)
+            text = self.text
+            number, counted = 1, 0
+            # only the lines that are a top-level key or a block item, found by one scan of the text
+            for found in _KEY_OR_ITEM.finditer(text):
+                number += text.count("\n", counted, found.start())
+                counted = found.start()
+                top = found.group(1)
                 if top is not None:
-                    section, dash = top.group(1), None
+                    section, dash = top, None
                     items[section] = []
                     continue
                 if section is None:
                     continue
-                entry = _BLOCK_ITEM.match(line)
-                if entry is None:
-                    continue
-                indent = len(entry.group(1))
+                indent = len(found.group(2))
                 if dash is None:
                     dash = indent
                 if indent == dash:
-                    items[section].append((number, indent + 3, entry.group(2)))
+                    items[section].append((number, indent + 3, found.group(3), counted))
             self._items = items
         return self._items
 
-    def _id_value(self, line: int, column: int, expected: object) -> tuple[int, int] | None:
-        """(line, column) of the ``id:`` value of the item whose first key sits at ``column``."""
+    def _id_value(self, line: int, column: int, offset: int, expected: object) -> tuple[int, int] | None:
+        """(line, column) of the ``id:`` value of the item whose first key sits at ``column`` of the
+        line starting at ``offset``; read line by line from there (no table of every line is kept)."""
         if not isinstance(expected, str):
             return None
-        lines = self._lines
-        for number in range(line, min(line + 200, len(lines) + 1)):  # an item's id is near its start
-            text = lines[number - 1]
-            if number > line and (len(text) - len(text.lstrip(" ")) < column - 1 and text.strip()):
+        text = self.text
+        start = offset
+        for number in range(line, line + 200):  # an item's id is near its start
+            end = text.find("\n", start)
+            last = end < 0
+            current = text[start:] if last else text[start:end]
+            if number > line and (len(current) - len(current.lstrip(" ")) < column - 1 and current.strip()):
                 return None  # left the item
-            if text[column - 1 : column + 2] == "id:" and (number == line or not text[: column - 1].strip()):
-                value = _ID_VALUE.match(text, column + 2)
+            if current[column - 1 : column + 2] == "id:" and (number == line or not current[: column - 1].strip()):
+                value = _ID_VALUE.match(current, column + 2)
                 if value is None:
                     return None
                 word = value.group(2)
                 if word.strip("\"'") != expected:
                     return None
                 return number, value.start(2) + 1
+            if last:
+                break
+            start = end + 1
         return None
 
     def _span_from_prefix(self, loc: Sequence[str | int], key: bool) -> SourceSpan | None:
@@ -174,8 +198,22 @@ class YamlDocument:
         return None
 
 
-_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(?:#.*)?$")
-_BLOCK_ITEM = re.compile(r"^( *)- ([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$)")
+def _item_outline(item: Any) -> Any:
+    """An item's first key (with its value when it is the ``id``) and its ``id``, in that order."""
+    if not isinstance(item, dict) or not item:
+        return None
+    first = next(iter(item))
+    outline = {first: item[first] if first == "id" else None}
+    if "id" in item:
+        outline["id"] = item["id"]
+    return outline
+
+
+_KEY_OR_ITEM = re.compile(
+    r"^(?:([A-Za-z_][A-Za-z0-9_-]*):[ \t]*(?:#.*)?$|( *)- ([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]|$))", re.MULTILINE
+)
+"""A line that is a top-level key alone (``components:``, group 1) or a block item that starts with a
+key (``  - id: x``: indent, group 2, and key, group 3), found anywhere in a text."""
 _ID_VALUE = re.compile(r"([ \t]+)(\"[a-z0-9-]+\"|'[a-z0-9-]+'|[a-z0-9][a-z0-9-]*)[ \t]*(?:#.*)?$")
 
 PREFIX_LOCATING_FROM = 1 << 20

@@ -106,7 +106,8 @@ def check_references(model: SystemModel) -> list[Issue]:
 
     def need_data(values: Sequence[str], path: Path) -> None:
         for j, value in enumerate(values):
-            need(value, data_ids, "data assets", (*path, j))
+            if value not in data_ids:  # the path is built only for a problem (tens of thousands of values)
+                need(value, data_ids, "data assets", (*path, j))
 
     for i, asset in enumerate(model.data):
         need_data(asset.derived_from or (), ("data", i, "derived_from"))
@@ -161,12 +162,14 @@ def check_references(model: SystemModel) -> list[Issue]:
             need_kind(component.produces, MODEL_KINDS, "produces", (*base, "produces"))
 
     for i, flow in enumerate(model.flows):
-        base = ("flows", i)
-        need(flow.source, components, "components", (*base, "source"))
-        need(flow.target, components, "components", (*base, "target"))
+        if flow.source not in components:
+            need(flow.source, components, "components", ("flows", i, "source"))
+        if flow.target not in components:
+            need(flow.target, components, "components", ("flows", i, "target"))
         if flow.source == flow.target:
-            issues.append(Issue((*base, "target"), f"flow '{flow.key}' starts and ends at '{flow.source}'"))
-        need_data(flow.data, (*base, "data"))
+            issues.append(Issue(("flows", i, "target"), f"flow '{flow.key}' starts and ends at '{flow.source}'"))
+        if flow.data:
+            need_data(flow.data, ("flows", i, "data"))
 
     scopes = set(components) | flow_ids | boundary_ids
     for i, control in enumerate(model.controls):

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from threatmodel.cli.common import (
     safe_console,
     write_output,
 )
-from threatmodel.cli.versioning.pool import PARALLEL_FROM
+from threatmodel.cli.versioning.pool import PARALLEL_DIFF_FROM, PARALLEL_FROM
 from threatmodel.errors import Problem, SourceSpan, ThreatModelError, UsageError
 from threatmodel.model.levels import SEVERITIES_WORST_FIRST, Severity
 
@@ -79,13 +80,30 @@ added (its findings as moved when the rename is unambiguous); only
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout."
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1, max=2),
+    default=None,
+    help="Processes: 2 analyses the new side in a second process, 1 both here. "
+    f"Default: 2 from {PARALLEL_DIFF_FROM:,} components with 2 CPUs or more.",
+)
 @catalog_option
 @as_of_option
 @handles_errors
-def diff(old: str, new: str, fmt: str, output: Path | None, catalog_paths: tuple[Path, ...], as_of: str | None) -> None:
+def diff(
+    old: str,
+    new: str,
+    fmt: str,
+    output: Path | None,
+    jobs: int | None,
+    catalog_paths: tuple[Path, ...],
+    as_of: str | None,
+) -> None:
     """Compare two versions of a model: elements, findings, triage and open risk."""
+    from threatmodel.cli.versioning.pool import analyse_sides, diff_jobs
     from threatmodel.cli.versioning.render import print_diff
-    from threatmodel.engine.diff import diff_assessments
+    from threatmodel.engine.diff import SideFindings, diff_models
     from threatmodel.export.diff import render_diff_json, render_diff_markdown
     from threatmodel.io.analysis import analyze_loaded
     from threatmodel.io.load import load_catalogs
@@ -101,8 +119,16 @@ def diff(old: str, new: str, fmt: str, output: Path | None, catalog_paths: tuple
             problems.extend(exc.problems)
     if problems:
         raise ThreatModelError(problems)
-    before, after = (analyze_loaded(s, cats, as_of=day).assessment for s in sides)
-    result = diff_assessments(before, after)
+    cats.cset  # noqa: B018 - index the catalogs once, before a second process is forked
+
+    def side(loaded: Any) -> SideFindings:
+        return SideFindings.of(analyze_loaded(loaded, cats, as_of=day).assessment)
+
+    if diff_jobs(jobs, sum(len(s.model.components) for s in sides)) == 2:
+        before, after = analyse_sides(partial(side, sides[0]), partial(side, sides[1]))
+    else:
+        before, after = side(sides[0]), side(sides[1])
+    result = diff_models(sides[0].model, before, sides[1].model, after)
     labels = {"old_label": old, "new_label": new, "as_of": day.isoformat()}
     if fmt == "json":
         write_output(render_diff_json(result, tool_version=__version__, **labels), output)

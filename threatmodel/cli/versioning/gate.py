@@ -69,8 +69,16 @@ def print_check(console: Any, results: Sequence[CheckedModel], *, threshold: Sev
     from rich.text import Text
 
     for r in results:
-        for line in r.section:
-            console.print(Text.assemble(*((text, style) for text, style in line)))
+        if not r.section:
+            continue
+        # one print per model, not per line: Rich's fixed cost per print was most of a large model's summary
+        body = Text()
+        for i, line in enumerate(r.section):
+            if i:
+                body.append("\n")
+            for text, style in line:
+                body.append(text, style or None)
+        console.print(body)
     failed = sum(1 for r in results if not r.passed)
     total = len(results) + invalid
     summary = Text()

@@ -223,3 +223,69 @@ def check_in_pool(settings: CheckSettings, arguments: Sequence[str], jobs: int) 
                 yield argument, CheckedModel.from_json(data["model"])
             else:
                 yield argument, tuple(_problem_from_json(p) for p in data["problems"])
+
+
+# ---------------------------------------------------------------------------
+# diff: the two sides of one comparison analysed side by side (decision 0930)
+
+PARALLEL_DIFF_FROM = 1_000
+"""Without ``--jobs``, ``diff`` analyses the new side in a second process when the two models have
+this many components together (fewer: the fork and the hand-back cost more than they save)."""
+
+
+def diff_jobs(requested: int | None, components: int) -> int:
+    """Processes for one ``diff``: ``--jobs`` when given (at most 2, one per side), else 2 for large
+    models on a machine with 2 CPUs or more that can fork, else 1."""
+    if not can_fork():
+        return 1
+    if requested is not None:
+        return min(requested, 2)
+    return 2 if components >= PARALLEL_DIFF_FROM and available_cpus() >= 2 else 1
+
+
+def can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _side_in_child(analyse: Any, send: Any) -> None:
+    """The forked child: analyse, send the side's digest as JSON, never raise (the parent falls back)."""
+    try:
+        payload = _dumps({"side": analyse().to_data()})
+    except BaseException as exc:  # the parent analyses in-process instead, and shows any error
+        payload = _dumps({"failed": type(exc).__name__})
+    try:
+        send.send_bytes(payload)
+    finally:
+        send.close()
+
+
+def analyse_sides(old: Any, new: Any) -> tuple[Any, Any]:
+    """``(old(), new())``, the two :class:`~threatmodel.engine.diff.SideFindings` builders run at once:
+    ``new`` in a forked child process (which inherits the loaded models, so nothing is loaded or
+    imported again) and ``old`` here. The child sends its digest back as JSON; if it fails in any
+    way, ``new`` runs here as well, so the result (and any error) is the serial run's."""
+    import multiprocessing
+    import sys
+
+    from threatmodel.engine.diff import SideFindings
+
+    for stream in (sys.stdout, sys.stderr):  # the child flushes what it inherits: nothing may be pending
+        stream.flush()
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_side_in_child, args=(new, send), daemon=True)
+    child.start()
+    send.close()
+    try:
+        before = old()
+        try:
+            data = _loads(receive.recv_bytes())
+        except (EOFError, OSError):
+            data = {}
+    finally:
+        receive.close()
+        child.join()
+    after = SideFindings.from_data(data["side"]) if "side" in data else new()
+    return before, after

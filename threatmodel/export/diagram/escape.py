@@ -15,6 +15,8 @@ def clean(text: str) -> str:
     Also drops code points no renderer can use (surrogates, non-characters), which an
     XML parser such as Graphviz's HTML-label reader would reject.
     """
+    if text.isascii() and text.isprintable():  # nothing to replace or drop: only runs to collapse
+        return " ".join(text.split())
     out: list[str] = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -74,13 +76,14 @@ def html(text: str) -> str:
 
 
 _MERMAID_ESCAPES = {ch: f"#{ord(ch)};" for ch in '"#&<>[](){}|`\\;%'}
+_MERMAID_TABLE = str.maketrans(_MERMAID_ESCAPES)
 """Characters that Mermaid's parser, its entity decoder, its Markdown strings or a
 Markdown code fence could give meaning to; each becomes a numeric entity code."""
 
 
 def mermaid_text(text: str) -> str:
     """``text`` (cleaned) with every character Mermaid could interpret replaced by an entity code."""
-    return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in clean(text))
+    return clean(text).translate(_MERMAID_TABLE)
 
 
 def plural(n: int, word: str) -> str:
