@@ -312,6 +312,12 @@ class OverviewScreen(UsesApp, Screen[None]):
     def _finding_highlighted(self, event: FindingsTable.RowHighlighted) -> None:
         if event.row_key.value is None:
             return
+        table = self.query_one(FindingsTable)
+        if not table.has_focus and self.selected is not None and self.selected[0] != "findings":
+            # Rows arriving (a large model's findings, a refresh) move the cursor of an unfocused
+            # table; what the user chose in the tree stays in the detail pane.
+            self.refresh_status()
+            return
         self.selected = ("findings", str(event.row_key.value))
         self._show_selected()
         self.refresh_status()
