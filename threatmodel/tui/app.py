@@ -221,6 +221,14 @@ class ThreatModelApp(App[None]):
             return False
         version, job = session.analysis_job()
         self._analysing = version
+        # Started once the screen showing the model is painted: the worker holds the GIL most of
+        # the time, and the first frame of a large model would otherwise take twice as long.
+        self.call_after_refresh(self._start_worker, version, job)
+        return True
+
+    def _start_worker(self, version: int, job: Callable[[], tuple[Analysis, float]]) -> None:
+        if self._analysing != version:
+            return  # the model changed again before this frame: a newer job is queued
         self.run_worker(
             partial(self._analyse, version, job),
             name=f"analysis v{version}",
@@ -228,7 +236,6 @@ class ThreatModelApp(App[None]):
             exclusive=True,
             thread=True,
         )
-        return True
 
     def _analyse(self, version: int, job: Callable[[], tuple[Analysis, float]]) -> None:
         """In the worker thread: analyse, then hand the result to the event loop (unless cancelled)."""

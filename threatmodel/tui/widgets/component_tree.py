@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from textual import on
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -83,6 +84,10 @@ class ModelTree(Tree[NodeRef]):
             self.section = section
             self.key = key
 
+    _bulk = False
+    """True while the whole tree is being built (layout invalidated once, at the end); a class
+    default because Tree's constructor already invalidates."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text("model"), data=("system", ""), id=id)
         self.show_root = True
@@ -94,6 +99,7 @@ class ModelTree(Tree[NodeRef]):
         """Every node's latest label, also of rows not built yet (in a group never unfolded)."""
         self._unbuilt: dict[str, list[NodeRef]] = {}
         """Rows of each group that was never unfolded, in model order: built on first unfold."""
+        self._pending_cursor: TreeNode[NodeRef] | None = None
 
     # -- building -------------------------------------------------------------
     @staticmethod
@@ -129,14 +135,21 @@ class ModelTree(Tree[NodeRef]):
         group = self._by_ref.get(("group", section))
         if refs is None or group is None:
             return
-        for ref in refs:
-            spec = self._specs.get(ref)
-            if spec is None:
-                text = Text(ref[1])
-            else:
-                self._labels[ref] = spec[0]
-                text = spec[1]()
-            self._by_ref[ref] = group.add_leaf(text, data=ref)
+        outermost = not self._bulk
+        self._bulk = True
+        try:
+            for ref in refs:
+                spec = self._specs.get(ref)
+                if spec is None:
+                    text = Text(ref[1])
+                else:
+                    self._labels[ref] = spec[0]
+                    text = spec[1]()
+                self._by_ref[ref] = group.add_leaf(text, data=ref)
+        finally:
+            if outermost:
+                self._bulk = False
+                self._invalidate()
 
     @on(Tree.NodeExpanded)
     def _unfolded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
@@ -155,9 +168,26 @@ class ModelTree(Tree[NodeRef]):
             self._labels[ref] = spec[0]
             return spec[1]()
 
+        self._bulk = True
+        try:
+            self._rebuild_nodes(model, label)
+        finally:
+            self._bulk = False
+        self._invalidate()
+        if self._pending_cursor is not None:
+            self._move_to(self._pending_cursor)
+
+    def _invalidate(self) -> None:
+        """Tree drops its line layout and schedules a layout after every node added; while the
+        whole tree is built that is once per node, so it is done once at the end instead."""
+        if not self._bulk:
+            super()._invalidate()
+
+    def _rebuild_nodes(self, model: SystemModel, label: Callable[[NodeRef, str], Text]) -> None:
         cursor = self.cursor_node.data if self.cursor_node is not None else None
         expanded = {ref for ref, node in self._by_ref.items() if node.is_expanded}
         first_build = not self._by_ref
+        self._pending_cursor = None
         self.clear()
         self._labels = {}
         self._unbuilt = {}
@@ -200,9 +230,9 @@ class ModelTree(Tree[NodeRef]):
             if ref in self._by_ref:
                 self._by_ref[ref].expand()
         if cursor is not None and cursor in self._by_ref:
-            self._move_to(self._by_ref[cursor])
+            self._pending_cursor = self._by_ref[cursor]
         elif first_build:
-            self._move_to(self.root)
+            self._pending_cursor = self.root
 
     def _move_to(self, node: TreeNode[NodeRef]) -> None:
         _ = self.last_line  # lays the lines out, so the node knows its line
@@ -274,6 +304,15 @@ class ModelTree(Tree[NodeRef]):
                 rest.append((f" ({status})", "yellow"))
             put(ref, (control.control, tuple(rest)), partial(labelled, control.control, "", tuple(rest), None))
         return specs
+
+    def get_label_width(self, node: TreeNode[NodeRef]) -> int:
+        """The width Tree's default measures by rendering the label, computed from its text: the tree
+        asks for every line's width on every layout (tens of thousands of lines on a large model)."""
+        label = node.label
+        width = cell_len(label) if isinstance(label, str) else label.cell_len
+        if node.allow_expand:
+            width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        return width
 
     # -- navigation -----------------------------------------------------------
     @property
