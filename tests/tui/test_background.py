@@ -161,3 +161,23 @@ def test_the_session_refuses_an_analysis_of_an_older_version(tmp_path: Path, dem
     ids = {f.id for f in session.assessment.findings}  # computed now, for the current model
     assert any(fid.endswith("@mailer") for fid in ids)
     assert not any(fid.endswith("@mailer") for fid in (f.id for f in old.assessment.findings))
+
+
+async def test_an_analysis_for_a_replaced_session_is_refused(
+    background_app: ThreatModelApp, gates: Gates, model_path: Path, demo_catalogs: LoadedCatalogs
+) -> None:
+    """A palette import replaces the session, whose versions count from 1 again: a result still on
+    its way for the old session must not land on the new one."""
+    async with background_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app = tm(pilot)
+        old = app.session
+        assert old is not None and app.analysing
+        stale = analyse(old.model, old.catalogs.cset, as_of=AS_OF)
+        other = model_path.with_name("other.yaml")
+        other.write_text(model_path.read_text(encoding="utf-8"), encoding="utf-8")
+        app.session = EditSession.open(other, demo_catalogs, AS_OF)
+        assert app.session.version == old.version == 1
+        app._analysed(old, 1, stale, 1.0)  # what the old worker's callback would do
+        assert not app.session.analysed
+        gates.release(1)

@@ -104,8 +104,9 @@ class ThreatModelApp(App[None]):
         super().__init__()
         self.background_from = background_from
         """Model size (elements) from which analyses run in a worker thread (0: always)."""
-        self._analysing: int | None = None
-        """The session version a worker is analysing, if any."""
+        self._analysing: tuple[EditSession, int] | None = None
+        """The session and version a worker is analysing, if any (a palette import replaces the
+        session, and the new one counts its versions from the start again)."""
         self.watch_interval = watch_interval
         """Seconds between checks of the model file on disk (None: never check on a timer)."""
         self.session = session
@@ -202,7 +203,10 @@ class ThreatModelApp(App[None]):
     def analysing(self) -> bool:
         """True while a worker analyses the session's current model (its findings are not known yet)."""
         session = self.session
-        return session is not None and not session.analysed and self._analysing == session.version
+        return session is not None and not session.analysed and self._working_on(session, session.version)
+
+    def _working_on(self, session: EditSession, version: int) -> bool:
+        return self._analysing is not None and self._analysing[0] is session and self._analysing[1] == version
 
     def start_analysis(self) -> bool:
         """Analyse the session's current model in a worker thread when it is large; True when one runs.
@@ -214,41 +218,40 @@ class ThreatModelApp(App[None]):
         session = self.session
         if session is None or session.analysed:
             return False
-        if self._analysing == session.version:
+        if self._working_on(session, session.version):
             return True
         model = session.model
         size = len(model.components) + len(model.flows) + len(model.boundaries) + len(model.data)
         if size < self.background_from:
             return False
         version, job = session.analysis_job()
-        self._analysing = version
+        self._analysing = (session, version)
         # Started once the screen showing the model is painted: the worker holds the GIL most of
         # the time, and the first frame of a large model would otherwise take twice as long.
-        self.call_after_refresh(self._start_worker, version, job)
+        self.call_after_refresh(self._start_worker, session, version, job)
         return True
 
-    def _start_worker(self, version: int, job: Callable[[], tuple[Analysis, float]]) -> None:
-        if self._analysing != version:
+    def _start_worker(self, session: EditSession, version: int, job: Callable[[], tuple[Analysis, float]]) -> None:
+        if not self._working_on(session, version):
             return  # the model changed again before this frame: a newer job is queued
         self.run_worker(
-            partial(self._analyse, version, job),
+            partial(self._analyse, session, version, job),
             name=f"analysis v{version}",
             group="analysis",
             exclusive=True,
             thread=True,
         )
 
-    def _analyse(self, version: int, job: Callable[[], tuple[Analysis, float]]) -> None:
+    def _analyse(self, session: EditSession, version: int, job: Callable[[], tuple[Analysis, float]]) -> None:
         """In the worker thread: analyse, then hand the result to the event loop (unless cancelled)."""
         analysis, evaluate_ms = job()
         if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._analysed, version, analysis, evaluate_ms)
+            self.call_from_thread(self._analysed, session, version, analysis, evaluate_ms)
 
-    def _analysed(self, version: int, analysis: Analysis, evaluate_ms: float) -> None:
-        session = self.session
-        if self._analysing == version:
+    def _analysed(self, session: EditSession, version: int, analysis: Analysis, evaluate_ms: float) -> None:
+        if self._working_on(session, version):
             self._analysing = None
-        if session is not None and session.offer_analysis(version, analysis, evaluate_ms):
+        if session is self.session and session.offer_analysis(version, analysis, evaluate_ms):
             self._refresh_screens()
             self.post_message(AnalysisDone(version))
 
