@@ -77,9 +77,10 @@ async def test_tree_navigation_shows_component(app: ThreatModelApp) -> None:
 async def test_selecting_a_finding_shows_it(app: ThreatModelApp) -> None:
     """Moving through the findings table shows the highlighted finding's why and scenario."""
     async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)  # the table builds its rows after its first layout, late on a loaded machine
         t = table(pilot)
         t.focus()
-        t.select_finding("demo:injected-instructions@chat-llm")
+        assert t.select_finding("demo:injected-instructions@chat-llm")
         await pilot.pause()
         text = detail_text(pilot)
         assert "Injected instructions reach the model" in text
