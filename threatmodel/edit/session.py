@@ -7,6 +7,11 @@ No Textual here: scripts and tests drive it headless. A session holds three thin
   keeps comments, key order and formatting of everything the user did not touch),
 * the :class:`Assessment` of the current model, recomputed after every edit.
 
+The analysis is computed when first asked for (``analysis``), or by a front end in a worker thread
+(:meth:`EditSession.analysis_job`, then :meth:`EditSession.offer_analysis`): a large model is shown
+before it is analysed. Every change of the model bumps ``version``; an analysis of an older version
+is refused, so a result that arrives after an edit never replaces the current one.
+
 Undo keeps a stack of steps ``(change, model before, model after)``. The model side of an
 undo is the snapshot; the document side is rebuilt from the text as opened plus a replay of
 the changes still applied, which restores the document byte for byte (comments included)
@@ -19,7 +24,7 @@ import datetime as dt
 import difflib
 import hashlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,8 +97,10 @@ class EditSession:
     _doc: ModelDocument | None = None
     """The round-trip document, parsed on first need (an edit, a save): ruamel is slow to load."""
     model: SystemModel = field(init=False)
-    analysis: Analysis = field(init=False)
-    """The current model, analysed (recomputed after every edit)."""
+    _analysis: Analysis | None = field(init=False, default=None)
+    """The current model's analysis, None until computed (after opening and after every edit)."""
+    version: int = field(init=False, default=0)
+    """Bumped on every change of the model (edit, undo, redo, reload): names what an analysis is of."""
     evaluate_ms: float = field(init=False, default=0.0)
     """How long the last re-analysis took, in milliseconds."""
     _undo: list[Step] = field(init=False, default_factory=list)
@@ -107,12 +114,47 @@ class EditSession:
         self._set_loaded(self.loaded)
 
     @property
+    def analysis(self) -> Analysis:
+        """The current model, analysed; computed here (in the caller's thread) when not done yet."""
+        if self._analysis is None:
+            version, job = self.analysis_job()
+            self.offer_analysis(version, *job())
+        assert self._analysis is not None  # noqa: S101 - just computed for this version
+        return self._analysis
+
+    @property
+    def analysed(self) -> bool:
+        """True when the current model's analysis is at hand (reading ``analysis`` costs nothing)."""
+        return self._analysis is not None
+
+    @property
     def assessment(self) -> Assessment:
         return self.analysis.assessment
 
     @property
     def cset(self) -> CatalogSet:
-        return self.analysis.catalogs
+        return self.catalogs.cset
+
+    def analysis_job(self) -> tuple[int, Callable[[], tuple[Analysis, float]]]:
+        """The current version and a function that analyses it, safe to run in another thread (it
+        reads only immutable values captured here); it returns the analysis and its time in ms."""
+        model, cset, as_of, source = self.model, self.catalogs.cset, self.as_of, self.loaded
+
+        def job() -> tuple[Analysis, float]:
+            started = time.perf_counter()
+            analysis = analyse(model, cset, as_of=as_of, source=source)
+            return analysis, (time.perf_counter() - started) * 1000
+
+        return self.version, job
+
+    def offer_analysis(self, version: int, analysis: Analysis, evaluate_ms: float) -> bool:
+        """Keep ``analysis`` when it is of the current version; False (discarded) when the model
+        changed since the job was made."""
+        if version != self.version or self._analysis is not None:
+            return False
+        self._analysis = analysis
+        self.evaluate_ms = evaluate_ms
+        return True
 
     # -- opening --------------------------------------------------------------
     @classmethod
@@ -142,9 +184,9 @@ class EditSession:
         self._reassess()
 
     def _reassess(self) -> None:
-        started = time.perf_counter()
-        self.analysis = analyse(self.model, self.catalogs.cset, as_of=self.as_of, source=self.loaded)
-        self.evaluate_ms = (time.perf_counter() - started) * 1000
+        """The model changed: a new version, analysed when next asked for."""
+        self.version += 1
+        self._analysis = None
 
     # -- state ------------------------------------------------------------------
     @property

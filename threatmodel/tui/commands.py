@@ -41,7 +41,8 @@ class ModelCommands(UsesApp, Provider):
             yield (f"Go to flow: {f.key}", f"{f.source} → {f.target}", partial(app.jump_to, "flows", f.key))
         for d in model.data:
             yield (f"Go to data: {d.label} ({d.id})", f"{d.classification}", partial(app.jump_to, "data", d.id))
-        for finding in session.assessment.findings:
+        findings = () if app.analysing else session.assessment.findings  # never analyse on the event loop
+        for finding in findings:
             yield (
                 f"Go to finding: {finding.title} @ {finding.target_name}",
                 f"{finding.severity} · {finding.status} · {finding.id}",

@@ -6,12 +6,22 @@ from textual.message import Message
 
 
 class ModelChanged(Message):
-    """The model was edited, undone, redone or reloaded, and re-analysed."""
+    """The model was edited, undone, redone or reloaded (a large model's analysis may still be running:
+    :class:`AnalysisDone` follows when it is shown)."""
 
     def __init__(self, label: str) -> None:
         super().__init__()
         self.label = label
         """What happened, e.g. ``add component 'chat-llm'`` or ``reload``."""
+
+
+class AnalysisDone(Message):
+    """A worker's analysis of the model was accepted and every screen shows it."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__()
+        self.version = version
+        """The session version analysed (:attr:`EditSession.version`)."""
 
 
 class Saved(Message):

@@ -276,9 +276,15 @@ def _attributes(obj: Any, skip: Sequence[str] = ("id", "name", "description")) -
     return out
 
 
-def component_detail(component: Any, assessment: Assessment, boundary_chain: Sequence[str]) -> Text:
-    """The detail pane for a component: attributes, flows, and its findings."""
-    model = assessment.model
+ANALYSING = "analysing…"
+"""What the detail pane says where findings will be, while a large model is being analysed."""
+
+
+def component_detail(
+    component: Any, model: SystemModel, findings: Sequence[Finding] | None, boundary_chain: Sequence[str]
+) -> Text:
+    """The detail pane for a component: attributes, flows, and its findings (``findings`` None: the
+    model's analysis is still running)."""
     text = Text()
     text.append(component.label, style="bold")
     text.append("\n")
@@ -300,10 +306,13 @@ def component_detail(component: Any, assessment: Assessment, boundary_chain: Seq
         [f"← {f.source}" + (f"  [{', '.join(f.data)}]" if f.data else "") for f in flows_in]
         + [f"→ {f.target}" + (f"  [{', '.join(f.data)}]" if f.data else "") for f in flows_out],
     )
-    findings = [f for f in assessment.findings if component.id in f.elements]
-    _heading(text, f"Findings ({len(findings)})")
+    if findings is None:
+        _heading(text, f"Findings ({ANALYSING})")
+        return text
+    mine = [f for f in findings if component.id in f.elements]
+    _heading(text, f"Findings ({len(mine)})")
     lines = []
-    for f in sorted(findings, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id)):
+    for f in sorted(mine, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id)):
         line = severity_text(f.residual_severity, short=True)
         line.append(" ")
         line.append_text(status_text(f.status))
@@ -313,8 +322,9 @@ def component_detail(component: Any, assessment: Assessment, boundary_chain: Seq
     return text
 
 
-def element_detail(kind: str, obj: Any, assessment: Assessment) -> Text:
-    """The detail pane for a boundary, flow, data asset or implemented control."""
+def element_detail(kind: str, obj: Any, model: SystemModel, findings: Sequence[Finding] | None) -> Text:
+    """The detail pane for a boundary, flow, data asset or implemented control (``findings`` None:
+    the model's analysis is still running)."""
     text = Text()
     if kind == "flows":
         text.append(f"{obj.source} → {obj.target}", style="bold")
@@ -335,17 +345,19 @@ def element_detail(kind: str, obj: Any, assessment: Assessment) -> Text:
     text.append("\n")
     for key, value in _attributes(obj, skip=("id", "name", "description")):
         _line(text, key.capitalize(), value)
-    if kind == "flows":
-        findings = [f for f in assessment.findings if obj.key in f.elements]
-        _heading(text, f"Findings ({len(findings)})")
-        _bullets(text, [f"{f.severity} {f.status} {f.title}" for f in findings])
+    if kind == "flows" and findings is None:
+        _heading(text, f"Findings ({ANALYSING})")
+    elif kind == "flows":
+        mine = [f for f in findings or () if obj.key in f.elements]
+        _heading(text, f"Findings ({len(mine)})")
+        _bullets(text, [f"{f.severity} {f.status} {f.title}" for f in mine])
     if kind == "boundaries":
-        members = [c.label for c in assessment.model.components if c.boundary == obj.id]
+        members = [c.label for c in model.components if c.boundary == obj.id]
         _heading(text, f"Components ({len(members)})")
         _bullets(text, members)
     if kind == "data":
-        holders = [c.label for c in assessment.model.components if obj.id in c.data]
-        carriers = [f.key for f in assessment.model.flows if obj.id in f.data]
+        holders = [c.label for c in model.components if obj.id in c.data]
+        carriers = [f.key for f in model.flows if obj.id in f.data]
         _heading(text, "Held by")
         _bullets(text, holders)
         _heading(text, "Carried by")

@@ -8,6 +8,7 @@ the app's ``HORIZONTAL_BREAKPOINTS``/``VERTICAL_BREAKPOINTS``; app.tcss does the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -27,7 +28,7 @@ from threatmodel.tui.widgets.filter_bar import FilterBar
 from threatmodel.tui.widgets.findings_table import FindingFilter, FindingsTable
 
 if TYPE_CHECKING:
-    pass
+    from threatmodel.model.finding import Finding
 
 
 SLOW_ANALYSIS_MS = 250
@@ -144,6 +145,7 @@ class OverviewScreen(UsesApp, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.tm.start_analysis()  # a large model: shown now, its findings when the worker is done
         self.refresh_session(diagram=False)
         # Lay the diagram out once the first frame is on screen: its worker imports the
         # renderers and runs `dot`, which would otherwise compete with the first paint.
@@ -151,34 +153,51 @@ class OverviewScreen(UsesApp, Screen[None]):
 
     def _draw_diagram(self) -> None:
         session = self.tm.session
-        if session is not None:
+        if session is not None and not self.tm.analysing:
             self.query_one(DiagramView).show_analysis(session.analysis, self._focus_id())
+
+    def _findings(self) -> Sequence[Finding] | None:
+        """The current model's findings; None while a worker is still analysing it."""
+        session = self.tm.session
+        assert session is not None  # noqa: S101 - the overview only exists with a session
+        return None if self.tm.analysing else session.assessment.findings
 
     # -- refreshing -----------------------------------------------------------
     def refresh_session(self, *, diagram: bool = True) -> None:
-        """Show the session's current model and assessment (after any change)."""
+        """Show the session's current model and assessment (after any change); while a large model
+        is being analysed, the model without findings and an "analysing" state."""
         session = self.tm.session
         assert session is not None  # noqa: S101 - the overview only exists with a session
-        a = session.assessment
-        self.query_one(ModelTree).show(a)
-        catalogs = sorted({c.id for c in a.catalogs})
-        targets = [(c.id, c.label) for c in a.model.components] + [(f.key, f.key) for f in a.model.flows]
-        targets.append((a.model.system.id, f"{a.model.system.name} (system)"))
+        model = session.model
+        findings = self._findings()
+        self.query_one(ModelTree).show(model, findings)
+        catalogs = sorted({c.id for c in session.cset.catalogs})
+        targets = [(c.id, c.label) for c in model.components] + [(f.key, f.key) for f in model.flows]
+        targets.append((model.system.id, f"{model.system.name} (system)"))
         self.query_one(FilterBar).set_choices(catalogs, targets)
         self.refresh_findings()
         self.refresh_status()
-        if diagram:
+        if diagram and findings is not None:
             self.query_one(DiagramView).show_analysis(session.analysis, self._focus_id())
         self._show_selected()
 
     def refresh_findings(self) -> None:
-        session = self.tm.session
-        assert session is not None  # noqa: S101
-        self.query_one(FindingsTable).apply(session.assessment.findings, self.filter)
+        findings = self._findings()
+        table = self.query_one(FindingsTable)
+        table.loading = findings is None
+        table.apply(findings or (), self.filter)
 
     def refresh_status(self) -> None:
         session = self.tm.session
         assert session is not None  # noqa: S101
+        if self.tm.analysing:
+            model = session.model
+            line = Text(f" analysing {len(model.components)} components, {len(model.flows)} flows…", style="bold")
+            line.append(" findings appear here when done; the model can be browsed and edited meanwhile")
+            if session.modified:
+                line.append(" · unsaved changes", style="bold yellow")
+            self.query_one(StatusLine).update(line)
+            return
         a = session.assessment
         table = self.query_one(FindingsTable)
         shown = len(table.visible_ids)
@@ -209,8 +228,7 @@ class OverviewScreen(UsesApp, Screen[None]):
         if section == "components":
             return key
         if section == "findings":
-            session = self.tm.session
-            f = next((f for f in session.assessment.findings if f.id == key), None) if session else None
+            f = next((f for f in self._findings() or () if f.id == key), None)
             return f.target if f is not None else None
         if section == "flows":
             return key
@@ -222,25 +240,25 @@ class OverviewScreen(UsesApp, Screen[None]):
             return
         section, key = self.selected
         detail = self.query_one(DetailPane)
-        a = session.assessment
+        findings = self._findings()
         if section == "findings":
-            f = next((f for f in a.findings if f.id == key), None)
+            f = next((f for f in findings or () if f.id == key), None)
             if f is not None:
                 detail.show(finding_summary(f, session.cset))
         elif section == "components":
             component = session.element("components", key)
             if component is not None:
                 chain = self._boundary_names(component.boundary)
-                detail.show(component_detail(component, a, chain))
+                detail.show(component_detail(component, session.model, findings, chain))
         elif section in ("boundaries", "flows", "data", "controls"):
             obj = session.element(section, key)
             if obj is not None:
-                detail.show(element_detail(section, obj, a))
+                detail.show(element_detail(section, obj, session.model, findings))
         elif section == "system":
             detail.show(self._system_text())
         diagram = self.query_one(DiagramView)
         diagram.highlight(self._focus_id())
-        finding = next((f for f in a.findings if f.id == key), None) if section == "findings" else None
+        finding = next((f for f in findings or () if f.id == key), None) if section == "findings" else None
         diagram.show_path(finding.path if finding is not None else ())
 
     def _boundary_names(self, boundary: str | None) -> list[str]:
@@ -257,7 +275,6 @@ class OverviewScreen(UsesApp, Screen[None]):
         session = self.tm.session
         assert session is not None  # noqa: S101
         system = session.model.system
-        a = session.assessment
         text = Text()
         text.append(system.name, style="bold")
         text.append(f"\n{system.id} · {system.status}\n", style="dim")
@@ -270,12 +287,14 @@ class OverviewScreen(UsesApp, Screen[None]):
         text.append("Path          ", style="bold")
         text.append(f"{session.path}\n")
         text.append("Catalogs      ", style="bold")
-        text.append(", ".join(f"{c.id} {c.version}" for c in a.catalogs) + "\n")
+        text.append(", ".join(f"{c.id} {c.version}" for c in sorted(session.cset.catalogs, key=lambda c: c.id)) + "\n")
         text.append("As of         ", style="bold")
-        text.append(a.as_of.isoformat() + "\n")
-        if a.diagnostics:
+        text.append(session.as_of.isoformat() + "\n")
+        if self.tm.analysing:
+            text.append("\nDiagnostics: analysing…\n", style="dim")
+        elif session.assessment.diagnostics:
             text.append("\nDiagnostics\n", style="bold underline")
-            for d in a.diagnostics:
+            for d in session.assessment.diagnostics:
                 text.append(f"  {d.code} ", style="yellow")
                 text.append(d.message + "\n")
         return text
@@ -292,6 +311,12 @@ class OverviewScreen(UsesApp, Screen[None]):
     @on(FindingsTable.RowHighlighted, "#findings")
     def _finding_highlighted(self, event: FindingsTable.RowHighlighted) -> None:
         if event.row_key.value is None:
+            return
+        table = self.query_one(FindingsTable)
+        if not table.has_focus and self.selected is not None and self.selected[0] != "findings":
+            # Rows arriving (a large model's findings, a refresh) move the cursor of an unfocused
+            # table; what the user chose in the tree stays in the detail pane.
+            self.refresh_status()
             return
         self.selected = ("findings", str(event.row_key.value))
         self._show_selected()

@@ -3,22 +3,27 @@
 Each node carries a ``(section, key)`` reference. The tree is rebuilt only when the
 model's structure changes; otherwise (a triage decision, a re-analysis) just the labels
 and finding badges are refreshed, so the cursor and folding stay where the user left them.
+
+The folded groups (flows, data assets, controls: tens of thousands of rows on a large model)
+get their rows when first unfolded, so the first paint builds only what it shows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from threatmodel.edit.changes import element_key
-from threatmodel.model.finding import Assessment, Finding
+from threatmodel.model.finding import Finding
 from threatmodel.model.system import SystemModel
 from threatmodel.tui.safetext import Text
 from threatmodel.tui.text import SEVERITY_STYLES, styled, worst_open
@@ -79,6 +84,10 @@ class ModelTree(Tree[NodeRef]):
             self.section = section
             self.key = key
 
+    _bulk = False
+    """True while the whole tree is being built (layout invalidated once, at the end); a class
+    default because Tree's constructor already invalidates."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text("model"), data=("system", ""), id=id)
         self.show_root = True
@@ -86,6 +95,11 @@ class ModelTree(Tree[NodeRef]):
         self._structure: tuple[Any, ...] | None = None
         self._labels: dict[NodeRef, tuple[Any, ...]] = {}
         self._by_ref: dict[NodeRef, TreeNode[NodeRef]] = {}
+        self._specs: dict[NodeRef, LabelSpec] = {}
+        """Every node's latest label, also of rows not built yet (in a group never unfolded)."""
+        self._unbuilt: dict[str, list[NodeRef]] = {}
+        """Rows of each group that was never unfolded, in model order: built on first unfold."""
+        self._pending_cursor: TreeNode[NodeRef] | None = None
 
     # -- building -------------------------------------------------------------
     @staticmethod
@@ -99,20 +113,49 @@ class ModelTree(Tree[NodeRef]):
             tuple(element_key("controls", c) for c in model.controls),
         )
 
-    def show(self, assessment: Assessment) -> None:
-        """Show ``assessment``'s model; rebuilds only when its structure changed."""
-        model = assessment.model
+    def show(self, model: SystemModel, findings: Sequence[Finding] | None) -> None:
+        """Show ``model`` with badges from ``findings`` (None: not analysed yet, no badges);
+        rebuilds only when the model's structure changed."""
         by_target: dict[str, list[Finding]] = defaultdict(list)
-        for f in assessment.findings:
+        for f in findings or ():
             for element in f.elements:  # a finding grouped by root cause counts on every element it lists
                 by_target[element].append(f)
         specs = self._label_specs(model, by_target)
+        self._specs = specs
         structure = self._structure_of(model)
         if structure != self._structure:
             self._rebuild(model, specs)
             self._structure = structure
         for ref, (signature, make) in specs.items():
             self._set(ref, signature, make)
+
+    def _build_group(self, section: str) -> None:
+        """Add the rows of a group unfolded for the first time (with their latest labels)."""
+        refs = self._unbuilt.pop(section, None)
+        group = self._by_ref.get(("group", section))
+        if refs is None or group is None:
+            return
+        outermost = not self._bulk
+        self._bulk = True
+        try:
+            for ref in refs:
+                spec = self._specs.get(ref)
+                if spec is None:
+                    text = Text(ref[1])
+                else:
+                    self._labels[ref] = spec[0]
+                    text = spec[1]()
+                self._by_ref[ref] = group.add_leaf(text, data=ref)
+        finally:
+            if outermost:
+                self._bulk = False
+                self._invalidate()
+
+    @on(Tree.NodeExpanded)
+    def _unfolded(self, event: Tree.NodeExpanded[NodeRef]) -> None:
+        ref = event.node.data
+        if ref is not None and ref[0] == "group" and ref[1] in self._unbuilt:
+            self._build_group(ref[1])
 
     def _rebuild(self, model: SystemModel, specs: dict[NodeRef, LabelSpec]) -> None:
         """Build every node with its final label: relabelling afterwards would schedule one refresh
@@ -125,11 +168,29 @@ class ModelTree(Tree[NodeRef]):
             self._labels[ref] = spec[0]
             return spec[1]()
 
+        self._bulk = True
+        try:
+            self._rebuild_nodes(model, label)
+        finally:
+            self._bulk = False
+        self._invalidate()
+        if self._pending_cursor is not None:
+            self._move_to(self._pending_cursor)
+
+    def _invalidate(self) -> None:
+        """Tree drops its line layout and schedules a layout after every node added; while the
+        whole tree is built that is once per node, so it is done once at the end instead."""
+        if not self._bulk:
+            super()._invalidate()
+
+    def _rebuild_nodes(self, model: SystemModel, label: Callable[[NodeRef, str], Text]) -> None:
         cursor = self.cursor_node.data if self.cursor_node is not None else None
         expanded = {ref for ref, node in self._by_ref.items() if node.is_expanded}
         first_build = not self._by_ref
+        self._pending_cursor = None
         self.clear()
         self._labels = {}
+        self._unbuilt = {}
         self._by_ref = {("system", model.system.id): self.root}
         self.root.data = ("system", model.system.id)
         children: dict[str | None, list[str]] = defaultdict(list)
@@ -161,17 +222,17 @@ class ModelTree(Tree[NodeRef]):
         for section, _ in GROUPS:
             group = self.root.add(label(("group", section), section), data=("group", section), expand=False)
             self._by_ref[("group", section)] = group
-            for item in getattr(model, section):
-                ref = (section, element_key(section, item))
-                self._by_ref[ref] = group.add_leaf(label(ref, ref[1]), data=ref)
+            self._unbuilt[section] = [(section, element_key(section, item)) for item in getattr(model, section)]
+            if ("group", section) in expanded or (cursor is not None and cursor[0] == section):
+                self._build_group(section)
         self.root.expand()
         for ref in expanded:
             if ref in self._by_ref:
                 self._by_ref[ref].expand()
         if cursor is not None and cursor in self._by_ref:
-            self._move_to(self._by_ref[cursor])
+            self._pending_cursor = self._by_ref[cursor]
         elif first_build:
-            self._move_to(self.root)
+            self._pending_cursor = self.root
 
     def _move_to(self, node: TreeNode[NodeRef]) -> None:
         _ = self.last_line  # lays the lines out, so the node knows its line
@@ -244,6 +305,15 @@ class ModelTree(Tree[NodeRef]):
             put(ref, (control.control, tuple(rest)), partial(labelled, control.control, "", tuple(rest), None))
         return specs
 
+    def get_label_width(self, node: TreeNode[NodeRef]) -> int:
+        """The width Tree's default measures by rendering the label, computed from its text: the tree
+        asks for every line's width on every layout (tens of thousands of lines on a large model)."""
+        label = node.label
+        width = cell_len(label) if isinstance(label, str) else label.cell_len
+        if node.allow_expand:
+            width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        return width
+
     # -- navigation -----------------------------------------------------------
     @property
     def current(self) -> NodeRef | None:
@@ -252,6 +322,8 @@ class ModelTree(Tree[NodeRef]):
 
     def select_element(self, section: str, key: str) -> bool:
         """Move the cursor to an element, unfolding its ancestors; False when it is not shown."""
+        if section in self._unbuilt and (section, key) in self._unbuilt[section]:
+            self._build_group(section)
         node = self._by_ref.get((section, key))
         if node is None:
             return False
@@ -264,11 +336,14 @@ class ModelTree(Tree[NodeRef]):
         return True
 
     def refs(self) -> Iterator[NodeRef]:
-        """Every reference shown in the tree."""
+        """Every reference the tree shows, or shows once its group is unfolded."""
         yield from self._by_ref
+        for refs in self._unbuilt.values():
+            yield from refs
 
     @property
     def nodes_by_ref(self) -> dict[NodeRef, TreeNode[NodeRef]]:
+        """The nodes built so far (rows of a group never unfolded are not)."""
         return dict(self._by_ref)
 
     # -- actions --------------------------------------------------------------

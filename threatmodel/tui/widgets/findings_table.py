@@ -1,4 +1,10 @@
-"""The findings table: filterable, sortable, with triage keys on the highlighted row."""
+"""The findings table: filterable, sortable, with triage keys on the highlighted row.
+
+Filled lazily: the rows a filter and a sort select are known at once (``visible_ids``), but only
+the first page is added to the DataTable; more pages are added as the table is scrolled or the
+cursor nears the last row added. Textual measures every cell of every row added, so building
+thousands of rows up front was most of a large model's first paint; see decision 0940.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -87,6 +94,9 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
+PAGE = 200
+"""Rows added to the table at a time (several screens' worth, so scrolling never shows a gap)."""
+
 FULL_TITLE = 44
 """Columns a finding title needs to be read whole (the library's titles are at most about 60)."""
 
@@ -159,11 +169,16 @@ class FindingsTable(DataTable[Text]):
         self.sort_column = "severity"
         self.findings: dict[str, Finding] = {}
         self._order: list[str] = []
+        """Every finding the filter shows, in table order (rows not added yet included)."""
+        self._position: dict[str, int] = {}
+        """Row of each id of ``_order``."""
         self._cells: dict[str, tuple[str, ...]] = {}
+        """The plain text of each row added to the table so far (the first ``row_count`` of ``_order``)."""
         self._last_filter = FindingFilter()
         self._widths: dict[str, int] = {}
         self._pending = False
         """Rows of ``_order`` are not built yet: the table had no width when they were shown."""
+        self._adding = False
 
     def on_mount(self) -> None:
         self._fit(self.size.width)
@@ -183,6 +198,7 @@ class FindingsTable(DataTable[Text]):
             if key in widths:
                 self.add_column(label, key=key, width=widths[key])
         self._order = []
+        self._position = {}
         self._cells = {}
         if self.findings:
             self.show(list(self.findings.values()), self._last_filter)
@@ -210,6 +226,8 @@ class FindingsTable(DataTable[Text]):
         current = self.current_id
         if order == self._order and not self._pending:
             for f in visible:
+                if f.id not in self._cells:
+                    break  # rows past the ones added so far are drawn when added
                 cells = self._cells_of(f)
                 plain = tuple(c.plain for c in cells)
                 if self._cells.get(f.id) != plain:
@@ -220,6 +238,7 @@ class FindingsTable(DataTable[Text]):
             return
         if current is not None and current not in {f.id for f in visible}:
             current = _nearest(self._order, self.cursor_row, set(order))
+        self._position = {fid: row for row, fid in enumerate(order)}
         if not self.size.width:
             # Not laid out yet: the first resize fits the columns and shows these rows; building
             # them now would measure every cell twice (most of the first paint of a large model).
@@ -229,17 +248,43 @@ class FindingsTable(DataTable[Text]):
         self._pending = False
         self.clear()
         self._cells = {}
-        rows = []
-        for f in visible:
-            cells = self._cells_of(f)
-            self._cells[f.id] = tuple(c.plain for c in cells)
-            rows.append(cells)
-        shown = [i for i, (key, _) in enumerate(COLUMNS) if key in self._widths]
-        for f, cells in zip(visible, rows, strict=True):
-            self.add_row(*(cells[i] for i in shown), key=f.id)
         self._order = order
-        if current in self._cells:
-            self.move_cursor(row=order.index(current), animate=False)
+        target = self._position.get(current, -1) if current is not None else -1
+        self._add_rows(max(PAGE, target + PAGE))
+        if target >= 0:
+            self.move_cursor(row=target, animate=False)
+
+    def _add_rows(self, upto: int) -> None:
+        """Add the rows of ``_order`` up to ``upto`` (exclusive) that are not in the table yet."""
+        start, stop = len(self._cells), min(upto, len(self._order))
+        if start >= stop or self._adding:
+            return
+        shown = [i for i, (key, _) in enumerate(COLUMNS) if key in self._widths]
+        self._adding = True  # adding a row may move the cursor, whose watcher asks for more rows
+        try:
+            for fid in self._order[start:stop]:
+                cells = self._cells_of(self.findings[fid])
+                self._cells[fid] = tuple(c.plain for c in cells)
+                self.add_row(*(cells[i] for i in shown), key=fid)
+        finally:
+            self._adding = False
+
+    def _add_near(self, row: int) -> None:
+        """Keep a page of rows added past ``row`` (the cursor's, or the last one on screen)."""
+        if row + PAGE // 2 >= len(self._cells) and len(self._cells) < len(self._order) and not self._pending:
+            self._add_rows(row + PAGE)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._add_near(int(new_value) + self.size.height)
+
+    def watch_cursor_coordinate(self, old_coordinate: Coordinate, new_coordinate: Coordinate) -> None:
+        super().watch_cursor_coordinate(old_coordinate, new_coordinate)
+        self._add_near(new_coordinate.row)
+
+    def action_scroll_bottom(self) -> None:
+        self._add_rows(len(self._order))
+        super().action_scroll_bottom()
 
     @property
     def current_id(self) -> str | None:
@@ -254,9 +299,11 @@ class FindingsTable(DataTable[Text]):
 
     def select_finding(self, finding_id: str) -> bool:
         """Move the cursor to a finding; False when it is filtered out."""
-        if finding_id not in self._cells:
+        row = self._position.get(finding_id)
+        if row is None or self._pending:
             return False
-        self.move_cursor(row=self._order.index(finding_id), animate=False)
+        self._add_rows(row + PAGE)
+        self.move_cursor(row=row, animate=False)
         return True
 
     # -- actions --------------------------------------------------------------
@@ -280,6 +327,7 @@ class FindingsTable(DataTable[Text]):
         current = self.current_id
         self.sort_column = column
         self._order = []  # force a rebuild in the new order
+        self._position = {}
         self.show(list(self.findings.values()), self._last_filter)
         if current is not None:
             self.select_finding(current)
