@@ -20,7 +20,7 @@ from threatmodel.model.keys import finding_id, ref, split_finding_id, split_ref
 from threatmodel.model.rules import TargetType
 from threatmodel.model.system import Agent, HumanUser, SystemModel, TriageEntry
 from threatmodel.model.unknowns import question
-from threatmodel.model.vocab import Autonomy, ControlStatus, Exposure, HumanApproval, Status, TriageStatus
+from threatmodel.model.vocab import Artifact, Autonomy, ControlStatus, Exposure, HumanApproval, Status, TriageStatus
 
 
 def _clamp(value: int) -> int:
@@ -173,19 +173,45 @@ class _Draft:
         return self.variant.scenario if self.variant is not None and self.variant.scenario else self.threat.scenario
 
 
-def _root(g: ModelGraph, threat: Threat, explanation: Explanation) -> str | None:
-    """The root-cause element of a finding under its threat's ``group_by``, if the facts name one."""
-    if threat.group_by is GroupBy.SOURCE:
-        source = explanation.source
-        return source if source is not None and source in g.untrusted_reasons else None
+def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation) -> str | None:
+    """The root-cause element of a finding under its threat's ``group_by``, if the facts name one.
+
+    Each root is a function of ids and stated facts only (the element's own flow, boundary or
+    data), never of the order of the file, so the grouped id is derivable from the model."""
+    match threat.group_by:
+        case GroupBy.SOURCE:
+            source = explanation.source
+            return source if source is not None and source in g.untrusted_reasons else None
+        case GroupBy.LINK:
+            flow = g.flows.get(element)
+            return g.boundary_of(flow.target) if flow is not None and flow.target in g.components else None
+        case GroupBy.CREDENTIAL:
+            if element not in g.components:
+                return None
+            held = [d for d in g.data_handled(element) if {"credentials", "secrets"} & set(g.data[d].tags)]
+            return held[0] if len(held) == 1 else None
+        case GroupBy.ARTEFACT:
+            if element not in g.components:
+                return None
+            kinds = (Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
+            loaded = sorted({d for d, _, _ in g.artifacts(element, "in") if g.artifact_kind(d) in kinds})
+            return loaded[0] if len(loaded) == 1 else None
     return None
 
 
 def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str]) -> str:
     """The root cause of a grouped finding, in words."""
-    if threat.group_by is GroupBy.SOURCE:
-        return f"{g.untrusted_reasons[root]} (one source reaching {len(affected)} elements)"
-    return f"{g.name(root)} affects {len(affected)} elements"
+    n = len(affected)
+    match threat.group_by:
+        case GroupBy.SOURCE:
+            return f"{g.untrusted_reasons[root]} (one source reaching {n} elements)"
+        case GroupBy.LINK:
+            return f"{n} flows delivering into '{g.name(root)}' lack the stated protection in transit (one zone's links)"
+        case GroupBy.CREDENTIAL:
+            return f"one credential, {g.name(root)}, held by {n} elements"
+        case GroupBy.ARTEFACT:
+            return f"one dependency, {g.name(root)}, loaded by {n} elements"
+    return f"{g.name(root)} affects {n} elements"
 
 
 def name_list(names: Sequence[str], shown: int = 3) -> str:
@@ -357,7 +383,7 @@ def evaluate(
             (v for v, cond in wording.get(key, ()) if cond is None or matchers.doubt.holds(cond, element)), None
         )
         finding, values = _finding(model, g, matchers, cset, key, threat, factors, element, explanation, variant)
-        drafts.append(_Draft(key, threat, element, _root(g, threat, explanation), finding, values, variant))
+        drafts.append(_Draft(key, threat, element, _root(g, threat, element, explanation), finding, values, variant))
 
     grouped = group_findings(g, drafts)
     existing = {f.id for f in grouped}
