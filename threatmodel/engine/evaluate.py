@@ -223,6 +223,12 @@ def name_list(names: Sequence[str], shown: int = 3) -> str:
     return f"{', '.join(names[:shown])} and {len(names) - shown} more"
 
 
+def _label(g: ModelGraph, element: str) -> str:
+    """An element's display name; a flow as ``source → target`` (flows have no name of their own)."""
+    flow = g.flows.get(element)
+    return f"{g.name(flow.source)} → {g.name(flow.target)}" if flow is not None else g.name(element)
+
+
 def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
     """One finding per root cause: drafts of a threat with ``group_by`` whose facts name the same root
     element become one finding keyed ``<threat>@<root>`` that lists every affected element once.
@@ -244,7 +250,7 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
         primary = max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk))
         affected = tuple(d.element for d in members)
         threat = primary.threat
-        names = [g.name(e) for e in affected]
+        names = [_label(g, e) for e in affected]
         values = {**primary.values, "target": name_list(names)}
         assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
         aliases = {finding_id(key, e) for e in affected} | {a for d in members for a in d.finding.aliases}
