@@ -154,3 +154,37 @@ def test_one_job_pulling_the_dependency_stays_per_element() -> None:
     data["flows"] = [f for f in data["flows"] if f["target"] != "train-b"]
     found = {f.id for f in _of(_assess(data), ML06)}
     assert f"{ML06}@train-a" in found and not any(i.endswith("@torch-wheel") for i in found)
+
+
+S3P = "tm:sensitive-data-to-third-party-service"
+
+# Two internal services send confidential contracts to one third-party translation API.
+RECEIVER: dict[str, Any] = {
+    "system": {"id": "legal", "name": "Legal"},
+    "data": [{"id": "contracts", "name": "Contracts", "classification": "confidential"}],
+    "boundaries": [{"id": "corp", "trust": "internal"}, {"id": "vendor", "trust": "untrusted"}],
+    "components": [
+        {"id": "drafting", "kind": "application", "boundary": "corp", "exposure": "internal"},
+        {"id": "review", "kind": "application", "boundary": "corp", "exposure": "internal"},
+        {"id": "translate-api", "kind": "external-service", "boundary": "vendor", "provenance": "third-party-api"},
+        {"id": "ocr-api", "kind": "external-service", "boundary": "vendor", "provenance": "third-party-api"},
+    ],
+    "flows": [
+        {"source": "drafting", "target": "translate-api", "data": ["contracts"], "encrypted": True, "authentication": "mtls"},
+        {"source": "review", "target": "translate-api", "data": ["contracts"], "encrypted": True, "authentication": "mtls"},
+    ],
+}
+
+
+def test_flows_to_one_provider_are_one_finding() -> None:
+    found = {f.id: f for f in _of(_assess(RECEIVER), S3P)}
+    assert list(found) == [f"{S3P}@translate-api"]
+    assert found[f"{S3P}@translate-api"].affected == ("drafting-to-translate-api", "review-to-translate-api")
+
+
+def test_flows_to_two_providers_stay_apart() -> None:
+    """Near miss: two providers are two places the data goes, so two findings."""
+    data = copy.deepcopy(RECEIVER)
+    data["flows"][1]["target"] = "ocr-api"
+    found = {f.id for f in _of(_assess(data), S3P)}
+    assert found == {f"{S3P}@drafting-to-translate-api", f"{S3P}@review-to-ocr-api"}

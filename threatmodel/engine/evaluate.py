@@ -185,6 +185,9 @@ def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation)
         case GroupBy.LINK:
             flow = g.flows.get(element)
             return g.boundary_of(flow.target) if flow is not None and flow.target in g.components else None
+        case GroupBy.RECEIVER:
+            flow = g.flows.get(element)
+            return flow.target if flow is not None and flow.target in g.components else None
         case GroupBy.CREDENTIAL:
             if element not in g.components:
                 return None
@@ -207,6 +210,8 @@ def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str
             return f"{g.untrusted_reasons[root]} (one source reaching {n} elements)"
         case GroupBy.LINK:
             return f"{n} flows delivering into '{g.name(root)}' lack the stated protection in transit (one zone's links)"
+        case GroupBy.RECEIVER:
+            return f"{n} flows hand the data to one receiver, {g.name(root)}"
         case GroupBy.CREDENTIAL:
             return f"one credential, {g.name(root)}, held by {n} elements"
         case GroupBy.ARTEFACT:

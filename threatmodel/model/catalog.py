@@ -159,6 +159,9 @@ class GroupBy(StrEnum):
     """The trust zone a flow delivers into (its target's innermost boundary): every unprotected
     flow into or inside one zone is one finding, keyed ``<threat>@<boundary>`` (the zone's network
     does not enforce protection in transit); flows whose target names no boundary stay apart."""
+    RECEIVER = "receiver"
+    """The component a flow delivers to: several flows handing data to one receiver (one provider,
+    one service) are one finding, keyed ``<threat>@<receiver>``."""
     CREDENTIAL = "credential"
     """The one credential or secret (data tagged ``credentials`` or ``secrets``) the element
     handles: several tools or agents acting with it are one finding, keyed ``<threat>@<data>``;
