@@ -23,7 +23,10 @@ ML06 = "tm:ml-framework-supply-chain"
 LINKS: dict[str, Any] = {
     "system": {"id": "clinic", "name": "Clinic"},
     "data": [{"id": "records", "name": "Patient records", "classification": "restricted", "tags": ["phi"]}],
-    "boundaries": [{"id": "clinic-net", "name": "Clinic network", "trust": "internal"}, {"id": "lab", "trust": "internal"}],
+    "boundaries": [
+        {"id": "clinic-net", "name": "Clinic network", "trust": "internal"},
+        {"id": "lab", "trust": "internal"},
+    ],
     "components": [
         {"id": "ehr", "kind": "datastore", "boundary": "clinic-net", "exposure": "internal"},
         {"id": "intake", "kind": "application", "boundary": "clinic-net", "exposure": "internal"},
@@ -34,7 +37,13 @@ LINKS: dict[str, Any] = {
         {"source": "intake", "target": "ehr", "data": ["records"], "encrypted": False},
         {"source": "ehr", "target": "triage-job", "data": ["records"], "encrypted": False},
         {"source": "triage-job", "target": "ehr", "data": ["records"], "encrypted": False},
-        {"source": "triage-job", "target": "lab-store", "data": ["records"], "encrypted": False, "authentication": "none"},
+        {
+            "source": "triage-job",
+            "target": "lab-store",
+            "data": ["records"],
+            "encrypted": False,
+            "authentication": "none",
+        },
     ],
 }
 
@@ -121,15 +130,39 @@ def test_tools_holding_several_secrets_stay_apart() -> None:
 DEPS: dict[str, Any] = {
     "system": {"id": "ml-platform", "name": "ML platform"},
     "data": [
-        {"id": "torch-wheel", "name": "Framework wheel", "classification": "public", "artifact": "ml-library", "integrity": "none"},
-        {"id": "base-image", "name": "Base image", "classification": "public", "artifact": "container-image", "integrity": "none"},
+        {
+            "id": "torch-wheel",
+            "name": "Framework wheel",
+            "classification": "public",
+            "artifact": "ml-library",
+            "integrity": "none",
+        },
+        {
+            "id": "base-image",
+            "name": "Base image",
+            "classification": "public",
+            "artifact": "container-image",
+            "integrity": "none",
+        },
     ],
     "boundaries": [{"id": "internet", "trust": "untrusted"}, {"id": "ml", "trust": "internal"}],
     "components": [
-        {"id": "mirror", "kind": "external-service", "boundary": "internet", "provenance": "community", "exposure": "internet"},
+        {
+            "id": "mirror",
+            "kind": "external-service",
+            "boundary": "internet",
+            "provenance": "community",
+            "exposure": "internet",
+        },
         {"id": "train-a", "kind": "training-job", "boundary": "ml", "exposure": "none", "pinned_dependencies": True},
         {"id": "train-b", "kind": "training-job", "boundary": "ml", "exposure": "none", "pinned_dependencies": True},
-        {"id": "server", "kind": "model-serving", "boundary": "ml", "exposure": "internal", "pinned_dependencies": True},
+        {
+            "id": "server",
+            "kind": "model-serving",
+            "boundary": "ml",
+            "exposure": "internal",
+            "pinned_dependencies": True,
+        },
     ],
     "flows": [
         {"source": "mirror", "target": "train-a", "data": ["torch-wheel"], "encrypted": True},
@@ -170,8 +203,20 @@ RECEIVER: dict[str, Any] = {
         {"id": "ocr-api", "kind": "external-service", "boundary": "vendor", "provenance": "third-party-api"},
     ],
     "flows": [
-        {"source": "drafting", "target": "translate-api", "data": ["contracts"], "encrypted": True, "authentication": "mtls"},
-        {"source": "review", "target": "translate-api", "data": ["contracts"], "encrypted": True, "authentication": "mtls"},
+        {
+            "source": "drafting",
+            "target": "translate-api",
+            "data": ["contracts"],
+            "encrypted": True,
+            "authentication": "mtls",
+        },
+        {
+            "source": "review",
+            "target": "translate-api",
+            "data": ["contracts"],
+            "encrypted": True,
+            "authentication": "mtls",
+        },
     ],
 }
 

@@ -23,12 +23,35 @@ def _model(flows: list[tuple[str, str]], *, renamed: bool = False) -> dict[str, 
         "data": [{"id": "records", "name": "Patient records", "classification": "restricted", "tags": ["phi"]}],
         "boundaries": [{"id": "clinic-net", "name": "Clinic network", "trust": "internal"}],
         "components": [
-            {"id": store, "name": "Records store", "kind": "datastore", "boundary": "clinic-net", "exposure": "internal"},
-            {"id": "intake", "name": "Intake app", "kind": "application", "boundary": "clinic-net", "exposure": "internal"},
-            {"id": "coder", "name": "Coding job", "kind": "data-pipeline", "boundary": "clinic-net", "exposure": "none"},
+            {
+                "id": store,
+                "name": "Records store",
+                "kind": "datastore",
+                "boundary": "clinic-net",
+                "exposure": "internal",
+            },
+            {
+                "id": "intake",
+                "name": "Intake app",
+                "kind": "application",
+                "boundary": "clinic-net",
+                "exposure": "internal",
+            },
+            {
+                "id": "coder",
+                "name": "Coding job",
+                "kind": "data-pipeline",
+                "boundary": "clinic-net",
+                "exposure": "none",
+            },
         ],
         "flows": [
-            {"source": store if s == "ehr" else s, "target": store if t == "ehr" else t, "data": ["records"], "encrypted": False}
+            {
+                "source": store if s == "ehr" else s,
+                "target": store if t == "ehr" else t,
+                "data": ["records"],
+                "encrypted": False,
+            }
             for s, t in flows
         ],
     }

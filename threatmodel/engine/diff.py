@@ -247,7 +247,11 @@ class ModelDiff:
         if resolved:
             parts.append(f"{len(resolved)} resolved")
         moved = self.findings_by("moved")
-        words = {"renamed": "moved with a rename", "regrouped": "regrouped by root cause", "split": "split from a group"}
+        words = {
+            "renamed": "moved with a rename",
+            "regrouped": "regrouped by root cause",
+            "split": "split from a group",
+        }
         for how, said in words.items():
             count = sum(1 for f in moved if (f.moved_how or "renamed") == how)
             if count:

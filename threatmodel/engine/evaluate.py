@@ -209,7 +209,9 @@ def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str
         case GroupBy.SOURCE:
             return f"{g.untrusted_reasons[root]} (one source reaching {n} elements)"
         case GroupBy.LINK:
-            return f"{n} flows delivering into '{g.name(root)}' lack the stated protection in transit (one zone's links)"
+            return (
+                f"{n} flows delivering into '{g.name(root)}' lack the stated protection in transit (one zone's links)"
+            )
         case GroupBy.RECEIVER:
             return f"{n} flows hand the data to one receiver, {g.name(root)}"
         case GroupBy.CREDENTIAL:

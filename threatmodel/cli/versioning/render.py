@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from threatmodel.engine.diff import FindingChange, ModelDiff
-from threatmodel.export.diff import SECTION_TITLES, attention_notes, element_detail, moved_phrase, state, transition, triage_detail
+from threatmodel.export.diff import (
+    SECTION_TITLES,
+    attention_notes,
+    element_detail,
+    moved_phrase,
+    state,
+    transition,
+    triage_detail,
+)
 
 # ---------------------------------------------------------------------------
 # Terminal
