@@ -96,7 +96,13 @@ def _coverage(library: Catalog, cset: CatalogSet) -> list[str]:
     return out
 
 
-_GROUPED = {GroupBy.SOURCE: "untrusted source (the elements it reaches are listed on one finding)"}
+_GROUPED = {
+    GroupBy.SOURCE: "untrusted source (the elements it reaches are listed on one finding)",
+    GroupBy.LINK: "trust zone a flow delivers into (its unprotected links are listed on one finding)",
+    GroupBy.RECEIVER: "receiving component (the flows handing it data are listed on one finding)",
+    GroupBy.CREDENTIAL: "credential or secret (the elements holding that one are listed on one finding)",
+    GroupBy.ARTEFACT: "library or image (the jobs and servers loading that one are listed on one finding)",
+}
 
 
 def _threat_section(threat: Threat, cset: CatalogSet) -> list[str]:

@@ -37,7 +37,12 @@ def test_json_is_the_documented_contract() -> None:
     assert doc["format"] == "threatmodel-assessment" and doc["version"] == 1
     mini = [f for f in doc["findings"] if f["threat"].startswith("mini:")]
     assert [f["id"] for f in mini] == ["mini:indirect-prompt-injection@llm", "mini:pickled-weights@llm"]
-    assert all(f["id"] == f"{f['threat']}@{f['target']}" for f in doc["findings"])
+    # one finding per root cause is keyed by its root and lists its target among `affected`
+    for f in doc["findings"]:
+        if f["affected"]:
+            assert f["id"] == f"{f['threat']}@{f['root']}" and f["target"] in f["affected"]
+        else:
+            assert f["id"] == f"{f['threat']}@{f['target']}"
     first = mini[0]
     for key in ("id", "threat", "target", "severity", "likelihood", "impact", "status", "refs", "why", "controls"):
         assert key in first

@@ -178,6 +178,10 @@ class FindingChange:
     old_id: str | None = None
     """For ``moved``: the finding's id before its element was renamed, or before it joined or left a
     group by root cause."""
+    moved_how: Literal["renamed", "regrouped", "split"] | None = None
+    """For ``moved``: why the id changed. ``renamed``: its element (or root) was renamed;
+    ``regrouped``: the finding joined, or moved to, a finding grouped by root cause; ``split``: it
+    left a group and now stands for fewer elements (the root no longer causes it elsewhere)."""
 
     @property
     def rescored(self) -> bool:
@@ -329,8 +333,15 @@ class ModelDiff:
         if resolved:
             parts.append(f"{len(resolved)} resolved")
         moved = self.findings_by("moved")
-        if moved:
-            parts.append(f"{len(moved)} moved with a rename")
+        words = {
+            "renamed": "moved with a rename",
+            "regrouped": "regrouped by root cause",
+            "split": "split from a group",
+        }
+        for how, said in words.items():
+            count = sum(1 for f in moved if (f.moved_how or "renamed") == how)
+            if count:
+                parts.append(f"{count} {said}")
         if not parts:
             parts.append("no new, resolved or reopened findings")
         return f"Open risk {r.old_open_risk} → {r.new_open_risk} ({delta}): {', '.join(parts)}"
@@ -503,8 +514,12 @@ def _finding_changes(old: SideFindings, new: SideFindings, renamed: Mapping[str,
         gone = before[fid]
         target = renamed.get(gone.root or gone.target)
         moved = after.get(finding_id(gone.threat, target)) if target is not None else None
+        how: Literal["renamed", "regrouped", "split"] = "renamed"
         if moved is None:
             moved = _regrouped(gone, by_threat, renamed)
+            if moved is not None:
+                was = {renamed.get(e, e) for e in gone.elements}
+                how = "split" if len(gone.elements) > 1 and set(moved.elements) < was else "regrouped"
         if moved is None or moved.id in before:
             continue
         if moved.id in paired:  # a second element that joined the same group: covered by the first pairing
@@ -512,7 +527,7 @@ def _finding_changes(old: SideFindings, new: SideFindings, renamed: Mapping[str,
             continue
         paired.update((fid, moved.id))
         out.append(
-            FindingChange(moved.id, moved.threat, moved.title, moved.target, "moved", gone.state, moved.state, fid)
+            FindingChange(moved.id, moved.threat, moved.title, moved.target, "moved", gone.state, moved.state, fid, how)
         )
     for fid in sorted((set(before) | set(after)) - paired):
         o, n = before.get(fid), after.get(fid)

@@ -22,7 +22,7 @@ from threatmodel.model.keys import finding_id, ref, split_finding_id, split_ref
 from threatmodel.model.rules import TargetType
 from threatmodel.model.system import Agent, HumanUser, SystemModel, TriageEntry
 from threatmodel.model.unknowns import question
-from threatmodel.model.vocab import Autonomy, ControlStatus, Exposure, HumanApproval, Status, TriageStatus
+from threatmodel.model.vocab import Artifact, Autonomy, ControlStatus, Exposure, HumanApproval, Status, TriageStatus
 
 
 def _clamp(value: int) -> int:
@@ -185,19 +185,52 @@ class _Draft:
         return self.variant.scenario if self.variant is not None and self.variant.scenario else self.threat.scenario
 
 
-def _root(g: ModelGraph, threat: Threat, explanation: Explanation) -> str | None:
-    """The root-cause element of a finding under its threat's ``group_by``, if the facts name one."""
-    if threat.group_by is GroupBy.SOURCE:
-        source = explanation.source
-        return source if source is not None and source in g.untrusted_reasons else None
+def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation) -> str | None:
+    """The root-cause element of a finding under its threat's ``group_by``, if the facts name one.
+
+    Each root is a function of ids and stated facts only (the element's own flow, boundary or
+    data), never of the order of the file, so the grouped id is derivable from the model."""
+    match threat.group_by:
+        case GroupBy.SOURCE:
+            source = explanation.source
+            return source if source is not None and source in g.untrusted_reasons else None
+        case GroupBy.LINK:
+            flow = g.flows.get(element)
+            return g.boundary_of(flow.target) if flow is not None and flow.target in g.components else None
+        case GroupBy.RECEIVER:
+            flow = g.flows.get(element)
+            return flow.target if flow is not None and flow.target in g.components else None
+        case GroupBy.CREDENTIAL:
+            if element not in g.components:
+                return None
+            held = [d for d in g.data_handled(element) if {"credentials", "secrets"} & set(g.data[d].tags)]
+            return held[0] if len(held) == 1 else None
+        case GroupBy.ARTEFACT:
+            if element not in g.components:
+                return None
+            kinds = (Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
+            loaded = sorted({d for d, _, _ in g.artifacts(element, "in") if g.artifact_kind(d) in kinds})
+            return loaded[0] if len(loaded) == 1 else None
     return None
 
 
 def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str]) -> str:
     """The root cause of a grouped finding, in words."""
-    if threat.group_by is GroupBy.SOURCE:
-        return f"{g.untrusted_reasons[root]} (one source reaching {len(affected)} elements)"
-    return f"{g.name(root)} affects {len(affected)} elements"
+    n = len(affected)
+    match threat.group_by:
+        case GroupBy.SOURCE:
+            return f"{g.untrusted_reasons[root]} (one source reaching {n} elements)"
+        case GroupBy.LINK:
+            return (
+                f"{n} flows delivering into '{g.name(root)}' lack the stated protection in transit (one zone's links)"
+            )
+        case GroupBy.RECEIVER:
+            return f"{n} flows hand the data to one receiver, {g.name(root)}"
+        case GroupBy.CREDENTIAL:
+            return f"one credential, {g.name(root)}, held by {n} elements"
+        case GroupBy.ARTEFACT:
+            return f"one dependency, {g.name(root)}, loaded by {n} elements"
+    return f"{g.name(root)} affects {n} elements"
 
 
 def name_list(names: Sequence[str], shown: int = 3) -> str:
@@ -207,6 +240,12 @@ def name_list(names: Sequence[str], shown: int = 3) -> str:
     if len(names) <= shown:
         return f"{', '.join(names[:-1])} and {names[-1]}"
     return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
+def _label(g: ModelGraph, element: str) -> str:
+    """An element's display name; a flow as ``source → target`` (flows have no name of their own)."""
+    flow = g.flows.get(element)
+    return f"{g.name(flow.source)} → {g.name(flow.target)}" if flow is not None else g.name(element)
 
 
 def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
@@ -230,7 +269,7 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
         primary = max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk))
         affected = tuple(d.element for d in members)
         threat = primary.threat
-        names = [g.name(e) for e in affected]
+        names = [_label(g, e) for e in affected]
         values = {**primary.values, "target": name_list(names)}
         assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
         aliases = {finding_id(key, e) for e in affected} | {a for d in members for a in d.finding.aliases}
@@ -427,7 +466,7 @@ def _evaluate(
             finding, values = _finding(
                 model, g, matchers, cset, key, threat, scored, element, explanation, variant, base
             )
-            drafts.append(_Draft(key, threat, element, _root(g, threat, explanation), finding, values, variant))
+            drafts.append(_Draft(key, threat, element, _root(g, threat, element, explanation), finding, values, variant))
 
     grouped = group_findings(g, drafts)
     existing = {f.id for f in grouped}

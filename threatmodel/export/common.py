@@ -206,8 +206,13 @@ class Labels:
         """Every element a finding applies to by display name: a group by root cause lists them all."""
         if not f.affected:
             return self.target(f)
-        names = [self.name(e) for e in f.affected]
+        names = [self.element(e) for e in f.affected]
         return f"{', '.join(names[:-1])} and {names[-1]}"
+
+    def element(self, element: str) -> str:
+        """Display name of an element id; a flow as ``source → target`` by display name."""
+        ends = self.flow_ends.get(element)
+        return f"{self.name(ends[0])} → {self.name(ends[1])}" if ends is not None else self.name(element)
 
     def kind(self, f: Finding) -> str:
         """A component's kind, or ``flow`` / ``system``."""

@@ -64,6 +64,32 @@ def state(f: FindingChange) -> str:
     return f"{s.residual_severity.value}, residual risk {s.residual_risk}, {s.status.value}"
 
 
+MOVED_HOW = {
+    "renamed": "renamed from",
+    "regrouped": "regrouped into this finding from",
+    "split": "split from",
+}
+"""How a moved finding relates to its old id, as the phrase before that id."""
+
+MOVED_WHY = {
+    "renamed": "Renamed: the element was renamed, so the finding id changed; the finding itself is the same.",
+    "regrouped": (
+        "Regrouped: the element's finding joined one finding per root cause; its old id is now an alias, and a"
+        " triage decision under it carries over only when every affected element has the same one."
+    ),
+    "split": (
+        "Split: the element left a finding grouped by root cause (that root no longer causes the threat on"
+        " several elements), so the finding stands for fewer elements under its own id."
+    ),
+}
+"""One sentence per kind of move, for the reports' "Moved" section."""
+
+
+def moved_phrase(f: FindingChange) -> str:
+    """``renamed from <old id>``, ``regrouped into this finding from <old id>`` or ``split from <old id>``."""
+    return f"{MOVED_HOW[f.moved_how or 'renamed']} {f.old_id or ''}".rstrip()
+
+
 def transition(f: FindingChange) -> list[str]:
     """What changed about a finding present on both sides."""
     o, n = f.old, f.new
@@ -126,6 +152,7 @@ def _finding_json(f: FindingChange) -> dict[str, Any]:
         "target": f.target,
         "change": f.change,
         "old_id": f.old_id,
+        "moved_how": f.moved_how,
         "rescored": f.rescored,
         "status_changed": f.status_changed,
         "old": state(f.old),
@@ -277,13 +304,15 @@ def render_diff_markdown(d: ModelDiff, *, old_label: str, new_label: str, as_of:
     moved = d.findings_by("moved")
     if moved:
         lines += [f"#### Moved with a rename or a regrouping by root cause ({len(moved)})", ""]
-        lines += ["The element was renamed, so the finding id changed; the finding itself is the same.", ""]
+        kinds = sorted({f.moved_how or "renamed" for f in moved}, key=list(MOVED_WHY).index)
+        lines += [" ".join(MOVED_WHY[k] for k in kinds), ""]
         lines += _table(
-            ["severity", "finding", "was", "change"],
+            ["severity", "finding", "moved", "was", "change"],
             [
                 [
                     f.current.residual_severity.value,
                     _md_finding(f),
+                    MOVED_HOW[f.moved_how or "renamed"],
                     md_code(f.old_id or ""),
                     md_text("; ".join(transition(f)) or f"unchanged ({f.current.status.value})"),
                 ]

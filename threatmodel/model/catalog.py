@@ -154,6 +154,23 @@ class GroupBy(StrEnum):
     """The untrusted source the finding's path starts at: every element of the threat reached
     first from the same source is listed on one finding, keyed ``<threat>@<source>``."""
 
+    # -- noise (issue 9): root causes that are not a path's source --
+    LINK = "link"
+    """The trust zone a flow delivers into (its target's innermost boundary): every unprotected
+    flow into or inside one zone is one finding, keyed ``<threat>@<boundary>`` (the zone's network
+    does not enforce protection in transit); flows whose target names no boundary stay apart."""
+    RECEIVER = "receiver"
+    """The component a flow delivers to: several flows handing data to one receiver (one provider,
+    one service) are one finding, keyed ``<threat>@<receiver>``."""
+    CREDENTIAL = "credential"
+    """The one credential or secret (data tagged ``credentials`` or ``secrets``) the element
+    handles: several tools or agents acting with it are one finding, keyed ``<threat>@<data>``;
+    an element holding none, or several, stays apart (the facts do not say which one is shared)."""
+    ARTEFACT = "artefact"
+    """The one ML library or container image (a data asset with that ``artifact``) the element
+    loads: several jobs or servers pulling it unpinned are one finding, keyed ``<threat>@<data>``;
+    an element loading none, or several, stays apart."""
+
 
 class Threat(Frozen):
     """A threat with the rule that decides where it applies."""

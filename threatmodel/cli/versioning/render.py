@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from threatmodel.engine.diff import FindingChange, ModelDiff
-from threatmodel.export.diff import SECTION_TITLES, attention_notes, element_detail, state, transition, triage_detail
+from threatmodel.export.diff import (
+    SECTION_TITLES,
+    attention_notes,
+    element_detail,
+    moved_phrase,
+    state,
+    transition,
+    triage_detail,
+)
 
 # ---------------------------------------------------------------------------
 # Terminal
@@ -62,9 +70,9 @@ def print_diff(console: Any, d: ModelDiff, *, old_label: str, new_label: str, as
     findings_table("New findings", d.findings_by("new"), state)
     findings_table("Re-scored or changed status", d.findings_by("changed"), lambda f: "\n".join(transition(f)))
     findings_table(
-        "Moved with a rename",
+        "Moved with a rename or a regrouping by root cause",
         d.findings_by("moved"),
-        lambda f: f"was {f.old_id}\n" + ("\n".join(transition(f)) or f"unchanged ({f.current.status.value})"),
+        lambda f: f"{moved_phrase(f)}\n" + ("\n".join(transition(f)) or f"unchanged ({f.current.status.value})"),
     )
     findings_table("Resolved findings", d.findings_by("resolved"), lambda f: f"was {state(f)}")
     if d.triage:
