@@ -241,8 +241,10 @@ class Application(_ComponentBase):
 
     kind: Literal["application", "api-gateway", "retriever", "external-service", "monitoring", "tool-registry"]
     """Component kind."""
-    output_use: tuple[OutputUse, ...] = ()
-    """How it uses model output it receives (rendered as HTML, executed, run as SQL...)."""
+    output_use: Unknowable[tuple[OutputUse, ...]] = None
+    """How it uses model output it receives (shown as text, rendered as Markdown or HTML, executed,
+    run as SQL, decided on...); unset when unknown. Write ``[]`` for an application that receives no
+    model output or passes it on untouched."""
     multi_tenant: Unknowable[StrictBool] = None
     """Serves several customers or tenants from one deployment; unset when unknown."""
     # -- issue 9, rules area: caller binding (retrievers) and spending caps (gateways)
