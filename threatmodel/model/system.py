@@ -314,6 +314,12 @@ class Model(_ComponentBase):
     """For a provider-hosted model: calls name a fixed, dated model version (not an alias the
     provider moves), and a new version is reviewed before it is used. Unset when unknown."""
 
+    # -- issue 9, unknowns and oversight (reasona)
+    instructed: Unknowable[StrictBool] = None
+    """Given standing instructions (a system prompt) by the application that calls it; naming them
+    in ``system_prompt`` says so too. Write ``false`` for a model called with the user's text
+    alone; unset when unknown."""
+
 
 class Agent(_ComponentBase):
     """A reasoning loop that plans and calls tools."""
@@ -342,6 +348,11 @@ class Agent(_ComponentBase):
     human_review: Unknowable[HumanReview] = None
     """How a person checks its output before people act on it: every, sampled, on-exception or
     none; unset when unknown."""
+    # -- issue 9, unknowns and oversight (reasona)
+    instructed: Unknowable[StrictBool] = None
+    """Given standing instructions (a system prompt) by the application that calls it; naming them
+    in ``system_prompt`` says so too. Write ``false`` for a model called with the user's text
+    alone; unset when unknown."""
 
 
 class Tool(_ComponentBase):

@@ -40,6 +40,7 @@ UNKNOWABLE: dict[str, str] = {
     "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",
     "output": "what {name} returns to its callers (text, label, scores, logits, embeddings)",
     # issue 9, unknowns and oversight: how model output is used where it arrives
+    "instructed": "whether {name} is given standing instructions (a system prompt) by the application that calls it",
     "output_use": "what {name} does with the model output it receives (display-text, render-markdown, render-html, execute-code, run-sql, run-shell, call-api, send-email, automated-decision, or [] for none)",
     # data lifecycle and purpose (issue 9, gap 4)
     "retention": "how long {name} is kept (session, need, a duration such as 90d, indefinite)",
