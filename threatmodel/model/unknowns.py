@@ -100,6 +100,9 @@ LEGACY_DEFAULTS: dict[str, object] = {
     "shared_across_users": False,
     "accelerator": "dedicated",
     "rate_limited": False,
+    # 0.1 read an unstated output use as none and a model without a named system prompt as uninstructed
+    "output_use": [],
+    "instructed": False,
 }
 """What version 0.1 assumed for an unstated attribute (the safe answer). Kept only so that a model
 written for 0.1 can state those assumptions explicitly and keep its old findings."""
