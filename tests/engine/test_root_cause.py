@@ -65,8 +65,10 @@ def test_a_group_scenario_reads_right_for_several_elements() -> None:
     group = _by_id(_assess(BASE))[f"{DPI}@visitors"]
     assert "(one of 2 paths)" in group.scenario
     assert "The model " not in group.scenario and "its instructions" not in group.scenario
-    single = _by_id(_assess(BASE))[f"{DPI}@hr-llm"] if f"{DPI}@hr-llm" in _by_id(_assess(BASE)) else None
-    assert single is None or "paths)" not in single.scenario
+    # a source reaching one model keeps the plain wording
+    one = {**BASE, "flows": [f for f in BASE["flows"] if f["target"] != "sales-llm"]}
+    single = _by_id(_assess(one))[f"{DPI}@faq-llm"]
+    assert "paths)" not in single.scenario and "faq-llm" in single.scenario
 
 
 def test_the_group_carries_its_worst_members_score() -> None:
