@@ -121,13 +121,14 @@ def _wide_model(tmp_path: Path, copies: int) -> Path:
     findings a copy (one user population shared by every app would be one root cause, grouped)."""
     import yaml
 
-    components: list[dict[str, str]] = []
+    components: list[dict[str, object]] = []
     flows: list[dict[str, str]] = []
     for i in range(copies):
         components += [
             {"id": f"users-{i}", "kind": "human-user", "population": "public", "exposure": "internet"},
-            {"id": f"app-{i}", "kind": "application", "exposure": "internet"},
-            {"id": f"llm-{i}", "kind": "llm"},
+            # the app passes answers through as it got them and the model has no instructions
+            {"id": f"app-{i}", "kind": "application", "exposure": "internet", "output_use": []},
+            {"id": f"llm-{i}", "kind": "llm", "instructed": False},
         ]
         flows += [
             {"source": f"users-{i}", "target": f"app-{i}"},

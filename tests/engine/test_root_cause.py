@@ -59,6 +59,18 @@ def test_one_source_reaching_two_models_is_one_finding() -> None:
     assert "faq-llm" in group.scenario and "sales-llm" in group.scenario
 
 
+def test_a_group_scenario_reads_right_for_several_elements() -> None:
+    """The sentence names every member, says its path is one of several, and never talks about
+    "the model" as if there were one."""
+    group = _by_id(_assess(BASE))[f"{DPI}@visitors"]
+    assert "(one of 2 paths)" in group.scenario
+    assert "The model " not in group.scenario and "its instructions" not in group.scenario
+    # a source reaching one model keeps the plain wording
+    one = {**BASE, "flows": [f for f in BASE["flows"] if f["target"] != "sales-llm"]}
+    single = _by_id(_assess(one))[f"{DPI}@faq-llm"]
+    assert "paths)" not in single.scenario and "faq-llm" in single.scenario
+
+
 def test_the_group_carries_its_worst_members_score() -> None:
     """sales-llm sees confidential data (impact +1), so the group scores as sales-llm does."""
     per_element = {

@@ -271,6 +271,9 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
         threat = primary.threat
         names = [_label(g, e) for e in affected]
         values = {**primary.values, "target": name_list(names)}
+        # the scenario names one path of several: say so, so a sentence about the group reads right
+        if values.get("path"):
+            values["path"] = f"{values['path']} (one of {len(members)} paths)"
         assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
         aliases = {finding_id(key, e) for e in affected} | {a for d in members for a in d.finding.aliases}
         out.append(

@@ -241,8 +241,10 @@ class Application(_ComponentBase):
 
     kind: Literal["application", "api-gateway", "retriever", "external-service", "monitoring", "tool-registry"]
     """Component kind."""
-    output_use: tuple[OutputUse, ...] = ()
-    """How it uses model output it receives (rendered as HTML, executed, run as SQL...)."""
+    output_use: Unknowable[tuple[OutputUse, ...]] = None
+    """How it uses model output it receives (shown as text, rendered as Markdown or HTML, executed,
+    run as SQL, decided on...); unset when unknown. Write ``[]`` for an application that receives no
+    model output or passes it on untouched."""
     multi_tenant: Unknowable[StrictBool] = None
     """Serves several customers or tenants from one deployment; unset when unknown."""
     # -- issue 9, rules area: caller binding (retrievers) and spending caps (gateways)
@@ -312,6 +314,12 @@ class Model(_ComponentBase):
     """For a provider-hosted model: calls name a fixed, dated model version (not an alias the
     provider moves), and a new version is reviewed before it is used. Unset when unknown."""
 
+    # -- issue 9, unknowns and oversight (reasona)
+    instructed: Unknowable[StrictBool] = None
+    """Given standing instructions (a system prompt) by the application that calls it; naming them
+    in ``system_prompt`` says so too. Write ``false`` for a model called with the user's text
+    alone; unset when unknown."""
+
 
 class Agent(_ComponentBase):
     """A reasoning loop that plans and calls tools."""
@@ -340,6 +348,11 @@ class Agent(_ComponentBase):
     human_review: Unknowable[HumanReview] = None
     """How a person checks its output before people act on it: every, sampled, on-exception or
     none; unset when unknown."""
+    # -- issue 9, unknowns and oversight (reasona)
+    instructed: Unknowable[StrictBool] = None
+    """Given standing instructions (a system prompt) by the application that calls it; naming them
+    in ``system_prompt`` says so too. Write ``false`` for a model called with the user's text
+    alone; unset when unknown."""
 
 
 class Tool(_ComponentBase):

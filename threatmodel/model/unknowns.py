@@ -39,6 +39,9 @@ UNKNOWABLE: dict[str, str] = {
     "labelling": "where the labels of {name} come from (internal, vendor, crowdsourced, user-feedback, …)",
     "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",
     "output": "what {name} returns to its callers (text, label, scores, logits, embeddings)",
+    # issue 9, unknowns and oversight: how model output is used where it arrives
+    "instructed": "whether {name} is given standing instructions (a system prompt) by the application that calls it",
+    "output_use": "what {name} does with the model output it receives (display-text, render-markdown, render-html, execute-code, run-sql, run-shell, call-api, send-email, automated-decision, or [] for none)",
     # data lifecycle and purpose (issue 9, gap 4)
     "retention": "how long {name} is kept (session, need, a duration such as 90d, indefinite)",
     "purpose": "what {name} was collected for and may be used for (service, support, analytics, training, …)",
@@ -97,6 +100,9 @@ LEGACY_DEFAULTS: dict[str, object] = {
     "shared_across_users": False,
     "accelerator": "dedicated",
     "rate_limited": False,
+    # 0.1 read an unstated output use as none and a model without a named system prompt as uninstructed
+    "output_use": [],
+    "instructed": False,
 }
 """What version 0.1 assumed for an unstated attribute (the safe answer). Kept only so that a model
 written for 0.1 can state those assumptions explicitly and keep its old findings."""
