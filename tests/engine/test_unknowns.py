@@ -195,9 +195,15 @@ ENGINE_READINGS = _engine_readings_only(Path(tempfile.mkdtemp(prefix="tm-reading
 
 
 def test_opt_outs_are_few_and_said_once_per_test() -> None:
-    """Explicit no-match readings stay the exception: each one is a single test in the library."""
+    """Explicit no-match readings stay the exception: each one is a single test in the library.
+
+    The budget was 30 until session 5 put six of them on ``output_use: automated-decision``: an
+    application whose output use is unknown is read as showing the output to people, which
+    generated-answer-reliance raises (decision 1410), so the automated-decision threats need the
+    use stated rather than reading the same unknown both ways. Raise it again only with such a
+    reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 30
+    assert 0 < text.count("unknown: no-match") <= 34
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
