@@ -87,7 +87,8 @@ def test_answers_are_typed(model: SystemModel) -> None:
         ("bot", "autonomy", "reckless"),
         ("web-to-bot", "encrypted", "yes"),
         ("bot", "autonomy", ["assistive", "autonomous"]),
-        ("refund", "side_effects", []),
+        ("bot", "autonomy", []),
+        ("refund", "side_effects", ["send-external", "teleport"]),
     ],
 )
 def test_a_value_the_attribute_does_not_accept_is_refused(
@@ -95,6 +96,14 @@ def test_a_value_the_attribute_does_not_accept_is_refused(
 ) -> None:
     with pytest.raises(UsageError, match="not an answer"):
         answer_change(model, element, attribute, answer)
+
+
+def test_no_values_states_none_for_a_list(model: SystemModel) -> None:
+    """'No side effects' is an answer of its own: it writes ``[]``, which is a fact, not unknown."""
+    change = answer_change(model, "refund", "side_effects", [])
+    assert change.label == "State side_effects of refund: none"
+    tool = next(c for c in apply_change(model, change).components if c.id == "refund")
+    assert tool.side_effects == ()  # type: ignore[union-attr]
 
 
 def test_answering_settles_the_question(model: SystemModel) -> None:

@@ -6,12 +6,16 @@ import difflib
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.coordinate import Coordinate
-from textual.widgets import OptionList
+from textual.widgets import OptionList, SelectionList
 
 from tests.tui.conftest import SIZE
 from tests.tui.helpers import detail_text, settle, tm
+from threatmodel.edit.answers import Choices
+from threatmodel.engine.questions import Question
 from threatmodel.tui.app import ThreatModelApp
+from threatmodel.tui.forms import STATED_NONE
 from threatmodel.tui.screens.questions import AnswerScreen, QuestionsScreen
 
 FLOWS = ["chat-llm-to-ticket-tool", "doc-index-to-retriever", "retriever-to-chat-llm", "retriever-to-doc-index"]
@@ -104,3 +108,49 @@ async def test_answer_dialog_fits(app: ThreatModelApp, size: tuple[int, int]) ->
         box = dialog.query_one(".dialog").region
         assert values.region.height >= 2
         assert box.contains_region(values.region)
+
+
+class _Host(App[None]):
+    """A bare app that shows one answer dialog and keeps what it dismissed with."""
+
+    def __init__(self, dialog: AnswerScreen) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.results: list[tuple[str, ...] | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self.results.append)
+
+
+def _list_question() -> tuple[Question, Choices]:
+    question = Question(
+        element="refund",
+        attribute="side_effects",
+        question="state what refund can change",
+        findings=("t@refund",),
+        open_findings=1,
+        risk=9,
+    )
+    return question, Choices(section="components", key="refund", values=("write", "move-money"), multiple=True)
+
+
+@pytest.mark.parametrize(
+    ("ticked", "dismissed"),
+    [((STATED_NONE,), ()), (("move-money",), ("move-money",)), ((STATED_NONE, "write"), None), ((), None)],
+)
+async def test_a_list_answer_can_state_none(ticked: tuple[str, ...], dismissed: tuple[str, ...] | None) -> None:
+    """'none of these' answers with no values (the model then says []); ticked alone only, and
+    nothing ticked answers nothing (the dialog stays, the fact stays unknown)."""
+    host = _Host(AnswerScreen(*_list_question()))
+    async with host.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        values = host.dialog.query_one("#answer-values", SelectionList)
+        assert values.get_option_at_index(0).value == STATED_NONE
+        for v in ticked:
+            values.select(v)
+        await pilot.click("#answer-ok")
+        await pilot.pause()
+        if dismissed is None:
+            assert host.results == [] and host.screen is host.dialog
+        else:
+            assert host.results == [dismissed]

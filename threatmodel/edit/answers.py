@@ -98,13 +98,14 @@ def answer_change(
     """The change that states ``attribute`` of ``element`` as ``answer``.
 
     ``written`` is the element as its file has it (``EditSession.document_item``); the answer is
-    added to it so every key the author wrote stays. Raises UsageError for a value the attribute
-    does not accept.
+    added to it so every key the author wrote stays. For a list attribute, no values is an answer
+    too: it states ``[]`` (none), which is not the same as unknown. Raises UsageError for a value
+    the attribute does not accept.
     """
     allowed = choices(model, element, attribute)
     picked = [answer] if isinstance(answer, str) else list(answer)
     wrong = [v for v in picked if v not in allowed.values]
-    if wrong or not picked or (len(picked) > 1 and not allowed.multiple):
+    if wrong or (not picked and not allowed.multiple) or (len(picked) > 1 and not allowed.multiple):
         raise UsageError(
             Problem(
                 f"'{', '.join(picked)}' is not an answer for '{attribute}': choose from {', '.join(allowed.values)}"
@@ -120,7 +121,7 @@ def answer_change(
     _, item = find_element(model, element)
     document = dict(written) if written is not None else item_document(item)
     document[attribute] = value
-    shown = ", ".join(value) if isinstance(value, list) else str(value).lower()
+    shown = (", ".join(value) or "none") if isinstance(value, list) else str(value).lower()
     return Change(f"State {attribute} of {element}: {shown}", (Upsert(allowed.section, document, allowed.key),))
 
 

@@ -208,7 +208,11 @@ def data_matches(
     asset = graph.data.get(data_id)
     if asset is None:
         return False
-    if test.new_to_recipient and recipient is not None and not new_to_recipient(test, graph, data_id, recipient, sender):
+    if (
+        test.new_to_recipient
+        and recipient is not None
+        and not new_to_recipient(test, graph, data_id, recipient, sender)
+    ):
         return False
     if test.classification_at_least is not None and asset.classification < test.classification_at_least:
         return False

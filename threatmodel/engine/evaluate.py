@@ -469,7 +469,9 @@ def _evaluate(
             finding, values = _finding(
                 model, g, matchers, cset, key, threat, scored, element, explanation, variant, base
             )
-            drafts.append(_Draft(key, threat, element, _root(g, threat, element, explanation), finding, values, variant))
+            drafts.append(
+                _Draft(key, threat, element, _root(g, threat, element, explanation), finding, values, variant)
+            )
 
     grouped = group_findings(g, drafts)
     existing = {f.id for f in grouped}

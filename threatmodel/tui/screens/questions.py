@@ -20,9 +20,12 @@ from textual.widgets.option_list import Option
 from threatmodel.edit.answers import Choices, answer_change, choices, find_element
 from threatmodel.engine.questions import Question, open_questions, risk_resting_on_unknowns
 from threatmodel.errors import ThreatModelError
+from threatmodel.tui.forms import STATED_NONE
 from threatmodel.tui.safetext import Text
 from threatmodel.tui.screens.ranked import RankedScreen
 from threatmodel.tui.text import DIM, severity_text
+
+NONE_LABEL = "none of these (stated)"
 
 
 def _sentence(question: str) -> str:
@@ -59,7 +62,9 @@ class AnswerScreen(ModalScreen[tuple[str, ...] | None]):
                 classes="dialog-note",
             )
             if self.allowed.multiple:
-                yield SelectionList[str](*((v, v) for v in self.allowed.values), id="answer-values")
+                yield SelectionList[str](
+                    (NONE_LABEL, STATED_NONE), *((v, v) for v in self.allowed.values), id="answer-values"
+                )
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("OK", id="answer-ok", variant="primary", compact=True)
                     yield Button("Cancel", id="answer-cancel", compact=True)
@@ -79,10 +84,18 @@ class AnswerScreen(ModalScreen[tuple[str, ...] | None]):
     def _ok(self, event: Button.Pressed) -> None:
         event.stop()
         picked: SelectionList[str] = self.query_one("#answer-values", SelectionList)
-        if picked.selected:
-            self.dismiss(tuple(picked.selected))
+        chosen = tuple(picked.selected)
+        if chosen == (STATED_NONE,):
+            self.dismiss(())  # none: an empty list, which is a fact
+        elif STATED_NONE in chosen:
+            self.notify(f"'{NONE_LABEL}' says there are none: tick it alone, or only the others.", severity="warning")
+        elif chosen:
+            self.dismiss(chosen)
         else:
-            self.notify("Tick at least one value (space), or escape to leave it unknown.", severity="warning")
+            self.notify(
+                f"Tick the values that hold (space), '{NONE_LABEL}' if none does, or escape to leave it unknown.",
+                severity="warning",
+            )
 
     @on(Button.Pressed, "#answer-cancel")
     def _cancel_pressed(self, event: Button.Pressed) -> None:
@@ -197,7 +210,7 @@ class QuestionsScreen(RankedScreen[Question]):
             return
 
         def answered(values: tuple[str, ...] | None) -> None:
-            if not values or self.tm.session is None:
+            if values is None or self.tm.session is None:
                 return
             s = self.tm.session
             try:
