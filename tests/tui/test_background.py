@@ -19,6 +19,7 @@ from threatmodel.io.load import LoadedCatalogs
 from threatmodel.tui.app import ThreatModelApp, make_app
 from threatmodel.tui.screens.overview import StatusLine
 from threatmodel.tui.screens.plan import PlanScreen
+from threatmodel.tui.screens.questions import QuestionsScreen
 
 ADD_TOOL = Change(
     "add tool", (Upsert("components", {"id": "mailer", "kind": "tool", "side_effects": ["send-external"]}),)
@@ -181,3 +182,33 @@ async def test_an_analysis_for_a_replaced_session_is_refused(
         app._analysed(old, 1, stale, 1.0)  # what the old worker's callback would do
         assert not app.session.analysed
         gates.release(1)
+
+
+async def test_answering_a_question_leaves_the_analysis_to_the_worker(
+    background_app: ThreatModelApp, gates: Gates
+) -> None:
+    """After an answer the open questions wait for the worker (the gate would fail the test if the
+    event loop analysed), then show the list of the answered model."""
+    async with background_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app = tm(pilot)
+        gates.release(1)
+        await settle(pilot)
+        await pilot.press("u")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, QuestionsScreen)
+        asked = len(screen.rows)
+        assert asked > 0
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")  # the first value
+        await pilot.pause()
+        assert app.screen is screen and app.analysing
+        assert screen.sub_title == "re-analysing…"
+        assert "Re-analysing" in detail_text(pilot, "#questions-detail")
+        gates.release(2)
+        await settle(pilot)
+        assert not app.analysing
+        assert len(screen.rows) == asked - 1
+        assert "open question" in screen.sub_title

@@ -42,7 +42,7 @@ class PlanScreen(RankedScreen[Proposal]):
 
     def refresh_session(self) -> None:
         session = self.tm.session
-        if session is None:
+        if session is None or self.waiting_for_analysis():
             return
         table = self.table
         current = self.current.control if self.current is not None else None

@@ -136,7 +136,7 @@ class QuestionsScreen(RankedScreen[Question]):
 
     def refresh_session(self) -> None:
         session = self.tm.session
-        if session is None:
+        if session is None or self.waiting_for_analysis():
             return
         table = self.table
         previous = table.cursor_row
@@ -222,8 +222,10 @@ class QuestionsScreen(RankedScreen[Question]):
                 return
             before = s.assessment.open_risk
             if self.tm.editor.apply(change):
-                after = self.tm.session.assessment.open_risk if self.tm.session else before
-                self.notify(f"{change.label} · open risk {before} → {after}")
+                if self.tm.session is None or self.tm.analysing:
+                    self.notify(f"{change.label} · re-analysing")  # a large model: the worker has it
+                else:
+                    self.notify(f"{change.label} · open risk {before} → {self.tm.session.assessment.open_risk}")
 
         self.app.push_screen(AnswerScreen(q, allowed), answered)
 

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header
 
 from threatmodel.tui.safetext import Text
 from threatmodel.tui.shared import UsesApp
+from threatmodel.tui.text import DIM
 from threatmodel.tui.widgets.detail import DetailPane
 
 Row = TypeVar("Row")
@@ -62,6 +63,16 @@ class RankedScreen(UsesApp, Screen[None], Generic[Row]):
     def refresh_session(self) -> None:
         """Refill the rows from the session (after any edit, undo or reload)."""
         raise NotImplementedError
+
+    def waiting_for_analysis(self) -> bool:
+        """True (and says so) while a worker re-analyses the model after an edit: the rows stay as
+        they were until its result arrives, which refreshes this screen again, rather than the
+        analysis running a second time on the event loop."""
+        if not self.tm.analysing:
+            return False
+        self.sub_title = "re-analysing…"
+        self.show_text(Text("Re-analysing the changed model: the list follows when it is done.", style=DIM))
+        return True
 
     def show_current(self) -> None:
         """Draw the highlighted row in the detail pane."""
