@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from textual.app import App
 from textual.coordinate import Coordinate
+from textual.pilot import Pilot
 from textual.widgets import OptionList, SelectionList
 
 from tests.tui.conftest import SIZE
@@ -27,13 +28,19 @@ def clear_text(app: ThreatModelApp) -> set[str]:
     return {f.target for f in session.assessment.findings if f.threat == "demo:clear-text-flow"}
 
 
+async def open_questions(pilot: Pilot[None]) -> QuestionsScreen:
+    """Wait for the analysis, then open the open questions with ``u``."""
+    await settle(pilot)
+    await pilot.press("u")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, QuestionsScreen)
+    return screen
+
+
 async def test_u_lists_the_questions_most_open_risk_first(app: ThreatModelApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("u")
-        await pilot.pause()
-        screen = pilot.app.screen
-        assert isinstance(screen, QuestionsScreen)
+        screen = await open_questions(pilot)
         assert [(q.element, q.attribute) for q in screen.rows] == [(f, "encrypted") for f in FLOWS]
         assert screen.sub_title == "4 open questions · 24 risk points on unknowns"
         shown = detail_text(pilot, "#questions-detail")
@@ -46,11 +53,7 @@ async def test_u_lists_the_questions_most_open_risk_first(app: ThreatModelApp) -
 
 async def test_answering_edits_the_model_and_reanalyses(app: ThreatModelApp, model_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("u")
-        await pilot.pause()
-        screen = pilot.app.screen
-        assert isinstance(screen, QuestionsScreen)
+        screen = await open_questions(pilot)
         await pilot.press("enter")
         await pilot.pause()
         dialog = pilot.app.screen
@@ -79,9 +82,7 @@ async def test_answering_edits_the_model_and_reanalyses(app: ThreatModelApp, mod
 
 async def test_escape_leaves_the_fact_unknown(app: ThreatModelApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("u")
-        await pilot.pause()
+        await open_questions(pilot)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, AnswerScreen)
@@ -97,9 +98,7 @@ async def test_escape_leaves_the_fact_unknown(app: ThreatModelApp) -> None:
 @pytest.mark.parametrize("size", [(80, 24), (200, 50)])
 async def test_answer_dialog_fits(app: ThreatModelApp, size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        await pilot.press("u")
-        await pilot.pause()
+        await open_questions(pilot)
         await pilot.press("enter")
         await pilot.pause()
         dialog = pilot.app.screen
@@ -139,7 +138,7 @@ def _list_question() -> tuple[Question, Choices]:
     [((STATED_NONE,), ()), (("move-money",), ("move-money",)), ((STATED_NONE, "write"), None), ((), None)],
 )
 async def test_a_list_answer_can_state_none(ticked: tuple[str, ...], dismissed: tuple[str, ...] | None) -> None:
-    """'none of these' answers with no values (the model then says []); ticked alone only, and
+    """'(none: stated)' answers with no values (the model then says []); ticked alone only, and
     nothing ticked answers nothing (the dialog stays, the fact stays unknown)."""
     host = _Host(AnswerScreen(*_list_question()))
     async with host.run_test(size=SIZE) as pilot:

@@ -55,6 +55,8 @@ STATED_NONE: Final = "(none)"
 """The choice (or the typed words) that states an empty list for an attribute that may be
 unknown: ``side_effects: []`` says "no side effects", while leaving the field out says "not
 known". Not a valid id or slug, so it never collides with a real value."""
+STATED_NONE_LABEL: Final = "(none: stated)"
+"""How :data:`STATED_NONE` is offered in a pick list (the element forms and the answer dialog)."""
 
 FieldKind = Literal[
     "text", "integer", "number", "date", "bool", "optional-bool", "choice", "multi-choice", "words", "ref", "multi-ref"

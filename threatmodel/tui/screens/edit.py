@@ -108,7 +108,9 @@ def field_widget(spec: FieldSpec, value: RawValue, options: Sequence[tuple[Text,
         selections = [Selection(label, v, v in chosen) for label, v in choice_options]
         if spec.unknowable:  # nothing chosen = unknown; this states "none"
             known.add(forms.STATED_NONE)
-            selections.insert(0, Selection(Text("(none: stated)"), forms.STATED_NONE, forms.STATED_NONE in chosen))
+            selections.insert(
+                0, Selection(Text(forms.STATED_NONE_LABEL), forms.STATED_NONE, forms.STATED_NONE in chosen)
+            )
         selections += [Selection(Text(f"{v} (unknown)"), v, True) for v in sorted(chosen - known)]
         widget = SelectionList[str](*selections, id=wid, compact=True)
         widget.tooltip = tip

@@ -20,12 +20,10 @@ from textual.widgets.option_list import Option
 from threatmodel.edit.answers import Choices, answer_change, choices, find_element
 from threatmodel.engine.questions import Question, open_questions, risk_resting_on_unknowns
 from threatmodel.errors import ThreatModelError
-from threatmodel.tui.forms import STATED_NONE
+from threatmodel.tui.forms import STATED_NONE, STATED_NONE_LABEL
 from threatmodel.tui.safetext import Text
 from threatmodel.tui.screens.ranked import RankedScreen
 from threatmodel.tui.text import DIM, severity_text
-
-NONE_LABEL = "none of these (stated)"
 
 
 def _sentence(question: str) -> str:
@@ -63,7 +61,7 @@ class AnswerScreen(ModalScreen[tuple[str, ...] | None]):
             )
             if self.allowed.multiple:
                 yield SelectionList[str](
-                    (NONE_LABEL, STATED_NONE), *((v, v) for v in self.allowed.values), id="answer-values"
+                    (STATED_NONE_LABEL, STATED_NONE), *((v, v) for v in self.allowed.values), id="answer-values"
                 )
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("OK", id="answer-ok", variant="primary", compact=True)
@@ -88,12 +86,14 @@ class AnswerScreen(ModalScreen[tuple[str, ...] | None]):
         if chosen == (STATED_NONE,):
             self.dismiss(())  # none: an empty list, which is a fact
         elif STATED_NONE in chosen:
-            self.notify(f"'{NONE_LABEL}' says there are none: tick it alone, or only the others.", severity="warning")
+            self.notify(
+                f"'{STATED_NONE_LABEL}' says there are none: tick it alone, or only the others.", severity="warning"
+            )
         elif chosen:
             self.dismiss(chosen)
         else:
             self.notify(
-                f"Tick the values that hold (space), '{NONE_LABEL}' if none does, or escape to leave it unknown.",
+                f"Tick the values that hold (space), '{STATED_NONE_LABEL}' if none does, or escape to leave it unknown.",
                 severity="warning",
             )
 
