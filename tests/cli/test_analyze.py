@@ -128,7 +128,7 @@ def _wide_model(tmp_path: Path, copies: int) -> Path:
             {"id": f"users-{i}", "kind": "human-user", "population": "public", "exposure": "internet"},
             # the app passes answers through as it got them and the model has no instructions
             {"id": f"app-{i}", "kind": "application", "exposure": "internet", "output_use": []},
-            {"id": f"llm-{i}", "kind": "llm", "instructed": False},
+            {"id": f"llm-{i}", "kind": "llm", "instructed": False, "hosting": "self-hosted"},
         ]
         flows += [
             {"source": f"users-{i}", "target": f"app-{i}"},

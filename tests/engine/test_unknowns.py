@@ -200,10 +200,13 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     The budget was 30 until session 5 put six of them on ``output_use: automated-decision``: an
     application whose output use is unknown is read as showing the output to people, which
     generated-answer-reliance raises (decision 1410), so the automated-decision threats need the
-    use stated rather than reading the same unknown both ways. Raise it again only with such a
-    reason, said here."""
+    use stated rather than reading the same unknown both ways. Session 6 made ``hosting`` unknowable
+    (decision 1530) and added five more, one per provider test: a stated ``provider-api`` is read as
+    stated, and an unknown one by a second branch that keeps the threat unless a stated fact places
+    the model on the organisation's own stack, so an unknown is never read as the safe answer there
+    either. Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 34
+    assert 0 < text.count("unknown: no-match") <= 39
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -103,7 +103,8 @@ def declares(component: BaseModel, item: Item) -> bool:
             _says(component, term) for term in item.terms
         )
     if item.category is Category.ML_FRAMEWORK and kind in MODEL_KINDS:
-        return getattr(component, "hosting", "self-hosted") == "self-hosted"
+        # A model whose hosting is unknown may be run by the code found here.
+        return getattr(component, "hosting", None) != "provider-api"
     if item.category is Category.MODEL_FILE:
         fmt = getattr(component, "weights_format", None)
         return fmt is not None and str(fmt) == item.fact("weights_format")

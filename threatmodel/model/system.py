@@ -36,6 +36,7 @@ from threatmodel.model.vocab import (
     Credentials,
     EvidenceOutcome,
     Exposure,
+    Hosting,
     HumanApproval,
     HumanReview,
     IdentityCheck,
@@ -283,8 +284,8 @@ class Model(_ComponentBase):
 
     kind: Literal["llm", "ml-model", "embedding-model"]
     """Component kind."""
-    hosting: Literal["self-hosted", "provider-api"] = "self-hosted"
-    """Run on the organisation's own serving stack or called at a provider's API."""
+    hosting: Unknowable[Hosting] = None
+    """Run on the organisation's own serving stack or called at a provider's API; unset when unknown."""
     weights_format: Unknowable[WeightsFormat] = None
     """How the weights are serialised; pickle-based formats execute code when loaded."""
     base_model: Slug | None = None

@@ -35,6 +35,7 @@ UNKNOWABLE: dict[str, str] = {
     "rate_limited": "whether callers of {name} are rate-limited per identity",
     "blocking": "whether {name} blocks what it catches or only flags it",
     "accelerator": "how the accelerators {name} runs on are shared (dedicated, shared, confidential)",
+    "hosting": "where {name} runs (self-hosted on the organisation's own infrastructure, or provider-api)",
     "weights_format": "how the weights of {name} are serialised (safetensors, pickle, pytorch, onnx, …)",
     "labelling": "where the labels of {name} come from (internal, vendor, crowdsourced, user-feedback, …)",
     "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",
@@ -103,6 +104,8 @@ LEGACY_DEFAULTS: dict[str, object] = {
     # 0.1 read an unstated output use as none and a model without a named system prompt as uninstructed
     "output_use": [],
     "instructed": False,
+    # 0.1 to 0.5 read an unstated hosting as the organisation's own serving stack
+    "hosting": "self-hosted",
 }
 """What version 0.1 assumed for an unstated attribute (the safe answer). Kept only so that a model
 written for 0.1 can state those assumptions explicitly and keep its old findings."""

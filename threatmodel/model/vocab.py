@@ -215,6 +215,15 @@ class Integrity(StrEnum):
     """Loaded as found, by name or tag."""
 
 
+class Hosting(StrEnum):
+    """Where a model runs."""
+
+    SELF_HOSTED = "self-hosted"
+    """On serving infrastructure the organisation runs or rents (its cloud account, its GPUs, devices)."""
+    PROVIDER_API = "provider-api"
+    """At a provider, called through the provider's API; the provider holds the weights and sees every request."""
+
+
 class ModelOutput(StrEnum):
     """What a model returns to its callers."""
 

@@ -44,7 +44,7 @@ def _component(item: Item, ids: IdAllocator, notes: list[str], inv: Inventory) -
             c["provenance"] = "third-party-api"
             notes.append(f"{c['id']}: {tech.name} SDK or endpoint at {where}; its default endpoint is the vendor's API")
         else:
-            notes.append(f"{c['id']}: {tech.name} at {where}; where it runs is not shown (hosting left at self-hosted)")
+            notes.append(f"{c['id']}: {tech.name} at {where}; where it runs is not shown (hosting left unknown)")
     elif item.category is Category.VECTOR_DB:
         tech = kb.technologies[item.id.split(":", 1)[1]]
         c = {"id": ids.take(tech.id, "vector-store"), "kind": "vector-store", "name": tech.name}
