@@ -160,3 +160,19 @@ def test_large_summary_shows_the_worst_and_counts_the_rest(tmp_path: Path) -> No
     full = run(str(path), "--as-of", "2026-12-01", "--all").output  # type: ignore[attr-defined]
     assert _finding_rows(full) == 90
     assert "more open findings" not in full
+
+
+def test_findings_table_gives_the_title_room_on_a_narrow_terminal() -> None:
+    """At 80 columns the table fits and drops the catalog references (every report has them), so a
+    threat's title is not folded one word a line; from 110 columns the references are listed too."""
+    narrow = CliRunner().invoke(cli, ["analyze", *ARGS], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.stderr
+    assert all(len(line) <= 80 for line in narrow.stdout.splitlines())
+    header = next(line for line in narrow.stdout.splitlines() if "severity" in line and "threat" in line)
+    assert "refs" not in header
+    titled = [line for line in narrow.stdout.splitlines() if "Indirect prompt injection" in line]
+    assert titled, narrow.stdout
+    wide = CliRunner().invoke(cli, ["analyze", *ARGS], env={"COLUMNS": "140"})
+    header = next(line for line in wide.stdout.splitlines() if "severity" in line and "threat" in line)
+    assert "refs" in header
+    assert "TM202" in wide.stdout

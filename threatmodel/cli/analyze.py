@@ -42,6 +42,8 @@ SEVERITY_STYLE = {
 
 SUMMARY_ROWS = 40
 """Rows of each list the summary prints before it counts the rest (``--all`` prints them all)."""
+WIDE_TABLE = 110
+"""Terminal width from which the findings table also lists each finding's catalog references."""
 
 
 @click.command()
@@ -164,24 +166,30 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
         ordered = ordered[:SUMMARY_ROWS]
     if shown:
         title = "Findings" if show_all else "Open findings" + (f" (the {SUMMARY_ROWS} worst)" if hidden else "")
+        # On a narrow terminal the threat's title gets the room: element ids fold at a quarter of
+        # the width, and the catalog references (in every report) are left out below WIDE_TABLE.
+        wide = console.width >= WIDE_TABLE
         table = Table(title=title, title_justify="left", expand=False)
         table.add_column("severity", no_wrap=True)
-        table.add_column("target", no_wrap=True)
-        table.add_column("threat")
+        table.add_column("target", overflow="fold", max_width=max(16, console.width // 4))
+        table.add_column("threat", min_width=24, ratio=2)
         table.add_column("status", no_wrap=True)
-        table.add_column("refs")
+        if wide:
+            table.add_column("refs", ratio=1)
         for f in ordered:
-            refs = ", ".join(r.split(":", 1)[1] for r in f.refs if not r.startswith(("stride:", "atlas:")))
             threat = Text(f.title)
             if f.assumes:
                 threat.append(" ?", style="bold yellow")
-            table.add_row(
+            row = [
                 Text(f.residual_severity.value, style=SEVERITY_STYLE[f.residual_severity]),
                 Text(f.target + (f" +{len(f.affected) - 1}" if f.affected else "")),
                 threat,
                 Text(f.status.value),
-                Text(refs, style="dim"),
-            )
+            ]
+            if wide:
+                refs = ", ".join(r.split(":", 1)[1] for r in f.refs if not r.startswith(("stride:", "atlas:")))
+                row.append(Text(refs, style="dim"))
+            table.add_row(*row)
         console.print(table)
         if any(f.assumes for f in ordered):
             console.print(
