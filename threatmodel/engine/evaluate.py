@@ -211,7 +211,23 @@ def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation)
             kinds = (Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
             loaded = sorted({d for d, _, _ in g.artifacts(element, "in") if g.artifact_kind(d) in kinds})
             return loaded[0] if len(loaded) == 1 else None
+        case GroupBy.PRODUCER:
+            return _producer(g, threat, element, explanation.path)
     return None
+
+
+def _producer(g: ModelGraph, threat: Threat, element: str, path: Sequence[str]) -> str | None:
+    """The element whose output is relied on (decision 1510): ``element`` itself when it is of the
+    threat's ``producer`` kinds, else the one of those kinds nearest it along the finding's path
+    (ties: smallest id). ``None`` when the path holds none: the finding then stays where it is."""
+    kinds = {str(k) for k in threat.producer}
+    if element in g.components and g.kind(element) in kinds:
+        return element
+    if element not in path:
+        return None
+    at = path.index(element)
+    found = [(abs(i - at), p) for i, p in enumerate(path) if p != element and p in g.components and g.kind(p) in kinds]
+    return min(found)[1] if found else None
 
 
 def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str]) -> str:
@@ -230,6 +246,8 @@ def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str
             return f"one credential, {g.name(root)}, held by {n} elements"
         case GroupBy.ARTEFACT:
             return f"one dependency, {g.name(root)}, loaded by {n} elements"
+        case GroupBy.PRODUCER:
+            return f"people act on the output of {g.name(root)}"
     return f"{g.name(root)} affects {n} elements"
 
 
@@ -262,6 +280,9 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
         anchors.setdefault((draft.key, draft.root or draft.element), []).append(draft)
     out: list[Finding] = []
     for (key, anchor), members in anchors.items():
+        if members[0].threat.group_by is GroupBy.PRODUCER and anchor in g.components:
+            out.append(_placed(g, key, anchor, members))
+            continue
         if len(members) == 1:
             out.append(members[0].finding)
             continue
@@ -292,6 +313,50 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
     return out
 
 
+def _relying(g: ModelGraph, anchor: str, draft: _Draft) -> list[str]:
+    """Who relies on ``anchor``'s output in one draft: its element, or, for a draft on the producer
+    itself, the people along its path."""
+    if draft.element != anchor:
+        return [draft.element]
+    return [p for p in draft.finding.path if p in g.components and g.kind(p) == "human-user"]
+
+
+def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> Finding:
+    """The finding of a ``group_by: producer`` threat, placed on the producer ``anchor`` (decision
+    1510): it names who relies on the output (``{relying}``) and lists the producer and each of
+    them in ``affected``; the per-element ids of the drafts it replaces become aliases."""
+    primary = next(
+        (d for d in members if d.element == anchor), max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk))
+    )
+    relying = sorted({e for d in members for e in _relying(g, anchor, d)})
+    names = [_label(g, e) for e in relying]
+    values = {**primary.values, "target": g.name(anchor), "relying": name_list(names, shown=4) or "its users"}
+    if values.get("path") and len(members) > 1:
+        values["path"] = f"{values['path']} (one of {len(members)} paths)"
+    affected = tuple(sorted({anchor, *(d.element for d in members)}))
+    moved = anchor != primary.finding.target or len(affected) > 1
+    assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
+    aliases = {finding_id(key, d.element) for d in members if d.element != anchor}
+    aliases |= {a for d in members for a in d.finding.aliases}
+    update: dict[str, object] = {
+        "id": finding_id(key, anchor),
+        "scenario": fill(primary.scenario, values),
+        "assumes": tuple(assumes),
+        "aliases": tuple(sorted(aliases)),
+    }
+    if moved:
+        update |= {
+            "target": anchor,
+            "target_name": g.name(anchor),
+            "root": anchor,
+            "root_cause": f"{name_list(names, shown=4)} act on the output of {g.name(anchor)}"
+            if names
+            else _root_cause(g, primary.threat, anchor, affected),
+            "affected": affected,
+        }
+    return primary.finding.model_copy(update=update)
+
+
 def _alias_entry(model: SystemModel, f: Finding, existing: set[str]) -> tuple[TriageEntry | None, str | None]:
     """The triage decision recorded under ``f``'s earlier ids, when it covers the whole finding.
 
@@ -306,6 +371,8 @@ def _alias_entry(model: SystemModel, f: Finding, existing: set[str]) -> tuple[Tr
             (a for a in f.aliases if split_finding_id(a)[1] == element and a not in existing),
             key=lambda a: (split_finding_id(a)[0] != f.threat, a),
         )
+        if not candidates and f.affected and finding_id(f.threat, element) == f.id:
+            continue  # a finding placed on its producer: the producer's own id is no earlier id
         hit = next(((a, model.triage[a]) for a in candidates if a in model.triage), None)
         if hit is None:
             return None, None
@@ -626,7 +693,9 @@ def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: 
             elif owner.triage is not None:
                 state = f"'{owner.id}' has its own decision, which supersedes it; remove it"
             else:
-                missing = [e for e in owner.elements if f"{owner.threat}@{e}" not in model.triage]
+                missing = [
+                    e for e in owner.elements if f"{owner.threat}@{e}" not in model.triage and f"{owner.threat}@{e}" != owner.id
+                ]
                 state = (
                     f"it does not cover {', '.join(missing)}, so '{owner.id}' stays open until a decision on it covers every element"
                     if missing
