@@ -217,17 +217,17 @@ def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation)
 
 
 def _producer(g: ModelGraph, threat: Threat, element: str, path: Sequence[str]) -> str | None:
-    """The element whose output is relied on (decision 1510): ``element`` itself when it is of the
-    threat's ``producer`` kinds, else the one of those kinds nearest it along the finding's path
-    (ties: smallest id). ``None`` when the path holds none: the finding then stays where it is."""
+    """The element whose output is relied on (decision 1510): walking the finding's path the way
+    the output travels (from its far end towards ``element``), the first element of the threat's
+    ``producer`` kinds; ``element`` itself when the path holds no other. ``None`` when neither is of
+    those kinds: the finding then stays where it is."""
     kinds = {str(k) for k in threat.producer}
-    if element in g.components and g.kind(element) in kinds:
-        return element
-    if element not in path:
-        return None
-    at = path.index(element)
-    found = [(abs(i - at), p) for i, p in enumerate(path) if p != element and p in g.components and g.kind(p) in kinds]
-    return min(found)[1] if found else None
+    walk = list(path) if element in path else []
+    if walk and walk[0] == element:
+        walk.reverse()
+    if element not in walk:
+        walk.append(element)
+    return next((p for p in walk if p in g.components and g.kind(p) in kinds), None)
 
 
 def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str]) -> str:
@@ -247,7 +247,7 @@ def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str
         case GroupBy.ARTEFACT:
             return f"one dependency, {g.name(root)}, loaded by {n} elements"
         case GroupBy.PRODUCER:
-            return f"people act on the output of {g.name(root)}"
+            return f"people rely on the output of {g.name(root)}"
     return f"{g.name(root)} affects {n} elements"
 
 
@@ -315,10 +315,11 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
 
 def _relying(g: ModelGraph, anchor: str, draft: _Draft) -> list[str]:
     """Who relies on ``anchor``'s output in one draft: its element, or, for a draft on the producer
-    itself, the people along its path."""
+    itself, the people along its path (else the people it sends to)."""
     if draft.element != anchor:
         return [draft.element]
-    return [p for p in draft.finding.path if p in g.components and g.kind(p) == "human-user"]
+    people = [p for p in draft.finding.path if p in g.components and g.kind(p) == "human-user"]
+    return people or [p for p in g.successors(anchor) if p in g.components and g.kind(p) == "human-user"]
 
 
 def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> Finding:
@@ -349,7 +350,7 @@ def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> 
             "target": anchor,
             "target_name": g.name(anchor),
             "root": anchor,
-            "root_cause": f"{name_list(names, shown=4)} act on the output of {g.name(anchor)}"
+            "root_cause": f"people rely on the output of {g.name(anchor)}: {name_list(names, shown=4)}"
             if names
             else _root_cause(g, primary.threat, anchor, affected),
             "affected": affected,
