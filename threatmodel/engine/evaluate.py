@@ -219,15 +219,25 @@ def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation)
 def _producer(g: ModelGraph, threat: Threat, element: str, path: Sequence[str]) -> str | None:
     """The element whose output is relied on (decision 1510): walking the finding's path the way
     the output travels (from its far end towards ``element``), the first element of the threat's
-    ``producer`` kinds; ``element`` itself when the path holds no other. ``None`` when neither is of
-    those kinds: the finding then stays where it is."""
+    ``producer`` kinds, or the one model of those kinds a serving component on it ``serves``;
+    ``element`` itself when the path holds no other. ``None`` when there is none: the finding then
+    stays where it is."""
     kinds = {str(k) for k in threat.producer}
     walk = list(path) if element in path else []
     if walk and walk[0] == element:
         walk.reverse()
     if element not in walk:
         walk.append(element)
-    return next((p for p in walk if p in g.components and g.kind(p) in kinds), None)
+    for p in walk:
+        if p not in g.components:
+            continue
+        if g.kind(p) in kinds:
+            return p
+        # a model reached only through its serving component: the one model it serves of those kinds
+        served = [m for m in g.linked(p, "serves") if g.kind(m) in kinds]
+        if len(served) == 1:
+            return served[0]
+    return None
 
 
 def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str]) -> str:
