@@ -337,7 +337,8 @@ def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> 
     1510): it names who relies on the output (``{relying}``) and lists the producer and each of
     them in ``affected``; the per-element ids of the drafts it replaces become aliases."""
     primary = next(
-        (d for d in members if d.element == anchor), max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk))
+        (d for d in members if d.element == anchor),
+        max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk)),
     )
     relying = sorted({e for d in members for e in _relying(g, anchor, d)})
     names = [_label(g, e) for e in relying]
@@ -705,7 +706,9 @@ def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: 
                 state = f"'{owner.id}' has its own decision, which supersedes it; remove it"
             else:
                 missing = [
-                    e for e in owner.elements if f"{owner.threat}@{e}" not in model.triage and f"{owner.threat}@{e}" != owner.id
+                    e
+                    for e in owner.elements
+                    if f"{owner.threat}@{e}" not in model.triage and f"{owner.threat}@{e}" != owner.id
                 ]
                 state = (
                     f"it does not cover {', '.join(missing)}, so '{owner.id}' stays open until a decision on it covers every element"
