@@ -176,15 +176,52 @@ def test_an_embedding_model_not_stated_to_judge_people_is_no_matcher(model: dict
 def test_producer_and_group_by_producer_go_together() -> None:
     tm = next(c for c in CATALOGS.catalogs if c.id == "tm")
     others = [c for c in CATALOGS.catalogs if c.id != "tm"]
-    threat = next(t for t in tm.threats if t.group_by is GroupBy.PRODUCER)
+    threat = next(t for t in tm.threats if t.id == "agent-output-overtrust")
+    assert threat.group_by is GroupBy.PRODUCER
 
     def messages(changed: Catalog) -> list[str]:
         return [i.message for i in check_catalogs([*others, changed])]
 
     assert not messages(tm)
     no_kinds = threat.model_copy(update={"producer": ()})
-    assert "'producer' and 'group_by: producer' go together" in messages(tm.model_copy(update={"threats": (no_kinds,)}))
+    assert "'producer' (or 'place_on') and 'group_by: producer' go together" in messages(
+        tm.model_copy(update={"threats": (no_kinds,)})
+    )
     ungrouped = threat.model_copy(update={"group_by": None, "producer": ()})
     assert "placeholder '{relying}' needs 'group_by: producer'" in messages(
         tm.model_copy(update={"threats": (ungrouped,)})
     )
+
+
+# An agent reading web pages drives a shell tool and a second, read-only tool.
+CODE: list[dict[str, Any]] = [
+    {"id": "operator", "kind": "human-user", "population": "employees"},
+    {"id": "agent", "kind": "agent", "tools": ["shell", "browser"], "human_approval": "none", **KNOWN},
+    {"id": "shell", "kind": "tool", "side_effects": ["execute-code"], "name": "Shell", **KNOWN},
+    {"id": "browser", "kind": "tool", "side_effects": ["read-only"], "untrusted_content": True, **KNOWN},
+]
+CODE_FLOWS = [("operator", "agent"), ("agent", "shell"), ("agent", "browser"), ("browser", "agent")]
+
+
+def test_code_execution_sits_on_the_code_tool_the_agent_drives() -> None:
+    findings = _by_id(_assess(CODE, CODE_FLOWS))
+    f = findings["tm:agent-code-execution@shell"]
+    assert f.affected == ("agent", "shell") and f.aliases == ("tm:agent-code-execution@agent",)
+    assert "The code runs where Shell executes it" in f.scenario
+    assert "tm:agent-code-execution@agent" not in findings
+
+
+def test_an_agent_with_two_code_tools_keeps_the_finding() -> None:
+    """The facts do not say which tool a planted instruction would use: the engine does not guess."""
+    components = [*CODE, {"id": "python", "kind": "tool", "side_effects": ["execute-code"], **KNOWN}]
+    components[1] = {**components[1], "tools": ["shell", "browser", "python"]}
+    findings = _by_id(_assess(components, [*CODE_FLOWS, ("agent", "python")]))
+    f = findings["tm:agent-code-execution@agent"]
+    assert not f.affected and "The code runs where" in f.scenario
+
+
+def test_a_tool_whose_side_effects_are_unstated_does_not_take_the_finding() -> None:
+    components = [*CODE]
+    components[2] = {k: v for k, v in components[2].items() if k != "side_effects"}
+    # an unstated side effect may be code execution (the rule reads it so), but it never places one
+    assert not any(fid == "tm:agent-code-execution@shell" for fid in _by_id(_assess(components, CODE_FLOWS)))

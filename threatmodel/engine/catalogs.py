@@ -242,15 +242,20 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
             for k, factor in enumerate(threat.factors):
                 for path, message, hint in check_rule(factor.when, threat.target, (*base, "factors", k, "when")):
                     issues.append(CatalogIssue(cat.id, path, message, hint))
-            if (threat.group_by is GroupBy.PRODUCER) != bool(threat.producer):
+            if (threat.group_by is GroupBy.PRODUCER) != bool(threat.producer or threat.place_on):
                 issues.append(
                     CatalogIssue(
                         cat.id,
                         (*base, "producer"),
-                        "'producer' and 'group_by: producer' go together",
+                        "'producer' (or 'place_on') and 'group_by: producer' go together",
                         "list the kinds whose output people rely on, e.g. producer: [agent]",
                     )
                 )
+            if threat.place_on is not None:
+                for path, message, hint in check_rule(
+                    threat.place_on.where, TargetType.COMPONENT, (*base, "place_on", "where")
+                ):
+                    issues.append(CatalogIssue(cat.id, path, message, hint))
             scenarios: list[tuple[str, Path]] = [(threat.scenario, (*base, "scenario"))]
             for k, variant in enumerate(threat.variants):
                 at: Path = (*base, "variants", k)

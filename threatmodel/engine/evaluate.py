@@ -185,6 +185,29 @@ class _Draft:
         return self.variant.scenario if self.variant is not None and self.variant.scenario else self.threat.scenario
 
 
+def _placements(
+    g: ModelGraph,
+    matchers: Matchers,
+    threat: Threat,
+    elements: Sequence[str],
+    unknown: frozenset[str],
+    assumed: bool,
+) -> dict[str, str | None] | None:
+    """For a threat with ``place_on``: the element each finding sits on (the one related element
+    where the condition holds on stated facts; ``None`` when there is none or several, so the
+    finding stays where it matched, decision 1510). ``None`` for other threats."""
+    if threat.place_on is None:
+        return None
+    via, where = threat.place_on.via, threat.place_on.where
+    # an unknown fact never places a finding: the stated reading only, as for wording variants
+    cond = Readings.of(where, favour=False, unknown=unknown, assumed_sources=assumed).keep
+    out: dict[str, str | None] = {}
+    for element in elements:
+        hits = matchers.keep.holding(cond, list(g.linked(element, via))) if element in g.components else []
+        out[element] = hits[0] if len(hits) == 1 else None
+    return out
+
+
 def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation) -> str | None:
     """The root-cause element of a finding under its threat's ``group_by``, if the facts name one.
 
@@ -324,12 +347,22 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
 
 
 def _relying(g: ModelGraph, anchor: str, draft: _Draft) -> list[str]:
-    """Who relies on ``anchor``'s output in one draft: its element, or, for a draft on the producer
-    itself, the people along its path (else the people it sends to)."""
-    if draft.element != anchor:
+    """Who relies on ``anchor``'s output in one draft: its element (always, for a threat placed
+    with ``place_on``), or, for a draft on the producer itself, the people along its path (else the
+    people it sends to)."""
+    if draft.element != anchor or draft.threat.place_on is not None:
         return [draft.element]
     people = [p for p in draft.finding.path if p in g.components and g.kind(p) == "human-user"]
     return people or [p for p in g.successors(anchor) if p in g.components and g.kind(p) == "human-user"]
+
+
+def _placed_cause(g: ModelGraph, threat: Threat, anchor: str, names: Sequence[str], affected: Sequence[str]) -> str:
+    """Why a placed finding sits on ``anchor``, in words."""
+    if not names:
+        return _root_cause(g, threat, anchor, affected)
+    if threat.place_on is not None:
+        return f"{name_list(names, shown=4)} act through {g.name(anchor)} ({threat.place_on.via.replace('_', ' ')})"
+    return f"people rely on the output of {g.name(anchor)}: {name_list(names, shown=4)}"
 
 
 def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> Finding:
@@ -361,9 +394,7 @@ def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> 
             "target": anchor,
             "target_name": g.name(anchor),
             "root": anchor,
-            "root_cause": f"people rely on the output of {g.name(anchor)}: {name_list(names, shown=4)}"
-            if names
-            else _root_cause(g, primary.threat, anchor, affected),
+            "root_cause": _placed_cause(g, primary.threat, anchor, names, affected),
             "affected": affected,
         }
     return primary.finding.model_copy(update=update)
@@ -520,6 +551,7 @@ def _evaluate(
         matchers.keep.over_budget(f"{total:,} findings (at most {MAX_FINDINGS:,})")
     drafts: list[_Draft] = []
     for key, threat, when, factors, elements in matched:
+        placed = _placements(g, matchers, threat, elements, unknown, assumed)
         # every question asked of a finding is asked of all the threat's findings at once
         certain = set(matchers.doubt.holding(when.doubt, elements)) if when.doubt is not None else set()
         variants = [
@@ -548,9 +580,8 @@ def _evaluate(
             finding, values = _finding(
                 model, g, matchers, cset, key, threat, scored, element, explanation, variant, base
             )
-            drafts.append(
-                _Draft(key, threat, element, _root(g, threat, element, explanation), finding, values, variant)
-            )
+            root = placed[element] if placed is not None else _root(g, threat, element, explanation)
+            drafts.append(_Draft(key, threat, element, root, finding, values, variant))
 
     grouped = group_findings(g, drafts)
     existing = {f.id for f in grouped}

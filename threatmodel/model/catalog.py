@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from threatmodel.model.base import Frozen, Name, Ref, Text
-from threatmodel.model.rules import Condition, TargetType
+from threatmodel.model.rules import Condition, LinkTest, TargetType
 from threatmodel.model.vocab import ComponentKind
 
 
@@ -223,6 +223,10 @@ class Threat(Frozen):
     """With ``group_by: producer``: the kinds of element whose output is relied on (an agent, a
     model, the application that acts on a score); the finding sits on the nearest one along its
     path (decision 1510)."""
+    place_on: LinkTest | None = None
+    """With ``group_by: producer``: the finding sits on the one element related to the matched one
+    through ``via`` where ``where`` holds on stated facts (the shell tool an agent drives), listing
+    the matched element with it; none or several such elements: it stays where it matched."""
 
 
 class Catalog(Frozen):
