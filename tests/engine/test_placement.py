@@ -225,3 +225,49 @@ def test_a_tool_whose_side_effects_are_unstated_does_not_take_the_finding() -> N
     components[2] = {k: v for k, v in components[2].items() if k != "side_effects"}
     # an unstated side effect may be code execution (the rule reads it so), but it never places one
     assert not any(fid == "tm:agent-code-execution@shell" for fid in _by_id(_assess(components, CODE_FLOWS)))
+
+
+# -- collection: minimisation and a lawful basis are decided where outside data comes in ----------
+
+
+def _collector(source_trust: str = "untrusted", **data: Any) -> dict[str, Finding]:
+    model = SystemModel.model_validate(
+        {
+            "system": {"id": "s", "name": "S"},
+            "data": [{"id": "faces", "classification": "restricted", "tags": ["pii", "biometric"], **data}],
+            "boundaries": [{"id": "outside", "trust": source_trust}, {"id": "corp", "trust": "internal"}],
+            "components": [
+                {"id": "sites", "kind": "data-source", "boundary": "outside", "data": ["faces"]},
+                {"id": "scraper", "kind": "data-pipeline", "boundary": "corp", **KNOWN},
+                {"id": "images", "kind": "datastore", "boundary": "corp", "data": ["faces"], **KNOWN},
+            ],
+            "flows": [
+                {"source": "sites", "target": "scraper", "data": ["faces"]},
+                {"source": "scraper", "target": "images", "data": ["faces"]},
+            ],
+        }
+    )
+    return _by_id(evaluate(model, CATALOGS.catalogs, as_of=FIXED_DATE))
+
+
+COLLECT = "tm:personal-data-over-collection"
+
+
+def test_collecting_from_the_open_web_with_nothing_stated_is_raised_on_the_collector() -> None:
+    f = _collector()[f"{COLLECT}@scraper"]
+    assert {"lawful_basis", "minimisation", "purpose"} <= {a.attribute for a in f.assumes}
+    reasons = " ".join(step.reason for step in f.factors)
+    assert "Biometric, health or children's data" in reasons and "The source is public" in reasons
+    assert f"{COLLECT}@images" not in _collector()
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [{"purpose": ["identity-verification"]}, {"lawful_basis": "consent"}, {"minimisation": "anonymised"}],
+)
+def test_a_stated_purpose_basis_or_reduction_settles_it(stated: dict[str, Any]) -> None:
+    assert f"{COLLECT}@scraper" not in _collector(**stated)
+
+
+def test_the_organisations_own_source_is_not_outside_collection() -> None:
+    assert f"{COLLECT}@scraper" not in _collector(source_trust="internal")
