@@ -271,3 +271,39 @@ def test_a_stated_purpose_basis_or_reduction_settles_it(stated: dict[str, Any]) 
 
 def test_the_organisations_own_source_is_not_outside_collection() -> None:
     assert f"{COLLECT}@scraper" not in _collector(source_trust="internal")
+
+
+# -- models that leave the organisation --------------------------------------------------------------
+
+
+def _device_model(**model: Any) -> dict[str, Finding]:
+    return _by_id(
+        evaluate(
+            SystemModel.model_validate(
+                {
+                    "system": {"id": "s", "name": "S"},
+                    "boundaries": [{"id": "phones", "trust": "untrusted"}],
+                    "components": [
+                        {"id": "users", "kind": "human-user", "population": "public", "boundary": "phones"},
+                        {"id": "app", "kind": "application", "boundary": "phones", **KNOWN},
+                        {"id": "model", "kind": "ml-model", "output": "label", **model},
+                    ],
+                    "flows": [{"source": "users", "target": "app"}, {"source": "app", "target": "model"}],
+                }
+            ),
+            CATALOGS.catalogs,
+            as_of=FIXED_DATE,
+        )
+    )
+
+
+def test_a_model_on_users_phones_is_raised_and_one_of_unstated_place_is_not() -> None:
+    f = _device_model(boundary="phones", provenance="first-party")["tm:model-on-uncontrolled-devices@model"]
+    assert "cosai:riskModelExfiltration" in f.refs
+    # where a model runs is not guessed: no boundary, no finding (its other threats still ask)
+    assert "tm:model-on-uncontrolled-devices@model" not in _device_model(provenance="first-party")
+
+
+def test_an_unstated_provenance_on_a_phone_is_read_as_the_organisations_own() -> None:
+    f = _device_model(boundary="phones")["tm:model-on-uncontrolled-devices@model"]
+    assert ("model", "provenance") in {(a.element, a.attribute) for a in f.assumes}

@@ -193,9 +193,10 @@ def _placements(
     unknown: frozenset[str],
     assumed: bool,
 ) -> dict[str, str | None] | None:
-    """For a threat with ``place_on``: the element each finding sits on (the one related element
-    where the condition holds on stated facts; ``None`` when there is none or several, so the
-    finding stays where it matched, decision 1510). ``None`` for other threats."""
+    """For a threat with ``place_on``: the element each finding sits on (the one element related to
+    it, or to a flow's source, where the condition holds on stated facts; ``None`` when there is
+    none or several, so the finding stays where it matched, decision 1510). ``None`` for other
+    threats."""
     if threat.place_on is None:
         return None
     via, where = threat.place_on.via, threat.place_on.where
@@ -203,7 +204,10 @@ def _placements(
     cond = Readings.of(where, favour=False, unknown=unknown, assumed_sources=assumed).keep
     out: dict[str, str | None] = {}
     for element in elements:
-        hits = matchers.keep.holding(cond, list(g.linked(element, via))) if element in g.components else []
+        # a flow's relations are its sender's (the job that produced the weights it carries)
+        flow = g.flows.get(element)
+        base = flow.source if flow is not None else element
+        hits = matchers.keep.holding(cond, list(g.linked(base, via))) if base in g.components else []
         out[element] = hits[0] if len(hits) == 1 else None
     return out
 
@@ -313,7 +317,7 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
         anchors.setdefault((draft.key, draft.root or draft.element), []).append(draft)
     out: list[Finding] = []
     for (key, anchor), members in anchors.items():
-        if members[0].threat.group_by is GroupBy.PRODUCER and anchor in g.components:
+        if members[0].threat.group_by is GroupBy.PRODUCER and (anchor in g.components or anchor in g.flows):
             out.append(_placed(g, key, anchor, members))
             continue
         if len(members) == 1:
@@ -361,7 +365,7 @@ def _placed_cause(g: ModelGraph, threat: Threat, anchor: str, names: Sequence[st
     if not names:
         return _root_cause(g, threat, anchor, affected)
     if threat.place_on is not None:
-        return f"{name_list(names, shown=4)} act through {g.name(anchor)} ({threat.place_on.via.replace('_', ' ')})"
+        return f"filed on {g.name(anchor)}, where the control goes; found on {name_list(names, shown=4)}"
     return f"people rely on the output of {g.name(anchor)}: {name_list(names, shown=4)}"
 
 
@@ -393,6 +397,7 @@ def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> 
         update |= {
             "target": anchor,
             "target_name": g.name(anchor),
+            "target_type": TargetType.COMPONENT if anchor in g.components else primary.finding.target_type,
             "root": anchor,
             "root_cause": _placed_cause(g, primary.threat, anchor, names, affected),
             "affected": affected,
