@@ -10,7 +10,9 @@ import pytest
 from tests.helpers import FIXED_DATE
 from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import check_catalogs
+from threatmodel.engine.gate import baseline_severity
 from threatmodel.io.load import load_catalogs
+from threatmodel.model.base import Severity
 from threatmodel.model.catalog import Catalog, GroupBy
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import SystemModel
@@ -307,3 +309,13 @@ def test_a_model_on_users_phones_is_raised_and_one_of_unstated_place_is_not() ->
 def test_an_unstated_provenance_on_a_phone_is_read_as_the_organisations_own() -> None:
     f = _device_model(boundary="phones")["tm:model-on-uncontrolled-devices@model"]
     assert ("model", "provenance") in {(a.element, a.attribute) for a in f.assumes}
+
+
+def test_a_baseline_written_before_placement_still_covers_the_placed_finding() -> None:
+    """`check --baseline`: the people's old ids cover the finding now on the agent; one missing
+    person leaves it new (the producer's own id had no earlier entry and needs none)."""
+    f = _by_id(_assess(AGENT, AGENT_FLOWS))[f"{OVERTRUST}@helper"]
+    both = {f"{OVERTRUST}@staff": Severity.MEDIUM, f"{OVERTRUST}@customers": Severity.HIGH}
+    assert baseline_severity(f, both) is Severity.HIGH
+    assert baseline_severity(f, {f"{OVERTRUST}@staff": Severity.MEDIUM}) is None
+    assert baseline_severity(f, {}) is None
