@@ -102,6 +102,7 @@ _GROUPED = {
     GroupBy.RECEIVER: "receiving component (the flows handing it data are listed on one finding)",
     GroupBy.CREDENTIAL: "credential or secret (the elements holding that one are listed on one finding)",
     GroupBy.ARTEFACT: "library or image (the jobs and servers loading that one are listed on one finding)",
+    GroupBy.PRODUCER: "element whose output people act on (filed there; who relies on it is listed on the finding)",
 }
 
 

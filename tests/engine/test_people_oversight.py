@@ -60,8 +60,8 @@ def _answers(**app: Any) -> dict[str, Finding]:
     )
 
 
-def test_unknown_review_of_generated_answers_raises_llm09_and_asks_about_it() -> None:
-    finding = _answers()["tm:generated-answer-reliance@chat"]
+def test_unknown_review_of_generated_answers_raises_llm09_on_the_model_and_asks_about_it() -> None:
+    finding = _answers()["tm:generated-answer-reliance@llm"]
     assert ("chat", "human_review") in _assumed(finding)
     assert "owasp-llm:LLM09:2025" in finding.refs
     questions = [q.question for q in open_questions([finding])]
@@ -69,9 +69,9 @@ def test_unknown_review_of_generated_answers_raises_llm09_and_asks_about_it() ->
 
 
 def test_every_answer_reviewed_settles_it_and_sampling_lowers_the_score() -> None:
-    assert "tm:generated-answer-reliance@chat" not in _answers(human_review="every")
-    none = _answers(human_review="none")["tm:generated-answer-reliance@chat"]
-    sampled = _answers(human_review="sampled")["tm:generated-answer-reliance@chat"]
+    assert "tm:generated-answer-reliance@llm" not in _answers(human_review="every")
+    none = _answers(human_review="none")["tm:generated-answer-reliance@llm"]
+    sampled = _answers(human_review="sampled")["tm:generated-answer-reliance@llm"]
     assert not none.assumes
     assert sampled.likelihood == none.likelihood - 1
 

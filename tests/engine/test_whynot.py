@@ -69,3 +69,15 @@ def test_cli_prints_the_reasons() -> None:
         "tm:indirect-prompt-injection@fraud-model does not apply:",
         "  Fraud model is of kind ml-model; the threat applies to llm",
     ]
+
+
+def test_a_finding_placed_on_its_producer_applies_there_and_on_who_relies_on_it() -> None:
+    """Decision 1510: the rule matches on the engineers, the finding sits on the agent."""
+    model = load_model(REPO / "models" / "agent-with-tools.yaml", known_controls=CATALOGS.control_refs).model
+    analysis = analyse(model, CATALOGS.catalogs, as_of=FIXED_DATE)
+    on_agent = why_not(analysis, "tm:agent-output-overtrust@ops-agent")
+    assert on_agent.applies and on_agent.raised_as is None
+    on_people = why_not(analysis, "tm:agent-output-overtrust@ops-engineers")
+    assert on_people.applies and on_people.raised_as == "tm:agent-output-overtrust@ops-agent"
+    # an element that neither produces nor relies on the output still gets the failing conditions
+    assert not why_not(analysis, "tm:agent-output-overtrust@ticketing-mcp").applies

@@ -18,13 +18,16 @@ from tests.property.strategies import system_models
 from tests.property.test_invariants import shuffled
 from threatmodel.engine import evaluate
 from threatmodel.io.load import LoadedCatalogs, load_catalogs
-from threatmodel.model.catalog import Catalog
+from threatmodel.model.catalog import Catalog, GroupBy
 from threatmodel.model.finding import Finding
 from threatmodel.model.system import SystemModel
 
 CATALOGS: LoadedCatalogs = load_catalogs()
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 GROUPED = {f"{c.id}:{t.id}" for c in CATALOGS.catalogs for t in c.threats if t.group_by is not None}
+PLACED = {f"{c.id}:{t.id}" for c in CATALOGS.catalogs for t in c.threats if t.group_by is GroupBy.PRODUCER}
+"""Threats whose finding sits on the producer of the output people rely on (decision 1510): the
+producer is listed with the elements the per-element rule matched."""
 
 
 def ungrouped_catalogs() -> list[Catalog]:
@@ -94,7 +97,12 @@ def test_every_affected_element_appears_exactly_once(model: SystemModel) -> None
     grouped = evaluate(model, CATALOGS.catalogs, as_of=FIXED_DATE).findings
     per_element = evaluate(model, UNGROUPED, as_of=FIXED_DATE).findings
     pairs = _pairs(grouped)
-    assert pairs == _pairs(per_element)
+    expected = _pairs(per_element)
+    # a finding placed on its producer lists the producer too, once (decision 1510)
+    for f in grouped:
+        if f.threat in PLACED and f.root is not None and (f.threat, f.root) not in expected:
+            expected[(f.threat, f.root)] = 1
+    assert pairs == expected
     assert set(pairs.values()) <= {1}
     ids = [f.id for f in grouped]
     assert len(ids) == len(set(ids))
@@ -103,7 +111,9 @@ def test_every_affected_element_appears_exactly_once(model: SystemModel) -> None
             assert f.threat in GROUPED
             assert len(f.affected) >= 2 and list(f.affected) == sorted(set(f.affected))
             assert f.target in f.affected and f.root is not None and f.id == f"{f.threat}@{f.root}"
-            assert {f"{f.threat}@{e}" for e in f.affected} <= set(f.aliases)
+            assert {f"{f.threat}@{e}" for e in f.affected} - {f.id} <= set(f.aliases)
+            if f.threat in PLACED:
+                assert f.target == f.root
 
 
 @SETTINGS
@@ -113,8 +123,11 @@ def test_ungrouped_threats_are_unchanged(model: SystemModel) -> None:
     grouped = {f.id: f for f in evaluate(model, CATALOGS.catalogs, as_of=FIXED_DATE).findings}
     for f in evaluate(model, UNGROUPED, as_of=FIXED_DATE).findings:
         kept_alone = f.id in grouped and not grouped[f.id].affected
-        if f.threat not in GROUPED or kept_alone:
+        if f.threat not in GROUPED:
             assert grouped[f.id] == f
+        elif kept_alone:
+            # a finding placed on its own producer names who relies on it in its scenario
+            assert grouped[f.id].model_copy(update={"scenario": f.scenario}) == f
 
 
 @SETTINGS

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from threatmodel.model.catalog import Catalog, Control, Entry, Threat
+from threatmodel.model.catalog import Catalog, Control, Entry, GroupBy, Threat
 from threatmodel.model.keys import split_ref
 from threatmodel.model.rules import (
     AllOf,
@@ -34,7 +34,7 @@ from threatmodel.model.rules import (
 from threatmodel.model.system import COMPONENT_CLASSES, DataAsset, Flow
 
 MAX_DEPTH = 12
-PLACEHOLDERS = frozenset({"target", "kind", "source", "path", "data", "system"})
+PLACEHOLDERS = frozenset({"target", "kind", "source", "path", "data", "system", "relying"})
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 COMPONENT_ATTRIBUTES: frozenset[str] = frozenset(name for cls in COMPONENT_CLASSES for name in cls.model_fields)
@@ -242,6 +242,20 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
             for k, factor in enumerate(threat.factors):
                 for path, message, hint in check_rule(factor.when, threat.target, (*base, "factors", k, "when")):
                     issues.append(CatalogIssue(cat.id, path, message, hint))
+            if (threat.group_by is GroupBy.PRODUCER) != bool(threat.producer or threat.place_on):
+                issues.append(
+                    CatalogIssue(
+                        cat.id,
+                        (*base, "producer"),
+                        "'producer' (or 'place_on') and 'group_by: producer' go together",
+                        "list the kinds whose output people rely on, e.g. producer: [agent]",
+                    )
+                )
+            if threat.place_on is not None:
+                for path, message, hint in check_rule(
+                    threat.place_on.where, TargetType.COMPONENT, (*base, "place_on", "where")
+                ):
+                    issues.append(CatalogIssue(cat.id, path, message, hint))
             scenarios: list[tuple[str, Path]] = [(threat.scenario, (*base, "scenario"))]
             for k, variant in enumerate(threat.variants):
                 at: Path = (*base, "variants", k)
@@ -254,7 +268,16 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
                     scenarios.append((variant.scenario, (*at, "scenario")))
             for text, where in scenarios:
                 for name in _PLACEHOLDER.findall(text):
-                    if name not in PLACEHOLDERS:
+                    if name == "relying" and threat.group_by is not GroupBy.PRODUCER:
+                        issues.append(
+                            CatalogIssue(
+                                cat.id,
+                                where,
+                                "placeholder '{relying}' needs 'group_by: producer'",
+                                "only a finding placed on a producer names who relies on it",
+                            )
+                        )
+                    elif name not in PLACEHOLDERS:
                         issues.append(
                             CatalogIssue(
                                 cat.id,

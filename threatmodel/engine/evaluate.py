@@ -185,6 +185,33 @@ class _Draft:
         return self.variant.scenario if self.variant is not None and self.variant.scenario else self.threat.scenario
 
 
+def _placements(
+    g: ModelGraph,
+    matchers: Matchers,
+    threat: Threat,
+    elements: Sequence[str],
+    unknown: frozenset[str],
+    assumed: bool,
+) -> dict[str, str | None] | None:
+    """For a threat with ``place_on``: the element each finding sits on (the one element related to
+    it, or to a flow's source, where the condition holds on stated facts; ``None`` when there is
+    none or several, so the finding stays where it matched, decision 1510). ``None`` for other
+    threats."""
+    if threat.place_on is None:
+        return None
+    via, where = threat.place_on.via, threat.place_on.where
+    # an unknown fact never places a finding: the stated reading only, as for wording variants
+    cond = Readings.of(where, favour=False, unknown=unknown, assumed_sources=assumed).keep
+    out: dict[str, str | None] = {}
+    for element in elements:
+        # a flow's relations are its sender's (the job that produced the weights it carries)
+        flow = g.flows.get(element)
+        base = flow.source if flow is not None else element
+        hits = matchers.keep.holding(cond, list(g.linked(base, via))) if base in g.components else []
+        out[element] = hits[0] if len(hits) == 1 else None
+    return out
+
+
 def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation) -> str | None:
     """The root-cause element of a finding under its threat's ``group_by``, if the facts name one.
 
@@ -211,6 +238,32 @@ def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation)
             kinds = (Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
             loaded = sorted({d for d, _, _ in g.artifacts(element, "in") if g.artifact_kind(d) in kinds})
             return loaded[0] if len(loaded) == 1 else None
+        case GroupBy.PRODUCER:
+            return _producer(g, threat, element, explanation.path)
+    return None
+
+
+def _producer(g: ModelGraph, threat: Threat, element: str, path: Sequence[str]) -> str | None:
+    """The element whose output is relied on (decision 1510): walking the finding's path the way
+    the output travels (from its far end towards ``element``), the first element of the threat's
+    ``producer`` kinds, or the one model of those kinds a serving component on it ``serves``;
+    ``element`` itself when the path holds no other. ``None`` when there is none: the finding then
+    stays where it is."""
+    kinds = {str(k) for k in threat.producer}
+    walk = list(path) if element in path else []
+    if walk and walk[0] == element:
+        walk.reverse()
+    if element not in walk:
+        walk.append(element)
+    for p in walk:
+        if p not in g.components:
+            continue
+        if g.kind(p) in kinds:
+            return p
+        # a model reached only through its serving component: the one model it serves of those kinds
+        served = [m for m in g.linked(p, "serves") if g.kind(m) in kinds]
+        if len(served) == 1:
+            return served[0]
     return None
 
 
@@ -230,6 +283,8 @@ def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str
             return f"one credential, {g.name(root)}, held by {n} elements"
         case GroupBy.ARTEFACT:
             return f"one dependency, {g.name(root)}, loaded by {n} elements"
+        case GroupBy.PRODUCER:
+            return f"people rely on the output of {g.name(root)}"
     return f"{g.name(root)} affects {n} elements"
 
 
@@ -262,6 +317,9 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
         anchors.setdefault((draft.key, draft.root or draft.element), []).append(draft)
     out: list[Finding] = []
     for (key, anchor), members in anchors.items():
+        if members[0].threat.group_by is GroupBy.PRODUCER and (anchor in g.components or anchor in g.flows):
+            out.append(_placed(g, key, anchor, members))
+            continue
         if len(members) == 1:
             out.append(members[0].finding)
             continue
@@ -292,6 +350,61 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
     return out
 
 
+def _relying(g: ModelGraph, anchor: str, draft: _Draft) -> list[str]:
+    """Who relies on ``anchor``'s output in one draft: its element (always, for a threat placed
+    with ``place_on``), or, for a draft on the producer itself, the people along its path (else the
+    people it sends to)."""
+    if draft.element != anchor or draft.threat.place_on is not None:
+        return [draft.element]
+    people = [p for p in draft.finding.path if p in g.components and g.kind(p) == "human-user"]
+    return people or [p for p in g.successors(anchor) if p in g.components and g.kind(p) == "human-user"]
+
+
+def _placed_cause(g: ModelGraph, threat: Threat, anchor: str, names: Sequence[str], affected: Sequence[str]) -> str:
+    """Why a placed finding sits on ``anchor``, in words."""
+    if not names:
+        return _root_cause(g, threat, anchor, affected)
+    if threat.place_on is not None:
+        return f"filed on {g.name(anchor)}, where the control goes; found on {name_list(names, shown=4)}"
+    return f"people rely on the output of {g.name(anchor)}: {name_list(names, shown=4)}"
+
+
+def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> Finding:
+    """The finding of a ``group_by: producer`` threat, placed on the producer ``anchor`` (decision
+    1510): it names who relies on the output (``{relying}``) and lists the producer and each of
+    them in ``affected``; the per-element ids of the drafts it replaces become aliases."""
+    primary = next(
+        (d for d in members if d.element == anchor),
+        max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk)),
+    )
+    relying = sorted({e for d in members for e in _relying(g, anchor, d)})
+    names = [_label(g, e) for e in relying]
+    values = {**primary.values, "target": g.name(anchor), "relying": name_list(names, shown=4) or "its users"}
+    if values.get("path") and len(members) > 1:
+        values["path"] = f"{values['path']} (one of {len(members)} paths)"
+    affected = tuple(sorted({anchor, *(d.element for d in members)}))
+    moved = anchor != primary.finding.target or len(affected) > 1
+    assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
+    aliases = {finding_id(key, d.element) for d in members if d.element != anchor}
+    aliases |= {a for d in members for a in d.finding.aliases}
+    update: dict[str, object] = {
+        "id": finding_id(key, anchor),
+        "scenario": fill(primary.scenario, values),
+        "assumes": tuple(assumes),
+        "aliases": tuple(sorted(aliases)),
+    }
+    if moved:
+        update |= {
+            "target": anchor,
+            "target_name": g.name(anchor),
+            "target_type": TargetType.COMPONENT if anchor in g.components else primary.finding.target_type,
+            "root": anchor,
+            "root_cause": _placed_cause(g, primary.threat, anchor, names, affected),
+            "affected": affected,
+        }
+    return primary.finding.model_copy(update=update)
+
+
 def _alias_entry(model: SystemModel, f: Finding, existing: set[str]) -> tuple[TriageEntry | None, str | None]:
     """The triage decision recorded under ``f``'s earlier ids, when it covers the whole finding.
 
@@ -306,6 +419,8 @@ def _alias_entry(model: SystemModel, f: Finding, existing: set[str]) -> tuple[Tr
             (a for a in f.aliases if split_finding_id(a)[1] == element and a not in existing),
             key=lambda a: (split_finding_id(a)[0] != f.threat, a),
         )
+        if not candidates and f.affected and finding_id(f.threat, element) == f.id:
+            continue  # a finding placed on its producer: the producer's own id is no earlier id
         hit = next(((a, model.triage[a]) for a in candidates if a in model.triage), None)
         if hit is None:
             return None, None
@@ -441,6 +556,7 @@ def _evaluate(
         matchers.keep.over_budget(f"{total:,} findings (at most {MAX_FINDINGS:,})")
     drafts: list[_Draft] = []
     for key, threat, when, factors, elements in matched:
+        placed = _placements(g, matchers, threat, elements, unknown, assumed)
         # every question asked of a finding is asked of all the threat's findings at once
         certain = set(matchers.doubt.holding(when.doubt, elements)) if when.doubt is not None else set()
         variants = [
@@ -469,9 +585,8 @@ def _evaluate(
             finding, values = _finding(
                 model, g, matchers, cset, key, threat, scored, element, explanation, variant, base
             )
-            drafts.append(
-                _Draft(key, threat, element, _root(g, threat, element, explanation), finding, values, variant)
-            )
+            root = placed[element] if placed is not None else _root(g, threat, element, explanation)
+            drafts.append(_Draft(key, threat, element, root, finding, values, variant))
 
     grouped = group_findings(g, drafts)
     existing = {f.id for f in grouped}
@@ -626,7 +741,11 @@ def _triage_diagnostics(model: SystemModel, findings: Sequence[Finding], as_of: 
             elif owner.triage is not None:
                 state = f"'{owner.id}' has its own decision, which supersedes it; remove it"
             else:
-                missing = [e for e in owner.elements if f"{owner.threat}@{e}" not in model.triage]
+                missing = [
+                    e
+                    for e in owner.elements
+                    if f"{owner.threat}@{e}" not in model.triage and f"{owner.threat}@{e}" != owner.id
+                ]
                 state = (
                     f"it does not cover {', '.join(missing)}, so '{owner.id}' stays open until a decision on it covers every element"
                     if missing

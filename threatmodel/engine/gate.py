@@ -103,10 +103,16 @@ def baseline_severity(f: Finding, known: Mapping[str, Severity]) -> Severity | N
     found: list[Severity] = []
     for element in f.elements:
         hits = [known[a] for a in f.aliases if split_finding_id(a)[1] == element and a in known]
+        if (
+            not hits
+            and f"{f.threat}@{element}" == f.id
+            and not any(split_finding_id(a)[1] == element for a in f.aliases)
+        ):
+            continue  # a finding placed on its producer (decision 1510): the producer had no earlier id
         if not hits:
             return None
         found.append(max(hits, key=lambda s: s.rank))
-    return max(found, key=lambda s: s.rank)
+    return max(found, key=lambda s: s.rank) if found else None
 
 
 def judge(

@@ -53,6 +53,14 @@ def why_not(analysis: Analysis, finding: str) -> WhyNot:
     fid = finding_id(key, element)
     if key in model.settings.disabled_threats:
         return WhyNot(fid, applies=False, reasons=(f"the model disables {key} in settings.disabled_threats",))
+    # a finding placed on the element whose output is relied on (decision 1510) applies there even
+    # though the rule matched on the people or flows it lists
+    placed = next(
+        (f.id for f in analysis.assessment.findings if f.threat == key and f.affected and f.root == element),
+        None,
+    )
+    if placed is not None:
+        return WhyNot(fid, applies=True, reasons=(), raised_as=None if placed == fid else placed)
     if target_kind != threat.target:
         return WhyNot(
             fid,

@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from threatmodel.model.base import Frozen, Name, Ref, Text
-from threatmodel.model.rules import Condition, TargetType
+from threatmodel.model.rules import Condition, LinkTest, TargetType
+from threatmodel.model.vocab import ComponentKind
 
 
 class NistFunction(StrEnum):
@@ -171,6 +172,13 @@ class GroupBy(StrEnum):
     loads: several jobs or servers pulling it unpinned are one finding, keyed ``<threat>@<data>``;
     an element loading none, or several, stays apart."""
 
+    # -- placement and oversight (issue 9, branch reasonc) --
+    PRODUCER = "producer"
+    """The element whose output people act on (the threat's ``producer`` kinds, nearest the
+    element along the finding's path; the element itself when it is of those kinds): the finding
+    sits there, keyed ``<threat>@<producer>``, and lists the producer and every person or
+    application relying on its output, also when only one relies on it (decision 1510)."""
+
 
 class Threat(Frozen):
     """A threat with the rule that decides where it applies."""
@@ -210,6 +218,15 @@ class Threat(Frozen):
     formerly: tuple[Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.:_-]*$", max_length=80)], ...] = ()
     """Ids (in this catalog) of threats this one was split from: a triage decision recorded on
     ``<old threat>@<element>`` carries over when that old finding no longer exists."""
+    # -- placement and oversight (issue 9, branch reasonc) --
+    producer: tuple[ComponentKind, ...] = ()
+    """With ``group_by: producer``: the kinds of element whose output is relied on (an agent, a
+    model, the application that acts on a score); the finding sits on the nearest one along its
+    path (decision 1510)."""
+    place_on: LinkTest | None = None
+    """With ``group_by: producer``: the finding sits on the one element related to the matched one
+    through ``via`` where ``where`` holds on stated facts (the shell tool an agent drives), listing
+    the matched element with it; none or several such elements: it stays where it matched."""
 
 
 class Catalog(Frozen):
