@@ -1,7 +1,7 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
-Three corpora: tests/corpus (the working one), tests/holdout and tests/holdout2 (held out: nobody
-tunes rules on them). Every model of each validates, every expectation names an element of its
+Four corpora: tests/corpus (the working one), tests/holdout, tests/holdout2 and tests/holdout3 (held
+out: nobody tunes rules on them). Every model of each validates, every expectation names an element of its
 model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
 source, and the harness runs end to end on each corpus and on all of them together.
 """
@@ -24,6 +24,7 @@ from bench import quality  # noqa: E402
 EXPECTED = quality.expectation_files()
 HOLDOUT = quality.expectation_files(quality.HOLDOUT)
 HOLDOUT2 = quality.expectation_files(quality.HOLDOUT2)
+HOLDOUT3 = quality.expectation_files(quality.HOLDOUT3)
 
 
 def _systems(paths: list[Path]) -> dict[str, str]:
@@ -80,11 +81,29 @@ def test_holdout2_has_twelve_systems_none_from_the_other_corpora() -> None:
         assert len(positives) >= 4 and len(negatives) == 3, p.name
 
 
+def test_holdout3_has_twelve_systems_none_from_the_other_corpora() -> None:
+    assert len(HOLDOUT3) >= 12
+    models = {p.name for p in quality.HOLDOUT3.glob("*.yaml")} - {p.name for p in HOLDOUT3}
+    assert {quality.load_expectations(p)[0] for p in HOLDOUT3} == models
+    earlier = _systems(EXPECTED) | _systems(HOLDOUT) | _systems(HOLDOUT2)
+    held = _systems(HOLDOUT3)
+    assert not set(earlier) & set(held)
+    earlier_titles = {_source_title(d) for d in earlier.values()}
+    for system_id, description in held.items():
+        assert "Source:" in description, f"{system_id}: the description must cite its source"
+        assert any(w.startswith("https://") for w in description.split()), f"{system_id}: the source's URL is missing"
+        assert _source_title(description) not in earlier_titles, f"{system_id}: source shared with an earlier corpus"
+    # a few positives (three on the systems whose source says very little) and exactly three negatives
+    for p in HOLDOUT3:
+        _, positives, negatives = quality.load_expectations(p)
+        assert len(positives) >= 3 and len(negatives) == 3, p.name
+
+
 @pytest.mark.parametrize(
     "expected_path",
     [
         pytest.param(p, id=f"{p.parent.name}/{p.name.removesuffix('.expected.yaml')}")
-        for p in EXPECTED + HOLDOUT + HOLDOUT2
+        for p in EXPECTED + HOLDOUT + HOLDOUT2 + HOLDOUT3
     ],
 )
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
@@ -153,10 +172,27 @@ def test_harness_takes_the_second_held_out_corpus(capsys: pytest.CaptureFixture[
     assert '"corpus": "tests/holdout2"' in capsys.readouterr().out
 
 
+def test_harness_takes_the_third_held_out_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    held = quality.run(quality.HOLDOUT3)
+    assert held["corpus"] == "tests/holdout3"
+    assert {m["model"] for m in held["models"]} == {
+        quality.load_expectations(p)[0].removesuffix(".yaml") for p in HOLDOUT3
+    }
+    assert held["total"]["positives"] == sum(len(quality.load_expectations(p)[1]) for p in HOLDOUT3)
+    assert held["total"]["negatives"] == 3 * len(HOLDOUT3)
+    assert quality.main(["--corpus", str(quality.HOLDOUT3), "--json"]) == 0
+    assert '"corpus": "tests/holdout3"' in capsys.readouterr().out
+
+
 def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.CaptureFixture[str]) -> None:
     report = quality.run_all()
-    assert list(report["corpora"]) == ["corpus", "holdout", "holdout2"]
-    assert [s["label"] for s in report["corpora"].values()] == ["working corpus", "held-out", "held-out 2"]
+    assert list(report["corpora"]) == ["corpus", "holdout", "holdout2", "holdout3"]
+    assert [s["label"] for s in report["corpora"].values()] == [
+        "working corpus",
+        "held-out",
+        "held-out 2",
+        "held-out 3",
+    ]
 
     def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
         parts = [report["corpora"][name]["total"] for name in names]
@@ -165,15 +201,16 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         for gap in quality.GAPS:
             assert total["misses_by_gap"][gap] == sum(t["misses_by_gap"][gap] for t in parts)
 
-    adds_up(report["combined"], ("corpus", "holdout", "holdout2"))
-    adds_up(report["held_out_combined"], ("holdout", "holdout2"))
-    assert report["combined"]["models"] == len(EXPECTED) + len(HOLDOUT) + len(HOLDOUT2)
-    assert report["held_out_combined"]["models"] == len(HOLDOUT) + len(HOLDOUT2)
+    adds_up(report["combined"], ("corpus", "holdout", "holdout2", "holdout3"))
+    adds_up(report["held_out_combined"], ("holdout", "holdout2", "holdout3"))
+    assert report["combined"]["models"] == len(EXPECTED) + len(HOLDOUT) + len(HOLDOUT2) + len(HOLDOUT3)
+    assert report["held_out_combined"]["models"] == len(HOLDOUT) + len(HOLDOUT2) + len(HOLDOUT3)
     assert quality.main(["--all"]) == 0
     out = capsys.readouterr().out
     assert "# corpus (tests/corpus): working corpus" in out
     assert "# holdout (tests/holdout): held-out" in out
     assert "# holdout2 (tests/holdout2): held-out 2" in out
+    assert "# holdout3 (tests/holdout3): held-out 3" in out
     assert "HELD-OUT COMBINED" in out and "\nCOMBINED" in out
 
 
