@@ -113,7 +113,8 @@ def test_expectations_name_real_elements_and_threats(expected_path: Path) -> Non
     loaded = load_model(expected_path.parent / model_file, known_controls=cats.control_refs)
     model = loaded.model
     elements = {c.id for c in model.components} | {f.key for f in model.flows} | {model.system.id}
-    threats = {f"{c.id}:{t.id}" for c in cats.catalogs for t in c.threats}
+    # a threat merged into another keeps its id in the other's `formerly` (the benchmark reads it so)
+    threats = {f"{c.id}:{t.id}" for c in cats.catalogs for t in c.threats} | set(quality.renamed(cats))
     entries = {f"{c.id}:{e.id}" for c in cats.catalogs for e in c.entries}
     assert positives and negatives
     for exp in positives + negatives:
@@ -221,3 +222,22 @@ def test_a_directory_without_expectations_is_refused(tmp_path: Path, capsys: pyt
     assert "no *.expected.yaml" in captured.err and captured.out == ""
     with pytest.raises(SystemExit):
         quality.main(["--all", "--corpus", str(tmp_path)])
+
+
+def test_an_expectation_under_a_former_threat_id_is_met_by_the_threat_that_carries_it_on(tmp_path: Path) -> None:
+    """A threat merged into another (listed in its `formerly`) still answers expectations written
+    with its old id, on the same element; on an element where the threat is not raised it does not."""
+    cats = load_catalogs()
+    assert quality.renamed(cats).get("tm:unreviewed-automated-decision") == "tm:unreviewed-score-reliance"
+    case = Path(__file__).parent / "catalogs" / "cases" / "unreviewed-score-reliance" / "positive.yaml"
+    (tmp_path / "ward.yaml").write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "ward.expected.yaml").write_text(
+        "model: ward.yaml\n"
+        "positives:\n"
+        "  - {expect: tm:unreviewed-automated-decision, element: scheduler, reason: applied with no one looking}\n"
+        "  - {expect: tm:unreviewed-automated-decision, element: nurses, reason: not where it is raised}\n"
+        "negatives: []\n",
+        encoding="utf-8",
+    )
+    result = quality.run_model(tmp_path / "ward.expected.yaml", cats)
+    assert [(e.expect, e.element) for e in result.misses] == [("tm:unreviewed-score-reliance", "nurses")]
