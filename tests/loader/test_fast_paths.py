@@ -94,3 +94,47 @@ def test_loading_leaves_no_reference_cycle_holding_the_parsed_data() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def _reference_depth(value: object) -> tuple[int, bool]:
+    """Depth of ``value`` as the loader counts it (a non-empty container adds a level), and whether it
+    holds an integer beyond MAX_INT: the plain recursive definition."""
+    from threatmodel.io.yaml_source import MAX_INT
+
+    if isinstance(value, dict | list):
+        children = list(value.values()) if isinstance(value, dict) else value
+        if not children:
+            return 0, False
+        below = [_reference_depth(child) for child in children]
+        return 1 + max(depth for depth, _ in below), any(huge for _, huge in below)
+    return 0, isinstance(value, int) and not isinstance(value, bool) and not -MAX_INT <= value <= MAX_INT
+
+
+_SCALARS = st.none() | st.booleans() | st.text(max_size=3) | st.integers(min_value=-(2**65), max_value=2**65)
+_NESTED = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=2), inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_NESTED, st.integers(min_value=1, max_value=6))
+def test_depth_and_integer_bounds_match_the_recursive_definition(data: object, limit: int) -> None:
+    """Too deep (under a lowered limit) or an out-of-range integer is reported exactly when the plain
+    recursive definition says so; a valid value gets its exact depth."""
+    from unittest import mock
+
+    from threatmodel.io import yaml_source
+
+    depth, huge = _reference_depth(data)
+    with mock.patch.object(yaml_source, "MAX_DEPTH", limit):
+        found = yaml_source._max_depth(data)
+    if depth > limit or huge:
+        assert found > limit or found == -1
+        if not huge:
+            assert found > limit
+        if depth <= limit:
+            assert found == -1
+    else:
+        assert found == depth

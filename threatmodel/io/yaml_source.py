@@ -344,32 +344,30 @@ def parse_yaml(text: str, path: str, *, error: type[ThreatModelError] = ModelErr
 def _max_depth(data: Any) -> int:
     """Deepest nesting in ``data``; -1 if it holds an integer beyond :data:`MAX_INT`.
 
-    Only containers go on the stack; scalars are checked where they are found, so a
-    valid file costs one pass with no per-leaf allocation.
+    Level by level: only non-empty containers go to the next level, scalars are checked where
+    they are found, and the walk stops as soon as a level lies deeper than :data:`MAX_DEPTH`.
     """
     if type(data) is int and not -MAX_INT <= data <= MAX_INT:
         return -1
-    if not isinstance(data, dict | list):
+    if not isinstance(data, dict | list) or not data:
         return 0
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        children = value.values() if isinstance(value, dict) else value
-        if not children:
-            continue
-        child_depth = depth + 1
-        if child_depth > deepest:
-            deepest = child_depth
-            if deepest > MAX_DEPTH:
-                return deepest
-        for child in children:
-            kind = type(child)
-            if kind is dict or kind is list:
-                stack.append((child, child_depth))
-            elif kind is int and not -MAX_INT <= child <= MAX_INT:
-                return -1
-    return deepest
+    level: list[Any] = [data]
+    depth = 0
+    while level:
+        depth += 1  # the children of this level's containers sit this deep
+        if depth > MAX_DEPTH:
+            return depth
+        deeper: list[Any] = []
+        for value in level:
+            for child in value.values() if type(value) is dict else value:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    if child:
+                        deeper.append(child)
+                elif kind is int and not -MAX_INT <= child <= MAX_INT:
+                    return -1
+        level = deeper
+    return depth
 
 
 def _huge_int_problem(doc: YamlDocument) -> Problem:
