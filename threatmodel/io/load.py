@@ -69,7 +69,8 @@ class LoadedModel:
     path: str
     documents: tuple[YamlDocument, ...]
     origins: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
-    """(section, merged index) -> (document index, index in that document)."""
+    """(section, merged index) -> (document index, index in that document), for the items of included
+    files; the root file's items come first in each section and are not listed (same index, document 0)."""
     triage_origins: dict[str, int] = field(default_factory=dict)
     _element_locs: dict[str, Loc] | None = field(default=None, repr=False)
 
@@ -200,11 +201,6 @@ def _load_documents(
     merged: dict[str, Any] = {k: v for k, v in root.data.items() if k not in ("includes",)}
     origins: dict[tuple[str, int], tuple[int, int]] = {}
     triage_origins: dict[str, int] = {}
-    for section in LIST_SECTIONS:
-        items = root.data.get(section)
-        if isinstance(items, list):
-            for i in range(len(items)):
-                origins[(section, i)] = (0, i)
     if isinstance(root.data.get("triage"), dict):
         triage_origins.update(dict.fromkeys(root.data["triage"], 0))
 
