@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib import import_module
-from typing import Any
 
 import click
 
@@ -120,7 +119,7 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list of ``--help``, from :data:`COMMANDS` for the commands not imported yet
         (click's own layout and shortening, applied to the same first paragraph)."""
-        stand_ins: dict[str, Any] = {
+        stand_ins: dict[str, click.Command] = {
             name: click.Command(name, help=summary)
             for name, (_module, _attribute, summary) in COMMANDS.items()
             if name not in self.commands
