@@ -101,8 +101,10 @@ def cli_reference() -> str:
         ctx = click.Context(command, info_name=" ".join(path), max_content_width=100, terminal_width=100)
         out.extend([f"## `{' '.join(path)}`", "", "```text", command.get_help(ctx).rstrip(), "```", ""])
         if isinstance(command, click.Group):
-            for name in sorted(command.commands):
-                walk(command.commands[name], [*path, name])
+            for name in command.list_commands(ctx):  # the root group imports its commands on demand
+                sub = command.get_command(ctx, name)
+                if sub is not None:
+                    walk(sub, [*path, name])
 
     walk(cli, ["threatmodel"])
     return "\n".join(out).rstrip() + "\n"

@@ -54,11 +54,20 @@ def has_unsafe(text: str) -> bool:
     return UNSAFE.search(text) is not None
 
 
+_ASCII_ALLOWED = bytes([0x09, 0x0A, 0x0D, *range(0x20, 0x7F)])
+"""The ASCII characters :data:`REFUSED` lets through (tab, newline, carriage return, printable)."""
+
+
 def first_unsafe(text: str) -> int | None:
     """Offset of the first character :data:`REFUSED` refuses, or None."""
-    # Fast path: every refused character is non-printable, and most texts have no
-    # non-printable character at all besides line breaks and tabs.
-    if text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+    # Fast paths, exact because every refused character is non-printable: an ASCII text (CPython
+    # knows without scanning) is clean when deleting its allowed bytes leaves nothing, one C pass
+    # instead of a regular expression stepping through 9 MB; any other text is clean when it has
+    # no non-printable character besides line breaks and tabs.
+    if text.isascii():
+        if not text.encode("ascii").translate(None, _ASCII_ALLOWED):
+            return None
+    elif text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
         return None
     found = REFUSED.search(text)
     return found.start() if found is not None else None

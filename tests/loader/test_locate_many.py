@@ -28,7 +28,7 @@ def test_many_lookups_compose_the_file_a_bounded_number_of_times(monkeypatch: py
         composed.append(len(stream))
         return real(stream, Loader=Loader)
 
-    monkeypatch.setattr(yaml_document.yaml, "compose", counting)
+    monkeypatch.setattr(yaml, "compose", counting)  # the module yaml_document imports when it composes
     lookups = list(range(0, 20_000, 97))
     spans = [doc.span(("components", i, "id")) for i in lookups]
     assert [s.line for s in spans] == [4 + 3 * i for i in lookups]
@@ -39,9 +39,9 @@ def test_many_lookups_compose_the_file_a_bounded_number_of_times(monkeypatch: py
 
 
 def _composed(text: str, loc: tuple[str | int, ...]) -> tuple[int, int]:
-    from threatmodel.io.yaml_document import _MARKS_LOADER, _walk
+    from threatmodel.io.yaml_document import _walk, marks_loader
 
-    node = _walk(yaml.compose(text, Loader=_MARKS_LOADER), loc, False)
+    node = _walk(yaml.compose(text, Loader=marks_loader()), loc, False)
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 

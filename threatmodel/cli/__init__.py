@@ -6,13 +6,12 @@ above the gate (``check``), 2 invalid input or usage.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from importlib import import_module
+
 import click
 
 from threatmodel import __version__
-from threatmodel.cli.analyze import analyze
-from threatmodel.cli.catalogs import catalogs
-from threatmodel.cli.model_cmds import init, schema, validate
-from threatmodel.cli.questions import questions
 
 EPILOG = """\b
 Exit codes:
@@ -23,8 +22,122 @@ Exit codes:
 Docs: docs/index.md in the repository; `threatmodel COMMAND --help` for each command.
 """
 
+COMMANDS: Mapping[str, tuple[str, str, str]] = {
+    "analyze": (
+        "threatmodel.cli.analyze",
+        "analyze",
+        "Find, explain and score the threats of MODEL, and propose controls.",
+    ),
+    "catalogs": (
+        "threatmodel.cli.catalogs",
+        "catalogs",
+        "Browse the threat catalogs: list them, show an entry, search.",
+    ),
+    "check": (
+        "threatmodel.cli.versioning.commands",
+        "check",
+        "Gate MODELS in CI: exit 1 on open findings at or above --fail-on, or policy errors.",
+    ),
+    "diagram": (
+        "threatmodel.cli.diagram",
+        "diagram",
+        "Draw MODEL's data flows with trust boundaries, coloured by the worst open finding.",
+    ),
+    "diff": (
+        "threatmodel.cli.versioning.commands",
+        "diff",
+        "Compare two versions of a model: elements, findings, triage and open risk.",
+    ),
+    "discover": (
+        "threatmodel.cli.discover",
+        "discover",
+        "List the AI that the repository at PATH uses: LLM SDKs and endpoints, agent frameworks, vector databases,"
+        " ML libraries, hub models, model files and MCP servers, each at file:line.",
+    ),
+    "import": (
+        "threatmodel.cli.interop",
+        "import_",
+        "Draft a model file from a CycloneDX AI-BOM, a Threagile model or a Threat Dragon model.",
+    ),
+    "init": (
+        "threatmodel.cli.model_cmds",
+        "init",
+        "Write a commented, valid starting model to PATH (never overwrites a file).",
+    ),
+    "migrate": (
+        "threatmodel.cli.versioning.commands",
+        "migrate",
+        "Rename ids in MODEL and carry its triage decisions along.",
+    ),
+    "questions": (
+        "threatmodel.cli.questions",
+        "questions",
+        "List the unknown facts of MODEL that findings rest on, most open risk first.",
+    ),
+    "report": (
+        "threatmodel.cli.report",
+        "report",
+        "Write MODEL's threat report as Markdown, HTML, JSON, SARIF or STIX, or its CycloneDX AI-BOM.",
+    ),
+    "schema": (
+        "threatmodel.cli.model_cmds",
+        "schema",
+        "Print the JSON Schema of model files (or catalog or policy files) to stdout.",
+    ),
+    "tui": (
+        "threatmodel.cli.tui",
+        "tui",
+        "Browse, edit and triage MODEL in the terminal; saves back to the same YAML file.",
+    ),
+    "validate": (
+        "threatmodel.cli.model_cmds",
+        "validate",
+        "Check MODEL files: YAML, schema, every reference. Reports every problem at once.",
+    ),
+}
+"""Every subcommand: the module defining it, its name there, and the start of its help (what
+``threatmodel --help`` lists). A command's module is imported only when that command runs or is
+asked for its own help, so ``threatmodel validate`` does not import the report writers, the git
+and diff code or the analysis tables; ``tests/cli/test_lazy_commands.py`` checks this table
+against the commands themselves."""
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class LazyGroup(click.Group):
+    """A command group whose subcommands (:data:`COMMANDS`) are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module, attribute, _summary = COMMANDS[cmd_name]
+            command = getattr(import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from :data:`COMMANDS` for the commands not imported yet
+        (click's own layout and shortening, applied to the same first paragraph)."""
+        stand_ins: dict[str, click.Command] = {
+            name: click.Command(name, help=summary)
+            for name, (_module, _attribute, summary) in COMMANDS.items()
+            if name not in self.commands
+        }
+        rows = [(name, self.commands.get(name) or stand_ins[name]) for name in self.list_commands(ctx)]
+        shown = [(name, command) for name, command in rows if not command.hidden]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _command in shown)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in shown])
+
+
+@click.group(
+    cls=LazyGroup,
+    epilog=EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="threatmodel")
 @click.option(
     "--max-model-size",
@@ -39,37 +152,6 @@ def cli(max_model_size: str | None) -> None:
     from threatmodel.cli.common import apply_model_size
 
     apply_model_size(max_model_size)
-
-
-for command in (init, validate, schema, analyze, questions, catalogs):
-    cli.add_command(command)
-
-
-def _register_optional() -> None:
-    """Commands whose modules are imported only when present (they pull heavier deps lazily)."""
-    from importlib import import_module
-
-    for module, names in (
-        ("threatmodel.cli.report", ("report",)),
-        ("threatmodel.cli.diagram", ("diagram",)),
-        ("threatmodel.cli.versioning", ("diff", "check", "migrate")),
-        ("threatmodel.cli.tui", ("tui",)),
-        ("threatmodel.cli.interop", ("import_",)),
-        ("threatmodel.cli.discover", ("discover",)),
-    ):
-        try:
-            mod = import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        for name in names:
-            command = getattr(mod, name, None)
-            if command is not None:
-                cli.add_command(command)
-
-
-_register_optional()
 
 
 GC_THRESHOLDS = (50_000, 20, 10)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -68,7 +69,8 @@ class LoadedModel:
     path: str
     documents: tuple[YamlDocument, ...]
     origins: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
-    """(section, merged index) -> (document index, index in that document)."""
+    """(section, merged index) -> (document index, index in that document), for the items of included
+    files; the root file's items come first in each section and are not listed (same index, document 0)."""
     triage_origins: dict[str, int] = field(default_factory=dict)
     _element_locs: dict[str, Loc] | None = field(default=None, repr=False)
 
@@ -199,13 +201,13 @@ def _load_documents(
     merged: dict[str, Any] = {k: v for k, v in root.data.items() if k not in ("includes",)}
     origins: dict[tuple[str, int], tuple[int, int]] = {}
     triage_origins: dict[str, int] = {}
-    for section in LIST_SECTIONS:
-        items = root.data.get(section)
-        if isinstance(items, list):
-            for i in range(len(items)):
-                origins[(section, i)] = (0, i)
     if isinstance(root.data.get("triage"), dict):
         triage_origins.update(dict.fromkeys(root.data["triage"], 0))
+
+    # ``include`` recurses through this list, not through its own name: a function whose closure
+    # holds itself is a reference cycle, and it would keep ``merged`` (all the parsed data) alive
+    # after the load until the cyclic collector runs, at exit for a command-line run.
+    recurse: list[Callable[[int, int, tuple[Path, ...]], None]] = []
 
     def include(doc_index: int, depth: int, chain: tuple[Path, ...]) -> None:
         doc = documents[doc_index]
@@ -320,10 +322,14 @@ def _load_documents(
                             continue
                         target_triage[key] = entry
                         triage_origins[key] = child_index
-            include(child_index, depth + 1, (*chain, target))
+            recurse[0](child_index, depth + 1, (*chain, target))
 
     root_path = (base_dir / Path(root.path).name).resolve() if base_dir is not None else Path(root.path).resolve()
-    include(0, 0, (root_path,))
+    recurse.append(include)
+    try:
+        include(0, 0, (root_path,))
+    finally:
+        recurse.clear()
     if "includes" in root.data:
         merged["includes"] = root.data["includes"]
 
@@ -500,10 +506,37 @@ def builtin_control_refs() -> frozenset[str]:
     the test suite, which also checks this equals ``load_catalogs().control_refs``."""
     refs: set[str] = set()
     for name, text in builtin_catalog_files():
-        data = parse_yaml(text, f"<builtin>/catalogs/{name}", error=CatalogError).data
+        display = f"<builtin>/catalogs/{name}"
+        data = _catalog_controls(text, display)
+        if data is None:
+            data = parse_yaml(text, display, error=CatalogError).data
         if isinstance(data, dict):
             refs.update(f"{data['id']}:{control['id']}" for control in data.get("controls") or ())
     return frozenset(refs)
+
+
+_TOP_LEVEL_LINE = re.compile(r"^[^\s#-].*$", re.MULTILINE)
+"""A line starting in column 0 with something other than a comment or a block item: a top-level key."""
+
+
+def _catalog_controls(text: str, display: str) -> dict[str, Any] | None:
+    """The ``id`` and ``controls`` of a catalog written as block YAML, parsed from just those two
+    top-level entries (the threats are most of a catalog's text); None when the text is laid out in
+    any other way, and the caller parses the whole file."""
+    tops = list(_TOP_LEVEL_LINE.finditer(text))
+    id_lines = [match for match in tops if match.group(0).startswith("id:")]
+    control_lines = [match for match in tops if match.group(0).lstrip("'\"").startswith("controls")]
+    if len(id_lines) != 1 or len(control_lines) > 1 or any(m.group(0).rstrip() != "controls:" for m in control_lines):
+        return None
+    parts = [id_lines[0].group(0)]
+    if control_lines:
+        start = control_lines[0]
+        following = _TOP_LEVEL_LINE.search(text, start.end())
+        parts.append(text[start.start() : following.start() if following is not None else len(text)])
+    data = parse_yaml("\n".join(parts) + "\n", display, error=CatalogError).data
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return None
+    return data
 
 
 def load_catalogs(extra: Sequence[Path | str] = (), *, builtin: bool = True) -> LoadedCatalogs:

@@ -9,16 +9,25 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from threatmodel.errors import SourceSpan
+
+if TYPE_CHECKING:
+    import yaml
 
 COMPLEX_KEY = "<complex key>"
 """A location part naming the first key of a mapping that is not a scalar."""
 
-_MARKS_LOADER: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+def marks_loader() -> Any:
+    """PyYAML's base loader (C when available), imported on first need: only marks and key text are
+    read from its nodes, and it skips implicit tag resolution, most of the cost on a large file."""
+    import yaml
+
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
 _NON_TEXT_KEY = re.compile(
     r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.inf|\.nan)|true|false|True|False|null|Null|~"
 )
@@ -57,11 +66,11 @@ class YamlDocument:
     def nodes(self) -> yaml.Node | None:
         """The composed node tree with marks, or None if PyYAML cannot compose this text."""
         if not self._composed:
+            import yaml
+
             self._composed = True
             try:
-                # Only marks and key text are needed: the base loader skips implicit
-                # tag resolution, which is most of the cost on a large file.
-                self._nodes = yaml.compose(self.text, Loader=_MARKS_LOADER)
+                self._nodes = yaml.compose(self.text, Loader=marks_loader())
             except yaml.YAMLError:
                 self._nodes = None
         return self._nodes  # type: ignore[no-any-return]
@@ -177,13 +186,15 @@ class YamlDocument:
         in turn. An answer counts only if the node it lands on ends before the cut: a node cut
         off (or a list missing the wanted item) grows the prefix. At worst, a third more work.
         """
+        import yaml
+
         size = self._prefix_start  # never smaller than a prefix an earlier lookup had to reach
         while size < len(self.text):
             cut = self.text.rfind("\n", 0, size) + 1
             root = self._prefixes.get(cut)
             if root is None and cut not in self._prefixes:
                 try:
-                    root = yaml.compose(self.text[:cut], Loader=_MARKS_LOADER)
+                    root = yaml.compose(self.text[:cut], Loader=marks_loader())
                 except yaml.YAMLError:
                     root = None
                 self._prefixes.clear()  # keep one prefix tree at a time
@@ -227,6 +238,8 @@ composing prefixes again for each lookup, which grew with the number of elements
 
 def _walk(node: Any, loc: Sequence[str | int], key: bool) -> Any:
     """The node at ``loc`` under ``node``, skipping parts that do not exist (see ``YamlDocument.span``)."""
+    import yaml
+
     for position, part in enumerate(loc):
         last = position == len(loc) - 1
         if isinstance(node, yaml.MappingNode):

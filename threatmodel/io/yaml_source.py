@@ -4,20 +4,22 @@ Parsing uses ``yaml_rs`` (Rust, YAML 1.2 core schema: ``no`` and ``on`` stay str
 duplicate keys are errors, alias expansion is capped). When it is unavailable,
 PyYAML's safe C loader is used with the same rules enforced by hand. Line and column
 marks come from PyYAML's composer, run only when a location is needed, so valid files
-pay nothing for error reporting.
+pay nothing for error reporting (PyYAML is not even imported for them).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from threatmodel.errors import ModelError, Problem, SourceSpan, ThreatModelError
 from threatmodel.io.yaml_document import YamlDocument
 from threatmodel.textsafe import first_unsafe, visible
+
+if TYPE_CHECKING:
+    import yaml
 
 yaml_rs: Any
 try:  # pragma: no cover - exercised by whichever branch is installed
@@ -41,25 +43,37 @@ MAX_INT = 2**63 - 1
 # recurses per level and crashes the process (SIGSEGV) at a few thousand levels.
 _LONG_LEAD = re.compile(rf"\n[ \t?:-]{{{MAX_DEPTH}}}")
 
-_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _RS_LOCATION = re.compile(r"at line (\d+), column (\d+)")
 
 
-class _Yaml12Loader(_LOADER):  # type: ignore[misc]
-    """PyYAML safe loader restricted to YAML 1.2 core booleans and no implicit timestamps."""
+def _loader() -> Any:
+    """PyYAML's safe loader (the C one when built with libyaml): for scanning and composing with
+    marks. PyYAML is imported on first need: a valid file parsed by ``yaml_rs`` never needs it."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
-    ]
-    for first, resolvers in _LOADER.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+@cache
+def _yaml12_loader() -> Any:
+    """PyYAML's safe loader restricted to YAML 1.2 core booleans and no implicit timestamps."""
+    base = _loader()
+
+    class Yaml12Loader(base):  # type: ignore[misc, valid-type]
+        pass
+
+    Yaml12Loader.yaml_implicit_resolvers = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+        ]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    Yaml12Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+    return Yaml12Loader
 
 
 def _problem(path: str, line: int, column: int, message: str, hint: str | None = None) -> Problem:
@@ -67,8 +81,10 @@ def _problem(path: str, line: int, column: int, message: str, hint: str | None =
 
 
 def _first_alias(text: str) -> tuple[int, int]:
+    import yaml
+
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
+        for event in yaml.parse(text, Loader=_loader()):
             if isinstance(event, yaml.AliasEvent) and event.start_mark is not None:
                 return event.start_mark.line + 1, event.start_mark.column + 1
     except yaml.YAMLError:
@@ -77,8 +93,10 @@ def _first_alias(text: str) -> tuple[int, int]:
 
 
 def _duplicate_key(text: str, path: str) -> Problem | None:
+    import yaml
+
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        root = yaml.compose(text, Loader=_loader())
     except yaml.YAMLError:
         return None
     stack = [root] if root is not None else []
@@ -112,6 +130,8 @@ def _duplicate_key(text: str, path: str) -> Problem | None:
 
 def _check_tree(root: yaml.Node, path: str, text: str) -> Problem | None:
     """Linear, memoised count of what aliases expand to, plus depth and duplicate keys."""
+    import yaml
+
     sizes: dict[int, int] = {}
     depth_of: dict[int, int] = {}
 
@@ -163,8 +183,10 @@ _STANDARD_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "flo
 
 def _foreign_tag_problem(text: str, path: str) -> Problem | None:
     """Refuse explicit tags other than YAML's own core ones (``!!python/...``, ``!Ref``...)."""
+    import yaml
+
     try:
-        for token in yaml.scan(text, Loader=_LOADER):
+        for token in yaml.scan(text, Loader=_loader()):
             if isinstance(token, yaml.TagToken):
                 handle, suffix = token.value
                 tag = (handle or "") + (suffix or "")
@@ -183,8 +205,10 @@ def _foreign_tag_problem(text: str, path: str) -> Problem | None:
 
 
 def _foreign_tag(text: str) -> tuple[int, int]:
+    import yaml
+
     try:
-        stack = [yaml.compose(text, Loader=_LOADER)]
+        stack = [yaml.compose(text, Loader=_loader())]
     except yaml.YAMLError:
         return 1, 1
     visited: set[int] = set()
@@ -212,9 +236,11 @@ def _block_depth_problem(text: str, path: str) -> Problem | None:
     """Refuse block nesting deeper than :data:`MAX_DEPTH` without building a tree."""
     if _LONG_LEAD.search(text) is None and _LONG_LEAD.match("\n" + text[:MAX_DEPTH]) is None:
         return None
+    import yaml
+
     depth = 0
     try:
-        for token in yaml.scan(text, Loader=_LOADER):
+        for token in yaml.scan(text, Loader=_loader()):
             if isinstance(
                 token,
                 yaml.BlockSequenceStartToken
@@ -318,32 +344,30 @@ def parse_yaml(text: str, path: str, *, error: type[ThreatModelError] = ModelErr
 def _max_depth(data: Any) -> int:
     """Deepest nesting in ``data``; -1 if it holds an integer beyond :data:`MAX_INT`.
 
-    Only containers go on the stack; scalars are checked where they are found, so a
-    valid file costs one pass with no per-leaf allocation.
+    Level by level: only non-empty containers go to the next level, scalars are checked where
+    they are found, and the walk stops as soon as a level lies deeper than :data:`MAX_DEPTH`.
     """
     if type(data) is int and not -MAX_INT <= data <= MAX_INT:
         return -1
-    if not isinstance(data, dict | list):
+    if not isinstance(data, dict | list) or not data:
         return 0
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        children = value.values() if isinstance(value, dict) else value
-        if not children:
-            continue
-        child_depth = depth + 1
-        if child_depth > deepest:
-            deepest = child_depth
-            if deepest > MAX_DEPTH:
-                return deepest
-        for child in children:
-            kind = type(child)
-            if kind is dict or kind is list:
-                stack.append((child, child_depth))
-            elif kind is int and not -MAX_INT <= child <= MAX_INT:
-                return -1
-    return deepest
+    level: list[Any] = [data]
+    depth = 0
+    while level:
+        depth += 1  # the children of this level's containers sit this deep
+        if depth > MAX_DEPTH:
+            return depth
+        deeper: list[Any] = []
+        for value in level:
+            for child in value.values() if type(value) is dict else value:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    if child:
+                        deeper.append(child)
+                elif kind is int and not -MAX_INT <= child <= MAX_INT:
+                    return -1
+        level = deeper
+    return depth
 
 
 def _huge_int_problem(doc: YamlDocument) -> Problem:
@@ -367,10 +391,12 @@ def _huge_int_problem(doc: YamlDocument) -> Problem:
 
 def _bad_tagged_value(text: str, line: int, column: int) -> tuple[int, int]:
     """Where the first explicitly tagged scalar that does not fit its tag is."""
+    import yaml
+
     checks: dict[str, Any] = {"!!int": int, "!!float": float}
     try:
         tag = None
-        for token in yaml.scan(text, Loader=_LOADER):
+        for token in yaml.scan(text, Loader=_loader()):
             if isinstance(token, yaml.TagToken):
                 tag = (token.value[0] or "") + (token.value[1] or "")
                 mark = token.start_mark
@@ -416,7 +442,9 @@ def _from_rs_error(message: str, text: str, path: str) -> Problem:
 
 
 def _parse_with_pyyaml(text: str, path: str, error: type[ThreatModelError]) -> YamlDocument:  # pragma: no cover
-    loader = _Yaml12Loader(text)
+    import yaml
+
+    loader = _yaml12_loader()(text)
     try:
         root = loader.get_single_node()
         if root is None:

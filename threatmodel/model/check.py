@@ -51,37 +51,22 @@ def suggest(word: str, known: Iterable[str], what: str) -> str:
 
 
 def check_references(model: SystemModel) -> list[Issue]:
-    """Every problem with ids and references in ``model``, in document order."""
+    """Every problem with ids and references in ``model``, in document order.
+
+    Each check first asks a question about a whole set at once (are all ids distinct, are all of
+    these data ids known), and walks the items to build located issues only when the answer is no:
+    a valid model of 10,000 components builds no path tuple at all.
+    """
     issues: list[Issue] = []
-    seen: dict[str, Path] = {}
-
-    def declare(element_id: str, path: Path) -> None:
-        if element_id in seen:
-            issues.append(
-                Issue(
-                    path,
-                    f"duplicate id '{element_id}'",
-                    "ids share one namespace across data, boundaries, components and flows",
-                    subject=element_id,
-                    related=seen[element_id],
-                )
-            )
-        else:
-            seen[element_id] = path
-
-    for i, asset in enumerate(model.data):
-        declare(asset.id, ("data", i, "id"))
-    for i, boundary in enumerate(model.boundaries):
-        declare(boundary.id, ("boundaries", i, "id"))
-    for i, component in enumerate(model.components):
-        declare(component.id, ("components", i, "id"))
-    for i, flow in enumerate(model.flows):
-        declare(flow.key, ("flows", i, "id" if flow.id is not None else "source"))
-
+    flow_keys = [f.key for f in model.flows]
     data_ids = {a.id for a in model.data}
     boundary_ids = {b.id for b in model.boundaries}
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
-    flow_ids = {f.key for f in model.flows}
+    flow_ids = set(flow_keys)
+    declared = len(data_ids) + len(boundary_ids) + len(components) + len(flow_ids)
+    count = len(model.data) + len(model.boundaries) + len(model.components) + len(flow_keys)
+    if declared != count or len(data_ids | boundary_ids | components.keys() | flow_ids) != count:
+        issues += _duplicates(model, flow_keys)
 
     def need(value: str, known: set[str] | dict[str, ComponentBase], what: str, path: Path) -> None:
         if value not in known:
@@ -106,11 +91,13 @@ def check_references(model: SystemModel) -> list[Issue]:
 
     def need_data(values: Sequence[str], path: Path) -> None:
         for j, value in enumerate(values):
-            if value not in data_ids:  # the path is built only for a problem (tens of thousands of values)
+            if value not in data_ids:
                 need(value, data_ids, "data assets", (*path, j))
 
+    known_data = data_ids.issuperset
     for i, asset in enumerate(model.data):
-        need_data(asset.derived_from or (), ("data", i, "derived_from"))
+        if asset.derived_from and not known_data(asset.derived_from):
+            need_data(asset.derived_from, ("data", i, "derived_from"))
     issues += _lineage_cycles(model)
 
     for i, boundary in enumerate(model.boundaries):
@@ -135,18 +122,21 @@ def check_references(model: SystemModel) -> list[Issue]:
             cursor = parents[cursor]
 
     for i, component in enumerate(model.components):
-        base: Path = ("components", i)
-        if component.boundary is not None:
-            need(component.boundary, boundary_ids, "boundaries", (*base, "boundary"))
-        need_data(component.data, (*base, "data"))
+        if component.boundary is not None and component.boundary not in boundary_ids:
+            need(component.boundary, boundary_ids, "boundaries", ("components", i, "boundary"))
+        if component.data and not known_data(component.data):
+            need_data(component.data, ("components", i, "data"))
         if isinstance(component, Model):
-            need_data(component.trained_on, (*base, "trained_on"))
+            base: Path = ("components", i)
+            if not known_data(component.trained_on):
+                need_data(component.trained_on, (*base, "trained_on"))
             if component.system_prompt is not None:
                 need(component.system_prompt, data_ids, "data assets", (*base, "system_prompt"))
             need_kind(component.base_model, MODEL_KINDS, "base_model", (*base, "base_model"))
             if component.base_model == component.id:
                 issues.append(Issue((*base, "base_model"), "a model cannot be its own base model"))
         elif isinstance(component, Agent):
+            base = ("components", i)
             for j, tool in enumerate(component.tools):
                 need_kind(tool, TOOL_KINDS, "an agent's tools", (*base, "tools", j))
             for j, other in enumerate(component.delegates_to):
@@ -157,22 +147,25 @@ def check_references(model: SystemModel) -> list[Issue]:
                 need(component.system_prompt, data_ids, "data assets", (*base, "system_prompt"))
         elif isinstance(component, Serving):
             for j, served in enumerate(component.serves):
-                need_kind(served, MODEL_KINDS, "serves", (*base, "serves", j))
+                need_kind(served, MODEL_KINDS, "serves", ("components", i, "serves", j))
         elif isinstance(component, Training):
-            need_kind(component.produces, MODEL_KINDS, "produces", (*base, "produces"))
+            need_kind(component.produces, MODEL_KINDS, "produces", ("components", i, "produces"))
 
     for i, flow in enumerate(model.flows):
-        if flow.source not in components:
-            need(flow.source, components, "components", ("flows", i, "source"))
-        if flow.target not in components:
-            need(flow.target, components, "components", ("flows", i, "target"))
-        if flow.source == flow.target:
-            issues.append(Issue(("flows", i, "target"), f"flow '{flow.key}' starts and ends at '{flow.source}'"))
-        if flow.data:
+        source, target = flow.source, flow.target
+        if source not in components:
+            need(source, components, "components", ("flows", i, "source"))
+        if target not in components:
+            need(target, components, "components", ("flows", i, "target"))
+        if source == target:
+            issues.append(Issue(("flows", i, "target"), f"flow '{flow_keys[i]}' starts and ends at '{source}'"))
+        if flow.data and not known_data(flow.data):
             need_data(flow.data, ("flows", i, "data"))
 
-    scopes = set(components) | flow_ids | boundary_ids
+    scopes = components.keys() | flow_ids | boundary_ids
     for i, control in enumerate(model.controls):
+        if scopes.issuperset(control.scope):
+            continue
         for j, element in enumerate(control.scope):
             if element not in scopes:
                 issues.append(
@@ -186,13 +179,43 @@ def check_references(model: SystemModel) -> list[Issue]:
     return issues
 
 
+def _duplicates(model: SystemModel, flow_keys: Sequence[str]) -> list[Issue]:
+    """An issue for each declaration of an id already declared, pointing back at the first one."""
+    issues: list[Issue] = []
+    seen: dict[str, Path] = {}
+    declarations: list[tuple[str, Path]] = [
+        *((a.id, ("data", i, "id")) for i, a in enumerate(model.data)),
+        *((b.id, ("boundaries", i, "id")) for i, b in enumerate(model.boundaries)),
+        *((c.id, ("components", i, "id")) for i, c in enumerate(model.components)),
+        *(
+            (key, ("flows", i, "id" if f.id is not None else "source"))
+            for i, (f, key) in enumerate(zip(model.flows, flow_keys, strict=True))
+        ),
+    ]
+    for element_id, path in declarations:
+        if element_id in seen:
+            issues.append(
+                Issue(
+                    path,
+                    f"duplicate id '{element_id}'",
+                    "ids share one namespace across data, boundaries, components and flows",
+                    subject=element_id,
+                    related=seen[element_id],
+                )
+            )
+        else:
+            seen[element_id] = path
+    return issues
+
+
 def _lineage_cycles(model: SystemModel) -> list[Issue]:
     """Data assets derived, through ``derived_from``, from themselves: one issue per cycle found.
 
     One iterative depth-first search over all assets (linear in assets and links, no recursion):
     a link back to an asset still on the search path closes a cycle, reported at that asset.
     """
-    sources = {a.id: tuple(d for d in a.derived_from or () if d) for a in model.data}
+    # an asset derived from nothing cannot be on a cycle: only the others are searched
+    sources = {a.id: tuple(d for d in a.derived_from if d) for a in model.data if a.derived_from}
     index = {a.id: i for i, a in enumerate(model.data)}
     state: dict[str, int] = {}  # 1: on the current path, 2: finished
     reported: set[frozenset[str]] = set()
