@@ -7,8 +7,9 @@ the engine do quadratic work through a single predicate.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar, cast
 
@@ -29,6 +30,9 @@ from threatmodel.model.system import (
 from threatmodel.model.vocab import PERSONAL_TAGS, Artifact, Exposure, Minimisation, Population
 
 MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
+LOADED_ONLY = frozenset({Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE})
+"""Artefacts a component loads (parameters and code) rather than reads: a flow carrying only these
+is not a channel for content (``ModelGraph.content_successors``). Datasets are content."""
 TOOL_KINDS = frozenset({"tool", "mcp-server"})
 UNTRUSTED_POPULATIONS = frozenset({Population.PUBLIC, Population.CUSTOMERS})
 
@@ -128,6 +132,14 @@ class ModelGraph:
     """Each component's flow targets, sorted (every component has an entry)."""
     pred: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Each component's flow sources, sorted."""
+    content_succ: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each component's targets along links that carry content it reads (``content_successors``);
+    components with none have no entry."""
+    content_pred: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """The reverse of ``content_succ``."""
+    implied: frozenset[tuple[str, str]] = frozenset()
+    """Links the graph draws between a server and a model it ``serves`` where the model draws no
+    flow in that direction (``served_pairs``), as ``(from, to)``."""
     _cache: dict[object, object] = field(default_factory=dict)
     _kinds: dict[str, str] = field(default_factory=dict)
     _runtime_data: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -154,6 +166,30 @@ class ModelGraph:
     def successors(self, node: str) -> tuple[str, ...]:
         """Targets of the node's outgoing flows, sorted."""
         return self.succ.get(node, ())
+
+    def content_successors(self, node: str) -> tuple[str, ...]:
+        """Targets of the node's links that carry content, sorted: every flow target except those
+        its flows only hand model weights, adapters, ML libraries or container images (artefacts
+        the target loads, not content it reads), plus the models a server hosts (``served_pairs``).
+        The step of ``tainted`` with ``content_only``."""
+        return self.content_succ.get(node, ())
+
+    def implied_steps(self, path: Sequence[str]) -> list[str]:
+        """One sentence for each step of ``path`` that follows an implied ``serves`` link rather
+        than a drawn flow, so an explanation says why the path goes that way."""
+        out: list[str] = []
+        for a, b in itertools.pairwise(path):
+            if (a, b) in self.implied:
+                server, hosted = (a, b) if self.kind(a) == "model-serving" else (b, a)
+                out.append(
+                    f"{self.name(server)} serves {self.name(hosted)}: what reaches the server reaches "
+                    "the model, and the model's output leaves through it"
+                )
+        return list(dict.fromkeys(out))
+
+    def content_predecessors(self, node: str) -> tuple[str, ...]:
+        """Sources of the node's links that carry content, sorted (the reverse of ``content_successors``)."""
+        return self.content_pred.get(node, ())
 
     def data_handled(self, node: str, *, at_runtime: bool = False) -> tuple[str, ...]:
         """Data ids a component handles, sorted; ``at_runtime`` leaves out what a model was only trained on."""
@@ -246,16 +282,7 @@ class ModelGraph:
     def artifact_kind(self, data_id: str) -> Artifact | None:
         """What the data asset is as an artefact: its ``artifact``, else what its tags say
         (``model-weights`` → model weights, ``training-data`` → dataset), else ``None``."""
-        asset = self.data.get(data_id)
-        if asset is None:
-            return None
-        if asset.artifact is not None:
-            return asset.artifact
-        if "model-weights" in asset.tags:
-            return Artifact.MODEL_WEIGHTS
-        if "training-data" in asset.tags:
-            return Artifact.DATASET
-        return None
+        return _artifact_of(self.data.get(data_id))
 
     def artifacts(self, node: str, direction: Literal["in", "out"]) -> tuple[tuple[str, str | None, str], ...]:
         """The artefacts ``node`` loads (``in``) or ships (``out``), as ``(data, peer, holder)``, sorted.
@@ -527,6 +554,48 @@ def with_lineage(assets: Iterable[DataAsset]) -> dict[str, DataAsset]:
     return out
 
 
+def _artifact_of(asset: DataAsset | None) -> Artifact | None:
+    """What an asset is as an artefact (``ModelGraph.artifact_kind`` for an asset not yet in a graph)."""
+    if asset is None:
+        return None
+    if asset.artifact is not None:
+        return asset.artifact
+    if "model-weights" in asset.tags:
+        return Artifact.MODEL_WEIGHTS
+    if "training-data" in asset.tags:
+        return Artifact.DATASET
+    return None
+
+
+def _reverse_links(links: Mapping[str, set[str]]) -> dict[str, tuple[str, ...]]:
+    back: dict[str, set[str]] = {}
+    for source, targets in links.items():
+        for target in targets:
+            back.setdefault(target, set()).add(source)
+    return {k: tuple(sorted(v)) for k, v in back.items()}
+
+
+def served_pairs(components: Mapping[str, ComponentBase]) -> tuple[tuple[str, str], ...]:
+    """``(server, model)`` for every model a ``model-serving`` component declares it ``serves``
+    (ids that name a model component of the system), sorted.
+
+    The graph joins each pair in both directions as if flows linked them, whether or not the model
+    draws those flows: a request that reaches the server reaches the model it hosts, and the
+    model's answers leave through the server. Rules therefore follow ``serves`` in one place (taint,
+    ``reaches``, ``reached_from``, ``neighbour``), and paths and ``--why-not`` name the server as a
+    step. No data asset moves on these links: what the model handles is still what its own flows,
+    ``data`` and ``trained_on`` say.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for cid, component in components.items():
+        if isinstance(component, Serving):
+            for served in component.serves:
+                target = components.get(served)
+                if target is not None and served != cid and target.kind in MODEL_KINDS:
+                    pairs.add((cid, served))
+    return tuple(sorted(pairs))
+
+
 def build_graph(model: SystemModel) -> ModelGraph:
     """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
@@ -536,13 +605,27 @@ def build_graph(model: SystemModel) -> ModelGraph:
     handled: dict[str, set[str]] = {cid: set(c.data) for cid, c in components.items()}
     succ: dict[str, set[str]] = {cid: set() for cid in components}
     pred: dict[str, set[str]] = {cid: set() for cid in components}
+    content: dict[str, set[str]] = {}
     for flow in model.flows:
         if flow.source not in components or flow.target not in components:
             continue
+        if not flow.data or any(_artifact_of(data.get(d)) not in LOADED_ONLY for d in flow.data):
+            content.setdefault(flow.source, set()).add(flow.target)
         succ[flow.source].add(flow.target)
         pred[flow.target].add(flow.source)
         handled[flow.source].update(flow.data)
         handled[flow.target].update(flow.data)
+    implied: set[tuple[str, str]] = set()
+    for server, model_id in served_pairs(components):
+        # A served model runs inside its server: what reaches the server reaches the model, and
+        # what the model answers leaves through the server (decision 1520).
+        implied.update(link for link in ((server, model_id), (model_id, server)) if link[1] not in succ[link[0]])
+        succ[server].add(model_id)
+        pred[model_id].add(server)
+        succ[model_id].add(server)
+        pred[server].add(model_id)
+        content.setdefault(server, set()).add(model_id)
+        content.setdefault(model_id, set()).add(server)
     by_kind: dict[str, list[str]] = {}
     trained_only: dict[str, frozenset[str]] = {}
     for cid, component in components.items():
@@ -570,6 +653,9 @@ def build_graph(model: SystemModel) -> ModelGraph:
         model=model,
         succ={cid: tuple(sorted(v)) for cid, v in succ.items()},
         pred={cid: tuple(sorted(v)) for cid, v in pred.items()},
+        content_succ={cid: tuple(sorted(v)) for cid, v in content.items()},
+        content_pred=_reverse_links(content),
+        implied=frozenset(implied),
         components=components,
         flows=flows,
         data=data,

@@ -500,13 +500,14 @@ class Matcher:
         """
         sources = self._source_set(test)
         g = self.g
+        back = g.content_predecessors if test.content_only else g.predecessors
         toward: dict[str, str | None] = {el: None}
         frontier = [el]
         found: list[tuple[int, str]] = []  # (hops to el, source)
         for depth in range(1, test.max_hops + 1):
             nxt: list[str] = []
             for node in frontier:
-                for prev in g.predecessors(node):
+                for prev in back(node):
                     if prev in toward:
                         continue
                     toward[prev] = node
@@ -754,20 +755,26 @@ class Matcher:
             sources = self._taint_sources(test)
             primary = [n for n in sources if n in g.primary_sources]
             secondary = [n for n in sources if n not in g.primary_sources]
+            step = g.content_successors if test.content_only else g.successors
 
             def first_leg() -> Reach:
                 # sources untrusted in themselves explain a path better than merely exposed components
-                return merge_reach(
-                    search(primary, g.successors, test.max_hops), search(secondary, g.successors, test.max_hops)
-                )
+                return merge_reach(search(primary, step, test.max_hops), search(secondary, step, test.max_hops))
 
             # threats with the same source filter share the first leg, whatever their `via`
-            leg_key = ("taint-leg", self._mode, test.source_kinds, test.exclude_source_kinds, test.max_hops)
+            leg_key = (
+                "taint-leg",
+                self._mode,
+                test.source_kinds,
+                test.exclude_source_kinds,
+                test.max_hops,
+                test.content_only,
+            )
             first: Reach = g.memo(leg_key, first_leg)
             if not test.via:
                 return first, None
             vias = [n for n in first.hops if g.kind(n) in test.via]
-            second = search(vias, g.successors, test.max_hops, include_seeds=False)
+            second = search(vias, step, test.max_hops, include_seeds=False)
             return second, first
 
         self._keep.append(test)
@@ -831,7 +838,11 @@ class Matcher:
                 reason = g.untrusted_reasons.get(src, f"{g.name(src)} is untrusted")
                 if len(full) == 1:
                     return [reason], full, src
-                return [f"untrusted content reaches {name}: {_arrow(g, full)}", reason], full, src
+                return (
+                    [f"untrusted content reaches {name}: {_arrow(g, full)}", *g.implied_steps(full), reason],
+                    full,
+                    src,
+                )
             case Neighbour(neighbour=test):
                 near: set[str] = set()
                 if test.direction in ("in", "any"):
@@ -848,7 +859,8 @@ class Matcher:
                 inner = self.explain(test.where, chain[-1])
                 ordered = tuple(reversed(chain)) if forward else chain
                 verb = "receives data from" if forward else "sends data to"
-                return [f"{name} {verb} {g.name(chain[-1])}: {_arrow(g, ordered)}", *inner.facts], ordered, ordered[0]
+                fact = f"{name} {verb} {g.name(chain[-1])}: {_arrow(g, ordered)}"
+                return [fact, *g.implied_steps(ordered), *inner.facts], ordered, ordered[0]
             case Linked(linked=test):
                 hit = next(n for n in g.linked(el, test.via) if self.holds(test.where, n))
                 inner = self.explain(test.where, hit)

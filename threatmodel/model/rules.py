@@ -225,6 +225,10 @@ class TaintTest(Frozen):
     """The path must pass through a component of one of these kinds."""
     max_hops: Annotated[int, Field(ge=1, le=MAX_HOPS)] = 16
     """Longest path considered, in flows."""
+    content_only: StrictBool = False
+    """Follow only links that carry content a component reads: a flow whose data are all model
+    weights, adapters, ML libraries or container images delivers something to load, not to read,
+    and is skipped (datasets, other data and flows that list no data count as content)."""
 
 
 class Tainted(_Predicate):
@@ -236,6 +240,8 @@ class Tainted(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
+        if self.tainted.content_only:
+            return "receives untrusted content (not counting weights, libraries or images it only loads)"
         return "receives untrusted content"
 
 
