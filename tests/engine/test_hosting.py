@@ -2,7 +2,8 @@
 
 The provider threats read a stated ``hosting`` as stated; an unstated one keeps the threat, marked
 as resting on it, unless a stated fact puts the model on the organisation's own stack (it is
-``first-party``, or a training or fine-tuning job in the model produces it).
+``first-party``, its weights file has a stated format, or a training or fine-tuning job in the
+model produces it).
 """
 
 from __future__ import annotations
@@ -58,6 +59,10 @@ def test_unstated_hosting_is_asked_about(builtin_catalogs: LoadedCatalogs) -> No
         (", hosting: self-hosted", []),
         # first-party and unstated hosting: the organisation's own model, on its own stack
         (", provenance: first-party", []),
+        # a weights file the organisation holds (stated format): it runs the model itself
+        (", weights_format: pytorch", []),
+        # weights that never leave a provider say nothing of the kind
+        (", weights_format: proprietary", [("assistant-llm", ("assistant-llm.hosting", "assistant-llm.provenance"))]),
         # first-party but stated to run at a provider (a model the organisation had a provider host)
         (", provenance: first-party, hosting: provider-api", [("assistant-llm", ())]),
     ],
