@@ -7,6 +7,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from threatmodel.engine.catalogs import CatalogSet, fill
 from threatmodel.engine.conditions import candidate_kinds, endpoint_kinds
@@ -248,7 +249,7 @@ def _label(g: ModelGraph, element: str) -> str:
     return f"{g.name(flow.source)} → {g.name(flow.target)}" if flow is not None else g.name(element)
 
 
-def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
+def group_findings(g: ModelGraph, drafts: Sequence[_Draft], *, explain: bool = True) -> list[Finding]:
     """One finding per root cause: drafts of a threat with ``group_by`` whose facts name the same root
     element become one finding keyed ``<threat>@<root>`` that lists every affected element once.
 
@@ -256,6 +257,7 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
     threat without ``group_by``, or a fact that causes it once, is unchanged. A draft with no root
     keeps its own element as its anchor: it joins the group only when its element *is* that root,
     so no two findings ever share an id. The result depends on ids only, never on order.
+    Unexplained drafts (``explain=False``) keep their empty scenario.
     """
     anchors: dict[tuple[str, str], list[_Draft]] = {}
     for draft in sorted(drafts, key=lambda d: (d.key, d.element)):
@@ -269,18 +271,21 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
         primary = max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk))
         affected = tuple(d.element for d in members)
         threat = primary.threat
-        names = [_label(g, e) for e in affected]
-        values = {**primary.values, "target": name_list(names)}
-        # the scenario names one path of several: say so, so a sentence about the group reads right
-        if values.get("path"):
-            values["path"] = f"{values['path']} (one of {len(members)} paths)"
+        scenario = primary.finding.scenario
+        if explain:
+            names = [_label(g, e) for e in affected]
+            values = {**primary.values, "target": name_list(names)}
+            # the scenario names one path of several: say so, so a sentence about the group reads right
+            if values.get("path"):
+                values["path"] = f"{values['path']} (one of {len(members)} paths)"
+            scenario = fill(primary.scenario, values)
         assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
         aliases = {finding_id(key, e) for e in affected} | {a for d in members for a in d.finding.aliases}
         out.append(
             primary.finding.model_copy(
                 update={
                     "id": finding_id(key, anchor),
-                    "scenario": fill(primary.scenario, values),
+                    "scenario": scenario,
                     "assumes": tuple(assumes),
                     "root": anchor,
                     "root_cause": _root_cause(g, threat, anchor, affected),
@@ -371,6 +376,7 @@ def evaluate(
     as_of: dt.date,
     graph: ModelGraph | None = None,
     reference: bool = False,
+    explain: bool = True,
 ) -> Assessment:
     """Find, explain and score every threat of ``catalogs`` that applies to ``model``.
 
@@ -379,9 +385,12 @@ def evaluate(
     already has it (:func:`threatmodel.engine.analysis.analyse` keeps it for the exporters).
     ``reference`` evaluates every rule element by element instead of set-wise (the straightforward
     evaluation the set-wise one must always equal; for tests and debugging, much slower).
+    ``explain=False`` leaves the findings unexplained (see :attr:`Assessment.explained`): the same
+    findings, ids, scores, statuses, triage, proposals and diagnostics, without the text that says
+    why; for callers that print none of it (``check``, ``diff``), decision 0950.
     """
     with _cycle_collector_paused():
-        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=reference)
+        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=reference, explain=explain)
 
 
 def _evaluate(
@@ -391,6 +400,7 @@ def _evaluate(
     as_of: dt.date,
     graph: ModelGraph | None,
     reference: bool,
+    explain: bool = True,
 ) -> Assessment:
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     g = graph if graph is not None and graph.model is model else build_graph(model)
@@ -460,20 +470,24 @@ def _evaluate(
             ScoreFactor(axis="likelihood", delta=threat.likelihood, reason="base likelihood of the threat"),
             ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
         )
+        # unexplained, a finding is still explained where its id needs the facts (the source it groups by)
+        explained = explain or threat.group_by is GroupBy.SOURCE
         for element in elements:
-            if when.doubt is not None and element in certain:
+            if not explained:
+                explanation = UNEXPLAINED
+            elif when.doubt is not None and element in certain:
                 explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
             else:
                 explanation = matchers.keep.explain(when.keep, element)
             variant = next((v for v, hits in variants if hits is None or element in hits), None)
             finding, values = _finding(
-                model, g, matchers, cset, key, threat, scored, element, explanation, variant, base
+                model, g, matchers, cset, key, threat, scored, element, explanation, variant, base, explain
             )
             drafts.append(
                 _Draft(key, threat, element, _root(g, threat, element, explanation), finding, values, variant)
             )
 
-    grouped = group_findings(g, drafts)
+    grouped = group_findings(g, drafts, explain=explain)
     existing = {f.id for f in grouped}
     findings = [_settle(model, f, as_of, existing) for f in grouped]
     findings.sort(key=lambda f: f.id)
@@ -492,7 +506,12 @@ def _evaluate(
             for c in sorted(cset.catalogs, key=lambda c: c.id)
         ),
         as_of=as_of,
+        explained=explain,
     )
+
+
+UNEXPLAINED = Explanation(())
+"""What an unexplained finding is built from (``evaluate(..., explain=False)``): no facts at all."""
 
 
 def _finding(
@@ -507,29 +526,31 @@ def _finding(
     explanation: Explanation,
     variant: Variant | None,
     base: tuple[ScoreFactor, ...],
+    explain: bool = True,
 ) -> tuple[Finding, dict[str, str]]:
     """The finding ``threat`` raises on ``element``, before grouping and triage (its status is what
     its controls make it), and the values its scenario was filled from. ``factor_readings`` carries,
     for each score factor, the elements where it holds under each reading (``None``: the readings
     cannot differ). ``base`` is the threat's base likelihood and impact as score steps (made once
-    per threat and shared: they are immutable)."""
+    per threat and shared: they are immutable). Unexplained (``explain=False``), the finding has no
+    facts, path, scenario or assumptions, and its score steps no notes on unknowns."""
     generic, generic_assumed = _generic_factors(g, element, threat)
-    assumed = [*explanation.assumed, *generic_assumed]
+    assumed = [*explanation.assumed, *generic_assumed] if explain else []
     factors = [*base, *generic]
     for factor, when, kept, doubted in factor_readings:
         # an unknown fact is read the way that scores higher: a factor that raises risk holds, one that lowers it does not
         if element not in kept:
             continue
         reason = factor.reason
-        if doubted is not None and element not in doubted:
+        if explain and doubted is not None and element not in doubted:
             unknowns = matchers.keep.explain(when.keep, element).assumed
             assumed += unknowns
             if unknowns:
                 reason += f" ({', '.join(sorted({a for _, a in unknowns}))} unknown: read so)"
         if factor.likelihood:
-            factors.append(ScoreFactor(axis="likelihood", delta=factor.likelihood, reason=reason))
+            factors.append(_step(g, "likelihood", factor.likelihood, reason))
         if factor.impact:
-            factors.append(ScoreFactor(axis="impact", delta=factor.impact, reason=reason))
+            factors.append(_step(g, "impact", factor.impact, reason))
     likelihood = _clamp(sum(f.delta for f in factors if f.axis == "likelihood"))
     impact = _clamp(sum(f.delta for f in factors if f.axis == "impact"))
     risk = likelihood * impact
@@ -543,16 +564,12 @@ def _finding(
 
     target_type = threat.target
     catalog, _ = split_ref(key)
-    values = {
-        "target": g.name(element) if target_type is not TargetType.SYSTEM else model.system.name,
-        "kind": g.kind(element) if element in g.components else str(target_type),
-        "source": g.name(explanation.source) if explanation.source else "an outside party",
-        "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
-        "data": _sensitive_data(g, element, threat, explanation.data)
-        if target_type is not TargetType.SYSTEM
-        else "its data",
-        "system": model.system.name,
-    }
+    target_name = g.name(element) if target_type is not TargetType.SYSTEM else model.system.name
+    if not explain:
+        explanation = UNEXPLAINED
+    values = (
+        _scenario_values(model, g, threat, element, explanation, target_name) if explain else {"target": target_name}
+    )
     stride_refs = tuple(f"stride:{s.value}" for s in threat.stride if "stride" in cset.by_id)
     finding = Finding(
         id=fid,
@@ -561,11 +578,13 @@ def _finding(
         summary=threat.summary,
         target=element,
         target_type=target_type,
-        target_name=values["target"],
+        target_name=target_name,
         why=explanation.facts,
         path=explanation.path,
         paths=explanation.paths if len(explanation.paths) > 1 else (),
-        scenario=fill(variant.scenario if variant is not None and variant.scenario else threat.scenario, values),
+        scenario=fill(variant.scenario if variant is not None and variant.scenario else threat.scenario, values)
+        if explain
+        else "",
         likelihood=likelihood,
         impact=impact,
         risk=risk,
@@ -586,6 +605,27 @@ def _finding(
         aliases=tuple(finding_id(ref(catalog, old), element) for old in threat.formerly),
     )
     return finding, values
+
+
+def _step(g: ModelGraph, axis: Literal["likelihood", "impact"], delta: int, reason: str) -> ScoreFactor:
+    """A score step of a threat's factor: one object per distinct step, shared by every finding
+    that takes it (immutable; thousands of findings take the same few steps)."""
+    return g.memo(("score-step", axis, delta, reason), lambda: ScoreFactor(axis=axis, delta=delta, reason=reason))
+
+
+def _scenario_values(
+    model: SystemModel, g: ModelGraph, threat: Threat, element: str, explanation: Explanation, target_name: str
+) -> dict[str, str]:
+    """The values a finding's scenario template is filled from."""
+    system = threat.target is TargetType.SYSTEM
+    return {
+        "target": target_name,
+        "kind": g.kind(element) if element in g.components else str(threat.target),
+        "source": g.name(explanation.source) if explanation.source else "an outside party",
+        "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
+        "data": _sensitive_data(g, element, threat, explanation.data) if not system else "its data",
+        "system": model.system.name,
+    }
 
 
 def _assumption(g: ModelGraph, element: str, attribute: str) -> Assumption:

@@ -475,8 +475,9 @@ class Matcher:
                     facts.append(f"not: {describe(inner)}")
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case DataHandled(data=test):
-                    data.extend(self._data_explained(test, el)[0])
-                    facts.extend(self._explain_leaf(c, el)[0])
+                    hits, leaf_facts = self._data_handled_explained(test, el)
+                    data.extend(hits)
+                    facts.extend(leaf_facts)
                 case _:
                     leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
                     facts.extend(leaf_facts)
@@ -695,6 +696,15 @@ class Matcher:
                 facts.append(fact)
         return hits, facts
 
+    def _data_handled_explained(self, test: DataTest, el: Element) -> tuple[list[str], list[str]]:
+        """The matching assets of a ``data`` condition and its facts: what ``el`` handles or carries
+        (the first four), then the unknowns the first asset was read on (judged once per leaf)."""
+        g = self.g
+        hits, unknown_facts = self._data_explained(test, el)
+        verb = "handles" if el in g.components else "carries"
+        shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
+        return hits, [f"{g.name(el)} {verb} {shown}", *unknown_facts]
+
     def _artifact_hit(self, test: ArtifactTest, el: Element) -> tuple[str, str | None, str] | None:
         """The first ``(artefact, peer, holder)`` of ``el`` that passes ``test``, in sorted order."""
         g = self.g
@@ -800,10 +810,7 @@ class Matcher:
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
                 return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
             case DataHandled(data=test):
-                hits, unknown_facts = self._data_explained(test, el)
-                verb = "handles" if el in g.components else "carries"
-                shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
-                return [f"{name} {verb} {shown}", *unknown_facts], (), None
+                return self._data_handled_explained(test, el)[1], (), None
             case BoundaryTrust():
                 trust = g.trust(el)
                 if trust is None:
