@@ -497,8 +497,15 @@ class Matcher:
 
         A backward breadth-first search from ``el`` that stops at each source it meets: a route
         through another source repeats that source's own, shorter route, and the search stays as
-        small as the neighbourhood between ``el`` and its nearest sources.
+        small as the neighbourhood between ``el`` and its nearest sources. The routes depend on the
+        test's source filter and reach only, so threats that filter alike share them (made once).
         """
+        if not self.setwise:
+            return self._search_other_paths(test, el, shown)
+        key = ("other-paths", self._mode, test.source_kinds, test.exclude_source_kinds, test.max_hops, el, shown[0])
+        return self.g.memo(key, lambda: self._search_other_paths(test, el, shown))
+
+    def _search_other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
         sources = self._source_set(test)
         g = self.g
         toward: dict[str, str | None] = {el: None}
