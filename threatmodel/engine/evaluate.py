@@ -145,16 +145,11 @@ def _element_factors(
 
 def _implemented(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
     """Controls from the threat's list that the model declares as implemented for ``element``."""
-    wanted = set(threat.controls)
-    return tuple(
-        sorted(
-            {
-                c.control
-                for c in g.controls_for(element)
-                if c.status is ControlStatus.IMPLEMENTED and c.control in wanted
-            }
-        )
+    implemented: frozenset[str] = g.memo(
+        ("implemented-controls", element),
+        lambda: frozenset(c.control for c in g.controls_for(element) if c.status is ControlStatus.IMPLEMENTED),
     )
+    return tuple(sorted(implemented.intersection(threat.controls))) if implemented else ()
 
 
 def _sensitive_data(g: ModelGraph, element: str, threat: Threat, matched: tuple[str, ...] = ()) -> str:
