@@ -181,11 +181,17 @@ class _Draft:
         return self.variant.scenario if self.variant is not None and self.variant.scenario else self.threat.scenario
 
 
+ROOT_FROM_EXPLANATION = frozenset({GroupBy.SOURCE})
+"""The ``group_by`` kinds whose root :func:`_root` reads from the explanation: their findings are
+explained even when the evaluation is not (``explain=False``), since the finding id names the root."""
+
+
 def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation) -> str | None:
     """The root-cause element of a finding under its threat's ``group_by``, if the facts name one.
 
     Each root is a function of ids and stated facts only (the element's own flow, boundary or
-    data), never of the order of the file, so the grouped id is derivable from the model."""
+    data), never of the order of the file, so the grouped id is derivable from the model. A kind
+    that reads ``explanation`` must be in :data:`ROOT_FROM_EXPLANATION`."""
     match threat.group_by:
         case GroupBy.SOURCE:
             source = explanation.source
@@ -466,7 +472,7 @@ def _evaluate(
             ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
         )
         # unexplained, a finding is still explained where its id needs the facts (the source it groups by)
-        explained = explain or threat.group_by is GroupBy.SOURCE
+        explained = explain or threat.group_by in ROOT_FROM_EXPLANATION
         for element in elements:
             if not explained:
                 explanation = UNEXPLAINED
