@@ -3,6 +3,7 @@
     python bench/evaluate_bench.py                          # 10k copies of agent-with-tools, 3 rounds
     python bench/evaluate_bench.py --components 10000 --source all --rounds 5
     python bench/evaluate_bench.py --model path/to/model.yaml --profile   # cProfile of one set-wise run
+    python bench/evaluate_bench.py --unexplained    # explained against unexplained (check, diff)
 
 Loading and building the graph are left out (they are the same for both); each round evaluates the
 model set-wise and then element by element (``evaluate(..., reference=True)``), alternately, in
@@ -40,6 +41,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--source", default="agent-with-tools", help="example to replicate, or all")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one set-wise evaluation")
+    parser.add_argument(
+        "--unexplained",
+        action="store_true",
+        help="time the explained evaluation against the unexplained one (explain=False, what check and diff run)",
+    )
     args = parser.parse_args(argv)
 
     from bench import realshape
@@ -70,6 +76,9 @@ def main(argv: list[str] | None = None) -> None:
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
         return
+    if args.unexplained:
+        compare_unexplained(model, catalogs.cset, args.rounds)
+        return
     best = {False: float("inf"), True: float("inf")}
     for _ in range(args.rounds):
         fast, fast_json = run(False)
@@ -80,6 +89,27 @@ def main(argv: list[str] | None = None) -> None:
     findings = fast_json.count('"threat":')
     print(f"evaluate, set-wise   {best[False]:6.2f} s CPU (min of {args.rounds})")
     print(f"evaluate, reference  {best[True]:6.2f} s CPU (min of {args.rounds}); identical, {findings:,} findings")
+    print(f"process CPU {cpu():.1f} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
+
+
+def compare_unexplained(model: object, cset: object, rounds: int) -> None:
+    """Explained and unexplained evaluation, alternately; the two must agree on ids and scores."""
+    from threatmodel.engine import evaluate
+    from threatmodel.graph import build_graph
+
+    best = {True: float("inf"), False: float("inf")}
+    decided: dict[bool, list[tuple[str, int, str]]] = {}
+    for _ in range(rounds):
+        for explain in (True, False):
+            graph = build_graph(model)  # type: ignore[arg-type]
+            start = time.process_time()
+            assessment = evaluate(model, cset, as_of=AS_OF, graph=graph, explain=explain)  # type: ignore[arg-type]
+            best[explain] = min(best[explain], time.process_time() - start)
+            decided[explain] = [(f.id, f.residual_risk, f.status.value) for f in assessment.findings]
+    if decided[True] != decided[False]:
+        raise SystemExit("explained and unexplained findings differ in ids, scores or statuses")
+    print(f"evaluate, explained    {best[True]:6.2f} s CPU (min of {rounds})")
+    print(f"evaluate, unexplained  {best[False]:6.2f} s CPU (min of {rounds}); same {len(decided[True]):,} findings")
     print(f"process CPU {cpu():.1f} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
 
 

@@ -74,9 +74,11 @@ def analyse(
     *,
     as_of: dt.date,
     source: Source | None = None,
+    explain: bool = True,
 ) -> Analysis:
-    """Evaluate ``model`` against ``catalogs`` as of ``as_of`` and keep what the evaluation built."""
+    """Evaluate ``model`` against ``catalogs`` as of ``as_of`` and keep what the evaluation built
+    (``explain=False``: findings without their explanation, see ``Assessment.explained``)."""
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     graph = build_graph(model)
-    assessment = evaluate(model, cset.catalogs, as_of=as_of, graph=graph)
+    assessment = evaluate(model, cset.catalogs, as_of=as_of, graph=graph, explain=explain)
     return Analysis(assessment, cset, graph, source if source is not None else Unlocated())

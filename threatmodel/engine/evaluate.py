@@ -7,6 +7,7 @@ import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 
 from threatmodel.engine.catalogs import CatalogSet, fill
 from threatmodel.engine.conditions import candidate_kinds, endpoint_kinds
@@ -144,16 +145,11 @@ def _element_factors(
 
 def _implemented(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
     """Controls from the threat's list that the model declares as implemented for ``element``."""
-    wanted = set(threat.controls)
-    return tuple(
-        sorted(
-            {
-                c.control
-                for c in g.controls_for(element)
-                if c.status is ControlStatus.IMPLEMENTED and c.control in wanted
-            }
-        )
+    implemented: frozenset[str] = g.memo(
+        ("implemented-controls", element),
+        lambda: frozenset(c.control for c in g.controls_for(element) if c.status is ControlStatus.IMPLEMENTED),
     )
+    return tuple(sorted(implemented.intersection(threat.controls))) if implemented else ()
 
 
 def _sensitive_data(g: ModelGraph, element: str, threat: Threat, matched: tuple[str, ...] = ()) -> str:
@@ -178,6 +174,9 @@ class _Draft:
     values: dict[str, str]
     variant: Variant | None = None
     """The wording variant the finding took, if any."""
+    path: tuple[str, ...] = ()
+    """The path the explanation found (also when the finding is left unexplained: a finding placed
+    on its producer names the people along it, decision 1510)."""
 
     @property
     def scenario(self) -> str:
@@ -212,11 +211,17 @@ def _placements(
     return out
 
 
+ROOT_FROM_EXPLANATION = frozenset({GroupBy.SOURCE, GroupBy.PRODUCER})
+"""The ``group_by`` kinds whose root :func:`_root` reads from the explanation: their findings are
+explained even when the evaluation is not (``explain=False``), since the finding id names the root."""
+
+
 def _root(g: ModelGraph, threat: Threat, element: str, explanation: Explanation) -> str | None:
     """The root-cause element of a finding under its threat's ``group_by``, if the facts name one.
 
     Each root is a function of ids and stated facts only (the element's own flow, boundary or
-    data), never of the order of the file, so the grouped id is derivable from the model."""
+    data), never of the order of the file, so the grouped id is derivable from the model. A kind
+    that reads ``explanation`` must be in :data:`ROOT_FROM_EXPLANATION`."""
     match threat.group_by:
         case GroupBy.SOURCE:
             source = explanation.source
@@ -303,7 +308,7 @@ def _label(g: ModelGraph, element: str) -> str:
     return f"{g.name(flow.source)} → {g.name(flow.target)}" if flow is not None else g.name(element)
 
 
-def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
+def group_findings(g: ModelGraph, drafts: Sequence[_Draft], *, explain: bool = True) -> list[Finding]:
     """One finding per root cause: drafts of a threat with ``group_by`` whose facts name the same root
     element become one finding keyed ``<threat>@<root>`` that lists every affected element once.
 
@@ -311,6 +316,7 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
     threat without ``group_by``, or a fact that causes it once, is unchanged. A draft with no root
     keeps its own element as its anchor: it joins the group only when its element *is* that root,
     so no two findings ever share an id. The result depends on ids only, never on order.
+    Unexplained drafts (``explain=False``) keep their empty scenario.
     """
     anchors: dict[tuple[str, str], list[_Draft]] = {}
     for draft in sorted(drafts, key=lambda d: (d.key, d.element)):
@@ -318,7 +324,7 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
     out: list[Finding] = []
     for (key, anchor), members in anchors.items():
         if members[0].threat.group_by is GroupBy.PRODUCER and (anchor in g.components or anchor in g.flows):
-            out.append(_placed(g, key, anchor, members))
+            out.append(_placed(g, key, anchor, members, explain=explain))
             continue
         if len(members) == 1:
             out.append(members[0].finding)
@@ -327,18 +333,21 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft]) -> list[Finding]:
         primary = max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk))
         affected = tuple(d.element for d in members)
         threat = primary.threat
-        names = [_label(g, e) for e in affected]
-        values = {**primary.values, "target": name_list(names)}
-        # the scenario names one path of several: say so, so a sentence about the group reads right
-        if values.get("path"):
-            values["path"] = f"{values['path']} (one of {len(members)} paths)"
+        scenario = primary.finding.scenario
+        if explain:
+            names = [_label(g, e) for e in affected]
+            values = {**primary.values, "target": name_list(names)}
+            # the scenario names one path of several: say so, so a sentence about the group reads right
+            if values.get("path"):
+                values["path"] = f"{values['path']} (one of {len(members)} paths)"
+            scenario = fill(primary.scenario, values)
         assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
         aliases = {finding_id(key, e) for e in affected} | {a for d in members for a in d.finding.aliases}
         out.append(
             primary.finding.model_copy(
                 update={
                     "id": finding_id(key, anchor),
-                    "scenario": fill(primary.scenario, values),
+                    "scenario": scenario,
                     "assumes": tuple(assumes),
                     "root": anchor,
                     "root_cause": _root_cause(g, threat, anchor, affected),
@@ -356,7 +365,7 @@ def _relying(g: ModelGraph, anchor: str, draft: _Draft) -> list[str]:
     people it sends to)."""
     if draft.element != anchor or draft.threat.place_on is not None:
         return [draft.element]
-    people = [p for p in draft.finding.path if p in g.components and g.kind(p) == "human-user"]
+    people = [p for p in draft.path if p in g.components and g.kind(p) == "human-user"]
     return people or [p for p in g.successors(anchor) if p in g.components and g.kind(p) == "human-user"]
 
 
@@ -369,10 +378,11 @@ def _placed_cause(g: ModelGraph, threat: Threat, anchor: str, names: Sequence[st
     return f"people rely on the output of {g.name(anchor)}: {name_list(names, shown=4)}"
 
 
-def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> Finding:
+def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft], *, explain: bool = True) -> Finding:
     """The finding of a ``group_by: producer`` threat, placed on the producer ``anchor`` (decision
     1510): it names who relies on the output (``{relying}``) and lists the producer and each of
-    them in ``affected``; the per-element ids of the drafts it replaces become aliases."""
+    them in ``affected``; the per-element ids of the drafts it replaces become aliases. Unexplained
+    (``explain=False``), its scenario stays empty."""
     primary = next(
         (d for d in members if d.element == anchor),
         max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk)),
@@ -389,7 +399,7 @@ def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft]) -> 
     aliases |= {a for d in members for a in d.finding.aliases}
     update: dict[str, object] = {
         "id": finding_id(key, anchor),
-        "scenario": fill(primary.scenario, values),
+        "scenario": fill(primary.scenario, values) if explain else "",
         "assumes": tuple(assumes),
         "aliases": tuple(sorted(aliases)),
     }
@@ -486,6 +496,7 @@ def evaluate(
     as_of: dt.date,
     graph: ModelGraph | None = None,
     reference: bool = False,
+    explain: bool = True,
 ) -> Assessment:
     """Find, explain and score every threat of ``catalogs`` that applies to ``model``.
 
@@ -494,9 +505,12 @@ def evaluate(
     already has it (:func:`threatmodel.engine.analysis.analyse` keeps it for the exporters).
     ``reference`` evaluates every rule element by element instead of set-wise (the straightforward
     evaluation the set-wise one must always equal; for tests and debugging, much slower).
+    ``explain=False`` leaves the findings unexplained (see :attr:`Assessment.explained`): the same
+    findings, ids, scores, statuses, triage, proposals and diagnostics, without the text that says
+    why; for callers that print none of it (``check``, ``diff``), decision 0950.
     """
     with _cycle_collector_paused():
-        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=reference)
+        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=reference, explain=explain)
 
 
 def _evaluate(
@@ -506,6 +520,7 @@ def _evaluate(
     as_of: dt.date,
     graph: ModelGraph | None,
     reference: bool,
+    explain: bool = True,
 ) -> Assessment:
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     g = graph if graph is not None and graph.model is model else build_graph(model)
@@ -576,19 +591,23 @@ def _evaluate(
             ScoreFactor(axis="likelihood", delta=threat.likelihood, reason="base likelihood of the threat"),
             ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
         )
+        # unexplained, a finding is still explained where its id needs the facts (the source it groups by)
+        explained = explain or threat.group_by in ROOT_FROM_EXPLANATION
         for element in elements:
-            if when.doubt is not None and element in certain:
+            if not explained:
+                explanation = UNEXPLAINED
+            elif when.doubt is not None and element in certain:
                 explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
             else:
                 explanation = matchers.keep.explain(when.keep, element)
             variant = next((v for v, hits in variants if hits is None or element in hits), None)
             finding, values = _finding(
-                model, g, matchers, cset, key, threat, scored, element, explanation, variant, base
+                model, g, matchers, cset, key, threat, scored, element, explanation, variant, base, explain
             )
             root = placed[element] if placed is not None else _root(g, threat, element, explanation)
-            drafts.append(_Draft(key, threat, element, root, finding, values, variant))
+            drafts.append(_Draft(key, threat, element, root, finding, values, variant, explanation.path))
 
-    grouped = group_findings(g, drafts)
+    grouped = group_findings(g, drafts, explain=explain)
     existing = {f.id for f in grouped}
     findings = [_settle(model, f, as_of, existing) for f in grouped]
     findings.sort(key=lambda f: f.id)
@@ -607,7 +626,12 @@ def _evaluate(
             for c in sorted(cset.catalogs, key=lambda c: c.id)
         ),
         as_of=as_of,
+        explained=explain,
     )
+
+
+UNEXPLAINED = Explanation(())
+"""What an unexplained finding is built from (``evaluate(..., explain=False)``): no facts at all."""
 
 
 def _finding(
@@ -622,29 +646,31 @@ def _finding(
     explanation: Explanation,
     variant: Variant | None,
     base: tuple[ScoreFactor, ...],
+    explain: bool = True,
 ) -> tuple[Finding, dict[str, str]]:
     """The finding ``threat`` raises on ``element``, before grouping and triage (its status is what
     its controls make it), and the values its scenario was filled from. ``factor_readings`` carries,
     for each score factor, the elements where it holds under each reading (``None``: the readings
     cannot differ). ``base`` is the threat's base likelihood and impact as score steps (made once
-    per threat and shared: they are immutable)."""
+    per threat and shared: they are immutable). Unexplained (``explain=False``), the finding has no
+    facts, path, scenario or assumptions, and its score steps no notes on unknowns."""
     generic, generic_assumed = _generic_factors(g, element, threat)
-    assumed = [*explanation.assumed, *generic_assumed]
+    assumed = [*explanation.assumed, *generic_assumed] if explain else []
     factors = [*base, *generic]
     for factor, when, kept, doubted in factor_readings:
         # an unknown fact is read the way that scores higher: a factor that raises risk holds, one that lowers it does not
         if element not in kept:
             continue
         reason = factor.reason
-        if doubted is not None and element not in doubted:
+        if explain and doubted is not None and element not in doubted:
             unknowns = matchers.keep.explain(when.keep, element).assumed
             assumed += unknowns
             if unknowns:
                 reason += f" ({', '.join(sorted({a for _, a in unknowns}))} unknown: read so)"
         if factor.likelihood:
-            factors.append(ScoreFactor(axis="likelihood", delta=factor.likelihood, reason=reason))
+            factors.append(_step(g, "likelihood", factor.likelihood, reason))
         if factor.impact:
-            factors.append(ScoreFactor(axis="impact", delta=factor.impact, reason=reason))
+            factors.append(_step(g, "impact", factor.impact, reason))
     likelihood = _clamp(sum(f.delta for f in factors if f.axis == "likelihood"))
     impact = _clamp(sum(f.delta for f in factors if f.axis == "impact"))
     risk = likelihood * impact
@@ -658,16 +684,12 @@ def _finding(
 
     target_type = threat.target
     catalog, _ = split_ref(key)
-    values = {
-        "target": g.name(element) if target_type is not TargetType.SYSTEM else model.system.name,
-        "kind": g.kind(element) if element in g.components else str(target_type),
-        "source": g.name(explanation.source) if explanation.source else "an outside party",
-        "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
-        "data": _sensitive_data(g, element, threat, explanation.data)
-        if target_type is not TargetType.SYSTEM
-        else "its data",
-        "system": model.system.name,
-    }
+    target_name = g.name(element) if target_type is not TargetType.SYSTEM else model.system.name
+    if not explain:
+        explanation = UNEXPLAINED
+    values = (
+        _scenario_values(model, g, threat, element, explanation, target_name) if explain else {"target": target_name}
+    )
     stride_refs = tuple(f"stride:{s.value}" for s in threat.stride if "stride" in cset.by_id)
     finding = Finding(
         id=fid,
@@ -676,11 +698,13 @@ def _finding(
         summary=threat.summary,
         target=element,
         target_type=target_type,
-        target_name=values["target"],
+        target_name=target_name,
         why=explanation.facts,
         path=explanation.path,
         paths=explanation.paths if len(explanation.paths) > 1 else (),
-        scenario=fill(variant.scenario if variant is not None and variant.scenario else threat.scenario, values),
+        scenario=fill(variant.scenario if variant is not None and variant.scenario else threat.scenario, values)
+        if explain
+        else "",
         likelihood=likelihood,
         impact=impact,
         risk=risk,
@@ -701,6 +725,27 @@ def _finding(
         aliases=tuple(finding_id(ref(catalog, old), element) for old in threat.formerly),
     )
     return finding, values
+
+
+def _step(g: ModelGraph, axis: Literal["likelihood", "impact"], delta: int, reason: str) -> ScoreFactor:
+    """A score step of a threat's factor: one object per distinct step, shared by every finding
+    that takes it (immutable; thousands of findings take the same few steps)."""
+    return g.memo(("score-step", axis, delta, reason), lambda: ScoreFactor(axis=axis, delta=delta, reason=reason))
+
+
+def _scenario_values(
+    model: SystemModel, g: ModelGraph, threat: Threat, element: str, explanation: Explanation, target_name: str
+) -> dict[str, str]:
+    """The values a finding's scenario template is filled from."""
+    system = threat.target is TargetType.SYSTEM
+    return {
+        "target": target_name,
+        "kind": g.kind(element) if element in g.components else str(threat.target),
+        "source": g.name(explanation.source) if explanation.source else "an outside party",
+        "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
+        "data": _sensitive_data(g, element, threat, explanation.data) if not system else "its data",
+        "system": model.system.name,
+    }
 
 
 def _assumption(g: ModelGraph, element: str, attribute: str) -> Assumption:

@@ -475,8 +475,9 @@ class Matcher:
                     facts.append(f"not: {describe(inner)}")
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case DataHandled(data=test):
-                    data.extend(self._data_explained(test, el)[0])
-                    facts.extend(self._explain_leaf(c, el)[0])
+                    hits, leaf_facts = self._data_handled_explained(test, el)
+                    data.extend(hits)
+                    facts.extend(leaf_facts)
                 case _:
                     leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
                     facts.extend(leaf_facts)
@@ -496,8 +497,15 @@ class Matcher:
 
         A backward breadth-first search from ``el`` that stops at each source it meets: a route
         through another source repeats that source's own, shorter route, and the search stays as
-        small as the neighbourhood between ``el`` and its nearest sources.
+        small as the neighbourhood between ``el`` and its nearest sources. The routes depend on the
+        test's source filter and reach only, so threats that filter alike share them (made once).
         """
+        if not self.setwise:
+            return self._search_other_paths(test, el, shown)
+        key = ("other-paths", self._mode, test.source_kinds, test.exclude_source_kinds, test.max_hops, el, shown[0])
+        return self.g.memo(key, lambda: self._search_other_paths(test, el, shown))
+
+    def _search_other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
         sources = self._source_set(test)
         g = self.g
         back = g.content_predecessors if test.content_only else g.predecessors
@@ -696,6 +704,15 @@ class Matcher:
                 facts.append(fact)
         return hits, facts
 
+    def _data_handled_explained(self, test: DataTest, el: Element) -> tuple[list[str], list[str]]:
+        """The matching assets of a ``data`` condition and its facts: what ``el`` handles or carries
+        (the first four), then the unknowns the first asset was read on (judged once per leaf)."""
+        g = self.g
+        hits, unknown_facts = self._data_explained(test, el)
+        verb = "handles" if el in g.components else "carries"
+        shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
+        return hits, [f"{g.name(el)} {verb} {shown}", *unknown_facts]
+
     def _artifact_hit(self, test: ArtifactTest, el: Element) -> tuple[str, str | None, str] | None:
         """The first ``(artefact, peer, holder)`` of ``el`` that passes ``test``, in sorted order."""
         g = self.g
@@ -807,10 +824,7 @@ class Matcher:
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
                 return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
             case DataHandled(data=test):
-                hits, unknown_facts = self._data_explained(test, el)
-                verb = "handles" if el in g.components else "carries"
-                shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
-                return [f"{name} {verb} {shown}", *unknown_facts], (), None
+                return self._data_handled_explained(test, el)[1], (), None
             case BoundaryTrust():
                 trust = g.trust(el)
                 if trust is None:

@@ -13,9 +13,10 @@ from threatmodel.engine.analysis import Analysis, analyse
 from threatmodel.io.load import LoadedCatalogs, LoadedModel, load_model, load_model_text
 
 
-def analyze_loaded(loaded: LoadedModel, catalogs: LoadedCatalogs, *, as_of: dt.date) -> Analysis:
-    """The analysis of a model already loaded against ``catalogs`` (located by ``loaded``)."""
-    return analyse(loaded.model, catalogs.cset, as_of=as_of, source=loaded)
+def analyze_loaded(loaded: LoadedModel, catalogs: LoadedCatalogs, *, as_of: dt.date, explain: bool = True) -> Analysis:
+    """The analysis of a model already loaded against ``catalogs`` (located by ``loaded``);
+    ``explain=False`` leaves the findings unexplained (``Assessment.explained``)."""
+    return analyse(loaded.model, catalogs.cset, as_of=as_of, source=loaded, explain=explain)
 
 
 def analyze(

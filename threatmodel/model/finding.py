@@ -168,6 +168,11 @@ class Assessment(Frozen):
     catalogs: tuple[CatalogInfo, ...]
     as_of: dt.date
     """The date triage review-by dates were judged against."""
+    explained: bool = True
+    """False when the findings were built without their explanation (``evaluate(..., explain=False)``,
+    for ``check`` and ``diff``, which print none of it): ``why``, ``path``, ``paths``, ``scenario``
+    and ``assumes`` are empty and score steps carry no note on unknowns; ids, scores, statuses,
+    triage, proposals and diagnostics are those of the explained assessment."""
 
     @property
     def open_findings(self) -> tuple[Finding, ...]:

@@ -122,7 +122,8 @@ def diff(
     cats.cset  # noqa: B018 - index the catalogs once, before a second process is forked
 
     def side(loaded: Any) -> SideFindings:
-        return SideFindings.of(analyze_loaded(loaded, cats, as_of=day).assessment)
+        # the diff reads ids, titles, scores and triage only: the findings need no explanation
+        return SideFindings.of(analyze_loaded(loaded, cats, as_of=day, explain=False).assessment)
 
     if diff_jobs(jobs, sum(len(s.model.components) for s in sides)) == 2:
         before, after = analyse_sides(partial(side, sides[0]), partial(side, sides[1]))

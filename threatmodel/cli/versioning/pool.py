@@ -96,7 +96,8 @@ class Checker:
         from threatmodel.io.analysis import analyze_loaded
 
         loaded = load_side(argument, self.catalogs.control_refs)
-        analysis = analyze_loaded(loaded, self.catalogs, as_of=self.day)
+        # the gate reads ids, scores, status and triage only: the findings need no explanation
+        analysis = analyze_loaded(loaded, self.catalogs, as_of=self.day, explain=False)
         violations = evaluate_policy(self.policy.policy, analysis.assessment) if self.policy is not None else ()
         return judge(argument, analysis, violations, self.threshold, self.baseline)
 
