@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +55,16 @@ def analyse_text(text: str, catalogs: LoadedCatalogs, as_of: dt.date = FIXED_DAT
 def assess_text(text: str, catalogs: LoadedCatalogs, as_of: dt.date = FIXED_DATE) -> Assessment:
     loaded = load_model_text(text, "model.yaml", known_controls=catalogs.control_refs)
     return evaluate(loaded.model, catalogs.catalogs, as_of=as_of)
+
+
+def run_python(code: str) -> str:
+    """Run ``code`` in a fresh interpreter from the repository root and return what it printed
+    (start-up tests: what a new process imports and pays for)."""
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    return done.stdout

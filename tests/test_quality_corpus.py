@@ -49,54 +49,40 @@ def test_corpus_has_at_least_twelve_systems() -> None:
     assert {quality.load_expectations(p)[0] for p in EXPECTED} == models
 
 
-def test_holdout_has_at_least_eight_systems_none_from_the_working_corpus() -> None:
-    assert len(HOLDOUT) >= 8
-    models = {p.name for p in quality.HOLDOUT.glob("*.yaml")} - {p.name for p in HOLDOUT}
-    assert {quality.load_expectations(p)[0] for p in HOLDOUT} == models
-    # held out means disjoint: no system id and no cited source title is shared with tests/corpus
-    working, held = _systems(EXPECTED), _systems(HOLDOUT)
-    assert not set(working) & set(held)
-    working_titles = {_source_title(d) for d in working.values()}
-    for system_id, description in held.items():
-        assert "Source:" in description, f"{system_id}: the description must cite its source"
-        assert any(w.startswith("https://") for w in description.split()), f"{system_id}: the source's URL is missing"
-        assert _source_title(description) not in working_titles, f"{system_id}: source shared with tests/corpus"
-
-
-def test_holdout2_has_twelve_systems_none_from_the_other_corpora() -> None:
-    assert len(HOLDOUT2) >= 12
-    models = {p.name for p in quality.HOLDOUT2.glob("*.yaml")} - {p.name for p in HOLDOUT2}
-    assert {quality.load_expectations(p)[0] for p in HOLDOUT2} == models
-    earlier = _systems(EXPECTED) | _systems(HOLDOUT)
-    held = _systems(HOLDOUT2)
-    assert not set(earlier) & set(held)
-    earlier_titles = {_source_title(d) for d in earlier.values()}
-    for system_id, description in held.items():
-        assert "Source:" in description, f"{system_id}: the description must cite its source"
-        assert any(w.startswith("https://") for w in description.split()), f"{system_id}: the source's URL is missing"
-        assert _source_title(description) not in earlier_titles, f"{system_id}: source shared with an earlier corpus"
-    # the corpus keeps its shape: a few positives and exactly three negatives per system
-    for p in HOLDOUT2:
-        _, positives, negatives = quality.load_expectations(p)
-        assert len(positives) >= 4 and len(negatives) == 3, p.name
-
-
-def test_holdout3_has_twelve_systems_none_from_the_other_corpora() -> None:
-    assert len(HOLDOUT3) >= 12
-    models = {p.name for p in quality.HOLDOUT3.glob("*.yaml")} - {p.name for p in HOLDOUT3}
-    assert {quality.load_expectations(p)[0] for p in HOLDOUT3} == models
-    earlier = _systems(EXPECTED) | _systems(HOLDOUT) | _systems(HOLDOUT2)
-    held = _systems(HOLDOUT3)
-    assert not set(earlier) & set(held)
-    earlier_titles = {_source_title(d) for d in earlier.values()}
-    for system_id, description in held.items():
+@pytest.mark.parametrize(
+    ("held", "folder", "earlier", "systems", "least_positives"),
+    [
+        # the first held-out corpus has 8 or more systems and no rule on positives per system
+        pytest.param(HOLDOUT, quality.HOLDOUT, [EXPECTED], 8, None, id="holdout"),
+        pytest.param(HOLDOUT2, quality.HOLDOUT2, [EXPECTED, HOLDOUT], 12, 4, id="holdout2"),
+        # three positives on the systems whose source says very little
+        pytest.param(HOLDOUT3, quality.HOLDOUT3, [EXPECTED, HOLDOUT, HOLDOUT2], 12, 3, id="holdout3"),
+    ],
+)
+def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
+    held: list[Path], folder: Path, earlier: list[list[Path]], systems: int, least_positives: int | None
+) -> None:
+    """Held out means disjoint: no system id and no cited source title is shared with an earlier
+    corpus; every model has its expectations, cites its source with a URL, and (from the second
+    corpus on) has a few positives and exactly three negatives."""
+    assert len(held) >= systems
+    models = {p.name for p in folder.glob("*.yaml")} - {p.name for p in held}
+    assert {quality.load_expectations(p)[0] for p in held} == models
+    before: dict[str, str] = {}
+    for corpus in earlier:
+        before |= _systems(corpus)
+    mine = _systems(held)
+    assert not set(before) & set(mine)
+    earlier_titles = {_source_title(d) for d in before.values()}
+    for system_id, description in mine.items():
         assert "Source:" in description, f"{system_id}: the description must cite its source"
         assert any(w.startswith("https://") for w in description.split()), f"{system_id}: the source's URL is missing"
         assert _source_title(description) not in earlier_titles, f"{system_id}: source shared with an earlier corpus"
-    # a few positives (three on the systems whose source says very little) and exactly three negatives
-    for p in HOLDOUT3:
+    if least_positives is None:
+        return
+    for p in held:
         _, positives, negatives = quality.load_expectations(p)
-        assert len(positives) >= 3 and len(negatives) == 3, p.name
+        assert len(positives) >= least_positives and len(negatives) == 3, p.name
 
 
 @pytest.mark.parametrize(
@@ -150,39 +136,29 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
     assert "TOTAL" in capsys.readouterr().out
 
 
-def test_harness_takes_the_corpus_directory(capsys: pytest.CaptureFixture[str]) -> None:
-    held = quality.run(quality.HOLDOUT)
-    assert held["corpus"] == "tests/holdout"
+@pytest.mark.parametrize(
+    ("folder", "files", "three_negatives"),
+    [
+        pytest.param(quality.HOLDOUT, HOLDOUT, False, id="holdout"),
+        pytest.param(quality.HOLDOUT2, HOLDOUT2, True, id="holdout2"),
+        pytest.param(quality.HOLDOUT3, HOLDOUT3, True, id="holdout3"),
+    ],
+)
+def test_harness_takes_a_corpus_directory(
+    folder: Path, files: list[Path], three_negatives: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--corpus DIR` runs one held-out corpus: its models, its totals, and its name in the JSON."""
+    held = quality.run(folder)
+    name = f"tests/{folder.name}"
+    assert held["corpus"] == name
     assert {m["model"] for m in held["models"]} == {
-        quality.load_expectations(p)[0].removesuffix(".yaml") for p in HOLDOUT
+        quality.load_expectations(p)[0].removesuffix(".yaml") for p in files
     }
-    assert held["total"]["positives"] == sum(len(quality.load_expectations(p)[1]) for p in HOLDOUT)
-    assert quality.main(["--corpus", str(quality.HOLDOUT), "--json"]) == 0
-    assert '"corpus": "tests/holdout"' in capsys.readouterr().out
-
-
-def test_harness_takes_the_second_held_out_corpus(capsys: pytest.CaptureFixture[str]) -> None:
-    held = quality.run(quality.HOLDOUT2)
-    assert held["corpus"] == "tests/holdout2"
-    assert {m["model"] for m in held["models"]} == {
-        quality.load_expectations(p)[0].removesuffix(".yaml") for p in HOLDOUT2
-    }
-    assert held["total"]["positives"] == sum(len(quality.load_expectations(p)[1]) for p in HOLDOUT2)
-    assert held["total"]["negatives"] == 3 * len(HOLDOUT2)
-    assert quality.main(["--corpus", str(quality.HOLDOUT2), "--json"]) == 0
-    assert '"corpus": "tests/holdout2"' in capsys.readouterr().out
-
-
-def test_harness_takes_the_third_held_out_corpus(capsys: pytest.CaptureFixture[str]) -> None:
-    held = quality.run(quality.HOLDOUT3)
-    assert held["corpus"] == "tests/holdout3"
-    assert {m["model"] for m in held["models"]} == {
-        quality.load_expectations(p)[0].removesuffix(".yaml") for p in HOLDOUT3
-    }
-    assert held["total"]["positives"] == sum(len(quality.load_expectations(p)[1]) for p in HOLDOUT3)
-    assert held["total"]["negatives"] == 3 * len(HOLDOUT3)
-    assert quality.main(["--corpus", str(quality.HOLDOUT3), "--json"]) == 0
-    assert '"corpus": "tests/holdout3"' in capsys.readouterr().out
+    assert held["total"]["positives"] == sum(len(quality.load_expectations(p)[1]) for p in files)
+    if three_negatives:
+        assert held["total"]["negatives"] == 3 * len(files)
+    assert quality.main(["--corpus", str(folder), "--json"]) == 0
+    assert f'"corpus": "{name}"' in capsys.readouterr().out
 
 
 def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.helpers import run_python
 from threatmodel.io.load import builtin_control_refs, load_catalogs
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "models" / "agent-with-tools.yaml"
-
-
-def _run(code: str) -> str:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
-    return done.stdout
 
 
 def test_builtin_control_refs_are_the_validated_catalogs_controls() -> None:
@@ -34,14 +28,16 @@ def test_validate_builds_no_catalog_or_rule_classes() -> None:
         "mods = ('threatmodel.model.catalog', 'threatmodel.model.rules', 'threatmodel.engine.evaluate')\n"
         "print(','.join(m for m in mods if m in sys.modules))\n"
     )
-    assert _run(code).strip() == ""
+    assert run_python(code).strip() == ""
 
 
 def test_field_docs_reach_the_schema_whatever_was_built_first() -> None:
     """The JSON Schema carries every field's docstring, also when models, catalogs and a policy were
     validated (and their validators built without docs) before it was asked for."""
-    fresh = _run("from threatmodel.schema import schema_text\nprint(schema_text('model') + schema_text('catalog'))")
-    after_use = _run(
+    fresh = run_python(
+        "from threatmodel.schema import schema_text\nprint(schema_text('model') + schema_text('catalog'))"
+    )
+    after_use = run_python(
         "from pathlib import Path\n"
         "from threatmodel.io.load import load_catalogs, load_model\n"
         "from threatmodel.io.policy import load_policy\n"
@@ -51,7 +47,7 @@ def test_field_docs_reach_the_schema_whatever_was_built_first() -> None:
         "from threatmodel.schema import schema_text\nprint(schema_text('model') + schema_text('catalog'))"
     )
     assert after_use == fresh
-    forms_first = _run(
+    forms_first = run_python(
         "from pathlib import Path\n"
         "from threatmodel.model.system import System\n"
         "System.model_validate({'id': 's', 'name': 'S'})\n"  # built before any docs

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import click
 
+from tests.helpers import run_python
 from threatmodel.cli import COMMANDS, cli
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "models" / "agent-with-tools.yaml"
-
-
-def _run(code: str) -> str:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
-    return done.stdout
 
 
 def test_command_table_matches_the_commands() -> None:
@@ -45,7 +39,7 @@ def test_help_lists_the_same_rows_before_and_after_the_commands_are_imported() -
         "print(lazy == eager)\n"
         "print(lazy[3])\n"
     )
-    out = _run(code)
+    out = run_python(code)
     verdict, _, help_text = out.partition("\n")
     assert verdict == "True"
     for name in COMMANDS:
@@ -63,7 +57,7 @@ def test_validate_imports_no_other_command_or_writer() -> None:
         "'threatmodel.io.git', 'rich')\n"
         "print(','.join(m for m in mods if m in sys.modules))\n"
     )
-    loaded, heavy = _run(code).splitlines()
+    loaded, heavy = run_python(code).splitlines()
     assert loaded.split(",") == ["threatmodel.cli.common", "threatmodel.cli.model_cmds"]
     assert heavy == ""
 
