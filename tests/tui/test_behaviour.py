@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.command import CommandPalette
 from textual.message import Message
 from textual.notifications import Notify
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, Select, SelectionList, Tree
 
 from tests.tui.conftest import AS_OF, SIZE
@@ -210,6 +212,16 @@ async def test_reopen_removes_the_decision(app: ThreatModelApp) -> None:
 # Editing
 
 
+async def open_edit_form(pilot: Pilot[Any], section: str | None = None, key: str = "") -> EditScreen:
+    """e on an element (picked in the tree first when ``section`` is given): its edit form."""
+    if section is not None:
+        await select_in_tree(pilot, section, key)
+    await pilot.press("e")
+    form = pilot.app.screen
+    assert isinstance(form, EditScreen)
+    return form
+
+
 async def open_add_form(pilot: object, choice: str) -> EditScreen:
     """n, then choose what to add with the arrow keys and Enter (no mouse)."""
     from textual.pilot import Pilot
@@ -287,10 +299,7 @@ async def test_add_a_boundary_and_a_data_asset_then_use_them(app: ThreatModelApp
         assert session.element("boundaries", "partner-cloud").parent == "corp"  # type: ignore[union-attr]
         assert str(session.element("data", "invoices").classification) == "restricted"  # type: ignore[union-attr]
         assert ("boundaries", "partner-cloud") in set(tree(pilot).refs())
-        await select_in_tree(pilot, "components", "ticket-tool")
-        await pilot.press("e")
-        form = pilot.app.screen
-        assert isinstance(form, EditScreen)
+        form = await open_edit_form(pilot, "components", "ticket-tool")
         boundary = form.query_one(f"#{widget_id('boundary')}", Select)
         boundary.value = "partner-cloud"  # a Select refuses values it does not offer
         assert boundary.value == "partner-cloud"
@@ -309,10 +318,7 @@ async def test_stating_none_is_kept_apart_from_unknown(app: ThreatModelApp) -> N
     """'(none: stated)' writes an empty list; editing again shows it chosen, and unchoosing
     everything makes the fact unknown again (the key leaves the file)."""
     async with app.run_test(size=SIZE) as pilot:
-        await select_in_tree(pilot, "components", "ticket-tool")
-        await pilot.press("e")
-        form = pilot.app.screen
-        assert isinstance(form, EditScreen)
+        form = await open_edit_form(pilot, "components", "ticket-tool")
         effects = form.query_one(f"#{widget_id('side_effects')}", SelectionList)
         assert str(effects.get_option_at_index(0).prompt) == "(none: stated)"
         effects.deselect_all()
@@ -323,9 +329,7 @@ async def test_stating_none_is_kept_apart_from_unknown(app: ThreatModelApp) -> N
         session = tm(pilot).session
         assert session is not None
         assert "    side_effects: []\n" in session.text()
-        await pilot.press("e")
-        form = pilot.app.screen
-        assert isinstance(form, EditScreen)
+        form = await open_edit_form(pilot)
         effects = form.query_one(f"#{widget_id('side_effects')}", SelectionList)
         assert effects.selected == ["(none)"]
         effects.deselect_all()
@@ -359,10 +363,7 @@ async def test_edit_component_reanalyses(app: ThreatModelApp) -> None:
     """Editing a component re-runs the analysis: dropping Markdown rendering drops its finding."""
     messages: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await select_in_tree(pilot, "components", "web-app")
-        await pilot.press("e")
-        form = pilot.app.screen
-        assert isinstance(form, EditScreen)
+        form = await open_edit_form(pilot, "components", "web-app")
         uses = form.query_one(f"#{widget_id('output_use')}", SelectionList)
         assert "render-markdown" in uses.selected
         uses.deselect("render-markdown")
@@ -383,10 +384,7 @@ async def test_edit_component_reanalyses(app: ThreatModelApp) -> None:
 async def test_renaming_a_used_id_is_refused(app: ThreatModelApp) -> None:
     """Renaming a component that flows still use shows where it is used and keeps Apply disabled."""
     async with app.run_test(size=SIZE) as pilot:
-        await select_in_tree(pilot, "components", "retriever")
-        await pilot.press("e")
-        form = pilot.app.screen
-        assert isinstance(form, EditScreen)
+        form = await open_edit_form(pilot, "components", "retriever")
         await set_input(pilot, widget_id("id"), "search")
         box = str(form.query_one("#model-errors").render())
         assert "flow 'web-app-to-retriever' target: unknown component 'retriever'" in box
