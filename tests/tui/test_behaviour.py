@@ -1082,3 +1082,16 @@ def test_finding_titles_get_room_before_the_threat_id() -> None:
         assert "id" not in widths or widths["finding"] >= FULL_TITLE, width
     assert "id" not in column_widths(120)  # 22 more cells for titles at a common width
     assert "id" in column_widths(200)
+
+
+def test_finding_titles_stay_readable_at_80_columns() -> None:
+    """Beside the tree of an 80-column terminal the table is about 56 cells: titles get 18 or more
+    (the risk numbers are in the detail pane under the table), and nothing is narrower than 12."""
+    from threatmodel.tui.widgets.findings_table import column_widths
+
+    narrow = column_widths(56)
+    assert "risk" not in narrow and narrow["finding"] >= 18
+    assert "risk" in column_widths(60)
+    for width in range(20, 60):
+        widths = column_widths(width)
+        assert widths["finding"] >= 12 and set(widths) == {"severity", "status", "finding", "target"}, width

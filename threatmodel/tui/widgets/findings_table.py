@@ -107,7 +107,8 @@ def column_widths(width: int) -> dict[str, int]:
     if width < 100:
         del widths["id"]
         widths["target"] = 14
-    if width < 60:
+    if width < 60:  # an 80-column terminal: the detail pane under the table shows the risk numbers
+        del widths["risk"]
         widths["status"] = 11
         widths["target"] = 10
     fixed = sum(widths.values()) + 2 * (len(widths) + 1) + 1  # padding, plus the scrollbar
