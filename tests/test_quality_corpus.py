@@ -217,3 +217,26 @@ def test_an_expectation_under_a_former_threat_id_is_met_by_the_threat_that_carri
     )
     result = quality.run_model(tmp_path / "ward.expected.yaml", cats)
     assert [(e.expect, e.element) for e in result.misses] == [("tm:unreviewed-score-reliance", "nurses")]
+
+
+def test_an_id_still_live_after_a_split_is_met_by_either_half(tmp_path: Path) -> None:
+    """`agent-goal-hijack` is a live threat (direct injection) and also in the indirect threat's
+    `formerly`: an expectation naming it is met by either half, and a negative naming it is raised
+    by either, while an id that is no longer a threat is simply read as its successor."""
+    cats = load_catalogs()
+    assert "tm:agent-goal-hijack" not in quality.renamed(cats)
+    assert quality.split_from(cats)["tm:agent-goal-hijack"] == ("tm:agent-indirect-prompt-injection",)
+    case = Path(__file__).parent / "catalogs" / "cases" / "agent-indirect-prompt-injection" / "positive.yaml"
+    (tmp_path / "mail.yaml").write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "mail.expected.yaml").write_text(
+        "model: mail.yaml\n"
+        "positives:\n"
+        "  - {expect: tm:agent-goal-hijack, element: mail-agent, reason: mail steers the agent}\n"
+        "negatives:\n"
+        "  - {expect: tm:agent-goal-hijack, element: mail-agent, reason: raised by the indirect half}\n"
+        "  - {expect: tm:agent-goal-hijack, element: read-inbox, reason: not raised on the tool}\n",
+        encoding="utf-8",
+    )
+    result = quality.run_model(tmp_path / "mail.expected.yaml", cats)
+    assert result.misses == []
+    assert [(e.expect, e.element) for e in result.false_alarms] == [("tm:agent-goal-hijack", "mail-agent")]
