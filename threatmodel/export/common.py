@@ -288,7 +288,13 @@ def ref_links(refs: Iterable[str], cset: CatalogSet) -> list[RefLink]:
 
 def catalogs_of(f: Finding) -> tuple[str, ...]:
     """Ids of the catalogs a finding belongs to: its threat's catalog and every referenced one."""
-    return tuple(sorted({split_ref(f.threat)[0], *(split_ref(r)[0] for r in f.refs)}))
+    return _catalogs_of(f.threat, f.refs)
+
+
+@lru_cache(maxsize=1 << 12)
+def _catalogs_of(threat: str, refs: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`catalogs_of`, once per threat and reference list (the findings of a threat share both)."""
+    return tuple(sorted({split_ref(threat)[0], *(split_ref(r)[0] for r in refs)}))
 
 
 PRIMARY_CATALOGS = ("owasp-llm", "owasp-ml", "owasp-agentic")

@@ -142,22 +142,31 @@ def system_view(analysis: Analysis) -> SystemView:
             DataRow(d.id, d.label, d.classification.value, tuple(d.tags), d.owner)
             for d in sorted(m.data, key=lambda d: (-d.classification.rank, d.id))
         ),
-        flows=tuple(
-            FlowRow(
-                f.key,
-                g.name(f.source),
-                g.name(f.target),
-                tuple(g.name(d) for d in f.data),
-                f.protocol,
-                _yes_no(f.encrypted),
-                f.source in g.components and f.target in g.components and g.crosses(f),
-            )
-            for f in sorted(m.flows, key=lambda f: f.key)
-        ),
+        flows=_flow_rows(analysis),
         controls=tuple(
             ControlRow(c.control, c.status.value, tuple(sorted(c.scope)), c.owner, c.evidence)
             for c in sorted(m.controls, key=lambda c: (c.control, ",".join(sorted(c.scope)), c.status.value))
         ),
+    )
+
+
+def _flow_rows(analysis: Analysis) -> tuple[FlowRow, ...]:
+    """The data-flow table's rows, by key (the largest table of a large model)."""
+    m, g = analysis.model, analysis.graph
+    name, components = g.name, g.components
+    return tuple(
+        [
+            FlowRow(
+                f.key,
+                name(f.source),
+                name(f.target),
+                tuple([name(d) for d in f.data]),
+                f.protocol,
+                _yes_no(f.encrypted),
+                f.source in components and f.target in components and g.crosses(f),
+            )
+            for f in sorted(m.flows, key=lambda f: f.key)
+        ]
     )
 
 
