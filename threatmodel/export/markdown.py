@@ -287,7 +287,7 @@ def _findings(analysis: Analysis, labels: Labels) -> list[str]:
             continue
         out += [f"### {SEVERITY_MARK[sev].split(' ', 1)[1].capitalize()} ({len(group)})", ""]
         for f in group:
-            out.append(_finding(views(f), shared))
+            out += _finding(views(f), shared)
     return out
 
 
@@ -295,11 +295,12 @@ def _control_link(c: ControlLine) -> str:
     return f"{md_link(c.title, c.url)} ({md_code(c.ref)})"
 
 
-def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> str:
-    """One finding's heading, table and sections, as one piece: its lines joined by newlines (the
-    caller adds the last). ``shared`` keeps what findings have in common across one report (score
-    table, controls, references, the threat's own rows and summary: one per threat, mostly), so a
-    finding costs only what is its own (decision 0970)."""
+def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> list[str]:
+    """One finding's heading, table and sections, as lines (a line may hold several when none of
+    them is the one with the severity's emoji: a Python string holding one character outside the
+    Basic Multilingual Plane takes 4 bytes for every character). ``shared`` keeps what findings
+    have in common across one report (score table, controls, references, the threat's own rows and
+    summary: one per threat, mostly), so a finding costs only what is its own (decision 0970)."""
     f = v.finding
     shared = {} if shared is None else shared
     status = f"**{STATUS_LABELS[f.status]}**"
@@ -315,8 +316,9 @@ def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> s
     # the table's last rows, the summary and the next heading: the same for every finding of a threat
     threat_rows = _shared(shared, ("threat", f.lifecycle, f.stride, f.summary), lambda: _threat_rows(f))
     out = [
-        f"#### {md_text(f.title)} — {target}\n\n"
-        f"| Finding | {SEVERITY_MARK[f.residual_severity]} |\n| --- | --- |\n"
+        f"#### {md_text(f.title)} — {target}\n",
+        f"| Finding | {SEVERITY_MARK[f.residual_severity]} |",
+        "| --- | --- |\n"
         f"| Id | {md_code(f.id)} |\n"
         f"| Target | {target} ({elements}, {v.kind}) |\n"
         f"{root}"
@@ -325,7 +327,7 @@ def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> s
         f"| Risk | likelihood {f.likelihood} × impact {f.impact} = {f.risk} ({f.severity.value}) |\n"
         f"| Residual risk | likelihood {f.residual_likelihood} × impact {f.impact} = {f.residual_risk} "
         f"({f.residual_severity.value}) |\n"
-        f"{threat_rows[0]}"
+        f"{threat_rows[0]}",
     ]
     out += [f"- {md_text(fact)}" for fact in f.why] or ["- the rule matched this element"]
     if v.path:
@@ -367,7 +369,7 @@ def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> s
         if v.triage.justification.strip():
             out += ["", f"> {md_text(v.triage.justification)}"]
     out += ["", ""]
-    return "\n".join(out)
+    return out
 
 
 def _threat_rows(f: Finding) -> list[str]:
