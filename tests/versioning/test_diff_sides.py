@@ -117,3 +117,32 @@ def test_jobs_is_one_or_two(history: Path) -> None:
     result = invoke(history, "diff", "v1:model.yaml", "model.yaml", "--jobs", "3", *COMMON)
     assert result.exit_code == 2
     assert "--jobs" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "json"])
+def test_identical_sides_are_analysed_once(tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes on both sides: one analysis serves both (decision 0970), and the output is
+    what two analyses of an equal model give (the same text with a comment added is not the same
+    bytes, so it is analysed twice)."""
+    from threatmodel.io import analysis
+
+    text = version_text("v3")
+    (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(text + "# the same model, other bytes\n", encoding="utf-8")
+    calls: list[str] = []
+    real = analysis.analyze_loaded
+
+    def counted(loaded, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(loaded.path)
+        return real(loaded, *args, **kwargs)
+
+    monkeypatch.setattr(analysis, "analyze_loaded", counted)
+    once = invoke(tmp_path, "diff", "a.yaml", "b.yaml", "--format", fmt, "--jobs", "1", *COMMON)
+    assert once.exit_code == 0, once.output
+    assert len(calls) == 1
+    calls.clear()
+    twice = invoke(tmp_path, "diff", "a.yaml", "c.yaml", "--format", fmt, "--jobs", "1", *COMMON)
+    assert twice.exit_code == 0, twice.output
+    assert len(calls) == 2
+    assert once.stdout == twice.stdout.replace("c.yaml", "b.yaml")

@@ -690,7 +690,6 @@ def _finding(
     values = (
         _scenario_values(model, g, threat, element, explanation, target_name) if explain else {"target": target_name}
     )
-    stride_refs = tuple(f"stride:{s.value}" for s in threat.stride if "stride" in cset.by_id)
     finding = Finding(
         id=fid,
         threat=key,
@@ -715,9 +714,7 @@ def _finding(
         residual_severity=residual_severity,
         lifecycle=threat.lifecycle,
         stride=threat.stride,
-        refs=tuple(
-            sorted(set(threat.refs if variant is None or variant.refs is None else variant.refs) | set(stride_refs))
-        ),
+        refs=_refs(g, cset, threat, variant),
         controls=threat.controls,
         implemented_controls=implemented,
         status=status,
@@ -725,6 +722,20 @@ def _finding(
         aliases=tuple(finding_id(ref(catalog, old), element) for old in threat.formerly),
     )
     return finding, values
+
+
+def _refs(g: ModelGraph, cset: CatalogSet, threat: Threat, variant: Variant | None) -> tuple[str, ...]:
+    """Every catalog entry a finding of ``threat`` (worded as ``variant``) realises, sorted: the
+    same for all the threat's findings of one wording, so made once per (threat, variant)."""
+
+    refs = threat.refs if variant is None or variant.refs is None else variant.refs
+    stride = threat.stride if "stride" in cset.by_id else ()
+
+    def make() -> tuple[str, ...]:
+        return tuple(sorted(set(refs) | {f"stride:{s.value}" for s in stride}))
+
+    # keyed by what the list is made of (a graph can outlive one catalog set: the TUI re-evaluates)
+    return g.memo(("finding-refs", refs, stride), make)
 
 
 def _step(g: ModelGraph, axis: Literal["likelihood", "impact"], delta: int, reason: str) -> ScoreFactor:

@@ -288,7 +288,13 @@ def ref_links(refs: Iterable[str], cset: CatalogSet) -> list[RefLink]:
 
 def catalogs_of(f: Finding) -> tuple[str, ...]:
     """Ids of the catalogs a finding belongs to: its threat's catalog and every referenced one."""
-    return tuple(sorted({split_ref(f.threat)[0], *(split_ref(r)[0] for r in f.refs)}))
+    return _catalogs_of(f.threat, f.refs)
+
+
+@lru_cache(maxsize=1 << 12)
+def _catalogs_of(threat: str, refs: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`catalogs_of`, once per threat and reference list (the findings of a threat share both)."""
+    return tuple(sorted({split_ref(threat)[0], *(split_ref(r)[0] for r in refs)}))
 
 
 PRIMARY_CATALOGS = ("owasp-llm", "owasp-ml", "owasp-agentic")
@@ -387,6 +393,13 @@ _WS = re.compile(r"\s+")
 _AUTOLINK = re.compile(r"(?<=[A-Za-z0-9+.-]):(?=//)|(?<![A-Za-z0-9])(www)\\?\.", re.IGNORECASE)
 
 
+_MD_PLAIN_TEXT = re.compile(r"[A-Za-z](?:[A-Za-z0-9,'()-]| (?! ))*")
+"""Text :func:`md_text` leaves as it is: starts with a letter (no heading, list or number), one
+space at a time, and none of the characters it escapes, breaks or collapses."""
+_MD_PLAIN_CODE = re.compile(r"[A-Za-z0-9_.:@/+=#-]+")
+"""Text :func:`md_code` wraps in single backticks as it is: no space, backtick, pipe or unsafe character."""
+
+
 @lru_cache(maxsize=1 << 16)
 def md_text(text: str) -> str:
     """``text`` as inert inline Markdown (GitHub flavour): one line, every markup character
@@ -394,6 +407,13 @@ def md_text(text: str) -> str:
     can open a link, an image, a table cell, a code span, raw HTML or maths. Control and bidi
     characters are shown as escapes, and a bare URL stays text: its ``://`` (or ``www.``) is
     broken with a backslash escape, so the autolinker does not fire."""
+    if _MD_PLAIN_TEXT.fullmatch(text) and not text.endswith(" "):
+        return text  # most names and titles: nothing to escape (tested against the full path)
+    return _md_text_escaped(text)
+
+
+def _md_text_escaped(text: str) -> str:
+    """:func:`md_text` without its fast path for plain text."""
     flat = visible(_WS.sub(" ", text).strip())
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = _MD_SPECIAL.sub(r"\\\1", flat)
@@ -413,6 +433,13 @@ def md_paragraphs(text: str) -> list[str]:
 def md_code(text: str) -> str:
     """``text`` as an inline code span that its own backticks cannot close; HTML stays text
     because code spans are literal. ``|`` is escaped so the span is safe inside a table cell."""
+    if _MD_PLAIN_CODE.fullmatch(text):
+        return f"`{text}`"  # ids: nothing to escape (tested against the full path)
+    return _md_code_escaped(text)
+
+
+def _md_code_escaped(text: str) -> str:
+    """:func:`md_code` without its fast path for plain ids."""
     flat = visible(_WS.sub(" ", text).strip()).replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)

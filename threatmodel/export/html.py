@@ -384,13 +384,21 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
         "step on every open finding it addresses). Planned or partial controls stay here until declared implemented.</p>"
     )
     by_id = {f.id: f for f in a.findings}
+    closing: dict[str, str] = {}  # a finding closed by several controls is listed once per control: written once
+
+    def closed(fid: str) -> str:
+        item = closing.get(fid)
+        if item is None:
+            f = by_id.get(fid)
+            item = closing[fid] = (
+                f'<li><a href="#{esc("f-" + fid)}">{esc(f.title if f is not None else fid)}</a>'
+                f' <span class="muted small">{esc(labels.targets(f) if f is not None else "")}</span></li>'
+            )
+        return item
+
     rows = []
     for i, p in enumerate(a.proposals, 1):
-        closes = "".join(
-            f'<li><a href="#{esc("f-" + fid)}">{esc(by_id[fid].title if fid in by_id else fid)}</a>'
-            f' <span class="muted small">{esc(labels.targets(by_id[fid]) if fid in by_id else "")}</span></li>'
-            for fid in p.closes
-        )
+        closes = "".join([closed(fid) for fid in p.closes])
         rows.append(
             tr(
                 td(str(i), "num"),
@@ -544,15 +552,20 @@ def _lifecycle(a: Assessment, labels: Labels) -> str:
         )
     out.append(table((("Stage", ""), ("Findings", "num"), ("Open", "num"), ("Worst open", "")), rows, "narrow"))
     blocks = []
+    item_of: dict[str, str] = {}  # a finding is listed under each of its stages: written once
     for stage, found in stages:
         if not found:
             continue
-        items = "".join(
-            f'<li>{sev_badge(f.residual_severity)} <a href="#{esc(anchor(f))}">{esc(f.title)}</a> '
-            f'<span class="muted small">{esc(labels.targets(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
-            for f in found
-        )
-        blocks.append(f'<div class="stage"><h3>{esc(stage.value)}</h3><ul>{items}</ul></div>')
+        items = []
+        for f in found:
+            item = item_of.get(f.id)
+            if item is None:
+                item = item_of[f.id] = (
+                    f'<li>{sev_badge(f.residual_severity)} <a href="#{esc(anchor(f))}">{esc(f.title)}</a> '
+                    f'<span class="muted small">{esc(labels.targets(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
+                )
+            items.append(item)
+        blocks.append(f'<div class="stage"><h3>{esc(stage.value)}</h3><ul>{"".join(items)}</ul></div>')
     if blocks:
         out.append(f'<div class="stage-list">{"".join(blocks)}</div>')
     out.append("</section>")

@@ -167,7 +167,7 @@ def _finding_detail(v: FindingView, shared: dict[object, str]) -> str:
         if n
         else f"No implemented control addresses it: residual risk {f.residual_risk} ({f.residual_severity.value})."
     )
-    controls = _shared(shared, ("controls", v.controls), lambda: _control_items(v))
+    controls = _shared(shared, ("controls", v.control_key), lambda: _control_items(v))
     refs = _shared(shared, ("refs", f.threat, f.refs), lambda: _reference_items(v))
     tags = "".join(f'<span class="tag">{esc(s.value)}</span>' for s in f.lifecycle)
     stride = "".join(f'<span class="tag">{esc(s.value)}</span>' for s in f.stride) or "—"

@@ -43,7 +43,7 @@ from threatmodel.export.review import (
     triage_bits,
 )
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
-from threatmodel.model.finding import Assessment
+from threatmodel.model.finding import Assessment, Finding
 
 SEVERITY_MARK = {
     Severity.CRITICAL: "🟥 critical",
@@ -296,8 +296,11 @@ def _control_link(c: ControlLine) -> str:
 
 
 def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> list[str]:
-    """One finding's heading, table and sections. ``shared`` keeps the blocks findings have in
-    common (score table, controls, references: one per threat, mostly) across one report."""
+    """One finding's heading, table and sections, as lines (a line may hold several when none of
+    them is the one with the severity's emoji: a Python string holding one character outside the
+    Basic Multilingual Plane takes 4 bytes for every character). ``shared`` keeps what findings
+    have in common across one report (score table, controls, references, the threat's own rows and
+    summary: one per threat, mostly), so a finding costs only what is its own (decision 0970)."""
     f = v.finding
     shared = {} if shared is None else shared
     status = f"**{STATUS_LABELS[f.status]}**"
@@ -308,26 +311,27 @@ def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> l
     if f.triage_key is not None:
         status += f" (decision recorded under {md_code(f.triage_key)})"
     target = md_text(v.target)
-    rows: list[tuple[str, ...]] = [
-        ("Id", md_code(f.id)),
-        ("Target", f"{target} ({', '.join(md_code(e) for e in f.elements)}, {v.kind})"),
-        *([("Root cause", md_text(f.root_cause))] if f.root_cause else []),
-        ("Status", status),
-        ("Confidence", confidence(f)),
-        ("Risk", f"likelihood {f.likelihood} × impact {f.impact} = {f.risk} ({f.severity.value})"),
-        (
-            "Residual risk",
-            f"likelihood {f.residual_likelihood} × impact {f.impact} = {f.residual_risk} ({f.residual_severity.value})",
-        ),
-        ("Lifecycle", ", ".join(s.value for s in f.lifecycle) or "—"),
-        ("STRIDE", ", ".join(s.value for s in f.stride) or "—"),
+    elements = ", ".join([md_code(e) for e in f.elements])
+    root = f"| Root cause | {md_text(f.root_cause) or ' '} |\n" if f.root_cause else ""
+    # the table's last rows, the summary and the next heading: the same for every finding of a threat
+    threat_rows = _shared(shared, ("threat", f.lifecycle, f.stride, f.summary), lambda: _threat_rows(f))
+    out = [
+        f"#### {md_text(f.title)} — {target}\n",
+        f"| Finding | {SEVERITY_MARK[f.residual_severity]} |",
+        "| --- | --- |\n"
+        f"| Id | {md_code(f.id)} |\n"
+        f"| Target | {target} ({elements}, {v.kind}) |\n"
+        f"{root}"
+        f"| Status | {status} |\n"
+        f"| Confidence | {confidence(f)} |\n"
+        f"| Risk | likelihood {f.likelihood} × impact {f.impact} = {f.risk} ({f.severity.value}) |\n"
+        f"| Residual risk | likelihood {f.residual_likelihood} × impact {f.impact} = {f.residual_risk} "
+        f"({f.residual_severity.value}) |\n"
+        f"{threat_rows[0]}",
     ]
-    out = [f"#### {md_text(f.title)} — {target}", ""]
-    out += _table(("Finding", SEVERITY_MARK[f.residual_severity]), rows)
-    out += ["", f"{md_text(f.summary)}", "", "**Why it applies here**", ""]
     out += [f"- {md_text(fact)}" for fact in f.why] or ["- the rule matched this element"]
     if v.path:
-        out.append("- path: " + " → ".join(md_text(p) for p in v.path))
+        out.append("- path: " + " → ".join([md_text(p) for p in v.path]))
     if f.assumes:
         out += ["", "**Rests on unknown facts** (state them to settle the finding)", ""]
         out += [f"- {md_text(x.question)} ({md_code(f'{x.element}.{x.attribute}')})" for x in f.assumes]
@@ -352,7 +356,7 @@ def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> l
         ]
 
     out += ["", "**Controls**", ""]
-    out += _shared(shared, ("controls", v.controls), lambda: _control_lines(v))
+    out += _shared(shared, ("controls", v.control_key), lambda: _control_lines(v))
     out += ["", "**References**", ""]
     out += _shared(shared, ("refs", f.threat, f.refs), lambda: _reference_lines(v))
 
@@ -366,6 +370,17 @@ def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> l
             out += ["", f"> {md_text(v.triage.justification)}"]
     out += ["", ""]
     return out
+
+
+def _threat_rows(f: Finding) -> list[str]:
+    """The rows of a finding's table that come from its threat, the summary and the heading after
+    them, as one piece (in a list, for :func:`_shared`)."""
+    cells = [
+        ("Lifecycle", ", ".join(s.value for s in f.lifecycle) or "—"),
+        ("STRIDE", ", ".join(s.value for s in f.stride) or "—"),
+    ]
+    rows = "".join(f"| {what} | {value} |\n" for what, value in cells)
+    return [f"{rows}\n{md_text(f.summary)}\n\n**Why it applies here**\n"]
 
 
 def _shared(shared: dict[object, list[str]], key: object, make: Callable[[], list[str]]) -> list[str]:

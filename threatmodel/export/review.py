@@ -142,22 +142,31 @@ def system_view(analysis: Analysis) -> SystemView:
             DataRow(d.id, d.label, d.classification.value, tuple(d.tags), d.owner)
             for d in sorted(m.data, key=lambda d: (-d.classification.rank, d.id))
         ),
-        flows=tuple(
-            FlowRow(
-                f.key,
-                g.name(f.source),
-                g.name(f.target),
-                tuple(g.name(d) for d in f.data),
-                f.protocol,
-                _yes_no(f.encrypted),
-                f.source in g.components and f.target in g.components and g.crosses(f),
-            )
-            for f in sorted(m.flows, key=lambda f: f.key)
-        ),
+        flows=_flow_rows(analysis),
         controls=tuple(
             ControlRow(c.control, c.status.value, tuple(sorted(c.scope)), c.owner, c.evidence)
             for c in sorted(m.controls, key=lambda c: (c.control, ",".join(sorted(c.scope)), c.status.value))
         ),
+    )
+
+
+def _flow_rows(analysis: Analysis) -> tuple[FlowRow, ...]:
+    """The data-flow table's rows, by key (the largest table of a large model)."""
+    m, g = analysis.model, analysis.graph
+    name, components = g.name, g.components
+    return tuple(
+        [
+            FlowRow(
+                f.key,
+                name(f.source),
+                name(f.target),
+                tuple([name(d) for d in f.data]),
+                f.protocol,
+                _yes_no(f.encrypted),
+                f.source in components and f.target in components and g.crosses(f),
+            )
+            for f in sorted(m.flows, key=lambda f: f.key)
+        ]
     )
 
 
@@ -201,6 +210,10 @@ class FindingView:
     refs: tuple[RefLink, ...]
     triage: TriageEntry | None
     triage_lapsed: bool
+    control_key: tuple[object, ...] = ()
+    """What ``controls`` is made of (the implemented controls, then each proposed control with the
+    declared state shown): findings with equal keys have equal control lists, so a writer renders
+    the list once per key."""
 
     @property
     def implemented(self) -> int:
@@ -232,6 +245,7 @@ class FindingViews:
         self._lines: dict[tuple[str, str, ControlStatus | None], ControlLine] = {}
         self._steps: dict[tuple[ScoreFactor, ...], tuple[ScoreStep, ...]] = {}
         self._declared: dict[str, dict[str, ControlStatus]] = {}
+        self._controls: dict[tuple[object, ...], tuple[ControlLine, ...]] = {}
 
     def _line(
         self, ref: str, state: Literal["implemented", "proposed"], declared: ControlStatus | None = None
@@ -266,11 +280,17 @@ class FindingViews:
                 )
                 for factor in f.factors
             )
-        controls = [self._line(c, "implemented") for c in f.implemented_controls]
+        proposed = []
         for c in proposed_controls(f):
             declared = self._declared_status(c, f.target)
-            shown = declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None
-            controls.append(self._line(c, "proposed", shown))
+            proposed.append((c, declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None))
+        control_key = (f.implemented_controls, *proposed)
+        controls = self._controls.get(control_key)
+        if controls is None:
+            controls = self._controls[control_key] = (
+                *(self._line(c, "implemented") for c in f.implemented_controls),
+                *(self._line(c, "proposed", shown) for c, shown in proposed),
+            )
         refs = self._refs.get(f.refs)
         if refs is None:
             refs = self._refs[f.refs] = tuple(ref_links(f.refs, self.cset))
@@ -281,11 +301,12 @@ class FindingViews:
             path=tuple(labels.name(p) for p in f.path),
             names={e: labels.name(e) for path in (f.path, *f.paths) for e in path},
             steps=steps,
-            controls=tuple(controls),
+            controls=controls,
             threat=self._line(f.threat, "proposed"),
             refs=refs,
             triage=f.triage,
             triage_lapsed=f.triage_expired,
+            control_key=control_key,
         )
 
 

@@ -22,12 +22,14 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Any, Literal
 from urllib.parse import quote
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.errors import SourceSpan
 from threatmodel.export.common import (
     SUPPRESSED,
     Labels,
@@ -94,6 +96,7 @@ def _pascal(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
 
 
+@lru_cache(maxsize=256)
 def artifact_uri(path: str) -> str:
     """A SARIF artifact URI for a model path: relative paths stay relative (to ``%SRCROOT%``,
     with ``/`` separators and percent-encoding); absolute ones become ``file:`` URIs."""
@@ -124,11 +127,19 @@ def sarif_run(analysis: Analysis, *, tool_version: str, extra_results: Sequence[
     a, cset, source = analysis.assessment, analysis.catalogs, analysis.source
     labels = Labels.of(a.model)
 
+    located: dict[str, SourceSpan] = {}  # every element is located once, however often it is named
+
+    def span_of(element: str) -> SourceSpan:
+        span = located.get(element)
+        if span is None:
+            span = located[element] = source.element_span(element)
+        return span
+
     def artifact(element: str | None) -> str:
-        return artifact_uri(source.element_span(element).path if element is not None else source.path)
+        return artifact_uri(span_of(element).path if element is not None else source.path)
 
     def location(element: str | None) -> dict[str, Any]:
-        span = source.element_span(element) if element is not None else None
+        span = span_of(element) if element is not None else None
         uri = artifact_uri(span.path if span is not None else source.path)
         physical: dict[str, Any] = {"artifactLocation": _artifact_location(uri)}
         line, column = (span.line, span.column) if span is not None else (1, 1)

@@ -141,8 +141,15 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
     add(system_obj)
 
     components = {c.id: c for c in a.model.components}
+    identities: dict[str, str] = {}  # element -> its identity's id, added once however often it is targeted
 
     def target_identity(element: str) -> str:
+        known = identities.get(element)
+        if known is None:
+            known = identities[element] = _target_identity(element)
+        return known
+
+    def _target_identity(element: str) -> str:
         component = components.get(element)
         if component is None:
             return system_ref

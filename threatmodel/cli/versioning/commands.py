@@ -44,6 +44,15 @@ def load_side(argument: str, known_controls: Any) -> Any:
     return load_model(Path(argument), known_controls=known_controls)
 
 
+def same_text(old: Any, new: Any) -> bool:
+    """Both sides were loaded from the same text: every file (the model and each file it includes,
+    in the order they were read) holds the same characters. Equal texts load to equal models, and
+    the analysis reads nothing else of a side, so its findings are the same too."""
+    return len(old.documents) == len(new.documents) and all(
+        a.text == b.text for a, b in zip(old.documents, new.documents, strict=True)
+    )
+
+
 def _render_text(output: Path | None, draw: Any, *, soft_wrap: bool = False) -> None:
     """Draw rich text to stdout, or plain text to ``output`` (written atomically).
 
@@ -125,7 +134,11 @@ def diff(
         # the diff reads ids, titles, scores and triage only: the findings need no explanation
         return SideFindings.of(analyze_loaded(loaded, cats, as_of=day, explain=False).assessment)
 
-    if diff_jobs(jobs, sum(len(s.model.components) for s in sides)) == 2:
+    if same_text(sides[0], sides[1]):
+        # the same files, byte for byte (a revision diffed against an untouched work tree): one
+        # analysis is both sides, since the analysis is a function of the text (decision 0970)
+        before = after = side(sides[0])
+    elif diff_jobs(jobs, sum(len(s.model.components) for s in sides)) == 2:
         before, after = analyse_sides(partial(side, sides[0]), partial(side, sides[1]))
     else:
         before, after = side(sides[0]), side(sides[1])

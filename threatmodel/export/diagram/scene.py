@@ -288,8 +288,9 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
         return group_cache[innermost]
 
     groups: dict[str, list[str]] = defaultdict(list)
-    for cid in sorted(ix.components):
-        groups[group_of(cid)].append(cid)
+    group_by_component = {cid: group_of(cid) for cid in sorted(ix.components)}
+    for cid, gid in group_by_component.items():
+        groups[gid].append(cid)
     shown_groups = set(groups)
     if not collapse:
         shown_groups |= set(grouping)  # empty boundaries still appear
@@ -317,7 +318,7 @@ def _overview_scene(ix: _Index, title: str, view: DiagramView, notes: tuple[str,
     between: dict[tuple[str, str], list[Flow]] = defaultdict(list)
     touching: dict[str, list[str]] = defaultdict(list)
     for f in ix.flows:
-        a, b = group_of(f.source), group_of(f.target)
+        a, b = group_by_component[f.source], group_by_component[f.target]
         touching[a].append(f.key)
         if a == b:
             internal[a] += 1
