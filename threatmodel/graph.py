@@ -511,7 +511,12 @@ class OpenClassification:
     floor: Classification | None
     """The highest level the stated classifications along its lineage guarantee (``None``: none stated)."""
     unstated: tuple[str, ...]
-    """The assets along its lineage (itself included) whose classification is unstated, sorted."""
+    """The assets along its lineage (itself included) whose classification is unstated, sorted
+    (the first :data:`_UNSTATED_NAMED` of them: a long chain of unclassified data is bounded work)."""
+
+
+_UNSTATED_NAMED = 8
+"""How many unclassified assets along a lineage are named (and asked about) per asset."""
 
 
 def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[str, OpenClassification]]:
@@ -568,7 +573,7 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
                         blind |= unstated[parent]
                     inherited |= tags[parent]
             top[node] = level
-            unstated[node] = frozenset(blind)
+            unstated[node] = frozenset(sorted(blind)[:_UNSTATED_NAMED])
             tags[node] = frozenset(inherited)
     out: dict[str, DataAsset] = {}
     open_: dict[str, OpenClassification] = {}
