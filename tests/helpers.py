@@ -23,7 +23,8 @@ def stated(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` (a model as parsed YAML) with every unknown fact stated as version 0.1 assumed it.
 
     For tests of other behaviour than unknowns: components get :data:`LEGACY_DEFAULTS` where they
-    leave an attribute unstated, flows that do not say get ``encrypted: true``. Tests of the unknown
+    leave an attribute unstated, data assets their old ``internal`` classification, flows that do
+    not say get ``encrypted: true``. Tests of the unknown
     semantics themselves (tests/engine/test_unknowns.py) use models as written.
     """
     out = dict(data)
@@ -33,6 +34,9 @@ def stated(data: dict[str, Any]) -> dict[str, Any]:
         filled = {k: v for k, v in LEGACY_DEFAULTS.items() if k in fields and k not in component}
         components.append({**component, **filled})
     out["components"] = components
+    # data assets: only the classification (0.1 to 0.6 read an unstated one as internal, decision 1630)
+    legacy_level = LEGACY_DEFAULTS["classification"]
+    out["data"] = [{"classification": legacy_level, **asset} for asset in data.get("data") or []]
     out["flows"] = [{"encrypted": True, **flow} for flow in data.get("flows") or []]
     return out
 

@@ -137,6 +137,8 @@ class ModelGraph:
     components with none have no entry."""
     content_pred: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """The reverse of ``content_succ``."""
+    open_classification: Mapping[str, OpenClassification] = field(default_factory=dict)
+    """The data assets whose classification the rules see as unknown, and why (decision 1630)."""
     implied: frozenset[tuple[str, str]] = frozenset()
     """Links the graph draws between a server and a model it ``serves`` where the model draws no
     flow in that direction (``served_pairs``), as ``(from, to)``."""
@@ -274,10 +276,6 @@ class ModelGraph:
         return self.memo("control-index", build)
 
     # -- data ------------------------------------------------------------
-    def max_classification(self, node: str) -> Classification | None:
-        levels = [self.data[d].classification for d in self.handled_data[node] if d in self.data]
-        return max(levels) if levels else None
-
     # -- artefacts (issue 9, gap 3) -------------------------------------------
     def artifact_kind(self, data_id: str) -> Artifact | None:
         """What the data asset is as an artefact: its ``artifact``, else what its tags say
@@ -501,15 +499,42 @@ _STOPS_LINEAGE = frozenset({Minimisation.ANONYMISED, Minimisation.AGGREGATED})
 
 
 def with_lineage(assets: Iterable[DataAsset]) -> dict[str, DataAsset]:
+    """Each asset as the rules see it (:func:`lineage_of`, without the open classifications)."""
+    return lineage_of(assets)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenClassification:
+    """Why an asset's classification is unknown to the rules (decision 1630): its own, or one it
+    inherits through ``derived_from``, is unstated."""
+
+    floor: Classification | None
+    """The highest level the stated classifications along its lineage guarantee (``None``: none stated)."""
+    unstated: tuple[str, ...]
+    """The assets along its lineage (itself included) whose classification is unstated, sorted
+    (the first :data:`_UNSTATED_NAMED` of them: a long chain of unclassified data is bounded work)."""
+
+
+_UNSTATED_NAMED = 8
+"""How many unclassified assets along a lineage are named (and asked about) per asset."""
+
+
+def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[str, OpenClassification]]:
     """Each asset as the rules see it: with the classification and personal-data tags of the
     assets it is derived from (``derived_from``, followed transitively), unless it is anonymised
     or aggregated; a redacted asset inherits the personal-data tags but keeps its own
     classification. Unknown ids and cycles (rejected by the reference checks) are ignored.
 
+    An unstated classification, the asset's own or an inherited one, leaves the asset's
+    classification unknown (``None``) unless a stated one along the lineage is already
+    ``restricted`` (nothing is higher); the second mapping says, for each asset left unknown,
+    the level its stated lineage guarantees and which assets leave it open.
+
     Iterative post-order search: linear in assets and links, whatever the length of a chain.
     """
     raw = {a.id: a for a in assets}
-    top: dict[str, Classification] = {}
+    top: dict[str, Classification | None] = {}
+    unstated: dict[str, frozenset[str]] = {}
     tags: dict[str, frozenset[str]] = {}
 
     def parents_of(node: str) -> tuple[str, ...]:
@@ -517,6 +542,9 @@ def with_lineage(assets: Iterable[DataAsset]) -> dict[str, DataAsset]:
         if asset.minimisation in _STOPS_LINEAGE:
             return ()
         return tuple(p for p in asset.derived_from or () if p in raw)
+
+    def higher(a: Classification | None, b: Classification | None) -> Classification | None:
+        return b if a is None else a if b is None else max(a, b)
 
     started: set[str] = set()
     for start in raw:
@@ -536,22 +564,30 @@ def with_lineage(assets: Iterable[DataAsset]) -> dict[str, DataAsset]:
             stack.pop()
             asset = raw[node]
             level = asset.classification
+            blind = {node} if level is None else set()
             inherited = set(asset.tags) & PERSONAL_TAGS
             for parent in parents:
                 if parent in top:
                     if asset.minimisation is not Minimisation.REDACTED:  # redaction removed the sensitive fields
-                        level = max(level, top[parent])
+                        level = higher(level, top[parent])
+                        blind |= unstated[parent]
                     inherited |= tags[parent]
             top[node] = level
+            unstated[node] = frozenset(sorted(blind)[:_UNSTATED_NAMED])
             tags[node] = frozenset(inherited)
     out: dict[str, DataAsset] = {}
+    open_: dict[str, OpenClassification] = {}
     for did, asset in raw.items():
         extra = tuple(sorted(tags[did] - set(asset.tags)))
-        if top[did] is asset.classification and not extra:
+        floor = top[did]
+        level = floor if floor is Classification.RESTRICTED or not unstated[did] else None
+        if level is None:
+            open_[did] = OpenClassification(floor, tuple(sorted(unstated[did])))
+        if level is asset.classification and not extra:
             out[did] = asset
         else:
-            out[did] = asset.model_copy(update={"classification": top[did], "tags": (*asset.tags, *extra)})
-    return out
+            out[did] = asset.model_copy(update={"classification": level, "tags": (*asset.tags, *extra)})
+    return out, open_
 
 
 def _artifact_of(asset: DataAsset | None) -> Artifact | None:
@@ -600,7 +636,7 @@ def build_graph(model: SystemModel) -> ModelGraph:
     """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
-    data = with_lineage(model.data)
+    data, open_classification = lineage_of(model.data)
     flows = {f.key: f for f in model.flows}
     handled: dict[str, set[str]] = {cid: set(c.data) for cid, c in components.items()}
     succ: dict[str, set[str]] = {cid: set() for cid in components}
@@ -666,4 +702,5 @@ def build_graph(model: SystemModel) -> ModelGraph:
         trained_only=trained_only,
         primary_sources=primary,
         assumed_sources=assumed,
+        open_classification=open_classification,
     )

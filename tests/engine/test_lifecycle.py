@@ -67,7 +67,7 @@ def test_lineage_carries_classification_and_personal_tags_transitively() -> None
 )
 def test_minimisation_decides_what_is_inherited(minimisation: str | None, classification: str, tags: set[str]) -> None:
     """Anonymised or aggregated data inherits nothing; redacted data stays personal but keeps its own level."""
-    derived = DataAsset(id="stats", derived_from=("cards",), minimisation=minimisation)
+    derived = DataAsset(id="stats", classification="internal", derived_from=("cards",), minimisation=minimisation)
     out = with_lineage([DataAsset(id="cards", classification="restricted", tags=("pii", "pci")), derived])
     assert out["stats"].classification.value == classification
     assert set(out["stats"].tags) == tags - {"pci"} | ({"pci"} if tags else set())

@@ -246,3 +246,33 @@ class TestStatedNone:
         )
         assert not result.ok
         assert "choose it alone" in result.field_errors["side_effects"]
+
+
+class TestUnknownClassification:
+    """A data asset's classification may be unknown (decision 1630): the form offers it as a
+    choice with nothing chosen meaning unknown, keeps a stated level, and never writes a default."""
+
+    def spec(self) -> forms.FieldSpec:
+        return next(s for s in forms.form_specs("data") if s.name == "classification")
+
+    def test_it_is_an_optional_choice_of_the_four_levels(self) -> None:
+        spec = self.spec()
+        assert spec.kind == forms.CHOICE and not spec.required
+        assert spec.choices == ("public", "internal", "confidential", "restricted")
+        assert spec.default is None
+
+    def test_nothing_chosen_stays_unknown(self) -> None:
+        specs = forms.form_specs("data")
+        raw = forms.raw_values(specs, {"id": "notes", "name": "Notes"})
+        assert raw["classification"] is None
+        assert "classification" not in forms.candidate(specs, raw)
+
+    def test_a_stated_level_is_kept(self) -> None:
+        specs = forms.form_specs("data")
+        raw = forms.raw_values(specs, {"id": "notes", "name": "Notes", "classification": "internal"})
+        assert forms.candidate(specs, raw)["classification"] == "internal"
+
+    def test_an_unclassified_asset_validates(self, session: EditSession) -> None:
+        result = check(session, "data", {"id": "new-notes", "name": "Notes"})
+        assert result.ok, (result.field_errors, result.model_errors)
+        assert result.document is not None and "classification" not in result.document

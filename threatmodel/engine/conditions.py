@@ -214,7 +214,7 @@ def data_matches(
         and not new_to_recipient(test, graph, data_id, recipient, sender)
     ):
         return False
-    if test.classification_at_least is not None and asset.classification < test.classification_at_least:
+    if test.classification_at_least is not None and not classified_at_least(test, graph, data_id):
         return False
     if test.tags_any and not set(test.tags_any) & set(asset.tags):
         return False
@@ -225,6 +225,33 @@ def data_matches(
     if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
         return False
     return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
+
+
+def classified_at_least(test: DataTest, graph: ModelGraph, data_id: str) -> bool:
+    """The ``classification_at_least`` part of a data test: the asset's classification as the rules
+    see it (with its lineage) is at least the level, or it is unknown, the stated classifications
+    along its lineage do not settle it, and the test reads an unknown as a match (decision 1630)."""
+    wanted = test.classification_at_least
+    level = graph.data[data_id].classification
+    if wanted is None:
+        return True
+    if level is not None:
+        return level >= wanted
+    unsettled = graph.open_classification.get(data_id)
+    floor = unsettled.floor if unsettled is not None else None
+    return (floor is not None and floor >= wanted) or test.classification_unknown == "match"
+
+
+def classification_assumed(test: DataTest, graph: ModelGraph, data_id: str) -> tuple[str, ...]:
+    """The assets whose unstated classification made the asset pass ``classification_at_least``
+    (none when its stated facts settle the test)."""
+    wanted = test.classification_at_least
+    unsettled = graph.open_classification.get(data_id)
+    if wanted is None or unsettled is None or graph.data[data_id].classification is not None:
+        return ()
+    if unsettled.floor is not None and unsettled.floor >= wanted:
+        return ()
+    return unsettled.unstated
 
 
 def new_to_recipient(test: DataTest, graph: ModelGraph, data_id: str, recipient: str, sender: str | None) -> bool:

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.keys import control_key, finding_id
+from threatmodel.model.levels import classification_word
 from threatmodel.model.system import Boundary, DataAsset, Flow, ImplementedControl, SystemModel, TriageEntry
 from threatmodel.model.vocab import Status
 
@@ -417,7 +418,7 @@ def _summary(item: BaseModel) -> str:
     if isinstance(item, Flow):
         return f"{item.source} → {item.target}"
     if isinstance(item, DataAsset):
-        return item.classification.value
+        return classification_word(item.classification)
     if isinstance(item, Boundary):
         return f"{item.trust.value}" + (f", inside {item.parent}" if item.parent else "")
     if isinstance(item, ImplementedControl):

@@ -20,6 +20,7 @@ from threatmodel.model.base import Classification, Severity
 from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat, Variant
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
 from threatmodel.model.keys import finding_id, ref, split_finding_id, split_ref
+from threatmodel.model.levels import classification_rank
 from threatmodel.model.rules import TargetType
 from threatmodel.model.system import Agent, HumanUser, SystemModel, TriageEntry
 from threatmodel.model.unknowns import question
@@ -111,13 +112,14 @@ def _element_factors(
                     reason=f"who can reach {g.name(element)} is unknown: read as reachable from the internet",
                 )
             )
-        names = [
-            g.name(d) for d in _at_stake(g, element, threat) if g.data[d].classification is Classification.RESTRICTED
-        ]
+        at_stake = _at_stake(g, element, threat)
+        names = [g.name(d) for d in at_stake if g.data[d].classification is Classification.RESTRICTED]
         if names:
             factors.append(
                 ScoreFactor(axis="impact", delta=1, reason=f"handles restricted data: {', '.join(names[:3])}")
             )
+        else:
+            factors += _unclassified_impact(g, at_stake, "handles", assumed)
         if (
             isinstance(component, Agent)
             and component.autonomy in (Autonomy.AUTONOMOUS, None)
@@ -140,7 +142,31 @@ def _element_factors(
                     reason=f"carries restricted data: {', '.join(g.name(d) for d in restricted[:3])}",
                 )
             )
+        else:
+            factors += _unclassified_impact(g, [d for d in flow.data if d in g.data], "carries", assumed)
     return tuple(factors), tuple(assumed)
+
+
+def _unclassified_impact(
+    g: ModelGraph, assets: Sequence[str], verb: str, assumed: list[tuple[str, str]]
+) -> list[ScoreFactor]:
+    """The impact step of restricted data when no stated asset is restricted but one's classification
+    is unknown: it is read as restricted (decision 1630), and the assets that leave it unstated are
+    added to ``assumed``. Nothing about an asset bounds its sensitivity below restricted: its tags
+    say what it is, not how much its loss would cost."""
+    unknown = [d for d in assets if g.data[d].classification is None]
+    if not unknown:
+        return []
+    for d in unknown:
+        assumed += [(source, "classification") for source in g.open_classification[d].unstated]
+    shown = ", ".join(g.name(d) for d in unknown[:3])
+    return [
+        ScoreFactor(
+            axis="impact",
+            delta=1,
+            reason=f"{verb} data of unknown classification: {shown} (read as restricted)",
+        )
+    ]
 
 
 def _implemented(g: ModelGraph, element: str, threat: Threat) -> tuple[str, ...]:
@@ -157,7 +183,7 @@ def _sensitive_data(g: ModelGraph, element: str, threat: Threat, matched: tuple[
     condition (so a personal-data threat never names model weights), else the data the attack can
     reach (:func:`_at_stake`: never a model's training set for an attack that cannot reveal it)."""
     ids = matched or _at_stake(g, element, threat) or (g.flows[element].data if element in g.flows else ())
-    ranked = sorted(ids, key=lambda d: (-g.data[d].classification.rank, d))
+    ranked = sorted(ids, key=lambda d: (-classification_rank(g.data[d].classification), d))
     return ", ".join(g.name(d) for d in ranked[:3]) or "its data"
 
 

@@ -18,6 +18,7 @@ from threatmodel.engine.conditions import (
     answers_unknown_lineage,
     attr_matches,
     candidate_kinds,
+    classification_assumed,
     cost,
     data_matches,
     describe,
@@ -29,6 +30,7 @@ from threatmodel.engine.conditions import (
 )
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
+from threatmodel.model.levels import classification_word
 from threatmodel.model.rules import (
     AllOf,
     AnyOf,
@@ -661,20 +663,32 @@ class Matcher:
                     break
         return out
 
-    def _data_assumptions(self, test: DataTest, el: Element, did: str) -> list[tuple[str, str]]:
-        """``(attribute, fact)`` for each unknown fact of asset ``did`` that ``test`` read in the threat's favour."""
+    def _data_assumptions(self, test: DataTest, el: Element, did: str) -> list[tuple[str, str, str]]:
+        """``(asset, attribute, fact)`` for each unknown fact that ``test`` read in the threat's
+        favour when it counted asset ``did`` (the asset itself, or for an inherited classification
+        the asset along its lineage that leaves it unstated)."""
         g = self.g
         asset = g.data[did]
         label = g.name(did)
-        out: list[tuple[str, str]] = []
+        out: list[tuple[str, str, str]] = []
         for part, reading in ((test.attr, "holds"), *((u, "does not hold") for u in test.unless)):
             if part is not None and is_unknown(part.name, getattr(asset, part.name, MISSING)):
-                out.append((part.name, f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}"))
+                out.append(
+                    (did, part.name, f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}")
+                )
+        if test.classification_unknown == "match":
+            level = test.classification_at_least.value if test.classification_at_least is not None else ""
+            for source in classification_assumed(test, g, did):
+                whose = label if source == did else f"{g.name(source)}, which {label} is derived from,"
+                out.append(
+                    (source, "classification", f"the classification of {whose} is unknown: read as {level} or more")
+                )
         if test.personal and not is_personal(asset):
             producer = personal_by_unknown_lineage(g, did)
             sender = g.name(producer) if producer is not None else "its sender"
             out.append(
                 (
+                    did,
                     "derived_from",
                     f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles",
                 )
@@ -683,6 +697,7 @@ class Matcher:
         if test.new_to_recipient and flow is not None and answers_unknown_lineage(g, flow.target, flow.source, did):
             out.append(
                 (
+                    did,
                     "derived_from",
                     f"what {label} is derived from is unknown: read as if it is not made from what "
                     f"{g.name(flow.target)} sent {g.name(flow.source)}",
@@ -699,8 +714,8 @@ class Matcher:
         hits.sort(key=lambda d: len(needs[d]))  # stable: ties keep the model's order
         facts: list[str] = []
         if hits:
-            for attribute, fact in needs[hits[0]]:
-                self._assume(hits[0], attribute)
+            for source, attribute, fact in needs[hits[0]]:
+                self._assume(source, attribute)
                 facts.append(fact)
         return hits, facts
 
@@ -710,7 +725,7 @@ class Matcher:
         g = self.g
         hits, unknown_facts = self._data_explained(test, el)
         verb = "handles" if el in g.components else "carries"
-        shown = ", ".join(f"{g.name(d)} ({g.data[d].classification.value})" for d in hits[:4])
+        shown = ", ".join(f"{g.name(d)} ({classification_word(g.data[d].classification)})" for d in hits[:4])
         return hits, [f"{g.name(el)} {verb} {shown}", *unknown_facts]
 
     def _artifact_hit(self, test: ArtifactTest, el: Element) -> tuple[str, str | None, str] | None:

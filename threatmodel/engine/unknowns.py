@@ -96,6 +96,8 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
                 )
             if (test.personal or test.new_to_recipient) and test.unknown is None:
                 update["unknown"] = "match" if keep else "no-match"
+            if test.classification_at_least is not None and test.classification_unknown is None:
+                update["classification_unknown"] = "match" if keep else "no-match"
             return cond.model_copy(update={"data": test.model_copy(update=update)}) if update else cond
         case BoundaryTrust():
             if cond.unknown is not None:
@@ -146,6 +148,11 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
                 (test.attr is not None and _open(test.attr, names))
                 or any(_open(u, names) for u in test.unless)
                 or (bool(test.personal or test.new_to_recipient) and test.unknown is None and "derived_from" in names)
+                or (
+                    test.classification_at_least is not None
+                    and test.classification_unknown is None
+                    and "classification" in names
+                )
             )
         case BoundaryTrust():
             return cond.unknown is None and (unknown is None or "boundary" in unknown)

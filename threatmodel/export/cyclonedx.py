@@ -34,6 +34,7 @@ from typing import Any
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.jsontext import pretty
+from threatmodel.model.levels import classification_word
 from threatmodel.model.system import ComponentBase, DataAsset, Flow, SystemModel
 
 SPEC_VERSION = "1.6"
@@ -82,7 +83,8 @@ def _data_component(asset: DataAsset) -> dict[str, Any]:
     if asset.description:
         entry["description"] = asset.description
     item: dict[str, Any] = {"type": _data_type(asset), "name": asset.label}
-    item["classification"] = asset.classification.value
+    if asset.classification is not None:  # unknown: left out, as CycloneDX has no word for it
+        item["classification"] = asset.classification.value
     if asset.owner:
         item["governance"] = {"owners": [{"organization": {"name": asset.owner}}]}
     entry["data"] = [item]
@@ -161,7 +163,7 @@ def _service(c: ComponentBase, model: SystemModel, in_bom: set[str]) -> dict[str
         entry["authenticated"] = c.authentication.value != "none"
     if c.boundary:
         entry["trustZone"] = c.boundary
-    classification = {a.id: a.classification.value for a in model.data}
+    classification = {a.id: classification_word(a.classification) for a in model.data}
     flows: list[dict[str, Any]] = []
     for flow in model.flows:
         if c.id not in (flow.source, flow.target):

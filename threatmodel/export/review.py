@@ -18,6 +18,7 @@ from threatmodel.engine.evaluate import candidate_elements
 from threatmodel.engine.questions import open_questions, risk_resting_on_unknowns
 from threatmodel.export.common import DECLARED_RANK, Labels, RefLink, proposed_controls, ref_links, report_order
 from threatmodel.model.finding import Finding, ScoreFactor
+from threatmodel.model.levels import classification_rank, classification_word
 from threatmodel.model.system import TriageEntry
 from threatmodel.model.vocab import ControlStatus, Status
 
@@ -139,8 +140,8 @@ def system_view(analysis: Analysis) -> SystemView:
             for c in sorted(m.components, key=lambda c: c.id)
         ),
         data=tuple(
-            DataRow(d.id, d.label, d.classification.value, tuple(d.tags), d.owner)
-            for d in sorted(m.data, key=lambda d: (-d.classification.rank, d.id))
+            DataRow(d.id, d.label, classification_word(d.classification), tuple(d.tags), d.owner)
+            for d in sorted(m.data, key=lambda d: (-classification_rank(d.classification), d.id))
         ),
         flows=_flow_rows(analysis),
         controls=tuple(

@@ -46,6 +46,17 @@ class Classification(Ordered):
     RESTRICTED = "restricted"
 
 
+def classification_word(level: Classification | None) -> str:
+    """How a classification is shown: its value, or ``unknown`` when it is unstated (decision 1630)."""
+    return "unknown" if level is None else level.value
+
+
+def classification_rank(level: Classification | None) -> int:
+    """A sort key for a classification that puts an unknown one first, as possibly restricted:
+    an unstated sensitivity is never listed below a stated one (decision 1630)."""
+    return len(Classification) if level is None else level.rank
+
+
 class TrustLevel(Ordered):
     """How far a trust boundary's contents are trusted, from least to most."""
 

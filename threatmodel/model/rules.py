@@ -141,6 +141,11 @@ class DataTest(Frozen):
     one sent by a component that handles personal data (it may repeat it), ``new_to_recipient`` one
     sent back to a component that sent the sender a flow of its own (it may be made from that).
     Unset: the conservative reading (personal and new, or neither under ``not``)."""
+    # -- issue 9, the last unknowns read as safe (decision 1630) --------------------------------
+    classification_unknown: Literal["match", "no-match"] | None = None
+    """How ``classification_at_least`` reads an asset whose classification is unknown (unstated,
+    its own or one it inherits) and not settled by the stated ones along its lineage. Unset: the
+    conservative reading (it may be restricted: a match, or none under ``not``)."""
     at_runtime: bool = False
     """Only data the component handles at runtime (holds, receives, sends, is instructed with), not
     data a model was only trained on: for attacks on a running model, which cannot reach its training set."""

@@ -111,8 +111,9 @@ class DataAsset(Labelled, Frozen):
     """Stable id, in the same namespace as components, flows and boundaries."""
     name: Name | None = None
     """Display name; defaults to the id."""
-    classification: Classification = Classification.INTERNAL
-    """Sensitivity: public, internal, confidential or restricted."""
+    classification: Unknowable[Classification] = None
+    """Sensitivity: public, internal, confidential or restricted; unset (or ``unknown``) when
+    unknown, which the rules read as possibly restricted (decision 1630)."""
     tags: tuple[Slug, ...] = ()
     """What the data is. Tags the built-in rules understand: pii, phi, pci, credentials,
     secrets, source-code, model-weights, system-prompt, training-data, user-content,

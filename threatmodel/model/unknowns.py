@@ -67,6 +67,8 @@ UNKNOWABLE: dict[str, str] = {
     "limit_scope": "how the limits and approval thresholds of {name} are counted (per-call, cumulative)",
     "channel": "how the people behind {name} reach the system (web, mobile-app, phone, video, email, messaging, in-person)",
     "identity_check": "how the system confirms who the people behind {name} are (none, caller-id, knowledge, voice-print, face-match, one-time-code, login)",
+    # issue 9, the last unknowns read as safe (decision 1630)
+    "classification": "how sensitive {name} is (public, internal, confidential, restricted)",
 }
 """Every attribute whose unstated value is unknown, with the question that states it (``{name}``: the element)."""
 
@@ -106,6 +108,8 @@ LEGACY_DEFAULTS: dict[str, object] = {
     "instructed": False,
     # 0.1 to 0.5 read an unstated hosting as the organisation's own serving stack
     "hosting": "self-hosted",
+    # 0.1 to 0.6 read a data asset's unstated classification as internal (decision 1630)
+    "classification": "internal",
 }
 """What version 0.1 assumed for an unstated attribute (the safe answer). Kept only so that a model
 written for 0.1 can state those assumptions explicitly and keep its old findings."""

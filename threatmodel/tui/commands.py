@@ -14,6 +14,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from threatmodel.model.levels import classification_word
 from threatmodel.tui.shared import UsesApp
 
 Candidate = tuple[str, str, Callable[[], object]]
@@ -40,7 +41,11 @@ class ModelCommands(UsesApp, Provider):
         for f in model.flows:
             yield (f"Go to flow: {f.key}", f"{f.source} → {f.target}", partial(app.jump_to, "flows", f.key))
         for d in model.data:
-            yield (f"Go to data: {d.label} ({d.id})", f"{d.classification}", partial(app.jump_to, "data", d.id))
+            yield (
+                f"Go to data: {d.label} ({d.id})",
+                classification_word(d.classification),
+                partial(app.jump_to, "data", d.id),
+            )
         findings = () if app.analysing else session.assessment.findings  # never analyse on the event loop
         for finding in findings:
             yield (

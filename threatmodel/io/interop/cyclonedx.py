@@ -217,7 +217,7 @@ def _asset(
         asset["classification"] = classification
     else:
         shown = f"'{classification}'" if isinstance(classification, str) else "none"
-        notes.add(_label(entry, where), f"classification {shown} is not one of ours; left unset (defaults to internal)")
+        notes.add(_label(entry, where), f"classification {shown} is not one of ours; left unknown")
     tags = sorted({t for t in props.get("tag", []) if fits_slug(t)})
     if tags:
         asset["tags"] = tags

@@ -150,7 +150,7 @@ def import_threagile(path: Path, display: str) -> tuple[str, Notes]:
         if conf in CLASSIFICATION:
             asset["classification"] = CLASSIFICATION[conf]
         else:
-            notes.add(f"data_assets.{atitle}", "no confidentiality stated; classification left unset")
+            notes.add(f"data_assets.{atitle}", "no confidentiality stated; classification left unknown")
         owner = name_of(body.get("owner"))
         if owner:
             asset["owner"] = owner

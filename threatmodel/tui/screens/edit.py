@@ -26,6 +26,7 @@ from textual.widgets.selection_list import Selection
 
 from threatmodel.edit.changes import SECTION_NOUNS, Change, Upsert, element_key
 from threatmodel.edit.session import EditSession
+from threatmodel.model.levels import classification_word
 from threatmodel.model.unknowns import UNKNOWABLE
 from threatmodel.tui import forms
 from threatmodel.tui.forms import FieldSpec, RawValue, Validation
@@ -48,7 +49,7 @@ def ref_options(session: EditSession, spec: FieldSpec, editing: str | None) -> l
             if (domain.kinds is None or str(c.kind) in domain.kinds) and c.id != editing:
                 out.append((Text(f"{c.id}  ({c.label}, {c.kind})" if c.name else f"{c.id}  ({c.kind})"), c.id))
     elif domain.what == "data":
-        out = [(Text(f"{d.id}  ({d.classification})"), d.id) for d in model.data]
+        out = [(Text(f"{d.id}  ({classification_word(d.classification)})"), d.id) for d in model.data]
     elif domain.what == "boundaries":
         out = [(Text(f"{b.id}  ({b.trust})"), b.id) for b in model.boundaries if b.id != editing]
     elif domain.what == "scope":

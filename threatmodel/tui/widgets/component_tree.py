@@ -24,6 +24,7 @@ from textual.widgets.tree import TreeNode
 
 from threatmodel.edit.changes import element_key
 from threatmodel.model.finding import Finding
+from threatmodel.model.levels import classification_word
 from threatmodel.model.system import SystemModel
 from threatmodel.tui.safetext import Text
 from threatmodel.tui.text import SEVERITY_STYLES, styled, worst_open
@@ -292,7 +293,7 @@ class ModelTree(Tree[NodeRef]):
             text = f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
             put(("flows", flow.key), (text, badge_key(flow.key)), partial(labelled, text, "", (), flow.key))
         for d in model.data:
-            name, level = d.label, str(d.classification)
+            name, level = d.label, classification_word(d.classification)
             put(("data", d.id), (name, level), partial(labelled, name, "", ((f" {level}", "dim"),), None))
         for control in model.controls:
             ref = ("controls", element_key("controls", control))
