@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threatmodel.errors import CatalogError
-from threatmodel.io.load import _catalog_controls, builtin_control_refs, load_model
+from threatmodel.errors import CatalogError, ModelError
+from threatmodel.io.load import _catalog_controls, builtin_control_refs, load_model, load_model_text
 from threatmodel.io.yaml_source import parse_yaml
 from threatmodel.textsafe import REFUSED, first_unsafe
 
@@ -94,6 +94,36 @@ def test_loading_leaves_no_reference_cycle_holding_the_parsed_data() -> None:
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_loading_pauses_the_cyclic_collector_and_restores_its_state() -> None:
+    """The collector is off while a model is parsed and validated (collections there find nothing
+    and rescan a growing heap), and is left as it was found, also when the load fails."""
+    import threatmodel.io.load as load_module
+
+    seen: list[bool] = []
+    real = load_module._load_documents
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    load_module._load_documents = spy  # type: ignore[assignment]
+    try:
+        assert gc.isenabled()
+        load_model(EXAMPLE)
+        assert seen == [False] and gc.isenabled()
+        with pytest.raises(ModelError):
+            load_model_text("system: {id: s}\ncomponents: [{id: x, kind: nonsense}]\n", "bad.yaml")
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            load_model(EXAMPLE)
+            assert not gc.isenabled()  # a caller that turned it off keeps it off
+        finally:
+            gc.enable()
+    finally:
+        load_module._load_documents = real
 
 
 def _reference_depth(value: object) -> tuple[int, bool]:
