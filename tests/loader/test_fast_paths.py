@@ -168,3 +168,26 @@ def test_depth_and_integer_bounds_match_the_recursive_definition(data: object, l
             assert found == -1
     else:
         assert found == depth
+
+
+def test_items_stating_the_same_fields_share_one_field_set() -> None:
+    """After indexing, items of a class whose stated fields are the same share one set, with
+    the same contents as before; a copy that changes a field gets a set of its own."""
+    from threatmodel.graph import build_graph
+
+    loaded = load_model(EXAMPLE)
+    model = loaded.model
+    items = [*model.data, *model.boundaries, *model.components, *model.flows, *model.controls]
+    before = [set(item.model_fields_set) for item in items]
+    build_graph(model)
+    assert [item.model_fields_set for item in items] == before
+    groups: dict[tuple[type, frozenset[str]], set[int]] = {}
+    for item in items:
+        groups.setdefault((type(item), frozenset(item.model_fields_set)), set()).add(id(item.model_fields_set))
+    assert all(len(ids) == 1 for ids in groups.values())
+    assert len(groups) < len(items)
+    flow = model.flows[0]
+    shared = flow.model_fields_set
+    copy = flow.model_copy(update={"name": "renamed"})
+    assert "name" in copy.model_fields_set and copy.model_fields_set is not shared
+    assert flow.model_fields_set == before[items.index(flow)]

@@ -105,7 +105,7 @@ def test_origins_name_the_file_and_index_of_every_included_item(tmp_path: Path) 
     assert len(loaded.origins) == len(where)
     for absent in (("components", 0), ("components", 1), ("components", 6), ("flows", 1), ("controls", 0)):
         assert absent not in loaded.origins
-    for i, component in enumerate(loaded.model.components):  # each id is found where its origin says
+    for i in range(len(loaded.model.components)):  # each id is found where its origin says
         assert loaded.span(("components", i, "id")).path.endswith("main.yaml" if i < 2 else where[("components", i)][0])
 
 
