@@ -191,3 +191,29 @@ def test_items_stating_the_same_fields_share_one_field_set() -> None:
     copy = flow.model_copy(update={"name": "renamed"})
     assert "name" in copy.model_fields_set and copy.model_fields_set is not shared
     assert flow.model_fields_set == before[items.index(flow)]
+
+
+def test_set_wise_reference_checks_still_report_each_item_in_document_order() -> None:
+    """Components' and flows' references are first checked as whole sets; a no walks the items
+    and reports each problem where it is, in document order, as the item-by-item checks did."""
+    components = "".join(
+        f"  - {{id: c{i}, kind: application{', boundary: nowhere' if i == 5 else ''}"
+        f"{', data: [ghost]' if i == 7 else ''}}}\n"
+        for i in range(30)
+    )
+    flows = "".join(
+        f"  - {{source: c{i}, target: {'c-missing' if i == 17 else f'c{i}' if i == 23 else f'c{(i + 1) % 30}'}"
+        f"{', data: [ghost]' if i == 25 else ''}}}\n"
+        for i in range(30)
+    )
+    text = f"system: {{id: s, name: S}}\ncomponents:\n{components}flows:\n{flows}"
+    with pytest.raises(ModelError) as failure:
+        load_model_text(text, "m.yaml")
+    found = [(p.source.line if p.source else 0, p.message) for p in failure.value.problems]
+    assert found == [
+        (8, "unknown boundary 'nowhere'"),
+        (10, "unknown data asset 'ghost'"),
+        (51, "unknown component 'c-missing'"),
+        (57, "flow 'c23-to-c23' starts and ends at 'c23'"),
+        (59, "unknown data asset 'ghost'"),
+    ]
