@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar, cast
 
-from threatmodel.model.base import Classification, TrustLevel
+from threatmodel.model.base import Classification, TrustLevel, share_field_sets
 from threatmodel.model.system import (
     Agent,
     Boundary,
@@ -634,6 +634,7 @@ def served_pairs(components: Mapping[str, ComponentBase]) -> tuple[tuple[str, st
 
 def build_graph(model: SystemModel) -> ModelGraph:
     """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
+    share_field_sets(itertools.chain(model.data, model.boundaries, model.components, model.flows, model.controls))
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
     data, open_classification = lineage_of(model.data)

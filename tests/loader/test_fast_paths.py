@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threatmodel.errors import CatalogError
-from threatmodel.io.load import _catalog_controls, builtin_control_refs, load_model
+from threatmodel.errors import CatalogError, ModelError
+from threatmodel.io.load import _catalog_controls, builtin_control_refs, load_model, load_model_text
 from threatmodel.io.yaml_source import parse_yaml
 from threatmodel.textsafe import REFUSED, first_unsafe
 
@@ -96,6 +96,36 @@ def test_loading_leaves_no_reference_cycle_holding_the_parsed_data() -> None:
         gc.enable()
 
 
+def test_loading_pauses_the_cyclic_collector_and_restores_its_state() -> None:
+    """The collector is off while a model is parsed and validated (collections there find nothing
+    and rescan a growing heap), and is left as it was found, also when the load fails."""
+    import threatmodel.io.load as load_module
+
+    seen: list[bool] = []
+    real = load_module._load_documents
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    load_module._load_documents = spy  # type: ignore[assignment]
+    try:
+        assert gc.isenabled()
+        load_model(EXAMPLE)
+        assert seen == [False] and gc.isenabled()
+        with pytest.raises(ModelError):
+            load_model_text("system: {id: s}\ncomponents: [{id: x, kind: nonsense}]\n", "bad.yaml")
+        assert gc.isenabled()
+        gc.disable()
+        try:
+            load_model(EXAMPLE)
+            assert not gc.isenabled()  # a caller that turned it off keeps it off
+        finally:
+            gc.enable()
+    finally:
+        load_module._load_documents = real
+
+
 def _reference_depth(value: object) -> tuple[int, bool]:
     """Depth of ``value`` as the loader counts it (a non-empty container adds a level), and whether it
     holds an integer beyond MAX_INT: the plain recursive definition."""
@@ -138,3 +168,52 @@ def test_depth_and_integer_bounds_match_the_recursive_definition(data: object, l
             assert found == -1
     else:
         assert found == depth
+
+
+def test_items_stating_the_same_fields_share_one_field_set() -> None:
+    """After indexing, items of a class whose stated fields are the same share one set, with
+    the same contents as before; a copy that changes a field gets a set of its own."""
+    from threatmodel.graph import build_graph
+
+    loaded = load_model(EXAMPLE)
+    model = loaded.model
+    items = [*model.data, *model.boundaries, *model.components, *model.flows, *model.controls]
+    before = [set(item.model_fields_set) for item in items]
+    build_graph(model)
+    assert [item.model_fields_set for item in items] == before
+    groups: dict[tuple[type, frozenset[str]], set[int]] = {}
+    for item in items:
+        groups.setdefault((type(item), frozenset(item.model_fields_set)), set()).add(id(item.model_fields_set))
+    assert all(len(ids) == 1 for ids in groups.values())
+    assert len(groups) < len(items)
+    flow = model.flows[0]
+    shared = flow.model_fields_set
+    copy = flow.model_copy(update={"name": "renamed"})
+    assert "name" in copy.model_fields_set and copy.model_fields_set is not shared
+    assert flow.model_fields_set == before[items.index(flow)]
+
+
+def test_set_wise_reference_checks_still_report_each_item_in_document_order() -> None:
+    """Components' and flows' references are first checked as whole sets; a no walks the items
+    and reports each problem where it is, in document order, as the item-by-item checks did."""
+    components = "".join(
+        f"  - {{id: c{i}, kind: application{', boundary: nowhere' if i == 5 else ''}"
+        f"{', data: [ghost]' if i == 7 else ''}}}\n"
+        for i in range(30)
+    )
+    flows = "".join(
+        f"  - {{source: c{i}, target: {'c-missing' if i == 17 else f'c{i}' if i == 23 else f'c{(i + 1) % 30}'}"
+        f"{', data: [ghost]' if i == 25 else ''}}}\n"
+        for i in range(30)
+    )
+    text = f"system: {{id: s, name: S}}\ncomponents:\n{components}flows:\n{flows}"
+    with pytest.raises(ModelError) as failure:
+        load_model_text(text, "m.yaml")
+    found = [(p.source.line if p.source else 0, p.message) for p in failure.value.problems]
+    assert found == [
+        (8, "unknown boundary 'nowhere'"),
+        (10, "unknown data asset 'ghost'"),
+        (51, "unknown component 'c-missing'"),
+        (57, "flow 'c23-to-c23' starts and ends at 'c23'"),
+        (59, "unknown data asset 'ghost'"),
+    ]

@@ -78,3 +78,45 @@ def test_duplicate_triage_across_files_is_an_error(tmp_path: Path) -> None:
     write(tmp_path / "b.yaml", "triage:\n  'tm:x@llm': {status: mitigated}\n")
     with pytest.raises(ModelError, match="triage for 'tm:x@llm' is given twice"):
         load_model(root)
+
+
+def test_origins_name_the_file_and_index_of_every_included_item(tmp_path: Path) -> None:
+    """Origins are kept as one run per included section; they answer item by item as a table
+    built entry by entry would, and the root file's items are not in them."""
+    root = write(
+        tmp_path / "main.yaml",
+        "system: {id: s, name: S}\nincludes: [a.yaml, b.yaml]\n"
+        "components:\n  - {id: r1, kind: application}\n  - {id: r2, kind: application}\n",
+    )
+    write(tmp_path / "a.yaml", "includes: [c.yaml]\ncomponents:\n  - {id: a1, kind: llm}\n  - {id: a2, kind: tool}\n")
+    write(tmp_path / "c.yaml", "components:\n  - {id: c1, kind: datastore}\ndata:\n  - {id: c-data}\n")
+    write(tmp_path / "b.yaml", "components:\n  - {id: b1, kind: tool}\nflows:\n  - {source: r1, target: b1}\n")
+    loaded = load_model(root)
+    names = [Path(doc.path).name for doc in loaded.documents]
+    where = {key: (names[doc], index) for key, (doc, index) in loaded.origins.items()}
+    assert where == {
+        ("components", 2): ("a.yaml", 0),
+        ("components", 3): ("a.yaml", 1),
+        ("components", 4): ("c.yaml", 0),
+        ("components", 5): ("b.yaml", 0),
+        ("data", 0): ("c.yaml", 0),
+        ("flows", 0): ("b.yaml", 0),
+    }
+    assert len(loaded.origins) == len(where)
+    for absent in (("components", 0), ("components", 1), ("components", 6), ("flows", 1), ("controls", 0)):
+        assert absent not in loaded.origins
+    for i in range(len(loaded.model.components)):  # each id is found where its origin says
+        assert loaded.span(("components", i, "id")).path.endswith("main.yaml" if i < 2 else where[("components", i)][0])
+
+
+def test_origins_refuse_runs_out_of_order() -> None:
+    from threatmodel.io.load import Origins
+
+    origins = Origins()
+    origins.add_run("components", 2, 1, 3)
+    origins.add_run("components", 5, 2, 0)  # an empty run is no run
+    assert list(origins) == [("components", 2), ("components", 3), ("components", 4)]
+    with pytest.raises(ValueError, match="in order"):
+        origins.add_run("components", 4, 2, 1)
+    assert origins.get(("components", 4)) == (1, 2)
+    assert origins.get(("components", 5)) is None

@@ -165,11 +165,10 @@ def test_a_loaded_model_keeps_an_outline_that_locates_as_the_data_did(path: str)
     located = 0
     for section in ("components", "flows", "data", "boundaries", "controls"):
         items = full.get(section) or []
-        assert len(outline.get(section) or []) == len(items)
+        assert len(outline[section].firsts if section in outline else []) == len(items)
         for i, item in enumerate(items):
-            assert list(outline[section][i]) == list(
-                dict.fromkeys([next(iter(item)), *(["id"] if "id" in item else [])])
-            )
+            assert outline[section].firsts[i] == next(iter(item))
+            assert outline[section].ids[i] == item.get("id")
             for loc in ((section, i), (section, i, "id")):
                 if loc[-1] == "id" and "id" not in item:
                     continue
