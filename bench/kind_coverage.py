@@ -29,9 +29,21 @@ from typing import get_args
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from threatmodel.engine.catalogs import _children  # noqa: E402
 from threatmodel.io.load import load_catalogs  # noqa: E402
 from threatmodel.model.catalog import Threat  # noqa: E402
-from threatmodel.model.rules import AllOf, AnyOf, Attr, Condition, Endpoint, KindIs, Not, TargetType  # noqa: E402
+from threatmodel.model.rules import (  # noqa: E402
+    AllOf,
+    AnyOf,
+    Artifacts,
+    Attr,
+    Condition,
+    DataHandled,
+    Endpoint,
+    KindIs,
+    Not,
+    TargetType,
+)
 from threatmodel.model.system import COMPONENT_CLASSES  # noqa: E402
 from threatmodel.model.vocab import ComponentKind  # noqa: E402
 
@@ -112,6 +124,32 @@ def endpoint_kinds(cond: Condition) -> tuple[frozenset[str], frozenset[str]]:
             return ALL_KINDS, ALL_KINDS
 
 
+WEIGHTS = frozenset({"model-weights", "adapter"})
+"""Artefact kinds that are a model's weights (decision 1200: stated as ``artifact``, or tagged)."""
+
+
+def weights_reading(cond: Condition) -> str:
+    """How the rule recognises model weights carried as data: by the ``model-weights`` tag, by the
+    stated ``artifact`` (a data test on ``artifact`` or an ``artifacts`` predicate), both, or not at
+    all ("tag only" is the gap: weights stated as an artefact without the tag are missed)."""
+    tag = artifact = False
+    stack = [cond]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, DataHandled):
+            tag |= "model-weights" in c.data.tags_any
+            test = c.data.attr
+            if test is not None and test.name == "artifact":
+                values = {test.equals, *(test.in_ or ()), *(test.contains_any or ())}
+                artifact |= bool(WEIGHTS & {str(v) for v in values})
+        if isinstance(c, Artifacts):
+            artifact |= not c.artifacts.kinds or bool(WEIGHTS & {str(k) for k in c.artifacts.kinds})
+        stack.extend(_children(c))
+    if tag and artifact:
+        return "tag and artefact"
+    return "tag only" if tag else "artefact" if artifact else ""
+
+
 def _names(kinds: frozenset[str]) -> str:
     if kinds == ALL_KINDS:
         return "any kind"
@@ -119,13 +157,14 @@ def _names(kinds: frozenset[str]) -> str:
     return ", ".join(k.value for k in ComponentKind if k.value in kinds) or "none"
 
 
-def row(threat: Threat) -> tuple[str, str, str, str]:
-    """(threat id, target, kinds it can sit on, kinds listed but unstatable)."""
+def row(threat: Threat) -> tuple[str, str, str, str, str]:
+    """(threat id, target, kinds it can sit on, kinds listed but unstatable, how it reads weights)."""
+    weights = weights_reading(threat.when)
     if threat.target is TargetType.SYSTEM:
-        return threat.id, "system", "the system", ""
+        return threat.id, "system", "the system", "", weights
     if threat.target is TargetType.FLOW:
         source, target = endpoint_kinds(threat.when)
-        return threat.id, "flow", f"flows from {_names(source)} to {_names(target)}", ""
+        return threat.id, "flow", f"flows from {_names(source)} to {_names(target)}", "", weights
     can = possible_kinds(threat.when)
     blocked = listed_kinds(threat.when) - can
     where = _names(can)
@@ -134,19 +173,19 @@ def row(threat: Threat) -> tuple[str, str, str, str]:
         where += f"; placed on the {threat.place_on.via} element that is {_names(possible_kinds(threat.place_on.where))}"
     if threat.producer:
         where += f"; or on the nearest producer: {_names(frozenset(k.value for k in threat.producer))}"
-    return threat.id, "component", where, _names(blocked) if blocked else ""
+    return threat.id, "component", where, _names(blocked) if blocked else "", weights
 
 
 def table() -> str:
     """The matrix as a Markdown table, one row per threat in library order."""
     tm = next(c for c in load_catalogs().catalogs if c.id == "tm")
     lines = [
-        "| threat | on | kinds a finding can sit on today | listed but cannot state a required fact |",
-        "|---|---|---|---|",
+        "| threat | on | kinds a finding can sit on today | listed but cannot state a required fact | weights as data read by |",
+        "|---|---|---|---|---|",
     ]
     for threat in tm.threats:
-        tid, target, can, blocked = row(threat)
-        lines.append(f"| `{tid}` | {target} | {can} | {blocked} |")
+        tid, target, can, blocked, weights = row(threat)
+        lines.append(f"| `{tid}` | {target} | {can} | {blocked} | {weights} |")
     return "\n".join(lines) + "\n"
 
 
