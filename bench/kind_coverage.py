@@ -170,7 +170,9 @@ def row(threat: Threat) -> tuple[str, str, str, str, str]:
     where = _names(can)
     # decisions 1430 and 1510: a grouped finding may be moved onto a related element
     if threat.place_on is not None:
-        where += f"; placed on the {threat.place_on.via} element that is {_names(possible_kinds(threat.place_on.where))}"
+        where += (
+            f"; placed on the {threat.place_on.via} element that is {_names(possible_kinds(threat.place_on.where))}"
+        )
     if threat.producer:
         where += f"; or on the nearest producer: {_names(frozenset(k.value for k in threat.producer))}"
     return threat.id, "component", where, _names(blocked) if blocked else "", weights
