@@ -204,6 +204,13 @@ class ModelGraph:
             found = self._runtime_data[node] = tuple(d for d in handled if d not in only)
         return found
 
+    def data_kept(self, node: str) -> tuple[str, ...]:
+        """Data ids the component keeps itself (its own ``data``, declared assets only), sorted."""
+        component = self.components.get(node)
+        if component is None:
+            return ()
+        return tuple(sorted(d for d in set(component.data) if d in self.data))
+
     def predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's incoming flows, sorted."""
         return self.pred.get(node, ())

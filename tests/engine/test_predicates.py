@@ -210,10 +210,19 @@ def test_combinations() -> None:
     assert matches(trifecta) == ["agent"]
 
 
+def test_data_kept_counts_only_what_the_component_keeps() -> None:
+    """`kept: true` looks at a component's own `data`, not at what passes through it on flows: the
+    ticket store keeps the tickets, the customer, portal, agent and mailer only send or receive them."""
+    assert matches({"data": {"kept": True, "tags_any": ["pii"]}}) == ["ticket-db"]
+    assert matches({"data": {"kept": True, "tags_any": ["credentials"]}}) == ["vault-read"]
+    assert matches({"data": {"tags_any": ["pii"]}}) == ["agent", "customer", "mailer", "portal", "ticket-db"]
+
+
 def test_predicates_out_of_context_are_catalog_errors() -> None:
     """Using a component predicate on a flow threat (or an unknown attribute) fails at load."""
     for when, target, needle in (
         ({"kind": ["llm"]}, "flow", "cannot be used on a flow"),
+        ({"data": {"kept": True, "tags_any": ["pii"]}}, "flow", "'kept' can only be tested on a component"),
         ({"attr": {"name": "wieghts_format", "equals": "x"}}, "component", "did you mean 'weights_format'"),
         ({"attr": {"name": "weights_format", "equals": "x", "is_set": True}}, "component", "exactly one of"),
     ):

@@ -139,6 +139,7 @@ def leaves() -> st.SearchStrategy[dict[str, Any]]:
             "new_to_recipient": st.just(True),
             "unknown": st.sampled_from(["match", "no-match"]),
             "at_runtime": st.booleans(),
+            "kept": st.just(True),
         },
     )
     return st.one_of(

@@ -209,9 +209,14 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     stated ``community`` (an unknown one is read by the unpinned-supply-chain threat), evasion of an
     embedding model needs its ``subjects`` stated (an unstated one usually embeds documents), and the
     boundary-less variant of the unprotected flow needs an end stated internet-facing (unknown
-    exposure is read by the boundary variant). Raise it again only with such a reason, said here."""
+    exposure is read by the boundary variant). Session 7's kind pass (decision 1610) added two
+    where a rule widened to a new kind claims the fact itself: a tool is said to run the code its
+    agent writes only when ``execute-code`` is stated (an unstated one is read by the agent's own
+    findings), and a tool that reads outsiders' content is a sender in someone's name only when it
+    is stated to hold credentials (every web fetch tool reads outsiders' content and sends
+    requests). Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 38
+    assert 0 < text.count("unknown: no-match") <= 40
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

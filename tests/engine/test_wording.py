@@ -48,7 +48,7 @@ def test_weights_on_the_same_flow_keep_the_exfiltration_wording() -> None:
     f = _findings(_phone_line(["model-weights"], "Adapter weights"))[
         "tm:unprotected-sensitive-flow@telephony-to-speech"
     ]
-    assert f.title == "Model weights crossing a boundary unprotected"
+    assert f.title == "Model weights moving without protection in transit"
     assert "cosai:riskModelExfiltration" in f.refs
 
 

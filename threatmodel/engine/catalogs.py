@@ -147,6 +147,10 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
             known = DATA_ATTRIBUTES if on_data else FLOW_ATTRIBUTES if ctx is TargetType.FLOW else COMPONENT_ATTRIBUTES
             attr_test((*at, "attr"), c.attr, known, "a data asset" if on_data else f"a {ctx}")
         if isinstance(c, DataHandled):
+            if c.data.kept and ctx is not TargetType.COMPONENT:
+                problems.append(
+                    ((*at, "data", "kept"), f"'kept' can only be tested on a component, not on a {ctx}", None)
+                )
             if c.data.attr is not None:
                 attr_test((*at, "data", "attr"), c.data.attr, DATA_ATTRIBUTES, "a data asset")
             for j, u in enumerate(c.data.unless):

@@ -149,6 +149,10 @@ class DataTest(Frozen):
     at_runtime: bool = False
     """Only data the component handles at runtime (holds, receives, sends, is instructed with), not
     data a model was only trained on: for attacks on a running model, which cannot reach its training set."""
+    # -- element-kind coverage (issue 9, kind pass, decision 1610)
+    kept: Literal[True] | None = None
+    """Only data the component itself keeps: the assets in its own ``data``, not those that merely
+    pass through it on flows (a record system, not a front end that relays records). Components only."""
 
     def describe(self) -> str:
         """The data the test selects, in words."""
@@ -166,6 +170,8 @@ class DataTest(Frozen):
             text += " that the recipient did not supply"
         if self.unless:
             text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
+        if self.kept:
+            text += " that it keeps"
         return f"{text} at runtime" if self.at_runtime else text
 
 

@@ -268,6 +268,12 @@ class Application(_ComponentBase):
     """How a person checks its output before people act on it: every, sampled, on-exception or
     none; unset when unknown."""
 
+    # -- element-kind coverage (issue 9, kind pass, decision 1610)
+    rate_limited: Unknowable[StrictBool] = None
+    """Each caller may send it only so many requests in a time window (per key, account or
+    address), so one caller cannot exhaust what runs behind it, such as a model it fronts; unset
+    when unknown."""
+
 
 class Guardrail(_ComponentBase):
     """A filter on the way into or out of a model."""
