@@ -209,9 +209,13 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     stated ``community`` (an unknown one is read by the unpinned-supply-chain threat), evasion of an
     embedding model needs its ``subjects`` stated (an unstated one usually embeds documents), and the
     boundary-less variant of the unprotected flow needs an end stated internet-facing (unknown
-    exposure is read by the boundary variant). Raise it again only with such a reason, said here."""
+    exposure is read by the boundary variant). Session 7 (issue 9, reasone) added one to
+    ``exposed-data-store``: "anyone on the internet can open this store" needs the store stated
+    internet-facing, because every store of a sparse model has an unstated exposure and that silence
+    is already asked (and read conservatively) by the store threats that need reach; its unknown
+    authentication is still read conservatively. Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 38
+    assert 0 < text.count("unknown: no-match") <= 39
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
