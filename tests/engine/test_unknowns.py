@@ -214,9 +214,16 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     agent writes only when ``execute-code`` is stated (an unstated one is read by the agent's own
     findings), and a tool that reads outsiders' content is a sender in someone's name only when it
     is stated to hold credentials (every web fetch tool reads outsiders' content and sends
-    requests). Raise it again only with such a reason, said here."""
+    requests). The same session (issue 9, reasone) added one to
+    ``exposed-data-store``: "anyone on the internet can open this store" needs the store stated
+    internet-facing, because every store of a sparse model has an unstated exposure and that silence
+    is already asked (and read conservatively) by the store threats that need reach; its unknown
+    authentication is still read conservatively. The same session added ``vendor-model-supply-chain``,
+    which needs ``provenance: vendor`` stated because an unknown supplier is already read (as a
+    possible public hub) by backdoored-open-weights: one unknown fact, one finding, as for tools.
+    Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 40
+    assert 0 < text.count("unknown: no-match") <= 42
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
