@@ -41,7 +41,6 @@ from threatmodel.model.rules import (  # noqa: E402
     DataHandled,
     Endpoint,
     KindIs,
-    Not,
     TargetType,
 )
 from threatmodel.model.system import COMPONENT_CLASSES  # noqa: E402
@@ -71,36 +70,27 @@ def _attr_kinds(test: Attr) -> frozenset[str]:
 def possible_kinds(cond: Condition) -> frozenset[str]:
     """Component kinds on which ``cond`` can hold, judged on the element itself (graph predicates,
     data tests and negations restrict nothing: they are judged on other elements or can hold anywhere)."""
-    match cond:
-        case KindIs(kind=kinds):
-            return frozenset(str(k) for k in kinds)
-        case Attr():
-            return _attr_kinds(cond)
-        case AllOf(all=parts):
-            found = ALL_KINDS
-            for part in parts:
-                found &= possible_kinds(part)
-            return found
-        case AnyOf(any=options):
-            return frozenset().union(*(possible_kinds(o) for o in options))
-        case Not():
-            return ALL_KINDS
-        case _:
-            return ALL_KINDS
+    return _kinds(cond, attributes=True)
 
 
 def listed_kinds(cond: Condition) -> frozenset[str]:
     """Kinds the rule's ``kind:`` tests alone admit (attributes ignored)."""
+    return _kinds(cond, attributes=False)
+
+
+def _kinds(cond: Condition, *, attributes: bool) -> frozenset[str]:
     match cond:
         case KindIs(kind=kinds):
             return frozenset(str(k) for k in kinds)
+        case Attr() if attributes:
+            return _attr_kinds(cond)
         case AllOf(all=parts):
             found = ALL_KINDS
             for part in parts:
-                found &= listed_kinds(part)
+                found &= _kinds(part, attributes=attributes)
             return found
         case AnyOf(any=options):
-            return frozenset().union(*(listed_kinds(o) for o in options))
+            return frozenset().union(*(_kinds(o, attributes=attributes) for o in options))
         case _:
             return ALL_KINDS
 

@@ -216,22 +216,28 @@ def test_a_directory_without_expectations_is_refused(tmp_path: Path, capsys: pyt
         quality.main(["--all", "--corpus", str(tmp_path)])
 
 
+def _judge_on_case(tmp_path: Path, threat: str, expectations: str) -> quality.ModelResult:
+    """Judge ``expectations`` (the positives and negatives of an expected file) on the library's
+    positive fixture of ``threat``."""
+    case = Path(__file__).parent / "catalogs" / "cases" / threat / "positive.yaml"
+    (tmp_path / "case.yaml").write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "case.expected.yaml").write_text("model: case.yaml\n" + expectations, encoding="utf-8")
+    return quality.run_model(tmp_path / "case.expected.yaml", load_catalogs())
+
+
 def test_an_expectation_under_a_former_threat_id_is_met_by_the_threat_that_carries_it_on(tmp_path: Path) -> None:
     """A threat merged into another (listed in its `formerly`) still answers expectations written
     with its old id, on the same element; on an element where the threat is not raised it does not."""
     cats = load_catalogs()
     assert quality.renamed(cats).get("tm:unreviewed-automated-decision") == "tm:unreviewed-score-reliance"
-    case = Path(__file__).parent / "catalogs" / "cases" / "unreviewed-score-reliance" / "positive.yaml"
-    (tmp_path / "ward.yaml").write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "ward.expected.yaml").write_text(
-        "model: ward.yaml\n"
+    result = _judge_on_case(
+        tmp_path,
+        "unreviewed-score-reliance",
         "positives:\n"
         "  - {expect: tm:unreviewed-automated-decision, element: scheduler, reason: applied with no one looking}\n"
         "  - {expect: tm:unreviewed-automated-decision, element: nurses, reason: not where it is raised}\n"
         "negatives: []\n",
-        encoding="utf-8",
     )
-    result = quality.run_model(tmp_path / "ward.expected.yaml", cats)
     assert [(e.expect, e.element) for e in result.misses] == [("tm:unreviewed-score-reliance", "nurses")]
 
 
@@ -242,17 +248,14 @@ def test_an_id_still_live_after_a_split_is_met_by_either_half(tmp_path: Path) ->
     cats = load_catalogs()
     assert "tm:agent-goal-hijack" not in quality.renamed(cats)
     assert quality.split_from(cats)["tm:agent-goal-hijack"] == ("tm:agent-indirect-prompt-injection",)
-    case = Path(__file__).parent / "catalogs" / "cases" / "agent-indirect-prompt-injection" / "positive.yaml"
-    (tmp_path / "mail.yaml").write_text(case.read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "mail.expected.yaml").write_text(
-        "model: mail.yaml\n"
+    result = _judge_on_case(
+        tmp_path,
+        "agent-indirect-prompt-injection",
         "positives:\n"
         "  - {expect: tm:agent-goal-hijack, element: mail-agent, reason: mail steers the agent}\n"
         "negatives:\n"
         "  - {expect: tm:agent-goal-hijack, element: mail-agent, reason: raised by the indirect half}\n"
         "  - {expect: tm:agent-goal-hijack, element: read-inbox, reason: not raised on the tool}\n",
-        encoding="utf-8",
     )
-    result = quality.run_model(tmp_path / "mail.expected.yaml", cats)
     assert result.misses == []
     assert [(e.expect, e.element) for e in result.false_alarms] == [("tm:agent-goal-hijack", "mail-agent")]
