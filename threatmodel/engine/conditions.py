@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from threatmodel.graph import ModelGraph
+from threatmodel.model.levels import Classification
 from threatmodel.model.rules import (
     AllOf,
     AnyOf,
@@ -232,25 +233,31 @@ def classified_at_least(test: DataTest, graph: ModelGraph, data_id: str) -> bool
     see it (with its lineage) is at least the level, or it is unknown, the stated classifications
     along its lineage do not settle it, and the test reads an unknown as a match (decision 1630)."""
     wanted = test.classification_at_least
-    level = graph.data[data_id].classification
     if wanted is None:
         return True
+    level = graph.data[data_id].classification
     if level is not None:
         return level >= wanted
-    unsettled = graph.open_classification.get(data_id)
-    floor = unsettled.floor if unsettled is not None else None
-    return (floor is not None and floor >= wanted) or test.classification_unknown == "match"
+    return _left_open(graph, data_id, wanted) is None or test.classification_unknown == "match"
 
 
 def classification_assumed(test: DataTest, graph: ModelGraph, data_id: str) -> tuple[str, ...]:
     """The assets whose unstated classification made the asset pass ``classification_at_least``
     (none when its stated facts settle the test)."""
     wanted = test.classification_at_least
+    if wanted is None or graph.data[data_id].classification is not None:
+        return ()
+    return _left_open(graph, data_id, wanted) or ()
+
+
+def _left_open(graph: ModelGraph, data_id: str, wanted: Classification) -> tuple[str, ...] | None:
+    """For an asset of unknown classification: ``None`` when the stated classifications along its
+    lineage already reach ``wanted``, else the assets whose unstated classification leaves it open."""
     unsettled = graph.open_classification.get(data_id)
-    if wanted is None or unsettled is None or graph.data[data_id].classification is not None:
+    if unsettled is None:
         return ()
     if unsettled.floor is not None and unsettled.floor >= wanted:
-        return ()
+        return None
     return unsettled.unstated
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -16,7 +14,7 @@ from threatmodel.engine.diagnostics import model_diagnostics
 from threatmodel.engine.match import Explanation, Matcher
 from threatmodel.engine.unknowns import Readings, unknown_in
 from threatmodel.graph import ModelGraph, build_graph
-from threatmodel.model.base import Classification, Severity
+from threatmodel.model.base import Classification, Severity, collector_paused
 from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat, Variant
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
 from threatmodel.model.keys import finding_id, ref, split_finding_id, split_ref
@@ -112,14 +110,7 @@ def _element_factors(
                     reason=f"who can reach {g.name(element)} is unknown: read as reachable from the internet",
                 )
             )
-        at_stake = _at_stake(g, element, threat)
-        names = [g.name(d) for d in at_stake if g.data[d].classification is Classification.RESTRICTED]
-        if names:
-            factors.append(
-                ScoreFactor(axis="impact", delta=1, reason=f"handles restricted data: {', '.join(names[:3])}")
-            )
-        else:
-            factors += _unclassified_impact(g, at_stake, "handles", assumed)
+        factors += _data_impact(g, _at_stake(g, element, threat), "handles", assumed)
         if (
             isinstance(component, Agent)
             and component.autonomy in (Autonomy.AUTONOMOUS, None)
@@ -132,28 +123,19 @@ def _element_factors(
                 reason += f" ({' and '.join(a.replace('_', ' ') for a in unknown)} unknown: read so)"
             factors.append(ScoreFactor(axis="impact", delta=1, reason=reason))
     elif element in g.flows:
-        flow = g.flows[element]
-        restricted = [d for d in flow.data if d in g.data and g.data[d].classification is Classification.RESTRICTED]
-        if restricted:
-            factors.append(
-                ScoreFactor(
-                    axis="impact",
-                    delta=1,
-                    reason=f"carries restricted data: {', '.join(g.name(d) for d in restricted[:3])}",
-                )
-            )
-        else:
-            factors += _unclassified_impact(g, [d for d in flow.data if d in g.data], "carries", assumed)
+        factors += _data_impact(g, [d for d in g.flows[element].data if d in g.data], "carries", assumed)
     return tuple(factors), tuple(assumed)
 
 
-def _unclassified_impact(
-    g: ModelGraph, assets: Sequence[str], verb: str, assumed: list[tuple[str, str]]
-) -> list[ScoreFactor]:
-    """The impact step of restricted data when no stated asset is restricted but one's classification
-    is unknown: it is read as restricted (decision 1630), and the assets that leave it unstated are
-    added to ``assumed``. Nothing about an asset bounds its sensitivity below restricted: its tags
-    say what it is, not how much its loss would cost."""
+def _data_impact(g: ModelGraph, assets: Sequence[str], verb: str, assumed: list[tuple[str, str]]) -> list[ScoreFactor]:
+    """The impact step of restricted data among ``assets`` (what the element ``verb``: handles or
+    carries). With no stated restricted asset, an asset of unknown classification is read as
+    restricted (decision 1630) and the assets that leave it unstated are added to ``assumed``.
+    Nothing about an asset bounds its sensitivity below restricted: its tags say what it is, not
+    how much its loss would cost."""
+    restricted = [g.name(d) for d in assets if g.data[d].classification is Classification.RESTRICTED]
+    if restricted:
+        return [ScoreFactor(axis="impact", delta=1, reason=f"{verb} restricted data: {', '.join(restricted[:3])}")]
     unknown = [d for d in assets if g.data[d].classification is None]
     if not unknown:
         return []
@@ -493,28 +475,6 @@ def _settle(model: SystemModel, f: Finding, as_of: dt.date, existing: set[str]) 
     )
 
 
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the evaluation.
-
-    Evaluating allocates a few hundred thousand small objects (findings, facts, score steps) and
-    creates no reference cycles, so each automatic collection only re-walks every live object (the
-    whole loaded model): about a fifth of the evaluation's time on a 10,000-component model. Objects
-    are still freed by reference counting as usual; the collector resumes, as it was, afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        # What the evaluation made is the result, kept by the caller: move it to the oldest
-        # generation (freeze, then unfreeze) instead of letting the first young collection walk it.
-        gc.freeze()
-        gc.unfreeze()
-        if enabled:
-            gc.enable()
-
-
 def evaluate(
     model: SystemModel,
     catalogs: Sequence[Catalog] | CatalogSet,
@@ -535,7 +495,7 @@ def evaluate(
     findings, ids, scores, statuses, triage, proposals and diagnostics, without the text that says
     why; for callers that print none of it (``check``, ``diff``), decision 0950.
     """
-    with _cycle_collector_paused():
+    with collector_paused():
         return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=reference, explain=explain)
 
 

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import ast
+import gc
 import inspect
 import itertools
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -182,3 +184,25 @@ def share_field_sets(items: Iterable[BaseModel]) -> None:
 
 SHARED_SETS_PER_CLASS = 8
 """Distinct field sets remembered per class by :func:`share_field_sets` (bounds its work per item)."""
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run the body with Python's cyclic garbage collector off; afterwards move what survived to
+    the oldest generation and turn the collector back on (if it was on).
+
+    Loading a model and evaluating it each allocate hundreds of thousands of small containers and
+    make no reference cycles (tests assert both leave nothing for the collector), so every
+    automatic collection they trigger re-walks a growing heap and finds nothing: 0.14 s of a 1 s
+    ``validate`` and about a fifth of an evaluation at 10,000 components. Reference counting frees
+    objects as usual. What the body made is the caller's result: freezing then unfreezing moves it
+    to the oldest generation, so the first young collection after does not walk it either."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
