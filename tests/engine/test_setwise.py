@@ -37,7 +37,15 @@ from bench import realshape  # noqa: E402
 CATALOGS: LoadedCatalogs = load_catalogs()
 MODEL_FILES = sorted(
     p
-    for folder in ("models", "tests/corpus", "tests/holdout", "tests/holdout2", "tests/holdout3", "tests/holdout4")
+    for folder in (
+        "models",
+        "tests/corpus",
+        "tests/holdout",
+        "tests/holdout2",
+        "tests/holdout3",
+        "tests/holdout4",
+        "tests/holdout5",
+    )
     for p in (REPO / folder).glob("*.yaml")
     if not p.name.endswith(".expected.yaml")
 )
