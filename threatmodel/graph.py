@@ -817,8 +817,11 @@ def _settle_writers(
     return settled
 
 
-def build_graph(model: SystemModel) -> ModelGraph:
-    """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
+def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
+    """Index ``model`` for evaluation. Assumes the model passed its reference checks.
+
+    ``settle=False`` leaves every unstated fact unknown, even where stated facts answer it
+    (decision 1720); only the properties that compare both readings use it."""
     share_field_sets(itertools.chain(model.data, model.boundaries, model.components, model.flows, model.controls))
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
@@ -848,7 +851,7 @@ def build_graph(model: SystemModel) -> ModelGraph:
         pred[server].add(model_id)
         content.setdefault(server, set()).add(model_id)
         content.setdefault(model_id, set()).add(server)
-    settled = _settle_exposure(components, boundaries, pred)
+    settled = _settle_exposure(components, boundaries, pred) if settle else {}
     by_kind: dict[str, list[str]] = {}
     trained_only: dict[str, frozenset[str]] = {}
     for cid, component in components.items():
@@ -872,7 +875,7 @@ def build_graph(model: SystemModel) -> ModelGraph:
         if (attribute := _assumed_source(components[cid], reason)) is not None
     }
     primary = frozenset(cid for cid, verdict in judged.items() if verdict is not None and verdict[1])
-    by_writers = _settle_writers(components, data, model.flows, content, reasons, assumed)
+    by_writers = _settle_writers(components, data, model.flows, content, reasons, assumed) if settle else {}
     for store, _ in by_writers:
         del reasons[store], assumed[store]
     settled.update(by_writers)
