@@ -759,7 +759,8 @@ def _settle_writers(
     a query sent to an index is not a write. Settled when every writer is itself no source of
     untrusted content and reached by none (other than through the store's own answers), or, with
     no writer drawn, when the store states ``provenance: first-party`` (the organisation supplies
-    what it holds). A writer that turns out to
+    what it holds) and states what it holds: a store that says nothing of its content says
+    nothing of who writes it, and its reach stays the question. A writer that turns out to
     be tainted unsettles the stores it writes, and so on (a worklist: linear in the model)."""
     inbound: dict[str, list[Flow]] = {}
     for flow in flows:
@@ -774,7 +775,7 @@ def _settle_writers(
         kept, open_lineage = _kept_closure(component, data, frozenset(d for f in arriving for d in f.data))
         loose = open_lineage or not kept
         found = sorted({f.source for f in arriving if loose or not f.data or any(d in kept for d in f.data)})
-        if found or component.provenance is Provenance.FIRST_PARTY:
+        if found or (kept and component.provenance is Provenance.FIRST_PARTY):
             writers[cid] = tuple(found)
     if not writers:
         return {}

@@ -206,3 +206,13 @@ def _unstate_exposure(model: SystemModel, picks: list[int]) -> SystemModel:
         if item.get("boundary") in restricted or any(p % max(len(components), 1) == i for p in picks):
             item.pop("exposure", None)
     return SystemModel.model_validate(data)
+
+
+def test_a_first_party_store_that_states_nothing_it_holds_keeps_its_reach_open() -> None:
+    """First-party says who supplies what a store holds; with nothing stated held, who can write
+    it is still a question of its reach (the training-data-poisoning case relies on it)."""
+    components = [dict(c) for c in INDEX]
+    components[0].pop("data")
+    graph = build_graph(_model(components, INDEX_FLOWS, data=INDEX_DATA))
+    assert ("pages", "writers") not in graph.settled and "pages" in graph.untrusted_reasons
+    assert ("index", "writers") not in graph.settled  # its only writer is an open source
