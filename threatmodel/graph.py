@@ -683,8 +683,8 @@ def _chain(boundary: str | None, boundaries: Mapping[str, Boundary]) -> list[Bou
 
 def _inside(component: ComponentBase, boundaries: Mapping[str, Boundary]) -> bool:
     """The component is stated to sit in the organisation's own zone and, if a person, to be staff."""
-    chain = _chain(component.boundary, boundaries)
-    if not chain or chain[0].trust in _OUTSIDE_TRUST:
+    zone = boundaries.get(component.boundary) if component.boundary is not None else None
+    if zone is None or zone.trust in _OUTSIDE_TRUST:
         return False
     return not isinstance(component, HumanUser) or component.population in _INSIDE_POPULATIONS
 
@@ -700,17 +700,27 @@ def _settle_exposure(
     or when the model draws a flow into it from outside the organisation's zones or from people
     who are not staff: the drawing then contradicts the enclave, and the unknown stays open."""
     settled: dict[tuple[str, str], Settlement] = {}
+    enclaves: dict[str | None, Boundary | None] = {}  # per boundary: one walk up its chain each
+    inside: dict[str, bool] = {}
     for cid in sorted(components):
         component = components[cid]
         if component.exposure is not None or isinstance(component, HumanUser):
             continue
-        chain = _chain(component.boundary, boundaries)
-        if not chain or chain[0].trust in _OUTSIDE_TRUST:
-            continue
-        enclave = next((b for b in chain if b.trust is TrustLevel.RESTRICTED), None)
+        if component.boundary not in enclaves:
+            chain = _chain(component.boundary, boundaries)
+            enclaves[component.boundary] = (
+                next((b for b in chain if b.trust is TrustLevel.RESTRICTED), None)
+                if chain and chain[0].trust not in _OUTSIDE_TRUST
+                else None
+            )
+        enclave = enclaves[component.boundary]
         if enclave is None:
             continue
-        if not all(_inside(components[p], boundaries) for p in pred.get(cid, ()) if p in components):
+        senders = [p for p in pred.get(cid, ()) if p in components]
+        for p in senders:
+            if p not in inside:
+                inside[p] = _inside(components[p], boundaries)
+        if not all(inside[p] for p in senders):
             continue
         components[cid] = component.model_copy(update={"exposure": Exposure.INTERNAL})
         settled[(cid, "exposure")] = Settlement(

@@ -216,3 +216,23 @@ def test_a_first_party_store_that_states_nothing_it_holds_keeps_its_reach_open()
     graph = build_graph(_model(components, INDEX_FLOWS, data=INDEX_DATA))
     assert ("pages", "writers") not in graph.settled and "pages" in graph.untrusted_reasons
     assert ("index", "writers") not in graph.settled  # its only writer is an open source
+
+
+def test_settling_a_deep_enclave_is_linear() -> None:
+    """Hostile nesting: 2,000 boundaries deep under a restricted root, 2,000 components in the
+    innermost, each sending to the next; each chain is walked once, not once per component."""
+    import time
+
+    n = 2000
+    boundaries = [{"id": "b0", "trust": "restricted"}] + [
+        {"id": f"b{i}", "trust": "internal", "parent": f"b{i - 1}"} for i in range(1, n)
+    ]
+    components = [{"id": f"c{i}", "kind": "datastore", "boundary": f"b{n - 1}"} for i in range(n)]
+    flows = [{"source": f"c{i}", "target": f"c{i + 1}"} for i in range(n - 1)]
+    model = SystemModel.model_validate(
+        {"system": {"id": "s", "name": "S"}, "boundaries": boundaries, "components": components, "flows": flows}
+    )
+    start = time.perf_counter()
+    graph = build_graph(model)
+    assert time.perf_counter() - start < 2
+    assert len(graph.settled) == n
