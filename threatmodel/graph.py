@@ -24,10 +24,11 @@ from threatmodel.model.system import (
     ImplementedControl,
     Model,
     Serving,
+    Store,
     SystemModel,
     Training,
 )
-from threatmodel.model.vocab import PERSONAL_TAGS, Artifact, Exposure, Minimisation, Population
+from threatmodel.model.vocab import PERSONAL_TAGS, Artifact, Exposure, Minimisation, Population, Provenance
 
 MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 LOADED_ONLY = frozenset({Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE})
@@ -142,6 +143,10 @@ class ModelGraph:
     implied: frozenset[tuple[str, str]] = frozenset()
     """Links the graph draws between a server and a model it ``serves`` where the model draws no
     flow in that direction (``served_pairs``), as ``(from, to)``."""
+    # -- issue 9, settled by stated trust (decision 1720)
+    settled: Mapping[tuple[str, str], Settlement] = field(default_factory=dict)
+    """Unstated facts that stated facts already answer, keyed by ``(element, attribute)``: the
+    rules read the settled value (``components`` carries it) and nobody asks the question."""
     _cache: dict[object, object] = field(default_factory=dict)
     _kinds: dict[str, str] = field(default_factory=dict)
     _runtime_data: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -639,8 +644,195 @@ def served_pairs(components: Mapping[str, ComponentBase]) -> tuple[tuple[str, st
     return tuple(sorted(pairs))
 
 
-def build_graph(model: SystemModel) -> ModelGraph:
-    """Index ``model`` for evaluation. Assumes the model passed its reference checks."""
+# -- issue 9, settled by stated trust (decision 1720) ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """An unstated fact that facts the model does state already answer (decision 1720)."""
+
+    element: str
+    """Id of the component whose fact is settled."""
+    attribute: str
+    """``exposure`` (who can reach it over a network) or ``writers`` (who writes what it holds)."""
+    value: str
+    """The settled answer, in words (``internal``; the writers' names)."""
+    because: str
+    """The stated facts that settle it."""
+
+    @property
+    def summary(self) -> str:
+        """``exposure of snapshot-store: internal, from ...``."""
+        return f"{self.attribute} of {self.element}: {self.value}, {self.because}"
+
+
+_OUTSIDE_TRUST = frozenset({TrustLevel.UNTRUSTED, TrustLevel.PARTNER})
+_INSIDE_POPULATIONS = frozenset({Population.EMPLOYEES, Population.ADMINISTRATORS})
+
+
+def _chain(boundary: str | None, boundaries: Mapping[str, Boundary]) -> list[Boundary]:
+    """``boundary`` and the boundaries it sits in, innermost first (cycle-safe)."""
+    chain: list[Boundary] = []
+    seen: set[str] = set()
+    while boundary is not None and boundary in boundaries and boundary not in seen:
+        seen.add(boundary)
+        chain.append(boundaries[boundary])
+        boundary = boundaries[boundary].parent
+    return chain
+
+
+def _inside(component: ComponentBase, boundaries: Mapping[str, Boundary]) -> bool:
+    """The component is stated to sit in the organisation's own zone and, if a person, to be staff."""
+    zone = boundaries.get(component.boundary) if component.boundary is not None else None
+    if zone is None or zone.trust in _OUTSIDE_TRUST:
+        return False
+    return not isinstance(component, HumanUser) or component.population in _INSIDE_POPULATIONS
+
+
+def _settle_exposure(
+    components: dict[str, ComponentBase], boundaries: Mapping[str, Boundary], pred: Mapping[str, set[str]]
+) -> dict[tuple[str, str], Settlement]:
+    """Settle (in ``components``) the unstated exposure of every component inside a restricted zone.
+
+    A restricted boundary is an enclave the organisation keeps to itself: what sits in it is
+    reached from inside the organisation only, so its exposure is ``internal``, never ``none``
+    (insiders still reach it). Not settled when the component's own zone is partner or untrusted,
+    or when the model draws a flow into it from outside the organisation's zones or from people
+    who are not staff: the drawing then contradicts the enclave, and the unknown stays open."""
+    settled: dict[tuple[str, str], Settlement] = {}
+    enclaves: dict[str | None, Boundary | None] = {}  # per boundary: one walk up its chain each
+    inside: dict[str, bool] = {}
+    for cid in sorted(components):
+        component = components[cid]
+        if component.exposure is not None or isinstance(component, HumanUser):
+            continue
+        if component.boundary not in enclaves:
+            chain = _chain(component.boundary, boundaries)
+            enclaves[component.boundary] = (
+                next((b for b in chain if b.trust is TrustLevel.RESTRICTED), None)
+                if chain and chain[0].trust not in _OUTSIDE_TRUST
+                else None
+            )
+        enclave = enclaves[component.boundary]
+        if enclave is None:
+            continue
+        senders = [p for p in pred.get(cid, ()) if p in components]
+        for p in senders:
+            if p not in inside:
+                inside[p] = _inside(components[p], boundaries)
+        if not all(inside[p] for p in senders):
+            continue
+        components[cid] = component.model_copy(update={"exposure": Exposure.INTERNAL})
+        settled[(cid, "exposure")] = Settlement(
+            cid, "exposure", Exposure.INTERNAL.value, f"from the restricted boundary '{enclave.label}'"
+        )
+    return settled
+
+
+def _kept_closure(
+    component: ComponentBase, data: Mapping[str, DataAsset], carried_in: frozenset[str]
+) -> tuple[frozenset[str], bool]:
+    """The assets the component keeps and, for those made inside it (no flow brings them), the
+    assets they are made from; ``True`` when the lineage of something made inside it is unknown
+    (then anything sent to it may end up in what it keeps)."""
+    seen: set[str] = set()
+    stack = [d for d in component.data if d in data]
+    open_lineage = False
+    while stack:
+        did = stack.pop()
+        if did in seen:
+            continue
+        seen.add(did)
+        if did in carried_in:  # brought as is: what it was made from was made elsewhere
+            continue
+        parents = data[did].derived_from
+        if parents is None:
+            open_lineage = True
+            continue
+        stack.extend(p for p in parents if p in data and p not in seen)
+    return frozenset(seen), open_lineage
+
+
+def _settle_writers(
+    components: Mapping[str, ComponentBase],
+    data: Mapping[str, DataAsset],
+    flows: Iterable[Flow],
+    content: Mapping[str, set[str]],
+    reasons: Mapping[str, str],
+    assumed: Mapping[str, str],
+) -> dict[tuple[str, str], Settlement]:
+    """The stores whose unknown reach alone made them sources of outsiders' content, where the
+    model states who writes what they hold and every writer is trusted (decision 1720).
+
+    A writer is the sender of a flow carrying what the store keeps (its ``data`` or an asset that
+    data is made from; any flow when the store keeps nothing stated or some lineage is unknown):
+    a query sent to an index is not a write. Settled when every writer is itself no source of
+    untrusted content and reached by none (other than through the store's own answers), or, with
+    no writer drawn, when the store states ``provenance: first-party`` (the organisation supplies
+    what it holds) and states what it holds: a store that says nothing of its content says
+    nothing of who writes it, and its reach stays the question. A writer that turns out to
+    be tainted unsettles the stores it writes, and so on (a worklist: linear in the model)."""
+    inbound: dict[str, list[Flow]] = {}
+    for flow in flows:
+        if flow.target in components and flow.source in components and flow.source != flow.target:
+            inbound.setdefault(flow.target, []).append(flow)
+    writers: dict[str, tuple[str, ...]] = {}
+    for cid in sorted(assumed):
+        component = components[cid]
+        if assumed[cid] != "exposure" or not isinstance(component, Store) or component.untrusted_content:
+            continue
+        arriving = inbound.get(cid, ())
+        kept, open_lineage = _kept_closure(component, data, frozenset(d for f in arriving for d in f.data))
+        loose = open_lineage or not kept
+        found = sorted({f.source for f in arriving if loose or not f.data or any(d in kept for d in f.data)})
+        if found or (kept and component.provenance is Provenance.FIRST_PARTY):
+            writers[cid] = tuple(found)
+    if not writers:
+        return {}
+    writes: dict[str, list[str]] = {}
+    for store, names in writers.items():
+        for writer in names:
+            writes.setdefault(writer, []).append(store)
+    unsettled: set[str] = set()
+    tainted: set[str] = set()
+    queue: deque[str] = deque()
+
+    def mark(node: str) -> None:
+        if node not in tainted:
+            tainted.add(node)
+            queue.append(node)
+
+    for source in sorted(reasons):
+        if source not in writers:
+            mark(source)
+    while queue:
+        node = queue.popleft()
+        for store in writes.get(node, ()):
+            if store not in unsettled:
+                unsettled.add(store)
+                mark(store)
+        for nxt in sorted(content.get(node, ())):
+            mark(nxt)
+    settled: dict[tuple[str, str], Settlement] = {}
+    for store, names in writers.items():
+        if store in unsettled:
+            continue
+        label = components[store].label
+        if names:
+            who = ", ".join(components[w].label for w in names)
+            because = f"the model draws who writes what {label} holds, and no writer is or relays an untrusted source"
+        else:
+            who = "the organisation"
+            because = f"{label} states provenance first-party and the model draws nobody else writing it"
+        settled[(store, "writers")] = Settlement(store, "writers", who, because)
+    return settled
+
+
+def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
+    """Index ``model`` for evaluation. Assumes the model passed its reference checks.
+
+    ``settle=False`` leaves every unstated fact unknown, even where stated facts answer it
+    (decision 1720); only the properties that compare both readings use it."""
     share_field_sets(itertools.chain(model.data, model.boundaries, model.components, model.flows, model.controls))
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
@@ -670,6 +862,7 @@ def build_graph(model: SystemModel) -> ModelGraph:
         pred[server].add(model_id)
         content.setdefault(server, set()).add(model_id)
         content.setdefault(model_id, set()).add(server)
+    settled = _settle_exposure(components, boundaries, pred) if settle else {}
     by_kind: dict[str, list[str]] = {}
     trained_only: dict[str, frozenset[str]] = {}
     for cid, component in components.items():
@@ -693,6 +886,10 @@ def build_graph(model: SystemModel) -> ModelGraph:
         if (attribute := _assumed_source(components[cid], reason)) is not None
     }
     primary = frozenset(cid for cid, verdict in judged.items() if verdict is not None and verdict[1])
+    by_writers = _settle_writers(components, data, model.flows, content, reasons, assumed) if settle else {}
+    for store, _ in by_writers:
+        del reasons[store], assumed[store]
+    settled.update(by_writers)
     return ModelGraph(
         model=model,
         succ={cid: tuple(sorted(v)) for cid, v in succ.items()},
@@ -711,4 +908,5 @@ def build_graph(model: SystemModel) -> ModelGraph:
         primary_sources=primary,
         assumed_sources=assumed,
         open_classification=open_classification,
+        settled=dict(sorted(settled.items())),
     )

@@ -34,14 +34,23 @@ def questions(model: Path, fmt: str, limit: int | None, catalog_paths: tuple[Pat
     from threatmodel.engine.questions import open_questions
 
     session = Session(catalog_paths, parse_date(as_of))
-    assessment = analysis_of(model, session).assessment
-    found = open_questions(assessment.findings)[:limit]
+    analysis = analysis_of(model, session)
+    found = open_questions(analysis.assessment.findings)[:limit]
+    # unstated facts that stated ones answer (decision 1720): not asked, but shown with their reason
+    settled = list(analysis.graph.settled.values())
     if fmt == "json":
         items = [q.model_dump(mode="json") for q in found]
-        echo(json.dumps({"questions": items}, indent=2, ensure_ascii=False))
+        answered = [
+            {"element": s.element, "attribute": s.attribute, "value": s.value, "because": s.because} for s in settled
+        ]
+        echo(json.dumps({"questions": items, "settled": answered}, indent=2, ensure_ascii=False))
         return
     if not found:
         echo("No open questions: no finding rests on an unknown fact.")
-        return
     for i, q in enumerate(found, 1):
         echo(f"{i:>3}. {q.summary}  [{q.element}.{q.attribute}]")
+    if settled:
+        echo("")
+        echo("Settled by stated facts (not asked):")
+        for s in settled:
+            echo(f"  - {s.summary}")

@@ -837,6 +837,9 @@ class Matcher:
                 if is_unknown(test.name, value):
                     self._assume(el, test.name)
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
+                settled = g.settled.get((el, test.name))
+                if settled is not None:  # decision 1720: say which stated fact answered it
+                    return [f"{test.name} of {name} is {fmt_value(value)}, settled {settled.because}"], (), None
                 return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
             case DataHandled(data=test):
                 return self._data_handled_explained(test, el)[1], (), None
