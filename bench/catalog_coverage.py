@@ -82,6 +82,9 @@ JUDGEMENTS: dict[str, str] = {
     "backdoor the trigger needs; inserting the trigger is the attacker's method)",
     "atlas:AML.T0065": _OUTSIDE + "crafting a prompt happens on the attacker's side; its use is carried by "
     "direct-prompt-injection and the indirect injection threats",
+    "atlas:AML.T0008.002": _OUTSIDE + "buying a lapsed or look-alike domain is the attacker's preparation; "
+    "that an allow-list of image or link hosts still names it is not a fact the format states (the "
+    "exfiltration it enables is carried by markdown-image-exfiltration)",
     # --- ATLAS: discovery inside a system the attacker already reaches ------------------------
     "atlas:AML.T0007": _OUTSIDE + "an attacker already inside looks for AI artefacts; the exposure that lets "
     "them read the artefacts is carried by model-registry-compromise and exposed-data-store",
@@ -166,6 +169,8 @@ JUDGEMENTS: dict[str, str] = {
     "atlas:AML.T0111": "covered by unpinned-tool-supply-chain and backdoored-open-weights (popularity is "
     "not provenance)",
     "atlas:AML.T0112": "covered by its sub-techniques' threats",
+    "atlas:AML.T0112.000": "covered by agent-code-execution and credentials-exposed-to-untrusted-code (what "
+    "a local agent's tools can run and reach with the user's rights)",
     "atlas:AML.T0112.001": "covered by model-registry-compromise and pickle-deserialization",
     # --- ATLAS: impact ------------------------------------------------------------------------
     "atlas:AML.T0031": "covered by training-data-poisoning and label-poisoning-feedback-loop (integrity "

@@ -221,9 +221,16 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     authentication is still read conservatively. The same session added ``vendor-model-supply-chain``,
     which needs ``provenance: vendor`` stated because an unknown supplier is already read (as a
     possible public hub) by backdoored-open-weights: one unknown fact, one finding, as for tools.
+    Session 8's catalog coverage (decision 1710) added four, each where a new threat's very
+    premise is a fact that, unstated, would raise it on nearly every model: a person physically
+    before a sensor (``channel: in-person``) for physical-environment input and for an AI-built
+    history kept on the person's own device (one shared condition), a supplier stated third-party
+    for instructions taken from a collection (an unknown one is read by agent-instructions-tampering
+    on the agent), and a model server stated internet-facing, as for ``exposed-data-store`` (its
+    unknown authentication is still read conservatively).
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 42
+    assert 0 < text.count("unknown: no-match") <= 46
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
