@@ -111,8 +111,6 @@ JUDGEMENTS: dict[str, str] = {
     "atlas:AML.T0084.003": "covered by delegation-chain-opacity (call chains are what it leaves unrecorded)",
     "atlas:AML.T0089": _OUTSIDE + "process discovery on a host is generic post-compromise behaviour",
     # --- ATLAS: access and execution that a model states no fact for --------------------------
-    "atlas:AML.T0010": "covered by its sub-techniques' threats (ml-framework-supply-chain, "
-    "backdoored-open-weights, training-data-poisoning, unpinned-tool-supply-chain)",
     "atlas:AML.T0010.000": _OUTSIDE + "tampered accelerators or devices are hardware supply chain; the "
     "format states no hardware origin",
     "atlas:AML.T0011": "covered by pickle-deserialization (the unsafe artefact a user runs) and "
@@ -301,10 +299,11 @@ def tables(cats: LoadedCatalogs | None = None) -> str:
         rows = [(c, e) for c, e in listed if c == cid]
         out += [f"### {by_id[cid].title} (`{cid}` {by_id[cid].version})", ""]
         out += ["| entry | title | carried by (kinds a finding sits on) | judgement when none |", "|---|---|---|---|"]
-        direct = 0
+        direct = covered = 0
         for _, entry in rows:
             threats, judgement = judge(cid, entry, carried, all_refs)
             direct += bool(threats)
+            covered += judgement.startswith("covered by ")
             if cid == "stride":
                 by = f"{len(threats)} threats" if threats else ""
             else:
@@ -313,8 +312,11 @@ def tables(cats: LoadedCatalogs | None = None) -> str:
             note = "" if threats else judgement or "**no judgement**"
             out.append(f"| `{entry.id}` | {title} | {by} | {note} |")
         out.append("")
-        counts.append(f"| `{cid}` | {len(rows)} | {direct} | {len(rows) - direct} |")
-    head = ["| catalog | entries | carried by a threat | judged without one |", "|---|---|---|---|"]
+        counts.append(f"| `{cid}` | {len(rows)} | {direct} | {covered} | {len(rows) - direct - covered} |")
+    head = [
+        "| catalog | entries | carried by a threat | covered by an existing threat's meaning | out of scope |",
+        "|---|---|---|---|---|",
+    ]
     return "\n".join([*head, *counts, "", *out])
 
 
