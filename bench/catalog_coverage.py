@@ -78,8 +78,6 @@ JUDGEMENTS: dict[str, str] = {
     "the attacker's method)",
     "atlas:AML.T0043.003": "covered by adversarial-evasion (it carries AML.T0043; manual edits are the "
     "attacker's method)",
-    "atlas:AML.T0043.004": "covered by training-data-poisoning and backdoored-open-weights (they plant the "
-    "backdoor the trigger needs; inserting the trigger is the attacker's method)",
     "atlas:AML.T0065": _OUTSIDE + "crafting a prompt happens on the attacker's side; its use is carried by "
     "direct-prompt-injection and the indirect injection threats",
     "atlas:AML.T0008.002": _OUTSIDE + "buying a lapsed or look-alike domain is the attacker's preparation; "
