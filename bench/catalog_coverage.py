@@ -100,8 +100,7 @@ JUDGEMENTS: dict[str, str] = {
     "atlas:AML.T0069.001": "covered by system-prompt-leakage (instruction keywords are one probing method)",
     "atlas:AML.T0075": _OUTSIDE + "enumerating cloud services is generic post-compromise discovery; a model "
     "states which services exist, not who enumerates them",
-    "atlas:AML.T0084": "covered by system-prompt-leakage (an agent's configuration is carried in its "
-    "instructions)",
+    "atlas:AML.T0084": "covered by system-prompt-leakage (an agent's configuration is carried in its instructions)",
     "atlas:AML.T0084.000": "covered by system-prompt-leakage",
     "atlas:AML.T0084.001": "covered by mcp-tool-poisoning and system-prompt-leakage (tool definitions are "
     "part of the agent's context)",
@@ -128,8 +127,7 @@ JUDGEMENTS: dict[str, str] = {
     "threat already assumes",
     "atlas:AML.T0061": "covered by agent-memory-poisoning and cascading-agent-failure (a prompt that copies "
     "itself spreads through memory and between agents)",
-    "atlas:AML.T0067.000": "covered by generated-answer-reliance (a citation makes a wrong answer look "
-    "sourced)",
+    "atlas:AML.T0067.000": "covered by generated-answer-reliance (a citation makes a wrong answer look sourced)",
     "atlas:AML.T0072": _OUTSIDE + "a reverse shell is generic command and control after code execution, "
     "which agent-code-execution and credentials-exposed-to-untrusted-code carry",
     "atlas:AML.T0074": "covered by mcp-tool-poisoning and zombie-mcp-server (a look-alike tool or server)",
@@ -152,14 +150,11 @@ JUDGEMENTS: dict[str, str] = {
     "atlas:AML.T0097": _OUTSIDE + "detecting a sandbox is the attacker's code's behaviour; the sandbox is "
     "carried by agent-code-execution",
     "atlas:AML.T0099": "covered by rag-corpus-poisoning and mcp-tool-poisoning (data a tool returns)",
-    "atlas:AML.T0100": "covered by agent-indirect-prompt-injection (content written to lure an agent into "
-    "acting)",
+    "atlas:AML.T0100": "covered by agent-indirect-prompt-injection (content written to lure an agent into acting)",
     "atlas:AML.T0103": _OUTSIDE + "deploying an agent of one's own is the attacker's action after access",
     "atlas:AML.T0104": "covered by mcp-tool-poisoning and unpinned-tool-supply-chain",
-    "atlas:AML.T0106": _OUTSIDE + "exploiting a software flaw for credentials is conventional application "
-    "security",
-    "atlas:AML.T0107": _OUTSIDE + "exploiting a software flaw to evade defences is conventional application "
-    "security",
+    "atlas:AML.T0106": _OUTSIDE + "exploiting a software flaw for credentials is conventional application security",
+    "atlas:AML.T0107": _OUTSIDE + "exploiting a software flaw to evade defences is conventional application security",
     "atlas:AML.T0108": _OUTSIDE + "an agent used as the attacker's command channel is their "
     "infrastructure; hijacking the victim's agent is carried by agent-goal-hijack",
     "atlas:AML.T0111": "covered by unpinned-tool-supply-chain and backdoored-open-weights (popularity is "
@@ -221,13 +216,7 @@ def carriers(tm: Catalog) -> dict[str, list[Threat]]:
 def entries(cats: LoadedCatalogs) -> list[tuple[str, Entry]]:
     """(catalog id, entry) for every entry that names an attack or a risk, in catalog order."""
     by_id = {c.id: c for c in cats.catalogs}
-    return [
-        (cid, e)
-        for cid, types in SECTIONS
-        if cid in by_id
-        for e in by_id[cid].entries
-        if e.type in types
-    ]
+    return [(cid, e) for cid, types in SECTIONS if cid in by_id for e in by_id[cid].entries if e.type in types]
 
 
 def judge(
