@@ -240,9 +240,17 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     unknown: the trifecta's rendered-answer leg needs the rendering stated (an unstated one is read
     by markdown-image-exfiltration on the application), and a fine-tune counts as an outsider's
     only on training data stated community or hub (an unknown supplier is read by
-    training-data-poisoning). Raise it again only with such a reason, said here."""
+    training-data-poisoning).
+    Session 8's catalog coverage (decision 1710) added four, each where a new threat's very
+    premise is a fact that, unstated, would raise it on nearly every model: a person physically
+    before a sensor (``channel: in-person``) for physical-environment input and for an AI-built
+    history kept on the person's own device (one shared condition), a supplier stated third-party
+    for instructions taken from a collection (an unknown one is read by agent-instructions-tampering
+    on the agent), and a model server stated internet-facing, as for ``exposed-data-store`` (its
+    unknown authentication is still read conservatively).
+    Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 44
+    assert 0 < text.count("unknown: no-match") <= 48
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
