@@ -781,15 +781,9 @@ class Matcher:
                 # sources untrusted in themselves explain a path better than merely exposed components
                 return merge_reach(search(primary, step, test.max_hops), search(secondary, step, test.max_hops))
 
-            # threats with the same source filter share the first leg, whatever their `via`
-            leg_key = (
-                "taint-leg",
-                self._mode,
-                test.source_kinds,
-                test.exclude_source_kinds,
-                test.max_hops,
-                test.content_only,
-            )
+            # threats whose source filters select the same sources share the first leg, whatever
+            # their `via`, and so do the two readings of unknowns when they select the same sources
+            leg_key = ("taint-leg", tuple(primary), tuple(secondary), test.max_hops, test.content_only)
             first: Reach = g.memo(leg_key, first_leg)
             if not test.via:
                 return first, None
