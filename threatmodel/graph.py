@@ -151,6 +151,8 @@ class ModelGraph:
     _kinds: dict[str, str] = field(default_factory=dict)
     _runtime_data: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _names: dict[str, str] | None = None
+    _links: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    """``linked`` by relation, then by component (asked per element by the rules: one table each)."""
 
     def __post_init__(self) -> None:
         self._kinds = {cid: c.kind for cid, c in self.components.items()}
@@ -338,7 +340,13 @@ class ModelGraph:
     # -- relations ----------------------------------------------------------
     def linked(self, node: str, via: str) -> tuple[str, ...]:
         """Components related to ``node`` through a declared attribute (or an equivalent flow)."""
-        return self.memo(("linked", node, via), lambda: self._linked(node, via))
+        table = self._links.get(via)
+        if table is None:
+            table = self._links[via] = {}
+        found = table.get(node)
+        if found is None:
+            found = table[node] = self._linked(node, via)
+        return found
 
     def _linked(self, node: str, via: str) -> tuple[str, ...]:
         component = self.components[node]

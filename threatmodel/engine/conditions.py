@@ -395,15 +395,18 @@ def personal_by_unknown_lineage(graph: ModelGraph, data_id: str) -> str | None:
 
     def build() -> str | None:
         senders = _flow_data_index(graph)[1].get(data_id, ())
-        return next((s for s in senders if personal_handled(graph, s)), None)
+        handlers = _personal_handlers(graph)
+        return next((s for s in senders if s in handlers), None)
 
     return graph.memo(("unknown-lineage-sender", data_id), build)
 
 
-def personal_handled(graph: ModelGraph, component: str) -> tuple[str, ...]:
-    """Ids of the personal data assets a component handles (cached on the graph)."""
+def _personal_handlers(graph: ModelGraph) -> frozenset[str]:
+    """The components that handle personal data (some asset they handle is :func:`is_personal`),
+    found in one pass over what every component handles and cached on the graph."""
 
-    def build() -> tuple[str, ...]:
-        return tuple(d for d in graph.handled_data[component] if is_personal(graph.data[d]))
+    def build() -> frozenset[str]:
+        personal = {d for d, asset in graph.data.items() if is_personal(asset)}
+        return frozenset(c for c, handled in graph.handled_data.items() if not personal.isdisjoint(handled))
 
-    return graph.memo(("personal-handled", component), build)
+    return graph.memo(("personal-handlers",), build)

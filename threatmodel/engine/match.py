@@ -13,8 +13,6 @@ from typing import Any, TypeVar, assert_never
 
 from threatmodel.engine.conditions import (
     MISSING,
-    KeyTest,
-    ValueKey,
     answers_unknown_lineage,
     attr_matches,
     candidate_kinds,
@@ -26,8 +24,8 @@ from threatmodel.engine.conditions import (
     is_personal,
     new_to_recipient,
     personal_by_unknown_lineage,
-    value_key,
 )
+from threatmodel.engine.index import attr_holding, data_passing, kind_members
 from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
 from threatmodel.model.levels import classification_word
@@ -142,6 +140,7 @@ class Matcher:
         self._order: dict[int, tuple[Condition, ...]] = {}
         self._shallow: set[int] = set()
         self._assets_judged: dict[int, dict[str, bool]] = {}
+        self._passing: dict[int, frozenset[str]] = {}
         self._first_option: dict[int, dict[Element, Condition]] = {}
         """Per ``any`` evaluated set-wise: for each element it holds on, the first option that holds
         (the one its explanation follows)."""
@@ -213,35 +212,13 @@ class Matcher:
     # -- set-wise rules, one per predicate (see ``setwise``) --------------------------------
     @setwise(KindIs)
     def _kind_holding(self, cond: KindIs, els: Sequence[Element]) -> list[Element]:
-        comps, kinds = self.g.components, cond.kind
-        return [e for e in els if (c := comps.get(e)) is not None and c.kind in kinds]
+        members = kind_members(self.g, cond.kind)
+        return [e for e in els if e in members]
 
     @setwise(Attr)
     def _attr_holding(self, cond: Attr, els: Sequence[Element]) -> list[Element]:
-        test = cond.attr
-        name = test.name
-        comps, flows, data = self.g.components, self.g.flows, self.g.data
-        compiled = KeyTest.of(test)
-        if compiled is None:  # is_set looks at the value itself
-            return [
-                e
-                for e in els
-                if (target := comps.get(e) or flows.get(e) or data.get(e)) is not None
-                and attr_matches(test, getattr(target, name, MISSING))
-            ]
-        # Every test of the same attribute shares one table of the elements' value keys.
-        keys = self.g.memo(("attr-keys", name), dict[Element, ValueKey | None])
-        passes = compiled.passes
-        out: list[Element] = []
-        for e in els:
-            if e in keys:
-                key = keys[e]
-            else:
-                target = comps.get(e) or flows.get(e) or data.get(e)
-                key = keys[e] = None if target is None else value_key(getattr(target, name, MISSING))
-            if passes(key):
-                out.append(e)
-        return out
+        # one index per attribute name, shared by every test of it (engine/index.py)
+        return attr_holding(self.g, cond.attr, els)
 
     @setwise(BoundaryTrust)
     def _trust_holding(self, cond: BoundaryTrust, els: Sequence[Element]) -> list[Element]:
@@ -274,9 +251,12 @@ class Matcher:
     @setwise(DataHandled)
     def _data_holding(self, cond: DataHandled, els: Sequence[Element]) -> list[Element]:
         test = cond.data
+        passing = self._data_passing(test)
+        if not passing:
+            return []
         if test.new_to_recipient:
             return [e for e in els if self._data_hits(test, e, first=True)]
-        g, judged, at_runtime = self.g, self._judged(test), test.at_runtime
+        g, at_runtime = self.g, test.at_runtime
         flows, comps = g.flows, g.components
         out: list[Element] = []
         for e in els:
@@ -287,13 +267,8 @@ class Matcher:
                 assets = g.data_kept(e) if test.kept else g.data_handled(e, at_runtime=at_runtime)
             else:
                 continue
-            for d in assets:
-                hit = judged.get(d)
-                if hit is None:
-                    hit = judged[d] = data_matches(test, g, d)
-                if hit:
-                    out.append(e)
-                    break
+            if not passing.isdisjoint(assets):
+                out.append(e)
         return out
 
     @setwise(AllOf)
@@ -380,6 +355,15 @@ class Matcher:
         for group in groups:
             pool.update(group)
         return set(self._holding(cond, sorted(pool))) if pool else set()
+
+    def _data_passing(self, test: DataTest) -> frozenset[str]:
+        """The data assets that pass ``test`` leaving the recipient aside (``index.data_passing``,
+        shared on the graph by equal tests), looked up here by the test's identity."""
+        passing = self._passing.get(id(test))
+        if passing is None:
+            passing = self._passing[id(test)] = data_passing(self.g, test)
+            self._keep.append(test)
+        return passing
 
     def _judged(self, test: DataTest) -> dict[str, bool]:
         """Per data asset, whether it passes ``test`` leaving the recipient aside (filled as asked:
@@ -649,11 +633,15 @@ class Matcher:
             assets = g.data_kept(el) if test.kept else g.data_handled(el, at_runtime=test.at_runtime)
         else:
             return []
-        judged = self._judged(test)
+        passing = self._data_passing(test) if self.setwise else None
+        judged = self._judged(test) if passing is None else {}
         out: list[str] = []
         for d in assets:
-            hit = judged.get(d)
-            if hit is None:
+            if passing is not None:
+                hit = d in passing
+            elif (known := judged.get(d)) is not None:
+                hit = known
+            else:
                 hit = judged[d] = data_matches(test, g, d)
             if hit and flow is not None and test.new_to_recipient:
                 hit = new_to_recipient(test, g, d, flow.target, flow.source)
@@ -793,15 +781,9 @@ class Matcher:
                 # sources untrusted in themselves explain a path better than merely exposed components
                 return merge_reach(search(primary, step, test.max_hops), search(secondary, step, test.max_hops))
 
-            # threats with the same source filter share the first leg, whatever their `via`
-            leg_key = (
-                "taint-leg",
-                self._mode,
-                test.source_kinds,
-                test.exclude_source_kinds,
-                test.max_hops,
-                test.content_only,
-            )
+            # threats whose source filters select the same sources share the first leg, whatever
+            # their `via`, and so do the two readings of unknowns when they select the same sources
+            leg_key = ("taint-leg", tuple(primary), tuple(secondary), test.max_hops, test.content_only)
             first: Reach = g.memo(leg_key, first_leg)
             if not test.via:
                 return first, None

@@ -1,0 +1,264 @@
+"""Indexes over one model graph that the set-wise rules of :mod:`.match` read instead of scanning.
+
+Each index gives the same answer as the per-element test in :mod:`.conditions` it stands for
+(``tests/engine/test_index.py`` checks that on generated graphs): the component ids of some kinds
+(``KindIs``), each element's attribute value interned as a small code with one verdict per
+distinct value and test (``attr_matches``), and the data assets that pass a data test
+(``data_matches`` leaving the recipient aside) as set algebra over per-graph tables of assets by
+classification, by tag and by personal status. All are built on first use and kept on the graph
+(:meth:`ModelGraph.memo`), so both matchers of an evaluation and every rule that asks the same
+question share them; an edit rebuilds the graph and with it every index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from threatmodel.engine.conditions import (
+    MISSING,
+    KeyTest,
+    ValueKey,
+    attr_matches,
+    data_matches,
+    is_personal,
+    personal_by_unknown_lineage,
+    value_key,
+)
+from threatmodel.graph import ModelGraph
+from threatmodel.model.levels import Classification
+from threatmodel.model.rules import AttrTest, DataTest
+
+Element = str
+
+
+def kind_members(graph: ModelGraph, kinds: Iterable[Any]) -> frozenset[Element]:
+    """The components whose kind is one of ``kinds`` (``KindIs``: ``component.kind in kinds``)."""
+    wanted = tuple(kinds)
+
+    def build() -> frozenset[Element]:
+        # by_kind groups the components by their ``kind`` exactly, so a group is in or out whole
+        return frozenset(cid for kind, ids in graph.by_kind.items() if kind in wanted for cid in ids)
+
+    return graph.memo(("kind-members", wanted), build)
+
+
+class AttrIndex:
+    """One attribute's value over the elements asked so far, each value interned as a small code.
+
+    A test is decided once per distinct value (:class:`~.conditions.KeyTest`), and an element's
+    answer is then a list look-up by its code: a rule over 10,000 elements that share a handful of
+    values makes a handful of decisions. Elements are read on first use, through ``lookup`` (the
+    component, flow or data asset an id names, in that order, or only data assets)."""
+
+    __slots__ = ("_codes", "_lookup", "_name", "_verdicts", "code_of", "keys")
+
+    def __init__(self, name: str, lookup: Callable[[Element], Any]) -> None:
+        self._name = name
+        self._lookup = lookup
+        self.code_of: dict[Element, int] = {}
+        self.keys: list[ValueKey | None] = []
+        """The distinct value keys met so far, by code (``None``: the element has no such attribute)."""
+        self._codes: dict[ValueKey | None, int] = {}
+        self._verdicts: dict[KeyTest, list[bool]] = {}
+
+    def _fill(self, elements: Iterable[Element]) -> None:
+        code_of, codes, keys = self.code_of, self._codes, self.keys
+        lookup, name = self._lookup, self._name
+        for e in [e for e in elements if e not in code_of]:
+            target = lookup(e)
+            key = None if target is None else value_key(getattr(target, name, MISSING))
+            code = codes.get(key)
+            if code is None:
+                code = codes[key] = len(keys)
+                keys.append(key)
+            code_of[e] = code
+
+    def _verdict(self, test: KeyTest) -> list[bool]:
+        """Whether each distinct value met so far passes ``test``, by code (extended as values appear)."""
+        verdict = self._verdicts.get(test)
+        if verdict is None:
+            verdict = self._verdicts[test] = []
+        if len(verdict) < len(self.keys):
+            verdict.extend(test.passes(key) for key in self.keys[len(verdict) :])
+        return verdict
+
+    def holding(self, test: KeyTest, elements: Sequence[Element]) -> list[Element]:
+        """The elements of ``elements`` whose value passes ``test``, in their order."""
+        self._fill(elements)
+        verdict, code_of = self._verdict(test), self.code_of
+        return [e for e in elements if verdict[code_of[e]]]
+
+
+def attr_index(graph: ModelGraph, name: str) -> AttrIndex:
+    """The index of attribute ``name`` over components, flows and data assets (an id that names
+    more than one is read as a component first, then as a flow, as ``Matcher.holds`` reads it)."""
+    comps, flows, data = graph.components, graph.flows, graph.data
+
+    def lookup(e: Element) -> Any:
+        return comps.get(e) or flows.get(e) or data.get(e)
+
+    return graph.memo(("attr-index", name), lambda: AttrIndex(name, lookup))
+
+
+def _data_attr_index(graph: ModelGraph, name: str) -> AttrIndex:
+    """The index of attribute ``name`` over data assets only (what a data test reads)."""
+    return graph.memo(("data-attr-index", name), lambda: AttrIndex(name, graph.data.get))
+
+
+def attr_holding(graph: ModelGraph, test: AttrTest, elements: Sequence[Element]) -> list[Element]:
+    """The elements on which ``attr_matches(test, ...)`` holds, in their order."""
+    compiled = KeyTest.of(test)
+    if compiled is None:  # is_set looks at the value itself
+        comps, flows, data = graph.components, graph.flows, graph.data
+        return [
+            e
+            for e in elements
+            if (target := comps.get(e) or flows.get(e) or data.get(e)) is not None
+            and attr_matches(test, getattr(target, test.name, MISSING))
+        ]
+    return attr_index(graph, test.name).holding(compiled, elements)
+
+
+# -- data tests ------------------------------------------------------------------------------
+
+INDEXED_DATA_PARTS = frozenset(
+    {
+        "classification_at_least",
+        "classification_unknown",
+        "tags_any",
+        "personal",
+        "unknown",
+        "attr",
+        "unless",
+    }
+)
+"""The parts of a :class:`DataTest` that :func:`data_passing` reads (with ``unknown`` as ``personal``
+reads it); ``data_matches`` reads no other part without a recipient."""
+ELSEWHERE_DATA_PARTS = frozenset({"new_to_recipient", "at_runtime", "kept"})
+"""The parts the matcher applies itself: which assets of an element are asked, and the recipient check."""
+_INDEXABLE = frozenset(DataTest.model_fields) <= INDEXED_DATA_PARTS | ELSEWHERE_DATA_PARTS
+"""False when a data test has grown a part the index does not know: :func:`data_passing` then asks
+``data_matches`` of every asset (correct, only slower) until the index learns it."""
+
+
+def _classified(graph: ModelGraph, wanted: Classification, unknown_matches: bool) -> frozenset[str]:
+    """The assets that pass ``classification_at_least: wanted`` (``conditions.classified_at_least``)."""
+
+    def build() -> frozenset[str]:
+        by_level = _by_classification(graph)
+        out: set[str] = set()
+        for level, ids in by_level.items():
+            if level is not None and level >= wanted:
+                out |= ids
+        unstated = by_level.get(None, frozenset())
+        if unknown_matches:
+            out |= unstated
+        else:
+            # settled by the stated classifications along the lineage (``_left_open`` is None)
+            open_ = graph.open_classification
+            for d in unstated:
+                entry = open_.get(d)
+                if entry is not None and entry.floor is not None and entry.floor >= wanted:
+                    out.add(d)
+        return frozenset(out)
+
+    return graph.memo(("data-classified", wanted, unknown_matches), build)
+
+
+def _by_classification(graph: ModelGraph) -> Mapping[Classification | None, frozenset[str]]:
+    def build() -> dict[Classification | None, frozenset[str]]:
+        groups: dict[Classification | None, set[str]] = {}
+        for d, asset in graph.data.items():
+            groups.setdefault(asset.classification, set()).add(d)
+        return {level: frozenset(ids) for level, ids in groups.items()}
+
+    return graph.memo(("data-by-classification",), build)
+
+
+def _tagged(graph: ModelGraph, tags: Iterable[str]) -> frozenset[str]:
+    """The assets with any of ``tags``."""
+    by_tag = graph.memo(("data-by-tag",), lambda: _group_by_tag(graph))
+    out: set[str] = set()
+    for tag in tags:
+        out |= by_tag.get(tag, frozenset())
+    return frozenset(out)
+
+
+def _group_by_tag(graph: ModelGraph) -> dict[str, frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for d, asset in graph.data.items():
+        for tag in asset.tags:
+            groups.setdefault(tag, set()).add(d)
+    return {tag: frozenset(ids) for tag, ids in groups.items()}
+
+
+def _personal(graph: ModelGraph, unknown_matches: bool) -> frozenset[str]:
+    """The assets that pass ``personal: true``: personal data, or (read as a match) an asset of
+    unknown lineage a sender of personal data sends."""
+
+    def build() -> frozenset[str]:
+        if not unknown_matches:
+            return frozenset(d for d, asset in graph.data.items() if is_personal(asset))
+        stated = _personal(graph, False)
+        return stated | {d for d in graph.data if d not in stated and personal_by_unknown_lineage(graph, d) is not None}
+
+    return graph.memo(("data-personal", unknown_matches), build)
+
+
+def _attr_passing(graph: ModelGraph, test: AttrTest) -> frozenset[str]:
+    """The assets whose own attribute passes ``test``."""
+    compiled = KeyTest.of(test)
+
+    def build() -> frozenset[str]:
+        ids = list(graph.data)
+        if compiled is None:
+            data = graph.data
+            return frozenset(d for d in ids if attr_matches(test, getattr(data[d], test.name, MISSING)))
+        return frozenset(_data_attr_index(graph, test.name).holding(compiled, ids))
+
+    # keyed by what the test decides on (the compiled test tells ``true`` from ``1``; value
+    # equality of the tests themselves would not)
+    decides = compiled if compiled is not None else ("is_set", test.is_set)
+    return graph.memo(("data-attr-passing", test.name, decides), build)
+
+
+def data_passing(graph: ModelGraph, test: DataTest) -> frozenset[str]:
+    """The data assets that pass ``test`` leaving the recipient aside: exactly
+    ``{d for d in graph.data if data_matches(test, graph, d)}``, shared by every equal test."""
+
+    def build() -> frozenset[str]:
+        if not _INDEXABLE:
+            return frozenset(d for d in graph.data if data_matches(test, graph, d))
+        parts: list[frozenset[str]] = []
+        if test.classification_at_least is not None:
+            parts.append(_classified(graph, test.classification_at_least, test.classification_unknown == "match"))
+        if test.tags_any:
+            parts.append(_tagged(graph, test.tags_any))
+        if test.personal:
+            parts.append(_personal(graph, test.unknown == "match"))
+        if test.attr is not None:
+            parts.append(_attr_passing(graph, test.attr))
+        parts.sort(key=len)
+        passing = set(parts[0]) if parts else set(graph.data)
+        for part in parts[1:]:
+            passing &= part
+        for unless in test.unless:
+            if not passing:
+                break
+            passing -= _attr_passing(graph, unless)
+        return frozenset(passing)
+
+    # keyed by the test as JSON: equal tests share the set (and ``true`` is not ``1`` there)
+    return graph.memo(("data-passing", test.model_dump_json()), build)
+
+
+__all__ = [
+    "ELSEWHERE_DATA_PARTS",
+    "INDEXED_DATA_PARTS",
+    "AttrIndex",
+    "attr_holding",
+    "attr_index",
+    "data_passing",
+    "kind_members",
+]
