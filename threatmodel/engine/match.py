@@ -146,6 +146,8 @@ class Matcher:
         """Per ``any`` evaluated set-wise: for each element it holds on, the first option that holds
         (the one its explanation follows)."""
         self._explained: dict[tuple[int, Element], tuple[Explanation, tuple[tuple[str, str], ...]]] = {}
+        self._said: dict[int, str] = {}
+        """The wording of each negated condition explained so far (see :meth:`_negation`)."""
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
@@ -474,7 +476,7 @@ class Matcher:
                             walk(option, el)
                             return
                 case Not(not_=inner):
-                    facts.append(f"not: {describe(inner)}")
+                    facts.append(self._negation(inner))
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case DataHandled(data=test):
                     hits, leaf_facts = self._data_handled_explained(test, el)
@@ -493,6 +495,14 @@ class Matcher:
         assumed = tuple(dict.fromkeys(self._assumed or ())) if outermost else ()
         listed = (path, *paths) if paths else ()
         return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed, tuple(dict.fromkeys(data)))
+
+    def _negation(self, inner: Condition) -> str:
+        """The fact a ``not`` states, worded once per condition (every finding of its threat shares it)."""
+        said = self._said.get(id(inner))
+        if said is None:
+            said = self._said[id(inner)] = f"not: {describe(inner)}"
+            self._keep.append(inner)
+        return said
 
     def _other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Shortest routes to ``el`` from untrusted sources other than the one ``shown`` starts at.
