@@ -1,6 +1,6 @@
 """Findings built cheaply (issue 12, decision 0981) are the findings a validated build gives.
 
-The engine builds each finding without re-validating it (``Finding.model_construct``), shares what
+The engine builds each finding as a record of its fields, without validating it again, shares what
 all the findings of one threat share (base score steps, title, references, the parsed scenario
 template) and fills only the placeholders a template uses. These tests compare the result with
 the validated, per-finding way over every example, corpus and held-out model and over generated
@@ -44,6 +44,10 @@ def assert_validated(finding: Finding) -> None:
         if isinstance(mine, tuple):
             assert [type(x) for x in mine] == [type(x) for x in theirs], (finding.id, name)
     assert checked.model_dump_json() == finding.model_dump_json()
+    assert list(vars(finding)) == list(Finding.model_fields)
+    assert (finding.__pydantic_extra__, finding.__pydantic_private__) == (None, None)
+    # what the finding states is what a validated build of its engine-made fields states
+    assert {"id", "threat", "why", "scenario", "factors", "status"} <= finding.model_fields_set
 
 
 def assert_records_valid(model: SystemModel) -> None:

@@ -721,38 +721,74 @@ def _finding(
     else:
         values = {"target": target_name}
         scenario, why, path, paths, assumes = "", (), (), (), ()
-    # built without validation: every value above is of its field's type (the engine made it), and
-    # tests/engine/test_finding_records.py checks each finding equals its validated copy
-    finding = Finding.model_construct(
-        id=finding_id(parts.key, element),
-        threat=parts.key,
-        title=wording.title,
-        summary=threat.summary,
-        target=element,
-        target_type=target_type,
-        target_name=target_name,
-        why=why,
-        path=path,
-        paths=paths,
-        scenario=scenario,
-        likelihood=likelihood,
-        impact=impact,
-        risk=risk,
-        severity=severity_of(risk),
-        factors=tuple(factors),
-        residual_likelihood=residual_likelihood,
-        residual_risk=residual_risk,
-        residual_severity=residual_severity,
-        lifecycle=threat.lifecycle,
-        stride=threat.stride,
-        refs=wording.refs,
-        controls=threat.controls,
-        implemented_controls=implemented,
-        status=status,
-        assumes=assumes,
-        aliases=tuple(finding_id(former, element) for former in parts.former),
+    # a record of the finding's fields, every value of its field's type (the engine made it), so it
+    # is not validated again; tests/engine/test_finding_records.py checks each finding equals its
+    # validated copy, type for type, with its fields in their declared order
+    finding = _record(
+        {
+            "id": finding_id(parts.key, element),
+            "threat": parts.key,
+            "title": wording.title,
+            "summary": threat.summary,
+            "target": element,
+            "target_type": target_type,
+            "target_name": target_name,
+            "why": why,
+            "path": path,
+            "paths": paths,
+            "scenario": scenario,
+            "likelihood": likelihood,
+            "impact": impact,
+            "risk": risk,
+            "severity": severity_of(risk),
+            "factors": tuple(factors),
+            "residual_likelihood": residual_likelihood,
+            "residual_risk": residual_risk,
+            "residual_severity": residual_severity,
+            "lifecycle": threat.lifecycle,
+            "stride": threat.stride,
+            "refs": wording.refs,
+            "controls": threat.controls,
+            "implemented_controls": implemented,
+            "status": status,
+            "triage": None,
+            "triage_expired": False,
+            "risk_grew_from": None,
+            "assumes": assumes,
+            "root": None,
+            "root_cause": "",
+            "affected": (),
+            "aliases": tuple(finding_id(former, element) for former in parts.former),
+            "triage_key": None,
+        }
     )
     return finding, values
+
+
+_STATED = {
+    *(name for name, field in Finding.model_fields.items() if field.is_required()),
+    "path",
+    "paths",
+    "implemented_controls",
+    "assumes",
+    "aliases",
+}
+"""The fields a new finding states (``model_fields_set``), shared by every finding :func:`_record`
+builds: findings are frozen, so pydantic never adds to the set, and ``model_copy`` copies it before
+adding the fields it updates (as a loaded model's items share theirs, ``model.base.share_field_sets``)."""
+
+
+def _record(fields: dict[str, object]) -> Finding:
+    """A finding from the values of all its fields, in their declared order, without validation.
+
+    What ``Finding.model_construct`` makes, without its per-field search for aliases and defaults
+    (a third of building a finding): the engine states every field, each of its field's type."""
+    finding = Finding.__new__(Finding)
+    object.__setattr__(finding, "__dict__", fields)
+    object.__setattr__(finding, "__pydantic_fields_set__", _STATED)
+    object.__setattr__(finding, "__pydantic_extra__", None)
+    object.__setattr__(finding, "__pydantic_private__", None)
+    return finding
 
 
 def _refs(g: ModelGraph, cset: CatalogSet, threat: Threat, variant: Variant | None) -> tuple[str, ...]:
