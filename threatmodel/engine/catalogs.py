@@ -296,3 +296,29 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
 def fill(template: str, values: dict[str, str]) -> str:
     """Fill ``{name}`` placeholders from ``values``; nothing else is interpreted."""
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A scenario template split once at its placeholders, so the findings of one threat share its
+    parsing: :meth:`fill` gives what :func:`fill` gives for the same template and values."""
+
+    parts: tuple[str, ...]
+    """Text and placeholder names alternately: text, name, text, ..., text."""
+    names: frozenset[str]
+    """The placeholder names the template uses (the only values :meth:`fill` reads)."""
+
+    @classmethod
+    def of(cls, template: str) -> Template:
+        parts = tuple(_PLACEHOLDER.split(template))
+        return cls(parts, frozenset(parts[1::2]))
+
+    def fill(self, values: dict[str, str]) -> str:
+        parts = self.parts
+        if len(parts) == 1:
+            return parts[0]
+        out = list(parts)
+        for i in range(1, len(parts), 2):
+            name = parts[i]
+            out[i] = values.get(name, f"{{{name}}}")
+        return "".join(out)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from threatmodel.engine.catalogs import CatalogSet, fill
+from threatmodel.engine.catalogs import CatalogSet, Template, fill
 from threatmodel.engine.conditions import candidate_kinds, endpoint_kinds
 from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
@@ -167,6 +167,47 @@ def _sensitive_data(g: ModelGraph, element: str, threat: Threat, matched: tuple[
     ids = matched or _at_stake(g, element, threat) or (g.flows[element].data if element in g.flows else ())
     ranked = sorted(ids, key=lambda d: (-classification_rank(g.data[d].classification), d))
     return ", ".join(g.name(d) for d in ranked[:3]) or "its data"
+
+
+@dataclass(frozen=True, slots=True)
+class _Wording:
+    """What every finding of one threat worded as one variant shares: title, sorted references and
+    the scenario template, parsed once."""
+
+    title: str
+    refs: tuple[str, ...]
+    scenario: Template
+
+
+class _ThreatParts:
+    """What every finding of one threat shares, made once per threat instead of once per finding:
+    its base score steps, the references its former ids are made from, and its wording per variant."""
+
+    __slots__ = ("_wordings", "base", "catalog", "former", "key", "threat")
+
+    def __init__(self, key: str, threat: Threat) -> None:
+        self.key = key
+        self.threat = threat
+        self.catalog = split_ref(key)[0]
+        self.former = tuple(ref(self.catalog, old) for old in threat.formerly)
+        self.base = (
+            ScoreFactor(axis="likelihood", delta=threat.likelihood, reason="base likelihood of the threat"),
+            ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
+        )
+        self._wordings: dict[int, _Wording] = {}
+
+    def wording(self, g: ModelGraph, cset: CatalogSet, variant: Variant | None) -> _Wording:
+        """The title, references and scenario template of a finding worded as ``variant``."""
+        slot = -1 if variant is None else id(variant)  # variants live in the threat, which outlives this
+        found = self._wordings.get(slot)
+        if found is None:
+            threat = self.threat
+            found = self._wordings[slot] = _Wording(
+                title=variant.title if variant is not None and variant.title else threat.title,
+                refs=_refs(g, cset, threat, variant),
+                scenario=Template.of(variant.scenario if variant is not None and variant.scenario else threat.scenario),
+            )
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -573,10 +614,7 @@ def _evaluate(
             )
             for factor, readings in factors
         ]
-        base = (
-            ScoreFactor(axis="likelihood", delta=threat.likelihood, reason="base likelihood of the threat"),
-            ScoreFactor(axis="impact", delta=threat.impact, reason="base impact of the threat"),
-        )
+        parts = _ThreatParts(key, threat)
         # unexplained, a finding is still explained where its id needs the facts (the source it groups by)
         explained = explain or threat.group_by in ROOT_FROM_EXPLANATION
         for element in elements:
@@ -587,9 +625,7 @@ def _evaluate(
             else:
                 explanation = matchers.keep.explain(when.keep, element)
             variant = next((v for v, hits in variants if hits is None or element in hits), None)
-            finding, values = _finding(
-                model, g, matchers, cset, key, threat, scored, element, explanation, variant, base, explain
-            )
+            finding, values = _finding(model, g, matchers, cset, parts, scored, element, explanation, variant, explain)
             root = placed[element] if placed is not None else _root(g, threat, element, explanation)
             drafts.append(_Draft(key, threat, element, root, finding, values, variant, explanation.path))
 
@@ -625,24 +661,24 @@ def _finding(
     g: ModelGraph,
     matchers: Matchers,
     cset: CatalogSet,
-    key: str,
-    threat: Threat,
+    parts: _ThreatParts,
     factor_readings: Sequence[tuple[Factor, Readings, set[str], set[str] | None]],
     element: str,
     explanation: Explanation,
     variant: Variant | None,
-    base: tuple[ScoreFactor, ...],
     explain: bool = True,
 ) -> tuple[Finding, dict[str, str]]:
-    """The finding ``threat`` raises on ``element``, before grouping and triage (its status is what
-    its controls make it), and the values its scenario was filled from. ``factor_readings`` carries,
-    for each score factor, the elements where it holds under each reading (``None``: the readings
-    cannot differ). ``base`` is the threat's base likelihood and impact as score steps (made once
-    per threat and shared: they are immutable). Unexplained (``explain=False``), the finding has no
-    facts, path, scenario or assumptions, and its score steps no notes on unknowns."""
+    """The finding ``parts.threat`` raises on ``element``, before grouping and triage (its status is
+    what its controls make it), and the values its scenario was filled from. ``factor_readings``
+    carries, for each score factor, the elements where it holds under each reading (``None``: the
+    readings cannot differ). What all the threat's findings share (base score steps, title,
+    references, the parsed scenario) comes from ``parts``, made once per threat. Unexplained
+    (``explain=False``), the finding has no facts, path, scenario or assumptions, and its score steps
+    no notes on unknowns."""
+    threat = parts.threat
     generic, generic_assumed = _generic_factors(g, element, threat)
     assumed = [*explanation.assumed, *generic_assumed] if explain else []
-    factors = [*base, *generic]
+    factors = [*parts.base, *generic]
     for factor, when, kept, doubted in factor_readings:
         # an unknown fact is read the way that scores higher: a factor that raises risk holds, one that lowers it does not
         if element not in kept:
@@ -657,57 +693,102 @@ def _finding(
             factors.append(_step(g, "likelihood", factor.likelihood, reason))
         if factor.impact:
             factors.append(_step(g, "impact", factor.impact, reason))
-    likelihood = _clamp(sum(f.delta for f in factors if f.axis == "likelihood"))
-    impact = _clamp(sum(f.delta for f in factors if f.axis == "impact"))
+    likelihood = 0
+    impact = 0
+    for step in factors:
+        if step.axis == "likelihood":
+            likelihood += step.delta
+        else:
+            impact += step.delta
+    likelihood = _clamp(likelihood)
+    impact = _clamp(impact)
     risk = likelihood * impact
     implemented = _implemented(g, element, threat)
     residual_likelihood = _clamp(likelihood - len(implemented))
     residual_risk = residual_likelihood * impact
     residual_severity = severity_of(residual_risk)
-
-    fid = finding_id(key, element)
     status = Status.MITIGATED if implemented and residual_severity <= Severity.LOW else Status.OPEN
 
     target_type = threat.target
-    catalog, _ = split_ref(key)
     target_name = g.name(element) if target_type is not TargetType.SYSTEM else model.system.name
-    if not explain:
-        explanation = UNEXPLAINED
-    values = (
-        _scenario_values(model, g, threat, element, explanation, target_name) if explain else {"target": target_name}
-    )
-    finding = Finding(
-        id=fid,
-        threat=key,
-        title=variant.title if variant is not None and variant.title else threat.title,
-        summary=threat.summary,
-        target=element,
-        target_type=target_type,
-        target_name=target_name,
-        why=explanation.facts,
-        path=explanation.path,
-        paths=explanation.paths if len(explanation.paths) > 1 else (),
-        scenario=fill(variant.scenario if variant is not None and variant.scenario else threat.scenario, values)
-        if explain
-        else "",
-        likelihood=likelihood,
-        impact=impact,
-        risk=risk,
-        severity=severity_of(risk),
-        factors=tuple(factors),
-        residual_likelihood=residual_likelihood,
-        residual_risk=residual_risk,
-        residual_severity=residual_severity,
-        lifecycle=threat.lifecycle,
-        stride=threat.stride,
-        refs=_refs(g, cset, threat, variant),
-        controls=threat.controls,
-        implemented_controls=implemented,
-        status=status,
-        assumes=tuple(_assumption(g, el, attr) for el, attr in sorted(set(assumed))),
-        aliases=tuple(finding_id(ref(catalog, old), element) for old in threat.formerly),
+    wording = parts.wording(g, cset, variant)
+    if explain:
+        values = _scenario_values(model, g, threat, element, explanation, target_name, wording.scenario.names)
+        scenario = wording.scenario.fill(values)
+        why, path = explanation.facts, explanation.path
+        paths = explanation.paths if len(explanation.paths) > 1 else ()
+        assumes = tuple(_assumption(g, el, attr) for el, attr in sorted(set(assumed))) if assumed else ()
+    else:
+        values = {"target": target_name}
+        scenario, why, path, paths, assumes = "", (), (), (), ()
+    # a record of the finding's fields, every value of its field's type (the engine made it), so it
+    # is not validated again; tests/engine/test_finding_records.py checks each finding equals its
+    # validated copy, type for type, with its fields in their declared order
+    finding = _record(
+        {
+            "id": finding_id(parts.key, element),
+            "threat": parts.key,
+            "title": wording.title,
+            "summary": threat.summary,
+            "target": element,
+            "target_type": target_type,
+            "target_name": target_name,
+            "why": why,
+            "path": path,
+            "paths": paths,
+            "scenario": scenario,
+            "likelihood": likelihood,
+            "impact": impact,
+            "risk": risk,
+            "severity": severity_of(risk),
+            "factors": tuple(factors),
+            "residual_likelihood": residual_likelihood,
+            "residual_risk": residual_risk,
+            "residual_severity": residual_severity,
+            "lifecycle": threat.lifecycle,
+            "stride": threat.stride,
+            "refs": wording.refs,
+            "controls": threat.controls,
+            "implemented_controls": implemented,
+            "status": status,
+            "triage": None,
+            "triage_expired": False,
+            "risk_grew_from": None,
+            "assumes": assumes,
+            "root": None,
+            "root_cause": "",
+            "affected": (),
+            "aliases": tuple(finding_id(former, element) for former in parts.former),
+            "triage_key": None,
+        }
     )
     return finding, values
+
+
+_STATED = {
+    *(name for name, field in Finding.model_fields.items() if field.is_required()),
+    "path",
+    "paths",
+    "implemented_controls",
+    "assumes",
+    "aliases",
+}
+"""The fields a new finding states (``model_fields_set``), shared by every finding :func:`_record`
+builds: findings are frozen, so pydantic never adds to the set, and ``model_copy`` copies it before
+adding the fields it updates (as a loaded model's items share theirs, ``model.base.share_field_sets``)."""
+
+
+def _record(fields: dict[str, object]) -> Finding:
+    """A finding from the values of all its fields, in their declared order, without validation.
+
+    What ``Finding.model_construct`` makes, without its per-field search for aliases and defaults
+    (a third of building a finding): the engine states every field, each of its field's type."""
+    finding = Finding.__new__(Finding)
+    object.__setattr__(finding, "__dict__", fields)
+    object.__setattr__(finding, "__pydantic_fields_set__", _STATED)
+    object.__setattr__(finding, "__pydantic_extra__", None)
+    object.__setattr__(finding, "__pydantic_private__", None)
+    return finding
 
 
 def _refs(g: ModelGraph, cset: CatalogSet, threat: Threat, variant: Variant | None) -> tuple[str, ...]:
@@ -731,18 +812,30 @@ def _step(g: ModelGraph, axis: Literal["likelihood", "impact"], delta: int, reas
 
 
 def _scenario_values(
-    model: SystemModel, g: ModelGraph, threat: Threat, element: str, explanation: Explanation, target_name: str
+    model: SystemModel,
+    g: ModelGraph,
+    threat: Threat,
+    element: str,
+    explanation: Explanation,
+    target_name: str,
+    names: frozenset[str],
 ) -> dict[str, str]:
-    """The values a finding's scenario template is filled from."""
-    system = threat.target is TargetType.SYSTEM
-    return {
-        "target": target_name,
-        "kind": g.kind(element) if element in g.components else str(threat.target),
-        "source": g.name(explanation.source) if explanation.source else "an outside party",
-        "path": " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element),
-        "data": _sensitive_data(g, element, threat, explanation.data) if not system else "its data",
-        "system": model.system.name,
-    }
+    """The values a finding's scenario template is filled from: those of the placeholders ``names``
+    it uses (the template is the only reader of them, also when its finding is grouped or placed;
+    ``target`` is always there)."""
+    values = {"target": target_name}
+    if "kind" in names:
+        values["kind"] = g.kind(element) if element in g.components else str(threat.target)
+    if "source" in names:
+        values["source"] = g.name(explanation.source) if explanation.source else "an outside party"
+    if "path" in names:
+        values["path"] = " → ".join(g.name(p) for p in explanation.path) if explanation.path else g.name(element)
+    if "data" in names:
+        system = threat.target is TargetType.SYSTEM
+        values["data"] = _sensitive_data(g, element, threat, explanation.data) if not system else "its data"
+    if "system" in names:
+        values["system"] = model.system.name
+    return values
 
 
 def _assumption(g: ModelGraph, element: str, attribute: str) -> Assumption:

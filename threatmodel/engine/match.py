@@ -145,6 +145,10 @@ class Matcher:
         """Per ``any`` evaluated set-wise: for each element it holds on, the first option that holds
         (the one its explanation follows)."""
         self._explained: dict[tuple[int, Element], tuple[Explanation, tuple[tuple[str, str], ...]]] = {}
+        self._asset_facts: dict[tuple[int, str], tuple[tuple[str, str, str], ...]] = {}
+        """The unknowns each data test read on each asset, whoever handles it (:meth:`_data_assumptions`)."""
+        self._said: dict[int, str] = {}
+        """The wording of each negated condition explained so far (see :meth:`_negation`)."""
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
@@ -458,7 +462,7 @@ class Matcher:
                             walk(option, el)
                             return
                 case Not(not_=inner):
-                    facts.append(f"not: {describe(inner)}")
+                    facts.append(self._negation(inner))
                     facts.extend(self._unknown_leaves(inner, el, negated=True))
                 case DataHandled(data=test):
                     hits, leaf_facts = self._data_handled_explained(test, el)
@@ -477,6 +481,14 @@ class Matcher:
         assumed = tuple(dict.fromkeys(self._assumed or ())) if outermost else ()
         listed = (path, *paths) if paths else ()
         return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed, tuple(dict.fromkeys(data)))
+
+    def _negation(self, inner: Condition) -> str:
+        """The fact a ``not`` states, worded once per condition (every finding of its threat shares it)."""
+        said = self._said.get(id(inner))
+        if said is None:
+            said = self._said[id(inner)] = f"not: {describe(inner)}"
+            self._keep.append(inner)
+        return said
 
     def _other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Shortest routes to ``el`` from untrusted sources other than the one ``shown`` starts at.
@@ -655,6 +667,29 @@ class Matcher:
         """``(asset, attribute, fact)`` for each unknown fact that ``test`` read in the threat's
         favour when it counted asset ``did`` (the asset itself, or for an inherited classification
         the asset along its lineage that leaves it unstated)."""
+        key = (id(test), did)
+        own = self._asset_facts.get(key)
+        if own is None:
+            # what the asset alone decides is worded once per (test, asset), for every element handling it
+            own = self._asset_facts[key] = tuple(self._asset_assumptions(test, did))
+            self._keep.append(test)
+        g = self.g
+        flow = g.flows.get(el)
+        if test.new_to_recipient and flow is not None and answers_unknown_lineage(g, flow.target, flow.source, did):
+            label = g.name(did)
+            return [
+                *own,
+                (
+                    did,
+                    "derived_from",
+                    f"what {label} is derived from is unknown: read as if it is not made from what "
+                    f"{g.name(flow.target)} sent {g.name(flow.source)}",
+                ),
+            ]
+        return list(own)
+
+    def _asset_assumptions(self, test: DataTest, did: str) -> list[tuple[str, str, str]]:
+        """The part of :meth:`_data_assumptions` that depends on the asset alone."""
         g = self.g
         asset = g.data[did]
         label = g.name(did)
@@ -679,16 +714,6 @@ class Matcher:
                     did,
                     "derived_from",
                     f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles",
-                )
-            )
-        flow = g.flows.get(el)
-        if test.new_to_recipient and flow is not None and answers_unknown_lineage(g, flow.target, flow.source, did):
-            out.append(
-                (
-                    did,
-                    "derived_from",
-                    f"what {label} is derived from is unknown: read as if it is not made from what "
-                    f"{g.name(flow.target)} sent {g.name(flow.source)}",
                 )
             )
         return out
