@@ -28,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.kind_coverage import _names, possible_kinds  # noqa: E402
+from bench.kind_coverage import _names, possible_kinds, refresh_doc  # noqa: E402
 from threatmodel.io.load import LoadedCatalogs, load_catalogs  # noqa: E402
 from threatmodel.model.catalog import Catalog, Entry, Threat  # noqa: E402
 from threatmodel.model.rules import TargetType  # noqa: E402
@@ -307,12 +307,6 @@ def tables(cats: LoadedCatalogs | None = None) -> str:
     return "\n".join([*head, *counts, "", *out])
 
 
-def _splice(doc: str, body: str) -> str:
-    head, _, rest = doc.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    return f"{head}{BEGIN}\n{body}{END}{tail}"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     group = parser.add_mutually_exclusive_group()
@@ -324,21 +318,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.write or args.check):
         sys.stdout.write(body)
         return 0
-    doc = DOC.read_text(encoding="utf-8")
-    if BEGIN not in doc or END not in doc:
-        print(f"{DOC.relative_to(REPO)}: no table markers", file=sys.stderr)
-        return 2
-    fresh = _splice(doc, body)
     wrong = problems(cats)
     for line in wrong:
         print(line, file=sys.stderr)
-    if args.check:
-        if fresh != doc:
-            print(f"{DOC.relative_to(REPO)} is stale: run bench/catalog_coverage.py --write", file=sys.stderr)
-            return 1
-        return 1 if wrong else 0
-    DOC.write_text(fresh, encoding="utf-8")
-    return 1 if wrong else 0
+    status = refresh_doc(DOC, body, check=args.check, script="bench/catalog_coverage.py", begin=BEGIN, end=END)
+    return status or (1 if wrong else 0)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import datetime as dt
 import pstats
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -51,16 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     from bench import realshape
     from threatmodel.engine import evaluate
     from threatmodel.graph import build_graph
-    from threatmodel.io.load import load_catalogs, load_model, set_total_bytes_limit
 
-    set_total_bytes_limit(64 * 1024 * 1024)
-    catalogs = load_catalogs()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.model
-        if path is None:
-            shaped = realshape.replicate(realshape.source_paths(args.source), args.components)
-            path = realshape.write(shaped, Path(tmp) / "model.yaml")[0]
-        model = load_model(path, known_controls=catalogs.control_refs).model
+    model, catalogs = realshape.load_for_bench(args.model, args.source, args.components)
     print(f"{len(model.components):,} components, {len(model.flows):,} flows, {len(model.data):,} data assets")
 
     def run(reference: bool) -> tuple[float, str]:

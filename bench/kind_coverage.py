@@ -181,10 +181,10 @@ def table() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _splice(doc: str, body: str) -> str:
-    head, _, rest = doc.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    return f"{head}{BEGIN}\n{body}{END}{tail}"
+def _splice(doc: str, body: str, begin: str, end: str) -> str:
+    head, _, rest = doc.partition(begin)
+    _, _, tail = rest.partition(end)
+    return f"{head}{begin}\n{body}{end}{tail}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,17 +197,23 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.write or args.check):
         sys.stdout.write(body)
         return 0
-    doc = DOC.read_text(encoding="utf-8")
-    if BEGIN not in doc or END not in doc:
-        print(f"{DOC.relative_to(REPO)}: no table markers", file=sys.stderr)
+    return refresh_doc(DOC, body, check=args.check, script="bench/kind_coverage.py")
+
+
+def refresh_doc(doc_path: Path, body: str, *, check: bool, script: str, begin: str = BEGIN, end: str = END) -> int:
+    """Put ``body`` between the table markers of ``doc_path`` (``check``: only compare). 0 when
+    the file is (now) current, 1 when ``check`` finds it stale, 2 when it has no markers."""
+    doc = doc_path.read_text(encoding="utf-8")
+    if begin not in doc or end not in doc:
+        print(f"{doc_path.relative_to(REPO)}: no table markers", file=sys.stderr)
         return 2
-    fresh = _splice(doc, body)
-    if args.check:
+    fresh = _splice(doc, body, begin, end)
+    if check:
         if fresh != doc:
-            print(f"{DOC.relative_to(REPO)} is stale: run bench/kind_coverage.py --write", file=sys.stderr)
+            print(f"{doc_path.relative_to(REPO)} is stale: run {script} --write", file=sys.stderr)
             return 1
         return 0
-    DOC.write_text(fresh, encoding="utf-8")
+    doc_path.write_text(fresh, encoding="utf-8")
     return 0
 
 

@@ -28,7 +28,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -112,16 +111,8 @@ def main(argv: list[str] | None = None) -> None:
     from threatmodel.engine import evaluate
     from threatmodel.engine.match import Matcher
     from threatmodel.graph import build_graph
-    from threatmodel.io.load import load_catalogs, load_model, set_total_bytes_limit
 
-    set_total_bytes_limit(64 * 1024 * 1024)
-    catalogs = load_catalogs()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.model
-        if path is None:
-            shaped = realshape.replicate(realshape.source_paths(args.source), args.components)
-            path = realshape.write(shaped, Path(tmp) / "model.yaml")[0]
-        model = load_model(path, known_controls=catalogs.control_refs).model
+    model, catalogs = realshape.load_for_bench(args.model, args.source, args.components)
     print(f"{args.code}: {len(model.components):,} components, {len(model.flows):,} flows")
 
     spent = [0.0]

@@ -376,6 +376,24 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def load_for_bench(path: Path | None, source: str, components: int) -> tuple[Any, Any]:
+    """The loaded model at ``path``, or a real-shaped one of ``components`` built from ``source``
+    when ``path`` is None, with the built-in catalogs: ``(model, catalogs)``. ``threatmodel`` is
+    imported here, when called, so a bench that put another tree first on ``sys.path`` measures
+    that tree's package."""
+    import tempfile
+
+    from threatmodel.io.load import load_catalogs, load_model, set_total_bytes_limit
+
+    set_total_bytes_limit(64 * 1024 * 1024)
+    catalogs = load_catalogs()
+    with tempfile.TemporaryDirectory() as tmp:
+        if path is None:
+            path = write(replicate(source_paths(source), components), Path(tmp) / "model.yaml")[0]
+        model = load_model(path, known_controls=catalogs.control_refs).model
+    return model, catalogs
+
+
 def write(model: RealShaped, path: Path, *, max_file_mb: float = DEFAULT_MAX_FILE_MB) -> list[Path]:
     """Write ``model`` to ``path`` (split into included parts above ``max_file_mb``); the files written."""
     limit = int(max_file_mb * 1024 * 1024)

@@ -18,6 +18,16 @@ from threatmodel.model.unknowns import LEGACY_DEFAULTS
 FIXED_DATE = dt.date(2026, 11, 25)
 """The one evaluation date of the test suite, so triage expiry never depends on the clock."""
 
+_REPO = Path(__file__).resolve().parents[1]
+MODEL_FILES: list[Path] = sorted(
+    p
+    for folder in (_REPO / "models", _REPO / "tests" / "corpus", *sorted((_REPO / "tests").glob("holdout*")))
+    for p in folder.glob("*.yaml")
+    if not p.name.endswith(".expected.yaml")
+)
+"""Every model the differential engine tests compare on: the examples, the working corpus and
+every held-out corpus (a new ``tests/holdoutN`` joins by being there)."""
+
 
 def stated(data: dict[str, Any]) -> dict[str, Any]:
     """``data`` (a model as parsed YAML) with every unknown fact stated as version 0.1 assumed it.

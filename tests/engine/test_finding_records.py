@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import FIXED_DATE
+from tests.helpers import FIXED_DATE, MODEL_FILES
 from tests.property.strategies import system_models
 from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import PLACEHOLDERS, Template, fill
@@ -24,14 +24,7 @@ from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
 from threatmodel.model.finding import Finding
 from threatmodel.model.system import SystemModel
 
-REPO = Path(__file__).resolve().parents[2]
 CATALOGS: LoadedCatalogs = load_catalogs()
-MODEL_FILES = sorted(
-    p
-    for folder in ("models", "tests/corpus", "tests/holdout", "tests/holdout2", "tests/holdout3", "tests/holdout4")
-    for p in (REPO / folder).glob("*.yaml")
-    if not p.name.endswith(".expected.yaml")
-)
 
 
 def assert_validated(finding: Finding) -> None:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from tests.helpers import FIXED_DATE
+from tests.helpers import FIXED_DATE, MODEL_FILES
 from tests.property.strategies import system_models
 from threatmodel.engine import evaluate
 from threatmodel.engine.match import SETWISE, Matcher
@@ -35,20 +35,6 @@ sys.path.insert(0, str(REPO))
 from bench import realshape  # noqa: E402
 
 CATALOGS: LoadedCatalogs = load_catalogs()
-MODEL_FILES = sorted(
-    p
-    for folder in (
-        "models",
-        "tests/corpus",
-        "tests/holdout",
-        "tests/holdout2",
-        "tests/holdout3",
-        "tests/holdout4",
-        "tests/holdout5",
-    )
-    for p in (REPO / folder).glob("*.yaml")
-    if not p.name.endswith(".expected.yaml")
-)
 
 
 def both_ways(model: SystemModel) -> tuple[str, str]:

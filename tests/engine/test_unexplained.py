@@ -13,29 +13,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.helpers import FIXED_DATE
+from tests.helpers import FIXED_DATE, MODEL_FILES
 from tests.property.strategies import system_models
 from threatmodel.engine import evaluate
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import SystemModel
 
-REPO = Path(__file__).resolve().parents[2]
 CATALOGS: LoadedCatalogs = load_catalogs()
-MODEL_FILES = sorted(
-    p
-    for folder in (
-        "models",
-        "tests/corpus",
-        "tests/holdout",
-        "tests/holdout2",
-        "tests/holdout3",
-        "tests/holdout4",
-        "tests/holdout5",
-    )
-    for p in (REPO / folder).glob("*.yaml")
-    if not p.name.endswith(".expected.yaml")
-)
 EXPLANATION = {"why", "path", "paths", "scenario", "assumes", "factors"}
 
 
