@@ -34,10 +34,10 @@ def cpu() -> float:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from bench import realshape
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, help="a model file (default: build a real-shaped one)")
-    parser.add_argument("--components", type=int, default=10_000)
-    parser.add_argument("--source", default="agent-with-tools", help="example to replicate, or all")
+    realshape.model_arguments(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one set-wise evaluation")
     parser.add_argument(
@@ -47,7 +47,6 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
 
-    from bench import realshape
     from threatmodel.engine import evaluate
     from threatmodel.graph import build_graph
 

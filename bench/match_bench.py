@@ -91,10 +91,11 @@ def count_instructions(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    sys.path.insert(0, str(REPO))  # bench.realshape, from this tree (it imports threatmodel only when loading)
+    from bench import realshape
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, help="a model file (default: build a real-shaped one)")
-    parser.add_argument("--components", type=int, default=10_000)
-    parser.add_argument("--source", default="agent-with-tools", help="example to replicate, or all")
+    realshape.model_arguments(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--code", type=Path, default=REPO, help="the tree whose package is imported")
     parser.add_argument(
@@ -104,10 +105,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.instructions:
         count_instructions(args)
         return
-    sys.path.insert(0, str(REPO))  # bench.realshape, from this tree
     sys.path.insert(0, str(args.code.resolve()))  # threatmodel, from the tree measured
 
-    from bench import realshape
     from threatmodel.engine import evaluate
     from threatmodel.engine.match import Matcher
     from threatmodel.graph import build_graph

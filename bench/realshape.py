@@ -376,6 +376,13 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def model_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--model``, ``--components`` and ``--source``: what :func:`load_for_bench` reads."""
+    parser.add_argument("--model", type=Path, help="a model file (default: build a real-shaped one)")
+    parser.add_argument("--components", type=int, default=10_000)
+    parser.add_argument("--source", default="agent-with-tools", help="example to replicate, or all")
+
+
 def load_for_bench(path: Path | None, source: str, components: int) -> tuple[Any, Any]:
     """The loaded model at ``path``, or a real-shaped one of ``components`` built from ``source``
     when ``path`` is None, with the built-in catalogs: ``(model, catalogs)``. ``threatmodel`` is
