@@ -1,8 +1,8 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
-Six corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
-tests/holdout4 and tests/holdout5 (held out: nobody tunes rules on them). Every model of each validates, every expectation names an element of its
-model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
+Seven corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
+tests/holdout4, tests/holdout5 and tests/holdout6 (held out: nobody tunes rules on them). Every
+model of each validates, every expectation names an element of its model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
 source, and the harness runs end to end on each corpus and on all of them together.
 """
 
@@ -27,6 +27,7 @@ HOLDOUT2 = quality.expectation_files(quality.HOLDOUT2)
 HOLDOUT3 = quality.expectation_files(quality.HOLDOUT3)
 HOLDOUT4 = quality.expectation_files(quality.HOLDOUT4)
 HOLDOUT5 = quality.expectation_files(quality.HOLDOUT5)
+HOLDOUT6 = quality.expectation_files(quality.HOLDOUT6)
 
 
 def _systems(paths: list[Path]) -> dict[str, str]:
@@ -71,6 +72,15 @@ def test_corpus_has_at_least_twelve_systems() -> None:
         pytest.param(
             HOLDOUT5, quality.HOLDOUT5, [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4], 12, 5, id="holdout5"
         ),
+        # five positives are the fewest here too (the exam grading, whose source says little)
+        pytest.param(
+            HOLDOUT6,
+            quality.HOLDOUT6,
+            [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5],
+            12,
+            5,
+            id="holdout6",
+        ),
     ],
 )
 def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
@@ -106,7 +116,7 @@ def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
     "expected_path",
     [
         pytest.param(p, id=f"{p.parent.name}/{p.name.removesuffix('.expected.yaml')}")
-        for p in EXPECTED + HOLDOUT + HOLDOUT2 + HOLDOUT3 + HOLDOUT4 + HOLDOUT5
+        for p in EXPECTED + HOLDOUT + HOLDOUT2 + HOLDOUT3 + HOLDOUT4 + HOLDOUT5 + HOLDOUT6
     ],
 )
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
@@ -161,6 +171,7 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
         pytest.param(quality.HOLDOUT3, HOLDOUT3, True, id="holdout3"),
         pytest.param(quality.HOLDOUT4, HOLDOUT4, True, id="holdout4"),
         pytest.param(quality.HOLDOUT5, HOLDOUT5, True, id="holdout5"),
+        pytest.param(quality.HOLDOUT6, HOLDOUT6, True, id="holdout6"),
     ],
 )
 def test_harness_takes_a_corpus_directory(
@@ -182,7 +193,15 @@ def test_harness_takes_a_corpus_directory(
 
 def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.CaptureFixture[str]) -> None:
     report = quality.run_all()
-    assert list(report["corpora"]) == ["corpus", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"]
+    assert list(report["corpora"]) == [
+        "corpus",
+        "holdout",
+        "holdout2",
+        "holdout3",
+        "holdout4",
+        "holdout5",
+        "holdout6",
+    ]
     assert [s["label"] for s in report["corpora"].values()] == [
         "working corpus",
         "held-out",
@@ -190,6 +209,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         "held-out 3",
         "held-out 4",
         "held-out 5",
+        "held-out 6",
     ]
 
     def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
@@ -199,9 +219,10 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         for gap in quality.GAPS:
             assert total["misses_by_gap"][gap] == sum(t["misses_by_gap"][gap] for t in parts)
 
-    adds_up(report["combined"], ("corpus", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"))
-    adds_up(report["held_out_combined"], ("holdout", "holdout2", "holdout3", "holdout4", "holdout5"))
-    held_out = len(HOLDOUT) + len(HOLDOUT2) + len(HOLDOUT3) + len(HOLDOUT4) + len(HOLDOUT5)
+    held_out_names = ("holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")
+    adds_up(report["combined"], ("corpus", *held_out_names))
+    adds_up(report["held_out_combined"], held_out_names)
+    held_out = len(HOLDOUT) + len(HOLDOUT2) + len(HOLDOUT3) + len(HOLDOUT4) + len(HOLDOUT5) + len(HOLDOUT6)
     assert report["combined"]["models"] == len(EXPECTED) + held_out
     assert report["held_out_combined"]["models"] == held_out
     assert quality.main(["--all"]) == 0
@@ -212,6 +233,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
     assert "# holdout3 (tests/holdout3): held-out 3" in out
     assert "# holdout4 (tests/holdout4): held-out 4" in out
     assert "# holdout5 (tests/holdout5): held-out 5" in out
+    assert "# holdout6 (tests/holdout6): held-out 6" in out
     assert "HELD-OUT COMBINED" in out and "\nCOMBINED" in out
 
 
