@@ -257,10 +257,12 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     stated to reach it in person (as for physical-environment input). Its new
     ``vulnerable-integrated-component`` added one: the component must be stated open-source
     (``community``), because every component has an unstated supplier that the provenance threats
-    already ask about; one unknown fact, one finding (decision 1820).
+    already ask about; one unknown fact, one finding (decision 1820). And
+    ``model-on-uncontrolled-devices`` reads the new ``hosting: on-device`` only when stated: an
+    unknown hosting is nearly always a server and is already asked by the provider threats.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 52
+    assert 0 < text.count("unknown: no-match") <= 53
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
