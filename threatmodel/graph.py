@@ -218,6 +218,13 @@ class ModelGraph:
             return ()
         return tuple(sorted(d for d in set(component.data) if d in self.data))
 
+    def data_learnt(self, node: str) -> tuple[str, ...]:
+        """Data ids a model was trained or fine-tuned on (its ``trained_on``, declared assets only),
+        sorted; empty for any other component."""
+        component = self.components.get(node)
+        trained_on = getattr(component, "trained_on", ())
+        return tuple(sorted(d for d in set(trained_on) if d in self.data))
+
     def predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's incoming flows, sorted."""
         return self.pred.get(node, ())

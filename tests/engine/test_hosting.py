@@ -47,7 +47,7 @@ def test_unstated_hosting_is_asked_about(builtin_catalogs: LoadedCatalogs) -> No
     found = assess_text(_model(""), builtin_catalogs).findings
     questions = {a.question for f in found for a in f.assumes if a.attribute == "hosting"}
     assert questions == {
-        "state where assistant-llm runs (self-hosted on the organisation's own infrastructure, or provider-api)"
+        "state where assistant-llm runs (self-hosted on the organisation's own infrastructure, on-device in what customers or users hold, or provider-api)"
     }
 
 

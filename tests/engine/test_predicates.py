@@ -57,8 +57,9 @@ flows:
 """
 
 
-def matches(when: dict[str, Any], target: str = "component") -> list[str]:
-    """Elements on which a one-threat catalog with this rule fires."""
+def matches(when: dict[str, Any], target: str = "component", model_text: str = MODEL) -> list[str]:
+    """Elements on which a one-threat catalog with this rule fires (on ``model_text``, the demo
+    model unless given)."""
     catalog = Catalog.model_validate(
         {
             **BASE_CATALOG,
@@ -78,7 +79,7 @@ def matches(when: dict[str, Any], target: str = "component") -> list[str]:
         }
     )
     assert check_catalogs([catalog]) == []
-    model = SystemModel.model_validate(stated(yaml.safe_load(MODEL)))
+    model = SystemModel.model_validate(stated(yaml.safe_load(model_text)))
     assessment = evaluate(model, [catalog], as_of=FIXED_DATE)
     return sorted(f.target for f in assessment.findings)
 
@@ -218,11 +219,27 @@ def test_data_kept_counts_only_what_the_component_keeps() -> None:
     assert matches({"data": {"tags_any": ["pii"]}}) == ["agent", "customer", "mailer", "portal", "ticket-db"]
 
 
+def test_data_learnt_counts_only_what_a_model_was_trained_on() -> None:
+    """`learnt: true` looks at a model's `trained_on` only: the model the vendor trained on the
+    tickets learnt from them; the portal that sends tickets and the store that keeps them did not,
+    and neither did the model for the tickets it is sent at runtime."""
+    model = MODEL.replace(
+        "{id: llm, kind: llm, boundary: corp, weights_format: pickle, system_prompt: prompt}",
+        "{id: llm, kind: llm, boundary: corp, weights_format: pickle, system_prompt: prompt, trained_on: [tickets]}",
+    )
+    assert model != MODEL
+    assert matches({"data": {"learnt": True, "tags_any": ["pii"]}}, model_text=model) == ["llm"]
+    assert matches({"data": {"learnt": True, "tags_any": ["pii"]}}) == []
+    assert matches({"data": {"learnt": True, "tags_any": ["system-prompt"]}}, model_text=model) == []
+
+
 def test_predicates_out_of_context_are_catalog_errors() -> None:
     """Using a component predicate on a flow threat (or an unknown attribute) fails at load."""
     for when, target, needle in (
         ({"kind": ["llm"]}, "flow", "cannot be used on a flow"),
         ({"data": {"kept": True, "tags_any": ["pii"]}}, "flow", "'kept' can only be tested on a component"),
+        ({"data": {"learnt": True, "personal": True}}, "flow", "'learnt' can only be tested on a component"),
+        ({"data": {"learnt": True, "kept": True}}, "component", "'learnt' cannot be combined with 'kept'"),
         ({"attr": {"name": "wieghts_format", "equals": "x"}}, "component", "did you mean 'weights_format'"),
         ({"attr": {"name": "weights_format", "equals": "x", "is_set": True}}, "component", "exactly one of"),
     ):

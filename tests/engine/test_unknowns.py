@@ -248,9 +248,21 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     for instructions taken from a collection (an unknown one is read by agent-instructions-tampering
     on the agent), and a model server stated internet-facing, as for ``exposed-data-store`` (its
     unknown authentication is still read conservatively).
+    Session narrow (issue 9, rules narrower than their threat) added three, each where the widened
+    clause's premise is the fact: a send tool that reads outsiders' content is an irreversible
+    sender for excessive-agency only when it is stated to hold credentials (as for
+    open-recipient-send-tool: every fetch tool reads outsiders' content and sends requests); a
+    tool's own code counts as outsiders' only when it is stated community (an unknown supplier is
+    read by unpinned-tool-supply-chain); and a collector captures passers-by only when someone is
+    stated to reach it in person (as for physical-environment input). Its new
+    ``vulnerable-integrated-component`` added one: the component must be stated open-source
+    (``community``), because every component has an unstated supplier that the provenance threats
+    already ask about; one unknown fact, one finding (decision 1820). And
+    ``model-on-uncontrolled-devices`` reads the new ``hosting: on-device`` only when stated: an
+    unknown hosting is nearly always a server and is already asked by the provider threats.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 48
+    assert 0 < text.count("unknown: no-match") <= 53
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -151,6 +151,14 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
                 problems.append(
                     ((*at, "data", "kept"), f"'kept' can only be tested on a component, not on a {ctx}", None)
                 )
+            if c.data.learnt and ctx is not TargetType.COMPONENT:
+                problems.append(
+                    ((*at, "data", "learnt"), f"'learnt' can only be tested on a component, not on a {ctx}", None)
+                )
+            if c.data.learnt and (c.data.kept or c.data.at_runtime):
+                problems.append(
+                    ((*at, "data", "learnt"), "'learnt' cannot be combined with 'kept' or 'at_runtime'", None)
+                )
             if c.data.attr is not None:
                 attr_test((*at, "data", "attr"), c.data.attr, DATA_ATTRIBUTES, "a data asset")
             for j, u in enumerate(c.data.unless):

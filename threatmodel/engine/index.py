@@ -135,7 +135,7 @@ INDEXED_DATA_PARTS = frozenset(
 )
 """The parts of a :class:`DataTest` that :func:`data_passing` reads (with ``unknown`` as ``personal``
 reads it); ``data_matches`` reads no other part without a recipient."""
-ELSEWHERE_DATA_PARTS = frozenset({"new_to_recipient", "at_runtime", "kept"})
+ELSEWHERE_DATA_PARTS = frozenset({"new_to_recipient", "at_runtime", "kept", "learnt"})
 """The parts the matcher applies itself: which assets of an element are asked, and the recipient check."""
 _INDEXABLE = frozenset(DataTest.model_fields) <= INDEXED_DATA_PARTS | ELSEWHERE_DATA_PARTS
 """False when a data test has grown a part the index does not know: :func:`data_passing` then asks

@@ -268,7 +268,13 @@ class Matcher:
             if flow is not None:
                 assets: Sequence[str] = flow.data
             elif e in comps:
-                assets = g.data_kept(e) if test.kept else g.data_handled(e, at_runtime=at_runtime)
+                assets = (
+                    g.data_kept(e)
+                    if test.kept
+                    else g.data_learnt(e)
+                    if test.learnt
+                    else g.data_handled(e, at_runtime=at_runtime)
+                )
             else:
                 continue
             if not passing.isdisjoint(assets):
@@ -642,7 +648,13 @@ class Matcher:
         if flow is not None:
             assets: Sequence[str] = flow.data
         elif el in g.components:
-            assets = g.data_kept(el) if test.kept else g.data_handled(el, at_runtime=test.at_runtime)
+            assets = (
+                g.data_kept(el)
+                if test.kept
+                else g.data_learnt(el)
+                if test.learnt
+                else g.data_handled(el, at_runtime=test.at_runtime)
+            )
         else:
             return []
         passing = self._data_passing(test) if self.setwise else None
@@ -737,7 +749,11 @@ class Matcher:
         (the first four), then the unknowns the first asset was read on (judged once per leaf)."""
         g = self.g
         hits, unknown_facts = self._data_explained(test, el)
-        verb = ("keeps" if test.kept else "handles") if el in g.components else "carries"
+        verb = (
+            ("keeps" if test.kept else "was trained on" if test.learnt else "handles")
+            if el in g.components
+            else "carries"
+        )
         shown = ", ".join(f"{g.name(d)} ({classification_word(g.data[d].classification)})" for d in hits[:4])
         return hits, [f"{g.name(el)} {verb} {shown}", *unknown_facts]
 

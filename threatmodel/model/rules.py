@@ -153,6 +153,11 @@ class DataTest(Frozen):
     kept: Literal[True] | None = None
     """Only data the component itself keeps: the assets in its own ``data``, not those that merely
     pass through it on flows (a record system, not a front end that relays records). Components only."""
+    # -- issue 9, rules narrower than their threat (session narrow)
+    learnt: Literal[True] | None = None
+    """Only data a model learnt from: the assets in its ``trained_on``, whether or not a training
+    job in the system supplies them (a vendor's model that names its training data). Components
+    only; holds on nothing for a component that is not a model."""
 
     def describe(self) -> str:
         """The data the test selects, in words."""
@@ -172,6 +177,8 @@ class DataTest(Frozen):
             text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
         if self.kept:
             text += " that it keeps"
+        if self.learnt:
+            text += " that it was trained on"
         return f"{text} at runtime" if self.at_runtime else text
 
 

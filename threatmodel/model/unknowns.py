@@ -35,7 +35,7 @@ UNKNOWABLE: dict[str, str] = {
     "rate_limited": "whether callers of {name} are rate-limited per identity",
     "blocking": "whether {name} blocks what it catches or only flags it",
     "accelerator": "how the accelerators {name} runs on are shared (dedicated, shared, confidential)",
-    "hosting": "where {name} runs (self-hosted on the organisation's own infrastructure, or provider-api)",
+    "hosting": "where {name} runs (self-hosted on the organisation's own infrastructure, on-device in what customers or users hold, or provider-api)",
     "weights_format": "how the weights of {name} are serialised (safetensors, pickle, pytorch, onnx, …)",
     "labelling": "where the labels of {name} come from (internal, vendor, crowdsourced, user-feedback, …)",
     "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",

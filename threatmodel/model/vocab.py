@@ -219,9 +219,14 @@ class Hosting(StrEnum):
     """Where a model runs."""
 
     SELF_HOSTED = "self-hosted"
-    """On serving infrastructure the organisation runs or rents (its cloud account, its GPUs, devices)."""
+    """On serving infrastructure the organisation runs or rents (its cloud account, its GPUs, its own devices)."""
     PROVIDER_API = "provider-api"
     """At a provider, called through the provider's API; the provider holds the weights and sees every request."""
+    # -- issue 9, rules narrower than their threat (session narrow, decision 1820)
+    ON_DEVICE = "on-device"
+    """Shipped inside an app, firmware or product that customers or users hold (phones, cars,
+    browsers, appliances): the organisation's software runs it, but on hardware the organisation
+    does not control, so whoever holds a device holds a copy of the weights."""
 
 
 class ModelOutput(StrEnum):

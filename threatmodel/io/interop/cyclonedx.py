@@ -299,7 +299,7 @@ def _fill_model(
     component_ids: set[str],
 ) -> None:
     hosting = _prop(props, "hosting")
-    if hosting in ("self-hosted", "provider-api"):
+    if hosting in ("self-hosted", "provider-api", "on-device"):
         item["hosting"] = hosting
     _enum_prop(props, "weights-format", {w.value for w in WeightsFormat}, item, "weights_format")
     card = obj(entry.get("modelCard"))
