@@ -10,7 +10,7 @@ become markup, a link, raw HTML or a broken table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
@@ -87,29 +87,44 @@ def render_markdown(analysis: Analysis, *, tool_version: str) -> str:
     return "".join(markdown_pieces(analysis, tool_version=tool_version))
 
 
-def markdown_pieces(analysis: Analysis, *, tool_version: str) -> list[str]:
-    """:func:`render_markdown` as the pieces whose concatenation it is (written as they are encoded)."""
+def markdown_pieces(analysis: Analysis, *, tool_version: str) -> Iterator[str]:
+    """:func:`render_markdown` as the pieces whose concatenation it is, each section made when it is
+    reached (a writer that encodes and writes them as they come never holds the whole report)."""
     a, cset = analysis.assessment, analysis.catalogs
-    out: list[str] = []
-    out += _header(a, tool_version)
     labels = Labels.of(a.model)
-    out += _summary(a, labels)
-    out += _system(analysis)
-    out += _findings(analysis, labels)
-    out += _control_plan(a, cset)
-    out += _questions(analysis)
-    out += _coverage(analysis)
-    out += _triage(a)
-    out += _lifecycle(a, labels)
-    out += _diagnostics(a)
-    out += _catalogs(a, tool_version)
-    # one line per piece, then the text ends with exactly one newline
-    while out and not out[-1].strip("\n"):
-        out.pop()
-    if out:
-        out[-1] = out[-1].rstrip("\n")
-    pieces = [piece for line in out for piece in (line, "\n")]
-    return pieces or ["\n"]
+    sections: tuple[Callable[[], list[str]], ...] = (
+        lambda: _header(a, tool_version),
+        lambda: _summary(a, labels),
+        lambda: _system(analysis),
+        lambda: _findings(analysis, labels),
+        lambda: _control_plan(a, cset),
+        lambda: _questions(analysis),
+        lambda: _coverage(analysis),
+        lambda: _triage(a),
+        lambda: _lifecycle(a, labels),
+        lambda: _diagnostics(a),
+        lambda: _catalogs(a, tool_version),
+    )
+    # one line per piece; the text ends with exactly one newline: blank lines are held back until a
+    # line with text follows them, and the last line with text until it is known to be the last
+    blanks: list[str] = []
+    last: str | None = None
+    for make in sections:
+        for line in make():
+            if not line.strip("\n"):
+                blanks.append(line)
+                continue
+            if last is not None:
+                yield last
+                yield "\n"
+            for blank in blanks:
+                yield blank
+                yield "\n"
+            blanks.clear()
+            last = line
+    yield "\n" if last is None else last.rstrip("\n")
+    if last is not None:
+        yield "\n"
 
 
 # ---------------------------------------------------------------------------
