@@ -260,16 +260,12 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
         out.append("<h3>Trust boundaries</h3>")
         out.append(table((("Boundary", ""), ("Trust", ""), ("Inside", ""), ("Components", "")), rows))
     if view.components:
+        # one f-string a row (the table has a row per component): what tr(td(...), ...) writes
         rows = [
-            tr(
-                td(f"{esc(c.name)} <code>{esc(c.id)}</code>"),
-                td(esc(c.kind)),
-                td(esc(c.boundary) if c.boundary else "—"),
-                td(esc(c.exposure)),
-                td(esc(c.provenance)),
-                td(esc(c.owner) if c.owner else "—"),
-                td(f"{c.open_findings} / {c.findings}", "num"),
-            )
+            f"<tr><td>{esc(c.name)} <code>{esc(c.id)}</code></td><td>{esc(c.kind)}</td>"
+            f"<td>{esc(c.boundary) if c.boundary else '—'}</td><td>{esc(c.exposure)}</td>"
+            f"<td>{esc(c.provenance)}</td><td>{esc(c.owner) if c.owner else '—'}</td>"
+            f'<td class="num">{c.open_findings} / {c.findings}</td></tr>'
             for c in view.components
         ]
         out.append("<h3>Components</h3>")
@@ -300,15 +296,11 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
         out.append("<h3>Data</h3>")
         out.append(table((("Data", ""), ("Classification", ""), ("Tags", ""), ("Owner", "")), rows))
     if view.flows:
+        # one f-string a row (the largest table of a large model): what tr(td(...), ...) writes
         rows = [
-            tr(
-                td(f"<code>{esc(f.key)}</code>"),
-                td(f"{esc(f.source)} → {esc(f.target)}"),
-                td(esc(", ".join(f.data)) or "—"),
-                td(esc(f.protocol) if f.protocol else "—"),
-                td(f.encrypted),
-                td("yes" if f.crosses_boundary else "no"),
-            )
+            f"<tr><td><code>{esc(f.key)}</code></td><td>{esc(f.source)} → {esc(f.target)}</td>"
+            f"<td>{esc(', '.join(f.data)) or '—'}</td><td>{esc(f.protocol) if f.protocol else '—'}</td>"
+            f"<td>{f.encrypted}</td><td>{'yes' if f.crosses_boundary else 'no'}</td></tr>"
             for f in view.flows
         ]
         out.append("<h3>Data flows</h3>")
