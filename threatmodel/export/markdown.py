@@ -10,7 +10,7 @@ become markup, a link, raw HTML or a broken table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
@@ -105,23 +105,28 @@ def markdown_pieces(analysis: Analysis, *, tool_version: str) -> Iterator[str]:
         lambda: _diagnostics(a),
         lambda: _catalogs(a, tool_version),
     )
-    # one line per piece; the text ends with exactly one newline: blank lines are held back until a
-    # line with text follows them, and the last line with text until it is known to be the last
+    return line_pieces(line for make in sections for line in make())
+
+
+def line_pieces(lines: Iterable[str]) -> Iterator[str]:
+    """Each line, then a newline, as pieces; the text ends with exactly one newline (blank lines at
+    the end are dropped, the last line's own trailing newlines too, and no lines give ``"\\n"``).
+    Blank lines are held back until a line with text follows them, and the last line with text until
+    it is known to be the last, so the lines are read once, as they come."""
     blanks: list[str] = []
     last: str | None = None
-    for make in sections:
-        for line in make():
-            if not line.strip("\n"):
-                blanks.append(line)
-                continue
-            if last is not None:
-                yield last
-                yield "\n"
-            for blank in blanks:
-                yield blank
-                yield "\n"
-            blanks.clear()
-            last = line
+    for line in lines:
+        if not line.strip("\n"):
+            blanks.append(line)
+            continue
+        if last is not None:
+            yield last
+            yield "\n"
+        for blank in blanks:
+            yield blank
+            yield "\n"
+        blanks.clear()
+        last = line
     yield "\n" if last is None else last.rstrip("\n")
     if last is not None:
         yield "\n"
