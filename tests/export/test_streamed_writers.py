@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tests.export.reporting import FIXTURE_SVG, GOLDEN, TOOL_VERSION, example_models, load_case
 from threatmodel.cli.common import write_rendered
 from threatmodel.export import html as html_writer
-from threatmodel.export.markdown import line_pieces
+from threatmodel.export.markdown import LINES_PER_PIECE, line_pieces
 from threatmodel.render import BY_ID as EXPORT_BY_ID
 from threatmodel.render import Options, Rendered, TextPieces
 
@@ -32,10 +32,23 @@ def _whole_list_trim(lines: list[str]) -> str:
     return "".join(pieces or ["\n"])
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(["", "\n", "\n\n", " ", "a", "a\n", "b\n\n", "| x |", "c\nd"]), max_size=12))
-def test_line_pieces_end_the_text_as_the_whole_list_did(lines: list[str]) -> None:
-    assert "".join(line_pieces(iter(lines))) == _whole_list_trim(lines)
+_LINES = st.lists(
+    st.sampled_from(["", "\n", "\n\n", " ", "a", "a\n", "b\n\n", "| x |", "c\nd", "\U0001f534 x"]), max_size=8
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LINES, max_size=6))
+def test_line_pieces_end_the_text_as_the_whole_list_did(sections: list[list[str]]) -> None:
+    """Any split of the lines into sections, blank ones included, gives the text the whole list gave."""
+    assert "".join(line_pieces(iter(sections))) == _whole_list_trim([line for lines in sections for line in lines])
+
+
+def test_line_pieces_join_at_most_a_batch_of_lines() -> None:
+    lines = [f"line {i}" for i in range(LINES_PER_PIECE * 2 + 3)]
+    pieces = list(line_pieces([lines[:10], [], lines[10:]]))
+    assert "".join(pieces) == "\n".join(lines) + "\n"
+    assert max(piece.count("\n") for piece in pieces) == LINES_PER_PIECE
 
 
 @settings(max_examples=200, deadline=None)

@@ -105,31 +105,33 @@ def markdown_pieces(analysis: Analysis, *, tool_version: str) -> Iterator[str]:
         lambda: _diagnostics(a),
         lambda: _catalogs(a, tool_version),
     )
-    return line_pieces(line for make in sections for line in make())
+    return line_pieces(make() for make in sections)
 
 
-def line_pieces(lines: Iterable[str]) -> Iterator[str]:
-    """Each line, then a newline, as pieces; the text ends with exactly one newline (blank lines at
-    the end are dropped, the last line's own trailing newlines too, and no lines give ``"\\n"``).
-    Blank lines are held back until a line with text follows them, and the last line with text until
-    it is known to be the last, so the lines are read once, as they come."""
-    blanks: list[str] = []
-    last: str | None = None
-    for line in lines:
-        if not line.strip("\n"):
-            blanks.append(line)
+LINES_PER_PIECE = 2048
+"""Lines joined into one piece: enough that the writer's per-piece work is small, few enough that a
+piece holding an emoji (4 bytes a character as a Python string) stays well under a megabyte."""
+
+
+def line_pieces(sections: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The lines of ``sections``, each followed by a newline, as pieces of up to
+    :data:`LINES_PER_PIECE` lines; the text ends with exactly one newline (blank lines at the end
+    are dropped, the last line's own trailing newlines too, and no lines give ``"\\n"``). Blank
+    lines are held back until a line with text follows them, and the last line with text until it
+    is known to be the last, so each section is read once, when it is reached."""
+    held: list[str] = []  # the last line with text so far (first), then the blank lines after it
+    for lines in sections:
+        last = len(lines) - 1
+        while last >= 0 and not lines[last].strip("\n"):
+            last -= 1
+        if last < 0:  # only blank lines: held until a line with text follows (if one does)
+            held.extend(lines)
             continue
-        if last is not None:
-            yield last
-            yield "\n"
-        for blank in blanks:
-            yield blank
-            yield "\n"
-        blanks.clear()
-        last = line
-    yield "\n" if last is None else last.rstrip("\n")
-    if last is not None:
-        yield "\n"
+        run = [*held, *lines[:last]] if held else lines[:last]
+        for start in range(0, len(run), LINES_PER_PIECE):
+            yield "\n".join(run[start : start + LINES_PER_PIECE]) + "\n"
+        held = [lines[last], *lines[last + 1 :]]
+    yield held[0].rstrip("\n") + "\n" if held and held[0].strip("\n") else "\n"
 
 
 # ---------------------------------------------------------------------------
