@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.export.reporting import DATA, GOLDEN, load_case, render_case
-from threatmodel.export.stix import bundle_digest, stix_id, stix_timestamp
+from threatmodel.export.stix import DIGEST_SLICE, bundle_digest, stix_id, stix_timestamp
 from threatmodel.model.vocab import Status
 
 
@@ -185,3 +185,11 @@ def test_bundle_digest_hashes_the_whole_list_text(objects: list[dict[str, Any]])
     id of earlier versions), for any JSON objects: non-ASCII, control characters, nesting, empty."""
     whole = hashlib.sha256(json.dumps(objects, sort_keys=True).encode("utf-8")).hexdigest()
     assert bundle_digest(objects) == whole
+
+
+def test_bundle_digest_across_slices() -> None:
+    """More objects than one slice holds: the slices' texts join to the list's text."""
+    objects = [{"id": f"x--{i}", "n": i, "name": "caf\u00e9 \u2192"} for i in range(DIGEST_SLICE * 2 + 1)]
+    whole = hashlib.sha256(json.dumps(objects, sort_keys=True).encode("utf-8")).hexdigest()
+    assert bundle_digest(objects) == whole
+    assert bundle_digest([]) == hashlib.sha256(b"[]").hexdigest()
