@@ -30,3 +30,13 @@ def pretty_utf8(value: Any) -> bytes | None:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2)
     except (TypeError, orjson.JSONEncodeError):
         return None
+
+
+def compact_sorted(value: Any) -> str:
+    """``value`` as one line of JSON with sorted keys, the same text as ``json.dumps(value,
+    ensure_ascii=False, sort_keys=True, separators=(",", ":"))`` (what the HTML report embeds for
+    its script), written by orjson when it accepts the value."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

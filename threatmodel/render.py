@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -50,20 +50,30 @@ class Options:
 
 @dataclass(frozen=True, slots=True)
 class TextPieces:
-    """A text export as the pieces whose concatenation it is, so a large report can be written as
-    it is encoded, a batch of pieces at a time, instead of joined into one string first (a report
-    with an emoji is 4 bytes a character as one Python string: 200 MB at 10,000 components)."""
+    """A text export as the pieces whose concatenation it is, made on demand: ``make`` returns a
+    fresh iterable of them each time it is called, so a report can be written as it is made, a
+    batch of pieces at a time, and never held whole (a report with an emoji is 4 bytes a character
+    as one Python string; the HTML report's sections are built one at a time as they are written)."""
 
-    pieces: Sequence[str]
+    make: Callable[[], Iterable[str]]
 
     def text(self) -> str:
-        return "".join(self.pieces)
+        return "".join(self.make())
 
-    def chunks(self, batch: int = 4096) -> Iterator[bytes]:
-        """The text as UTF-8, ``batch`` pieces at a time."""
-        pieces = self.pieces
-        for start in range(0, len(pieces), batch):
-            yield "".join(pieces[start : start + batch]).encode("utf-8")
+    def chunks(self, batch: int = 4096, size: int = 1 << 20) -> Iterator[bytes]:
+        """The text as UTF-8, at most ``batch`` pieces at a time, and a batch ends once it holds
+        ``size`` characters (pieces of a few kilobytes stay a few megabytes per batch)."""
+        held: list[str] = []
+        chars = 0
+        for piece in self.make():
+            held.append(piece)
+            chars += len(piece)
+            if chars >= size or len(held) >= batch:
+                yield "".join(held).encode("utf-8")
+                held.clear()
+                chars = 0
+        if held:
+            yield "".join(held).encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +122,10 @@ class Rendered:
     @property
     def text(self) -> str:
         """The export as text (binary formats are never asked for this)."""
-        if isinstance(self.data, bytes):
+        data = self.data  # a text made of pieces is made again on each read: read it once
+        if isinstance(data, bytes):
             raise TypeError("a binary export has no text")
-        return self.data
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +153,16 @@ class Export:
 def _markdown(analysis: Analysis, options: Options) -> Rendered:
     from threatmodel.export.markdown import markdown_pieces
 
-    return Rendered(TextPieces(markdown_pieces(analysis, tool_version=options.tool_version)))
+    return Rendered(TextPieces(lambda: markdown_pieces(analysis, tool_version=options.tool_version)))
 
 
 def _html(analysis: Analysis, options: Options) -> Rendered:
     from threatmodel.export.html import html_pieces
 
     svg, warnings = html_diagram(analysis, options)
-    return Rendered(TextPieces(html_pieces(analysis, tool_version=options.tool_version, diagram_svg=svg)), warnings)
+    return Rendered(
+        TextPieces(lambda: html_pieces(analysis, tool_version=options.tool_version, diagram_svg=svg)), warnings
+    )
 
 
 def _json(analysis: Analysis, options: Options) -> Rendered:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 import uuid
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.export.reporting import DATA, GOLDEN, load_case, render_case
-from threatmodel.export.stix import stix_id, stix_timestamp
+from threatmodel.export.stix import DIGEST_SLICE, bundle_digest, stix_id, stix_timestamp
 from threatmodel.model.vocab import Status
 
 
@@ -163,3 +164,32 @@ def test_ids_are_uuid5_of_the_key_with_version_4(kind: str, key: str) -> None:
     assert stix_id(kind, key) == expected
     parsed = uuid.UUID(expected.partition("--")[2])
     assert parsed.version == 4 and parsed.variant == uuid.RFC_4122
+
+
+_json_scalars = st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.text(max_size=12)
+_json_objects = st.dictionaries(
+    st.text(max_size=6),
+    st.recursive(
+        _json_scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+        max_leaves=8,
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_json_objects, max_size=5))
+def test_bundle_digest_hashes_the_whole_list_text(objects: list[dict[str, Any]]) -> None:
+    """Hashed an object at a time, the digest is that of the list written in one piece (the bundle
+    id of earlier versions), for any JSON objects: non-ASCII, control characters, nesting, empty."""
+    whole = hashlib.sha256(json.dumps(objects, sort_keys=True).encode("utf-8")).hexdigest()
+    assert bundle_digest(objects) == whole
+
+
+def test_bundle_digest_across_slices() -> None:
+    """More objects than one slice holds: the slices' texts join to the list's text."""
+    objects = [{"id": f"x--{i}", "n": i, "name": "caf\u00e9 \u2192"} for i in range(DIGEST_SLICE * 2 + 1)]
+    whole = hashlib.sha256(json.dumps(objects, sort_keys=True).encode("utf-8")).hexdigest()
+    assert bundle_digest(objects) == whole
+    assert bundle_digest([]) == hashlib.sha256(b"[]").hexdigest()

@@ -1,4 +1,5 @@
-"""``jsontext.pretty`` writes exactly what the standard library writes, whichever writer runs."""
+"""``jsontext.pretty`` and ``jsontext.compact_sorted`` write exactly what the standard library writes,
+whichever writer runs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threatmodel.jsontext import pretty
+from threatmodel.jsontext import compact_sorted, pretty
 
 scalars = (
     st.none()
@@ -32,3 +33,19 @@ def test_pretty_is_the_standard_library_text(value: Any) -> None:
 def test_escapes_match_for_awkward_strings() -> None:
     for text in ("\x00\x1f\x7f", "\u2028\u2029", "\ud800", "é\u202eabc", '"\\/'):
         assert pretty({"k": text}) == json.dumps({"k": text}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _compact_reference(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(values)
+def test_compact_sorted_is_the_standard_library_text(value: Any) -> None:
+    assert compact_sorted(value) == _compact_reference(value)
+
+
+def test_compact_sorted_orders_keys_by_code_point_and_keeps_awkward_strings() -> None:
+    value = {"\u00e9": 1, "z": "\x00\x1f\x7f\u2028\u2029", "A": ["\ud800", "\U0001f600"], "a": 2**70}
+    assert compact_sorted(value) == _compact_reference(value)
+    assert compact_sorted({"b": 1, "a": {"d": 2, "c": 3}}) == '{"a":{"c":3,"d":2},"b":1}'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.export.common import STATUS_LABELS, Labels, catalogs_of, ref_label, report_order
@@ -18,14 +18,15 @@ def anchor(f: Finding) -> str:
     return "f-" + f.id
 
 
-def findings_section(analysis: Analysis, labels: Labels) -> list[str]:
-    """The section as lines (without their newlines): one per finding, written as they are encoded."""
+def findings_section(analysis: Analysis, labels: Labels) -> Iterator[str]:
+    """The section as lines (without their newlines): one per finding, each made when it is reached
+    (a writer that writes them as they come never holds the section whole)."""
     a, cset = analysis.assessment, analysis.catalogs
-    out = ['<section class="card" id="findings"><h2>Findings</h2>']
+    yield '<section class="card" id="findings"><h2>Findings</h2>'
     if not a.findings:
-        out.append('<p class="lede">No findings.</p></section>')
-        return out
-    out.append(
+        yield '<p class="lede">No findings.</p></section>'
+        return
+    yield (
         '<p class="lede">One finding per threat on one element, or per root cause where one fact causes a threat on '
         "several elements (they are listed together). Click a title for the reasoning, scoring, controls "
         "and references; click a column header to sort. Finding ids are stable across edits and key the triage.</p>"
@@ -41,7 +42,7 @@ def findings_section(analysis: Analysis, labels: Labels) -> list[str]:
     )
     targets = sorted({(labels.name(e) if f.affected else labels.target(f), e) for f in a.findings for e in f.elements})
     target_opts = "".join(f'<option value="{esc(t)}">{esc(label)}</option>' for label, t in targets)
-    out.append(
+    yield (
         '<div class="filters no-print" id="f-box" hidden>'
         '<div><label for="f-search">Search</label><input id="f-search" type="search" placeholder="title, id, element, reference…"></div>'
         f'<div><label for="f-severity">Severity</label><select id="f-severity"><option value="">all</option>{sev_opts}</select></div>'
@@ -69,13 +70,12 @@ def findings_section(analysis: Analysis, labels: Labels) -> list[str]:
         )
         + '<th scope="col" class="w-l">References</th>'
     )
-    out.append(f'<div class="table-scroll"><table class="findings" id="findings-table"><thead><tr>{ths}</tr></thead>')
+    yield f'<div class="table-scroll"><table class="findings" id="findings-table"><thead><tr>{ths}</tr></thead>'
     views = FindingViews(analysis, labels)
     shared: dict[object, str] = {}
     for i, f in enumerate(ordered):
-        out.append(_finding_body(views(f), i, shared))
-    out.append("</table></div></section>")
-    return out
+        yield _finding_body(views(f), i, shared)
+    yield "</table></div></section>"
 
 
 def _finding_body(v: FindingView, index: int, shared: dict[object, str] | None = None) -> str:

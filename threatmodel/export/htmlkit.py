@@ -9,7 +9,6 @@ attributes (:func:`inline_svg`) before it is inlined.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
@@ -18,6 +17,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from threatmodel.export.common import STATUS_LABELS
+from threatmodel.jsontext import compact_sorted
 from threatmodel.model.vocab import Status
 
 
@@ -38,7 +38,7 @@ def _esc_text(text: str) -> str:
 def script_json(value: Any) -> str:
     """JSON that is safe inside ``<script type="application/json">``: no ``<``, ``>``, ``&``,
     U+2028 or U+2029 appears literally, so the text cannot end the element or confuse a parser."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = compact_sorted(value)
     for char, code in (
         ("<", "\\u003c"),
         (">", "\\u003e"),

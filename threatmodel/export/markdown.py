@@ -10,7 +10,7 @@ become markup, a link, raw HTML or a broken table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
@@ -87,29 +87,51 @@ def render_markdown(analysis: Analysis, *, tool_version: str) -> str:
     return "".join(markdown_pieces(analysis, tool_version=tool_version))
 
 
-def markdown_pieces(analysis: Analysis, *, tool_version: str) -> list[str]:
-    """:func:`render_markdown` as the pieces whose concatenation it is (written as they are encoded)."""
+def markdown_pieces(analysis: Analysis, *, tool_version: str) -> Iterator[str]:
+    """:func:`render_markdown` as the pieces whose concatenation it is, each section made when it is
+    reached (a writer that encodes and writes them as they come never holds the whole report)."""
     a, cset = analysis.assessment, analysis.catalogs
-    out: list[str] = []
-    out += _header(a, tool_version)
     labels = Labels.of(a.model)
-    out += _summary(a, labels)
-    out += _system(analysis)
-    out += _findings(analysis, labels)
-    out += _control_plan(a, cset)
-    out += _questions(analysis)
-    out += _coverage(analysis)
-    out += _triage(a)
-    out += _lifecycle(a, labels)
-    out += _diagnostics(a)
-    out += _catalogs(a, tool_version)
-    # one line per piece, then the text ends with exactly one newline
-    while out and not out[-1].strip("\n"):
-        out.pop()
-    if out:
-        out[-1] = out[-1].rstrip("\n")
-    pieces = [piece for line in out for piece in (line, "\n")]
-    return pieces or ["\n"]
+    sections: tuple[Callable[[], list[str]], ...] = (
+        lambda: _header(a, tool_version),
+        lambda: _summary(a, labels),
+        lambda: _system(analysis),
+        lambda: _findings(analysis, labels),
+        lambda: _control_plan(a, cset),
+        lambda: _questions(analysis),
+        lambda: _coverage(analysis),
+        lambda: _triage(a),
+        lambda: _lifecycle(a, labels),
+        lambda: _diagnostics(a),
+        lambda: _catalogs(a, tool_version),
+    )
+    return line_pieces(make() for make in sections)
+
+
+LINES_PER_PIECE = 2048
+"""Lines joined into one piece: enough that the writer's per-piece work is small, few enough that a
+piece holding an emoji (4 bytes a character as a Python string) stays well under a megabyte."""
+
+
+def line_pieces(sections: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The lines of ``sections``, each followed by a newline, as pieces of up to
+    :data:`LINES_PER_PIECE` lines; the text ends with exactly one newline (blank lines at the end
+    are dropped, the last line's own trailing newlines too, and no lines give ``"\\n"``). Blank
+    lines are held back until a line with text follows them, and the last line with text until it
+    is known to be the last, so each section is read once, when it is reached."""
+    held: list[str] = []  # the last line with text so far (first), then the blank lines after it
+    for lines in sections:
+        last = len(lines) - 1
+        while last >= 0 and not lines[last].strip("\n"):
+            last -= 1
+        if last < 0:  # only blank lines: held until a line with text follows (if one does)
+            held.extend(lines)
+            continue
+        run = [*held, *lines[:last]] if held else lines[:last]
+        for start in range(0, len(run), LINES_PER_PIECE):
+            yield "\n".join(run[start : start + LINES_PER_PIECE]) + "\n"
+        held = [lines[last], *lines[last + 1 :]]
+    yield held[0].rstrip("\n") + "\n" if held and held[0].strip("\n") else "\n"
 
 
 # ---------------------------------------------------------------------------
