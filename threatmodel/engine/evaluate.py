@@ -412,7 +412,9 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft], *, explain: bool = T
 def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
     """The components related to ``element`` through one of a threat's ``affects`` relations
     (decision 1850), sorted: a flow's receiver or sender; the models a component exchanges data
-    with directly or through one serving layer (and those it declares); or a ``linked`` relation. Empty where the relation does not
+    with directly or through one serving layer (and those it declares); the components that send
+    it the artefacts it loads (``loads_from``); those it sends to (``readers``); the agents it
+    reaches within three flows (``agents_reached``); or a ``linked`` relation. Empty where the relation does not
     apply (a flow has no ``serves``)."""
     flow = g.flows.get(element)
     if flow is not None:
@@ -420,6 +422,13 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
         return (end,) if end is not None and end in g.components else ()
     if element not in g.components or relation in ("receiver", "sender"):
         return ()
+    if relation == "loads_from":
+        # where the artefacts it loads come from: the store or registry where they can be replaced
+        return tuple(sorted({peer for _, peer, _ in g.artifacts(element, "in") if peer in g.components}))
+    if relation == "readers":
+        return tuple(n for n in g.successors(element) if n in g.components)
+    if relation == "agents_reached":
+        return _agents_reached(g, element)
     if relation == "model":
         # the models whose output the element takes or to which it hands work: joined by a flow
         # either way, declared (an agent's model, a server's served models), or one serving layer away
@@ -431,6 +440,20 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
                 models |= set(g.linked(n, "serves"))
         return tuple(sorted(models))
     return g.linked(element, relation)
+
+
+AGENTS_REACHED_HOPS = 3
+"""How far along flows ``agents_reached`` looks for the agents something it supplies ends up in."""
+
+
+def _agents_reached(g: ModelGraph, element: str) -> tuple[str, ...]:
+    """The agents reached from ``element`` along flows within :data:`AGENTS_REACHED_HOPS` (bounded
+    breadth-first walk, each node once), sorted."""
+    seen, frontier = {element}, [element]
+    for _ in range(AGENTS_REACHED_HOPS):
+        frontier = [n for p in frontier for n in g.successors(p) if n not in seen and n in g.components]
+        seen.update(frontier)
+    return tuple(sorted(n for n in seen - {element} if g.kind(n) == "agent"))
 
 
 def with_also_affects(g: ModelGraph, threat: Threat, f: Finding) -> Finding:

@@ -185,6 +185,9 @@ Affects = Literal[
     "receiver",
     "sender",
     "model",
+    "loads_from",
+    "readers",
+    "agents_reached",
     "tools",
     "delegates_to",
     "memory",
@@ -197,7 +200,9 @@ Affects = Literal[
 ]
 """A relation from a finding's element to another element it affects (decision 1850): ``receiver``
 and ``sender`` are a flow's target and source; ``model`` is a model a component exchanges data
-with directly or through one serving layer (or declares: an agent's model, a server's); the rest are the relations of the ``linked`` predicate."""
+with directly or through one serving layer (or declares: an agent's model, a server's);
+``loads_from`` the components sending it the artefacts it loads (where they can be replaced);
+``readers`` the components it sends to; ``agents_reached`` the agents within three flows downstream; the rest are the relations of the ``linked`` predicate."""
 
 
 class Threat(Frozen):
