@@ -69,6 +69,19 @@ def without_affects() -> LoadedCatalogs:
         ("third-party-agent-instructions", {("prompt-hub",): ("support-agent",)}),
         # the application answering people from the poisoned cache
         ("shared-response-cache-poisoning", {("answer-cache",): ("chat-app",)}),
+        # the agents that read a tool's descriptions or run its upgrades
+        ("mcp-tool-poisoning", {("jira-mcp",): ("issue-agent",)}),
+        ("unpinned-tool-supply-chain", {("crm-mcp",): ("agent",)}),
+        # the agents that install from a tampered registry
+        ("tool-registry-tampering", {("tool-catalog",): ("agent",)}),
+        # the server loading what a compromised model registry holds
+        ("model-registry-compromise", {("model-store",): ("serving",)}),
+        # the model an open server API lets anyone pull or replace
+        ("exposed-model-server-api", {("inference-server",): ("lab-llm",)}),
+        # the agent acting on poisoned memories
+        ("agent-memory-poisoning", {("agent-notes",): ("agent",)}),
+        # the model billed through an open gateway; the model's own finding names nothing more
+        ("denial-of-wallet", {("api-llm",): (), ("key-gateway",): ("api-llm",)}),
     ],
 )
 def test_a_finding_names_the_elements_its_threat_also_affects(
