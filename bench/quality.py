@@ -169,7 +169,9 @@ def run_model(expected_path: Path, cats: LoadedCatalogs) -> ModelResult:
     assessment = evaluate(loaded.model, cats.catalogs, as_of=AS_OF)
     by_element: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for f in assessment.findings:
-        for element in f.elements:  # a finding grouped by root cause counts on every affected element
+        # a finding counts on every element it applies to (a root cause's group) and on every element
+        # its threat says it also affects (decision 1850): a negative there is a false alarm
+        for element in f.all_elements:
             by_element.setdefault(element, []).append((f.threat, f.refs))
     result = ModelResult(name=model_file.removesuffix(".yaml"), positives=pos, negatives=neg)
     result.findings = len(assessment.findings)

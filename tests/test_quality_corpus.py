@@ -294,26 +294,26 @@ def test_an_id_still_live_after_a_split_is_met_by_either_half(tmp_path: Path) ->
 def test_a_miss_raised_next_door_is_named_but_not_counted(tmp_path: Path) -> None:
     """A threat raised on a neighbour of the expected element (a flow to or from it, or the
     component at a flow's other end) stays a miss; the report names where it was raised instead.
-    The fixture raises it on the scheduler, with the ward board among the affected elements."""
+    The fixture raises it on the scheduler, with the ward board among the affected elements; the
+    risk model whose score is relied on is named as also affected (decision 1850), so it counts."""
     result = _judge_on_case(
         tmp_path,
         "unreviewed-score-reliance",
         "positives:\n"
-        "  - {expect: tm:unreviewed-score-reliance, element: risk-model, reason: one step from the scheduler}\n"
+        "  - {expect: tm:unreviewed-score-reliance, element: risk-model, reason: also affected}\n"
         "  - {expect: tm:unreviewed-score-reliance, element: risk-model-to-scheduler, reason: the flow in}\n"
         "  - {expect: tm:unreviewed-score-reliance, element: doctors, reason: one step from the board}\n"
         "  - {expect: tm:unreviewed-score-reliance, element: vitals, reason: a data asset is no flow end}\n"
         "negatives: []\n",
     )
-    assert [e.element for e in result.misses] == ["risk-model", "risk-model-to-scheduler", "doctors", "vitals"]
+    assert [e.element for e in result.misses] == ["risk-model-to-scheduler", "doctors", "vitals"]
     assert result.next_door == {
-        ("tm:unreviewed-score-reliance", "risk-model"): ("scheduler",),
-        ("tm:unreviewed-score-reliance", "risk-model-to-scheduler"): ("scheduler",),
+        ("tm:unreviewed-score-reliance", "risk-model-to-scheduler"): ("risk-model", "scheduler"),
         ("tm:unreviewed-score-reliance", "doctors"): ("ward-board",),
     }
     summary = quality._summary([result])
-    assert summary["total"]["raised"] == 0
-    assert summary["total"]["missed_but_next_door"] == 3
+    assert summary["total"]["raised"] == 1
+    assert summary["total"]["missed_but_next_door"] == 2
     details = "\n".join(quality._details(summary))
-    assert "risk-model [none] (raised next door on scheduler)" in details
+    assert "risk-model-to-scheduler [none] (raised next door on risk-model, scheduler)" in details
     assert "vitals [none]: a data asset" in details

@@ -26,6 +26,7 @@ from threatmodel.model.levels import Severity
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from threatmodel.engine.analysis import Analysis
     from threatmodel.engine.catalogs import CatalogSet
@@ -182,7 +183,7 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
                 threat.append(" ?", style="bold yellow")
             row = [
                 Text(f.residual_severity.value, style=SEVERITY_STYLE[f.residual_severity]),
-                Text(f.target + (f" +{len(f.affected) - 1}" if f.affected else "")),
+                _target_cell(f),
                 threat,
                 Text(f.status.value),
             ]
@@ -251,6 +252,17 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
             console.print(Text(f"  … and {len(asked) - 5} more: threatmodel questions MODEL", style="dim"))
 
     print_diagnostics(console, a, limit=None if show_all else SUMMARY_ROWS)
+
+
+def _target_cell(f: Finding) -> Text:
+    """A finding's element (``+N`` for the rest of a group), then, dim, the elements its threat
+    also affects (decision 1850)."""
+    from rich.text import Text  # rich is imported only when a table is printed
+
+    cell = Text(f.target + (f" +{len(f.affected) - 1}" if f.affected else ""))
+    if f.also_affects:
+        cell.append(f" (also {', '.join(f.also_affects)})", style="dim")
+    return cell
 
 
 def _print_by_threat(console: Console, open_findings: Sequence[Finding]) -> None:

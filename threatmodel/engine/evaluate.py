@@ -13,7 +13,7 @@ from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
 from threatmodel.engine.match import Explanation, Matcher
 from threatmodel.engine.unknowns import Readings, unknown_in
-from threatmodel.graph import ModelGraph, build_graph
+from threatmodel.graph import MODEL_KINDS, ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity, collector_paused
 from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat, Variant
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
@@ -408,6 +408,64 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft], *, explain: bool = T
     return out
 
 
+# -- where a finding sits: affected elements (issue 9, branch placement2) --
+def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
+    """The components related to ``element`` through one of a threat's ``affects`` relations
+    (decision 1850), sorted: a flow's receiver or sender; the models a component exchanges data
+    with directly or through one serving layer (and those it declares); the components that send
+    it the artefacts it loads (``loads_from``); those it sends to (``readers``); the agents it
+    reaches within three flows (``agents_reached``); or a ``linked`` relation. Empty where the relation does not
+    apply (a flow has no ``serves``)."""
+    flow = g.flows.get(element)
+    if flow is not None:
+        end = flow.target if relation == "receiver" else flow.source if relation == "sender" else None
+        return (end,) if end is not None and end in g.components else ()
+    if element not in g.components or relation in ("receiver", "sender"):
+        return ()
+    if relation == "loads_from":
+        # where the artefacts it loads come from: the store or registry where they can be replaced
+        return tuple(sorted({peer for _, peer, _ in g.artifacts(element, "in") if peer in g.components}))
+    if relation == "readers":
+        return tuple(n for n in g.successors(element) if n in g.components)
+    if relation == "agents_reached":
+        return _agents_reached(g, element)
+    if relation == "model":
+        # the models whose output the element takes or to which it hands work: joined by a flow
+        # either way, declared (an agent's model, a server's served models), or one serving layer away
+        near = {n for n in (*g.successors(element), *g.predecessors(element)) if n in g.components}
+        models = {n for n in near if g.kind(n) in MODEL_KINDS} | set(g.linked(element, "model"))
+        models |= set(g.linked(element, "serves"))
+        for n in near:
+            if g.kind(n) == "model-serving":
+                models |= set(g.linked(n, "serves"))
+        return tuple(sorted(models))
+    return g.linked(element, relation)
+
+
+AGENTS_REACHED_HOPS = 3
+"""How far along flows ``agents_reached`` looks for the agents something it supplies ends up in."""
+
+
+def _agents_reached(g: ModelGraph, element: str) -> tuple[str, ...]:
+    """The agents reached from ``element`` along flows within :data:`AGENTS_REACHED_HOPS` (bounded
+    breadth-first walk, each node once), sorted."""
+    seen, frontier = {element}, [element]
+    for _ in range(AGENTS_REACHED_HOPS):
+        frontier = [n for p in frontier for n in g.successors(p) if n not in seen and n in g.components]
+        seen.update(frontier)
+    return tuple(sorted(n for n in seen - {element} if g.kind(n) == "agent"))
+
+
+def with_also_affects(g: ModelGraph, threat: Threat, f: Finding) -> Finding:
+    """``f`` naming, in ``also_affects``, the elements its threat's ``affects`` relations reach from
+    each element it applies to (decision 1850); the id, score and triage key stay as they are."""
+    if not threat.affects:
+        return f
+    own = set(f.elements)
+    also = {r for e in f.elements for relation in threat.affects for r in related(g, e, relation)} - own
+    return f.model_copy(update={"also_affects": tuple(sorted(also))}) if also else f
+
+
 def _relying(g: ModelGraph, anchor: str, draft: _Draft) -> list[str]:
     """Who relies on ``anchor``'s output in one draft: its element (always, for a threat placed
     with ``place_on``), or, for a draft on the producer itself, the people along its path (else the
@@ -629,7 +687,8 @@ def _evaluate(
             root = placed[element] if placed is not None else _root(g, threat, element, explanation)
             drafts.append(_Draft(key, threat, element, root, finding, values, variant, explanation.path))
 
-    grouped = group_findings(g, drafts, explain=explain)
+    threats = {d.key: d.threat for d in drafts}
+    grouped = [with_also_affects(g, threats[f.threat], f) for f in group_findings(g, drafts, explain=explain)]
     existing = {f.id for f in grouped}
     findings = [_settle(model, f, as_of, existing) for f in grouped]
     findings.sort(key=lambda f: f.id)
@@ -760,6 +819,7 @@ def _finding(
             "affected": (),
             "aliases": tuple(finding_id(former, element) for former in parts.former),
             "triage_key": None,
+            "also_affects": (),
         }
     )
     return finding, values

@@ -193,6 +193,10 @@ def _finding_detail(v: FindingView, shared: dict[object, str]) -> str:
         f"<p>Affects {len(f.affected)} elements: {', '.join(f'<code>{esc(e)}</code>' for e in f.affected)}</p>"
         if f.affected
         else ""
+    ) + (
+        f"<p>Also affects: {', '.join(f'<code>{esc(e)}</code>' for e in f.also_affects)}</p>"
+        if f.also_affects  # decision 1850
+        else ""
     )
     left = (
         f'<p class="summary">{esc(f.summary)}</p>'

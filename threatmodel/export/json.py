@@ -55,6 +55,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "affected": list(f.affected),
         "aliases": list(f.aliases),
         "triage_key": f.triage_key,
+        # where a finding sits (decision 1850): only when the threat names related elements
+        **({"also_affects": list(f.also_affects)} if f.also_affects else {}),
     }
 
 

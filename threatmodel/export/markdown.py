@@ -335,6 +335,8 @@ def _finding(v: FindingView, shared: dict[object, list[str]] | None = None) -> l
     target = md_text(v.target)
     elements = ", ".join([md_code(e) for e in f.elements])
     root = f"| Root cause | {md_text(f.root_cause) or ' '} |\n" if f.root_cause else ""
+    if f.also_affects:  # decision 1850
+        root += f"| Also affects | {', '.join(md_code(e) for e in f.also_affects)} |\n"
     # the table's last rows, the summary and the next heading: the same for every finding of a threat
     threat_rows = _shared(shared, ("threat", f.lifecycle, f.stride, f.summary), lambda: _threat_rows(f))
     out = [

@@ -196,6 +196,16 @@ def sarif_run(analysis: Analysis, *, tool_version: str, extra_results: Sequence[
                 related["id"] = 1
                 related["message"] = {"text": f"root cause: {f.root_cause}"}
                 result["relatedLocations"] = [related]
+        if f.also_affects:
+            # elements the threat also harms or where its control goes (decision 1850): related, not
+            # where the result sits
+            also = []
+            for n, e in enumerate(f.also_affects, start=len(result.get("relatedLocations", ())) + 1):
+                loc = location(e)
+                loc["id"] = n
+                loc["message"] = {"text": f"also affects {labels.element(e)}"}
+                also.append(loc)
+            result["relatedLocations"] = [*result.get("relatedLocations", ()), *also]
         results.append(result)
     for x in extras:
         res: dict[str, Any] = {
@@ -214,7 +224,7 @@ def sarif_run(analysis: Analysis, *, tool_version: str, extra_results: Sequence[
     artifacts = sorted(
         {
             artifact(None),
-            *(artifact(e) for f in a.findings for e in (*f.elements, *([f.root] if f.root else []))),
+            *(artifact(e) for f in a.findings for e in (*f.all_elements, *([f.root] if f.root else []))),
             *(artifact(x.element) for x in extras if x.element),
         }
     )
@@ -334,6 +344,8 @@ def _result(f: Finding, labels: Labels, rule_index: int, loc: dict[str, Any]) ->
     }
     if f.affected:
         result["properties"] |= {"root": f.root, "rootCause": f.root_cause, "affected": list(f.affected)}
+    if f.also_affects:
+        result["properties"]["alsoAffects"] = list(f.also_affects)
     if f.aliases:
         result["properties"]["aliases"] = list(f.aliases)
     if f.status in SUPPRESSED:

@@ -191,7 +191,9 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
 
     targets: dict[tuple[str, str], list[Finding]] = {}
     for f in a.findings:
-        for element in f.elements:  # a finding grouped by root cause targets every element it lists
+        # a finding grouped by root cause targets every element it lists, and those its threat also
+        # affects (decision 1850)
+        for element in f.all_elements:
             targets.setdefault((f.threat, target_identity(element)), []).append(f)
     for (key, ident), found in sorted(targets.items()):
         rel = _relationship(f"targets:{system.id}:{key}->{ident}", "targets", patterns[key], ident, producer, when)
@@ -202,7 +204,7 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
         add(rel)
 
     for f in a.findings:
-        refs = [patterns[f.threat], *(target_identity(e) for e in f.elements), *(coas[c] for c in f.controls)]
+        refs = [patterns[f.threat], *(target_identity(e) for e in f.all_elements), *(coas[c] for c in f.controls)]
         add(
             {
                 "type": "note",

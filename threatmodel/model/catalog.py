@@ -180,6 +180,31 @@ class GroupBy(StrEnum):
     application relying on its output, also when only one relies on it (decision 1510)."""
 
 
+# -- where a finding sits: affected elements (issue 9, branch placement2) --
+Affects = Literal[
+    "receiver",
+    "sender",
+    "model",
+    "loads_from",
+    "readers",
+    "agents_reached",
+    "tools",
+    "delegates_to",
+    "memory",
+    "base_model",
+    "serves",
+    "produces",
+    "trained_on_by",
+    "used_by",
+    "served_by",
+]
+"""A relation from a finding's element to another element it affects (decision 1850): ``receiver``
+and ``sender`` are a flow's target and source; ``model`` is a model a component exchanges data
+with directly or through one serving layer (or declares: an agent's model, a server's);
+``loads_from`` the components sending it the artefacts it loads (where they can be replaced);
+``readers`` the components it sends to; ``agents_reached`` the agents within three flows downstream; the rest are the relations of the ``linked`` predicate."""
+
+
 class Threat(Frozen):
     """A threat with the rule that decides where it applies."""
 
@@ -227,6 +252,12 @@ class Threat(Frozen):
     """With ``group_by: producer``: the finding sits on the one element related to the matched one
     through ``via`` where ``where`` holds on stated facts (the shell tool an agent drives), listing
     the matched element with it; none or several such elements: it stays where it matched."""
+    # -- where a finding sits: affected elements (issue 9, branch placement2) --
+    affects: tuple[Affects, ...] = ()
+    """Related elements the threat also harms or where its control goes, named on the finding as
+    ``also_affects`` without moving it or changing its id (decision 1850): a flow's ``receiver`` or
+    ``sender``; the ``model`` a component calls; or any ``linked`` relation (``serves``,
+    ``served_by``, ``produces``, ...)."""
 
 
 class Catalog(Frozen):

@@ -110,11 +110,21 @@ class Finding(Frozen):
     entry recorded under them carries over (docs/rules.md, "One finding per root cause")."""
     triage_key: str | None = None
     """The key of the triage entry applied when it is not ``id`` (a decision recorded under an alias)."""
+    # -- where a finding sits: affected elements (issue 9, branch placement2) --
+    also_affects: tuple[str, ...] = ()
+    """Elements related to the finding's own (through its threat's ``affects``) that the threat also
+    harms or where its control goes, sorted, none of them in ``elements``: named so a reviewer
+    filing the threat there finds it, never part of the id or of triage (decision 1850)."""
 
     @property
     def elements(self) -> tuple[str, ...]:
         """Every element the finding applies to: ``affected`` for a group, else ``(target,)``."""
         return self.affected or (self.target,)
+
+    @property
+    def all_elements(self) -> tuple[str, ...]:
+        """``elements`` then ``also_affects``: every element a reviewer may file the finding on."""
+        return (*self.elements, *self.also_affects)
 
 
 class Proposal(Frozen):

@@ -204,6 +204,8 @@ def finding_detail(f: Finding, cset: CatalogSet, model: SystemModel) -> Text:
         text.append(f.root_cause)
         text.append("\n")
         _line(text, "Affects", ", ".join(f.affected))
+    if f.also_affects:  # decision 1850
+        _line(text, "Also affects", ", ".join(f.also_affects))
     _heading(text, "Why it applies here")
     _bullets(text, f.why)
     if f.path:

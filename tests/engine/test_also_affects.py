@@ -1,0 +1,183 @@
+"""Where a finding sits: the related elements a threat's ``affects`` names (decision 1850).
+
+A finding stays on the element its rule matched (its id is unchanged) and also names, in
+``also_affects``, the elements its threat says are harmed too or where the control goes: the
+service receiving the data, the model whose score is relied on, the store the loaded weights come
+from. These tests pin the relation per threat on its own case fixtures, a near miss for each
+relation, and, over every model file, that the named elements exist, are near the finding, and
+never change a finding's id, score or triage.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import FIXED_DATE, MODEL_FILES
+from threatmodel.engine import evaluate
+from threatmodel.graph import build_graph
+from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
+from threatmodel.model.finding import Assessment
+from threatmodel.model.system import SystemModel
+
+CATALOGS: LoadedCatalogs = load_catalogs()
+CASES = Path(__file__).resolve().parents[1] / "catalogs" / "cases"
+
+
+def assess(model: SystemModel, catalogs: LoadedCatalogs = CATALOGS) -> Assessment:
+    return evaluate(model, catalogs.catalogs, as_of=FIXED_DATE)
+
+
+def case(threat: str, name: str = "positive") -> dict[tuple[str, ...], tuple[str, ...]]:
+    """For the threat's findings on one of its case fixtures: elements -> also_affects."""
+    model = load_model(CASES / threat / f"{name}.yaml", known_controls=CATALOGS.control_refs).model
+    return {f.elements: f.also_affects for f in assess(model).findings if f.threat == f"tm:{threat}"}
+
+
+def without_affects() -> LoadedCatalogs:
+    """The shipped catalogs with every threat's ``affects`` removed."""
+    catalogs = tuple(
+        c.model_copy(update={"threats": tuple(t.model_copy(update={"affects": ()}) for t in c.threats)})
+        for c in CATALOGS.catalogs
+    )
+    return LoadedCatalogs(catalogs=catalogs, documents=CATALOGS.documents)
+
+
+@pytest.mark.parametrize(
+    ("threat", "expected"),
+    [
+        # the flow's receiving service holds the data once it is sent
+        (
+            "sensitive-data-to-third-party-service",
+            {
+                ("kiosk-to-analytics-api",): ("analytics-api",),
+                ("kiosk-to-vision-api",): ("vision-api",),
+                ("store-staff-to-hosted-store",): ("hosted-store",),
+            },
+        ),
+        # people act on the score of the model behind the application; a finding on the model itself
+        # names nothing more
+        ("unreviewed-score-reliance", {("scheduler", "ward-board"): ("risk-model",), ("triage-model",): ()}),
+        # the flood exhausts the model the server runs
+        ("model-denial-of-service", {("gpu-serving",): ("tagger",)}),
+        # the server loading unsigned weights names the registry they can be swapped in; the hub
+        # model loaded by no stated server names nothing
+        ("pickle-deserialization", {("scorer",): ("registry",), ("sentiment-model",): ()}),
+        # the agent that follows the copied instructions
+        ("third-party-agent-instructions", {("prompt-hub",): ("support-agent",)}),
+        # the application answering people from the poisoned cache
+        ("shared-response-cache-poisoning", {("answer-cache",): ("chat-app",)}),
+        # the agents that read a tool's descriptions or run its upgrades
+        ("mcp-tool-poisoning", {("jira-mcp",): ("issue-agent",)}),
+        ("unpinned-tool-supply-chain", {("crm-mcp",): ("agent",)}),
+        # the agents that install from a tampered registry
+        ("tool-registry-tampering", {("tool-catalog",): ("agent",)}),
+        # the server loading what a compromised model registry holds
+        ("model-registry-compromise", {("model-store",): ("serving",)}),
+        # the model an open server API lets anyone pull or replace
+        ("exposed-model-server-api", {("inference-server",): ("lab-llm",)}),
+        # the agent acting on poisoned memories
+        ("agent-memory-poisoning", {("agent-notes",): ("agent",)}),
+        # the model billed through an open gateway; the model's own finding names nothing more
+        ("denial-of-wallet", {("api-llm",): (), ("key-gateway",): ("api-llm",)}),
+    ],
+)
+def test_a_finding_names_the_elements_its_threat_also_affects(
+    threat: str, expected: dict[tuple[str, ...], tuple[str, ...]]
+) -> None:
+    assert case(threat) == expected
+
+
+NEAR_MISS = """
+system: {id: near, name: Near miss}
+data:
+  - {id: weights, classification: internal, artifact: model-weights, provenance: first-party, format: pickle, integrity: none}
+boundaries:
+  - {id: cloud, trust: internal}
+components:
+  - {id: server, kind: model-serving, boundary: cloud, provenance: first-party, exposure: internal, data: [weights]}
+  - {id: app, kind: application, boundary: cloud, provenance: first-party, exposure: internal}
+flows:
+  - {source: app, target: server}
+"""
+
+
+def test_no_related_element_no_also_affects(tmp_path: Path) -> None:
+    """Near miss: the server loads pickled weights it holds itself, from no element the model shows,
+    and serves no stated model: the finding stays on the server and names nothing more."""
+    path = tmp_path / "near.yaml"
+    path.write_text(NEAR_MISS, encoding="utf-8")
+    a = assess(load_model(path, known_controls=CATALOGS.control_refs).model)
+    pickle = [f for f in a.findings if f.threat == "tm:pickle-deserialization"]
+    assert [(f.elements, f.also_affects) for f in pickle] == [(("server",), ())]
+
+
+def _declared(component: object) -> set[str]:
+    """The components a component names in its declared relations."""
+    out: set[str] = set()
+    for attr in ("serves", "tools", "delegates_to"):
+        out |= set(getattr(component, attr, ()) or ())
+    for attr in ("model", "memory", "base_model", "produces"):
+        if value := getattr(component, attr, None):
+            out.add(value)
+    return out
+
+
+def _near(model: SystemModel, start: set[str], goal: str, hops: int) -> bool:
+    """``goal`` lies within ``hops`` steps of an element of ``start``, a step being a flow (either
+    way) or a declared relation (either way); a flow counts as both its ends."""
+    ends = {fid: (f.source, f.target) for fid, f in build_graph(model).flows.items()}
+    adjacent: dict[str, set[str]] = {}
+    pairs = [*ends.values(), *((c.id, n) for c in model.components for n in _declared(c))]
+    for one, other in pairs:
+        adjacent.setdefault(one, set()).add(other)
+        adjacent.setdefault(other, set()).add(one)
+    frontier = deque((n, 0) for e in start for n in ends.get(e, (e,)))
+    seen = {n for n, _ in frontier}
+    while frontier:
+        node, depth = frontier.popleft()
+        if node == goal:
+            return True
+        if depth < hops:
+            for n in sorted(adjacent.get(node, ())):
+                if n not in seen:
+                    seen.add(n)
+                    frontier.append((n, depth + 1))
+    return False
+
+
+FINDINGS = {
+    path: (model, assess(model))
+    for path in MODEL_FILES
+    for model in [load_model(path, known_controls=CATALOGS.control_refs).model]
+}
+PLAIN = without_affects()
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_also_affected_elements_exist_and_are_connected(path: Path) -> None:
+    model, a = FINDINGS[path]
+    components = {c.id for c in model.components}
+    for f in a.findings:
+        assert list(f.also_affects) == sorted(set(f.also_affects)), f.id
+        for e in f.also_affects:
+            assert e in components, (f.id, e)
+            assert e not in f.elements, (f.id, e)
+            assert _near(model, set(f.elements), e, 3), (f.id, e)
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_naming_affected_elements_changes_no_id_score_or_triage(path: Path) -> None:
+    model, a = FINDINGS[path]
+    plain = assess(model, PLAIN)
+    assert [f.model_copy(update={"also_affects": ()}) for f in a.findings] == list(plain.findings)
+    assert a.proposals == plain.proposals
+    assert a.diagnostics == plain.diagnostics
+
+
+def test_some_model_files_name_affected_elements() -> None:
+    """The properties above are not vacuous: the corpora hold findings that name related elements."""
+    named = sum(1 for _, a in FINDINGS.values() for f in a.findings if f.also_affects)
+    assert named >= 20
