@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from threatmodel.model.base import Frozen, Name, Ref, Text
-from threatmodel.model.rules import Condition, LinkTest, TargetType
+from threatmodel.model.rules import Condition, LinkRelation, LinkTest, TargetType
 from threatmodel.model.vocab import ComponentKind
 
 
@@ -181,23 +181,7 @@ class GroupBy(StrEnum):
 
 
 # -- where a finding sits: affected elements (issue 9, branch placement2) --
-Affects = Literal[
-    "receiver",
-    "sender",
-    "model",
-    "loads_from",
-    "readers",
-    "agents_reached",
-    "tools",
-    "delegates_to",
-    "memory",
-    "base_model",
-    "serves",
-    "produces",
-    "trained_on_by",
-    "used_by",
-    "served_by",
-]
+Affects = Literal["receiver", "sender", "model", "loads_from", "readers", "agents_reached", LinkRelation]
 """A relation from a finding's element to another element it affects (decision 1850): ``receiver``
 and ``sender`` are a flow's target and source; ``model`` is a model a component exchanges data
 with directly or through one serving layer (or declares: an agent's model, a server's);

@@ -313,21 +313,25 @@ class ReachedFrom(_Predicate):
         return f"receives data from something where {self.reached_from.where.describe()}"
 
 
+LinkRelation = Literal[
+    "tools",
+    "delegates_to",
+    "memory",
+    "model",
+    "base_model",
+    "serves",
+    "produces",
+    "trained_on_by",
+    "used_by",
+    "served_by",
+]
+"""A declared relation the ``linked`` predicate follows, also one a finding can name as affected."""
+
+
 class LinkTest(Frozen):
     """Options of the ``linked`` predicate."""
 
-    via: Literal[
-        "tools",
-        "delegates_to",
-        "memory",
-        "model",
-        "base_model",
-        "serves",
-        "produces",
-        "trained_on_by",
-        "used_by",
-        "served_by",
-    ]
+    via: LinkRelation
     """Which declared relation to follow: an agent's tools, delegates, memory or model; a model's
     base model; the models a server serves; the model a job produces; the jobs that train a model;
     the agents that use a tool; the servers that serve a model."""
