@@ -20,7 +20,6 @@ that a threat now carries (the judgement is stale), or when the doc differs from
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
@@ -28,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.kind_coverage import _names, possible_kinds, refresh_doc  # noqa: E402
+from bench.kind_coverage import _names, doc_arguments, possible_kinds, refresh_doc  # noqa: E402
 from threatmodel.io.load import LoadedCatalogs, load_catalogs  # noqa: E402
 from threatmodel.model.catalog import Catalog, Entry, Threat  # noqa: E402
 from threatmodel.model.rules import TargetType  # noqa: E402
@@ -308,11 +307,7 @@ def tables(cats: LoadedCatalogs | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--write", action="store_true", help="refresh the tables in docs/coverage-catalogs.md")
-    group.add_argument("--check", action="store_true", help="exit 1 when the doc is stale or a judgement is missing")
-    args = parser.parse_args(argv)
+    args = doc_arguments(argv, __doc__, DOC)
     cats = load_catalogs()
     body = tables(cats)
     if not (args.write or args.check):

@@ -188,16 +188,23 @@ def _splice(doc: str, body: str, begin: str, end: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--write", action="store_true", help="refresh the table in docs/coverage-kinds.md")
-    group.add_argument("--check", action="store_true", help="exit 1 when docs/coverage-kinds.md is stale")
-    args = parser.parse_args(argv)
+    args = doc_arguments(argv, __doc__, DOC)
     body = table()
     if not (args.write or args.check):
         sys.stdout.write(body)
         return 0
     return refresh_doc(DOC, body, check=args.check, script="bench/kind_coverage.py")
+
+
+def doc_arguments(argv: list[str] | None, description: str | None, doc_path: Path) -> argparse.Namespace:
+    """The options of a script that prints a table kept in ``doc_path``: ``--write`` puts it in the
+    doc, ``--check`` fails when the doc is stale (or, for some scripts, a judgement is missing)."""
+    doc = doc_path.relative_to(REPO)
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--write", action="store_true", help=f"refresh the tables in {doc}")
+    group.add_argument("--check", action="store_true", help=f"exit 1 when {doc} is stale")
+    return parser.parse_args(argv)
 
 
 def refresh_doc(doc_path: Path, body: str, *, check: bool, script: str, begin: str = BEGIN, end: str = END) -> int:

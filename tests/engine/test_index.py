@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.property.strategies import system_models
+from tests.property.strategies import attr_test_options, system_models
 from threatmodel.engine import index
 from threatmodel.engine.conditions import MISSING, attr_matches, data_matches
 from threatmodel.engine.index import (
@@ -118,23 +118,10 @@ VALUES: dict[str, list[Any]] = {
 }
 
 
-@st.composite
-def attr_tests(draw: st.DrawFn) -> AttrTest:
+def attr_tests() -> st.SearchStrategy[AttrTest]:
     """Any operator on attributes of components, flows and data assets (and one none of them has),
     with values of the wrong type among them (``1`` for ``true``: the test tells them apart)."""
-    name = draw(st.sampled_from(sorted(VALUES)))
-    values = VALUES[name]
-    op = draw(st.sampled_from(["equals", "in", "contains_any", "is_set"]))
-    test: dict[str, Any] = {"name": name}
-    if op == "equals":
-        test["equals"] = draw(st.sampled_from(values))
-    elif op == "is_set":
-        test["is_set"] = draw(st.booleans())
-    else:
-        test[op] = draw(st.lists(st.sampled_from(values), min_size=1, max_size=3))
-    if op != "is_set" and (unknown := draw(st.sampled_from([None, "match", "no-match"]))) is not None:
-        test["unknown"] = unknown
-    return AttrTest.model_validate(test)
+    return attr_test_options(VALUES).map(AttrTest.model_validate)
 
 
 data_tests = st.builds(

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
 from tests.helpers import FIXED_DATE, MODEL_FILES
-from tests.property.strategies import system_models
+from tests.property.strategies import attr_test_options, system_models
 from threatmodel.engine import evaluate
 from threatmodel.engine.match import SETWISE, Matcher
 from threatmodel.engine.unknowns import resolve
@@ -92,33 +92,20 @@ def test_generated_models_get_the_reference_assessment(model: SystemModel, flags
 # -- generated conditions over the whole vocabulary ----------------------------------------
 
 KINDS = ["llm", "agent", "tool", "mcp-server", "human-user", "vector-store", "ml-model", "training-job", "application"]
-ATTRS: list[tuple[str, list[Any]]] = [
-    ("exposure", ["internet", "partner", "internal", "none", None]),
-    ("untrusted_content", [True, False]),
-    ("weights_format", ["safetensors", "pickle", "onnx"]),
-    ("provenance", ["first-party", "open-weights", "third-party-api", "vendor"]),
-    ("encrypted", [True, False]),
-    ("side_effects", ["write", "execute-code", "read-only"]),
-    ("format", ["pickle", "safetensors"]),
-    ("integrity", ["none", "hash-pinned"]),
-]
-UNKNOWN = st.sampled_from([None, "match", "no-match"])
+ATTRS: dict[str, list[Any]] = {
+    "exposure": ["internet", "partner", "internal", "none", None],
+    "untrusted_content": [True, False],
+    "weights_format": ["safetensors", "pickle", "onnx"],
+    "provenance": ["first-party", "open-weights", "third-party-api", "vendor"],
+    "encrypted": [True, False],
+    "side_effects": ["write", "execute-code", "read-only"],
+    "format": ["pickle", "safetensors"],
+    "integrity": ["none", "hash-pinned"],
+}
 
 
-@st.composite
-def attr_tests(draw: st.DrawFn) -> dict[str, Any]:
-    name, values = draw(st.sampled_from(ATTRS))
-    op = draw(st.sampled_from(["equals", "in", "contains_any", "is_set"]))
-    test: dict[str, Any] = {"name": name}
-    if op == "equals":
-        test["equals"] = draw(st.sampled_from(values))
-    elif op == "is_set":
-        test["is_set"] = draw(st.booleans())
-    else:
-        test[op] = draw(st.lists(st.sampled_from(values), min_size=1, max_size=3))
-    if op != "is_set" and (unknown := draw(UNKNOWN)) is not None:
-        test["unknown"] = unknown
-    return test
+def attr_tests() -> st.SearchStrategy[dict[str, Any]]:
+    return attr_test_options(ATTRS)
 
 
 def leaves() -> st.SearchStrategy[dict[str, Any]]:

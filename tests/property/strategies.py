@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -117,3 +119,21 @@ def system_models(draw: st.DrawFn, max_components: int = 12) -> SystemModel:
             "triage": triage,
         }
     )
+
+
+@st.composite
+def attr_test_options(draw: st.DrawFn, values: Mapping[str, Sequence[Any]]) -> dict[str, Any]:
+    """The options of an ``attr`` test: any operator on one of ``values``' attribute names, with
+    values drawn from what that name may hold, and any ``unknown`` reading (none, match, no-match)."""
+    name = draw(st.sampled_from(sorted(values)))
+    op = draw(st.sampled_from(["equals", "in", "contains_any", "is_set"]))
+    test: dict[str, Any] = {"name": name}
+    if op == "equals":
+        test["equals"] = draw(st.sampled_from(values[name]))
+    elif op == "is_set":
+        test["is_set"] = draw(st.booleans())
+    else:
+        test[op] = draw(st.lists(st.sampled_from(values[name]), min_size=1, max_size=3))
+    if op != "is_set" and (unknown := draw(st.sampled_from([None, "match", "no-match"]))) is not None:
+        test["unknown"] = unknown
+    return test
