@@ -141,8 +141,9 @@ class ModelGraph:
     open_classification: Mapping[str, OpenClassification] = field(default_factory=dict)
     """The data assets whose classification the rules see as unknown, and why (decision 1630)."""
     implied: frozenset[tuple[str, str]] = frozenset()
-    """Links the graph draws between a server and a model it ``serves`` where the model draws no
-    flow in that direction (``served_pairs``), as ``(from, to)``."""
+    """Links the graph draws where the model draws no flow in that direction, as ``(from, to)``:
+    between a server and a model it ``serves`` (``served_pairs``) and between an agent and a tool
+    it names in ``tools`` (``tool_pairs``)."""
     # -- issue 9, settled by stated trust (decision 1720)
     settled: Mapping[tuple[str, str], Settlement] = field(default_factory=dict)
     """Unstated facts that stated facts already answer, keyed by ``(element, attribute)``: the
@@ -188,13 +189,26 @@ class ModelGraph:
         than a drawn flow, so an explanation says why the path goes that way."""
         out: list[str] = []
         for a, b in itertools.pairwise(path):
-            if (a, b) in self.implied:
+            if (a, b) not in self.implied:
+                continue
+            if self.kind(a) == "model-serving" or self.kind(b) == "model-serving":
                 server, hosted = (a, b) if self.kind(a) == "model-serving" else (b, a)
                 out.append(
                     f"{self.name(server)} serves {self.name(hosted)}: what reaches the server reaches "
                     "the model, and the model's output leaves through it"
                 )
+            else:
+                user, tool = (b, a) if (b, a) in self._tool_links else (a, b)
+                out.append(
+                    f"{self.name(user)} names {self.name(tool)} among its tools: its calls reach the tool, "
+                    "and what the tool returns reaches it"
+                )
         return list(dict.fromkeys(out))
+
+    @property
+    def _tool_links(self) -> frozenset[tuple[str, str]]:
+        """``(agent, tool)`` for every tool an agent names (``tool_pairs``), read once."""
+        return self.memo("tool-links", lambda: frozenset(tool_pairs(self.components)))
 
     def content_predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's links that carry content, sorted (the reverse of ``content_successors``)."""
@@ -659,6 +673,22 @@ def served_pairs(components: Mapping[str, ComponentBase]) -> tuple[tuple[str, st
     return tuple(sorted(pairs))
 
 
+def tool_pairs(components: Mapping[str, ComponentBase]) -> tuple[tuple[str, str], ...]:
+    """``(agent, tool)`` for every component an agent names in ``tools`` (ids that name another
+    component of the system), sorted.
+
+    Like ``served_pairs``, the graph joins each pair in both directions as if flows linked them
+    (decision 1880): the agent's calls reach the tool, and what the tool returns (a page it read,
+    a file, a search result, another server's answer) reaches the agent's context, whether or not
+    the model draws the return flow. No data asset moves on these links.
+    """
+    pairs: set[tuple[str, str]] = set()
+    for cid, component in components.items():
+        if isinstance(component, Agent):
+            pairs.update((cid, tool) for tool in component.tools if tool != cid and tool in components)
+    return tuple(sorted(pairs))
+
+
 # -- issue 9, settled by stated trust (decision 1720) ------------------------------------------
 
 
@@ -867,6 +897,15 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
         handled[flow.source].update(flow.data)
         handled[flow.target].update(flow.data)
     implied: set[tuple[str, str]] = set()
+    for caller, tool in tool_pairs(components):
+        # An agent calls the tools it names and reads what they return, drawn or not (decision 1880).
+        implied.update(link for link in ((caller, tool), (tool, caller)) if link[1] not in succ[link[0]])
+        succ[caller].add(tool)
+        pred[tool].add(caller)
+        succ[tool].add(caller)
+        pred[caller].add(tool)
+        content.setdefault(caller, set()).add(tool)
+        content.setdefault(tool, set()).add(caller)
     for server, model_id in served_pairs(components):
         # A served model runs inside its server: what reaches the server reaches the model, and
         # what the model answers leaves through the server (decision 1520).
