@@ -260,9 +260,13 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     already ask about; one unknown fact, one finding (decision 1820). And
     ``model-on-uncontrolled-devices`` reads the new ``hosting: on-device`` only when stated: an
     unknown hosting is nearly always a server and is already asked by the provider threats.
+    Session 10 (decision 1881) added one to ``unprotected-sensitive-flow``: on a flow stated
+    encrypted, the sender's authentication counts only where it is stated ``none``. The threat's
+    attacker sits on the path, which stated encryption keeps out; an unstated encryption is still
+    read as none, so the silence of an unstated flow is still asked.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 53
+    assert 0 < text.count("unknown: no-match") <= 54
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
