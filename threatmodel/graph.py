@@ -143,7 +143,7 @@ class ModelGraph:
     implied: frozenset[tuple[str, str]] = frozenset()
     """Links the graph draws where the model draws no flow in that direction, as ``(from, to)``:
     between a server and a model it ``serves`` (``served_pairs``) and between an agent and a tool
-    it names in ``tools`` (``tool_pairs``)."""
+    or agent it names in ``tools`` or ``delegates_to`` (``call_pairs``)."""
     # -- issue 9, settled by stated trust (decision 1720)
     settled: Mapping[tuple[str, str], Settlement] = field(default_factory=dict)
     """Unstated facts that stated facts already answer, keyed by ``(element, attribute)``: the
@@ -198,17 +198,24 @@ class ModelGraph:
                     "the model, and the model's output leaves through it"
                 )
             else:
-                user, tool = (b, a) if (b, a) in self._tool_links else (a, b)
-                out.append(
-                    f"{self.name(user)} names {self.name(tool)} among its tools: its calls reach the tool, "
-                    "and what the tool returns reaches it"
-                )
+                caller, callee = (b, a) if (b, a) in self._call_links else (a, b)
+                agent = self.components[caller]
+                if isinstance(agent, Agent) and callee in agent.tools:
+                    out.append(
+                        f"{self.name(caller)} names {self.name(callee)} among its tools: its calls reach "
+                        "the tool, and what the tool returns reaches it"
+                    )
+                else:
+                    out.append(
+                        f"{self.name(caller)} delegates to {self.name(callee)}: its tasks reach that "
+                        "agent, and what the agent returns reaches it"
+                    )
         return list(dict.fromkeys(out))
 
     @property
-    def _tool_links(self) -> frozenset[tuple[str, str]]:
-        """``(agent, tool)`` for every tool an agent names (``tool_pairs``), read once."""
-        return self.memo("tool-links", lambda: frozenset(tool_pairs(self.components)))
+    def _call_links(self) -> frozenset[tuple[str, str]]:
+        """``(agent, callee)`` for every tool or agent an agent names (``call_pairs``), read once."""
+        return self.memo("call-links", lambda: frozenset(call_pairs(self.components)))
 
     def content_predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's links that carry content, sorted (the reverse of ``content_successors``)."""
@@ -673,19 +680,20 @@ def served_pairs(components: Mapping[str, ComponentBase]) -> tuple[tuple[str, st
     return tuple(sorted(pairs))
 
 
-def tool_pairs(components: Mapping[str, ComponentBase]) -> tuple[tuple[str, str], ...]:
-    """``(agent, tool)`` for every component an agent names in ``tools`` (ids that name another
-    component of the system), sorted.
+def call_pairs(components: Mapping[str, ComponentBase]) -> tuple[tuple[str, str], ...]:
+    """``(agent, callee)`` for every component an agent names in ``tools`` or ``delegates_to``
+    (ids that name another component of the system), sorted.
 
     Like ``served_pairs``, the graph joins each pair in both directions as if flows linked them
-    (decision 1880): the agent's calls reach the tool, and what the tool returns (a page it read,
-    a file, a search result, another server's answer) reaches the agent's context, whether or not
-    the model draws the return flow. No data asset moves on these links.
+    (decision 1880): the agent's calls and tasks reach the callee, and what the callee returns (a
+    page a tool read, a file, a search result, a sub-agent's findings) reaches the agent's context,
+    whether or not the model draws the return flow. No data asset moves on these links.
     """
     pairs: set[tuple[str, str]] = set()
     for cid, component in components.items():
         if isinstance(component, Agent):
-            pairs.update((cid, tool) for tool in component.tools if tool != cid and tool in components)
+            callees = (*component.tools, *component.delegates_to)
+            pairs.update((cid, callee) for callee in callees if callee != cid and callee in components)
     return tuple(sorted(pairs))
 
 
@@ -897,8 +905,9 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
         handled[flow.source].update(flow.data)
         handled[flow.target].update(flow.data)
     implied: set[tuple[str, str]] = set()
-    for caller, tool in tool_pairs(components):
-        # An agent calls the tools it names and reads what they return, drawn or not (decision 1880).
+    for caller, tool in call_pairs(components):
+        # An agent calls the tools and agents it names and reads what they return, drawn or not
+        # (decision 1880).
         implied.update(link for link in ((caller, tool), (tool, caller)) if link[1] not in succ[link[0]])
         succ[caller].add(tool)
         pred[tool].add(caller)

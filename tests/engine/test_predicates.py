@@ -157,17 +157,19 @@ def test_neighbour_direction() -> None:
 
 def test_reaches_and_reached_from() -> None:
     """`reaches` follows flows forward to a match; `reached_from` backward, neither counting the start."""
-    # the index lies on a cycle, but a component never "reaches" itself: only what is upstream of it counts
+    # the index lies on a cycle, but a component never "reaches" itself: only what is upstream of it counts;
+    # the mailer answers the agent that names it among its tools (decision 1880), so it is upstream too
     assert matches({"reaches": {"where": {"kind": ["vector-store"]}}}) == [
         "agent",
         "customer",
         "llm",
+        "mailer",
         "portal",
         "retriever",
         "ticket-db",
         "vault-read",
     ]
-    assert matches({"reaches": {"where": {"kind": ["tool"]}}}) == ["agent", "vault-read"]
+    assert matches({"reaches": {"where": {"kind": ["tool"]}}}) == ["agent", "mailer", "vault-read"]
     assert matches({"reached_from": {"where": {"kind": ["human-user"]}, "max_hops": 2}}) == ["portal", "ticket-db"]
 
 

@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import FIXED_DATE, MODEL_FILES
 from threatmodel.engine.analysis import analyse
 from threatmodel.engine.whynot import why_not
-from threatmodel.graph import build_graph, tool_pairs
+from threatmodel.graph import build_graph, call_pairs
 from threatmodel.io.load import LoadedCatalogs, load_model, load_model_text
 from threatmodel.model.system import SystemModel
 
@@ -42,7 +42,7 @@ def _model(text: str = BROWSING) -> SystemModel:
 
 def test_tools_join_an_agent_and_each_tool_it_names_both_ways() -> None:
     g = build_graph(_model())
-    assert tool_pairs(g.components) == (("assistant", "browser"),)
+    assert call_pairs(g.components) == (("assistant", "browser"),)
     assert "browser" in g.successors("assistant") and "assistant" in g.successors("browser")
     assert "assistant" in g.content_successors("browser")
     assert g.implied == frozenset({("assistant", "browser"), ("browser", "assistant")})
@@ -88,7 +88,7 @@ def _with_return_flows_drawn(model: SystemModel) -> tuple[SystemModel, set[str]]
     """``model`` with every implied agent-tool link drawn as a flow carrying no data; the keys of
     the flows added."""
     g = build_graph(model)
-    links = {link for pair in tool_pairs(g.components) for link in (pair, pair[::-1])}
+    links = {link for pair in call_pairs(g.components) for link in (pair, pair[::-1])}
     added = [{"source": a, "target": b} for a, b in sorted(g.implied & links)]
     flows = [f.model_dump(mode="json", exclude_defaults=True) for f in model.flows]
     drawn = model.model_copy(update={"flows": ()})
