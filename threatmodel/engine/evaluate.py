@@ -414,8 +414,16 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
     (decision 1850), sorted: a flow's receiver or sender; the models a component exchanges data
     with directly or through one serving layer (and those it declares); the components that send
     it the artefacts it loads (``loads_from``); those it sends to (``readers``); the agents it
-    reaches within three flows (``agents_reached``); or a ``linked`` relation. Empty where the relation does not
+    reaches within three flows (``agents_reached``); the system's agents that act or may act on
+    their own (``autonomous_agents``, from any element); or a ``linked`` relation. Empty where the relation does not
     apply (a flow has no ``serves``)."""
+    if relation == "autonomous_agents":
+        # the agents that act, or may act, on their own: what a system-wide gap leaves unwatched
+        return tuple(
+            cid
+            for cid in g.by_kind.get("agent", ())
+            if getattr(g.components[cid], "autonomy", None) in (None, Autonomy.AUTONOMOUS)
+        )
     flow = g.flows.get(element)
     if flow is not None:
         end = flow.target if relation == "receiver" else flow.source if relation == "sender" else None
