@@ -42,7 +42,7 @@ from threatmodel.edit.changes import (
     element_key,
     reference_problems,
 )
-from threatmodel.engine.analysis import Analysis, analyse
+from threatmodel.engine.analysis import Analysis, analyse, retriaged
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.errors import ModelError, Problem, SourceSpan, UsageError
 from threatmodel.io.load import LoadedCatalogs, LoadedModel, display_path, load_model_text
@@ -183,10 +183,22 @@ class EditSession:
         self._included_triage = frozenset(k for k, doc_index in loaded.triage_origins.items() if doc_index != 0)
         self._reassess()
 
-    def _reassess(self) -> None:
-        """The model changed: a new version, analysed when next asked for."""
+    def _reassess(self, change: Change | None = None) -> None:
+        """The model changed: a new version, analysed when next asked for. A change that only
+        records or removes triage decisions is settled on the spot from the analysis at hand, with
+        nothing matched again (decision 1887)."""
+        previous = self._analysis
         self.version += 1
         self._analysis = None
+        if (
+            change is not None
+            and previous is not None
+            and previous.untriaged is not None
+            and all(isinstance(edit, SetTriage) for edit in change.edits)
+        ):
+            started = time.perf_counter()
+            self._analysis = retriaged(previous, self.model)
+            self.evaluate_ms = (time.perf_counter() - started) * 1000
 
     # -- state ------------------------------------------------------------------
     @property
@@ -263,7 +275,7 @@ class EditSession:
         self._undo.append(Step(change, before, after))
         self._redo.clear()
         self.model = after
-        self._reassess()
+        self._reassess(change)
 
     def undo(self) -> Change | None:
         """Revert the last change; returns it (None when there is nothing to undo)."""
@@ -273,7 +285,7 @@ class EditSession:
         self._redo.append(step)
         self.model = step.before
         self._doc = None  # rebuilt from the opened text and the remaining changes when next needed
-        self._reassess()
+        self._reassess(step.change)
         return step.change
 
     def redo(self) -> Change | None:
@@ -284,7 +296,7 @@ class EditSession:
         _apply_to_document(self.document, step.change)
         self._undo.append(step)
         self.model = step.after
-        self._reassess()
+        self._reassess(step.change)
         return step.change
 
     @property

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.engine.evaluate import evaluate
+from threatmodel.engine.evaluate import evaluate_untriaged, retriage
 from threatmodel.errors import SourceSpan
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.catalog import Catalog
-from threatmodel.model.finding import Assessment
+from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import SystemModel
 
 
@@ -62,10 +62,25 @@ class Analysis:
     catalogs: CatalogSet
     graph: ModelGraph
     source: Source
+    untriaged: tuple[Finding, ...] | None = None
+    """The findings before triage was applied, so another set of triage decisions can be applied
+    without matching again (:func:`retriaged`); None where they were not kept."""
 
     @property
     def model(self) -> SystemModel:
         return self.assessment.model
+
+
+def retriaged(analysis: Analysis, model: SystemModel) -> Analysis:
+    """The analysis of ``model``, which differs from ``analysis.model`` in its triage only: the
+    same findings settled against the new decisions, with their
+    diagnostics and proposals, and nothing matched again (decision 1887)."""
+    if analysis.untriaged is None:
+        raise ValueError("the analysis did not keep its findings before triage")
+    graph = replace(analysis.graph, model=model)
+    a = analysis.assessment
+    assessment = retriage(model, analysis.untriaged, analysis.catalogs, graph=graph, as_of=a.as_of, explain=a.explained)
+    return Analysis(assessment, analysis.catalogs, graph, analysis.source, analysis.untriaged)
 
 
 def analyse(
@@ -80,5 +95,5 @@ def analyse(
     (``explain=False``: findings without their explanation, see ``Assessment.explained``)."""
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     graph = build_graph(model)
-    assessment = evaluate(model, cset.catalogs, as_of=as_of, graph=graph, explain=explain)
-    return Analysis(assessment, cset, graph, source if source is not None else Unlocated())
+    assessment, untriaged = evaluate_untriaged(model, cset.catalogs, as_of=as_of, graph=graph, explain=explain)
+    return Analysis(assessment, cset, graph, source if source is not None else Unlocated(), untriaged)

@@ -603,7 +603,72 @@ def evaluate(
     why; for callers that print none of it (``check``, ``diff``), decision 0950.
     """
     with collector_paused():
-        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=reference, explain=explain)
+        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=reference, explain=explain)[0]
+
+
+def evaluate_untriaged(
+    model: SystemModel,
+    catalogs: Sequence[Catalog] | CatalogSet,
+    *,
+    as_of: dt.date,
+    graph: ModelGraph | None = None,
+    explain: bool = True,
+) -> tuple[Assessment, tuple[Finding, ...]]:
+    """:func:`evaluate`, and the findings as they were before triage was applied, which
+    :func:`retriage` needs to apply another set of triage decisions without matching again."""
+    with collector_paused():
+        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=False, explain=explain)
+
+
+def retriage(
+    model: SystemModel,
+    untriaged: Sequence[Finding],
+    catalogs: CatalogSet,
+    *,
+    graph: ModelGraph,
+    as_of: dt.date,
+    explain: bool = True,
+) -> Assessment:
+    """The assessment of ``model`` whose findings before triage are ``untriaged`` (from
+    :func:`evaluate_untriaged` of a model that differs from ``model`` in its triage only).
+
+    Triage decides no rule: recording, changing or removing a decision changes a finding's status,
+    the diagnostics and the proposals, never which rules hold or their scores (decision 1887). So
+    the findings are settled again against ``model.triage``, and nothing is matched."""
+    with collector_paused():
+        return _assessment(model, graph, catalogs, untriaged, as_of=as_of, explain=explain)
+
+
+def _assessment(
+    model: SystemModel,
+    g: ModelGraph,
+    cset: CatalogSet,
+    grouped: Sequence[Finding],
+    *,
+    as_of: dt.date,
+    explain: bool,
+) -> Assessment:
+    """The findings ``grouped`` settled against ``model``'s triage, with diagnostics and proposals."""
+    existing = {f.id for f in grouped}
+    findings = [_settle(model, f, as_of, existing) for f in grouped]
+    findings.sort(key=lambda f: f.id)
+    diagnostics = [*model_diagnostics(model, g), *_triage_diagnostics(model, findings, as_of)]
+    ignored = set(model.settings.ignore_diagnostics)
+    diagnostics = sorted(
+        (d for d in diagnostics if d.code not in ignored), key=lambda d: (d.code, d.element or "", d.message)
+    )
+    return Assessment(
+        model=model,
+        findings=tuple(findings),
+        proposals=propose_controls(findings, cset),
+        diagnostics=tuple(diagnostics),
+        catalogs=tuple(
+            CatalogInfo(id=c.id, title=c.title, version=c.version, published=c.published, source=c.source)
+            for c in sorted(cset.catalogs, key=lambda c: c.id)
+        ),
+        as_of=as_of,
+        explained=explain,
+    )
 
 
 def _evaluate(
@@ -614,13 +679,12 @@ def _evaluate(
     graph: ModelGraph | None,
     reference: bool,
     explain: bool = True,
-) -> Assessment:
+) -> tuple[Assessment, tuple[Finding, ...]]:
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     g = graph if graph is not None and graph.model is model else build_graph(model)
     setwise = not reference
     matchers = Matchers(Matcher(g, setwise=setwise), Matcher(g, optimistic=True, setwise=setwise))
     disabled = set(model.settings.disabled_threats)
-    findings: list[Finding] = []
     # Both readings of every rule, made once and kept for the whole evaluation (the matchers'
     # caches are keyed by condition identity, so the conditions must outlive them).
     unknown = unknown_in([*g.components.values(), *g.flows.values(), *g.data.values()])
@@ -696,27 +760,8 @@ def _evaluate(
             drafts.append(_Draft(key, threat, element, root, finding, values, variant, explanation.path))
 
     threats = {d.key: d.threat for d in drafts}
-    grouped = [with_also_affects(g, threats[f.threat], f) for f in group_findings(g, drafts, explain=explain)]
-    existing = {f.id for f in grouped}
-    findings = [_settle(model, f, as_of, existing) for f in grouped]
-    findings.sort(key=lambda f: f.id)
-    diagnostics = [*model_diagnostics(model, g), *_triage_diagnostics(model, findings, as_of)]
-    ignored = set(model.settings.ignore_diagnostics)
-    diagnostics = sorted(
-        (d for d in diagnostics if d.code not in ignored), key=lambda d: (d.code, d.element or "", d.message)
-    )
-    return Assessment(
-        model=model,
-        findings=tuple(findings),
-        proposals=propose_controls(findings, cset),
-        diagnostics=tuple(diagnostics),
-        catalogs=tuple(
-            CatalogInfo(id=c.id, title=c.title, version=c.version, published=c.published, source=c.source)
-            for c in sorted(cset.catalogs, key=lambda c: c.id)
-        ),
-        as_of=as_of,
-        explained=explain,
-    )
+    grouped = tuple(with_also_affects(g, threats[f.threat], f) for f in group_findings(g, drafts, explain=explain))
+    return _assessment(model, g, cset, grouped, as_of=as_of, explain=explain), grouped
 
 
 UNEXPLAINED = Explanation(())
