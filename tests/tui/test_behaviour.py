@@ -1095,3 +1095,40 @@ def test_finding_titles_stay_readable_at_80_columns() -> None:
     for width in range(20, 60):
         widths = column_widths(width)
         assert widths["finding"] >= 12 and set(widths) == {"severity", "status", "finding", "target"}, width
+
+
+async def test_triage_edits_redraw_exactly_the_badges_a_full_build_draws(app: ThreatModelApp) -> None:
+    """A triage edit keeps the model's elements, so the tree only redraws badges (decision 1887);
+    after accepting and reopening findings, every label equals what a full build of the same
+    model and findings draws, rows in groups never unfolded included."""
+    from threatmodel.edit.changes import Change, SetTriage
+    from threatmodel.tui.widgets.component_tree import ModelTree
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session = tm(pilot).session
+        assert session is not None
+        shown = tree(pilot)
+        built = {ref[1] for ref in shown._by_ref if ref[0] == "components"}
+        on_rows = [f for f in session.assessment.findings if built & set(f.elements)][:3]
+        assert on_rows, "findings on components whose rows are drawn"
+        for f in on_rows:
+            session.apply(Change("accept", (SetTriage(f.id, {"status": "accepted", "justification": "ok"}),)))
+            tm(pilot).model_changed("accept")
+            await pilot.pause()
+        session.apply(Change("reopen", (SetTriage(on_rows[0].id, None),)))
+        tm(pilot).model_changed("reopen")
+        await pilot.pause()
+        fresh = ModelTree()
+        by_target: dict[str, list[Any]] = {}
+        for f in session.assessment.findings:
+            for e in f.elements:
+                by_target.setdefault(e, []).append(f)
+        expected = fresh._label_specs(session.model, by_target)
+        assert shown._specs.keys() == expected.keys()
+        for ref, (signature, make) in expected.items():
+            got_signature, got_make = shown._specs[ref]
+            assert got_signature == signature, ref
+            assert got_make().plain == make().plain, ref
+        for ref, node in shown._by_ref.items():
+            assert str(node.label) == expected[ref][1]().plain, ref

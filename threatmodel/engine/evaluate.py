@@ -559,6 +559,8 @@ def _settle(model: SystemModel, f: Finding, as_of: dt.date, existing: set[str]) 
     """Apply the triage decision recorded for ``f`` (under its id, else under its aliases)."""
     triage, key = model.triage.get(f.id), f.id
     if triage is None:
+        if model.triage.keys().isdisjoint(f.aliases):
+            return f  # no decision under its id or any earlier one
         triage, alias = _alias_entry(model, f, existing)
         key = alias or f.id
     if triage is None:

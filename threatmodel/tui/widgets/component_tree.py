@@ -46,6 +46,19 @@ def _badge(findings: list[Finding]) -> Text:
     return Text(f" {len(open_)}●", style=SEVERITY_STYLES.get(str(worst), ""))
 
 
+NO_BADGE = (0, "")
+
+
+def badge_keys(by_target: dict[str, list[Finding]]) -> dict[str, tuple[int, str]]:
+    """Each element's open finding count and worst open severity (elements with an open finding)."""
+    badges: dict[str, tuple[int, str]] = {}
+    for target, listed in by_target.items():
+        open_ = [f.residual_severity for f in listed if f.status.is_open]
+        if open_:
+            badges[target] = (len(open_), str(max(open_)))
+    return badges
+
+
 class ModelTree(Tree[NodeRef]):
     """Boundaries → components, plus flows, data assets and implemented controls."""
 
@@ -101,6 +114,14 @@ class ModelTree(Tree[NodeRef]):
         self._unbuilt: dict[str, list[NodeRef]] = {}
         """Rows of each group that was never unfolded, in model order: built on first unfold."""
         self._pending_cursor: TreeNode[NodeRef] | None = None
+        self._by_target: dict[str, list[Finding]] = {}
+        """The findings per element the labels of the last full build draw their badges from."""
+        self._parts: tuple[object, ...] = ()
+        """The model's element tuples at the last full build (compared by identity)."""
+        self._badges: dict[str, tuple[int, str]] = {}
+        """Each element's open count and worst open severity, as last shown."""
+        self._badged: dict[str, list[NodeRef]] = {}
+        """The nodes that show each element's badge (the system, components and flows)."""
 
     # -- building -------------------------------------------------------------
     @staticmethod
@@ -121,6 +142,32 @@ class ModelTree(Tree[NodeRef]):
         for f in findings or ():
             for element in f.elements:  # a finding grouped by root cause counts on every element it lists
                 by_target[element].append(f)
+        parts = (model.system, model.boundaries, model.components, model.flows, model.data, model.controls)
+        if self._parts and all(a is b for a, b in zip(parts, self._parts, strict=True)):
+            # The same elements as last time (a triage edit): only badges can change. The labels
+            # draw from the findings dict their build captured, so it is refilled in place and only
+            # the nodes whose badge changed are drawn again (decision 1887).
+            badges = badge_keys(by_target)
+            self._by_target.clear()
+            self._by_target.update(by_target)
+            changed = {t for t in badges.keys() | self._badges.keys() if badges.get(t) != self._badges.get(t)}
+            for target in sorted(changed):
+                for ref in self._badged.get(target, ()):
+                    signature, make = self._specs[ref]
+                    self._specs[ref] = (*signature[:-1], badges.get(target, NO_BADGE)), make
+                    self._set(ref, self._specs[ref][0], make)
+            self._badges = badges
+            return
+        self._by_target = by_target
+        self._parts = parts
+        self._badges = badge_keys(by_target)
+        badged: dict[str, list[NodeRef]] = defaultdict(list)
+        badged[model.system.id].append(("system", model.system.id))
+        for c in model.components:
+            badged[c.id].append(("components", c.id))
+        for flow in model.flows:
+            badged[flow.key].append(("flows", flow.key))
+        self._badged = badged
         specs = self._label_specs(model, by_target)
         self._specs = specs
         structure = self._structure_of(model)
@@ -255,9 +302,10 @@ class ModelTree(Tree[NodeRef]):
         def put(ref: NodeRef, signature: tuple[Any, ...], make: Callable[[], Text]) -> None:
             specs[ref] = (signature, make)
 
+        badges = badge_keys(by_target)
+
         def badge_key(target: str) -> tuple[int, str]:
-            open_ = [f for f in by_target.get(target, []) if f.status.is_open]
-            return len(open_), str(worst_open(open_) or "")
+            return badges.get(target, NO_BADGE)
 
         def labelled(first: str, first_style: str, rest: tuple[tuple[str, str], ...], target: str | None) -> Text:
             label = styled(first, first_style) if first_style else Text(first)
@@ -290,8 +338,9 @@ class ModelTree(Tree[NodeRef]):
             count = len(getattr(model, section))
             put(("group", section), (title, count), partial(styled, f"{title} ({count})", "italic"))
         for flow in model.flows:
+            key = flow.key
             text = f"{names.get(flow.source, flow.source)} → {names.get(flow.target, flow.target)}"
-            put(("flows", flow.key), (text, badge_key(flow.key)), partial(labelled, text, "", (), flow.key))
+            put(("flows", key), (text, badge_key(key)), partial(labelled, text, "", (), key))
         for d in model.data:
             name, level = d.label, classification_word(d.classification)
             put(("data", d.id), (name, level), partial(labelled, name, "", ((f" {level}", "dim"),), None))

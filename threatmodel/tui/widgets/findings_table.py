@@ -222,6 +222,7 @@ class FindingsTable(DataTable[Text]):
     def show(self, findings: Sequence[Finding], flt: FindingFilter) -> None:
         """Show the findings passing ``flt``, sorted by the current sort column; keeps the cursor."""
         visible = sorted((f for f in findings if flt.matches(f)), key=SORTS[self.sort_column][1])
+        before = self.findings
         self.findings = {f.id: f for f in findings}
         order = [f.id for f in visible]
         current = self.current_id
@@ -229,6 +230,8 @@ class FindingsTable(DataTable[Text]):
             for f in visible:
                 if f.id not in self._cells:
                     break  # rows past the ones added so far are drawn when added
+                if before.get(f.id) is f:
+                    continue  # the very finding drawn last time (a triage edit keeps the others, decision 1887)
                 cells = self._cells_of(f)
                 plain = tuple(c.plain for c in cells)
                 if self._cells.get(f.id) != plain:
