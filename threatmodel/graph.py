@@ -904,27 +904,18 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
         pred[flow.target].add(flow.source)
         handled[flow.source].update(flow.data)
         handled[flow.target].update(flow.data)
+    # An agent calls the tools and agents it names and reads what they return (decision 1880); a
+    # served model runs inside its server: what reaches the server reaches the model, and what the
+    # model answers leaves through it (decision 1520). Both are joined both ways, drawn or not.
     implied: set[tuple[str, str]] = set()
-    for caller, tool in call_pairs(components):
-        # An agent calls the tools and agents it names and reads what they return, drawn or not
-        # (decision 1880).
-        implied.update(link for link in ((caller, tool), (tool, caller)) if link[1] not in succ[link[0]])
-        succ[caller].add(tool)
-        pred[tool].add(caller)
-        succ[tool].add(caller)
-        pred[caller].add(tool)
-        content.setdefault(caller, set()).add(tool)
-        content.setdefault(tool, set()).add(caller)
-    for server, model_id in served_pairs(components):
-        # A served model runs inside its server: what reaches the server reaches the model, and
-        # what the model answers leaves through the server (decision 1520).
-        implied.update(link for link in ((server, model_id), (model_id, server)) if link[1] not in succ[link[0]])
-        succ[server].add(model_id)
-        pred[model_id].add(server)
-        succ[model_id].add(server)
-        pred[server].add(model_id)
-        content.setdefault(server, set()).add(model_id)
-        content.setdefault(model_id, set()).add(server)
+    for one, other in (*call_pairs(components), *served_pairs(components)):
+        implied.update(link for link in ((one, other), (other, one)) if link[1] not in succ[link[0]])
+        succ[one].add(other)
+        pred[other].add(one)
+        succ[other].add(one)
+        pred[one].add(other)
+        content.setdefault(one, set()).add(other)
+        content.setdefault(other, set()).add(one)
     settled = _settle_exposure(components, boundaries, pred) if settle else {}
     by_kind: dict[str, list[str]] = {}
     trained_only: dict[str, frozenset[str]] = {}
