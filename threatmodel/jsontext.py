@@ -9,6 +9,7 @@ back to the standard library, so the output never depends on which writer ran.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -40,3 +41,30 @@ def compact_sorted(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
     except (TypeError, orjson.JSONEncodeError):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _pretty_item(value: Any) -> bytes:
+    """One value as :func:`pretty` writes it, as UTF-8 without the final newline."""
+    data = pretty_utf8(value)
+    return data if data is not None else json.dumps(value, indent=2, ensure_ascii=False).encode("utf-8")
+
+
+def pretty_utf8_chunks(value: dict[str, Any]) -> Iterator[bytes]:
+    """:func:`pretty` of ``value`` plus its newline as UTF-8, one item at a time when its last key
+    holds a non-empty list: each item is dumped alone and indented one level further (JSON text
+    holds no raw newline inside a string, so shifting each line is exact). The same bytes as the
+    whole document at once, without ever holding them all (a STIX bundle of a 50,000-component
+    model is about 150 MB)."""
+    keys = list(value)
+    items = value[keys[-1]] if keys else None
+    if not isinstance(items, list) or not items:
+        yield _pretty_item(value) + b"\n"
+        return
+    head = _pretty_item({k: value[k] for k in keys[:-1]})
+    # "{\n  ...\n}" without its closing line, or "{" alone when no other key precedes the list
+    opening = head[:-2] + b",\n" if len(keys) > 1 else b"{\n"
+    name = json.dumps(keys[-1], ensure_ascii=False).encode("utf-8")
+    yield opening + b"  " + name + b": [\n"
+    for i, item in enumerate(items):
+        yield (b",\n    " if i else b"    ") + _pretty_item(item).replace(b"\n", b"\n    ")
+    yield b"\n  ]\n}\n"

@@ -87,6 +87,17 @@ class Utf8Text:
         return b"".join(self.parts).decode("utf-8")
 
 
+@dataclass(frozen=True, slots=True)
+class Utf8Pieces:
+    """A text export as UTF-8 chunks made while they are written (``make`` returns a fresh
+    iterable on each call): a large JSON document is never held as one ``bytes``."""
+
+    make: Callable[[], Iterable[bytes]]
+
+    def text(self) -> str:
+        return b"".join(self.make()).decode("utf-8")
+
+
 def json_content(value: Any) -> str | Utf8Text:
     """``value`` as pretty JSON (:func:`threatmodel.jsontext.pretty`'s bytes), kept encoded."""
     from threatmodel.jsontext import pretty, pretty_utf8
@@ -99,7 +110,7 @@ def json_content(value: Any) -> str | Utf8Text:
 class Rendered:
     """An export, plus what to tell the user about it on stderr."""
 
-    content: str | bytes | TextPieces | Utf8Text
+    content: str | bytes | TextPieces | Utf8Text | Utf8Pieces
     warnings: tuple[str, ...] = ()
     """Something is missing from the output (e.g. the HTML report has no diagram)."""
     notes: tuple[str, ...] = ()
@@ -108,7 +119,7 @@ class Rendered:
     @property
     def data(self) -> str | bytes:
         """The whole export (text pieces joined)."""
-        return self.content.text() if isinstance(self.content, TextPieces | Utf8Text) else self.content
+        return self.content.text() if isinstance(self.content, TextPieces | Utf8Text | Utf8Pieces) else self.content
 
     def chunks(self) -> Iterator[bytes]:
         """The export as bytes, in pieces: what a file is written from."""
@@ -116,6 +127,8 @@ class Rendered:
             yield from self.content.chunks()
         elif isinstance(self.content, Utf8Text):
             yield from self.content.parts
+        elif isinstance(self.content, Utf8Pieces):
+            yield from self.content.make()
         else:
             yield self.content.encode("utf-8") if isinstance(self.content, str) else self.content
 
@@ -179,8 +192,10 @@ def _sarif(analysis: Analysis, options: Options) -> Rendered:
 
 def _stix(analysis: Analysis, options: Options) -> Rendered:
     from threatmodel.export.stix import stix_bundle
+    from threatmodel.jsontext import pretty_utf8_chunks
 
-    return Rendered(json_content(stix_bundle(analysis, tool_version=options.tool_version)))
+    bundle = stix_bundle(analysis, tool_version=options.tool_version)
+    return Rendered(Utf8Pieces(lambda: pretty_utf8_chunks(bundle)))
 
 
 def _cyclonedx(analysis: Analysis, options: Options) -> Rendered:

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threatmodel.jsontext import compact_sorted, pretty
+from threatmodel.jsontext import compact_sorted, pretty, pretty_utf8_chunks
 
 scalars = (
     st.none()
@@ -49,3 +49,28 @@ def test_compact_sorted_orders_keys_by_code_point_and_keeps_awkward_strings() ->
     value = {"\u00e9": 1, "z": "\x00\x1f\x7f\u2028\u2029", "A": ["\ud800", "\U0001f600"], "a": 2**70}
     assert compact_sorted(value) == _compact_reference(value)
     assert compact_sorted({"b": 1, "a": {"d": 2, "c": 3}}) == '{"a":{"c":3,"d":2},"b":1}'
+
+
+def _whole(value: Any) -> bytes:
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), values, max_size=4), st.text(max_size=8), st.lists(values, max_size=5))
+def test_pretty_chunks_are_the_whole_document(head: dict[str, Any], key: str, items: list[Any]) -> None:
+    """Written item by item, the document is byte for byte the standard library's whole text."""
+    value = {**{k: v for k, v in head.items() if k != key}, key: items}
+    try:
+        expected = _whole(value)
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 in either writer
+        return
+    assert b"".join(pretty_utf8_chunks(value)) == expected
+
+
+def test_pretty_chunks_of_a_bundle_like_document() -> None:
+    """A STIX-shaped bundle comes out as its opening, one chunk per object, and its closing."""
+    value = {"type": "bundle", "id": "b--1", "objects": [{"a": [], "b": {}, "c": [1, {"d": "é\n"}]}, {}, []]}
+    assert b"".join(pretty_utf8_chunks(value)) == _whole(value)
+    assert len(list(pretty_utf8_chunks(value))) == 5
+    for other in ({}, {"objects": []}, {"x": 1}, {"objects": [1]}):
+        assert b"".join(pretty_utf8_chunks(other)) == _whole(other)
