@@ -283,9 +283,46 @@ def test_forgetting_a_fact_never_hides_a_finding(model: SystemModel, picks: list
     # Compared as (threat, element) pairs: forgetting a fact may let one untrusted source reach a
     # second element, and the two findings then become one grouped by root cause (a new id, the old
     # one an alias), which hides nothing.
-    known = {(f.threat, e) for f in evaluate(model, catalogs, as_of=FIXED_DATE).findings for e in f.elements}
+    findings = evaluate(model, catalogs, as_of=FIXED_DATE).findings
+    known = {(f.threat, e) for f in findings for e in f.elements}
     forgotten = evaluate(_forget(model, picks), catalogs, as_of=FIXED_DATE).findings
-    assert known <= {(f.threat, e) for f in forgotten for e in f.elements}
+    after = {(f.threat, e) for f in forgotten for e in f.elements}
+    # A finding placed on a related element (``place_on``, decision 1510) is placed on stated facts
+    # only: forgetting the fact that placed it leaves it where it matched. Its anchor may then go,
+    # never the elements it matched.
+    placing = {f"{c.id}:{t.id}" for c in catalogs for t in c.threats if t.place_on is not None}
+    placed = {(f.threat, f.target): set(f.elements) - {f.target} for f in findings if f.threat in placing}
+    for pair in known - after:
+        assert pair in placed and placed[pair], pair
+        assert {(pair[0], e) for e in placed[pair]} <= after, pair
+
+
+def test_forgetting_what_placed_a_finding_leaves_it_where_it_matched() -> None:
+    """The case hypothesis found once agents were joined to their tools (decision 1880): code
+    execution matched on the agent is placed on its code tool (decision 1510); with the tool's side
+    effects forgotten, nothing stated places it, and it stays on the agent, where it matched."""
+    from threatmodel.io.load import load_model_text
+
+    text = """
+schema_version: 1
+system: {id: g, name: G}
+boundaries:
+  - {id: outside, trust: untrusted}
+components:
+  - {id: agent, kind: agent, boundary: outside, exposure: internet, tools: [runner]}
+  - {id: runner, kind: tool, exposure: internet, side_effects: [read-only, execute-code]}
+"""
+    model = load_model_text(text, "g.yaml").model
+    catalogs = ENGINE_READINGS.catalogs
+
+    def code_execution(m: SystemModel) -> set[tuple[str, tuple[str, ...]]]:
+        found = evaluate(m, catalogs, as_of=FIXED_DATE).findings
+        return {(f.target, f.elements) for f in found if f.threat == "tm:agent-code-execution"}
+
+    assert code_execution(model) == {("runner", ("agent", "runner"))}
+    data = model.model_dump(mode="json", exclude_none=True)
+    del data["components"][1]["side_effects"]
+    assert code_execution(SystemModel.model_validate(data)) == {("agent", ("agent",))}
 
 
 def test_the_property_sees_unknowable_attributes() -> None:
