@@ -2,8 +2,11 @@
 
     python bench/tui_reanalysis.py                  # 500 components, 20 edits of each kind
     python bench/tui_reanalysis.py --size 1000 --edits 40
+    python bench/tui_reanalysis.py --model /tmp/rs/realshape-500.yaml   # a real-shaped model
 
-The model comes from bench/synth.py (n components, 2n flows, deterministic). The app runs
+The model comes from bench/synth.py (n components, 2n flows, deterministic), or is the file given
+with ``--model`` (build a real-shaped one with ``bench/realshape.py --components 500``; it must
+hold an application component, whose exposure the attribute edits switch). The app runs
 headless at 120x36 with the built-in catalogs. Two kinds of edit are timed, alternating so
 that every edit really changes the assessment:
 
@@ -47,7 +50,7 @@ def summary(values: list[float]) -> str:
     return f"median {statistics.median(values):6.1f} ms   p90 {p90:6.1f} ms"
 
 
-async def run(size: int, edits: int) -> None:
+async def run(size: int, edits: int, model_file: Path | None = None) -> None:
     from bench.synth import synthetic_yaml
     from threatmodel.edit.changes import Change, SetTriage, Upsert, item_document
     from threatmodel.engine import evaluate
@@ -58,8 +61,9 @@ async def run(size: int, edits: int) -> None:
 
     cats = load_catalogs()
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"synthetic-{size}.yaml"
-        path.write_text(synthetic_yaml(size), encoding="utf-8")
+        # A copy, so the edits never write into the file given.
+        path = Path(tmp) / (model_file.name if model_file else f"synthetic-{size}.yaml")
+        path.write_bytes(model_file.read_bytes() if model_file else synthetic_yaml(size).encode("utf-8"))
         app = make_app(path, cats, as_of=AS_OF)
         # Every edit analysed on the event loop, as on a small model: this times the analysis,
         # not the worker thread a model of this size would otherwise get (see tui_first_paint.py).
@@ -74,7 +78,9 @@ async def run(size: int, edits: int) -> None:
             f"{len(session.assessment.findings)} findings"
         )
         finding = session.assessment.findings[0].id
-        component = next(c for c in model.components if str(c.kind) == "application")
+        component = next((c for c in model.components if str(c.kind) == "application"), None)
+        if component is None:
+            raise SystemExit(f"{path.name}: no application component for the attribute edits")
 
         def triage(i: int) -> Change:
             entry = {"status": "accepted", "justification": "benchmark"} if i % 2 == 0 else None
@@ -133,8 +139,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=500)
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--model", type=Path, help="time edits on this model file (a copy) instead of a synthetic one")
     args = parser.parse_args()
-    asyncio.run(run(args.size, args.edits))
+    asyncio.run(run(args.size, args.edits, args.model))
 
 
 if __name__ == "__main__":

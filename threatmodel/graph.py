@@ -185,20 +185,17 @@ class ModelGraph:
         return self.content_succ.get(node, ())
 
     def implied_steps(self, path: Sequence[str]) -> list[str]:
-        """One sentence for each step of ``path`` that follows an implied ``serves`` link rather
-        than a drawn flow, so an explanation says why the path goes that way."""
+        """One sentence for each step of ``path`` that follows an implied link (``serves``, ``tools``,
+        ``delegates_to``) rather than a drawn flow, so an explanation says why the path goes that way."""
         out: list[str] = []
         for a, b in itertools.pairwise(path):
             if (a, b) not in self.implied:
                 continue
-            if self.kind(a) == "model-serving" or self.kind(b) == "model-serving":
-                server, hosted = (a, b) if self.kind(a) == "model-serving" else (b, a)
-                out.append(
-                    f"{self.name(server)} serves {self.name(hosted)}: what reaches the server reaches "
-                    "the model, and the model's output leaves through it"
-                )
-            else:
-                caller, callee = (b, a) if (b, a) in self._call_links else (a, b)
+            calls = self._call_links
+            if (a, b) in calls or (b, a) in calls:
+                # Read from the call link itself, not from kinds: an agent may name a model server
+                # among its tools, and that step is a tool call, not a server hosting a model.
+                caller, callee = (b, a) if (b, a) in calls else (a, b)
                 agent = self.components[caller]
                 if isinstance(agent, Agent) and callee in agent.tools:
                     out.append(
@@ -210,6 +207,12 @@ class ModelGraph:
                         f"{self.name(caller)} delegates to {self.name(callee)}: its tasks reach that "
                         "agent, and what the agent returns reaches it"
                     )
+            else:
+                server, hosted = (a, b) if self.kind(a) == "model-serving" else (b, a)
+                out.append(
+                    f"{self.name(server)} serves {self.name(hosted)}: what reaches the server reaches "
+                    "the model, and the model's output leaves through it"
+                )
         return list(dict.fromkeys(out))
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import FIXED_DATE, MODEL_FILES
 from threatmodel.engine.analysis import analyse
@@ -55,6 +56,20 @@ def test_drawn_flows_are_not_implied_and_implied_steps_say_why() -> None:
     g = build_graph(_model(drawn))
     assert g.implied == frozenset({("browser", "assistant")})
     assert g.implied_steps(("person", "assistant", "browser")) == []
+    assert g.implied_steps(("site", "browser", "assistant")) == [
+        "assistant names browser among its tools: its calls reach the tool, and what the tool returns reaches it"
+    ]
+
+
+def test_a_model_server_named_as_a_tool_is_worded_as_a_tool_call() -> None:
+    """The wording follows the link, not the kinds: an agent calling a model server as its tool
+    is a tool call, not a server hosting the agent. The loader refuses such a model (an agent's
+    tools are tools or MCP servers), but the graph is also built from models made in code."""
+    text = BROWSING.replace(
+        "{id: browser, kind: tool, boundary: device, side_effects: [read-only], credentials: none}",
+        "{id: browser, kind: model-serving, boundary: device}",
+    )
+    g = build_graph(SystemModel.model_validate(yaml.safe_load(text)))
     assert g.implied_steps(("site", "browser", "assistant")) == [
         "assistant names browser among its tools: its calls reach the tool, and what the tool returns reaches it"
     ]

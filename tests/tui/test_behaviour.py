@@ -1102,7 +1102,7 @@ async def test_triage_edits_redraw_exactly_the_badges_a_full_build_draws(app: Th
     after accepting and reopening findings, every label equals what a full build of the same
     model and findings draws, rows in groups never unfolded included."""
     from threatmodel.edit.changes import Change, SetTriage
-    from threatmodel.tui.widgets.component_tree import ModelTree
+    from threatmodel.tui.widgets.component_tree import ModelTree, badge_keys
 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -1120,11 +1120,7 @@ async def test_triage_edits_redraw_exactly_the_badges_a_full_build_draws(app: Th
         tm(pilot).model_changed("reopen")
         await pilot.pause()
         fresh = ModelTree()
-        by_target: dict[str, list[Any]] = {}
-        for f in session.assessment.findings:
-            for e in f.elements:
-                by_target.setdefault(e, []).append(f)
-        expected = fresh._label_specs(session.model, by_target)
+        expected = fresh._label_specs(session.model, badge_keys(session.assessment.findings))
         assert shown._specs.keys() == expected.keys()
         for ref, (signature, make) in expected.items():
             got_signature, got_make = shown._specs[ref]

@@ -11,7 +11,7 @@ get their rows when first unfolded, so the first paint builds only what it shows
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any, ClassVar
 
@@ -24,10 +24,10 @@ from textual.widgets.tree import TreeNode
 
 from threatmodel.edit.changes import element_key
 from threatmodel.model.finding import Finding
-from threatmodel.model.levels import classification_word
+from threatmodel.model.levels import Severity, classification_word
 from threatmodel.model.system import SystemModel
 from threatmodel.tui.safetext import Text
-from threatmodel.tui.text import SEVERITY_STYLES, styled, worst_open
+from threatmodel.tui.text import SEVERITY_STYLES, styled
 
 NodeRef = tuple[str, str]
 """``(section, key)``: ``("components", "chat-llm")``, ``("group", "flows")``, ``("system", id)``."""
@@ -38,25 +38,29 @@ GROUPS: tuple[tuple[str, str], ...] = (("flows", "Flows"), ("data", "Data"), ("c
 NO_BOUNDARY = ("group", "no-boundary")
 
 
-def _badge(findings: list[Finding]) -> Text:
-    open_ = [f for f in findings if f.status.is_open]
-    if not open_:
-        return Text("")
-    worst = worst_open(open_)
-    return Text(f" {len(open_)}●", style=SEVERITY_STYLES.get(str(worst), ""))
-
-
 NO_BADGE = (0, "")
 
 
-def badge_keys(by_target: dict[str, list[Finding]]) -> dict[str, tuple[int, str]]:
-    """Each element's open finding count and worst open severity (elements with an open finding)."""
-    badges: dict[str, tuple[int, str]] = {}
-    for target, listed in by_target.items():
-        open_ = [f.residual_severity for f in listed if f.status.is_open]
-        if open_:
-            badges[target] = (len(open_), str(max(open_)))
-    return badges
+def _badge(badge: tuple[int, str]) -> Text:
+    """The badge drawn after an element's label: its open finding count, styled by the worst."""
+    count, worst = badge
+    return Text(f" {count}●", style=SEVERITY_STYLES.get(worst, "")) if count else Text("")
+
+
+def badge_keys(findings: Iterable[Finding]) -> dict[str, tuple[int, str]]:
+    """Each element's open finding count and worst open severity (elements with an open finding).
+    A finding grouped by root cause counts on every element it lists."""
+    counts: dict[str, int] = {}
+    worst: dict[str, Severity] = {}
+    for f in findings:
+        if not f.status.is_open:
+            continue
+        severity = f.residual_severity
+        for element in f.elements:
+            counts[element] = counts.get(element, 0) + 1
+            if element not in worst or severity > worst[element]:
+                worst[element] = severity
+    return {element: (count, str(worst[element])) for element, count in counts.items()}
 
 
 class ModelTree(Tree[NodeRef]):
@@ -114,12 +118,11 @@ class ModelTree(Tree[NodeRef]):
         self._unbuilt: dict[str, list[NodeRef]] = {}
         """Rows of each group that was never unfolded, in model order: built on first unfold."""
         self._pending_cursor: TreeNode[NodeRef] | None = None
-        self._by_target: dict[str, list[Finding]] = {}
-        """The findings per element the labels of the last full build draw their badges from."""
         self._parts: tuple[object, ...] = ()
         """The model's element tuples at the last full build (compared by identity)."""
         self._badges: dict[str, tuple[int, str]] = {}
-        """Each element's open count and worst open severity, as last shown."""
+        """Each element's open count and worst open severity, as last shown. The labels of the last
+        full build draw from this very dict, so a triage edit refills it in place."""
         self._badged: dict[str, list[NodeRef]] = {}
         """The nodes that show each element's badge (the system, components and flows)."""
 
@@ -138,29 +141,23 @@ class ModelTree(Tree[NodeRef]):
     def show(self, model: SystemModel, findings: Sequence[Finding] | None) -> None:
         """Show ``model`` with badges from ``findings`` (None: not analysed yet, no badges);
         rebuilds only when the model's structure changed."""
-        by_target: dict[str, list[Finding]] = defaultdict(list)
-        for f in findings or ():
-            for element in f.elements:  # a finding grouped by root cause counts on every element it lists
-                by_target[element].append(f)
+        badges = badge_keys(findings or ())
         parts = (model.system, model.boundaries, model.components, model.flows, model.data, model.controls)
         if self._parts and all(a is b for a, b in zip(parts, self._parts, strict=True)):
             # The same elements as last time (a triage edit): only badges can change. The labels
-            # draw from the findings dict their build captured, so it is refilled in place and only
+            # draw from the badge dict their build captured, so it is refilled in place and only
             # the nodes whose badge changed are drawn again (decision 1887).
-            badges = badge_keys(by_target)
-            self._by_target.clear()
-            self._by_target.update(by_target)
             changed = {t for t in badges.keys() | self._badges.keys() if badges.get(t) != self._badges.get(t)}
+            self._badges.clear()
+            self._badges.update(badges)
             for target in sorted(changed):
                 for ref in self._badged.get(target, ()):
                     signature, make = self._specs[ref]
                     self._specs[ref] = (*signature[:-1], badges.get(target, NO_BADGE)), make
                     self._set(ref, self._specs[ref][0], make)
-            self._badges = badges
             return
-        self._by_target = by_target
         self._parts = parts
-        self._badges = badge_keys(by_target)
+        self._badges = badges
         badged: dict[str, list[NodeRef]] = defaultdict(list)
         badged[model.system.id].append(("system", model.system.id))
         for c in model.components:
@@ -168,7 +165,7 @@ class ModelTree(Tree[NodeRef]):
         for flow in model.flows:
             badged[flow.key].append(("flows", flow.key))
         self._badged = badged
-        specs = self._label_specs(model, by_target)
+        specs = self._label_specs(model, badges)
         self._specs = specs
         structure = self._structure_of(model)
         if structure != self._structure:
@@ -295,14 +292,13 @@ class ModelTree(Tree[NodeRef]):
         node.set_label(make())
 
     @staticmethod
-    def _label_specs(model: SystemModel, by_target: dict[str, list[Finding]]) -> dict[NodeRef, LabelSpec]:
-        """Each node's label: what it shows (compared to skip unchanged nodes) and how to draw it."""
+    def _label_specs(model: SystemModel, badges: dict[str, tuple[int, str]]) -> dict[NodeRef, LabelSpec]:
+        """Each node's label: what it shows (compared to skip unchanged nodes) and how to draw it.
+        Labels draw their badge from ``badges`` when drawn, so refilling it redraws them current."""
         specs: dict[NodeRef, LabelSpec] = {}
 
         def put(ref: NodeRef, signature: tuple[Any, ...], make: Callable[[], Text]) -> None:
             specs[ref] = (signature, make)
-
-        badges = badge_keys(by_target)
 
         def badge_key(target: str) -> tuple[int, str]:
             return badges.get(target, NO_BADGE)
@@ -312,7 +308,7 @@ class ModelTree(Tree[NodeRef]):
             for text, style in rest:
                 label.append(text, style=style)
             if target is not None:
-                label.append_text(_badge(by_target.get(target, [])))
+                label.append_text(_badge(badges.get(target, NO_BADGE)))
             return label
 
         system = model.system
