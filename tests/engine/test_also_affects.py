@@ -114,6 +114,36 @@ def test_no_related_element_no_also_affects(tmp_path: Path) -> None:
     assert [(f.elements, f.also_affects) for f in pickle] == [(("server",), ())]
 
 
+PRODUCED_AND_SERVED = """
+system: {id: produced, name: Produced and served}
+data:
+  - {id: chats, classification: confidential, tags: [pii], derived_from: []}
+  - {id: weights, classification: internal, artifact: model-weights, provenance: first-party, format: safetensors, integrity: none}
+boundaries:
+  - {id: cloud, trust: internal}
+components:
+  - {id: chat-store, kind: datastore, boundary: cloud, exposure: internal, data: [chats]}
+  - {id: tuning, kind: fine-tuning-job, boundary: cloud, method: peft, produces: tuned-model}
+  - {id: tuned-model, kind: llm, boundary: cloud, hosting: self-hosted, provenance: first-party, trained_on: [chats]}
+  - {id: registry, kind: model-registry, boundary: cloud, exposure: internal, data: [weights]}
+  - {id: server, kind: model-serving, boundary: cloud, serves: [tuned-model]}
+flows:
+  - {source: chat-store, target: tuning, data: [chats]}
+  - {source: registry, target: server, data: [weights]}
+"""
+
+
+def test_training_and_deployment_findings_name_the_model_they_make(tmp_path: Path) -> None:
+    """Decision 1890: personal data trained on by a job names the model the job produces; weights
+    loaded unverified by a server name the model it serves."""
+    path = tmp_path / "produced.yaml"
+    path.write_text(PRODUCED_AND_SERVED, encoding="utf-8")
+    a = assess(load_model(path, known_controls=CATALOGS.control_refs).model)
+    named = {(f.threat, f.elements, f.also_affects) for f in a.findings}
+    assert ("tm:personal-data-in-training", ("tuning",), ("tuned-model",)) in named
+    assert ("tm:unverified-model-deployment", ("server",), ("tuned-model",)) in named
+
+
 def _declared(component: object) -> set[str]:
     """The components a component names in its declared relations."""
     out: set[str] = set()

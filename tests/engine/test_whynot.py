@@ -36,12 +36,13 @@ def test_every_option_of_a_failing_any_is_named_with_the_value_seen() -> None:
     # the model branch, one level down under the branches for models and for components that load artefacts
     assert "    provenance in [open-weights, community]: provenance of Fraud model is first-party" in answer.reasons
     assert "    untrusted_content equals true: untrusted_content of Fraud model is false" in answer.reasons
-    # the artefact branch fails on the kind alone, and says only that
+    # a model loads the artefacts delivered to it (decision 1890): the artefact branch passes its
+    # kind and names each artefact test that failed, not the kind
     assert (
-        "  kind is model-serving or training-job or fine-tuning-job or evaluation or application: "
-        "Fraud model is of kind ml-model" in answer.reasons
+        "    loads model-weights or adapter where format in [pickle, pytorch, joblib] and integrity equals none: "
+        "not on Fraud model" in answer.reasons
     )
-    assert not [r for r in answer.reasons if r.strip().startswith("loads ")]
+    assert not [r for r in answer.reasons if r.strip().startswith("kind is")]
 
 
 def test_a_kind_the_threat_never_targets_says_so() -> None:
