@@ -1,7 +1,8 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
-Eight corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
-tests/holdout4, tests/holdout5, tests/holdout6 and tests/holdout7 (held out: nobody tunes rules on them). Every
+Nine corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
+tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7 and tests/holdout8 (held out: nobody
+tunes rules on them). Every
 model of each validates, every expectation names an element of its model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
 source, and the harness runs end to end on each corpus and on all of them together.
 """
@@ -29,6 +30,7 @@ HOLDOUT4 = quality.expectation_files(quality.HOLDOUT4)
 HOLDOUT5 = quality.expectation_files(quality.HOLDOUT5)
 HOLDOUT6 = quality.expectation_files(quality.HOLDOUT6)
 HOLDOUT7 = quality.expectation_files(quality.HOLDOUT7)
+HOLDOUT8 = quality.expectation_files(quality.HOLDOUT8)
 
 
 def _systems(paths: list[Path]) -> dict[str, str]:
@@ -91,6 +93,14 @@ def test_corpus_has_at_least_twelve_systems() -> None:
             5,
             id="holdout7",
         ),
+        pytest.param(
+            HOLDOUT8,
+            quality.HOLDOUT8,
+            [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7],
+            12,
+            5,
+            id="holdout8",
+        ),
     ],
 )
 def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
@@ -126,7 +136,7 @@ def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
     "expected_path",
     [
         pytest.param(p, id=f"{p.parent.name}/{p.name.removesuffix('.expected.yaml')}")
-        for p in EXPECTED + HOLDOUT + HOLDOUT2 + HOLDOUT3 + HOLDOUT4 + HOLDOUT5 + HOLDOUT6 + HOLDOUT7
+        for p in EXPECTED + HOLDOUT + HOLDOUT2 + HOLDOUT3 + HOLDOUT4 + HOLDOUT5 + HOLDOUT6 + HOLDOUT7 + HOLDOUT8
     ],
 )
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
@@ -183,6 +193,7 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
         pytest.param(quality.HOLDOUT5, HOLDOUT5, True, id="holdout5"),
         pytest.param(quality.HOLDOUT6, HOLDOUT6, True, id="holdout6"),
         pytest.param(quality.HOLDOUT7, HOLDOUT7, True, id="holdout7"),
+        pytest.param(quality.HOLDOUT8, HOLDOUT8, True, id="holdout8"),
     ],
 )
 def test_harness_takes_a_corpus_directory(
@@ -213,6 +224,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         "holdout5",
         "holdout6",
         "holdout7",
+        "holdout8",
     ]
     assert [s["label"] for s in report["corpora"].values()] == [
         "working corpus",
@@ -223,6 +235,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         "held-out 5",
         "held-out 6",
         "held-out 7",
+        "held-out 8",
     ]
 
     def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
@@ -232,10 +245,10 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         for gap in quality.GAPS:
             assert total["misses_by_gap"][gap] == sum(t["misses_by_gap"][gap] for t in parts)
 
-    held_out_names = ("holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7")
+    held_out_names = ("holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8")
     adds_up(report["combined"], ("corpus", *held_out_names))
     adds_up(report["held_out_combined"], held_out_names)
-    held_out = sum(len(c) for c in (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7))
+    held_out = sum(len(c) for c in (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8))
     assert report["combined"]["models"] == len(EXPECTED) + held_out
     assert report["held_out_combined"]["models"] == held_out
     assert quality.main(["--all"]) == 0
@@ -248,6 +261,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
     assert "# holdout5 (tests/holdout5): held-out 5" in out
     assert "# holdout6 (tests/holdout6): held-out 6" in out
     assert "# holdout7 (tests/holdout7): held-out 7" in out
+    assert "# holdout8 (tests/holdout8): held-out 8" in out
     assert "HELD-OUT COMBINED" in out and "\nCOMBINED" in out
 
 
