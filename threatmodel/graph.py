@@ -28,13 +28,21 @@ from threatmodel.model.system import (
     SystemModel,
     Training,
 )
-from threatmodel.model.vocab import PERSONAL_TAGS, Artifact, Exposure, Minimisation, Population, Provenance
+from threatmodel.model.vocab import (
+    MODEL_KINDS,
+    PERSONAL_TAGS,
+    RELAY_KINDS,
+    TOOL_KINDS,
+    Artifact,
+    Exposure,
+    Minimisation,
+    Population,
+    Provenance,
+)
 
-MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 LOADED_ONLY = frozenset({Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE})
 """Artefacts a component loads (parameters and code) rather than reads: a flow carrying only these
 is not a channel for content (``ModelGraph.content_successors``). Datasets are content."""
-TOOL_KINDS = frozenset({"tool", "mcp-server"})
 UNTRUSTED_POPULATIONS = frozenset({Population.PUBLIC, Population.CUSTOMERS})
 
 T = TypeVar("T")
@@ -335,19 +343,42 @@ class ModelGraph:
         component itself). An artefact a component holds in its own ``data`` is loaded from an
         origin the model does not show (``peer`` is ``None``). A model's weights leave with the
         jobs that produce it: the weights and adapters those jobs ship count as shipped by the
-        model, with the job as ``holder``.
+        model, with the job as ``holder``, and so does every onward hop of the same asset through
+        the stores and pipelines that hand it on (``RELAY_KINDS``), with that relay as ``holder``.
         """
         own = self._artifact_index(direction).get(node, ())
         if direction == "in" or self.kind(node) not in MODEL_KINDS:
             return own
         weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
-        inherited = [
-            item
-            for job in self.linked(node, "trained_on_by")
-            for item in self._artifact_index("out").get(job, ())
-            if self.artifact_kind(item[0]) in weights
-        ]
+        shipped = self._artifact_index("out")
+        inherited: list[tuple[str, str | None, str]] = []
+        for job in self.linked(node, "trained_on_by"):
+            for item in shipped.get(job, ()):
+                if self.artifact_kind(item[0]) in weights:
+                    inherited.append(item)
+                    inherited.extend(self._relayed(item[0], item[1], shipped))
         return tuple(sorted({*own, *inherited}, key=_artifact_order))
+
+    def _relayed(
+        self, data_id: str, first: str | None, shipped: dict[str, tuple[tuple[str, str | None, str], ...]]
+    ) -> list[tuple[str, str | None, str]]:
+        """Where stores and pipelines hand ``data_id`` on after it reached ``first``: a registry
+        or a bucket that publishes the weights a job wrote ships them as surely as the job does
+        (decision 1892). Only the same asset is followed, through relay kinds only, each once."""
+        onward: list[tuple[str, str | None, str]] = []
+        seen: set[str] = set()
+        frontier = [first] if first is not None else []
+        while frontier:
+            relay = frontier.pop()
+            if relay in seen or self.kind(relay) not in RELAY_KINDS:
+                continue
+            seen.add(relay)
+            for item in shipped.get(relay, ()):
+                if item[0] == data_id:
+                    onward.append(item)
+                    if item[1] is not None:
+                        frontier.append(item[1])
+        return onward
 
     def _artifact_index(self, direction: Literal["in", "out"]) -> dict[str, tuple[tuple[str, str | None, str], ...]]:
         def build() -> dict[str, tuple[tuple[str, str | None, str], ...]]:

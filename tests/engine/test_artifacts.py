@@ -110,8 +110,48 @@ def test_flows_propagate_artefacts_to_the_component_that_loads_them() -> None:
         ("own-weights", "partner", "trainer"),
         ("own-weights", "registry", "trainer"),
     )
-    assert g.artifacts("model", "out") == g.artifacts("trainer", "out")
+    # the model ships what its job ships, and what the registry the job wrote to hands on of the
+    # same asset (decision 1892); the registry's adapter is another asset and is not followed
+    assert g.artifacts("model", "out") == (*g.artifacts("trainer", "out"), ("own-weights", "server", "registry"))
     assert g.artifacts("crm", "out") == ()
+
+
+RELAYS = """
+system: {id: relays, name: Relays}
+data:
+  - {id: weights, classification: confidential, artifact: model-weights, provenance: first-party}
+  - {id: other-weights, classification: confidential, artifact: model-weights, provenance: first-party}
+boundaries:
+  - {id: lab, trust: internal}
+  - {id: outside, trust: partner}
+components:
+  - {id: job, kind: training-job, boundary: lab, produces: model}
+  - {id: model, kind: llm, boundary: lab, hosting: self-hosted, provenance: first-party}
+  - {id: bucket, kind: datastore, boundary: lab}
+  - {id: mirror, kind: model-registry, boundary: lab}
+  - {id: server, kind: model-serving, boundary: lab}
+  - {id: partner-server, kind: model-serving, boundary: outside}
+flows:
+  - {source: job, target: bucket, data: [weights]}
+  - {source: bucket, target: mirror, data: [weights]}
+  - {source: mirror, target: bucket, data: [weights]}
+  - {source: mirror, target: partner-server, data: [weights, other-weights]}
+  - {source: server, target: partner-server, data: [weights]}
+  - {source: bucket, target: server, data: [weights]}
+"""
+
+
+def test_weights_are_followed_through_stores_that_hand_them_on() -> None:
+    """Through a chain of stores (with a cycle between two), the same asset only, and never
+    through a component that runs it (a server's own shipping is its own, not the model's)."""
+    g = build_graph(SystemModel.model_validate(yaml.safe_load(RELAYS)))
+    assert g.artifacts("model", "out") == (
+        ("weights", "bucket", "job"),
+        ("weights", "bucket", "mirror"),
+        ("weights", "mirror", "bucket"),
+        ("weights", "partner-server", "mirror"),
+        ("weights", "server", "bucket"),
+    )
 
 
 @pytest.mark.parametrize(

@@ -30,9 +30,9 @@ from pydantic import BaseModel
 
 from threatmodel.model.inventory import CATEGORY_TITLES, Category, Inventory, Item
 from threatmodel.model.system import SystemModel
+from threatmodel.model.vocab import MODEL_KINDS
 from threatmodel.textsafe import visible
 
-MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 TRACEABLE_KINDS = frozenset({"llm", "ml-model", "embedding-model", "agent", "mcp-server", "vector-store"})
 """Component kinds whose presence in code the scanner can see."""
 

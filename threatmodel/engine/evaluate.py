@@ -13,7 +13,7 @@ from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
 from threatmodel.engine.match import Explanation, Matcher
 from threatmodel.engine.unknowns import Readings, unknown_in
-from threatmodel.graph import MODEL_KINDS, ModelGraph, build_graph
+from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.base import Classification, Severity, collector_paused
 from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat, Variant
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
@@ -22,7 +22,16 @@ from threatmodel.model.levels import classification_rank
 from threatmodel.model.rules import TargetType
 from threatmodel.model.system import Agent, HumanUser, SystemModel, TriageEntry
 from threatmodel.model.unknowns import question
-from threatmodel.model.vocab import Artifact, Autonomy, ControlStatus, Exposure, HumanApproval, Status, TriageStatus
+from threatmodel.model.vocab import (
+    MODEL_KINDS,
+    Artifact,
+    Autonomy,
+    ControlStatus,
+    Exposure,
+    HumanApproval,
+    Status,
+    TriageStatus,
+)
 
 
 def _clamp(value: int) -> int:

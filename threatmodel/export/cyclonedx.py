@@ -36,12 +36,12 @@ from threatmodel.engine.analysis import Analysis
 from threatmodel.jsontext import pretty
 from threatmodel.model.levels import classification_word
 from threatmodel.model.system import ComponentBase, DataAsset, Flow, SystemModel
+from threatmodel.model.vocab import MODEL_KINDS
 
 SPEC_VERSION = "1.6"
 BOM_NAMESPACE = uuid.UUID("5d0e6f0c-6a43-5b1e-9b5f-3c1f0b7d2a61")
 """threatmodel's namespace for CycloneDX serial numbers (fixed forever)."""
 
-MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
 SERVICE_KINDS = frozenset({"tool", "mcp-server", "external-service", "api-gateway", "model-serving"})
 DATA_KINDS = frozenset({"dataset", "data-source"})
 LEFT_OUT_KINDS = frozenset({"human-user"})

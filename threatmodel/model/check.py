@@ -19,10 +19,9 @@ from threatmodel.model.system import (
     SystemModel,
     Training,
 )
+from threatmodel.model.vocab import MODEL_KINDS, TOOL_KINDS
 
 Path = tuple[str | int, ...]
-MODEL_KINDS = frozenset({"llm", "ml-model", "embedding-model"})
-TOOL_KINDS = frozenset({"tool", "mcp-server"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -486,6 +486,17 @@ class StoreAccess(StrEnum):
 PERSONAL_TAGS: frozenset[str] = frozenset({"pii", "phi", "pci", "biometric", "children"})
 """Data-asset tags that mark personal data; derived data inherits them (``derived_from``)."""
 
+# Groups of component kinds that code (not catalogs) asks about, defined once here.
+MODEL_KINDS: frozenset[str] = frozenset({"llm", "ml-model", "embedding-model"})
+"""Component kinds that are models."""
+TOOL_KINDS: frozenset[str] = frozenset({"tool", "mcp-server"})
+"""Component kinds an agent names among its ``tools``."""
+RELAY_KINDS: frozenset[str] = frozenset(
+    {"model-registry", "datastore", "dataset", "data-source", "data-pipeline", "cache", "feature-store"}
+)
+"""Component kinds that keep or pass on an artefact without running it: weights written to one are
+shipped onward from it (``ModelGraph.artifacts``, decision 1892)."""
+
 
 # People and oversight (issue 9, gaps 2 and 5): who a model judges, who checks its output,
 # how actions are gated and how the system knows who a person is.

@@ -24,7 +24,6 @@ from threatmodel.edit.changes import SECTION_NOUNS, Upsert, apply_edit, element_
 from threatmodel.errors import SourceSpan
 from threatmodel.io.errors import problems_from_validation
 from threatmodel.model.base import document_fields
-from threatmodel.model.check import MODEL_KINDS, TOOL_KINDS
 from threatmodel.model.system import (
     Boundary,
     ComponentBase,
@@ -36,7 +35,7 @@ from threatmodel.model.system import (
     component_class,
 )
 from threatmodel.model.unknowns import UNKNOWABLE
-from threatmodel.model.vocab import ComponentKind
+from threatmodel.model.vocab import MODEL_KINDS, TOOL_KINDS, ComponentKind
 
 TEXT: Final = "text"
 INTEGER: Final = "integer"
