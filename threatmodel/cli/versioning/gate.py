@@ -68,7 +68,7 @@ def model_check_lines(r: ModelResult, threshold: Severity) -> list[Line]:
 def _draws_plain(console: Any) -> bool:
     """Whether ``console`` prints a Text's characters as they are: no colour or style codes
     and no wrapping (soft wrap), so its lines need not go through Rich."""
-    return console.color_system is None and bool(console.soft_wrap)
+    return console.color_system is None and bool(console.soft_wrap) and not console.record and not console.quiet
 
 
 def print_check(console: Any, results: Sequence[CheckedModel], *, threshold: Severity, invalid: int = 0) -> None:
