@@ -126,3 +126,77 @@ def test_cache_scenario_names_personal_details_only_when_there_are_some(tags: li
     }
     f = _findings(data)["tm:shared-response-cache-poisoning@answer-cache"]
     assert ("personal details" in f.scenario) == bool(tags)
+
+
+def _one_zone(data: dict[str, Any], protocol: str) -> dict[str, Any]:
+    """Two services of one internal zone exchange ``data`` over ``protocol``."""
+    return {
+        "system": {"id": "zone", "name": "Zone"},
+        "data": [{"id": "payload", "name": "Payload", "classification": "confidential", **data}],
+        "boundaries": [{"id": "cloud", "trust": "internal"}],
+        "components": [
+            {"id": "app", "kind": "application", "boundary": "cloud", "exposure": "internal"},
+            {"id": "worker", "kind": "application", "boundary": "cloud", "exposure": "internal"},
+        ],
+        "flows": [{"source": "app", "target": "worker", "data": ["payload"], "protocol": protocol}],
+    }
+
+
+@pytest.mark.parametrize("protocol", ["http", "HTTP", "Http"])
+def test_credentials_inside_a_zone_are_worded_for_the_zone(protocol: str) -> None:
+    """A secret over a stated plaintext protocol inside one zone (in any letter case) is read on the
+    wire there: nothing crosses a boundary, and the wording says so (decision 1893)."""
+    f = _findings(_one_zone({"tags": ["credentials"]}, protocol), as_written=True)[
+        "tm:unprotected-sensitive-flow@app-to-worker"
+    ]
+    assert f.title == "Credentials or secrets unprotected on the wire inside a zone"
+    assert "from one trust zone to another" not in f.scenario and "foothold in that zone" in f.scenario
+    assert "atlas:AML.T0055" in f.refs
+
+
+def test_weights_inside_a_zone_are_worded_for_the_zone() -> None:
+    f = _findings(_one_zone({"artifact": "model-weights"}, "http"), as_written=True)[
+        "tm:unprotected-sensitive-flow@app-to-worker"
+    ]
+    assert f.title == "Model weights unprotected on the wire inside a zone"
+    assert "across a trust boundary" not in f.scenario and "from one trust zone" not in f.scenario
+    assert "cosai:riskModelExfiltration" in f.refs
+
+
+def _weights_handed(model: dict[str, Any], boundaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """A first-party model's weights go to an application in a partner's zone."""
+    return {
+        "system": {"id": "share", "name": "Share"},
+        "data": [{"id": "w", "classification": "confidential", "artifact": "model-weights"}],
+        "boundaries": [{"id": "partner-zone", "trust": "partner"}, *boundaries],
+        "components": [
+            {"id": "scorer", "kind": "ml-model", "provenance": "first-party", **model},
+            {"id": "partner-app", "kind": "application", "boundary": "partner-zone"},
+        ],
+        "flows": [{"source": "scorer", "target": "partner-app", "data": ["w"]}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "boundaries", "title"),
+    [
+        # no boundary and no hosting stated: placed nowhere, so handed over, not deployed
+        ({}, [], "Model weights handed to parties outside the organisation's control"),
+        (
+            {"boundary": "ours"},
+            [{"id": "ours", "trust": "internal"}],
+            "Model weights handed to parties outside the organisation's control",
+        ),
+        # stated in an untrusted zone: it runs there
+        (
+            {"boundary": "devices"},
+            [{"id": "devices", "trust": "untrusted"}],
+            "Model weights deployed on devices the organisation does not control",
+        ),
+    ],
+)
+def test_weights_handed_over_are_not_called_deployed(
+    model: dict[str, Any], boundaries: list[dict[str, Any]], title: str
+) -> None:
+    f = _findings(_weights_handed(model, boundaries), as_written=True)["tm:model-on-uncontrolled-devices@scorer"]
+    assert f.title == title

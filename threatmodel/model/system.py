@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
-from pydantic import Field, StrictBool
+from pydantic import AfterValidator, Field, StrictBool
 
 from threatmodel.model.base import (
     Classification,
@@ -515,8 +515,8 @@ class Flow(Frozen):
     """The component receiving it."""
     data: tuple[Slug, ...] = ()
     """Data assets it carries."""
-    protocol: Annotated[str, Field(max_length=64)] | None = None
-    """Protocol, e.g. https, grpc, stdio, s3, smtp."""
+    protocol: Annotated[str, Field(max_length=64), AfterValidator(str.lower)] | None = None
+    """Protocol, e.g. https, grpc, stdio, s3, smtp; read in lower case (``HTTP`` is ``http``)."""
     authentication: Unknowable[Authentication] = None
     """How the sender authenticates; unset when unknown."""
     encrypted: Unknowable[StrictBool] = None
