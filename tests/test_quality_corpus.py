@@ -1,7 +1,7 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
 Nine corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
-tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7 and tests/holdout8 (held out: nobody
+tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7, tests/holdout8 and tests/holdout9 (held out: nobody
 tunes rules on them). Every
 model of each validates, every expectation names an element of its model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
 source, and the harness runs end to end on each corpus and on all of them together.
@@ -31,6 +31,7 @@ HOLDOUT5 = quality.expectation_files(quality.HOLDOUT5)
 HOLDOUT6 = quality.expectation_files(quality.HOLDOUT6)
 HOLDOUT7 = quality.expectation_files(quality.HOLDOUT7)
 HOLDOUT8 = quality.expectation_files(quality.HOLDOUT8)
+HOLDOUT9 = quality.expectation_files(quality.HOLDOUT9)
 
 
 def _systems(paths: list[Path]) -> dict[str, str]:
@@ -101,6 +102,14 @@ def test_corpus_has_at_least_twelve_systems() -> None:
             5,
             id="holdout8",
         ),
+        pytest.param(
+            HOLDOUT9,
+            quality.HOLDOUT9,
+            [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8],
+            12,
+            5,
+            id="holdout9",
+        ),
     ],
 )
 def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
@@ -136,7 +145,16 @@ def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
     "expected_path",
     [
         pytest.param(p, id=f"{p.parent.name}/{p.name.removesuffix('.expected.yaml')}")
-        for p in EXPECTED + HOLDOUT + HOLDOUT2 + HOLDOUT3 + HOLDOUT4 + HOLDOUT5 + HOLDOUT6 + HOLDOUT7 + HOLDOUT8
+        for p in EXPECTED
+        + HOLDOUT
+        + HOLDOUT2
+        + HOLDOUT3
+        + HOLDOUT4
+        + HOLDOUT5
+        + HOLDOUT6
+        + HOLDOUT7
+        + HOLDOUT8
+        + HOLDOUT9
     ],
 )
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
@@ -194,6 +212,7 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
         pytest.param(quality.HOLDOUT6, HOLDOUT6, True, id="holdout6"),
         pytest.param(quality.HOLDOUT7, HOLDOUT7, True, id="holdout7"),
         pytest.param(quality.HOLDOUT8, HOLDOUT8, True, id="holdout8"),
+        pytest.param(quality.HOLDOUT9, HOLDOUT9, True, id="holdout9"),
     ],
 )
 def test_harness_takes_a_corpus_directory(
@@ -225,6 +244,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         "holdout6",
         "holdout7",
         "holdout8",
+        "holdout9",
     ]
     assert [s["label"] for s in report["corpora"].values()] == [
         "working corpus",
@@ -236,6 +256,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         "held-out 6",
         "held-out 7",
         "held-out 8",
+        "held-out 9",
     ]
 
     def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
@@ -245,10 +266,22 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         for gap in quality.GAPS:
             assert total["misses_by_gap"][gap] == sum(t["misses_by_gap"][gap] for t in parts)
 
-    held_out_names = ("holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8")
+    held_out_names = (
+        "holdout",
+        "holdout2",
+        "holdout3",
+        "holdout4",
+        "holdout5",
+        "holdout6",
+        "holdout7",
+        "holdout8",
+        "holdout9",
+    )
     adds_up(report["combined"], ("corpus", *held_out_names))
     adds_up(report["held_out_combined"], held_out_names)
-    held_out = sum(len(c) for c in (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8))
+    held_out = sum(
+        len(c) for c in (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8, HOLDOUT9)
+    )
     assert report["combined"]["models"] == len(EXPECTED) + held_out
     assert report["held_out_combined"]["models"] == held_out
     assert quality.main(["--all"]) == 0
@@ -262,6 +295,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
     assert "# holdout6 (tests/holdout6): held-out 6" in out
     assert "# holdout7 (tests/holdout7): held-out 7" in out
     assert "# holdout8 (tests/holdout8): held-out 8" in out
+    assert "# holdout9 (tests/holdout9): held-out 9" in out
     assert "HELD-OUT COMBINED" in out and "\nCOMBINED" in out
 
 
