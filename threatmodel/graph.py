@@ -672,6 +672,17 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
     return out, open_
 
 
+def _tag_instructions(data: dict[str, DataAsset], components: Iterable[ComponentBase]) -> None:
+    """Tag ``system-prompt`` on every asset a model or agent names as its ``system_prompt``: being
+    an instruction set is what the model says of the asset, whether or not its tags repeat it
+    (decision 1894). Replaces those assets in ``data``."""
+    named = {c.system_prompt for c in components if isinstance(c, (Model, Agent)) and c.system_prompt}
+    for did in sorted(named):
+        asset = data.get(did)
+        if asset is not None and "system-prompt" not in asset.tags:
+            data[did] = asset.model_copy(update={"tags": (*asset.tags, "system-prompt")})
+
+
 def _artifact_of(asset: DataAsset | None) -> Artifact | None:
     """What an asset is as an artefact (``ModelGraph.artifact_kind`` for an asset not yet in a graph)."""
     if asset is None:
@@ -924,6 +935,7 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
     data, open_classification = lineage_of(model.data)
+    _tag_instructions(data, model.components)
     flows = {f.key: f for f in model.flows}
     handled: dict[str, set[str]] = {cid: set(c.data) for cid, c in components.items()}
     succ: dict[str, set[str]] = {cid: set() for cid in components}

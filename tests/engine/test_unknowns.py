@@ -268,9 +268,17 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     data only when the store states its tenants share it (``tenant_isolation`` none or logical);
     every store has an unstated isolation, and reading it as shared would make every tool that reads
     a confidential store a deputy between customers that may not exist.
+    Session 12 (decision 1894) added one to ``third-party-agent-instructions``: the instructions'
+    own supplier counts as well as the collection's (a configuration published to a public hub),
+    and, as for the collection, only when stated; every instruction asset has an unstated
+    provenance, and the unknown is already read by agent-instructions-tampering on the agent.
+    And one to ``training-data-extraction``: an ``ml-model`` is a generator that can repeat what it
+    learnt only when its output is stated ``text`` or ``media``; an unstated output is read as a
+    score by the classifier threats, and reading it both ways would raise two findings on one
+    unknown.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 55
+    assert 0 < text.count("unknown: no-match") <= 57
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

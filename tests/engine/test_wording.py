@@ -200,3 +200,40 @@ def test_weights_handed_over_are_not_called_deployed(
 ) -> None:
     f = _findings(_weights_handed(model, boundaries), as_written=True)["tm:model-on-uncontrolled-devices@scorer"]
     assert f.title == title
+
+
+def test_a_server_run_by_outsiders_is_not_called_a_community_release() -> None:
+    """A tool stated in an untrusted zone is poisoned by its operator, not by a release (decision 1894)."""
+    model = {
+        "system": {"id": "desk", "name": "Desk"},
+        "boundaries": [{"id": "laptop", "trust": "internal"}, {"id": "internet", "trust": "untrusted"}],
+        "components": [
+            {"id": "desk-agent", "kind": "agent", "boundary": "laptop", "tools": ["remote-server"]},
+            {"id": "remote-server", "kind": "mcp-server", "boundary": "internet", "provenance": "community"},
+        ],
+        "flows": [{"source": "desk-agent", "target": "remote-server"}],
+    }
+    f = _findings(model, as_written=True)["tm:mcp-tool-poisoning@remote-server"]
+    assert f.title == "Tool descriptions and results from a server run by outsiders"
+    assert "No version pin holds" in f.scenario
+
+
+@pytest.mark.parametrize(
+    ("output", "title"),
+    [
+        ("media", "Extraction of memorised training images or recordings"),
+        ("text", "Extraction of memorised training data"),
+    ],
+)
+def test_a_generator_of_media_is_asked_for_its_images(output: str, title: str) -> None:
+    model = {
+        "system": {"id": "studio", "name": "Studio"},
+        "data": [{"id": "photos", "name": "Customer photos", "classification": "confidential"}],
+        "components": [
+            {"id": "visitors", "kind": "human-user", "population": "public"},
+            {"id": "generator", "kind": "ml-model", "output": output, "trained_on": ["photos"]},
+        ],
+        "flows": [{"source": "visitors", "target": "generator"}],
+    }
+    f = _findings(model, as_written=True)["tm:training-data-extraction@generator"]
+    assert f.title == title

@@ -300,7 +300,8 @@ class Model(_ComponentBase):
     trained_on: tuple[Slug, ...] = ()
     """Data assets the model was trained or fine-tuned on."""
     output: Unknowable[ModelOutput] = None
-    """What it returns: text, label, scores, logits or embeddings; unset when unknown."""
+    """What it returns: text, label, scores, logits, embeddings or media (generated images, audio
+    or video); unset when unknown."""
     system_prompt: Slug | None = None
     """Data asset holding its system prompt or instructions."""
     task: Annotated[str, Field(max_length=200)] | None = None

@@ -238,6 +238,8 @@ class ModelOutput(StrEnum):
     """Confidence scores or probabilities per class."""
     LOGITS = "logits"
     EMBEDDINGS = "embeddings"
+    MEDIA = "media"
+    """Generated images, audio or video (an image generator, a speech synthesiser)."""
 
 
 class Autonomy(StrEnum):
