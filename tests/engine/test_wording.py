@@ -237,3 +237,35 @@ def test_a_generator_of_media_is_asked_for_its_images(output: str, title: str) -
     }
     f = _findings(model, as_written=True)["tm:training-data-extraction@generator"]
     assert f.title == title
+
+
+@pytest.mark.parametrize(
+    ("cond", "said"),
+    [
+        ({"attr": {"name": "hosting", "equals": "provider-api"}}, "hosting is not provider-api"),
+        ({"attr": {"name": "protocol", "in": ["in-process"]}}, "protocol is not in-process"),
+        (
+            {"attr": {"name": "population", "in": ["employees", "administrators"]}},
+            "population is none of employees, administrators",
+        ),
+        (
+            {"attr": {"name": "side_effects", "contains_any": ["execute-code"]}},
+            "side_effects contains none of execute-code",
+        ),
+        ({"attr": {"name": "boundary", "is_set": True}}, "boundary is unset"),
+        ({"attr": {"name": "caller_scoped", "equals": True}}, "caller_scoped is not true"),
+        ({"kind": ["tool", "mcp-server"]}, "kind is none of tool, mcp-server"),
+        ({"boundary_trust": ["untrusted"]}, "does not run in an untrusted boundary"),
+        ({"untrusted_source": True}, "is not a source of untrusted content"),
+        ({"data": {"tags_any": ["credentials"]}}, "handles no data tagged credentials"),
+        ({"not": {"kind": ["agent"]}}, "kind is agent"),
+        ({"tainted": {}}, "not: receives untrusted content"),
+    ],
+)
+def test_a_negation_is_worded_as_a_plain_negative(cond: dict[str, Any], said: str) -> None:
+    """What a ``not`` states in an explanation reads as a sentence, not as rule syntax."""
+    from pydantic import TypeAdapter
+
+    from threatmodel.model.rules import Condition
+
+    assert TypeAdapter(Condition).validate_python(cond).describe_negated() == said

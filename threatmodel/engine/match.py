@@ -492,7 +492,7 @@ class Matcher:
         """The fact a ``not`` states, worded once per condition (every finding of its threat shares it)."""
         said = self._said.get(id(inner))
         if said is None:
-            said = self._said[id(inner)] = f"not: {describe(inner)}"
+            said = self._said[id(inner)] = inner.describe_negated()
             self._keep.append(inner)
         return said
 

@@ -7,6 +7,7 @@ run code. Each predicate also says itself in words (``describe``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
@@ -51,6 +52,11 @@ class _Predicate(Frozen):
         """A short phrase for the condition; every predicate words itself."""
         raise NotImplementedError(type(self).__name__)
 
+    def describe_negated(self) -> str:
+        """A short phrase for the condition not holding, as an explanation states it. Predicates
+        with a plain negative word it themselves; the rest say ``not: <phrase>``."""
+        return "not: " + self.describe()
+
 
 class KindIs(_Predicate):
     """The component is of one of these kinds."""
@@ -62,6 +68,10 @@ class KindIs(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "kind is " + " or ".join(str(k) for k in self.kind)
+
+    def describe_negated(self) -> str:
+        """``kind is not tool``, ``kind is none of tool, mcp-server``."""
+        return "kind is " + _none_of(self.kind)
 
 
 class AttrTest(Frozen):
@@ -117,6 +127,18 @@ class Attr(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return attr_phrase(self.attr)
+
+    def describe_negated(self) -> str:
+        """``hosting is not provider-api``, ``side_effects contains none of execute-code``."""
+        test = self.attr
+        op = test.operator()
+        if op == "is_set":
+            return f"{test.name} is {'unset' if test.is_set else 'set'}"
+        if op == "equals":
+            return f"{test.name} is not {fmt_value(test.equals)}"
+        if op == "in":
+            return f"{test.name} is {_none_of(test.in_ or ())}"
+        return f"{test.name} contains none of {', '.join(fmt_value(v) for v in test.contains_any or ())}"
 
 
 class DataTest(Frozen):
@@ -182,6 +204,12 @@ class DataTest(Frozen):
         return f"{text} at runtime" if self.at_runtime else text
 
 
+def _none_of(values: Sequence[object]) -> str:
+    """``not a`` for one value, ``none of a, b`` for several."""
+    shown = [fmt_value(v) for v in values]
+    return f"not {shown[0]}" if len(shown) == 1 else "none of " + ", ".join(shown)
+
+
 def attr_phrase(test: AttrTest) -> str:
     """``retention in [indefinite]``: an attribute test in words."""
     op = test.operator()
@@ -203,6 +231,10 @@ class DataHandled(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "handles " + self.data.describe()
 
+    def describe_negated(self) -> str:
+        """``handles no personal data``."""
+        return "handles no " + self.data.describe()
+
 
 class BoundaryTrust(_Predicate):
     """The component sits in a boundary with one of these trust levels."""
@@ -217,7 +249,15 @@ class BoundaryTrust(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return "runs in a " + " or ".join(str(v) for v in self.boundary_trust) + " boundary"
+        return "runs in " + self._levels()
+
+    def describe_negated(self) -> str:
+        """``does not run in an untrusted boundary``."""
+        return "does not run in " + self._levels()
+
+    def _levels(self) -> str:
+        levels = " or ".join(str(v) for v in self.boundary_trust)
+        return ("an " if levels[0] in "aeiou" else "a ") + levels + " boundary"
 
 
 class UntrustedSource(_Predicate):
@@ -230,6 +270,10 @@ class UntrustedSource(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "is a source of untrusted content"
+
+    def describe_negated(self) -> str:
+        """``is not a source of untrusted content``."""
+        return "is not a source of untrusted content"
 
 
 class TaintTest(Frozen):
@@ -466,6 +510,10 @@ class Not(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"not ({self.not_.describe()})"
+
+    def describe_negated(self) -> str:
+        """Two negations cancel: the inner condition holds."""
+        return self.not_.describe()
 
 
 def _condition_tag(value: Any) -> str | None:
