@@ -1,7 +1,7 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
 Nine corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
-tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7, tests/holdout8 and tests/holdout9 (held out: nobody
+tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7, tests/holdout8, tests/holdout9 and tests/holdout10 (held out: nobody
 tunes rules on them). Every
 model of each validates, every expectation names an element of its model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
 source, and the harness runs end to end on each corpus and on all of them together.
@@ -32,6 +32,7 @@ HOLDOUT6 = quality.expectation_files(quality.HOLDOUT6)
 HOLDOUT7 = quality.expectation_files(quality.HOLDOUT7)
 HOLDOUT8 = quality.expectation_files(quality.HOLDOUT8)
 HOLDOUT9 = quality.expectation_files(quality.HOLDOUT9)
+HOLDOUT10 = quality.expectation_files(quality.HOLDOUT10)
 
 
 def _systems(paths: list[Path]) -> dict[str, str]:
@@ -110,6 +111,14 @@ def test_corpus_has_at_least_twelve_systems() -> None:
             5,
             id="holdout9",
         ),
+        pytest.param(
+            HOLDOUT10,
+            quality.HOLDOUT10,
+            [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8, HOLDOUT9],
+            12,
+            5,
+            id="holdout10",
+        ),
     ],
 )
 def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
@@ -155,6 +164,7 @@ def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
         + HOLDOUT7
         + HOLDOUT8
         + HOLDOUT9
+        + HOLDOUT10
     ],
 )
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
@@ -213,6 +223,7 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
         pytest.param(quality.HOLDOUT7, HOLDOUT7, True, id="holdout7"),
         pytest.param(quality.HOLDOUT8, HOLDOUT8, True, id="holdout8"),
         pytest.param(quality.HOLDOUT9, HOLDOUT9, True, id="holdout9"),
+        pytest.param(quality.HOLDOUT10, HOLDOUT10, True, id="holdout10"),
     ],
 )
 def test_harness_takes_a_corpus_directory(
@@ -245,6 +256,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         "holdout7",
         "holdout8",
         "holdout9",
+        "holdout10",
     ]
     assert [s["label"] for s in report["corpora"].values()] == [
         "working corpus",
@@ -257,6 +269,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         "held-out 7",
         "held-out 8",
         "held-out 9",
+        "held-out 10",
     ]
 
     def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
@@ -296,6 +309,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
     assert "# holdout7 (tests/holdout7): held-out 7" in out
     assert "# holdout8 (tests/holdout8): held-out 8" in out
     assert "# holdout9 (tests/holdout9): held-out 9" in out
+    assert "# holdout10 (tests/holdout10): held-out 10" in out
     assert "HELD-OUT COMBINED" in out and "\nCOMBINED" in out
 
 
