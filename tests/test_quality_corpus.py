@@ -289,11 +289,13 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
         "holdout7",
         "holdout8",
         "holdout9",
+        "holdout10",
     )
     adds_up(report["combined"], ("corpus", *held_out_names))
     adds_up(report["held_out_combined"], held_out_names)
     held_out = sum(
-        len(c) for c in (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8, HOLDOUT9)
+        len(c)
+        for c in (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8, HOLDOUT9, HOLDOUT10)
     )
     assert report["combined"]["models"] == len(EXPECTED) + held_out
     assert report["held_out_combined"]["models"] == held_out

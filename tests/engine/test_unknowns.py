@@ -276,9 +276,14 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     learnt only when its output is stated ``text`` or ``media``; an unstated output is read as a
     score by the classifier threats, and reading it both ways would raise two findings on one
     unknown.
+    And one to ``transfer-learning-backdoor`` (decision 1895): a model inherits a public base
+    carried as data only when the weights its training job loads are stated open-weights or
+    community; every weights flow into a job (a federation's updates, the job's own checkpoints)
+    has an unstated provenance, which backdoored-open-weights and the provenance questions
+    already ask about.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 57
+    assert 0 < text.count("unknown: no-match") <= 58
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
