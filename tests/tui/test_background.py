@@ -217,3 +217,25 @@ async def test_answering_a_question_leaves_the_analysis_to_the_worker(
         assert not app.analysing
         assert len(screen.rows) == asked - 1
         assert "open question" in screen.sub_title
+
+
+async def test_starting_the_worker_never_spells_out_the_session(
+    background_app: ThreatModelApp, gates: Gates, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual describes a worker by ``repr(work)`` unless given a description; the analysis
+    worker's ``repr`` would spell out the whole session (over a second on the event loop at 10k
+    components), so the worker is named without it."""
+
+    def refuse(self: object) -> str:
+        raise AssertionError("the session was spelt out to describe a worker")
+
+    monkeypatch.setattr(EditSession, "__repr__", refuse)
+    async with background_app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app = tm(pilot)
+        assert app.analysing
+        workers = [w for w in app.workers if w.group == "analysis"]
+        assert workers and all(w.description == "analysis of version 1" for w in workers)
+        gates.release(1)
+        await settle(pilot)
+        assert not app.analysing

@@ -237,6 +237,9 @@ class ThreatModelApp(App[None]):
         self.run_worker(
             partial(self._analyse, session, version, job),
             name=f"analysis v{version}",
+            # Textual describes a worker by repr(work) unless told: the partial's repr spells out
+            # the whole session, over a second of the event loop's time at 10k components.
+            description=f"analysis of version {version}",
             group="analysis",
             exclusive=True,
             thread=True,
