@@ -258,6 +258,7 @@ def test_a_generator_of_media_is_asked_for_its_images(output: str, title: str) -
         ({"boundary_trust": ["untrusted"]}, "does not run in an untrusted boundary"),
         ({"untrusted_source": True}, "is not a source of untrusted content"),
         ({"data": {"tags_any": ["credentials"]}}, "handles no data tagged credentials"),
+        ({"data": {}}, "handles no data"),
         ({"not": {"kind": ["agent"]}}, "kind is agent"),
         ({"tainted": {}}, "not: receives untrusted content"),
     ],

@@ -233,7 +233,7 @@ class DataHandled(_Predicate):
 
     def describe_negated(self) -> str:
         """``handles no personal data``."""
-        return "handles no " + self.data.describe()
+        return "handles no " + self.data.describe().removeprefix("any ")
 
 
 class BoundaryTrust(_Predicate):
