@@ -1,7 +1,7 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
 Nine corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
-tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7, tests/holdout8, tests/holdout9 and tests/holdout10 (held out: nobody
+tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7, tests/holdout8, tests/holdout9, tests/holdout10 and tests/holdout11 (held out: nobody
 tunes rules on them). Every
 model of each validates, every expectation names an element of its model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
 source, and the harness runs end to end on each corpus and on all of them together.
@@ -33,6 +33,7 @@ HOLDOUT7 = quality.expectation_files(quality.HOLDOUT7)
 HOLDOUT8 = quality.expectation_files(quality.HOLDOUT8)
 HOLDOUT9 = quality.expectation_files(quality.HOLDOUT9)
 HOLDOUT10 = quality.expectation_files(quality.HOLDOUT10)
+HOLDOUT11 = quality.expectation_files(quality.HOLDOUT11)
 
 
 def _systems(paths: list[Path]) -> dict[str, str]:
@@ -119,6 +120,26 @@ def test_corpus_has_at_least_twelve_systems() -> None:
             5,
             id="holdout10",
         ),
+        pytest.param(
+            HOLDOUT11,
+            quality.HOLDOUT11,
+            [
+                EXPECTED,
+                HOLDOUT,
+                HOLDOUT2,
+                HOLDOUT3,
+                HOLDOUT4,
+                HOLDOUT5,
+                HOLDOUT6,
+                HOLDOUT7,
+                HOLDOUT8,
+                HOLDOUT9,
+                HOLDOUT10,
+            ],
+            12,
+            5,
+            id="holdout11",
+        ),
     ],
 )
 def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
@@ -165,6 +186,7 @@ def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
         + HOLDOUT8
         + HOLDOUT9
         + HOLDOUT10
+        + HOLDOUT11
     ],
 )
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
@@ -224,6 +246,7 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
         pytest.param(quality.HOLDOUT8, HOLDOUT8, True, id="holdout8"),
         pytest.param(quality.HOLDOUT9, HOLDOUT9, True, id="holdout9"),
         pytest.param(quality.HOLDOUT10, HOLDOUT10, True, id="holdout10"),
+        pytest.param(quality.HOLDOUT11, HOLDOUT11, True, id="holdout11"),
     ],
 )
 def test_harness_takes_a_corpus_directory(
@@ -246,12 +269,12 @@ def test_harness_takes_a_corpus_directory(
 def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.CaptureFixture[str]) -> None:
     report = quality.run_all()
     # written out here, not read from the harness: a corpus dropped from it must fail this test
-    held_out_names = ("holdout", *(f"holdout{i}" for i in range(2, 11)))
+    held_out_names = ("holdout", *(f"holdout{i}" for i in range(2, 12)))
     assert list(report["corpora"]) == ["corpus", *held_out_names]
     assert [s["label"] for s in report["corpora"].values()] == [
         "working corpus",
         "held-out",
-        *(f"held-out {i}" for i in range(2, 11)),
+        *(f"held-out {i}" for i in range(2, 12)),
     ]
 
     def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
@@ -265,7 +288,19 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
     adds_up(report["held_out_combined"], held_out_names)
     held_out = sum(
         len(c)
-        for c in (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8, HOLDOUT9, HOLDOUT10)
+        for c in (
+            HOLDOUT,
+            HOLDOUT2,
+            HOLDOUT3,
+            HOLDOUT4,
+            HOLDOUT5,
+            HOLDOUT6,
+            HOLDOUT7,
+            HOLDOUT8,
+            HOLDOUT9,
+            HOLDOUT10,
+            HOLDOUT11,
+        )
     )
     assert report["combined"]["models"] == len(EXPECTED) + held_out
     assert report["held_out_combined"]["models"] == held_out
@@ -282,6 +317,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
     assert "# holdout8 (tests/holdout8): held-out 8" in out
     assert "# holdout9 (tests/holdout9): held-out 9" in out
     assert "# holdout10 (tests/holdout10): held-out 10" in out
+    assert "# holdout11 (tests/holdout11): held-out 11" in out
     assert "HELD-OUT COMBINED" in out and "\nCOMBINED" in out
 
 
