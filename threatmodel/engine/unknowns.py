@@ -184,14 +184,33 @@ class Readings:
 
         ``unknown`` and ``assumed_sources`` describe the model (see :func:`unknown_in`): when the
         rule reads no fact the model leaves unknown, the two readings agree and only one is made.
+
+        The readings depend on nothing else, so they are kept per catalog condition and reused by
+        every evaluation that reads the same unknowns: a re-analysis after an edit (the TUI) no
+        longer rebuilds every rule's two readings (about 11 ms a run). The cache holds the
+        condition itself, so an id is never reused while its entry lives, and it is bounded.
         """
+        key = (id(cond), favour, unknown, assumed_sources)
+        hit = _READINGS.get(key)
+        if hit is not None and hit[0] is cond:
+            return hit[1]
         keep = resolve(cond, conservative=favour)
         doubt = (
             resolve(cond, conservative=not favour)
             if reads_unknowns(cond, unknown, assumed_sources=assumed_sources)
             else None
         )
-        return cls(keep, doubt)
+        readings = cls(keep, doubt)
+        if len(_READINGS) >= READINGS_KEPT:
+            _READINGS.clear()  # another catalog set, or many unknown sets: start again
+        _READINGS[key] = (cond, readings)
+        return readings
+
+
+READINGS_KEPT = 8192
+"""How many (condition, reading) pairs :meth:`Readings.of` keeps; the built-in catalogs need about
+1,000 per set of unknowns."""
+_READINGS: dict[tuple[int, bool, frozenset[str] | None, bool], tuple[Condition, Readings]] = {}
 
 
 def unknown_in(elements: Iterable[object]) -> frozenset[str]:
