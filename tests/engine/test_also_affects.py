@@ -212,3 +212,32 @@ def test_some_model_files_name_affected_elements() -> None:
     """The properties above are not vacuous: the corpora hold findings that name related elements."""
     named = sum(1 for _, a in FINDINGS.values() for f in a.findings if f.also_affects)
     assert named >= 20
+
+
+SCORE_THROUGH_A_STORE = """
+system: {id: hiring, name: Hiring}
+data:
+  - {id: answers, classification: confidential, tags: [pii]}
+  - {id: scores, classification: confidential, tags: [pii]}
+components:
+  - {id: transcriber, kind: ml-model, output: text}
+  - {id: scorer, kind: ml-model, output: scores, subjects: [public]}
+  - {id: score-store, kind: datastore, data: [scores]}
+  - {id: dashboard, kind: application}
+  - {id: recruiters, kind: human-user, population: employees}
+flows:
+  - {source: transcriber, target: score-store, data: [answers]}
+  - {source: scorer, target: score-store, data: [scores]}
+  - {source: score-store, target: dashboard, data: [scores]}
+  - {source: dashboard, target: recruiters, data: [scores]}
+"""
+
+
+def test_a_score_relied_on_through_a_store_names_the_scorer(tmp_path: Path) -> None:
+    """Decision 1896: the dashboard where people act on a score names the scorer whose output
+    reaches it through a store (``scored_by``), not the transcriber beside it, which writes text."""
+    path = tmp_path / "hiring.yaml"
+    path.write_text(SCORE_THROUGH_A_STORE, encoding="utf-8")
+    a = assess(load_model(path, known_controls=CATALOGS.control_refs).model)
+    reliance = [f for f in a.findings if f.threat == "tm:unreviewed-score-reliance"]
+    assert [(f.elements, f.also_affects) for f in reliance] == [(("dashboard",), ("scorer",))]

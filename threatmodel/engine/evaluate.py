@@ -446,6 +446,8 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
         return tuple(n for n in g.successors(element) if n in g.components)
     if relation == "agents_reached":
         return _agents_reached(g, element)
+    if relation == "scored_by":
+        return _scored_by(g, element)
     if relation == "model":
         # the models whose output the element takes or to which it hands work: joined by a flow
         # either way, declared (an agent's model, a server's served models), or one serving layer away
@@ -471,6 +473,33 @@ def _agents_reached(g: ModelGraph, element: str) -> tuple[str, ...]:
         frontier = [n for p in frontier for n in g.successors(p) if n not in seen and n in g.components]
         seen.update(frontier)
     return tuple(sorted(n for n in seen - {element} if g.kind(n) == "agent"))
+
+
+SCORED_BY_HOPS = 2
+"""How far back along flows ``scored_by`` looks for the models whose labels or scores reach an
+element (the reach of the score-reliance rule: a store or a queue may sit in between)."""
+
+
+def _scored_by(g: ModelGraph, element: str) -> tuple[str, ...]:
+    """The classifiers, scorers and embedding models whose output reaches ``element`` within
+    :data:`SCORED_BY_HOPS` flows (bounded backward walk), sorted: the models a decision there
+    rests on, even when a store sits between them and the screen that shows the score."""
+    if g.kind(element) in MODEL_KINDS:
+        return ()  # a finding on the model itself: the models that feed it are not what is relied on
+    seen, frontier = {element}, [element]
+    for _ in range(SCORED_BY_HOPS):
+        frontier = [n for p in frontier for n in g.predecessors(p) if n not in seen and n in g.components]
+        seen.update(frontier)
+    return tuple(sorted(n for n in seen - {element} if _scores(g, n)))
+
+
+def _scores(g: ModelGraph, node: str) -> bool:
+    """A classifier or scorer (an ml-model not stated to generate text or media) or an embedding model."""
+    kind = g.kind(node)
+    if kind == "embedding-model":
+        return True
+    output = getattr(g.components[node], "output", None)
+    return kind == "ml-model" and str(output) not in ("text", "media")
 
 
 def with_also_affects(g: ModelGraph, threat: Threat, f: Finding) -> Finding:

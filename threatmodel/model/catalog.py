@@ -182,13 +182,22 @@ class GroupBy(StrEnum):
 
 # -- where a finding sits: affected elements (issue 9, branch placement2) --
 Affects = Literal[
-    "receiver", "sender", "model", "loads_from", "readers", "agents_reached", "autonomous_agents", LinkRelation
+    "receiver",
+    "sender",
+    "model",
+    "loads_from",
+    "readers",
+    "agents_reached",
+    "autonomous_agents",
+    "scored_by",
+    LinkRelation,
 ]
 """A relation from a finding's element to another element it affects (decision 1850): ``receiver``
 and ``sender`` are a flow's target and source; ``model`` is a model a component exchanges data
 with directly or through one serving layer (or declares: an agent's model, a server's);
 ``loads_from`` the components sending it the artefacts it loads (where they can be replaced);
 ``readers`` the components it sends to; ``agents_reached`` the agents within three flows downstream;
+``scored_by`` the classifiers, scorers and embedding models whose output reaches it within two flows;
 ``autonomous_agents`` the system's agents stated autonomous or of unstated autonomy (for a finding on
 the system); the rest are the relations of the ``linked`` predicate."""
 
