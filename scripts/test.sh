@@ -4,8 +4,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
 V=.venv/bin
-echo "== ruff" && $V/ruff format --check threatmodel tests scripts bench && $V/ruff check threatmodel tests scripts bench
-echo "== mypy" && $V/mypy
-echo "== import-linter" && $V/lint-imports
+# One command per line: under `set -e`, a failure before the last command of an `a && b` list
+# does not stop the script, which once let an unformatted file through.
+echo "== ruff"
+$V/ruff format --check threatmodel tests scripts bench
+$V/ruff check threatmodel tests scripts bench
+echo "== mypy"
+$V/mypy
+echo "== import-linter"
+$V/lint-imports
 echo "== pytest"
 $V/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

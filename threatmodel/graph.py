@@ -579,7 +579,9 @@ def _assumed_source(component: ComponentBase, reason: str) -> str | None:
 
 _STOPS_LINEAGE = frozenset({Minimisation.ANONYMISED, Minimisation.AGGREGATED})
 
-_PUBLISHED_ARTEFACTS = frozenset({Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE, Artifact.MODEL_WEIGHTS, Artifact.ADAPTER})
+_PUBLISHED_ARTEFACTS = frozenset(
+    {Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE, Artifact.MODEL_WEIGHTS, Artifact.ADAPTER}
+)
 _PUBLISHED_BY = frozenset({Provenance.COMMUNITY, Provenance.OPEN_WEIGHTS})
 
 
