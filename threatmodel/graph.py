@@ -579,22 +579,6 @@ def _assumed_source(component: ComponentBase, reason: str) -> str | None:
 
 _STOPS_LINEAGE = frozenset({Minimisation.ANONYMISED, Minimisation.AGGREGATED})
 
-_PUBLISHED_ARTEFACTS = frozenset(
-    {Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE, Artifact.MODEL_WEIGHTS, Artifact.ADAPTER}
-)
-_PUBLISHED_BY = frozenset({Provenance.COMMUNITY, Provenance.OPEN_WEIGHTS})
-
-
-def _published(asset: DataAsset) -> bool:
-    """An artefact stated to come from the community or as open weights (a package on a public
-    index, weights on a public hub) that states no classification is public: anyone can download
-    it, which is what the stated provenance says. Personal data in it is never settled so."""
-    return (
-        asset.artifact in _PUBLISHED_ARTEFACTS
-        and asset.provenance in _PUBLISHED_BY
-        and not set(asset.tags) & PERSONAL_TAGS
-    )
-
 
 def with_lineage(assets: Iterable[DataAsset]) -> dict[str, DataAsset]:
     """Each asset as the rules see it (:func:`lineage_of`, without the open classifications)."""
@@ -662,8 +646,6 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
             stack.pop()
             asset = raw[node]
             level = asset.classification
-            if level is None and _published(asset):
-                level = Classification.PUBLIC  # a public package or open weights, as stated (decision 1897)
             blind = {node} if level is None else set()
             inherited = set(asset.tags) & PERSONAL_TAGS
             for parent in parents:

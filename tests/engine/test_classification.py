@@ -233,26 +233,3 @@ def test_an_unstated_classification_never_scores_lower_or_finds_less(model: Syst
 def test_the_library_reads_classification_somewhere() -> None:
     """The property above tests something: the built-in library has classification tests."""
     assert "classification_at_least" in dict(builtin_catalog_files())["tm.yaml"]
-
-
-def test_a_published_artefact_is_public_unless_it_carries_personal_data() -> None:
-    """Decision 1897: a package from the community or open weights, stated so, is public (anyone
-    can download it); personal data in it, or another artefact kind, stays unknown and asked."""
-    assets = [
-        DataAsset(id="package", artifact="ml-library", provenance="community"),
-        DataAsset(id="weights", artifact="model-weights", provenance="open-weights"),
-        DataAsset(id="faces", artifact="model-weights", provenance="open-weights", tags=("biometric",)),
-        DataAsset(id="corpus", artifact="dataset", provenance="community"),
-        DataAsset(id="vendor-lib", artifact="ml-library", provenance="vendor"),
-        DataAsset(id="stated", artifact="ml-library", provenance="community", classification="confidential"),
-    ]
-    seen, still_open = lineage_of(assets)
-    assert seen["package"].classification is Classification.PUBLIC
-    assert seen["weights"].classification is Classification.PUBLIC
-    assert seen["stated"].classification is Classification.CONFIDENTIAL
-    assert {a for a in ("faces", "corpus", "vendor-lib") if seen[a].classification is None} == {
-        "faces",
-        "corpus",
-        "vendor-lib",
-    }
-    assert set(still_open) == {"faces", "corpus", "vendor-lib"}
