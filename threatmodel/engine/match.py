@@ -84,6 +84,18 @@ _SUBJECT = "\x00"
 """Stands for the element's name in a negation worded once per condition (names hold no NUL)."""
 
 
+def _passing_through(
+    g: ModelGraph, step: Callable[[str], Iterable[str]], sources: frozenset[str], kinds: Sequence[str]
+) -> Callable[[str], Iterable[str]]:
+    """``step`` that goes on only from a source or a component of one of ``kinds`` (``through``)."""
+    allowed = frozenset(kinds)
+
+    def onward(node: str) -> Iterable[str]:
+        return step(node) if node in sources or g.kind(node) in allowed else ()
+
+    return onward
+
+
 def _arrow(graph: ModelGraph, path: Sequence[str]) -> str:
     return " → ".join(graph.name(p) for p in path)
 
@@ -543,7 +555,17 @@ class Matcher:
         """
         if not self.setwise:
             return self._search_other_paths(test, el, shown)
-        key = ("other-paths", self._mode, test.source_kinds, test.exclude_source_kinds, test.max_hops, el, shown[0])
+        key = (
+            "other-paths",
+            self._mode,
+            test.source_kinds,
+            test.exclude_source_kinds,
+            test.max_hops,
+            test.content_only,
+            test.through,
+            el,
+            shown[0],
+        )
         return self.g.memo(key, lambda: self._search_other_paths(test, el, shown))
 
     def _search_other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -563,7 +585,7 @@ class Matcher:
                     if prev in sources:
                         if prev != shown[0]:
                             found.append((depth, prev))
-                    else:
+                    elif not test.through or g.kind(prev) in test.through:
                         nxt.append(prev)
             if len(found) >= MAX_PATHS - 1 or not nxt:
                 break
@@ -853,7 +875,9 @@ class Matcher:
             sources = self._taint_sources(test)
             primary = [n for n in sources if n in g.primary_sources]
             secondary = [n for n in sources if n not in g.primary_sources]
-            step = g.content_successors if test.content_only else g.successors
+            step: Callable[[str], Iterable[str]] = g.content_successors if test.content_only else g.successors
+            if test.through:
+                step = _passing_through(g, step, frozenset(sources), test.through)
 
             def first_leg() -> Reach:
                 # sources untrusted in themselves explain a path better than merely exposed components
@@ -861,7 +885,7 @@ class Matcher:
 
             # threats whose source filters select the same sources share the first leg, whatever
             # their `via`, and so do the two readings of unknowns when they select the same sources
-            leg_key = ("taint-leg", tuple(primary), tuple(secondary), test.max_hops, test.content_only)
+            leg_key = ("taint-leg", tuple(primary), tuple(secondary), test.max_hops, test.content_only, test.through)
             first: Reach = g.memo(leg_key, first_leg)
             if not test.via:
                 return first, None

@@ -299,6 +299,10 @@ class TaintTest(Frozen):
     """Follow only links that carry content a component reads: a flow whose data are all model
     weights, adapters, ML libraries or container images delivers something to load, not to read,
     and is skipped (datasets, other data and flows that list no data count as content)."""
+    through: tuple[ComponentKind, ...] = ()
+    """Every component between the source and this one is of one of these kinds: content a person
+    sends through front ends and agents, not content left in a store or fetched by a tool for
+    someone else to read later (decision 1899). Empty: any component."""
 
 
 class Tainted(_Predicate):
@@ -311,8 +315,12 @@ class Tainted(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         if self.tainted.content_only:
-            return "receives untrusted content (not counting weights, libraries or images it only loads)"
-        return "receives untrusted content"
+            text = "receives untrusted content (not counting weights, libraries or images it only loads)"
+        else:
+            text = "receives untrusted content"
+        if self.tainted.through:
+            text += " through " + " or ".join(str(k) for k in self.tainted.through) + " only"
+        return text
 
     def describe_negated(self, subject: str) -> str:
         """``no untrusted content reaches X``."""
