@@ -160,6 +160,9 @@ class ModelGraph:
     _kinds: dict[str, str] = field(default_factory=dict)
     _runtime_data: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _names: dict[str, str] | None = None
+    _inner: dict[str, str | None] | None = None
+    """Each component's innermost existing boundary (``boundary_of``), built on first use: the
+    rules ask it of both ends of every flow and of every element whose trust they read."""
     _links: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     """``linked`` by relation, then by component (asked per element by the rules: one table each)."""
 
@@ -280,8 +283,13 @@ class ModelGraph:
 
     def boundary_of(self, node: str) -> str | None:
         """The component's innermost boundary, when it names one that exists."""
-        boundary = self.components[node].boundary
-        return boundary if boundary in self.boundaries else None
+        inner = self._inner
+        if inner is None:
+            boundaries = self.boundaries
+            inner = self._inner = {
+                cid: (c.boundary if c.boundary in boundaries else None) for cid, c in self.components.items()
+            }
+        return inner[node]
 
     def trust(self, node: str) -> TrustLevel | None:
         """Trust level of the component's innermost boundary; ``None`` (unknown) when it names none.

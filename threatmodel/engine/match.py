@@ -148,6 +148,10 @@ class Matcher:
         self._asset_facts: dict[tuple[int, str], tuple[tuple[str, str, str], ...]] = {}
         """The unknowns each data test read on each asset, whoever handles it (:meth:`_data_assumptions`)."""
         self._said: dict[int, str] = {}
+        self._kinds_said: dict[Element, str] = {}
+        """The ``kind`` fact of each component explained so far (see :meth:`_kind_fact`)."""
+        self._attrs_said: dict[tuple[Element, str], str | None] = {}
+        """The stated fact of each (element, attribute) explained so far (see :meth:`_stated_fact`)."""
         """The wording of each negated condition explained so far (see :meth:`_negation`)."""
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
@@ -451,42 +455,78 @@ class Matcher:
         paths: list[tuple[str, ...]] = []
         data: list[str] = []
 
+        first_option = self._first_option
+        kind_fact, explain_leaf = self._kind_fact, self._explain_leaf
+
         def walk(c: Condition, el: Element) -> None:
+            # dispatched on the exact type (no predicate class is subclassed): a finding's walk
+            # visits a few dozen nodes, and a class pattern per case costs more than the work
             nonlocal path, source
-            match c:
-                case AllOf(all=parts):
-                    for part in parts:
-                        walk(part, el)
-                case AnyOf(any=options):
-                    # the option that held first, as the set-wise evaluation found it, else ask again
-                    chosen = self._first_option.get(id(c), {}).get(el)
-                    if chosen is not None:
-                        walk(chosen, el)
+            t = type(c)
+            if t is AllOf:
+                for part in c.all:  # type: ignore[union-attr]
+                    walk(part, el)
+            elif t is KindIs:
+                facts.append(kind_fact(el))
+            elif t is AnyOf:
+                # the option that held first, as the set-wise evaluation found it, else ask again
+                chosen = first_option.get(id(c), {}).get(el)
+                if chosen is not None:
+                    walk(chosen, el)
+                    return
+                for option in c.any:  # type: ignore[union-attr]
+                    if self.holds(option, el):
+                        walk(option, el)
                         return
-                    for option in options:
-                        if self.holds(option, el):
-                            walk(option, el)
-                            return
-                case Not(not_=inner):
-                    facts.append(self._negation(inner))
-                    facts.extend(self._unknown_leaves(inner, el, negated=True))
-                case DataHandled(data=test):
-                    hits, leaf_facts = self._data_handled_explained(test, el)
-                    data.extend(hits)
-                    facts.extend(leaf_facts)
-                case _:
-                    leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
-                    facts.extend(leaf_facts)
-                    if leaf_path and not path:
-                        path = leaf_path
-                        source = leaf_source
-                        if isinstance(c, Tainted) and not c.tainted.via:
-                            paths.extend(self._other_paths(c.tainted, el, leaf_path))
+            elif t is Not:
+                inner = c.not_  # type: ignore[union-attr]
+                facts.append(self._negation(inner))
+                facts.extend(self._unknown_leaves(inner, el, negated=True))
+            elif t is DataHandled:
+                hits, leaf_facts = self._data_handled_explained(c.data, el)  # type: ignore[union-attr]
+                data.extend(hits)
+                facts.extend(leaf_facts)
+            else:
+                leaf_facts, leaf_path, leaf_source = explain_leaf(c, el)
+                facts.extend(leaf_facts)
+                if leaf_path and not path:
+                    path = leaf_path
+                    source = leaf_source
+                    if t is Tainted and not c.tainted.via:  # type: ignore[union-attr]
+                        paths.extend(self._other_paths(c.tainted, el, leaf_path))  # type: ignore[union-attr]
 
         walk(cond, element)
         assumed = tuple(dict.fromkeys(self._assumed or ())) if outermost else ()
         listed = (path, *paths) if paths else ()
         return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed, tuple(dict.fromkeys(data)))
+
+    def _stated_fact(self, el: Element, attribute: str) -> str | None:
+        """The fact an attribute test states of ``el``'s ``attribute`` (with the stated fact that
+        settled it, decision 1720), or ``None`` when the value is unknown: the same whichever test
+        of the attribute holds, so worded once per (element, attribute)."""
+        key = (el, attribute)
+        known = self._attrs_said
+        if key in known:
+            return known[key]
+        g = self.g
+        target = self._component(el) or self._flow(el) or g.data.get(el)
+        value = getattr(target, attribute, None)
+        said: str | None = None
+        if not is_unknown(attribute, value):
+            said = f"{attribute} of {g.name(el)} is {fmt_value(value)}"
+            settled = g.settled.get(key)
+            if settled is not None:  # decision 1720: say which stated fact answered it
+                said += f", settled {settled.because}"
+        known[key] = said
+        return said
+
+    def _kind_fact(self, el: Element) -> str:
+        """The fact a ``kind`` test states of ``el`` (it holds only on a component): worded once
+        per component, for every finding and threat that explains it."""
+        said = self._kinds_said.get(el)
+        if said is None:
+            said = self._kinds_said[el] = f"{self.g.name(el)} is of kind {self._component(el).kind}"
+        return said
 
     def _negation(self, inner: Condition) -> str:
         """The fact a ``not`` states, worded once per condition (every finding of its threat shares it)."""
@@ -853,17 +893,13 @@ class Matcher:
         name = g.name(el)
         match cond:
             case KindIs():
-                return [f"{name} is of kind {self._component(el).kind}"], (), None
+                return [self._kind_fact(el)], (), None
             case Attr(attr=test):
-                target = self._component(el) or self._flow(el) or g.data.get(el)
-                value = getattr(target, test.name, None)
-                if is_unknown(test.name, value):
+                stated = self._stated_fact(el, test.name)
+                if stated is None:
                     self._assume(el, test.name)
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
-                settled = g.settled.get((el, test.name))
-                if settled is not None:  # decision 1720: say which stated fact answered it
-                    return [f"{test.name} of {name} is {fmt_value(value)}, settled {settled.because}"], (), None
-                return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
+                return [stated], (), None
             case DataHandled(data=test):
                 return self._data_handled_explained(test, el)[1], (), None
             case BoundaryTrust():
