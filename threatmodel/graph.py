@@ -299,6 +299,11 @@ class ModelGraph:
         boundary = self.boundary_of(node)
         return None if boundary is None else self.boundaries[boundary].trust
 
+    def trust_table(self) -> Mapping[str, TrustLevel | None]:
+        """:meth:`trust` of every component, as one table (the set-wise ``boundary_trust`` rule
+        reads it per element)."""
+        return self.memo(("trust-table",), lambda: {cid: self.trust(cid) for cid in self.components})
+
     def crosses(self, flow: Flow) -> bool:
         """True when the flow's ends sit in different innermost boundaries: the one definition
         of "crosses a trust boundary" (rules, diagrams and reports all ask here)."""

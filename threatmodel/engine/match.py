@@ -230,12 +230,12 @@ class Matcher:
 
     @setwise(BoundaryTrust)
     def _trust_holding(self, cond: BoundaryTrust, els: Sequence[Element]) -> list[Element]:
-        g, levels = self.g, cond.boundary_trust
+        levels, trust_of = cond.boundary_trust, self.g.trust_table()
         unknown_matches = cond.unknown == "match"
         out: list[Element] = []
         for e in els:
-            if e in g.components:
-                trust = g.trust(e)
+            if e in trust_of:
+                trust = trust_of[e]
                 if unknown_matches if trust is None else trust in levels:
                     out.append(e)
         return out
@@ -249,7 +249,18 @@ class Matcher:
     @setwise(CrossesBoundary)
     def _crosses_holding(self, cond: CrossesBoundary, els: Sequence[Element]) -> list[Element]:
         g, value = self.g, cond.crosses_boundary
-        return [e for e in els if (flow := g.flows.get(e)) is not None and g.crosses(flow) == value]
+        crossing = g.memo(("crossing-flows",), dict[Element, bool])  # filled as flows are asked
+        out: list[Element] = []
+        for e in els:
+            crosses = crossing.get(e)
+            if crosses is None:
+                flow = g.flows.get(e)
+                if flow is None:
+                    continue
+                crosses = crossing[e] = g.crosses(flow)
+            if crosses == value:
+                out.append(e)
+        return out
 
     @setwise(Artifacts)
     def _artifacts_holding(self, cond: Artifacts, els: Sequence[Element]) -> list[Element]:
