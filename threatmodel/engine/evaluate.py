@@ -48,19 +48,44 @@ def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
         return [g.model.system.id]
     if threat.target is TargetType.FLOW:
         ends = endpoint_kinds(threat.when)
+        # every flow key once, sorted, for the whole graph; a subset of it filtered stays sorted
+        keys: tuple[str, ...] = g.memo(("sorted-flows",), lambda: tuple(sorted(g.flows)))
         if ends == (None, None):
-            return sorted(g.flows)
+            return list(keys)
         source_kinds, target_kinds = ends
-        return sorted(
+        flows, kind = g.flows, g.kind
+        return [
             key
-            for key, flow in g.flows.items()
-            if (source_kinds is None or g.kind(flow.source) in source_kinds)
-            and (target_kinds is None or g.kind(flow.target) in target_kinds)
+            for key in keys
+            if (source_kinds is None or kind(flows[key].source) in source_kinds)
+            and (target_kinds is None or kind(flows[key].target) in target_kinds)
+        ]
+    kinds = candidate_kinds(threat.when)
+    if kinds is None:
+        return list(g.memo(("sorted-components",), lambda: tuple(sorted(g.components))))
+    return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
+
+
+def has_candidates(g: ModelGraph, threat: Threat) -> bool:
+    """``bool(candidate_elements(g, threat))``, without listing them: whether the model has an
+    element the threat's rule is tried on (the coverage tables ask it of every threat)."""
+    if threat.target is TargetType.SYSTEM:
+        return True
+    if threat.target is TargetType.FLOW:
+        ends = endpoint_kinds(threat.when)
+        if ends == (None, None):
+            return bool(g.flows)
+        source_kinds, target_kinds = ends
+        kind = g.kind
+        return any(
+            (source_kinds is None or kind(flow.source) in source_kinds)
+            and (target_kinds is None or kind(flow.target) in target_kinds)
+            for flow in g.flows.values()
         )
     kinds = candidate_kinds(threat.when)
     if kinds is None:
-        return sorted(g.components)
-    return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
+        return bool(g.components)
+    return any(g.by_kind.get(k) for k in kinds)
 
 
 MAX_FINDINGS = 100_000

@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.engine.evaluate import candidate_elements
+from threatmodel.engine.evaluate import has_candidates
 from threatmodel.engine.questions import open_questions, risk_resting_on_unknowns
 from threatmodel.export.common import DECLARED_RANK, Labels, RefLink, proposed_controls, ref_links, report_order
 from threatmodel.model.finding import Finding, ScoreFactor
@@ -413,7 +413,7 @@ def coverage(analysis: Analysis) -> tuple[CoverageTable, ...]:
         if key in disabled:
             continue
         ruled.update(threat.refs)
-        if candidate_elements(g, threat):
+        if has_candidates(g, threat):
             assessed.update(threat.refs)
     tables = []
     for catalog_id, types in COVERAGE_CATALOGS:
