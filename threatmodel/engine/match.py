@@ -516,7 +516,7 @@ class Matcher:
         settled it, decision 1720), or ``None`` when the value is unknown: the same whichever test
         of the attribute holds, so worded once per (element, attribute)."""
         key = (el, attribute)
-        known = self._attrs_said
+        known = self._attrs_said if self.setwise else {}  # the reference evaluation words each afresh
         if key in known:
             return known[key]
         g = self.g
@@ -534,9 +534,10 @@ class Matcher:
     def _kind_fact(self, el: Element) -> str:
         """The fact a ``kind`` test states of ``el`` (it holds only on a component): worded once
         per component, for every finding and threat that explains it."""
-        said = self._kinds_said.get(el)
+        known = self._kinds_said if self.setwise else {}  # the reference evaluation words each afresh
+        said = known.get(el)
         if said is None:
-            said = self._kinds_said[el] = f"{self.g.name(el)} is of kind {self._component(el).kind}"
+            said = known[el] = f"{self.g.name(el)} is of kind {self._component(el).kind}"
         return said
 
     def _negation(self, inner: Condition) -> str:
