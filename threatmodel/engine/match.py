@@ -148,6 +148,9 @@ class Matcher:
         self._asset_facts: dict[tuple[int, str], tuple[tuple[str, str, str], ...]] = {}
         """The unknowns each data test read on each asset, whoever handles it (:meth:`_data_assumptions`)."""
         self._said: dict[int, str] = {}
+        self._decided: dict[int, tuple[set[Element], set[Element]]] = {}
+        """Per condition a neighbour, link or endpoint rule evaluated set-wise: the elements it was
+        asked of, and those it holds on (see :meth:`_holds_on`)."""
         self._kinds_said: dict[Element, str] = {}
         """The ``kind`` fact of each component explained so far (see :meth:`_kind_fact`)."""
         self._attrs_said: dict[tuple[Element, str], str | None] = {}
@@ -375,11 +378,27 @@ class Matcher:
         return [e for e, end in end_of.items() if end in ok]
 
     def _holding_union(self, cond: Condition, groups: Iterable[Iterable[Element]]) -> set[Element]:
-        """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once."""
+        """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once (and
+        remembered, so explaining a neighbour or a link asks :meth:`holds` of none of them)."""
         pool: set[Element] = set()
         for group in groups:
             pool.update(group)
-        return set(self._holding(cond, sorted(pool))) if pool else set()
+        ok = set(self._holding(cond, sorted(pool))) if pool else set()
+        known = self._decided.get(id(cond))
+        if known is None:
+            self._decided[id(cond)] = (pool, ok.copy())
+            self._keep.append(cond)
+        else:
+            known[0].update(pool)
+            known[1].update(ok)
+        return ok
+
+    def _holds_on(self, cond: Condition, element: Element) -> bool:
+        """:meth:`holds`, answered from what a set-wise rule already decided where it can."""
+        known = self._decided.get(id(cond))
+        if known is not None and element in known[0]:
+            return element in known[1]
+        return self.holds(cond, element)
 
     def _data_passing(self, test: DataTest) -> frozenset[str]:
         """The data assets that pass ``test`` leaving the recipient aside (``index.data_passing``,
@@ -952,7 +971,7 @@ class Matcher:
                     near.update(g.predecessors(el))
                 if test.direction in ("out", "any"):
                     near.update(g.successors(el))
-                hit = next(n for n in sorted(near) if self.holds(test.where, n))
+                hit = next(n for n in sorted(near) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
                 return [f"{name} is connected to {g.name(hit)}", *inner.facts], (), None
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
@@ -965,7 +984,7 @@ class Matcher:
                 fact = f"{name} {verb} {g.name(chain[-1])}: {_arrow(g, ordered)}"
                 return [fact, *g.implied_steps(ordered), *inner.facts], ordered, ordered[0]
             case Linked(linked=test):
-                hit = next(n for n in g.linked(el, test.via) if self.holds(test.where, n))
+                hit = next(n for n in g.linked(el, test.via) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
                 relation = test.via.replace("_", " ")
                 return [f"{name} {relation}: {g.name(hit)}", *inner.facts], (), None
