@@ -245,6 +245,11 @@ class FindingViews:
         self._steps: dict[tuple[ScoreFactor, ...], tuple[ScoreStep, ...]] = {}
         self._declared: dict[str, dict[str, ControlStatus]] = {}
         self._controls: dict[tuple[object, ...], tuple[ControlLine, ...]] = {}
+        self._made_controls: dict[
+            tuple[str, int, tuple[str, ...]], tuple[tuple[str, ...], tuple[object, ...], tuple[ControlLine, ...]]
+        ] = {}
+        """Per (element, identity of the threat's control tuple, implemented controls): that tuple
+        (kept alive, so its identity is not reused), the control key and the control list."""
 
     def _line(
         self, ref: str, state: Literal["implemented", "proposed"], declared: ControlStatus | None = None
@@ -279,17 +284,27 @@ class FindingViews:
                 )
                 for factor in f.factors
             )
-        proposed = []
-        for c in proposed_controls(f):
-            declared = self._declared_status(c, f.target)
-            proposed.append((c, declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None))
-        control_key = (f.implemented_controls, *proposed)
-        controls = self._controls.get(control_key)
-        if controls is None:
-            controls = self._controls[control_key] = (
-                *(self._line(c, "implemented") for c in f.implemented_controls),
-                *(self._line(c, "proposed", shown) for c, shown in proposed),
+        # the control list depends on the element and on which of its threat's controls it has:
+        # made once per (element, threat's controls, implemented ones), not once per finding
+        made = self._made_controls.get((f.target, id(f.controls), f.implemented_controls))
+        if made is None:
+            proposed = []
+            for c in proposed_controls(f):
+                declared = self._declared_status(c, f.target)
+                proposed.append((c, declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None))
+            control_key: tuple[object, ...] = (f.implemented_controls, *proposed)
+            controls = self._controls.get(control_key)
+            if controls is None:
+                controls = self._controls[control_key] = (
+                    *(self._line(c, "implemented") for c in f.implemented_controls),
+                    *(self._line(c, "proposed", shown) for c, shown in proposed),
+                )
+            made = self._made_controls[(f.target, id(f.controls), f.implemented_controls)] = (
+                f.controls,
+                control_key,
+                controls,
             )
+        _, control_key, controls = made
         refs = self._refs.get(f.refs)
         if refs is None:
             refs = self._refs[f.refs] = tuple(ref_links(f.refs, self.cset))
