@@ -11,7 +11,7 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar, cast
+from typing import Literal, TypeVar
 
 from threatmodel.model.base import Classification, TrustLevel, share_field_sets
 from threatmodel.model.system import (
@@ -113,6 +113,10 @@ def search(
                 toward[nxt] = node
                 queue.append(nxt)
     return Reach(hops, toward, frozenset() if include_seeds else starts)
+
+
+_UNBUILT = object()
+"""What :meth:`ModelGraph.memo` finds for a key whose value is not built yet (``None`` is a value)."""
 
 
 @dataclass
@@ -479,9 +483,11 @@ class ModelGraph:
     def memo(self, key: object, build: Callable[[], T]) -> T:
         """Cache a derived value for the lifetime of this graph. A key names one derivation, so
         the value stored under it is always of the type ``build`` returns."""
-        if key not in self._cache:
-            self._cache[key] = build()
-        return cast(T, self._cache[key])
+        cache = self._cache
+        found = cache.get(key, _UNBUILT)
+        if found is _UNBUILT:
+            found = cache[key] = build()
+        return found  # type: ignore[return-value]  # the value ``build`` made for this key
 
 
 @dataclass(frozen=True, slots=True)
