@@ -77,6 +77,19 @@ class Explanation:
     threat is about (the personal data, not merely the most sensitive data the element handles)."""
 
 
+class _Walked:
+    """What one explanation walk has found so far (see ``Matcher._walk``)."""
+
+    __slots__ = ("data", "facts", "path", "paths", "source")
+
+    def __init__(self) -> None:
+        self.facts: list[str] = []
+        self.path: tuple[str, ...] = ()
+        self.source: str | None = None
+        self.paths: list[tuple[str, ...]] = []
+        self.data: list[str] = []
+
+
 MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
 
@@ -149,8 +162,8 @@ class Matcher:
         """The unknowns each data test read on each asset, whoever handles it (:meth:`_data_assumptions`)."""
         self._said: dict[int, str] = {}
         self._decided: dict[int, tuple[set[Element], set[Element]]] = {}
-        """Per condition a neighbour, link or endpoint rule evaluated set-wise: the elements it was
-        asked of, and those it holds on (see :meth:`_holds_on`)."""
+        """Per condition a neighbour or link rule evaluated set-wise: the elements it was asked of,
+        and those it holds on (see :meth:`_holds_on`)."""
         self._kinds_said: dict[Element, str] = {}
         """The ``kind`` fact of each component explained so far (see :meth:`_kind_fact`)."""
         self._attrs_said: dict[tuple[Element, str], str | None] = {}
@@ -359,14 +372,14 @@ class Matcher:
                 if outs:
                     near.update(g.successors(e))
                 near_of[e] = near
-        ok = self._holding_union(test.where, near_of.values())
+        ok = self._holding_union(test.where, near_of.values(), remember=True)
         return [e for e, near in near_of.items() if not near.isdisjoint(ok)]
 
     @setwise(Linked)
     def _linked_holding(self, cond: Linked, els: Sequence[Element]) -> list[Element]:
         g, test = self.g, cond.linked
         links = {e: g.linked(e, test.via) for e in els if e in g.components}
-        ok = self._holding_union(test.where, links.values())
+        ok = self._holding_union(test.where, links.values(), remember=True)
         return [e for e, linked in links.items() if not ok.isdisjoint(linked)]
 
     @setwise(Endpoint)
@@ -377,13 +390,17 @@ class Matcher:
         ok = self._holding_union(test.where, [end_of.values()])
         return [e for e, end in end_of.items() if end in ok]
 
-    def _holding_union(self, cond: Condition, groups: Iterable[Iterable[Element]]) -> set[Element]:
-        """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once (and
-        remembered, so explaining a neighbour or a link asks :meth:`holds` of none of them)."""
+    def _holding_union(
+        self, cond: Condition, groups: Iterable[Iterable[Element]], *, remember: bool = False
+    ) -> set[Element]:
+        """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once (with
+        ``remember``, kept, so explaining a neighbour or a link asks :meth:`holds` of none of them)."""
         pool: set[Element] = set()
         for group in groups:
             pool.update(group)
         ok = set(self._holding(cond, sorted(pool))) if pool else set()
+        if not remember:
+            return ok
         known = self._decided.get(id(cond))
         if known is None:
             self._decided[id(cond)] = (pool, ok.copy())
@@ -479,56 +496,53 @@ class Matcher:
             self._assumed.append((element, attribute))
 
     def _explain(self, cond: Condition, element: Element, outermost: bool) -> Explanation:
-        facts: list[str] = []
-        path: tuple[str, ...] = ()
-        source: str | None = None
-        paths: list[tuple[str, ...]] = []
-        data: list[str] = []
-
-        first_option = self._first_option
-        kind_fact, explain_leaf = self._kind_fact, self._explain_leaf
-
-        def walk(c: Condition, el: Element) -> None:
-            # dispatched on the exact type (no predicate class is subclassed): a finding's walk
-            # visits a few dozen nodes, and a class pattern per case costs more than the work
-            nonlocal path, source
-            t = type(c)
-            if t is AllOf:
-                for part in c.all:  # type: ignore[union-attr]
-                    walk(part, el)
-            elif t is KindIs:
-                facts.append(kind_fact(el))
-            elif t is AnyOf:
-                # the option that held first, as the set-wise evaluation found it, else ask again
-                chosen = first_option.get(id(c), {}).get(el)
-                if chosen is not None:
-                    walk(chosen, el)
-                    return
-                for option in c.any:  # type: ignore[union-attr]
-                    if self.holds(option, el):
-                        walk(option, el)
-                        return
-            elif t is Not:
-                inner = c.not_  # type: ignore[union-attr]
-                facts.append(self._negation(inner))
-                facts.extend(self._unknown_leaves(inner, el, negated=True))
-            elif t is DataHandled:
-                hits, leaf_facts = self._data_handled_explained(c.data, el)  # type: ignore[union-attr]
-                data.extend(hits)
-                facts.extend(leaf_facts)
-            else:
-                leaf_facts, leaf_path, leaf_source = explain_leaf(c, el)
-                facts.extend(leaf_facts)
-                if leaf_path and not path:
-                    path = leaf_path
-                    source = leaf_source
-                    if t is Tainted and not c.tainted.via:  # type: ignore[union-attr]
-                        paths.extend(self._other_paths(c.tainted, el, leaf_path))  # type: ignore[union-attr]
-
-        walk(cond, element)
+        found = _Walked()
+        self._walk(cond, element, found)
         assumed = tuple(dict.fromkeys(self._assumed or ())) if outermost else ()
+        path, paths = found.path, found.paths
         listed = (path, *paths) if paths else ()
-        return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed, tuple(dict.fromkeys(data)))
+        return Explanation(
+            tuple(dict.fromkeys(found.facts)), path, found.source, assumed, listed, tuple(dict.fromkeys(found.data))
+        )
+
+    def _walk(self, c: Condition, el: Element, found: _Walked) -> None:
+        """Add to ``found`` the facts of ``c`` holding on ``el``, the option of an ``any`` that held
+        first. A method, not a closure: a closure that calls itself is a reference cycle, which only
+        the collector frees, and the collector is paused while evaluating (``collector_paused``).
+        Dispatched on the exact type (no predicate class is subclassed): a finding's walk visits a
+        few dozen nodes, and a class pattern per case costs more than the work."""
+        t = type(c)
+        if t is AllOf:
+            for part in c.all:  # type: ignore[union-attr]
+                self._walk(part, el, found)
+        elif t is KindIs:
+            found.facts.append(self._kind_fact(el))
+        elif t is AnyOf:
+            # the option that held first, as the set-wise evaluation found it, else ask again
+            chosen = self._first_option.get(id(c), {}).get(el)
+            if chosen is not None:
+                self._walk(chosen, el, found)
+                return
+            for option in c.any:  # type: ignore[union-attr]
+                if self.holds(option, el):
+                    self._walk(option, el, found)
+                    return
+        elif t is Not:
+            inner = c.not_  # type: ignore[union-attr]
+            found.facts.append(self._negation(inner))
+            found.facts.extend(self._unknown_leaves(inner, el, negated=True))
+        elif t is DataHandled:
+            hits, leaf_facts = self._data_handled_explained(c.data, el)  # type: ignore[union-attr]
+            found.data.extend(hits)
+            found.facts.extend(leaf_facts)
+        else:
+            leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
+            found.facts.extend(leaf_facts)
+            if leaf_path and not found.path:
+                found.path = leaf_path
+                found.source = leaf_source
+                if t is Tainted and not c.tainted.via:  # type: ignore[union-attr]
+                    found.paths.extend(self._other_paths(c.tainted, el, leaf_path))  # type: ignore[union-attr]
 
     def _stated_fact(self, el: Element, attribute: str) -> str | None:
         """The fact an attribute test states of ``el``'s ``attribute`` (with the stated fact that
