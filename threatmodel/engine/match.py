@@ -865,11 +865,13 @@ class Matcher:
                 pool = sorted(n for k in kinds for n in self.g.by_kind.get(k, ()))
             return tuple(self.holding(where, list(pool)))
 
-        self._keep.append(where)
         mode = self._mode
-        return self.g.memo(
-            ("matching", mode, id(where)), lambda: self.g.memo(("matching-by-value", mode, where), build)
+        # keyed by identity (cheap), the condition kept in the entry: while the graph holds the
+        # entry no other object can take that id, though the matcher that made it is gone
+        entry = self.g.memo(
+            ("matching", mode, id(where)), lambda: (where, self.g.memo(("matching-by-value", mode, where), build))
         )
+        return entry[1]
 
     def _reach(self, where: Condition, max_hops: int, *, forward: bool) -> OtherReach:
         """Nodes reached from (forward) or reaching (backward) a node matching ``where``, other than themselves."""
@@ -886,11 +888,14 @@ class Matcher:
                 ("reach-from-seeds", seeds, max_hops, forward), lambda: search_others(seeds, step, max_hops)
             )
 
-        self._keep.append(where)
-        # looked up by identity (cheap, per element), built once per distinct value (shared across threats)
+        # looked up by identity (cheap, per element), the condition kept in the entry (see
+        # ``_matching``); built once per distinct value (shared across threats)
         mode = self._mode
         key = ("reach", mode, id(where), max_hops, forward)
-        return self.g.memo(key, lambda: self.g.memo(("reach-by-value", mode, where, max_hops, forward), build))
+        entry = self.g.memo(
+            key, lambda: (where, self.g.memo(("reach-by-value", mode, where, max_hops, forward), build))
+        )
+        return entry[1]
 
     def _taint(self, test: TaintTest) -> tuple[Reach, Reach | None]:
         """Search from untrusted sources; with ``via``, a second leg from the via-nodes reached."""
@@ -917,9 +922,12 @@ class Matcher:
             second = search(vias, step, test.max_hops, include_seeds=False)
             return second, first
 
-        self._keep.append(test)
         mode = self._mode
-        return self.g.memo(("taint", mode, id(test)), lambda: self.g.memo(("taint-by-value", mode, test), build))
+        # keyed by identity, the test kept in the entry (see ``_matching``)
+        entry = self.g.memo(
+            ("taint", mode, id(test)), lambda: (test, self.g.memo(("taint-by-value", mode, test), build))
+        )
+        return entry[1]
 
     def _taint_sources(self, test: TaintTest) -> list[str]:
         """The untrusted sources a taint test starts from, in a stable order."""
