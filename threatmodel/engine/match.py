@@ -161,6 +161,7 @@ class Matcher:
         self._asset_facts: dict[tuple[int, str], tuple[tuple[str, str, str], ...]] = {}
         """The unknowns each data test read on each asset, whoever handles it (:meth:`_data_assumptions`)."""
         self._said: dict[int, str] = {}
+        """The wording of each negated condition explained so far (see :meth:`_negation`)."""
         self._decided: dict[int, tuple[set[Element], set[Element]]] = {}
         """Per condition a neighbour or link rule evaluated set-wise: the elements it was asked of,
         and those it holds on (see :meth:`_holds_on`)."""
@@ -168,7 +169,6 @@ class Matcher:
         """The ``kind`` fact of each component explained so far (see :meth:`_kind_fact`)."""
         self._attrs_said: dict[tuple[Element, str], str | None] = {}
         """The stated fact of each (element, attribute) explained so far (see :meth:`_stated_fact`)."""
-        """The wording of each negated condition explained so far (see :meth:`_negation`)."""
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
