@@ -281,9 +281,17 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     community; every weights flow into a job (a federation's updates, the job's own checkpoints)
     has an unstated provenance, which backdoored-open-weights and the provenance questions
     already ask about.
+    Session 13 (decision 1898) added four that read an unknown *for* the threat, inside a
+    ``not``, where two rules or a rule and its wording must read it the same way: an MCP server
+    in an untrusted zone whose transport or supplier is unstated is read as remote and anonymous
+    by mcp-tool-poisoning's wording and by unpinned-tool-supply-chain's exclusion of it (one
+    shared condition, two tests), so one server raises one finding; an outsiders' relay of
+    unstated supplier is read as an outsider's by both branches of model-route-hijacking (the
+    client's, and the gateway's exclusion of it); and third-party-agent-instructions words a store
+    of unstated supplier as holding copied instructions, not as publishing them.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 58
+    assert 0 < text.count("unknown: no-match") <= 62
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -242,31 +242,179 @@ def test_a_generator_of_media_is_asked_for_its_images(output: str, title: str) -
 @pytest.mark.parametrize(
     ("cond", "said"),
     [
-        ({"attr": {"name": "hosting", "equals": "provider-api"}}, "hosting is not provider-api"),
-        ({"attr": {"name": "protocol", "in": ["in-process"]}}, "protocol is not in-process"),
+        ({"attr": {"name": "hosting", "equals": "provider-api"}}, "hosting of gw is not provider-api"),
+        ({"attr": {"name": "protocol", "in": ["in-process"]}}, "protocol of gw is not in-process"),
         (
             {"attr": {"name": "population", "in": ["employees", "administrators"]}},
-            "population is none of employees, administrators",
+            "population of gw is neither employees nor administrators",
+        ),
+        (
+            {"attr": {"name": "provenance", "in": ["first-party", "vendor", "third-party-api"]}},
+            "provenance of gw is none of first-party, vendor, third-party-api",
         ),
         (
             {"attr": {"name": "side_effects", "contains_any": ["execute-code"]}},
-            "side_effects contains none of execute-code",
+            "side_effects of gw does not contain execute-code",
         ),
-        ({"attr": {"name": "boundary", "is_set": True}}, "boundary is unset"),
-        ({"attr": {"name": "caller_scoped", "equals": True}}, "caller_scoped is not true"),
-        ({"kind": ["tool", "mcp-server"]}, "kind is none of tool, mcp-server"),
-        ({"boundary_trust": ["untrusted"]}, "does not run in an untrusted boundary"),
-        ({"untrusted_source": True}, "is not a source of untrusted content"),
-        ({"data": {"tags_any": ["credentials"]}}, "handles no data tagged credentials"),
-        ({"data": {}}, "handles no data"),
-        ({"not": {"kind": ["agent"]}}, "kind is agent"),
-        ({"tainted": {}}, "not: receives untrusted content"),
+        (
+            {"attr": {"name": "side_effects", "contains_any": ["execute-code", "send-external"]}},
+            "side_effects of gw contains neither execute-code nor send-external",
+        ),
+        ({"attr": {"name": "boundary", "is_set": True}}, "gw states no boundary"),
+        ({"attr": {"name": "caller_scoped", "equals": True}}, "caller_scoped of gw is not true"),
+        ({"kind": ["tool", "mcp-server"]}, "kind of gw is neither tool nor mcp-server"),
+        ({"boundary_trust": ["untrusted"]}, "gw does not run in an untrusted boundary"),
+        ({"untrusted_source": True}, "gw is not a source of untrusted content"),
+        ({"data": {"tags_any": ["credentials"]}}, "gw handles no data tagged credentials"),
+        ({"data": {}}, "gw handles no data"),
+        ({"not": {"kind": ["agent"]}}, "gw: kind is agent"),
+        ({"tainted": {}}, "no untrusted content reaches gw"),
+        (
+            {"neighbour": {"direction": "in", "where": {"kind": ["agent"]}}},
+            "gw receives from nothing where kind is agent",
+        ),
+        ({"exists": {"where": {"kind": ["monitoring"]}}}, "the system has no component where kind is monitoring"),
     ],
 )
 def test_a_negation_is_worded_as_a_plain_negative(cond: dict[str, Any], said: str) -> None:
-    """What a ``not`` states in an explanation reads as a sentence, not as rule syntax."""
+    """What a ``not`` states in an explanation reads as a sentence about the element, not as rule syntax."""
     from pydantic import TypeAdapter
 
     from threatmodel.model.rules import Condition
 
-    assert TypeAdapter(Condition).validate_python(cond).describe_negated() == said
+    assert TypeAdapter(Condition).validate_python(cond).describe_negated("gw") == said
+
+
+def _relayed(relay: dict[str, Any]) -> dict[str, Any]:
+    """An application whose model traffic goes through a relay in the internet zone (decision 1898)."""
+    return {
+        "system": {"id": "chat", "name": "Chat"},
+        "boundaries": [
+            {"id": "corp", "trust": "internal"},
+            {"id": "internet", "trust": "untrusted"},
+            {"id": "vendor", "trust": "partner"},
+        ],
+        "components": [
+            {"id": "chat-app", "kind": "application", "boundary": "corp", "exposure": "internal"},
+            {"id": "proxy", "boundary": "internet", **relay},
+            {"id": "vendor-llm", "kind": "llm", "boundary": "vendor", "hosting": "provider-api"},
+        ],
+        "flows": [
+            {"source": "chat-app", "target": "proxy"},
+            {"source": "proxy", "target": "vendor-llm"},
+            {"source": "vendor-llm", "target": "proxy"},
+            {"source": "proxy", "target": "chat-app"},
+        ],
+    }
+
+
+def test_an_unknown_read_under_a_negation_is_not_stated_as_a_fact() -> None:
+    """The relay's unstated supplier is said to be unknown, never "provenance is none of ..."."""
+    f = _findings(_relayed({"kind": "external-service"}), as_written=True)["tm:model-route-hijacking@chat-app"]
+    said = [w for w in f.why if "provenance" in w]
+    assert said == [
+        "provenance of proxy is unknown: read as if 'provenance in [first-party, vendor, third-party-api]' does not hold"
+    ]
+    assert any(a.attribute == "provenance" and a.element == "proxy" for a in f.assumes)
+
+
+def test_a_stated_negative_names_its_element() -> None:
+    f = _findings(_relayed({"kind": "external-service", "provenance": "community"}), as_written=True)
+    why = f["tm:model-route-hijacking@chat-app"].why
+    assert "provenance of proxy is none of first-party, vendor, third-party-api" in why
+    assert not any(w.startswith(("not:", "provenance is")) for w in why)
+
+
+def test_a_compound_negation_names_the_part_that_failed() -> None:
+    """``not: {all: [...]}`` is explained by the first part that fails on known facts."""
+    model = _relayed({"kind": "api-gateway", "provenance": "community"})
+    model["components"][0] = {"id": "visitors", "kind": "human-user", "population": "public", "boundary": "internet"}
+    model["flows"] = [{"source": "visitors", "target": "proxy"}, {"source": "proxy", "target": "vendor-llm"}]
+    f = _findings(model, as_written=True)["tm:model-route-hijacking@proxy"]
+    assert f.title == "Hijacking of model routing at the gateway"
+    assert "proxy receives from nothing where kind is agent or application" in f.why
+    assert not any(w.startswith("not:") or "not (" in w for w in f.why)
+
+
+def test_a_remote_server_of_unstated_supplier_is_worded_as_run_by_outsiders() -> None:
+    """The wording reads an unstated transport and supplier as the condition does (decision 1898)."""
+    model = {
+        "system": {"id": "desk", "name": "Desk"},
+        "boundaries": [{"id": "laptop", "trust": "internal"}, {"id": "internet", "trust": "untrusted"}],
+        "components": [
+            {"id": "desk-agent", "kind": "agent", "boundary": "laptop", "tools": ["remote-server"]},
+            {"id": "remote-server", "kind": "mcp-server", "boundary": "internet"},
+        ],
+        "flows": [{"source": "desk-agent", "target": "remote-server"}],
+    }
+    found = _findings(model, as_written=True)
+    f = found["tm:mcp-tool-poisoning@remote-server"]
+    assert f.title == "Tool descriptions and results from a server run by outsiders"
+    assert {(a.element, a.attribute) for a in f.assumes} >= {
+        ("remote-server", "transport"),
+        ("remote-server", "provenance"),
+    }
+    assert "tm:unpinned-tool-supply-chain@remote-server" not in found  # one server, one finding
+
+
+def test_instructions_copied_into_an_own_store_are_not_said_to_be_published_by_it() -> None:
+    model = {
+        "system": {"id": "repo", "name": "Repo"},
+        "data": [{"id": "rules", "name": "Agent rules", "provenance": "community"}],
+        "components": [
+            {"id": "config-repo", "kind": "datastore", "provenance": "first-party", "data": ["rules"]},
+            {"id": "code-agent", "kind": "agent", "system_prompt": "rules"},
+        ],
+        "flows": [{"source": "config-repo", "target": "code-agent", "data": ["rules"]}],
+    }
+    f = _findings(model, as_written=True)["tm:third-party-agent-instructions@config-repo"]
+    assert f.title == "Agent instructions copied from a third-party collection"
+    assert f.scenario.startswith(
+        "config-repo holds instruction files copied from a collection outside the organisation (Agent rules)"
+    )
+    assert "publishes" not in f.scenario
+
+
+@pytest.mark.parametrize(
+    ("output", "opening"),
+    [
+        ("text", "feeds it inputs built to resemble the records it was trained on"),
+        ("media", "sends it inputs chosen to steer what it generates towards the examples it was trained on"),
+    ],
+)
+def test_a_model_that_is_not_prompted_is_not_said_to_be_prompted(output: str, opening: str) -> None:
+    """An OCR model or an upscaler is fed inputs, not prompts; {data} names what it learnt, not what it is sent."""
+    model = {
+        "system": {"id": "ocr", "name": "OCR"},
+        "data": [
+            {"id": "invoices", "name": "Training invoices", "classification": "confidential"},
+            {"id": "uploads", "name": "Uploads", "classification": "confidential"},
+        ],
+        "components": [
+            {"id": "visitors", "kind": "human-user", "population": "public"},
+            {"id": "reader", "kind": "ml-model", "output": output, "trained_on": ["invoices"]},
+        ],
+        "flows": [{"source": "visitors", "target": "reader", "data": ["uploads"]}],
+    }
+    f = _findings(model, as_written=True)["tm:training-data-extraction@reader"]
+    assert opening in f.scenario
+    assert "prompts" not in f.scenario and "captions" not in f.scenario
+    assert "Training invoices" in f.scenario and "Uploads" not in f.scenario
+
+
+def test_passwords_from_the_public_over_http_are_not_an_inside_zone_flow() -> None:
+    """People outside the organisation on the wire: no "inside a zone" wording and no foothold discount."""
+    model = {
+        "system": {"id": "shop", "name": "Shop"},
+        "data": [{"id": "password", "name": "Login password", "classification": "restricted", "tags": ["credentials"]}],
+        "components": [
+            {"id": "shoppers", "kind": "human-user", "population": "public"},
+            {"id": "web", "kind": "application", "exposure": "internet"},
+        ],
+        "flows": [{"source": "shoppers", "target": "web", "data": ["password"], "protocol": "HTTP"}],
+    }
+    f = _findings(model, as_written=True)["tm:unprotected-sensitive-flow@shoppers-to-web"]
+    assert f.title == "Sensitive data exchanged with outside people unprotected"
+    assert "inside" not in f.scenario
+    assert not any(x.delta < 0 for x in f.factors)
+    assert "neither end of shoppers-to-web sits in a stated boundary" in f.why

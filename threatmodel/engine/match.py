@@ -93,6 +93,9 @@ class _Walked:
 MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
 
+_SUBJECT = "\x00"
+"""Stands for the element's name in a negation worded once per condition (names hold no NUL)."""
+
 
 def _arrow(graph: ModelGraph, path: Sequence[str]) -> str:
     return " → ".join(graph.name(p) for p in path)
@@ -528,9 +531,7 @@ class Matcher:
                     self._walk(option, el, found)
                     return
         elif t is Not:
-            inner = c.not_  # type: ignore[union-attr]
-            found.facts.append(self._negation(inner))
-            found.facts.extend(self._unknown_leaves(inner, el, negated=True))
+            found.facts.extend(self._negated(c.not_, el))  # type: ignore[union-attr]
         elif t is DataHandled:
             hits, leaf_facts = self._data_handled_explained(c.data, el)  # type: ignore[union-attr]
             found.data.extend(hits)
@@ -573,13 +574,48 @@ class Matcher:
             said = known[el] = f"{self.g.name(el)} is of kind {self._component(el).kind}"
         return said
 
-    def _negation(self, inner: Condition) -> str:
-        """The fact a ``not`` states, worded once per condition (every finding of its threat shares it)."""
+    def _negated(self, inner: Condition, el: Element) -> list[str]:
+        """Facts behind ``not inner`` holding on ``el``.
+
+        An unknown fact read against ``inner`` is stated as unknown, never as the negative it was
+        read as. A compound condition names what failed: the first part of an ``all`` that fails
+        on known facts (else the first that fails), every option of an ``any``, the inner condition
+        of a double negation, and an endpoint's condition on the flow's end.
+        """
+        match inner:
+            case Not(not_=positive):
+                return list(self.explain(positive, el).facts)
+            case AllOf(all=parts):
+                failing = [part for part in parts if not self.holds(part, el)]
+                known = [part for part in failing if not self._reads_unknowns(part, el)]
+                chosen = known[0] if known else failing[0] if failing else None
+                if chosen is None:  # cannot happen when the negation held; say it plainly
+                    return [self._negation(inner, el)]
+                return self._negated(chosen, el)
+            case AnyOf(any=options):
+                return [fact for option in options for fact in self._negated(option, el)]
+            case Endpoint(endpoint=test):
+                flow = self.g.flows[el]
+                return self._negated(test.where, flow.source if test.end == "source" else flow.target)
+            case _:
+                unknown = self._unknown_leaves(inner, el, negated=True)
+                return unknown or [self._negation(inner, el)]
+
+    def _reads_unknowns(self, cond: Condition, el: Element) -> bool:
+        """Whether ``cond`` tests an unknown fact of ``el`` directly (nothing is recorded)."""
+        mark = None if self._assumed is None else len(self._assumed)
+        found = bool(self._unknown_leaves(cond, el, negated=True))
+        if self._assumed is not None and mark is not None:
+            del self._assumed[mark:]
+        return found
+
+    def _negation(self, inner: Condition, el: Element) -> str:
+        """The plain negative a ``not`` states of ``el``, worded once per condition and named per element."""
         said = self._said.get(id(inner))
         if said is None:
-            said = self._said[id(inner)] = inner.describe_negated()
+            said = self._said[id(inner)] = inner.describe_negated(_SUBJECT)
             self._keep.append(inner)
-        return said
+        return said.replace(_SUBJECT, self.g.name(el))
 
     def _other_paths(self, test: TaintTest, el: Element, shown: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Shortest routes to ``el`` from untrusted sources other than the one ``shown`` starts at.
@@ -1049,7 +1085,9 @@ class Matcher:
                         (),
                         None,
                     )
-                return [f"{name} stays inside '{g.name(a) if a else 'no boundary'}'"], (), None
+                if a is None:
+                    return [f"neither end of {name} sits in a stated boundary"], (), None
+                return [f"{name} stays inside '{g.name(a)}'"], (), None
             case Endpoint(endpoint=test):
                 flow = g.flows[el]
                 end = flow.source if test.end == "source" else flow.target

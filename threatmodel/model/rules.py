@@ -52,10 +52,11 @@ class _Predicate(Frozen):
         """A short phrase for the condition; every predicate words itself."""
         raise NotImplementedError(type(self).__name__)
 
-    def describe_negated(self) -> str:
-        """A short phrase for the condition not holding, as an explanation states it. Predicates
-        with a plain negative word it themselves; the rest say ``not: <phrase>``."""
-        return "not: " + self.describe()
+    def describe_negated(self, subject: str) -> str:
+        """The condition not holding on ``subject`` (an element's name), as an explanation states
+        it. Predicates with a plain negative word it themselves; the rest say
+        ``<subject>: not (<phrase>)``."""
+        return f"{subject}: not ({self.describe()})"
 
 
 class KindIs(_Predicate):
@@ -69,9 +70,9 @@ class KindIs(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "kind is " + " or ".join(str(k) for k in self.kind)
 
-    def describe_negated(self) -> str:
-        """``kind is not tool``, ``kind is none of tool, mcp-server``."""
-        return "kind is " + _none_of(self.kind)
+    def describe_negated(self, subject: str) -> str:
+        """``kind of X is not tool``, ``kind of X is neither tool nor mcp-server``."""
+        return f"kind of {subject} is {_none_of(self.kind)}"
 
 
 class AttrTest(Frozen):
@@ -128,17 +129,20 @@ class Attr(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return attr_phrase(self.attr)
 
-    def describe_negated(self) -> str:
-        """``hosting is not provider-api``, ``side_effects contains none of execute-code``."""
+    def describe_negated(self, subject: str) -> str:
+        """``hosting of X is not provider-api``, ``side_effects of X contains neither a nor b``."""
         test = self.attr
         op = test.operator()
         if op == "is_set":
-            return f"{test.name} is {'unset' if test.is_set else 'set'}"
+            return f"{subject} states no {test.name}" if test.is_set else f"{test.name} of {subject} is stated"
         if op == "equals":
-            return f"{test.name} is not {fmt_value(test.equals)}"
+            return f"{test.name} of {subject} is not {fmt_value(test.equals)}"
         if op == "in":
-            return f"{test.name} is {_none_of(test.in_ or ())}"
-        return f"{test.name} contains none of {', '.join(fmt_value(v) for v in test.contains_any or ())}"
+            return f"{test.name} of {subject} is {_none_of(test.in_ or ())}"
+        values = test.contains_any or ()
+        if len(values) == 1:
+            return f"{test.name} of {subject} does not contain {fmt_value(values[0])}"
+        return f"{test.name} of {subject} contains {_none_of(values).removeprefix('not ')}"
 
 
 class DataTest(Frozen):
@@ -205,9 +209,13 @@ class DataTest(Frozen):
 
 
 def _none_of(values: Sequence[object]) -> str:
-    """``not a`` for one value, ``none of a, b`` for several."""
+    """``not a``, ``neither a nor b``, ``none of a, b, c``: no value of a list, in words."""
     shown = [fmt_value(v) for v in values]
-    return f"not {shown[0]}" if len(shown) == 1 else "none of " + ", ".join(shown)
+    if len(shown) == 1:
+        return f"not {shown[0]}"
+    if len(shown) == 2:
+        return f"neither {shown[0]} nor {shown[1]}"
+    return "none of " + ", ".join(shown)
 
 
 def attr_phrase(test: AttrTest) -> str:
@@ -231,9 +239,9 @@ class DataHandled(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "handles " + self.data.describe()
 
-    def describe_negated(self) -> str:
-        """``handles no personal data``."""
-        return "handles no " + self.data.describe().removeprefix("any ")
+    def describe_negated(self, subject: str) -> str:
+        """``X handles no personal data``."""
+        return f"{subject} handles no " + self.data.describe().removeprefix("any ")
 
 
 class BoundaryTrust(_Predicate):
@@ -251,9 +259,9 @@ class BoundaryTrust(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "runs in " + self._levels()
 
-    def describe_negated(self) -> str:
-        """``does not run in an untrusted boundary``."""
-        return "does not run in " + self._levels()
+    def describe_negated(self, subject: str) -> str:
+        """``X does not run in an untrusted boundary``."""
+        return f"{subject} does not run in " + self._levels()
 
     def _levels(self) -> str:
         levels = " or ".join(str(v) for v in self.boundary_trust)
@@ -271,9 +279,9 @@ class UntrustedSource(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "is a source of untrusted content"
 
-    def describe_negated(self) -> str:
-        """``is not a source of untrusted content``."""
-        return "is not a source of untrusted content"
+    def describe_negated(self, subject: str) -> str:
+        """``X is not a source of untrusted content``."""
+        return f"{subject} is not a source of untrusted content"
 
 
 class TaintTest(Frozen):
@@ -306,6 +314,10 @@ class Tainted(_Predicate):
             return "receives untrusted content (not counting weights, libraries or images it only loads)"
         return "receives untrusted content"
 
+    def describe_negated(self, subject: str) -> str:
+        """``no untrusted content reaches X``."""
+        return f"no untrusted content reaches {subject}"
+
 
 class NeighbourTest(Frozen):
     """Options of the ``neighbour`` predicate."""
@@ -324,6 +336,11 @@ class Neighbour(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"is connected to something where {self.neighbour.where.describe()}"
+
+    def describe_negated(self, subject: str) -> str:
+        """``X sends to nothing where kind is agent``."""
+        verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[self.neighbour.direction]
+        return f"{subject} {verb} nothing where {self.neighbour.where.describe()}"
 
 
 class PathTest(Frozen):
@@ -344,6 +361,10 @@ class Reaches(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"sends data toward something where {self.reaches.where.describe()}"
 
+    def describe_negated(self, subject: str) -> str:
+        """``X sends data toward nothing where kind is agent``."""
+        return f"{subject} sends data toward nothing where {self.reaches.where.describe()}"
+
 
 class ReachedFrom(_Predicate):
     """Data from a component satisfying ``where`` flows, directly or not, to the component."""
@@ -355,6 +376,10 @@ class ReachedFrom(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"receives data from something where {self.reached_from.where.describe()}"
+
+    def describe_negated(self, subject: str) -> str:
+        """``X receives data from nothing where kind is human-user``."""
+        return f"{subject} receives data from nothing where {self.reached_from.where.describe()}"
 
 
 LinkRelation = Literal[
@@ -392,6 +417,10 @@ class Linked(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"has a {self.linked.via.replace('_', ' ')} link to something where {self.linked.where.describe()}"
+
+    def describe_negated(self, subject: str) -> str:
+        """``X has no model link to anything where ...``."""
+        return f"{subject} has no {self.linked.via.replace('_', ' ')} link to anything where {self.linked.where.describe()}"
 
 
 class ArtifactTest(Frozen):
@@ -445,6 +474,10 @@ class Exists(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"the system has a component where {self.exists.where.describe()}"
 
+    def describe_negated(self, subject: str) -> str:
+        """``the system has no component where kind is monitoring``."""
+        return f"the system has no component where {self.exists.where.describe()}"
+
 
 class CrossesBoundary(_Predicate):
     """The flow crosses a trust boundary (its ends sit in different boundaries)."""
@@ -456,6 +489,10 @@ class CrossesBoundary(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "crosses a trust boundary" if self.crosses_boundary else "stays inside one boundary"
+
+    def describe_negated(self, subject: str) -> str:
+        """``X stays inside one boundary``."""
+        return f"{subject} {'stays inside one boundary' if self.crosses_boundary else 'crosses a trust boundary'}"
 
 
 class Endpoint(_Predicate):
@@ -511,9 +548,9 @@ class Not(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"not ({self.not_.describe()})"
 
-    def describe_negated(self) -> str:
+    def describe_negated(self, subject: str) -> str:
         """Two negations cancel: the inner condition holds."""
-        return self.not_.describe()
+        return f"{subject}: {self.not_.describe()}"
 
 
 def _condition_tag(value: Any) -> str | None:
