@@ -49,7 +49,7 @@ class AttrIndex:
 
     A test is decided once per distinct value (:class:`~.conditions.KeyTest`), and an element's
     answer is then a list look-up by its code: a rule over 10,000 elements that share a handful of
-    values makes a handful of decisions. Elements are read on first use, through ``lookup`` (the
+    values makes a handful of decisions. Elements are read on first use, from ``tables`` (the
     component, flow or data asset an id names, in that order, or only data assets)."""
 
     __slots__ = ("_codes", "_name", "_raw", "_tables", "_verdicts", "code_of", "keys")
