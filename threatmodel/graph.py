@@ -11,7 +11,7 @@ import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar, cast
+from typing import Literal, TypeVar
 
 from threatmodel.model.base import Classification, TrustLevel, share_field_sets
 from threatmodel.model.system import (
@@ -115,6 +115,10 @@ def search(
     return Reach(hops, toward, frozenset() if include_seeds else starts)
 
 
+_UNBUILT = object()
+"""What :meth:`ModelGraph.memo` finds for a key whose value is not built yet (``None`` is a value)."""
+
+
 @dataclass
 class ModelGraph:
     """A :class:`SystemModel` indexed for rule evaluation."""
@@ -160,6 +164,9 @@ class ModelGraph:
     _kinds: dict[str, str] = field(default_factory=dict)
     _runtime_data: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _names: dict[str, str] | None = None
+    _inner: dict[str, str | None] | None = None
+    """Each component's innermost existing boundary (``boundary_of``), built on first use: the
+    rules ask it of both ends of every flow and of every element whose trust they read."""
     _links: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     """``linked`` by relation, then by component (asked per element by the rules: one table each)."""
 
@@ -280,8 +287,13 @@ class ModelGraph:
 
     def boundary_of(self, node: str) -> str | None:
         """The component's innermost boundary, when it names one that exists."""
-        boundary = self.components[node].boundary
-        return boundary if boundary in self.boundaries else None
+        inner = self._inner
+        if inner is None:
+            boundaries = self.boundaries
+            inner = self._inner = {
+                cid: (c.boundary if c.boundary in boundaries else None) for cid, c in self.components.items()
+            }
+        return inner[node]
 
     def trust(self, node: str) -> TrustLevel | None:
         """Trust level of the component's innermost boundary; ``None`` (unknown) when it names none.
@@ -290,6 +302,11 @@ class ModelGraph:
         (``boundary_trust`` reads it conservatively, docs/rules.md)."""
         boundary = self.boundary_of(node)
         return None if boundary is None else self.boundaries[boundary].trust
+
+    def trust_table(self) -> Mapping[str, TrustLevel | None]:
+        """:meth:`trust` of every component, as one table (the set-wise ``boundary_trust`` rule
+        reads it per element)."""
+        return self.memo(("trust-table",), lambda: {cid: self.trust(cid) for cid in self.components})
 
     def crosses(self, flow: Flow) -> bool:
         """True when the flow's ends sit in different innermost boundaries: the one definition
@@ -466,9 +483,11 @@ class ModelGraph:
     def memo(self, key: object, build: Callable[[], T]) -> T:
         """Cache a derived value for the lifetime of this graph. A key names one derivation, so
         the value stored under it is always of the type ``build`` returns."""
-        if key not in self._cache:
-            self._cache[key] = build()
-        return cast(T, self._cache[key])
+        cache = self._cache
+        found = cache.get(key, _UNBUILT)
+        if found is _UNBUILT:
+            found = cache[key] = build()
+        return found  # type: ignore[return-value]  # the value ``build`` made for this key
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ back to the standard library, so the output never depends on which writer ran.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -68,3 +68,36 @@ def pretty_utf8_chunks(value: dict[str, Any]) -> Iterator[bytes]:
     for i, item in enumerate(items):
         yield (b",\n    " if i else b"    ") + _pretty_item(item).replace(b"\n", b"\n    ")
     yield b"\n  ]\n}\n"
+
+
+def pretty_utf8_chunks_at(value: dict[str, Any], key: str, items: Iterable[Any]) -> Iterator[bytes]:
+    """:func:`pretty` of ``value`` with ``items`` as the list under ``key`` (whatever ``value``
+    holds there), plus its newline, as UTF-8 chunks: the keys before it, each item dumped alone and
+    indented one level further (as :func:`pretty_utf8_chunks` does), then the keys after it. The
+    same bytes as the whole document at once, without holding the items' text, or the items
+    themselves when ``items`` makes them as it goes (the assessment's findings: 210 MB of JSON at
+    50,000 components)."""
+    keys = list(value)
+    at = keys.index(key)
+    before, after = keys[:at], keys[at + 1 :]
+    head = _pretty_item({k: value[k] for k in before}) if before else b""
+    # "{\n  ...\n}" without its closing line, or "{" alone when no key precedes the list
+    opening = head[:-2] + b",\n" if before else b"{\n"
+    name = json.dumps(key, ensure_ascii=False).encode("utf-8")
+    count = 0
+    for item in items:
+        text = _pretty_item(item).replace(b"\n", b"\n    ")
+        if count:
+            yield b",\n    " + text
+        else:
+            yield opening + b"  " + name + b": [\n    " + text
+        count += 1
+    if not count:
+        yield opening + b"  " + name + b": []"
+    else:
+        yield b"\n  ]"
+    if after:
+        # "{\n  ...\n}": its lines after the opening brace continue the document
+        yield b",\n" + _pretty_item({k: value[k] for k in after})[2:] + b"\n"
+    else:
+        yield b"\n}\n"

@@ -179,9 +179,11 @@ def _html(analysis: Analysis, options: Options) -> Rendered:
 
 
 def _json(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.json import assessment_json
+    from threatmodel.export.json import assessment_json_chunks
 
-    return Rendered(json_content(assessment_json(analysis.assessment, tool_version=options.tool_version)))
+    assessment, version = analysis.assessment, options.tool_version
+    # one finding at a time: the findings' objects and text are never all held (decision 1860)
+    return Rendered(Utf8Pieces(lambda: assessment_json_chunks(assessment, tool_version=version)))
 
 
 def _sarif(analysis: Analysis, options: Options) -> Rendered:

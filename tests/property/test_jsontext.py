@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threatmodel.jsontext import compact_sorted, pretty, pretty_utf8_chunks
+from threatmodel.jsontext import compact_sorted, pretty, pretty_utf8_chunks, pretty_utf8_chunks_at
 
 scalars = (
     st.none()
@@ -74,3 +74,34 @@ def test_pretty_chunks_of_a_bundle_like_document() -> None:
     assert len(list(pretty_utf8_chunks(value))) == 5
     for other in ({}, {"objects": []}, {"x": 1}, {"objects": [1]}):
         assert b"".join(pretty_utf8_chunks(other)) == _whole(other)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=8), values, max_size=4),
+    st.text(max_size=8),
+    st.lists(values, max_size=5),
+    st.dictionaries(st.text(max_size=8), values, max_size=4),
+)
+def test_pretty_chunks_at_a_key_are_the_whole_document(
+    head: dict[str, Any], key: str, items: list[Any], tail: dict[str, Any]
+) -> None:
+    """The list written item by item at any place among the keys (first, last, between, alone),
+    from items made as it goes: byte for byte the standard library's whole text."""
+    value = {**{k: v for k, v in head.items() if k != key}, key: items}
+    value.update({k: v for k, v in tail.items() if k not in value})
+    try:
+        expected = _whole(value)
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 in either writer
+        return
+    placeholder = {**value, key: "ignored"}
+    assert b"".join(pretty_utf8_chunks_at(placeholder, key, iter(items))) == expected
+
+
+def test_pretty_chunks_at_the_findings_of_an_assessment_like_document() -> None:
+    value = {"format": "x", "findings": [{"id": "a", "why": ["é\n"]}, {}], "control_plan": [], "questions": [1]}
+    chunks = list(pretty_utf8_chunks_at(value, "findings", iter(value["findings"])))
+    assert b"".join(chunks) == _whole(value)
+    assert len(chunks) == 4  # the opening with the first finding, the second, the list's end, the rest
+    for other in ({"findings": []}, {"findings": [1]}, {"a": 1, "findings": []}, {"findings": [], "b": [2]}):
+        assert b"".join(pretty_utf8_chunks_at(other, "findings", iter(other["findings"]))) == _whole(other)

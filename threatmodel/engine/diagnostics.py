@@ -39,7 +39,7 @@ def model_diagnostics(model: SystemModel, g: ModelGraph) -> list[Diagnostic]:
                     element=component.id,
                 )
             )
-        if g.degree(component.id) == 0:
+        if not g.successors(component.id) and not g.predecessors(component.id):  # degree 0
             out.append(
                 Diagnostic(
                     code="TM103",

@@ -48,19 +48,44 @@ def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
         return [g.model.system.id]
     if threat.target is TargetType.FLOW:
         ends = endpoint_kinds(threat.when)
+        # every flow key once, sorted, for the whole graph; a subset of it filtered stays sorted
+        keys: tuple[str, ...] = g.memo(("sorted-flows",), lambda: tuple(sorted(g.flows)))
         if ends == (None, None):
-            return sorted(g.flows)
+            return list(keys)
         source_kinds, target_kinds = ends
-        return sorted(
+        flows, kind = g.flows, g.kind
+        return [
             key
-            for key, flow in g.flows.items()
-            if (source_kinds is None or g.kind(flow.source) in source_kinds)
-            and (target_kinds is None or g.kind(flow.target) in target_kinds)
+            for key in keys
+            if (source_kinds is None or kind(flows[key].source) in source_kinds)
+            and (target_kinds is None or kind(flows[key].target) in target_kinds)
+        ]
+    kinds = candidate_kinds(threat.when)
+    if kinds is None:
+        return list(g.memo(("sorted-components",), lambda: tuple(sorted(g.components))))
+    return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
+
+
+def has_candidates(g: ModelGraph, threat: Threat) -> bool:
+    """``bool(candidate_elements(g, threat))``, without listing them: whether the model has an
+    element the threat's rule is tried on (the coverage tables ask it of every threat)."""
+    if threat.target is TargetType.SYSTEM:
+        return True
+    if threat.target is TargetType.FLOW:
+        ends = endpoint_kinds(threat.when)
+        if ends == (None, None):
+            return bool(g.flows)
+        source_kinds, target_kinds = ends
+        kind = g.kind
+        return any(
+            (source_kinds is None or kind(flow.source) in source_kinds)
+            and (target_kinds is None or kind(flow.target) in target_kinds)
+            for flow in g.flows.values()
         )
     kinds = candidate_kinds(threat.when)
     if kinds is None:
-        return sorted(g.components)
-    return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
+        return bool(g.components)
+    return any(g.by_kind.get(k) for k in kinds)
 
 
 MAX_FINDINGS = 100_000
@@ -219,7 +244,7 @@ class _ThreatParts:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per finding, and a frozen init sets each field through object.__setattr__
 class _Draft:
     """A finding on one element, before grouping by root cause and before triage."""
 
@@ -794,7 +819,11 @@ def _evaluate(
                 explanation = matchers.doubt.explain(when.doubt, element)  # holds whatever the unknowns are
             else:
                 explanation = matchers.keep.explain(when.keep, element)
-            variant = next((v for v, hits in variants if hits is None or element in hits), None)
+            variant = None
+            for v, hits in variants:
+                if hits is None or element in hits:
+                    variant = v
+                    break
             finding, values = _finding(model, g, matchers, cset, parts, scored, element, explanation, variant, explain)
             root = placed[element] if placed is not None else _root(g, threat, element, explanation)
             drafts.append(_Draft(key, threat, element, root, finding, values, variant, explanation.path))
@@ -856,9 +885,10 @@ def _finding(
     impact = _clamp(impact)
     risk = likelihood * impact
     implemented = _implemented(g, element, threat)
-    residual_likelihood = _clamp(likelihood - len(implemented))
+    residual_likelihood = _clamp(likelihood - len(implemented)) if implemented else likelihood
     residual_risk = residual_likelihood * impact
-    residual_severity = severity_of(residual_risk)
+    severity = _SEVERITY_OF[risk]
+    residual_severity = _SEVERITY_OF[residual_risk]
     status = Status.MITIGATED if implemented and residual_severity <= Severity.LOW else Status.OPEN
 
     target_type = threat.target
@@ -892,7 +922,7 @@ def _finding(
             "likelihood": likelihood,
             "impact": impact,
             "risk": risk,
-            "severity": severity_of(risk),
+            "severity": severity,
             "factors": tuple(factors),
             "residual_likelihood": residual_likelihood,
             "residual_risk": residual_risk,
@@ -910,7 +940,7 @@ def _finding(
             "root": None,
             "root_cause": "",
             "affected": (),
-            "aliases": tuple(finding_id(former, element) for former in parts.former),
+            "aliases": tuple([finding_id(former, element) for former in parts.former]) if parts.former else (),
             "triage_key": None,
             "also_affects": (),
         }
@@ -929,6 +959,10 @@ _STATED = {
 """The fields a new finding states (``model_fields_set``), shared by every finding :func:`_record`
 builds: findings are frozen, so pydantic never adds to the set, and ``model_copy`` copies it before
 adding the fields it updates (as a loaded model's items share theirs, ``model.base.share_field_sets``)."""
+
+
+_SEVERITY_OF = tuple(severity_of(risk) for risk in range(26))
+""":func:`severity_of` of every risk a finding can have (likelihood and impact are each 1-5)."""
 
 
 def _record(fields: dict[str, object]) -> Finding:

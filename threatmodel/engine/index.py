@@ -12,7 +12,8 @@ question share them; an edit rebuilds the graph and with it every index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from enum import Enum
 from typing import Any
 
 from threatmodel.engine.conditions import (
@@ -48,14 +49,17 @@ class AttrIndex:
 
     A test is decided once per distinct value (:class:`~.conditions.KeyTest`), and an element's
     answer is then a list look-up by its code: a rule over 10,000 elements that share a handful of
-    values makes a handful of decisions. Elements are read on first use, through ``lookup`` (the
+    values makes a handful of decisions. Elements are read on first use, from ``tables`` (the
     component, flow or data asset an id names, in that order, or only data assets)."""
 
-    __slots__ = ("_codes", "_lookup", "_name", "_verdicts", "code_of", "keys")
+    __slots__ = ("_codes", "_name", "_raw", "_tables", "_verdicts", "code_of", "keys")
 
-    def __init__(self, name: str, lookup: Callable[[Element], Any]) -> None:
+    def __init__(self, name: str, tables: Sequence[Mapping[Element, Any]]) -> None:
         self._name = name
-        self._lookup = lookup
+        self._tables = tuple(tables)
+        """Where an element is read, first hit wins (components, flows, data assets; or data only)."""
+        self._raw: dict[object, int] = {}
+        """Codes by raw value, for values whose key their type and equality decide (see ``_fill``)."""
         self.code_of: dict[Element, int] = {}
         self.keys: list[ValueKey | None] = []
         """The distinct value keys met so far, by code (``None``: the element has no such attribute)."""
@@ -63,16 +67,36 @@ class AttrIndex:
         self._verdicts: dict[KeyTest, list[bool]] = {}
 
     def _fill(self, elements: Iterable[Element]) -> None:
-        code_of, codes, keys = self.code_of, self._codes, self.keys
-        lookup, name = self._lookup, self._name
+        code_of, raw = self.code_of, self._raw
+        tables, name = self._tables, self._name
         for e in [e for e in elements if e not in code_of]:
-            target = lookup(e)
-            key = None if target is None else value_key(getattr(target, name, MISSING))
-            code = codes.get(key)
-            if code is None:
-                code = codes[key] = len(keys)
-                keys.append(key)
+            for table in tables:
+                target = table.get(e)
+                if target is not None:
+                    value = getattr(target, name, MISSING)
+                    break
+            else:
+                code_of[e] = self._code(None)
+                continue
+            # a str, a bool, no value or an enum member: its key is decided by its type and
+            # equality alone, so equal values of one type share a code without making the key again
+            # (an int or float is not: 0.0 == -0.0 are written differently; nor a list)
+            kind = type(value)
+            if kind in _RAW_SAFE or isinstance(value, Enum):
+                code = raw.get((kind, value))
+                if code is None:
+                    code = raw[(kind, value)] = self._code(value_key(value))
+            else:
+                code = self._code(value_key(value))
             code_of[e] = code
+
+    def _code(self, key: ValueKey | None) -> int:
+        """The code of value key ``key`` (given the next one when it is new)."""
+        code = self._codes.get(key)
+        if code is None:
+            code = self._codes[key] = len(self.keys)
+            self.keys.append(key)
+        return code
 
     def _verdict(self, test: KeyTest) -> list[bool]:
         """Whether each distinct value met so far passes ``test``, by code (extended as values appear)."""
@@ -90,20 +114,19 @@ class AttrIndex:
         return [e for e in elements if verdict[code_of[e]]]
 
 
+_RAW_SAFE = frozenset({str, bool, type(None)})
+"""Value types whose :func:`~.conditions.value_key` follows from the type and equality of the value."""
+
+
 def attr_index(graph: ModelGraph, name: str) -> AttrIndex:
     """The index of attribute ``name`` over components, flows and data assets (an id that names
     more than one is read as a component first, then as a flow, as ``Matcher.holds`` reads it)."""
-    comps, flows, data = graph.components, graph.flows, graph.data
-
-    def lookup(e: Element) -> Any:
-        return comps.get(e) or flows.get(e) or data.get(e)
-
-    return graph.memo(("attr-index", name), lambda: AttrIndex(name, lookup))
+    return graph.memo(("attr-index", name), lambda: AttrIndex(name, (graph.components, graph.flows, graph.data)))
 
 
 def _data_attr_index(graph: ModelGraph, name: str) -> AttrIndex:
     """The index of attribute ``name`` over data assets only (what a data test reads)."""
-    return graph.memo(("data-attr-index", name), lambda: AttrIndex(name, graph.data.get))
+    return graph.memo(("data-attr-index", name), lambda: AttrIndex(name, (graph.data,)))
 
 
 def attr_holding(graph: ModelGraph, test: AttrTest, elements: Sequence[Element]) -> list[Element]:

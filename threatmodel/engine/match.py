@@ -77,6 +77,19 @@ class Explanation:
     threat is about (the personal data, not merely the most sensitive data the element handles)."""
 
 
+class _Walked:
+    """What one explanation walk has found so far (see ``Matcher._walk``)."""
+
+    __slots__ = ("data", "facts", "path", "paths", "source")
+
+    def __init__(self) -> None:
+        self.facts: list[str] = []
+        self.path: tuple[str, ...] = ()
+        self.source: str | None = None
+        self.paths: list[tuple[str, ...]] = []
+        self.data: list[str] = []
+
+
 MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
 
@@ -164,6 +177,13 @@ class Matcher:
         """The unknowns each data test read on each asset, whoever handles it (:meth:`_data_assumptions`)."""
         self._said: dict[int, str] = {}
         """The wording of each negated condition explained so far (see :meth:`_negation`)."""
+        self._decided: dict[int, tuple[set[Element], set[Element]]] = {}
+        """Per condition a neighbour or link rule evaluated set-wise: the elements it was asked of,
+        and those it holds on (see :meth:`_holds_on`)."""
+        self._kinds_said: dict[Element, str] = {}
+        """The ``kind`` fact of each component explained so far (see :meth:`_kind_fact`)."""
+        self._attrs_said: dict[tuple[Element, str], str | None] = {}
+        """The stated fact of each (element, attribute) explained so far (see :meth:`_stated_fact`)."""
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
@@ -241,12 +261,12 @@ class Matcher:
 
     @setwise(BoundaryTrust)
     def _trust_holding(self, cond: BoundaryTrust, els: Sequence[Element]) -> list[Element]:
-        g, levels = self.g, cond.boundary_trust
+        levels, trust_of = cond.boundary_trust, self.g.trust_table()
         unknown_matches = cond.unknown == "match"
         out: list[Element] = []
         for e in els:
-            if e in g.components:
-                trust = g.trust(e)
+            if e in trust_of:
+                trust = trust_of[e]
                 if unknown_matches if trust is None else trust in levels:
                     out.append(e)
         return out
@@ -260,7 +280,18 @@ class Matcher:
     @setwise(CrossesBoundary)
     def _crosses_holding(self, cond: CrossesBoundary, els: Sequence[Element]) -> list[Element]:
         g, value = self.g, cond.crosses_boundary
-        return [e for e in els if (flow := g.flows.get(e)) is not None and g.crosses(flow) == value]
+        crossing = g.memo(("crossing-flows",), dict[Element, bool])  # filled as flows are asked
+        out: list[Element] = []
+        for e in els:
+            crosses = crossing.get(e)
+            if crosses is None:
+                flow = g.flows.get(e)
+                if flow is None:
+                    continue
+                crosses = crossing[e] = g.crosses(flow)
+            if crosses == value:
+                out.append(e)
+        return out
 
     @setwise(Artifacts)
     def _artifacts_holding(self, cond: Artifacts, els: Sequence[Element]) -> list[Element]:
@@ -356,14 +387,14 @@ class Matcher:
                 if outs:
                     near.update(g.successors(e))
                 near_of[e] = near
-        ok = self._holding_union(test.where, near_of.values())
+        ok = self._holding_union(test.where, near_of.values(), remember=True)
         return [e for e, near in near_of.items() if not near.isdisjoint(ok)]
 
     @setwise(Linked)
     def _linked_holding(self, cond: Linked, els: Sequence[Element]) -> list[Element]:
         g, test = self.g, cond.linked
         links = {e: g.linked(e, test.via) for e in els if e in g.components}
-        ok = self._holding_union(test.where, links.values())
+        ok = self._holding_union(test.where, links.values(), remember=True)
         return [e for e, linked in links.items() if not ok.isdisjoint(linked)]
 
     @setwise(Endpoint)
@@ -374,12 +405,32 @@ class Matcher:
         ok = self._holding_union(test.where, [end_of.values()])
         return [e for e, end in end_of.items() if end in ok]
 
-    def _holding_union(self, cond: Condition, groups: Iterable[Iterable[Element]]) -> set[Element]:
-        """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once."""
+    def _holding_union(
+        self, cond: Condition, groups: Iterable[Iterable[Element]], *, remember: bool = False
+    ) -> set[Element]:
+        """The elements of any of ``groups`` on which ``cond`` holds, each evaluated once (with
+        ``remember``, kept, so explaining a neighbour or a link asks :meth:`holds` of none of them)."""
         pool: set[Element] = set()
         for group in groups:
             pool.update(group)
-        return set(self._holding(cond, sorted(pool))) if pool else set()
+        ok = set(self._holding(cond, sorted(pool))) if pool else set()
+        if not remember:
+            return ok
+        known = self._decided.get(id(cond))
+        if known is None:
+            self._decided[id(cond)] = (pool, ok.copy())
+            self._keep.append(cond)
+        else:
+            known[0].update(pool)
+            known[1].update(ok)
+        return ok
+
+    def _holds_on(self, cond: Condition, element: Element) -> bool:
+        """:meth:`holds`, answered from what a set-wise rule already decided where it can."""
+        known = self._decided.get(id(cond))
+        if known is not None and element in known[0]:
+            return element in known[1]
+        return self.holds(cond, element)
 
     def _data_passing(self, test: DataTest) -> frozenset[str]:
         """The data assets that pass ``test`` leaving the recipient aside (``index.data_passing``,
@@ -460,47 +511,80 @@ class Matcher:
             self._assumed.append((element, attribute))
 
     def _explain(self, cond: Condition, element: Element, outermost: bool) -> Explanation:
-        facts: list[str] = []
-        path: tuple[str, ...] = ()
-        source: str | None = None
-        paths: list[tuple[str, ...]] = []
-        data: list[str] = []
-
-        def walk(c: Condition, el: Element) -> None:
-            nonlocal path, source
-            match c:
-                case AllOf(all=parts):
-                    for part in parts:
-                        walk(part, el)
-                case AnyOf(any=options):
-                    # the option that held first, as the set-wise evaluation found it, else ask again
-                    chosen = self._first_option.get(id(c), {}).get(el)
-                    if chosen is not None:
-                        walk(chosen, el)
-                        return
-                    for option in options:
-                        if self.holds(option, el):
-                            walk(option, el)
-                            return
-                case Not(not_=inner):
-                    facts.extend(self._negated(inner, el))
-                case DataHandled(data=test):
-                    hits, leaf_facts = self._data_handled_explained(test, el)
-                    data.extend(hits)
-                    facts.extend(leaf_facts)
-                case _:
-                    leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
-                    facts.extend(leaf_facts)
-                    if leaf_path and not path:
-                        path = leaf_path
-                        source = leaf_source
-                        if isinstance(c, Tainted) and not c.tainted.via:
-                            paths.extend(self._other_paths(c.tainted, el, leaf_path))
-
-        walk(cond, element)
+        found = _Walked()
+        self._walk(cond, element, found)
         assumed = tuple(dict.fromkeys(self._assumed or ())) if outermost else ()
+        path, paths = found.path, found.paths
         listed = (path, *paths) if paths else ()
-        return Explanation(tuple(dict.fromkeys(facts)), path, source, assumed, listed, tuple(dict.fromkeys(data)))
+        return Explanation(
+            tuple(dict.fromkeys(found.facts)), path, found.source, assumed, listed, tuple(dict.fromkeys(found.data))
+        )
+
+    def _walk(self, c: Condition, el: Element, found: _Walked) -> None:
+        """Add to ``found`` the facts of ``c`` holding on ``el``, the option of an ``any`` that held
+        first. A method, not a closure: a closure that calls itself is a reference cycle, which only
+        the collector frees, and the collector is paused while evaluating (``collector_paused``).
+        Dispatched on the exact type (no predicate class is subclassed): a finding's walk visits a
+        few dozen nodes, and a class pattern per case costs more than the work."""
+        t = type(c)
+        if t is AllOf:
+            for part in c.all:  # type: ignore[union-attr]
+                self._walk(part, el, found)
+        elif t is KindIs:
+            found.facts.append(self._kind_fact(el))
+        elif t is AnyOf:
+            # the option that held first, as the set-wise evaluation found it, else ask again
+            chosen = self._first_option.get(id(c), {}).get(el)
+            if chosen is not None:
+                self._walk(chosen, el, found)
+                return
+            for option in c.any:  # type: ignore[union-attr]
+                if self.holds(option, el):
+                    self._walk(option, el, found)
+                    return
+        elif t is Not:
+            found.facts.extend(self._negated(c.not_, el))  # type: ignore[union-attr]
+        elif t is DataHandled:
+            hits, leaf_facts = self._data_handled_explained(c.data, el)  # type: ignore[union-attr]
+            found.data.extend(hits)
+            found.facts.extend(leaf_facts)
+        else:
+            leaf_facts, leaf_path, leaf_source = self._explain_leaf(c, el)
+            found.facts.extend(leaf_facts)
+            if leaf_path and not found.path:
+                found.path = leaf_path
+                found.source = leaf_source
+                if t is Tainted and not c.tainted.via:  # type: ignore[union-attr]
+                    found.paths.extend(self._other_paths(c.tainted, el, leaf_path))  # type: ignore[union-attr]
+
+    def _stated_fact(self, el: Element, attribute: str) -> str | None:
+        """The fact an attribute test states of ``el``'s ``attribute`` (with the stated fact that
+        settled it, decision 1720), or ``None`` when the value is unknown: the same whichever test
+        of the attribute holds, so worded once per (element, attribute)."""
+        key = (el, attribute)
+        known = self._attrs_said if self.setwise else {}  # the reference evaluation words each afresh
+        if key in known:
+            return known[key]
+        g = self.g
+        target = self._component(el) or self._flow(el) or g.data.get(el)
+        value = getattr(target, attribute, None)
+        said: str | None = None
+        if not is_unknown(attribute, value):
+            said = f"{attribute} of {g.name(el)} is {fmt_value(value)}"
+            settled = g.settled.get(key)
+            if settled is not None:  # decision 1720: say which stated fact answered it
+                said += f", settled {settled.because}"
+        known[key] = said
+        return said
+
+    def _kind_fact(self, el: Element) -> str:
+        """The fact a ``kind`` test states of ``el`` (it holds only on a component): worded once
+        per component, for every finding and threat that explains it."""
+        known = self._kinds_said if self.setwise else {}  # the reference evaluation words each afresh
+        said = known.get(el)
+        if said is None:
+            said = known[el] = f"{self.g.name(el)} is of kind {self._component(el).kind}"
+        return said
 
     def _negated(self, inner: Condition, el: Element) -> list[str]:
         """Facts behind ``not inner`` holding on ``el``.
@@ -839,11 +923,13 @@ class Matcher:
                 pool = sorted(n for k in kinds for n in self.g.by_kind.get(k, ()))
             return tuple(self.holding(where, list(pool)))
 
-        self._keep.append(where)
         mode = self._mode
-        return self.g.memo(
-            ("matching", mode, id(where)), lambda: self.g.memo(("matching-by-value", mode, where), build)
+        # keyed by identity (cheap), the condition kept in the entry: while the graph holds the
+        # entry no other object can take that id, though the matcher that made it is gone
+        entry = self.g.memo(
+            ("matching", mode, id(where)), lambda: (where, self.g.memo(("matching-by-value", mode, where), build))
         )
+        return entry[1]
 
     def _reach(self, where: Condition, max_hops: int, *, forward: bool) -> OtherReach:
         """Nodes reached from (forward) or reaching (backward) a node matching ``where``, other than themselves."""
@@ -860,11 +946,14 @@ class Matcher:
                 ("reach-from-seeds", seeds, max_hops, forward), lambda: search_others(seeds, step, max_hops)
             )
 
-        self._keep.append(where)
-        # looked up by identity (cheap, per element), built once per distinct value (shared across threats)
+        # looked up by identity (cheap, per element), the condition kept in the entry (see
+        # ``_matching``); built once per distinct value (shared across threats)
         mode = self._mode
         key = ("reach", mode, id(where), max_hops, forward)
-        return self.g.memo(key, lambda: self.g.memo(("reach-by-value", mode, where, max_hops, forward), build))
+        entry = self.g.memo(
+            key, lambda: (where, self.g.memo(("reach-by-value", mode, where, max_hops, forward), build))
+        )
+        return entry[1]
 
     def _taint(self, test: TaintTest) -> tuple[Reach, Reach | None]:
         """Search from untrusted sources; with ``via``, a second leg from the via-nodes reached."""
@@ -893,9 +982,12 @@ class Matcher:
             second = search(vias, step, test.max_hops, include_seeds=False)
             return second, first
 
-        self._keep.append(test)
         mode = self._mode
-        return self.g.memo(("taint", mode, id(test)), lambda: self.g.memo(("taint-by-value", mode, test), build))
+        # keyed by identity, the test kept in the entry (see ``_matching``)
+        entry = self.g.memo(
+            ("taint", mode, id(test)), lambda: (test, self.g.memo(("taint-by-value", mode, test), build))
+        )
+        return entry[1]
 
     def _taint_sources(self, test: TaintTest) -> list[str]:
         """The untrusted sources a taint test starts from, in a stable order."""
@@ -914,17 +1006,13 @@ class Matcher:
         name = g.name(el)
         match cond:
             case KindIs():
-                return [f"{name} is of kind {self._component(el).kind}"], (), None
+                return [self._kind_fact(el)], (), None
             case Attr(attr=test):
-                target = self._component(el) or self._flow(el) or g.data.get(el)
-                value = getattr(target, test.name, None)
-                if is_unknown(test.name, value):
+                stated = self._stated_fact(el, test.name)
+                if stated is None:
                     self._assume(el, test.name)
                     return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
-                settled = g.settled.get((el, test.name))
-                if settled is not None:  # decision 1720: say which stated fact answered it
-                    return [f"{test.name} of {name} is {fmt_value(value)}, settled {settled.because}"], (), None
-                return [f"{test.name} of {name} is {fmt_value(value)}"], (), None
+                return [stated], (), None
             case DataHandled(data=test):
                 return self._data_handled_explained(test, el)[1], (), None
             case BoundaryTrust():
@@ -965,7 +1053,7 @@ class Matcher:
                     near.update(g.predecessors(el))
                 if test.direction in ("out", "any"):
                     near.update(g.successors(el))
-                hit = next(n for n in sorted(near) if self.holds(test.where, n))
+                hit = next(n for n in sorted(near) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
                 return [f"{name} is connected to {g.name(hit)}", *inner.facts], (), None
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
@@ -978,7 +1066,7 @@ class Matcher:
                 fact = f"{name} {verb} {g.name(chain[-1])}: {_arrow(g, ordered)}"
                 return [fact, *g.implied_steps(ordered), *inner.facts], ordered, ordered[0]
             case Linked(linked=test):
-                hit = next(n for n in g.linked(el, test.via) if self.holds(test.where, n))
+                hit = next(n for n in g.linked(el, test.via) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
                 relation = test.via.replace("_", " ")
                 return [f"{name} {relation}: {g.name(hit)}", *inner.facts], (), None

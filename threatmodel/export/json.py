@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.questions import open_questions
-from threatmodel.jsontext import pretty
+from threatmodel.jsontext import pretty, pretty_utf8_chunks_at
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import TriageEntry
@@ -81,8 +82,9 @@ def _triage_json(t: TriageEntry) -> dict[str, Any]:
     return out
 
 
-def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:
-    """The whole assessment as a JSON-ready dict."""
+def assessment_json(a: Assessment, *, tool_version: str, findings: bool = True) -> dict[str, Any]:
+    """The whole assessment as a JSON-ready dict (``findings=False``: with an empty findings list,
+    for :func:`assessment_json_chunks`, which writes them one at a time in its place)."""
     system = a.model.system
     return {
         "format": "threatmodel-assessment",
@@ -108,7 +110,7 @@ def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:
             for c in a.catalogs
         ],
         "summary": summary_json(a),
-        "findings": [finding_json(f) for f in a.findings],
+        "findings": [finding_json(f) for f in a.findings] if findings else [],
         "control_plan": [
             {
                 "control": p.control,
@@ -125,6 +127,14 @@ def assessment_json(a: Assessment, *, tool_version: str) -> dict[str, Any]:
             {"code": d.code, "severity": d.severity, "element": d.element, "message": d.message} for d in a.diagnostics
         ],
     }
+
+
+def assessment_json_chunks(a: Assessment, *, tool_version: str) -> Iterator[bytes]:
+    """:func:`assessment_json` as pretty JSON (the bytes of ``jsontext.pretty``), UTF-8 chunks made
+    as they are written: each finding's object is made and dumped alone, so neither the findings'
+    objects nor the document's text is ever held whole."""
+    document = assessment_json(a, tool_version=tool_version, findings=False)
+    return pretty_utf8_chunks_at(document, "findings", (finding_json(f) for f in a.findings))
 
 
 def render_json(analysis: Analysis, *, tool_version: str) -> str:

@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.engine.evaluate import candidate_elements
+from threatmodel.engine.evaluate import has_candidates
 from threatmodel.engine.questions import open_questions, risk_resting_on_unknowns
 from threatmodel.export.common import DECLARED_RANK, Labels, RefLink, proposed_controls, ref_links, report_order
 from threatmodel.model.finding import Finding, ScoreFactor
@@ -245,6 +245,11 @@ class FindingViews:
         self._steps: dict[tuple[ScoreFactor, ...], tuple[ScoreStep, ...]] = {}
         self._declared: dict[str, dict[str, ControlStatus]] = {}
         self._controls: dict[tuple[object, ...], tuple[ControlLine, ...]] = {}
+        self._made_controls: dict[
+            tuple[str, int, tuple[str, ...]], tuple[tuple[str, ...], tuple[object, ...], tuple[ControlLine, ...]]
+        ] = {}
+        """Per (element, identity of the threat's control tuple, implemented controls): that tuple
+        (kept alive, so its identity is not reused), the control key and the control list."""
 
     def _line(
         self, ref: str, state: Literal["implemented", "proposed"], declared: ControlStatus | None = None
@@ -279,17 +284,27 @@ class FindingViews:
                 )
                 for factor in f.factors
             )
-        proposed = []
-        for c in proposed_controls(f):
-            declared = self._declared_status(c, f.target)
-            proposed.append((c, declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None))
-        control_key = (f.implemented_controls, *proposed)
-        controls = self._controls.get(control_key)
-        if controls is None:
-            controls = self._controls[control_key] = (
-                *(self._line(c, "implemented") for c in f.implemented_controls),
-                *(self._line(c, "proposed", shown) for c, shown in proposed),
+        # the control list depends on the element and on which of its threat's controls it has:
+        # made once per (element, threat's controls, implemented ones), not once per finding
+        made = self._made_controls.get((f.target, id(f.controls), f.implemented_controls))
+        if made is None:
+            proposed = []
+            for c in proposed_controls(f):
+                declared = self._declared_status(c, f.target)
+                proposed.append((c, declared if declared in (ControlStatus.PLANNED, ControlStatus.PARTIAL) else None))
+            control_key: tuple[object, ...] = (f.implemented_controls, *proposed)
+            controls = self._controls.get(control_key)
+            if controls is None:
+                controls = self._controls[control_key] = (
+                    *(self._line(c, "implemented") for c in f.implemented_controls),
+                    *(self._line(c, "proposed", shown) for c, shown in proposed),
+                )
+            made = self._made_controls[(f.target, id(f.controls), f.implemented_controls)] = (
+                f.controls,
+                control_key,
+                controls,
             )
+        _, control_key, controls = made
         refs = self._refs.get(f.refs)
         if refs is None:
             refs = self._refs[f.refs] = tuple(ref_links(f.refs, self.cset))
@@ -413,7 +428,7 @@ def coverage(analysis: Analysis) -> tuple[CoverageTable, ...]:
         if key in disabled:
             continue
         ruled.update(threat.refs)
-        if candidate_elements(g, threat):
+        if has_candidates(g, threat):
             assessed.update(threat.refs)
     tables = []
     for catalog_id, types in COVERAGE_CATALOGS:

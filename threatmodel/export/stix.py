@@ -203,6 +203,7 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
         )
         add(rel)
 
+    made: dict[tuple[int, tuple[str, ...]], Any] = {}  # control lines of the notes, see _control_lines
     for f in a.findings:
         refs = [patterns[f.threat], *(target_identity(e) for e in f.all_elements), *(coas[c] for c in f.controls)]
         add(
@@ -214,7 +215,7 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
                 "created": when,
                 "modified": when,
                 "abstract": f"{f.title} on {labels.targets(f)} ({f.residual_severity.value}, {STATUS_LABELS[f.status]})",
-                "content": _note_content(f, labels, cset),
+                "content": _note_content(f, labels, cset, made),
                 "object_refs": sorted(set(refs)),
             }
         )
@@ -359,7 +360,26 @@ def _relationship(key: str, kind: str, source: str, target: str, producer: str, 
     }
 
 
-def _note_content(f: Finding, labels: Labels, cset: CatalogSet) -> str:
+def _control_lines(f: Finding, cset: CatalogSet, made: dict[tuple[int, tuple[str, ...]], Any]) -> list[str]:
+    """A note's lines on implemented and proposed controls: the same for every finding with the same
+    controls (its threat's, one tuple per threat) and the same implemented ones, so made once for
+    those in ``made`` (which keeps each control tuple alive, so its identity is not reused)."""
+    key = (id(f.controls), f.implemented_controls)
+    known = made.get(key)
+    if known is None:
+        lines = []
+        if f.implemented_controls:
+            lines.append("Implemented controls: " + ", ".join(cset.title_of(c) for c in f.implemented_controls) + ".")
+        proposed = [c for c in f.controls if c not in f.implemented_controls]
+        if proposed:
+            lines.append("Proposed controls: " + ", ".join(cset.title_of(c) for c in proposed) + ".")
+        known = made[key] = (f.controls, lines)
+    return known[1]
+
+
+def _note_content(
+    f: Finding, labels: Labels, cset: CatalogSet, made: dict[tuple[int, tuple[str, ...]], Any] | None = None
+) -> str:
     lines = [
         f"Finding {f.id} on {labels.targets(f)} ({labels.kind(f)}).",
         *([f"Root cause: {f.root_cause}."] if f.root_cause else []),
@@ -368,11 +388,7 @@ def _note_content(f: Finding, labels: Labels, cset: CatalogSet) -> str:
         "Why it applies: " + ("; ".join(f.why) if f.why else "the rule matched this element") + ".",
         f"Scenario: {f.scenario}",
     ]
-    if f.implemented_controls:
-        lines.append("Implemented controls: " + ", ".join(cset.title_of(c) for c in f.implemented_controls) + ".")
-    proposed = [c for c in f.controls if c not in f.implemented_controls]
-    if proposed:
-        lines.append("Proposed controls: " + ", ".join(cset.title_of(c) for c in proposed) + ".")
+    lines += _control_lines(f, cset, {} if made is None else made)
     if f.triage is not None:
         t = f.triage
         decision = f"Triage: {t.status.value}"
