@@ -1,7 +1,7 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
-Nine corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
-tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7, tests/holdout8, tests/holdout9, tests/holdout10 and tests/holdout11 (held out: nobody
+Thirteen corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
+tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7, tests/holdout8, tests/holdout9, tests/holdout10, tests/holdout11 and tests/holdout12 (held out: nobody
 tunes rules on them). Every
 model of each validates, every expectation names an element of its model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
 source, and the harness runs end to end on each corpus and on all of them together.
@@ -34,6 +34,7 @@ HOLDOUT8 = quality.expectation_files(quality.HOLDOUT8)
 HOLDOUT9 = quality.expectation_files(quality.HOLDOUT9)
 HOLDOUT10 = quality.expectation_files(quality.HOLDOUT10)
 HOLDOUT11 = quality.expectation_files(quality.HOLDOUT11)
+HOLDOUT12 = quality.expectation_files(quality.HOLDOUT12)
 HELD_OUT_FILES = [
     HOLDOUT,
     HOLDOUT2,
@@ -46,6 +47,7 @@ HELD_OUT_FILES = [
     HOLDOUT9,
     HOLDOUT10,
     HOLDOUT11,
+    HOLDOUT12,
 ]
 """The held-out corpora in the order they were written: each is checked against all before it."""
 
@@ -103,6 +105,7 @@ def test_corpus_has_at_least_twelve_systems() -> None:
                 (9, HOLDOUT9, quality.HOLDOUT9),
                 (10, HOLDOUT10, quality.HOLDOUT10),
                 (11, HOLDOUT11, quality.HOLDOUT11),
+                (12, HOLDOUT12, quality.HOLDOUT12),
             )
         ),
     ],
@@ -212,6 +215,7 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
         pytest.param(quality.HOLDOUT9, HOLDOUT9, True, id="holdout9"),
         pytest.param(quality.HOLDOUT10, HOLDOUT10, True, id="holdout10"),
         pytest.param(quality.HOLDOUT11, HOLDOUT11, True, id="holdout11"),
+        pytest.param(quality.HOLDOUT12, HOLDOUT12, True, id="holdout12"),
     ],
 )
 def test_harness_takes_a_corpus_directory(
@@ -234,12 +238,12 @@ def test_harness_takes_a_corpus_directory(
 def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.CaptureFixture[str]) -> None:
     report = quality.run_all()
     # written out here, not read from the harness: a corpus dropped from it must fail this test
-    held_out_names = ("holdout", *(f"holdout{i}" for i in range(2, 12)))
+    held_out_names = ("holdout", *(f"holdout{i}" for i in range(2, 13)))
     assert list(report["corpora"]) == ["corpus", *held_out_names]
     assert [s["label"] for s in report["corpora"].values()] == [
         "working corpus",
         "held-out",
-        *(f"held-out {i}" for i in range(2, 12)),
+        *(f"held-out {i}" for i in range(2, 13)),
     ]
 
     def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
@@ -268,6 +272,7 @@ def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.
     assert "# holdout9 (tests/holdout9): held-out 9" in out
     assert "# holdout10 (tests/holdout10): held-out 10" in out
     assert "# holdout11 (tests/holdout11): held-out 11" in out
+    assert "# holdout12 (tests/holdout12): held-out 12" in out
     assert "HELD-OUT COMBINED" in out and "\nCOMBINED" in out
 
 
