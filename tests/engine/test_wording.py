@@ -265,6 +265,7 @@ def test_a_generator_of_media_is_asked_for_its_images(output: str, title: str) -
         ({"kind": ["tool", "mcp-server"]}, "kind of gw is neither tool nor mcp-server"),
         ({"boundary_trust": ["untrusted"]}, "gw does not run in an untrusted boundary"),
         ({"untrusted_source": True}, "gw is not a source of untrusted content"),
+        ({"untrusted_source": False}, "gw is a source of untrusted content"),
         ({"data": {"tags_any": ["credentials"]}}, "gw handles no data tagged credentials"),
         ({"data": {}}, "gw handles no data"),
         ({"not": {"kind": ["agent"]}}, "gw: kind is agent"),

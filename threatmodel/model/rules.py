@@ -277,11 +277,13 @@ class UntrustedSource(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return "is a source of untrusted content"
+        return "is a source of untrusted content" if self.untrusted_source else "is not a source of untrusted content"
 
     def describe_negated(self, subject: str) -> str:
-        """``X is not a source of untrusted content``."""
-        return f"{subject} is not a source of untrusted content"
+        """``X is not a source of untrusted content`` (and, of ``untrusted_source: false``, that it is one)."""
+        if self.untrusted_source:
+            return f"{subject} is not a source of untrusted content"
+        return f"{subject} is a source of untrusted content"
 
 
 class TaintTest(Frozen):
