@@ -219,27 +219,6 @@ def test_a_server_run_by_outsiders_is_not_called_a_community_release() -> None:
 
 
 @pytest.mark.parametrize(
-    ("output", "title"),
-    [
-        ("media", "Extraction of memorised training images or recordings"),
-        ("text", "Extraction of memorised training data"),
-    ],
-)
-def test_a_generator_of_media_is_asked_for_its_images(output: str, title: str) -> None:
-    model = {
-        "system": {"id": "studio", "name": "Studio"},
-        "data": [{"id": "photos", "name": "Customer photos", "classification": "confidential"}],
-        "components": [
-            {"id": "visitors", "kind": "human-user", "population": "public"},
-            {"id": "generator", "kind": "ml-model", "output": output, "trained_on": ["photos"]},
-        ],
-        "flows": [{"source": "visitors", "target": "generator"}],
-    }
-    f = _findings(model, as_written=True)["tm:training-data-extraction@generator"]
-    assert f.title == title
-
-
-@pytest.mark.parametrize(
     ("cond", "said"),
     [
         ({"attr": {"name": "hosting", "equals": "provider-api"}}, "hosting of gw is not provider-api"),
@@ -377,14 +356,25 @@ def test_instructions_copied_into_an_own_store_are_not_said_to_be_published_by_i
 
 
 @pytest.mark.parametrize(
-    ("output", "opening"),
+    ("output", "title", "opening"),
     [
-        ("text", "feeds it inputs built to resemble the records it was trained on"),
-        ("media", "sends it inputs chosen to steer what it generates towards the examples it was trained on"),
+        (
+            "media",
+            "Extraction of memorised training images or recordings",
+            "sends it inputs chosen to steer what it generates towards the examples it was trained on",
+        ),
+        (
+            "text",
+            "Extraction of memorised training data",
+            "feeds it inputs built to resemble the records it was trained on",
+        ),
     ],
 )
-def test_a_model_that_is_not_prompted_is_not_said_to_be_prompted(output: str, opening: str) -> None:
-    """An OCR model or an upscaler is fed inputs, not prompts; {data} names what it learnt, not what it is sent."""
+def test_a_model_that_repeats_what_it_learnt_is_worded_for_what_it_outputs(
+    output: str, title: str, opening: str
+) -> None:
+    """A generator of media is asked for its images; an OCR model or an upscaler is fed inputs, not
+    prompts; ``{data}`` names what it learnt, not what it is sent (decisions 1894, 1898)."""
     model = {
         "system": {"id": "ocr", "name": "OCR"},
         "data": [
@@ -398,6 +388,7 @@ def test_a_model_that_is_not_prompted_is_not_said_to_be_prompted(output: str, op
         "flows": [{"source": "visitors", "target": "reader", "data": ["uploads"]}],
     }
     f = _findings(model, as_written=True)["tm:training-data-extraction@reader"]
+    assert f.title == title
     assert opening in f.scenario
     assert "prompts" not in f.scenario and "captions" not in f.scenario
     assert "Training invoices" in f.scenario and "Uploads" not in f.scenario

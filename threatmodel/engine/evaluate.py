@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,7 +20,7 @@ from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagn
 from threatmodel.model.keys import finding_id, ref, split_finding_id, split_ref
 from threatmodel.model.levels import classification_rank
 from threatmodel.model.rules import TargetType
-from threatmodel.model.system import Agent, HumanUser, SystemModel, TriageEntry
+from threatmodel.model.system import Agent, Flow, HumanUser, SystemModel, TriageEntry
 from threatmodel.model.unknowns import question
 from threatmodel.model.vocab import (
     MODEL_KINDS,
@@ -47,19 +47,13 @@ def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
     if threat.target is TargetType.SYSTEM:
         return [g.model.system.id]
     if threat.target is TargetType.FLOW:
-        ends = endpoint_kinds(threat.when)
         # every flow key once, sorted, for the whole graph; a subset of it filtered stays sorted
         keys: tuple[str, ...] = g.memo(("sorted-flows",), lambda: tuple(sorted(g.flows)))
-        if ends == (None, None):
+        fits = _ends_fit(g, threat)
+        if fits is None:
             return list(keys)
-        source_kinds, target_kinds = ends
-        flows, kind = g.flows, g.kind
-        return [
-            key
-            for key in keys
-            if (source_kinds is None or kind(flows[key].source) in source_kinds)
-            and (target_kinds is None or kind(flows[key].target) in target_kinds)
-        ]
+        flows = g.flows
+        return [key for key in keys if fits(flows[key])]
     kinds = candidate_kinds(threat.when)
     if kinds is None:
         return list(g.memo(("sorted-components",), lambda: tuple(sorted(g.components))))
@@ -72,20 +66,25 @@ def has_candidates(g: ModelGraph, threat: Threat) -> bool:
     if threat.target is TargetType.SYSTEM:
         return True
     if threat.target is TargetType.FLOW:
-        ends = endpoint_kinds(threat.when)
-        if ends == (None, None):
-            return bool(g.flows)
-        source_kinds, target_kinds = ends
-        kind = g.kind
-        return any(
-            (source_kinds is None or kind(flow.source) in source_kinds)
-            and (target_kinds is None or kind(flow.target) in target_kinds)
-            for flow in g.flows.values()
-        )
+        fits = _ends_fit(g, threat)
+        return bool(g.flows) if fits is None else any(fits(flow) for flow in g.flows.values())
     kinds = candidate_kinds(threat.when)
     if kinds is None:
         return bool(g.components)
     return any(g.by_kind.get(k) for k in kinds)
+
+
+def _ends_fit(g: ModelGraph, threat: Threat) -> Callable[[Flow], bool] | None:
+    """Whether a flow's ends are of the kinds a flow threat's rule names (``endpoint_kinds``);
+    ``None`` when it names none, so every flow is a candidate."""
+    source_kinds, target_kinds = endpoint_kinds(threat.when)
+    if source_kinds is None and target_kinds is None:
+        return None
+    kind = g.kind
+    return lambda flow: (
+        (source_kinds is None or kind(flow.source) in source_kinds)
+        and (target_kinds is None or kind(flow.target) in target_kinds)
+    )
 
 
 MAX_FINDINGS = 100_000

@@ -615,10 +615,11 @@ class Matcher:
 
     def _reads_unknowns(self, cond: Condition, el: Element) -> bool:
         """Whether ``cond`` tests an unknown fact of ``el`` directly (nothing is recorded)."""
-        mark = None if self._assumed is None else len(self._assumed)
+        read = self._assumed
+        mark = 0 if read is None else len(read)
         found = bool(self._unknown_leaves(cond, el, negated=True))
-        if self._assumed is not None and mark is not None:
-            del self._assumed[mark:]
+        if read is not None:
+            del read[mark:]
         return found
 
     def _negation(self, inner: Condition, el: Element) -> str:

@@ -142,7 +142,7 @@ class Attr(_Predicate):
         values = test.contains_any or ()
         if len(values) == 1:
             return f"{test.name} of {subject} does not contain {fmt_value(values[0])}"
-        return f"{test.name} of {subject} contains {_none_of(values).removeprefix('not ')}"
+        return f"{test.name} of {subject} contains {_none_of(values)}"
 
 
 class DataTest(Frozen):
