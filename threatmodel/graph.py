@@ -258,15 +258,55 @@ class ModelGraph:
         return tuple(sorted(d for d in set(component.data) if d in self.data))
 
     def data_learnt(self, node: str) -> tuple[str, ...]:
-        """Data ids a model was trained or fine-tuned on (its ``trained_on``, declared assets only),
-        sorted; empty for any other component."""
+        """Data ids a model was trained or fine-tuned on, sorted (declared assets only): its
+        ``trained_on``, and what the training or fine-tuning jobs that produce it receive or keep,
+        leaving out the artefacts they load rather than learn from (weights, adapters, libraries,
+        images). Empty for any other component."""
         component = self.components.get(node)
-        trained_on = getattr(component, "trained_on", ())
-        return tuple(sorted(d for d in set(trained_on) if d in self.data))
+        if component is None or component.kind not in MODEL_KINDS:
+            return ()
+
+        def build() -> tuple[str, ...]:
+            learnt = {d for d in getattr(component, "trained_on", ()) if d in self.data}
+            fed = self._fed_to_jobs()
+            for job in self._trainers().get(node, ()):
+                learnt.update(fed.get(job, ()))
+            return tuple(sorted(learnt))
+
+        return self.memo(("data-learnt", node), build)
+
+    def _fed_to_jobs(self) -> dict[str, frozenset[str]]:
+        """Per training or fine-tuning job: the declared assets it receives on its flows or keeps
+        itself that it learns from (not weights, adapters, libraries or images it only loads)."""
+
+        def build() -> dict[str, frozenset[str]]:
+            jobs = set(self.by_kind.get("training-job", ()) + self.by_kind.get("fine-tuning-job", ()))
+            fed: dict[str, set[str]] = {job: set(self.components[job].data) for job in jobs}
+            for flow in self.flows.values():
+                if flow.target in jobs:
+                    fed[flow.target].update(flow.data)
+            loaded = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
+            return {
+                job: frozenset(d for d in assets if d in self.data and self.artifact_kind(d) not in loaded)
+                for job, assets in fed.items()
+            }
+
+        return self.memo("fed-to-jobs", build)
 
     def predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's incoming flows, sorted."""
         return self.pred.get(node, ())
+
+    def flows_between(self, source: str, target: str) -> tuple[str, ...]:
+        """Ids of the flows from ``source`` to ``target``, sorted (drawn flows only, not implied links)."""
+
+        def build() -> dict[tuple[str, str], tuple[str, ...]]:
+            pairs: dict[tuple[str, str], list[str]] = {}
+            for fid, flow in self.flows.items():
+                pairs.setdefault((flow.source, flow.target), []).append(fid)
+            return {pair: tuple(sorted(ids)) for pair, ids in pairs.items()}
+
+        return self.memo("flows-between", build).get((source, target), ())
 
     def degree(self, node: str) -> int:
         """How many other components the node exchanges flows with (either direction)."""

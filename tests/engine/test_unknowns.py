@@ -289,9 +289,16 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     unstated supplier is read as an outsider's by both branches of model-route-hijacking (the
     client's, and the gateway's exclusion of it); and third-party-agent-instructions words a store
     of unstated supplier as holding copied instructions, not as publishing them.
+    Session 14 (decision 1900) added four. Two in unprotected-sensitive-flow's foothold discount:
+    a flow with outside people takes it only when the service they use is *stated* to face an
+    inside network; read there, an unstated exposure withholds the discount (the conservative
+    reading, inside a ``not``). Two in adversarial-evasion's partner branch: a caller counts as a
+    partner by its stated population or exposure only; an unstated one is already read by the
+    tainted branches beside it (a source of unknown reach, asked there), and read here it made a
+    partner of every person whose exposure, an attribute people do not have, was unstated.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 62
+    assert 0 < text.count("unknown: no-match") <= 66
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

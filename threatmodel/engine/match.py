@@ -45,6 +45,7 @@ from threatmodel.model.rules import (
     KindIs,
     Linked,
     Neighbour,
+    NeighbourTest,
     Not,
     ReachedFrom,
     Reaches,
@@ -367,7 +368,7 @@ class Matcher:
     @setwise(Reaches, ReachedFrom)
     def _reach_holding(self, cond: Reaches | ReachedFrom, els: Sequence[Element]) -> list[Element]:
         test = cond.reaches if isinstance(cond, Reaches) else cond.reached_from
-        hops = self._reach(test.where, test.max_hops, forward=isinstance(cond, ReachedFrom)).hops
+        hops = self._reach(test.where, test.max_hops, forward=isinstance(cond, ReachedFrom), through=test.through).hops
         return [e for e in els if e in hops]
 
     @setwise(Exists)
@@ -377,18 +378,28 @@ class Matcher:
     @setwise(Neighbour)
     def _neighbour_holding(self, cond: Neighbour, els: Sequence[Element]) -> list[Element]:
         g, test = self.g, cond.neighbour
-        ins, outs = test.direction in ("in", "any"), test.direction in ("out", "any")
-        near_of: dict[Element, set[Element]] = {}
-        for e in els:
-            if e in g.components:
-                near: set[Element] = set()
-                if ins:
-                    near.update(g.predecessors(e))
-                if outs:
-                    near.update(g.successors(e))
-                near_of[e] = near
+        near_of = {e: self._near(test, e) for e in els if e in g.components}
         ok = self._holding_union(test.where, near_of.values(), remember=True)
         return [e for e, near in near_of.items() if not near.isdisjoint(ok)]
+
+    def _near(self, test: NeighbourTest, el: Element) -> set[Element]:
+        """The components joined to ``el`` by a flow in the tested direction (with ``data``, by a
+        flow that carries data passing it)."""
+        g = self.g
+        near: set[Element] = set()
+        if test.direction in ("in", "any"):
+            near.update(g.predecessors(el))
+        if test.direction in ("out", "any"):
+            near.update(g.successors(el))
+        if test.data is None:
+            return near
+        data = test.data
+        return {
+            n
+            for n in near
+            if (test.direction != "out" and any(self._data_hits(data, f, first=True) for f in g.flows_between(n, el)))
+            or (test.direction != "in" and any(self._data_hits(data, f, first=True) for f in g.flows_between(el, n)))
+        }
 
     @setwise(Linked)
     def _linked_holding(self, cond: Linked, els: Sequence[Element]) -> list[Element]:
@@ -749,18 +760,11 @@ class Matcher:
             case Tainted(tainted=test):
                 return el in self._taint(test)[0].hops
             case Neighbour(neighbour=test):
-                if el not in g.components:
-                    return False
-                near: set[str] = set()
-                if test.direction in ("in", "any"):
-                    near.update(g.predecessors(el))
-                if test.direction in ("out", "any"):
-                    near.update(g.successors(el))
-                return any(self.holds(test.where, n) for n in near)
+                return el in g.components and any(self.holds(test.where, n) for n in self._near(test, el))
             case Reaches(reaches=test):
-                return el in self._reach(test.where, test.max_hops, forward=False).hops
+                return el in self._reach(test.where, test.max_hops, forward=False, through=test.through).hops
             case ReachedFrom(reached_from=test):
-                return el in self._reach(test.where, test.max_hops, forward=True).hops
+                return el in self._reach(test.where, test.max_hops, forward=True, through=test.through).hops
             case Linked(linked=test):
                 return el in g.components and any(self.holds(test.where, n) for n in g.linked(el, test.via))
             case Artifacts(artifacts=test):
@@ -932,27 +936,31 @@ class Matcher:
         )
         return entry[1]
 
-    def _reach(self, where: Condition, max_hops: int, *, forward: bool) -> OtherReach:
-        """Nodes reached from (forward) or reaching (backward) a node matching ``where``, other than themselves."""
+    def _reach(self, where: Condition, max_hops: int, *, forward: bool, through: tuple[str, ...] = ()) -> OtherReach:
+        """Nodes reached from (forward) or reaching (backward) a node matching ``where``, other
+        than themselves (with ``through``, past components of those kinds only)."""
 
         def build() -> OtherReach:
             self._search_built()
             seeds = self._matching(where)
-            step = self.g.successors if forward else self.g.predecessors
+            step: Callable[[str], Iterable[str]] = self.g.successors if forward else self.g.predecessors
+            if through:
+                step = _passing_through(self.g, step, frozenset(seeds), through)
             # conditions that differ in value may select the same seeds (one reading of unknowns
             # and the other, when the model leaves the facts they read stated): one search for both
             if not self.setwise:
                 return search_others(seeds, step, max_hops)
             return self.g.memo(
-                ("reach-from-seeds", seeds, max_hops, forward), lambda: search_others(seeds, step, max_hops)
+                ("reach-from-seeds", seeds, max_hops, forward, through),
+                lambda: search_others(seeds, step, max_hops),
             )
 
         # looked up by identity (cheap, per element), the condition kept in the entry (see
         # ``_matching``); built once per distinct value (shared across threats)
         mode = self._mode
-        key = ("reach", mode, id(where), max_hops, forward)
+        key = ("reach", mode, id(where), max_hops, forward, through)
         entry = self.g.memo(
-            key, lambda: (where, self.g.memo(("reach-by-value", mode, where, max_hops, forward), build))
+            key, lambda: (where, self.g.memo(("reach-by-value", mode, where, max_hops, forward, through), build))
         )
         return entry[1]
 
@@ -1049,17 +1057,12 @@ class Matcher:
                     src,
                 )
             case Neighbour(neighbour=test):
-                near: set[str] = set()
-                if test.direction in ("in", "any"):
-                    near.update(g.predecessors(el))
-                if test.direction in ("out", "any"):
-                    near.update(g.successors(el))
-                hit = next(n for n in sorted(near) if self._holds_on(test.where, n))
+                hit = next(n for n in sorted(self._near(test, el)) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
                 return [f"{name} is connected to {g.name(hit)}", *inner.facts], (), None
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
                 forward = isinstance(cond, ReachedFrom)
-                reach = self._reach(test.where, test.max_hops, forward=forward)
+                reach = self._reach(test.where, test.max_hops, forward=forward, through=test.through)
                 chain = reach.path(el)  # el ... matching seed
                 inner = self.explain(test.where, chain[-1])
                 ordered = tuple(reversed(chain)) if forward else chain

@@ -16,7 +16,7 @@ conditions positively), so the two readings bound every possible answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import assert_never
 
@@ -30,6 +30,7 @@ from threatmodel.model.rules import (
     Condition,
     CrossesBoundary,
     DataHandled,
+    DataTest,
     Endpoint,
     Exists,
     KindIs,
@@ -65,7 +66,11 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
         case Not(not_=inner):
             return cond.model_copy(update={"not_": again(inner, flip=True)})
         case Neighbour(neighbour=test):
-            return cond.model_copy(update={"neighbour": test.model_copy(update={"where": again(test.where)})})
+            sides: dict[str, object] = {"where": again(test.where)}
+            if test.data is not None:
+                # the flows' data read as a data test of the same polarity
+                sides["data"] = _resolve_data(test.data, keep=positive == conservative)
+            return cond.model_copy(update={"neighbour": test.model_copy(update=sides)})
         case Reaches(reaches=test):
             return cond.model_copy(update={"reaches": test.model_copy(update={"where": again(test.where)})})
         case ReachedFrom(reached_from=test):
@@ -85,20 +90,8 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             # ``attr``, ``personal`` and ``new_to_recipient`` count the asset when their unknown
             # (for the last two: unknown lineage) reads as a match;
             # ``unless`` counts it when its unknown reads as no match.
-            keep = positive == conservative
-            update: dict[str, object] = {}
-            if test.attr is not None and _open(test.attr):
-                update["attr"] = test.attr.model_copy(update={"unknown": "match" if keep else "no-match"})
-            if any(_open(u) for u in test.unless):
-                update["unless"] = tuple(
-                    u.model_copy(update={"unknown": "no-match" if keep else "match"}) if _open(u) else u
-                    for u in test.unless
-                )
-            if (test.personal or test.new_to_recipient) and test.unknown is None:
-                update["unknown"] = "match" if keep else "no-match"
-            if test.classification_at_least is not None and test.classification_unknown is None:
-                update["classification_unknown"] = "match" if keep else "no-match"
-            return cond.model_copy(update={"data": test.model_copy(update=update)}) if update else cond
+            resolved = _resolve_data(test, keep=positive == conservative)
+            return cond if resolved is test else cond.model_copy(update={"data": resolved})
         case BoundaryTrust():
             if cond.unknown is not None:
                 return cond
@@ -107,6 +100,23 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             return cond
         case _:
             assert_never(cond)
+
+
+def _resolve_data(test: DataTest, *, keep: bool) -> DataTest:
+    """``test`` with a definite reading of every unknown it leaves open (itself when none):
+    ``keep`` counts an asset whose unknown is open, the reading in the threat's favour."""
+    update: dict[str, object] = {}
+    if test.attr is not None and _open(test.attr):
+        update["attr"] = test.attr.model_copy(update={"unknown": "match" if keep else "no-match"})
+    if any(_open(u) for u in test.unless):
+        update["unless"] = tuple(
+            u.model_copy(update={"unknown": "no-match" if keep else "match"}) if _open(u) else u for u in test.unless
+        )
+    if (test.personal or test.new_to_recipient) and test.unknown is None:
+        update["unknown"] = "match" if keep else "no-match"
+    if test.classification_at_least is not None and test.classification_unknown is None:
+        update["classification_unknown"] = "match" if keep else "no-match"
+    return test.model_copy(update=update) if update else test
 
 
 def _open(test: AttrTest, names: Iterable[str] = UNKNOWABLE) -> bool:
@@ -134,7 +144,12 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
             return any(again(p) for p in parts)
         case Not(not_=inner):
             return again(inner)
-        case Neighbour(neighbour=test) | Linked(linked=test) | Exists(exists=test) | Endpoint(endpoint=test):
+        case Neighbour(neighbour=test):
+            data = test.data
+            return again(test.where) or (
+                data is not None and _data_open(data, UNKNOWABLE if unknown is None else unknown)
+            )
+        case Linked(linked=test) | Exists(exists=test) | Endpoint(endpoint=test):
             return again(test.where)
         case Reaches(reaches=test) | ReachedFrom(reached_from=test):
             return again(test.where)
@@ -143,23 +158,28 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
         case Tainted() | UntrustedSource():
             return assumed_sources
         case DataHandled(data=test):
-            names = UNKNOWABLE if unknown is None else unknown
-            return (
-                (test.attr is not None and _open(test.attr, names))
-                or any(_open(u, names) for u in test.unless)
-                or (bool(test.personal or test.new_to_recipient) and test.unknown is None and "derived_from" in names)
-                or (
-                    test.classification_at_least is not None
-                    and test.classification_unknown is None
-                    and "classification" in names
-                )
-            )
+            return _data_open(test, UNKNOWABLE if unknown is None else unknown)
         case BoundaryTrust():
             return cond.unknown is None and (unknown is None or "boundary" in unknown)
         case KindIs() | CrossesBoundary():
             return False
         case _:
             assert_never(cond)
+
+
+def _data_open(test: DataTest, names: Collection[str]) -> bool:
+    """Whether a data test reads one of the unknown facts ``names`` (attributes of the assets,
+    their lineage, their classification)."""
+    return (
+        (test.attr is not None and _open(test.attr, names))
+        or any(_open(u, names) for u in test.unless)
+        or (bool(test.personal or test.new_to_recipient) and test.unknown is None and "derived_from" in names)
+        or (
+            test.classification_at_least is not None
+            and test.classification_unknown is None
+            and "classification" in names
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

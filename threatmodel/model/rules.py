@@ -334,6 +334,10 @@ class NeighbourTest(Frozen):
 
     direction: Literal["in", "out", "any"] = "any"
     where: Condition
+    data: DataTest | None = None
+    """Only a neighbour joined by a flow, in the tested direction, that carries data passing this
+    test (its listed assets: a flow that lists none carries nothing known). An agent that sends a
+    store its instructions writes them there; one that only sends it a query does not (review 13)."""
 
 
 class Neighbour(_Predicate):
@@ -345,12 +349,20 @@ class Neighbour(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"is connected to something where {self.neighbour.where.describe()}"
+        text = f"is connected to something where {self.neighbour.where.describe()}"
+        if self.neighbour.data is not None:
+            text += f" by a flow of {self.neighbour.data.describe()}"
+        return text
 
     def describe_negated(self, subject: str) -> str:
         """``X sends to nothing where kind is agent``."""
-        verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[self.neighbour.direction]
-        return f"{subject} {verb} nothing where {self.neighbour.where.describe()}"
+        test = self.neighbour
+        if test.data is not None:
+            verb = {"in": "receives", "out": "sends", "any": "exchanges"}[test.direction]
+            joint = {"in": "from", "out": "to", "any": "with"}[test.direction]
+            return f"{subject} {verb} no {test.data.describe()} {joint} anything where {test.where.describe()}"
+        verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[test.direction]
+        return f"{subject} {verb} nothing where {test.where.describe()}"
 
 
 class PathTest(Frozen):
@@ -358,6 +370,14 @@ class PathTest(Frozen):
 
     where: Condition
     max_hops: Annotated[int, Field(ge=1, le=MAX_HOPS)] = 16
+    through: tuple[ComponentKind, ...] = ()
+    """Every component between the two ends is of one of these kinds: updates relayed by the
+    service that collects them, not passed on by another participant (decision 1900). Empty: any."""
+
+
+def _through(test: PathTest) -> str:
+    """`` through a or b only`` for a path restricted to those kinds, else nothing."""
+    return " through " + " or ".join(test.through) + " only" if test.through else ""
 
 
 class Reaches(_Predicate):
@@ -369,11 +389,11 @@ class Reaches(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"sends data toward something where {self.reaches.where.describe()}"
+        return f"sends data toward something where {self.reaches.where.describe()}{_through(self.reaches)}"
 
     def describe_negated(self, subject: str) -> str:
         """``X sends data toward nothing where kind is agent``."""
-        return f"{subject} sends data toward nothing where {self.reaches.where.describe()}"
+        return f"{subject} sends data toward nothing where {self.reaches.where.describe()}{_through(self.reaches)}"
 
 
 class ReachedFrom(_Predicate):
@@ -385,11 +405,11 @@ class ReachedFrom(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"receives data from something where {self.reached_from.where.describe()}"
+        return f"receives data from something where {self.reached_from.where.describe()}{_through(self.reached_from)}"
 
     def describe_negated(self, subject: str) -> str:
         """``X receives data from nothing where kind is human-user``."""
-        return f"{subject} receives data from nothing where {self.reached_from.where.describe()}"
+        return f"{subject} receives data from nothing where {self.reached_from.where.describe()}{_through(self.reached_from)}"
 
 
 LinkRelation = Literal[
