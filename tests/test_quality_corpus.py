@@ -1,8 +1,7 @@
 """The evaluation corpora and their quality benchmark (bench/quality.py) stay usable.
 
-Thirteen corpora: tests/corpus (the working one), tests/holdout, tests/holdout2, tests/holdout3,
-tests/holdout4, tests/holdout5, tests/holdout6, tests/holdout7, tests/holdout8, tests/holdout9, tests/holdout10, tests/holdout11 and tests/holdout12 (held out: nobody
-tunes rules on them). Every
+Fourteen corpora: tests/corpus (the working one), tests/holdout and tests/holdout2 to
+tests/holdout13 (held out: nobody tunes rules on them). Every
 model of each validates, every expectation names an element of its model and a threat or catalog entry that exists in catalogs/, no two corpora share a system or a
 source, and the harness runs end to end on each corpus and on all of them together.
 """
@@ -23,33 +22,13 @@ sys.path.insert(0, str(REPO))
 from bench import quality  # noqa: E402
 
 EXPECTED = quality.expectation_files()
-HOLDOUT = quality.expectation_files(quality.HOLDOUT)
-HOLDOUT2 = quality.expectation_files(quality.HOLDOUT2)
-HOLDOUT3 = quality.expectation_files(quality.HOLDOUT3)
-HOLDOUT4 = quality.expectation_files(quality.HOLDOUT4)
-HOLDOUT5 = quality.expectation_files(quality.HOLDOUT5)
-HOLDOUT6 = quality.expectation_files(quality.HOLDOUT6)
-HOLDOUT7 = quality.expectation_files(quality.HOLDOUT7)
-HOLDOUT8 = quality.expectation_files(quality.HOLDOUT8)
-HOLDOUT9 = quality.expectation_files(quality.HOLDOUT9)
-HOLDOUT10 = quality.expectation_files(quality.HOLDOUT10)
-HOLDOUT11 = quality.expectation_files(quality.HOLDOUT11)
-HOLDOUT12 = quality.expectation_files(quality.HOLDOUT12)
-HELD_OUT_FILES = [
-    HOLDOUT,
-    HOLDOUT2,
-    HOLDOUT3,
-    HOLDOUT4,
-    HOLDOUT5,
-    HOLDOUT6,
-    HOLDOUT7,
-    HOLDOUT8,
-    HOLDOUT9,
-    HOLDOUT10,
-    HOLDOUT11,
-    HOLDOUT12,
-]
-"""The held-out corpora in the order they were written: each is checked against all before it."""
+HELD_OUT_NAMES = ("holdout", *(f"holdout{n}" for n in range(2, 14)))
+"""The held-out corpora in the order they were written (each is checked against all before it),
+written out here, not read from the harness: a corpus dropped from it must fail these tests."""
+FOLDERS = {name: quality.CORPORA[name] for name in HELD_OUT_NAMES}
+FILES = {name: quality.expectation_files(folder) for name, folder in FOLDERS.items()}
+HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5 = (FILES[n] for n in HELD_OUT_NAMES[:5])
+HELD_OUT_FILES = [FILES[name] for name in HELD_OUT_NAMES]
 
 
 def _systems(paths: list[Path]) -> dict[str, str]:
@@ -84,29 +63,21 @@ def test_corpus_has_at_least_twelve_systems() -> None:
     ("held", "folder", "earlier", "systems", "least_positives"),
     [
         # the first held-out corpus has 8 or more systems and no rule on positives per system
-        pytest.param(HOLDOUT, quality.HOLDOUT, [EXPECTED], 8, None, id="holdout"),
-        pytest.param(HOLDOUT2, quality.HOLDOUT2, [EXPECTED, HOLDOUT], 12, 4, id="holdout2"),
+        pytest.param(HOLDOUT, FOLDERS["holdout"], [EXPECTED], 8, None, id="holdout"),
+        pytest.param(HOLDOUT2, FOLDERS["holdout2"], [EXPECTED, HOLDOUT], 12, 4, id="holdout2"),
         # three positives on the systems whose source says very little
-        pytest.param(HOLDOUT3, quality.HOLDOUT3, [EXPECTED, HOLDOUT, HOLDOUT2], 12, 3, id="holdout3"),
+        pytest.param(HOLDOUT3, FOLDERS["holdout3"], [EXPECTED, HOLDOUT, HOLDOUT2], 12, 3, id="holdout3"),
         # from sources that say very little, five positives are the fewest
-        pytest.param(HOLDOUT4, quality.HOLDOUT4, [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3], 12, 5, id="holdout4"),
+        pytest.param(HOLDOUT4, FOLDERS["holdout4"], [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3], 12, 5, id="holdout4"),
         # five positives are the fewest here too (the face unlock, whose source states its defences)
         pytest.param(
-            HOLDOUT5, quality.HOLDOUT5, [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4], 12, 5, id="holdout5"
+            HOLDOUT5, FOLDERS["holdout5"], [EXPECTED, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4], 12, 5, id="holdout5"
         ),
         # from held-out 6 on, twelve systems and five positives at the fewest (the exam grading and
         # the care management score, whose sources say little, are the closest to it)
         *(
             pytest.param(files, folder, [EXPECTED, *HELD_OUT_FILES[: n - 1]], 12, 5, id=f"holdout{n}")
-            for n, files, folder in (
-                (6, HOLDOUT6, quality.HOLDOUT6),
-                (7, HOLDOUT7, quality.HOLDOUT7),
-                (8, HOLDOUT8, quality.HOLDOUT8),
-                (9, HOLDOUT9, quality.HOLDOUT9),
-                (10, HOLDOUT10, quality.HOLDOUT10),
-                (11, HOLDOUT11, quality.HOLDOUT11),
-                (12, HOLDOUT12, quality.HOLDOUT12),
-            )
+            for n, files, folder in ((n, FILES[f"holdout{n}"], FOLDERS[f"holdout{n}"]) for n in range(6, 14))
         ),
     ],
 )
@@ -143,18 +114,7 @@ def test_held_out_corpus_shares_no_system_or_source_with_the_earlier_ones(
     "expected_path",
     [
         pytest.param(p, id=f"{p.parent.name}/{p.name.removesuffix('.expected.yaml')}")
-        for p in EXPECTED
-        + HOLDOUT
-        + HOLDOUT2
-        + HOLDOUT3
-        + HOLDOUT4
-        + HOLDOUT5
-        + HOLDOUT6
-        + HOLDOUT7
-        + HOLDOUT8
-        + HOLDOUT9
-        + HOLDOUT10
-        + HOLDOUT11
+        for p in EXPECTED + [p for files in HELD_OUT_FILES for p in files]
     ],
 )
 def test_expectations_name_real_elements_and_threats(expected_path: Path) -> None:
@@ -203,20 +163,7 @@ def test_harness_runs_and_reports_consistent_figures(capsys: pytest.CaptureFixtu
 
 @pytest.mark.parametrize(
     ("folder", "files", "three_negatives"),
-    [
-        pytest.param(quality.HOLDOUT, HOLDOUT, False, id="holdout"),
-        pytest.param(quality.HOLDOUT2, HOLDOUT2, True, id="holdout2"),
-        pytest.param(quality.HOLDOUT3, HOLDOUT3, True, id="holdout3"),
-        pytest.param(quality.HOLDOUT4, HOLDOUT4, True, id="holdout4"),
-        pytest.param(quality.HOLDOUT5, HOLDOUT5, True, id="holdout5"),
-        pytest.param(quality.HOLDOUT6, HOLDOUT6, True, id="holdout6"),
-        pytest.param(quality.HOLDOUT7, HOLDOUT7, True, id="holdout7"),
-        pytest.param(quality.HOLDOUT8, HOLDOUT8, True, id="holdout8"),
-        pytest.param(quality.HOLDOUT9, HOLDOUT9, True, id="holdout9"),
-        pytest.param(quality.HOLDOUT10, HOLDOUT10, True, id="holdout10"),
-        pytest.param(quality.HOLDOUT11, HOLDOUT11, True, id="holdout11"),
-        pytest.param(quality.HOLDOUT12, HOLDOUT12, True, id="holdout12"),
-    ],
+    [pytest.param(FOLDERS[name], FILES[name], name != "holdout", id=name) for name in HELD_OUT_NAMES],
 )
 def test_harness_takes_a_corpus_directory(
     folder: Path, files: list[Path], three_negatives: bool, capsys: pytest.CaptureFixture[str]
@@ -237,13 +184,12 @@ def test_harness_takes_a_corpus_directory(
 
 def test_all_reports_each_corpus_and_combined_totals_that_add_up(capsys: pytest.CaptureFixture[str]) -> None:
     report = quality.run_all()
-    # written out here, not read from the harness: a corpus dropped from it must fail this test
-    held_out_names = ("holdout", *(f"holdout{i}" for i in range(2, 13)))
+    held_out_names = HELD_OUT_NAMES
     assert list(report["corpora"]) == ["corpus", *held_out_names]
     assert [s["label"] for s in report["corpora"].values()] == [
         "working corpus",
         "held-out",
-        *(f"held-out {i}" for i in range(2, 13)),
+        *(f"held-out {i}" for i in range(2, 14)),
     ]
 
     def adds_up(total: dict[str, Any], names: tuple[str, ...]) -> None:
