@@ -31,6 +31,7 @@ from threatmodel.model.vocab import (
     ArtifactFormat,
     Authentication,
     Autonomy,
+    Capture,
     Channel,
     ControlStatus,
     Credentials,
@@ -274,6 +275,12 @@ class Application(_ComponentBase):
     address), so one caller cannot exhaust what runs behind it, such as a model it fronts; unset
     when unknown."""
 
+    # -- issue 9, sensors (decision 1900)
+    captures: tuple[Capture, ...] = ()
+    """What it captures from the physical world around it (images, video, audio, readings): a
+    camera, a microphone, a sensor. Whoever can be, or place something, where it captures shapes
+    what the model behind it reads. Empty: it captures nothing physical."""
+
 
 class Guardrail(_ComponentBase):
     """A filter on the way into or out of a model."""
@@ -428,6 +435,12 @@ class Store(_ComponentBase):
     access: Unknowable[StoreAccess] = None
     """Who can read what it keeps (records, transcripts, logs, caches): need-to-know, operators,
     broad-staff or public; unset when unknown."""
+
+    # -- issue 9, sensors (decision 1900): a camera or microphone drawn as a data source
+    captures: tuple[Capture, ...] = ()
+    """What it captures from the physical world around it (images, video, audio, readings): a
+    camera, a microphone, a sensor. Whoever can be, or place something, where it captures shapes
+    what the model behind it reads. Empty: it captures nothing physical."""
 
 
 class Training(_ComponentBase):

@@ -563,6 +563,18 @@ class Channel(StrEnum):
     IN_PERSON = "in-person"
 
 
+class Capture(StrEnum):
+    """What a component captures from the physical world around it."""
+
+    IMAGES = "images"
+    """Still images: a phone or a doorbell camera, a scanner, a licence-plate reader."""
+    VIDEO = "video"
+    AUDIO = "audio"
+    """Sound: a microphone, a smart speaker, a phone line recording the room."""
+    READINGS = "readings"
+    """Other sensor readings: lidar, radar, temperature, motion, a card reader."""
+
+
 class IdentityCheck(StrEnum):
     """How the system confirms that a person is who they claim to be."""
 
