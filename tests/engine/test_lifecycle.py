@@ -151,7 +151,7 @@ def test_unknown_retention_raises_the_finding_and_asks_the_question() -> None:
     findings = _assess(_logs())
     finding = findings["tm:personal-data-over-retention@log-store"]
     assert [(a.element, a.attribute) for a in finding.assumes] == [("transcript", "retention")]
-    assert any("retention of transcript is unknown" in w for w in finding.why)
+    assert any("retention of transcript is not stated" in w for w in finding.why)
     (question,) = [q for q in open_questions(findings.values()) if q.attribute == "retention"]
     assert question.element == "transcript" and question.question.startswith("state how long transcript is kept")
 

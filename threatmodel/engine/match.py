@@ -20,7 +20,6 @@ from threatmodel.engine.conditions import (
     cost,
     data_matches,
     describe,
-    fmt_value,
     is_personal,
     new_to_recipient,
     personal_by_unknown_lineage,
@@ -30,6 +29,7 @@ from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
 from threatmodel.model.levels import classification_word
 from threatmodel.model.rules import (
+    LINK_SOME,
     AllOf,
     AnyOf,
     Artifacts,
@@ -51,9 +51,6 @@ from threatmodel.model.rules import (
     Tainted,
     TaintTest,
     UntrustedSource,
-)
-from threatmodel.model.rules import (
-    LINK_SOME,
     attr_words,
     stated_value,
     unknown_reading,
@@ -590,7 +587,11 @@ class Matcher:
         target = self._component(el) or self._flow(el) or g.data.get(el)
         value = getattr(target, attribute, None)
         said: str | None = None
-        if not is_unknown(attribute, value):
+        if is_unknown(attribute, value):
+            pass
+        elif value is None:  # not written, and not an unknown the model is asked about
+            said = unstated_fact(attribute, g.name(el))
+        else:
             said = f"{attr_words(attribute)} of {g.name(el)} is {stated_value(value)}"
             settled = g.settled.get(key)
             if settled is not None:  # decision 1720: say which stated fact answered it
@@ -625,10 +626,10 @@ class Matcher:
                 failing = [part for part in parts if not self.holds(part, el)]
                 known = [part for part in failing if self._fails_known(part, el)]
                 telling = [part for part in known if not _is_set_test(part)]
-                chosen = (telling or known or failing or [None])[0]
-                if chosen is None:  # cannot happen when the negation held; say it plainly
+                chosen = telling or known or failing
+                if not chosen:  # cannot happen when the negation held; say it plainly
                     return [self._negation(inner, el)]
-                return self._negated(chosen, el)
+                return self._negated(chosen[0], el)
             case AnyOf(any=options):
                 return [fact for option in options for fact in self._negated(option, el)]
             case Endpoint(endpoint=test):

@@ -248,6 +248,8 @@ class Attr(_Predicate):
         if op == "is_set":
             return f"{subject} states no {words}" if test.is_set else f"{words} of {subject} is stated"
         if op == "equals":
+            if isinstance(test.equals, bool):  # stated, so the other value (unstated is said so)
+                return f"{words} of {subject} is {fmt_value(not test.equals)}"
             return f"{words} of {subject} is not {fmt_value(test.equals)}"
         if op == "in":
             return f"{words} of {subject} is {_none_of(test.in_ or ())}"
@@ -461,7 +463,8 @@ class Neighbour(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"is connected to something where {self.neighbour.where.describe()}"
+        verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[self.neighbour.direction]
+        return f"{verb} {with_article(noun_phrase(self.neighbour.where, 'component'))}"
 
     def describe_negated(self, subject: str) -> str:
         """``no agent or application sends to X``, ``X sends to no monitoring component``,
@@ -495,7 +498,8 @@ class Reaches(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"sends data toward something where {self.reaches.where.describe()}"
+        found = with_article(noun_phrase(self.reaches.where, "component"))
+        return f"sends data to {found}{_within(self.reaches.max_hops)}"
 
     def describe_negated(self, subject: str) -> str:
         """``no data from X reaches a model server`` (``X sends to no retriever`` for one hop)."""
@@ -514,7 +518,8 @@ class ReachedFrom(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"receives data from something where {self.reached_from.where.describe()}"
+        found = with_article(noun_phrase(self.reached_from.where, "component"))
+        return f"receives data from {found}{_within(self.reached_from.max_hops)}"
 
     def describe_negated(self, subject: str) -> str:
         """``no data from an agent reaches X`` (``no vector store sends to X`` for one hop)."""
@@ -600,7 +605,8 @@ class Linked(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"has a {self.linked.via.replace('_', ' ')} link to something where {self.linked.where.describe()}"
+        found = with_article(noun_phrase(self.linked.where, LINK_NOUNS[self.linked.via]))
+        return LINK_SOME[self.linked.via].format(subject="it", found=found)
 
     def describe_negated(self, subject: str) -> str:
         """``no training or fine-tuning job trains X``, ``X serves no model that states a weights format``."""
@@ -638,9 +644,10 @@ class Artifacts(_Predicate):
         what = " or ".join(str(k) for k in test.kinds) if test.kinds else "an artefact"
         text = ("loads " if test.direction == "in" else "ships ") + what
         if test.where is not None:
-            text += f" where {test.where.describe()}"
+            text += " " + relative_clause(test.where)
         if test.peer is not None:
-            text += (" from" if test.direction == "in" else " to") + f" something where {test.peer.describe()}"
+            peer = with_article(noun_phrase(test.peer, "component"))
+            text += (" from " if test.direction == "in" else " to ") + peer
         return text
 
 
@@ -658,7 +665,7 @@ class Exists(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"the system has a component where {self.exists.where.describe()}"
+        return f"the system has {with_article(noun_phrase(self.exists.where, 'component'))}"
 
     def describe_negated(self, subject: str) -> str:
         """``the system has no monitoring component``."""
@@ -690,7 +697,7 @@ class Endpoint(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"its {self.endpoint.end} {self.endpoint.where.describe()}"
+        return f"its {self.endpoint.end} is {with_article(noun_phrase(self.endpoint.where, 'component'))}"
 
 
 class EndpointTest(Frozen):
