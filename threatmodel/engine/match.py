@@ -121,6 +121,12 @@ def _is_set_test(cond: Condition) -> bool:
     return isinstance(cond, Attr) and cond.attr.op == "is_set"
 
 
+def _by_default(target: object, attribute: str) -> bool:
+    """Whether ``attribute`` of ``target`` holds its schema default: the model file does not write it."""
+    fields = getattr(type(target), "model_fields", {})
+    return attribute in fields and attribute not in getattr(target, "model_fields_set", ())
+
+
 def _unstated_trust(name: str, cond: BoundaryTrust, holds: bool) -> str:
     """``the trust boundary of X is not stated: read as untrusted`` (or as not untrusted)."""
     levels = [str(v) for v in cond.boundary_trust]
@@ -596,6 +602,8 @@ class Matcher:
             settled = g.settled.get(key)
             if settled is not None:  # decision 1720: say which stated fact answered it
                 said += f", settled {settled.because}"
+            elif _by_default(target, attribute):
+                said += " by default (not stated)"
         known[key] = said
         return said
 
@@ -645,7 +653,8 @@ class Matcher:
                     return [unstated_fact(test.name, self.g.name(el))]
                 if test.op == "is_set" and not test.is_set:  # stated: say what it states
                     return [self._stated_fact(el, test.name) or self._negation(inner, el)]
-                return [self._negation(inner, el)]
+                said = self._negation(inner, el)
+                return [f"{said} by default (not stated)" if _by_default(target, test.name) else said]
             case Neighbour(neighbour=test):
                 g = self.g
                 near: set[str] = set()
@@ -922,7 +931,7 @@ class Matcher:
                 (
                     did,
                     "derived_from",
-                    f"what {label} is derived from is unknown: read as if it is not made from what "
+                    f"what {label} is derived from is not stated: read as if it is not made from what "
                     f"{g.name(flow.target)} sent {g.name(flow.source)}",
                 ),
             ]
@@ -942,7 +951,7 @@ class Matcher:
             for source in classification_assumed(test, g, did):
                 whose = label if source == did else f"{g.name(source)}, which {label} is derived from,"
                 out.append(
-                    (source, "classification", f"the classification of {whose} is unknown: read as {level} or more")
+                    (source, "classification", f"the classification of {whose} is not stated: read as {level} or more")
                 )
         if test.personal and not is_personal(asset):
             producer = personal_by_unknown_lineage(g, did)
@@ -951,7 +960,7 @@ class Matcher:
                 (
                     did,
                     "derived_from",
-                    f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles",
+                    f"what {label} is derived from is not stated: read as if it repeats personal data {sender} handles",
                 )
             )
         return out
