@@ -17,7 +17,7 @@ from threatmodel.model.catalog import Catalog
 from threatmodel.model.finding import Finding
 from threatmodel.model.system import SystemModel
 
-RULE_WORDS = re.compile(r"where |'| in \[|equals|is set|read as if|link to anything|is unknown: read")
+RULE_WORDS = re.compile(r"where |'| in \[|equals|is set|read as if '|link to anything|is unknown: read")
 """Rule syntax an explanation must not show (a quoted boundary name aside, see ``_rule_words``)."""
 
 
@@ -181,6 +181,23 @@ def test_an_unwritten_link_is_not_stated_rather_than_unset() -> None:
     why = _findings(SERVING, as_written=True)["tm:backdoored-open-weights@scorer"].why
     assert "base model of scorer is not stated" in why
     assert not any("unset" in w for w in why)
+
+
+def test_a_schema_default_is_said_to_be_one() -> None:
+    """``untrusted_content`` nobody wrote is false by the schema's default, and the line says so."""
+    model = {
+        "system": {"id": "mail", "name": "Mail"},
+        "components": [
+            {"id": "helper", "kind": "agent", "tools": ["mailer"]},
+            {"id": "mailer", "kind": "tool", "side_effects": ["send-external"]},
+        ],
+        "flows": [{"source": "helper", "target": "mailer"}],
+    }
+    why = _findings(model, as_written=True)["tm:open-recipient-send-tool@mailer"].why
+    assert "untrusted content of mailer is false by default (not stated)" in why
+    assert "helper uses mailer" in why
+    assert "untrusted content of mailer is false" not in why
+    assert not any("used by" in w for w in why)
 
 
 # -- problem 5: an empty {data} and the way a flow goes ---------------------------------------------------
