@@ -96,6 +96,9 @@ class _Walked:
 MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
 
+MAX_READ_AGAINST = 4
+"""Most unknown facts of related components listed under one negated path, link or neighbour."""
+
 _SUBJECT = "\x00"
 """Stands for the element's name in a negation worded once per condition (names hold no NUL)."""
 
@@ -668,23 +671,30 @@ class Matcher:
                 return [self._negation(inner, el), *self._read_against(test.where, sorted(near))]
             case Linked(linked=test):
                 return [self._negation(inner, el), *self._read_against(test.where, self.g.linked(el, test.via))]
+            case Reaches(reaches=test) | ReachedFrom(reached_from=test):
+                step = self.g.successors if isinstance(inner, Reaches) else self.g.predecessors
+                around = search([el], step, test.max_hops, include_seeds=False).hops
+                return [self._negation(inner, el), *self._read_against(test.where, sorted(around.keys() - {el}))]
             case _:
                 unknown = self._unknown_leaves(inner, el, negated=True)
                 return unknown or [self._negation(inner, el)]
 
     def _read_against(self, where: Condition, others: Iterable[Element]) -> list[str]:
-        """The unknown facts of ``others`` that ``where`` read as not holding, worded as unstated (a
-        negation over related components rests on them; each stays a question of its own finding,
-        so nothing is recorded here)."""
+        """The unknown facts that ``where`` read as not holding on those of ``others`` it fails on
+        for no known reason, worded as unstated: a negation over related components rests on them
+        (each stays a question of its own finding, so nothing is recorded here). At most
+        :data:`MAX_READ_AGAINST` lines."""
         out: list[str] = []
         read = self._assumed
         mark = 0 if read is None else len(read)
         for other in others:
-            if not self._holds_on(where, other):
+            if not self._holds_on(where, other) and not self._fails_known(where, other):
                 out += self._unknown_leaves(where, other, negated=True)
+            if len(out) >= MAX_READ_AGAINST:
+                break
         if read is not None:
             del read[mark:]
-        return out
+        return out[:MAX_READ_AGAINST]
 
     def _fails_known(self, cond: Condition, el: Element) -> bool:
         """Whether ``cond`` fails on ``el`` on known facts alone: a leaf that reads no unknown, a
