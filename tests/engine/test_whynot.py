@@ -39,8 +39,8 @@ def test_every_option_of_a_failing_any_is_named_with_the_value_seen() -> None:
     # a model loads the artefacts delivered to it (decision 1890), unless it states its own weights'
     # format, which the model branch judges (review mend of 1892): the loader branch says so, with
     # the value seen
-    assert "    not (weights_format is set) fails, because:" in answer.reasons
-    assert "      • weights_format of Fraud model is joblib" in answer.reasons
+    assert "    not (weights format is stated) fails, because:" in answer.reasons
+    assert "      • weights format of Fraud model is joblib" in answer.reasons
 
 
 def test_a_kind_the_threat_never_targets_says_so() -> None:

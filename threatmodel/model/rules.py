@@ -241,7 +241,7 @@ class Attr(_Predicate):
         return attr_phrase(self.attr)
 
     def describe_negated(self, subject: str) -> str:
-        """``hosting of X is not provider-api``, ``side effects of X include neither a nor b``."""
+        """``hosting of X is not provider-api``, ``side effects of X includes neither a nor b``."""
         test = self.attr
         op = test.operator()
         words = attr_words(test.name)
@@ -333,7 +333,7 @@ def _none_of(values: Sequence[object]) -> str:
 
 
 def attr_phrase(test: AttrTest) -> str:
-    """``retention is indefinite``, ``side effects include write or delete``: an attribute test in words."""
+    """``retention is indefinite``, ``side effects includes write or delete``: an attribute test in words."""
     op = test.operator()
     words = attr_words(test.name)
     if op == "is_set":
