@@ -130,7 +130,7 @@ def test_an_unstated_fact_raises_the_finding_and_says_so() -> None:
     finding = findings["t:open-registry@registry"]
     assert [(a.element, a.attribute) for a in finding.assumes] == [("registry", "authentication")]
     assert finding.assumes[0].question.startswith("state how callers of registry prove who they are")
-    assert any("authentication of registry is unknown" in fact for fact in finding.why)
+    assert any("authentication of registry is not stated" in fact for fact in finding.why)
 
 
 def test_stating_the_fact_settles_it_either_way() -> None:

@@ -233,15 +233,15 @@ def test_a_server_run_by_outsiders_is_not_called_a_community_release() -> None:
         ),
         (
             {"attr": {"name": "side_effects", "contains_any": ["execute-code"]}},
-            "side_effects of gw does not contain execute-code",
+            "side effects of gw does not include execute-code",
         ),
         (
             {"attr": {"name": "side_effects", "contains_any": ["execute-code", "send-external"]}},
-            "side_effects of gw contains neither execute-code nor send-external",
+            "side effects of gw includes neither execute-code nor send-external",
         ),
         ({"attr": {"name": "boundary", "is_set": True}}, "gw states no boundary"),
-        ({"attr": {"name": "caller_scoped", "equals": True}}, "caller_scoped of gw is not true"),
-        ({"kind": ["tool", "mcp-server"]}, "kind of gw is neither tool nor mcp-server"),
+        ({"attr": {"name": "caller_scoped", "equals": True}}, "caller scoped of gw is false"),
+        ({"kind": ["tool", "mcp-server"]}, "gw is neither a tool nor an MCP server"),
         ({"boundary_trust": ["untrusted"]}, "gw does not run in an untrusted boundary"),
         ({"untrusted_source": True}, "gw is not a source of untrusted content"),
         ({"untrusted_source": False}, "gw is a source of untrusted content"),
@@ -249,11 +249,25 @@ def test_a_server_run_by_outsiders_is_not_called_a_community_release() -> None:
         ({"data": {}}, "gw handles no data"),
         ({"not": {"kind": ["agent"]}}, "gw: kind is agent"),
         ({"tainted": {}}, "no untrusted content reaches gw"),
+        ({"neighbour": {"direction": "in", "where": {"kind": ["agent"]}}}, "no agent sends to gw"),
         (
-            {"neighbour": {"direction": "in", "where": {"kind": ["agent"]}}},
-            "gw receives from nothing where kind is agent",
+            {"neighbour": {"direction": "in", "where": {"untrusted_source": False}}},
+            "everything that sends to gw is a source of untrusted content",
         ),
-        ({"exists": {"where": {"kind": ["monitoring"]}}}, "the system has no component where kind is monitoring"),
+        (
+            {"linked": {"via": "trained_on_by", "where": {"kind": ["training-job", "fine-tuning-job"]}}},
+            "no training or fine-tuning job trains gw",
+        ),
+        (
+            {"linked": {"via": "serves", "where": {"attr": {"name": "weights_format", "is_set": True}}}},
+            "gw serves no model that states a weights format",
+        ),
+        (
+            {"reached_from": {"where": {"kind": ["agent"]}, "max_hops": 2}},
+            "no data from an agent reaches gw within 2 flows",
+        ),
+        ({"reaches": {"where": {"kind": ["retriever"]}, "max_hops": 1}}, "gw sends to no retriever"),
+        ({"exists": {"where": {"kind": ["monitoring"]}}}, "the system has no monitoring component"),
     ],
 )
 def test_a_negation_is_worded_as_a_plain_negative(cond: dict[str, Any], said: str) -> None:
@@ -292,9 +306,7 @@ def test_an_unknown_read_under_a_negation_is_not_stated_as_a_fact() -> None:
     """The relay's unstated supplier is said to be unknown, never "provenance is none of ..."."""
     f = _findings(_relayed({"kind": "external-service"}), as_written=True)["tm:model-route-hijacking@chat-app"]
     said = [w for w in f.why if "provenance" in w]
-    assert said == [
-        "provenance of proxy is unknown: read as if 'provenance in [first-party, vendor, third-party-api]' does not hold"
-    ]
+    assert said == ["provenance of proxy is not stated: read as not one of first-party, vendor, third-party-api"]
     assert any(a.attribute == "provenance" and a.element == "proxy" for a in f.assumes)
 
 
@@ -312,8 +324,8 @@ def test_a_compound_negation_names_the_part_that_failed() -> None:
     model["flows"] = [{"source": "visitors", "target": "proxy"}, {"source": "proxy", "target": "vendor-llm"}]
     f = _findings(model, as_written=True)["tm:model-route-hijacking@proxy"]
     assert f.title == "Hijacking of model routing at the gateway"
-    assert "proxy receives from nothing where kind is agent or application" in f.why
-    assert not any(w.startswith("not:") or "not (" in w for w in f.why)
+    assert "no agent or application sends to proxy" in f.why
+    assert not any(w.startswith("not:") or "not (" in w or "where " in w for w in f.why)
 
 
 def test_a_remote_server_of_unstated_supplier_is_worded_as_run_by_outsiders() -> None:

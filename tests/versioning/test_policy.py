@@ -175,7 +175,7 @@ require: {not: {attr: {name: human_approval, equals: none}}}
 """
     )
     found = violations(policy, version_text("v2"), catalogs)
-    assert found["policy:r@support-agent"].detail == "support-agent does not satisfy: not (human_approval equals none)"
+    assert found["policy:r@support-agent"].detail == "support-agent does not satisfy: not (human approval is none)"
     approved = version_text("v2").replace("human_approval: none", "human_approval: high-impact")
     assert violations(policy, approved, catalogs) == {}
 

@@ -301,9 +301,14 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
     return issues
 
 
+UNNAMED: dict[str, str] = {"data": "its data"}
+"""What a placeholder given as empty (nothing to name) says in running text. In brackets, ``({data})``
+with no data, the brackets go instead: "(its data)" names nothing."""
+
+
 def fill(template: str, values: dict[str, str]) -> str:
     """Fill ``{name}`` placeholders from ``values``; nothing else is interpreted."""
-    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+    return Template.of(template).fill(values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,5 +333,11 @@ class Template:
         out = list(parts)
         for i in range(1, len(parts), 2):
             name = parts[i]
-            out[i] = values.get(name, f"{{{name}}}")
+            value = values.get(name, f"{{{name}}}")
+            if not value:  # nothing to name: drop a bracketed mention, else say it in words
+                if out[i - 1].endswith(" (") and out[i + 1].startswith(")"):
+                    out[i - 1], out[i + 1] = out[i - 1][:-2], out[i + 1][1:]
+                else:
+                    value = UNNAMED.get(name, "")
+            out[i] = value
         return "".join(out)

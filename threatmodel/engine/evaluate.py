@@ -199,7 +199,7 @@ def _sensitive_data(g: ModelGraph, element: str, threat: Threat, matched: tuple[
     reach (:func:`_at_stake`: never a model's training set for an attack that cannot reveal it)."""
     ids = matched or _at_stake(g, element, threat) or (g.flows[element].data if element in g.flows else ())
     ranked = sorted(ids, key=lambda d: (-classification_rank(g.data[d].classification), d))
-    return ", ".join(g.name(d) for d in ranked[:3]) or "its data"
+    return ", ".join(g.name(d) for d in ranked[:3])  # empty: nothing to name (``Template.fill``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from threatmodel.engine.conditions import (
     cost,
     data_matches,
     describe,
-    fmt_value,
     is_personal,
     new_to_recipient,
     personal_by_unknown_lineage,
@@ -30,6 +29,7 @@ from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
 from threatmodel.model.levels import classification_word
 from threatmodel.model.rules import (
+    LINK_SOME,
     AllOf,
     AnyOf,
     Artifacts,
@@ -52,8 +52,11 @@ from threatmodel.model.rules import (
     Tainted,
     TaintTest,
     UntrustedSource,
+    attr_words,
+    stated_value,
+    unknown_reading,
+    unstated_fact,
 )
-from threatmodel.model.rules import attr_phrase as _phrase
 from threatmodel.model.system import Flow
 from threatmodel.model.unknowns import is_unknown
 
@@ -94,6 +97,9 @@ class _Walked:
 MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
 
+MAX_READ_AGAINST = 4
+"""Most unknown facts of related components listed under one negated path, link or neighbour."""
+
 _SUBJECT = "\x00"
 """Stands for the element's name in a negation worded once per condition (names hold no NUL)."""
 
@@ -112,6 +118,27 @@ def _passing_through(
 
 def _arrow(graph: ModelGraph, path: Sequence[str]) -> str:
     return " → ".join(graph.name(p) for p in path)
+
+
+def _is_set_test(cond: Condition) -> bool:
+    """An ``attr`` test of whether an attribute is stated (a gate on what the model says, not a fact)."""
+    return isinstance(cond, Attr) and cond.attr.op == "is_set"
+
+
+def _by_default(target: object, attribute: str) -> bool:
+    """Whether ``attribute`` of ``target`` holds its schema default: the model file does not write it."""
+    fields = getattr(type(target), "model_fields", {})
+    return attribute in fields and attribute not in getattr(target, "model_fields_set", ())
+
+
+def _unstated_trust(name: str, cond: BoundaryTrust, holds: bool) -> str:
+    """``the trust boundary of X is not stated: read as untrusted`` (or as not untrusted)."""
+    levels = [str(v) for v in cond.boundary_trust]
+    if holds:
+        reading = levels[0] if len(levels) == 1 else " or ".join(levels)
+    else:
+        reading = f"not {levels[0]}" if len(levels) == 1 else "neither " + " nor ".join(levels)
+    return f"the trust boundary of {name} is not stated: read as {reading}"
 
 
 MAX_CHECKS = 12_000_000
@@ -580,11 +607,17 @@ class Matcher:
         target = self._component(el) or self._flow(el) or g.data.get(el)
         value = getattr(target, attribute, None)
         said: str | None = None
-        if not is_unknown(attribute, value):
-            said = f"{attribute} of {g.name(el)} is {fmt_value(value)}"
+        if is_unknown(attribute, value):
+            pass
+        elif value is None:  # not written, and not an unknown the model is asked about
+            said = unstated_fact(attribute, g.name(el))
+        else:
+            said = f"{attr_words(attribute)} of {g.name(el)} is {stated_value(value)}"
             settled = g.settled.get(key)
             if settled is not None:  # decision 1720: say which stated fact answered it
                 said += f", settled {settled.because}"
+            elif _by_default(target, attribute):
+                said += " by default (not stated)"
         known[key] = said
         return said
 
@@ -601,28 +634,92 @@ class Matcher:
         """Facts behind ``not inner`` holding on ``el``.
 
         An unknown fact read against ``inner`` is stated as unknown, never as the negative it was
-        read as. A compound condition names what failed: the first part of an ``all`` that fails
-        on known facts (else the first that fails), every option of an ``any``, the inner condition
-        of a double negation, and an endpoint's condition on the flow's end.
+        read as, and an attribute the model does not state is said to be unstated, never to differ
+        from the value tested (decision 1901). A compound condition names what failed: the first
+        part of an ``all`` that fails on known facts (one that is not a test of whether an attribute
+        is stated, when there is such a part; else the first that fails), every option of an
+        ``any``, the inner condition of a double negation, and an endpoint's condition on the
+        flow's end.
         """
         match inner:
             case Not(not_=positive):
                 return list(self.explain(positive, el).facts)
             case AllOf(all=parts):
                 failing = [part for part in parts if not self.holds(part, el)]
-                known = [part for part in failing if not self._reads_unknowns(part, el)]
-                chosen = known[0] if known else failing[0] if failing else None
-                if chosen is None:  # cannot happen when the negation held; say it plainly
+                known = [part for part in failing if self._fails_known(part, el)]
+                telling = [part for part in known if not _is_set_test(part)]
+                chosen = telling or known or failing
+                if not chosen:  # cannot happen when the negation held; say it plainly
                     return [self._negation(inner, el)]
-                return self._negated(chosen, el)
+                return self._negated(chosen[0], el)
             case AnyOf(any=options):
                 return [fact for option in options for fact in self._negated(option, el)]
             case Endpoint(endpoint=test):
                 flow = self.g.flows[el]
                 return self._negated(test.where, flow.source if test.end == "source" else flow.target)
+            case Attr(attr=test):
+                unknown = self._unknown_leaves(inner, el, negated=True)
+                if unknown:
+                    return unknown
+                target = self._component(el) or self._flow(el) or self.g.data.get(el)
+                value = getattr(target, test.name, MISSING)
+                if value is MISSING or value is None:  # not written, and not an unknown either
+                    return [unstated_fact(test.name, self.g.name(el))]
+                if test.op == "is_set" and not test.is_set:  # stated: say what it states
+                    return [self._stated_fact(el, test.name) or self._negation(inner, el)]
+                said = self._negation(inner, el)
+                return [f"{said} by default (not stated)" if _by_default(target, test.name) else said]
+            case Neighbour(neighbour=test):
+                g = self.g
+                near: set[str] = set()
+                if test.direction in ("in", "any"):
+                    near.update(g.predecessors(el))
+                if test.direction in ("out", "any"):
+                    near.update(g.successors(el))
+                if not near:
+                    verb = {"in": "nothing sends to {}", "out": "{} sends to nothing", "any": "{} has no flows"}
+                    return [verb[test.direction].format(g.name(el))]
+                return [self._negation(inner, el), *self._read_against(test.where, sorted(near))]
+            case Linked(linked=test):
+                return [self._negation(inner, el), *self._read_against(test.where, self.g.linked(el, test.via))]
+            case Reaches(reaches=test) | ReachedFrom(reached_from=test):
+                step = self.g.successors if isinstance(inner, Reaches) else self.g.predecessors
+                around = search([el], step, test.max_hops, include_seeds=False).hops
+                return [self._negation(inner, el), *self._read_against(test.where, sorted(around.keys() - {el}))]
             case _:
                 unknown = self._unknown_leaves(inner, el, negated=True)
                 return unknown or [self._negation(inner, el)]
+
+    def _read_against(self, where: Condition, others: Iterable[Element]) -> list[str]:
+        """The unknown facts that ``where`` read as not holding on those of ``others`` it fails on
+        for no known reason, worded as unstated: a negation over related components rests on them
+        (each stays a question of its own finding, so nothing is recorded here). At most
+        :data:`MAX_READ_AGAINST` lines."""
+        out: list[str] = []
+        read = self._assumed
+        mark = 0 if read is None else len(read)
+        for other in others:
+            if not self._holds_on(where, other) and not self._fails_known(where, other):
+                out += self._unknown_leaves(where, other, negated=True)
+            if len(out) >= MAX_READ_AGAINST:
+                break
+        if read is not None:
+            del read[mark:]
+        return out[:MAX_READ_AGAINST]
+
+    def _fails_known(self, cond: Condition, el: Element) -> bool:
+        """Whether ``cond`` fails on ``el`` on known facts alone: a leaf that reads no unknown, a
+        part of an ``all`` that does, every option of an ``any``, or a negation whose inner
+        condition holds reading no unknown."""
+        if self.holds(cond, el):
+            return False
+        match cond:
+            case AllOf(all=parts):
+                return any(self._fails_known(part, el) for part in parts)
+            case AnyOf(any=options):
+                return all(self._fails_known(option, el) for option in options)
+            case _:
+                return not self._reads_unknowns(cond, el)
 
     def _reads_unknowns(self, cond: Condition, el: Element) -> bool:
         """Whether ``cond`` tests an unknown fact of ``el`` directly (nothing is recorded)."""
@@ -632,6 +729,16 @@ class Matcher:
         if read is not None:
             del read[mark:]
         return found
+
+    def _link_words(self, el: Element, other: Element, direction: str) -> str:
+        """A flow between ``el`` and a neighbour, with the way it goes: ``a sends to b``."""
+        g = self.g
+        name, hit = g.name(el), g.name(other)
+        out = other in g.successors(el) and direction != "in"
+        back = el in g.successors(other) and direction != "out"
+        if out and back:
+            return f"{name} and {hit} send to each other"
+        return f"{name} sends to {hit}" if out else f"{hit} sends to {name}"
 
     def _negation(self, inner: Condition, el: Element) -> str:
         """The plain negative a ``not`` states of ``el``, worded once per condition and named per element."""
@@ -713,15 +820,11 @@ class Matcher:
                 target = self._component(el) or self._flow(el) or self.g.data.get(el)
                 if target is not None and is_unknown(test.name, getattr(target, test.name, MISSING)):
                     self._assume(el, test.name)
-                    reading = "does not hold" if negated else "holds"
-                    out.append(f"{test.name} of {self.g.name(el)} is unknown: read as if '{describe(cond)}' {reading}")
+                    out.append(unstated_fact(test.name, self.g.name(el), unknown_reading(test, not negated)))
             case BoundaryTrust():
                 if el in self.g.components and self.g.trust(el) is None:
                     self._assume(el, "boundary")
-                    reading = "does not hold" if negated else "holds"
-                    out.append(
-                        f"the trust boundary of {self.g.name(el)} is unknown: read as if '{describe(cond)}' {reading}"
-                    )
+                    out.append(_unstated_trust(self.g.name(el), cond, not negated))
             case AllOf(all=parts) | AnyOf(any=parts):
                 for part in parts:
                     out += self._unknown_leaves(part, el, negated=negated)
@@ -842,7 +945,7 @@ class Matcher:
                 (
                     did,
                     "derived_from",
-                    f"what {label} is derived from is unknown: read as if it is not made from what "
+                    f"what {label} is derived from is not stated: read as if it is not made from what "
                     f"{g.name(flow.target)} sent {g.name(flow.source)}",
                 ),
             ]
@@ -854,17 +957,15 @@ class Matcher:
         asset = g.data[did]
         label = g.name(did)
         out: list[tuple[str, str, str]] = []
-        for part, reading in ((test.attr, "holds"), *((u, "does not hold") for u in test.unless)):
+        for part, holds in ((test.attr, True), *((u, False) for u in test.unless)):
             if part is not None and is_unknown(part.name, getattr(asset, part.name, MISSING)):
-                out.append(
-                    (did, part.name, f"{part.name} of {label} is unknown: read as if '{_phrase(part)}' {reading}")
-                )
+                out.append((did, part.name, unstated_fact(part.name, label, unknown_reading(part, holds))))
         if test.classification_unknown == "match":
             level = test.classification_at_least.value if test.classification_at_least is not None else ""
             for source in classification_assumed(test, g, did):
                 whose = label if source == did else f"{g.name(source)}, which {label} is derived from,"
                 out.append(
-                    (source, "classification", f"the classification of {whose} is unknown: read as {level} or more")
+                    (source, "classification", f"the classification of {whose} is not stated: read as {level} or more")
                 )
         if test.personal and not is_personal(asset):
             producer = personal_by_unknown_lineage(g, did)
@@ -873,7 +974,7 @@ class Matcher:
                 (
                     did,
                     "derived_from",
-                    f"what {label} is derived from is unknown: read as if it repeats personal data {sender} handles",
+                    f"what {label} is derived from is not stated: read as if it repeats personal data {sender} handles",
                 )
             )
         return out
@@ -1020,7 +1121,7 @@ class Matcher:
                 stated = self._stated_fact(el, test.name)
                 if stated is None:
                     self._assume(el, test.name)
-                    return [f"{test.name} of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
+                    return [unstated_fact(test.name, name, unknown_reading(test, True))], (), None
                 return [stated], (), None
             case DataHandled(data=test):
                 return self._data_handled_explained(test, el)[1], (), None
@@ -1028,7 +1129,7 @@ class Matcher:
                 trust = g.trust(el)
                 if trust is None:
                     self._assume(el, "boundary")
-                    return [f"the trust boundary of {name} is unknown: read as if '{describe(cond)}' holds"], (), None
+                    return [_unstated_trust(name, cond, True)], (), None
                 boundary = g.components[el].boundary
                 return [f"{name} runs in '{g.name(boundary) if boundary else 'no boundary'}' ({trust.value})"], (), None
             case UntrustedSource(untrusted_source=value):
@@ -1059,7 +1160,7 @@ class Matcher:
             case Neighbour(neighbour=test):
                 hit = next(n for n in sorted(self._near(test, el)) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
-                return [f"{name} is connected to {g.name(hit)}", *inner.facts], (), None
+                return [self._link_words(el, hit, test.direction), *inner.facts], (), None
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
                 forward = isinstance(cond, ReachedFrom)
                 reach = self._reach(test.where, test.max_hops, forward=forward, through=test.through)
@@ -1072,8 +1173,7 @@ class Matcher:
             case Linked(linked=test):
                 hit = next(n for n in g.linked(el, test.via) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
-                relation = test.via.replace("_", " ")
-                return [f"{name} {relation}: {g.name(hit)}", *inner.facts], (), None
+                return [LINK_SOME[test.via].format(subject=name, found=g.name(hit)), *inner.facts], (), None
             case Artifacts(artifacts=test):
                 found = self._artifact_hit(test, el)
                 if found is None:  # explained only where it holds

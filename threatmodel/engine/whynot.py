@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from threatmodel.engine.analysis import Analysis
-from threatmodel.engine.conditions import candidate_kinds, describe, endpoint_kinds, fmt_value
+from threatmodel.engine.conditions import candidate_kinds, describe, endpoint_kinds
 from threatmodel.engine.match import Matcher
 from threatmodel.engine.unknowns import resolve
 from threatmodel.graph import ModelGraph
 from threatmodel.model.keys import finding_id, split_finding_id
-from threatmodel.model.rules import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType
+from threatmodel.model.rules import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType, attr_words, stated_value
 
 MAX_LINES = 40
 """Longest answer; a rule with more failing parts is cut with a count of the rest."""
@@ -137,10 +137,10 @@ def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, dep
         case Attr(attr=test):
             target = g.components.get(element) or g.flows.get(element)
             value = getattr(target, test.name, None) if target is not None else None
-            shown = fmt_value(value)
+            shown = "not stated" if value is None else stated_value(value)
             if target is not None and not hasattr(target, test.name):
                 shown = f"not an attribute of a {g.kind(element) if element in g.components else 'flow'}"
-            return [f"{pad}{describe(cond)}: {test.name} of {g.name(element)} is {shown}"]
+            return [f"{pad}{describe(cond)}: {attr_words(test.name)} of {g.name(element)} is {shown}"]
         case _:
             return [f"{pad}{describe(cond)}: not on {g.name(element)}"]
 

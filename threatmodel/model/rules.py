@@ -41,6 +41,113 @@ def fmt_value(value: object) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Words: attribute names, kinds and value lists as explanations say them (decision 1901)
+
+
+def attr_words(name: str) -> str:
+    """An attribute name as a sentence says it: ``weights_format`` -> ``weights format``."""
+    return name.replace("_", " ")
+
+
+_KIND_NOUNS: dict[str, str] = {
+    "llm": "LLM",
+    "ml-model": "ML model",
+    "api-gateway": "API gateway",
+    "mcp-server": "MCP server",
+    "model-serving": "model server",
+    "monitoring": "monitoring component",
+    "evaluation": "evaluation job",
+    "agent-memory": "agent memory store",
+    "fine-tuning-job": "fine-tuning job",
+}
+
+
+def kind_noun(kind: object) -> str:
+    """A component kind as a noun: ``model-serving`` -> ``model server``, ``llm`` -> ``LLM``."""
+    text = str(kind)
+    return _KIND_NOUNS.get(text, text.replace("-", " "))
+
+
+def with_article(noun: str) -> str:
+    """``a tool``, ``an agent``, ``an LLM``, ``an MCP server``."""
+    first = noun.split(" ", 1)[0]
+    vowel_sound = first[:1].lower() in "aeiou" or (first.isupper() and first[:1] in "AEFHILMNORSX")
+    return ("an " if vowel_sound else "a ") + noun
+
+
+def kinds_noun(kinds: Sequence[object]) -> str:
+    """Kinds as one noun phrase: ``tool or MCP server``, ``training or fine-tuning job``,
+    ``API gateway, application or model server``."""
+    nouns = list(dict.fromkeys(kind_noun(k) for k in kinds))
+    if len(nouns) == 1:
+        return nouns[0]
+    tails = {n.rsplit(" ", 1)[-1] for n in nouns}
+    if len(tails) == 1 and all(" " in n for n in nouns):
+        tail = tails.pop()
+        heads = [n.rsplit(" ", 1)[0] for n in nouns]
+        return _or(heads) + " " + tail
+    return _or(nouns)
+
+
+def _or(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _one_of(values: Sequence[object]) -> str:
+    """``a``, ``a or b``, ``one of a, b, c``: any value of a list, in words."""
+    shown = [fmt_value(v) for v in values]
+    if len(shown) <= 2:
+        return " or ".join(shown)
+    return "one of " + ", ".join(shown)
+
+
+def _not_one_of(values: Sequence[object]) -> str:
+    """``not a``, ``neither a nor b``, ``not one of a, b, c``: the reading of an unknown against a list."""
+    shown = [fmt_value(v) for v in values]
+    if len(shown) == 1:
+        return f"not {shown[0]}"
+    if len(shown) == 2:
+        return f"neither {shown[0]} nor {shown[1]}"
+    return "not one of " + ", ".join(shown)
+
+
+def stated_value(value: object) -> str:
+    """A stated value as a sentence gives it: a list without brackets (``read-only, write``)."""
+    if isinstance(value, tuple):
+        return ", ".join(fmt_value(v) for v in value) if value else "empty"
+    return fmt_value(value)
+
+
+def unknown_reading(test: AttrTest, holds: bool) -> str:
+    """How an unstated attribute was read, in words: ``read as provider-api``, ``read as not one of
+    safetensors, pickle, onnx``, ``read as including render-html``. Empty for ``is_set`` (an unstated
+    attribute is what that test asks about: there is no reading to add)."""
+    op = test.operator()
+    if op == "is_set":
+        return ""
+    if op == "equals":
+        if isinstance(test.equals, bool):  # a yes-or-no attribute: read as the other value
+            return f"read as {fmt_value(test.equals == holds)}"
+        shown = fmt_value(test.equals)
+        return f"read as {shown}" if holds else f"read as not {shown}"
+    if op == "in":
+        values = test.in_ or ()
+        return "read as " + (_one_of(values) if holds else _not_one_of(values))
+    values = test.contains_any or ()
+    if holds:
+        return "read as including " + _one_of(values)
+    if len(values) == 1:
+        return f"read as not including {fmt_value(values[0])}"
+    return "read as including " + _none_of(values)
+
+
+def unstated_fact(attribute: str, subject: str, reading: str = "") -> str:
+    """``weights format of chat-llm is not stated: read as not one of ...`` (or without a reading)."""
+    said = f"{attr_words(attribute)} of {subject} is not stated"
+    return f"{said}: {reading}" if reading else said
+
+
+# ---------------------------------------------------------------------------
 # The predicate vocabulary
 
 
@@ -71,8 +178,12 @@ class KindIs(_Predicate):
         return "kind is " + " or ".join(str(k) for k in self.kind)
 
     def describe_negated(self, subject: str) -> str:
-        """``kind of X is not tool``, ``kind of X is neither tool nor mcp-server``."""
-        return f"kind of {subject} is {_none_of(self.kind)}"
+        """``X is not a tool``, ``X is neither a tool nor an MCP server``, ``X is not a datastore,
+        vector store or retriever``."""
+        nouns = [kind_noun(k) for k in dict.fromkeys(self.kind)]
+        if len(nouns) == 2:
+            return f"{subject} is neither {with_article(nouns[0])} nor {with_article(nouns[1])}"
+        return f"{subject} is not {with_article(_or(nouns))}"
 
 
 class AttrTest(Frozen):
@@ -130,19 +241,22 @@ class Attr(_Predicate):
         return attr_phrase(self.attr)
 
     def describe_negated(self, subject: str) -> str:
-        """``hosting of X is not provider-api``, ``side_effects of X contains neither a nor b``."""
+        """``hosting of X is not provider-api``, ``side effects of X includes neither a nor b``."""
         test = self.attr
         op = test.operator()
+        words = attr_words(test.name)
         if op == "is_set":
-            return f"{subject} states no {test.name}" if test.is_set else f"{test.name} of {subject} is stated"
+            return f"{subject} states no {words}" if test.is_set else f"{words} of {subject} is stated"
         if op == "equals":
-            return f"{test.name} of {subject} is not {fmt_value(test.equals)}"
+            if isinstance(test.equals, bool):  # stated, so the other value (unstated is said so)
+                return f"{words} of {subject} is {fmt_value(not test.equals)}"
+            return f"{words} of {subject} is not {fmt_value(test.equals)}"
         if op == "in":
-            return f"{test.name} of {subject} is {_none_of(test.in_ or ())}"
+            return f"{words} of {subject} is {_none_of(test.in_ or ())}"
         values = test.contains_any or ()
         if len(values) == 1:
-            return f"{test.name} of {subject} does not contain {fmt_value(values[0])}"
-        return f"{test.name} of {subject} contains {_none_of(values)}"
+            return f"{words} of {subject} does not include {fmt_value(values[0])}"
+        return f"{words} of {subject} includes {_none_of(values)}"
 
 
 class DataTest(Frozen):
@@ -219,12 +333,16 @@ def _none_of(values: Sequence[object]) -> str:
 
 
 def attr_phrase(test: AttrTest) -> str:
-    """``retention in [indefinite]``: an attribute test in words."""
+    """``retention is indefinite``, ``side effects includes write or delete``: an attribute test in words."""
     op = test.operator()
-    value = {"equals": test.equals, "in": test.in_, "contains_any": test.contains_any, "is_set": test.is_set}[op]
+    words = attr_words(test.name)
     if op == "is_set":
-        return f"{test.name} is {'set' if value else 'unset'}"
-    return f"{test.name} {op.replace('_', ' ')} {fmt_value(value)}"
+        return f"{words} is {'stated' if test.is_set else 'not stated'}"
+    if op == "equals":
+        return f"{words} is {fmt_value(test.equals)}"
+    if op == "in":
+        return f"{words} is {_one_of(test.in_ or ())}"
+    return f"{words} includes {_one_of(test.contains_any or ())}"
 
 
 class DataHandled(_Predicate):
@@ -349,20 +467,37 @@ class Neighbour(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        text = f"is connected to something where {self.neighbour.where.describe()}"
-        if self.neighbour.data is not None:
-            text += f" by a flow of {self.neighbour.data.describe()}"
-        return text
+        test = self.neighbour
+        found = with_article(noun_phrase(test.where, "component"))
+        if test.data is not None:
+            data = test.data.describe()
+            return {"in": f"receives {data} from", "out": f"sends {data} to", "any": f"exchanges {data} with"}[
+                test.direction
+            ] + f" {found}"
+        verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[test.direction]
+        return f"{verb} {found}"
 
     def describe_negated(self, subject: str) -> str:
-        """``X sends to nothing where kind is agent``."""
-        test = self.neighbour
-        if test.data is not None:
-            verb = {"in": "receives", "out": "sends", "any": "exchanges"}[test.direction]
-            joint = {"in": "from", "out": "to", "any": "with"}[test.direction]
-            return f"{subject} {verb} no {test.data.describe()} {joint} anything where {test.where.describe()}"
-        verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[test.direction]
-        return f"{subject} {verb} nothing where {test.where.describe()}"
+        """``no agent or application sends to X``, ``X sends to no monitoring component``,
+        ``everything that sends to X is a source of untrusted content``."""
+        direction, where = self.neighbour.direction, self.neighbour.where
+        opposite = _opposite_predicate(where)
+        if opposite is not None:
+            who = {"in": f"that sends to {subject}", "out": f"{subject} sends to", "any": f"connected to {subject}"}
+            return f"everything {who[direction]} {opposite}"
+        found = noun_phrase(where, "component")
+        if self.neighbour.data is not None:
+            data = self.neighbour.data.describe()
+            if direction == "in":
+                return f"no {found} sends {data} to {subject}"
+            if direction == "out":
+                return f"{subject} sends {data} to no {found}"
+            return f"{subject} exchanges {data} with no {found}"
+        if direction == "in":
+            return f"no {found} sends to {subject}"
+        if direction == "out":
+            return f"{subject} sends to no {found}"
+        return f"{subject} is connected to no {found}"
 
 
 class PathTest(Frozen):
@@ -389,11 +524,15 @@ class Reaches(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"sends data toward something where {self.reaches.where.describe()}{_through(self.reaches)}"
+        found = with_article(noun_phrase(self.reaches.where, "component"))
+        return f"sends data to {found}{_within(self.reaches.max_hops)}{_through(self.reaches)}"
 
     def describe_negated(self, subject: str) -> str:
-        """``X sends data toward nothing where kind is agent``."""
-        return f"{subject} sends data toward nothing where {self.reaches.where.describe()}{_through(self.reaches)}"
+        """``no data from X reaches a model server`` (``X sends to no retriever`` for one hop)."""
+        found = noun_phrase(self.reaches.where, "component")
+        if self.reaches.max_hops == 1:
+            return f"{subject} sends to no {found}"
+        return f"no data from {subject} reaches {with_article(found)}{_within(self.reaches.max_hops)}{_through(self.reaches)}"
 
 
 class ReachedFrom(_Predicate):
@@ -405,11 +544,15 @@ class ReachedFrom(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"receives data from something where {self.reached_from.where.describe()}{_through(self.reached_from)}"
+        found = with_article(noun_phrase(self.reached_from.where, "component"))
+        return f"receives data from {found}{_within(self.reached_from.max_hops)}{_through(self.reached_from)}"
 
     def describe_negated(self, subject: str) -> str:
-        """``X receives data from nothing where kind is human-user``."""
-        return f"{subject} receives data from nothing where {self.reached_from.where.describe()}{_through(self.reached_from)}"
+        """``no data from an agent reaches X`` (``no vector store sends to X`` for one hop)."""
+        found = noun_phrase(self.reached_from.where, "component")
+        if self.reached_from.max_hops == 1:
+            return f"no {found} sends to {subject}"
+        return f"no data from {with_article(found)} reaches {subject}{_within(self.reached_from.max_hops)}{_through(self.reached_from)}"
 
 
 LinkRelation = Literal[
@@ -425,6 +568,48 @@ LinkRelation = Literal[
     "served_by",
 ]
 """A declared relation the ``linked`` predicate follows, also one a finding can name as affected."""
+
+LINK_NOUNS: dict[str, str] = {
+    "tools": "tool",
+    "delegates_to": "agent",
+    "memory": "memory store",
+    "model": "model",
+    "base_model": "model",
+    "serves": "model",
+    "produces": "model",
+    "trained_on_by": "job",
+    "used_by": "agent",
+    "served_by": "server",
+}
+"""What each relation links to, named when the condition on it names no kind."""
+
+LINK_NONE: dict[str, str] = {
+    "tools": "{subject} has no {found} among its tools",
+    "delegates_to": "{subject} delegates to no {found}",
+    "memory": "{subject} uses no {found} as memory",
+    "model": "{subject} uses no {found} as its model",
+    "base_model": "{subject} is built on no {found}",
+    "serves": "{subject} serves no {found}",
+    "produces": "{subject} produces no {found}",
+    "trained_on_by": "no {found} trains {subject}",
+    "used_by": "no {found} uses {subject}",
+    "served_by": "no {found} serves {subject}",
+}
+"""A ``not: {linked: ...}`` in words: nothing linked so passes the condition."""
+
+LINK_SOME: dict[str, str] = {
+    "tools": "{subject} has {found} among its tools",
+    "delegates_to": "{subject} delegates to {found}",
+    "memory": "{subject} uses {found} as memory",
+    "model": "{subject} uses {found} as its model",
+    "base_model": "{subject} is built on {found}",
+    "serves": "{subject} serves {found}",
+    "produces": "{subject} produces {found}",
+    "trained_on_by": "{found} trains {subject}",
+    "used_by": "{found} uses {subject}",
+    "served_by": "{found} serves {subject}",
+}
+"""A ``linked`` that holds, in words, ``found`` being the linked component's name."""
 
 
 class LinkTest(Frozen):
@@ -446,11 +631,14 @@ class Linked(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"has a {self.linked.via.replace('_', ' ')} link to something where {self.linked.where.describe()}"
+        found = with_article(noun_phrase(self.linked.where, LINK_NOUNS[self.linked.via]))
+        return LINK_SOME[self.linked.via].format(subject="it", found=found)
 
     def describe_negated(self, subject: str) -> str:
-        """``X has no model link to anything where ...``."""
-        return f"{subject} has no {self.linked.via.replace('_', ' ')} link to anything where {self.linked.where.describe()}"
+        """``no training or fine-tuning job trains X``, ``X serves no model that states a weights format``."""
+        via = self.linked.via
+        found = noun_phrase(self.linked.where, LINK_NOUNS[via])
+        return LINK_NONE[via].format(subject=subject, found=found)
 
 
 class ArtifactTest(Frozen):
@@ -482,9 +670,10 @@ class Artifacts(_Predicate):
         what = " or ".join(str(k) for k in test.kinds) if test.kinds else "an artefact"
         text = ("loads " if test.direction == "in" else "ships ") + what
         if test.where is not None:
-            text += f" where {test.where.describe()}"
+            text += " " + relative_clause(test.where)
         if test.peer is not None:
-            text += (" from" if test.direction == "in" else " to") + f" something where {test.peer.describe()}"
+            peer = with_article(noun_phrase(test.peer, "component"))
+            text += (" from " if test.direction == "in" else " to ") + peer
         return text
 
 
@@ -502,11 +691,11 @@ class Exists(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"the system has a component where {self.exists.where.describe()}"
+        return f"the system has {with_article(noun_phrase(self.exists.where, 'component'))}"
 
     def describe_negated(self, subject: str) -> str:
-        """``the system has no component where kind is monitoring``."""
-        return f"the system has no component where {self.exists.where.describe()}"
+        """``the system has no monitoring component``."""
+        return f"the system has no {noun_phrase(self.exists.where, 'component')}"
 
 
 class CrossesBoundary(_Predicate):
@@ -534,7 +723,7 @@ class Endpoint(_Predicate):
 
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
-        return f"its {self.endpoint.end} {self.endpoint.where.describe()}"
+        return f"its {self.endpoint.end} is {with_article(noun_phrase(self.endpoint.where, 'component'))}"
 
 
 class EndpointTest(Frozen):
@@ -581,6 +770,83 @@ class Not(_Predicate):
     def describe_negated(self, subject: str) -> str:
         """Two negations cancel: the inner condition holds."""
         return f"{subject}: {self.not_.describe()}"
+
+
+def _within(hops: int) -> str:
+    return "" if hops >= 16 else f" within {hops} flows"
+
+
+def _kinds_of(cond: Condition) -> tuple[ComponentKind, ...] | None:
+    """The kinds a condition names outright (a ``kind`` test, or an ``any`` of them only)."""
+    if isinstance(cond, KindIs):
+        return cond.kind
+    if isinstance(cond, AnyOf) and all(isinstance(o, KindIs) for o in cond.any):
+        return tuple(k for o in cond.any for k in o.kind)  # type: ignore[union-attr]
+    return None
+
+
+def noun_phrase(cond: Condition, default: str) -> str:
+    """What a condition on a component selects, as a noun phrase without an article:
+    ``training or fine-tuning job``, ``model that states a weights format``, ``data pipeline whose
+    labelling is user-feedback``. ``default`` names it when the condition names no kind."""
+    parts = cond.all if isinstance(cond, AllOf) else (cond,)
+    kinds: tuple[ComponentKind, ...] | None = None
+    clauses: list[str] = []
+    for part in parts:
+        named = _kinds_of(part) if kinds is None else None
+        if named is not None:
+            kinds = named
+        else:
+            clauses.append(relative_clause(part))
+    noun = kinds_noun(kinds) if kinds is not None else default
+    return " ".join([noun, " and ".join(clauses)]) if clauses else noun
+
+
+def relative_clause(cond: Condition) -> str:
+    """A condition on a component as a relative clause: ``whose hosting is provider-api``, ``that
+    states a weights format``, ``that is connected to a human user``."""
+    match cond:
+        case KindIs():
+            return "that is " + _or([with_article(kind_noun(k)) for k in dict.fromkeys(cond.kind)])
+        case Attr(attr=test):
+            op = test.operator()
+            if op == "is_set":
+                words = attr_words(test.name)
+                return f"that states {with_article(words)}" if test.is_set else f"that states no {words}"
+            return "whose " + attr_phrase(test)
+        case Neighbour(neighbour=test):
+            verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[test.direction]
+            return f"that {verb} {with_article(noun_phrase(test.where, 'component'))}"
+        case Reaches(reaches=test):
+            return f"that sends data to {with_article(noun_phrase(test.where, 'component'))}"
+        case ReachedFrom(reached_from=test):
+            return f"that receives data from {with_article(noun_phrase(test.where, 'component'))}"
+        case Linked(linked=test):
+            found = with_article(noun_phrase(test.where, LINK_NOUNS[test.via]))
+            return "such that " + LINK_SOME[test.via].format(subject="it", found=found)
+        case AllOf(all=parts):
+            return " and ".join(relative_clause(p) for p in parts)
+        case AnyOf(any=options):
+            return " or ".join(relative_clause(o) for o in options)
+        case Not(not_=inner):
+            opposite = _opposite_predicate(cond)
+            return f"that {opposite}" if opposite is not None else "such that " + inner.describe_negated("it")
+        case _:
+            return "that " + cond.describe()
+
+
+def _opposite_predicate(cond: Condition) -> str | None:
+    """A condition that is a negation, as a verb phrase of what holds instead (``is a source of
+    untrusted content`` for ``untrusted_source: false``), or ``None``: for ``everything that ...``."""
+    if isinstance(cond, UntrustedSource) and not cond.untrusted_source:
+        return "is a source of untrusted content"
+    if isinstance(cond, Not):
+        inner = cond.not_
+        if isinstance(inner, UntrustedSource):
+            return "is a source of untrusted content" if inner.untrusted_source else None
+        if isinstance(inner, KindIs):
+            return "is " + _or([with_article(kind_noun(k)) for k in dict.fromkeys(inner.kind)])
+    return None
 
 
 def _condition_tag(value: Any) -> str | None:
