@@ -40,9 +40,17 @@ class _Dumper(yaml.SafeDumper):
     """
 
 
+_YAML_LINE_BREAKS = frozenset("\x85\u2028\u2029")
+"""Characters YAML reads as line breaks: written raw (``allow_unicode``) in a plain or block
+scalar, they come back as a break plus the next line's indentation."""
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     if value == "" or _YAML12_NOT_A_STRING.match(value):
         return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    if not _YAML_LINE_BREAKS.isdisjoint(value):
+        # double quotes are the one style that escapes them (\N, \L, \P)
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     return dumper.represent_str(value)
 
 
