@@ -261,7 +261,7 @@ class ModelGraph:
         """Data ids a model was trained or fine-tuned on, sorted (declared assets only): its
         ``trained_on``, and what the training or fine-tuning jobs that produce it receive or keep,
         leaving out the artefacts they load rather than learn from (weights, adapters, libraries,
-        images). Empty for any other component."""
+        images) and the credentials they sign in with. Empty for any other component."""
         component = self.components.get(node)
         if component is None or component.kind not in MODEL_KINDS:
             return ()
@@ -277,7 +277,8 @@ class ModelGraph:
 
     def _fed_to_jobs(self) -> dict[str, frozenset[str]]:
         """Per training or fine-tuning job: the declared assets it receives on its flows or keeps
-        itself that it learns from (not weights, adapters, libraries or images it only loads)."""
+        itself that it learns from: not weights, adapters, libraries or images it only loads, nor
+        the credentials and secrets it signs in with (review 14)."""
 
         def build() -> dict[str, frozenset[str]]:
             jobs = set(self.by_kind.get("training-job", ()) + self.by_kind.get("fine-tuning-job", ()))
@@ -286,8 +287,13 @@ class ModelGraph:
                 if flow.target in jobs:
                     fed[flow.target].update(flow.data)
             loaded = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
+            signs_in = frozenset(("credentials", "secrets"))
             return {
-                job: frozenset(d for d in assets if d in self.data and self.artifact_kind(d) not in loaded)
+                job: frozenset(
+                    d
+                    for d in assets
+                    if d in self.data and self.artifact_kind(d) not in loaded and signs_in.isdisjoint(self.data[d].tags)
+                )
                 for job, assets in fed.items()
             }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import yaml
+
 from tests.helpers import FIXED_DATE
 from threatmodel.engine import evaluate
 from threatmodel.io.load import load_catalogs
@@ -134,3 +136,128 @@ def test_a_vendors_store_of_its_own_instructions_is_not_a_public_collection() ->
     assert f.title == "Agent instructions supplied by a vendor's store"
     assert "Vendor agent config" in f.scenario
     assert "publishes" not in f.scenario and "contributes" not in f.scenario
+
+
+def _yaml(text: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
+
+
+DESK_AGENT = """
+system: {id: helpdesk, name: Service desk agent}
+data:
+  - {id: ticket-text, classification: internal, tags: [user-content]}
+  - {id: hr-records, classification: confidential, tags: [pii]}
+  - {id: reply, classification: internal}
+boundaries:
+  - {id: internet, trust: untrusted}
+  - {id: corp, trust: internal}
+components:
+  - {id: requesters, kind: human-user, population: customers, boundary: internet}
+  - {id: portal, kind: application, boundary: corp, exposure: internet}
+  - {id: ticket-db, kind: datastore, boundary: corp, exposure: internal}
+  - {id: desk-agent, kind: agent, boundary: corp, exposure: internal, tools: [read-ticket, add-comment, hr-lookup]}
+  - {id: read-ticket, kind: tool, boundary: corp, side_effects: [read-only]}
+  - {id: add-comment, kind: tool, boundary: corp, side_effects: [write]}
+  - {id: hr-lookup, kind: tool, boundary: corp, side_effects: [read-only], data: [hr-records]}
+flows:
+  - {source: requesters, target: portal, data: [ticket-text]}
+  - {source: portal, target: ticket-db, data: [ticket-text]}
+  - {source: ticket-db, target: read-ticket, data: [ticket-text]}
+  - {source: read-ticket, target: desk-agent, data: [ticket-text]}
+  - {source: hr-lookup, target: desk-agent, data: [hr-records]}
+  - {source: desk-agent, target: add-comment, data: [reply]}
+  - {source: add-comment, target: ticket-db, data: [reply]}
+  - {source: ticket-db, target: portal, data: [reply]}
+  - {source: portal, target: requesters, data: [reply]}
+"""
+
+
+def test_a_comment_the_requester_reads_is_worded_as_a_tool_and_gated_by_approval() -> None:
+    """The write leg that reaches outside people is an outbound tool everywhere the rule looks:
+    not the rendered-answer wording, and approval lowers it (review 14)."""
+    model = _yaml(DESK_AGENT)
+    f = _findings(model)["tm:lethal-trifecta-exfiltration@desk-agent"]
+    assert f.title == "Data exfiltration by an agent with private data, untrusted input and an outbound tool"
+    assert not any(x.delta < 0 for x in f.factors)
+    model["components"][3] |= {"autonomy": "supervised", "human_approval": "all"}
+    approved = _findings(model)["tm:lethal-trifecta-exfiltration@desk-agent"]
+    assert approved.likelihood == f.likelihood - 1
+
+
+def test_a_token_the_job_signs_in_with_is_not_what_the_model_learnt() -> None:
+    """Credentials a fine-tuning job receives are not training data (review 14)."""
+    model = _tuned_by_a_job([])
+    model["data"][0]["classification"] = "public"
+    model["data"].append({"id": "hub-token", "classification": "restricted", "tags": ["credentials"]})
+    model["components"].append({"id": "vault", "kind": "datastore"})
+    model["flows"].append({"source": "vault", "target": "tuner", "data": ["hub-token"]})
+    assert "tm:training-data-extraction@answer-llm" not in _findings(model)
+
+
+CROSS_DEVICE = """
+system: {id: kbd, name: Keyboard model trained on phones}
+data:
+  - {id: typed-text, classification: restricted, tags: [pii, user-content]}
+  - {id: update, classification: confidential, tags: [model-weights], derived_from: [typed-text]}
+  - {id: global, classification: internal, tags: [model-weights]}
+boundaries:
+  - {id: phones, trust: untrusted}
+  - {id: cloud, trust: internal}
+components:
+  - {id: phone-trainer, kind: training-job, boundary: phones, federated: true, data: [typed-text]}
+  - {id: upload-gw, kind: api-gateway, boundary: cloud, exposure: internet}
+  - {id: update-store, kind: datastore, boundary: cloud, exposure: internal}
+  - {id: aggregator, kind: training-job, boundary: cloud, federated: true, produces: kbd-model}
+  - {id: cdn, kind: cache, boundary: cloud, exposure: internet}
+  - {id: kbd-model, kind: ml-model, boundary: phones, output: text, hosting: on-device}
+flows:
+  - {source: phone-trainer, target: upload-gw, data: [update]}
+  - {source: upload-gw, target: update-store, data: [update]}
+  - {source: update-store, target: aggregator, data: [update]}
+  - {source: aggregator, target: cdn, data: [global]}
+  - {source: cdn, target: phone-trainer, data: [global]}
+  - {source: cdn, target: kbd-model, data: [global]}
+"""
+
+
+def test_the_aggregate_sent_back_is_not_a_participants_poisoning() -> None:
+    """Our aggregator of unstated supplier, sending the aggregate back through a CDN, does not make
+    each phone a poisoning target; the aggregator is, and its inversion is worded as one (review 14)."""
+    found = _findings(_yaml(CROSS_DEVICE))
+    assert "tm:federated-update-poisoning@phone-trainer" not in found
+    assert "tm:federated-update-poisoning@aggregator" in found
+    inversion = found["tm:federated-update-inversion@aggregator"]
+    assert inversion.title == "Reconstruction of participants' data from the updates an aggregator receives"
+    assert found["tm:federated-update-inversion@phone-trainer"].title == (
+        "Reconstruction of private data from federated updates"
+    )
+
+
+def test_a_relay_to_the_server_of_the_agents_model_is_its_route() -> None:
+    """The proxy sends to the model server that serves the agent's named model (review 14)."""
+    model = _yaml("""
+system: {id: dev, name: Coding agent behind a shared proxy}
+data:
+  - {id: code, classification: confidential, tags: [source-code]}
+boundaries:
+  - {id: corp, trust: internal}
+  - {id: internet, trust: untrusted}
+  - {id: provider, trust: partner}
+components:
+  - {id: code-agent, kind: agent, boundary: corp, model: claude}
+  - {id: free-proxy, kind: api-gateway, boundary: internet}
+  - {id: provider-api, kind: model-serving, boundary: provider, serves: [claude]}
+  - {id: claude, kind: llm, boundary: provider, hosting: provider-api, provenance: vendor}
+flows:
+  - {source: code-agent, target: free-proxy, data: [code]}
+  - {source: free-proxy, target: provider-api, data: [code]}
+""")
+    assert "tm:model-route-hijacking@code-agent" in _findings(model)
+
+
+def test_outside_people_to_a_service_of_unstated_exposure_are_not_inside_a_zone() -> None:
+    """No boundaries and no exposure stated: the outside-people wording, no foothold (review 14)."""
+    f = _findings(_kiosk(None))["tm:unprotected-sensitive-flow@walk-ins-to-kiosk-app"]
+    assert f.title == "Sensitive data exchanged with outside people unprotected"
+    assert "internet-facing" not in f.scenario and "foothold" not in f.scenario
