@@ -44,6 +44,7 @@ from threatmodel.model.rules import (
     Exists,
     KindIs,
     Linked,
+    LinkTest,
     Neighbour,
     NeighbourTest,
     Not,
@@ -431,9 +432,19 @@ class Matcher:
     @setwise(Linked)
     def _linked_holding(self, cond: Linked, els: Sequence[Element]) -> list[Element]:
         g, test = self.g, cond.linked
-        links = {e: g.linked(e, test.via) for e in els if e in g.components}
+        links = {e: self._links(test, e) for e in els if e in g.components}
         ok = self._holding_union(test.where, links.values(), remember=True)
         return [e for e, linked in links.items() if not ok.isdisjoint(linked)]
+
+    def _links(self, test: LinkTest, el: Element) -> tuple[Element, ...]:
+        """The components related to ``el`` through ``test.via`` (with ``same_boundary``, only
+        those in its innermost boundary)."""
+        g = self.g
+        linked = g.linked(el, test.via)
+        if not test.same_boundary:
+            return linked
+        here = g.boundary_of(el)
+        return tuple(n for n in linked if g.boundary_of(n) == here)
 
     @setwise(Endpoint)
     def _endpoint_holding(self, cond: Endpoint, els: Sequence[Element]) -> list[Element]:
@@ -681,7 +692,7 @@ class Matcher:
                     return [verb[test.direction].format(g.name(el))]
                 return [self._negation(inner, el), *self._read_against(test.where, sorted(near))]
             case Linked(linked=test):
-                return [self._negation(inner, el), *self._read_against(test.where, self.g.linked(el, test.via))]
+                return [self._negation(inner, el), *self._read_against(test.where, self._links(test, el))]
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
                 step = self.g.successors if isinstance(inner, Reaches) else self.g.predecessors
                 around = search([el], step, test.max_hops, include_seeds=False).hops
@@ -869,7 +880,7 @@ class Matcher:
             case ReachedFrom(reached_from=test):
                 return el in self._reach(test.where, test.max_hops, forward=True, through=test.through).hops
             case Linked(linked=test):
-                return el in g.components and any(self.holds(test.where, n) for n in g.linked(el, test.via))
+                return el in g.components and any(self.holds(test.where, n) for n in self._links(test, el))
             case Artifacts(artifacts=test):
                 return el in g.components and self._artifact_hit(test, el) is not None
             case Exists(exists=test):
@@ -1171,9 +1182,13 @@ class Matcher:
                 fact = f"{name} {verb} {g.name(chain[-1])}: {_arrow(g, ordered)}"
                 return [fact, *g.implied_steps(ordered), *inner.facts], ordered, ordered[0]
             case Linked(linked=test):
-                hit = next(n for n in g.linked(el, test.via) if self._holds_on(test.where, n))
+                hit = next(n for n in self._links(test, el) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
-                return [LINK_SOME[test.via].format(subject=name, found=g.name(hit)), *inner.facts], (), None
+                fact = LINK_SOME[test.via].format(subject=name, found=g.name(hit))
+                if test.same_boundary:
+                    where = g.boundary_of(el)
+                    fact += f", in the same boundary ({g.name(where)})" if where else ", neither in a stated boundary"
+                return [fact, *inner.facts], (), None
             case Artifacts(artifacts=test):
                 found = self._artifact_hit(test, el)
                 if found is None:  # explained only where it holds

@@ -620,6 +620,10 @@ class LinkTest(Frozen):
     base model; the models a server serves; the model a job produces; the jobs that train a model;
     the agents that use a tool; the servers that serve a model."""
     where: Condition
+    same_boundary: Literal[True] | None = None
+    """Only a related component in the same innermost boundary as this one (neither stating one
+    counts as the same): a tool started beside its agent runs in the agent's environment, one in a
+    sandbox boundary of its own does not (decision 1900)."""
 
 
 class Linked(_Predicate):
@@ -632,13 +636,18 @@ class Linked(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         found = with_article(noun_phrase(self.linked.where, LINK_NOUNS[self.linked.via]))
-        return LINK_SOME[self.linked.via].format(subject="it", found=found)
+        return LINK_SOME[self.linked.via].format(subject="it", found=found) + _beside(self.linked)
 
     def describe_negated(self, subject: str) -> str:
         """``no training or fine-tuning job trains X``, ``X serves no model that states a weights format``."""
         via = self.linked.via
         found = noun_phrase(self.linked.where, LINK_NOUNS[via])
-        return LINK_NONE[via].format(subject=subject, found=found)
+        return LINK_NONE[via].format(subject=subject, found=found) + _beside(self.linked)
+
+
+def _beside(test: LinkTest) -> str:
+    """`` in the same boundary`` for a link restricted to one, else nothing."""
+    return " in the same boundary" if test.same_boundary else ""
 
 
 class ArtifactTest(Frozen):
@@ -814,16 +823,15 @@ def relative_clause(cond: Condition) -> str:
                 words = attr_words(test.name)
                 return f"that states {with_article(words)}" if test.is_set else f"that states no {words}"
             return "whose " + attr_phrase(test)
-        case Neighbour(neighbour=test):
-            verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[test.direction]
-            return f"that {verb} {with_article(noun_phrase(test.where, 'component'))}"
+        case Neighbour():
+            return "that " + cond.describe()
         case Reaches(reaches=test):
-            return f"that sends data to {with_article(noun_phrase(test.where, 'component'))}"
+            return f"that sends data to {with_article(noun_phrase(test.where, 'component'))}{_through(test)}"
         case ReachedFrom(reached_from=test):
-            return f"that receives data from {with_article(noun_phrase(test.where, 'component'))}"
+            return f"that receives data from {with_article(noun_phrase(test.where, 'component'))}{_through(test)}"
         case Linked(linked=test):
             found = with_article(noun_phrase(test.where, LINK_NOUNS[test.via]))
-            return "such that " + LINK_SOME[test.via].format(subject="it", found=found)
+            return "such that " + LINK_SOME[test.via].format(subject="it", found=found) + _beside(test)
         case AllOf(all=parts):
             return " and ".join(relative_clause(p) for p in parts)
         case AnyOf(any=options):
