@@ -37,10 +37,11 @@ from threatmodel.export.htmlkit import (
     esc,
     inline_svg,
     link,
-    script_json,
+    script_json_list,
     sev_badge,
     status_badge,
     table,
+    table_pieces,
     td,
     tr,
 )
@@ -99,7 +100,6 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
         _summary(a, labels),
     )
     sections: tuple[Callable[[], str], ...] = (
-        lambda: _system(analysis, diagram_svg),
         lambda: _control_plan(a, cset, labels),
         lambda: _questions(analysis, labels),
         lambda: _coverage(analysis),
@@ -111,12 +111,12 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
     for part in head:
         yield part
         yield "\n"
-    yield sections[0]()
+    yield from _system(analysis, diagram_svg)
     yield "\n"
     for part in findings_section(analysis, labels):
         yield part
         yield "\n"
-    for make in sections[1:]:
+    for make in sections:
         yield make()
         yield "\n"
     tail = (
@@ -130,7 +130,9 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
     for part in tail:
         yield part
         yield "\n"
-    yield f'<script type="application/json" id="tm-data">{script_json(_data(a, labels))}</script>'
+    yield '<script type="application/json" id="tm-data">'
+    yield from script_json_list("findings", _data(a, labels))
+    yield "</script>"
     yield "\n"
     for part in (f"<script>\n{asset('report.js')}</script>", "</body>", "</html>"):
         yield part
@@ -211,10 +213,12 @@ def _summary(a: Assessment, labels: Labels) -> str:
     )
 
 
-def _system(analysis: Analysis, diagram_svg: str | None) -> str:
+def _system(analysis: Analysis, diagram_svg: str | None) -> Iterator[str]:
+    """The system section as pieces: its tables a row at a time (the flows table alone is 4 M
+    characters at 10,000 components), the same text as its parts joined by newlines."""
     m = analysis.model
     view = system_view(analysis)
-    out = ['<section class="card" id="system"><h2>System</h2>']
+    out: list[str | Iterator[str]] = ['<section class="card" id="system"><h2>System</h2>']
     paras = [p for p in re.split(r"\n\s*\n", m.system.description.strip()) if p.strip()]
     if paras:
         out += [f"<p>{esc(' '.join(p.split()))}</p>" for p in paras]
@@ -248,7 +252,7 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
         )
 
     if view.boundaries:
-        rows = [
+        boundary_rows = (
             tr(
                 td(f"{esc(b.name)} <code>{esc(b.id)}</code>"),
                 td(esc(b.trust)),
@@ -256,21 +260,21 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                 td(esc(", ".join(b.components)) or "—"),
             )
             for b in view.boundaries
-        ]
+        )
         out.append("<h3>Trust boundaries</h3>")
-        out.append(table((("Boundary", ""), ("Trust", ""), ("Inside", ""), ("Components", "")), rows))
+        out.append(table_pieces((("Boundary", ""), ("Trust", ""), ("Inside", ""), ("Components", "")), boundary_rows))
     if view.components:
         # one f-string a row (the table has a row per component): what tr(td(...), ...) writes
-        rows = [
+        component_rows = (
             f"<tr><td>{esc(c.name)} <code>{esc(c.id)}</code></td><td>{esc(c.kind)}</td>"
             f"<td>{esc(c.boundary) if c.boundary else '—'}</td><td>{esc(c.exposure)}</td>"
             f"<td>{esc(c.provenance)}</td><td>{esc(c.owner) if c.owner else '—'}</td>"
             f'<td class="num">{c.open_findings} / {c.findings}</td></tr>'
             for c in view.components
-        ]
+        )
         out.append("<h3>Components</h3>")
         out.append(
-            table(
+            table_pieces(
                 (
                     ("Component", ""),
                     ("Kind", ""),
@@ -280,11 +284,11 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                     ("Owner", ""),
                     ("Findings open / all", "num"),
                 ),
-                rows,
+                component_rows,
             )
         )
     if view.data:
-        rows = [
+        data_rows = (
             tr(
                 td(f"{esc(d.name)} <code>{esc(d.id)}</code>"),
                 td(esc(d.classification)),
@@ -292,20 +296,20 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                 td(esc(d.owner) if d.owner else "—"),
             )
             for d in view.data
-        ]
+        )
         out.append("<h3>Data</h3>")
-        out.append(table((("Data", ""), ("Classification", ""), ("Tags", ""), ("Owner", "")), rows))
+        out.append(table_pieces((("Data", ""), ("Classification", ""), ("Tags", ""), ("Owner", "")), data_rows))
     if view.flows:
         # one f-string a row (the largest table of a large model): what tr(td(...), ...) writes
-        rows = [
+        flow_rows = (
             f"<tr><td><code>{esc(f.key)}</code></td><td>{esc(f.source)} → {esc(f.target)}</td>"
             f"<td>{esc(', '.join(f.data)) or '—'}</td><td>{esc(f.protocol) if f.protocol else '—'}</td>"
             f"<td>{f.encrypted}</td><td>{'yes' if f.crosses_boundary else 'no'}</td></tr>"
             for f in view.flows
-        ]
+        )
         out.append("<h3>Data flows</h3>")
         out.append(
-            table(
+            table_pieces(
                 (
                     ("Flow", ""),
                     ("From → to", ""),
@@ -314,11 +318,11 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                     ("Encrypted", ""),
                     ("Crosses boundary", ""),
                 ),
-                rows,
+                flow_rows,
             )
         )
     if view.controls:
-        rows = [
+        control_rows = (
             tr(
                 td(f"<code>{esc(c.control)}</code>"),
                 td(esc(c.status)),
@@ -327,11 +331,21 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                 td(link(c.evidence, c.evidence) if c.evidence else "—"),
             )
             for c in view.controls
-        ]
+        )
         out.append("<h3>Declared controls</h3>")
-        out.append(table((("Control", ""), ("Status", ""), ("Scope", ""), ("Owner", ""), ("Evidence", "")), rows))
+        out.append(
+            table_pieces(
+                (("Control", ""), ("Status", ""), ("Scope", ""), ("Owner", ""), ("Evidence", "")), control_rows
+            )
+        )
     out.append("</section>")
-    return "\n".join(out)
+    for i, part in enumerate(out):
+        if i:
+            yield "\n"
+        if isinstance(part, str):
+            yield part
+        else:
+            yield from part
 
 
 def _questions(analysis: Analysis, labels: Labels) -> str:
@@ -622,37 +636,34 @@ def _catalogs(a: Assessment) -> str:
     )
 
 
-def _data(a: Assessment, labels: Labels) -> dict[str, Any]:
-    """What the script needs to filter and sort, in the table's initial (report) order."""
+def _data(a: Assessment, labels: Labels) -> Iterator[dict[str, Any]]:
+    """What the script needs to filter and sort of each finding, in the table's initial (report)
+    order: the entries of the script data's ``findings`` list, each made when it is written."""
     status_rank = {s: i for i, s in enumerate(Status)}
-    findings = []
     for i, f in enumerate(report_order(a.findings)):
         text = " ".join(
             (f.id, f.title, labels.targets(f), *f.elements, f.summary, " ".join(f.refs), " ".join(f.why), f.root_cause)
         )
-        findings.append(
-            {
-                "id": f.id,
-                "severity": f.residual_severity.value,
-                "status": f.status.value,
-                "open": f.status.is_open,
-                "catalogs": list(catalogs_of(f)),
-                "target": f.target,
-                "elements": list(f.elements),
-                "paths": [list(p) for p in (f.paths or ((f.path,) if f.path else ()))],
-                "text": " ".join(text.lower().split()),
-                "order": i,
-                "sort": {
-                    "severity": f.residual_severity.rank * 100 + f.residual_risk,
-                    "title": f.title.lower(),
-                    "target": labels.target(f).lower(),
-                    "status": status_rank[f.status],
-                    "risk": f.risk,
-                    "residual": f.residual_risk,
-                },
-            }
-        )
-    return {"findings": findings}
+        yield {
+            "id": f.id,
+            "severity": f.residual_severity.value,
+            "status": f.status.value,
+            "open": f.status.is_open,
+            "catalogs": list(catalogs_of(f)),
+            "target": f.target,
+            "elements": list(f.elements),
+            "paths": [list(p) for p in (f.paths or ((f.path,) if f.path else ()))],
+            "text": " ".join(text.lower().split()),
+            "order": i,
+            "sort": {
+                "severity": f.residual_severity.rank * 100 + f.residual_risk,
+                "title": f.title.lower(),
+                "target": labels.target(f).lower(),
+                "status": status_rank[f.status],
+                "risk": f.risk,
+                "residual": f.residual_risk,
+            },
+        }
 
 
 # ---------------------------------------------------------------------------
