@@ -99,7 +99,7 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
         '<main class="wrap">',
         _summary(a, labels),
     )
-    sections: tuple[Callable[[], str], ...] = (
+    sections: tuple[Callable[[], str | Iterator[str]], ...] = (
         lambda: _control_plan(a, cset, labels),
         lambda: _questions(analysis, labels),
         lambda: _coverage(analysis),
@@ -117,7 +117,11 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
         yield part
         yield "\n"
     for make in sections:
-        yield make()
+        made = make()
+        if isinstance(made, str):
+            yield made
+        else:
+            yield from made
         yield "\n"
     tail = (
         "</main>",
@@ -137,6 +141,17 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
     for part in (f"<script>\n{asset('report.js')}</script>", "</body>", "</html>"):
         yield part
         yield "\n"
+
+
+def _lines(parts: list[str | Iterator[str]]) -> Iterator[str]:
+    """``"\\n".join(parts)`` as pieces, where a part may itself be pieces (a table a row at a time)."""
+    for i, part in enumerate(parts):
+        if i:
+            yield "\n"
+        if isinstance(part, str):
+            yield part
+        else:
+            yield from part
 
 
 def _masthead(a: Assessment, tool_version: str) -> str:
@@ -339,13 +354,7 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> Iterator[str]:
             )
         )
     out.append("</section>")
-    for i, part in enumerate(out):
-        if i:
-            yield "\n"
-        if isinstance(part, str):
-            yield part
-        else:
-            yield from part
+    yield from _lines(out)
 
 
 def _questions(analysis: Analysis, labels: Labels) -> str:
@@ -397,14 +406,16 @@ def _questions(analysis: Analysis, labels: Labels) -> str:
     return "\n".join(out)
 
 
-def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
-    out = ['<section class="card" id="control-plan"><h2>Control plan</h2>']
+def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> Iterator[str]:
+    """The control plan as pieces, its table a row at a time."""
+    out: list[str | Iterator[str]] = ['<section class="card" id="control-plan"><h2>Control plan</h2>']
     if not a.proposals:
         out.append(
             '<p class="lede">No control to propose: no open finding has a control that is not already implemented.</p>'
         )
         out.append("</section>")
-        return "\n".join(out)
+        yield from _lines(out)
+        return
     out.append(
         '<p class="lede">Controls not yet implemented, ranked by the open risk each would remove (one likelihood '
         "step on every open finding it addresses). Planned or partial controls stay here until declared implemented.</p>"
@@ -422,11 +433,10 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
             )
         return item
 
-    rows = []
-    for i, p in enumerate(a.proposals, 1):
-        closes = "".join([closed(fid) for fid in p.closes])
-        rows.append(
-            tr(
+    def rows() -> Iterator[str]:
+        for i, p in enumerate(a.proposals, 1):
+            closes = "".join([closed(fid) for fid in p.closes])
+            yield tr(
                 td(str(i), "num"),
                 td(
                     f"{link(p.title, cset.url_of(p.control))}<br><code>{esc(p.control)}</code>"
@@ -440,9 +450,9 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
                 td(str(p.risk_removed), "num"),
                 td(f'<ul class="small">{closes}</ul>'),
             )
-        )
+
     out.append(
-        table(
+        table_pieces(
             (
                 ("#", "num w-xs"),
                 ("Control", "w-l"),
@@ -451,11 +461,11 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
                 ("Risk removed", "num w-s"),
                 ("Closes", "w-xl"),
             ),
-            rows,
+            rows(),
         )
     )
     out.append("</section>")
-    return "\n".join(out)
+    yield from _lines(out)
 
 
 def _coverage(analysis: Analysis) -> str:
@@ -560,8 +570,10 @@ def _triage(a: Assessment, labels: Labels) -> str:
     return "\n".join(out)
 
 
-def _lifecycle(a: Assessment, labels: Labels) -> str:
-    out = ['<section class="card" id="lifecycle"><h2>By lifecycle stage</h2>']
+def _lifecycle(a: Assessment, labels: Labels) -> Iterator[str]:
+    """The lifecycle section as pieces: each stage's list a finding at a time (at 50,000 components
+    the lists are 28 M characters, and the section was held three times over as it was joined)."""
+    out: list[str | Iterator[str]] = ['<section class="card" id="lifecycle"><h2>By lifecycle stage</h2>']
     out.append('<p class="lede">Where in the AI lifecycle each threat bites, so each stage owner sees their share.</p>')
     stages = by_lifecycle(a)
     rows = []
@@ -577,25 +589,29 @@ def _lifecycle(a: Assessment, labels: Labels) -> str:
             )
         )
     out.append(table((("Stage", ""), ("Findings", "num"), ("Open", "num"), ("Worst open", "")), rows, "narrow"))
-    blocks = []
     item_of: dict[str, str] = {}  # a finding is listed under each of its stages: written once
-    for stage, found in stages:
-        if not found:
-            continue
-        items = []
-        for f in found:
-            item = item_of.get(f.id)
-            if item is None:
-                item = item_of[f.id] = (
-                    f'<li>{sev_badge(f.residual_severity)} <a href="#{esc(anchor(f))}">{esc(f.title)}</a> '
-                    f'<span class="muted small">{esc(labels.targets(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
-                )
-            items.append(item)
-        blocks.append(f'<div class="stage"><h3>{esc(stage.value)}</h3><ul>{"".join(items)}</ul></div>')
-    if blocks:
-        out.append(f'<div class="stage-list">{"".join(blocks)}</div>')
+
+    def blocks() -> Iterator[str]:
+        yield '<div class="stage-list">'
+        for stage, found in stages:
+            if not found:
+                continue
+            yield f'<div class="stage"><h3>{esc(stage.value)}</h3><ul>'
+            for f in found:
+                item = item_of.get(f.id)
+                if item is None:
+                    item = item_of[f.id] = (
+                        f'<li>{sev_badge(f.residual_severity)} <a href="#{esc(anchor(f))}">{esc(f.title)}</a> '
+                        f'<span class="muted small">{esc(labels.targets(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
+                    )
+                yield item
+            yield "</ul></div>"
+        yield "</div>"
+
+    if any(found for _, found in stages):
+        out.append(blocks())
     out.append("</section>")
-    return "\n".join(out)
+    yield from _lines(out)
 
 
 def _diagnostics(a: Assessment) -> str:
