@@ -526,6 +526,15 @@ class ModelGraph:
 
         return self.memo(("reverse", via), build)
 
+    def forget_tables(self) -> None:
+        """Drop every table :meth:`memo` keeps; a later question builds again what it needs.
+
+        For a command that evaluates once and then only writes (``analyze``, ``report``): the
+        tables matching built (paths, per-condition answers, attribute indexes) are 46 MB at
+        10,000 components and about 230 MB at 50,000, and the writers ask for a few of them at
+        most. The TUI keeps them: a re-evaluation reads them warm."""
+        self._cache.clear()
+
     def memo(self, key: object, build: Callable[[], T]) -> T:
         """Cache a derived value for the lifetime of this graph. A key names one derivation, so
         the value stored under it is always of the type ``build`` returns."""

@@ -107,8 +107,10 @@ def test_html_sections_are_made_when_reached(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(html_writer, "_data", data)
     pieces = html_writer.html_pieces(case.analysis, tool_version=TOOL_VERSION, diagram_svg=None)
-    head = [next(pieces) for _ in range(40)]
-    assert head[0] == "<!DOCTYPE html>" and any('id="findings"' in p for p in head)
+    head = [next(pieces)]
+    while not any('id="findings"' in p for p in head[-1:]):  # the system section comes a row at a time
+        head.append(next(pieces))
+    assert head[0] == "<!DOCTYPE html>" and len(head) > 40
     assert built == []
     rest = list(pieces)
     assert built == [1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -161,10 +162,9 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
     console.print(header)
 
     shown = a.findings if show_all else tuple(open_findings)
-    ordered = sorted(shown, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id))
-    hidden = 0 if show_all else max(0, len(ordered) - SUMMARY_ROWS)
-    if hidden:
-        ordered = ordered[:SUMMARY_ROWS]
+    hidden = 0 if show_all else max(0, len(shown) - SUMMARY_ROWS)
+    # only the rows printed are ordered: the worst SUMMARY_ROWS (nsmallest is sorted()[:n])
+    ordered = heapq.nsmallest(SUMMARY_ROWS, shown, key=_worst_first) if hidden else sorted(shown, key=_worst_first)
     if shown:
         title = "Findings" if show_all else "Open findings" + (f" (the {SUMMARY_ROWS} worst)" if hidden else "")
         # On a narrow terminal the threat's title gets the room: element ids fold at a quarter of
@@ -220,7 +220,9 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
         by_comp.add_column("component")
         by_comp.add_column("open", justify="right")
         by_comp.add_column("worst")
-        for target, count in sorted(per_target.items(), key=lambda kv: (-worst[kv[0]].rank, -kv[1], kv[0]))[:15]:
+        for target, count in heapq.nsmallest(
+            15, per_target.items(), key=lambda kv: (-worst[kv[0]].rank, -kv[1], kv[0])
+        ):
             by_comp.add_row(Text(target), str(count), Text(worst[target].value, style=SEVERITY_STYLE[worst[target]]))
         console.print(by_comp)
 
@@ -252,6 +254,11 @@ def print_summary(console: Console, a: Assessment, show_all: bool = False) -> No
             console.print(Text(f"  … and {len(asked) - 5} more: threatmodel questions MODEL", style="dim"))
 
     print_diagnostics(console, a, limit=None if show_all else SUMMARY_ROWS)
+
+
+def _worst_first(f: Finding) -> tuple[int, int, str]:
+    """The summary's order: worst residual severity, then highest residual risk, then id."""
+    return (-f.residual_severity.rank, -f.residual_risk, f.id)
 
 
 def _target_cell(f: Finding) -> Text:

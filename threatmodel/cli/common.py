@@ -170,7 +170,9 @@ def analysis_of(model_path: Path, session: Session) -> Analysis:
     """The analysis of one model file with the session's catalogs and date."""
     from threatmodel.io.analysis import analyze
 
-    return analyze(model_path, session.catalogs(), as_of=session.as_of)
+    analysis = analyze(model_path, session.catalogs(), as_of=session.as_of)
+    analysis.graph.forget_tables()  # evaluated once: what matching built is not asked again (decision 1862)
+    return analysis
 
 
 def write_rendered(rendered: Rendered, output: Path | None) -> None:

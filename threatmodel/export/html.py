@@ -37,10 +37,11 @@ from threatmodel.export.htmlkit import (
     esc,
     inline_svg,
     link,
-    script_json,
+    script_json_list,
     sev_badge,
     status_badge,
     table,
+    table_pieces,
     td,
     tr,
 )
@@ -98,8 +99,7 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
         '<main class="wrap">',
         _summary(a, labels),
     )
-    sections: tuple[Callable[[], str], ...] = (
-        lambda: _system(analysis, diagram_svg),
+    sections: tuple[Callable[[], str | Iterator[str]], ...] = (
         lambda: _control_plan(a, cset, labels),
         lambda: _questions(analysis, labels),
         lambda: _coverage(analysis),
@@ -111,13 +111,17 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
     for part in head:
         yield part
         yield "\n"
-    yield sections[0]()
+    yield from _system(analysis, diagram_svg)
     yield "\n"
     for part in findings_section(analysis, labels):
         yield part
         yield "\n"
-    for make in sections[1:]:
-        yield make()
+    for make in sections:
+        made = make()
+        if isinstance(made, str):
+            yield made
+        else:
+            yield from made
         yield "\n"
     tail = (
         "</main>",
@@ -130,11 +134,24 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
     for part in tail:
         yield part
         yield "\n"
-    yield f'<script type="application/json" id="tm-data">{script_json(_data(a, labels))}</script>'
+    yield '<script type="application/json" id="tm-data">'
+    yield from script_json_list("findings", _data(a, labels))
+    yield "</script>"
     yield "\n"
     for part in (f"<script>\n{asset('report.js')}</script>", "</body>", "</html>"):
         yield part
         yield "\n"
+
+
+def _lines(parts: list[str | Iterator[str]]) -> Iterator[str]:
+    """``"\\n".join(parts)`` as pieces, where a part may itself be pieces (a table a row at a time)."""
+    for i, part in enumerate(parts):
+        if i:
+            yield "\n"
+        if isinstance(part, str):
+            yield part
+        else:
+            yield from part
 
 
 def _masthead(a: Assessment, tool_version: str) -> str:
@@ -211,10 +228,12 @@ def _summary(a: Assessment, labels: Labels) -> str:
     )
 
 
-def _system(analysis: Analysis, diagram_svg: str | None) -> str:
+def _system(analysis: Analysis, diagram_svg: str | None) -> Iterator[str]:
+    """The system section as pieces: its tables a row at a time (the flows table alone is 4 M
+    characters at 10,000 components), the same text as its parts joined by newlines."""
     m = analysis.model
     view = system_view(analysis)
-    out = ['<section class="card" id="system"><h2>System</h2>']
+    out: list[str | Iterator[str]] = ['<section class="card" id="system"><h2>System</h2>']
     paras = [p for p in re.split(r"\n\s*\n", m.system.description.strip()) if p.strip()]
     if paras:
         out += [f"<p>{esc(' '.join(p.split()))}</p>" for p in paras]
@@ -248,7 +267,7 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
         )
 
     if view.boundaries:
-        rows = [
+        boundary_rows = (
             tr(
                 td(f"{esc(b.name)} <code>{esc(b.id)}</code>"),
                 td(esc(b.trust)),
@@ -256,21 +275,21 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                 td(esc(", ".join(b.components)) or "—"),
             )
             for b in view.boundaries
-        ]
+        )
         out.append("<h3>Trust boundaries</h3>")
-        out.append(table((("Boundary", ""), ("Trust", ""), ("Inside", ""), ("Components", "")), rows))
+        out.append(table_pieces((("Boundary", ""), ("Trust", ""), ("Inside", ""), ("Components", "")), boundary_rows))
     if view.components:
         # one f-string a row (the table has a row per component): what tr(td(...), ...) writes
-        rows = [
+        component_rows = (
             f"<tr><td>{esc(c.name)} <code>{esc(c.id)}</code></td><td>{esc(c.kind)}</td>"
             f"<td>{esc(c.boundary) if c.boundary else '—'}</td><td>{esc(c.exposure)}</td>"
             f"<td>{esc(c.provenance)}</td><td>{esc(c.owner) if c.owner else '—'}</td>"
             f'<td class="num">{c.open_findings} / {c.findings}</td></tr>'
             for c in view.components
-        ]
+        )
         out.append("<h3>Components</h3>")
         out.append(
-            table(
+            table_pieces(
                 (
                     ("Component", ""),
                     ("Kind", ""),
@@ -280,11 +299,11 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                     ("Owner", ""),
                     ("Findings open / all", "num"),
                 ),
-                rows,
+                component_rows,
             )
         )
     if view.data:
-        rows = [
+        data_rows = (
             tr(
                 td(f"{esc(d.name)} <code>{esc(d.id)}</code>"),
                 td(esc(d.classification)),
@@ -292,20 +311,20 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                 td(esc(d.owner) if d.owner else "—"),
             )
             for d in view.data
-        ]
+        )
         out.append("<h3>Data</h3>")
-        out.append(table((("Data", ""), ("Classification", ""), ("Tags", ""), ("Owner", "")), rows))
+        out.append(table_pieces((("Data", ""), ("Classification", ""), ("Tags", ""), ("Owner", "")), data_rows))
     if view.flows:
         # one f-string a row (the largest table of a large model): what tr(td(...), ...) writes
-        rows = [
+        flow_rows = (
             f"<tr><td><code>{esc(f.key)}</code></td><td>{esc(f.source)} → {esc(f.target)}</td>"
             f"<td>{esc(', '.join(f.data)) or '—'}</td><td>{esc(f.protocol) if f.protocol else '—'}</td>"
             f"<td>{f.encrypted}</td><td>{'yes' if f.crosses_boundary else 'no'}</td></tr>"
             for f in view.flows
-        ]
+        )
         out.append("<h3>Data flows</h3>")
         out.append(
-            table(
+            table_pieces(
                 (
                     ("Flow", ""),
                     ("From → to", ""),
@@ -314,11 +333,11 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                     ("Encrypted", ""),
                     ("Crosses boundary", ""),
                 ),
-                rows,
+                flow_rows,
             )
         )
     if view.controls:
-        rows = [
+        control_rows = (
             tr(
                 td(f"<code>{esc(c.control)}</code>"),
                 td(esc(c.status)),
@@ -327,11 +346,15 @@ def _system(analysis: Analysis, diagram_svg: str | None) -> str:
                 td(link(c.evidence, c.evidence) if c.evidence else "—"),
             )
             for c in view.controls
-        ]
+        )
         out.append("<h3>Declared controls</h3>")
-        out.append(table((("Control", ""), ("Status", ""), ("Scope", ""), ("Owner", ""), ("Evidence", "")), rows))
+        out.append(
+            table_pieces(
+                (("Control", ""), ("Status", ""), ("Scope", ""), ("Owner", ""), ("Evidence", "")), control_rows
+            )
+        )
     out.append("</section>")
-    return "\n".join(out)
+    yield from _lines(out)
 
 
 def _questions(analysis: Analysis, labels: Labels) -> str:
@@ -383,14 +406,16 @@ def _questions(analysis: Analysis, labels: Labels) -> str:
     return "\n".join(out)
 
 
-def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
-    out = ['<section class="card" id="control-plan"><h2>Control plan</h2>']
+def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> Iterator[str]:
+    """The control plan as pieces, its table a row at a time."""
+    out: list[str | Iterator[str]] = ['<section class="card" id="control-plan"><h2>Control plan</h2>']
     if not a.proposals:
         out.append(
             '<p class="lede">No control to propose: no open finding has a control that is not already implemented.</p>'
         )
         out.append("</section>")
-        return "\n".join(out)
+        yield from _lines(out)
+        return
     out.append(
         '<p class="lede">Controls not yet implemented, ranked by the open risk each would remove (one likelihood '
         "step on every open finding it addresses). Planned or partial controls stay here until declared implemented.</p>"
@@ -408,11 +433,10 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
             )
         return item
 
-    rows = []
-    for i, p in enumerate(a.proposals, 1):
-        closes = "".join([closed(fid) for fid in p.closes])
-        rows.append(
-            tr(
+    def rows() -> Iterator[str]:
+        for i, p in enumerate(a.proposals, 1):
+            closes = "".join([closed(fid) for fid in p.closes])
+            yield tr(
                 td(str(i), "num"),
                 td(
                     f"{link(p.title, cset.url_of(p.control))}<br><code>{esc(p.control)}</code>"
@@ -426,9 +450,9 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
                 td(str(p.risk_removed), "num"),
                 td(f'<ul class="small">{closes}</ul>'),
             )
-        )
+
     out.append(
-        table(
+        table_pieces(
             (
                 ("#", "num w-xs"),
                 ("Control", "w-l"),
@@ -437,11 +461,11 @@ def _control_plan(a: Assessment, cset: CatalogSet, labels: Labels) -> str:
                 ("Risk removed", "num w-s"),
                 ("Closes", "w-xl"),
             ),
-            rows,
+            rows(),
         )
     )
     out.append("</section>")
-    return "\n".join(out)
+    yield from _lines(out)
 
 
 def _coverage(analysis: Analysis) -> str:
@@ -546,8 +570,10 @@ def _triage(a: Assessment, labels: Labels) -> str:
     return "\n".join(out)
 
 
-def _lifecycle(a: Assessment, labels: Labels) -> str:
-    out = ['<section class="card" id="lifecycle"><h2>By lifecycle stage</h2>']
+def _lifecycle(a: Assessment, labels: Labels) -> Iterator[str]:
+    """The lifecycle section as pieces: each stage's list a finding at a time (at 50,000 components
+    the lists are 28 M characters, and the section was held three times over as it was joined)."""
+    out: list[str | Iterator[str]] = ['<section class="card" id="lifecycle"><h2>By lifecycle stage</h2>']
     out.append('<p class="lede">Where in the AI lifecycle each threat bites, so each stage owner sees their share.</p>')
     stages = by_lifecycle(a)
     rows = []
@@ -563,25 +589,29 @@ def _lifecycle(a: Assessment, labels: Labels) -> str:
             )
         )
     out.append(table((("Stage", ""), ("Findings", "num"), ("Open", "num"), ("Worst open", "")), rows, "narrow"))
-    blocks = []
     item_of: dict[str, str] = {}  # a finding is listed under each of its stages: written once
-    for stage, found in stages:
-        if not found:
-            continue
-        items = []
-        for f in found:
-            item = item_of.get(f.id)
-            if item is None:
-                item = item_of[f.id] = (
-                    f'<li>{sev_badge(f.residual_severity)} <a href="#{esc(anchor(f))}">{esc(f.title)}</a> '
-                    f'<span class="muted small">{esc(labels.targets(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
-                )
-            items.append(item)
-        blocks.append(f'<div class="stage"><h3>{esc(stage.value)}</h3><ul>{"".join(items)}</ul></div>')
-    if blocks:
-        out.append(f'<div class="stage-list">{"".join(blocks)}</div>')
+
+    def blocks() -> Iterator[str]:
+        yield '<div class="stage-list">'
+        for stage, found in stages:
+            if not found:
+                continue
+            yield f'<div class="stage"><h3>{esc(stage.value)}</h3><ul>'
+            for f in found:
+                item = item_of.get(f.id)
+                if item is None:
+                    item = item_of[f.id] = (
+                        f'<li>{sev_badge(f.residual_severity)} <a href="#{esc(anchor(f))}">{esc(f.title)}</a> '
+                        f'<span class="muted small">{esc(labels.targets(f))} · {esc(STATUS_LABELS[f.status])}</span></li>'
+                    )
+                yield item
+            yield "</ul></div>"
+        yield "</div>"
+
+    if any(found for _, found in stages):
+        out.append(blocks())
     out.append("</section>")
-    return "\n".join(out)
+    yield from _lines(out)
 
 
 def _diagnostics(a: Assessment) -> str:
@@ -622,37 +652,34 @@ def _catalogs(a: Assessment) -> str:
     )
 
 
-def _data(a: Assessment, labels: Labels) -> dict[str, Any]:
-    """What the script needs to filter and sort, in the table's initial (report) order."""
+def _data(a: Assessment, labels: Labels) -> Iterator[dict[str, Any]]:
+    """What the script needs to filter and sort of each finding, in the table's initial (report)
+    order: the entries of the script data's ``findings`` list, each made when it is written."""
     status_rank = {s: i for i, s in enumerate(Status)}
-    findings = []
     for i, f in enumerate(report_order(a.findings)):
         text = " ".join(
             (f.id, f.title, labels.targets(f), *f.elements, f.summary, " ".join(f.refs), " ".join(f.why), f.root_cause)
         )
-        findings.append(
-            {
-                "id": f.id,
-                "severity": f.residual_severity.value,
-                "status": f.status.value,
-                "open": f.status.is_open,
-                "catalogs": list(catalogs_of(f)),
-                "target": f.target,
-                "elements": list(f.elements),
-                "paths": [list(p) for p in (f.paths or ((f.path,) if f.path else ()))],
-                "text": " ".join(text.lower().split()),
-                "order": i,
-                "sort": {
-                    "severity": f.residual_severity.rank * 100 + f.residual_risk,
-                    "title": f.title.lower(),
-                    "target": labels.target(f).lower(),
-                    "status": status_rank[f.status],
-                    "risk": f.risk,
-                    "residual": f.residual_risk,
-                },
-            }
-        )
-    return {"findings": findings}
+        yield {
+            "id": f.id,
+            "severity": f.residual_severity.value,
+            "status": f.status.value,
+            "open": f.status.is_open,
+            "catalogs": list(catalogs_of(f)),
+            "target": f.target,
+            "elements": list(f.elements),
+            "paths": [list(p) for p in (f.paths or ((f.path,) if f.path else ()))],
+            "text": " ".join(text.lower().split()),
+            "order": i,
+            "sort": {
+                "severity": f.residual_severity.rank * 100 + f.residual_risk,
+                "title": f.title.lower(),
+                "target": labels.target(f).lower(),
+                "status": status_rank[f.status],
+                "risk": f.risk,
+                "residual": f.residual_risk,
+            },
+        }
 
 
 # ---------------------------------------------------------------------------

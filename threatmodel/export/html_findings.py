@@ -80,24 +80,28 @@ def findings_section(analysis: Analysis, labels: Labels) -> Iterator[str]:
 
 def _finding_body(v: FindingView, index: int, shared: dict[object, str] | None = None) -> str:
     f = v.finding
-    short_refs = ", ".join(ref.item for ref in v.refs if ref.catalog != "stride")
+    shared = {} if shared is None else shared
+    short_refs = _shared(
+        shared, ("short-refs", f.refs), lambda: esc(", ".join(r.item for r in v.refs if r.catalog != "stride"))
+    )
     detail_id = f"d-{index}"
+    fid = esc(f.id)
     assumed = f' <span class="assumed" title="{esc(confidence(f))}">assumed</span>' if f.assumes else ""
     row = (
         f'<tr class="row">'
         f"<td>{sev_badge(f.residual_severity)}</td>"
         f'<td class="title-cell"><button type="button" class="toggle" aria-expanded="true" aria-controls="{detail_id}">'
-        f'{esc(f.title)}</button><span class="fid">{esc(f.id)}</span>{assumed}</td>'
+        f'{esc(f.title)}</button><span class="fid">{fid}</span>{assumed}</td>'
         f'<td>{esc(v.target)}<br><span class="muted small">{esc(v.kind)}</span></td>'
         f"<td>{status_badge(f.status)}</td>"
         f'<td class="num">{f.risk}</td>'
         f'<td class="num">{f.residual_risk}</td>'
-        f'<td class="refs">{esc(short_refs) or "—"}</td>'
+        f'<td class="refs">{short_refs or "—"}</td>'
         "</tr>"
     )
     return (
-        f'<tbody class="finding" id="{esc(anchor(f))}" data-index="{index}">\n{row}\n'
-        f'<tr class="detail" id="{detail_id}"><td colspan="7">{_finding_detail(v, {} if shared is None else shared)}</td></tr>\n'
+        f'<tbody class="finding" id="f-{fid}" data-index="{index}">\n{row}\n'
+        f'<tr class="detail" id="{detail_id}"><td colspan="7">{_finding_detail(v, shared, fid)}</td></tr>\n'
         "</tbody>"
     )
 
@@ -146,7 +150,7 @@ def _reference_items(v: FindingView) -> str:
     return "".join(refs)
 
 
-def _finding_detail(v: FindingView, shared: dict[object, str]) -> str:
+def _finding_detail(v: FindingView, shared: dict[object, str], fid: str | None = None) -> str:
     """One finding's reasoning, scoring, controls and references; ``shared`` keeps the blocks
     findings have in common (mostly one per threat) across one report."""
     f = v.finding
@@ -169,8 +173,16 @@ def _finding_detail(v: FindingView, shared: dict[object, str]) -> str:
     )
     controls = _shared(shared, ("controls", v.control_key), lambda: _control_items(v))
     refs = _shared(shared, ("refs", f.threat, f.refs), lambda: _reference_items(v))
-    tags = "".join(f'<span class="tag">{esc(s.value)}</span>' for s in f.lifecycle)
-    stride = "".join(f'<span class="tag">{esc(s.value)}</span>' for s in f.stride) or "—"
+    tags = _shared(
+        shared,
+        ("lifecycle", f.lifecycle),
+        lambda: "".join(f'<span class="tag">{esc(s.value)}</span>' for s in f.lifecycle),
+    )
+    stride = _shared(
+        shared,
+        ("stride", f.stride),
+        lambda: "".join(f'<span class="tag">{esc(s.value)}</span>' for s in f.stride) or "—",
+    )
     triage = ""
     if v.triage is not None:
         bits = []
@@ -211,6 +223,6 @@ def _finding_detail(v: FindingView, shared: dict[object, str]) -> str:
         f'<p class="small">{esc(residual)}</p>'
         f'<h4>Controls</h4><ul class="controls">{controls}</ul>'
         f'<h4>References</h4><ul class="small">{refs}</ul>'
-        f'<p class="no-print"><a class="show-path" href="#path:{esc(f.id)}">Show on the diagram</a></p>'
+        f'<p class="no-print"><a class="show-path" href="#path:{esc(f.id) if fid is None else fid}">Show on the diagram</a></p>'
     )
     return f'<div class="detail-grid"><div>{left}</div><div>{right}</div></div>'

@@ -69,7 +69,7 @@ CONTENTS = (
 
 
 def _row(*cells: str) -> str:
-    return "| " + " | ".join(c if c else " " for c in cells) + " |"
+    return "| " + " | ".join([c if c else " " for c in cells]) + " |"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> list[str]:

@@ -200,7 +200,8 @@ class FindingView(NamedTuple):
     path: tuple[str, ...]
     """Display names along the untrusted path, when there is one."""
     names: dict[str, str]
-    """Display name of every element on the finding's paths."""
+    """Display names by element id (read as ``names.get(e, e)``): the report's one table
+    (:attr:`Labels.names`), not a dict per finding."""
     steps: tuple[ScoreStep, ...]
     controls: tuple[ControlLine, ...]
     """Implemented first, then proposed, each in the finding's order."""
@@ -274,6 +275,7 @@ class FindingViews:
 
     def __call__(self, f: Finding) -> FindingView:
         labels = self.labels
+        name = labels.name
         steps = self._steps.get(f.factors)
         if steps is None:
             steps = self._steps[f.factors] = tuple(
@@ -312,8 +314,8 @@ class FindingViews:
             finding=f,
             target=labels.targets(f),
             kind=labels.kind(f),
-            path=tuple(labels.name(p) for p in f.path),
-            names={e: labels.name(e) for path in (f.path, *f.paths) for e in path},
+            path=tuple([name(p) for p in f.path]) if f.path else (),
+            names=labels.names,
             steps=steps,
             controls=controls,
             threat=self._line(f.threat, "proposed"),
