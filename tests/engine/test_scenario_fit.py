@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -13,6 +14,7 @@ from threatmodel.model.finding import Finding
 from threatmodel.model.system import SystemModel
 
 CATALOGS = load_catalogs()
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _findings(data: dict[str, Any]) -> dict[str, Finding]:
@@ -261,3 +263,13 @@ def test_outside_people_to_a_service_of_unstated_exposure_are_not_inside_a_zone(
     f = _findings(_kiosk(None))["tm:unprotected-sensitive-flow@walk-ins-to-kiosk-app"]
     assert f.title == "Sensitive data exchanged with outside people unprotected"
     assert "internet-facing" not in f.scenario and "foothold" not in f.scenario
+
+
+def test_a_hub_the_agent_only_queries_says_no_agent_writes_instructions_to_it() -> None:
+    """The negated neighbour with a data test says which flows it counted, not "nothing sends to"."""
+    model = _yaml(
+        (REPO / "tests/catalogs/widened/rules-hub-the-agent-only-queries/positive.yaml").read_text(encoding="utf-8")
+    )
+    why = _findings(model)["tm:third-party-agent-instructions@rules-hub"].why
+    assert "no agent sends data tagged system-prompt to rules-hub" in why
+    assert "nothing sends to rules-hub" not in why

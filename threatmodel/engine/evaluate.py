@@ -989,26 +989,22 @@ def _copied(f: Finding, update: dict[str, object]) -> Finding:
         _OUR_SETS.add(id(stated))
     fields = dict(f.__dict__)
     fields.update(update)
-    copy = Finding.__new__(Finding)
-    object.__setattr__(copy, "__dict__", fields)
-    object.__setattr__(copy, "__pydantic_fields_set__", stated)
-    object.__setattr__(copy, "__pydantic_extra__", None)
-    object.__setattr__(copy, "__pydantic_private__", None)
-    return copy
+    return _record(fields, stated)
 
 
 _SEVERITY_OF = tuple(severity_of(risk) for risk in range(26))
 """:func:`severity_of` of every risk a finding can have (likelihood and impact are each 1-5)."""
 
 
-def _record(fields: dict[str, object]) -> Finding:
+def _record(fields: dict[str, object], stated: set[str] | None = None) -> Finding:
     """A finding from the values of all its fields, in their declared order, without validation.
 
     What ``Finding.model_construct`` makes, without its per-field search for aliases and defaults
-    (a third of building a finding): the engine states every field, each of its field's type."""
+    (a third of building a finding): the engine states every field, each of its field's type.
+    ``stated``: the fields counted as set (a copy's own set, :func:`_copied`); default all."""
     finding = Finding.__new__(Finding)
     object.__setattr__(finding, "__dict__", fields)
-    object.__setattr__(finding, "__pydantic_fields_set__", _STATED)
+    object.__setattr__(finding, "__pydantic_fields_set__", _STATED if stated is None else stated)
     object.__setattr__(finding, "__pydantic_extra__", None)
     object.__setattr__(finding, "__pydantic_private__", None)
     return finding

@@ -682,12 +682,8 @@ class Matcher:
                 return [f"{said} by default (not stated)" if _by_default(target, test.name) else said]
             case Neighbour(neighbour=test):
                 g = self.g
-                near: set[str] = set()
-                if test.direction in ("in", "any"):
-                    near.update(g.predecessors(el))
-                if test.direction in ("out", "any"):
-                    near.update(g.successors(el))
-                if not near:
+                near = self._near(test, el)
+                if not near and test.data is None:
                     verb = {"in": "nothing sends to {}", "out": "{} sends to nothing", "any": "{} has no flows"}
                     return [verb[test.direction].format(g.name(el))]
                 return [self._negation(inner, el), *self._read_against(test.where, sorted(near))]

@@ -103,12 +103,7 @@ def _one_of(values: Sequence[object]) -> str:
 
 def _not_one_of(values: Sequence[object]) -> str:
     """``not a``, ``neither a nor b``, ``not one of a, b, c``: the reading of an unknown against a list."""
-    shown = [fmt_value(v) for v in values]
-    if len(shown) == 1:
-        return f"not {shown[0]}"
-    if len(shown) == 2:
-        return f"neither {shown[0]} nor {shown[1]}"
-    return "not one of " + ", ".join(shown)
+    return _none_of(values, many="not one of")
 
 
 def stated_value(value: object) -> str:
@@ -322,14 +317,15 @@ class DataTest(Frozen):
         return f"{text} at runtime" if self.at_runtime else text
 
 
-def _none_of(values: Sequence[object]) -> str:
-    """``not a``, ``neither a nor b``, ``none of a, b, c``: no value of a list, in words."""
+def _none_of(values: Sequence[object], *, many: str = "none of") -> str:
+    """``not a``, ``neither a nor b``, ``none of a, b, c`` (or ``many`` a, b, c): no value of a
+    list, in words."""
     shown = [fmt_value(v) for v in values]
     if len(shown) == 1:
         return f"not {shown[0]}"
     if len(shown) == 2:
         return f"neither {shown[0]} nor {shown[1]}"
-    return "none of " + ", ".join(shown)
+    return f"{many} " + ", ".join(shown)
 
 
 def attr_phrase(test: AttrTest) -> str:
