@@ -174,3 +174,10 @@ def test_allocator_ids_are_unique_and_valid(originals: list[str]) -> None:
     assert all(fits_slug(t) for t in taken)
     again = IdAllocator()
     assert [again.take(o, "component") for o in sorted(originals)] == taken
+
+
+def test_a_trailing_newline_is_not_an_id() -> None:
+    """Python's "$" matches before a final newline: "a\\n" passed as an id (hypothesis, session 14)."""
+    assert not fits_slug("a\n")
+    ids = IdAllocator()
+    assert [ids.take(o, "component") for o in ("a\n", "a\n")] == ["a", "a-2"]

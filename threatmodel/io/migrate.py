@@ -26,8 +26,8 @@ from threatmodel.io.roundtrip import ModelDocument
 from threatmodel.model import keys
 from threatmodel.model.base import SLUG_PATTERN
 
-THREAT_KEY = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9.:_-]+$")
-FINDING_KEY = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9.:_-]+@[a-z][a-z0-9-]*$")
+THREAT_KEY = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9.:_-]+\Z")
+FINDING_KEY = re.compile(r"^[a-z][a-z0-9-]*:[A-Za-z0-9.:_-]+@[a-z][a-z0-9-]*\Z")
 _SLUG = re.compile(SLUG_PATTERN)
 
 Loc = tuple[str | int, ...]

@@ -23,7 +23,7 @@ MAX_IMPORT_DEPTH = 64
 MAX_IMPORT_ELEMENTS = 20_000
 """Most components, data assets, boundaries or flows a draft may hold."""
 
-_SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_SLUG_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*\Z")  # \Z: "$" would let a trailing newline pass
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 SLUG_MAX = 64
 
