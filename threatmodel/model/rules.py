@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Field, StrictBool, Tag, field_validator
+from pydantic import Discriminator, Field, StrictBool, Tag, field_validator, model_validator
 
 from threatmodel.model.base import Classification, Frozen, Slug, TrustLevel
 from threatmodel.model.vocab import Artifact, ComponentKind
@@ -290,9 +290,11 @@ class DataTest(Frozen):
     pass through it on flows (a record system, not a front end that relays records). Components only."""
     # -- issue 9, rules narrower than their threat (session narrow)
     learnt: Literal[True] | None = None
-    """Only data a model learnt from: the assets in its ``trained_on``, whether or not a training
-    job in the system supplies them (a vendor's model that names its training data). Components
-    only; holds on nothing for a component that is not a model."""
+    """Only data a model learnt from: the assets in its ``trained_on`` (a vendor's model that names
+    its training data), and what the training or fine-tuning jobs that produce it receive or keep,
+    leaving out what they load (weights, adapters, libraries, images) and sign in with
+    (credentials, secrets) (decision 1900). Components only; holds on nothing for a component that
+    is not a model."""
 
     def describe(self) -> str:
         """The data the test selects, in words."""
@@ -400,8 +402,31 @@ class UntrustedSource(_Predicate):
         return f"{subject} is a source of untrusted content"
 
 
+def _through_all_but(data: Any) -> Any:
+    """``not_through: [kinds]`` read as ``through`` every other kind, derived here once, so a kind
+    added to the vocabulary later is passed through rather than silently left out of a list."""
+    if isinstance(data, dict) and data.get("not_through"):
+        if data.get("through"):
+            raise ValueError("give 'through' or 'not_through', not both")
+        avoided = {str(k) for k in data["not_through"]}
+        data = {**data, "through": tuple(k for k in ComponentKind if k.value not in avoided)}
+    return data
+
+
+def _through_phrase(through: Sequence[str], not_through: Sequence[str]) -> str:
+    """`` through a or b only`` / `` not through c`` for a restricted path, else nothing."""
+    if not_through:
+        return " not through " + " or ".join(not_through)
+    return " through " + " or ".join(through) + " only" if through else ""
+
+
 class TaintTest(Frozen):
     """Options of the ``tainted`` predicate."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_through(cls, data: Any) -> Any:
+        return _through_all_but(data)
 
     source_kinds: tuple[ComponentKind, ...] = ()
     """Only count untrusted sources of these kinds."""
@@ -419,6 +444,9 @@ class TaintTest(Frozen):
     """Every component between the source and this one is of one of these kinds: content a person
     sends through front ends and agents, not content left in a store or fetched by a tool for
     someone else to read later (decision 1899). Empty: any component."""
+    not_through: tuple[ComponentKind, ...] = ()
+    """No component between the source and this one is of these kinds (``through`` every other
+    kind): a person photographed by a capture device does not call the model (decision 1900)."""
 
 
 class Tainted(_Predicate):
@@ -434,9 +462,7 @@ class Tainted(_Predicate):
             text = "receives untrusted content (not counting weights, libraries or images it only loads)"
         else:
             text = "receives untrusted content"
-        if self.tainted.through:
-            text += " through " + " or ".join(str(k) for k in self.tainted.through) + " only"
-        return text
+        return text + _through_phrase(self.tainted.through, self.tainted.not_through)
 
     def describe_negated(self, subject: str) -> str:
         """``no untrusted content reaches X``."""
@@ -504,11 +530,23 @@ class PathTest(Frozen):
     through: tuple[ComponentKind, ...] = ()
     """Every component between the two ends is of one of these kinds: updates relayed by the
     service that collects them, not passed on by another participant (decision 1900). Empty: any."""
+    not_through: tuple[ComponentKind, ...] = ()
+    """No component between the two ends is of these kinds (``through`` every other kind)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_through(cls, data: Any) -> Any:
+        return _through_all_but(data)
+
+
+def _limits(test: PathTest) -> str:
+    """`` within N flows`` and the kinds the path may pass, in words; nothing for an open path."""
+    return _within(test.max_hops) + _through(test)
 
 
 def _through(test: PathTest) -> str:
-    """`` through a or b only`` for a path restricted to those kinds, else nothing."""
-    return " through " + " or ".join(test.through) + " only" if test.through else ""
+    """`` through a or b only`` / `` not through c`` for a path restricted by kind, else nothing."""
+    return _through_phrase(test.through, test.not_through)
 
 
 class Reaches(_Predicate):
@@ -521,14 +559,14 @@ class Reaches(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         found = with_article(noun_phrase(self.reaches.where, "component"))
-        return f"sends data to {found}{_within(self.reaches.max_hops)}{_through(self.reaches)}"
+        return f"sends data to {found}{_limits(self.reaches)}"
 
     def describe_negated(self, subject: str) -> str:
         """``no data from X reaches a model server`` (``X sends to no retriever`` for one hop)."""
         found = noun_phrase(self.reaches.where, "component")
         if self.reaches.max_hops == 1:
             return f"{subject} sends to no {found}"
-        return f"no data from {subject} reaches {with_article(found)}{_within(self.reaches.max_hops)}{_through(self.reaches)}"
+        return f"no data from {subject} reaches {with_article(found)}{_limits(self.reaches)}"
 
 
 class ReachedFrom(_Predicate):
@@ -541,14 +579,14 @@ class ReachedFrom(_Predicate):
     def describe(self) -> str:
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         found = with_article(noun_phrase(self.reached_from.where, "component"))
-        return f"receives data from {found}{_within(self.reached_from.max_hops)}{_through(self.reached_from)}"
+        return f"receives data from {found}{_limits(self.reached_from)}"
 
     def describe_negated(self, subject: str) -> str:
         """``no data from an agent reaches X`` (``no vector store sends to X`` for one hop)."""
         found = noun_phrase(self.reached_from.where, "component")
         if self.reached_from.max_hops == 1:
             return f"no {found} sends to {subject}"
-        return f"no data from {with_article(found)} reaches {subject}{_within(self.reached_from.max_hops)}{_through(self.reached_from)}"
+        return f"no data from {with_article(found)} reaches {subject}{_limits(self.reached_from)}"
 
 
 LinkRelation = Literal[
