@@ -29,8 +29,8 @@ from threatmodel.model.system import (
     Training,
 )
 from threatmodel.model.vocab import (
+    INHERITED_TAGS,
     MODEL_KINDS,
-    PERSONAL_TAGS,
     RELAY_KINDS,
     TOOL_KINDS,
     Artifact,
@@ -501,6 +501,12 @@ class ModelGraph:
             out |= set(self._reverse("tools").get(node, ()))
         elif via == "served_by" and component.kind in MODEL_KINDS:
             out |= set(self._reverse("serves").get(node, ()))
+        elif via == "beside":
+            # the components stated in the same innermost boundary: a model beside the customers
+            # who use it runs on hardware they hold (decision 1902); no boundary, no neighbours
+            inner = self.boundary_of(node)
+            if inner is not None:
+                out |= set(self._members().get(inner, ())) - {node}
         return tuple(sorted(n for n in out if n in self.components))
 
     def _trainers(self) -> dict[str, tuple[str, ...]]:
@@ -512,6 +518,19 @@ class ModelGraph:
             return {k: tuple(sorted(v)) for k, v in trainers.items()}
 
         return self.memo("trainers", build)
+
+    def _members(self) -> dict[str, tuple[str, ...]]:
+        """The components of each boundary, by innermost boundary (built once per graph)."""
+
+        def build() -> dict[str, tuple[str, ...]]:
+            members: dict[str, list[str]] = {}
+            for cid in self.components:
+                inner = self.boundary_of(cid)
+                if inner is not None:
+                    members.setdefault(inner, []).append(cid)
+            return {b: tuple(sorted(ids)) for b, ids in members.items()}
+
+        return self.memo("members", build)
 
     def _reverse(self, via: str) -> dict[str, tuple[str, ...]]:
         """For ``tools`` (from agents) or ``serves`` (from model servers): who links to each component."""
@@ -721,7 +740,7 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
             asset = raw[node]
             level = asset.classification
             blind = {node} if level is None else set()
-            inherited = set(asset.tags) & PERSONAL_TAGS
+            inherited = set(asset.tags) & INHERITED_TAGS
             for parent in parents:
                 if parent in top:
                     if asset.minimisation is not Minimisation.REDACTED:  # redaction removed the sensitive fields

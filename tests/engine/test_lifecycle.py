@@ -42,7 +42,8 @@ def _assess(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_lineage_carries_classification_and_personal_tags_transitively() -> None:
-    """Derived data is as personal and as sensitive as what it is made from."""
+    """Derived data is as personal and as sensitive as what it is made from, and carries what
+    people wrote (decision 1902: a summary of a transcript holds their words)."""
     out = with_lineage(
         [
             DataAsset(id="audio", classification="restricted", tags=("biometric",)),
@@ -51,7 +52,7 @@ def test_lineage_carries_classification_and_personal_tags_transitively() -> None
         ]
     )
     assert out["summary"].classification.value == "restricted"
-    assert set(out["summary"].tags) == {"biometric"}
+    assert set(out["summary"].tags) == {"biometric", "user-content"}
     assert set(out["transcript"].tags) == {"user-content", "biometric"}
 
 

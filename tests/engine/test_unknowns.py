@@ -296,9 +296,21 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     partner by its stated population or exposure only; an unstated one is already read by the
     tainted branches beside it (a source of unknown reach, asked there), and read here it made a
     partner of every person whose exposure, an attribute people do not have, was unstated.
+    Session 15 (decision 1902) added five. Three in denial-of-wallet's branch for an open endpoint
+    to a model the organisation runs: the endpoint stated internet-facing (every front end has an
+    unstated exposure, already read conservatively by model-denial-of-service on the same
+    element), the model's output stated text or media (as for training-data-extraction: an
+    unstated output is read as a score) and its hosting stated self-hosted (an unknown hosting is
+    read as a provider's by the provider branch: one unknown, one finding). One in
+    model-extraction-via-scores, where a stated internet or partner exposure keeps the finding
+    and an unstated one is routed to its own branch (outsiders' requests through front ends
+    only), so the unknown is still read, by the narrower test. And one in
+    model-on-uncontrolled-devices: a model counts as beside its customers only for a person
+    stated to be a customer or of the public; staff with an unstated population drawn in a
+    server's zone do not put the server in anyone's hands.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 66
+    assert 0 < text.count("unknown: no-match") <= 71
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

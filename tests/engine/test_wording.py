@@ -268,6 +268,10 @@ def test_a_server_run_by_outsiders_is_not_called_a_community_release() -> None:
         ),
         ({"reaches": {"where": {"kind": ["retriever"]}, "max_hops": 1}}, "gw sends to no retriever"),
         ({"exists": {"where": {"kind": ["monitoring"]}}}, "the system has no monitoring component"),
+        (
+            {"linked": {"via": "beside", "where": {"kind": ["human-user"]}}},
+            "no human user sits in the same boundary as gw",
+        ),
     ],
 )
 def test_a_negation_is_worded_as_a_plain_negative(cond: dict[str, Any], said: str) -> None:

@@ -600,8 +600,10 @@ LinkRelation = Literal[
     "trained_on_by",
     "used_by",
     "served_by",
+    "beside",
 ]
-"""A declared relation the ``linked`` predicate follows, also one a finding can name as affected."""
+"""A declared relation the ``linked`` predicate follows, also one a finding can name as affected.
+``beside``: the other components stated in the same innermost boundary (decision 1902)."""
 
 LINK_NOUNS: dict[str, str] = {
     "tools": "tool",
@@ -614,6 +616,7 @@ LINK_NOUNS: dict[str, str] = {
     "trained_on_by": "job",
     "used_by": "agent",
     "served_by": "server",
+    "beside": "component",
 }
 """What each relation links to, named when the condition on it names no kind."""
 
@@ -628,6 +631,7 @@ LINK_NONE: dict[str, str] = {
     "trained_on_by": "no {found} trains {subject}",
     "used_by": "no {found} uses {subject}",
     "served_by": "no {found} serves {subject}",
+    "beside": "no {found} sits in the same boundary as {subject}",
 }
 """A ``not: {linked: ...}`` in words: nothing linked so passes the condition."""
 
@@ -642,6 +646,7 @@ LINK_SOME: dict[str, str] = {
     "trained_on_by": "{found} trains {subject}",
     "used_by": "{found} uses {subject}",
     "served_by": "{found} serves {subject}",
+    "beside": "{found} sits in the same boundary as {subject}",
 }
 """A ``linked`` that holds, in words, ``found`` being the linked component's name."""
 
@@ -652,7 +657,8 @@ class LinkTest(Frozen):
     via: LinkRelation
     """Which declared relation to follow: an agent's tools, delegates, memory or model; a model's
     base model; the models a server serves; the model a job produces; the jobs that train a model;
-    the agents that use a tool; the servers that serve a model."""
+    the agents that use a tool; the servers that serve a model; the components stated in the same
+    innermost boundary (``beside``)."""
     where: Condition
     same_boundary: Literal[True] | None = None
     """Only a related component in the same innermost boundary as this one (neither stating one

@@ -488,6 +488,10 @@ class StoreAccess(StrEnum):
 PERSONAL_TAGS: frozenset[str] = frozenset({"pii", "phi", "pci", "biometric", "children"})
 """Data-asset tags that mark personal data; derived data inherits them (``derived_from``)."""
 
+INHERITED_TAGS: frozenset[str] = PERSONAL_TAGS | {"user-content"}
+"""Data-asset tags that derived data inherits (``derived_from``): personal data, and what people
+wrote (a log of their prompts, a transcript's summary carries their words) (decision 1902)."""
+
 # Groups of component kinds that code (not catalogs) asks about, defined once here.
 MODEL_KINDS: frozenset[str] = frozenset({"llm", "ml-model", "embedding-model"})
 """Component kinds that are models."""
