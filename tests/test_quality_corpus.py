@@ -77,7 +77,7 @@ def test_corpus_has_at_least_twelve_systems() -> None:
         # the care management score, whose sources say little, are the closest to it)
         *(
             pytest.param(files, folder, [EXPECTED, *HELD_OUT_FILES[: n - 1]], 12, 5, id=f"holdout{n}")
-            for n, files, folder in ((n, FILES[f"holdout{n}"], FOLDERS[f"holdout{n}"]) for n in range(6, 14))
+            for n, files, folder in ((n, FILES[f"holdout{n}"], FOLDERS[f"holdout{n}"]) for n in range(6, 15))
         ),
     ],
 )
