@@ -14,6 +14,7 @@ from collections import deque
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helpers import FIXED_DATE, MODEL_FILES
 from threatmodel.engine import evaluate
@@ -82,6 +83,8 @@ def without_affects() -> LoadedCatalogs:
         ("agent-memory-poisoning", {("agent-notes",): ("agent",)}),
         # the model billed through an open gateway; the model's own finding names nothing more
         ("denial-of-wallet", {("api-llm",): (), ("key-gateway",): ("api-llm",)}),
+        # the tool the agent acts through without approval, where the gate goes (decision 1902)
+        ("excessive-agency", {("ops-agent",): ("purge-records",)}),
     ],
 )
 def test_a_finding_names_the_elements_its_threat_also_affects(
@@ -241,3 +244,26 @@ def test_a_score_relied_on_through_a_store_names_the_scorer(tmp_path: Path) -> N
     a = assess(load_model(path, known_controls=CATALOGS.control_refs).model)
     reliance = [f for f in a.findings if f.threat == "tm:unreviewed-score-reliance"]
     assert [(f.elements, f.also_affects) for f in reliance] == [(("dashboard",), ("scorer",))]
+
+
+MIXED_TOOLS = """
+system: {id: mixed, name: Mixed tools}
+boundaries:
+  - {id: corp, trust: internal}
+components:
+  - {id: clerk, kind: human-user, population: employees, boundary: corp}
+  - {id: desk-agent, kind: agent, tools: [lookup, refund, notify], human_approval: none, boundary: corp}
+  - {id: lookup, kind: tool, side_effects: [read-only], boundary: corp}
+  - {id: refund, kind: tool, side_effects: [move-money], boundary: corp}
+  - {id: notify, kind: tool, boundary: corp}
+flows:
+  - {source: clerk, target: desk-agent}
+"""
+
+
+def test_an_unapproved_agent_names_only_the_tools_it_acts_through() -> None:
+    """Excessive agency names the tools stated to act (here the refund tool), not a read-only
+    lookup, and not a tool whose side effects are unstated (decision 1902)."""
+    model = SystemModel.model_validate(yaml.safe_load(MIXED_TOOLS))
+    found = {f.elements: f.also_affects for f in assess(model).findings if f.threat == "tm:excessive-agency"}
+    assert found == {("desk-agent",): ("refund",)}

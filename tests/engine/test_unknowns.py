@@ -307,10 +307,14 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     only), so the unknown is still read, by the narrower test. And one in
     model-on-uncontrolled-devices: a model counts as beside its customers only for a person
     stated to be a customer or of the public; staff with an unstated population drawn in a
-    server's zone do not put the server in anyone's hands.
+    server's zone do not put the server in anyone's hands. Later the same session, one in
+    multi-tenant-serving-escape's branch for models that arrive as data: the stack must be stated
+    to serve several tenants, since the weights it loads (their supplier unknown, read as
+    possibly a tenant's) are the weaker evidence; an unknown tenancy is still read
+    conservatively by the branch for the models it is stated to serve.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 71
+    assert 0 < text.count("unknown: no-match") <= 72
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

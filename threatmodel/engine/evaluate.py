@@ -29,6 +29,7 @@ from threatmodel.model.vocab import (
     ControlStatus,
     Exposure,
     HumanApproval,
+    SideEffect,
     Status,
     TriageStatus,
 )
@@ -473,6 +474,13 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
         return _agents_reached(g, element)
     if relation == "scored_by":
         return _scored_by(g, element)
+    if relation == "acting_tools":
+        # the tools through which an agent acts: where an approval gate goes (decision 1902)
+        return tuple(
+            t
+            for t in g.linked(element, "tools")
+            if not ACTING_EFFECTS.isdisjoint(getattr(g.components[t], "side_effects", None) or ())
+        )
     if relation == "model":
         # the models whose output the element takes or to which it hands work: joined by a flow
         # either way, declared (an agent's model, a server's served models), or one serving layer away
@@ -485,6 +493,9 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
         return tuple(sorted(models))
     return g.linked(element, relation)
 
+
+ACTING_EFFECTS: frozenset[SideEffect] = frozenset(set(SideEffect) - {SideEffect.READ_ONLY})
+"""Side effects by which a tool acts on the world, not only reads it (``acting_tools``)."""
 
 AGENTS_REACHED_HOPS = 3
 """How far along flows ``agents_reached`` looks for the agents something it supplies ends up in."""

@@ -190,6 +190,7 @@ Affects = Literal[
     "agents_reached",
     "autonomous_agents",
     "scored_by",
+    "acting_tools",
     LinkRelation,
 ]
 """A relation from a finding's element to another element it affects (decision 1850): ``receiver``
@@ -198,6 +199,8 @@ with directly or through one serving layer (or declares: an agent's model, a ser
 ``loads_from`` the components sending it the artefacts it loads (where they can be replaced);
 ``readers`` the components it sends to; ``agents_reached`` the agents within three flows downstream;
 ``scored_by`` the classifiers, scorers and embedding models whose output reaches it within two flows;
+``acting_tools`` an agent's tools stated to act (write, delete, move money, change access, run code
+or send outside);
 ``autonomous_agents`` the system's agents stated autonomous or of unstated autonomy (for a finding on
 the system); the rest are the relations of the ``linked`` predicate."""
 
