@@ -173,7 +173,10 @@ def run_model(expected_path: Path, cats: LoadedCatalogs) -> ModelResult:
     for f in assessment.findings:
         # a finding counts on every element it applies to (a root cause's group) and on every element
         # its threat says it also affects (decision 1850): a negative there is a false alarm
-        for element in f.all_elements:
+        # and on its root, the element its id names (``<threat>@<root>``) when it groups several:
+        # that is where a reader of the report finds it filed
+        root = (f.root,) if f.root is not None and f.root not in f.all_elements else ()
+        for element in (*f.all_elements, *root):
             by_element.setdefault(element, []).append((f.threat, f.refs))
     result = ModelResult(name=model_file.removesuffix(".yaml"), positives=pos, negatives=neg)
     result.findings = len(assessment.findings)

@@ -302,3 +302,19 @@ def test_a_miss_raised_next_door_is_named_but_not_counted(tmp_path: Path) -> Non
     details = "\n".join(quality._details(summary))
     assert "risk-model-to-scheduler [none] (raised next door on risk-model, scheduler)" in details
     assert "vitals [none]: a data asset" in details
+
+
+def test_a_grouped_finding_counts_on_the_root_its_id_names(tmp_path: Path) -> None:
+    """One untrusted helpdesk reaching two models is one finding, `tm:indirect-prompt-injection@helpdesk`:
+    an expectation filed on the helpdesk (where the report files it, by its id) is met, as are the
+    models it lists; a component on its path that the finding does not name stays a miss."""
+    result = _judge_on_case(
+        tmp_path,
+        "indirect-prompt-injection",
+        "positives:\n"
+        "  - {expect: tm:indirect-prompt-injection, element: helpdesk, reason: the root its id names}\n"
+        "  - {expect: tm:indirect-prompt-injection, element: support-llm, reason: an element it lists}\n"
+        "  - {expect: tm:indirect-prompt-injection, element: indexer, reason: on the path but not named}\n"
+        "negatives: []\n",
+    )
+    assert [e.element for e in result.misses] == ["indexer"]
