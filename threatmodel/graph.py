@@ -31,6 +31,7 @@ from threatmodel.model.system import (
 from threatmodel.model.vocab import (
     INHERITED_TAGS,
     MODEL_KINDS,
+    PERSONAL_TAGS,
     RELAY_KINDS,
     TOOL_KINDS,
     Artifact,
@@ -694,6 +695,17 @@ _UNSTATED_NAMED = 8
 """How many unclassified assets along a lineage are named (and asked about) per asset."""
 
 
+def _carries_words(asset: DataAsset, source_level: Classification | None) -> bool:
+    """Whether ``asset`` carries the words of a source holding what people wrote (``user-content``,
+    decision 1902): not weights or another artefact made from them (what a model learnt is the
+    memorisation threats' question), and not an asset its author classified below its source (a
+    label, a score or a count of the text, said to be less sensitive than the text itself)."""
+    if asset.artifact is not None:
+        return False
+    own = asset.classification
+    return own is None or source_level is None or own >= source_level
+
+
 def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[str, OpenClassification]]:
     """Each asset as the rules see it: with the classification and personal-data tags of the
     assets it is derived from (``derived_from``, followed transitively), unless it is anonymised
@@ -746,7 +758,9 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
                     if asset.minimisation is not Minimisation.REDACTED:  # redaction removed the sensitive fields
                         level = higher(level, top[parent])
                         blind |= unstated[parent]
-                    inherited |= tags[parent]
+                    inherited |= tags[parent] & PERSONAL_TAGS
+                    if _carries_words(asset, top[parent]):
+                        inherited |= tags[parent] & INHERITED_TAGS
             top[node] = level
             unstated[node] = frozenset(sorted(blind)[:_UNSTATED_NAMED])
             tags[node] = frozenset(inherited)

@@ -26,3 +26,9 @@ def test_not_through_is_said_as_written() -> None:
         {"reached_from": {"where": {"kind": ["agent"]}, "max_hops": 3, "not_through": ["data-source"]}}
     )
     assert path.describe() == "receives data from an agent within 3 flows not through data-source"
+
+
+def test_stopping_at_sources_is_said() -> None:
+    """``stop_at_sources`` reads as a direct path in words, not as the option's name."""
+    cond = Tainted.model_validate({"tainted": {"source_kinds": ["human-user"], "stop_at_sources": True}})
+    assert cond.describe() == "receives untrusted content directly, not from content others left for later"

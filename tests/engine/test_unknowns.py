@@ -311,10 +311,14 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     multi-tenant-serving-escape's branch for models that arrive as data: the stack must be stated
     to serve several tenants, since the weights it loads (their supplier unknown, read as
     possibly a tenant's) are the weaker evidence; an unknown tenancy is still read
-    conservatively by the branch for the models it is stated to serve.
+    conservatively by the branch for the models it is stated to serve. After review 15, one more
+    in model-on-uncontrolled-devices: a zone is a server's (its users drawn in it) only when a
+    service in it is stated to face the internet or partners; every component's exposure is
+    unstated in a sparse model, and read as internet-facing it would turn every phone or car zone
+    holding an app into a server room.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 72
+    assert 0 < text.count("unknown: no-match") <= 73
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -27,6 +27,7 @@ from threatmodel.model.vocab import (
     Artifact,
     Autonomy,
     ControlStatus,
+    Credentials,
     Exposure,
     HumanApproval,
     SideEffect,
@@ -476,11 +477,7 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
         return _scored_by(g, element)
     if relation == "acting_tools":
         # the tools through which an agent acts: where an approval gate goes (decision 1902)
-        return tuple(
-            t
-            for t in g.linked(element, "tools")
-            if not ACTING_EFFECTS.isdisjoint(getattr(g.components[t], "side_effects", None) or ())
-        )
+        return tuple(t for t in g.linked(element, "tools") if _acts(g.components[t]))
     if relation == "model":
         # the models whose output the element takes or to which it hands work: joined by a flow
         # either way, declared (an agent's model, a server's served models), or one serving layer away
@@ -495,7 +492,20 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
 
 
 ACTING_EFFECTS: frozenset[SideEffect] = frozenset(set(SideEffect) - {SideEffect.READ_ONLY})
+_HOLDS_IDENTITY: frozenset[Credentials] = frozenset(set(Credentials) - {Credentials.NONE})
+"""Stated credentials that give a tool an identity to act under (anything but ``none``)."""
 """Side effects by which a tool acts on the world, not only reads it (``acting_tools``)."""
+
+
+def _acts(tool: object) -> bool:
+    """Whether a tool acts on the world as excessive-agency counts it: a stated effect beyond
+    reading, except a fetch tool whose only such effect is sending requests (it reads outsiders'
+    content and holds no stated identity: lethal-trifecta-exfiltration's leg, not an action)."""
+    effects = set(getattr(tool, "side_effects", None) or ()) & ACTING_EFFECTS
+    if effects == {SideEffect.SEND_EXTERNAL} and getattr(tool, "untrusted_content", None) is True:
+        return getattr(tool, "credentials", None) in _HOLDS_IDENTITY
+    return bool(effects)
+
 
 AGENTS_REACHED_HOPS = 3
 """How far along flows ``agents_reached`` looks for the agents something it supplies ends up in."""

@@ -117,6 +117,19 @@ def _passing_through(
     return onward
 
 
+def _stopping_at_sources(
+    g: ModelGraph, step: Callable[[str], Iterable[str]], seeds: frozenset[str]
+) -> Callable[[str], Iterable[str]]:
+    """``step`` that does not go on from a source of untrusted content other than the seeds
+    (``stop_at_sources``): a path from a person ends where their content is left for later."""
+    stops = g.primary_sources - seeds
+
+    def onward(node: str) -> Iterable[str]:
+        return () if node in stops else step(node)
+
+    return onward
+
+
 def _arrow(graph: ModelGraph, path: Sequence[str]) -> str:
     return " → ".join(graph.name(p) for p in path)
 
@@ -773,6 +786,7 @@ class Matcher:
             test.max_hops,
             test.content_only,
             test.through,
+            test.stop_at_sources,
             el,
             shown[0],
         )
@@ -795,7 +809,9 @@ class Matcher:
                     if prev in sources:
                         if prev != shown[0]:
                             found.append((depth, prev))
-                    elif not test.through or g.kind(prev) in test.through:
+                    elif (not test.through or g.kind(prev) in test.through) and not (
+                        test.stop_at_sources and prev in g.primary_sources
+                    ):
                         nxt.append(prev)
             if len(found) >= MAX_PATHS - 1 or not nxt:
                 break
@@ -1084,6 +1100,8 @@ class Matcher:
             step: Callable[[str], Iterable[str]] = g.content_successors if test.content_only else g.successors
             if test.through:
                 step = _passing_through(g, step, frozenset(sources), test.through)
+            if test.stop_at_sources:
+                step = _stopping_at_sources(g, step, frozenset(sources))
 
             def first_leg() -> Reach:
                 # sources untrusted in themselves explain a path better than merely exposed components
@@ -1091,7 +1109,15 @@ class Matcher:
 
             # threats whose source filters select the same sources share the first leg, whatever
             # their `via`, and so do the two readings of unknowns when they select the same sources
-            leg_key = ("taint-leg", tuple(primary), tuple(secondary), test.max_hops, test.content_only, test.through)
+            leg_key = (
+                "taint-leg",
+                tuple(primary),
+                tuple(secondary),
+                test.max_hops,
+                test.content_only,
+                test.through,
+                test.stop_at_sources,
+            )
             first: Reach = g.memo(leg_key, first_leg)
             if not test.via:
                 return first, None

@@ -447,6 +447,11 @@ class TaintTest(Frozen):
     not_through: tuple[ComponentKind, ...] = ()
     """No component between the source and this one is of these kinds (``through`` every other
     kind): a person photographed by a capture device does not call the model (decision 1900)."""
+    stop_at_sources: StrictBool = False
+    """The path does not pass a component that is itself a source of untrusted content (stated to
+    carry outsiders' content, or in an untrusted zone): what people leave there is read later by
+    whatever pulls it in, from that source (decision 1902: a ticket in a tracker is not its writer
+    talking to the model; a queue of the organisation's own passes the prompt on)."""
 
 
 class Tainted(_Predicate):
@@ -462,7 +467,8 @@ class Tainted(_Predicate):
             text = "receives untrusted content (not counting weights, libraries or images it only loads)"
         else:
             text = "receives untrusted content"
-        return text + _through_phrase(self.tainted.through, self.tainted.not_through)
+        text += _through_phrase(self.tainted.through, self.tainted.not_through)
+        return text + (" directly, not from content others left for later" if self.tainted.stop_at_sources else "")
 
     def describe_negated(self, subject: str) -> str:
         """``no untrusted content reaches X``."""
