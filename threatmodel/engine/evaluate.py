@@ -49,15 +49,33 @@ def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
     if threat.target is TargetType.FLOW:
         # every flow key once, sorted, for the whole graph; a subset of it filtered stays sorted
         keys: tuple[str, ...] = g.memo(("sorted-flows",), lambda: tuple(sorted(g.flows)))
-        fits = _ends_fit(g, threat)
-        if fits is None:
+        source_kinds, target_kinds = endpoint_kinds(threat.when)
+        if source_kinds is None and target_kinds is None:
             return list(keys)
-        flows = g.flows
-        return [key for key in keys if fits(flows[key])]
+        # the kinds of every flow's ends, in key order, read once per graph (not per flow threat)
+        ends = g.memo(("sorted-flow-end-kinds",), lambda: _flow_end_kinds(g, keys))
+        if source_kinds is None:
+            return [key for key, _, target in ends if target in target_kinds]  # type: ignore[operator]
+        if target_kinds is None:
+            return [key for key, source, _ in ends if source in source_kinds]
+        return [key for key, source, target in ends if source in source_kinds and target in target_kinds]
     kinds = candidate_kinds(threat.when)
     if kinds is None:
         return list(g.memo(("sorted-components",), lambda: tuple(sorted(g.components))))
-    return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
+    # threats that name the same kinds share the sorted list (one per distinct kind set)
+    return list(g.memo(("sorted-of-kinds", kinds), lambda: tuple(sorted(n for k in kinds for n in g.by_kind.get(k, ())))))
+
+
+def _flow_end_kinds(g: ModelGraph, keys: Sequence[str]) -> tuple[tuple[str, str | None, str | None], ...]:
+    """``(key, kind of source, kind of target)`` of every flow, in the order of ``keys`` (``None``
+    for an end that is no component: no kind fits it)."""
+    flows, comps = g.flows, g.components
+    out: list[tuple[str, str | None, str | None]] = []
+    for key in keys:
+        flow = flows[key]
+        source, target = comps.get(flow.source), comps.get(flow.target)
+        out.append((key, None if source is None else source.kind, None if target is None else target.kind))
+    return tuple(out)
 
 
 def has_candidates(g: ModelGraph, threat: Threat) -> bool:
