@@ -1125,12 +1125,12 @@ class Matcher:
     def _taint_sources(self, test: TaintTest) -> list[str]:
         """The untrusted sources a taint test starts from, in a stable order."""
         g = self.g
+        kind, kinds, excluded = g.kind, test.source_kinds, test.exclude_source_kinds  # read once, not per source
+        optimistic, assumed = self.optimistic, g.assumed_sources
         return [
             n
             for n in g.untrusted_reasons
-            if (not test.source_kinds or g.kind(n) in test.source_kinds)
-            and g.kind(n) not in test.exclude_source_kinds
-            and not (self.optimistic and n in g.assumed_sources)
+            if (not kinds or kind(n) in kinds) and kind(n) not in excluded and not (optimistic and n in assumed)
         ]
 
     # -- explanation of leaves ------------------------------------------------
