@@ -236,7 +236,9 @@ _READINGS: dict[tuple[int, bool, frozenset[str] | None, bool], tuple[Condition, 
 def unknown_in(elements: Iterable[object]) -> frozenset[str]:
     """The attributes of UNKNOWABLE (and ``boundary``) that at least one of ``elements`` has and leaves unknown."""
     found: set[str] = set()
-    fields: dict[type, tuple[tuple[str, ...], bool]] = {}  # per class: its unknowable names, and whether it has a boundary
+    fields: dict[
+        type, tuple[tuple[str, ...], bool]
+    ] = {}  # per class: its unknowable names, and whether it has a boundary
     for element in elements:
         kind = type(element)
         known = fields.get(kind)
