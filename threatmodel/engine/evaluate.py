@@ -52,13 +52,18 @@ def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
         source_kinds, target_kinds = endpoint_kinds(threat.when)
         if source_kinds is None and target_kinds is None:
             return list(keys)
-        # the kinds of every flow's ends, in key order, read once per graph (not per flow threat)
-        ends = g.memo(("sorted-flow-end-kinds",), lambda: _flow_end_kinds(g, keys))
+        # the kinds of every flow's source and of its target, in key order, read once per graph
+        # (not per flow threat): two tuples beside the keys
+        sources, targets = g.memo(("sorted-flow-end-kinds",), lambda: _flow_end_kinds(g, keys))
         if source_kinds is None:
-            return [key for key, _, target in ends if target in target_kinds]  # type: ignore[operator]
+            return [key for key, target in zip(keys, targets, strict=True) if target in target_kinds]  # type: ignore[operator]
         if target_kinds is None:
-            return [key for key, source, _ in ends if source in source_kinds]
-        return [key for key, source, target in ends if source in source_kinds and target in target_kinds]
+            return [key for key, source in zip(keys, sources, strict=True) if source in source_kinds]
+        return [
+            key
+            for key, source, target in zip(keys, sources, targets, strict=True)
+            if source in source_kinds and target in target_kinds
+        ]
     kinds = candidate_kinds(threat.when)
     if kinds is None:
         return list(g.memo(("sorted-components",), lambda: tuple(sorted(g.components))))
@@ -68,16 +73,18 @@ def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
     )
 
 
-def _flow_end_kinds(g: ModelGraph, keys: Sequence[str]) -> tuple[tuple[str, str | None, str | None], ...]:
-    """``(key, kind of source, kind of target)`` of every flow, in the order of ``keys`` (``None``
+def _flow_end_kinds(g: ModelGraph, keys: Sequence[str]) -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
+    """The kind of the source and of the target of every flow, in the order of ``keys`` (``None``
     for an end that is no component: no kind fits it)."""
     flows, comps = g.flows, g.components
-    out: list[tuple[str, str | None, str | None]] = []
+    sources: list[str | None] = []
+    targets: list[str | None] = []
     for key in keys:
         flow = flows[key]
         source, target = comps.get(flow.source), comps.get(flow.target)
-        out.append((key, None if source is None else source.kind, None if target is None else target.kind))
-    return tuple(out)
+        sources.append(None if source is None else source.kind)
+        targets.append(None if target is None else target.kind)
+    return tuple(sources), tuple(targets)
 
 
 def has_candidates(g: ModelGraph, threat: Threat) -> bool:
