@@ -67,10 +67,7 @@ def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
     kinds = candidate_kinds(threat.when)
     if kinds is None:
         return list(g.memo(("sorted-components",), lambda: tuple(sorted(g.components))))
-    # threats that name the same kinds share the sorted list (one per distinct kind set)
-    return list(
-        g.memo(("sorted-of-kinds", kinds), lambda: tuple(sorted(n for k in kinds for n in g.by_kind.get(k, ()))))
-    )
+    return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
 
 
 def _flow_end_kinds(g: ModelGraph, keys: Sequence[str]) -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
