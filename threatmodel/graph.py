@@ -90,29 +90,32 @@ def search(
     """
     hops: dict[str, int] = {}
     toward: dict[str, str | None] = {}
-    queue: deque[str] = deque()
+    level: list[str] = []
     starts = frozenset(seeds)
     for seed in sorted(starts):
         if include_seeds:
             hops[seed] = 0
             toward[seed] = None
-            queue.append(seed)
+            level.append(seed)
         else:
             for nxt in step(seed):
                 if nxt not in hops:
                     hops[nxt] = 1
                     toward[nxt] = seed
-                    queue.append(nxt)
-    while queue:
-        node = queue.popleft()
-        depth = hops[node]
-        if depth >= max_hops:
-            continue
-        for nxt in step(node):
-            if nxt not in hops:
-                hops[nxt] = depth + 1
-                toward[nxt] = node
-                queue.append(nxt)
+                    level.append(nxt)
+    # a level at a time: the queue of a breadth-first search holds one level after another, in
+    # the order they were found, so the levels are that queue cut at each depth
+    depth = 0 if include_seeds else 1
+    while level and depth < max_hops:
+        depth += 1
+        found: list[str] = []
+        for node in level:
+            for nxt in step(node):
+                if nxt not in hops:
+                    hops[nxt] = depth
+                    toward[nxt] = node
+                    found.append(nxt)
+        level = found
     return Reach(hops, toward, frozenset() if include_seeds else starts)
 
 
@@ -601,26 +604,31 @@ def search_others(seeds: Iterable[str], step: Callable[[str], Iterable[str]], ma
     second: dict[str, tuple[str, str | None]] = {}
     hops1: dict[str, int] = {}
     hops2: dict[str, int] = {}
-    queue: deque[tuple[str, str, int]] = deque()
+    # a level at a time: the queue of a breadth-first search holds one level after another, in
+    # the order they were found, so the levels are that queue cut at each depth
+    level: list[tuple[str, str]] = []
     for seed in sorted(set(seeds)):
         first[seed] = (seed, None)
         hops1[seed] = 0
-        queue.append((seed, seed, 0))
-    while queue:
-        node, origin, depth = queue.popleft()
-        if depth >= max_hops:
-            continue
-        for nxt in step(node):
-            known = first.get(nxt)
-            if known is None:
-                first[nxt] = (origin, node)
-                hops1[nxt] = depth + 1
-            elif known[0] != origin and nxt not in second:
-                second[nxt] = (origin, node)
-                hops2[nxt] = depth + 1
-            else:
-                continue
-            queue.append((nxt, origin, depth + 1))
+        level.append((seed, seed))
+    get = first.get
+    for depth in range(1, max_hops + 1):
+        if not level:
+            break
+        found: list[tuple[str, str]] = []
+        for node, origin in level:
+            for nxt in step(node):
+                known = get(nxt)
+                if known is None:
+                    first[nxt] = (origin, node)
+                    hops1[nxt] = depth
+                elif known[0] != origin and nxt not in second:
+                    second[nxt] = (origin, node)
+                    hops2[nxt] = depth
+                else:
+                    continue
+                found.append((nxt, origin))
+        level = found
     hops: dict[str, int] = {}
     origin_of: dict[str, str] = {}
     for node, (origin, _) in first.items():

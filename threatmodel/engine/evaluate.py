@@ -51,15 +51,39 @@ def candidate_elements(g: ModelGraph, threat: Threat) -> list[str]:
     if threat.target is TargetType.FLOW:
         # every flow key once, sorted, for the whole graph; a subset of it filtered stays sorted
         keys: tuple[str, ...] = g.memo(("sorted-flows",), lambda: tuple(sorted(g.flows)))
-        fits = _ends_fit(g, threat)
-        if fits is None:
+        source_kinds, target_kinds = endpoint_kinds(threat.when)
+        if source_kinds is None and target_kinds is None:
             return list(keys)
-        flows = g.flows
-        return [key for key in keys if fits(flows[key])]
+        # the kinds of every flow's source and of its target, in key order, read once per graph
+        # (not per flow threat): two tuples beside the keys
+        sources, targets = g.memo(("sorted-flow-end-kinds",), lambda: _flow_end_kinds(g, keys))
+        if source_kinds is None:
+            return [key for key, target in zip(keys, targets, strict=True) if target in target_kinds]  # type: ignore[operator]
+        if target_kinds is None:
+            return [key for key, source in zip(keys, sources, strict=True) if source in source_kinds]
+        return [
+            key
+            for key, source, target in zip(keys, sources, targets, strict=True)
+            if source in source_kinds and target in target_kinds
+        ]
     kinds = candidate_kinds(threat.when)
     if kinds is None:
         return list(g.memo(("sorted-components",), lambda: tuple(sorted(g.components))))
     return sorted(n for k in kinds for n in g.by_kind.get(k, ()))
+
+
+def _flow_end_kinds(g: ModelGraph, keys: Sequence[str]) -> tuple[tuple[str | None, ...], tuple[str | None, ...]]:
+    """The kind of the source and of the target of every flow, in the order of ``keys`` (``None``
+    for an end that is no component: no kind fits it)."""
+    flows, comps = g.flows, g.components
+    sources: list[str | None] = []
+    targets: list[str | None] = []
+    for key in keys:
+        flow = flows[key]
+        source, target = comps.get(flow.source), comps.get(flow.target)
+        sources.append(None if source is None else source.kind)
+        targets.append(None if target is None else target.kind)
+    return tuple(sources), tuple(targets)
 
 
 def has_candidates(g: ModelGraph, threat: Threat) -> bool:

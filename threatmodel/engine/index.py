@@ -52,7 +52,7 @@ class AttrIndex:
     values makes a handful of decisions. Elements are read on first use, from ``tables`` (the
     component, flow or data asset an id names, in that order, or only data assets)."""
 
-    __slots__ = ("_codes", "_name", "_raw", "_tables", "_verdicts", "code_of", "keys")
+    __slots__ = ("_absent", "_codes", "_name", "_raw", "_tables", "_verdicts", "code_of", "keys")
 
     def __init__(self, name: str, tables: Sequence[Mapping[Element, Any]]) -> None:
         self._name = name
@@ -65,15 +65,23 @@ class AttrIndex:
         """The distinct value keys met so far, by code (``None``: the element has no such attribute)."""
         self._codes: dict[ValueKey | None, int] = {}
         self._verdicts: dict[KeyTest, list[bool]] = {}
+        self._absent: dict[type, bool] = {}
+        """Per model class met: whether it cannot have this attribute (:func:`_lacks`)."""
 
     def _fill(self, elements: Iterable[Element]) -> None:
-        code_of, raw = self.code_of, self._raw
+        code_of, raw, absent = self.code_of, self._raw, self._absent
         tables, name = self._tables, self._name
         for e in [e for e in elements if e not in code_of]:
             for table in tables:
                 target = table.get(e)
                 if target is not None:
-                    value = getattr(target, name, MISSING)
+                    # an attribute its class cannot have is missing without asking (pydantic's
+                    # fallback for a missing name raises an error, about 50 times a read)
+                    kind = type(target)
+                    lacking = absent.get(kind)
+                    if lacking is None:
+                        lacking = absent[kind] = _lacks(kind, name)
+                    value = MISSING if lacking else getattr(target, name, MISSING)
                     break
             else:
                 code_of[e] = self._code(None)
@@ -109,9 +117,28 @@ class AttrIndex:
 
     def holding(self, test: KeyTest, elements: Sequence[Element]) -> list[Element]:
         """The elements of ``elements`` whose value passes ``test``, in their order."""
+        code_of = self.code_of
+        try:  # every element read before (the common case): one look-up each
+            verdict = self._verdict(test)
+            return [e for e in elements if verdict[code_of[e]]]
+        except KeyError:  # some element not read yet: read them, then decide
+            pass
         self._fill(elements)
-        verdict, code_of = self._verdict(test), self.code_of
+        verdict = self._verdict(test)
         return [e for e in elements if verdict[code_of[e]]]
+
+
+def _lacks(kind: type, name: str) -> bool:
+    """Whether no instance of model class ``kind`` can have attribute ``name``: not a field, nothing
+    of the class, not a private attribute, and the class takes no extra fields."""
+    config = getattr(kind, "model_config", None)
+    return (
+        isinstance(config, dict)
+        and config.get("extra") != "allow"
+        and name not in getattr(kind, "model_fields", {})
+        and name not in (getattr(kind, "__private_attributes__", None) or {})
+        and not hasattr(kind, name)
+    )
 
 
 _RAW_SAFE = frozenset({str, bool, type(None)})

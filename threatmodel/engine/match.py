@@ -141,8 +141,17 @@ def _is_set_test(cond: Condition) -> bool:
 
 def _by_default(target: object, attribute: str) -> bool:
     """Whether ``attribute`` of ``target`` holds its schema default: the model file does not write it."""
-    fields = getattr(type(target), "model_fields", {})
+    kind = type(target)
+    fields = _FIELDS.get(kind)
+    if fields is None:  # one entry per model class (a few dozen at most)
+        if len(_FIELDS) >= 256:
+            _FIELDS.clear()
+        fields = _FIELDS[kind] = frozenset(getattr(kind, "model_fields", {}))
     return attribute in fields and attribute not in getattr(target, "model_fields_set", ())
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
+"""The field names of each model class :func:`_by_default` has met (classes are few and fixed)."""
 
 
 def _unstated_trust(name: str, cond: BoundaryTrust, holds: bool) -> str:
@@ -594,6 +603,13 @@ class Matcher:
                 self._walk(part, el, found)
         elif t is KindIs:
             found.facts.append(self._kind_fact(el))
+        elif t is Attr:  # its stated fact, worded once per (element, attribute)
+            name = c.attr.name  # type: ignore[union-attr]
+            stated = self._stated_fact(el, name)
+            if stated is None:
+                self._assume(el, name)
+                stated = unstated_fact(name, self.g.name(el), unknown_reading(c.attr, True))  # type: ignore[union-attr]
+            found.facts.append(stated)
         elif t is AnyOf:
             # the option that held first, as the set-wise evaluation found it, else ask again
             chosen = self._first_option.get(id(c), {}).get(el)
@@ -1135,12 +1151,12 @@ class Matcher:
     def _taint_sources(self, test: TaintTest) -> list[str]:
         """The untrusted sources a taint test starts from, in a stable order."""
         g = self.g
+        kind, kinds, excluded = g.kind, test.source_kinds, test.exclude_source_kinds  # read once, not per source
+        optimistic, assumed = self.optimistic, g.assumed_sources
         return [
             n
             for n in g.untrusted_reasons
-            if (not test.source_kinds or g.kind(n) in test.source_kinds)
-            and g.kind(n) not in test.exclude_source_kinds
-            and not (self.optimistic and n in g.assumed_sources)
+            if (not kinds or kind(n) in kinds) and kind(n) not in excluded and not (optimistic and n in assumed)
         ]
 
     # -- explanation of leaves ------------------------------------------------

@@ -236,17 +236,20 @@ _READINGS: dict[tuple[int, bool, frozenset[str] | None, bool], tuple[Condition, 
 def unknown_in(elements: Iterable[object]) -> frozenset[str]:
     """The attributes of UNKNOWABLE (and ``boundary``) that at least one of ``elements`` has and leaves unknown."""
     found: set[str] = set()
-    fields: dict[type, tuple[str, ...]] = {}
+    fields: dict[
+        type, tuple[tuple[str, ...], bool]
+    ] = {}  # per class: its unknowable names, and whether it has a boundary
     for element in elements:
         kind = type(element)
-        names = fields.get(kind)
-        if names is None:
+        known = fields.get(kind)
+        if known is None:
             declared = getattr(kind, "model_fields", {})
-            names = fields[kind] = tuple(n for n in UNKNOWABLE if n in declared)
+            known = fields[kind] = (tuple(n for n in UNKNOWABLE if n in declared), "boundary" in declared)
+        names, bounded = known
         for name in names:
             if name not in found and getattr(element, name) is None:
                 found.add(name)
-        if "boundary" in getattr(kind, "model_fields", {}) and getattr(element, "boundary", None) is None:
+        if bounded and getattr(element, "boundary", None) is None:
             found.add("boundary")  # GRAPH_FACTS: a component with no boundary has an unknown trust level
     return frozenset(found)
 

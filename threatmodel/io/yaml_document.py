@@ -7,7 +7,7 @@ a large file answers its first few questions from growing prefixes instead (see 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -137,9 +137,9 @@ class YamlDocument:
             text = self.text
             number, counted = 1, 0
             # only the lines that are a top-level key or a block item, found by one scan of the text
-            for found in _KEY_OR_ITEM.finditer(text):
-                number += text.count("\n", counted, found.start())
-                counted = found.start()
+            for found, begins in _lines_of_items(text):
+                number += text.count("\n", counted, begins)
+                counted = begins
                 top = found.group(1)
                 if top is not None:
                     section, dash = top, None
@@ -242,6 +242,21 @@ _KEY_OR_ITEM = re.compile(
 )
 """A line that is a top-level key alone (``components:``, group 1) or a block item that starts with a
 key (``  - id: x``: indent, group 2, and key, group 3), found anywhere in a text."""
+_AFTER_NEWLINE = re.compile("\n" + _KEY_OR_ITEM.pattern[1:], re.MULTILINE)
+""":data:`_KEY_OR_ITEM` on the line after a newline: the same lines but the first, found about twice
+as fast (the search jumps from newline to newline instead of trying ``^`` at every character)."""
+
+
+def _lines_of_items(text: str) -> Iterator[tuple[re.Match[str], int]]:
+    """Each match of :data:`_KEY_OR_ITEM` in ``text`` with the offset of the line it starts (a match
+    never spans lines, so the newline before a line is never part of the match before it)."""
+    first = _KEY_OR_ITEM.match(text)
+    if first is not None:
+        yield first, 0
+    for found in _AFTER_NEWLINE.finditer(text):
+        yield found, found.start() + 1
+
+
 _ID_VALUE = re.compile(r"([ \t]+)(\"[a-z0-9-]+\"|'[a-z0-9-]+'|[a-z0-9][a-z0-9-]*)[ \t]*(?:#.*)?$")
 
 PREFIX_LOCATING_FROM = 1 << 20
