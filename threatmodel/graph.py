@@ -36,6 +36,7 @@ from threatmodel.model.vocab import (
     TOOL_KINDS,
     Artifact,
     Exposure,
+    LawfulBasis,
     Minimisation,
     Population,
     Provenance,
@@ -731,6 +732,7 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
     top: dict[str, Classification | None] = {}
     unstated: dict[str, frozenset[str]] = {}
     tags: dict[str, frozenset[str]] = {}
+    impersonal: dict[str, bool] = {}
 
     def parents_of(node: str) -> tuple[str, ...]:
         asset = raw[node]
@@ -772,6 +774,15 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
             top[node] = level
             unstated[node] = frozenset(sorted(blind)[:_UNSTATED_NAMED])
             tags[node] = frozenset(inherited)
+            # made only from assets stated to hold no personal data, and tagged as none: it holds
+            # none either (review 15: a summary of comments stated not personal)
+            basis = asset.lawful_basis
+            impersonal[node] = basis is LawfulBasis.NOT_PERSONAL or (
+                basis is None
+                and bool(parents)
+                and not inherited & PERSONAL_TAGS
+                and all(impersonal.get(p, False) for p in parents)
+            )
     out: dict[str, DataAsset] = {}
     open_: dict[str, OpenClassification] = {}
     for did, asset in raw.items():
@@ -780,10 +791,12 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
         level = floor if floor is Classification.RESTRICTED or not unstated[did] else None
         if level is None:
             open_[did] = OpenClassification(floor, tuple(sorted(unstated[did])))
-        if level is asset.classification and not extra:
-            out[did] = asset
-        else:
-            out[did] = asset.model_copy(update={"classification": level, "tags": (*asset.tags, *extra)})
+        update: dict[str, object] = {}
+        if level is not asset.classification or extra:
+            update = {"classification": level, "tags": (*asset.tags, *extra)}
+        if asset.lawful_basis is None and impersonal[did]:
+            update["lawful_basis"] = LawfulBasis.NOT_PERSONAL
+        out[did] = asset.model_copy(update=update) if update else asset
     return out, open_
 
 

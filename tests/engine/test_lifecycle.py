@@ -345,3 +345,54 @@ def test_forgetting_an_asset_fact_never_hides_a_finding(facts: dict[str, Any], a
     without_access = [dict(c) for c in doc["components"]]
     without_access[3].pop("access")
     assert known <= _pairs(_assess({**doc, "components": without_access}))
+
+
+def test_lineage_carries_a_not_personal_basis_only_from_sources_that_all_state_it() -> None:
+    """A summary made only from comments stated to hold no personal data holds none either (review
+    15); one also made from an asset of unstated basis, or tagged personal itself, does not."""
+    out = with_lineage(
+        [
+            DataAsset(id="comments", tags=("user-content",), lawful_basis="not-personal"),
+            DataAsset(id="notes", tags=("user-content",)),
+            DataAsset(id="summary", derived_from=("comments",)),
+            DataAsset(id="digest", derived_from=("comments", "notes")),
+            DataAsset(id="profile", derived_from=("comments",), tags=("pii",)),
+        ]
+    )
+    assert out["summary"].lawful_basis is not None and out["summary"].lawful_basis.value == "not-personal"
+    assert out["digest"].lawful_basis is None
+    assert out["profile"].lawful_basis is None
+
+
+LOG_OF_QUESTIONS = """
+system: {id: bot, name: Support bot}
+data:
+  - {id: questions, tags: [user-content], classification: confidential}
+  - {id: request-log, derived_from: [questions]}
+boundaries:
+  - {id: internet, trust: untrusted}
+  - {id: company, trust: internal}
+components:
+  - {id: customers, kind: human-user, population: customers, boundary: internet}
+  - {id: bot-app, kind: application, boundary: company}
+  - {id: log-table, kind: datastore, boundary: company, data: [request-log]}
+flows:
+  - {source: customers, target: bot-app, data: [questions]}
+  - {source: bot-app, target: log-table, data: [request-log]}
+"""
+
+
+def test_a_why_line_names_the_tag_a_log_inherits_from_what_it_is_made_from() -> None:
+    """A log kept with no retention is flagged for the words it carries from the questions it is
+    made from; the why lines say so, not only the log's name (review 15)."""
+    import yaml
+
+    from tests.helpers import FIXED_DATE
+    from threatmodel.engine import evaluate
+    from threatmodel.io.load import load_catalogs
+    from threatmodel.model.system import SystemModel
+
+    model = SystemModel.model_validate(yaml.safe_load(LOG_OF_QUESTIONS))
+    found = evaluate(model, load_catalogs().catalogs, as_of=FIXED_DATE).findings
+    (kept,) = [f for f in found if f.id == "tm:personal-data-over-retention@log-table"]
+    assert "request-log is made from questions, which holds what people wrote" in kept.why

@@ -98,6 +98,16 @@ class _Walked:
 MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
 
+_TAG_WORDS: dict[str, str] = {
+    "user-content": "what people wrote",
+    "pii": "personal data",
+    "phi": "health data",
+    "pci": "payment card data",
+    "biometric": "biometric data",
+    "children": "children's data",
+}
+"""Inherited data tags in words (why lines naming what an asset carries from its sources)."""
+
 MAX_READ_AGAINST = 4
 """Most unknown facts of related components listed under one negated path, link or neighbour."""
 
@@ -1043,7 +1053,32 @@ class Matcher:
             else "carries"
         )
         shown = ", ".join(f"{g.name(d)} ({classification_word(g.data[d].classification)})" for d in hits[:4])
-        return hits, [f"{g.name(el)} {verb} {shown}", *unknown_facts]
+        return hits, [f"{g.name(el)} {verb} {shown}", *self._inherited_tags(test, hits[:1]), *unknown_facts]
+
+    def _inherited_tags(self, test: DataTest, hits: Sequence[str]) -> list[str]:
+        """For an asset that passes ``tags_any`` only through a tag it inherits along
+        ``derived_from`` (review 15), the fact that says so: "request-logs is made from
+        user-questions, which holds what people wrote"."""
+        if not test.tags_any or not hits:
+            return []
+        g = self.g
+        own = self._stated_tags()
+        out: list[str] = []
+        for d in hits:
+            matched = sorted(set(test.tags_any) & set(g.data[d].tags) - own.get(d, frozenset()))
+            if not matched or set(test.tags_any) & own.get(d, frozenset()):
+                continue
+            sources = [p for p in (g.data[d].derived_from or ()) if p in g.data and set(matched) & set(g.data[p].tags)]
+            if sources:
+                what = ", ".join(_TAG_WORDS.get(t, f"data tagged {t}") for t in matched)
+                verb = "holds" if len(sources) == 1 else "hold"
+                names = ", ".join(g.name(p) for p in sources[:3])
+                out.append(f"{g.name(d)} is made from {names}, which {verb} {what}")
+        return out
+
+    def _stated_tags(self) -> dict[str, frozenset[str]]:
+        """Each asset's tags as the model states them, before lineage adds any (built once)."""
+        return self.g.memo(("stated-tags",), lambda: {a.id: frozenset(a.tags) for a in self.g.model.data})
 
     def _artifact_hit(self, test: ArtifactTest, el: Element) -> tuple[str, str | None, str] | None:
         """The first ``(artefact, peer, holder)`` of ``el`` that passes ``test``, in sorted order."""
