@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from threatmodel.model.base import Classification, TrustLevel, share_field_sets
+from threatmodel.model.rules import attr_words
 from threatmodel.model.system import (
     Agent,
     Boundary,
@@ -716,6 +717,14 @@ def _carries_words(asset: DataAsset, source_level: Classification | None) -> boo
 
 
 def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[str, OpenClassification]]:
+    """:func:`lineage_with_bases` without the assets it finds impersonal by derivation."""
+    out, open_, _ = lineage_with_bases(assets)
+    return out, open_
+
+
+def lineage_with_bases(
+    assets: Iterable[DataAsset],
+) -> tuple[dict[str, DataAsset], dict[str, OpenClassification], frozenset[str]]:
     """Each asset as the rules see it: with the classification and personal-data tags of the
     assets it is derived from (``derived_from``, followed transitively), unless it is anonymised
     or aggregated; a redacted asset inherits the personal-data tags but keeps its own
@@ -725,6 +734,10 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
     classification unknown (``None``) unless a stated one along the lineage is already
     ``restricted`` (nothing is higher); the second mapping says, for each asset left unknown,
     the level its stated lineage guarantees and which assets leave it open.
+
+    The third value names the assets that state no lawful basis but are made only from assets
+    stated ``not-personal`` and inherit no personal-data tag: a stated fact answers their basis
+    (settled by :func:`build_graph`, decision 1902, review 15), the assets themselves unchanged.
 
     Iterative post-order search: linear in assets and links, whatever the length of a chain.
     """
@@ -791,13 +804,25 @@ def lineage_of(assets: Iterable[DataAsset]) -> tuple[dict[str, DataAsset], dict[
         level = floor if floor is Classification.RESTRICTED or not unstated[did] else None
         if level is None:
             open_[did] = OpenClassification(floor, tuple(sorted(unstated[did])))
-        update: dict[str, object] = {}
-        if level is not asset.classification or extra:
-            update = {"classification": level, "tags": (*asset.tags, *extra)}
-        if asset.lawful_basis is None and impersonal[did]:
-            update["lawful_basis"] = LawfulBasis.NOT_PERSONAL
-        out[did] = asset.model_copy(update=update) if update else asset
-    return out, open_
+        if level is asset.classification and not extra:
+            out[did] = asset
+        else:
+            out[did] = asset.model_copy(update={"classification": level, "tags": (*asset.tags, *extra)})
+    derived = frozenset(did for did, asset in raw.items() if asset.lawful_basis is None and impersonal[did])
+    return out, open_, derived
+
+
+def _settle_bases(data: dict[str, DataAsset], impersonal: frozenset[str]) -> dict[tuple[str, str], Settlement]:
+    """Read the assets made only from ``not-personal`` ones as ``not-personal`` (replacing them in
+    ``data``), each settled with the stated facts that answer it."""
+    settled: dict[tuple[str, str], Settlement] = {}
+    for did in sorted(impersonal):
+        asset = data[did]
+        sources = ", ".join(data[p].label for p in asset.derived_from or () if p in data)
+        because = f"{asset.label} is made only from {sources}, stated to hold no personal data"
+        data[did] = asset.model_copy(update={"lawful_basis": LawfulBasis.NOT_PERSONAL})
+        settled[(did, "lawful_basis")] = Settlement(did, "lawful_basis", LawfulBasis.NOT_PERSONAL.value, because)
+    return settled
 
 
 def _tag_instructions(data: dict[str, DataAsset], components: Iterable[ComponentBase]) -> None:
@@ -878,9 +903,10 @@ class Settlement:
     """An unstated fact that facts the model does state already answer (decision 1720)."""
 
     element: str
-    """Id of the component whose fact is settled."""
+    """Id of the component (or data asset) whose fact is settled."""
     attribute: str
-    """``exposure`` (who can reach it over a network) or ``writers`` (who writes what it holds)."""
+    """``exposure`` (who can reach it over a network), ``writers`` (who writes what it holds) or,
+    for a data asset, ``lawful_basis`` (made only from assets stated to hold no personal data)."""
     value: str
     """The settled answer, in words (``internal``; the writers' names)."""
     because: str
@@ -889,7 +915,7 @@ class Settlement:
     @property
     def summary(self) -> str:
         """``exposure of snapshot-store: internal, from ...``."""
-        return f"{self.attribute} of {self.element}: {self.value}, {self.because}"
+        return f"{attr_words(self.attribute)} of {self.element}: {self.value}, {self.because}"
 
 
 _OUTSIDE_TRUST = frozenset({TrustLevel.UNTRUSTED, TrustLevel.PARTNER})
@@ -1062,7 +1088,8 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
     share_field_sets(itertools.chain(model.data, model.boundaries, model.components, model.flows, model.controls))
     components: dict[str, ComponentBase] = {c.id: c for c in model.components}
     boundaries = {b.id: b for b in model.boundaries}
-    data, open_classification = lineage_of(model.data)
+    data, open_classification, impersonal = lineage_with_bases(model.data)
+    bases = _settle_bases(data, impersonal) if settle else {}
     _tag_instructions(data, model.components)
     flows = {f.key: f for f in model.flows}
     handled: dict[str, set[str]] = {cid: set(c.data) for cid, c in components.items()}
@@ -1118,6 +1145,7 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
     for store, _ in by_writers:
         del reasons[store], assumed[store]
     settled.update(by_writers)
+    settled.update(bases)
     return ModelGraph(
         model=model,
         succ={cid: tuple(sorted(v)) for cid, v in succ.items()},

@@ -347,21 +347,34 @@ def test_forgetting_an_asset_fact_never_hides_a_finding(facts: dict[str, Any], a
     assert known <= _pairs(_assess({**doc, "components": without_access}))
 
 
-def test_lineage_carries_a_not_personal_basis_only_from_sources_that_all_state_it() -> None:
+def test_lineage_settles_a_not_personal_basis_only_from_sources_that_all_state_it() -> None:
     """A summary made only from comments stated to hold no personal data holds none either (review
-    15); one also made from an asset of unstated basis, or tagged personal itself, does not."""
-    out = with_lineage(
-        [
-            DataAsset(id="comments", tags=("user-content",), lawful_basis="not-personal"),
-            DataAsset(id="notes", tags=("user-content",)),
-            DataAsset(id="summary", derived_from=("comments",)),
-            DataAsset(id="digest", derived_from=("comments", "notes")),
-            DataAsset(id="profile", derived_from=("comments",), tags=("pii",)),
-        ]
+    15): the graph reads it so and says which stated fact settles it (decision 1720's settlements,
+    listed by `questions`); one also made from an asset of unstated basis, or tagged personal
+    itself, does not. With settling off, nothing is read for it."""
+    from threatmodel.model.system import SystemModel
+
+    model = SystemModel.model_validate(
+        {
+            "system": {"id": "s", "name": "S"},
+            "data": [
+                {"id": "comments", "tags": ["user-content"], "lawful_basis": "not-personal"},
+                {"id": "notes", "tags": ["user-content"]},
+                {"id": "summary", "derived_from": ["comments"]},
+                {"id": "digest", "derived_from": ["comments", "notes"]},
+                {"id": "profile", "derived_from": ["comments"], "tags": ["pii"]},
+            ],
+        }
     )
-    assert out["summary"].lawful_basis is not None and out["summary"].lawful_basis.value == "not-personal"
-    assert out["digest"].lawful_basis is None
-    assert out["profile"].lawful_basis is None
+    graph = build_graph(model)
+    basis = graph.data["summary"].lawful_basis
+    assert basis is not None and basis.value == "not-personal"
+    assert graph.data["digest"].lawful_basis is None
+    assert graph.data["profile"].lawful_basis is None
+    settled = graph.settled[("summary", "lawful_basis")]
+    assert settled.because == "summary is made only from comments, stated to hold no personal data"
+    assert set(graph.settled) == {("summary", "lawful_basis")}
+    assert build_graph(model, settle=False).data["summary"].lawful_basis is None
 
 
 LOG_OF_QUESTIONS = """
@@ -396,3 +409,11 @@ def test_a_why_line_names_the_tag_a_log_inherits_from_what_it_is_made_from() -> 
     found = evaluate(model, load_catalogs().catalogs, as_of=FIXED_DATE).findings
     (kept,) = [f for f in found if f.id == "tm:personal-data-over-retention@log-table"]
     assert "request-log is made from questions, which holds what people wrote" in kept.why
+
+
+def test_every_inherited_tag_has_words_and_personal_tags_are_among_them() -> None:
+    """Lineage passes on personal-data tags and user-content, and a why line can say each in words."""
+    from threatmodel.model.vocab import INHERITED_TAG_WORDS, INHERITED_TAGS, PERSONAL_TAGS
+
+    assert PERSONAL_TAGS | {"user-content"} == INHERITED_TAGS == set(INHERITED_TAG_WORDS)
+    assert all(words and "-" not in words for words in INHERITED_TAG_WORDS.values())

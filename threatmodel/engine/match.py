@@ -60,6 +60,7 @@ from threatmodel.model.rules import (
 )
 from threatmodel.model.system import Flow
 from threatmodel.model.unknowns import is_unknown
+from threatmodel.model.vocab import INHERITED_TAG_WORDS
 
 Element = str
 """A component id, a flow key, or the system id (for system-wide threats)."""
@@ -97,16 +98,6 @@ class _Walked:
 
 MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
-
-_TAG_WORDS: dict[str, str] = {
-    "user-content": "what people wrote",
-    "pii": "personal data",
-    "phi": "health data",
-    "pci": "payment card data",
-    "biometric": "biometric data",
-    "children": "children's data",
-}
-"""Inherited data tags in words (why lines naming what an asset carries from its sources)."""
 
 MAX_READ_AGAINST = 4
 """Most unknown facts of related components listed under one negated path, link or neighbour."""
@@ -1070,7 +1061,7 @@ class Matcher:
                 continue
             sources = [p for p in (g.data[d].derived_from or ()) if p in g.data and set(matched) & set(g.data[p].tags)]
             if sources:
-                what = ", ".join(_TAG_WORDS.get(t, f"data tagged {t}") for t in matched)
+                what = ", ".join(INHERITED_TAG_WORDS[t] for t in matched)
                 verb = "holds" if len(sources) == 1 else "hold"
                 names = ", ".join(g.name(p) for p in sources[:3])
                 out.append(f"{g.name(d)} is made from {names}, which {verb} {what}")

@@ -488,7 +488,17 @@ class StoreAccess(StrEnum):
 PERSONAL_TAGS: frozenset[str] = frozenset({"pii", "phi", "pci", "biometric", "children"})
 """Data-asset tags that mark personal data; derived data inherits them (``derived_from``)."""
 
-INHERITED_TAGS: frozenset[str] = PERSONAL_TAGS | {"user-content"}
+INHERITED_TAG_WORDS: dict[str, str] = {
+    "pii": "personal data",
+    "phi": "health data",
+    "pci": "payment card data",
+    "biometric": "biometric data",
+    "children": "children's data",
+    "user-content": "what people wrote",
+}
+"""Each tag derived data inherits, in words (a why line: "...made from X, which holds what people wrote")."""
+
+INHERITED_TAGS: frozenset[str] = frozenset(INHERITED_TAG_WORDS)
 """Data-asset tags that derived data inherits (``derived_from``): personal data, and what people
 wrote (a log of their prompts, a transcript's summary carries their words) (decision 1902)."""
 
