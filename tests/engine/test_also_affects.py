@@ -81,8 +81,9 @@ def without_affects() -> LoadedCatalogs:
         ("exposed-model-server-api", {("inference-server",): ("lab-llm",)}),
         # the agent acting on poisoned memories
         ("agent-memory-poisoning", {("agent-notes",): ("agent",)}),
-        # the model billed through an open gateway; the model's own finding names nothing more
-        ("denial-of-wallet", {("api-llm",): (), ("key-gateway",): ("api-llm",)}),
+        # the model billed through an open gateway; the model's own finding names the application
+        # the visitors send to, where a per-caller limit goes (decision 1903)
+        ("denial-of-wallet", {("api-llm",): ("web-app",), ("key-gateway",): ("api-llm",)}),
         # the tool the agent acts through without approval, where the gate goes (decision 1902)
         ("excessive-agency", {("ops-agent",): ("purge-records",)}),
     ],
@@ -267,3 +268,39 @@ def test_an_unapproved_agent_names_only_the_tools_it_acts_through() -> None:
     model = SystemModel.model_validate(yaml.safe_load(MIXED_TOOLS))
     found = {f.elements: f.also_affects for f in assess(model).findings if f.threat == "tm:excessive-agency"}
     assert found == {("desk-agent",): ("refund",)}
+
+
+FRONT_ENDS = """
+system: {id: game, name: Prompt game}
+data:
+  - {id: prompts, classification: public, tags: [user-content]}
+  - {id: answers, classification: public}
+boundaries:
+  - {id: internet, trust: untrusted}
+  - {id: cloud, trust: internal}
+  - {id: provider, trust: partner}
+components:
+  - {id: players, kind: human-user, population: public, boundary: internet}
+  - {id: game-app, kind: application, exposure: internet, boundary: cloud}
+  - {id: judge, kind: input-guardrail, blocking: true, boundary: cloud}
+  - {id: game-llm, kind: llm, hosting: provider-api, provenance: third-party-api, boundary: provider}
+  - {id: ops-console, kind: application, boundary: cloud}
+  - {id: batch-job, kind: data-pipeline, boundary: cloud}
+flows:
+  - {source: players, target: game-app, data: [prompts]}
+  - {source: game-app, target: judge, data: [prompts]}
+  - {source: judge, target: game-llm, data: [prompts]}
+  - {source: game-llm, target: game-app, data: [answers]}
+  - {source: game-app, target: players, data: [answers]}
+  - {source: ops-console, target: batch-job}
+  - {source: batch-job, target: game-llm}
+"""
+
+
+def test_a_billed_model_names_the_front_end_people_send_to() -> None:
+    """Decision 1903: the provider model's denial-of-wallet finding names the application the
+    players send to, two flows upstream behind a guardrail, where a per-player limit goes; not
+    the console no person is drawn sending to, nor the batch job between."""
+    model = SystemModel.model_validate(yaml.safe_load(FRONT_ENDS))
+    found = {f.elements: f.also_affects for f in assess(model).findings if f.threat == "tm:denial-of-wallet"}
+    assert found == {("game-llm",): ("game-app",)}

@@ -316,9 +316,15 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     service in it is stated to face the internet or partners; every component's exposure is
     unstated in a sparse model, and read as internet-facing it would turn every phone or car zone
     holding an app into a server room.
+    Session 16 (decision 1903) added one, in credentials-exposed-to-untrusted-code's branch for a
+    library or image installed beside the keys: its source counts as a public index only when
+    stated community (or open-weights) or drawn in an untrusted zone; every package flow has a
+    source of unstated supplier, which ml-framework-supply-chain already reads on the same
+    component (one unknown, one finding), while the artefact's unstated integrity is still read
+    as none.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 73
+    assert 0 < text.count("unknown: no-match") <= 74
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

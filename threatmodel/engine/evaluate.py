@@ -502,6 +502,8 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
     if relation == "acting_tools":
         # the tools through which an agent acts: where an approval gate goes (decision 1902)
         return tuple(t for t in g.linked(element, "tools") if _acts(g.components[t]))
+    if relation == "front_ends":
+        return _front_ends(g, element)
     if relation == "model":
         # the models whose output the element takes or to which it hands work: joined by a flow
         # either way, declared (an agent's model, a server's served models), or one serving layer away
@@ -516,9 +518,13 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
 
 
 ACTING_EFFECTS: frozenset[SideEffect] = frozenset(set(SideEffect) - {SideEffect.READ_ONLY})
+"""Side effects by which a tool acts on the world, not only reads it (``acting_tools``)."""
 _HOLDS_IDENTITY: frozenset[Credentials] = frozenset(set(Credentials) - {Credentials.NONE})
 """Stated credentials that give a tool an identity to act under (anything but ``none``)."""
-"""Side effects by which a tool acts on the world, not only reads it (``acting_tools``)."""
+FRONT_END_KINDS = frozenset({"application", "api-gateway"})
+"""The components people's requests enter by, where a per-caller limit is enforced (``front_ends``)."""
+FRONT_END_HOPS = 3
+"""How many flows upstream of an element ``front_ends`` looks for them."""
 
 
 def _acts(tool: object) -> bool:
@@ -529,6 +535,26 @@ def _acts(tool: object) -> bool:
     if effects == {SideEffect.SEND_EXTERNAL} and getattr(tool, "untrusted_content", None) is True:
         return getattr(tool, "credentials", None) in _HOLDS_IDENTITY
     return bool(effects)
+
+
+def _front_ends(g: ModelGraph, element: str) -> tuple[str, ...]:
+    """The applications and gateways a person sends to directly whose requests reach ``element``
+    within :data:`FRONT_END_HOPS` flows (bounded backward walk, each node once), sorted: where a
+    per-caller budget or rate limit on what the element spends can go (decision 1903)."""
+    found: set[str] = set()
+    seen, frontier = {element}, [element]
+    for _ in range(FRONT_END_HOPS):
+        upstream = []
+        for node in frontier:
+            for p in g.predecessors(node):
+                if p in seen or p not in g.components:
+                    continue
+                seen.add(p)
+                upstream.append(p)
+                if g.kind(p) in FRONT_END_KINDS and any(g.kind(h) == "human-user" for h in g.predecessors(p)):
+                    found.add(p)
+        frontier = upstream
+    return tuple(sorted(found - {element}))
 
 
 AGENTS_REACHED_HOPS = 3

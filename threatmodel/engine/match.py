@@ -777,6 +777,21 @@ class Matcher:
             return f"{name} and {hit} send to each other"
         return f"{name} sends to {hit}" if out else f"{hit} sends to {name}"
 
+    def _carried(self, data: DataTest, direction: str, el: Element, other: Element) -> str:
+        """A flow between ``el`` and a neighbour named by the data that made it count:
+        ``Querybook sends Generated SQL to Data warehouse``."""
+        g = self.g
+        ends = []
+        if direction != "in":
+            ends.append((el, other))
+        if direction != "out":
+            ends.append((other, el))
+        for source, target in ends:
+            carried = sorted({d for f in g.flows_between(source, target) for d in self._data_hits(data, f)})
+            if carried:
+                return f"{g.name(source)} sends {', '.join(g.name(d) for d in carried)} to {g.name(target)}"
+        return self._link_words(el, other, direction)
+
     def _negation(self, inner: Condition, el: Element) -> str:
         """The plain negative a ``not`` states of ``el``, worded once per condition and named per element."""
         said = self._said.get(id(inner))
@@ -1235,7 +1250,12 @@ class Matcher:
             case Neighbour(neighbour=test):
                 hit = next(n for n in sorted(self._near(test, el)) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
-                return [self._link_words(el, hit, test.direction), *inner.facts], (), None
+                link = (
+                    self._link_words(el, hit, test.direction)
+                    if test.data is None
+                    else self._carried(test.data, test.direction, el, hit)
+                )
+                return [link, *inner.facts], (), None
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
                 forward = isinstance(cond, ReachedFrom)
                 reach = self._reach(test.where, test.max_hops, forward=forward, through=test.through)

@@ -191,6 +191,7 @@ Affects = Literal[
     "autonomous_agents",
     "scored_by",
     "acting_tools",
+    "front_ends",
     LinkRelation,
 ]
 """A relation from a finding's element to another element it affects (decision 1850): ``receiver``
@@ -200,7 +201,8 @@ with directly or through one serving layer (or declares: an agent's model, a ser
 ``readers`` the components it sends to; ``agents_reached`` the agents within three flows downstream;
 ``scored_by`` the classifiers, scorers and embedding models whose output reaches it within two flows;
 ``acting_tools`` an agent's tools stated to act (write, delete, move money, change access, run code
-or send outside);
+or send outside); ``front_ends`` the applications and gateways people send to directly whose
+requests reach the element within three flows (where a per-caller limit goes);
 ``autonomous_agents`` the system's agents stated autonomous or of unstated autonomy (for a finding on
 the system); the rest are the relations of the ``linked`` predicate."""
 
