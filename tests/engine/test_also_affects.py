@@ -86,6 +86,9 @@ def without_affects() -> LoadedCatalogs:
         ("denial-of-wallet", {("api-llm",): ("web-app",), ("key-gateway",): ("api-llm",)}),
         # the tool the agent acts through without approval, where the gate goes (decision 1902)
         ("excessive-agency", {("ops-agent",): ("purge-records",)}),
+        # the index a retriever searches, whose chunks must carry their access lists; an index
+        # queried directly carries the finding and names nothing more (decision 1904)
+        ("rag-entitlement-bypass", {("mail-index",): (), ("retriever",): ("case-index",)}),
     ],
 )
 def test_a_finding_names_the_elements_its_threat_also_affects(

@@ -504,6 +504,12 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
         return tuple(t for t in g.linked(element, "tools") if _acts(g.components[t]))
     if relation == "front_ends":
         return _front_ends(g, element)
+    if relation == "searched_stores":
+        # the indexes a retriever reads: where the documents' access lists must travel with the
+        # chunks for a filter to apply them (decision 1904)
+        if g.kind(element) != "retriever":
+            return ()  # an index queried directly carries the finding itself
+        return tuple(sorted(p for p in g.predecessors(element) if g.kind(p) in SEARCHED_KINDS))
     if relation == "model":
         # the models whose output the element takes or to which it hands work: joined by a flow
         # either way, declared (an agent's model, a server's served models), or one serving layer away
@@ -523,6 +529,8 @@ _HOLDS_IDENTITY: frozenset[Credentials] = frozenset(set(Credentials) - {Credenti
 """Stated credentials that give a tool an identity to act under (anything but ``none``)."""
 FRONT_END_KINDS = frozenset({"application", "api-gateway"})
 """The components people's requests enter by, where a per-caller limit is enforced (``front_ends``)."""
+SEARCHED_KINDS = frozenset({"vector-store", "datastore"})
+"""The stores a retriever searches (``searched_stores``; named for retrievers only)."""
 FRONT_END_HOPS = 3
 """How many flows upstream of an element ``front_ends`` looks for them."""
 

@@ -192,6 +192,7 @@ Affects = Literal[
     "scored_by",
     "acting_tools",
     "front_ends",
+    "searched_stores",
     LinkRelation,
 ]
 """A relation from a finding's element to another element it affects (decision 1850): ``receiver``
@@ -202,7 +203,8 @@ with directly or through one serving layer (or declares: an agent's model, a ser
 ``scored_by`` the classifiers, scorers and embedding models whose output reaches it within two flows;
 ``acting_tools`` an agent's tools stated to act (write, delete, move money, change access, run code
 or send outside); ``front_ends`` the applications and gateways people send to directly whose
-requests reach the element within three flows (where a per-caller limit goes);
+requests reach the element within three flows (where a per-caller limit goes); ``searched_stores``
+the indexes and stores that send to a retriever directly (where its filter's access lists are kept);
 ``autonomous_agents`` the system's agents stated autonomous or of unstated autonomy (for a finding on
 the system); the rest are the relations of the ``linked`` predicate."""
 
