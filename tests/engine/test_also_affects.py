@@ -18,6 +18,7 @@ import yaml
 
 from tests.helpers import FIXED_DATE, MODEL_FILES
 from threatmodel.engine import evaluate
+from threatmodel.engine.evaluate import related
 from threatmodel.graph import build_graph
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
 from threatmodel.model.finding import Assessment
@@ -82,8 +83,9 @@ def without_affects() -> LoadedCatalogs:
         # the agent acting on poisoned memories
         ("agent-memory-poisoning", {("agent-notes",): ("agent",)}),
         # the model billed through an open gateway; the model's own finding names the application
-        # the visitors send to, where a per-caller limit goes (decision 1903)
-        ("denial-of-wallet", {("api-llm",): ("web-app",), ("key-gateway",): ("api-llm",)}),
+        # the visitors send to and the gateway in front of it, where a per-caller limit goes
+        # (decisions 1903, 1904)
+        ("denial-of-wallet", {("api-llm",): ("key-gateway", "web-app"), ("key-gateway",): ("api-llm",)}),
         # the tool the agent acts through without approval, where the gate goes (decision 1902)
         ("excessive-agency", {("ops-agent",): ("purge-records",)}),
         # the index a retriever searches, whose chunks must carry their access lists; an index
@@ -202,8 +204,9 @@ def test_also_affected_elements_exist_and_are_connected(path: Path) -> None:
         for e in f.also_affects:
             assert e in components, (f.id, e)
             assert e not in f.elements, (f.id, e)
-            # a finding on the system holds every element; any other lies within three steps
-            assert f.target_type == "system" or _near(model, set(f.elements), e, 3), (f.id, e)
+            # a finding on the system holds every element; any other lies within four steps (the
+            # farthest relation, a model's front ends, looks four flows upstream)
+            assert f.target_type == "system" or _near(model, set(f.elements), e, 4), (f.id, e)
 
 
 @pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -307,3 +310,62 @@ def test_a_billed_model_names_the_front_end_people_send_to() -> None:
     model = SystemModel.model_validate(yaml.safe_load(FRONT_ENDS))
     found = {f.elements: f.also_affects for f in assess(model).findings if f.threat == "tm:denial-of-wallet"}
     assert found == {("game-llm",): ("game-app",)}
+
+
+STORES_BEHIND = """
+system: {id: behind, name: What stands behind a model}
+data:
+  - {id: questions, classification: internal, tags: [user-content]}
+  - {id: chunks, classification: confidential}
+  - {id: groups, classification: internal}
+  - {id: posts, classification: public, tags: [user-content]}
+  - {id: weights, classification: internal, artifact: model-weights, provenance: first-party}
+  - {id: key, classification: restricted, tags: [credentials]}
+  - {id: records, classification: internal}
+boundaries:
+  - {id: internet, trust: untrusted}
+  - {id: corp, trust: internal}
+  - {id: provider, trust: partner}
+components:
+  - {id: visitors, kind: human-user, population: public, boundary: internet}
+  - {id: staff, kind: human-user, population: employees, boundary: corp}
+  - {id: chat-web, kind: application, exposure: internet, boundary: corp}
+  - {id: crm-app, kind: application, boundary: corp}
+  - {id: crm-db, kind: datastore, data: [records], boundary: corp}
+  - {id: retriever, kind: retriever, boundary: corp}
+  - {id: index, kind: vector-store, data: [chunks], boundary: corp}
+  - {id: directory, kind: datastore, data: [groups], boundary: corp}
+  - {id: llm, kind: llm, hosting: provider-api, provenance: third-party-api, boundary: provider}
+  - {id: forum, kind: data-source, untrusted_content: true, boundary: internet}
+  - {id: registry, kind: model-registry, data: [weights], boundary: corp}
+  - {id: vault, kind: datastore, data: [key], boundary: corp}
+  - {id: tuning, kind: fine-tuning-job, boundary: corp}
+flows:
+  - {source: visitors, target: chat-web, data: [questions]}
+  - {source: chat-web, target: retriever, data: [questions]}
+  - {source: index, target: retriever, data: [chunks]}
+  - {source: directory, target: retriever, data: [groups]}
+  - {source: retriever, target: llm, data: [questions, chunks]}
+  - {source: llm, target: chat-web, data: [chunks]}
+  - {source: staff, target: crm-app, data: [records]}
+  - {source: crm-app, target: crm-db, data: [records]}
+  - {source: crm-db, target: retriever, data: [records]}
+  - {source: forum, target: tuning, data: [posts]}
+  - {source: registry, target: tuning, data: [weights]}
+  - {source: vault, target: tuning, data: [key]}
+"""
+
+
+def test_related_elements_follow_requests_chunks_and_records() -> None:
+    """Review 16 on decision 1904's relations: a wallet's front ends are found along the way
+    requests travel (the staff CRM that only writes records a store hands on is none); a
+    retriever's searched stores are those whose data it passes on (the chunks), not the directory
+    it consults or a store whose records it keeps to itself; a job's training sources send it
+    records to learn from, not the weights it loads or the key it signs in with."""
+    model = SystemModel.model_validate(yaml.safe_load(STORES_BEHIND))
+    g = build_graph(model)
+    assert related(g, "llm", "front_ends") == ("chat-web",)
+    assert related(g, "retriever", "searched_stores") == ("index",)
+    assert related(g, "index", "searched_stores") == ()
+    assert related(g, "tuning", "training_sources") == ("forum",)
+    assert related(g, "retriever", "training_sources") == ()

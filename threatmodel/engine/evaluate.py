@@ -504,12 +504,14 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
         return tuple(t for t in g.linked(element, "tools") if _acts(g.components[t]))
     if relation == "front_ends":
         return _front_ends(g, element)
+    if relation == "training_sources":
+        return _training_sources(g, element)
     if relation == "searched_stores":
         # the indexes a retriever reads: where the documents' access lists must travel with the
         # chunks for a filter to apply them (decision 1904)
         if g.kind(element) != "retriever":
             return ()  # an index queried directly carries the finding itself
-        return tuple(sorted(p for p in g.predecessors(element) if g.kind(p) in SEARCHED_KINDS))
+        return _searched_stores(g, element)
     if relation == "model":
         # the models whose output the element takes or to which it hands work: joined by a flow
         # either way, declared (an agent's model, a server's served models), or one serving layer away
@@ -527,12 +529,15 @@ ACTING_EFFECTS: frozenset[SideEffect] = frozenset(set(SideEffect) - {SideEffect.
 """Side effects by which a tool acts on the world, not only reads it (``acting_tools``)."""
 _HOLDS_IDENTITY: frozenset[Credentials] = frozenset(set(Credentials) - {Credentials.NONE})
 """Stated credentials that give a tool an identity to act under (anything but ``none``)."""
-FRONT_END_KINDS = frozenset({"application", "api-gateway"})
-"""The components people's requests enter by, where a per-caller limit is enforced (``front_ends``)."""
-SEARCHED_KINDS = frozenset({"vector-store", "datastore"})
-"""The stores a retriever searches (``searched_stores``; named for retrievers only)."""
-FRONT_END_HOPS = 3
+REQUEST_RELAY_KINDS = frozenset(
+    {"application", "api-gateway", "input-guardrail", "output-guardrail", "agent", "model-serving", "retriever"}
+)
+"""The components a request passes on its way to a model (``front_ends`` walks back through these
+only: a record written to a store is no request, review 16)."""
+FRONT_END_HOPS = 4
 """How many flows upstream of an element ``front_ends`` looks for them."""
+SEARCHED_KINDS = frozenset({"vector-store", "datastore", "data-source", "feature-store"})
+"""The stores and sources a retriever may search (``searched_stores``; named for retrievers only)."""
 
 
 def _acts(tool: object) -> bool:
@@ -546,23 +551,72 @@ def _acts(tool: object) -> bool:
 
 
 def _front_ends(g: ModelGraph, element: str) -> tuple[str, ...]:
-    """The applications and gateways a person sends to directly whose requests reach ``element``
-    within :data:`FRONT_END_HOPS` flows (bounded backward walk, each node once), sorted: where a
-    per-caller budget or rate limit on what the element spends can go (decision 1903)."""
+    """Where a per-caller budget or rate limit on what ``element`` spends can go (decisions 1903,
+    1904), sorted: walking back along the components requests pass (:data:`REQUEST_RELAY_KINDS`)
+    within :data:`FRONT_END_HOPS` flows, each node once, the API gateways met and the applications
+    a person sends to directly."""
     found: set[str] = set()
     seen, frontier = {element}, [element]
     for _ in range(FRONT_END_HOPS):
         upstream = []
         for node in frontier:
             for p in g.predecessors(node):
-                if p in seen or p not in g.components:
+                if p in seen or p not in g.components or g.kind(p) not in REQUEST_RELAY_KINDS:
                     continue
                 seen.add(p)
                 upstream.append(p)
-                if g.kind(p) in FRONT_END_KINDS and any(g.kind(h) == "human-user" for h in g.predecessors(p)):
+                kind = g.kind(p)
+                if kind == "api-gateway" or (
+                    kind == "application" and any(g.kind(h) == "human-user" for h in g.predecessors(p))
+                ):
                     found.add(p)
         frontier = upstream
     return tuple(sorted(found - {element}))
+
+
+def _searched_stores(g: ModelGraph, retriever: str) -> tuple[str, ...]:
+    """The stores and sources a retriever searches, sorted: those sending it data that it passes
+    on, itself or made from it (the chunks it retrieves), not those whose data it only consults (a
+    directory of group memberships, a query log; review 16)."""
+    sent = {d for n in g.successors(retriever) for f in g.flows_between(retriever, n) for d in g.flows[f].data}
+    passed_on = sent | {s for d in sent if d in g.data for s in g.data[d].derived_from or ()}
+    return tuple(
+        sorted(
+            p
+            for p in g.predecessors(retriever)
+            if g.kind(p) in SEARCHED_KINDS
+            and any(d in passed_on for f in g.flows_between(p, retriever) for d in g.flows[f].data)
+        )
+    )
+
+
+TRAINING_SOURCE_KINDS = frozenset(
+    {"dataset", "datastore", "data-source", "feature-store", "vector-store", "agent-memory", "cache"}
+)
+"""The components whose records a job can learn from (``training_sources``)."""
+
+
+def _learnt_from(g: ModelGraph, data_id: str) -> bool:
+    """Whether a job can learn from the asset: records, not an artefact it loads (weights,
+    libraries, images) nor the credentials and secrets it signs in with."""
+    asset = g.data.get(data_id)
+    return asset is not None and asset.artifact is None and not {"credentials", "secrets"} & set(asset.tags or ())
+
+
+def _training_sources(g: ModelGraph, job: str) -> tuple[str, ...]:
+    """The stores and sources that send a training or fine-tuning job records it learns from,
+    sorted: where poisoned records enter (decision 1904). Only for jobs, and only flows carrying
+    records it can learn from (:func:`_learnt_from`)."""
+    if g.kind(job) not in ("training-job", "fine-tuning-job"):
+        return ()
+    return tuple(
+        sorted(
+            p
+            for p in g.predecessors(job)
+            if g.kind(p) in TRAINING_SOURCE_KINDS
+            and any(_learnt_from(g, d) for f in g.flows_between(p, job) for d in g.flows[f].data)
+        )
+    )
 
 
 AGENTS_REACHED_HOPS = 3

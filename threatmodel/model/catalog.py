@@ -193,6 +193,7 @@ Affects = Literal[
     "acting_tools",
     "front_ends",
     "searched_stores",
+    "training_sources",
     LinkRelation,
 ]
 """A relation from a finding's element to another element it affects (decision 1850): ``receiver``
@@ -202,9 +203,12 @@ with directly or through one serving layer (or declares: an agent's model, a ser
 ``readers`` the components it sends to; ``agents_reached`` the agents within three flows downstream;
 ``scored_by`` the classifiers, scorers and embedding models whose output reaches it within two flows;
 ``acting_tools`` an agent's tools stated to act (write, delete, move money, change access, run code
-or send outside); ``front_ends`` the applications and gateways people send to directly whose
-requests reach the element within three flows (where a per-caller limit goes); ``searched_stores``
-the indexes and stores that send to a retriever directly (where its filter's access lists are kept);
+or send outside); ``front_ends`` the API gateways and the applications people send to directly on
+the way requests travel to the element, four flows back (where a per-caller limit goes);
+``searched_stores`` the stores and sources sending a retriever data it passes on (where its
+filter's access lists are kept);
+``training_sources`` the datasets, stores and sources sending a training or fine-tuning job the
+records it learns from (where poisoned records enter);
 ``autonomous_agents`` the system's agents stated autonomous or of unstated autonomy (for a finding on
 the system); the rest are the relations of the ``linked`` predicate."""
 
