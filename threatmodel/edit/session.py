@@ -44,6 +44,7 @@ from threatmodel.edit.changes import (
 )
 from threatmodel.engine.analysis import Analysis, analyse, retriaged
 from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.engine.incremental import reevaluated
 from threatmodel.errors import ModelError, Problem, SourceSpan, UsageError
 from threatmodel.io.load import LoadedCatalogs, LoadedModel, display_path, load_model_text
 from threatmodel.model.finding import Assessment
@@ -142,7 +143,7 @@ class EditSession:
 
         def job() -> tuple[Analysis, float]:
             started = time.perf_counter()
-            analysis = analyse(model, cset, as_of=as_of, source=source)
+            analysis = analyse(model, cset, as_of=as_of, source=source, incremental=True)
             return analysis, (time.perf_counter() - started) * 1000
 
         return self.version, job
@@ -186,18 +187,20 @@ class EditSession:
     def _reassess(self, change: Change | None = None) -> None:
         """The model changed: a new version, analysed when next asked for. A change that only
         records or removes triage decisions is settled on the spot from the analysis at hand, with
-        nothing matched again (decision 1887)."""
+        nothing matched again (decision 1887); one that edits the attributes of one element is
+        evaluated on the spot for the part of the model it can change (decision 1864). Any other
+        change is analysed again in full."""
         previous = self._analysis
         self.version += 1
         self._analysis = None
-        if (
-            change is not None
-            and previous is not None
-            and previous.untriaged is not None
-            and all(isinstance(edit, SetTriage) for edit in change.edits)
-        ):
-            started = time.perf_counter()
+        if change is None or previous is None:
+            return
+        started = time.perf_counter()
+        if previous.untriaged is not None and all(isinstance(edit, SetTriage) for edit in change.edits):
             self._analysis = retriaged(previous, self.model)
+        else:
+            self._analysis = reevaluated(previous, self.model)
+        if self._analysis is not None:
             self.evaluate_ms = (time.perf_counter() - started) * 1000
 
     # -- state ------------------------------------------------------------------
