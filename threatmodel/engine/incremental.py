@@ -48,6 +48,7 @@ from threatmodel.engine.match import MAX_CHECKS, MAX_SEARCHES
 from threatmodel.errors import WorkBudgetError
 from threatmodel.graph import build_graph
 from threatmodel.model.catalog import Threat
+from threatmodel.model.finding import Finding
 from threatmodel.model.rules import (
     AllOf,
     AnyOf,
@@ -309,6 +310,11 @@ def reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
         return None  # the full evaluation says so, in its own words
     if run.unknown != state.unknown or run.assumed != state.assumed:
         return None  # the readings of unknowns changed for every rule
+    # a finding the edit left as it was stays the very object the front ends drew (the findings
+    # table and the tree redraw only what is not)
+    before = {f.id: f for f in a.findings}
+    findings = tuple(_same(f, before.get(f.id)) for f in assessment.findings)
+    assessment = assessment.model_copy(update={"findings": findings})
     kept = IncrementalState(
         drafts=run.drafts,
         part_of=state.part_of,
@@ -320,6 +326,10 @@ def reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
         full_searches=state.full_searches,
     )
     return Analysis(assessment, previous.catalogs, graph, previous.source, untriaged, kept)
+
+
+def _same(new: Finding, old: Finding | None) -> Finding:
+    return old if old is not None and (old is new or old == new) else new
 
 
 def drafts_of(analysis: Analysis) -> Sequence[_Draft]:
