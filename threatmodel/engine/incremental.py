@@ -162,11 +162,14 @@ def partition(model: SystemModel) -> dict[str, int]:
     return {key: roots.setdefault(find(key), len(roots)) for key in parent}
 
 
+UNCHANGED = ("", "")
+"""What :func:`changed_element` finds when no element changed (an edit that wrote the same values)."""
+
+
 def changed_element(before: SystemModel, after: SystemModel) -> tuple[str, str] | None:
     """``(section, key)`` of the one element ``after`` changes in ``before``, keeping its key and
-    every id it names, with nothing else changed; ``None`` for any other difference (or none)."""
-    if before is after:
-        return None
+    every id it names, with nothing else changed (:data:`UNCHANGED` when no element changed);
+    ``None`` for any other difference."""
     same = (
         before.system == after.system
         and before.includes == after.includes
@@ -191,7 +194,7 @@ def changed_element(before: SystemModel, after: SystemModel) -> tuple[str, str] 
                 return None  # a second element changed
             found = (section, i)
     if found is None:
-        return None
+        return UNCHANGED
     section, i = found
     old_item, new_item = getattr(before, section)[i], getattr(after, section)[i]
     key = _key(section, old_item)
@@ -283,24 +286,32 @@ def reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
     changed = changed_element(previous.model, model)
     if changed is None:
         return None
-    part = state.part_of[changed[1]]
+    part = state.part_of[changed[1]] if changed != UNCHANGED else None
     global_threats = state.global_threats
     a = previous.assessment
-    # the edited element's part, as a model of its own, evaluated for every threat that stays in
-    # a part, with the unknowns of the whole model
-    sub = model.model_copy(
-        update={
-            section: tuple(item for item in getattr(model, section) if state.part_of[_key(section, item)] == part)
-            for section in SECTIONS
-        }
-        | {"triage": {}}
+    local = PartialRun(
+        narrow=lambda key, _t, els: [] if key in global_threats else els, readings=(state.unknown, state.assumed)
     )
-    local = PartialRun(narrow=lambda key, _t, els: [] if key in global_threats else els, readings=(state.unknown, state.assumed))
     try:
-        evaluate_untriaged(sub, previous.catalogs, as_of=a.as_of, explain=a.explained, partial=local)
+        if part is not None:
+            # the edited element's part, as a model of its own, evaluated for every threat that
+            # stays in a part, with the unknowns of the whole model
+            sub = model.model_copy(
+                update={
+                    section: tuple(
+                        item for item in getattr(model, section) if state.part_of[_key(section, item)] == part
+                    )
+                    for section in SECTIONS
+                }
+                | {"triage": {}}
+            )
+            evaluate_untriaged(sub, previous.catalogs, as_of=a.as_of, explain=a.explained, partial=local)
         # then the whole model: the global threats, grouping, triage, diagnostics and proposals,
         # with the drafts of every other part kept
-        reused = [*(d for d in state.drafts if d.key not in global_threats and state.part_of[d.element] != part), *local.drafts]
+        reused = [
+            *(d for d in state.drafts if d.key not in global_threats and state.part_of[d.element] != part),
+            *local.drafts,
+        ]
         run = PartialRun(narrow=lambda key, _t, els: els if key in global_threats else [], reused=reused)
         graph = build_graph(model)
         assessment, untriaged = evaluate_untriaged(
