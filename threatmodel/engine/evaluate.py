@@ -696,11 +696,12 @@ def _settle(model: SystemModel, f: Finding, as_of: dt.date, existing: set[str]) 
 @dataclass(slots=True)
 class PartialRun:
     """What an incremental re-evaluation (engine/incremental.py, decision 1864) asks of
-    :func:`_evaluate`: the candidates of each threat it evaluates anew (``narrow``; all of them
-    when ``None``) and the drafts of an earlier evaluation it keeps for the rest (``reused``); and
+    :func:`_evaluate`: the threats it evaluates anew (``only``) and the drafts of an earlier
+    evaluation it keeps for the rest (``reused``); and
     what the evaluation reports back: every draft, the unknowns it read and the work it did."""
 
-    narrow: Callable[[str, Threat, list[str]], list[str]] | None = None
+    only: frozenset[str] | None = None
+    """The threats evaluated (all when ``None``); the others are tried on no element."""
     reused: Sequence[_Draft] = ()
     readings: tuple[frozenset[str], bool] | None = None
     """The unknowns to read rules by (see :func:`unknown_in`), when the model evaluated is a part
@@ -724,10 +725,11 @@ class PartialRun:
 
 
 def _candidates(g: ModelGraph, key: str, threat: Threat, partial: PartialRun | None) -> list[str]:
-    """The elements ``threat`` is tried on in this run: :func:`candidate_elements`, narrowed by an
-    incremental run to those it evaluates anew."""
-    elements = candidate_elements(g, threat)
-    return elements if partial is None or partial.narrow is None else partial.narrow(key, threat, elements)
+    """The elements ``threat`` is tried on in this run: :func:`candidate_elements`, or none for a
+    threat an incremental run does not evaluate anew."""
+    if partial is not None and partial.only is not None and key not in partial.only:
+        return []
+    return candidate_elements(g, threat)
 
 
 def evaluate(

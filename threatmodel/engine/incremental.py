@@ -45,8 +45,10 @@ from pydantic import BaseModel
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import PartialRun, evaluate_untriaged
 from threatmodel.engine.match import MAX_CHECKS, MAX_SEARCHES
+from threatmodel.engine.unknowns import unknown_in
 from threatmodel.errors import WorkBudgetError
 from threatmodel.graph import build_graph
+from threatmodel.model.base import collector_paused
 from threatmodel.model.catalog import Threat
 from threatmodel.model.finding import Finding
 from threatmodel.model.rules import (
@@ -166,7 +168,9 @@ UNCHANGED = ("", "")
 """What :func:`changed_element` finds when no element changed (an edit that wrote the same values)."""
 
 
-def changed_element(before: SystemModel, after: SystemModel) -> tuple[str, str] | None:
+def changed_element(
+    before: SystemModel, after: SystemModel, ids: Mapping[str, object] | None = None
+) -> tuple[str, str] | None:
     """``(section, key)`` of the one element ``after`` changes in ``before``, keeping its key and
     every id it names, with nothing else changed (:data:`UNCHANGED` when no element changed);
     ``None`` for any other difference."""
@@ -200,8 +204,8 @@ def changed_element(before: SystemModel, after: SystemModel) -> tuple[str, str] 
     key = _key(section, old_item)
     if _key(section, new_item) != key:
         return None
-    ids = {k: None for _, k, _item in _elements(before)}
-    ids[before.system.id] = None
+    if ids is None:  # every id of ``before`` (the partition's keys are)
+        ids = {k: None for _, k, _item in _elements(before)}
     if references(old_item, ids) != references(new_item, ids):
         return None
     return section, key
@@ -240,10 +244,12 @@ class IncrementalState:
     """Every finding of the evaluation before grouping and triage."""
     part_of: Mapping[str, int]
     """Each element's part (:func:`partition`)."""
-    candidates: Mapping[int, frozenset[str]]
-    """The components and flows of each part (what rules are tried on)."""
+    positions: Mapping[int, Mapping[str, tuple[int, ...]]]
+    """Where each part's elements are in each section of the model (in model order)."""
     global_threats: frozenset[str]
     """Threats evaluated on every candidate after any edit (:func:`is_global`)."""
+    local_threats: frozenset[str]
+    """Every other threat: evaluated on the edited element's part after an edit."""
     unknown: frozenset[str]
     assumed: bool
     full_checks: int
@@ -253,16 +259,16 @@ class IncrementalState:
     def of(cls, model: SystemModel, cset: CatalogSet, run: PartialRun) -> IncrementalState:
         """The state of a full evaluation of ``model`` that recorded ``run``."""
         part_of = partition(model)
-        candidates: dict[int, set[str]] = {}
-        for section in ("components", "flows"):
-            for item in getattr(model, section):
-                key = _key(section, item)
-                candidates.setdefault(part_of[key], set()).add(key)
+        positions: dict[int, dict[str, list[int]]] = {}
+        for section in SECTIONS:
+            for i, item in enumerate(getattr(model, section)):
+                positions.setdefault(part_of[_key(section, item)], {}).setdefault(section, []).append(i)
         return cls(
             drafts=run.drafts,
             part_of=part_of,
-            candidates={p: frozenset(keys) for p, keys in candidates.items()},
+            positions={p: {s: tuple(ix) for s, ix in where.items()} for p, where in positions.items()},
             global_threats=frozenset(key for key, threat in cset.all_threats() if is_global(threat)),
+            local_threats=frozenset(key for key, threat in cset.all_threats() if not is_global(threat)),
             unknown=run.unknown,
             assumed=run.assumed,
             full_checks=run.checks,
@@ -278,30 +284,34 @@ def reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
     """The analysis of ``model``, made from ``previous`` (of the model before one attribute edit)
     by evaluating only the edited element's part and the global threats again; ``None`` when the
     edit is not one this can take (the caller then evaluates the whole model)."""
+    with collector_paused():  # as a full evaluation runs: it makes no cycles (model/base.py)
+        return _reevaluated(previous, model)
+
+
+def _reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
     from threatmodel.engine.analysis import Analysis
 
     state = previous.incremental
     if state is None or not state.within_budget:
         return None
-    changed = changed_element(previous.model, model)
+    changed = changed_element(previous.model, model, state.part_of)
     if changed is None:
         return None
     part = state.part_of[changed[1]] if changed != UNCHANGED else None
+    same_unknowns = changed[0] not in ("components", "flows", "data") or _unknowns_kept(previous.model, model, *changed)
     global_threats = state.global_threats
     a = previous.assessment
-    local = PartialRun(
-        narrow=lambda key, _t, els: [] if key in global_threats else els, readings=(state.unknown, state.assumed)
-    )
+    local = PartialRun(only=state.local_threats, readings=(state.unknown, state.assumed))
     try:
         if part is not None:
             # the edited element's part, as a model of its own, evaluated for every threat that
             # stays in a part, with the unknowns of the whole model
+            where = state.positions[part]
             sub = model.model_copy(
                 update={
-                    section: tuple(
-                        item for item in getattr(model, section) if state.part_of[_key(section, item)] == part
-                    )
+                    section: tuple(items[i] for i in where.get(section, ()))
                     for section in SECTIONS
+                    if (items := getattr(model, section)) is not None
                 }
                 | {"triage": {}}
             )
@@ -312,8 +322,13 @@ def reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
             *(d for d in state.drafts if d.key not in global_threats and state.part_of[d.element] != part),
             *local.drafts,
         ]
-        run = PartialRun(narrow=lambda key, _t, els: els if key in global_threats else [], reused=reused)
         graph = build_graph(model)
+        if bool(graph.assumed_sources) != state.assumed:
+            return None  # the readings of unknowns changed for every rule
+        # the attributes left unknown somewhere: the same when the edited element leaves the same
+        # ones unknown (boundaries are not counted, as in the full evaluation); else counted again
+        readings = (state.unknown, state.assumed) if same_unknowns else None
+        run = PartialRun(only=global_threats, reused=reused, readings=readings)
         assessment, untriaged = evaluate_untriaged(
             model, previous.catalogs, as_of=a.as_of, graph=graph, explain=a.explained, partial=run
         )
@@ -329,14 +344,22 @@ def reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
     kept = IncrementalState(
         drafts=run.drafts,
         part_of=state.part_of,
-        candidates=state.candidates,
+        positions=state.positions,
         global_threats=global_threats,
+        local_threats=state.local_threats,
         unknown=state.unknown,
         assumed=state.assumed,
         full_checks=state.full_checks,
         full_searches=state.full_searches,
     )
     return Analysis(assessment, previous.catalogs, graph, previous.source, untriaged, kept)
+
+
+def _unknowns_kept(before: SystemModel, after: SystemModel, section: str, key: str) -> bool:
+    """Whether the edited element leaves the same attributes unknown before and after the edit."""
+    old = next(item for item in getattr(before, section) if _key(section, item) == key)
+    new = next(item for item in getattr(after, section) if _key(section, item) == key)
+    return unknown_in([old]) == unknown_in([new])
 
 
 def _same(new: Finding, old: Finding | None) -> Finding:
