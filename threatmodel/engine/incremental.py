@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -73,7 +74,7 @@ from threatmodel.model.rules import (
 from threatmodel.model.system import SystemModel
 
 if TYPE_CHECKING:
-    from threatmodel.engine.analysis import Analysis
+    from threatmodel.engine.analysis import Analysis, Source
     from threatmodel.engine.evaluate import _Draft
 
 SECTIONS = ("components", "flows", "data", "boundaries")
@@ -116,11 +117,14 @@ def _key(section: str, item: object) -> str:
 
 def references(item: object, ids: Mapping[str, object]) -> frozenset[str]:
     """Every id of ``ids`` that a value of ``item`` names: its fields' strings, in tuples, lists,
-    dicts and nested models, read generically (a field added to the schema is followed too)."""
+    dicts and nested models, read generically (a field added to the schema is followed too).
+    Members of the vocabulary's enumerations are not names, even where an id spells one."""
     found: set[str] = set()
     stack: list[object] = [item]
     while stack:
         value = stack.pop()
+        if isinstance(value, Enum):
+            continue  # a value of the vocabulary (``internet``), never an id, whatever ids there are
         if isinstance(value, str):
             if value in ids:
                 found.add(value)
@@ -280,15 +284,16 @@ class IncrementalState:
         return self.full_checks * BUDGET_SHARE < MAX_CHECKS and self.full_searches * BUDGET_SHARE < MAX_SEARCHES
 
 
-def reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
+def reevaluated(previous: Analysis, model: SystemModel, source: Source | None = None) -> Analysis | None:
     """The analysis of ``model``, made from ``previous`` (of the model before one attribute edit)
     by evaluating only the edited element's part and the global threats again; ``None`` when the
-    edit is not one this can take (the caller then evaluates the whole model)."""
+    edit is not one this can take (the caller then evaluates the whole model). ``source``: where
+    ``model``'s elements are written (``previous.source`` when not given)."""
     with collector_paused():  # as a full evaluation runs: it makes no cycles (model/base.py)
-        return _reevaluated(previous, model)
+        return _reevaluated(previous, model, previous.source if source is None else source)
 
 
-def _reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
+def _reevaluated(previous: Analysis, model: SystemModel, source: Source) -> Analysis | None:
     from threatmodel.engine.analysis import Analysis
 
     state = previous.incremental
@@ -352,7 +357,7 @@ def _reevaluated(previous: Analysis, model: SystemModel) -> Analysis | None:
         full_checks=state.full_checks,
         full_searches=state.full_searches,
     )
-    return Analysis(assessment, previous.catalogs, graph, previous.source, untriaged, kept)
+    return Analysis(assessment, previous.catalogs, graph, source, untriaged, kept)
 
 
 def _unknowns_kept(before: SystemModel, after: SystemModel, section: str, key: str) -> bool:
