@@ -50,7 +50,9 @@ def _changes(session: EditSession) -> list[Change]:
         level = "public" if str(d.classification) != "public" else "restricted"
         out.append(_edit(session, "data", d.id, {"classification": level}))
     for b in [b for b in model.boundaries if b.trust is not None][:1]:
-        out.append(_edit(session, "boundaries", b.id, {"trust": "partner" if str(b.trust) != "partner" else "internal"}))
+        out.append(
+            _edit(session, "boundaries", b.id, {"trust": "partner" if str(b.trust) != "partner" else "internal"})
+        )
     return out
 
 

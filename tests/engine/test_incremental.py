@@ -271,20 +271,49 @@ def _structural(model: SystemModel) -> list[tuple[str, SystemModel]]:
     first = model.components[0]
     flow = model.flows[0]
     out = [
-        ("add a component", model.model_copy(update={"components": (*model.components, first.model_copy(update={"id": "new-one"}))})),
+        (
+            "add a component",
+            model.model_copy(update={"components": (*model.components, first.model_copy(update={"id": "new-one"}))}),
+        ),
         ("remove a flow", model.model_copy(update={"flows": model.flows[1:]})),
-        ("rename a component", model.model_copy(update={"components": (first.model_copy(update={"id": "renamed"}), *model.components[1:])})),
-        ("a flow's end", model.model_copy(update={"flows": (flow.model_copy(update={"target": flow.source}), *model.flows[1:])})),
+        (
+            "rename a component",
+            model.model_copy(
+                update={"components": (first.model_copy(update={"id": "renamed"}), *model.components[1:])}
+            ),
+        ),
+        (
+            "a flow's end",
+            model.model_copy(update={"flows": (flow.model_copy(update={"target": flow.source}), *model.flows[1:])}),
+        ),
         ("controls", model.model_copy(update={"controls": model.controls[1:]})),
         ("includes", model.model_copy(update={"includes": ("more.yaml",)})),
         ("the system", model.model_copy(update={"system": model.system.model_copy(update={"name": "other"})})),
-        ("settings", model.model_copy(update={"settings": model.settings.model_copy(update={"disabled_threats": ("x:y",)})})),
-        ("two elements", model.model_copy(update={"components": tuple(c.model_copy(update={"description": "x"}) for c in model.components[:2]) + model.components[2:]})),
+        (
+            "settings",
+            model.model_copy(update={"settings": model.settings.model_copy(update={"disabled_threats": ("x:y",)})}),
+        ),
+        (
+            "two elements",
+            model.model_copy(
+                update={
+                    "components": tuple(c.model_copy(update={"description": "x"}) for c in model.components[:2])
+                    + model.components[2:]
+                }
+            ),
+        ),
     ]
     if model.boundaries:
         b = model.boundaries[0]
         parent = None if b.parent else model.boundaries[-1].id
-        out.append(("a boundary's parent", model.model_copy(update={"boundaries": (b.model_copy(update={"parent": parent}), *model.boundaries[1:])})))
+        out.append(
+            (
+                "a boundary's parent",
+                model.model_copy(
+                    update={"boundaries": (b.model_copy(update={"parent": parent}), *model.boundaries[1:])}
+                ),
+            )
+        )
     return out
 
 
@@ -309,7 +338,7 @@ def test_structural_edits_fall_back_to_a_full_evaluation(path: Path) -> None:
 def test_an_edit_that_changes_the_names_an_element_holds_falls_back() -> None:
     before = analysed("mix")
     model = before.model
-    index, component = next((i, c) for i, c in enumerate(model.components) if c.boundary is not None)
+    index = next(i for i, c in enumerate(model.components) if c.boundary is not None)
     edited = apply(model, ("components", index, "boundary", None))
     assert edited is not None
     assert reevaluated(before, edited) is None
@@ -362,7 +391,9 @@ def test_a_fallback_state_is_the_cold_state() -> None:
     assert not quick
     cold = full(removed)
     assert warm.incremental is not None and cold.incremental is not None
-    assert [(d.key, d.element) for d in warm.incremental.drafts] == [(d.key, d.element) for d in cold.incremental.drafts]
+    assert [(d.key, d.element) for d in warm.incremental.drafts] == [
+        (d.key, d.element) for d in cold.incremental.drafts
+    ]
     assert warm.incremental.part_of == cold.incremental.part_of
 
 

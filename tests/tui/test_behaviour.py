@@ -1153,7 +1153,9 @@ async def test_attribute_edits_redraw_exactly_what_a_full_build_draws(app: Threa
             edits.append(("data", asset.id, {"classification": level}))
         if model.boundaries:
             zone = model.boundaries[0]
-            edits.append(("boundaries", zone.id, {"trust": "untrusted" if str(zone.trust) != "untrusted" else "internal"}))
+            edits.append(
+                ("boundaries", zone.id, {"trust": "untrusted" if str(zone.trust) != "untrusted" else "internal"})
+            )
         for section, key, update in edits:
             current = session.element(section, key)
             doc = {**item_document(current), **update}

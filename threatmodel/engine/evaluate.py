@@ -712,9 +712,7 @@ class PartialRun:
     checks: int = 0
     searches: int = 0
 
-    def record(
-        self, drafts: list[_Draft], unknown: frozenset[str], assumed: bool, *matchers: Matcher
-    ) -> list[_Draft]:
+    def record(self, drafts: list[_Draft], unknown: frozenset[str], assumed: bool, *matchers: Matcher) -> list[_Draft]:
         """Keep every draft (the reused ones first) and what the evaluation read; return the drafts."""
         every = [*self.reused, *drafts] if self.reused else drafts
         self.drafts = tuple(every)

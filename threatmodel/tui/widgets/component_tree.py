@@ -211,10 +211,11 @@ class ModelTree(Tree[NodeRef]):
         """The elements that differ (by identity) from the last build's, when only attributes the
         tree's structure and the other rows' labels do not read changed (a few elements, the same
         keys, boundaries, parents and component names); ``None`` otherwise."""
-        if not self._parts or parts[0] is not self._parts[0]:
+        previous: tuple[Any, ...] = self._parts
+        if not previous or parts[0] is not previous[0]:
             return None
         edited: list[tuple[str, Any]] = []
-        for section, new, old in zip(_EDITABLE, parts[1:], self._parts[1:], strict=True):
+        for section, new, old in zip(_EDITABLE, parts[1:], previous[1:], strict=True):
             if new is old:
                 continue
             if len(new) != len(old):
