@@ -104,6 +104,11 @@ LOCAL_PREDICATES: frozenset[type] = frozenset(
 predicate not listed here (``exists``, or one added later) makes its threat global: evaluated on
 every candidate after any edit."""
 
+LARGEST_SHARE = 2
+"""An edit of a part holding more than 1/``LARGEST_SHARE`` of the model's elements is evaluated in
+full: the part's evaluation would cost about as much, and the model-wide work of the incremental
+run (a new graph, the global threats, grouping) comes on top."""
+
 BUDGET_SHARE = 8
 """An incremental run is made only when the full evaluation it starts from used less than
 1/``BUDGET_SHARE`` of each work budget (condition checks, graph searches): an edit of attributes
@@ -250,6 +255,8 @@ class IncrementalState:
     """Each element's part (:func:`partition`)."""
     positions: Mapping[int, Mapping[str, tuple[int, ...]]]
     """Where each part's elements are in each section of the model (in model order)."""
+    sizes: Mapping[int, int]
+    """How many elements each part holds."""
     global_threats: frozenset[str]
     """Threats evaluated on every candidate after any edit (:func:`is_global`)."""
     local_threats: frozenset[str]
@@ -271,6 +278,7 @@ class IncrementalState:
             drafts=run.drafts,
             part_of=part_of,
             positions={p: {s: tuple(ix) for s, ix in where.items()} for p, where in positions.items()},
+            sizes={p: sum(len(ix) for ix in where.values()) for p, where in positions.items()},
             global_threats=frozenset(key for key, threat in cset.all_threats() if is_global(threat)),
             local_threats=frozenset(key for key, threat in cset.all_threats() if not is_global(threat)),
             unknown=run.unknown,
@@ -303,6 +311,8 @@ def _reevaluated(previous: Analysis, model: SystemModel, source: Source) -> Anal
     if changed is None:
         return None
     part = state.part_of[changed[1]] if changed != UNCHANGED else None
+    if part is not None and state.sizes[part] * LARGEST_SHARE > len(state.part_of):
+        return None  # most of the model is one piece: evaluating it all once costs less
     same_unknowns = changed[0] not in ("components", "flows", "data") or _unknowns_kept(previous.model, model, *changed)
     global_threats = state.global_threats
     a = previous.assessment
@@ -350,6 +360,7 @@ def _reevaluated(previous: Analysis, model: SystemModel, source: Source) -> Anal
         drafts=run.drafts,
         part_of=state.part_of,
         positions=state.positions,
+        sizes=state.sizes,
         global_threats=global_threats,
         local_threats=state.local_threats,
         unknown=state.unknown,
