@@ -26,8 +26,9 @@ findings of its own part only.
 * grouping, ``also_affects``, triage, diagnostics and proposals are made again from all drafts, on
   the new graph, exactly as a full evaluation makes them;
 * the run is dropped (``None``) when the edit changed what the readings of unknowns depend on (the
-  set of attributes unknown somewhere in the model, whether any source is assumed), or when the
-  previous full evaluation came within an eighth of a work budget.
+  set of attributes unknown somewhere in the model, whether any source is assumed), when the
+  previous full evaluation came within an eighth of a work budget, or when the edited part holds
+  more than half the model's elements (:data:`LARGEST_SHARE`: a full evaluation costs less).
 
 The kept state is a tuple of drafts and the partition, both bounded by the model's size, and is
 replaced on every analysis (dropped with it on a fallback). ``tests/engine/test_incremental.py``
@@ -322,14 +323,11 @@ def _reevaluated(previous: Analysis, model: SystemModel, source: Source) -> Anal
             # the edited element's part, as a model of its own, evaluated for every threat that
             # stays in a part, with the unknowns of the whole model
             where = state.positions[part]
-            sub = model.model_copy(
-                update={
-                    section: tuple(items[i] for i in where.get(section, ()))
-                    for section in SECTIONS
-                    if (items := getattr(model, section)) is not None
-                }
-                | {"triage": {}}
-            )
+            update: dict[str, object] = {"triage": {}}
+            for section in SECTIONS:
+                items = getattr(model, section)
+                update[section] = tuple(items[i] for i in where.get(section, ()))
+            sub = model.model_copy(update=update)
             evaluate_untriaged(sub, previous.catalogs, as_of=a.as_of, explain=a.explained, partial=local)
         # then the whole model: the global threats, grouping, triage, diagnostics and proposals,
         # with the drafts of every other part kept
