@@ -1128,3 +1128,60 @@ async def test_triage_edits_redraw_exactly_the_badges_a_full_build_draws(app: Th
             assert got_make().plain == make().plain, ref
         for ref, node in shown._by_ref.items():
             assert str(node.label) == expected[ref][1]().plain, ref
+
+
+async def test_attribute_edits_redraw_exactly_what_a_full_build_draws(app: ThreatModelApp) -> None:
+    """An attribute edit is analysed from the previous analysis and the tree relabels only the
+    edited element and the changed badges (decision 1864): after editing a component's exposure
+    and kind, a data asset's classification and a boundary's trust, then undoing one, every tree
+    label equals a full build's, and the findings table shows the rows a fresh table shows."""
+    from threatmodel.edit.changes import Change, Upsert, item_document
+    from threatmodel.tui.widgets.component_tree import ModelTree, badge_keys
+    from threatmodel.tui.widgets.findings_table import SORTS
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        session = tm(pilot).session
+        assert session is not None
+        model = session.model
+        component = model.components[0]
+        exposure = "internet" if str(component.exposure) != "internet" else "internal"
+        edits = [("components", component.id, {"exposure": exposure})]
+        if model.data:
+            asset = model.data[0]
+            level = "restricted" if str(asset.classification) != "restricted" else "public"
+            edits.append(("data", asset.id, {"classification": level}))
+        if model.boundaries:
+            zone = model.boundaries[0]
+            edits.append(
+                ("boundaries", zone.id, {"trust": "untrusted" if str(zone.trust) != "untrusted" else "internal"})
+            )
+        for section, key, update in edits:
+            current = session.element(section, key)
+            doc = {**item_document(current), **update}
+            session.apply(Change("edit", (Upsert(section, doc, key),)))
+            tm(pilot).model_changed("edit")
+            await pilot.pause()
+        session.undo()
+        tm(pilot).model_changed("undo")
+        await pilot.pause()
+        assert session.analysed and session.analysis.incremental is not None
+        shown = tree(pilot)
+        fresh = ModelTree()
+        expected = fresh._label_specs(session.model, badge_keys(session.assessment.findings))
+        assert shown._specs.keys() == expected.keys()
+        for ref, (signature, make) in expected.items():
+            got_signature, got_make = shown._specs[ref]
+            assert got_signature == signature, ref
+            assert got_make().plain == make().plain, ref
+        for ref, node in shown._by_ref.items():
+            assert str(node.label) == expected[ref][1]().plain, ref
+        shown_table = table(pilot)
+        order = shown_table.visible_ids
+        flt, sort = shown_table._last_filter, SORTS[shown_table.sort_column][1]
+        assert order == [f.id for f in sorted(session.assessment.findings, key=sort) if flt.matches(f)]
+        for row, fid in enumerate(order[: shown_table.row_count]):
+            cells = [c.plain for c in shown_table.get_row_at(row)]
+            want = [c.plain for c in FindingsTable._cells_of(shown_table.findings[fid])]
+            assert all(cell in want for cell in cells), fid
+            assert shown_table.findings[fid] == next(f for f in session.assessment.findings if f.id == fid)

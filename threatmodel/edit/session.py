@@ -44,6 +44,7 @@ from threatmodel.edit.changes import (
 )
 from threatmodel.engine.analysis import Analysis, analyse, retriaged
 from threatmodel.engine.catalogs import CatalogSet
+from threatmodel.engine.incremental import reevaluated
 from threatmodel.errors import ModelError, Problem, SourceSpan, UsageError
 from threatmodel.io.load import LoadedCatalogs, LoadedModel, display_path, load_model_text
 from threatmodel.model.finding import Assessment
@@ -99,6 +100,9 @@ class EditSession:
     model: SystemModel = field(init=False)
     _analysis: Analysis | None = field(init=False, default=None)
     """The current model's analysis, None until computed (after opening and after every edit)."""
+    _latest: Analysis | None = field(init=False, default=None)
+    """The latest analysis made, of whichever version: the next one is made from it when the
+    models differ in one element's attributes (decision 1864)."""
     version: int = field(init=False, default=0)
     """Bumped on every change of the model (edit, undo, redo, reload): names what an analysis is of."""
     evaluate_ms: float = field(init=False, default=0.0)
@@ -139,10 +143,15 @@ class EditSession:
         """The current version and a function that analyses it, safe to run in another thread (it
         reads only immutable values captured here); it returns the analysis and its time in ms."""
         model, cset, as_of, source = self.model, self.catalogs.cset, self.as_of, self.loaded
+        latest = self._latest
 
         def job() -> tuple[Analysis, float]:
             started = time.perf_counter()
-            analysis = analyse(model, cset, as_of=as_of, source=source)
+            # an attribute edit away from the latest analysis: only what it can change is evaluated
+            # again (decision 1864); anything else, the whole model
+            analysis = reevaluated(latest, model, source) if latest is not None else None
+            if analysis is None:
+                analysis = analyse(model, cset, as_of=as_of, source=source, incremental=True)
             return analysis, (time.perf_counter() - started) * 1000
 
         return self.version, job
@@ -152,7 +161,7 @@ class EditSession:
         changed since the job was made."""
         if version != self.version or self._analysis is not None:
             return False
-        self._analysis = analysis
+        self._analysis = self._latest = analysis
         self.evaluate_ms = evaluate_ms
         return True
 
@@ -186,7 +195,9 @@ class EditSession:
     def _reassess(self, change: Change | None = None) -> None:
         """The model changed: a new version, analysed when next asked for. A change that only
         records or removes triage decisions is settled on the spot from the analysis at hand, with
-        nothing matched again (decision 1887)."""
+        nothing matched again (decision 1887). The analysis of any other change is made by
+        :meth:`analysis_job`: for an edit of one element's attributes, from the latest analysis
+        (decision 1864)."""
         previous = self._analysis
         self.version += 1
         self._analysis = None
@@ -197,7 +208,7 @@ class EditSession:
             and all(isinstance(edit, SetTriage) for edit in change.edits)
         ):
             started = time.perf_counter()
-            self._analysis = retriaged(previous, self.model)
+            self._analysis = self._latest = retriaged(previous, self.model)
             self.evaluate_ms = (time.perf_counter() - started) * 1000
 
     # -- state ------------------------------------------------------------------

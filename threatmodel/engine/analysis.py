@@ -11,15 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from threatmodel.engine.catalogs import CatalogSet
-from threatmodel.engine.evaluate import evaluate_untriaged, retriage
+from threatmodel.engine.evaluate import PartialRun, evaluate_untriaged, retriage
 from threatmodel.errors import SourceSpan
 from threatmodel.graph import ModelGraph, build_graph
 from threatmodel.model.catalog import Catalog
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.system import SystemModel
+
+if TYPE_CHECKING:
+    from threatmodel.engine.incremental import IncrementalState
 
 
 class Source(Protocol):
@@ -65,6 +68,9 @@ class Analysis:
     untriaged: tuple[Finding, ...] | None = None
     """The findings before triage was applied, so another set of triage decisions can be applied
     without matching again (:func:`retriaged`); None where they were not kept."""
+    incremental: IncrementalState | None = None
+    """What the next attribute edit is evaluated incrementally from (decision 1864); None where
+    it was not kept (every command but the editing session)."""
 
     @property
     def model(self) -> SystemModel:
@@ -80,7 +86,8 @@ def retriaged(analysis: Analysis, model: SystemModel) -> Analysis:
     graph = replace(analysis.graph, model=model)
     a = analysis.assessment
     assessment = retriage(model, analysis.untriaged, analysis.catalogs, graph=graph, as_of=a.as_of, explain=a.explained)
-    return Analysis(assessment, analysis.catalogs, graph, analysis.source, analysis.untriaged)
+    # triage decides no draft: the kept drafts describe the new model as well
+    return Analysis(assessment, analysis.catalogs, graph, analysis.source, analysis.untriaged, analysis.incremental)
 
 
 def analyse(
@@ -90,10 +97,20 @@ def analyse(
     as_of: dt.date,
     source: Source | None = None,
     explain: bool = True,
+    incremental: bool = False,
 ) -> Analysis:
     """Evaluate ``model`` against ``catalogs`` as of ``as_of`` and keep what the evaluation built
-    (``explain=False``: findings without their explanation, see ``Assessment.explained``)."""
+    (``explain=False``: findings without their explanation, see ``Assessment.explained``).
+    ``incremental``: also keep what the next attribute edit is re-evaluated from (decision 1864)."""
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     graph = build_graph(model)
-    assessment, untriaged = evaluate_untriaged(model, cset.catalogs, as_of=as_of, graph=graph, explain=explain)
-    return Analysis(assessment, cset, graph, source if source is not None else Unlocated(), untriaged)
+    run = PartialRun() if incremental else None
+    assessment, untriaged = evaluate_untriaged(
+        model, cset.catalogs, as_of=as_of, graph=graph, explain=explain, partial=run
+    )
+    state = None
+    if run is not None:
+        from threatmodel.engine.incremental import IncrementalState
+
+        state = IncrementalState.of(model, cset, run)
+    return Analysis(assessment, cset, graph, source if source is not None else Unlocated(), untriaged, state)

@@ -7,7 +7,7 @@ conditions over the graph and uses these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,8 +42,31 @@ def describe(cond: Condition) -> str:
     return cond.describe()
 
 
+_STATIC: dict[tuple[str, int], tuple[Condition, Any]] = {}
+"""What :func:`candidate_kinds` and :func:`cost` found per condition (by identity, holding the
+condition so its id is never reused while the entry lives): both depend on the condition alone,
+and every evaluation (each edit in the TUI, decision 1864) asks them of every rule again."""
+STATIC_KEPT = 16384
+
+
+def _static(name: str, cond: Condition, make: Callable[[Condition], Any]) -> Any:
+    key = (name, id(cond))
+    hit = _STATIC.get(key)
+    if hit is not None and hit[0] is cond:
+        return hit[1]
+    value = make(cond)
+    if len(_STATIC) >= STATIC_KEPT:
+        _STATIC.clear()
+    _STATIC[key] = (cond, value)
+    return value
+
+
 def candidate_kinds(cond: Condition) -> frozenset[str] | None:
     """Kinds a component must have for ``cond`` to hold, or ``None`` when any kind may."""
+    return _static("kinds", cond, _candidate_kinds)  # type: ignore[no-any-return]
+
+
+def _candidate_kinds(cond: Condition) -> frozenset[str] | None:
     match cond:
         case KindIs(kind=kinds):
             return frozenset(str(k) for k in kinds)
@@ -68,6 +91,10 @@ def candidate_kinds(cond: Condition) -> frozenset[str] | None:
 
 def cost(cond: Condition) -> int:
     """A rough, static evaluation cost: attribute tests are cheap, graph searches dear."""
+    return _static("cost", cond, _cost)  # type: ignore[no-any-return]
+
+
+def _cost(cond: Condition) -> int:
     match cond:
         case KindIs() | Attr():
             return 1

@@ -17,12 +17,17 @@ def risk_removed(finding: Finding) -> int:
 def propose_controls(findings: Sequence[Finding], cset: CatalogSet) -> tuple[Proposal, ...]:
     """Controls not yet in place, ranked by the open risk they would remove, then by id."""
     closes: dict[str, list[Finding]] = {}
+    removed: dict[str, int] = {}
     for finding in findings:
         if not finding.status.is_open:
             continue
+        gain: int | None = None  # the same for every control the finding lacks: computed once
         for ref in finding.controls:
             if ref not in finding.implemented_controls:
                 closes.setdefault(ref, []).append(finding)
+                if gain is None:
+                    gain = risk_removed(finding)
+                removed[ref] = removed.get(ref, 0) + gain
     proposals = []
     for control_ref, addressed in closes.items():
         found = cset.controls.get(control_ref)
@@ -37,7 +42,7 @@ def propose_controls(findings: Sequence[Finding], cset: CatalogSet) -> tuple[Pro
                 nist_csf=control.nist_csf,
                 practices=control.practices,
                 closes=tuple(sorted(f.id for f in addressed)),
-                risk_removed=sum(risk_removed(f) for f in addressed),
+                risk_removed=removed[control_ref],
                 refs=control.refs,
             )
         )

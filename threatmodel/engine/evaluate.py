@@ -781,6 +781,43 @@ def _settle(model: SystemModel, f: Finding, as_of: dt.date, existing: set[str]) 
     )
 
 
+@dataclass(slots=True)
+class PartialRun:
+    """What an incremental re-evaluation (engine/incremental.py, decision 1864) asks of
+    :func:`_evaluate`: the threats it evaluates anew (``only``) and the drafts of an earlier
+    evaluation it keeps for the rest (``reused``); and
+    what the evaluation reports back: every draft, the unknowns it read and the work it did."""
+
+    only: frozenset[str] | None = None
+    """The threats evaluated (all when ``None``); the others are tried on no element."""
+    reused: Sequence[_Draft] = ()
+    readings: tuple[frozenset[str], bool] | None = None
+    """The unknowns to read rules by (see :func:`unknown_in`), when the model evaluated is a part
+    of a larger one: those of the whole model."""
+    drafts: tuple[_Draft, ...] = ()
+    unknown: frozenset[str] = frozenset()
+    assumed: bool = False
+    checks: int = 0
+    searches: int = 0
+
+    def record(self, drafts: list[_Draft], unknown: frozenset[str], assumed: bool, *matchers: Matcher) -> list[_Draft]:
+        """Keep every draft (the reused ones first) and what the evaluation read; return the drafts."""
+        every = [*self.reused, *drafts] if self.reused else drafts
+        self.drafts = tuple(every)
+        self.unknown, self.assumed = unknown, assumed
+        self.checks = max(m.checks for m in matchers)
+        self.searches = max(m.searches for m in matchers)
+        return every
+
+
+def _candidates(g: ModelGraph, key: str, threat: Threat, partial: PartialRun | None) -> list[str]:
+    """The elements ``threat`` is tried on in this run: :func:`candidate_elements`, or none for a
+    threat an incremental run does not evaluate anew."""
+    if partial is not None and partial.only is not None and key not in partial.only:
+        return []
+    return candidate_elements(g, threat)
+
+
 def evaluate(
     model: SystemModel,
     catalogs: Sequence[Catalog] | CatalogSet,
@@ -812,11 +849,13 @@ def evaluate_untriaged(
     as_of: dt.date,
     graph: ModelGraph | None = None,
     explain: bool = True,
+    partial: PartialRun | None = None,
 ) -> tuple[Assessment, tuple[Finding, ...]]:
     """:func:`evaluate`, and the findings as they were before triage was applied, which
-    :func:`retriage` needs to apply another set of triage decisions without matching again."""
+    :func:`retriage` needs to apply another set of triage decisions without matching again.
+    ``partial``: keep the drafts, or evaluate only some candidates and reuse the rest (decision 1864)."""
     with collector_paused():
-        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=False, explain=explain)
+        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=False, explain=explain, partial=partial)
 
 
 def retriage(
@@ -878,6 +917,7 @@ def _evaluate(
     graph: ModelGraph | None,
     reference: bool,
     explain: bool = True,
+    partial: PartialRun | None = None,
 ) -> tuple[Assessment, tuple[Finding, ...]]:
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     g = graph if graph is not None and graph.model is model else build_graph(model)
@@ -886,8 +926,11 @@ def _evaluate(
     disabled = set(model.settings.disabled_threats)
     # Both readings of every rule, made once and kept for the whole evaluation (the matchers'
     # caches are keyed by condition identity, so the conditions must outlive them).
-    unknown = unknown_in([*g.components.values(), *g.flows.values(), *g.data.values()])
-    assumed = bool(g.assumed_sources)
+    if partial is not None and partial.readings is not None:
+        unknown, assumed = partial.readings  # a part of a model, read as the whole model reads (decision 1864)
+    else:
+        unknown = unknown_in([*g.components.values(), *g.flows.values(), *g.data.values()])
+        assumed = bool(g.assumed_sources)
     compiled = [
         (
             key,
@@ -920,9 +963,9 @@ def _evaluate(
     matched = [
         (key, threat, when, factors, elements)
         for key, threat, when, factors in compiled
-        if (elements := matchers.keep.holding(when.keep, candidate_elements(g, threat)))
+        if (elements := matchers.keep.holding(when.keep, _candidates(g, key, threat, partial)))
     ]
-    total = sum(len(elements) for *_, elements in matched)
+    total = sum(len(elements) for *_, elements in matched) + (len(partial.reused) if partial is not None else 0)
     if total > MAX_FINDINGS:
         matchers.keep.over_budget(f"{total:,} findings (at most {MAX_FINDINGS:,})")
     drafts: list[_Draft] = []
@@ -962,6 +1005,8 @@ def _evaluate(
             root = placed[element] if placed is not None else _root(g, threat, element, explanation)
             drafts.append(_Draft(key, threat, element, root, finding, values, variant, explanation.path))
 
+    if partial is not None:  # decision 1864: the drafts kept, and what an incremental run must match
+        drafts = partial.record(drafts, unknown, assumed, matchers.keep, matchers.doubt)
     threats = {d.key: d.threat for d in drafts}
     grouped = tuple(with_also_affects(g, threats[f.threat], f) for f in group_findings(g, drafts, explain=explain))
     return _assessment(model, g, cset, grouped, as_of=as_of, explain=explain), grouped

@@ -11,8 +11,9 @@ get their rows when first unfolded, so the first paint builds only what it shows
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -39,6 +40,10 @@ NO_BOUNDARY = ("group", "no-boundary")
 
 
 NO_BADGE = (0, "")
+_EDITABLE = ("boundaries", "components", "flows", "data", "controls")
+"""The model's element tuples after ``system``, in the order :meth:`ModelTree.show` keeps them."""
+MAX_EDITED = 16
+"""Most elements relabelled one by one after an edit; past it the tree's labels are all made again."""
 
 
 def _badge(badge: tuple[int, str]) -> Text:
@@ -156,6 +161,34 @@ class ModelTree(Tree[NodeRef]):
                     self._specs[ref] = (*signature[:-1], badges.get(target, NO_BADGE)), make
                     self._set(ref, self._specs[ref][0], make)
             return
+        edited = self._edited(parts)
+        if edited is not None:
+            # One element's attributes changed (an attribute edit, decision 1864): the same nodes;
+            # the badges are refilled in place as above, and only the edited elements' labels and
+            # the changed badges are made again.
+            self._parts = parts
+            changed = {t for t in badges.keys() | self._badges.keys() if badges.get(t) != self._badges.get(t)}
+            self._badges.clear()
+            self._badges.update(badges)
+            refs = {(section, element_key(section, item)) for section, item in edited}
+            fresh = self._label_specs(
+                SimpleNamespace(
+                    system=model.system, **{section: [i for s, i in edited if s == section] for section in _EDITABLE}
+                ),
+                self._badges,
+                names={c.id: c.label for c in model.components},
+            )
+            for ref in refs:
+                self._specs[ref] = fresh[ref]
+            for target in changed:
+                for ref in self._badged.get(target, ()):
+                    if ref not in refs:
+                        signature, make = self._specs[ref]
+                        self._specs[ref] = (*signature[:-1], badges.get(target, NO_BADGE)), make
+                        refs.add(ref)
+            for ref in sorted(refs):
+                self._set(ref, *self._specs[ref])
+            return
         self._parts = parts
         self._badges = badges
         badged: dict[str, list[NodeRef]] = defaultdict(list)
@@ -173,6 +206,31 @@ class ModelTree(Tree[NodeRef]):
             self._structure = structure
         for ref, (signature, make) in specs.items():
             self._set(ref, signature, make)
+
+    def _edited(self, parts: tuple[Any, ...]) -> list[tuple[str, Any]] | None:
+        """The elements that differ (by identity) from the last build's, when only attributes the
+        tree's structure and the other rows' labels do not read changed (a few elements, the same
+        keys, boundaries, parents and component names); ``None`` otherwise."""
+        previous: tuple[Any, ...] = self._parts
+        if not previous or parts[0] is not previous[0]:
+            return None
+        edited: list[tuple[str, Any]] = []
+        for section, new, old in zip(_EDITABLE, parts[1:], previous[1:], strict=True):
+            if new is old:
+                continue
+            if len(new) != len(old):
+                return None
+            for a, b in zip(old, new, strict=True):
+                if a is b:
+                    continue
+                if len(edited) >= MAX_EDITED or element_key(section, a) != element_key(section, b):
+                    return None
+                if section == "components" and (a.boundary != b.boundary or a.label != b.label):
+                    return None
+                if section == "boundaries" and a.parent != b.parent:
+                    return None
+                edited.append((section, b))
+        return edited
 
     def _build_group(self, section: str) -> None:
         """Add the rows of a group unfolded for the first time (with their latest labels)."""
@@ -292,9 +350,14 @@ class ModelTree(Tree[NodeRef]):
         node.set_label(make())
 
     @staticmethod
-    def _label_specs(model: SystemModel, badges: dict[str, tuple[int, str]]) -> dict[NodeRef, LabelSpec]:
+    def _label_specs(
+        model: SystemModel | SimpleNamespace,
+        badges: dict[str, tuple[int, str]],
+        names: Mapping[str, str] | None = None,
+    ) -> dict[NodeRef, LabelSpec]:
         """Each node's label: what it shows (compared to skip unchanged nodes) and how to draw it.
-        Labels draw their badge from ``badges`` when drawn, so refilling it redraws them current."""
+        Labels draw their badge from ``badges`` when drawn, so refilling it redraws them current.
+        ``names``: every component's name, when ``model`` holds only some elements."""
         specs: dict[NodeRef, LabelSpec] = {}
 
         def put(ref: NodeRef, signature: tuple[Any, ...], make: Callable[[], Text]) -> None:
@@ -329,7 +392,8 @@ class ModelTree(Tree[NodeRef]):
                 (name, kind, badge_key(c.id)),
                 partial(labelled, name, "", ((f" {kind}", "dim"),), c.id),
             )
-        names = {c.id: c.label for c in model.components}
+        if names is None:
+            names = {c.id: c.label for c in model.components}
         for section, title in GROUPS:
             count = len(getattr(model, section))
             put(("group", section), (title, count), partial(styled, f"{title} ({count})", "italic"))

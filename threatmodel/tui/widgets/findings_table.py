@@ -175,6 +175,10 @@ class FindingsTable(DataTable[Text]):
         """Row of each id of ``_order``."""
         self._cells: dict[str, tuple[str, ...]] = {}
         """The plain text of each row added to the table so far (the first ``row_count`` of ``_order``)."""
+        self._made: dict[str, tuple[Finding, tuple[Text, ...]]] = {}
+        """The cells made for each finding drawn, with the finding they were made of: when the rows
+        are laid out again (the order changed after an edit), a finding that is the very object
+        drawn before takes the same cells (decision 1864). Only findings shown now are kept."""
         self._last_filter = FindingFilter()
         self._widths: dict[str, int] = {}
         self._pending = False
@@ -252,6 +256,7 @@ class FindingsTable(DataTable[Text]):
         self._pending = False
         self.clear()
         self._cells = {}
+        self._made = {fid: made for fid, made in self._made.items() if self.findings.get(fid) is made[0]}
         self._order = order
         target = self._position.get(current, -1) if current is not None else -1
         self._add_rows(max(PAGE, target + PAGE))
@@ -267,7 +272,11 @@ class FindingsTable(DataTable[Text]):
         self._adding = True  # adding a row may move the cursor, whose watcher asks for more rows
         try:
             for fid in self._order[start:stop]:
-                cells = self._cells_of(self.findings[fid])
+                f = self.findings[fid]
+                made = self._made.get(fid)
+                if made is None or made[0] is not f:
+                    made = self._made[fid] = (f, self._cells_of(f))
+                cells = made[1]
                 self._cells[fid] = tuple(c.plain for c in cells)
                 self.add_row(*(cells[i] for i in shown), key=fid)
         finally:
