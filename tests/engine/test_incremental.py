@@ -442,3 +442,21 @@ def test_the_global_threats() -> None:
     condition: Any = TypeAdapter(Condition).validate_json('{"all": [{"exists": {"where": {"kind": ["llm"]}}}]}')
     assert is_global(local.model_copy(update={"when": condition}))
     assert not is_global(local.model_copy(update={"when": condition.all[0].exists.where}))
+
+
+def test_stating_a_default_value_is_an_edit() -> None:
+    """Stating ``untrusted_content: false`` where it was left to its default changes no value
+    pydantic compares, but it changes what the model states: the explanation no longer says
+    "false by default (not stated)". The edit must be seen, not taken as one that changes nothing
+    (found by the property above in CI, 2026-12-06)."""
+    with any_part():
+        before = analysed("mix")
+        index = next(
+            i
+            for i, c in enumerate(before.model.components)
+            if c.id.startswith("email-sender") and "untrusted_content" not in c.model_fields_set
+        )
+        model = apply(before.model, ("components", index, "untrusted_content", False))
+        assert model is not None
+        made, _ = step(before, model)
+        assert_same(made, model)

@@ -202,7 +202,7 @@ def changed_element(
         if len(old) != len(new):
             return None
         for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            if a is b or a == b:
+            if a is b or (a == b and _as_written(a) == _as_written(b)):
                 continue
             if found is not None:
                 return None  # a second element changed
@@ -219,6 +219,14 @@ def changed_element(
     if references(old_item, ids) != references(new_item, ids):
         return None
     return section, key
+
+
+def _as_written(item: object) -> object:
+    """What the model states of an element: equal values differ when one is stated and the other
+    left to its default (``untrusted_content: false`` against nothing), which the explanations and
+    the unknowns tell apart ("false by default (not stated)"); pydantic's ``==`` does not."""
+    dump = getattr(item, "model_dump", None)
+    return dump(exclude_unset=True, mode="json") if dump is not None else item
 
 
 def _predicates(value: object) -> Iterable[type]:

@@ -777,9 +777,10 @@ class Matcher:
             return f"{name} and {hit} send to each other"
         return f"{name} sends to {hit}" if out else f"{hit} sends to {name}"
 
-    def _carried(self, data: DataTest, direction: str, el: Element, other: Element) -> str:
-        """A flow between ``el`` and a neighbour named by the data that made it count:
-        ``Querybook sends Generated SQL to Data warehouse``."""
+    def _carried(self, data: DataTest, direction: str, el: Element, other: Element) -> list[str]:
+        """A flow between ``el`` and a neighbour named by the data that made it count (the first
+        four), then what the first of them was read on, as a ``data`` line says it: ``Querybook
+        sends Generated SQL to Data warehouse``."""
         g = self.g
         ends = []
         if direction != "in":
@@ -787,10 +788,15 @@ class Matcher:
         if direction != "out":
             ends.append((other, el))
         for source, target in ends:
-            carried = sorted({d for f in g.flows_between(source, target) for d in self._data_hits(data, f)})
-            if carried:
-                return f"{g.name(source)} sends {', '.join(g.name(d) for d in carried)} to {g.name(target)}"
-        return self._link_words(el, other, direction)
+            for f in g.flows_between(source, target):
+                hits, unknown_facts = self._data_explained(data, f)
+                if hits:
+                    carried = sorted({d for f2 in g.flows_between(source, target) for d in self._data_hits(data, f2)})
+                    shown = ", ".join(g.name(d) for d in carried[:4])
+                    more = f" and {len(carried) - 4} more" if len(carried) > 4 else ""
+                    line = f"{g.name(source)} sends {shown}{more} to {g.name(target)}"
+                    return [line, *self._inherited_tags(data, hits[:1]), *unknown_facts]
+        return [self._link_words(el, other, direction)]
 
     def _negation(self, inner: Condition, el: Element) -> str:
         """The plain negative a ``not`` states of ``el``, worded once per condition and named per element."""
@@ -1250,12 +1256,12 @@ class Matcher:
             case Neighbour(neighbour=test):
                 hit = next(n for n in sorted(self._near(test, el)) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
-                link = (
-                    self._link_words(el, hit, test.direction)
+                links = (
+                    [self._link_words(el, hit, test.direction)]
                     if test.data is None
                     else self._carried(test.data, test.direction, el, hit)
                 )
-                return [link, *inner.facts], (), None
+                return [*links, *inner.facts], (), None
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
                 forward = isinstance(cond, ReachedFrom)
                 reach = self._reach(test.where, test.max_hops, forward=forward, through=test.through)
