@@ -281,6 +281,11 @@ class ModelGraph:
 
         return self.memo(("data-learnt", node), build)
 
+    def learns_from(self, job: str) -> frozenset[str]:
+        """The declared assets a training or fine-tuning job receives or keeps and learns from
+        (not what it loads or signs in with); empty for any other component."""
+        return self._fed_to_jobs().get(job, frozenset())
+
     def _fed_to_jobs(self) -> dict[str, frozenset[str]]:
         """Per training or fine-tuning job: the declared assets it receives on its flows or keeps
         itself that it learns from: not weights, adapters, libraries or images it only loads, nor

@@ -33,11 +33,11 @@ from tests.property.strategies import system_models
 from threatmodel.edit.changes import item_document, parse_item, reference_problems
 from threatmodel.engine import incremental
 from threatmodel.engine.analysis import Analysis, analyse
-from threatmodel.engine.incremental import changed_element, is_global, partition, reevaluated
+from threatmodel.engine.incremental import LOCAL_PREDICATES, changed_element, is_global, partition, reevaluated
 from threatmodel.engine.questions import open_questions, risk_resting_on_unknowns
 from threatmodel.export.json import render_json
 from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model
-from threatmodel.model.rules import Condition
+from threatmodel.model.rules import PREDICATES, Condition, Exists
 from threatmodel.model.system import SystemModel
 
 REPO = Path(__file__).resolve().parents[2]
@@ -460,3 +460,12 @@ def test_stating_a_default_value_is_an_edit() -> None:
         assert model is not None
         made, _ = step(before, model)
         assert_same(made, model)
+
+
+def test_every_predicate_of_the_language_is_placed() -> None:
+    """``LOCAL_PREDICATES`` names the predicates judged to read only what is joined to an element;
+    the language's list is the other source of truth. A predicate added to the language must be
+    placed here on purpose (local, or global like ``exists``), never left out by accident: left
+    out, it would silently make every threat using it global, and listed by mistake, wrong."""
+    assert set(PREDICATES) == LOCAL_PREDICATES | {Exists}
+    assert Exists not in LOCAL_PREDICATES

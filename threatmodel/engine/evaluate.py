@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -13,7 +13,7 @@ from threatmodel.engine.controls import propose_controls
 from threatmodel.engine.diagnostics import model_diagnostics
 from threatmodel.engine.match import Explanation, Matcher
 from threatmodel.engine.unknowns import Readings, unknown_in
-from threatmodel.graph import ModelGraph, build_graph
+from threatmodel.graph import ModelGraph, build_graph, search
 from threatmodel.model.base import Classification, Severity, collector_paused
 from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat, Variant
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
@@ -553,25 +553,32 @@ def _acts(tool: object) -> bool:
 def _front_ends(g: ModelGraph, element: str) -> tuple[str, ...]:
     """Where a per-caller budget or rate limit on what ``element`` spends can go (decisions 1903,
     1904), sorted: walking back along the components requests pass (:data:`REQUEST_RELAY_KINDS`)
-    within :data:`FRONT_END_HOPS` flows, each node once, the API gateways met and the applications
-    a person sends to directly."""
-    found: set[str] = set()
-    seen, frontier = {element}, [element]
-    for _ in range(FRONT_END_HOPS):
-        upstream = []
-        for node in frontier:
-            for p in g.predecessors(node):
-                if p in seen or p not in g.components or g.kind(p) not in REQUEST_RELAY_KINDS:
-                    continue
-                seen.add(p)
-                upstream.append(p)
-                kind = g.kind(p)
-                if kind == "api-gateway" or (
-                    kind == "application" and any(g.kind(h) == "human-user" for h in g.predecessors(p))
-                ):
-                    found.add(p)
-        frontier = upstream
-    return tuple(sorted(found - {element}))
+    within :data:`FRONT_END_HOPS` flows, the API gateways met and the applications a person sends
+    to directly."""
+
+    def relays(node: str) -> Iterable[str]:
+        return (p for p in g.predecessors(node) if p in g.components and g.kind(p) in REQUEST_RELAY_KINDS)
+
+    def front(node: str) -> bool:
+        kind = g.kind(node)
+        return kind == "api-gateway" or (
+            kind == "application" and any(g.kind(h) == "human-user" for h in g.predecessors(node))
+        )
+
+    met = search([element], relays, FRONT_END_HOPS).hops
+    return tuple(sorted(n for n in met if n != element and front(n)))
+
+
+def _senders_of(g: ModelGraph, element: str, kinds: frozenset[str], wanted: Collection[str]) -> tuple[str, ...]:
+    """The components of ``kinds`` that send ``element`` at least one asset of ``wanted`` on a
+    flow, sorted."""
+    return tuple(
+        sorted(
+            p
+            for p in g.predecessors(element)
+            if g.kind(p) in kinds and any(d in wanted for f in g.flows_between(p, element) for d in g.flows[f].data)
+        )
+    )
 
 
 def _searched_stores(g: ModelGraph, retriever: str) -> tuple[str, ...]:
@@ -580,14 +587,7 @@ def _searched_stores(g: ModelGraph, retriever: str) -> tuple[str, ...]:
     directory of group memberships, a query log; review 16)."""
     sent = {d for n in g.successors(retriever) for f in g.flows_between(retriever, n) for d in g.flows[f].data}
     passed_on = sent | {s for d in sent if d in g.data for s in g.data[d].derived_from or ()}
-    return tuple(
-        sorted(
-            p
-            for p in g.predecessors(retriever)
-            if g.kind(p) in SEARCHED_KINDS
-            and any(d in passed_on for f in g.flows_between(p, retriever) for d in g.flows[f].data)
-        )
-    )
+    return _senders_of(g, retriever, SEARCHED_KINDS, passed_on)
 
 
 TRAINING_SOURCE_KINDS = frozenset(
@@ -596,27 +596,11 @@ TRAINING_SOURCE_KINDS = frozenset(
 """The components whose records a job can learn from (``training_sources``)."""
 
 
-def _learnt_from(g: ModelGraph, data_id: str) -> bool:
-    """Whether a job can learn from the asset: records, not an artefact it loads (weights,
-    libraries, images) nor the credentials and secrets it signs in with."""
-    asset = g.data.get(data_id)
-    return asset is not None and asset.artifact is None and not {"credentials", "secrets"} & set(asset.tags or ())
-
-
 def _training_sources(g: ModelGraph, job: str) -> tuple[str, ...]:
-    """The stores and sources that send a training or fine-tuning job records it learns from,
-    sorted: where poisoned records enter (decision 1904). Only for jobs, and only flows carrying
-    records it can learn from (:func:`_learnt_from`)."""
-    if g.kind(job) not in ("training-job", "fine-tuning-job"):
-        return ()
-    return tuple(
-        sorted(
-            p
-            for p in g.predecessors(job)
-            if g.kind(p) in TRAINING_SOURCE_KINDS
-            and any(_learnt_from(g, d) for f in g.flows_between(p, job) for d in g.flows[f].data)
-        )
-    )
+    """The stores and sources that send a training or fine-tuning job records it learns from
+    (:meth:`ModelGraph.learns_from`: not the weights, libraries or images it loads nor the keys it
+    signs in with), sorted: where poisoned records enter (decision 1904). Empty for other kinds."""
+    return _senders_of(g, job, TRAINING_SOURCE_KINDS, g.learns_from(job))
 
 
 AGENTS_REACHED_HOPS = 3

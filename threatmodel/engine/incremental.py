@@ -221,12 +221,11 @@ def changed_element(
     return section, key
 
 
-def _as_written(item: object) -> object:
+def _as_written(item: BaseModel) -> dict[str, object]:
     """What the model states of an element: equal values differ when one is stated and the other
     left to its default (``untrusted_content: false`` against nothing), which the explanations and
     the unknowns tell apart ("false by default (not stated)"); pydantic's ``==`` does not."""
-    dump = getattr(item, "model_dump", None)
-    return dump(exclude_unset=True, mode="json") if dump is not None else item
+    return item.model_dump(exclude_unset=True, mode="json")
 
 
 def _predicates(value: object) -> Iterable[type]:

@@ -788,14 +788,15 @@ class Matcher:
         if direction != "out":
             ends.append((other, el))
         for source, target in ends:
-            for f in g.flows_between(source, target):
-                hits, unknown_facts = self._data_explained(data, f)
-                if hits:
-                    carried = sorted({d for f2 in g.flows_between(source, target) for d in self._data_hits(data, f2)})
-                    shown = ", ".join(g.name(d) for d in carried[:4])
-                    more = f" and {len(carried) - 4} more" if len(carried) > 4 else ""
-                    line = f"{g.name(source)} sends {shown}{more} to {g.name(target)}"
-                    return [line, *self._inherited_tags(data, hits[:1]), *unknown_facts]
+            flows = [(f, hits) for f in g.flows_between(source, target) if (hits := self._data_hits(data, f))]
+            if not flows:
+                continue
+            carried = sorted({d for _, hits in flows for d in hits})
+            shown = ", ".join(g.name(d) for d in carried[:4])
+            more = f" and {len(carried) - 4} more" if len(carried) > 4 else ""
+            first, unknown_facts = self._data_explained(data, flows[0][0])
+            line = f"{g.name(source)} sends {shown}{more} to {g.name(target)}"
+            return [line, *self._inherited_tags(data, first[:1]), *unknown_facts]
         return [self._link_words(el, other, direction)]
 
     def _negation(self, inner: Condition, el: Element) -> str:
