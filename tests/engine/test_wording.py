@@ -283,6 +283,34 @@ def test_a_negation_is_worded_as_a_plain_negative(cond: dict[str, Any], said: st
     assert TypeAdapter(Condition).validate_python(cond).describe_negated("gw") == said
 
 
+@pytest.mark.parametrize(
+    ("cond", "said"),
+    [
+        (
+            {"neighbour": {"direction": "out", "where": {"not": {"kind": ["human-user"]}}}},
+            "sends to a component that is not a human user",
+        ),
+        (
+            {"reaches": {"where": {"not": {"kind": ["agent", "tool"]}}, "max_hops": 1}},
+            "sends data to a component that is not an agent or a tool within 1 flows",
+        ),
+        (
+            {"neighbour": {"direction": "in", "where": {"not": {"untrusted_source": False}}}},
+            "receives from a component that is a source of untrusted content",
+        ),
+    ],
+)
+def test_a_negated_kind_in_a_relative_clause_keeps_its_negation(cond: dict[str, Any], said: str) -> None:
+    """``not: {kind: ...}`` inside a clause about another component says what that component is
+    not, not the opposite (review 17: "sends ... to a component that is a human user" for a
+    rule that asks for a component that is not one)."""
+    from pydantic import TypeAdapter
+
+    from threatmodel.model.rules import Condition
+
+    assert TypeAdapter(Condition).validate_python(cond).describe() == said
+
+
 def _relayed(relay: dict[str, Any]) -> dict[str, Any]:
     """An application whose model traffic goes through a relay in the internet zone (decision 1898)."""
     return {

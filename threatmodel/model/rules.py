@@ -883,8 +883,13 @@ def relative_clause(cond: Condition) -> str:
         case AnyOf(any=options):
             return " or ".join(relative_clause(o) for o in options)
         case Not(not_=inner):
-            opposite = _opposite_predicate(cond)
-            return f"that {opposite}" if opposite is not None else "such that " + inner.describe_negated("it")
+            # what the negation says of the component itself, not its opposite (which is for
+            # "everything that ... <opposite>", review 17)
+            if isinstance(inner, KindIs):
+                return "that is not " + _or([with_article(kind_noun(k)) for k in dict.fromkeys(inner.kind)])
+            if isinstance(inner, UntrustedSource):
+                return "that is " + ("not " if inner.untrusted_source else "") + "a source of untrusted content"
+            return "such that " + inner.describe_negated("it")
         case _:
             return "that " + cond.describe()
 
