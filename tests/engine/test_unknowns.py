@@ -327,9 +327,20 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     component as unpinned unless it states ``pinned_dependencies: true``; read the default way, a
     signed image from a public registry took the library wording and a stated lock file was
     ignored.
+    Session 17 (decisions 1905 and review 17) added three, in sensitive-data-to-third-party-service's
+    branch for another party's annotators. People of unstated population count as a vendor's
+    workforce only in a zone stated a partner's; in an untrusted zone the same silence is read as
+    the public by the threats that need outsiders, and read here it made shoppers rating answers
+    into annotators (the stated-partners test beside it says ``no-match``, its partner-zone twin
+    ``match``). A dataset counts as labelled by a vendor or a crowd only when stated so: every
+    dataset has an unstated labelling, and the labels' own tag or artefact is the branch's main
+    evidence. And, inside a ``not`` (so it reads the unknown *for* the threat), a partner's own
+    system counts as sending personal records only when they are personal by their tags or stated
+    lineage: an asset of unknown lineage does not turn a labelling vendor into a partner using
+    the service.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 76
+    assert 0 < text.count("unknown: no-match") <= 79
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
