@@ -56,6 +56,8 @@ SOURCE_NAMES_BY_TYPE: dict[tuple[str, str], str] = {("owasp-agentic", "threat"):
 """Overrides for entry types that come from a different upstream publication than the catalog's main one."""
 
 TYPE_ORDER = ("identity", "report", "attack-pattern", "course-of-action", "note", "relationship")
+_TYPE_RANK = {kind: rank for rank, kind in enumerate(TYPE_ORDER)}
+"""``TYPE_ORDER.index`` as a table (a bundle of a large model sorts 30,000 objects by it)."""
 
 
 def stix_id(stix_type: str, key: str) -> str:
@@ -189,23 +191,20 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
                 )
             )
 
-    targets: dict[tuple[str, str], list[Finding]] = {}
+    # One pass over the findings: each finding's note, and the line it adds to the description of
+    # each ``targets`` relationship it is part of (made once, however many elements it targets).
+    # The order objects are added in does not matter: the bundle is sorted by type and id below.
+    targets: dict[tuple[str, str], list[str]] = {}
+    made: dict[tuple[int, tuple[str, ...]], Any] = {}  # control lines of the notes, see _control_lines
     for f in a.findings:
         # a finding grouped by root cause targets every element it lists, and those its threat also
         # affects (decision 1850)
-        for element in f.all_elements:
-            targets.setdefault((f.threat, target_identity(element)), []).append(f)
-    for (key, ident), found in sorted(targets.items()):
-        rel = _relationship(f"targets:{system.id}:{key}->{ident}", "targets", patterns[key], ident, producer, when)
-        rel["description"] = "; ".join(
-            f"{f.id}: {STATUS_LABELS[f.status]}, residual risk {f.residual_risk} ({f.residual_severity.value})"
-            for f in found
-        )
-        add(rel)
-
-    made: dict[tuple[int, tuple[str, ...]], Any] = {}  # control lines of the notes, see _control_lines
-    for f in a.findings:
-        refs = [patterns[f.threat], *(target_identity(e) for e in f.all_elements), *(coas[c] for c in f.controls)]
+        idents = [target_identity(e) for e in f.all_elements]
+        residual = f.residual_severity.value
+        line = f"{f.id}: {STATUS_LABELS[f.status]}, residual risk {f.residual_risk} ({residual})"
+        for ident in idents:
+            targets.setdefault((f.threat, ident), []).append(line)
+        named = labels.targets(f)
         add(
             {
                 "type": "note",
@@ -214,11 +213,15 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
                 "created_by_ref": producer,
                 "created": when,
                 "modified": when,
-                "abstract": f"{f.title} on {labels.targets(f)} ({f.residual_severity.value}, {STATUS_LABELS[f.status]})",
-                "content": _note_content(f, labels, cset, made),
-                "object_refs": sorted(set(refs)),
+                "abstract": f"{f.title} on {named} ({residual}, {STATUS_LABELS[f.status]})",
+                "content": _note_content(f, labels, cset, made, named),
+                "object_refs": sorted({patterns[f.threat], *idents, *[coas[c] for c in f.controls]}),
             }
         )
+    for (key, ident), lines in sorted(targets.items()):
+        rel = _relationship(f"targets:{system.id}:{key}->{ident}", "targets", patterns[key], ident, producer, when)
+        rel["description"] = "; ".join(lines)
+        add(rel)
 
     p = posture(a)
     report = {
@@ -235,7 +238,7 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
         "object_refs": sorted(objects),
     }
     ordered = [report, *objects.values()]
-    ordered.sort(key=lambda o: (TYPE_ORDER.index(o["type"]), o["id"] != producer, o["id"]))
+    ordered.sort(key=lambda o: (_TYPE_RANK[o["type"]], o["id"] != producer, o["id"]))
     return {"type": "bundle", "id": stix_id("bundle", f"{system.id}:{bundle_digest(ordered)}"), "objects": ordered}
 
 
@@ -248,13 +251,17 @@ def bundle_digest(objects: Sequence[dict[str, Any]]) -> str:
     for start in range(0, len(objects), DIGEST_SLICE):
         if start:
             digest.update(b", ")
-        digest.update(json.dumps(objects[start : start + DIGEST_SLICE], sort_keys=True)[1:-1].encode("utf-8"))
+        digest.update(_DIGEST_TEXT.encode(objects[start : start + DIGEST_SLICE])[1:-1].encode("utf-8"))
     digest.update(b"]")
     return digest.hexdigest()
 
 
 DIGEST_SLICE = 256
 """Objects written at a time for the bundle digest (one ``json.dumps`` call each)."""
+_DIGEST_TEXT = json.JSONEncoder(sort_keys=True, check_circular=False)
+"""``json.dumps(value, sort_keys=True)``'s encoder, made once, without the check for reference
+cycles (which only turns a cycle's ``RecursionError`` into a ``ValueError``; a bundle is a tree of
+fresh dicts and lists): the same text, a few per cent faster."""
 
 
 def _source_name(ref: str, cset: CatalogSet) -> str:
@@ -378,10 +385,15 @@ def _control_lines(f: Finding, cset: CatalogSet, made: dict[tuple[int, tuple[str
 
 
 def _note_content(
-    f: Finding, labels: Labels, cset: CatalogSet, made: dict[tuple[int, tuple[str, ...]], Any] | None = None
+    f: Finding,
+    labels: Labels,
+    cset: CatalogSet,
+    made: dict[tuple[int, tuple[str, ...]], Any] | None = None,
+    named: str | None = None,
 ) -> str:
+    """A finding's note text; ``named`` is ``labels.targets(f)`` when the caller has it already."""
     lines = [
-        f"Finding {f.id} on {labels.targets(f)} ({labels.kind(f)}).",
+        f"Finding {f.id} on {labels.targets(f) if named is None else named} ({labels.kind(f)}).",
         *([f"Root cause: {f.root_cause}."] if f.root_cause else []),
         f"Status: {STATUS_LABELS[f.status]}. Risk: likelihood {f.likelihood} x impact {f.impact} = {f.risk} "
         f"({f.severity.value}); residual {f.residual_risk} ({f.residual_severity.value}).",
