@@ -334,44 +334,48 @@ def _tags(f: Finding) -> list[str]:
 
 
 def _result(f: Finding, labels: Labels, rule_index: int, loc: dict[str, Any]) -> dict[str, Any]:
-    why = "; ".join(f.why)
-    message = f"{f.title} on {labels.targets(f)}" + (f": {why}." if why else ".")
-    if f.root_cause:
-        message += f" Root cause: {f.root_cause}."
+    # the finding's field values read directly, as ``json.finding_json`` reads them (pydantic keeps
+    # every field in ``__dict__``; its attribute reads are not specialised by the interpreter)
+    d = f.__dict__
+    why = "; ".join(d["why"])
+    message = f"{d['title']} on {labels.targets(f)}" + (f": {why}." if why else ".")
+    if d["root_cause"]:
+        message += f" Root cause: {d['root_cause']}."
+    residual_severity = d["residual_severity"]
     result: dict[str, Any] = {
-        "ruleId": f.threat,
+        "ruleId": d["threat"],
         "ruleIndex": rule_index,
         "kind": "fail",
-        "level": LEVELS[f.residual_severity],
-        "rank": float(f.residual_risk * 4),
+        "level": LEVELS[residual_severity],
+        "rank": float(d["residual_risk"] * 4),
         "message": {"text": message},
         "locations": [loc],
-        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f.id)},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint(d["id"])},
         "properties": {
-            "findingId": f.id,
-            "target": f.target,
-            "targetType": f.target_type.value,
-            "status": f.status.value,
-            "likelihood": f.likelihood,
-            "impact": f.impact,
-            "risk": f.risk,
-            "severity": f.severity.value,
-            "residualLikelihood": f.residual_likelihood,
-            "residualRisk": f.residual_risk,
-            "residualSeverity": f.residual_severity.value,
-            "security-severity": SECURITY_SEVERITY[f.residual_severity],
-            "refs": list(f.refs),
-            "lifecycle": [s.value for s in f.lifecycle],
-            "implementedControls": list(f.implemented_controls),
-            "scenario": f.scenario,
+            "findingId": d["id"],
+            "target": d["target"],
+            "targetType": d["target_type"]._value_,
+            "status": d["status"]._value_,
+            "likelihood": d["likelihood"],
+            "impact": d["impact"],
+            "risk": d["risk"],
+            "severity": d["severity"]._value_,
+            "residualLikelihood": d["residual_likelihood"],
+            "residualRisk": d["residual_risk"],
+            "residualSeverity": residual_severity._value_,
+            "security-severity": SECURITY_SEVERITY[residual_severity],
+            "refs": list(d["refs"]),
+            "lifecycle": [s._value_ for s in d["lifecycle"]],
+            "implementedControls": list(d["implemented_controls"]),
+            "scenario": d["scenario"],
         },
     }
-    if f.affected:
-        result["properties"] |= {"root": f.root, "rootCause": f.root_cause, "affected": list(f.affected)}
-    if f.also_affects:
-        result["properties"]["alsoAffects"] = list(f.also_affects)
-    if f.aliases:
-        result["properties"]["aliases"] = list(f.aliases)
+    if d["affected"]:
+        result["properties"] |= {"root": d["root"], "rootCause": d["root_cause"], "affected": list(d["affected"])}
+    if d["also_affects"]:
+        result["properties"]["alsoAffects"] = list(d["also_affects"])
+    if d["aliases"]:
+        result["properties"]["aliases"] = list(d["aliases"])
     if f.status in SUPPRESSED:
         t = f.triage
         justification = f"{f.status.value}: " + (

@@ -392,13 +392,14 @@ def _note_content(
     named: str | None = None,
 ) -> str:
     """A finding's note text; ``named`` is ``labels.targets(f)`` when the caller has it already."""
+    d = f.__dict__  # its field values, read as ``json.finding_json`` reads them
     lines = [
-        f"Finding {f.id} on {labels.targets(f) if named is None else named} ({labels.kind(f)}).",
-        *([f"Root cause: {f.root_cause}."] if f.root_cause else []),
-        f"Status: {STATUS_LABELS[f.status]}. Risk: likelihood {f.likelihood} x impact {f.impact} = {f.risk} "
-        f"({f.severity.value}); residual {f.residual_risk} ({f.residual_severity.value}).",
-        "Why it applies: " + ("; ".join(f.why) if f.why else "the rule matched this element") + ".",
-        f"Scenario: {f.scenario}",
+        f"Finding {d['id']} on {labels.targets(f) if named is None else named} ({labels.kind(f)}).",
+        *([f"Root cause: {d['root_cause']}."] if d["root_cause"] else []),
+        f"Status: {STATUS_LABELS[d['status']]}. Risk: likelihood {d['likelihood']} x impact {d['impact']} = "
+        f"{d['risk']} ({d['severity']._value_}); residual {d['residual_risk']} ({d['residual_severity']._value_}).",
+        "Why it applies: " + ("; ".join(d["why"]) if d["why"] else "the rule matched this element") + ".",
+        f"Scenario: {d['scenario']}",
     ]
     lines += _control_lines(f, cset, {} if made is None else made)
     if f.triage is not None:
