@@ -75,11 +75,15 @@ def stix_id(stix_type: str, key: str) -> str:
 def _stix_id(stix_type: str, key: str) -> str:
     """:func:`stix_id` from the SHA-1 of the uuid5 recipe directly (a bundle of a large model asks
     for 40,000 ids, many of them more than once); tests check it against the ``uuid`` module's."""
-    raw = bytearray(hashlib.sha1(STIX_NAMESPACE.bytes + f"{stix_type}:{key}".encode()).digest()[:16])  # noqa: S324 - uuid5 is SHA-1 by definition
-    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4 (see stix_id)
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant, as uuid5 sets it
-    h = raw.hex()
-    return f"{stix_type}--{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    # the first 16 bytes of the digest as 32 hex digits; the version nibble (digit 12) is 4 (see
+    # stix_id), and the variant (the top two bits of digit 16) RFC 4122's 10, as uuid5 sets it
+    h = hashlib.sha1(_NAMESPACE + f"{stix_type}:{key}".encode()).hexdigest()  # noqa: S324 - uuid5 is SHA-1 by definition
+    return f"{stix_type}--{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:32]}"
+
+
+_NAMESPACE = STIX_NAMESPACE.bytes
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+"""A hex digit with its top two bits set to RFC 4122's variant ``10``."""
 
 
 def stix_timestamp(day: dt.date) -> str:
