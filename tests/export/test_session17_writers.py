@@ -124,3 +124,22 @@ def test_digest_of_any_objects_is_the_sorted_dump(objects: list[dict[str, Any]])
     # slices of DIGEST_SLICE objects joined as one list would be, whatever the objects hold
     text = json.dumps(objects, sort_keys=True)
     assert bundle_digest(objects) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_PRETTY = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)  # past 64 bits orjson refuses: the fallback
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8),  # any code point, lone surrogates included (orjson refuses those too)
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_PRETTY)
+def test_a_list_item_is_the_item_shifted_four_spaces(value: Any) -> None:
+    from threatmodel.jsontext import _pretty_item, _pretty_list_item
+
+    assert _pretty_list_item(value) == b"    " + _pretty_item(value).replace(b"\n", b"\n    ")
