@@ -28,6 +28,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from threatmodel.engine.analysis import Analysis
@@ -56,8 +57,7 @@ SOURCE_NAMES_BY_TYPE: dict[tuple[str, str], str] = {("owasp-agentic", "threat"):
 """Overrides for entry types that come from a different upstream publication than the catalog's main one."""
 
 TYPE_ORDER = ("identity", "report", "attack-pattern", "course-of-action", "note", "relationship")
-_TYPE_RANK = {kind: rank for rank, kind in enumerate(TYPE_ORDER)}
-"""``TYPE_ORDER.index`` as a table (a bundle of a large model sorts 30,000 objects by it)."""
+_BY_ID = itemgetter("id")
 
 
 def stix_id(stix_type: str, key: str) -> str:
@@ -209,23 +209,22 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
         for ident in idents:
             targets.setdefault((f.threat, ident), []).append(line)
         named = labels.targets(f)
-        add(
-            {
-                "type": "note",
-                "spec_version": "2.1",
-                "id": stix_id("note", f"{system.id}/{f.id}"),
-                "created_by_ref": producer,
-                "created": when,
-                "modified": when,
-                "abstract": f"{f.title} on {named} ({residual}, {STATUS_LABELS[f.status]})",
-                "content": _note_content(f, labels, cset, made, named),
-                "object_refs": sorted({patterns[f.threat], *idents, *[coas[c] for c in f.controls]}),
-            }
-        )
+        note_id = stix_id("note", f"{system.id}/{f.id}")
+        objects[note_id] = {
+            "type": "note",
+            "spec_version": "2.1",
+            "id": note_id,
+            "created_by_ref": producer,
+            "created": when,
+            "modified": when,
+            "abstract": f"{f.title} on {named} ({residual}, {STATUS_LABELS[f.status]})",
+            "content": _note_content(f, labels, cset, made, named),
+            "object_refs": sorted({patterns[f.threat], *idents, *[coas[c] for c in f.controls]}),
+        }
     for (key, ident), lines in sorted(targets.items()):
         rel = _relationship(f"targets:{system.id}:{key}->{ident}", "targets", patterns[key], ident, producer, when)
         rel["description"] = "; ".join(lines)
-        add(rel)
+        objects[rel["id"]] = rel
 
     p = posture(a)
     report = {
@@ -241,8 +240,18 @@ def stix_bundle(analysis: Analysis, *, tool_version: str) -> dict[str, Any]:
         "published": when,
         "object_refs": sorted(objects),
     }
-    ordered = [report, *objects.values()]
-    ordered.sort(key=lambda o: (_TYPE_RANK[o["type"]], o["id"] != producer, o["id"]))
+    # by TYPE_ORDER, the producer first, then by id: each type's objects sorted by id alone
+    first = objects[producer]
+    by_type: dict[str, list[dict[str, Any]]] = {kind: [] for kind in TYPE_ORDER}
+    by_type["report"].append(report)
+    for obj in objects.values():
+        if obj is not first:
+            by_type[obj["type"]].append(obj)
+    ordered = [first]  # an identity, and identities come first
+    for kind in TYPE_ORDER:
+        group = by_type[kind]
+        group.sort(key=_BY_ID)
+        ordered += group
     return {"type": "bundle", "id": stix_id("bundle", f"{system.id}:{bundle_digest(ordered)}"), "objects": ordered}
 
 
