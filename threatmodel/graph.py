@@ -1101,10 +1101,13 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
     succ: dict[str, set[str]] = {cid: set() for cid in components}
     pred: dict[str, set[str]] = {cid: set() for cid in components}
     content: dict[str, set[str]] = {}
+    # the assets that are artefacts a component only loads, judged once each rather than per flow
+    # carrying them (an id that names no asset is not one)
+    loaded_only = {d for d, asset in data.items() if _artifact_of(asset) in LOADED_ONLY}
     for flow in model.flows:
         if flow.source not in components or flow.target not in components:
             continue
-        if not flow.data or any(_artifact_of(data.get(d)) not in LOADED_ONLY for d in flow.data):
+        if not flow.data or not loaded_only.issuperset(flow.data):
             content.setdefault(flow.source, set()).add(flow.target)
         succ[flow.source].add(flow.target)
         pred[flow.target].add(flow.source)

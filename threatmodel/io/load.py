@@ -245,7 +245,10 @@ def _load_documents(
     problems: list[Problem] = []
     home = include_home(base_dir, include_root) if base_dir is not None else None
     limit = total_bytes_limit()
-    budget = [limit - len(root.text.encode("utf-8", "surrogatepass"))]
+    # an ASCII text (CPython knows without scanning) is as many UTF-8 bytes as characters: no 9 MB
+    # copy of a large model just to count them
+    text = root.text
+    budget = [limit - (len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass")))]
     merged: dict[str, Any] = {k: v for k, v in root.data.items() if k not in ("includes",)}
     origins = Origins()
     triage_origins: dict[str, int] = {}
