@@ -338,9 +338,14 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     system counts as sending personal records only when they are personal by their tags or stated
     lineage: an asset of unknown lineage does not turn a labelling vendor into a partner using
     the service.
+    The same session (decision 1908) added one to credentials-exposed-to-untrusted-code's branch
+    for a job running code that people of another organisation wrote: the people must be stated
+    partners, customers or the public; an unstated population is the organisation's own staff as
+    likely as not, and its own engineers' code is what its jobs run by design (every person drawn
+    has an unstated population, already asked by the threats that need outsiders).
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 79
+    assert 0 < text.count("unknown: no-match") <= 80
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
