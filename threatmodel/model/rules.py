@@ -862,7 +862,7 @@ def relative_clause(cond: Condition) -> str:
     states a weights format``, ``that is connected to a human user``."""
     match cond:
         case KindIs():
-            return "that is " + _or([with_article(kind_noun(k)) for k in dict.fromkeys(cond.kind)])
+            return "that is " + _kinds_phrase(cond.kind)
         case Attr(attr=test):
             op = test.operator()
             if op == "is_set":
@@ -886,12 +886,17 @@ def relative_clause(cond: Condition) -> str:
             # what the negation says of the component itself, not its opposite (which is for
             # "everything that ... <opposite>", review 17)
             if isinstance(inner, KindIs):
-                return "that is not " + _or([with_article(kind_noun(k)) for k in dict.fromkeys(inner.kind)])
+                return "that is not " + _kinds_phrase(inner.kind)
             if isinstance(inner, UntrustedSource):
                 return "that is " + ("not " if inner.untrusted_source else "") + "a source of untrusted content"
             return "such that " + inner.describe_negated("it")
         case _:
             return "that " + cond.describe()
+
+
+def _kinds_phrase(kinds: Sequence[str]) -> str:
+    """``a human user``, ``an agent or a tool``: the kinds a ``kind`` test names, each once."""
+    return _or([with_article(kind_noun(k)) for k in dict.fromkeys(kinds)])
 
 
 def _opposite_predicate(cond: Condition) -> str | None:
@@ -904,7 +909,7 @@ def _opposite_predicate(cond: Condition) -> str | None:
         if isinstance(inner, UntrustedSource):
             return "is a source of untrusted content" if inner.untrusted_source else None
         if isinstance(inner, KindIs):
-            return "is " + _or([with_article(kind_noun(k)) for k in dict.fromkeys(inner.kind)])
+            return "is " + _kinds_phrase(inner.kind)
     return None
 
 
