@@ -91,3 +91,10 @@ def test_negated_boundary_test_reads_unknown_against_itself() -> None:
     finding = _findings(None)["t:inside-only"]
     assert [(a.element, a.attribute) for a in finding.assumes] == [("registry", "boundary")]
     assert "t:inside-only" not in _findings("vendor")
+
+
+def test_the_diagnostic_says_unknown_not_internal() -> None:
+    """TM102 tells the user what the rules do with the component: read its trust as unknown."""
+    [diagnostic] = [d for d in evaluate(_model(None), [CATALOG], as_of=FIXED_DATE).diagnostics if d.code == "TM102"]
+    assert diagnostic.element == "registry"
+    assert "unknown" in diagnostic.message and "internal" not in diagnostic.message

@@ -454,3 +454,50 @@ def test_passwords_from_the_public_over_http_are_not_an_inside_zone_flow() -> No
     assert "inside" not in f.scenario
     assert not any(x.delta < 0 for x in f.factors)
     assert "neither end of shoppers-to-web sits in a stated boundary" in f.why
+
+
+@pytest.mark.parametrize(
+    ("hub_boundary", "opening", "assumed"),
+    [
+        ("internet", "code-model's weights leave the organisation", []),
+        (
+            None,
+            "code-model's weights are handed to a component drawn in no trust boundary",
+            [("public-hub", "boundary")],
+        ),
+    ],
+)
+def test_weights_handed_out_are_worded_for_what_is_known_of_their_recipient(
+    hub_boundary: str | None, opening: str, assumed: list[tuple[str, str]]
+) -> None:
+    """Weights shipped to a component drawn in no boundary are read as possibly another party's
+    (unknown is not internal, decision 1909) and asked; the scenario says the recipient is not
+    placed instead of claiming the weights left, and names no querier where none is drawn."""
+    hub: dict[str, Any] = {"id": "public-hub", "kind": "external-service"}
+    if hub_boundary is not None:
+        hub["boundary"] = hub_boundary
+    model = {
+        "system": {"id": "release", "name": "Code model release"},
+        "data": [
+            {"id": "repos", "name": "Company repositories", "classification": "confidential"},
+            {"id": "checkpoints", "artifact": "model-weights", "provenance": "first-party"},
+        ],
+        "boundaries": [{"id": "lab", "trust": "restricted"}, {"id": "internet", "trust": "untrusted"}],
+        "components": [
+            {"id": "repo-snapshot", "kind": "dataset", "boundary": "lab", "data": ["repos"]},
+            {"id": "pretraining", "kind": "training-job", "boundary": "lab", "produces": "code-model"},
+            {"id": "code-model", "kind": "llm", "boundary": "lab", "output": "text"},
+            {"id": "registry", "kind": "model-registry", "boundary": "lab"},
+            hub,
+        ],
+        "flows": [
+            {"source": "repo-snapshot", "target": "pretraining", "data": ["repos"]},
+            {"source": "pretraining", "target": "registry", "data": ["checkpoints"]},
+            {"source": "registry", "target": "public-hub", "data": ["checkpoints"]},
+        ],
+    }
+    f = _findings(model, as_written=True)["tm:training-data-extraction@code-model"]
+    assert f.title == "Extraction of memorised training data from weights handed out"
+    assert f.scenario.startswith(opening)
+    assert "Company repositories" in f.scenario and "{" not in f.scenario
+    assert [(a.element, a.attribute) for a in f.assumes if a.attribute == "boundary"] == assumed

@@ -35,7 +35,7 @@ def model_diagnostics(model: SystemModel, g: ModelGraph) -> list[Diagnostic]:
             out.append(
                 Diagnostic(
                     code="TM102",
-                    message=f"component '{component.id}' sits in no boundary; it is treated as internal",
+                    message=f"component '{component.id}' sits in no boundary; its trust is unknown and read conservatively",
                     element=component.id,
                 )
             )
