@@ -370,3 +370,35 @@ def test_related_elements_follow_requests_chunks_and_records() -> None:
     assert related(g, "index", "searched_stores") == ()
     assert related(g, "tuning", "training_sources") == ("forum",)
     assert related(g, "retriever", "training_sources") == ()
+
+
+DELEGATED = """
+system: {id: coder, name: Coding agent}
+data:
+  - {id: issues, classification: internal, tags: [user-content]}
+  - {id: diff, classification: confidential, tags: [source-code]}
+boundaries:
+  - {id: internet, trust: untrusted}
+  - {id: cloud, trust: internal}
+components:
+  - {id: issue-tracker, kind: data-source, untrusted_content: true, boundary: internet, data: [issues]}
+  - {id: code-agent, kind: agent, autonomy: supervised, boundary: cloud, tools: [repo-push, shell, tracker-read]}
+  - {id: repo-push, kind: tool, side_effects: [write], credentials: user-delegated, boundary: cloud}
+  - {id: shell, kind: tool, side_effects: [execute-code], credentials: scoped, boundary: cloud}
+  - {id: tracker-read, kind: tool, side_effects: [read-only], boundary: cloud}
+flows:
+  - {source: issue-tracker, target: tracker-read, data: [issues]}
+  - {source: tracker-read, target: code-agent, data: [issues]}
+  - {source: code-agent, target: repo-push, data: [diff]}
+  - {source: code-agent, target: shell, data: [diff]}
+"""
+
+
+def test_outsiders_acting_with_a_delegated_grant_name_the_tool_that_holds_it() -> None:
+    """delegated-rights-hijack sits on the agent and names the tool stated to hold the person's
+    grant (where it is narrowed), not a tool with its own scoped credentials nor one whose
+    credentials are unstated (decision 1911)."""
+    model = SystemModel.model_validate(yaml.safe_load(DELEGATED))
+    found = {f.elements: f.also_affects for f in assess(model).findings if f.threat == "tm:delegated-rights-hijack"}
+    assert found == {("code-agent",): ("repo-push",)}
+    assert related(build_graph(model), "repo-push", "delegated_tools") == ()  # an agent's relation

@@ -502,6 +502,13 @@ def related(g: ModelGraph, element: str, relation: str) -> tuple[str, ...]:
     if relation == "acting_tools":
         # the tools through which an agent acts: where an approval gate goes (decision 1902)
         return tuple(t for t in g.linked(element, "tools") if _acts(g.components[t]))
+    if relation == "delegated_tools":
+        # the tools holding a person's delegated grant: where the grant is narrowed (decision 1911)
+        return tuple(
+            t
+            for t in g.linked(element, "tools")
+            if getattr(g.components[t], "credentials", None) is Credentials.USER_DELEGATED
+        )
     if relation == "front_ends":
         return _front_ends(g, element)
     if relation == "training_sources":

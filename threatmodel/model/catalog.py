@@ -191,6 +191,7 @@ Affects = Literal[
     "autonomous_agents",
     "scored_by",
     "acting_tools",
+    "delegated_tools",
     "front_ends",
     "searched_stores",
     "training_sources",
@@ -203,7 +204,8 @@ with directly or through one serving layer (or declares: an agent's model, a ser
 ``readers`` the components it sends to; ``agents_reached`` the agents within three flows downstream;
 ``scored_by`` the classifiers, scorers and embedding models whose output reaches it within two flows;
 ``acting_tools`` an agent's tools stated to act (write, delete, move money, change access, run code
-or send outside); ``front_ends`` the API gateways and the applications people send to directly on
+or send outside); ``delegated_tools`` an agent's tools stated to hold the credentials a person
+delegated to it (where a narrower grant or a per-action consent goes); ``front_ends`` the API gateways and the applications people send to directly on
 the way requests travel to the element, four flows back (where a per-caller limit goes);
 ``searched_stores`` the stores and sources sending a retriever data it passes on (where its
 filter's access lists are kept);
