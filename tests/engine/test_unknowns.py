@@ -343,9 +343,13 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     partners, customers or the public; an unstated population is the organisation's own staff as
     likely as not, and its own engineers' code is what its jobs run by design (every person drawn
     has an unstated population, already asked by the threats that need outsiders).
+    Session 18 (decision 1912) added one to adversarial-evasion's branch for the people a model
+    judges: input that is not personal counts as theirs to shape only where they are stated to
+    write it (``subject_influence: authored``); every model has an unstated influence, and read
+    as "authored" it would make every classifier of unknown subjects evadable by them.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 80
+    assert 0 < text.count("unknown: no-match") <= 81
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -501,3 +501,26 @@ def test_weights_handed_out_are_worded_for_what_is_known_of_their_recipient(
     assert f.scenario.startswith(opening)
     assert "Company repositories" in f.scenario and "{" not in f.scenario
     assert [(a.element, a.attribute) for a in f.assumes if a.attribute == "boundary"] == assumed
+
+
+def test_sellers_steering_a_search_encoder_are_not_worded_as_people_hiding_from_it() -> None:
+    """An encoder of what sellers write is manipulated towards queries, not evaded by people it
+    is meant to recognise (decision 1912)."""
+    model = {
+        "system": {"id": "market", "name": "Market"},
+        "data": [{"id": "listings", "name": "Seller listings", "classification": "public"}],
+        "components": [
+            {"id": "listing-store", "kind": "datastore", "data": ["listings"]},
+            {
+                "id": "encoder",
+                "kind": "embedding-model",
+                "output": "embeddings",
+                "subjects": ["partners"],
+                "subject_influence": "authored",
+            },
+        ],
+        "flows": [{"source": "listing-store", "target": "encoder", "data": ["listings"]}],
+    }
+    f = _findings(model, as_written=True)["tm:adversarial-evasion@encoder"]
+    assert f.title == "Manipulation of matching by those who write what it embeds"
+    assert "Seller listings" in f.scenario and "recognise them" not in f.scenario
