@@ -528,7 +528,14 @@ def test_sellers_steering_a_search_encoder_are_not_worded_as_people_hiding_from_
     }
     f = _findings(model, as_written=True)["tm:adversarial-evasion@encoder"]
     assert f.title == "Manipulation of matching by those who write what it embeds"
-    assert "Seller listings" in f.scenario and "recognise them" not in f.scenario
+    assert "the queries they want to win" in f.scenario and "recognise them" not in f.scenario
+    assert not any(x.delta < 0 for x in f.factors)
+    # the organisation's own staff writing what it embeds: still raised, one step less likely
+    encoder = model["components"][1]
+    encoder["subjects"] = ["employees"]
+    staff = _findings(model, as_written=True)["tm:adversarial-evasion@encoder"]
+    assert [x.delta for x in staff.factors if "own staff" in x.reason] == [-1]
+    assert staff.likelihood == f.likelihood - 1
 
 
 def test_a_generators_weights_handed_out_are_worded_as_sampled_offline() -> None:
