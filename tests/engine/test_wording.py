@@ -457,25 +457,24 @@ def test_passwords_from_the_public_over_http_are_not_an_inside_zone_flow() -> No
 
 
 @pytest.mark.parametrize(
-    ("hub_boundary", "opening", "assumed"),
+    ("recipient", "opening"),
     [
-        ("internet", "code-model's weights leave the organisation", []),
-        (
-            None,
-            "code-model's weights are handed to a component drawn in no trust boundary",
-            [("public-hub", "boundary")],
-        ),
+        ({"kind": "external-service", "boundary": "internet"}, "code-model's weights leave the organisation"),
+        ({"kind": "external-service"}, "code-model's weights leave the organisation"),
+        ({"kind": "human-user", "population": "partners"}, "code-model's weights leave the organisation"),
+        ({"kind": "datastore"}, None),
+        ({"kind": "model-serving", "serves": ["code-model"]}, None),
     ],
 )
-def test_weights_handed_out_are_worded_for_what_is_known_of_their_recipient(
-    hub_boundary: str | None, opening: str, assumed: list[tuple[str, str]]
+def test_weights_handed_out_are_read_from_what_is_stated_of_their_recipient(
+    recipient: dict[str, Any], opening: str | None
 ) -> None:
-    """Weights shipped to a component drawn in no boundary are read as possibly another party's
-    (unknown is not internal, decision 1909) and asked; the scenario says the recipient is not
-    placed instead of claiming the weights left, and names no querier where none is drawn."""
-    hub: dict[str, Any] = {"id": "public-hub", "kind": "external-service"}
-    if hub_boundary is not None:
-        hub["boundary"] = hub_boundary
+    """Weights reach another party where the recipient is stated to be one: a zone of a partner or
+    the public, people outside the organisation, another party's service placed in no zone. A
+    store or a server drawn in no boundary is where the organisation keeps or runs its own model
+    as often as not; its boundary is asked by the threats that read the copy itself
+    (model-on-uncontrolled-devices), not read here as a release (decision 1909). Worded without a
+    querier, since none is drawn."""
     model = {
         "system": {"id": "release", "name": "Code model release"},
         "data": [
@@ -488,19 +487,25 @@ def test_weights_handed_out_are_worded_for_what_is_known_of_their_recipient(
             {"id": "pretraining", "kind": "training-job", "boundary": "lab", "produces": "code-model"},
             {"id": "code-model", "kind": "llm", "boundary": "lab", "output": "text"},
             {"id": "registry", "kind": "model-registry", "boundary": "lab"},
-            hub,
+            {"id": "receiver", **recipient},
         ],
         "flows": [
             {"source": "repo-snapshot", "target": "pretraining", "data": ["repos"]},
             {"source": "pretraining", "target": "registry", "data": ["checkpoints"]},
-            {"source": "registry", "target": "public-hub", "data": ["checkpoints"]},
+            {"source": "registry", "target": "receiver", "data": ["checkpoints"]},
         ],
     }
-    f = _findings(model, as_written=True)["tm:training-data-extraction@code-model"]
+    found = _findings(model, as_written=True)
+    f = found.get("tm:training-data-extraction@code-model")
+    if opening is None:
+        assert f is None
+        assert "tm:model-on-uncontrolled-devices@code-model" in found
+        return
+    assert f is not None
     assert f.title == "Extraction of memorised training data from weights handed out"
     assert f.scenario.startswith(opening)
     assert "Company repositories" in f.scenario and "{" not in f.scenario
-    assert [(a.element, a.attribute) for a in f.assumes if a.attribute == "boundary"] == assumed
+    assert [a for a in f.assumes if a.attribute == "boundary"] == []
 
 
 def test_sellers_steering_a_search_encoder_are_not_worded_as_people_hiding_from_it() -> None:
@@ -524,3 +529,30 @@ def test_sellers_steering_a_search_encoder_are_not_worded_as_people_hiding_from_
     f = _findings(model, as_written=True)["tm:adversarial-evasion@encoder"]
     assert f.title == "Manipulation of matching by those who write what it embeds"
     assert "Seller listings" in f.scenario and "recognise them" not in f.scenario
+
+
+def test_a_generators_weights_handed_out_are_worded_as_sampled_offline() -> None:
+    """A media generator whose weights reach a partner is sampled offline by the holder; the
+    recipient is not worded as a querier along the weights' flow (review 18)."""
+    model = {
+        "system": {"id": "photogen", "name": "Photo generator"},
+        "data": [
+            {"id": "photos", "name": "Studio photos", "classification": "confidential"},
+            {"id": "gen-weights", "artifact": "model-weights", "provenance": "first-party"},
+        ],
+        "boundaries": [{"id": "studio", "trust": "internal"}, {"id": "agency", "trust": "partner"}],
+        "components": [
+            {"id": "photo-store", "kind": "datastore", "boundary": "studio", "data": ["photos"]},
+            {"id": "tune", "kind": "fine-tuning-job", "boundary": "studio", "produces": "photo-gen"},
+            {"id": "photo-gen", "kind": "ml-model", "boundary": "studio", "output": "media"},
+            {"id": "render-farm", "kind": "datastore", "boundary": "agency"},
+        ],
+        "flows": [
+            {"source": "photo-store", "target": "tune", "data": ["photos"]},
+            {"source": "tune", "target": "render-farm", "data": ["gen-weights"]},
+        ],
+    }
+    f = _findings(model, as_written=True)["tm:training-data-extraction@photo-gen"]
+    assert f.title == "Extraction of memorised training images or recordings from weights handed out"
+    assert f.scenario.startswith("photo-gen's weights leave the organisation")
+    assert "render-farm reaches" not in f.scenario and "Studio photos" in f.scenario
