@@ -346,10 +346,16 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     Session 18 (decision 1912) added one to adversarial-evasion's branch for the people a model
     judges: input that is not personal counts as theirs to shape only where they are stated to
     write it (``subject_influence: authored``); every model has an unstated influence, and read
-    as "authored" it would make every classifier of unknown subjects evadable by them.
+    as "authored" it would make every classifier of unknown subjects evadable by them. And one
+    (decision 1914) in embedding-inversion: a vector store of unstated supplier drawn in one of
+    the organisation's own zones holds its vectors there, so the branch for a store supplied from
+    outside, which holds in internal zones too, needs the supplier stated (read unknown, every
+    store drawn inside would be a provider's, the reading eleven findings and four false alarms
+    over ten corpora refuted, no reviewer expecting one of them); outside those zones the unknown
+    supplier still counts and is asked.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 81
+    assert 0 < text.count("unknown: no-match") <= 82
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
