@@ -79,15 +79,25 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str = ""
 
 
 def _table_parts(header: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> Iterator[list[str]]:
-    """:func:`_table`'s lines in parts of up to :data:`LINES_PER_PIECE`, its rows made as they are
-    written (a table with a row per finding is 40-60 MB of lines at 50,000 components)."""
+    """:func:`_table`'s lines in parts of up to :data:`LINES_PER_PIECE` lines or about
+    :data:`PART_CHARS` characters, its rows made as they are written (a table with a row per
+    finding is 40-60 MB of lines at 50,000 components, and a control plan row lists every finding
+    its control closes: megabytes in one line)."""
     part = _table(header, (), align)
+    chars = 0
     for row in rows:
-        part.append(_row(*row))
-        if len(part) >= LINES_PER_PIECE:
+        line = _row(*row)
+        part.append(line)
+        chars += len(line)
+        if len(part) >= LINES_PER_PIECE or chars >= PART_CHARS:
             yield part
             part = []
+            chars = 0
     yield part
+
+
+PART_CHARS = 1 << 20
+"""Characters of table lines :func:`_table_parts` makes before they are written."""
 
 
 def _date(value: object) -> str:
@@ -109,7 +119,7 @@ def markdown_pieces(analysis: Analysis, *, tool_version: str) -> Iterator[str]:
         lambda: _summary(a, labels),
         lambda: _system(analysis),  # a table at a time
         lambda: _findings(analysis, labels),  # a part at a time (decision 1866)
-        lambda: (_control_plan(a, cset),),
+        lambda: _control_plan(a, cset),
         lambda: (_questions(analysis),),
         lambda: (_coverage(analysis),),
         lambda: (_triage(a),),
@@ -482,32 +492,33 @@ def _reference_lines(v: FindingView) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def _control_plan(a: Assessment, cset: CatalogSet) -> list[str]:
+def _control_plan(a: Assessment, cset: CatalogSet) -> Iterator[list[str]]:
+    """The control plan's lines, its table in parts (:func:`_table_parts`)."""
     out = ["## Control plan", ""]
     if not a.proposals:
-        return [*out, "No control to propose: no open finding has a control that is not already implemented.", ""]
+        yield [*out, "No control to propose: no open finding has a control that is not already implemented.", ""]
+        return
     out += [
         "Controls not yet implemented, ranked by the open risk each would remove (one likelihood step on "
         "every open finding it addresses). Planned or partial controls are listed here until they are "
         "declared implemented.",
         "",
     ]
-    rows: list[tuple[str, ...]] = []
-    for i, p in enumerate(a.proposals, 1):
-        rows.append(
-            (
-                str(i),
-                f"{md_link(p.title, cset.url_of(p.control))}<br>{md_code(p.control)}"
-                + "".join(f"<br>AI Exchange: {md_link(x.item, x.url)}" for x in exchange_controls(cset, p.control)),
-                ", ".join(n.value for n in p.nist_csf) or "—",
-                ", ".join(x.value for x in p.practices) or "—",
-                str(p.risk_removed),
-                "<br>".join(md_code(fid) for fid in p.closes),
-            )
+    yield out
+    rows = (
+        (
+            str(i),
+            f"{md_link(p.title, cset.url_of(p.control))}<br>{md_code(p.control)}"
+            + "".join(f"<br>AI Exchange: {md_link(x.item, x.url)}" for x in exchange_controls(cset, p.control)),
+            ", ".join(n.value for n in p.nist_csf) or "—",
+            ", ".join(x.value for x in p.practices) or "—",
+            str(p.risk_removed),
+            "<br>".join(md_code(fid) for fid in p.closes),
         )
-    out += _table(("#", "Control", "NIST CSF", "Practices", "Risk removed", "Closes"), rows, "r   r")
-    out.append("")
-    return out
+        for i, p in enumerate(a.proposals, 1)
+    )
+    yield from _table_parts(("#", "Control", "NIST CSF", "Practices", "Risk removed", "Closes"), rows, "r   r")
+    yield [""]
 
 
 SHOWN_IDS = 4
