@@ -115,7 +115,11 @@ def test_pretty_chunks_at_the_findings_of_an_assessment_like_document() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.tuples(st.dictionaries(st.text(max_size=6), values, max_size=3), st.text(max_size=6), st.booleans()), min_size=1, max_size=4),
+    st.lists(
+        st.tuples(st.dictionaries(st.text(max_size=6), values, max_size=3), st.text(max_size=6), st.booleans()),
+        min_size=1,
+        max_size=4,
+    ),
     st.lists(values, max_size=5),
     st.lists(values, max_size=2),
 )

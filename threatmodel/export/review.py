@@ -531,7 +531,9 @@ def open_question_list(analysis: Analysis, limit: int = QUESTION_LIMIT) -> Quest
             for (element, attribute), found in grouped.items()
         ),
     )
-    ids = {(element, attribute): sorted(f.id for f in grouped[(element, attribute)]) for *_, element, attribute in ranked}
+    ids = {
+        (element, attribute): sorted(f.id for f in grouped[(element, attribute)]) for *_, element, attribute in ranked
+    }
     needed = {fid for listed in ids.values() for fid in listed}
     by_id = {f.id: f for f in findings if f.id in needed}
     order = {f.id: i for i, f in enumerate(report_order(findings)) if f.id in needed}

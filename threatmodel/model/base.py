@@ -10,7 +10,7 @@ import itertools
 import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -87,16 +87,27 @@ def shared_field_set(item: BaseModel) -> None:
     ``model_copy`` copies it before changing it. At most :data:`FIELD_SETS_PER_CLASS` sets are
     kept per class; an item matching none keeps its own."""
     own = item.__pydantic_fields_set__
-    known = _field_sets.get(type(item))
-    if known is None:
-        known = _field_sets[type(item)] = {}
-    key = frozenset(own)
-    shared = known.get(key)
-    if shared is None:
-        if len(known) < FIELD_SETS_PER_CLASS:
-            known[key] = own
-    elif shared is not own:
-        object.__setattr__(item, "__pydantic_fields_set__", shared)
+    kind = type(item)
+    shared = _last_field_set.get(kind)  # consecutive items of a class mostly state the same fields
+    if shared is None or (shared is not own and shared != own):
+        known = _field_sets.get(kind)
+        if known is None:
+            known = _field_sets[kind] = {}
+        key = frozenset(own)
+        shared = known.get(key)
+        if shared is None:
+            if len(known) >= FIELD_SETS_PER_CLASS:
+                return
+            shared = known[key] = own
+        _last_field_set[kind] = shared
+    if shared is not own:
+        _FIELDS_SET.__set__(item, shared)
+
+
+_last_field_set: dict[type, set[str]] = {}
+"""Per class: the set :func:`shared_field_set` last gave or kept, compared first."""
+_FIELDS_SET: Any = BaseModel.__dict__["__pydantic_fields_set__"]
+"""The instance slot holding that set (set through its descriptor: the classes are frozen)."""
 
 
 # ---------------------------------------------------------------------------
@@ -215,7 +226,7 @@ def share_field_sets(items: Iterable[BaseModel]) -> None:
         if known is None:
             continue
         for candidate in known:
-            if candidate == own:
+            if candidate is own or candidate == own:
                 if candidate is not own:
                     object.__setattr__(item, "__pydantic_fields_set__", candidate)
                 break
