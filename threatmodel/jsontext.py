@@ -8,7 +8,9 @@ back to the standard library, so the output never depends on which writer ran.
 
 from __future__ import annotations
 
+import copy
 import json
+import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -112,3 +114,58 @@ def pretty_utf8_chunks_at(value: dict[str, Any], key: str, items: Iterable[Any])
         yield b",\n" + _pretty_item({k: value[k] for k in after})[2:] + b"\n"
     else:
         yield b"\n}\n"
+
+
+def _pretty_nested_item(value: Any, indent: int) -> bytes:
+    """One value as :func:`pretty` writes it inside a document where its first line is indented by
+    ``indent`` spaces (even): dumped inside ``indent // 2`` lists, orjson writes its lines indented
+    by that much, between those lists' opening and closing lines, with no pass shifting them."""
+    depth = indent // 2
+    edge = depth * (depth + 1)  # the lists' opening lines, "[\n" then "  [\n" ..., and as long their closing ones
+    wrapped: Any = value
+    for _ in range(depth):
+        wrapped = [wrapped]
+    try:
+        return orjson.dumps(wrapped, option=orjson.OPT_INDENT_2)[edge:-edge] if depth else _pretty_item(value)
+    except (TypeError, orjson.JSONEncodeError):
+        return b" " * indent + _pretty_item(value).replace(b"\n", b"\n" + b" " * indent)
+
+
+def pretty_utf8_chunks_within(value: Any, path: tuple[str | int, ...], items: Iterable[Any]) -> Iterator[bytes]:
+    """:func:`pretty` of ``value`` plus its newline, as UTF-8 chunks, with ``items`` as the list at
+    ``path`` (keys and list indexes from the top; whatever ``value`` holds there is replaced): the
+    text around that list dumped once, and each item dumped alone, indented to its depth, as it is
+    read. The same bytes as the whole document at once, without holding the items' text, or the
+    items themselves when ``items`` makes them as it goes (a SARIF log's results)."""
+    # The list's place is marked by a string no value can hold by chance (a new random token), so
+    # the text before and after it is found exactly; orjson writes the NUL as ``\\u0000``, like json.
+    marker = "\x00" + os.urandom(16).hex()
+    holder = copy.copy(value)
+    parent: Any = holder
+    for step in path[:-1]:
+        child = copy.copy(parent[step])
+        parent[step] = child
+        parent = child
+    parent[path[-1]] = marker
+    head = pretty_utf8(holder)
+    if head is None:
+        head = json.dumps(holder, indent=2, ensure_ascii=False).encode("utf-8")
+    quoted = json.dumps(marker).encode("ascii")
+    at = head.index(quoted)
+    line_start = head.rfind(b"\n", 0, at) + 1
+    indent = 0  # the spaces starting the list's line
+    while head[line_start + indent] == 0x20:
+        indent += 1
+    before, after = head[:at], head[at + len(quoted) :] + b"\n"
+    count = 0
+    for item in items:
+        text = _pretty_nested_item(item, indent + 2)
+        if count:
+            yield b",\n" + text
+        else:
+            yield before + b"[\n" + text
+        count += 1
+    if not count:
+        yield before + b"[]" + after
+    else:
+        yield b"\n" + b" " * indent + b"]" + after

@@ -187,9 +187,11 @@ def _json(analysis: Analysis, options: Options) -> Rendered:
 
 
 def _sarif(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.sarif import sarif_log
+    from threatmodel.export.sarif import sarif_log_chunks
 
-    return Rendered(json_content(sarif_log(analysis, tool_version=options.tool_version)))
+    # one result at a time: the results' objects and text are never all held (decision 1866)
+    version = options.tool_version
+    return Rendered(Utf8Pieces(lambda: sarif_log_chunks(analysis, tool_version=version)))
 
 
 def _stix(analysis: Analysis, options: Options) -> Rendered:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.export.reporting import Case, load_case, render_case
+from tests.export.reporting import Case, example_models, load_case, render_case
 from threatmodel.engine.questions import open_questions
-from threatmodel.export.review import QUESTION_LIMIT, open_question_list
+from threatmodel.export.common import report_order
+from threatmodel.export.review import QUESTION_LIMIT, QuestionList, QuestionRow, open_question_list
 
 SPARSE = """\
 system: {id: helpdesk, name: Helpdesk}
@@ -94,3 +95,33 @@ def test_a_model_that_states_everything_says_so() -> None:
     assert not open_questions(case.assessment.findings)
     assert "No finding rests on an unknown fact" in render_case("md", case)
     assert "No finding rests on an unknown fact" in render_case("html", case)
+
+
+def _made_from_every_question(case: Case, limit: int) -> QuestionList:
+    """How the list was made before decision 1866: every question, then the first ``limit``."""
+    findings = case.assessment.findings
+    asked = open_questions(findings)
+    by_id = {f.id: f for f in findings}
+    order = {f.id: i for i, f in enumerate(report_order(findings))}
+    rows = tuple(
+        QuestionRow(
+            rank=rank,
+            question=q.question,
+            element=q.element,
+            attribute=q.attribute,
+            findings=tuple(sorted((by_id[fid] for fid in q.findings), key=lambda f: order[f.id])),
+            open_findings=q.open_findings,
+            risk=q.risk,
+        )
+        for rank, q in enumerate(asked[:limit], 1)
+    )
+    risk = sum(f.residual_risk for f in findings if f.assumes and f.status.is_open)
+    return QuestionList(rows=rows, total=len(asked), risk=risk)
+
+
+@pytest.mark.parametrize("path", example_models(), ids=lambda p: p.stem)
+def test_the_first_questions_are_those_of_the_whole_list(path: Path) -> None:
+    """Ranking only the first ``limit`` gives the rows, total and risk that listing every question gave."""
+    case = load_case(path, fixture=False)
+    for limit in (1, 3, QUESTION_LIMIT, 10_000):
+        assert open_question_list(case.analysis, limit) == _made_from_every_question(case, limit)

@@ -9,7 +9,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from threatmodel.jsontext import compact_sorted, pretty, pretty_utf8_chunks, pretty_utf8_chunks_at
+from threatmodel.jsontext import (
+    compact_sorted,
+    pretty,
+    pretty_utf8_chunks,
+    pretty_utf8_chunks_at,
+    pretty_utf8_chunks_within,
+)
 
 scalars = (
     st.none()
@@ -105,3 +111,52 @@ def test_pretty_chunks_at_the_findings_of_an_assessment_like_document() -> None:
     assert len(chunks) == 4  # the opening with the first finding, the second, the list's end, the rest
     for other in ({"findings": []}, {"findings": [1]}, {"a": 1, "findings": []}, {"findings": [], "b": [2]}):
         assert b"".join(pretty_utf8_chunks_at(other, "findings", iter(other["findings"]))) == _whole(other)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.dictionaries(st.text(max_size=6), values, max_size=3), st.text(max_size=6), st.booleans()),
+        min_size=1,
+        max_size=4,
+    ),
+    st.lists(values, max_size=5),
+    st.lists(values, max_size=2),
+)
+def test_pretty_chunks_within_are_the_whole_document(
+    levels: list[tuple[dict[str, Any], str, bool]], items: list[Any], siblings: list[Any]
+) -> None:
+    """The list at any depth (under keys and list items, among other keys and items), written item
+    by item from items made as it goes: byte for byte the standard library's whole text, and the
+    value it was given is left as it was."""
+    inner: Any = items
+    path: list[str | int] = []
+    for others, key, in_list in reversed(levels):
+        node = {**{k: v for k, v in others.items() if k != key}, key: inner}
+        path[:0] = [key]
+        if in_list:
+            node_list: list[Any] = [*siblings, node]
+            path[:0] = [len(siblings)]
+            inner = node_list
+        else:
+            inner = node
+    value = inner if isinstance(inner, dict) else {"top": inner}
+    if not isinstance(inner, dict):
+        path[:0] = ["top"]
+    try:
+        expected = _whole(value)
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8 in either writer
+        return
+    before = json.dumps(value)
+    assert b"".join(pretty_utf8_chunks_within(value, tuple(path), iter(items))) == expected
+    assert json.dumps(value) == before
+
+
+def test_pretty_chunks_within_a_sarif_like_log() -> None:
+    value = {"$schema": "s", "runs": [{"tool": {}, "results": [{"a": ["é\n", {}], "b": []}, {}, 2**70], "p": 1}]}
+    chunks = list(pretty_utf8_chunks_within(value, ("runs", 0, "results"), iter(value["runs"][0]["results"])))
+    assert b"".join(chunks) == _whole(value)
+    assert len(chunks) == 4  # the opening with the first result, the second, the third, the list's end and the rest
+    for results in ([], [1]):
+        other = {"runs": [{"results": results}]}
+        assert b"".join(pretty_utf8_chunks_within(other, ("runs", 0, "results"), iter(results))) == _whole(other)

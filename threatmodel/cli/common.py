@@ -170,8 +170,10 @@ def analysis_of(model_path: Path, session: Session) -> Analysis:
     """The analysis of one model file with the session's catalogs and date."""
     from threatmodel.io.analysis import analyze
 
-    analysis = analyze(model_path, session.catalogs(), as_of=session.as_of)
-    analysis.graph.forget_tables()  # evaluated once: what matching built is not asked again (decision 1862)
+    # evaluated once: what matching built is not asked again (decisions 1862, 1866), dropped as soon
+    # as every finding is drafted, and what grouping and the writers built after it too
+    analysis = analyze(model_path, session.catalogs(), as_of=session.as_of, once=True)
+    analysis.graph.forget_tables()
     return analysis
 
 

@@ -98,15 +98,18 @@ def analyse(
     source: Source | None = None,
     explain: bool = True,
     incremental: bool = False,
+    forget_tables: bool = False,
 ) -> Analysis:
     """Evaluate ``model`` against ``catalogs`` as of ``as_of`` and keep what the evaluation built
     (``explain=False``: findings without their explanation, see ``Assessment.explained``).
-    ``incremental``: also keep what the next attribute edit is re-evaluated from (decision 1864)."""
+    ``incremental``: also keep what the next attribute edit is re-evaluated from (decision 1864).
+    ``forget_tables``: for a caller that evaluates once, drop what matching built as soon as every
+    finding is drafted (the peak of a 50,000-component model, decision 1866)."""
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     graph = build_graph(model)
     run = PartialRun() if incremental else None
     assessment, untriaged = evaluate_untriaged(
-        model, cset.catalogs, as_of=as_of, graph=graph, explain=explain, partial=run
+        model, cset.catalogs, as_of=as_of, graph=graph, explain=explain, partial=run, forget_tables=forget_tables
     )
     state = None
     if run is not None:

@@ -373,13 +373,14 @@ def _received_by(graph: ModelGraph) -> dict[str, frozenset[str]]:
     return graph.memo(("received-by",), build)
 
 
-def _outflows_by_source(graph: ModelGraph) -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
-    """Per component, the (target, data carried) of each flow it sends (cached on the graph)."""
+def _outflows_by_source(graph: ModelGraph) -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Per component, the (target, data carried) of each flow it sends (cached on the graph; the
+    flow's own tuple of data ids, not a set of them: a flow carries a few)."""
 
-    def build() -> dict[str, tuple[tuple[str, frozenset[str]], ...]]:
-        out: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    def build() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
         for f in graph.flows.values():
-            out.setdefault(f.source, []).append((f.target, frozenset(f.data)))
+            out.setdefault(f.source, []).append((f.target, f.data))
         return {c: tuple(v) for c, v in out.items()}
 
     return graph.memo(("outflows-by-source",), build)

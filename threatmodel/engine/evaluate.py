@@ -841,12 +841,25 @@ def evaluate_untriaged(
     graph: ModelGraph | None = None,
     explain: bool = True,
     partial: PartialRun | None = None,
+    forget_tables: bool = False,
 ) -> tuple[Assessment, tuple[Finding, ...]]:
     """:func:`evaluate`, and the findings as they were before triage was applied, which
     :func:`retriage` needs to apply another set of triage decisions without matching again.
-    ``partial``: keep the drafts, or evaluate only some candidates and reuse the rest (decision 1864)."""
+    ``partial``: keep the drafts, or evaluate only some candidates and reuse the rest (decision 1864).
+    ``forget_tables``: once every finding is drafted, drop what matching built (the matchers'
+    answers and ``graph``'s tables, :meth:`ModelGraph.forget_tables`) before the findings are
+    grouped and settled, for a caller that evaluates once (decision 1866)."""
     with collector_paused():
-        return _evaluate(model, catalogs, as_of=as_of, graph=graph, reference=False, explain=explain, partial=partial)
+        return _evaluate(
+            model,
+            catalogs,
+            as_of=as_of,
+            graph=graph,
+            reference=False,
+            explain=explain,
+            partial=partial,
+            forget_tables=forget_tables and partial is None,
+        )
 
 
 def retriage(
@@ -909,6 +922,7 @@ def _evaluate(
     reference: bool,
     explain: bool = True,
     partial: PartialRun | None = None,
+    forget_tables: bool = False,
 ) -> tuple[Assessment, tuple[Finding, ...]]:
     cset = catalogs if isinstance(catalogs, CatalogSet) else CatalogSet(tuple(catalogs))
     g = graph if graph is not None and graph.model is model else build_graph(model)
@@ -998,6 +1012,9 @@ def _evaluate(
 
     if partial is not None:  # decision 1864: the drafts kept, and what an incremental run must match
         drafts = partial.record(drafts, unknown, assumed, matchers.keep, matchers.doubt)
+    elif forget_tables:  # nothing below matches: the tables matching built go before grouping (decision 1866)
+        del matchers
+        g.forget_tables()
     threats = {d.key: d.threat for d in drafts}
     grouped = tuple(with_also_affects(g, threats[f.threat], f) for f in group_findings(g, drafts, explain=explain))
     return _assessment(model, g, cset, grouped, as_of=as_of, explain=explain), grouped

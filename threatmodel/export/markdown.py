@@ -72,10 +72,32 @@ def _row(*cells: str) -> str:
     return "| " + " | ".join([c if c else " " for c in cells]) + " |"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "") -> list[str]:
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> list[str]:
     """A table; ``align`` has one character per column: ``r`` for right, anything else left."""
     seps = ["---:" if (i < len(align) and align[i] == "r") else "---" for i in range(len(header))]
     return [_row(*header), _row(*seps), *(_row(*r) for r in rows)]
+
+
+def _table_parts(header: Sequence[str], rows: Iterable[Sequence[str]], align: str = "") -> Iterator[list[str]]:
+    """:func:`_table`'s lines in parts of up to :data:`LINES_PER_PIECE` lines or about
+    :data:`PART_CHARS` characters, its rows made as they are written (a table with a row per
+    finding is 40-60 MB of lines at 50,000 components, and a control plan row lists every finding
+    its control closes: megabytes in one line)."""
+    part = _table(header, (), align)
+    chars = 0
+    for row in rows:
+        line = _row(*row)
+        part.append(line)
+        chars += len(line)
+        if len(part) >= LINES_PER_PIECE or chars >= PART_CHARS:
+            yield part
+            part = []
+            chars = 0
+    yield part
+
+
+PART_CHARS = 1 << 20
+"""Characters of table lines :func:`_table_parts` makes before they are written."""
 
 
 def _date(value: object) -> str:
@@ -92,20 +114,20 @@ def markdown_pieces(analysis: Analysis, *, tool_version: str) -> Iterator[str]:
     reached (a writer that encodes and writes them as they come never holds the whole report)."""
     a, cset = analysis.assessment, analysis.catalogs
     labels = Labels.of(a.model)
-    sections: tuple[Callable[[], list[str]], ...] = (
-        lambda: _header(a, tool_version),
+    sections: tuple[Callable[[], Iterable[list[str]]], ...] = (
+        lambda: (_header(a, tool_version),),
         lambda: _summary(a, labels),
-        lambda: _system(analysis),
-        lambda: _findings(analysis, labels),
+        lambda: _system(analysis),  # a table at a time
+        lambda: _findings(analysis, labels),  # a part at a time (decision 1866)
         lambda: _control_plan(a, cset),
-        lambda: _questions(analysis),
-        lambda: _coverage(analysis),
-        lambda: _triage(a),
+        lambda: (_questions(analysis),),
+        lambda: (_coverage(analysis),),
+        lambda: (_triage(a),),
         lambda: _lifecycle(a, labels),
-        lambda: _diagnostics(a),
-        lambda: _catalogs(a, tool_version),
+        lambda: (_diagnostics(a),),
+        lambda: (_catalogs(a, tool_version),),
     )
-    return line_pieces(make() for make in sections)
+    return line_pieces(part for make in sections for part in make())
 
 
 LINES_PER_PIECE = 2048
@@ -131,6 +153,7 @@ def line_pieces(sections: Iterable[Sequence[str]]) -> Iterator[str]:
         for start in range(0, len(run), LINES_PER_PIECE):
             yield "\n".join(run[start : start + LINES_PER_PIECE]) + "\n"
         held = [lines[last], *lines[last + 1 :]]
+        del run, lines  # written: not held while the next section is made
     yield held[0].rstrip("\n") + "\n" if held and held[0].strip("\n") else "\n"
 
 
@@ -163,7 +186,8 @@ def _header(a: Assessment, tool_version: str) -> list[str]:
     return out
 
 
-def _summary(a: Assessment, labels: Labels) -> list[str]:
+def _summary(a: Assessment, labels: Labels) -> Iterator[list[str]]:
+    """The summary's lines, its table of findings in parts (:func:`_table_parts`)."""
     p = posture(a)
     out = ["## Summary", "", f"**{md_text(p.headline)}** {md_text(p.verdict)}", ""]
     out += ["Open findings by residual severity:", ""]
@@ -185,23 +209,27 @@ def _summary(a: Assessment, labels: Labels) -> list[str]:
         "risk over open and in-progress findings.",
         "",
     ]
-    if a.findings:
-        rows: list[tuple[str, ...]] = [
-            (
-                SEVERITY_MARK[f.residual_severity],
-                md_text(f.title),
-                f"{md_text(labels.targets(f))} ({', '.join(md_code(e) for e in f.elements)})",
-                STATUS_LABELS[f.status],
-                f"{f.risk} → {f.residual_risk}",
-            )
-            for f in report_order(a.findings)
-        ]
-        out += _table(("Residual", "Finding", "Target", "Status", "Risk → residual"), rows)
-        out.append("")
-    return out
+    if not a.findings:
+        yield out
+        return
+    yield out
+    rows = (
+        (
+            SEVERITY_MARK[f.residual_severity],
+            md_text(f.title),
+            f"{md_text(labels.targets(f))} ({', '.join(md_code(e) for e in f.elements)})",
+            STATUS_LABELS[f.status],
+            f"{f.risk} → {f.residual_risk}",
+        )
+        for f in report_order(a.findings)
+    )
+    yield from _table_parts(("Residual", "Finding", "Target", "Status", "Risk → residual"), rows)
+    yield [""]
 
 
-def _system(analysis: Analysis) -> list[str]:
+def _system(analysis: Analysis) -> Iterator[list[str]]:
+    """The system section's lines, a table at a time (decision 1866: its flows table alone is 80 MB
+    of lines at 50,000 components)."""
     m = analysis.model
     view = system_view(analysis)
     out = ["## System", ""]
@@ -212,7 +240,7 @@ def _system(analysis: Analysis) -> list[str]:
 
     if view.boundaries:
         out += ["### Trust boundaries", ""]
-        rows: list[tuple[str, ...]] = [
+        rows: Iterable[tuple[str, ...]] = (
             (
                 f"{md_text(b.name)} ({md_code(b.id)})",
                 b.trust,
@@ -220,13 +248,15 @@ def _system(analysis: Analysis) -> list[str]:
                 ", ".join(md_text(c) for c in b.components) or "—",
             )
             for b in view.boundaries
-        ]
+        )
         out += _table(("Boundary", "Trust", "Inside", "Components"), rows)
         out.append("")
+        yield out
+        out = []
 
     if view.components:
         out += ["### Components", ""]
-        rows = [
+        rows = (
             (
                 f"{md_text(c.name)} ({md_code(c.id)})",
                 c.kind,
@@ -236,24 +266,28 @@ def _system(analysis: Analysis) -> list[str]:
                 f"{c.open_findings} / {c.findings}",
             )
             for c in view.components
-        ]
+        )
         out += _table(
             ("Component", "Kind", "Boundary", "Exposure", "Provenance", "Findings (open / all)"), rows, "     r"
         )
         out.append("")
+        yield out
+        out = []
 
     if view.data:
         out += ["### Data", ""]
-        rows = [
+        rows = (
             (f"{md_text(d.name)} ({md_code(d.id)})", d.classification, ", ".join(md_code(t) for t in d.tags) or "—")
             for d in view.data
-        ]
+        )
         out += _table(("Data", "Classification", "Tags"), rows)
         out.append("")
+        yield out
+        out = []
 
     if view.flows:
         out += ["### Data flows", ""]
-        rows = [
+        rows = (
             (
                 md_code(f.key),
                 f"{md_text(f.source)} → {md_text(f.target)}",
@@ -263,13 +297,15 @@ def _system(analysis: Analysis) -> list[str]:
                 "yes" if f.crosses_boundary else "no",
             )
             for f in view.flows
-        ]
+        )
         out += _table(("Flow", "From → to", "Data", "Protocol", "Encrypted", "Crosses boundary"), rows)
         out.append("")
+        yield out
+        out = []
 
     if view.controls:
         out += ["### Declared controls", ""]
-        rows = [
+        rows = (
             (
                 md_code(c.control),
                 c.status,
@@ -278,23 +314,33 @@ def _system(analysis: Analysis) -> list[str]:
                 md_text(c.evidence) if c.evidence else "—",
             )
             for c in view.controls
-        ]
+        )
         out += _table(("Control", "Status", "Scope", "Owner", "Evidence"), rows)
         out.append("")
+        yield out
+        out = []
 
     out += ["### Diagram", ""]
     out += [md_fence(render_mermaid(analysis), "mermaid"), ""]
-    return out
+    yield out
 
 
 # ---------------------------------------------------------------------------
 
 
-def _findings(analysis: Analysis, labels: Labels) -> list[str]:
+FINDINGS_PER_PART = 256
+"""Findings whose lines the findings section makes before they are written: the section of a
+50,000-component model is 300 MB of text, and its lines were all held before any was written."""
+
+
+def _findings(analysis: Analysis, labels: Labels) -> Iterator[list[str]]:
+    """The findings section's lines, in parts of up to :data:`FINDINGS_PER_PART` findings (a
+    section's lines are the same however they are cut, :func:`line_pieces`)."""
     a = analysis.assessment
     out = ["## Findings", ""]
     if not a.findings:
-        return [*out, "No findings.", ""]
+        yield [*out, "No findings.", ""]
+        return
     out += [
         "Grouped by residual severity, worst first. Each finding is one threat on one element; its id "
         "(`<catalog>:<threat>@<element>`) is stable across edits and is the key used for triage.",
@@ -308,9 +354,12 @@ def _findings(analysis: Analysis, labels: Labels) -> list[str]:
         if not group:
             continue
         out += [f"### {SEVERITY_MARK[sev].split(' ', 1)[1].capitalize()} ({len(group)})", ""]
-        for f in group:
+        for n, f in enumerate(group, start=1):
             out += _finding(views(f), shared)
-    return out
+            if n % FINDINGS_PER_PART == 0:
+                yield out
+                out = []
+    yield out
 
 
 def _control_link(c: ControlLine) -> str:
@@ -443,32 +492,33 @@ def _reference_lines(v: FindingView) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def _control_plan(a: Assessment, cset: CatalogSet) -> list[str]:
+def _control_plan(a: Assessment, cset: CatalogSet) -> Iterator[list[str]]:
+    """The control plan's lines, its table in parts (:func:`_table_parts`)."""
     out = ["## Control plan", ""]
     if not a.proposals:
-        return [*out, "No control to propose: no open finding has a control that is not already implemented.", ""]
+        yield [*out, "No control to propose: no open finding has a control that is not already implemented.", ""]
+        return
     out += [
         "Controls not yet implemented, ranked by the open risk each would remove (one likelihood step on "
         "every open finding it addresses). Planned or partial controls are listed here until they are "
         "declared implemented.",
         "",
     ]
-    rows: list[tuple[str, ...]] = []
-    for i, p in enumerate(a.proposals, 1):
-        rows.append(
-            (
-                str(i),
-                f"{md_link(p.title, cset.url_of(p.control))}<br>{md_code(p.control)}"
-                + "".join(f"<br>AI Exchange: {md_link(x.item, x.url)}" for x in exchange_controls(cset, p.control)),
-                ", ".join(n.value for n in p.nist_csf) or "—",
-                ", ".join(x.value for x in p.practices) or "—",
-                str(p.risk_removed),
-                "<br>".join(md_code(fid) for fid in p.closes),
-            )
+    yield out
+    rows = (
+        (
+            str(i),
+            f"{md_link(p.title, cset.url_of(p.control))}<br>{md_code(p.control)}"
+            + "".join(f"<br>AI Exchange: {md_link(x.item, x.url)}" for x in exchange_controls(cset, p.control)),
+            ", ".join(n.value for n in p.nist_csf) or "—",
+            ", ".join(x.value for x in p.practices) or "—",
+            str(p.risk_removed),
+            "<br>".join(md_code(fid) for fid in p.closes),
         )
-    out += _table(("#", "Control", "NIST CSF", "Practices", "Risk removed", "Closes"), rows, "r   r")
-    out.append("")
-    return out
+        for i, p in enumerate(a.proposals, 1)
+    )
+    yield from _table_parts(("#", "Control", "NIST CSF", "Practices", "Risk removed", "Closes"), rows, "r   r")
+    yield [""]
 
 
 SHOWN_IDS = 4
@@ -570,7 +620,9 @@ def _triage(a: Assessment) -> list[str]:
     return out
 
 
-def _lifecycle(a: Assessment, labels: Labels) -> list[str]:
+def _lifecycle(a: Assessment, labels: Labels) -> Iterator[list[str]]:
+    """The lifecycle section's lines, each stage's list of findings in parts of up to
+    :data:`LINES_PER_PIECE` lines."""
     out = ["## By lifecycle stage", ""]
     stages = by_lifecycle(a)
     rows: list[tuple[str, ...]] = []
@@ -584,12 +636,15 @@ def _lifecycle(a: Assessment, labels: Labels) -> list[str]:
         if not found:
             continue
         out += [f"**{stage.value}**", ""]
-        out += [
-            f"- {SEVERITY_MARK[f.residual_severity]} · {md_text(f.title)} · {md_text(labels.targets(f))} · {STATUS_LABELS[f.status]}"
-            for f in found
-        ]
+        for start in range(0, len(found), LINES_PER_PIECE):
+            out += [
+                f"- {SEVERITY_MARK[f.residual_severity]} · {md_text(f.title)} · {md_text(labels.targets(f))} · {STATUS_LABELS[f.status]}"
+                for f in found[start : start + LINES_PER_PIECE]
+            ]
+            yield out
+            out = []
         out.append("")
-    return out
+    yield out
 
 
 def _diagnostics(a: Assessment) -> list[str]:

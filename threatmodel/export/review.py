@@ -8,6 +8,7 @@ proposed control are decided here, so the two documents cannot drift apart.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
@@ -15,7 +16,7 @@ from typing import Literal, NamedTuple
 from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import has_candidates
-from threatmodel.engine.questions import open_questions, risk_resting_on_unknowns
+from threatmodel.engine.questions import risk_resting_on_unknowns
 from threatmodel.export.common import DECLARED_RANK, Labels, RefLink, proposed_controls, ref_links, report_order
 from threatmodel.model.finding import Finding, ScoreFactor
 from threatmodel.model.levels import classification_rank, classification_word
@@ -503,21 +504,49 @@ class QuestionList:
 
 
 def open_question_list(analysis: Analysis, limit: int = QUESTION_LIMIT) -> QuestionList:
-    """The open questions of the model, most open risk first (the order of ``threatmodel questions``)."""
+    """The open questions of the model, most open risk first (the order of ``threatmodel questions``),
+    the first ``limit`` of them in full.
+
+    :func:`~threatmodel.engine.questions.open_questions` made (and validated) every question, with
+    its sorted finding ids, to list the first 25: at 50,000 components that was the Markdown
+    report's peak (decision 1866). Here each question is ranked by the same key, the risk and count
+    of the findings resting on it then its element and attribute (unique per question, so any sort
+    gives one order), and only the first ``limit`` are made."""
     findings = analysis.assessment.findings
-    asked = open_questions(findings)
-    by_id = {f.id: f for f in findings}
-    order = {f.id: i for i, f in enumerate(report_order(findings))}
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    wording: dict[tuple[str, str], str] = {}
+    for finding in findings:
+        for assumption in finding.assumes:
+            key = (assumption.element, assumption.attribute)
+            found = grouped.get(key)
+            if found is None:
+                grouped[key] = [finding]
+                wording[key] = assumption.question
+            else:
+                found.append(finding)
+    ranked = heapq.nsmallest(
+        limit,
+        (
+            (-sum(f.residual_risk for f in found if f.status.is_open), -len(found), element, attribute)
+            for (element, attribute), found in grouped.items()
+        ),
+    )
+    ids = {
+        (element, attribute): sorted(f.id for f in grouped[(element, attribute)]) for *_, element, attribute in ranked
+    }
+    needed = {fid for listed in ids.values() for fid in listed}
+    by_id = {f.id: f for f in findings if f.id in needed}
+    order = {f.id: i for i, f in enumerate(report_order(findings)) if f.id in needed}
     rows = tuple(
         QuestionRow(
             rank=rank,
-            question=q.question,
-            element=q.element,
-            attribute=q.attribute,
-            findings=tuple(sorted((by_id[fid] for fid in q.findings), key=lambda f: order[f.id])),
-            open_findings=q.open_findings,
-            risk=q.risk,
+            question=wording[(element, attribute)],
+            element=element,
+            attribute=attribute,
+            findings=tuple(sorted((by_id[fid] for fid in ids[(element, attribute)]), key=lambda f: order[f.id])),
+            open_findings=sum(1 for f in grouped[(element, attribute)] if f.status.is_open),
+            risk=-negative_risk,
         )
-        for rank, q in enumerate(asked[:limit], 1)
+        for rank, (negative_risk, _, element, attribute) in enumerate(ranked, 1)
     )
-    return QuestionList(rows=rows, total=len(asked), risk=risk_resting_on_unknowns(findings))
+    return QuestionList(rows=rows, total=len(grouped), risk=risk_resting_on_unknowns(findings))

@@ -10,9 +10,9 @@ import itertools
 import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from threatmodel.model.levels import SEVERITIES_WORST_FIRST as SEVERITIES_WORST_FIRST
 from threatmodel.model.levels import Classification as Classification
@@ -55,6 +55,59 @@ class Frozen(BaseModel):
         str_strip_whitespace=False,
         validate_default=False,
     )
+
+
+class Item(Frozen):
+    """Base of the items a model file lists by the thousand (data, boundaries, components, flows,
+    controls, triage entries): each validated instance gives up its own set of stated field names
+    for one equal set its class already has (:func:`shared_field_set`)."""
+
+    @model_validator(mode="after")
+    def _share_field_set(self) -> Item:
+        shared_field_set(self)
+        return self
+
+
+FIELD_SETS_PER_CLASS = 64
+"""Distinct sets of stated field names kept per class by :func:`shared_field_set` (a look-up each)."""
+
+_field_sets: dict[type, dict[frozenset[str], set[str]]] = {}
+"""Per class of :class:`Item`: the distinct sets of stated field names seen so far, each kept once."""
+
+
+def shared_field_set(item: BaseModel) -> None:
+    """Let ``item`` (of a frozen class) use the set of stated field names an earlier item of its
+    class with the same stated fields has, as soon as it is validated.
+
+    Pydantic makes each instance its own set (500-700 bytes for a flow or a component, more than the
+    instance's own values); all of a 50,000-component model's sets were held together until the
+    graph shared them (:func:`share_field_sets`), about 130 MB, and the freed sets left holes in
+    the heap that the process never gave back. A set dropped right after its instance is made is
+    reused by the next one. Sharing is invisible: frozen instances never add to their set, and
+    ``model_copy`` copies it before changing it. At most :data:`FIELD_SETS_PER_CLASS` sets are
+    kept per class; an item matching none keeps its own."""
+    own = item.__pydantic_fields_set__
+    kind = type(item)
+    shared = _last_field_set.get(kind)  # consecutive items of a class mostly state the same fields
+    if shared is None or (shared is not own and shared != own):
+        known = _field_sets.get(kind)
+        if known is None:
+            known = _field_sets[kind] = {}
+        key = frozenset(own)
+        shared = known.get(key)
+        if shared is None:
+            if len(known) >= FIELD_SETS_PER_CLASS:
+                return
+            shared = known[key] = own
+        _last_field_set[kind] = shared
+    if shared is not own:
+        _FIELDS_SET.__set__(item, shared)
+
+
+_last_field_set: dict[type, set[str]] = {}
+"""Per class: the set :func:`shared_field_set` last gave or kept, compared first."""
+_FIELDS_SET: Any = BaseModel.__dict__["__pydantic_fields_set__"]
+"""The instance slot holding that set (set through its descriptor: the classes are frozen)."""
 
 
 # ---------------------------------------------------------------------------
@@ -173,7 +226,7 @@ def share_field_sets(items: Iterable[BaseModel]) -> None:
         if known is None:
             continue
         for candidate in known:
-            if candidate == own:
+            if candidate is own or candidate == own:
                 if candidate is not own:
                     object.__setattr__(item, "__pydantic_fields_set__", candidate)
                 break

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import uuid
 from collections.abc import Iterable
 
@@ -22,8 +23,10 @@ def split_ref(value: str) -> tuple[str, str]:
 
 
 def flow_key(flow_id: str | None, source: str, target: str) -> str:
-    """How a flow is addressed: its id, else ``<source>-to-<target>`` (model, YAML editor, migrate)."""
-    return flow_id if flow_id else f"{source}-to-{target}"
+    """How a flow is addressed: its id, else ``<source>-to-<target>`` (model, YAML editor, migrate).
+    A derived key is interned: asked of every flow by the graph, the labels and the writers, it was a
+    new string each time (about 350,000 of them held at once by a 50,000-component report)."""
+    return flow_id if flow_id else sys.intern(f"{source}-to-{target}")
 
 
 def control_key(control: str, scope: Iterable[str]) -> str:

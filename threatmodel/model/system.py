@@ -15,6 +15,7 @@ from pydantic import AfterValidator, Field, StrictBool
 from threatmodel.model.base import (
     Classification,
     Frozen,
+    Item,
     Labelled,
     Name,
     Ref,
@@ -105,7 +106,7 @@ class System(Frozen):
     """Free labels."""
 
 
-class DataAsset(Labelled, Frozen):
+class DataAsset(Labelled, Item):
     """A kind of data the system stores, processes or moves."""
 
     id: Slug
@@ -162,7 +163,7 @@ class DataAsset(Labelled, Frozen):
     unknown."""
 
 
-class Boundary(Labelled, Frozen):
+class Boundary(Labelled, Item):
     """A trust boundary; boundaries nest through ``parent``."""
 
     id: Slug
@@ -194,7 +195,7 @@ class ExecutionBounds(Frozen):
     """Spending limit per task, in the organisation's currency."""
 
 
-class _ComponentBase(Labelled, Frozen):
+class _ComponentBase(Labelled, Item):
     if TYPE_CHECKING:  # each concrete class narrows it to its Literal kinds (the union's discriminator)
         kind: str
 
@@ -518,7 +519,7 @@ ComponentBase = _ComponentBase
 # Flows, controls, triage
 
 
-class Flow(Frozen):
+class Flow(Item):
     """A directed data flow between two components."""
 
     id: Slug | None = None
@@ -544,7 +545,7 @@ class Flow(Frozen):
         return flow_key(self.id, self.source, self.target)
 
 
-class ImplementedControl(Frozen):
+class ImplementedControl(Item):
     """A control the system already has, named by its catalog id."""
 
     control: Ref
@@ -578,7 +579,7 @@ class Evidence(Frozen):
     """Where the run's results can be read (http or https)."""
 
 
-class TriageEntry(Frozen):
+class TriageEntry(Item):
     """A decision about one finding."""
 
     status: TriageStatus
