@@ -456,6 +456,33 @@ def test_passwords_from_the_public_over_http_are_not_an_inside_zone_flow() -> No
     assert "neither end of shoppers-to-web sits in a stated boundary" in f.why
 
 
+def _weights_shipped(
+    model_id: str, kind: str, output: str, recipient: dict[str, Any], trained_on: str
+) -> dict[str, Any]:
+    """A model trained in a restricted lab on confidential records, whose job writes the weights to
+    a registry that hands them to ``recipient`` (id ``receiver``); no one is drawn querying it."""
+    return {
+        "system": {"id": "release", "name": "Model release"},
+        "data": [
+            {"id": "records", "name": trained_on, "classification": "confidential"},
+            {"id": "checkpoints", "artifact": "model-weights", "provenance": "first-party"},
+        ],
+        "boundaries": [{"id": "lab", "trust": "restricted"}, {"id": "internet", "trust": "untrusted"}],
+        "components": [
+            {"id": "snapshot", "kind": "dataset", "boundary": "lab", "data": ["records"]},
+            {"id": "training", "kind": "training-job", "boundary": "lab", "produces": model_id},
+            {"id": model_id, "kind": kind, "boundary": "lab", "output": output},
+            {"id": "registry", "kind": "model-registry", "boundary": "lab"},
+            {"id": "receiver", **recipient},
+        ],
+        "flows": [
+            {"source": "snapshot", "target": "training", "data": ["records"]},
+            {"source": "training", "target": "registry", "data": ["checkpoints"]},
+            {"source": "registry", "target": "receiver", "data": ["checkpoints"]},
+        ],
+    }
+
+
 @pytest.mark.parametrize(
     ("recipient", "opening"),
     [
@@ -475,26 +502,7 @@ def test_weights_handed_out_are_read_from_what_is_stated_of_their_recipient(
     as often as not; its boundary is asked by the threats that read the copy itself
     (model-on-uncontrolled-devices), not read here as a release (decision 1909). Worded without a
     querier, since none is drawn."""
-    model = {
-        "system": {"id": "release", "name": "Code model release"},
-        "data": [
-            {"id": "repos", "name": "Company repositories", "classification": "confidential"},
-            {"id": "checkpoints", "artifact": "model-weights", "provenance": "first-party"},
-        ],
-        "boundaries": [{"id": "lab", "trust": "restricted"}, {"id": "internet", "trust": "untrusted"}],
-        "components": [
-            {"id": "repo-snapshot", "kind": "dataset", "boundary": "lab", "data": ["repos"]},
-            {"id": "pretraining", "kind": "training-job", "boundary": "lab", "produces": "code-model"},
-            {"id": "code-model", "kind": "llm", "boundary": "lab", "output": "text"},
-            {"id": "registry", "kind": "model-registry", "boundary": "lab"},
-            {"id": "receiver", **recipient},
-        ],
-        "flows": [
-            {"source": "repo-snapshot", "target": "pretraining", "data": ["repos"]},
-            {"source": "pretraining", "target": "registry", "data": ["checkpoints"]},
-            {"source": "registry", "target": "receiver", "data": ["checkpoints"]},
-        ],
-    }
+    model = _weights_shipped("code-model", "llm", "text", recipient, "Company repositories")
     found = _findings(model, as_written=True)
     f = found.get("tm:training-data-extraction@code-model")
     if opening is None:
@@ -539,27 +547,12 @@ def test_sellers_steering_a_search_encoder_are_not_worded_as_people_hiding_from_
 
 
 def test_a_generators_weights_handed_out_are_worded_as_sampled_offline() -> None:
-    """A media generator whose weights reach a partner is sampled offline by the holder; the
+    """A media generator whose weights reach an untrusted zone is sampled offline by the holder; the
     recipient is not worded as a querier along the weights' flow (review 18)."""
-    model = {
-        "system": {"id": "photogen", "name": "Photo generator"},
-        "data": [
-            {"id": "photos", "name": "Studio photos", "classification": "confidential"},
-            {"id": "gen-weights", "artifact": "model-weights", "provenance": "first-party"},
-        ],
-        "boundaries": [{"id": "studio", "trust": "internal"}, {"id": "agency", "trust": "partner"}],
-        "components": [
-            {"id": "photo-store", "kind": "datastore", "boundary": "studio", "data": ["photos"]},
-            {"id": "tune", "kind": "fine-tuning-job", "boundary": "studio", "produces": "photo-gen"},
-            {"id": "photo-gen", "kind": "ml-model", "boundary": "studio", "output": "media"},
-            {"id": "render-farm", "kind": "datastore", "boundary": "agency"},
-        ],
-        "flows": [
-            {"source": "photo-store", "target": "tune", "data": ["photos"]},
-            {"source": "tune", "target": "render-farm", "data": ["gen-weights"]},
-        ],
-    }
+    model = _weights_shipped(
+        "photo-gen", "ml-model", "media", {"kind": "datastore", "boundary": "internet"}, "Studio photos"
+    )
     f = _findings(model, as_written=True)["tm:training-data-extraction@photo-gen"]
     assert f.title == "Extraction of memorised training images or recordings from weights handed out"
     assert f.scenario.startswith("photo-gen's weights leave the organisation")
-    assert "render-farm reaches" not in f.scenario and "Studio photos" in f.scenario
+    assert "receiver reaches" not in f.scenario and "Studio photos" in f.scenario
