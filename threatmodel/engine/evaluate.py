@@ -858,7 +858,7 @@ def evaluate_untriaged(
             reference=False,
             explain=explain,
             partial=partial,
-            forget_tables=forget_tables and partial is None,
+            forget_tables=forget_tables,  # ignored with ``partial``, whose run keeps them
         )
 
 

@@ -206,37 +206,13 @@ def document_fields(*, schemas: bool = True) -> None:
 
 
 def share_field_sets(items: Iterable[BaseModel]) -> None:
-    """Let items of one class whose *set* fields are the same share one ``model_fields_set``.
-
-    Pydantic gives every validated instance its own set of the names of the fields its input
-    stated: 300-700 bytes, more than the instance's own field values' dictionary. A model file's
-    items mostly state the same few fields, so at 50,000 components the loaded model held about
-    200,000 such sets (over 100 MB) of a few dozen distinct contents. Sharing is invisible: the
-    classes are frozen, so pydantic never adds to an instance's set, and ``model_copy`` copies the
-    set before changing it. Each class keeps a few candidates, compared as sets (sizes first);
-    an item matching none keeps its own."""
-    candidates: dict[type, list[set[str]] | None] = {}
+    """Let items of frozen classes share one ``model_fields_set`` per distinct content, as
+    :func:`shared_field_set` does for each :class:`Item` as it is validated: for the items made
+    without validation since (``model_copy`` of an edited component gives it its own set), and
+    for frozen classes that are not :class:`Item`. Items already sharing are found at once."""
     for item in items:
-        own = item.__pydantic_fields_set__
-        kind = type(item)
-        if kind not in candidates:  # only a frozen class's instances never add to their set
-            candidates[kind] = [own] if kind.model_config.get("frozen") else None
-            continue
-        known = candidates[kind]
-        if known is None:
-            continue
-        for candidate in known:
-            if candidate is own or candidate == own:
-                if candidate is not own:
-                    object.__setattr__(item, "__pydantic_fields_set__", candidate)
-                break
-        else:
-            if len(known) < SHARED_SETS_PER_CLASS:
-                known.append(own)
-
-
-SHARED_SETS_PER_CLASS = 8
-"""Distinct field sets remembered per class by :func:`share_field_sets` (bounds its work per item)."""
+        if type(item).model_config.get("frozen"):  # only a frozen class's instances never add to their set
+            shared_field_set(item)
 
 
 @contextmanager
