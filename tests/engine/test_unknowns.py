@@ -353,9 +353,13 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     store drawn inside would be a provider's, the reading eleven findings and four false alarms
     over ten corpora refuted, no reviewer expecting one of them); outside those zones the unknown
     supplier still counts and is asked.
+    Session 19 (decision 1916) added one, in credentials-exposed-to-untrusted-code's path for a
+    federation site running partners' job code with no keys drawn: the job must be stated
+    federated, since a member signs in to the federation by construction; read the default way,
+    every training job's unstated ``federated`` would make it a site holding such keys.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 82
+    assert 0 < text.count("unknown: no-match") <= 83
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

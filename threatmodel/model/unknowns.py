@@ -39,7 +39,7 @@ UNKNOWABLE: dict[str, str] = {
     "weights_format": "how the weights of {name} are serialised (safetensors, pickle, pytorch, onnx, …)",
     "labelling": "where the labels of {name} come from (internal, vendor, crowdsourced, user-feedback, …)",
     "method": "how {name} trains (pretraining, supervised, full-fine-tune, peft, rlhf, continuous)",
-    "output": "what {name} returns to its callers (text, label, scores, logits, embeddings)",
+    "output": "what {name} returns to its callers (text, label, scores, logits, embeddings, media)",
     # issue 9, unknowns and oversight: how model output is used where it arrives
     "instructed": "whether {name} is given standing instructions (a system prompt) by the application that calls it",
     "output_use": "what {name} does with the model output it receives (display-text, render-markdown, render-html, execute-code, run-sql, run-shell, call-api, send-email, automated-decision, or [] for none)",
