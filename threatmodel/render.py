@@ -170,11 +170,18 @@ def _markdown(analysis: Analysis, options: Options) -> Rendered:
 
 
 def _html(analysis: Analysis, options: Options) -> Rendered:
-    from threatmodel.export.html import html_pieces
+    from threatmodel.export.html import html_pieces, html_start
 
-    svg, warnings = html_diagram(analysis, options)
+    # Graphviz lays the diagram out in its own process while this one makes what the document
+    # writes before the diagram (decision 1867): the same work, less waiting
+    drawing = start_html_diagram(analysis, options)
+    start = [html_start(analysis, tool_version=options.tool_version)]
+    svg, warnings = drawing()
     return Rendered(
-        TextPieces(lambda: html_pieces(analysis, tool_version=options.tool_version, diagram_svg=svg)), warnings
+        TextPieces(
+            lambda: html_pieces(analysis, tool_version=options.tool_version, diagram_svg=svg, start=start)
+        ),
+        warnings,
     )
 
 
@@ -217,13 +224,51 @@ def _redteam(analysis: Analysis, options: Options) -> Rendered:
 def html_diagram(analysis: Analysis, options: Options) -> tuple[str | None, tuple[str, ...]]:
     """The whole-model diagram as SVG text for the HTML report (what ``diagram --format svg``
     draws by default), or ``None`` with the reason."""
+    return start_html_diagram(analysis, options)()
+
+
+def start_html_diagram(analysis: Analysis, options: Options) -> Callable[[], tuple[str | None, tuple[str, ...]]]:
+    """:func:`html_diagram` begun: the scene and its DOT text are made now and Graphviz is started
+    in a thread (which waits on it, holding no lock); the function returned waits for the layout
+    and gives what :func:`html_diagram` gives. The caller may work in between."""
+    import threading
+
     try:
-        svg = _drawn("svg")(analysis, dataclasses.replace(options, view=None, legend=True)).data
-        return (svg.decode("utf-8", "replace") if isinstance(svg, bytes) else svg), ()
+        whole = dataclasses.replace(options, view=None)
+        dot = _dot_text(_scene(analysis, whole, laid_out=True), "svg", legend=True)
     except (RenderError, UsageError) as exc:
-        problem = exc.problems[0]
-        reason = f"the HTML report has no diagram: {problem.message}"
-        return None, (reason + (f"\n  hint: {problem.hint}" if problem.hint else ""),)
+        failed = _no_diagram(exc)
+        return lambda: failed
+    laid_out: list[bytes] = []
+    failure: list[BaseException] = []
+
+    def lay_out() -> None:
+        try:
+            laid_out.append(options.run_dot(dot, "svg"))
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits
+            failure.append(exc)
+
+    thread = threading.Thread(target=lay_out, name="graphviz", daemon=True)
+    thread.start()
+
+    def finish() -> tuple[str | None, tuple[str, ...]]:
+        from threatmodel.export.diagram import svg_fonts
+
+        thread.join()
+        if failure:
+            if isinstance(failure[0], RenderError | UsageError):
+                return _no_diagram(failure[0])
+            raise failure[0]
+        svg = svg_fonts(laid_out[0])
+        return (svg.decode("utf-8", "replace") if isinstance(svg, bytes) else svg), ()
+
+    return finish
+
+
+def _no_diagram(exc: RenderError | UsageError) -> tuple[None, tuple[str, ...]]:
+    problem = exc.problems[0]
+    reason = f"the HTML report has no diagram: {problem.message}"
+    return None, (reason + (f"\n  hint: {problem.hint}" if problem.hint else ""),)
 
 
 # -- diagrams --------------------------------------------------------------------------------
@@ -239,16 +284,21 @@ def _scene(analysis: Analysis, options: Options, *, laid_out: bool) -> Scene:
     return scene
 
 
+def _dot_text(scene: Scene, fmt: str, *, legend: bool) -> str:
+    """The DOT text Graphviz lays out to draw ``scene`` as ``fmt``."""
+    from threatmodel.export.diagram import render_dot_scene
+    from threatmodel.export.diagram.style import FONT, PNG_FONT, PNG_MAX_WIDTH
+
+    png = fmt == "png"
+    return render_dot_scene(scene, legend=legend, font=PNG_FONT if png else FONT, max_width=PNG_MAX_WIDTH if png else None)
+
+
 def _drawn(fmt: str) -> Callable[[Analysis, Options], Rendered]:
     def render(analysis: Analysis, options: Options) -> Rendered:
-        from threatmodel.export.diagram import render_dot_scene, svg_fonts
-        from threatmodel.export.diagram.style import FONT, PNG_FONT, PNG_MAX_WIDTH
+        from threatmodel.export.diagram import svg_fonts
 
         scene = _scene(analysis, options, laid_out=True)
-        png = fmt == "png"
-        dot = render_dot_scene(
-            scene, legend=options.legend, font=PNG_FONT if png else FONT, max_width=PNG_MAX_WIDTH if png else None
-        )
+        dot = _dot_text(scene, fmt, legend=options.legend)
         data = options.run_dot(dot, fmt)
         return Rendered(svg_fonts(data) if fmt == "svg" else data, notes=scene.notes)
 

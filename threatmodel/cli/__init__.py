@@ -168,4 +168,36 @@ def main() -> None:
     import gc
 
     gc.set_threshold(*GC_THRESHOLDS)
-    cli(prog_name="threatmodel")
+    try:
+        cli(prog_name="threatmodel")
+    except SystemExit as done:
+        exit_without_teardown(done.code)
+        raise
+
+
+def exit_without_teardown(code: object) -> None:
+    """End the process now with ``code`` as ``sys.exit(code)`` would, without the interpreter's
+    teardown; return (and let the caller exit as usual) when that could differ.
+
+    A command has written its output and freed its model by the time it returns; what Python does
+    after that (clear every module and collect the cycles that leaves, 0.05-0.15 s of a
+    10,000-component command, decision 1867) changes nothing anyone sees. So: run the ``atexit``
+    handlers (coverage, pools, logging register theirs there; each runs once), flush stdout and
+    stderr, and ``os._exit``. Not when another thread is still running (Python would wait for it),
+    when the code is not an int or ``None`` (Python prints it), or when flushing fails (Python
+    reports that and exits 120)."""
+    import atexit
+    import os
+    import sys
+    import threading
+
+    if not (code is None or type(code) is int) or threading.active_count() > 1:
+        return
+    atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code or 0)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from threatmodel.engine.analysis import Analysis
@@ -45,7 +46,7 @@ from threatmodel.export.htmlkit import (
     td,
     tr,
 )
-from threatmodel.export.review import coverage, exchange_controls, open_question_list, system_view
+from threatmodel.export.review import SystemView, coverage, exchange_controls, open_question_list, system_view
 from threatmodel.model.finding import Assessment
 from threatmodel.model.vocab import Status
 
@@ -75,11 +76,21 @@ def render_html(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
     return "".join(html_pieces(analysis, tool_version=tool_version, diagram_svg=diagram_svg))
 
 
-def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | None) -> Iterator[str]:
-    """:func:`render_html` as the pieces whose concatenation it is, each section made when it is
-    reached: a writer that encodes and writes the pieces as they come holds one section at a time,
-    never the whole document (118 MB of text at 10,000 components, most of it 2 bytes a character)."""
-    a, cset = analysis.assessment, analysis.catalogs
+@dataclass(frozen=True, slots=True)
+class HtmlStart:
+    """What the report writes before the diagram (:func:`html_start`), made ahead of it: the report
+    command makes it while Graphviz lays the diagram out (decision 1867)."""
+
+    labels: Labels
+    head: tuple[str, ...]
+    """The document's lines up to the system section (the summary included)."""
+    view: SystemView
+    """The system section's tables."""
+
+
+def html_start(analysis: Analysis, *, tool_version: str) -> HtmlStart:
+    """The display names, the head of the document and the system section's tables of the report."""
+    a = analysis.assessment
     labels = Labels.of(a.model)
     s = a.model.system
     head = (
@@ -99,6 +110,24 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
         '<main class="wrap">',
         _summary(a, labels),
     )
+    return HtmlStart(labels, head, system_view(analysis))
+
+
+def html_pieces(
+    analysis: Analysis, *, tool_version: str, diagram_svg: str | None, start: list[HtmlStart] | None = None
+) -> Iterator[str]:
+    """:func:`render_html` as the pieces whose concatenation it is, each section made when it is
+    reached: a writer that encodes and writes the pieces as they come holds one section at a time,
+    never the whole document (118 MB of text at 10,000 components, most of it 2 bytes a character).
+
+    ``start`` may hold :func:`html_start` of the same analysis and version, made ahead: it is taken
+    out of the list (so its tables are freed once the system section is written, and a second
+    rendering makes its own)."""
+    a, cset = analysis.assessment, analysis.catalogs
+    made = start.pop() if start else html_start(analysis, tool_version=tool_version)
+    labels, head, view = made.labels, made.head, made.view
+    del made
+    s = a.model.system
     sections: tuple[Callable[[], str | Iterator[str]], ...] = (
         lambda: _control_plan(a, cset, labels),
         lambda: _questions(analysis, labels),
@@ -111,7 +140,10 @@ def html_pieces(analysis: Analysis, *, tool_version: str, diagram_svg: str | Non
     for part in head:
         yield part
         yield "\n"
-    yield from _system(analysis, diagram_svg)
+    system = _system(analysis, diagram_svg, view)
+    del view  # held by the section alone, freed once it is written
+    yield from system
+    del system
     yield "\n"
     for part in findings_section(analysis, labels):
         yield part
@@ -228,11 +260,13 @@ def _summary(a: Assessment, labels: Labels) -> str:
     )
 
 
-def _system(analysis: Analysis, diagram_svg: str | None) -> Iterator[str]:
+def _system(analysis: Analysis, diagram_svg: str | None, view: SystemView | None = None) -> Iterator[str]:
     """The system section as pieces: its tables a row at a time (the flows table alone is 4 M
-    characters at 10,000 components), the same text as its parts joined by newlines."""
+    characters at 10,000 components), the same text as its parts joined by newlines. ``view`` is
+    :func:`system_view` of the analysis when it was made ahead."""
     m = analysis.model
-    view = system_view(analysis)
+    if view is None:
+        view = system_view(analysis)
     out: list[str | Iterator[str]] = ['<section class="card" id="system"><h2>System</h2>']
     paras = [p for p in re.split(r"\n\s*\n", m.system.description.strip()) if p.strip()]
     if paras:

@@ -304,9 +304,12 @@ class _SvgWriter:
                 known = attrs[name] = (_rule(name), _local(name)[0], _qualified(name))
             rule = known[0]
             if rule == _CHECK:
-                lower = value.lower()
-                if "javascript:" in lower or "url(" in lower.replace("url(#", ""):
-                    continue
+                # a value without ':' and '(' holds neither "javascript:" nor "url(" in any case
+                # (most do: coordinates, colours, path data), so only the others are lowered
+                if ":" in value or "(" in value:
+                    lower = value.lower()
+                    if "javascript:" in lower or "url(" in lower.replace("url(#", ""):
+                        continue
             elif rule == _HREF:
                 if not value.startswith("#"):
                     continue
