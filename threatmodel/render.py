@@ -178,9 +178,7 @@ def _html(analysis: Analysis, options: Options) -> Rendered:
     start = [html_start(analysis, tool_version=options.tool_version)]
     svg, warnings = drawing()
     return Rendered(
-        TextPieces(
-            lambda: html_pieces(analysis, tool_version=options.tool_version, diagram_svg=svg, start=start)
-        ),
+        TextPieces(lambda: html_pieces(analysis, tool_version=options.tool_version, diagram_svg=svg, start=start)),
         warnings,
     )
 
@@ -245,7 +243,7 @@ def start_html_diagram(analysis: Analysis, options: Options) -> Callable[[], tup
     def lay_out() -> None:
         try:
             laid_out.append(options.run_dot(dot, "svg"))
-        except BaseException as exc:  # noqa: BLE001 - handed to the thread that waits
+        except BaseException as exc:  # handed to the thread that waits
             failure.append(exc)
 
     thread = threading.Thread(target=lay_out, name="graphviz", daemon=True)
@@ -290,7 +288,9 @@ def _dot_text(scene: Scene, fmt: str, *, legend: bool) -> str:
     from threatmodel.export.diagram.style import FONT, PNG_FONT, PNG_MAX_WIDTH
 
     png = fmt == "png"
-    return render_dot_scene(scene, legend=legend, font=PNG_FONT if png else FONT, max_width=PNG_MAX_WIDTH if png else None)
+    return render_dot_scene(
+        scene, legend=legend, font=PNG_FONT if png else FONT, max_width=PNG_MAX_WIDTH if png else None
+    )
 
 
 def _drawn(fmt: str) -> Callable[[Analysis, Options], Rendered]:

@@ -15,9 +15,7 @@ EXAMPLE = REPO / "models" / "agent-with-tools.yaml"
 
 # runs main() as the console script does, after arranging what the test looks at
 PRELUDE = (
-    "import atexit, os, sys, threading\n"
-    "from threatmodel.cli import main\n"
-    "sys.argv = ['threatmodel', *sys.argv[1:]]\n"
+    "import atexit, os, sys, threading\nfrom threatmodel.cli import main\nsys.argv = ['threatmodel', *sys.argv[1:]]\n"
 )
 
 
@@ -77,6 +75,8 @@ def test_a_non_int_status_is_printed_as_python_does() -> None:
     from threatmodel.cli import exit_without_teardown
 
     exit_without_teardown("not an int")  # returns: the caller's raise lets Python print it and exit 1
-    done = _run("import threatmodel.cli as c\nc.exit_without_teardown('stopped: reason')\nraise SystemExit('stopped: reason')")
+    done = _run(
+        "import threatmodel.cli as c\nc.exit_without_teardown('stopped: reason')\nraise SystemExit('stopped: reason')"
+    )
     assert done.returncode == 1
     assert "stopped: reason" in done.stderr

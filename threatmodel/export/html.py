@@ -124,9 +124,9 @@ def html_pieces(
     out of the list (so its tables are freed once the system section is written, and a second
     rendering makes its own)."""
     a, cset = analysis.assessment, analysis.catalogs
-    made = start.pop() if start else html_start(analysis, tool_version=tool_version)
-    labels, head, view = made.labels, made.head, made.view
-    del made
+    ahead = start.pop() if start else html_start(analysis, tool_version=tool_version)
+    labels, head, view = ahead.labels, ahead.head, ahead.view
+    del ahead
     s = a.model.system
     sections: tuple[Callable[[], str | Iterator[str]], ...] = (
         lambda: _control_plan(a, cset, labels),
