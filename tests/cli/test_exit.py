@@ -80,3 +80,30 @@ def test_a_non_int_status_is_printed_as_python_does() -> None:
     )
     assert done.returncode == 1
     assert "stopped: reason" in done.stderr
+
+
+def test_a_wrapper_around_the_program_runs_after_it() -> None:
+    """Run inside someone else's code (``runpy.run_module`` in a ``try``, as a profiler or a test
+    harness does), the command ends as Python ends it, so the wrapper's code after it runs."""
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['threatmodel', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_module('threatmodel', run_name='__main__')\n"
+        "finally:\n"
+        "    print('after the command', file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "validate", str(EXAMPLE)], capture_output=True, text=True, check=False, cwd=REPO
+    )
+    assert done.returncode == 0, done.stderr
+    assert "after the command" in done.stderr
+    profiled = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-s", "calls", "-m", "threatmodel", "validate", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    assert profiled.returncode == 0, profiled.stderr
+    assert "function calls" in profiled.stdout  # the profiler's report, printed after the command

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from importlib import import_module
+from types import FrameType
 
 import click
 
@@ -166,13 +167,34 @@ as before."""
 def main() -> None:
     """Console-script entry point."""
     import gc
+    import sys
 
     gc.set_threshold(*GC_THRESHOLDS)
+    alone = _the_program(sys._getframe(1))
     try:
         cli(prog_name="threatmodel")
     except SystemExit as done:
-        exit_without_teardown(done.code)
+        if alone:
+            exit_without_teardown(done.code)
         raise
+
+
+def _the_program(caller: FrameType | None) -> bool:
+    """Whether ``main`` was called by the program itself, with nothing of anyone else's below that
+    could run after it returns: the console script's module, or ``threatmodel/__main__.py`` run by
+    ``python -m`` (runpy's two frames). A wrapper (``runpy.run_module`` in a ``try``, ``python -m
+    cProfile``, a test harness) adds frames of its own, and its run ends as Python ends it."""
+    if caller is None or caller.f_code.co_name != "<module>":
+        return False
+    below = caller.f_back
+    while below is not None:
+        if below.f_globals.get("__name__") != "runpy" or below.f_code.co_name not in (
+            "_run_code",
+            "_run_module_as_main",
+        ):
+            return False
+        below = below.f_back
+    return True
 
 
 def exit_without_teardown(code: object) -> None:
@@ -183,7 +205,8 @@ def exit_without_teardown(code: object) -> None:
     after that (clear every module and collect the cycles that leaves, 0.05-0.15 s of a
     10,000-component command, decision 1867) changes nothing anyone sees. So: run the ``atexit``
     handlers (coverage, pools, logging register theirs there; each runs once), flush stdout and
-    stderr, and ``os._exit``. Not when another thread is still running (Python would wait for it),
+    stderr, and ``os._exit``. ``main`` asks only when it was called by the program itself
+    (:func:`_the_program`). Not when another thread is still running (Python would wait for it),
     when the code is not an int or ``None`` (Python prints it), or when flushing fails (Python
     reports that and exits 120)."""
     import atexit
