@@ -128,7 +128,8 @@ MODERATION_FLOWS += [("moderator", "pages"), ("pages", "readers")]
 def test_a_score_applied_automatically_sits_on_the_application_that_applies_it() -> None:
     findings = _by_id(_assess(_moderation(human_review="none"), MODERATION_FLOWS))
     f = findings[f"{SCORES}@moderator"]
-    assert f.title == "Decisions applied automatically from a model's label or score"
+    # the moderator applies the score, the pages show it to people: worded for both (decision 1918)
+    assert f.title == "Decisions taken on a model's score without review"
     assert f.affected == ("moderator", "pages")
     assert f"{SCORES}@pages" in f.aliases and "tm:unreviewed-automated-decision@moderator" in f.aliases
     assert not any(fid.startswith("tm:unreviewed-automated-decision") for fid in findings)

@@ -10,7 +10,7 @@ from tests.helpers import FIXED_DATE, stated
 from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import check_catalogs
 from threatmodel.io.load import load_catalogs
-from threatmodel.model.catalog import Variant
+from threatmodel.model.catalog import GroupWording, Threat, Variant
 from threatmodel.model.finding import Finding
 from threatmodel.model.rules import KindIs
 from threatmodel.model.system import SystemModel
@@ -556,3 +556,87 @@ def test_a_generators_weights_handed_out_are_worded_as_sampled_offline() -> None
     assert f.title == "Extraction of memorised training images or recordings from weights handed out"
     assert f.scenario.startswith("photo-gen's weights leave the organisation")
     assert "receiver reaches" not in f.scenario and "Studio photos" in f.scenario
+
+
+# -- a finding grouping elements worded differently (decision 1918) --
+def _zone_carrying(*payloads: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    """A service in one zone receives each payload over its own unencrypted flow from a store there."""
+    return {
+        "system": {"id": "zone", "name": "Zone"},
+        "boundaries": [{"id": "dc", "trust": "internal"}],
+        "data": [{"id": d, "name": d, "classification": "restricted", **extra} for d, extra in payloads],
+        "components": [
+            {"id": "service", "kind": "application", "boundary": "dc"},
+            *({"id": f"store-{d}", "kind": "datastore", "boundary": "dc"} for d, _ in payloads),
+        ],
+        "flows": [{"source": f"store-{d}", "target": "service", "data": [d], "encrypted": False} for d, _ in payloads],
+    }
+
+
+def test_a_group_of_differently_worded_flows_takes_the_threats_own_wording() -> None:
+    """A zone's links carrying weights and call audio are one root cause, but neither member's
+    wording is the group's: the group reads as the threat's general case and realises both
+    members' references (the weights still count as an exfiltration path)."""
+    model = _zone_carrying(("weights", {"artifact": "model-weights"}), ("audio", {"tags": ["biometric", "pii"]}))
+    f = _findings(model, as_written=True)["tm:unprotected-sensitive-flow@dc"]
+    assert len(f.affected) == 2
+    assert (
+        f.title
+        == _threat("unprotected-sensitive-flow").title
+        == "Sensitive data moving without stated protection in transit"
+    )
+    assert f.scenario.startswith("store-audio → service and store-weights → service moves")
+    assert "cosai:riskModelExfiltration" in f.refs and "owasp-ai-exchange:inputdataleak" in f.refs
+
+
+def test_a_group_of_alike_flows_keeps_their_wording() -> None:
+    model = _zone_carrying(("key-a", {"tags": ["credentials"]}), ("key-b", {"tags": ["secrets"]}))
+    f = _findings(model, as_written=True)["tm:unprotected-sensitive-flow@dc"]
+    assert len(f.affected) == 2
+    assert f.title == "Credentials or secrets unprotected on the wire inside a zone"
+    assert "foothold in that zone" in f.scenario
+
+
+def test_a_score_applied_in_one_place_and_shown_in_another_takes_the_grouped_wording() -> None:
+    """The underwriting service applies the model's score as the decision; the app people use shows
+    it: one finding on the service, worded for both (the threat's ``grouped`` wording)."""
+    model = {
+        "system": {"id": "credit", "name": "Credit"},
+        "data": [{"id": "decision", "classification": "confidential", "tags": ["pii"]}],
+        "components": [
+            {"id": "applicants", "kind": "human-user", "population": "customers"},
+            {"id": "app", "kind": "application"},
+            {"id": "underwriting", "kind": "application", "output_use": ["automated-decision"]},
+            {"id": "scorer", "kind": "ml-model", "output": "scores"},
+        ],
+        "flows": [
+            {"source": "applicants", "target": "app", "data": ["decision"]},
+            {"source": "app", "target": "underwriting", "data": ["decision"]},
+            {"source": "underwriting", "target": "scorer", "data": ["decision"]},
+            {"source": "scorer", "target": "underwriting", "data": ["decision"]},
+            {"source": "underwriting", "target": "app", "data": ["decision"]},
+            {"source": "app", "target": "applicants", "data": ["decision"]},
+        ],
+    }
+    f = _findings(model)["tm:unreviewed-score-reliance@underwriting"]
+    grouped = _threat("unreviewed-score-reliance").grouped
+    assert grouped is not None and f.title == grouped.title
+    assert "applied as the decision where no one looks" in f.scenario and "{" not in f.scenario
+
+
+def _threat(threat_id: str) -> Threat:
+    return next(t for c in CATALOGS.catalogs for t in c.threats if t.id == threat_id)
+
+
+def test_a_grouped_wording_is_checked_like_the_threats_own() -> None:
+    """Its placeholders are checked, and it needs both ``group_by`` and ``variants`` to ever be used."""
+    library = next(c for c in CATALOGS.catalogs if c.id == "tm")
+    threat = library.threats[0].model_copy(
+        update={"grouped": GroupWording(title="Grouped", scenario="{target} and {nonsense}"), "variants": ()}
+    )
+    broken = library.model_copy(update={"threats": (threat, *library.threats[1:])})
+    issues = check_catalogs([broken, *(c for c in CATALOGS.catalogs if c.id != "tm")])
+    assert [(i.path[-2:], "nonsense" in i.message) for i in issues] == [
+        ((0, "grouped"), False),
+        (("grouped", "scenario"), True),
+    ]

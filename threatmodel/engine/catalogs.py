@@ -278,6 +278,17 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
                     check_ref(r, (*at, "refs", j))
                 if variant.scenario is not None:
                     scenarios.append((variant.scenario, (*at, "scenario")))
+            if threat.grouped is not None:
+                if threat.group_by is None or not threat.variants:
+                    issues.append(
+                        CatalogIssue(
+                            cat.id,
+                            (*base, "grouped"),
+                            "'grouped' words a finding whose elements took different variants: it needs 'group_by' and 'variants'",
+                            "remove it, or give the threat both",
+                        )
+                    )
+                scenarios.append((threat.grouped.scenario, (*base, "grouped", "scenario")))
             for text, where in scenarios:
                 for name in _PLACEHOLDER.findall(text):
                     if name == "relying" and threat.group_by is not GroupBy.PRODUCER:

@@ -416,6 +416,21 @@ def _label(g: ModelGraph, element: str) -> str:
     return f"{g.name(flow.source)} → {g.name(flow.target)}" if flow is not None else g.name(element)
 
 
+def _mixed_wording(members: Sequence[_Draft]) -> tuple[str, str, tuple[str, ...]] | None:
+    """The title, scenario template and references of a finding grouping ``members`` when they took
+    different wordings (decision 1918): the threat's ``grouped`` wording, else its own, which is
+    written for the general case, and every member's references (the weights on one of a zone's
+    links still realise the weights-exfiltration entries). ``None`` when they all read alike: the
+    group keeps its worst member's wording."""
+    if len({(d.finding.title, d.scenario) for d in members}) == 1:
+        return None
+    threat = members[0].threat
+    wording = threat.grouped
+    title = wording.title if wording is not None else threat.title
+    scenario = wording.scenario if wording is not None else threat.scenario
+    return title, scenario, tuple(sorted({r for d in members for r in d.finding.refs}))
+
+
 def group_findings(g: ModelGraph, drafts: Sequence[_Draft], *, explain: bool = True) -> list[Finding]:
     """One finding per root cause: drafts of a threat with ``group_by`` whose facts name the same root
     element become one finding keyed ``<threat>@<root>`` that lists every affected element once.
@@ -441,30 +456,30 @@ def group_findings(g: ModelGraph, drafts: Sequence[_Draft], *, explain: bool = T
         primary = max(members, key=lambda d: (d.finding.residual_risk, d.finding.risk))
         affected = tuple(d.element for d in members)
         threat = primary.threat
-        scenario = primary.finding.scenario
+        mixed = _mixed_wording(members)
+        template = primary.scenario if mixed is None else mixed[1]
+        scenario = primary.finding.scenario if mixed is None else ""
         if explain:
             names = [_label(g, e) for e in affected]
             values = {**primary.values, "target": name_list(names)}
             # the scenario names one path of several: say so, so a sentence about the group reads right
             if values.get("path"):
                 values["path"] = f"{values['path']} (one of {len(members)} paths)"
-            scenario = fill(primary.scenario, values)
+            scenario = fill(template, values)
         assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
         aliases = {finding_id(key, e) for e in affected} | {a for d in members for a in d.finding.aliases}
-        out.append(
-            _copied(
-                primary.finding,
-                {
-                    "id": finding_id(key, anchor),
-                    "scenario": scenario,
-                    "assumes": tuple(assumes),
-                    "root": anchor,
-                    "root_cause": _root_cause(g, threat, anchor, affected),
-                    "affected": affected,
-                    "aliases": tuple(sorted(aliases)),
-                },
-            )
-        )
+        update: dict[str, object] = {
+            "id": finding_id(key, anchor),
+            "scenario": scenario,
+            "assumes": tuple(assumes),
+            "root": anchor,
+            "root_cause": _root_cause(g, threat, anchor, affected),
+            "affected": affected,
+            "aliases": tuple(sorted(aliases)),
+        }
+        if mixed is not None:
+            update |= {"title": mixed[0], "refs": mixed[2]}
+        out.append(_copied(primary.finding, update))
     return out
 
 
@@ -699,12 +714,15 @@ def _placed(g: ModelGraph, key: str, anchor: str, members: Sequence[_Draft], *, 
     assumes = sorted({a for d in members for a in d.finding.assumes}, key=lambda a: (a.element, a.attribute))
     aliases = {finding_id(key, d.element) for d in members if d.element != anchor}
     aliases |= {a for d in members for a in d.finding.aliases}
+    mixed = _mixed_wording(members)
     update: dict[str, object] = {
         "id": finding_id(key, anchor),
-        "scenario": fill(primary.scenario, values) if explain else "",
+        "scenario": fill(primary.scenario if mixed is None else mixed[1], values) if explain else "",
         "assumes": tuple(assumes),
         "aliases": tuple(sorted(aliases)),
     }
+    if mixed is not None:
+        update |= {"title": mixed[0], "refs": mixed[2]}
     if moved:
         update |= {
             "target": anchor,

@@ -148,6 +148,14 @@ class Variant(Frozen):
     """The catalog entries the finding realises in this case, replacing the threat's ``refs``."""
 
 
+class GroupWording(Frozen):
+    """The wording of a finding that groups elements whose own wordings differ (decision 1918)."""
+
+    title: Name
+    scenario: Text
+    """Same placeholders as the threat's scenario."""
+
+
 class GroupBy(StrEnum):
     """The fact a threat's findings are grouped by: one root cause, one finding (docs/rules.md)."""
 
@@ -246,6 +254,11 @@ class Threat(Frozen):
     variants: tuple[Variant, ...] = ()
     """Title, scenario and references chosen from the facts (e.g. tenants only where the model states
     there are tenants); a finding where no variant holds uses the threat's own."""
+    grouped: GroupWording | None = None
+    """With ``group_by`` and ``variants``: the title and scenario of a finding whose elements took
+    different wordings (a zone's links carrying weights and call audio), where the threat's own
+    wording does not cover every variant; unset, such a finding takes the threat's own wording. Its
+    references are every member's (decision 1918)."""
     training_data_at_stake: bool = False
     """The attack reveals or alters what a model was trained on (memorisation, membership inference,
     inversion): restricted data in the model's ``trained_on`` then raises its impact. Otherwise only
