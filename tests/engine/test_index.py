@@ -132,6 +132,7 @@ data_tests = st.builds(
             "classification_at_least": st.sampled_from(["public", "internal", "confidential", "restricted"]),
             "classification_unknown": st.sampled_from(["match", "no-match"]),
             "tags_any": st.lists(st.sampled_from(TAGS), min_size=1, max_size=2),
+            "tags_own": st.just(True),
             "personal": st.just(True),
             "unknown": st.sampled_from(["match", "no-match"]),
             "attr": attr_tests(),

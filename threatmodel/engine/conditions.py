@@ -244,7 +244,7 @@ def data_matches(
         return False
     if test.classification_at_least is not None and not classified_at_least(test, graph, data_id):
         return False
-    if test.tags_any and not set(test.tags_any) & set(asset.tags):
+    if test.tags_any and not set(test.tags_any) & (stated_tags(graph)[data_id] if test.tags_own else set(asset.tags)):
         return False
     if test.personal and not (
         is_personal(asset) or (test.unknown == "match" and personal_by_unknown_lineage(graph, data_id) is not None)
@@ -253,6 +253,11 @@ def data_matches(
     if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
         return False
     return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
+
+
+def stated_tags(graph: ModelGraph) -> dict[str, frozenset[str]]:
+    """Each asset's tags as the model states them, before its lineage adds any (``tags_own``)."""
+    return graph.memo(("stated-tags",), lambda: {a.id: frozenset(a.tags) for a in graph.model.data})
 
 
 def classified_at_least(test: DataTest, graph: ModelGraph, data_id: str) -> bool:

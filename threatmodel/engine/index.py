@@ -24,6 +24,7 @@ from threatmodel.engine.conditions import (
     data_matches,
     is_personal,
     personal_by_unknown_lineage,
+    stated_tags,
     value_key,
 )
 from threatmodel.graph import ModelGraph
@@ -177,6 +178,7 @@ INDEXED_DATA_PARTS = frozenset(
         "classification_at_least",
         "classification_unknown",
         "tags_any",
+        "tags_own",
         "personal",
         "unknown",
         "attr",
@@ -226,19 +228,20 @@ def _by_classification(graph: ModelGraph) -> Mapping[Classification | None, froz
     return graph.memo(("data-by-classification",), build)
 
 
-def _tagged(graph: ModelGraph, tags: Iterable[str]) -> frozenset[str]:
-    """The assets with any of ``tags``."""
-    by_tag = graph.memo(("data-by-tag",), lambda: _group_by_tag(graph))
+def _tagged(graph: ModelGraph, tags: Iterable[str], *, own: bool = False) -> frozenset[str]:
+    """The assets with any of ``tags`` (``own``: stated on the asset itself, not inherited)."""
+    by_tag = graph.memo(("data-by-tag", own), lambda: _group_by_tag(graph, own=own))
     out: set[str] = set()
     for tag in tags:
         out |= by_tag.get(tag, frozenset())
     return frozenset(out)
 
 
-def _group_by_tag(graph: ModelGraph) -> dict[str, frozenset[str]]:
+def _group_by_tag(graph: ModelGraph, *, own: bool = False) -> dict[str, frozenset[str]]:
     groups: dict[str, set[str]] = {}
+    stated = stated_tags(graph) if own else None
     for d, asset in graph.data.items():
-        for tag in asset.tags:
+        for tag in asset.tags if stated is None else stated[d]:
             groups.setdefault(tag, set()).add(d)
     return {tag: frozenset(ids) for tag, ids in groups.items()}
 
@@ -284,7 +287,7 @@ def data_passing(graph: ModelGraph, test: DataTest) -> frozenset[str]:
         if test.classification_at_least is not None:
             parts.append(_classified(graph, test.classification_at_least, test.classification_unknown == "match"))
         if test.tags_any:
-            parts.append(_tagged(graph, test.tags_any))
+            parts.append(_tagged(graph, test.tags_any, own=bool(test.tags_own)))
         if test.personal:
             parts.append(_personal(graph, test.unknown == "match"))
         if test.attr is not None:

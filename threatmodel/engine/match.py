@@ -23,6 +23,7 @@ from threatmodel.engine.conditions import (
     is_personal,
     new_to_recipient,
     personal_by_unknown_lineage,
+    stated_tags,
 )
 from threatmodel.engine.index import attr_holding, data_passing, kind_members
 from threatmodel.errors import Problem, WorkBudgetError
@@ -1075,7 +1076,7 @@ class Matcher:
         if not test.tags_any or not hits:
             return []
         g = self.g
-        own = self._stated_tags()
+        own = stated_tags(g)
         out: list[str] = []
         for d in hits:
             matched = sorted(set(test.tags_any) & set(g.data[d].tags) - own.get(d, frozenset()))
@@ -1088,10 +1089,6 @@ class Matcher:
                 names = ", ".join(g.name(p) for p in sources[:3])
                 out.append(f"{g.name(d)} is made from {names}, which {verb} {what}")
         return out
-
-    def _stated_tags(self) -> dict[str, frozenset[str]]:
-        """Each asset's tags as the model states them, before lineage adds any (built once)."""
-        return self.g.memo(("stated-tags",), lambda: {a.id: frozenset(a.tags) for a in self.g.model.data})
 
     def _artifact_hit(self, test: ArtifactTest, el: Element) -> tuple[str, str | None, str] | None:
         """The first ``(artefact, peer, holder)`` of ``el`` that passes ``test``, in sorted order."""

@@ -259,6 +259,10 @@ class DataTest(Frozen):
 
     classification_at_least: Classification | None = None
     tags_any: tuple[Slug, ...] = ()
+    tags_own: Literal[True] | None = None
+    """``tags_any`` reads the tags the model states on the asset itself, not those it inherits
+    through ``derived_from`` (a voice sample, not the reply text made from what someone said;
+    decision 1919)."""
     personal: Literal[True] | None = None
     """The asset is personal data: tagged pii, phi, pci, biometric or children, itself or through
     what it is derived from. An asset whose lineage is unknown also counts when a component that
@@ -304,7 +308,7 @@ class DataTest(Frozen):
         if self.classification_at_least is not None:
             parts.append(f"{self.classification_at_least.value} or more sensitive data")
         if self.tags_any:
-            parts.append("data tagged " + " or ".join(self.tags_any))
+            parts.append(("data itself tagged " if self.tags_own else "data tagged ") + " or ".join(self.tags_any))
         text = " that is ".join(parts) if parts else "any data"
         if self.attr is not None:
             text += " whose " + attr_phrase(self.attr)
