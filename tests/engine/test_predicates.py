@@ -9,8 +9,9 @@ import yaml
 
 from tests.helpers import FIXED_DATE, stated
 from threatmodel.engine import evaluate
-from threatmodel.engine.catalogs import check_catalogs
+from threatmodel.engine.catalogs import check_catalogs, check_rule
 from threatmodel.model.catalog import Catalog
+from threatmodel.model.rules import Neighbour, TargetType
 from threatmodel.model.system import SystemModel
 
 BASE_CATALOG: dict[str, Any] = {
@@ -153,6 +154,38 @@ def test_neighbour_direction() -> None:
     """`neighbour` looks one flow away, in the requested direction."""
     assert matches({"neighbour": {"direction": "out", "where": {"kind": ["llm"]}}}) == ["agent", "retriever"]
     assert matches({"neighbour": {"direction": "in", "where": {"kind": ["llm"]}}}) == ["portal"]
+
+
+def test_neighbour_over_a_flow_with_a_stated_attribute() -> None:
+    """With ``flow``, a neighbour counts only over a flow whose own attribute passes the test
+    (decision 1920): the agent sends to its model over a flow stated encrypted (this helper states
+    every fact) and to the mailer over one stated unencrypted; the tool it only names sends to it,
+    and no flow of the agent's reaches it, so no flow test ever holds on it."""
+    from_agent = {"direction": "in", "where": {"kind": ["agent"]}}
+    assert matches({"neighbour": from_agent}) == ["llm", "mailer", "vault-read"]
+    unencrypted = {"name": "encrypted", "equals": False, "unknown": "no-match"}
+    assert matches({"neighbour": {**from_agent, "flow": unencrypted}}) == ["mailer"]
+    assert matches({"neighbour": {**from_agent, "flow": {**unencrypted, "equals": True}}}) == ["llm"]
+
+
+def test_a_flow_test_of_an_unknowable_attribute_says_how_it_reads_an_unknown() -> None:
+    """``encrypted`` may be unstated on a flow: the rule must choose the reading (the conservative
+    default of attribute tests has no polarity to follow inside a flow test)."""
+    rule = {
+        "neighbour": {"direction": "in", "where": {"kind": ["agent"]}, "flow": {"name": "encrypted", "equals": False}}
+    }
+    problems = check_rule(Neighbour.model_validate(rule), TargetType.COMPONENT, ("when",))
+    assert [(p[0][-1], "unstated" in p[1]) for p in problems] == [("flow", True)]
+    assert (
+        check_rule(
+            Neighbour.model_validate(
+                {"neighbour": {**rule["neighbour"], "flow": {"name": "protocol", "equals": "in-process"}}}
+            ),
+            TargetType.COMPONENT,
+            ("when",),
+        )
+        == []
+    )
 
 
 def test_reaches_and_reached_from() -> None:

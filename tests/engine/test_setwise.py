@@ -114,6 +114,7 @@ def leaves() -> st.SearchStrategy[dict[str, Any]]:
         optional={
             "classification_at_least": st.sampled_from(["internal", "confidential", "restricted"]),
             "tags_any": st.lists(st.sampled_from(["pii", "credentials", "model-weights"]), min_size=1, max_size=2),
+            "tags_own": st.just(True),
             "personal": st.just(True),
             "attr": attr_tests(),
             "unless": st.lists(attr_tests(), max_size=1),
@@ -150,6 +151,13 @@ def extend(inner: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[s
         st.builds(lambda c: {"not": c}, inner),
         st.builds(
             lambda d, c: {"neighbour": {"direction": d, "where": c}}, st.sampled_from(["in", "out", "any"]), inner
+        ),
+        # only neighbours joined by a flow whose attribute passes a test (decision 1920)
+        st.builds(
+            lambda d, c, f: {"neighbour": {"direction": d, "where": c, "flow": f}},
+            st.sampled_from(["in", "out", "any"]),
+            inner,
+            attr_tests(),
         ),
         st.builds(lambda c, h: {"reaches": {"where": c, "max_hops": h}}, inner, hops),
         st.builds(lambda c, h: {"reached_from": {"where": c, "max_hops": h}}, inner, hops),

@@ -357,9 +357,19 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     federation site running partners' job code with no keys drawn: the job must be stated
     federated, since a member signs in to the federation by construction; read the default way,
     every training job's unstated ``federated`` would make it a site holding such keys.
+    Session 20 (decision 1919) added four. In unprotected-sensitive-flow, a flow between two
+    components inside a zone counts as unencrypted only when stated so: every flow of a sparse
+    model has an unstated encryption, which the branches for stores and plaintext protocols
+    already read (read the default way, every internal call would be a finding). In
+    likeness-cloning-misuse, the generator must be stated to make media, as for
+    training-data-extraction (an unstated output is read as a score by the classifier threats).
+    In exposed-model-server-api's branch for a server of unstated reach, the missing
+    authentication must be stated (both unstated is every sparse server, read by the serving
+    threats that need reach), and, inside a ``not`` so the unknown is read *for* the threat,
+    only a stated partner, internal or unreachable exposure takes the server out.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 83
+    assert 0 < text.count("unknown: no-match") <= 87
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -32,6 +32,7 @@ from threatmodel.model.rules import (
     TargetType,
 )
 from threatmodel.model.system import COMPONENT_CLASSES, DataAsset, Flow
+from threatmodel.model.unknowns import UNKNOWABLE
 
 MAX_DEPTH = 12
 PLACEHOLDERS = frozenset({"target", "kind", "source", "path", "data", "system", "relying"})
@@ -163,6 +164,17 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
                 attr_test((*at, "data", "attr"), c.data.attr, DATA_ATTRIBUTES, "a data asset")
             for j, u in enumerate(c.data.unless):
                 attr_test((*at, "data", "unless", j), u, DATA_ATTRIBUTES, "a data asset")
+        if isinstance(c, Neighbour) and c.neighbour.flow is not None:
+            flow_test = c.neighbour.flow
+            attr_test((*at, "neighbour", "flow"), flow_test, FLOW_ATTRIBUTES, "a flow")
+            if flow_test.name in UNKNOWABLE and flow_test.unknown is None and flow_test.op != "is_set":
+                problems.append(
+                    (
+                        (*at, "neighbour", "flow"),
+                        f"a flow test of '{flow_test.name}' must say how it reads an unstated value",
+                        "add unknown: match or unknown: no-match (decision 1920)",
+                    )
+                )
         if isinstance(c, Artifacts):
             artifact = c.artifacts
             if artifact.where is not None:

@@ -54,6 +54,7 @@ from threatmodel.model.rules import (
     Tainted,
     TaintTest,
     UntrustedSource,
+    attr_phrase,
     attr_words,
     stated_value,
     unknown_reading,
@@ -443,14 +444,20 @@ class Matcher:
             near.update(g.predecessors(el))
         if test.direction in ("out", "any"):
             near.update(g.successors(el))
-        if test.data is None:
+        if test.data is None and test.flow is None:
             return near
-        data = test.data
+        data, over = test.data, test.flow
+
+        def counts(flow: str) -> bool:
+            if over is not None and not attr_matches(over, getattr(g.flows[flow], over.name, MISSING)):
+                return False
+            return data is None or bool(self._data_hits(data, flow, first=True))
+
         return {
             n
             for n in near
-            if (test.direction != "out" and any(self._data_hits(data, f, first=True) for f in g.flows_between(n, el)))
-            or (test.direction != "in" and any(self._data_hits(data, f, first=True) for f in g.flows_between(el, n)))
+            if (test.direction != "out" and any(counts(f) for f in g.flows_between(n, el)))
+            or (test.direction != "in" and any(counts(f) for f in g.flows_between(el, n)))
         }
 
     @setwise(Linked)
@@ -1259,6 +1266,8 @@ class Matcher:
                     if test.data is None
                     else self._carried(test.data, test.direction, el, hit)
                 )
+                if test.flow is not None:
+                    links[0] += f" over a flow whose {attr_phrase(test.flow)}"
                 return [*links, *inner.facts], (), None
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
                 forward = isinstance(cond, ReachedFrom)

@@ -488,6 +488,12 @@ class NeighbourTest(Frozen):
     """Only a neighbour joined by a flow, in the tested direction, that carries data passing this
     test (its listed assets: a flow that lists none carries nothing known). An agent that sends a
     store its instructions writes them there; one that only sends it a query does not (review 13)."""
+    flow: AttrTest | None = None
+    """Only a neighbour joined by a flow, in the tested direction, whose own attribute passes this
+    test (an unstated attribute read as any attribute test reads it: conservatively, unless the
+    test's ``unknown`` says otherwise): with ``protocol: in-process``, the caller that loads the
+    component into its own process (decision 1920). A link the model implies but does not draw (an
+    agent's named tool) has no flow to test."""
 
 
 class Neighbour(_Predicate):
@@ -501,13 +507,14 @@ class Neighbour(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         test = self.neighbour
         found = with_article(noun_phrase(test.where, "component"))
+        over = f" over a flow whose {attr_phrase(test.flow)}" if test.flow is not None else ""
         if test.data is not None:
             data = test.data.describe()
             return {"in": f"receives {data} from", "out": f"sends {data} to", "any": f"exchanges {data} with"}[
                 test.direction
-            ] + f" {found}"
+            ] + f" {found}{over}"
         verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[test.direction]
-        return f"{verb} {found}"
+        return f"{verb} {found}{over}"
 
     def describe_negated(self, subject: str) -> str:
         """``no agent or application sends to X``, ``X sends to no monitoring component``,
@@ -518,6 +525,10 @@ class Neighbour(_Predicate):
             who = {"in": f"that sends to {subject}", "out": f"{subject} sends to", "any": f"connected to {subject}"}
             return f"everything {who[direction]} {opposite}"
         found = noun_phrase(where, "component")
+        if self.neighbour.flow is not None:
+            over = f"over a flow whose {attr_phrase(self.neighbour.flow)}"
+            which = {"in": "sends to", "out": "receives from", "any": "is connected to"}[direction]
+            return f"no {found} {which} {subject} {over}"
         if self.neighbour.data is not None:
             data = self.neighbour.data.describe()
             if direction == "in":
