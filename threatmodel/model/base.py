@@ -64,6 +64,8 @@ class Item(Frozen):
 
     @model_validator(mode="after")
     def _share_field_set(self) -> Item:
+        # ``Flow`` replaces this validator by name (it derives its key here too): what is added here
+        # must be added there
         shared_field_set(self)
         return self
 
