@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 from urllib.parse import quote
 
 from threatmodel.engine.catalogs import CatalogSet
@@ -45,6 +46,21 @@ SUPPRESSED: frozenset[Status] = frozenset({Status.ACCEPTED, Status.TRANSFERRED, 
 def report_order(findings: Iterable[Finding]) -> list[Finding]:
     """Findings as a reader wants them: worst residual severity, then highest residual risk, then id."""
     return sorted(findings, key=lambda f: (-f.residual_severity.rank, -f.residual_risk, f.id))
+
+
+def in_report_order(a: Assessment) -> tuple[Finding, ...]:
+    """``report_order(a.findings)``, sorted once per assessment: a report asks for it in four or five
+    sections (summary, findings, lifecycle, open questions, the HTML table's data)."""
+    try:
+        ordered: tuple[Finding, ...] = _REPORT_ORDER.__get__(a, Assessment)
+    except AttributeError:
+        ordered = tuple(report_order(a.findings))
+        _REPORT_ORDER.__set__(a, ordered)
+    return ordered
+
+
+_REPORT_ORDER: Any = Assessment.__dict__["_report_order"]
+"""The slot :func:`in_report_order` keeps its answer in (set through its descriptor: the class is frozen)."""
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -356,7 +372,7 @@ def triage_log(a: Assessment) -> tuple[TriageRow, ...]:
 
 def by_lifecycle(a: Assessment) -> tuple[tuple[Lifecycle, tuple[Finding, ...]], ...]:
     """Every lifecycle stage (in lifecycle order) with its findings in report order."""
-    ordered = report_order(a.findings)
+    ordered = in_report_order(a)
     return tuple((stage, tuple(f for f in ordered if stage in f.lifecycle)) for stage in Lifecycle)
 
 

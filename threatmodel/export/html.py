@@ -27,8 +27,8 @@ from threatmodel.export.common import (
     Labels,
     by_lifecycle,
     catalogs_of,
+    in_report_order,
     posture,
-    report_order,
     triage_log,
 )
 from threatmodel.export.html_findings import anchor, findings_section
@@ -232,7 +232,7 @@ def _summary(a: Assessment, labels: Labels) -> str:
         for st, n in p.by_status
     )
     top = ""
-    ordered = [f for f in report_order(a.findings) if f.status.is_open][:5]
+    ordered = [f for f in in_report_order(a) if f.status.is_open][:5]
     if ordered:
         rows = [
             tr(
@@ -690,7 +690,7 @@ def _data(a: Assessment, labels: Labels) -> Iterator[dict[str, Any]]:
     """What the script needs to filter and sort of each finding, in the table's initial (report)
     order: the entries of the script data's ``findings`` list, each made when it is written."""
     status_rank = {s: i for i, s in enumerate(Status)}
-    for i, f in enumerate(report_order(a.findings)):
+    for i, f in enumerate(in_report_order(a)):
         text = " ".join(
             (f.id, f.title, labels.targets(f), *f.elements, f.summary, " ".join(f.refs), " ".join(f.why), f.root_cause)
         )

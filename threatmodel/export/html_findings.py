@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from threatmodel.engine.analysis import Analysis
-from threatmodel.export.common import STATUS_LABELS, Labels, catalogs_of, ref_label, report_order
+from threatmodel.export.common import STATUS_LABELS, Labels, catalogs_of, in_report_order, ref_label
 from threatmodel.export.htmlkit import esc, link, sev_badge, status_badge
 from threatmodel.export.review import ControlLine, FindingView, FindingViews, confidence, triage_bits
 from threatmodel.model.base import SEVERITIES_WORST_FIRST
@@ -31,7 +31,7 @@ def findings_section(analysis: Analysis, labels: Labels) -> Iterator[str]:
         "several elements (they are listed together). Click a title for the reasoning, scoring, controls "
         "and references; click a column header to sort. Finding ids are stable across edits and key the triage.</p>"
     )
-    ordered = report_order(a.findings)
+    ordered = in_report_order(a)
     sev_opts = "".join(f'<option value="{esc(s.value)}">{esc(s.value)}</option>' for s in SEVERITIES_WORST_FIRST)
     status_opts = '<option value="@open">open or in progress</option>' + "".join(
         f'<option value="{esc(s.value)}">{esc(STATUS_LABELS[s])}</option>' for s in Status

@@ -18,6 +18,7 @@ from threatmodel.export.common import (
     STATUS_LABELS,
     Labels,
     by_lifecycle,
+    in_report_order,
     md_code,
     md_fence,
     md_link,
@@ -26,7 +27,6 @@ from threatmodel.export.common import (
     plural,
     posture,
     ref_label,
-    report_order,
     triage_log,
 )
 from threatmodel.export.diagram import render_mermaid
@@ -221,7 +221,7 @@ def _summary(a: Assessment, labels: Labels) -> Iterator[list[str]]:
             STATUS_LABELS[f.status],
             f"{f.risk} → {f.residual_risk}",
         )
-        for f in report_order(a.findings)
+        for f in in_report_order(a)
     )
     yield from _table_parts(("Residual", "Finding", "Target", "Status", "Risk → residual"), rows)
     yield [""]
@@ -346,7 +346,7 @@ def _findings(analysis: Analysis, labels: Labels) -> Iterator[list[str]]:
         "(`<catalog>:<threat>@<element>`) is stable across edits and is the key used for triage.",
         "",
     ]
-    ordered = report_order(a.findings)
+    ordered = in_report_order(a)
     views = FindingViews(analysis, labels)
     shared: dict[object, list[str]] = {}
     for sev in SEVERITIES_WORST_FIRST:

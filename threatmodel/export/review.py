@@ -17,7 +17,7 @@ from threatmodel.engine.analysis import Analysis
 from threatmodel.engine.catalogs import CatalogSet
 from threatmodel.engine.evaluate import has_candidates
 from threatmodel.engine.questions import risk_resting_on_unknowns
-from threatmodel.export.common import DECLARED_RANK, Labels, RefLink, proposed_controls, ref_links, report_order
+from threatmodel.export.common import DECLARED_RANK, Labels, RefLink, in_report_order, proposed_controls, ref_links
 from threatmodel.model.finding import Finding, ScoreFactor
 from threatmodel.model.levels import classification_rank, classification_word
 from threatmodel.model.system import TriageEntry
@@ -536,7 +536,7 @@ def open_question_list(analysis: Analysis, limit: int = QUESTION_LIMIT) -> Quest
     }
     needed = {fid for listed in ids.values() for fid in listed}
     by_id = {f.id: f for f in findings if f.id in needed}
-    order = {f.id: i for i, f in enumerate(report_order(findings)) if f.id in needed}
+    order = {f.id: i for i, f in enumerate(in_report_order(analysis.assessment)) if f.id in needed}
     rows = tuple(
         QuestionRow(
             rank=rank,

@@ -64,6 +64,8 @@ class Item(Frozen):
 
     @model_validator(mode="after")
     def _share_field_set(self) -> Item:
+        # ``Flow`` replaces this validator by name (it derives its key here too): what is added here
+        # must be added there
         shared_field_set(self)
         return self
 
@@ -99,6 +101,7 @@ def shared_field_set(item: BaseModel) -> None:
             if len(known) >= FIELD_SETS_PER_CLASS:
                 return
             shared = known[key] = own
+            _kept_ids.add(id(own))
         _last_field_set[kind] = shared
     if shared is not own:
         _FIELDS_SET.__set__(item, shared)
@@ -106,6 +109,9 @@ def shared_field_set(item: BaseModel) -> None:
 
 _last_field_set: dict[type, set[str]] = {}
 """Per class: the set :func:`shared_field_set` last gave or kept, compared first."""
+_kept_ids: set[int] = set()
+"""Identities of the sets :data:`_field_sets` keeps (each is kept for good, so no identity is
+reused): an item holding one of them already shares."""
 _FIELDS_SET: Any = BaseModel.__dict__["__pydantic_fields_set__"]
 """The instance slot holding that set (set through its descriptor: the classes are frozen)."""
 
@@ -209,8 +215,12 @@ def share_field_sets(items: Iterable[BaseModel]) -> None:
     """Let items of frozen classes share one ``model_fields_set`` per distinct content, as
     :func:`shared_field_set` does for each :class:`Item` as it is validated: for the items made
     without validation since (``model_copy`` of an edited component gives it its own set), and
-    for frozen classes that are not :class:`Item`. Items already sharing are found at once."""
+    for frozen classes that are not :class:`Item`. Items already sharing (every item of a model
+    just loaded) are passed over after one look-up of their set's identity."""
+    kept = _kept_ids
     for item in items:
+        if id(item.__pydantic_fields_set__) in kept:
+            continue
         if type(item).model_config.get("frozen"):  # only a frozen class's instances never add to their set
             shared_field_set(item)
 

@@ -169,6 +169,11 @@ class CatalogInfo(Frozen):
 class Assessment(Frozen):
     """The result of evaluating a model against catalogs."""
 
+    # The findings in report order once sorted (:func:`threatmodel.export.common.in_report_order`). A
+    # slot, not a field or an entry of the instance's ``__dict__``: never compared, dumped or copied
+    # (``model_copy`` makes a new instance without it, so a copy with other findings sorts its own).
+    __slots__ = ("_report_order",)
+
     model: SystemModel
     findings: tuple[Finding, ...]
     """Sorted by id."""
