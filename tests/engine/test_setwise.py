@@ -154,10 +154,11 @@ def extend(inner: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[dict[s
         ),
         # only neighbours joined by a flow whose attribute passes a test (decision 1920)
         st.builds(
-            lambda d, c, f: {"neighbour": {"direction": d, "where": c, "flow": f}},
+            lambda d, c, f, every: {"neighbour": {"direction": d, "where": c, "flow": f, **every}},
             st.sampled_from(["in", "out", "any"]),
             inner,
             attr_tests(),
+            st.sampled_from([{}, {"every_flow": True}]),
         ),
         st.builds(lambda c, h: {"reaches": {"where": c, "max_hops": h}}, inner, hops),
         st.builds(lambda c, h: {"reached_from": {"where": c, "max_hops": h}}, inner, hops),

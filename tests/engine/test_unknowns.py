@@ -367,9 +367,15 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     authentication must be stated (both unstated is every sparse server, read by the serving
     threats that need reach), and, inside a ``not`` so the unknown is read *for* the threat,
     only a stated partner, internal or unreachable exposure takes the server out.
+    The same session (decision 1921) added three to the wording and rule for instructions the
+    public publishes. Their authors must be people of a stated outside population (as in 1908: an
+    unstated population is the organisation's own staff as likely as not). And, after review 21,
+    two inside a ``not``: a store is each person's own (not run for others) only when stated not
+    shared or caller-scoped; read the default way, every marketplace finding would ask both,
+    though the store's writers and readers are already drawn.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 87
+    assert 0 < text.count("unknown: no-match") <= 90
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -164,6 +164,17 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
                 attr_test((*at, "data", "attr"), c.data.attr, DATA_ATTRIBUTES, "a data asset")
             for j, u in enumerate(c.data.unless):
                 attr_test((*at, "data", "unless", j), u, DATA_ATTRIBUTES, "a data asset")
+        if isinstance(c, Neighbour) and c.neighbour.every_flow and c.neighbour.flow is None:
+            problems.append(((*at, "neighbour", "every_flow"), "'every_flow' needs a 'flow' test", None))
+        if isinstance(c, DataHandled) and c.data.tags_own and not c.data.tags_any:
+            problems.append(((*at, "data", "tags_own"), "'tags_own' needs 'tags_any'", None))
+        if (
+            isinstance(c, Neighbour)
+            and c.neighbour.data is not None
+            and c.neighbour.data.tags_own
+            and not c.neighbour.data.tags_any
+        ):
+            problems.append(((*at, "neighbour", "data", "tags_own"), "'tags_own' needs 'tags_any'", None))
         if isinstance(c, Neighbour) and c.neighbour.flow is not None:
             flow_test = c.neighbour.flow
             attr_test((*at, "neighbour", "flow"), flow_test, FLOW_ATTRIBUTES, "a flow")

@@ -453,6 +453,18 @@ class Matcher:
                 return False
             return data is None or bool(self._data_hits(data, flow, first=True))
 
+        if test.every_flow and over is not None:
+            # reached only over such flows: one flow in the direction that fails, and nothing counts
+            ways = [
+                f
+                for n in near
+                for f in (
+                    *(g.flows_between(n, el) if test.direction != "out" else ()),
+                    *(g.flows_between(el, n) if test.direction != "in" else ()),
+                )
+            ]
+            if not ways or not all(attr_matches(over, getattr(g.flows[f], over.name, MISSING)) for f in ways):
+                return set()
         return {
             n
             for n in near
@@ -721,7 +733,7 @@ class Matcher:
             case Neighbour(neighbour=test):
                 g = self.g
                 near = self._near(test, el)
-                if not near and test.data is None:
+                if not near and test.data is None and test.flow is None:
                     verb = {"in": "nothing sends to {}", "out": "{} sends to nothing", "any": "{} has no flows"}
                     return [verb[test.direction].format(g.name(el))]
                 return [self._negation(inner, el), *self._read_against(test.where, sorted(near))]

@@ -490,10 +490,15 @@ class NeighbourTest(Frozen):
     store its instructions writes them there; one that only sends it a query does not (review 13)."""
     flow: AttrTest | None = None
     """Only a neighbour joined by a flow, in the tested direction, whose own attribute passes this
-    test (an unstated attribute read as any attribute test reads it: conservatively, unless the
-    test's ``unknown`` says otherwise): with ``protocol: in-process``, the caller that loads the
-    component into its own process (decision 1920). A link the model implies but does not draw (an
-    agent's named tool) has no flow to test."""
+    test, read as stated: an unstated attribute passes no test but ``is_set: false`` (on an
+    attribute that may be ``unknown`` the test must say how it reads one, ``unknown: match`` or
+    ``no-match``). With ``protocol: in-process``, the caller that loads the component into its own
+    process (decision 1920). A link the model implies but does not draw (an agent's named tool)
+    has no flow to test."""
+    every_flow: Literal[True] | None = None
+    """With ``flow``: every flow in the tested direction, whatever the neighbour, passes the flow
+    test (and there is one): the component is reached only in-process, not also over a network
+    (review 21)."""
 
 
 class Neighbour(_Predicate):
@@ -508,6 +513,9 @@ class Neighbour(_Predicate):
         test = self.neighbour
         found = with_article(noun_phrase(test.where, "component"))
         over = f" over a flow whose {attr_phrase(test.flow)}" if test.flow is not None else ""
+        if test.every_flow and test.flow is not None:
+            ways = {"in": "every flow into it", "out": "every flow out of it", "any": "every flow it has"}
+            over = f", {ways[test.direction]} being one whose {attr_phrase(test.flow)}"
         if test.data is not None:
             data = test.data.describe()
             return {"in": f"receives {data} from", "out": f"sends {data} to", "any": f"exchanges {data} with"}[
@@ -527,6 +535,8 @@ class Neighbour(_Predicate):
         found = noun_phrase(where, "component")
         if self.neighbour.flow is not None:
             over = f"over a flow whose {attr_phrase(self.neighbour.flow)}"
+            if self.neighbour.every_flow:
+                over = f"with every such flow one whose {attr_phrase(self.neighbour.flow)}"
             which = {"in": "sends to", "out": "receives from", "any": "is connected to"}[direction]
             return f"no {found} {which} {subject} {over}"
         if self.neighbour.data is not None:
