@@ -168,6 +168,20 @@ def test_neighbour_over_a_flow_with_a_stated_attribute() -> None:
     assert matches({"neighbour": {**from_agent, "flow": {**unencrypted, "equals": True}}}) == ["llm"]
 
 
+def test_every_flow_means_reached_only_over_such_flows() -> None:
+    """With ``every_flow``, one flow in the direction that fails the flow test and nothing counts
+    (review 21): the mailer is reached by the agent only over its unencrypted flow; the agent is
+    also sent to over flows stated encrypted (this helper states every fact)."""
+    unencrypted = {"name": "encrypted", "equals": False, "unknown": "no-match"}
+    from_anyone = {"direction": "in", "where": {"not": {"kind": ["human-user"]}}, "flow": unencrypted}
+    assert matches({"neighbour": from_anyone}) == ["mailer"]
+    assert matches({"neighbour": {**from_anyone, "every_flow": True}}) == ["mailer"]
+    encrypted = {**unencrypted, "equals": True}
+    some = matches({"neighbour": {**from_anyone, "flow": encrypted}})
+    every = matches({"neighbour": {**from_anyone, "flow": encrypted, "every_flow": True}})
+    assert "agent" in some and "mailer" not in some and "mailer" not in every and set(every) <= set(some)
+
+
 def test_a_flow_test_of_an_unknowable_attribute_says_how_it_reads_an_unknown() -> None:
     """``encrypted`` may be unstated on a flow: the rule must choose the reading (the conservative
     default of attribute tests has no polarity to follow inside a flow test)."""
@@ -176,6 +190,10 @@ def test_a_flow_test_of_an_unknowable_attribute_says_how_it_reads_an_unknown() -
     }
     problems = check_rule(Neighbour.model_validate(rule), TargetType.COMPONENT, ("when",))
     assert [(p[0][-1], "unstated" in p[1]) for p in problems] == [("flow", True)]
+    every_alone = {"neighbour": {"direction": "in", "where": {"kind": ["agent"]}, "every_flow": True}}
+    assert [p[0][-1] for p in check_rule(Neighbour.model_validate(every_alone), TargetType.COMPONENT, ("when",))] == [
+        "every_flow"
+    ]
     assert (
         check_rule(
             Neighbour.model_validate(
