@@ -373,9 +373,13 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     two inside a ``not``: a store is each person's own (not run for others) only when stated not
     shared or caller-scoped; read the default way, every marketplace finding would ask both,
     though the store's writers and readers are already drawn.
+    The same session (decision 1922) added two to tool-transport-hijacking: over a connection
+    stated encrypted, only a stated ``authentication: none`` counts (an unstated one is who may
+    call the tool, which the agent threats ask, not who can intercept it), and the conjunction that
+    keeps the conservative reading elsewhere needs the encryption stated to drop out.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 90
+    assert 0 < text.count("unknown: no-match") <= 92
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
