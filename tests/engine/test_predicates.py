@@ -168,18 +168,33 @@ def test_neighbour_over_a_flow_with_a_stated_attribute() -> None:
     assert matches({"neighbour": {**from_agent, "flow": {**unencrypted, "equals": True}}}) == ["llm"]
 
 
+MIXED_LINKS = """
+system: {id: links, name: Links}
+components:
+  - {id: a, kind: application}
+  - {id: b, kind: application}
+  - {id: x, kind: datastore}
+  - {id: y, kind: datastore}
+flows:
+  - {source: a, target: x, encrypted: false}
+  - {source: b, target: x, encrypted: true}
+  - {source: a, target: y, encrypted: false}
+"""
+
+
 def test_every_flow_means_reached_only_over_such_flows() -> None:
     """With ``every_flow``, one flow in the direction that fails the flow test and nothing counts
-    (review 21): the mailer is reached by the agent only over its unencrypted flow; the agent is
-    also sent to over flows stated encrypted (this helper states every fact)."""
+    (review 21): both stores receive an unencrypted flow, but only ``y`` receives nothing else."""
     unencrypted = {"name": "encrypted", "equals": False, "unknown": "no-match"}
-    from_anyone = {"direction": "in", "where": {"not": {"kind": ["human-user"]}}, "flow": unencrypted}
-    assert matches({"neighbour": from_anyone}) == ["mailer"]
-    assert matches({"neighbour": {**from_anyone, "every_flow": True}}) == ["mailer"]
-    encrypted = {**unencrypted, "equals": True}
-    some = matches({"neighbour": {**from_anyone, "flow": encrypted}})
-    every = matches({"neighbour": {**from_anyone, "flow": encrypted, "every_flow": True}})
-    assert "agent" in some and "mailer" not in some and "mailer" not in every and set(every) <= set(some)
+    from_an_app = {"direction": "in", "where": {"kind": ["application"]}, "flow": unencrypted}
+    assert matches({"neighbour": from_an_app}, model_text=MIXED_LINKS) == ["x", "y"]
+    assert matches({"neighbour": {**from_an_app, "every_flow": True}}, model_text=MIXED_LINKS) == ["y"]
+    # and its negation: the store also reached over an encrypted flow
+    assert matches({"not": {"neighbour": {**from_an_app, "every_flow": True}}}, model_text=MIXED_LINKS) == [
+        "a",
+        "b",
+        "x",
+    ]
 
 
 def test_a_flow_test_of_an_unknowable_attribute_says_how_it_reads_an_unknown() -> None:

@@ -164,28 +164,27 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
                 attr_test((*at, "data", "attr"), c.data.attr, DATA_ATTRIBUTES, "a data asset")
             for j, u in enumerate(c.data.unless):
                 attr_test((*at, "data", "unless", j), u, DATA_ATTRIBUTES, "a data asset")
-        if isinstance(c, Neighbour) and c.neighbour.every_flow and c.neighbour.flow is None:
-            problems.append(((*at, "neighbour", "every_flow"), "'every_flow' needs a 'flow' test", None))
-        if isinstance(c, DataHandled) and c.data.tags_own and not c.data.tags_any:
-            problems.append(((*at, "data", "tags_own"), "'tags_own' needs 'tags_any'", None))
-        if (
-            isinstance(c, Neighbour)
-            and c.neighbour.data is not None
-            and c.neighbour.data.tags_own
-            and not c.neighbour.data.tags_any
-        ):
-            problems.append(((*at, "neighbour", "data", "tags_own"), "'tags_own' needs 'tags_any'", None))
-        if isinstance(c, Neighbour) and c.neighbour.flow is not None:
-            flow_test = c.neighbour.flow
-            attr_test((*at, "neighbour", "flow"), flow_test, FLOW_ATTRIBUTES, "a flow")
-            if flow_test.name in UNKNOWABLE and flow_test.unknown is None and flow_test.op != "is_set":
-                problems.append(
-                    (
-                        (*at, "neighbour", "flow"),
-                        f"a flow test of '{flow_test.name}' must say how it reads an unstated value",
-                        "add unknown: match or unknown: no-match (decision 1920)",
+        # every data test of the condition (its own, a neighbour's flows'): the options they share
+        data_tests = [((*at, "data"), c.data)] if isinstance(c, DataHandled) else []
+        if isinstance(c, Neighbour):
+            near = c.neighbour
+            if near.data is not None:
+                data_tests.append(((*at, "neighbour", "data"), near.data))
+            if near.every_flow and near.flow is None:
+                problems.append(((*at, "neighbour", "every_flow"), "'every_flow' needs a 'flow' test", None))
+            if near.flow is not None:
+                attr_test((*at, "neighbour", "flow"), near.flow, FLOW_ATTRIBUTES, "a flow")
+                if near.flow.name in UNKNOWABLE and near.flow.unknown is None and near.flow.op != "is_set":
+                    problems.append(
+                        (
+                            (*at, "neighbour", "flow"),
+                            f"a flow test of '{near.flow.name}' must say how it reads an unstated value",
+                            "add unknown: match or unknown: no-match (decision 1920)",
+                        )
                     )
-                )
+        for where, test in data_tests:
+            if test.tags_own and not test.tags_any:
+                problems.append(((*where, "tags_own"), "'tags_own' needs 'tags_any'", None))
         if isinstance(c, Artifacts):
             artifact = c.artifacts
             if artifact.where is not None:
