@@ -53,6 +53,7 @@ from threatmodel.model.vocab import (
     OutputUse,
     Population,
     Provenance,
+    ProviderRetention,
     RecipientScope,
     Retention,
     SideEffect,
@@ -331,6 +332,11 @@ class Model(_ComponentBase):
     pinned_version: Unknowable[StrictBool] = None
     """For a provider-hosted model: calls name a fixed, dated model version (not an alias the
     provider moves), and a new version is reviewed before it is used. Unset when unknown."""
+    provider_retention: Unknowable[ProviderRetention] = None
+    """For a provider-hosted model: what the provider keeps of what it is sent, as its contract and
+    settings state: none (zero data retention), abuse-monitoring (kept for a bounded period for
+    abuse review, not trained on) or training (may be used to train its models). Unset when
+    unknown."""
 
     # -- issue 9, unknowns and oversight (reasona)
     instructed: Unknowable[StrictBool] = None

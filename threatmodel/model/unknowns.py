@@ -58,6 +58,7 @@ UNKNOWABLE: dict[str, str] = {
     "format": "how {name} is serialised (safetensors, onnx, gguf, parquet, or pickle, pytorch, joblib, which run code on load)",
     "integrity": "how {name} is checked before it is loaded (signature-verified, hash-pinned, none)",
     "pinned_version": "whether {name} is pinned to a reviewed version that changes only after review",
+    "provider_retention": "what the provider behind {name} keeps of what it is sent (none, abuse-monitoring, training)",
     "pinned_dependencies": "whether the ML libraries {name} runs are pinned by version and digest from a vetted source",
     # people and oversight (issue 9)
     "subjects": "whose data {name} takes as input: the people it scores or describes (public, customers, partners, employees, administrators, or none)",

@@ -542,6 +542,18 @@ class HumanReview(StrEnum):
     """Nobody checks the output before it is acted on."""
 
 
+class ProviderRetention(StrEnum):
+    """What the provider running a hosted model keeps of what it is sent."""
+
+    NONE = "none"
+    """Nothing once the response is returned (zero data retention), and nothing is trained on."""
+    ABUSE_MONITORING = "abuse-monitoring"
+    """Kept for a bounded period for the provider's abuse review, where its staff may read it; not
+    trained on."""
+    TRAINING = "training"
+    """Kept and may be used to train or improve the provider's models."""
+
+
 class ToolApproval(StrEnum):
     """Which calls of a tool wait for a person's approval (a gate in the tool or its backend)."""
 
