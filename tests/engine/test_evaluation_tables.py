@@ -114,6 +114,14 @@ VALUES: list[Any] = [
     ("1", True),
     (1, "true"),
     (),
+    # lists of str, bool, None and enum items are coded by their items' types and the items
+    ("1",),
+    (True, "1"),
+    (Level.ONE,),
+    (Level.ONE, "1"),
+    ("1", Level.ONE),
+    (None, "true"),
+    (Level.TRUE, True),
 ]
 
 

@@ -57,6 +57,8 @@ class AttrIndex:
 
     def __init__(self, name: str, tables: Sequence[Mapping[Element, Any]]) -> None:
         self._name = name
+        if not 1 <= len(tables) <= 3:
+            raise ValueError("an attribute index reads one to three tables")
         self._tables = tuple(tables)
         """Where an element is read, first hit wins (components, flows, data assets; or data only)."""
         self._raw: dict[object, int] = {}
@@ -70,33 +72,41 @@ class AttrIndex:
         """Per model class met: whether it cannot have this attribute (:func:`_lacks`)."""
 
     def _fill(self, elements: Iterable[Element]) -> None:
-        code_of, raw, absent = self.code_of, self._raw, self._absent
-        tables, name = self._tables, self._name
+        code_of, raw, absent, name = self.code_of, self._raw, self._absent, self._name
+        # the tables' look-ups in their order, the last repeated up to three (a model item is
+        # never falsy): one expression per element instead of a loop over the tables
+        first, second, third = (*(t.get for t in self._tables), *(self._tables[-1].get,) * 2)[:3]
         for e in [e for e in elements if e not in code_of]:
-            for table in tables:
-                target = table.get(e)
-                if target is not None:
-                    # an attribute its class cannot have is missing without asking (pydantic's
-                    # fallback for a missing name raises an error, about 50 times a read)
-                    kind = type(target)
-                    lacking = absent.get(kind)
-                    if lacking is None:
-                        lacking = absent[kind] = _lacks(kind, name)
-                    value = MISSING if lacking else getattr(target, name, MISSING)
-                    break
-            else:
+            target = first(e) or second(e) or third(e)
+            if target is None:
                 code_of[e] = self._code(None)
                 continue
+            # an attribute its class cannot have is missing without asking (pydantic's
+            # fallback for a missing name raises an error, about 50 times a read)
+            kind = type(target)
+            lacking = absent.get(kind)
+            if lacking is None:
+                lacking = absent[kind] = _lacks(kind, name)
+            value = MISSING if lacking else getattr(target, name, MISSING)
             # a str, a bool, no value or an enum member: its key is decided by its type and
             # equality alone, so equal values of one type share a code without making the key again
-            # (an int or float is not: 0.0 == -0.0 are written differently; nor a list)
+            # (an int or float is not: 0.0 == -0.0 are written differently); likewise a list of
+            # such items, by the type of each item and the items (decision 1869: making a list's
+            # key writes out every item, and most of a model's lists repeat a few values)
             kind = type(value)
-            if kind in _RAW_SAFE or isinstance(value, Enum):
-                code = raw.get((kind, value))
-                if code is None:
-                    code = raw[(kind, value)] = self._code(value_key(value))
+            how = _HOW.get(kind)
+            if how is None:
+                how = _how(kind)
+            if how is _RAW:
+                found: tuple[object, ...] = (kind, value)
+            elif how is _ITEMS and _all_raw(types := tuple(map(type, value))):
+                found = (kind, types, value)
             else:
-                code = self._code(value_key(value))
+                code_of[e] = self._code(value_key(value))
+                continue
+            code = raw.get(found)
+            if code is None:
+                code = raw[found] = self._code(value_key(value))
             code_of[e] = code
 
     def _code(self, key: ValueKey | None) -> int:
@@ -144,6 +154,28 @@ def _lacks(kind: type, name: str) -> bool:
 
 _RAW_SAFE = frozenset({str, bool, type(None)})
 """Value types whose :func:`~.conditions.value_key` follows from the type and equality of the value."""
+
+_RAW = "raw"
+"""A value type of :data:`_RAW_SAFE`, or an enumeration: values of it are coded by type and value."""
+_ITEMS = "items"
+"""A tuple (a list attribute): coded by its items' types and the items when every item is :data:`_RAW`."""
+_OTHER = "other"
+_HOW: dict[type, str] = {}
+"""How values of each type met are coded (:func:`_how`); a model has a few dozen value types."""
+
+
+def _all_raw(types: tuple[type, ...]) -> bool:
+    """Whether every type of ``types`` is coded by type and value (:data:`_RAW`)."""
+    return all((_HOW.get(t) or _how(t)) is _RAW for t in types)
+
+
+def _how(kind: type) -> str:
+    """:data:`_RAW`, :data:`_ITEMS` or :data:`_OTHER` for values of type ``kind`` (kept per type)."""
+    how = _RAW if kind in _RAW_SAFE or issubclass(kind, Enum) else _ITEMS if kind is tuple else _OTHER
+    if len(_HOW) >= 256:
+        _HOW.clear()
+    _HOW[kind] = how
+    return how
 
 
 def attr_index(graph: ModelGraph, name: str) -> AttrIndex:

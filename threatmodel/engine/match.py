@@ -98,6 +98,9 @@ class _Walked:
         self.data: list[str] = []
 
 
+_TaintFacts = tuple[tuple[str, ...], tuple[str, ...], str | None]
+"""A ``tainted`` leaf's facts, its path (source first) and the unknown fact of the source it read."""
+
 MAX_PATHS = 5
 """Most untrusted paths listed on one finding."""
 
@@ -238,6 +241,10 @@ class Matcher:
         """The ``kind`` fact of each component explained so far (see :meth:`_kind_fact`)."""
         self._attrs_said: dict[tuple[Element, str], str | None] = {}
         """The stated fact of each (element, attribute) explained so far (see :meth:`_stated_fact`)."""
+        self._taint_said: dict[tuple[int, Element], _TaintFacts] = {}
+        """The facts of a ``tainted`` leaf on each element, by the search it reads (see :meth:`_taint_facts`)."""
+        self._taint_legs: dict[int, object] = {}
+        """The searches :attr:`_taint_said` is keyed by, by identity."""
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
@@ -1224,6 +1231,39 @@ class Matcher:
         ]
 
     # -- explanation of leaves ------------------------------------------------
+    def _taint_facts(self, test: TaintTest, el: Element) -> _TaintFacts:
+        """What a ``tainted`` leaf says of ``el``: its facts, the path from the source, and the
+        unknown fact of the source it read (``None``: none). They follow from the search alone,
+        and threats whose taint tests are equal share one search (``_taint``), so they are made
+        once per (search, element) for every threat that explains them (decision 1869); the
+        reference evaluation makes them afresh."""
+        legs = self._taint(test)
+        key = (id(legs), el)
+        known = self._taint_said.get(key) if self.setwise else None
+        if known is not None:
+            return known
+        g = self.g
+        second, first = legs
+        tail = second.path(el)  # el ... seed
+        if first is not None:
+            via_node = tail[-1]
+            full = tuple(reversed(first.path(via_node))) + tuple(reversed(tail[:-1]))
+        else:
+            full = tuple(reversed(tail))
+        src = full[0]
+        assumed = g.assumed_sources.get(src)
+        reason = g.untrusted_reasons.get(src, f"{g.name(src)} is untrusted")
+        if len(full) == 1:
+            facts: tuple[str, ...] = (reason,)
+        else:
+            facts = (f"untrusted content reaches {g.name(el)}: {_arrow(g, full)}", *g.implied_steps(full), reason)
+        known = (facts, full, assumed)
+        if self.setwise:
+            if id(legs) not in self._taint_legs:  # kept, so its id stays its own
+                self._taint_legs[id(legs)] = legs
+            self._taint_said[key] = known
+        return known
+
     def _explain_leaf(self, cond: Condition, el: Element) -> tuple[list[str], tuple[str, ...], str | None]:
         g = self.g
         name = g.name(el)
@@ -1252,24 +1292,11 @@ class Matcher:
                     return [g.untrusted_reasons[el]], (), None
                 return [f"{name} is not a source of untrusted content"], (), None
             case Tainted(tainted=test):
-                second, first = self._taint(test)
-                tail = second.path(el)  # el ... seed
-                if first is not None:
-                    via_node = tail[-1]
-                    full = tuple(reversed(first.path(via_node))) + tuple(reversed(tail[:-1]))
-                else:
-                    full = tuple(reversed(tail))
+                facts, full, assumed = self._taint_facts(test, el)
                 src = full[0]
-                if src in g.assumed_sources:
-                    self._assume(src, g.assumed_sources[src])
-                reason = g.untrusted_reasons.get(src, f"{g.name(src)} is untrusted")
-                if len(full) == 1:
-                    return [reason], full, src
-                return (
-                    [f"untrusted content reaches {name}: {_arrow(g, full)}", *g.implied_steps(full), reason],
-                    full,
-                    src,
-                )
+                if assumed is not None:
+                    self._assume(src, assumed)
+                return list(facts), full, src
             case Neighbour(neighbour=test):
                 hit = next(n for n in sorted(self._near(test, el)) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
