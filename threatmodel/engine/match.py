@@ -241,10 +241,9 @@ class Matcher:
         """The ``kind`` fact of each component explained so far (see :meth:`_kind_fact`)."""
         self._attrs_said: dict[tuple[Element, str], str | None] = {}
         """The stated fact of each (element, attribute) explained so far (see :meth:`_stated_fact`)."""
-        self._taint_said: dict[tuple[int, Element], _TaintFacts] = {}
-        """The facts of a ``tainted`` leaf on each element, by the search it reads (see :meth:`_taint_facts`)."""
-        self._taint_legs: dict[int, object] = {}
-        """The searches :attr:`_taint_said` is keyed by, by identity."""
+        self._taint_said: dict[int, tuple[object, dict[Element, _TaintFacts]]] = {}
+        """By the identity of the search a ``tainted`` leaf reads: that search (kept, so its id stays
+        its own) and the leaf's facts on each element explained so far (see :meth:`_taint_facts`)."""
         self._keep: list[object] = []  # keeps cached condition objects alive so ids stay unique
 
     # -- public ------------------------------------------------------------
@@ -1238,8 +1237,8 @@ class Matcher:
         once per (search, element) for every threat that explains them (decision 1869); the
         reference evaluation makes them afresh."""
         legs = self._taint(test)
-        key = (id(legs), el)
-        known = self._taint_said.get(key) if self.setwise else None
+        said = self._taint_said.setdefault(id(legs), (legs, {}))[1] if self.setwise else {}
+        known = said.get(el)
         if known is not None:
             return known
         g = self.g
@@ -1257,11 +1256,7 @@ class Matcher:
             facts: tuple[str, ...] = (reason,)
         else:
             facts = (f"untrusted content reaches {g.name(el)}: {_arrow(g, full)}", *g.implied_steps(full), reason)
-        known = (facts, full, assumed)
-        if self.setwise:
-            if id(legs) not in self._taint_legs:  # kept, so its id stays its own
-                self._taint_legs[id(legs)] = legs
-            self._taint_said[key] = known
+        known = said[el] = (facts, full, assumed)
         return known
 
     def _explain_leaf(self, cond: Condition, el: Element) -> tuple[list[str], tuple[str, ...], str | None]:
