@@ -273,7 +273,7 @@ class ModelGraph:
             return ()
 
         def build() -> tuple[str, ...]:
-            learnt = {d for d in getattr(component, "trained_on", ()) if d in self.data}
+            learnt = {d for d in getattr(component, "trained_on", None) or () if d in self.data}
             fed = self._fed_to_jobs()
             for job in self._trainers().get(node, ()):
                 learnt.update(fed.get(job, ()))
@@ -438,21 +438,34 @@ class ModelGraph:
     ) -> list[tuple[str, str | None, str]]:
         """Where stores and pipelines hand ``data_id`` on after it reached ``first``: a registry
         or a bucket that publishes the weights a job wrote ships them as surely as the job does
-        (decision 1892). Only the same asset is followed, through relay kinds only, each once."""
+        (decision 1892). Followed through relay kinds only, each once: the same asset, or an artefact
+        of the same kind that the relay ships, that no flow brings it and whose lineage is unknown
+        or names the one handed on (made from it: a checkpoint store publishing ``model-weights``
+        after a job wrote ``checkpoints``, decision 1928; an adapter is not made from full weights)."""
         onward: list[tuple[str, str | None, str]] = []
-        seen: set[str] = set()
-        frontier = [first] if first is not None else []
+        seen: set[tuple[str, str]] = set()
+        frontier = [(first, data_id)] if first is not None else []
+        loaded = self._artifact_index("in")
         while frontier:
-            relay = frontier.pop()
-            if relay in seen or self.kind(relay) not in RELAY_KINDS:
+            relay, carried = frontier.pop()
+            if (relay, carried) in seen or self.kind(relay) not in RELAY_KINDS:
                 continue
-            seen.add(relay)
+            seen.add((relay, carried))
+            brought = {d for d, peer, _ in loaded.get(relay, ()) if peer is not None}
+            kind = self.artifact_kind(carried)
             for item in shipped.get(relay, ()):
-                if item[0] == data_id:
+                if item[0] == carried or (
+                    item[0] not in brought and self.artifact_kind(item[0]) is kind and self._maybe_made_from(item[0], carried)
+                ):
                     onward.append(item)
                     if item[1] is not None:
-                        frontier.append(item[1])
+                        frontier.append((item[1], item[0]))
         return onward
+
+    def _maybe_made_from(self, data_id: str, source: str) -> bool:
+        """``data_id`` is stated to derive from ``source``, or its lineage is unknown (it may)."""
+        derived = self.data[data_id].derived_from
+        return derived is None or source in derived
 
     def _artifact_index(self, direction: Literal["in", "out"]) -> dict[str, tuple[tuple[str, str | None, str], ...]]:
         def build() -> dict[str, tuple[tuple[str, str | None, str], ...]]:
@@ -1131,12 +1144,11 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
     for cid, component in components.items():
         by_kind.setdefault(component.kind, []).append(cid)
         if isinstance(component, Model):
-            only = frozenset(
-                d for d in component.trained_on if d in data and d not in handled[cid] and d != component.system_prompt
-            )
+            trained_on = component.trained_on or ()
+            only = frozenset(d for d in trained_on if d in data and d not in handled[cid] and d != component.system_prompt)
             if only:
                 trained_only[cid] = only
-            handled[cid].update(component.trained_on)
+            handled[cid].update(trained_on)
             if component.system_prompt:
                 handled[cid].add(component.system_prompt)
         if isinstance(component, Agent) and component.system_prompt:

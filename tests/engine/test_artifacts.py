@@ -120,7 +120,9 @@ RELAYS = """
 system: {id: relays, name: Relays}
 data:
   - {id: weights, classification: confidential, artifact: model-weights, provenance: first-party}
-  - {id: other-weights, classification: confidential, artifact: model-weights, provenance: first-party}
+  - {id: other-weights, classification: confidential, artifact: model-weights, provenance: first-party, derived_from: []}
+  - {id: exported, classification: confidential, artifact: model-weights}
+  - {id: adapter, classification: confidential, artifact: adapter}
 boundaries:
   - {id: lab, trust: internal}
   - {id: outside, trust: partner}
@@ -135,17 +137,20 @@ flows:
   - {source: job, target: bucket, data: [weights]}
   - {source: bucket, target: mirror, data: [weights]}
   - {source: mirror, target: bucket, data: [weights]}
-  - {source: mirror, target: partner-server, data: [weights, other-weights]}
+  - {source: mirror, target: partner-server, data: [weights, other-weights, exported, adapter]}
   - {source: server, target: partner-server, data: [weights]}
   - {source: bucket, target: server, data: [weights]}
 """
 
 
 def test_weights_are_followed_through_stores_that_hand_them_on() -> None:
-    """Through a chain of stores (with a cycle between two), the same asset only, and never
-    through a component that runs it (a server's own shipping is its own, not the model's)."""
+    """Through a chain of stores (with a cycle between two), the same asset, or weights a store
+    ships that nothing brings it and whose lineage is unknown (made from what it was handed,
+    decision 1928); not weights stated to derive from nothing else, not an artefact of another
+    kind, and never through a component that runs it (a server's own shipping is its own)."""
     g = build_graph(SystemModel.model_validate(yaml.safe_load(RELAYS)))
     assert g.artifacts("model", "out") == (
+        ("exported", "partner-server", "mirror"),
         ("weights", "bucket", "job"),
         ("weights", "bucket", "mirror"),
         ("weights", "mirror", "bucket"),

@@ -124,7 +124,7 @@ def _model_component(c: ComponentBase, names: dict[str, str]) -> dict[str, Any]:
             ]
         }
     params: dict[str, Any] = {}
-    trained_on = getattr(c, "trained_on", ())
+    trained_on = getattr(c, "trained_on", None)
     if trained_on:
         params["datasets"] = [{"ref": data_ref(d)} for d in trained_on]
     output = getattr(c, "output", None)
@@ -202,7 +202,7 @@ def _dependencies(model: SystemModel, in_bom: set[str]) -> list[dict[str, Any]]:
         for name in ("tools", "serves", "delegates_to"):
             for value in getattr(c, name, ()):
                 link(c.id, value)
-        for asset in getattr(c, "trained_on", ()):
+        for asset in getattr(c, "trained_on", None) or ():
             link(c.id, data_ref(asset))
     out = []
     for ref in sorted(deps):

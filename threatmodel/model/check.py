@@ -131,7 +131,7 @@ def check_references(model: SystemModel) -> list[Issue]:
             need_data(component.data, ("components", i, "data"))
         if isinstance(component, Model):
             base: Path = ("components", i)
-            if not known_data(component.trained_on):
+            if component.trained_on and not known_data(component.trained_on):
                 need_data(component.trained_on, (*base, "trained_on"))
             if component.system_prompt is not None:
                 need(component.system_prompt, data_ids, "data assets", (*base, "system_prompt"))

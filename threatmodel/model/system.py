@@ -307,8 +307,9 @@ class Model(_ComponentBase):
     """How the weights are serialised; pickle-based formats execute code when loaded."""
     base_model: Slug | None = None
     """The component this model was fine-tuned from, if it is in the model."""
-    trained_on: tuple[Slug, ...] = ()
-    """Data assets the model was trained or fine-tuned on."""
+    trained_on: Unknowable[tuple[Slug, ...]] = None
+    """Data assets the model was trained or fine-tuned on; unset (or empty) when unknown. A training
+    or fine-tuning job in the model that produces it also says what it learnt from (decision 1928)."""
     output: Unknowable[ModelOutput] = None
     """What it returns: text, label, scores, logits, embeddings or media (generated images, audio
     or video); unset when unknown."""

@@ -18,6 +18,7 @@ UNKNOWN = "unknown"
 
 UNKNOWABLE: dict[str, str] = {
     "provenance": "who builds or supplies {name} (first-party, vendor, third-party-api, open-weights, community)",
+    "trained_on": "which data assets {name} learnt from (trained_on, naming public corpora too), or the training job in the model that produces it",
     "exposure": "who can reach {name} over a network (internet, partner, internal, none)",
     "authentication": "how callers of {name} prove who they are (none, api-key, oauth, sso, mtls, …)",
     "encrypted": "whether {name} is encrypted in transit",
