@@ -455,7 +455,9 @@ class ModelGraph:
             kind = self.artifact_kind(carried)
             for item in shipped.get(relay, ()):
                 if item[0] == carried or (
-                    item[0] not in brought and self.artifact_kind(item[0]) is kind and self._maybe_made_from(item[0], carried)
+                    item[0] not in brought
+                    and self.artifact_kind(item[0]) is kind
+                    and self._maybe_made_from(item[0], carried)
                 ):
                     onward.append(item)
                     if item[1] is not None:
@@ -1145,7 +1147,9 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
         by_kind.setdefault(component.kind, []).append(cid)
         if isinstance(component, Model):
             trained_on = component.trained_on or ()
-            only = frozenset(d for d in trained_on if d in data and d not in handled[cid] and d != component.system_prompt)
+            only = frozenset(
+                d for d in trained_on if d in data and d not in handled[cid] and d != component.system_prompt
+            )
             if only:
                 trained_only[cid] = only
             handled[cid].update(trained_on)

@@ -62,7 +62,7 @@ def test_models_data_services_and_dependencies(catalogs) -> None:  # type: ignor
             entry = next(e for e in doc["components"] if e["bom-ref"] == c.id)
             assert entry["type"] == "machine-learning-model"
             datasets = entry["modelCard"].get("modelParameters", {}).get("datasets", [])
-            assert [d["ref"] for d in datasets] == [f"data/{d}" for d in c.trained_on]
+            assert [d["ref"] for d in datasets] == [f"data/{d}" for d in c.trained_on or ()]
         elif c.kind in ("tool", "mcp-server", "external-service", "api-gateway", "model-serving"):
             assert c.id in {s["bom-ref"] for s in doc["services"]}
     assert {f"data/{a.id}" for a in model.data} <= refs

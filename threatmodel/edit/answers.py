@@ -3,7 +3,8 @@
 An open question (:mod:`threatmodel.engine.questions`) names an element and an attribute the
 model leaves unknown. The answers it accepts are read from the attribute's declared type, so a
 new attribute needs nothing here: an enumeration offers its values, a flag ``true``/``false``, a
-list of enumerated values any non-empty choice of them. The change writes the one key into the
+list of enumerated values any non-empty choice of them, and a reference field
+(:data:`~threatmodel.model.refs.REF_FIELDS`: ``trained_on``, ``derived_from``) the ids it may name. The change writes the one key into the
 element as the author wrote it, so a save keeps everything else of the element untouched.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 
 from threatmodel.edit.changes import Change, Upsert, element_key, item_document
 from threatmodel.errors import Problem, UsageError
+from threatmodel.model.refs import REF_FIELDS, RefDomain
 from threatmodel.model.system import SystemModel
 
 ANSWERABLE_SECTIONS: tuple[str, ...] = ("components", "flows", "data", "boundaries")
@@ -76,11 +78,35 @@ def find_element(model: SystemModel, element: str) -> tuple[str, Any]:
     raise UsageError(Problem(f"there is no element '{element}' in the model"))
 
 
+def _references(
+    model: SystemModel, element: str, annotation: Any, domain: RefDomain
+) -> tuple[tuple[str, ...], bool] | None:
+    """The ids a reference attribute (``T | None``) may name in ``model`` and whether it is a
+    list: the data assets, boundaries or components (of the domain's kinds) other than ``element``."""
+    args = [_bare(a) for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType) or len(args) != 1:
+        return None
+    multiple = typing.get_origin(args[0]) is tuple
+    if domain.what == "data":
+        ids = [d.id for d in model.data]
+    elif domain.what == "boundaries":
+        ids = [b.id for b in model.boundaries]
+    elif domain.what == "components":
+        ids = [c.id for c in model.components if domain.kinds is None or c.kind in domain.kinds]
+    else:
+        return None
+    ids = [i for i in ids if i != element]
+    return (tuple(ids), multiple) if ids else None
+
+
 def choices(model: SystemModel, element: str, attribute: str) -> Choices:
     """What ``attribute`` of ``element`` may be stated as; raises UsageError when it cannot be answered here."""
     section, item = find_element(model, element)
     field = type(item).model_fields.get(attribute)
     found = _values(field.annotation) if field is not None else None
+    domain = REF_FIELDS.get(attribute)
+    if found is None and field is not None and domain is not None:
+        found = _references(model, element, field.annotation, domain)
     if found is None:
         raise UsageError(Problem(f"'{attribute}' of '{element}' is not an attribute with a fixed set of values"))
     values, multiple = found

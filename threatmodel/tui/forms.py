@@ -24,6 +24,7 @@ from threatmodel.edit.changes import SECTION_NOUNS, Upsert, apply_edit, element_
 from threatmodel.errors import SourceSpan
 from threatmodel.io.errors import problems_from_validation
 from threatmodel.model.base import document_fields
+from threatmodel.model.refs import REF_FIELDS, RefDomain
 from threatmodel.model.system import (
     Boundary,
     ComponentBase,
@@ -35,7 +36,7 @@ from threatmodel.model.system import (
     component_class,
 )
 from threatmodel.model.unknowns import UNKNOWABLE
-from threatmodel.model.vocab import MODEL_KINDS, TOOL_KINDS, ComponentKind
+from threatmodel.model.vocab import ComponentKind
 
 TEXT: Final = "text"
 INTEGER: Final = "integer"
@@ -70,37 +71,6 @@ SECTION_CLASSES: dict[str, type[BaseModel]] = {
 
 ALL_KINDS: tuple[str, ...] = tuple(k.value for k in ComponentKind)
 SHARED_COMPONENT_FIELDS: frozenset[str] = frozenset(ComponentBase.model_fields)
-
-
-@dataclass(frozen=True, slots=True)
-class RefDomain:
-    """Which ids a reference field accepts."""
-
-    what: Literal["components", "data", "boundaries", "scope", "controls"]
-    kinds: frozenset[str] | None = None
-    """For component references: only these kinds."""
-
-
-REF_FIELDS: dict[str, RefDomain] = {
-    "boundary": RefDomain("boundaries"),
-    "parent": RefDomain("boundaries"),
-    "source": RefDomain("components"),
-    "target": RefDomain("components"),
-    "data": RefDomain("data"),
-    "trained_on": RefDomain("data"),
-    "derived_from": RefDomain("data"),
-    "system_prompt": RefDomain("data"),
-    "base_model": RefDomain("components", MODEL_KINDS),
-    "serves": RefDomain("components", MODEL_KINDS),
-    "produces": RefDomain("components", MODEL_KINDS),
-    "model": RefDomain("components", frozenset({"llm"})),
-    "memory": RefDomain("components", frozenset({"agent-memory"})),
-    "tools": RefDomain("components", TOOL_KINDS),
-    "delegates_to": RefDomain("components", frozenset({"agent"})),
-    "scope": RefDomain("scope"),
-    "control": RefDomain("controls"),
-}
-"""Fields whose values are ids of other elements: the form offers those ids to pick from."""
 
 
 @dataclass(frozen=True, slots=True)
