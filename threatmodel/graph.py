@@ -464,6 +464,16 @@ class ModelGraph:
                         frontier.append((item[1], item[0]))
         return onward
 
+    def relayed_by_unknown_lineage(self, data_id: str, holder: str) -> bool:
+        """Whether ``holder``, a relay, counts as shipping ``data_id`` as a model's weights only
+        because no flow brings it there and its lineage is unstated (:meth:`_relayed`): an
+        assumption the explanation states and ``questions`` asks (decision 1928, review 23)."""
+        if holder not in self.components or self.kind(holder) not in RELAY_KINDS:
+            return False
+        if self.data[data_id].derived_from is not None:
+            return False
+        return not any(d == data_id and peer is not None for d, peer, _ in self._artifact_index("in").get(holder, ()))
+
     def _maybe_made_from(self, data_id: str, source: str) -> bool:
         """``data_id`` is stated to derive from ``source``, or its lineage is unknown (it may)."""
         derived = self.data[data_id].derived_from

@@ -160,3 +160,16 @@ def test_a_reference_question_offers_the_models_ids_and_settles() -> None:
     findings = evaluate(after, cset, as_of=FIXED_DATE).findings
     assert "tm:training-data-extraction@speech-model" not in {f.id for f in findings}
     assert ("speech-model", "trained_on") not in {(q.element, q.attribute) for q in open_questions(findings)}
+
+
+def test_an_empty_training_set_states_nothing() -> None:
+    """``trained_on: []`` is as unknown as leaving it out (review 23): asked, and not an answer."""
+    from threatmodel.engine.evaluate import evaluate
+    from threatmodel.engine.questions import open_questions
+
+    empty = load_model_text(VOICE.replace("output: media}", "output: media, trained_on: []}"), "voice.yaml").model
+    cset = load_catalogs().cset
+    asked = {(q.element, q.attribute) for q in open_questions(evaluate(empty, cset, as_of=FIXED_DATE).findings)}
+    assert ("speech-model", "trained_on") in asked
+    with pytest.raises(UsageError, match="an empty 'trained_on' states nothing"):
+        answer_change(empty, "speech-model", "trained_on", [])

@@ -159,6 +159,16 @@ def test_weights_are_followed_through_stores_that_hand_them_on() -> None:
     )
 
 
+def test_weights_made_by_a_store_are_an_assumption_that_is_asked() -> None:
+    """Weights counted as the model's only because their lineage is unknown are said so and asked
+    (decision 1928, review 23): the finding assumes what the published asset is made from."""
+    catalog = _catalog({"artifacts": {"direction": "out", "peer": {"boundary_trust": ["partner"]}}})
+    findings = evaluate(SystemModel.model_validate(yaml.safe_load(RELAYS)), [catalog], as_of=FIXED_DATE).findings
+    (model,) = [f for f in findings if f.target == "model"]
+    assert ("exported", "derived_from") in {(a.element, a.attribute) for a in model.assumes}
+    assert any("what it is made from is not stated" in fact for fact in model.why)
+
+
 @pytest.mark.parametrize(
     ("when", "expected"),
     [

@@ -21,6 +21,7 @@ from threatmodel.edit.changes import Change, Upsert, element_key, item_document
 from threatmodel.errors import Problem, UsageError
 from threatmodel.model.refs import REF_FIELDS, RefDomain
 from threatmodel.model.system import SystemModel
+from threatmodel.model.unknowns import EMPTY_IS_UNKNOWN
 
 ANSWERABLE_SECTIONS: tuple[str, ...] = ("components", "flows", "data", "boundaries")
 """Where the element of a question is looked up, in this order (ids are unique across them)."""
@@ -130,6 +131,13 @@ def answer_change(
     """
     allowed = choices(model, element, attribute)
     picked = [answer] if isinstance(answer, str) else list(answer)
+    if not picked and attribute in EMPTY_IS_UNKNOWN:
+        raise UsageError(
+            Problem(
+                f"an empty '{attribute}' states nothing: name at least one of {', '.join(allowed.values)} "
+                "(add a data asset for what is not drawn yet, such as a public corpus)"
+            )
+        )
     wrong = [v for v in picked if v not in allowed.values]
     if wrong or (not picked and not allowed.multiple) or (len(picked) > 1 and not allowed.multiple):
         raise UsageError(

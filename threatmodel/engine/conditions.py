@@ -31,7 +31,7 @@ from threatmodel.model.rules import (
 from threatmodel.model.rules import fmt_value as fmt_value
 from threatmodel.model.system import DataAsset
 from threatmodel.model.unknowns import UNKNOWABLE
-from threatmodel.model.vocab import PERSONAL_TAGS, Minimisation
+from threatmodel.model.vocab import MODEL_KINDS, PERSONAL_TAGS, Minimisation
 
 MISSING: Any = object()
 """What ``getattr`` returns for an attribute the element does not have (another kind of element)."""
@@ -242,6 +242,10 @@ def data_matches(
         and not new_to_recipient(test, graph, data_id, recipient, sender)
     ):
         return False
+    if test.made_by_sender and sender is not None and data_id in received(graph, sender):
+        return False
+    if test.model_output and data_id not in model_outputs(graph):
+        return False
     if test.classification_at_least is not None and not classified_at_least(test, graph, data_id):
         return False
     if test.tags_any and not set(test.tags_any) & (stated_tags(graph)[data_id] if test.tags_own else set(asset.tags)):
@@ -253,6 +257,32 @@ def data_matches(
     if test.attr is not None and not attr_matches(test.attr, getattr(asset, test.attr.name, MISSING)):
         return False
     return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
+
+
+def received(graph: ModelGraph, node: str) -> frozenset[str]:
+    """The assets flows bring to ``node`` (``made_by_sender``: what it does not make itself)."""
+
+    def build() -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = {}
+        for flow in graph.flows.values():
+            found.setdefault(flow.target, set()).update(flow.data)
+        return {k: frozenset(v) for k, v in found.items()}
+
+    table: dict[str, frozenset[str]] = graph.memo(("received",), build)
+    return table.get(node, frozenset())
+
+
+def model_outputs(graph: ModelGraph) -> frozenset[str]:
+    """The assets a model sends on some flow (``model_output``)."""
+    return graph.memo(
+        ("model-outputs",),
+        lambda: frozenset(
+            d
+            for flow in graph.flows.values()
+            if flow.source in graph.components and graph.kind(flow.source) in MODEL_KINDS
+            for d in flow.data
+        ),
+    )
 
 
 def stated_tags(graph: ModelGraph) -> dict[str, frozenset[str]]:

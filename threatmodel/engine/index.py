@@ -23,6 +23,7 @@ from threatmodel.engine.conditions import (
     attr_matches,
     data_matches,
     is_personal,
+    model_outputs,
     personal_by_unknown_lineage,
     stated_tags,
     value_key,
@@ -212,6 +213,7 @@ INDEXED_DATA_PARTS = frozenset(
         "tags_any",
         "tags_own",
         "personal",
+        "model_output",
         "unknown",
         "attr",
         "unless",
@@ -219,7 +221,7 @@ INDEXED_DATA_PARTS = frozenset(
 )
 """The parts of a :class:`DataTest` that :func:`data_passing` reads (with ``unknown`` as ``personal``
 reads it); ``data_matches`` reads no other part without a recipient."""
-ELSEWHERE_DATA_PARTS = frozenset({"new_to_recipient", "at_runtime", "kept", "learnt"})
+ELSEWHERE_DATA_PARTS = frozenset({"new_to_recipient", "made_by_sender", "at_runtime", "kept", "learnt"})
 """The parts the matcher applies itself: which assets of an element are asked, and the recipient check."""
 _INDEXABLE = frozenset(DataTest.model_fields) <= INDEXED_DATA_PARTS | ELSEWHERE_DATA_PARTS
 """False when a data test has grown a part the index does not know: :func:`data_passing` then asks
@@ -324,6 +326,8 @@ def data_passing(graph: ModelGraph, test: DataTest) -> frozenset[str]:
             parts.append(_personal(graph, test.unknown == "match"))
         if test.attr is not None:
             parts.append(_attr_passing(graph, test.attr))
+        if test.model_output:
+            parts.append(model_outputs(graph))
         parts.sort(key=len)
         passing = set(parts[0]) if parts else set(graph.data)
         for part in parts[1:]:

@@ -23,6 +23,7 @@ from threatmodel.engine.conditions import (
     is_personal,
     new_to_recipient,
     personal_by_unknown_lineage,
+    received,
     stated_tags,
 )
 from threatmodel.engine.index import attr_holding, data_passing, kind_members
@@ -364,7 +365,7 @@ class Matcher:
         passing = self._data_passing(test)
         if not passing:
             return []
-        if test.new_to_recipient:
+        if test.new_to_recipient or test.made_by_sender:
             return [e for e in els if self._data_hits(test, e, first=True)]
         g, at_runtime = self.g, test.at_runtime
         flows, comps = g.flows, g.components
@@ -1008,6 +1009,8 @@ class Matcher:
                 hit = judged[d] = data_matches(test, g, d)
             if hit and flow is not None and test.new_to_recipient:
                 hit = new_to_recipient(test, g, d, flow.target, flow.source)
+            if hit and flow is not None and test.made_by_sender:
+                hit = d not in received(g, flow.source)
             if hit:
                 out.append(d)
                 if first:
@@ -1333,6 +1336,13 @@ class Matcher:
                     fact = f"{name} loads {asset}, which arrives from {g.name(peer)}"
                 elif holder != el:
                     fact = f"the weights of {name} leave with {g.name(holder)}, which ships {asset} to {g.name(peer)}"
+                    if g.relayed_by_unknown_lineage(data_id, holder):
+                        # an assumption, asked by ``questions`` (decision 1928, review 23)
+                        self._assume(data_id, "derived_from")
+                        fact += (
+                            f" (nothing brings {g.name(data_id)} to {g.name(holder)} and what it is made "
+                            "from is not stated: read as made from those weights)"
+                        )
                 else:
                     fact = f"{name} ships {asset} to {g.name(peer)}"
                 details: list[str] = []

@@ -275,6 +275,13 @@ class DataTest(Frozen):
     """On a flow: the asset does not go back to the party that supplied it, that is the receiving
     component did not send this asset, or one it is derived from, on to the flow's sender (directly
     or through others). A component that only relays what the sender gave it is not the supplier."""
+    made_by_sender: Literal[True] | None = None
+    """On a flow: no flow brings the asset to the flow's source, which makes it there (a
+    voiceprint made from callers' speech) rather than passing on what it was given (a recording it
+    stores as it came). Ignored on a component (decision 1931)."""
+    model_output: Literal[True] | None = None
+    """The asset is what a model outputs: a language, ML or embedding model sends it on a flow
+    (a score, an answer), wherever it is found (decision 1931)."""
     unknown: Literal["match", "no-match"] | None = None
     """How ``personal`` and ``new_to_recipient`` read an asset of unknown lineage: ``personal``
     one sent by a component that handles personal data (it may repeat it), ``new_to_recipient`` one
@@ -312,8 +319,12 @@ class DataTest(Frozen):
         text = " that is ".join(parts) if parts else "any data"
         if self.attr is not None:
             text += " whose " + attr_phrase(self.attr)
+        if self.model_output:
+            text += " that a model outputs"
         if self.new_to_recipient:
             text += " that the recipient did not supply"
+        if self.made_by_sender:
+            text += " that the sender makes itself"
         if self.unless:
             text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
         if self.kept:

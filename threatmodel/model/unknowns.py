@@ -123,9 +123,16 @@ def question(attribute: str, name: str, *, flow: bool = False) -> str:
     return "state " + (template or UNKNOWABLE.get(attribute) or GRAPH_FACTS[attribute]).format(name=name)
 
 
+EMPTY_IS_UNKNOWN: frozenset[str] = frozenset({"trained_on"})
+"""List attributes whose empty list says no more than leaving them out: a model that learnt from
+none of the data drawn still learnt from something (decision 1928, review 23). Elsewhere ``[]`` is
+a fact (``derived_from: []``: collected as is; ``side_effects: []``: none)."""
+
+
 def is_unknown(attribute: str, value: object) -> bool:
-    """True when ``value`` of ``attribute`` is unknown (unstated, or written as ``unknown``)."""
-    return attribute in UNKNOWABLE and value is None
+    """True when ``value`` of ``attribute`` is unknown (unstated, or written as ``unknown``, or
+    empty where an empty list states nothing: :data:`EMPTY_IS_UNKNOWN`)."""
+    return attribute in UNKNOWABLE and (value is None or (value == () and attribute in EMPTY_IS_UNKNOWN))
 
 
 def _unknown_is_none(value: Any) -> Any:
