@@ -278,10 +278,10 @@ class DataTest(Frozen):
     made_by_sender: Literal[True] | None = None
     """On a flow: no flow brings the asset to the flow's source, which makes it there (a
     voiceprint made from callers' speech) rather than passing on what it was given (a recording it
-    stores as it came). Ignored on a component (decision 1931)."""
+    stores as it came). Ignored on a component (decision 1930, review 23)."""
     model_output: Literal[True] | None = None
     """The asset is what a model outputs: a language, ML or embedding model sends it on a flow
-    (a score, an answer), wherever it is found (decision 1931)."""
+    (a score, an answer), wherever it is found (decision 1930, review 23)."""
     unknown: Literal["match", "no-match"] | None = None
     """How ``personal`` and ``new_to_recipient`` read an asset of unknown lineage: ``personal``
     one sent by a component that handles personal data (it may repeat it), ``new_to_recipient`` one

@@ -454,6 +454,9 @@ class LawfulBasis(StrEnum):
     """A documented balancing test found the organisation's interest outweighs theirs."""
     NOT_PERSONAL = "not-personal"
     """The asset holds no personal data, so no basis is needed."""
+    NONE = "none"
+    """No basis holds: none was recorded, or the one relied on is invalid (consent that could not be
+    refused). Read like a missing basis, but stated, so it is not asked (held-out 27, review 23)."""
 
 
 class Minimisation(StrEnum):
