@@ -31,7 +31,7 @@ from threatmodel.model.rules import (
 from threatmodel.model.rules import fmt_value as fmt_value
 from threatmodel.model.system import DataAsset
 from threatmodel.model.unknowns import UNKNOWABLE
-from threatmodel.model.vocab import MODEL_KINDS, PERSONAL_TAGS, Minimisation
+from threatmodel.model.vocab import PERSONAL_TAGS, Minimisation
 
 MISSING: Any = object()
 """What ``getattr`` returns for an attribute the element does not have (another kind of element)."""
@@ -244,8 +244,6 @@ def data_matches(
         return False
     if test.made_by_sender and sender is not None and data_id in received(graph, sender):
         return False
-    if test.model_output and data_id not in model_outputs(graph):
-        return False
     if test.classification_at_least is not None and not classified_at_least(test, graph, data_id):
         return False
     if test.tags_any and not set(test.tags_any) & (stated_tags(graph)[data_id] if test.tags_own else set(asset.tags)):
@@ -270,19 +268,6 @@ def received(graph: ModelGraph, node: str) -> frozenset[str]:
 
     table: dict[str, frozenset[str]] = graph.memo(("received",), build)
     return table.get(node, frozenset())
-
-
-def model_outputs(graph: ModelGraph) -> frozenset[str]:
-    """The assets a model sends on some flow (``model_output``)."""
-    return graph.memo(
-        ("model-outputs",),
-        lambda: frozenset(
-            d
-            for flow in graph.flows.values()
-            if flow.source in graph.components and graph.kind(flow.source) in MODEL_KINDS
-            for d in flow.data
-        ),
-    )
 
 
 def stated_tags(graph: ModelGraph) -> dict[str, frozenset[str]]:

@@ -23,7 +23,6 @@ from threatmodel.engine.conditions import (
     attr_matches,
     data_matches,
     is_personal,
-    model_outputs,
     personal_by_unknown_lineage,
     stated_tags,
     value_key,
@@ -213,7 +212,6 @@ INDEXED_DATA_PARTS = frozenset(
         "tags_any",
         "tags_own",
         "personal",
-        "model_output",
         "unknown",
         "attr",
         "unless",
@@ -326,8 +324,6 @@ def data_passing(graph: ModelGraph, test: DataTest) -> frozenset[str]:
             parts.append(_personal(graph, test.unknown == "match"))
         if test.attr is not None:
             parts.append(_attr_passing(graph, test.attr))
-        if test.model_output:
-            parts.append(model_outputs(graph))
         parts.sort(key=len)
         passing = set(parts[0]) if parts else set(graph.data)
         for part in parts[1:]:

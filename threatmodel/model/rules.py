@@ -279,9 +279,6 @@ class DataTest(Frozen):
     """On a flow: no flow brings the asset to the flow's source, which makes it there (a
     voiceprint made from callers' speech) rather than passing on what it was given (a recording it
     stores as it came). Ignored on a component (decision 1930, review 23)."""
-    model_output: Literal[True] | None = None
-    """The asset is what a model outputs: a language, ML or embedding model sends it on a flow
-    (a score, an answer), wherever it is found (decision 1930, review 23)."""
     unknown: Literal["match", "no-match"] | None = None
     """How ``personal`` and ``new_to_recipient`` read an asset of unknown lineage: ``personal``
     one sent by a component that handles personal data (it may repeat it), ``new_to_recipient`` one
@@ -319,8 +316,6 @@ class DataTest(Frozen):
         text = " that is ".join(parts) if parts else "any data"
         if self.attr is not None:
             text += " whose " + attr_phrase(self.attr)
-        if self.model_output:
-            text += " that a model outputs"
         if self.new_to_recipient:
             text += " that the recipient did not supply"
         if self.made_by_sender:
