@@ -23,8 +23,8 @@ from threatmodel.engine.conditions import (
     attr_matches,
     data_matches,
     is_personal,
-    personal_by_unknown_lineage,
     stated_tags,
+    unknown_lineage_senders,
     value_key,
 )
 from threatmodel.graph import ModelGraph
@@ -286,7 +286,7 @@ def _personal(graph: ModelGraph, unknown_matches: bool) -> frozenset[str]:
         if not unknown_matches:
             return frozenset(d for d, asset in graph.data.items() if is_personal(asset))
         stated = _personal(graph, False)
-        return stated | {d for d in graph.data if d not in stated and personal_by_unknown_lineage(graph, d) is not None}
+        return stated | {d for d in unknown_lineage_senders(graph) if d not in stated}
 
     return graph.memo(("data-personal", unknown_matches), build)
 
