@@ -369,6 +369,16 @@ class Matcher:
         g, at_runtime = self.g, test.at_runtime
         flows, comps = g.flows, g.components
         out: list[Element] = []
+        if not (test.kept or test.learnt or (at_runtime and g.trained_only)):
+            # what a component handles, read from its table (``data_handled``: every component
+            # has an entry, nothing else has one)
+            flow_of, handled = flows.get, g.handled_data.get
+            for e in els:
+                flow = flow_of(e)
+                assets = flow.data if flow is not None else handled(e)
+                if assets is not None and not passing.isdisjoint(assets):
+                    out.append(e)
+            return out
         for e in els:
             flow = flows.get(e)
             if flow is not None:
