@@ -1007,6 +1007,14 @@ class Matcher:
         else:
             return []
         passing = self._data_passing(test) if self.setwise else None
+        if passing is not None and (flow is None or not test.new_to_recipient):
+            # the asset alone decides: one membership test per asset (a hub handles hundreds)
+            if first:
+                for d in assets:
+                    if d in passing:
+                        return [d]
+                return []
+            return [d for d in assets if d in passing]
         judged = self._judged(test) if passing is None else {}
         out: list[str] = []
         for d in assets:
