@@ -375,8 +375,8 @@ class Matcher:
             flow_of, handled = flows.get, g.handled_data.get
             for e in els:
                 flow = flow_of(e)
-                assets = flow.data if flow is not None else handled(e)
-                if assets is not None and not passing.isdisjoint(assets):
+                held = flow.data if flow is not None else handled(e)
+                if held is not None and not passing.isdisjoint(held):
                     out.append(e)
             return out
         for e in els:
