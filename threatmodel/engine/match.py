@@ -364,9 +364,24 @@ class Matcher:
         passing = self._data_passing(test)
         if not passing:
             return []
-        if test.new_to_recipient:
-            return [e for e in els if self._data_hits(test, e, first=True)]
         g, at_runtime = self.g, test.at_runtime
+        if test.new_to_recipient:
+            # a flow holds on its first passing asset that is new to its recipient (``_data_hits``
+            # with ``first``, inlined: most candidates are flows); a component as ``_data_hits`` says
+            found: list[Element] = []
+            flow_of = g.flows.get
+            for e in els:
+                flow = flow_of(e)
+                if flow is None:
+                    if self._data_hits(test, e, first=True):
+                        found.append(e)
+                    continue
+                target, source = flow.target, flow.source
+                for d in flow.data:
+                    if d in passing and new_to_recipient(test, g, d, target, source):
+                        found.append(e)
+                        break
+            return found
         flows, comps = g.flows, g.components
         out: list[Element] = []
         if not (test.kept or test.learnt or (at_runtime and g.trained_only)):
