@@ -7,7 +7,7 @@ conditions over the graph and uses these.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -434,19 +434,38 @@ def is_personal(asset: DataAsset) -> bool:
 def personal_by_unknown_lineage(graph: ModelGraph, data_id: str) -> str | None:
     """A non-personal asset whose lineage is unknown, sent on some flow by a component that handles
     other, personal data: it may repeat that data. Returns that component (the first in id order),
-    or ``None``. The same for every element that handles or carries the asset."""
-    asset = graph.data[data_id]
-    if asset.derived_from is not None or asset.minimisation in (Minimisation.ANONYMISED, Minimisation.AGGREGATED):
-        return None
-    if "system-prompt" in asset.tags:
-        return None  # instructions the organisation writes do not repeat what its components receive
+    or ``None``. The same for every element that handles or carries the asset, so every asset's
+    answer is found in one pass and kept on the graph (:func:`unknown_lineage_senders`)."""
+    if data_id not in graph.data:  # an id that names no asset is an error, as it always was
+        raise KeyError(data_id)
+    return unknown_lineage_senders(graph).get(data_id)
 
-    def build() -> str | None:
-        senders = _flow_data_index(graph)[1].get(data_id, ())
+
+def unknown_lineage_senders(graph: ModelGraph) -> Mapping[str, str]:
+    """:func:`personal_by_unknown_lineage` of every asset that has an answer, in one pass over the
+    assets (cached on the graph): an asset of unknown lineage (no ``derived_from``), not stated to
+    be anonymised or aggregated and not a system prompt (instructions the organisation writes do
+    not repeat what its components receive), with the first of its senders in id order that
+    handles personal data."""
+
+    def build() -> dict[str, str]:
+        senders_of = _flow_data_index(graph)[1]
         handlers = _personal_handlers(graph)
-        return next((s for s in senders if s in handlers), None)
+        out: dict[str, str] = {}
+        for data_id, asset in graph.data.items():
+            if asset.derived_from is not None or asset.minimisation in (
+                Minimisation.ANONYMISED,
+                Minimisation.AGGREGATED,
+            ):
+                continue
+            if "system-prompt" in asset.tags:
+                continue
+            sender = next((s for s in senders_of.get(data_id, ()) if s in handlers), None)
+            if sender is not None:
+                out[data_id] = sender
+        return out
 
-    return graph.memo(("unknown-lineage-sender", data_id), build)
+    return graph.memo(("unknown-lineage-senders",), build)
 
 
 def _personal_handlers(graph: ModelGraph) -> frozenset[str]:

@@ -23,8 +23,8 @@ from threatmodel.engine.conditions import (
     attr_matches,
     data_matches,
     is_personal,
-    personal_by_unknown_lineage,
     stated_tags,
+    unknown_lineage_senders,
     value_key,
 )
 from threatmodel.graph import ModelGraph
@@ -286,7 +286,7 @@ def _personal(graph: ModelGraph, unknown_matches: bool) -> frozenset[str]:
         if not unknown_matches:
             return frozenset(d for d, asset in graph.data.items() if is_personal(asset))
         stated = _personal(graph, False)
-        return stated | {d for d in graph.data if d not in stated and personal_by_unknown_lineage(graph, d) is not None}
+        return stated | {d for d in unknown_lineage_senders(graph) if d not in stated}
 
     return graph.memo(("data-personal", unknown_matches), build)
 
@@ -308,6 +308,15 @@ def _attr_passing(graph: ModelGraph, test: AttrTest) -> frozenset[str]:
     return graph.memo(("data-attr-passing", test.name, decides), build)
 
 
+def _attr_among(graph: ModelGraph, test: AttrTest, ids: Iterable[str]) -> set[str]:
+    """The assets of ``ids`` whose own attribute passes ``test`` (:func:`_attr_passing` on them alone)."""
+    compiled = KeyTest.of(test)
+    if compiled is None:
+        data = graph.data
+        return {d for d in ids if attr_matches(test, getattr(data[d], test.name, MISSING))}
+    return set(_data_attr_index(graph, test.name).holding(compiled, list(ids)))
+
+
 def data_passing(graph: ModelGraph, test: DataTest) -> frozenset[str]:
     """The data assets that pass ``test`` leaving the recipient aside: exactly
     ``{d for d in graph.data if data_matches(test, graph, d)}``, shared by every equal test."""
@@ -322,16 +331,20 @@ def data_passing(graph: ModelGraph, test: DataTest) -> frozenset[str]:
             parts.append(_tagged(graph, test.tags_any, own=bool(test.tags_own)))
         if test.personal:
             parts.append(_personal(graph, test.unknown == "match"))
-        if test.attr is not None:
-            parts.append(_attr_passing(graph, test.attr))
         parts.sort(key=len)
-        passing = set(parts[0]) if parts else set(graph.data)
-        for part in parts[1:]:
-            passing &= part
+        if parts:
+            passing = set(parts[0])
+            for part in parts[1:]:
+                passing &= part
+            # an attribute of the asset is read only on the assets the other parts left
+            if test.attr is not None and passing:
+                passing = _attr_among(graph, test.attr, passing)
+        else:
+            passing = set(_attr_passing(graph, test.attr)) if test.attr is not None else set(graph.data)
         for unless in test.unless:
             if not passing:
                 break
-            passing -= _attr_passing(graph, unless)
+            passing -= _attr_among(graph, unless, passing)
         return frozenset(passing)
 
     # keyed by the test as JSON: equal tests share the set (and ``true`` is not ``1`` there)

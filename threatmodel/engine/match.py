@@ -365,11 +365,38 @@ class Matcher:
         passing = self._data_passing(test)
         if not passing:
             return []
-        if test.new_to_recipient or test.made_by_sender:
+        if test.made_by_sender:
             return [e for e in els if self._data_hits(test, e, first=True)]
         g, at_runtime = self.g, test.at_runtime
+        if test.new_to_recipient:
+            # a flow holds on its first passing asset that is new to its recipient (``_data_hits``
+            # with ``first``, inlined: most candidates are flows); a component as ``_data_hits`` says
+            found: list[Element] = []
+            flow_of = g.flows.get
+            for e in els:
+                flow = flow_of(e)
+                if flow is None:
+                    if self._data_hits(test, e, first=True):
+                        found.append(e)
+                    continue
+                target, source = flow.target, flow.source
+                for d in flow.data:
+                    if d in passing and new_to_recipient(test, g, d, target, source):
+                        found.append(e)
+                        break
+            return found
         flows, comps = g.flows, g.components
         out: list[Element] = []
+        if not (test.kept or test.learnt or (at_runtime and g.trained_only)):
+            # what a component handles, read from its table (``data_handled``: every component
+            # has an entry, nothing else has one)
+            flow_of, handled = flows.get, g.handled_data.get
+            for e in els:
+                flow = flow_of(e)
+                held = flow.data if flow is not None else handled(e)
+                if held is not None and not passing.isdisjoint(held):
+                    out.append(e)
+            return out
         for e in els:
             flow = flows.get(e)
             if flow is not None:
@@ -998,6 +1025,14 @@ class Matcher:
         else:
             return []
         passing = self._data_passing(test) if self.setwise else None
+        if passing is not None and (flow is None or not (test.new_to_recipient or test.made_by_sender)):
+            # the asset alone decides: one membership test per asset (a hub handles hundreds)
+            if first:
+                for d in assets:
+                    if d in passing:
+                        return [d]
+                return []
+            return [d for d in assets if d in passing]
         judged = self._judged(test) if passing is None else {}
         out: list[str] = []
         for d in assets:
