@@ -445,13 +445,12 @@ class ModelGraph:
         onward: list[tuple[str, str | None, str]] = []
         seen: set[tuple[str, str]] = set()
         frontier = [(first, data_id)] if first is not None else []
-        loaded = self._artifact_index("in")
         while frontier:
             relay, carried = frontier.pop()
             if (relay, carried) in seen or self.kind(relay) not in RELAY_KINDS:
                 continue
             seen.add((relay, carried))
-            brought = {d for d, peer, _ in loaded.get(relay, ()) if peer is not None}
+            brought = self._brought(relay)
             kind = self.artifact_kind(carried)
             for item in shipped.get(relay, ()):
                 if item[0] == carried or (
@@ -470,9 +469,11 @@ class ModelGraph:
         assumption the explanation states and ``questions`` asks (decision 1928, review 23)."""
         if holder not in self.components or self.kind(holder) not in RELAY_KINDS:
             return False
-        if self.data[data_id].derived_from is not None:
-            return False
-        return not any(d == data_id and peer is not None for d, peer, _ in self._artifact_index("in").get(holder, ()))
+        return self.data[data_id].derived_from is None and data_id not in self._brought(holder)
+
+    def _brought(self, node: str) -> set[str]:
+        """The artefacts flows bring to ``node`` (not those it holds from an unshown origin)."""
+        return {d for d, peer, _ in self._artifact_index("in").get(node, ()) if peer is not None}
 
     def _maybe_made_from(self, data_id: str, source: str) -> bool:
         """``data_id`` is stated to derive from ``source``, or its lineage is unknown (it may)."""
