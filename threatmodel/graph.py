@@ -51,6 +51,12 @@ UNTRUSTED_POPULATIONS = frozenset({Population.PUBLIC, Population.CUSTOMERS})
 T = TypeVar("T")
 
 
+_Shipped = tuple[str, str | None, str]
+"""An artefact shipped: ``(data, peer, holder)`` (:meth:`ModelGraph.artifacts`)."""
+_RelayTable = tuple[dict[str, list[_Shipped]], dict[tuple[Artifact | None, str | None], list[_Shipped]]]
+"""What a relay ships, by asset id and by (kind, lineage) of what it makes (:meth:`ModelGraph._relay_table`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Reach:
     """Result of a multi-source search: for each reached node, the next node toward a seed."""
@@ -423,45 +429,70 @@ class ModelGraph:
         own = self._artifact_index(direction).get(node, ())
         if direction == "in" or self.kind(node) not in MODEL_KINDS:
             return own
-        weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
-        shipped = self._artifact_index("out")
-        inherited: list[tuple[str, str | None, str]] = []
-        for job in self.linked(node, "trained_on_by"):
-            for item in shipped.get(job, ()):
-                if self.artifact_kind(item[0]) in weights:
-                    inherited.append(item)
-                    inherited.extend(self._relayed(item[0], item[1], shipped))
-        return tuple(sorted({*own, *inherited}, key=_artifact_order))
 
-    def _relayed(
-        self, data_id: str, first: str | None, shipped: dict[str, tuple[tuple[str, str | None, str], ...]]
-    ) -> list[tuple[str, str | None, str]]:
-        """Where stores and pipelines hand ``data_id`` on after it reached ``first``: a registry
+        def build() -> tuple[_Shipped, ...]:
+            weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
+            shipped = self._artifact_index("out")
+            inherited = [
+                item
+                for job in self.linked(node, "trained_on_by")
+                for item in shipped.get(job, ())
+                if self.artifact_kind(item[0]) in weights
+            ]
+            relayed = self._relayed([(item[1], item[0]) for item in inherited if item[1] is not None], shipped)
+            return tuple(sorted({*own, *inherited, *relayed}, key=_artifact_order))
+
+        return self.memo(("model-artifacts", node), build)
+
+    def _relayed(self, starts: list[tuple[str, str]], shipped: dict[str, tuple[_Shipped, ...]]) -> list[_Shipped]:
+        """Where stores and pipelines hand each ``(first, data_id)`` of ``starts`` on, all in one walk
+        (each relay and asset visited once, however many the jobs shipped): a registry
         or a bucket that publishes the weights a job wrote ships them as surely as the job does
         (decision 1892). Followed through relay kinds only, each once: the same asset, or an artefact
         of the same kind that the relay ships, that no flow brings it and whose lineage is unknown
         or names the one handed on (made from it: a checkpoint store publishing ``model-weights``
         after a job wrote ``checkpoints``, decision 1928; an adapter is not made from full weights)."""
-        onward: list[tuple[str, str | None, str]] = []
+        onward: list[_Shipped] = []
         seen: set[tuple[str, str]] = set()
-        frontier = [(first, data_id)] if first is not None else []
+        made_seen: set[tuple[str, Artifact | None]] = set()
+        frontier = list(starts)
         while frontier:
             relay, carried = frontier.pop()
             if (relay, carried) in seen or self.kind(relay) not in RELAY_KINDS:
                 continue
             seen.add((relay, carried))
-            brought = self._brought(relay)
+            same, made = self._relay_table(relay, shipped)
             kind = self.artifact_kind(carried)
-            for item in shipped.get(relay, ()):
-                if item[0] == carried or (
-                    item[0] not in brought
-                    and self.artifact_kind(item[0]) is kind
-                    and self._maybe_made_from(item[0], carried)
-                ):
-                    onward.append(item)
-                    if item[1] is not None:
-                        frontier.append((item[1], item[0]))
+            hits = [*same.get(carried, ()), *made.get((kind, carried), ())]
+            if (relay, kind) not in made_seen:  # of unknown lineage: the same whatever was handed on
+                made_seen.add((relay, kind))
+                hits += made.get((kind, None), ())
+            for item in hits:
+                onward.append(item)
+                if item[1] is not None:
+                    frontier.append((item[1], item[0]))
         return onward
+
+    def _relay_table(self, relay: str, shipped: dict[str, tuple[tuple[str, str | None, str], ...]]) -> _RelayTable:
+        """What ``relay`` ships, looked up for :meth:`_relayed` in one step instead of a scan per
+        asset handed on (a hostile model hands thousands on): by asset id, and the artefacts no flow
+        brings it by (their kind, an asset their stated lineage names, or ``None`` when unknown)."""
+
+        def build() -> _RelayTable:
+            same: dict[str, list[_Shipped]] = {}
+            made: dict[tuple[Artifact | None, str | None], list[_Shipped]] = {}
+            brought = self._brought(relay)
+            for item in shipped.get(relay, ()):
+                same.setdefault(item[0], []).append(item)
+                if item[0] in brought:
+                    continue
+                kind = self.artifact_kind(item[0])
+                derived = self.data[item[0]].derived_from
+                for source in (None,) if derived is None else derived:
+                    made.setdefault((kind, source), []).append(item)
+            return same, made
+
+        return self.memo(("relay-table", relay), build)
 
     def relayed_by_unknown_lineage(self, data_id: str, holder: str) -> bool:
         """Whether ``holder``, a relay, counts as shipping ``data_id`` as a model's weights only
@@ -474,11 +505,6 @@ class ModelGraph:
     def _brought(self, node: str) -> set[str]:
         """The artefacts flows bring to ``node`` (not those it holds from an unshown origin)."""
         return {d for d, peer, _ in self._artifact_index("in").get(node, ()) if peer is not None}
-
-    def _maybe_made_from(self, data_id: str, source: str) -> bool:
-        """``data_id`` is stated to derive from ``source``, or its lineage is unknown (it may)."""
-        derived = self.data[data_id].derived_from
-        return derived is None or source in derived
 
     def _artifact_index(self, direction: Literal["in", "out"]) -> dict[str, tuple[tuple[str, str | None, str], ...]]:
         def build() -> dict[str, tuple[tuple[str, str | None, str], ...]]:

@@ -7,7 +7,7 @@ import typing
 import pytest
 
 from tests.helpers import FIXED_DATE
-from threatmodel.edit.answers import _values, answer_change, choices
+from threatmodel.edit.answers import _references, _values, answer_change, choices
 from threatmodel.edit.changes import Upsert, apply_change
 from threatmodel.errors import UsageError
 from threatmodel.io.load import load_catalogs, load_model_text
@@ -36,17 +36,17 @@ def model() -> SystemModel:
     return load_model_text(MODEL, "shop.yaml", known_controls=load_catalogs().control_refs).model
 
 
-def test_every_unknowable_attribute_offers_its_values() -> None:
-    """A new attribute of UNKNOWABLE is answerable in the TUI without a line of code for it."""
+def test_every_unknowable_attribute_offers_its_values(model: SystemModel) -> None:
+    """A new attribute of UNKNOWABLE is answerable in the TUI without a line of code for it: its
+    type's values, or for a reference field the ids of the model it may name."""
     classes = [*typing.get_args(typing.get_args(Component)[0]), Flow]
     checked = 0
     for cls in classes:
         for name, field in cls.model_fields.items():
             if name in UNKNOWABLE:
                 found = _values(field.annotation)
-                if found is None and name in REF_FIELDS:  # the model's ids, see the test below
-                    checked += 1
-                    continue
+                if found is None and name in REF_FIELDS:
+                    found = _references(model, "", field.annotation, REF_FIELDS[name])
                 assert found is not None, f"{cls.__name__}.{name}"
                 assert found[0] and len(set(found[0])) == len(found[0])
                 checked += 1
@@ -173,3 +173,12 @@ def test_an_empty_training_set_states_nothing() -> None:
     assert ("speech-model", "trained_on") in asked
     with pytest.raises(UsageError, match="an empty 'trained_on' states nothing"):
         answer_change(empty, "speech-model", "trained_on", [])
+
+
+def test_a_reference_with_nothing_to_name_says_so() -> None:
+    """A model with no data assets cannot answer what a model learnt from: the refusal says why."""
+    bare = load_model_text(
+        "system: {id: bare, name: Bare}\ncomponents:\n  - {id: m, kind: llm, provenance: first-party}\n", "bare.yaml"
+    ).model
+    with pytest.raises(UsageError, match="there are no data assets in the model for 'trained_on' of 'm' to name"):
+        choices(bare, "m", "trained_on")

@@ -277,3 +277,47 @@ def test_weights_shipped_to_a_partner_raise_white_box_attacks(builtin_catalogs: 
         assert finding.path == ("trainer", "partner")
         assert "partner" in finding.scenario
         assert any("ships own-weights" in fact for fact in finding.why)
+
+
+def test_a_relay_handing_on_thousands_is_walked_once() -> None:
+    """A hostile model: a job ships thousands of weight files to a registry that publishes
+    thousands of others of unknown lineage. Each relay's table is made once and the walk visits
+    each (relay, asset) once for all the job's files, so the work grows with the flows' data, not
+    with its square (review of session 22: the per-file walk took 32 s at 2,500 x 2,500)."""
+    n = 300
+    data = [{"id": f"w{i}", "artifact": "model-weights"} for i in range(n)]
+    data += [{"id": f"p{i}", "artifact": "model-weights"} for i in range(n)]
+    model = SystemModel.model_validate(
+        {
+            "system": {"id": "bomb", "name": "Bomb"},
+            "data": data,
+            "components": [
+                {"id": "job", "kind": "training-job", "produces": "m"},
+                {"id": "m", "kind": "llm", "provenance": "first-party"},
+                {"id": "reg", "kind": "model-registry"},
+                {"id": "hub", "kind": "external-service"},
+            ],
+            "flows": [
+                {"source": "job", "target": "reg", "data": [f"w{i}" for i in range(n)]},
+                {"source": "reg", "target": "hub", "data": [f"p{i}" for i in range(n)]},
+            ],
+        }
+    )
+    g = build_graph(model)
+    walks: list[int] = []
+    real = g._relayed
+
+    def counted(starts: Any, shipped: Any) -> Any:
+        found = real(starts, shipped)
+        walks.append(len(found))
+        return found
+
+    g._relayed = counted  # type: ignore[method-assign]
+    shipped = g.artifacts("m", "out")
+    assert len(shipped) == 2 * n  # every file the job wrote, every file the registry publishes
+    assert {d for d, _, holder in shipped if holder == "reg"} == {f"p{i}" for i in range(n)}
+    # one walk for all the job's files, finding each published file once (a walk per file found
+    # all n published files n times over)
+    assert walks == [n]
+    assert g.artifacts("m", "out") is shipped  # kept on the graph: asked again, not walked again
+    assert walks == [n]

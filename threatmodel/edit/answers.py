@@ -96,8 +96,7 @@ def _references(
         ids = [c.id for c in model.components if domain.kinds is None or c.kind in domain.kinds]
     else:
         return None
-    ids = [i for i in ids if i != element]
-    return (tuple(ids), multiple) if ids else None
+    return tuple(i for i in ids if i != element), multiple
 
 
 def choices(model: SystemModel, element: str, attribute: str) -> Choices:
@@ -108,6 +107,9 @@ def choices(model: SystemModel, element: str, attribute: str) -> Choices:
     domain = REF_FIELDS.get(attribute)
     if found is None and field is not None and domain is not None:
         found = _references(model, element, field.annotation, domain)
+        if found is not None and not found[0]:
+            noun = "data assets" if domain.what == "data" else domain.what
+            raise UsageError(Problem(f"there are no {noun} in the model for '{attribute}' of '{element}' to name"))
     if found is None:
         raise UsageError(Problem(f"'{attribute}' of '{element}' is not an attribute with a fixed set of values"))
     values, multiple = found

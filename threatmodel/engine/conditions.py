@@ -257,19 +257,6 @@ def data_matches(
     return not any(attr_matches(u, getattr(asset, u.name, MISSING)) for u in test.unless)
 
 
-def received(graph: ModelGraph, node: str) -> frozenset[str]:
-    """The assets flows bring to ``node`` (``made_by_sender``: what it does not make itself)."""
-
-    def build() -> dict[str, frozenset[str]]:
-        found: dict[str, set[str]] = {}
-        for flow in graph.flows.values():
-            found.setdefault(flow.target, set()).update(flow.data)
-        return {k: frozenset(v) for k, v in found.items()}
-
-    table: dict[str, frozenset[str]] = graph.memo(("received",), build)
-    return table.get(node, frozenset())
-
-
 def stated_tags(graph: ModelGraph) -> dict[str, frozenset[str]]:
     """Each asset's tags as the model states them, before its lineage adds any (``tags_own``)."""
     return graph.memo(("stated-tags",), lambda: {a.id: frozenset(a.tags) for a in graph.model.data})
@@ -320,15 +307,21 @@ def new_to_recipient(test: DataTest, graph: ModelGraph, data_id: str, recipient:
     )
 
 
-def _flow_data_index(graph: ModelGraph) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
-    """Per component, the data it sends on its flows; per data asset, the components that send it
-    (sorted). One pass over the flows, cached on the graph: the per-element questions below are
-    asked for every asset and component, and a scan per question is quadratic on large models."""
+_FlowDataIndex = tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]], dict[str, frozenset[str]]]
 
-    def build() -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+
+def _flow_data_index(graph: ModelGraph) -> _FlowDataIndex:
+    """Per component, the data it sends on its flows; per data asset, the components that send it
+    (sorted); per component, the data flows bring it. One pass over the flows, cached on the graph:
+    the per-element questions below are asked for every asset and component, and a scan per
+    question is quadratic on large models."""
+
+    def build() -> _FlowDataIndex:
         sent: dict[str, set[str]] = {}
         senders: dict[str, set[str]] = {}
+        brought: dict[str, set[str]] = {}
         for f in graph.flows.values():
+            brought.setdefault(f.target, set()).update(f.data)
             for d in f.data:
                 sent.setdefault(f.source, set()).add(d)
                 if f.source in graph.components:
@@ -336,6 +329,7 @@ def _flow_data_index(graph: ModelGraph) -> tuple[dict[str, frozenset[str]], dict
         return (
             {c: frozenset(ds) for c, ds in sent.items()},
             {d: tuple(sorted(cs)) for d, cs in senders.items()},
+            {c: frozenset(ds) for c, ds in brought.items()},
         )
 
     return graph.memo(("flow-data-index",), build)
@@ -344,6 +338,12 @@ def _flow_data_index(graph: ModelGraph) -> tuple[dict[str, frozenset[str]], dict
 def supplied_by(graph: ModelGraph, component: str) -> frozenset[str]:
     """Ids of the data assets a component sends on its flows (cached on the graph)."""
     return _flow_data_index(graph)[0].get(component, frozenset())
+
+
+def received(graph: ModelGraph, node: str) -> frozenset[str]:
+    """Ids of the data assets flows bring to ``node`` (``made_by_sender``: what it does not make
+    itself; cached on the graph with :func:`supplied_by`)."""
+    return _flow_data_index(graph)[2].get(node, frozenset())
 
 
 def returned_from(graph: ModelGraph, recipient: str, data_id: str) -> frozenset[str]:
