@@ -167,6 +167,62 @@ def test_questions_rank_by_open_risk() -> None:
     assert asked[1].summary.endswith("decides 1 finding, up to 12 risk points")
 
 
+REVIEWED: Any = Catalog.model_validate(
+    {
+        "id": "t",
+        "title": "t",
+        "version": "1",
+        "published": "2026-01-01",
+        "source": "https://example.org",
+        "licence": "test data",
+        "threats": [
+            {
+                "id": "unreviewed-output",
+                "title": "Output no person checks",
+                "summary": "s",
+                "scenario": "s",
+                "when": {
+                    "all": [
+                        {"kind": ["agent"]},
+                        {"not": {"neighbour": {"direction": "out", "where": {"attr": {"name": "human_review", "equals": "every"}}}}},
+                    ]
+                },
+                "likelihood": 3,
+                "impact": 3,
+                "lifecycle": ["runtime"],
+            }
+        ],
+    }
+)
+
+
+def _reviewed(**app: Any) -> list[Any]:
+    model = SystemModel.model_validate(
+        {
+            "system": {"id": "s", "name": "S"},
+            "components": [
+                {"id": "agent", "kind": "agent", "exposure": "internal", "autonomy": "supervised"},
+                {"id": "app", "kind": "application", **app},
+            ],
+            "flows": [{"source": "agent", "target": "app"}],
+        }
+    )
+    return list(evaluate(model, [REVIEWED], as_of=FIXED_DATE).findings)
+
+
+def test_a_finding_resting_on_a_neighbours_unknown_asks_it() -> None:
+    """A negated neighbour test that read a neighbour's unstated fact as failing rests on it
+    (decision 1931): the fact is in the finding's assumptions, so ``questions`` asks it, and
+    stating it settles the finding either way."""
+    (finding,) = _reviewed()
+    assert [(a.element, a.attribute) for a in finding.assumes] == [("app", "human_review")]
+    assert "human review of app is not stated: read as not every" in finding.why
+    assert [(q.element, q.attribute) for q in open_questions([finding])] == [("app", "human_review")]
+    assert _reviewed(human_review="every") == []
+    (stated,) = _reviewed(human_review="none")
+    assert stated.assumes == ()
+
+
 @pytest.mark.parametrize("path", sorted((REPO / "models").glob("*.yaml")), ids=lambda p: p.stem)
 def test_example_models_state_what_they_know(path: Path) -> None:
     """The shipped examples leave no finding resting on an unknown fact (they are reference models)."""

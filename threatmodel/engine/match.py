@@ -783,9 +783,9 @@ class Matcher:
 
     def _read_against(self, where: Condition, others: Iterable[Element]) -> list[str]:
         """The unknown facts that ``where`` read as not holding on those of ``others`` it fails on
-        for no known reason, worded as unstated: a negation over related components rests on them
-        (each stays a question of its own finding, so nothing is recorded here). At most
-        :data:`MAX_READ_AGAINST` lines."""
+        for no known reason, worded as unstated. A negation over related components rests on them,
+        so they are recorded as the finding's assumptions (decision 1931: stated otherwise, the
+        finding might not apply, and ``questions`` asks them). At most :data:`MAX_READ_AGAINST`."""
         out: list[str] = []
         read = self._assumed
         mark = 0 if read is None else len(read)
@@ -794,8 +794,8 @@ class Matcher:
                 out += self._unknown_leaves(where, other, negated=True)
             if len(out) >= MAX_READ_AGAINST:
                 break
-        if read is not None:
-            del read[mark:]
+        if read is not None:  # one assumption per line listed: none beyond the cap
+            del read[mark + MAX_READ_AGAINST :]
         return out[:MAX_READ_AGAINST]
 
     def _fails_known(self, cond: Condition, el: Element) -> bool:
