@@ -454,13 +454,17 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     biometric enrolment branch of over-collection reads an unstated lawful basis as missing, in
     its rule and (the same test, by anchor) its wording: variants read unknowns against the
     threat unless told.
-    Session 23 (decision 1931) added one. Excessive agency through a tool stated to ask no one
+    Session 23 (decision 1931) added two. Excessive agency through a tool stated to ask no one
     needs the tool's approval stated: read the default way, every tool of unstated approval would
     overrule an agent stated to ask before high-impact actions (the agent's unknown approval is
-    read by the rule's other test).
+    read by the rule's other test). And an application counts as a third party's service, for
+    sensitive data sent to one, only when stated a vendor's: in a partner's zone, one of unstated
+    provenance is as often the platform the whole system runs on. Review 24 added one: a tool of
+    unstated approval is read as not holding every call, in excessive agency's variants and its
+    factor as in its rule, where the conservative reading inside a ``not`` must be spelled out.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 106
+    assert 0 < text.count("unknown: no-match") <= 108
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

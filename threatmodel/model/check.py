@@ -154,6 +154,8 @@ def check_references(model: SystemModel) -> list[Issue]:
         elif isinstance(component, Training):
             need_kind(component.produces, MODEL_KINDS, "produces", ("components", i, "produces"))
 
+    issues += _base_model_cycles(model)
+
     flows_fine = (
         components.keys() >= {f.source for f in model.flows}
         and components.keys() >= {f.target for f in model.flows}
@@ -215,6 +217,30 @@ def _duplicates(model: SystemModel, flow_keys: Sequence[str]) -> list[Issue]:
         else:
             seen[element_id] = path
     return issues
+
+
+def _base_model_cycles(model: SystemModel) -> list[Issue]:
+    """Models built on each other in a ring (a -> b -> a): each ring once, at its smallest id (a
+    model that is its own base is reported where its ``base_model`` is checked)."""
+    bases = {c.id: c.base_model for c in model.components if isinstance(c, Model) and c.base_model}
+    index = {c.id: i for i, c in enumerate(model.components)}
+    out: list[Issue] = []
+    for start in sorted(bases):
+        chain, cursor = [start], bases.get(start)
+        while cursor is not None and cursor != chain[-1]:
+            if cursor in chain:
+                ring = chain[chain.index(cursor) :]
+                if len(ring) > 1 and start == min(ring):
+                    out.append(
+                        Issue(
+                            ("components", index[start], "base_model"),
+                            f"model '{start}' is built on itself ({' -> '.join([*chain, cursor])})",
+                        )
+                    )
+                break
+            chain.append(cursor)
+            cursor = bases.get(cursor)
+    return out
 
 
 def _lineage_cycles(model: SystemModel) -> list[Issue]:
