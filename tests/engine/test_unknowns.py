@@ -184,7 +184,14 @@ REVIEWED: Any = Catalog.model_validate(
                 "when": {
                     "all": [
                         {"kind": ["agent"]},
-                        {"not": {"neighbour": {"direction": "out", "where": {"attr": {"name": "human_review", "equals": "every"}}}}},
+                        {
+                            "not": {
+                                "neighbour": {
+                                    "direction": "out",
+                                    "where": {"attr": {"name": "human_review", "equals": "every"}},
+                                }
+                            }
+                        },
                     ]
                 },
                 "likelihood": 3,
