@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import tempfile
 from pathlib import Path
@@ -228,6 +229,46 @@ def test_a_finding_resting_on_a_neighbours_unknown_asks_it() -> None:
     assert _reviewed(human_review="every") == []
     (stated,) = _reviewed(human_review="none")
     assert stated.assumes == ()
+
+
+def _deferring(defers_to: str | None) -> Any:
+    """REVIEWED's threat with its negation marked as handing the case to another threat."""
+    data = REVIEWED.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["threats"].append({**copy.deepcopy(data["threats"][0]), "id": "reviewed-output"})
+    if defers_to is not None:
+        data["threats"][0]["when"]["all"][1]["defers_to"] = defers_to
+    return Catalog.model_validate(data)
+
+
+def test_a_negation_that_defers_to_another_threat_asks_nothing() -> None:
+    """A negation marked ``defers_to`` only keeps one finding per root cause: the unknown facts
+    it reads stay in the explanation but are not the finding's questions (answering them moves
+    the finding, decision 1932). Unmarked, the same negation asks them."""
+    model = SystemModel.model_validate(
+        {
+            "system": {"id": "s", "name": "S"},
+            "components": [
+                {"id": "agent", "kind": "agent", "exposure": "internal", "autonomy": "supervised"},
+                {"id": "app", "kind": "application"},
+            ],
+            "flows": [{"source": "agent", "target": "app"}],
+        }
+    )
+    for marked, asked in ((None, [("app", "human_review")]), ("reviewed-output", [])):
+        findings = evaluate(model, [_deferring(marked)], as_of=FIXED_DATE).findings
+        finding = next(f for f in findings if f.threat == "t:unreviewed-output")
+        assert [(a.element, a.attribute) for a in finding.assumes] == asked
+        assert "human review of app is not stated: read as not every" in finding.why
+
+
+def test_defers_to_must_name_a_threat_of_the_catalog() -> None:
+    """The catalog check refuses a negation deferring to a threat the catalog does not have."""
+    from threatmodel.engine.catalogs import check_catalogs
+
+    assert not [i for i in check_catalogs([_deferring("reviewed-output")]) if "defers_to" in i.path]
+    (issue,) = [i for i in check_catalogs([_deferring("reviewed-outptu")]) if "defers_to" in i.path]
+    assert "names no threat of this catalog: 'reviewed-outptu'" in issue.message
+    assert issue.hint == "did you mean 'reviewed-output'?"
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "models").glob("*.yaml")), ids=lambda p: p.stem)

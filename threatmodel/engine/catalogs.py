@@ -120,8 +120,11 @@ def _context_of_children(cond: Condition, context: TargetType) -> TargetType:
     return TargetType.COMPONENT
 
 
-def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[Path, str, str | None]]:
-    """Problems in one rule: predicates used out of context, unknown attributes, nesting too deep."""
+def check_rule(
+    cond: Condition, context: TargetType, path: Path, threats: frozenset[str] | None = None
+) -> list[tuple[Path, str, str | None]]:
+    """Problems in one rule: predicates used out of context, unknown attributes, nesting too deep,
+    and (given the catalog's ``threats``) a negation deferring to a threat the catalog lacks."""
     problems: list[tuple[Path, str, str | None]] = []
 
     def attr_test(where: Path, test: AttrTest, known: frozenset[str], what: str) -> None:
@@ -144,6 +147,15 @@ def check_rule(cond: Condition, context: TargetType, path: Path) -> list[tuple[P
         elif not on_data and ctx not in c.CONTEXTS:
             allowed = ", ".join(sorted(str(x) for x in c.CONTEXTS))
             problems.append((at, f"predicate '{c.TAG}' cannot be used on a {ctx} (only on: {allowed})", None))
+        if isinstance(c, Not) and c.defers_to is not None and threats is not None and c.defers_to not in threats:
+            close = difflib.get_close_matches(c.defers_to, sorted(threats), n=1)
+            problems.append(
+                (
+                    (*at, "defers_to"),
+                    f"'defers_to' names no threat of this catalog: '{c.defers_to}'",
+                    f"did you mean '{close[0]}'?" if close else None,
+                )
+            )
         if isinstance(c, Attr):
             known = DATA_ATTRIBUTES if on_data else FLOW_ATTRIBUTES if ctx is TargetType.FLOW else COMPONENT_ATTRIBUTES
             attr_test((*at, "attr"), c.attr, known, "a data asset" if on_data else f"a {ctx}")
@@ -256,6 +268,7 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
         for i, control in enumerate(cat.controls):
             for j, r in enumerate(control.refs):
                 check_ref(r, ("controls", i, "refs", j))
+        threat_ids = frozenset(t.id for t in cat.threats)
         for i, threat in enumerate(cat.threats):
             base: Path = ("threats", i)
             for j, r in enumerate(threat.refs):
@@ -271,10 +284,12 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
                             f"did you mean '{close[0]}'?" if close else None,
                         )
                     )
-            for path, message, hint in check_rule(threat.when, threat.target, (*base, "when")):
+            for path, message, hint in check_rule(threat.when, threat.target, (*base, "when"), threat_ids):
                 issues.append(CatalogIssue(cat.id, path, message, hint))
             for k, factor in enumerate(threat.factors):
-                for path, message, hint in check_rule(factor.when, threat.target, (*base, "factors", k, "when")):
+                for path, message, hint in check_rule(
+                    factor.when, threat.target, (*base, "factors", k, "when"), threat_ids
+                ):
                     issues.append(CatalogIssue(cat.id, path, message, hint))
             if (threat.group_by is GroupBy.PRODUCER) != bool(threat.producer or threat.place_on):
                 issues.append(
@@ -294,7 +309,7 @@ def check_catalogs(catalogs: Sequence[Catalog]) -> list[CatalogIssue]:
             for k, variant in enumerate(threat.variants):
                 at: Path = (*base, "variants", k)
                 if variant.when is not None:
-                    for path, message, hint in check_rule(variant.when, threat.target, (*at, "when")):
+                    for path, message, hint in check_rule(variant.when, threat.target, (*at, "when"), threat_ids):
                         issues.append(CatalogIssue(cat.id, path, message, hint))
                 for j, r in enumerate(variant.refs or ()):
                     check_ref(r, (*at, "refs", j))

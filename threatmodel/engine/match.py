@@ -676,7 +676,11 @@ class Matcher:
                     self._walk(option, el, found)
                     return
         elif t is Not:
+            read = self._assumed
+            mark = 0 if read is None else len(read)
             found.facts.extend(self._negated(c.not_, el))  # type: ignore[union-attr]
+            if read is not None and c.defers_to is not None:  # type: ignore[union-attr]
+                del read[mark:]  # answering them moves the finding, it does not remove it (decision 1932)
         elif t is DataHandled:
             hits, leaf_facts = self._data_handled_explained(c.data, el)  # type: ignore[union-attr]
             found.data.extend(hits)

@@ -846,6 +846,12 @@ class Not(_Predicate):
 
     TAG = "not"
     not_: Condition = Field(alias="not")
+    defers_to: Slug | None = None
+    """Id of the threat (of the same catalog) that takes the case this negation leaves out, when
+    the negation only keeps one finding per root cause (one finding per chain, a case another
+    threat covers) rather than deciding whether there is a threat at all. The unknown facts it
+    reads are then not the finding's questions: stating them moves the finding, it does not
+    remove it (decision 1932)."""
 
     model_config = Frozen.model_config | {"populate_by_name": True}
 
@@ -949,6 +955,8 @@ def _condition_tag(value: Any) -> str | None:
     if isinstance(value, dict):
         if len(value) == 1:
             return str(next(iter(value)))
+        if value.keys() == {"not", "defers_to"}:  # the one predicate with an option beside its key
+            return "not"
         return None
     return getattr(value, "TAG", None)
 
