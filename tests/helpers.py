@@ -11,6 +11,7 @@ from typing import Any
 from threatmodel.engine import Analysis, evaluate
 from threatmodel.io.analysis import analyze, analyze_text
 from threatmodel.io.load import LoadedCatalogs, load_model, load_model_text
+from threatmodel.model.catalog import Catalog
 from threatmodel.model.finding import Assessment
 from threatmodel.model.system import component_class
 from threatmodel.model.unknowns import LEGACY_DEFAULTS
@@ -27,6 +28,21 @@ MODEL_FILES: list[Path] = sorted(
 )
 """Every model the differential engine tests compare on: the examples, the working corpus and
 every held-out corpus (a new ``tests/holdoutN`` joins by being there)."""
+
+
+def catalog_of(*threats: dict[str, Any]) -> Catalog:
+    """A one-off test catalog ``t`` holding ``threats`` (rule tests that need no library)."""
+    return Catalog.model_validate(
+        {
+            "id": "t",
+            "title": "t",
+            "version": "1",
+            "published": "2026-01-01",
+            "source": "https://example.org",
+            "licence": "test data",
+            "threats": list(threats),
+        }
+    )
 
 
 def stated(data: dict[str, Any]) -> dict[str, Any]:

@@ -5,44 +5,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.helpers import FIXED_DATE
+from tests.helpers import FIXED_DATE, catalog_of
 from threatmodel.engine import evaluate
 from threatmodel.engine.questions import open_questions
 from threatmodel.graph import build_graph
-from threatmodel.model.catalog import Catalog
 from threatmodel.model.system import SystemModel
 
-CATALOG: Any = Catalog.model_validate(
+CATALOG: Any = catalog_of(
     {
-        "id": "t",
-        "title": "t",
-        "version": "1",
-        "published": "2026-01-01",
-        "source": "https://example.org",
-        "licence": "test data",
-        "threats": [
-            {
-                "id": "outside-registry",
-                "title": "Registry run outside our zone",
-                "summary": "s",
-                "scenario": "s",
-                "when": {"all": [{"kind": ["model-registry"]}, {"boundary_trust": ["partner", "untrusted"]}]},
-                "likelihood": 3,
-                "impact": 4,
-                "lifecycle": ["deployment"],
-            },
-            {
-                "id": "inside-only",
-                "title": "A rule that needs the registry outside a partner zone",
-                "summary": "s",
-                "scenario": "s",
-                "when": {"all": [{"kind": ["model-registry"]}, {"not": {"boundary_trust": ["partner"]}}]},
-                "likelihood": 2,
-                "impact": 2,
-                "lifecycle": ["deployment"],
-            },
-        ],
-    }
+        "id": "outside-registry",
+        "title": "Registry run outside our zone",
+        "summary": "s",
+        "scenario": "s",
+        "when": {"all": [{"kind": ["model-registry"]}, {"boundary_trust": ["partner", "untrusted"]}]},
+        "likelihood": 3,
+        "impact": 4,
+        "lifecycle": ["deployment"],
+    },
+    {
+        "id": "inside-only",
+        "title": "A rule that needs the registry outside a partner zone",
+        "summary": "s",
+        "scenario": "s",
+        "when": {"all": [{"kind": ["model-registry"]}, {"not": {"boundary_trust": ["partner"]}}]},
+        "likelihood": 2,
+        "impact": 2,
+        "lifecycle": ["deployment"],
+    },
 )
 
 

@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import FIXED_DATE
+from tests.helpers import FIXED_DATE, catalog_of
 from tests.property.strategies import system_models
 from threatmodel.engine import evaluate
 from threatmodel.engine.questions import open_questions
@@ -43,52 +43,42 @@ def _engine_readings_only(folder: Path) -> LoadedCatalogs:
     return load_catalogs(paths, builtin=False)
 
 
-WHEN: Any = Catalog.model_validate(
+WHEN: Any = catalog_of(
     {
-        "id": "t",
-        "title": "t",
-        "version": "1",
-        "published": "2026-01-01",
-        "source": "https://example.org",
-        "licence": "test data",
-        "threats": [
-            {
-                "id": "open-registry",
-                "title": "Registry anyone can write",
-                "summary": "s",
-                "scenario": "s",
-                "when": {"all": [{"kind": ["model-registry"]}, {"attr": {"name": "authentication", "equals": "none"}}]},
-                "likelihood": 3,
-                "impact": 4,
-                "lifecycle": ["deployment"],
-            },
-            {
-                "id": "unapproved-agent",
-                "title": "Agent acting without approval",
-                "summary": "s",
-                "scenario": "s",
-                "when": {"all": [{"kind": ["agent"]}, {"not": {"attr": {"name": "human_approval", "equals": "all"}}}]},
-                "likelihood": 3,
-                "impact": 4,
-                "lifecycle": ["runtime"],
-            },
-            {
-                "id": "trusting-rule",
-                "title": "A rule that reads unknown as safe on purpose",
-                "summary": "s",
-                "scenario": "s",
-                "when": {
-                    "all": [
-                        {"kind": ["agent"]},
-                        {"attr": {"name": "identity", "equals": "shared-service-account", "unknown": "no-match"}},
-                    ]
-                },
-                "likelihood": 2,
-                "impact": 2,
-                "lifecycle": ["runtime"],
-            },
-        ],
-    }
+        "id": "open-registry",
+        "title": "Registry anyone can write",
+        "summary": "s",
+        "scenario": "s",
+        "when": {"all": [{"kind": ["model-registry"]}, {"attr": {"name": "authentication", "equals": "none"}}]},
+        "likelihood": 3,
+        "impact": 4,
+        "lifecycle": ["deployment"],
+    },
+    {
+        "id": "unapproved-agent",
+        "title": "Agent acting without approval",
+        "summary": "s",
+        "scenario": "s",
+        "when": {"all": [{"kind": ["agent"]}, {"not": {"attr": {"name": "human_approval", "equals": "all"}}}]},
+        "likelihood": 3,
+        "impact": 4,
+        "lifecycle": ["runtime"],
+    },
+    {
+        "id": "trusting-rule",
+        "title": "A rule that reads unknown as safe on purpose",
+        "summary": "s",
+        "scenario": "s",
+        "when": {
+            "all": [
+                {"kind": ["agent"]},
+                {"attr": {"name": "identity", "equals": "shared-service-account", "unknown": "no-match"}},
+            ]
+        },
+        "likelihood": 2,
+        "impact": 2,
+        "lifecycle": ["runtime"],
+    },
 )
 
 
@@ -168,38 +158,28 @@ def test_questions_rank_by_open_risk() -> None:
     assert asked[1].summary.endswith("decides 1 finding, up to 12 risk points")
 
 
-REVIEWED: Any = Catalog.model_validate(
+REVIEWED: Any = catalog_of(
     {
-        "id": "t",
-        "title": "t",
-        "version": "1",
-        "published": "2026-01-01",
-        "source": "https://example.org",
-        "licence": "test data",
-        "threats": [
-            {
-                "id": "unreviewed-output",
-                "title": "Output no person checks",
-                "summary": "s",
-                "scenario": "s",
-                "when": {
-                    "all": [
-                        {"kind": ["agent"]},
-                        {
-                            "not": {
-                                "neighbour": {
-                                    "direction": "out",
-                                    "where": {"attr": {"name": "human_review", "equals": "every"}},
-                                }
-                            }
-                        },
-                    ]
+        "id": "unreviewed-output",
+        "title": "Output no person checks",
+        "summary": "s",
+        "scenario": "s",
+        "when": {
+            "all": [
+                {"kind": ["agent"]},
+                {
+                    "not": {
+                        "neighbour": {
+                            "direction": "out",
+                            "where": {"attr": {"name": "human_review", "equals": "every"}},
+                        }
+                    }
                 },
-                "likelihood": 3,
-                "impact": 3,
-                "lifecycle": ["runtime"],
-            }
-        ],
+            ]
+        },
+        "likelihood": 3,
+        "impact": 3,
+        "lifecycle": ["runtime"],
     }
 )
 
