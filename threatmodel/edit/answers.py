@@ -19,7 +19,7 @@ from typing import Any
 
 from threatmodel.edit.changes import Change, Upsert, element_key, item_document
 from threatmodel.errors import Problem, UsageError
-from threatmodel.model.refs import REF_FIELDS, RefDomain
+from threatmodel.model.refs import REF_FIELDS, RefDomain, referable
 from threatmodel.model.system import SystemModel
 from threatmodel.model.unknowns import EMPTY_IS_UNKNOWN
 
@@ -88,15 +88,8 @@ def _references(
     if typing.get_origin(annotation) not in (typing.Union, types.UnionType) or len(args) != 1:
         return None
     multiple = typing.get_origin(args[0]) is tuple
-    if domain.what == "data":
-        ids = [d.id for d in model.data]
-    elif domain.what == "boundaries":
-        ids = [b.id for b in model.boundaries]
-    elif domain.what == "components":
-        ids = [c.id for c in model.components if domain.kinds is None or c.kind in domain.kinds]
-    else:
-        return None
-    return tuple(i for i in ids if i != element), multiple
+    found = referable(model, domain, exclude=element)
+    return None if found is None else (found, multiple)
 
 
 def choices(model: SystemModel, element: str, attribute: str) -> Choices:

@@ -103,23 +103,14 @@ def check_references(model: SystemModel) -> list[Issue]:
     for i, boundary in enumerate(model.boundaries):
         if boundary.parent is not None:
             need(boundary.parent, boundary_ids, "boundaries", ("boundaries", i, "parent"))
-    parents = {b.id: b.parent for b in model.boundaries}
-    for i, boundary in enumerate(model.boundaries):
-        chain, cursor = [boundary.id], parents.get(boundary.id)
-        while cursor is not None and cursor in parents:
-            if cursor in chain:
-                cycle = chain[chain.index(cursor) :]
-                if boundary.id != min(cycle):
-                    break  # report each cycle once, at its smallest id
-                issues.append(
-                    Issue(
-                        ("boundaries", i, "parent"),
-                        f"boundary '{boundary.id}' is nested inside itself ({' -> '.join([*chain, cursor])})",
-                    )
-                )
-                break
-            chain.append(cursor)
-            cursor = parents[cursor]
+    where = {b.id: i for i, b in enumerate(model.boundaries)}
+    for ring in _rings({b.id: b.parent for b in model.boundaries if b.parent is not None}):
+        issues.append(
+            Issue(
+                ("boundaries", where[ring[0]], "parent"),
+                f"boundary '{ring[0]}' is nested inside itself ({' -> '.join(ring)})",
+            )
+        )
 
     # Every component's boundary and data known? Then only the kinds with more references are walked.
     placed = boundary_ids.issuperset([c.boundary for c in model.components if c.boundary is not None])
@@ -219,28 +210,46 @@ def _duplicates(model: SystemModel, flow_keys: Sequence[str]) -> list[Issue]:
     return issues
 
 
+def _rings(step: dict[str, str], *, shortest: int = 1) -> list[tuple[str, ...]]:
+    """The rings of a single-successor relation (a boundary's ``parent``, a model's ``base_model``):
+    each once, as the walk from its smallest id back to it (``a -> b -> a``), in the order of those
+    smallest ids in ``step``; rings of fewer than ``shortest`` ids are left out. Linear: every id
+    is walked once, whatever the chains (a hostile file nests thousands)."""
+    state: dict[str, int] = {}  # 1: on the walk in progress, 2: done
+    found: dict[str, tuple[str, ...]] = {}
+    for start in step:
+        if start in state:
+            continue
+        path: list[str] = []
+        at: dict[str, int] = {}
+        cursor: str | None = start
+        while cursor is not None and cursor not in state:
+            state[cursor] = 1
+            at[cursor] = len(path)
+            path.append(cursor)
+            cursor = step.get(cursor)
+        if cursor is not None and state[cursor] == 1:  # back on this walk: a ring
+            ring = path[at[cursor] :]
+            if len(ring) >= shortest:
+                k = ring.index(min(ring))
+                ring = ring[k:] + ring[:k]
+                found[ring[0]] = (*ring, ring[0])
+        for node in path:
+            state[node] = 2
+    return [found[i] for i in step if i in found]
+
+
 def _base_model_cycles(model: SystemModel) -> list[Issue]:
     """Models built on each other in a ring (a -> b -> a): each ring once, at its smallest id (a
     model that is its own base is reported where its ``base_model`` is checked)."""
     bases = {c.id: c.base_model for c in model.components if isinstance(c, Model) and c.base_model}
     index = {c.id: i for i, c in enumerate(model.components)}
-    out: list[Issue] = []
-    for start in sorted(bases):
-        chain, cursor = [start], bases.get(start)
-        while cursor is not None and cursor != chain[-1]:
-            if cursor in chain:
-                ring = chain[chain.index(cursor) :]
-                if len(ring) > 1 and start == min(ring):
-                    out.append(
-                        Issue(
-                            ("components", index[start], "base_model"),
-                            f"model '{start}' is built on itself ({' -> '.join([*chain, cursor])})",
-                        )
-                    )
-                break
-            chain.append(cursor)
-            cursor = bases.get(cursor)
-    return out
+    return [
+        Issue(
+            ("components", index[ring[0]], "base_model"), f"model '{ring[0]}' is built on itself ({' -> '.join(ring)})"
+        )
+        for ring in _rings(dict(sorted(bases.items())), shortest=2)
+    ]
 
 
 def _lineage_cycles(model: SystemModel) -> list[Issue]:

@@ -8,9 +8,12 @@ those ids to pick from, and answering an open question about a reference field (
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from threatmodel.model.vocab import MODEL_KINDS, TOOL_KINDS
+
+if TYPE_CHECKING:
+    from threatmodel.model.system import SystemModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +45,18 @@ REF_FIELDS: dict[str, RefDomain] = {
     "control": RefDomain("controls"),
 }
 """Fields whose values are ids of other elements: the form offers those ids to pick from."""
+
+
+def referable(model: SystemModel, domain: RefDomain, exclude: str | None = None) -> tuple[str, ...] | None:
+    """Ids of the elements of ``model`` a reference of ``domain`` may name, in the model's order,
+    other than ``exclude`` (the element being edited or asked about: nothing names itself);
+    ``None`` for the domains that are not elements of one section (``scope``, ``controls``)."""
+    if domain.what == "components":
+        return tuple(
+            c.id for c in model.components if (domain.kinds is None or str(c.kind) in domain.kinds) and c.id != exclude
+        )
+    if domain.what == "data":
+        return tuple(d.id for d in model.data if d.id != exclude)
+    if domain.what == "boundaries":
+        return tuple(b.id for b in model.boundaries if b.id != exclude)
+    return None

@@ -27,6 +27,7 @@ from textual.widgets.selection_list import Selection
 from threatmodel.edit.changes import SECTION_NOUNS, Change, Upsert, element_key
 from threatmodel.edit.session import EditSession
 from threatmodel.model.levels import classification_word
+from threatmodel.model.refs import referable
 from threatmodel.model.unknowns import UNKNOWABLE
 from threatmodel.tui import forms
 from threatmodel.tui.forms import FieldSpec, RawValue, Validation
@@ -44,14 +45,17 @@ def ref_options(session: EditSession, spec: FieldSpec, editing: str | None) -> l
     model = session.model
     domain = spec.ref
     out: list[tuple[Text, str]] = []
+    allowed = frozenset(referable(model, domain, exclude=editing) or ())
     if domain.what == "components":
         for c in model.components:
-            if (domain.kinds is None or str(c.kind) in domain.kinds) and c.id != editing:
+            if c.id in allowed:
                 out.append((Text(f"{c.id}  ({c.label}, {c.kind})" if c.name else f"{c.id}  ({c.kind})"), c.id))
     elif domain.what == "data":
-        out = [(Text(f"{d.id}  ({classification_word(d.classification)})"), d.id) for d in model.data]
+        out = [
+            (Text(f"{d.id}  ({classification_word(d.classification)})"), d.id) for d in model.data if d.id in allowed
+        ]
     elif domain.what == "boundaries":
-        out = [(Text(f"{b.id}  ({b.trust})"), b.id) for b in model.boundaries if b.id != editing]
+        out = [(Text(f"{b.id}  ({b.trust})"), b.id) for b in model.boundaries if b.id in allowed]
     elif domain.what == "scope":
         out = [(Text(f"component {c.id}"), c.id) for c in model.components]
         out += [(Text(f"flow {f.key}"), f.key) for f in model.flows]
