@@ -39,23 +39,35 @@ class Question(Frozen):
 
 def open_questions(findings: Iterable[Finding]) -> tuple[Question, ...]:
     """The questions behind ``findings``, most open risk first."""
-    grouped: dict[tuple[str, str], list[Finding]] = {}
-    wording: dict[tuple[str, str], str] = {}
+    # one pass over the findings, each read once (a model full of unstated facts has tens of
+    # thousands of questions, each resting on several findings): per question the ids of its
+    # findings, how many are open and their open residual risk, and the first wording seen
+    tally: dict[tuple[str, str], tuple[list[str], list[int], str]] = {}
     for finding in findings:
+        if not finding.assumes:
+            continue
+        fid = finding.id
+        is_open = finding.status.is_open
+        risk = finding.residual_risk if is_open else 0
         for assumption in finding.assumes:
             key = (assumption.element, assumption.attribute)
-            grouped.setdefault(key, []).append(finding)
-            wording.setdefault(key, assumption.question)
+            entry = tally.get(key)
+            if entry is None:
+                entry = tally[key] = ([], [0, 0], assumption.question)
+            entry[0].append(fid)
+            if is_open:
+                entry[1][0] += 1
+                entry[1][1] += risk
     questions = [
         Question(
             element=element,
             attribute=attribute,
-            question=wording[(element, attribute)],
-            findings=tuple(sorted(f.id for f in found)),
-            open_findings=sum(1 for f in found if f.status.is_open),
-            risk=sum(f.residual_risk for f in found if f.status.is_open),
+            question=wording,
+            findings=tuple(sorted(ids)),
+            open_findings=counts[0],
+            risk=counts[1],
         )
-        for (element, attribute), found in grouped.items()
+        for (element, attribute), (ids, counts, wording) in tally.items()
     ]
     questions.sort(key=lambda q: (-q.risk, -len(q.findings), q.element, q.attribute))
     return tuple(questions)
