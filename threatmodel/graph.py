@@ -564,6 +564,8 @@ class ModelGraph:
             out |= set(self._reverse("tools").get(node, ()))
         elif via == "served_by" and component.kind in MODEL_KINDS:
             out |= set(self._reverse("serves").get(node, ()))
+        elif via == "loads_weights_of":
+            out |= set(self._weight_loaders().get(node, ()))
         elif via == "beside":
             # the components stated in the same innermost boundary: a model beside the customers
             # who use it runs on hardware they hold (decision 1902); no boundary, no neighbours
@@ -581,6 +583,24 @@ class ModelGraph:
             return {k: tuple(sorted(v)) for k, v in trainers.items()}
 
         return self.memo("trainers", build)
+
+    def _weight_loaders(self) -> dict[str, tuple[str, ...]]:
+        """Per component: the models whose weights or adapters it loads, as :meth:`artifacts`
+        follows them out of each model (its own flows, the jobs that produce it, and the stores and
+        pipelines that hand the same file on): an evaluation reading a checkpoint from the registry
+        its training job wrote it to loads that model (decision 1933). Built once per graph."""
+
+        def build() -> dict[str, tuple[str, ...]]:
+            weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
+            loaders: dict[str, set[str]] = {}
+            for kind in sorted(MODEL_KINDS):
+                for model in self.by_kind.get(kind, ()):
+                    for data_id, peer, _ in self.artifacts(model, "out"):
+                        if peer is not None and peer != model and self.artifact_kind(data_id) in weights:
+                            loaders.setdefault(peer, set()).add(model)
+            return {k: tuple(sorted(v)) for k, v in loaders.items()}
+
+        return self.memo("weight-loaders", build)
 
     def _members(self) -> dict[str, tuple[str, ...]]:
         """The components of each boundary, by innermost boundary (built once per graph)."""

@@ -638,9 +638,12 @@ LinkRelation = Literal[
     "used_by",
     "served_by",
     "beside",
+    "loads_weights_of",
 ]
 """A declared relation the ``linked`` predicate follows, also one a finding can name as affected.
-``beside``: the other components stated in the same innermost boundary (decision 1902)."""
+``beside``: the other components stated in the same innermost boundary (decision 1902).
+``loads_weights_of``: the models whose weights or adapters it loads, as they leave the model, the jobs
+that produce it, and the stores and pipelines that hand the same file on (decision 1933)."""
 
 LINK_NOUNS: dict[str, str] = {
     "tools": "tool",
@@ -654,6 +657,7 @@ LINK_NOUNS: dict[str, str] = {
     "used_by": "agent",
     "served_by": "server",
     "beside": "component",
+    "loads_weights_of": "model",
 }
 """What each relation links to, named when the condition on it names no kind."""
 
@@ -669,6 +673,7 @@ LINK_NONE: dict[str, str] = {
     "used_by": "no {found} uses {subject}",
     "served_by": "no {found} serves {subject}",
     "beside": "no {found} sits in the same boundary as {subject}",
+    "loads_weights_of": "{subject} loads the weights of no {found}",
 }
 """A ``not: {linked: ...}`` in words: nothing linked so passes the condition."""
 
@@ -684,6 +689,7 @@ LINK_SOME: dict[str, str] = {
     "used_by": "{found} uses {subject}",
     "served_by": "{found} serves {subject}",
     "beside": "{found} sits in the same boundary as {subject}",
+    "loads_weights_of": "{subject} loads the weights of {found}",
 }
 """A ``linked`` that holds, in words, ``found`` being the linked component's name."""
 
@@ -695,7 +701,8 @@ class LinkTest(Frozen):
     """Which declared relation to follow: an agent's tools, delegates, memory or model; a model's
     base model; the models a server serves; the model a job produces; the jobs that train a model;
     the agents that use a tool; the servers that serve a model; the components stated in the same
-    innermost boundary (``beside``)."""
+    innermost boundary (``beside``); the models whose weights a component loads
+    (``loads_weights_of``)."""
     where: Condition
     same_boundary: Literal[True] | None = None
     """Only a related component in the same innermost boundary as this one (neither stating one
