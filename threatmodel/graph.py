@@ -588,15 +588,30 @@ class ModelGraph:
         """Per component: the models whose weights or adapters it loads, as :meth:`artifacts`
         follows them out of each model (its own flows, the jobs that produce it, and the stores and
         pipelines that hand the same file on): an evaluation reading a checkpoint from the registry
-        its training job wrote it to loads that model (decision 1933). Built once per graph."""
+        its training job wrote it to loads that model (decision 1933). Only files known to be the
+        model's: the same asset, or one stated made from it; a store's own file of unstated lineage,
+        which :meth:`artifacts` reads as possibly the model's and asks about, is not taken as a fact
+        here (review 25: a registry's approved base weights are not the tuned model written beside
+        them). Built once per graph."""
 
         def build() -> dict[str, tuple[str, ...]]:
             weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
             loaders: dict[str, set[str]] = {}
             for kind in sorted(MODEL_KINDS):
                 for model in self.by_kind.get(kind, ()):
-                    for data_id, peer, _ in self.artifacts(model, "out"):
-                        if peer is not None and peer != model and self.artifact_kind(data_id) in weights:
+                    shipped = self.artifacts(model, "out")
+                    makers = {model, *self.linked(model, "trained_on_by")}
+                    # an asset a relay passes as the model's only because its lineage is unstated is
+                    # not known to be the model's there, nor wherever the same asset goes next
+                    doubted = {d for d, _, holder in shipped if self.relayed_by_unknown_lineage(d, holder)}
+                    doubted -= {d for d, _, holder in shipped if holder in makers}
+                    for data_id, peer, _ in shipped:
+                        if (
+                            peer is not None
+                            and peer != model
+                            and data_id not in doubted
+                            and self.artifact_kind(data_id) in weights
+                        ):
                             loaders.setdefault(peer, set()).add(model)
             return {k: tuple(sorted(v)) for k, v in loaders.items()}
 
