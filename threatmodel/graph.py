@@ -305,14 +305,32 @@ class ModelGraph:
                     fed[flow.target].update(flow.data)
             loaded = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
             signs_in = frozenset(("credentials", "secrets"))
-            return {
-                job: frozenset(
+            learnt = {
+                job: {
                     d
                     for d in assets
                     if d in self.data and self.artifact_kind(d) not in loaded and signs_in.isdisjoint(self.data[d].tags)
-                )
+                }
                 for job, assets in fed.items()
             }
+            # A federated job learns from the sites' records through the updates they send it:
+            # weights or adapters it receives whose stated lineage names records (not other
+            # weights) bring those records into what it learnt (decision 1933: Flower's aggregator).
+            for job, assets in fed.items():
+                if getattr(self.components[job], "federated", None) is not True:
+                    continue
+                for d in assets:
+                    asset = self.data.get(d)
+                    if asset is None or self.artifact_kind(d) not in (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER):
+                        continue
+                    learnt[job].update(
+                        src
+                        for src in asset.derived_from or ()
+                        if src in self.data
+                        and self.artifact_kind(src) not in loaded
+                        and signs_in.isdisjoint(self.data[src].tags)
+                    )
+            return {job: frozenset(assets) for job, assets in learnt.items()}
 
         return self.memo("fed-to-jobs", build)
 

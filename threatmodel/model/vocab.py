@@ -511,10 +511,11 @@ MODEL_KINDS: frozenset[str] = frozenset({"llm", "ml-model", "embedding-model"})
 TOOL_KINDS: frozenset[str] = frozenset({"tool", "mcp-server"})
 """Component kinds an agent names among its ``tools``."""
 RELAY_KINDS: frozenset[str] = frozenset(
-    {"model-registry", "datastore", "dataset", "data-source", "data-pipeline", "cache", "feature-store"}
+    {"model-registry", "datastore", "dataset", "data-source", "data-pipeline", "cache", "feature-store", "api-gateway"}
 )
 """Component kinds that keep or pass on an artefact without running it: weights written to one are
-shipped onward from it (``ModelGraph.artifacts``, decision 1892)."""
+shipped onward from it (``ModelGraph.artifacts``, decision 1892), and so are weights a gateway
+forwards (a federation server handing the global model to the sites' nodes, decision 1933)."""
 
 
 # People and oversight (issue 9, gaps 2 and 5): who a model judges, who checks its output,
