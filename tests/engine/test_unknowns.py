@@ -490,9 +490,17 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     provenance is as often the platform the whole system runs on. Review 24 added one: a tool of
     unstated approval is read as not holding every call, in excessive agency's variants and its
     factor as in its rule, where the conservative reading inside a ``not`` must be spelled out.
+    Session 24 (decision 1933) added four. Three read ``provenance`` as a community's or a hub's
+    only when stated, where an unstated supplier is already asked by the provenance threats
+    (backdoored open weights, pickled weights, unpinned supply chains): an outside service whose
+    content strangers write (it is also read so when stated to carry outsiders' content or placed
+    in an untrusted zone), and weights, or the model they belong to, that a component holding
+    credentials loads. One only chooses wording: membership inference on shared weights is titled
+    "learnt from data of unstated sensitivity" only when no classification is stated (a stated
+    confidential one has its own title); the rule itself reads the unknown conservatively.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 108
+    assert 0 < text.count("unknown: no-match") <= 112
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
