@@ -316,12 +316,19 @@ class ModelGraph:
             # A federated job learns from the sites' records through the updates they send it:
             # weights or adapters it receives whose stated lineage names records (not other
             # weights) bring those records into what it learnt (decision 1933: Flower's aggregator).
+            # Only updates: weights a participant's own training job sends out (not a base
+            # checkpoint from a hub, a vendor or a registry, which is loaded as by any job), and
+            # not stated to be a vendor's, a hub's or a community's (review 26).
+            outside = (Provenance.VENDOR, Provenance.OPEN_WEIGHTS, Provenance.COMMUNITY, Provenance.THIRD_PARTY_API)
+            made_by_jobs = {d for flow in self.flows.values() if flow.source in jobs for d in flow.data}
             for job, assets in fed.items():
                 if getattr(self.components[job], "federated", None) is not True:
                     continue
                 for d in assets:
                     asset = self.data.get(d)
                     if asset is None or self.artifact_kind(d) not in (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER):
+                        continue
+                    if asset.provenance in outside or d not in made_by_jobs:
                         continue
                     learnt[job].update(
                         src

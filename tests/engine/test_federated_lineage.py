@@ -15,6 +15,8 @@ data:
   - {id: updates, artifact: model-weights, derived_from: [site-records]}
   - {id: relayed-updates, artifact: model-weights, derived_from: [updates]}
   - {id: global-weights, artifact: model-weights}
+  - {id: web-crawl, tags: [training-data, pii]}
+  - {id: base-checkpoint, artifact: model-weights, derived_from: [web-crawl]}
 boundaries:
   - {id: coordinator, trust: internal}
   - {id: sites, trust: partner}
@@ -26,6 +28,7 @@ components:
   - {id: central, kind: training-job, boundary: coordinator, produces: central-model}
   - {id: global-model, kind: ml-model, boundary: coordinator}
   - {id: central-model, kind: ml-model, boundary: coordinator}
+  - {id: hub, kind: external-service}
 flows:
   - {source: site-data, target: site-client, data: [site-records]}
   - {source: site-client, target: link, data: [updates]}
@@ -33,12 +36,14 @@ flows:
   - {source: link, target: central, data: [relayed-updates]}
   - {source: aggregator, target: link, data: [global-weights]}
   - {source: link, target: site-client, data: [global-weights]}
+  - {source: hub, target: aggregator, data: [base-checkpoint]}
 """
 
 
 def test_a_federated_job_learns_the_records_its_updates_are_made_from() -> None:
     graph = build_graph(SystemModel.model_validate(yaml.safe_load(MODEL)))
-    # the updates' stated lineage names the sites' records
+    # the updates' stated lineage names the sites' records; the base checkpoint it starts from
+    # (sent by a hub, not by a participant's training job) is loaded, not learnt (review 26)
     assert graph.data_learnt("global-model") == ("site-records",)
     # a job not stated federated loads weights it is sent; it does not learn their lineage, and
     # weights made from other weights bring no records
