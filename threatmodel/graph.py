@@ -305,14 +305,11 @@ class ModelGraph:
                     fed[flow.target].update(flow.data)
             loaded = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
             signs_in = frozenset(("credentials", "secrets"))
-            learnt = {
-                job: {
-                    d
-                    for d in assets
-                    if d in self.data and self.artifact_kind(d) not in loaded and signs_in.isdisjoint(self.data[d].tags)
-                }
-                for job, assets in fed.items()
-            }
+
+            def learnable(d: str) -> bool:
+                return d in self.data and self.artifact_kind(d) not in loaded and signs_in.isdisjoint(self.data[d].tags)
+
+            learnt = {job: {d for d in assets if learnable(d)} for job, assets in fed.items()}
             # A federated job learns from the sites' records through the updates they send it:
             # weights or adapters it receives whose stated lineage names records (not other
             # weights) bring those records into what it learnt (decision 1933: Flower's aggregator).
@@ -330,13 +327,7 @@ class ModelGraph:
                         continue
                     if asset.provenance in outside or d not in made_by_jobs:
                         continue
-                    learnt[job].update(
-                        src
-                        for src in asset.derived_from or ()
-                        if src in self.data
-                        and self.artifact_kind(src) not in loaded
-                        and signs_in.isdisjoint(self.data[src].tags)
-                    )
+                    learnt[job].update(src for src in asset.derived_from or () if learnable(src))
             return {job: frozenset(assets) for job, assets in learnt.items()}
 
         return self.memo("fed-to-jobs", build)
@@ -527,9 +518,14 @@ class ModelGraph:
             return False
         return self.data[data_id].derived_from is None and data_id not in self._brought(holder)
 
-    def _brought(self, node: str) -> set[str]:
-        """The artefacts flows bring to ``node`` (not those it holds from an unshown origin)."""
-        return {d for d, peer, _ in self._artifact_index("in").get(node, ()) if peer is not None}
+    def _brought(self, node: str) -> frozenset[str]:
+        """The artefacts flows bring to ``node`` (not those it holds from an unshown origin), kept
+        per node: :meth:`relayed_by_unknown_lineage` asks it for every relayed shipment of every
+        model (:meth:`_weight_loaders`) and of every explained finding."""
+        return self.memo(
+            ("brought", node),
+            lambda: frozenset(d for d, peer, _ in self._artifact_index("in").get(node, ()) if peer is not None),
+        )
 
     def _artifact_index(self, direction: Literal["in", "out"]) -> dict[str, tuple[tuple[str, str | None, str], ...]]:
         def build() -> dict[str, tuple[tuple[str, str | None, str], ...]]:
@@ -611,8 +607,8 @@ class ModelGraph:
 
     def _weight_loaders(self) -> dict[str, tuple[str, ...]]:
         """Per component: the models whose weights or adapters it loads, as :meth:`artifacts`
-        follows them out of each model (its own flows, the jobs that produce it, and the stores and
-        pipelines that hand the same file on): an evaluation reading a checkpoint from the registry
+        follows them out of each model (its own flows, the jobs that produce it, and the relays that
+        hand the same file on, ``RELAY_KINDS``): an evaluation reading a checkpoint from the registry
         its training job wrote it to loads that model (decision 1933). Only files known to be the
         model's: the same asset, or one stated made from it; a store's own file of unstated lineage,
         which :meth:`artifacts` reads as possibly the model's and asks about, is not taken as a fact

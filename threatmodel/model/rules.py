@@ -643,7 +643,8 @@ LinkRelation = Literal[
 """A declared relation the ``linked`` predicate follows, also one a finding can name as affected.
 ``beside``: the other components stated in the same innermost boundary (decision 1902).
 ``loads_weights_of``: the models whose weights or adapters it loads, as they leave the model, the jobs
-that produce it, and the stores and pipelines that hand the same file on (decision 1933)."""
+that produce it, and the stores, pipelines and gateways that hand the same file on, when the file is
+known to be the model's (decision 1933)."""
 
 LINK_NOUNS: dict[str, str] = {
     "tools": "tool",
