@@ -287,6 +287,28 @@ class ModelGraph:
 
         return self.memo(("data-learnt", node), build)
 
+    def data_learnt_by_unknown_lineage(self, node: str) -> dict[str, tuple[str, str]]:
+        """Assets a model may have learnt only through federated updates whose lineage is unstated
+        (not in :meth:`data_learnt`): asset -> (the update, the participant's job that sends it and
+        learns from the asset). An update a participant's training job sends the aggregator is read
+        as made from what that job learns from until its ``derived_from`` says otherwise, and the
+        finding resting on it asks (decision 1934). Empty for any other component."""
+        component = self.components.get(node)
+        if component is None or component.kind not in MODEL_KINDS:
+            return {}
+
+        def build() -> dict[str, tuple[str, str]]:
+            known = set(self.data_learnt(node))
+            doubted = self._fed_tables()[1]
+            found: dict[str, tuple[str, str]] = {}
+            for job in self._trainers().get(node, ()):
+                for d, why in doubted.get(job, {}).items():
+                    if d not in known:
+                        found.setdefault(d, why)
+            return dict(sorted(found.items()))
+
+        return self.memo(("data-learnt-doubted", node), build)
+
     def learns_from(self, job: str) -> frozenset[str]:
         """The declared assets a training or fine-tuning job receives or keeps and learns from
         (not what it loads or signs in with); empty for any other component."""
@@ -294,10 +316,16 @@ class ModelGraph:
 
     def _fed_to_jobs(self) -> dict[str, frozenset[str]]:
         """Per training or fine-tuning job: the declared assets it receives on its flows or keeps
-        itself that it learns from: not weights, adapters, libraries or images it only loads, nor
-        the credentials and secrets it signs in with (review 14)."""
+        itself that it learns from (see :meth:`_fed_tables`)."""
+        return self._fed_tables()[0]
 
-        def build() -> dict[str, frozenset[str]]:
+    def _fed_tables(self) -> tuple[dict[str, frozenset[str]], dict[str, dict[str, tuple[str, str]]]]:
+        """Per training or fine-tuning job: the declared assets it receives on its flows or keeps
+        itself that it learns from: not weights, adapters, libraries or images it only loads, nor
+        the credentials and secrets it signs in with (review 14). Then, per federated job, what it
+        may learn through updates of unstated lineage (:meth:`data_learnt_by_unknown_lineage`)."""
+
+        def build() -> tuple[dict[str, frozenset[str]], dict[str, dict[str, tuple[str, str]]]]:
             jobs = set(self.by_kind.get("training-job", ()) + self.by_kind.get("fine-tuning-job", ()))
             fed: dict[str, set[str]] = {job: set(self.components[job].data) for job in jobs}
             for flow in self.flows.values():
@@ -317,20 +345,40 @@ class ModelGraph:
             # checkpoint from a hub, a vendor or a registry, which is loaded as by any job), and
             # not stated to be a vendor's, a hub's or a community's (review 26).
             outside = (Provenance.VENDOR, Provenance.OPEN_WEIGHTS, Provenance.COMMUNITY, Provenance.THIRD_PARTY_API)
-            made_by_jobs = {d for flow in self.flows.values() if flow.source in jobs for d in flow.data}
+            made_by: dict[str, set[str]] = {}
+            for flow in self.flows.values():
+                if flow.source in jobs:
+                    for d in flow.data:
+                        made_by.setdefault(d, set()).add(flow.source)
+            # An update whose lineage is unstated is read as made from what the participant's job
+            # that sends it learns from (its own records, not what it learns through updates in
+            # turn): a guess the finding states and asks about (decision 1934).
+            own = {job: frozenset(assets) for job, assets in learnt.items()}
+            doubted: dict[str, dict[str, tuple[str, str]]] = {}
             for job, assets in fed.items():
                 if getattr(self.components[job], "federated", None) is not True:
                     continue
-                for d in assets:
+                for d in sorted(assets):
                     asset = self.data.get(d)
                     if asset is None or self.artifact_kind(d) not in (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER):
                         continue
-                    if asset.provenance in outside or d not in made_by_jobs:
+                    if asset.provenance in outside or d not in made_by:
                         continue
-                    learnt[job].update(src for src in asset.derived_from or () if learnable(src))
-            return {job: frozenset(assets) for job, assets in learnt.items()}
+                    if asset.derived_from is not None:
+                        learnt[job].update(src for src in asset.derived_from if learnable(src))
+                        continue
+                    # the participants' jobs that send the update out (directly or through a relay)
+                    for sender in sorted(made_by[d] - {job}):
+                        for src in sorted(own[sender]):
+                            doubted.setdefault(job, {}).setdefault(src, (d, sender))
+            fed_learnt = {job: frozenset(assets) for job, assets in learnt.items()}
+            maybe = {
+                job: {src: why for src, why in found.items() if src not in fed_learnt[job]}
+                for job, found in doubted.items()
+            }
+            return fed_learnt, {job: found for job, found in maybe.items() if found}
 
-        return self.memo("fed-to-jobs", build)
+        return self.memo("fed-tables", build)
 
     def predecessors(self, node: str) -> tuple[str, ...]:
         """Sources of the node's incoming flows, sorted."""
@@ -606,37 +654,62 @@ class ModelGraph:
         return self.memo("trainers", build)
 
     def _weight_loaders(self) -> dict[str, tuple[str, ...]]:
+        """Per component: the models whose weights or adapters it is known to load (see
+        :meth:`_weight_tables`)."""
+        return self._weight_tables()[0]
+
+    def weights_by_unknown_lineage(self, node: str) -> dict[str, tuple[str, str]]:
+        """The models whose weights ``node`` may load only through a file of unstated lineage that
+        a relay hands on (not known to load otherwise): model -> (that file, the relay), the
+        assumption a ``loads_weights_of`` link resting on it states and asks about (decision 1934)."""
+        return self._weight_tables()[1].get(node, {})
+
+    def _weight_tables(self) -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, tuple[str, str]]]]:
         """Per component: the models whose weights or adapters it loads, as :meth:`artifacts`
         follows them out of each model (its own flows, the jobs that produce it, and the relays that
         hand the same file on, ``RELAY_KINDS``): an evaluation reading a checkpoint from the registry
-        its training job wrote it to loads that model (decision 1933). Only files known to be the
-        model's: the same asset, or one stated made from it; a store's own file of unstated lineage,
-        which :meth:`artifacts` reads as possibly the model's and asks about, is not taken as a fact
-        here (review 25: a registry's approved base weights are not the tuned model written beside
-        them). Built once per graph."""
+        its training job wrote it to loads that model (decision 1933). Known links are those of
+        files known to be the model's: the same asset, or one stated made from it. A relay's own
+        file of unstated lineage, which :meth:`artifacts` reads as possibly the model's, and the
+        same file wherever it goes next, make a second table: the link may hold, and the rule
+        reading it says so and asks the file's ``derived_from`` (review 25: a registry's approved
+        base weights may not be the tuned model written beside them; decision 1934: nor may they
+        be read as surely not). Built once per graph."""
 
-        def build() -> dict[str, tuple[str, ...]]:
+        def build() -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, tuple[str, str]]]]:
             weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
             loaders: dict[str, set[str]] = {}
+            doubted_links: dict[str, dict[str, tuple[str, str]]] = {}
             for kind in sorted(MODEL_KINDS):
                 for model in self.by_kind.get(kind, ()):
                     shipped = self.artifacts(model, "out")
                     makers = {model, *self.linked(model, "trained_on_by")}
                     # an asset a relay passes as the model's only because its lineage is unstated is
-                    # not known to be the model's there, nor wherever the same asset goes next
-                    doubted = {d for d, _, holder in shipped if self.relayed_by_unknown_lineage(d, holder)}
-                    doubted -= {d for d, _, holder in shipped if holder in makers}
+                    # not known to be the model's there, nor wherever the same asset goes next: per
+                    # such asset, the first relay that hands it on unexplained
+                    doubted: dict[str, str] = {}
+                    for d, _, holder in shipped:
+                        if d not in doubted and self.relayed_by_unknown_lineage(d, holder):
+                            doubted[d] = holder
+                    for d, _, holder in shipped:
+                        if holder in makers:
+                            doubted.pop(d, None)
                     for data_id, peer, _ in shipped:
-                        if (
-                            peer is not None
-                            and peer != model
-                            and data_id not in doubted
-                            and self.artifact_kind(data_id) in weights
-                        ):
+                        if peer is None or peer == model or self.artifact_kind(data_id) not in weights:
+                            continue
+                        relay = doubted.get(data_id)
+                        if relay is None:
                             loaders.setdefault(peer, set()).add(model)
-            return {k: tuple(sorted(v)) for k, v in loaders.items()}
+                        else:
+                            doubted_links.setdefault(peer, {}).setdefault(model, (data_id, relay))
+            known = {k: tuple(sorted(v)) for k, v in loaders.items()}
+            maybe = {
+                peer: {m: found for m, found in sorted(models.items()) if m not in loaders.get(peer, ())}
+                for peer, models in doubted_links.items()
+            }
+            return known, {peer: models for peer, models in maybe.items() if models}
 
-        return self.memo("weight-loaders", build)
+        return self.memo("weight-tables", build)
 
     def _members(self) -> dict[str, tuple[str, ...]]:
         """The components of each boundary, by innermost boundary (built once per graph)."""

@@ -65,8 +65,10 @@ def test_weights_followed_from_the_job_through_the_stores_that_hand_them_on() ->
     # the job that writes the weights does not load them
     assert graph.linked("pretraining", "loads_weights_of") == ()
     # a file a pipeline sends on whose lineage is unstated may be the model's (artifacts reads it
-    # so, and asks); it is not taken as a fact here (review 25); one stated made from it is
+    # so, and asks); it is not taken as a fact here (review 25) but kept as a possible link whose
+    # rule asks the file's lineage (decision 1934); one stated made from it is a fact
     assert graph.linked("repacked-eval", "loads_weights_of") == ()
+    assert graph.weights_by_unknown_lineage("repacked-eval") == {"base": ("repacked", "packer")}
     assert graph.linked("converted-eval", "loads_weights_of") == ("base",)
 
 

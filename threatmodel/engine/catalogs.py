@@ -156,6 +156,14 @@ def check_rule(
                     f"did you mean '{close[0]}'?" if close else None,
                 )
             )
+        if isinstance(c, Linked) and c.linked.unknown is not None and c.linked.via != "loads_weights_of":
+            problems.append(
+                (
+                    (*at, "linked", "unknown"),
+                    f"'unknown' reads an unstated link of 'loads_weights_of' only, not of '{c.linked.via}'",
+                    None,
+                )
+            )
         if isinstance(c, Attr):
             known = DATA_ATTRIBUTES if on_data else FLOW_ATTRIBUTES if ctx is TargetType.FLOW else COMPONENT_ATTRIBUTES
             attr_test((*at, "attr"), c.attr, known, "a data asset" if on_data else f"a {ctx}")

@@ -405,7 +405,7 @@ class Matcher:
                 assets = (
                     g.data_kept(e)
                     if test.kept
-                    else g.data_learnt(e)
+                    else self._learnt(test, e)
                     if test.learnt
                     else g.data_handled(e, at_runtime=at_runtime)
                 )
@@ -518,6 +518,11 @@ class Matcher:
         those in its innermost boundary)."""
         g = self.g
         linked = g.linked(el, test.via)
+        if test.via == "loads_weights_of" and test.unknown == "match":
+            # then those resting on a relayed file of unstated lineage (decision 1934)
+            maybe = g.weights_by_unknown_lineage(el)
+            if maybe:
+                linked = (*linked, *maybe)
         if not test.same_boundary:
             return linked
         here = g.boundary_of(el)
@@ -776,7 +781,14 @@ class Matcher:
                     return [verb[test.direction].format(g.name(el))]
                 return [self._negation(inner, el), *self._read_against(test.where, sorted(near))]
             case Linked(linked=test):
-                return [self._negation(inner, el), *self._read_against(test.where, self._links(test, el))]
+                facts = [self._negation(inner, el), *self._read_against(test.where, self._links(test, el))]
+                if test.via == "loads_weights_of" and test.unknown == "no-match":
+                    # weights it may load through a relayed file of unstated lineage, read as not
+                    # the model's: an assumption (decision 1934)
+                    for model, (data_id, relay) in self.g.weights_by_unknown_lineage(el).items():
+                        if self._holds_on(test.where, model):
+                            facts.append(self._relayed_weights(el, model, data_id, relay, "not"))
+                return facts
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
                 step = self.g.successors if isinstance(inner, Reaches) else self.g.predecessors
                 around = search([el], step, test.max_hops, include_seeds=False).hops
@@ -784,6 +796,18 @@ class Matcher:
             case _:
                 unknown = self._unknown_leaves(inner, el, negated=True)
                 return unknown or [self._negation(inner, el)]
+
+    def _relayed_weights(self, el: Element, model: str, data_id: str, relay: str, reading: str) -> str:
+        """The assumption of a ``loads_weights_of`` link resting on ``data_id``, a file ``relay``
+        hands on with no flow bringing it and no stated lineage, recorded for ``questions``:
+        read ``as`` the weights of ``model``, or ``not`` under a negation (decision 1934)."""
+        g = self.g
+        self._assume(data_id, "derived_from")
+        read = "read as made from" if reading == "as" else "read as not made from"
+        return (
+            f"{g.name(el)} loads {g.name(data_id)}, which {g.name(relay)} hands on with no flow bringing it there "
+            f"and no stated lineage: {read} the weights of {g.name(model)}"
+        )
 
     def _read_against(self, where: Condition, others: Iterable[Element]) -> list[str]:
         """The unknown facts that ``where`` read as not holding on those of ``others`` it fails on
@@ -1022,7 +1046,7 @@ class Matcher:
             assets = (
                 g.data_kept(el)
                 if test.kept
-                else g.data_learnt(el)
+                else self._learnt(test, el)
                 if test.learnt
                 else g.data_handled(el, at_runtime=test.at_runtime)
             )
@@ -1056,6 +1080,15 @@ class Matcher:
                     break
         return out
 
+    def _learnt(self, test: DataTest, el: Element) -> Sequence[str]:
+        """What a model learnt from, as ``test`` reads it: with ``unknown: match``, also what it
+        may have learnt through federated updates of unstated lineage (decision 1934)."""
+        known = self.g.data_learnt(el)
+        if test.unknown != "match":
+            return known
+        maybe = self.g.data_learnt_by_unknown_lineage(el)
+        return (*known, *maybe) if maybe else known
+
     def _data_assumptions(self, test: DataTest, el: Element, did: str) -> list[tuple[str, str, str]]:
         """``(asset, attribute, fact)`` for each unknown fact that ``test`` read in the threat's
         favour when it counted asset ``did`` (the asset itself, or for an inherited classification
@@ -1068,6 +1101,19 @@ class Matcher:
             self._keep.append(test)
         g = self.g
         flow = g.flows.get(el)
+        if test.learnt and test.unknown == "match" and flow is None:
+            update = g.data_learnt_by_unknown_lineage(el).get(did)
+            if update is not None:
+                sent, job = update
+                return [
+                    *own,
+                    (
+                        sent,
+                        "derived_from",
+                        f"what {g.name(sent)} is made from is not stated: read as made from what "
+                        f"{g.name(job)} learns from, which sends it",
+                    ),
+                ]
         if test.new_to_recipient and flow is not None and answers_unknown_lineage(g, flow.target, flow.source, did):
             label = g.name(did)
             return [
@@ -1358,6 +1404,9 @@ class Matcher:
                 hit = next(n for n in self._links(test, el) if self._holds_on(test.where, n))
                 inner = self.explain(test.where, hit)
                 fact = LINK_SOME[test.via].format(subject=name, found=g.name(hit))
+                if test.via == "loads_weights_of" and hit not in g.linked(el, test.via):
+                    data_id, relay = g.weights_by_unknown_lineage(el)[hit]
+                    fact = self._relayed_weights(el, hit, data_id, relay, "as")
                 if test.same_boundary:
                     where = g.boundary_of(el)
                     fact += f", in the same boundary ({g.name(where)})" if where else ", neither in a stated boundary"

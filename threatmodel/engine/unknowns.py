@@ -76,7 +76,11 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
         case ReachedFrom(reached_from=test):
             return cond.model_copy(update={"reached_from": test.model_copy(update={"where": again(test.where)})})
         case Linked(linked=test):
-            return cond.model_copy(update={"linked": test.model_copy(update={"where": again(test.where)})})
+            side: dict[str, object] = {"where": again(test.where)}
+            if test.via == "loads_weights_of" and test.unknown is None:
+                # weights reached through a relayed file of unstated lineage (decision 1934)
+                side["unknown"] = "match" if positive == conservative else "no-match"
+            return cond.model_copy(update={"linked": test.model_copy(update=side)})
         case Artifacts(artifacts=test):
             sides = {
                 name: again(inner) for name, inner in (("where", test.where), ("peer", test.peer)) if inner is not None
@@ -112,7 +116,7 @@ def _resolve_data(test: DataTest, *, keep: bool) -> DataTest:
         update["unless"] = tuple(
             u.model_copy(update={"unknown": "no-match" if keep else "match"}) if _open(u) else u for u in test.unless
         )
-    if (test.personal or test.new_to_recipient) and test.unknown is None:
+    if (test.personal or test.new_to_recipient or test.learnt) and test.unknown is None:
         update["unknown"] = "match" if keep else "no-match"
     if test.classification_at_least is not None and test.classification_unknown is None:
         update["classification_unknown"] = "match" if keep else "no-match"
@@ -149,7 +153,11 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
             return again(test.where) or (
                 data is not None and _data_open(data, UNKNOWABLE if unknown is None else unknown)
             )
-        case Linked(linked=test) | Exists(exists=test) | Endpoint(endpoint=test):
+        case Linked(linked=test):
+            names = UNKNOWABLE if unknown is None else unknown
+            lineage = test.via == "loads_weights_of" and test.unknown is None and "derived_from" in names
+            return lineage or again(test.where)
+        case Exists(exists=test) | Endpoint(endpoint=test):
             return again(test.where)
         case Reaches(reaches=test) | ReachedFrom(reached_from=test):
             return again(test.where)
@@ -173,7 +181,11 @@ def _data_open(test: DataTest, names: Collection[str]) -> bool:
     return (
         (test.attr is not None and _open(test.attr, names))
         or any(_open(u, names) for u in test.unless)
-        or (bool(test.personal or test.new_to_recipient) and test.unknown is None and "derived_from" in names)
+        or (
+            bool(test.personal or test.new_to_recipient or test.learnt)
+            and test.unknown is None
+            and "derived_from" in names
+        )
         or (
             test.classification_at_least is not None
             and test.classification_unknown is None

@@ -280,10 +280,12 @@ class DataTest(Frozen):
     voiceprint made from callers' speech) rather than passing on what it was given (a recording it
     stores as it came). Ignored on a component (decision 1930, review 23)."""
     unknown: Literal["match", "no-match"] | None = None
-    """How ``personal`` and ``new_to_recipient`` read an asset of unknown lineage: ``personal``
-    one sent by a component that handles personal data (it may repeat it), ``new_to_recipient`` one
-    sent back to a component that sent the sender a flow of its own (it may be made from that).
-    Unset: the conservative reading (personal and new, or neither under ``not``)."""
+    """How ``personal``, ``new_to_recipient`` and ``learnt`` read an asset of unknown lineage:
+    ``personal`` one sent by a component that handles personal data (it may repeat it),
+    ``new_to_recipient`` one sent back to a component that sent the sender a flow of its own (it
+    may be made from that), ``learnt`` the records of a federation's participants reaching the
+    model through updates whose lineage is unstated (they may be made from them, decision 1934).
+    Unset: the conservative reading (personal, new and learnt, or none of them under ``not``)."""
     # -- issue 9, the last unknowns read as safe (decision 1630) --------------------------------
     classification_unknown: Literal["match", "no-match"] | None = None
     """How ``classification_at_least`` reads an asset whose classification is unknown (unstated,
@@ -709,6 +711,11 @@ class LinkTest(Frozen):
     """Only a related component in the same innermost boundary as this one (neither stating one
     counts as the same): a tool started beside its agent runs in the agent's environment, one in a
     sandbox boundary of its own does not (decision 1900)."""
+    unknown: Literal["match", "no-match"] | None = None
+    """How a link resting on an unstated fact counts (``loads_weights_of`` only: weights reached
+    through a file a registry, store or pipeline hands on whose ``derived_from`` is unstated, which
+    may be the model's). Unset: the conservative reading (a link, or none under ``not``), and the
+    finding asks what the file is made from (decision 1934)."""
 
 
 class Linked(_Predicate):
