@@ -498,9 +498,12 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     credentials loads. One only chooses wording: membership inference on shared weights is titled
     "learnt from data of unstated sensitivity" only when no classification is stated (a stated
     confidential one has its own title); the rule itself reads the unknown conservatively.
+    Session 25 (decision 1935) added one: a vendor's model counts as shipped onto devices others
+    hold only when the vendor is stated (an unstated supplier is read as the organisation's own by
+    the same rule's first test, with every placement).
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 112
+    assert 0 < text.count("unknown: no-match") <= 113
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -220,3 +220,15 @@ def test_a_neighbour_fact_says_which_end_sends() -> None:
     why = _findings(CHAT, as_written=True)["tm:model-denial-of-service@app"].why
     assert "app sends to chat-llm" in why
     assert not any("is connected to" in w for w in why)
+
+
+def test_a_stated_group_of_limits_is_said_by_its_parts() -> None:
+    """Execution bounds are said as the limits stated ("timeout seconds 7200"), never as the
+    object's internal form (``max_steps=None …``, held-out 31's why-not)."""
+    from threatmodel.model.rules import fmt_value, stated_value
+    from threatmodel.model.system import ExecutionBounds
+
+    bounds = ExecutionBounds(timeout_seconds=7200, max_cost=25.0)
+    assert stated_value(bounds) == "timeout seconds 7200, max cost 25.0"
+    assert fmt_value(ExecutionBounds()) == "empty"
+    assert "=" not in stated_value(bounds)

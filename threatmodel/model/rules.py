@@ -37,6 +37,9 @@ def fmt_value(value: object) -> str:
         return "true" if value else "false"
     if value is None:
         return "unset"
+    if isinstance(value, Frozen):  # a stated group of limits (execution bounds): the parts stated
+        parts = [f"{attr_words(k)} {fmt_value(v)}" for k, v in value if v is not None]
+        return ", ".join(parts) if parts else "empty"
     return str(value)
 
 
