@@ -339,44 +339,98 @@ class ModelGraph:
 
             learnt = {job: {d for d in assets if learnable(d)} for job, assets in fed.items()}
             # A federated job learns from the sites' records through the updates they send it:
-            # weights or adapters it receives whose stated lineage names records (not other
-            # weights) bring those records into what it learnt (decision 1933: Flower's aggregator).
-            # Only updates: weights a participant's own training job sends out (not a base
-            # checkpoint from a hub, a vendor or a registry, which is loaded as by any job), and
-            # not stated to be a vendor's, a hub's or a community's (review 26).
-            outside = (Provenance.VENDOR, Provenance.OPEN_WEIGHTS, Provenance.COMMUNITY, Provenance.THIRD_PARTY_API)
+            # weights or adapters it receives whose stated lineage names records bring those
+            # records into what it learnt (decision 1933: Flower's aggregator), through any
+            # number of weights stated made from others (review 27: an update made from the
+            # site's local weights, made from its records). Only updates: weights a participant's
+            # own training job sends out, directly or through a relay that participants' jobs
+            # send weights to (a secure-aggregation service), not a base checkpoint from a hub, a
+            # vendor or a registry, which is loaded as by any job; and not stated to be a
+            # vendor's, a hub's or a community's (review 26).
+            weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
             made_by: dict[str, set[str]] = {}
+            into_relays: dict[str, set[str]] = {}
             for flow in self.flows.values():
                 if flow.source in jobs:
                     for d in flow.data:
                         made_by.setdefault(d, set()).add(flow.source)
-            # An update whose lineage is unstated is read as made from what the participant's job
-            # that sends it learns from (its own records, not what it learns through updates in
-            # turn): a guess the finding states and asks about (decision 1934).
-            own = {job: frozenset(assets) for job, assets in learnt.items()}
-            doubted: dict[str, dict[str, tuple[str, str]]] = {}
-            for job, assets in fed.items():
-                if getattr(self.components[job], "federated", None) is not True:
-                    continue
-                for d in sorted(assets):
-                    asset = self.data.get(d)
-                    if asset is None or self.artifact_kind(d) not in (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER):
-                        continue
-                    if asset.provenance in outside or d not in made_by:
-                        continue
-                    if asset.derived_from is not None:
-                        learnt[job].update(src for src in asset.derived_from if learnable(src))
-                        continue
-                    # the participants' jobs that send the update out (directly or through a relay)
-                    for sender in sorted(made_by[d] - {job}):
-                        for src in sorted(own[sender]):
-                            doubted.setdefault(job, {}).setdefault(src, (d, sender))
-            fed_learnt = {job: frozenset(assets) for job, assets in learnt.items()}
-            maybe = {
-                job: {src: why for src, why in found.items() if src not in fed_learnt[job]}
-                for job, found in doubted.items()
+                    if self.kind(flow.target) in RELAY_KINDS and any(
+                        self.artifact_kind(d) in weights for d in flow.data
+                    ):
+                        into_relays.setdefault(flow.target, set()).add(flow.source)
+            records: dict[str, frozenset[str]] = {}
+
+            def records_of(d: str) -> frozenset[str]:
+                """The records ``d``'s stated lineage reaches, through weights and adapters that
+                are no other party's (each asset walked once per graph)."""
+                known = records.get(d)
+                if known is not None:
+                    return known
+                records[d] = frozenset()  # a cycle (a load error) ends here
+                found: set[str] = set()
+                asset = self.data.get(d)
+                for src in (asset.derived_from or ()) if asset is not None else ():
+                    if learnable(src):
+                        found.add(src)
+                    elif self.artifact_kind(src) in weights and self.data[src].provenance not in OUTSIDE_PROVENANCE:
+                        found |= records_of(src)
+                records[d] = frozenset(found)
+                return records[d]
+
+            def participants(d: str, job: str) -> set[str]:
+                """The jobs that send update ``d`` out: its own senders, or the jobs sending weights
+                to the relay that hands it to ``job``."""
+                senders = set(made_by.get(d, ()))
+                if not senders:
+                    for relay in self.predecessors(job):
+                        if self.kind(relay) in RELAY_KINDS and any(
+                            d in self.flows[f].data for f in self.flows_between(relay, job)
+                        ):
+                            senders |= into_relays.get(relay, set())
+                return senders - {job}
+
+            # Models a job produces that state what they were trained on: the job learns that too.
+            for job in jobs:
+                for produced in self.linked(job, "produces"):
+                    learnt[job].update(
+                        d for d in getattr(self.components[produced], "trained_on", None) or () if learnable(d)
+                    )
+            federated = sorted(j for j in jobs if getattr(self.components[j], "federated", None) is True)
+            updates = {
+                job: [
+                    (d, sorted(found))
+                    for d in sorted(fed[job])
+                    if (asset := self.data.get(d)) is not None
+                    and self.artifact_kind(d) in weights
+                    and asset.provenance not in OUTSIDE_PROVENANCE
+                    and (found := participants(d, job))
+                ]
+                for job in federated
             }
-            return fed_learnt, {job: found for job, found in maybe.items() if found}
+            for job in federated:
+                for d, _ in updates[job]:
+                    if self.data[d].derived_from is not None:
+                        learnt[job] |= records_of(d)
+            # An update whose lineage is unstated is read as made from what the participant's job
+            # that sends it learns, surely or possibly, up a hierarchy of aggregators (a regional
+            # one's aggregate sent on to a global one): a guess the finding states and asks about
+            # (decision 1934). Repeated until nothing changes, at most once per federated job.
+            doubted: dict[str, dict[str, tuple[str, str]]] = {}
+            for _ in range(len(federated)):
+                changed = False
+                for job in federated:
+                    for d, senders in updates[job]:
+                        if self.data[d].derived_from is not None:
+                            continue
+                        for sender in senders:
+                            for src in sorted(learnt[sender] | doubted.get(sender, {}).keys()):
+                                if src not in learnt[job] and src not in doubted.get(job, {}):
+                                    doubted.setdefault(job, {})[src] = (d, sender)
+                                    changed = True
+                if not changed:
+                    break
+            fed_learnt = {job: frozenset(assets) for job, assets in learnt.items()}
+            return fed_learnt, {job: dict(sorted(found.items())) for job, found in doubted.items() if found}
 
         return self.memo("fed-tables", build)
 
@@ -548,7 +602,9 @@ class ModelGraph:
             brought = self._brought(relay)
             for item in shipped.get(relay, ()):
                 same.setdefault(item[0], []).append(item)
-                if item[0] in brought:
+                # stated someone else's (a vendor's base, a hub's checkpoint): not made from any
+                # model of the system, whatever its lineage (review 27)
+                if item[0] in brought or self.data[item[0]].provenance in OUTSIDE_PROVENANCE:
                     continue
                 kind = self.artifact_kind(item[0])
                 derived = self.data[item[0]].derived_from
@@ -825,6 +881,13 @@ def search_others(seeds: Iterable[str], step: Callable[[str], Iterable[str]], ma
         elif node in second:
             origin_of[node], hops[node] = second[node][0], hops2[node]
     return OtherReach(hops, origin_of, first, second)
+
+
+OUTSIDE_PROVENANCE = frozenset(
+    (Provenance.VENDOR, Provenance.OPEN_WEIGHTS, Provenance.COMMUNITY, Provenance.THIRD_PARTY_API)
+)
+"""Provenance stating an artefact is another party's: a vendor's, a hub's, a community's or a
+provider's, never made from a model of the system."""
 
 
 def _artifact_order(item: tuple[str, str | None, str]) -> tuple[str, str, str]:

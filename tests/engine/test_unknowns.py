@@ -498,12 +498,17 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     credentials loads. One only chooses wording: membership inference on shared weights is titled
     "learnt from data of unstated sensitivity" only when no classification is stated (a stated
     confidential one has its own title); the rule itself reads the unknown conservatively.
-    Session 25 (decision 1935) added one: a vendor's model counts as shipped onto devices others
+    Session 25 (decision 1935) added three. A vendor's model counts as shipped onto devices others
     hold only when the vendor is stated (an unstated supplier is read as the organisation's own by
-    the same rule's first test, with every placement).
+    the same rule's first test, with every placement), and, in a zone stated untrusted, only when
+    it is stated to run on the organisation's own machines (an unstated hosting there is a vendor's
+    hosted API, asked by the provider threats). And the release evaluation's endpoint branch reads
+    only known weight links in its ``not`` (review 27): a file of unstated lineage is read by the
+    rule's own link branch, and read in both places the finding rested on a fact whose every
+    answer keeps it.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 113
+    assert 0 < text.count("unknown: no-match") <= 115
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

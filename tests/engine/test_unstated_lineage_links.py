@@ -207,3 +207,102 @@ def test_learnt_through_updates_of_unstated_lineage_is_assumed_and_asked(
     said = "what update is made from is not stated: read as made from what site-trainer learns from, which sends it"
     assert any(said in fact for fact in finding.why) == bool(assumed)
     assert "global-model" not in _findings(FEDERATION, when, update={"derived_from": []})
+
+
+# -- review 27 -------------------------------------------------------------------------------
+
+SHAPES = """
+system: {id: fed2, name: Federations}
+data:
+  - {id: records, classification: restricted, tags: [training-data, phi]}
+  - {id: local-weights, artifact: model-weights, derived_from: [records]}
+  - {id: update, artifact: model-weights, derived_from: [local-weights]}
+  - {id: regional-update, artifact: model-weights}
+  - {id: site-update, artifact: model-weights}
+  - {id: masked, artifact: model-weights}
+  - {id: aggregate, artifact: model-weights}
+  - {id: vendor-base, artifact: model-weights, provenance: vendor}
+components:
+  - {id: site, kind: training-job, data: [records]}
+  - {id: agg, kind: training-job, federated: true, produces: model-a}
+  - {id: model-a, kind: ml-model}
+  - {id: regional, kind: training-job, federated: true}
+  - {id: top, kind: training-job, federated: true, produces: model-b}
+  - {id: model-b, kind: ml-model}
+  - {id: local-job, kind: training-job, produces: local-model}
+  - {id: local-model, kind: ml-model, trained_on: [records]}
+  - {id: secure-agg, kind: data-pipeline}
+  - {id: agg-c, kind: training-job, federated: true, produces: model-c}
+  - {id: model-c, kind: ml-model}
+  - {id: agg-d, kind: training-job, federated: true, produces: model-d}
+  - {id: model-d, kind: ml-model}
+flows:
+  - {source: site, target: agg, data: [update]}
+  - {source: site, target: regional, data: [site-update]}
+  - {source: regional, target: top, data: [regional-update]}
+  - {source: local-job, target: secure-agg, data: [masked]}
+  - {source: secure-agg, target: agg-c, data: [aggregate]}
+  - {source: site, target: agg-d, data: [vendor-base]}
+"""
+
+
+def test_federated_lineage_is_followed_through_weights_relays_and_hierarchies() -> None:
+    graph = _graph(SHAPES)
+    # stated: an update made from the site's local weights, made from its records
+    assert graph.data_learnt("model-a") == ("records",)
+    # unstated, up a hierarchy: the regional aggregator's update may carry what its sites sent
+    assert graph.data_learnt_by_unknown_lineage("model-b") == {"records": ("regional-update", "regional")}
+    # unstated, through a secure-aggregation pipeline: the jobs sending it weights are the
+    # participants, and what a job's model is stated trained on is what the job learns
+    assert graph.data_learnt_by_unknown_lineage("model-c") == {"records": ("aggregate", "local-job")}
+    # weights stated a vendor's are no participant's update
+    assert graph.data_learnt("model-d") == ()
+    assert graph.data_learnt_by_unknown_lineage("model-d") == {}
+
+
+def test_a_file_stated_another_partys_is_no_possible_link() -> None:
+    stated = _graph(LAB, candidate={"provenance": "vendor"})
+    assert stated.weights_by_unknown_lineage("release-eval") == {}
+    assert stated.linked("release-eval", "loads_weights_of") == ()
+
+
+def test_a_negation_spelling_out_its_reading_rests_on_no_question() -> None:
+    """A rule that reads only known links in its ``not`` (``unknown: no-match``) does not make its
+    finding rest on the lineage when the finding holds whatever the answer (review 27)."""
+    when = {
+        "all": [
+            {"kind": ["evaluation"]},
+            {"not": {"linked": {"via": "loads_weights_of", "unknown": "no-match", "where": {"kind": ["llm"]}}}},
+        ]
+    }
+    finding = _findings(LAB, when)["release-eval"]
+    assert finding.assumes == ()
+    assert not any("read as not made from" in fact for fact in finding.why)
+
+
+def test_every_reader_of_outsiders_content_follows_content_only() -> None:
+    """Weights a job hands on carry no text into a model's context: each ``tainted`` test over the
+    anchored content sources follows content flows only (review 27: a dataset trained into weights
+    is not prompt-time input)."""
+    from pydantic import BaseModel
+
+    from threatmodel.io.load import load_catalogs
+    from threatmodel.model.rules import Tainted
+
+    def readers(value: object) -> list[Tainted]:
+        if isinstance(value, Tainted):
+            return [value]
+        if isinstance(value, (list, tuple)):
+            return [t for item in value for t in readers(item)]
+        if isinstance(value, BaseModel):
+            return [t for name in type(value).model_fields for t in readers(getattr(value, name))]
+        return []
+
+    library = next(c for c in load_catalogs().catalogs if c.id == "tm")
+    # the anchored list, as indirect prompt injection (its first reader) names it
+    injection = next(t for t in library.threats if t.id == "indirect-prompt-injection")
+    anchored = readers(injection)[0].tainted.source_kinds
+    assert "dataset" in anchored
+    found = [t for threat in library.threats for t in readers(threat) if t.tainted.source_kinds == anchored]
+    assert len(found) >= 40
+    assert all(t.tainted.content_only for t in found)

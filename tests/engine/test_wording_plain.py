@@ -230,5 +230,5 @@ def test_a_stated_group_of_limits_is_said_by_its_parts() -> None:
 
     bounds = ExecutionBounds(timeout_seconds=7200, max_cost=25.0)
     assert stated_value(bounds) == "timeout seconds 7200, max cost 25.0"
-    assert fmt_value(ExecutionBounds()) == "empty"
+    assert fmt_value(ExecutionBounds(max_steps=3)) == "max steps 3"
     assert "=" not in stated_value(bounds)

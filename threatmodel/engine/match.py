@@ -782,9 +782,10 @@ class Matcher:
                 return [self._negation(inner, el), *self._read_against(test.where, sorted(near))]
             case Linked(linked=test):
                 facts = [self._negation(inner, el), *self._read_against(test.where, self._links(test, el))]
-                if test.via == "loads_weights_of" and test.unknown == "no-match":
+                if test.via == "loads_weights_of" and test.unknown == "no-match" and test._read:
                     # weights it may load through a relayed file of unstated lineage, read as not
-                    # the model's: an assumption (decision 1934)
+                    # the model's: an assumption (decision 1934); not where the rule itself says
+                    # to read only known links (review 27)
                     for model, (data_id, relay) in self.g.weights_by_unknown_lineage(el).items():
                         if self._holds_on(test.where, model):
                             facts.append(self._relayed_weights(el, model, data_id, relay, "not"))
@@ -1179,6 +1180,8 @@ class Matcher:
             if el in g.components
             else "carries"
         )
+        if test.learnt and hits and all(d in g.data_learnt_by_unknown_lineage(el) for d in hits[:4]):
+            verb = "may have been trained on"  # only through updates of unstated lineage (review 27)
         shown = ", ".join(f"{g.name(d)} ({classification_word(g.data[d].classification)})" for d in hits[:4])
         return hits, [f"{g.name(el)} {verb} {shown}", *self._inherited_tags(test, hits[:1]), *unknown_facts]
 

@@ -77,10 +77,14 @@ def resolve(cond: Condition, *, conservative: bool, positive: bool = True) -> Co
             return cond.model_copy(update={"reached_from": test.model_copy(update={"where": again(test.where)})})
         case Linked(linked=test):
             side: dict[str, object] = {"where": again(test.where)}
-            if test.via == "loads_weights_of" and test.unknown is None:
+            read = test.via == "loads_weights_of" and test.unknown is None
+            if read:
                 # weights reached through a relayed file of unstated lineage (decision 1934)
                 side["unknown"] = "match" if positive == conservative else "no-match"
-            return cond.model_copy(update={"linked": test.model_copy(update=side)})
+            link = test.model_copy(update=side)
+            if read:
+                link._read = True
+            return cond.model_copy(update={"linked": link})
         case Artifacts(artifacts=test):
             sides = {
                 name: again(inner) for name, inner in (("where", test.where), ("peer", test.peer)) if inner is not None

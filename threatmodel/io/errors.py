@@ -248,6 +248,8 @@ def problems_from_validation(exc: ValidationError, root: type[BaseModel], data: 
                     if value.lower() in ("yes", "no", "on", "off", "y", "n")
                     else "use true or false"
                 )
+        elif kind == "value_error":  # a validator's own sentence, without pydantic's prefix
+            message = f"{_dotted(loc)}: {message.removeprefix('Value error, ')}"
         else:
             message = f"{_dotted(loc)}: {message}"
         problems.append(Problem(message, locate(loc, key_span), hint))

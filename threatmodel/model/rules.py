@@ -12,7 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Discriminator, Field, StrictBool, Tag, field_validator, model_validator
+from pydantic import Discriminator, Field, PrivateAttr, StrictBool, Tag, field_validator, model_validator
 
 from threatmodel.model.base import Classification, Frozen, Slug, TrustLevel
 from threatmodel.model.vocab import Artifact, ComponentKind
@@ -719,6 +719,9 @@ class LinkTest(Frozen):
     through a file a registry, store or pipeline hands on whose ``derived_from`` is unstated, which
     may be the model's). Unset: the conservative reading (a link, or none under ``not``), and the
     finding asks what the file is made from (decision 1934)."""
+    _read: bool = PrivateAttr(default=False)
+    """Set on the copy :func:`~threatmodel.engine.unknowns.resolve` gives a reading: the finding
+    rests on that reading, where one the rule spells out itself is the rule's choice (review 27)."""
 
 
 class Linked(_Predicate):

@@ -196,6 +196,21 @@ class ExecutionBounds(Frozen):
     max_cost: Annotated[float, Field(gt=0)] | None = None
     """Spending limit per task, in the organisation's currency."""
 
+    @model_validator(mode="after")
+    def _states_a_limit(self) -> ExecutionBounds:
+        # an empty mapping bounds nothing; read as a bound it would hide the runaway-loop finding
+        # (review 27): leave the key out to say the agent is unbounded
+        if (
+            self.max_steps is None
+            and self.max_tool_calls is None
+            and self.timeout_seconds is None
+            and self.max_cost is None
+        ):
+            raise ValueError(
+                "no limit is stated: give max_steps, max_tool_calls, timeout_seconds or max_cost, or leave the key out (unbounded)"
+            )
+        return self
+
 
 class _ComponentBase(Labelled, Item):
     if TYPE_CHECKING:  # each concrete class narrows it to its Literal kinds (the union's discriminator)
