@@ -362,19 +362,31 @@ class ModelGraph:
 
             def records_of(d: str) -> frozenset[str]:
                 """The records ``d``'s stated lineage reaches, through weights and adapters that
-                are no other party's (each asset walked once per graph)."""
-                known = records.get(d)
-                if known is not None:
-                    return known
-                records[d] = frozenset()  # a cycle (a load error) ends here
-                found: set[str] = set()
-                asset = self.data.get(d)
-                for src in (asset.derived_from or ()) if asset is not None else ():
-                    if learnable(src):
-                        found.add(src)
-                    elif self.artifact_kind(src) in weights and self.data[src].provenance not in OUTSIDE_PROVENANCE:
-                        found |= records_of(src)
-                records[d] = frozenset(found)
+                are no other party's (each asset walked once per graph). Iterative: a closure that
+                calls itself is a reference cycle, which only the collector frees."""
+                stack = [(d, False)]
+                while stack:
+                    at, done = stack.pop()
+                    if at in records and not done:
+                        continue
+                    asset = self.data.get(at)
+                    lineage = (asset.derived_from or ()) if asset is not None else ()
+                    through = [
+                        src
+                        for src in lineage
+                        if not learnable(src)
+                        and self.artifact_kind(src) in weights
+                        and self.data[src].provenance not in OUTSIDE_PROVENANCE
+                    ]
+                    if not done:
+                        records[at] = frozenset()  # a cycle (a load error) ends here
+                        stack.append((at, True))
+                        stack.extend((src, False) for src in through if src not in records)
+                        continue
+                    found = {src for src in lineage if learnable(src)}
+                    for src in through:
+                        found |= records.get(src, frozenset())
+                    records[at] = frozenset(found)
                 return records[d]
 
             def participants(d: str, job: str) -> set[str]:
