@@ -486,8 +486,13 @@ class Tainted(_Predicate):
         return text + (" directly, not from content others left for later" if self.tainted.stop_at_sources else "")
 
     def describe_negated(self, subject: str) -> str:
-        """``no untrusted content reaches X``."""
-        return f"no untrusted content reaches {subject}"
+        """``no untrusted content reaches X`` (`` not through …`` or `` directly`` where the test
+        says so: otherwise it contradicts the path a finding names beside it)."""
+        if self.tainted.not_through:
+            return f"untrusted content reaches {subject} only through " + " or ".join(self.tainted.not_through)
+        text = f"no untrusted content reaches {subject}"
+        text += _through_phrase(self.tainted.through, self.tainted.not_through)
+        return text + (" directly" if self.tainted.stop_at_sources else "")
 
 
 class NeighbourTest(Frozen):
