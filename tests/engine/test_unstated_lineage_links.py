@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import FIXED_DATE
+from tests.helpers import FIXED_DATE, catalog_of
 from threatmodel.engine import evaluate
 from threatmodel.engine.catalogs import check_catalogs
 from threatmodel.engine.questions import open_questions
@@ -73,28 +73,8 @@ def _graph(text: str, **edits: Any) -> Any:
 
 
 def _catalog(when: dict[str, Any]) -> Catalog:
-    return Catalog.model_validate(
-        {
-            "id": "t",
-            "title": "test",
-            "version": "1",
-            "published": "2026-01-01",
-            "source": "https://example.org/t",
-            "licence": "test data",
-            "threats": [
-                {
-                    "id": "x",
-                    "title": "X",
-                    "summary": "s",
-                    "scenario": "{target}",
-                    "when": when,
-                    "likelihood": 3,
-                    "impact": 3,
-                    "lifecycle": ["deployment"],
-                }
-            ],
-        }
-    )
+    threat = {"id": "x", "title": "X", "summary": "s", "scenario": "{target}", "likelihood": 3, "impact": 3}
+    return catalog_of({**threat, "when": when, "lifecycle": ["deployment"]})
 
 
 def _findings(text: str, when: dict[str, Any], **edits: Any) -> dict[str, Any]:
