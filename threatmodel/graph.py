@@ -309,6 +309,11 @@ class ModelGraph:
 
         return self.memo(("data-learnt-doubted", node), build)
 
+    def learns_by_unknown_lineage(self, job: str) -> dict[str, tuple[str, str]]:
+        """What a federated job may learn only through updates of unstated lineage: asset ->
+        (the update, the participant's job that sends it); empty for any other component."""
+        return self._fed_tables()[1].get(job, {})
+
     def learns_from(self, job: str) -> frozenset[str]:
         """The declared assets a training or fine-tuning job receives or keeps and learns from
         (not what it loads or signs in with); empty for any other component."""

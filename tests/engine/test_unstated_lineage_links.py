@@ -286,3 +286,13 @@ def test_every_reader_of_outsiders_content_follows_content_only() -> None:
     found = [t for threat in library.threats for t in readers(threat) if t.tainted.source_kinds == anchored]
     assert len(found) >= 40
     assert all(t.tainted.content_only for t in found)
+
+
+def test_every_update_of_unstated_lineage_up_a_hierarchy_is_asked() -> None:
+    """Records that reach a model through two aggregators' updates, neither stating its lineage,
+    rest on both: each answer can remove the finding, so both are asked (review 27)."""
+    when = {"all": [{"kind": ["ml-model"]}, {"data": {"learnt": True, "tags_any": ["phi"]}}]}
+    finding = _findings(SHAPES, when)["model-b"]
+    asked = {(a.element, a.attribute) for a in finding.assumes}
+    assert {("regional-update", "derived_from"), ("site-update", "derived_from")} <= asked
+    assert "model-b" not in _findings(SHAPES, when, **{"site-update": {"derived_from": []}})

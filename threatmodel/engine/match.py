@@ -1104,17 +1104,24 @@ class Matcher:
         flow = g.flows.get(el)
         if test.learnt and test.unknown == "match" and flow is None:
             update = g.data_learnt_by_unknown_lineage(el).get(did)
-            if update is not None:
+            chain: list[tuple[str, str, str]] = []
+            seen: set[str] = set()
+            # every update of unstated lineage the records pass through, up a hierarchy of
+            # aggregators: each is a question whose answer can remove the finding (review 27)
+            while update is not None and update[1] not in seen:
                 sent, job = update
-                return [
-                    *own,
+                seen.add(job)
+                chain.append(
                     (
                         sent,
                         "derived_from",
                         f"what {g.name(sent)} is made from is not stated: read as made from what "
                         f"{g.name(job)} learns from, which sends it",
-                    ),
-                ]
+                    )
+                )
+                update = g.learns_by_unknown_lineage(job).get(did)
+            if chain:
+                return [*own, *chain]
         if test.new_to_recipient and flow is not None and answers_unknown_lineage(g, flow.target, flow.source, did):
             label = g.name(did)
             return [
