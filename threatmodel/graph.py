@@ -43,6 +43,9 @@ from threatmodel.model.vocab import (
     Provenance,
 )
 
+WEIGHT_ARTIFACTS = frozenset({Artifact.MODEL_WEIGHTS, Artifact.ADAPTER})
+"""A model's own parameters, whole or as an adapter: what leaves with it and what a relay may hand on."""
+
 LOADED_ONLY = frozenset({Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE})
 """Artefacts a component loads (parameters and code) rather than reads: a flow carrying only these
 is not a channel for content (``ModelGraph.content_successors``). Datasets are content."""
@@ -299,10 +302,9 @@ class ModelGraph:
 
         def build() -> dict[str, tuple[str, str]]:
             known = set(self.data_learnt(node))
-            doubted = self._fed_tables()[1]
             found: dict[str, tuple[str, str]] = {}
             for job in self._trainers().get(node, ()):
-                for d, why in doubted.get(job, {}).items():
+                for d, why in self.learns_by_unknown_lineage(job).items():
                     if d not in known:
                         found.setdefault(d, why)
             return dict(sorted(found.items()))
@@ -336,11 +338,14 @@ class ModelGraph:
             for flow in self.flows.values():
                 if flow.target in jobs:
                     fed[flow.target].update(flow.data)
-            loaded = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER, Artifact.ML_LIBRARY, Artifact.CONTAINER_IMAGE)
             signs_in = frozenset(("credentials", "secrets"))
 
             def learnable(d: str) -> bool:
-                return d in self.data and self.artifact_kind(d) not in loaded and signs_in.isdisjoint(self.data[d].tags)
+                return (
+                    d in self.data
+                    and self.artifact_kind(d) not in LOADED_ONLY
+                    and signs_in.isdisjoint(self.data[d].tags)
+                )
 
             learnt = {job: {d for d in assets if learnable(d)} for job, assets in fed.items()}
             # A federated job learns from the sites' records through the updates they send it:
@@ -352,7 +357,7 @@ class ModelGraph:
             # send weights to (a secure-aggregation service), not a base checkpoint from a hub, a
             # vendor or a registry, which is loaded as by any job; and not stated to be a
             # vendor's, a hub's or a community's (review 26).
-            weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
+            weights = WEIGHT_ARTIFACTS
             made_by: dict[str, set[str]] = {}
             into_relays: dict[str, set[str]] = {}
             for flow in self.flows.values():
@@ -369,24 +374,25 @@ class ModelGraph:
                 """The records ``d``'s stated lineage reaches, through weights and adapters that
                 are no other party's (each asset walked once per graph). Iterative: a closure that
                 calls itself is a reference cycle, which only the collector frees."""
-                stack = [(d, False)]
+                # (asset, the weights its lineage passes through once walked, else None)
+                stack: list[tuple[str, list[str] | None]] = [(d, None)]
                 while stack:
-                    at, done = stack.pop()
-                    if at in records and not done:
-                        continue
+                    at, through = stack.pop()
                     asset = self.data.get(at)
                     lineage = (asset.derived_from or ()) if asset is not None else ()
-                    through = [
-                        src
-                        for src in lineage
-                        if not learnable(src)
-                        and self.artifact_kind(src) in weights
-                        and self.data[src].provenance not in OUTSIDE_PROVENANCE
-                    ]
-                    if not done:
+                    if through is None:
+                        if at in records:
+                            continue
                         records[at] = frozenset()  # a cycle (a load error) ends here
-                        stack.append((at, True))
-                        stack.extend((src, False) for src in through if src not in records)
+                        through = [
+                            src
+                            for src in lineage
+                            if not learnable(src)
+                            and self.artifact_kind(src) in weights
+                            and self.data[src].provenance not in OUTSIDE_PROVENANCE
+                        ]
+                        stack.append((at, through))
+                        stack.extend((src, None) for src in through if src not in records)
                         continue
                     found = {src for src in lineage if learnable(src)}
                     for src in through:
@@ -566,7 +572,7 @@ class ModelGraph:
             return own
 
         def build() -> tuple[_Shipped, ...]:
-            weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
+            weights = WEIGHT_ARTIFACTS
             shipped = self._artifact_index("out")
             inherited = [
                 item
@@ -750,7 +756,7 @@ class ModelGraph:
         be read as surely not). Built once per graph."""
 
         def build() -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, tuple[str, str]]]]:
-            weights = (Artifact.MODEL_WEIGHTS, Artifact.ADAPTER)
+            weights = WEIGHT_ARTIFACTS
             loaders: dict[str, set[str]] = {}
             doubted_links: dict[str, dict[str, tuple[str, str]]] = {}
             for kind in sorted(MODEL_KINDS):

@@ -490,8 +490,7 @@ class Tainted(_Predicate):
         says so: otherwise it contradicts the path a finding names beside it)."""
         if self.tainted.not_through:
             return f"untrusted content reaches {subject} only through " + " or ".join(self.tainted.not_through)
-        text = f"no untrusted content reaches {subject}"
-        text += _through_phrase(self.tainted.through, self.tainted.not_through)
+        text = f"no untrusted content reaches {subject}" + _through_phrase(self.tainted.through, ())
         return text + (" directly" if self.tainted.stop_at_sources else "")
 
 

@@ -200,12 +200,7 @@ class ExecutionBounds(Frozen):
     def _states_a_limit(self) -> ExecutionBounds:
         # an empty mapping bounds nothing; read as a bound it would hide the runaway-loop finding
         # (review 27): leave the key out to say the agent is unbounded
-        if (
-            self.max_steps is None
-            and self.max_tool_calls is None
-            and self.timeout_seconds is None
-            and self.max_cost is None
-        ):
+        if all(value is None for _, value in self):
             raise ValueError(
                 "no limit is stated: give max_steps, max_tool_calls, timeout_seconds or max_cost, or leave the key out (unbounded)"
             )
