@@ -35,6 +35,7 @@ from threatmodel.model.vocab import (
     PERSONAL_TAGS,
     RELAY_KINDS,
     TOOL_KINDS,
+    TRAINER_KINDS,
     Artifact,
     Exposure,
     LawfulBasis,
@@ -276,8 +277,11 @@ class ModelGraph:
         """Data ids a model was trained or fine-tuned on, sorted (declared assets only): its
         ``trained_on``, and what the training or fine-tuning jobs that produce it receive or keep,
         leaving out the artefacts they load rather than learn from (weights, adapters, libraries,
-        images) and the credentials they sign in with. Empty for any other component."""
+        images) and the credentials they sign in with. For such a job, what it learns from itself
+        (:meth:`learns_from`), not the weights it writes (held-out 34). Empty for any other component."""
         component = self.components.get(node)
+        if component is not None and component.kind in TRAINER_KINDS:
+            return self.memo(("data-learnt", node), lambda: tuple(sorted(self.learns_from(node))))
         if component is None or component.kind not in MODEL_KINDS:
             return ()
 
@@ -295,8 +299,11 @@ class ModelGraph:
         (not in :meth:`data_learnt`): asset -> (the update, the participant's job that sends it and
         learns from the asset). An update a participant's training job sends the aggregator is read
         as made from what that job learns from until its ``derived_from`` says otherwise, and the
-        finding resting on it asks (decision 1934). Empty for any other component."""
+        finding resting on it asks (decision 1934). For a training or fine-tuning job, what it may
+        learn that way itself (:meth:`learns_by_unknown_lineage`). Empty for any other component."""
         component = self.components.get(node)
+        if component is not None and component.kind in TRAINER_KINDS:
+            return self.learns_by_unknown_lineage(node)
         if component is None or component.kind not in MODEL_KINDS:
             return {}
 
@@ -333,7 +340,7 @@ class ModelGraph:
         may learn through updates of unstated lineage (:meth:`data_learnt_by_unknown_lineage`)."""
 
         def build() -> tuple[dict[str, frozenset[str]], dict[str, dict[str, tuple[str, str]]]]:
-            jobs = set(self.by_kind.get("training-job", ()) + self.by_kind.get("fine-tuning-job", ()))
+            jobs = {job for kind in TRAINER_KINDS for job in self.by_kind.get(kind, ())}
             fed: dict[str, set[str]] = {job: set(self.components[job].data) for job in jobs}
             for flow in self.flows.values():
                 if flow.target in jobs:
@@ -725,7 +732,7 @@ class ModelGraph:
     def _trainers(self) -> dict[str, tuple[str, ...]]:
         def build() -> dict[str, tuple[str, ...]]:
             trainers: dict[str, set[str]] = {}
-            for cid in self.by_kind.get("training-job", ()) + self.by_kind.get("fine-tuning-job", ()):
+            for cid in (job for kind in TRAINER_KINDS for job in self.by_kind.get(kind, ())):
                 for produced in self.linked(cid, "produces"):
                     trainers.setdefault(produced, set()).add(cid)
             return {k: tuple(sorted(v)) for k, v in trainers.items()}

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from threatmodel.model.inventory import CATEGORY_TITLES, Category, Inventory, Item
 from threatmodel.model.system import SystemModel
-from threatmodel.model.vocab import MODEL_KINDS
+from threatmodel.model.vocab import MODEL_KINDS, TRAINER_KINDS
 from threatmodel.textsafe import visible
 
 TRACEABLE_KINDS = frozenset({"llm", "ml-model", "embedding-model", "agent", "mcp-server", "vector-store"})
@@ -43,7 +43,7 @@ _KINDS: dict[Category, frozenset[str]] = {
     Category.VECTOR_DB: frozenset({"vector-store"}),
     Category.AGENT_FRAMEWORK: frozenset({"agent", "retriever"}),
     Category.MCP_SDK: frozenset({"mcp-server", "agent"}),
-    Category.ML_FRAMEWORK: MODEL_KINDS | {"model-serving", "training-job", "fine-tuning-job"},
+    Category.ML_FRAMEWORK: MODEL_KINDS | TRAINER_KINDS | {"model-serving"},
     Category.MODEL_FILE: MODEL_KINDS,
 }
 """Component kinds that can declare an item of each category."""

@@ -63,7 +63,7 @@ from threatmodel.model.rules import (
 )
 from threatmodel.model.system import Flow
 from threatmodel.model.unknowns import is_unknown
-from threatmodel.model.vocab import INHERITED_TAG_WORDS
+from threatmodel.model.vocab import INHERITED_TAG_WORDS, TRAINER_KINDS
 
 Element = str
 """A component id, a flow key, or the system id (for system-wide threats)."""
@@ -970,7 +970,13 @@ class Matcher:
                 if el in self.g.components and self.g.trust(el) is None:
                     self._assume(el, "boundary")
                     out.append(_unstated_trust(self.g.name(el), cond, not negated))
-            case AllOf(all=parts) | AnyOf(any=parts):
+            case AllOf(all=parts):
+                # a part failing on known facts decides the whole: no unknown beside it can move it
+                # (a gateway's budget is not asked of an application, held-out 34)
+                if not any(self._fails_known(part, el) for part in parts):
+                    for part in parts:
+                        out += self._unknown_leaves(part, el, negated=negated)
+            case AnyOf(any=parts):
                 for part in parts:
                     out += self._unknown_leaves(part, el, negated=negated)
             case Not(not_=inner):
@@ -1182,13 +1188,15 @@ class Matcher:
         (the first four), then the unknowns the first asset was read on (judged once per leaf)."""
         g = self.g
         hits, unknown_facts = self._data_explained(test, el)
+        trains = el in g.components and g.kind(el) in TRAINER_KINDS  # a job learns from it, a model was trained on it
         verb = (
-            ("keeps" if test.kept else "was trained on" if test.learnt else "handles")
+            ("keeps" if test.kept else ("learns from" if trains else "was trained on") if test.learnt else "handles")
             if el in g.components
             else "carries"
         )
         if test.learnt and hits and all(d in g.data_learnt_by_unknown_lineage(el) for d in hits[:4]):
-            verb = "may have been trained on"  # only through updates of unstated lineage (review 27)
+            # only through updates of unstated lineage (review 27)
+            verb = "may learn from" if trains else "may have been trained on"
         shown = ", ".join(f"{g.name(d)} ({classification_word(g.data[d].classification)})" for d in hits[:4])
         return hits, [f"{g.name(el)} {verb} {shown}", *self._inherited_tags(test, hits[:1]), *unknown_facts]
 

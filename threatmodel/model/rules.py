@@ -306,8 +306,9 @@ class DataTest(Frozen):
     """Only data a model learnt from: the assets in its ``trained_on`` (a vendor's model that names
     its training data), and what the training or fine-tuning jobs that produce it receive or keep,
     leaving out what they load (weights, adapters, libraries, images) and sign in with
-    (credentials, secrets) (decision 1900). Components only; holds on nothing for a component that
-    is not a model."""
+    (credentials, secrets) (decision 1900). On a training or fine-tuning job, what it learns from
+    itself: what it receives or keeps, leaving those out the same way, not the weights it writes.
+    Components only; holds on nothing for a component that is neither."""
 
     def describe(self) -> str:
         """The data the test selects, in words."""

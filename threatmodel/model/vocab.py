@@ -508,6 +508,8 @@ wrote (a log of their prompts, a transcript's summary carries their words) (deci
 # Groups of component kinds that code (not catalogs) asks about, defined once here.
 MODEL_KINDS: frozenset[str] = frozenset({"llm", "ml-model", "embedding-model"})
 """Component kinds that are models."""
+TRAINER_KINDS: frozenset[str] = frozenset({"training-job", "fine-tuning-job"})
+"""Component kinds that train a model: what they receive or keep is what it learns from."""
 TOOL_KINDS: frozenset[str] = frozenset({"tool", "mcp-server"})
 """Component kinds an agent names among its ``tools``."""
 RELAY_KINDS: frozenset[str] = frozenset(
