@@ -506,15 +506,17 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     only known weight links in its ``not`` (review 27): a file of unstated lineage is read by the
     rule's own link branch, and read in both places the finding rested on a fact whose every
     answer keeps it.
-    Session 26 (decision 1936) added two, both in label poisoning's open-crowd branch: labels count
+    Session 26 (decision 1936) added four, all in label poisoning's open-crowd branch: labels count
     as the public's behaviour only when the labelling is stated crowdsourced and the crowd stated
     public. Read the default way, every dataset of unstated labelling near any person of unstated
     population would be a crowd the public steers, where paid annotators are training-data
     poisoning's insiders (held-out 33's Scale AI negative) and an unstated labelling is already
-    read as user feedback by the branch beside it.
+    read as user feedback by the branch beside it. After review 28, paid or staff labellers take
+    the branch out only when stated so, and the branch defers to a job learning the votes only
+    when the labelling is stated crowdsourced (an unstated one keeps its own reading).
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 117
+    assert 0 < text.count("unknown: no-match") <= 119
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

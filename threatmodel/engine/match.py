@@ -971,9 +971,11 @@ class Matcher:
                     self._assume(el, "boundary")
                     out.append(_unstated_trust(self.g.name(el), cond, not negated))
             case AllOf(all=parts):
-                # a part failing on known facts decides the whole: no unknown beside it can move it
-                # (a gateway's budget is not asked of an application, held-out 34)
-                if not any(self._fails_known(part, el) for part in parts):
+                # a part failing on a stated fact of the element itself (its kind, an attribute it
+                # states) decides the whole: no unknown beside it can move it (a gateway's budget
+                # is not asked of an application, decision 1936). Only such parts: a graph or data
+                # test may fail by reading other elements' unknowns against the threat (review 28).
+                if not any(self._fails_on_stated(part, el) for part in parts):
                     for part in parts:
                         out += self._unknown_leaves(part, el, negated=negated)
             case AnyOf(any=parts):
@@ -984,6 +986,17 @@ class Matcher:
             case _:
                 pass
         return out
+
+    def _fails_on_stated(self, cond: Condition, el: Element) -> bool:
+        """Whether ``cond`` is a ``kind`` test, or an attribute test of a value ``el`` states, that
+        fails on ``el``: decided by the element's own stated facts, whatever any unknown reads."""
+        if type(cond) is KindIs:
+            return not self.holds(cond, el)
+        if type(cond) is Attr:
+            target = self._component(el) or self._flow(el) or self.g.data.get(el)
+            value = getattr(target, cond.attr.name, MISSING)
+            return not is_unknown(cond.attr.name, value) and not self.holds(cond, el)
+        return False
 
     # -- evaluation ----------------------------------------------------------
     def _component(self, element: Element) -> Any:

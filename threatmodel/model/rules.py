@@ -326,12 +326,14 @@ class DataTest(Frozen):
             text += " that the recipient did not supply"
         if self.made_by_sender:
             text += " that the sender makes itself"
-        if self.unless:
-            text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
+        # what it keeps or learns from before the exceptions: "personal data that it learns from
+        # unless its purpose includes training" (review 28)
         if self.kept:
             text += " that it keeps"
         if self.learnt:
-            text += " that it was trained on"
+            text += " that it learns from"
+        if self.unless:
+            text += " unless its " + " or its ".join(attr_phrase(u) for u in self.unless)
         return f"{text} at runtime" if self.at_runtime else text
 
 
