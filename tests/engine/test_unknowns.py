@@ -211,6 +211,76 @@ def test_a_finding_resting_on_a_neighbours_unknown_asks_it() -> None:
     assert stated.assumes == ()
 
 
+CAPPED: Any = catalog_of(
+    {
+        "id": "uncapped-caller",
+        "title": "Caller with no cap",
+        "summary": "s",
+        "scenario": "s",
+        "when": {
+            "all": [
+                {"kind": ["agent"]},
+                {
+                    "not": {
+                        "neighbour": {
+                            "direction": "out",
+                            "where": {
+                                "any": [
+                                    {"attr": {"name": "rate_limited", "equals": True}},
+                                    {
+                                        "all": [
+                                            {"kind": ["api-gateway"]},
+                                            {"attr": {"name": "budget_limited", "equals": True}},
+                                        ]
+                                    },
+                                    {
+                                        "all": [
+                                            {"reaches": {"where": {"kind": ["llm"]}}},
+                                            {"attr": {"name": "human_review", "equals": "every"}},
+                                        ]
+                                    },
+                                ]
+                            },
+                        }
+                    }
+                },
+            ]
+        },
+        "likelihood": 3,
+        "impact": 3,
+        "lifecycle": ["runtime"],
+    }
+)
+
+
+def _capped_questions(kind: str) -> list[tuple[str, str]]:
+    model = SystemModel.model_validate(
+        {
+            "system": {"id": "s", "name": "S"},
+            "components": [
+                {"id": "agent", "kind": "agent", "exposure": "internal", "autonomy": "supervised"},
+                {"id": "front", "kind": kind},
+            ],
+            "flows": [{"source": "agent", "target": "front"}],
+        }
+    )
+    (finding,) = evaluate(model, [CAPPED], as_of=FIXED_DATE).findings
+    return sorted((a.element, a.attribute) for a in finding.assumes)
+
+
+def test_an_unknown_beside_a_part_the_elements_own_facts_fail_is_not_asked() -> None:
+    """An ``all`` whose part fails on the element's own stated facts (its kind) cannot hold
+    whatever its unknowns are: an application is not asked a gateway's budget, a gateway is
+    (decision 1936). A part that fails through a graph test (nothing the front end reaches is a
+    model) is no such fact: the unknown beside it is still asked (review 28)."""
+    assert _capped_questions("application") == [("front", "human_review"), ("front", "rate_limited")]
+    assert _capped_questions("api-gateway") == [
+        ("front", "budget_limited"),
+        ("front", "human_review"),
+        ("front", "rate_limited"),
+    ]
+
+
 def _deferring(defers_to: str | None) -> Any:
     """REVIEWED's threat with its negation marked as handing the case to another threat."""
     data = REVIEWED.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -708,7 +708,7 @@ class Matcher:
         if key in known:
             return known[key]
         g = self.g
-        target = self._component(el) or self._flow(el) or g.data.get(el)
+        target = self._subject(el)
         value = getattr(target, attribute, None)
         said: str | None = None
         if is_unknown(attribute, value):
@@ -765,7 +765,7 @@ class Matcher:
                 unknown = self._unknown_leaves(inner, el, negated=True)
                 if unknown:
                     return unknown
-                target = self._component(el) or self._flow(el) or self.g.data.get(el)
+                target = self._subject(el)
                 value = getattr(target, test.name, MISSING)
                 if value is MISSING or value is None:  # not written, and not an unknown either
                     return [unstated_fact(test.name, self.g.name(el))]
@@ -962,7 +962,7 @@ class Matcher:
         out: list[str] = []
         match cond:
             case Attr(attr=test):
-                target = self._component(el) or self._flow(el) or self.g.data.get(el)
+                target = self._subject(el)
                 if target is not None and is_unknown(test.name, getattr(target, test.name, MISSING)):
                     self._assume(el, test.name)
                     out.append(unstated_fact(test.name, self.g.name(el), unknown_reading(test, not negated)))
@@ -993,7 +993,7 @@ class Matcher:
         if type(cond) is KindIs:
             return not self.holds(cond, el)
         if type(cond) is Attr:
-            target = self._component(el) or self._flow(el) or self.g.data.get(el)
+            target = self._subject(el)
             value = getattr(target, cond.attr.name, MISSING)
             return not is_unknown(cond.attr.name, value) and not self.holds(cond, el)
         return False
@@ -1005,6 +1005,11 @@ class Matcher:
     def _flow(self, element: Element) -> Flow | None:
         return self.g.flows.get(element)
 
+    def _subject(self, element: Element) -> Any:
+        """What an attribute test reads on ``element``: the component, flow or data asset it names
+        (``None`` for anything else). ``holds`` inlines it: the engine's hottest line."""
+        return self.g.components.get(element) or self.g.flows.get(element) or self.g.data.get(element)
+
     def _eval(self, cond: Condition, el: Element) -> bool:
         g = self.g
         match cond:
@@ -1012,7 +1017,7 @@ class Matcher:
                 c = self._component(el)
                 return c is not None and c.kind in kinds
             case Attr(attr=test):
-                target = self._component(el) or self._flow(el) or self.g.data.get(el)
+                target = self._subject(el)
                 return target is not None and attr_matches(test, getattr(target, test.name, MISSING))
             case DataHandled(data=test):
                 return bool(self._data_hits(test, el))
@@ -1202,14 +1207,17 @@ class Matcher:
         g = self.g
         hits, unknown_facts = self._data_explained(test, el)
         trains = el in g.components and g.kind(el) in TRAINER_KINDS  # a job learns from it, a model was trained on it
-        verb = (
-            ("keeps" if test.kept else ("learns from" if trains else "was trained on") if test.learnt else "handles")
-            if el in g.components
-            else "carries"
-        )
-        if test.learnt and hits and all(d in g.data_learnt_by_unknown_lineage(el) for d in hits[:4]):
+        if el not in g.components:
+            verb = "carries"
+        elif test.learnt and hits and all(d in g.data_learnt_by_unknown_lineage(el) for d in hits[:4]):
             # only through updates of unstated lineage (review 27)
             verb = "may learn from" if trains else "may have been trained on"
+        elif test.kept:
+            verb = "keeps"
+        elif test.learnt:
+            verb = "learns from" if trains else "was trained on"
+        else:
+            verb = "handles"
         shown = ", ".join(f"{g.name(d)} ({classification_word(g.data[d].classification)})" for d in hits[:4])
         return hits, [f"{g.name(el)} {verb} {shown}", *self._inherited_tags(test, hits[:1]), *unknown_facts]
 
