@@ -273,3 +273,38 @@ def test_a_hub_the_agent_only_queries_says_no_agent_writes_instructions_to_it() 
     why = _findings(model)["tm:third-party-agent-instructions@rules-hub"].why
     assert "no agent sends data tagged system-prompt to rules-hub" in why
     assert "nothing sends to rules-hub" not in why
+
+
+def _feedback_loop(labelling: str | None) -> dict[str, Any]:
+    """Shoppers' clicks land in an events dataset that a training job learns from; ``labelling``
+    is the dataset's (``None``: unstated). No model writes back into the dataset."""
+    events: dict[str, Any] = {"id": "events", "kind": "dataset"}
+    if labelling is not None:
+        events["labelling"] = labelling
+    return {
+        "system": {"id": "shop", "name": "Shop"},
+        "data": [{"id": "clicks", "name": "Clicks", "classification": "internal", "tags": ["feedback"]}],
+        "components": [
+            {"id": "shoppers", "kind": "human-user", "population": "customers"},
+            {"id": "site", "kind": "application"},
+            events,
+            {"id": "ranker-training", "kind": "training-job", "produces": "ranker"},
+            {"id": "ranker", "kind": "ml-model", "output": "scores"},
+        ],
+        "flows": [
+            {"source": "shoppers", "target": "site", "data": ["clicks"]},
+            {"source": "site", "target": "events", "data": ["clicks"]},
+            {"source": "events", "target": "ranker-training", "data": ["clicks"]},
+        ],
+    }
+
+
+def test_a_feedback_dataset_is_not_titled_as_reference_data() -> None:
+    """The reference-data wording is for a store a model writes what it accepted back into; a
+    dataset of user-feedback labels (stated, or unstated with people upstream) keeps the rule's
+    own title and scenario (held-out 37: 69 findings carried the other one)."""
+    for labelling in ("user-feedback", None):
+        f = _findings(_feedback_loop(labelling))["tm:label-poisoning-feedback-loop@events"]
+        assert f.title == "Label poisoning through a user-feedback loop"
+        assert "compares new inputs against" not in f.scenario
+        assert (("events", "labelling") in {(a.element, a.attribute) for a in f.assumes}) is (labelling is None)
