@@ -1292,8 +1292,9 @@ def _settle_writers(
     reasons: Mapping[str, str],
     assumed: Mapping[str, str],
 ) -> dict[tuple[str, str], Settlement]:
-    """The stores whose unknown reach alone made them sources of outsiders' content, where the
-    model states who writes what they hold and every writer is trusted (decision 1720).
+    """The stores (and data pipelines, which hold what they are sent while they work: decision
+    1937) whose unknown reach alone made them sources of outsiders' content, where the model
+    states who writes what they hold and every writer is trusted (decision 1720).
 
     A writer is the sender of a flow carrying what the store keeps (its ``data`` or an asset that
     data is made from; any flow when the store keeps nothing stated or some lineage is unknown):
@@ -1310,7 +1311,11 @@ def _settle_writers(
     writers: dict[str, tuple[str, ...]] = {}
     for cid in sorted(assumed):
         component = components[cid]
-        if assumed[cid] != "exposure" or not isinstance(component, Store) or component.untrusted_content:
+        if assumed[cid] != "exposure" or component.untrusted_content:
+            continue
+        # a data pipeline holds what it is sent while it processes it: its senders are its writers
+        # (held-out 37's article indexing between the paper's archive and its index)
+        if not isinstance(component, Store) and component.kind != "data-pipeline":
             continue
         arriving = inbound.get(cid, ())
         kept, open_lineage = _kept_closure(component, data, frozenset(d for f in arriving for d in f.data))

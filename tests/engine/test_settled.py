@@ -150,6 +150,23 @@ def test_a_tainted_writer_unsettles_the_store_it_writes() -> None:
     assert not graph.settled
 
 
+def test_a_pipeline_between_trusted_writers_and_an_index_settles_too() -> None:
+    """A data pipeline of unstated reach holds what its senders give it while it works (held-out
+    37's article indexing): with every sender trusted it is settled like a store, and so is the
+    index it alone writes; a tainted sender leaves both open."""
+    parts = [*INDEX, {"id": "indexing", "kind": "data-pipeline", "boundary": "office"}]
+    flows = [{"source": "pages", "target": "indexing", "data": ["site"]}]
+    flows += [{"source": "indexing", "target": "index", "data": ["chunks"]}, *INDEX_FLOWS[1:]]
+    graph = build_graph(_model(parts, flows, data=INDEX_DATA))
+    assert graph.settled[("indexing", "writers")].value == "pages"
+    assert graph.settled[("index", "writers")].value == "indexing"
+    assert "indexing" not in graph.untrusted_reasons and "index" not in graph.untrusted_reasons
+    tainted = [*flows, {"source": "portal", "target": "indexing", "data": ["question"]}]
+    graph = build_graph(_model(parts, tainted, data=INDEX_DATA))
+    assert ("indexing", "writers") not in graph.settled and ("index", "writers") not in graph.settled
+    assert "indexing" in graph.untrusted_reasons
+
+
 def test_a_trusted_boundary_does_not_make_a_supplier_known() -> None:
     """Trust of the zone says who reaches a component, not who supplied it."""
     graph = build_graph(ENCLAVE_STORE)
