@@ -1291,6 +1291,7 @@ def _settle_writers(
     content: Mapping[str, set[str]],
     reasons: Mapping[str, str],
     assumed: Mapping[str, str],
+    boundaries: Mapping[str, Boundary],
 ) -> dict[tuple[str, str], Settlement]:
     """The stores (and data pipelines, which hold what they are sent while they work: decision
     1937) whose unknown reach alone made them sources of outsiders' content, where the model
@@ -1313,15 +1314,22 @@ def _settle_writers(
         component = components[cid]
         if assumed[cid] != "exposure" or component.untrusted_content:
             continue
-        # a data pipeline holds what it is sent while it processes it: its senders are its writers
-        # (held-out 37's article indexing between the paper's archive and its index)
-        if not isinstance(component, Store) and component.kind != "data-pipeline":
+        pipeline = component.kind == "data-pipeline"
+        if not isinstance(component, Store) and not pipeline:
+            continue
+        # A data pipeline holds what it is sent while it processes it: its drawn senders are its
+        # writers (held-out 37's article indexing between the paper's archive and its index).
+        # Only the organisation's own, in its own zone: a vendor's or a community's pipeline
+        # writes what it hands on itself, and one with no sender drawn (a crawler) says nothing
+        # of where its content comes from; `provenance: first-party` is who wrote its code
+        # (review 29).
+        if pipeline and (component.provenance in OUTSIDE_PROVENANCE or not _inside(component, boundaries)):
             continue
         arriving = inbound.get(cid, ())
         kept, open_lineage = _kept_closure(component, data, frozenset(d for f in arriving for d in f.data))
         loose = open_lineage or not kept
         found = sorted({f.source for f in arriving if loose or not f.data or any(d in kept for d in f.data)})
-        if found or (kept and component.provenance is Provenance.FIRST_PARTY):
+        if found or (not pipeline and kept and component.provenance is Provenance.FIRST_PARTY):
             writers[cid] = tuple(found)
     if not writers:
         return {}
@@ -1429,7 +1437,7 @@ def build_graph(model: SystemModel, *, settle: bool = True) -> ModelGraph:
         if (attribute := _assumed_source(components[cid], reason)) is not None
     }
     primary = frozenset(cid for cid, verdict in judged.items() if verdict is not None and verdict[1])
-    by_writers = _settle_writers(components, data, model.flows, content, reasons, assumed) if settle else {}
+    by_writers = _settle_writers(components, data, model.flows, content, reasons, assumed, boundaries) if settle else {}
     for store, _ in by_writers:
         del reasons[store], assumed[store]
     settled.update(by_writers)
