@@ -1319,11 +1319,12 @@ def _settle_writers(
             continue
         # A data pipeline holds what it is sent while it processes it: its drawn senders are its
         # writers (held-out 37's article indexing between the paper's archive and its index).
-        # Only the organisation's own, in its own zone: a vendor's or a community's pipeline
-        # writes what it hands on itself, and one with no sender drawn (a crawler) says nothing
-        # of where its content comes from; `provenance: first-party` is who wrote its code
-        # (review 29).
-        if pipeline and (component.provenance in OUTSIDE_PROVENANCE or not _inside(component, boundaries)):
+        # Only one stated in the organisation's own zone (one in a vendor's zone writes what it
+        # hands on itself) and with its senders drawn: one with no sender drawn (a crawler) says
+        # nothing of where its content comes from, and `provenance: first-party` is who wrote
+        # its code (review 29). Its supplier does not decide it, so that forgetting a stated
+        # supplier never settles what stating it left open.
+        if pipeline and not _inside(component, boundaries):
             continue
         arriving = inbound.get(cid, ())
         kept, open_lineage = _kept_closure(component, data, frozenset(d for f in arriving for d in f.data))

@@ -158,29 +158,29 @@ def test_questions_rank_by_open_risk() -> None:
     assert asked[1].summary.endswith("decides 1 finding, up to 12 risk points")
 
 
-REVIEWED: Any = catalog_of(
-    {
-        "id": "unreviewed-output",
-        "title": "Output no person checks",
-        "summary": "s",
-        "scenario": "s",
-        "when": {
-            "all": [
-                {"kind": ["agent"]},
-                {
-                    "not": {
-                        "neighbour": {
-                            "direction": "out",
-                            "where": {"attr": {"name": "human_review", "equals": "every"}},
-                        }
-                    }
-                },
-            ]
-        },
-        "likelihood": 3,
-        "impact": 3,
-        "lifecycle": ["runtime"],
-    }
+def _agent_rule(rule_id: str, title: str, out_neighbour: dict[str, Any]) -> Any:
+    """A one-rule catalog: an agent none of whose out-neighbours meets ``out_neighbour``."""
+    return catalog_of(
+        {
+            "id": rule_id,
+            "title": title,
+            "summary": "s",
+            "scenario": "s",
+            "when": {
+                "all": [
+                    {"kind": ["agent"]},
+                    {"not": {"neighbour": {"direction": "out", "where": out_neighbour}}},
+                ]
+            },
+            "likelihood": 3,
+            "impact": 3,
+            "lifecycle": ["runtime"],
+        }
+    )
+
+
+REVIEWED: Any = _agent_rule(
+    "unreviewed-output", "Output no person checks", {"attr": {"name": "human_review", "equals": "every"}}
 )
 
 
@@ -211,45 +211,16 @@ def test_a_finding_resting_on_a_neighbours_unknown_asks_it() -> None:
     assert stated.assumes == ()
 
 
-CAPPED: Any = catalog_of(
+CAPPED: Any = _agent_rule(
+    "uncapped-caller",
+    "Caller with no cap",
     {
-        "id": "uncapped-caller",
-        "title": "Caller with no cap",
-        "summary": "s",
-        "scenario": "s",
-        "when": {
-            "all": [
-                {"kind": ["agent"]},
-                {
-                    "not": {
-                        "neighbour": {
-                            "direction": "out",
-                            "where": {
-                                "any": [
-                                    {"attr": {"name": "rate_limited", "equals": True}},
-                                    {
-                                        "all": [
-                                            {"kind": ["api-gateway"]},
-                                            {"attr": {"name": "budget_limited", "equals": True}},
-                                        ]
-                                    },
-                                    {
-                                        "all": [
-                                            {"reaches": {"where": {"kind": ["llm"]}}},
-                                            {"attr": {"name": "human_review", "equals": "every"}},
-                                        ]
-                                    },
-                                ]
-                            },
-                        }
-                    }
-                },
-            ]
-        },
-        "likelihood": 3,
-        "impact": 3,
-        "lifecycle": ["runtime"],
-    }
+        "any": [
+            {"attr": {"name": "rate_limited", "equals": True}},
+            {"all": [{"kind": ["api-gateway"]}, {"attr": {"name": "budget_limited", "equals": True}}]},
+            {"all": [{"reaches": {"where": {"kind": ["llm"]}}}, {"attr": {"name": "human_review", "equals": "every"}}]},
+        ]
+    },
 )
 
 
