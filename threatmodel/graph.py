@@ -37,6 +37,7 @@ from threatmodel.model.vocab import (
     TOOL_KINDS,
     TRAINER_KINDS,
     Artifact,
+    ComponentKind,
     Exposure,
     LawfulBasis,
     Minimisation,
@@ -1314,7 +1315,7 @@ def _settle_writers(
         component = components[cid]
         if assumed[cid] != "exposure" or component.untrusted_content:
             continue
-        pipeline = component.kind == "data-pipeline"
+        pipeline = component.kind == ComponentKind.DATA_PIPELINE
         if not isinstance(component, Store) and not pipeline:
             continue
         # A data pipeline holds what it is sent while it processes it: its drawn senders are its

@@ -308,3 +308,17 @@ def test_a_feedback_dataset_is_not_titled_as_reference_data() -> None:
         assert f.title == "Label poisoning through a user-feedback loop"
         assert "compares new inputs against" not in f.scenario
         assert (("events", "labelling") in {(a.element, a.attribute) for a in f.assumes}) is (labelling is None)
+
+
+def test_feedback_needs_people_upstream_whether_the_labelling_is_stated_or_not() -> None:
+    """With no person upstream there is no behaviour to turn into labels: neither a stated nor an
+    unstated ``user-feedback`` labelling raises the loop, so forgetting the labelling hides
+    nothing; staff running the site are not users giving feedback, customers are."""
+    for labelling in ("user-feedback", None):
+        model = _feedback_loop(labelling)
+        assert "tm:label-poisoning-feedback-loop@events" in _findings(model)
+        model["components"][0]["population"] = "employees"
+        assert "tm:label-poisoning-feedback-loop@events" not in _findings(model)
+        model["components"] = model["components"][1:]
+        model["flows"] = model["flows"][1:]
+        assert "tm:label-poisoning-feedback-loop@events" not in _findings(model)

@@ -168,8 +168,12 @@ def test_a_pipeline_between_trusted_writers_and_an_index_settles_too() -> None:
     # only one in the organisation's own zone, with its senders drawn (review 29): a pipeline in
     # another party's zone writes what it hands on itself, and a crawler with no sender drawn says nothing
     # of where its content comes from, whoever wrote its code
-    outside = [*INDEX, {"id": "indexing", "kind": "data-pipeline", "boundary": "web"}]
-    assert ("indexing", "writers") not in build_graph(_model(outside, flows, data=INDEX_DATA)).settled
+    # (a partner's zone: an untrusted one makes the pipeline a source by itself, settled or not)
+    zones = [{"id": "office", "trust": "internal"}, {"id": "vendor", "trust": "partner"}]
+    outside = [*INDEX, {"id": "indexing", "kind": "data-pipeline", "boundary": "vendor"}]
+    graph = build_graph(_model(outside, flows, data=INDEX_DATA, boundaries=zones))
+    assert graph.untrusted_reasons["indexing"].startswith("who can reach")
+    assert ("indexing", "writers") not in graph.settled and "indexing" in graph.untrusted_reasons
     crawler = [
         *INDEX,
         {

@@ -61,7 +61,7 @@ from threatmodel.model.rules import (
     unknown_reading,
     unstated_fact,
 )
-from threatmodel.model.system import Flow
+from threatmodel.model.system import ComponentBase, DataAsset, Flow
 from threatmodel.model.unknowns import is_unknown
 from threatmodel.model.vocab import INHERITED_TAG_WORDS, TRAINER_KINDS
 
@@ -1005,7 +1005,7 @@ class Matcher:
     def _flow(self, element: Element) -> Flow | None:
         return self.g.flows.get(element)
 
-    def _subject(self, element: Element) -> Any:
+    def _subject(self, element: Element) -> ComponentBase | Flow | DataAsset | None:
         """What an attribute test reads on ``element``: the component, flow or data asset it names
         (``None`` for anything else). ``holds`` inlines it: the engine's hottest line."""
         return self.g.components.get(element) or self.g.flows.get(element) or self.g.data.get(element)
