@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from threatmodel.model.base import Classification, TrustLevel, share_field_sets
-from threatmodel.model.rules import attr_words
 from threatmodel.model.system import (
     Agent,
     Boundary,
@@ -29,6 +28,7 @@ from threatmodel.model.system import (
     SystemModel,
     Training,
 )
+from threatmodel.model.unknowns import fact_question
 from threatmodel.model.vocab import (
     INHERITED_TAGS,
     MODEL_KINDS,
@@ -1194,8 +1194,8 @@ class Settlement:
 
     @property
     def summary(self) -> str:
-        """``exposure of snapshot-store: internal, from ...``."""
-        return f"{attr_words(self.attribute)} of {self.element}: {self.value}, {self.because}"
+        """``who can reach snapshot-store over a network: internal, from ...``."""
+        return f"{fact_question(self.attribute, self.element)}: {self.value}, {self.because}"
 
 
 _OUTSIDE_TRUST = frozenset({TrustLevel.UNTRUSTED, TrustLevel.PARTNER})

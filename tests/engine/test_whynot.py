@@ -34,13 +34,18 @@ def test_every_option_of_a_failing_any_is_named_with_the_value_seen() -> None:
     assert not answer.applies
     assert answer.reasons[0] == "none of these holds:"
     # the model branch, one level down under the branches for models and for components that load artefacts
-    assert "    provenance is open-weights or community: provenance of Fraud model is first-party" in answer.reasons
-    assert "    untrusted content is true: untrusted content of Fraud model is false" in answer.reasons
+    assert (
+        "    provenance is open-weights or community; who builds or supplies Fraud model: first-party" in answer.reasons
+    )
+    assert (
+        "    untrusted content is true; whether outsiders can write what Fraud model carries or returns: no"
+        in answer.reasons
+    )
     # a model loads the artefacts delivered to it (decision 1890), unless it states its own weights'
     # format, which the model branch judges (review mend of 1892): the loader branch says so, with
     # the value seen
     assert "    not (weights format is stated) fails, because:" in answer.reasons
-    assert "      • weights format of Fraud model is joblib" in answer.reasons
+    assert "      • how the weights of Fraud model are serialised: joblib" in answer.reasons
 
 
 def test_a_kind_the_threat_never_targets_says_so() -> None:

@@ -221,26 +221,29 @@ def test_a_server_run_by_outsiders_is_not_called_a_community_release() -> None:
 @pytest.mark.parametrize(
     ("cond", "said"),
     [
-        ({"attr": {"name": "hosting", "equals": "provider-api"}}, "hosting of gw is not provider-api"),
-        ({"attr": {"name": "protocol", "in": ["in-process"]}}, "protocol of gw is not in-process"),
+        ({"attr": {"name": "hosting", "equals": "provider-api"}}, "where gw runs: not provider-api"),
+        ({"attr": {"name": "protocol", "in": ["in-process"]}}, "which protocol gw uses: not in-process"),
         (
             {"attr": {"name": "population", "in": ["employees", "administrators"]}},
-            "population of gw is neither employees nor administrators",
+            "who the users behind gw are: neither employees nor administrators",
         ),
         (
             {"attr": {"name": "provenance", "in": ["first-party", "vendor", "third-party-api"]}},
-            "provenance of gw is none of first-party, vendor, third-party-api",
+            "who builds or supplies gw: none of first-party, vendor, third-party-api",
         ),
         (
             {"attr": {"name": "side_effects", "contains_any": ["execute-code"]}},
-            "side effects of gw does not include execute-code",
+            "what calling gw can do: not including execute-code",
         ),
         (
             {"attr": {"name": "side_effects", "contains_any": ["execute-code", "send-external"]}},
-            "side effects of gw includes neither execute-code nor send-external",
+            "what calling gw can do: including neither execute-code nor send-external",
         ),
-        ({"attr": {"name": "boundary", "is_set": True}}, "gw states no boundary"),
-        ({"attr": {"name": "caller_scoped", "equals": True}}, "caller scoped of gw is false"),
+        ({"attr": {"name": "boundary", "is_set": True}}, "which trust boundary gw runs in: not stated"),
+        (
+            {"attr": {"name": "caller_scoped", "equals": True}},
+            "whether gw acts only on what the user it serves may access, checked against that user's session: no",
+        ),
         ({"kind": ["tool", "mcp-server"]}, "gw is neither a tool nor an MCP server"),
         ({"boundary_trust": ["untrusted"]}, "gw does not run in an untrusted boundary"),
         ({"untrusted_source": True}, "gw is not a source of untrusted content"),
@@ -337,15 +340,15 @@ def _relayed(relay: dict[str, Any]) -> dict[str, Any]:
 def test_an_unknown_read_under_a_negation_is_not_stated_as_a_fact() -> None:
     """The relay's unstated supplier is said to be unknown, never "provenance is none of ..."."""
     f = _findings(_relayed({"kind": "external-service"}), as_written=True)["tm:model-route-hijacking@chat-app"]
-    said = [w for w in f.why if "provenance" in w]
-    assert said == ["provenance of proxy is not stated: read as not one of first-party, vendor, third-party-api"]
+    said = [w for w in f.why if "supplies proxy" in w]
+    assert said == ["who builds or supplies proxy: not stated, read as not one of first-party, vendor, third-party-api"]
     assert any(a.attribute == "provenance" and a.element == "proxy" for a in f.assumes)
 
 
 def test_a_stated_negative_names_its_element() -> None:
     f = _findings(_relayed({"kind": "external-service", "provenance": "community"}), as_written=True)
     why = f["tm:model-route-hijacking@chat-app"].why
-    assert "provenance of proxy is none of first-party, vendor, third-party-api" in why
+    assert "who builds or supplies proxy: community" in why  # the value it has (decision 1938)
     assert not any(w.startswith(("not:", "provenance is")) for w in why)
 
 
@@ -640,3 +643,49 @@ def test_a_grouped_wording_is_checked_like_the_threats_own() -> None:
         ((0, "grouped"), False),
         (("grouped", "scenario"), True),
     ]
+
+
+def _attribute_names(node: object) -> set[str]:
+    """Every attribute an attribute test of a dumped rule names (``attr``, a data test's ``unless``)."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        test = node.get("attr")
+        if isinstance(test, dict) and isinstance(test.get("name"), str):
+            found.add(test["name"])
+        for test in node.get("unless") or ():
+            if isinstance(test, dict) and isinstance(test.get("name"), str):
+                found.add(test["name"])
+        for value in node.values():
+            found |= _attribute_names(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            found |= _attribute_names(value)
+    return found
+
+
+def test_every_attribute_a_rule_tests_is_worded_as_a_question() -> None:
+    """An explanation states an attribute as the question it answers (decision 1938): each one a
+    shipped rule tests has its question in one of the vocabulary tables, so a new attribute cannot
+    reach a report as ``<name> of X`` unnoticed."""
+    from threatmodel.model.unknowns import GRAPH_FACTS, STATED_ONLY_QUESTIONS, UNKNOWABLE, fact_question
+
+    tested: set[str] = set()
+    for catalog in load_catalogs().catalogs:
+        for threat in catalog.threats:
+            tested |= _attribute_names(threat.model_dump(mode="json", by_alias=True, exclude_none=True))
+    assert len(tested) > 40  # the walk found the rules' tests
+    unworded = sorted(tested - UNKNOWABLE.keys() - GRAPH_FACTS.keys() - STATED_ONLY_QUESTIONS.keys())
+    assert unworded == []
+    assert fact_question("trained_on", "scorer") == "which data assets scorer learnt from"
+    assert fact_question("authentication", "a-to-b", flow=True) == "how the sender on a-to-b proves who it is"
+    assert fact_question("encrypted", "a-to-b") == "whether a-to-b is encrypted in transit"
+
+
+def test_a_stated_fact_answers_its_question() -> None:
+    """``yes``/``no`` for a yes-or-no attribute, ``none`` for an empty list, the values otherwise."""
+    from threatmodel.model.rules import stated_fact, unstated_fact
+
+    assert stated_fact("encrypted", "a-to-b", False) == "whether a-to-b is encrypted in transit: no"
+    assert stated_fact("output_use", "app", ()) == "what app does with the model output it receives: none"
+    assert stated_fact("side_effects", "t", ("write", "delete")) == "what calling t can do: write, delete"
+    assert unstated_fact("hosting", "m", "read as provider-api") == "where m runs: not stated, read as provider-api"

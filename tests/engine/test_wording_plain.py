@@ -17,8 +17,9 @@ from threatmodel.model.catalog import Catalog
 from threatmodel.model.finding import Finding
 from threatmodel.model.system import SystemModel
 
-RULE_WORDS = re.compile(r"where |'| in \[|equals|is set|read as if '|link to anything|is unknown: read")
-"""Rule syntax an explanation must not show (a quoted boundary name aside, see ``_rule_words``)."""
+RULE_WORDS = re.compile(r"(?<!^)where |'| in \[|equals|is set|read as if '|link to anything|is unknown: read")
+"""Rule syntax an explanation must not show (a quoted boundary name aside, see ``_rule_words``); a
+line may open with the question ``where X runs`` (decision 1938)."""
 
 
 def _rule_words(lines: tuple[str, ...]) -> list[str]:
@@ -52,7 +53,7 @@ def test_a_negated_link_says_the_relation_in_words() -> None:
     assert not any("trained on by" in w or "link to anything" in w for w in why)
     why = _findings(SERVING, as_written=True)["tm:pickle-deserialization@server"].why
     assert "server serves no model that states a weights format" in why
-    assert "weights format of scorer is not stated" in why  # what the negation rests on
+    assert "how the weights of scorer are serialised: not stated" in why  # what the negation rests on
     assert not any("serves link" in w or "where " in w for w in why)
 
 
@@ -67,23 +68,25 @@ def test_a_negated_path_says_which_way_data_goes() -> None:
 
 def test_an_unknown_reading_is_said_in_plain_words() -> None:
     why = _findings(CHAT, as_written=True)["tm:provider-model-dependency@chat-llm"].why
-    assert "hosting of chat-llm is not stated: read as provider-api" in why
+    assert "where chat-llm runs: not stated, read as provider-api" in why
     assert (
-        "weights format of chat-llm is not stated: read as not one of safetensors, pickle, pytorch, "
+        "how the weights of chat-llm are serialised: not stated, read as not one of safetensors, pickle, pytorch, "
         "joblib, keras, onnx, gguf, tensorflow, model-weights"
     ) in why
-    assert "pinned version of chat-llm is not stated: read as false" in why
+    assert (
+        "whether chat-llm is pinned to a reviewed version that changes only after review: not stated, read as no" in why
+    )
     assert _rule_words(why) == []
 
 
 def test_an_unknown_boundary_is_said_in_plain_words() -> None:
     model = {"system": {"id": "s", "name": "S"}, "components": [{"id": "bot", "kind": "agent"}]}
     why = _own({"all": [{"kind": ["agent"]}, {"boundary_trust": ["untrusted"]}]}, model).why
-    assert why == ("bot is of kind agent", "the trust boundary of bot is not stated: read as untrusted")
+    assert why == ("bot is of kind agent", "which trust boundary bot runs in: not stated, read as untrusted")
     why = _own({"all": [{"kind": ["agent"]}, {"not": {"boundary_trust": ["untrusted", "partner"]}}]}, model).why
     assert why == (
         "bot is of kind agent",
-        "the trust boundary of bot is not stated: read as neither untrusted nor partner",
+        "which trust boundary bot runs in: not stated, read as neither untrusted nor partner",
     )
 
 
@@ -152,7 +155,7 @@ def test_a_known_failing_leaf_is_named_inside_a_part_that_also_reads_an_unknown(
     }
     model = {"system": {"id": "s", "name": "S"}, "components": [{"id": "m", "kind": "llm", "provenance": "community"}]}
     why = _own(when, model).why
-    assert why == ("m is of kind llm", "provenance of m is not vendor")
+    assert why == ("m is of kind llm", "who builds or supplies m: community")
 
 
 # -- problem 4: an attribute nobody wrote is unstated, never a negative fact -----------------------------
@@ -170,16 +173,16 @@ def test_an_unwritten_attribute_is_said_to_be_unstated() -> None:
         "flows": [{"source": "vault", "target": "app", "data": ["secret"]}],
     }
     why = _findings(model, as_written=True)["tm:unprotected-sensitive-flow@vault-to-app"].why
-    assert why[0] == "protocol of vault-to-app is not stated"
+    assert why[0] == "which protocol vault-to-app uses: not stated"
     assert "protocol of vault-to-app is not in-process" not in why
     why = _findings(SERVING, as_written=True)["tm:unverified-model-deployment@server"].why
-    assert "hosting of server is not stated" in why
+    assert "where server runs: not stated" in why
     assert not any(w.startswith("hosting of server is not provider-api") for w in why)
 
 
 def test_an_unwritten_link_is_not_stated_rather_than_unset() -> None:
     why = _findings(SERVING, as_written=True)["tm:backdoored-open-weights@scorer"].why
-    assert "base model of scorer is not stated" in why
+    assert "which model scorer was fine-tuned from: not stated" in why
     assert not any("unset" in w for w in why)
 
 
@@ -194,7 +197,7 @@ def test_a_schema_default_is_said_to_be_one() -> None:
         "flows": [{"source": "helper", "target": "mailer"}],
     }
     why = _findings(model, as_written=True)["tm:open-recipient-send-tool@mailer"].why
-    assert "untrusted content of mailer is false by default (not stated)" in why
+    assert "whether outsiders can write what mailer carries or returns: no by default (not stated)" in why
     assert "helper uses mailer" in why
     assert "untrusted content of mailer is false" not in why
     assert not any("used by" in w for w in why)

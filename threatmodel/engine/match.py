@@ -56,8 +56,7 @@ from threatmodel.model.rules import (
     TaintTest,
     UntrustedSource,
     attr_phrase,
-    attr_words,
-    stated_value,
+    stated_fact,
     unknown_reading,
     unstated_fact,
 )
@@ -162,14 +161,17 @@ _FIELDS: dict[type, frozenset[str]] = {}
 
 
 def _unstated_trust(name: str, cond: BoundaryTrust, holds: bool) -> str:
-    """``the trust boundary of X is not stated: read as untrusted`` (or as not untrusted)."""
+    """``which trust boundary X runs in: not stated, read as untrusted`` (or as not untrusted)."""
     levels = [str(v) for v in cond.boundary_trust]
     if holds:
         reading = levels[0] if len(levels) == 1 else " or ".join(levels)
     else:
         reading = f"not {levels[0]}" if len(levels) == 1 else "neither " + " nor ".join(levels)
-    return f"the trust boundary of {name} is not stated: read as {reading}"
+    return unstated_fact("boundary", name, f"read as {reading}")
 
+
+NEIGHBOURS_SHOWN = 4
+"""Most neighbours an explanation of a failed neighbour condition names and explains."""
 
 MAX_CHECKS = 12_000_000
 """Most condition checks one matcher makes in one evaluation (the work budget, docs/security.md).
@@ -233,7 +235,7 @@ class Matcher:
         self._explained: dict[tuple[int, Element], tuple[Explanation, tuple[tuple[str, str], ...]]] = {}
         self._asset_facts: dict[tuple[int, str], tuple[tuple[str, str, str], ...]] = {}
         """The unknowns each data test read on each asset, whoever handles it (:meth:`_data_assumptions`)."""
-        self._said: dict[int, str] = {}
+        self._said: dict[tuple[int, bool], str] = {}
         """The wording of each negated condition explained so far (see :meth:`_negation`)."""
         self._decided: dict[int, tuple[set[Element], set[Element]]] = {}
         """Per condition a neighbour or link rule evaluated set-wise: the elements it was asked of,
@@ -668,7 +670,7 @@ class Matcher:
             stated = self._stated_fact(el, name)
             if stated is None:
                 self._assume(el, name)
-                stated = unstated_fact(name, self.g.name(el), unknown_reading(c.attr, True))  # type: ignore[union-attr]
+                stated = unstated_fact(name, self.g.name(el), unknown_reading(c.attr, True), flow=el in self.g.flows)  # type: ignore[union-attr]
             found.facts.append(stated)
         elif t is AnyOf:
             # the option that held first, as the set-wise evaluation found it, else ask again
@@ -714,9 +716,9 @@ class Matcher:
         if is_unknown(attribute, value):
             pass
         elif value is None:  # not written, and not an unknown the model is asked about
-            said = unstated_fact(attribute, g.name(el))
+            said = unstated_fact(attribute, g.name(el), flow=el in g.flows)
         else:
-            said = f"{attr_words(attribute)} of {g.name(el)} is {stated_value(value)}"
+            said = stated_fact(attribute, g.name(el), value, flow=el in g.flows)
             settled = g.settled.get(key)
             if settled is not None:  # decision 1720: say which stated fact answered it
                 said += f", settled {settled.because}"
@@ -768,18 +770,24 @@ class Matcher:
                 target = self._subject(el)
                 value = getattr(target, test.name, MISSING)
                 if value is MISSING or value is None:  # not written, and not an unknown either
-                    return [unstated_fact(test.name, self.g.name(el))]
-                if test.op == "is_set" and not test.is_set:  # stated: say what it states
-                    return [self._stated_fact(el, test.name) or self._negation(inner, el)]
-                said = self._negation(inner, el)
-                return [f"{said} by default (not stated)" if _by_default(target, test.name) else said]
+                    return [unstated_fact(test.name, self.g.name(el), flow=el in self.g.flows)]
+                # stated: say what it states, which says more than the value it lacks (decision 1938)
+                return [self._stated_fact(el, test.name) or self._negation(inner, el)]
             case Neighbour(neighbour=test):
                 g = self.g
                 near = self._near(test, el)
                 if not near and test.data is None and test.flow is None:
                     verb = {"in": "nothing sends to {}", "out": "{} sends to nothing", "any": "{} has no flows"}
                     return [verb[test.direction].format(g.name(el))]
-                return [self._negation(inner, el), *self._read_against(test.where, sorted(near))]
+                said = self._negation(inner, el)
+                if near and test.data is None and test.flow is None and "such that" in said:
+                    # a neighbour condition too involved to word as a noun: name the neighbours
+                    # and say what each lacks (decision 1938)
+                    return [
+                        *self._each_neighbour_fails(test, el, sorted(near)),
+                        *self._read_against(test.where, sorted(near)),
+                    ]
+                return [said, *self._read_against(test.where, sorted(near))]
             case Linked(linked=test):
                 facts = [self._negation(inner, el), *self._read_against(test.where, self._links(test, el))]
                 if test.via == "loads_weights_of" and test.unknown == "no-match" and test._read:
@@ -797,6 +805,26 @@ class Matcher:
             case _:
                 unknown = self._unknown_leaves(inner, el, negated=True)
                 return unknown or [self._negation(inner, el)]
+
+    def _each_neighbour_fails(self, test: NeighbourTest, el: Element, near: list[Element]) -> list[str]:
+        """``X sends only to A and B``, then why the first :data:`NEIGHBOURS_SHOWN` of them that fail
+        ``test.where`` on stated facts fail it (those failing on unknown facts are
+        :meth:`_read_against`'s)."""
+        g = self.g
+        names = [g.name(n) for n in near[:NEIGHBOURS_SHOWN]]
+        if len(near) > NEIGHBOURS_SHOWN:
+            names.append(f"{len(near) - NEIGHBOURS_SHOWN} more")
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        verb = {"out": "sends only to", "in": "receives only from", "any": "has flows only with"}[test.direction]
+        facts = [f"{g.name(el)} {verb} {listed}"]
+        read = self._assumed
+        mark = 0 if read is None else len(read)
+        for other in near[:NEIGHBOURS_SHOWN]:
+            if self._fails_known(test.where, other):
+                facts += self._negated(test.where, other)
+        if read is not None:  # stated facts only: nothing here is an assumption
+            del read[mark:]
+        return facts
 
     def _relayed_weights(self, el: Element, model: str, data_id: str, relay: str, reading: str) -> str:
         """The assumption of a ``loads_weights_of`` link resting on ``data_id``, a file ``relay``
@@ -884,9 +912,12 @@ class Matcher:
 
     def _negation(self, inner: Condition, el: Element) -> str:
         """The plain negative a ``not`` states of ``el``, worded once per condition and named per element."""
-        said = self._said.get(id(inner))
+        flow = isinstance(inner, Attr) and el in self.g.flows  # an attribute may be asked of a flow differently
+        key = (id(inner), flow)
+        said = self._said.get(key)
         if said is None:
-            said = self._said[id(inner)] = inner.describe_negated(_SUBJECT)
+            worded = inner.describe_negated(_SUBJECT, flow=True) if flow else inner.describe_negated(_SUBJECT)  # type: ignore[call-arg]
+            said = self._said[key] = worded
             self._keep.append(inner)
         return said.replace(_SUBJECT, self.g.name(el))
 
@@ -965,7 +996,11 @@ class Matcher:
                 target = self._subject(el)
                 if target is not None and is_unknown(test.name, getattr(target, test.name, MISSING)):
                     self._assume(el, test.name)
-                    out.append(unstated_fact(test.name, self.g.name(el), unknown_reading(test, not negated)))
+                    out.append(
+                        unstated_fact(
+                            test.name, self.g.name(el), unknown_reading(test, not negated), flow=el in self.g.flows
+                        )
+                    )
             case BoundaryTrust():
                 if el in self.g.components and self.g.trust(el) is None:
                     self._assume(el, "boundary")
@@ -1139,8 +1174,11 @@ class Matcher:
                     (
                         sent,
                         "derived_from",
-                        f"what {g.name(sent)} is made from is not stated: read as made from what "
-                        f"{g.name(job)} learns from, which sends it",
+                        unstated_fact(
+                            "derived_from",
+                            g.name(sent),
+                            f"read as made from what {g.name(job)} learns from, which sends it",
+                        ),
                     )
                 )
                 update = g.learns_by_unknown_lineage(job).get(did)
@@ -1153,8 +1191,11 @@ class Matcher:
                 (
                     did,
                     "derived_from",
-                    f"what {label} is derived from is not stated: read as if it is not made from what "
-                    f"{g.name(flow.target)} sent {g.name(flow.source)}",
+                    unstated_fact(
+                        "derived_from",
+                        label,
+                        f"read as if it is not made from what {g.name(flow.target)} sent {g.name(flow.source)}",
+                    ),
                 ),
             ]
         return list(own)
@@ -1171,10 +1212,10 @@ class Matcher:
         if test.classification_unknown == "match":
             level = test.classification_at_least.value if test.classification_at_least is not None else ""
             for source in classification_assumed(test, g, did):
-                whose = label if source == did else f"{g.name(source)}, which {label} is derived from,"
-                out.append(
-                    (source, "classification", f"the classification of {whose} is not stated: read as {level} or more")
-                )
+                reading = f"read as {level} or more"
+                if source != did:
+                    reading += f" ({label} is derived from it)"
+                out.append((source, "classification", unstated_fact("classification", g.name(source), reading)))
         if test.personal and not is_personal(asset):
             producer = personal_by_unknown_lineage(g, did)
             sender = g.name(producer) if producer is not None else "its sender"
@@ -1182,7 +1223,7 @@ class Matcher:
                 (
                     did,
                     "derived_from",
-                    f"what {label} is derived from is not stated: read as if it repeats personal data {sender} handles",
+                    unstated_fact("derived_from", label, f"read as if it repeats personal data {sender} handles"),
                 )
             )
         return out
@@ -1396,7 +1437,7 @@ class Matcher:
                 stated = self._stated_fact(el, test.name)
                 if stated is None:
                     self._assume(el, test.name)
-                    return [unstated_fact(test.name, name, unknown_reading(test, True))], (), None
+                    return [unstated_fact(test.name, name, unknown_reading(test, True), flow=el in g.flows)], (), None
                 return [stated], (), None
             case DataHandled(data=test):
                 return self._data_handled_explained(test, el)[1], (), None

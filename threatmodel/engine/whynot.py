@@ -16,7 +16,7 @@ from threatmodel.engine.match import Matcher
 from threatmodel.engine.unknowns import resolve
 from threatmodel.graph import ModelGraph
 from threatmodel.model.keys import finding_id, split_finding_id
-from threatmodel.model.rules import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType, attr_words, stated_value
+from threatmodel.model.rules import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType, stated_fact, unstated_fact
 
 MAX_LINES = 40
 """Longest answer; a rule with more failing parts is cut with a count of the rest."""
@@ -137,10 +137,15 @@ def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, dep
         case Attr(attr=test):
             target = g.components.get(element) or g.flows.get(element)
             value = getattr(target, test.name, None) if target is not None else None
-            shown = "not stated" if value is None else stated_value(value)
+            flow = element in g.flows
             if target is not None and not hasattr(target, test.name):
-                shown = f"not an attribute of a {g.kind(element) if element in g.components else 'flow'}"
-            return [f"{pad}{describe(cond)}: {attr_words(test.name)} of {g.name(element)} is {shown}"]
+                kind = "flow" if flow else g.kind(element)
+                return [f"{pad}{describe(cond)}: {test.name} is not an attribute of a {kind}"]
+            if value is None:
+                fact = unstated_fact(test.name, g.name(element), flow=flow)
+            else:
+                fact = stated_fact(test.name, g.name(element), value, flow=flow)
+            return [f"{pad}{describe(cond)}; {fact}"]
         case _:
             return [f"{pad}{describe(cond)}: not on {g.name(element)}"]
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import Discriminator, Field, PrivateAttr, StrictBool, Tag, field_validator, model_validator
 
 from threatmodel.model.base import Classification, Frozen, Slug, TrustLevel
+from threatmodel.model.unknowns import fact_question
 from threatmodel.model.vocab import Artifact, ComponentKind
 
 Scalar = str | int | float | bool | None
@@ -110,9 +111,12 @@ def _not_one_of(values: Sequence[object]) -> str:
 
 
 def stated_value(value: object) -> str:
-    """A stated value as a sentence gives it: a list without brackets (``read-only, write``)."""
+    """A stated value as a sentence gives it: a list without brackets (``read-only, write``), a
+    yes-or-no attribute as ``yes`` or ``no`` (it answers a whether-question, :func:`fact_question`)."""
+    if isinstance(value, bool):
+        return _yes_no(value)
     if isinstance(value, tuple):
-        return ", ".join(fmt_value(v) for v in value) if value else "empty"
+        return ", ".join(fmt_value(v) for v in value) if value else "none"
     return fmt_value(value)
 
 
@@ -125,7 +129,7 @@ def unknown_reading(test: AttrTest, holds: bool) -> str:
         return ""
     if op == "equals":
         if isinstance(test.equals, bool):  # a yes-or-no attribute: read as the other value
-            return f"read as {fmt_value(test.equals == holds)}"
+            return f"read as {_yes_no(test.equals == holds)}"
         shown = fmt_value(test.equals)
         return f"read as {shown}" if holds else f"read as not {shown}"
     if op == "in":
@@ -139,10 +143,21 @@ def unknown_reading(test: AttrTest, holds: bool) -> str:
     return "read as including " + _none_of(values)
 
 
-def unstated_fact(attribute: str, subject: str, reading: str = "") -> str:
-    """``weights format of chat-llm is not stated: read as not one of ...`` (or without a reading)."""
-    said = f"{attr_words(attribute)} of {subject} is not stated"
-    return f"{said}: {reading}" if reading else said
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def stated_fact(attribute: str, subject: str, value: object, *, flow: bool = False) -> str:
+    """``how the weights of chat-llm are serialised: safetensors``: a stated attribute as the answer
+    to its question (decision 1938)."""
+    return f"{fact_question(attribute, subject, flow=flow)}: {stated_value(value)}"
+
+
+def unstated_fact(attribute: str, subject: str, reading: str = "", *, flow: bool = False) -> str:
+    """``how the weights of chat-llm are serialised: not stated, read as not one of ...`` (or
+    without a reading)."""
+    said = f"{fact_question(attribute, subject, flow=flow)}: not stated"
+    return f"{said}, {reading}" if reading else said
 
 
 # ---------------------------------------------------------------------------
@@ -238,23 +253,24 @@ class Attr(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return attr_phrase(self.attr)
 
-    def describe_negated(self, subject: str) -> str:
-        """``hosting of X is not provider-api``, ``side effects of X includes neither a nor b``."""
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
+        """``where X runs: not provider-api``, ``what calling X can do: neither a nor b``: the
+        question of the attribute (decision 1938), answered by what the test did not find."""
         test = self.attr
         op = test.operator()
-        words = attr_words(test.name)
+        asked = fact_question(test.name, subject, flow=flow)
         if op == "is_set":
-            return f"{subject} states no {words}" if test.is_set else f"{words} of {subject} is stated"
+            return f"{asked}: not stated" if test.is_set else f"{asked}: stated"
         if op == "equals":
             if isinstance(test.equals, bool):  # stated, so the other value (unstated is said so)
-                return f"{words} of {subject} is {fmt_value(not test.equals)}"
-            return f"{words} of {subject} is not {fmt_value(test.equals)}"
+                return f"{asked}: {_yes_no(not test.equals)}"
+            return f"{asked}: not {fmt_value(test.equals)}"
         if op == "in":
-            return f"{words} of {subject} is {_none_of(test.in_ or ())}"
+            return f"{asked}: {_none_of(test.in_ or ())}"
         values = test.contains_any or ()
         if len(values) == 1:
-            return f"{words} of {subject} does not include {fmt_value(values[0])}"
-        return f"{words} of {subject} includes {_none_of(values)}"
+            return f"{asked}: not including {fmt_value(values[0])}"
+        return f"{asked}: including {_none_of(values)}"
 
 
 class DataTest(Frozen):

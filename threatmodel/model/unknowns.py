@@ -117,6 +117,41 @@ LEGACY_DEFAULTS: dict[str, object] = {
 written for 0.1 can state those assumptions explicitly and keep its old findings."""
 
 
+STATED_ONLY_QUESTIONS: dict[str, str] = {
+    "untrusted_content": "whether outsiders can write what {name} carries or returns",
+    "federated": "whether {name} trains across parties that send model updates instead of data",
+    "artifact": "what {name} is when something loads, installs or runs it",
+    "delegates_to": "which agents {name} hands work to",
+    "protocol": "which protocol {name} uses",
+    "base_model": "which model {name} was fine-tuned from",
+    "checks": "what {name} screens for",
+    "captures": "what {name} captures from the physical world",
+    "system_prompt": "which data asset holds the instructions of {name}",
+    "execution_bounds": "what limits bound a run of {name}",
+    "tags": "what {name} is tagged as",
+}
+"""The question for an attribute a model need not be asked about (a stated fact, or a missing part)."""
+
+
+def _short(template: str) -> str:
+    """A question without its list of answers: the text before `` (`` or ``: ``."""
+    for cut in (" (", ": "):
+        template = template.split(cut, 1)[0]
+    return template
+
+
+def fact_question(attribute: str, name: str, *, flow: bool = False) -> str:
+    """What ``attribute`` says of the element called ``name``, as a question an explanation answers:
+    ``which data assets fraud-model learnt from``, ``whether a-to-b is encrypted in transit``. One
+    wording per attribute, shared by every explanation (a finding's why, --why-not, settled facts);
+    an attribute with none is worded ``<attribute> of <name>``."""
+    template = (FLOW_QUESTIONS.get(attribute) if flow else None) or UNKNOWABLE.get(attribute)
+    template = template or GRAPH_FACTS.get(attribute) or STATED_ONLY_QUESTIONS.get(attribute)
+    if template is None:
+        return f"{attribute.replace('_', ' ')} of {name}"
+    return _short(template).format(name=name)
+
+
 def question(attribute: str, name: str, *, flow: bool = False) -> str:
     """The question that would settle ``attribute`` of the element (a flow when ``flow``) called ``name``."""
     template = FLOW_QUESTIONS.get(attribute) if flow else None
