@@ -232,7 +232,7 @@ def test_unknown_artefact_facts_are_assumed_and_asked() -> None:
     (finding,) = assessment.findings
     assert finding.target == "trainer"
     assert [(a.element, a.attribute) for a in finding.assumes] == [("hub-weights", "format")]
-    assert any("format of hub-weights is not stated" in fact for fact in finding.why)
+    assert any("how hub-weights is serialised: not stated" in fact for fact in finding.why)
     assert finding.path == ("hub", "trainer")
     assert finding.scenario.startswith("hub and hub → trainer")
     (question,) = open_questions(assessment.findings)

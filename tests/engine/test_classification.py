@@ -96,7 +96,7 @@ def test_unstated_classification_raises_the_finding_and_names_the_asset() -> Non
     finding = _flow_finding(_store_model(None))
     assert finding is not None
     assert [(a.element, a.attribute) for a in finding.assumes] == [("readings", "classification")]
-    assert any("classification of readings is not stated" in line for line in finding.why)
+    assert any("how sensitive readings is: not stated" in line for line in finding.why)
 
 
 def test_a_stated_classification_settles_it_either_way() -> None:

@@ -152,7 +152,7 @@ def test_unknown_retention_raises_the_finding_and_asks_the_question() -> None:
     findings = _assess(_logs())
     finding = findings["tm:personal-data-over-retention@log-store"]
     assert [(a.element, a.attribute) for a in finding.assumes] == [("transcript", "retention")]
-    assert any("retention of transcript is not stated" in w for w in finding.why)
+    assert any("how long transcript is kept: not stated" in w for w in finding.why)
     (question,) = [q for q in open_questions(findings.values()) if q.attribute == "retention"]
     assert question.element == "transcript" and question.question.startswith("state how long transcript is kept")
 
@@ -199,7 +199,7 @@ def test_unknown_lineage_on_a_flow_reads_as_repeating_what_the_sender_handles() 
     """Reply text of unknown lineage, sent by a component that handles voice, may carry personal data."""
     finding = _assess(_voice({}))["tm:sensitive-data-to-third-party-service@relay-to-tts"]
     assert ("reply", "derived_from") in {(a.element, a.attribute) for a in finding.assumes}
-    assert any("what reply is derived from is not stated" in w for w in finding.why)
+    assert any("which data assets reply is made from: not stated" in w for w in finding.why)
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,7 @@ def test_settled_exposure_is_not_asked_and_the_explanation_names_the_boundary() 
     graph = build_graph(ENCLAVE_STORE)
     test = Attr.model_validate({"attr": {"name": "exposure", "in": ["internal", "none"]}})
     assert Matcher(graph).explain(test, "vectors").facts == (
-        "exposure of vectors is internal, settled from the restricted boundary 'enclave'",
+        "who can reach vectors over a network: internal, settled from the restricted boundary 'enclave'",
     )
 
 
@@ -200,7 +200,7 @@ def test_questions_lists_what_is_settled(tmp_path: Path) -> None:
     path.write_text(json.dumps(ENCLAVE_STORE.model_dump(mode="json", exclude_none=True)), encoding="utf-8")
     text = CliRunner().invoke(cli, ["questions", str(path)])
     assert text.exit_code == 0, text.output
-    assert "exposure of vectors: internal, from the restricted boundary 'enclave'" in text.output
+    assert "who can reach vectors over a network: internal, from the restricted boundary 'enclave'" in text.output
     data = CliRunner().invoke(cli, ["questions", str(path), "-f", "json"])
     settled = json.loads(data.output)["settled"]
     assert {"element": "vectors", "attribute": "exposure", "value": "internal"}.items() <= settled[0].items()

@@ -62,7 +62,7 @@ def test_unknown_boundary_raises_the_threat_and_says_so() -> None:
     """Read conservatively: the finding is raised, rests on the boundary, and the question asks it."""
     finding = _findings(None)["t:outside-registry"]
     assert [(a.element, a.attribute) for a in finding.assumes] == [("registry", "boundary")]
-    assert any("trust boundary of registry is not stated" in line for line in finding.why)
+    assert any("which trust boundary registry runs in: not stated" in line for line in finding.why)
     asked = [q for q in open_questions([finding]) if q.attribute == "boundary"]
     assert [q.question for q in asked] == ["state which trust boundary registry runs in"]
 

@@ -121,7 +121,7 @@ def test_an_unstated_fact_raises_the_finding_and_says_so() -> None:
     finding = findings["t:open-registry@registry"]
     assert [(a.element, a.attribute) for a in finding.assumes] == [("registry", "authentication")]
     assert finding.assumes[0].question.startswith("state how callers of registry prove who they are")
-    assert any("authentication of registry is not stated" in fact for fact in finding.why)
+    assert any("how callers of registry prove who they are: not stated" in fact for fact in finding.why)
 
 
 def test_stating_the_fact_settles_it_either_way() -> None:
@@ -204,7 +204,7 @@ def test_a_finding_resting_on_a_neighbours_unknown_asks_it() -> None:
     stating it settles the finding either way."""
     (finding,) = _reviewed()
     assert [(a.element, a.attribute) for a in finding.assumes] == [("app", "human_review")]
-    assert "human review of app is not stated: read as not every" in finding.why
+    assert "how a person checks the output of app before people act on it: not stated, read as not every" in finding.why
     assert [(q.element, q.attribute) for q in open_questions([finding])] == [("app", "human_review")]
     assert _reviewed(human_review="every") == []
     (stated,) = _reviewed(human_review="none")
@@ -279,7 +279,10 @@ def test_a_negation_that_defers_to_another_threat_asks_nothing() -> None:
         findings = evaluate(model, [_deferring(marked)], as_of=FIXED_DATE).findings
         finding = next(f for f in findings if f.threat == "t:unreviewed-output")
         assert [(a.element, a.attribute) for a in finding.assumes] == asked
-        assert "human review of app is not stated: read as not every" in finding.why
+        assert (
+            "how a person checks the output of app before people act on it: not stated, read as not every"
+            in finding.why
+        )
 
 
 def test_defers_to_must_name_a_threat_of_the_catalog() -> None:

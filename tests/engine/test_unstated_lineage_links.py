@@ -184,7 +184,7 @@ def test_learnt_through_updates_of_unstated_lineage_is_assumed_and_asked(
     when = {"all": [{"kind": ["ml-model"]}, {"data": {"learnt": True, "tags_any": ["phi"]}}]}
     finding = _findings(FEDERATION, when, **edits)["global-model"]
     assert {(a.element, a.attribute) for a in finding.assumes} == assumed
-    said = "what update is made from is not stated: read as made from what site-trainer learns from, which sends it"
+    said = "which data assets update is made from: not stated, read as made from what site-trainer learns from, which sends it"
     assert any(said in fact for fact in finding.why) == bool(assumed)
     assert "global-model" not in _findings(FEDERATION, when, update={"derived_from": []})
 
