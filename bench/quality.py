@@ -101,6 +101,10 @@ class ModelResult:
     misses: list[Expectation] = field(default_factory=list)
     false_alarms: list[Expectation] = field(default_factory=list)
     findings: int = 0
+    asked: list[Expectation] = field(default_factory=list)
+    """The false alarms that every finding raising them rests on unknown facts (its ``assumes`` is
+    not empty): stating those facts as the writer meant them can remove the finding, and the
+    report asks them. The rest are raised on stated facts alone."""
     next_door: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     """For a miss (expect, element): the neighbouring elements the same threat is raised on (a
     flow into or out of the element, the element at either end of a flow, or the flow between two
@@ -170,6 +174,7 @@ def run_model(expected_path: Path, cats: LoadedCatalogs) -> ModelResult:
     loaded = load_model(expected_path.parent / model_file, known_controls=cats.control_refs)
     assessment = evaluate(loaded.model, cats.catalogs, as_of=AS_OF)
     by_element: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    on_stated: dict[str, list[tuple[str, tuple[str, ...]]]] = {}  # findings that rest on no unknown
     for f in assessment.findings:
         # a finding counts on every element it applies to (a root cause's group) and on every element
         # its threat says it also affects (decision 1850): a negative there is a false alarm
@@ -178,10 +183,13 @@ def run_model(expected_path: Path, cats: LoadedCatalogs) -> ModelResult:
         root = (f.root,) if f.root is not None and f.root not in f.all_elements else ()
         for element in (*f.all_elements, *root):
             by_element.setdefault(element, []).append((f.threat, f.refs))
+            if not f.assumes:
+                on_stated.setdefault(element, []).append((f.threat, f.refs))
     result = ModelResult(name=model_file.removesuffix(".yaml"), positives=pos, negatives=neg)
     result.findings = len(assessment.findings)
     result.misses = [e for e in pos if not raised(e, by_element)]
     result.false_alarms = [e for e in neg if raised(e, by_element)]
+    result.asked = [e for e in result.false_alarms if not raised(e, on_stated)]
     around = neighbours(loaded.model.flows)
     for miss in result.misses:
         near = tuple(n for n in sorted(around.get(miss.element, ())) if raised(replace(miss, element=n), by_element))
@@ -226,6 +234,7 @@ def _totals(results: list[ModelResult]) -> dict[str, Any]:
     tm = sum(len(r.misses) for r in results)
     tn = sum(len(r.negatives) for r in results)
     tf = sum(len(r.false_alarms) for r in results)
+    asked = sum(len(r.asked) for r in results)
     misses_by_gap: dict[str, int] = dict.fromkeys(GAPS, 0)
     next_door = sum(len(r.next_door) for r in results)
     for r in results:
@@ -239,6 +248,8 @@ def _totals(results: list[ModelResult]) -> dict[str, Any]:
         "negatives": tn,
         "false_alarms": tf,
         "false_alarm_pct": pct(tf, tn),
+        "false_alarms_on_unknowns": asked,
+        "false_alarms_on_stated_facts_pct": pct(tf - asked, tn),
         "misses_by_gap": misses_by_gap,
         "missed_but_next_door": next_door,
     }
@@ -257,7 +268,7 @@ def _summary(results: list[ModelResult]) -> dict[str, Any]:
                 "false_alarm_pct": pct(len(r.false_alarms), len(r.negatives)),
                 "findings": r.findings,
                 "misses": [_row(e, r.next_door.get((e.expect, e.element), ())) for e in r.misses],
-                "false_alarm_list": [_row(e) for e in r.false_alarms],
+                "false_alarm_list": [_row(e) | {"rests_on_unknowns": e in r.asked} for e in r.false_alarms],
             }
             for r in results
         ],
@@ -323,6 +334,13 @@ def _gap_line(t: dict[str, Any]) -> str:
         "misses by gap: "
         + ", ".join(f"{g} {n}" for g, n in t["misses_by_gap"].items())
         + f"; of the misses, raised next door: {t['missed_but_next_door']}"
+        + (
+            f"\nfalse alarms resting on unknown facts (asked): {t['false_alarms_on_unknowns']}/{t['false_alarms']};"
+            f" on stated facts alone: {t['false_alarms'] - t['false_alarms_on_unknowns']}/{t['negatives']}"
+            f" ({t['false_alarms_on_stated_facts_pct']:.1f} %)"
+            if t["false_alarms"]
+            else ""
+        )
     )
 
 
@@ -349,7 +367,8 @@ def _details(summary: dict[str, Any]) -> list[str]:
                 near = f" (raised next door on {', '.join(e['next_door'])})" if "next_door" in e else ""
                 lines.append(f"  miss        {e['expect']}@{e['element']} [{e['gap']}]{near}: {e['reason']}")
             for e in m["false_alarm_list"]:
-                lines.append(f"  false alarm {e['expect']}@{e['element']}: {e['reason']}")
+                asked = " [rests on unknowns]" if e["rests_on_unknowns"] else ""
+                lines.append(f"  false alarm {e['expect']}@{e['element']}{asked}: {e['reason']}")
     return lines
 
 

@@ -87,6 +87,8 @@ def without_affects() -> LoadedCatalogs:
         # the visitors send to and the gateway in front of it, where a per-caller limit goes
         # (decisions 1903, 1904)
         ("denial-of-wallet", {("api-llm",): ("key-gateway", "web-app"), ("key-gateway",): ("api-llm",)}),
+        # the job that loads the public base and trains on it, where the base is vetted (decision 1939)
+        ("transfer-learning-backdoor", {("tuned-model",): ("tuning-job",)}),
         # the tool the agent acts through without approval, where the gate goes (decision 1902)
         ("excessive-agency", {("ops-agent",): ("purge-records",)}),
         # the index a retriever searches, whose chunks must carry their access lists; an index

@@ -558,9 +558,12 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     read as user feedback by the branch beside it. After review 28, paid or staff labellers take
     the branch out only when stated so, and the branch defers to a job learning the votes only
     when the labelling is stated crowdsourced (an unstated one keeps its own reading).
+    Session 28 (decision 1939) added one: a device records the room only where its capture of
+    video or audio is stated. Read the default way, every application of unstated capture that
+    sends personal data on would be a camera or a microphone collecting bystanders.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 119
+    assert 0 < text.count("unknown: no-match") <= 120
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
