@@ -318,3 +318,36 @@ def test_a_grouped_finding_counts_on_the_root_its_id_names(tmp_path: Path) -> No
         "negatives: []\n",
     )
     assert [e.element for e in result.misses] == ["indexer"]
+
+
+def _judge_on_widened(tmp_path: Path, case: str, expectations: str) -> quality.ModelResult:
+    """Judge ``expectations`` on the positive fixture of a widened rule (tests/catalogs/widened)."""
+    fixture = Path(__file__).parent / "catalogs" / "widened" / case / "positive.yaml"
+    (tmp_path / "case.yaml").write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "case.expected.yaml").write_text("model: case.yaml\n" + expectations, encoding="utf-8")
+    return quality.run_model(tmp_path / "case.expected.yaml", load_catalogs())
+
+
+def test_a_false_alarm_resting_on_unknowns_is_told_from_one_on_stated_facts(tmp_path: Path) -> None:
+    """The speaker's over-collection rests on its audio's unstated lawful basis (asked); the
+    callers' impersonation rests on stated facts alone (decision 1939). Only the first is counted
+    as asked, in the result, the totals and the JSON rows."""
+    asked = _judge_on_widened(
+        tmp_path,
+        "speaker-recording-the-room",
+        "positives: []\n"
+        "negatives:\n"
+        "  - {expect: tm:personal-data-over-collection, element: kitchen-speaker, reason: consent given}\n",
+    )
+    assert [e.element for e in asked.false_alarms] == [e.element for e in asked.asked] == ["kitchen-speaker"]
+    stated = _judge_on_widened(
+        tmp_path,
+        "callers-nobody-tells-apart",
+        "positives: []\n"
+        "negatives:\n"
+        "  - {expect: tm:voice-or-video-impersonation, element: callers, reason: nobody would bother}\n",
+    )
+    assert [e.element for e in stated.false_alarms] == ["callers"] and stated.asked == []
+    summary = quality._summary([asked, stated])
+    assert summary["total"]["false_alarms"] == 2 and summary["total"]["false_alarms_on_unknowns"] == 1
+    assert [row["rests_on_unknowns"] for m in summary["models"] for row in m["false_alarm_list"]] == [True, False]

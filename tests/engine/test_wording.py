@@ -676,6 +676,9 @@ def test_every_attribute_a_rule_tests_is_worded_as_a_question() -> None:
     assert len(tested) > 40  # the walk found the rules' tests
     unworded = sorted(tested - UNKNOWABLE.keys() - GRAPH_FACTS.keys() - STATED_ONLY_QUESTIONS.keys())
     assert unworded == []
+    # and every attribute the graph settles from other facts (decision 1720), as ``questions`` lists them
+    settled = {"exposure", "writers", "lawful_basis"}
+    assert sorted(settled - UNKNOWABLE.keys() - GRAPH_FACTS.keys() - STATED_ONLY_QUESTIONS.keys()) == []
     assert fact_question("trained_on", "scorer") == "which data assets scorer learnt from"
     assert fact_question("authentication", "a-to-b", flow=True) == "how the sender on a-to-b proves who it is"
     assert fact_question("encrypted", "a-to-b") == "whether a-to-b is encrypted in transit"
@@ -689,3 +692,41 @@ def test_a_stated_fact_answers_its_question() -> None:
     assert stated_fact("output_use", "app", ()) == "what app does with the model output it receives: none"
     assert stated_fact("side_effects", "t", ("write", "delete")) == "what calling t can do: write, delete"
     assert unstated_fact("hosting", "m", "read as provider-api") == "where m runs: not stated, read as provider-api"
+
+
+@pytest.mark.parametrize(
+    ("cond", "said"),
+    [
+        (
+            {
+                "neighbour": {
+                    "direction": "in",
+                    "where": {
+                        "all": [
+                            {"kind": ["human-user"]},
+                            {"not": {"attr": {"name": "population", "in": ["employees", "administrators"]}}},
+                        ]
+                    },
+                }
+            },
+            "receives from a human user whose population is neither employees nor administrators",
+        ),
+        (
+            {"linked": {"via": "tools", "where": {"not": {"attr": {"name": "approval", "equals": "always"}}}}},
+            "it has a tool whose approval is not always among its tools",
+        ),
+        (
+            {"neighbour": {"direction": "out", "where": {"not": {"attr": {"name": "base_model", "is_set": True}}}}},
+            "sends to a component that states no base model",
+        ),
+    ],
+)
+def test_a_negated_attribute_inside_a_clause_reads_as_a_clause(cond: dict[str, Any], said: str) -> None:
+    """Inside a noun phrase a negated attribute is a relative clause ("whose approval is not
+    always"), never a fact line's question and answer (review of decision 1938: "such that which
+    calls of it wait for a person's approval: not always")."""
+    from pydantic import TypeAdapter
+
+    from threatmodel.model.rules import Condition
+
+    assert TypeAdapter(Condition).validate_python(cond).describe() == said

@@ -17,7 +17,9 @@ from threatmodel.model.catalog import Catalog
 from threatmodel.model.finding import Finding
 from threatmodel.model.system import SystemModel
 
-RULE_WORDS = re.compile(r"(?<!^)where |'| in \[|equals|is set|read as if '|link to anything|is unknown: read")
+RULE_WORDS = re.compile(
+    r"(?<!^)where |^where (?!.* runs: )|'| in \[|equals|is set|read as if '|link to anything|is unknown: read"
+)
 """Rule syntax an explanation must not show (a quoted boundary name aside, see ``_rule_words``); a
 line may open with the question ``where X runs`` (decision 1938)."""
 

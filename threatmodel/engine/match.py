@@ -819,9 +819,9 @@ class Matcher:
         facts = [f"{g.name(el)} {verb} {listed}"]
         read = self._assumed
         mark = 0 if read is None else len(read)
-        for other in near[:NEIGHBOURS_SHOWN]:
-            if self._fails_known(test.where, other):
-                facts += self._negated(test.where, other)
+        failing = [other for other in near if self._fails_known(test.where, other)]
+        for other in failing[:NEIGHBOURS_SHOWN]:
+            facts += self._negated(test.where, other)
         if read is not None:  # stated facts only: nothing here is an assumption
             del read[mark:]
         return facts
@@ -1507,10 +1507,8 @@ class Matcher:
                     if g.relayed_by_unknown_lineage(data_id, holder):
                         # an assumption, asked by ``questions`` (decision 1928, review 23)
                         self._assume(data_id, "derived_from")
-                        fact += (
-                            f" (nothing brings {g.name(data_id)} to {g.name(holder)} and what it is made "
-                            "from is not stated: read as made from those weights)"
-                        )
+                        made_from = unstated_fact("derived_from", g.name(data_id), "read as made from those weights")
+                        fact += f" (nothing brings {g.name(data_id)} to {g.name(holder)}; {made_from})"
                 else:
                     fact = f"{name} ships {asset} to {g.name(peer)}"
                 details: list[str] = []

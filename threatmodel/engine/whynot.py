@@ -16,7 +16,18 @@ from threatmodel.engine.match import Matcher
 from threatmodel.engine.unknowns import resolve
 from threatmodel.graph import ModelGraph
 from threatmodel.model.keys import finding_id, split_finding_id
-from threatmodel.model.rules import AllOf, AnyOf, Attr, Condition, KindIs, Not, TargetType, stated_fact, unstated_fact
+from threatmodel.model.rules import (
+    AllOf,
+    AnyOf,
+    Attr,
+    Condition,
+    KindIs,
+    Not,
+    TargetType,
+    attr_words,
+    stated_fact,
+    unstated_fact,
+)
 
 MAX_LINES = 40
 """Longest answer; a rule with more failing parts is cut with a count of the rest."""
@@ -140,7 +151,7 @@ def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, dep
             flow = element in g.flows
             if target is not None and not hasattr(target, test.name):
                 kind = "flow" if flow else g.kind(element)
-                return [f"{pad}{describe(cond)}: {test.name} is not an attribute of a {kind}"]
+                return [f"{pad}{describe(cond)}: {attr_words(test.name)} is not an attribute of a {kind}"]
             if value is None:
                 fact = unstated_fact(test.name, g.name(element), flow=flow)
             else:

@@ -40,7 +40,7 @@ def fmt_value(value: object) -> str:
         return "unset"
     if isinstance(value, Frozen):  # a stated group of limits (execution bounds): the parts stated
         parts = [f"{attr_words(k)} {fmt_value(v)}" for k, v in value if v is not None]
-        return ", ".join(parts) if parts else "empty"
+        return ", ".join(parts) if parts else "none"
     return str(value)
 
 
@@ -970,9 +970,31 @@ def relative_clause(cond: Condition) -> str:
                 return "that is not " + _kinds_phrase(inner.kind)
             if isinstance(inner, UntrustedSource):
                 return "that is " + ("not " if inner.untrusted_source else "") + "a source of untrusted content"
+            if isinstance(inner, Attr):  # a clause, not a fact line's question and answer
+                return _attr_clause_negated(inner.attr)
             return "such that " + inner.describe_negated("it")
         case _:
             return "that " + cond.describe()
+
+
+def _attr_clause_negated(test: AttrTest) -> str:
+    """``whose approval is not always``, ``that states no base model``: a negated attribute test
+    as a relative clause about the component (decision 1938: the fact lines' question form reads
+    badly inside a noun phrase)."""
+    op = test.operator()
+    words = attr_words(test.name)
+    if op == "is_set":
+        return f"that states no {words}" if test.is_set else f"that states {with_article(words)}"
+    if op == "equals":
+        if isinstance(test.equals, bool):
+            return f"whose {words} is {fmt_value(not test.equals)}"
+        return f"whose {words} is not {fmt_value(test.equals)}"
+    if op == "in":
+        return f"whose {words} is {_none_of(test.in_ or ())}"
+    values = test.contains_any or ()
+    if len(values) == 1:
+        return f"whose {words} does not include {fmt_value(values[0])}"
+    return f"whose {words} includes {_none_of(values)}"
 
 
 def _kinds_phrase(kinds: Sequence[str]) -> str:

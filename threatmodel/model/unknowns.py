@@ -34,7 +34,7 @@ UNKNOWABLE: dict[str, str] = {
     "shared_across_users": "whether what {name} stores for one user can be read for another",
     "multi_tenant": "whether {name} serves several customers or tenants from one deployment",
     "rate_limited": "whether callers of {name} are rate-limited per identity",
-    "blocking": "whether {name} blocks what it catches or only flags it",
+    "blocking": "whether {name} blocks what it catches (or only flags it)",
     "accelerator": "how the accelerators {name} runs on are shared (dedicated, shared, confidential)",
     "hosting": "where {name} runs (self-hosted on the organisation's own infrastructure, on-device in what customers or users hold, or provider-api)",
     "weights_format": "how the weights of {name} are serialised (safetensors, pickle, pytorch, onnx, …)",
@@ -129,6 +129,7 @@ STATED_ONLY_QUESTIONS: dict[str, str] = {
     "system_prompt": "which data asset holds the instructions of {name}",
     "execution_bounds": "what limits bound a run of {name}",
     "tags": "what {name} is tagged as",
+    "writers": "who writes what {name} holds",
 }
 """The question for an attribute a model need not be asked about (a stated fact, or a missing part)."""
 
