@@ -166,7 +166,7 @@ def test_weights_made_by_a_store_are_an_assumption_that_is_asked() -> None:
     findings = evaluate(SystemModel.model_validate(yaml.safe_load(RELAYS)), [catalog], as_of=FIXED_DATE).findings
     (model,) = [f for f in findings if f.target == "model"]
     assert ("exported", "derived_from") in {(a.element, a.attribute) for a in model.assumes}
-    assert any("what it is made from is not stated" in fact for fact in model.why)
+    assert any("is made from: not stated, read as made from those weights" in fact for fact in model.why)
 
 
 @pytest.mark.parametrize(
