@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -730,3 +731,35 @@ def test_a_negated_attribute_inside_a_clause_reads_as_a_clause(cond: dict[str, A
     from threatmodel.model.rules import Condition
 
     assert TypeAdapter(Condition).validate_python(cond).describe() == said
+
+
+def _conditions(node: object) -> Iterator[object]:
+    """Every condition inside ``node`` (a catalog, a threat, a condition), at any depth."""
+    from pydantic import BaseModel
+
+    from threatmodel.model.rules import _Predicate
+
+    if isinstance(node, _Predicate):
+        yield node
+    if isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _conditions(getattr(node, name))
+    elif isinstance(node, tuple | list):
+        for item in node:
+            yield from _conditions(item)
+
+
+def test_whether_a_condition_reads_as_a_noun_is_told_from_its_structure() -> None:
+    """An explanation names each failing neighbour when the neighbours' condition has no noun
+    phrase of its own (decision 1938); that is decided from the condition's structure, and agrees
+    with the wording on every condition the catalogs hold (a fallback ``such that`` clause, at any
+    depth), in both directions."""
+    from threatmodel.model.rules import noun_phrase, worded_as_noun
+
+    seen = {True: 0, False: 0}
+    for cond in _conditions(CATALOGS.catalogs):
+        plain = worded_as_noun(cond)  # type: ignore[arg-type]
+        assert plain == ("such that" not in noun_phrase(cond, "component")), cond  # type: ignore[arg-type]
+        seen[plain] += 1
+    assert seen[True] > 100
+    assert seen[False] > 5

@@ -19,7 +19,7 @@ from threatmodel.model.catalog import Catalog, Factor, GroupBy, Threat, Variant
 from threatmodel.model.finding import Assessment, Assumption, CatalogInfo, Diagnostic, Finding, ScoreFactor, severity_of
 from threatmodel.model.keys import finding_id, ref, split_finding_id, split_ref
 from threatmodel.model.levels import classification_rank
-from threatmodel.model.rules import TargetType
+from threatmodel.model.rules import TargetType, name_list
 from threatmodel.model.system import Agent, Flow, HumanUser, SystemModel, TriageEntry
 from threatmodel.model.unknowns import question
 from threatmodel.model.vocab import (
@@ -399,15 +399,6 @@ def _root_cause(g: ModelGraph, threat: Threat, root: str, affected: Sequence[str
         case GroupBy.PRODUCER:
             return f"people rely on the output of {g.name(root)}"
     return f"{g.name(root)} affects {n} elements"
-
-
-def name_list(names: Sequence[str], shown: int = 3) -> str:
-    """``A``, ``A and B``, ``A, B and C``, ``A, B, C and 2 more``."""
-    if len(names) <= 1:
-        return "".join(names)
-    if len(names) <= shown:
-        return f"{', '.join(names[:-1])} and {names[-1]}"
-    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
 
 
 def _label(g: ModelGraph, element: str) -> str:

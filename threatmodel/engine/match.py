@@ -56,9 +56,11 @@ from threatmodel.model.rules import (
     TaintTest,
     UntrustedSource,
     attr_phrase,
+    name_list,
     stated_fact,
     unknown_reading,
     unstated_fact,
+    worded_as_noun,
 )
 from threatmodel.model.system import ComponentBase, DataAsset, Flow
 from threatmodel.model.unknowns import is_unknown
@@ -780,7 +782,7 @@ class Matcher:
                     verb = {"in": "nothing sends to {}", "out": "{} sends to nothing", "any": "{} has no flows"}
                     return [verb[test.direction].format(g.name(el))]
                 said = self._negation(inner, el)
-                if near and test.data is None and test.flow is None and "such that" in said:
+                if near and test.data is None and test.flow is None and not worded_as_noun(test.where):
                     # a neighbour condition too involved to word as a noun: name the neighbours
                     # and say what each lacks (decision 1938)
                     return [
@@ -811,10 +813,7 @@ class Matcher:
         ``test.where`` on stated facts fail it (those failing on unknown facts are
         :meth:`_read_against`'s)."""
         g = self.g
-        names = [g.name(n) for n in near[:NEIGHBOURS_SHOWN]]
-        if len(near) > NEIGHBOURS_SHOWN:
-            names.append(f"{len(near) - NEIGHBOURS_SHOWN} more")
-        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        listed = name_list([g.name(n) for n in near], shown=NEIGHBOURS_SHOWN)
         verb = {"out": "sends only to", "in": "receives only from", "any": "has flows only with"}[test.direction]
         facts = [f"{g.name(el)} {verb} {listed}"]
         read = self._assumed
@@ -912,12 +911,11 @@ class Matcher:
 
     def _negation(self, inner: Condition, el: Element) -> str:
         """The plain negative a ``not`` states of ``el``, worded once per condition and named per element."""
-        flow = isinstance(inner, Attr) and el in self.g.flows  # an attribute may be asked of a flow differently
+        flow = el in self.g.flows  # an attribute may be asked of a flow differently
         key = (id(inner), flow)
         said = self._said.get(key)
         if said is None:
-            worded = inner.describe_negated(_SUBJECT, flow=True) if flow else inner.describe_negated(_SUBJECT)  # type: ignore[call-arg]
-            said = self._said[key] = worded
+            said = self._said[key] = inner.describe_negated(_SUBJECT, flow=flow)
             self._keep.append(inner)
         return said.replace(_SUBJECT, self.g.name(el))
 

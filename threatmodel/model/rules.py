@@ -93,6 +93,15 @@ def kinds_noun(kinds: Sequence[object]) -> str:
     return _or(nouns)
 
 
+def name_list(names: Sequence[str], shown: int = 3) -> str:
+    """``A``, ``A and B``, ``A, B and C``, ``A, B, C and 2 more``."""
+    if len(names) <= 1:
+        return "".join(names)
+    if len(names) <= shown:
+        return f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"{', '.join(names[:shown])} and {len(names) - shown} more"
+
+
 def _or(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
@@ -172,9 +181,10 @@ class _Predicate(Frozen):
         """A short phrase for the condition; every predicate words itself."""
         raise NotImplementedError(type(self).__name__)
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """The condition not holding on ``subject`` (an element's name), as an explanation states
-        it. Predicates with a plain negative word it themselves; the rest say
+        it; ``flow`` when the subject is a flow, of which an attribute is asked differently (``Attr``;
+        the rest ignore it). Predicates with a plain negative word it themselves; the rest say
         ``<subject>: not (<phrase>)``."""
         return f"{subject}: not ({self.describe()})"
 
@@ -190,7 +200,7 @@ class KindIs(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "kind is " + " or ".join(str(k) for k in self.kind)
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``X is not a tool``, ``X is neither a tool nor an MCP server``, ``X is not a datastore,
         vector store or retriever``."""
         nouns = [kind_noun(k) for k in dict.fromkeys(self.kind)]
@@ -256,21 +266,7 @@ class Attr(_Predicate):
     def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``where X runs: not provider-api``, ``what calling X can do: neither a nor b``: the
         question of the attribute (decision 1938), answered by what the test did not find."""
-        test = self.attr
-        op = test.operator()
-        asked = fact_question(test.name, subject, flow=flow)
-        if op == "is_set":
-            return f"{asked}: not stated" if test.is_set else f"{asked}: stated"
-        if op == "equals":
-            if isinstance(test.equals, bool):  # stated, so the other value (unstated is said so)
-                return f"{asked}: {_yes_no(not test.equals)}"
-            return f"{asked}: not {fmt_value(test.equals)}"
-        if op == "in":
-            return f"{asked}: {_none_of(test.in_ or ())}"
-        values = test.contains_any or ()
-        if len(values) == 1:
-            return f"{asked}: not including {fmt_value(values[0])}"
-        return f"{asked}: including {_none_of(values)}"
+        return _attr_negated(self.attr, fact_question(self.attr.name, subject, flow=flow))
 
 
 class DataTest(Frozen):
@@ -389,7 +385,7 @@ class DataHandled(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "handles " + self.data.describe()
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``X handles no personal data``."""
         return f"{subject} handles no " + self.data.describe().removeprefix("any ")
 
@@ -409,7 +405,7 @@ class BoundaryTrust(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "runs in " + self._levels()
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``X does not run in an untrusted boundary``."""
         return f"{subject} does not run in " + self._levels()
 
@@ -429,7 +425,7 @@ class UntrustedSource(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "is a source of untrusted content" if self.untrusted_source else "is not a source of untrusted content"
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``X is not a source of untrusted content`` (and, of ``untrusted_source: false``, that it is one)."""
         if self.untrusted_source:
             return f"{subject} is not a source of untrusted content"
@@ -504,7 +500,7 @@ class Tainted(_Predicate):
         text += _through_phrase(self.tainted.through, self.tainted.not_through)
         return text + (" directly, not from content others left for later" if self.tainted.stop_at_sources else "")
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``no untrusted content reaches X`` (`` not through …`` or `` directly`` where the test
         says so: otherwise it contradicts the path a finding names beside it)."""
         if self.tainted.not_through:
@@ -558,7 +554,7 @@ class Neighbour(_Predicate):
         verb = {"in": "receives from", "out": "sends to", "any": "is connected to"}[test.direction]
         return f"{verb} {found}{over}"
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``no agent or application sends to X``, ``X sends to no monitoring component``,
         ``everything that sends to X is a source of untrusted content``."""
         direction, where = self.neighbour.direction, self.neighbour.where
@@ -626,7 +622,7 @@ class Reaches(_Predicate):
         found = with_article(noun_phrase(self.reaches.where, "component"))
         return f"sends data to {found}{_limits(self.reaches)}"
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``no data from X reaches a model server`` (``X sends to no retriever`` for one hop)."""
         found = noun_phrase(self.reaches.where, "component")
         if self.reaches.max_hops == 1:
@@ -646,7 +642,7 @@ class ReachedFrom(_Predicate):
         found = with_article(noun_phrase(self.reached_from.where, "component"))
         return f"receives data from {found}{_limits(self.reached_from)}"
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``no data from an agent reaches X`` (``no vector store sends to X`` for one hop)."""
         found = noun_phrase(self.reached_from.where, "component")
         if self.reached_from.max_hops == 1:
@@ -759,7 +755,7 @@ class Linked(_Predicate):
         found = with_article(noun_phrase(self.linked.where, LINK_NOUNS[self.linked.via]))
         return LINK_SOME[self.linked.via].format(subject="it", found=found) + _beside(self.linked)
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``no training or fine-tuning job trains X``, ``X serves no model that states a weights format``."""
         via = self.linked.via
         found = noun_phrase(self.linked.where, LINK_NOUNS[via])
@@ -823,7 +819,7 @@ class Exists(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"the system has {with_article(noun_phrase(self.exists.where, 'component'))}"
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``the system has no monitoring component``."""
         return f"the system has no {noun_phrase(self.exists.where, 'component')}"
 
@@ -839,7 +835,7 @@ class CrossesBoundary(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return "crosses a trust boundary" if self.crosses_boundary else "stays inside one boundary"
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """``X stays inside one boundary``."""
         return f"{subject} {'stays inside one boundary' if self.crosses_boundary else 'crosses a trust boundary'}"
 
@@ -903,7 +899,7 @@ class Not(_Predicate):
         """A short phrase for the condition (explanations of a negation, --why-not)."""
         return f"not ({self.not_.describe()})"
 
-    def describe_negated(self, subject: str) -> str:
+    def describe_negated(self, subject: str, *, flow: bool = False) -> str:
         """Two negations cancel: the inner condition holds."""
         return f"{subject}: {self.not_.describe()}"
 
@@ -936,6 +932,31 @@ def noun_phrase(cond: Condition, default: str) -> str:
             clauses.append(relative_clause(part))
     noun = kinds_noun(kinds) if kinds is not None else default
     return " ".join([noun, " and ".join(clauses)]) if clauses else noun
+
+
+def worded_as_noun(cond: Condition) -> bool:
+    """Whether :func:`noun_phrase` words ``cond`` in relative clauses alone, with no ``such that``
+    fallback (a link, or a negation with no clause of its own), at any depth: an explanation that
+    would have to say ``no component such that ...`` names the neighbours instead (decision 1938)."""
+    match cond:
+        case AllOf(all=parts):
+            return all(worded_as_noun(part) for part in parts)
+        case AnyOf(any=options):
+            return all(worded_as_noun(option) for option in options)
+        case Linked():
+            return False
+        case Not(not_=inner):
+            return isinstance(inner, KindIs | UntrustedSource | Attr)
+        case Neighbour(neighbour=test):
+            return worded_as_noun(test.where)
+        case Reaches(reaches=test) | ReachedFrom(reached_from=test):
+            return worded_as_noun(test.where)
+        case Exists(exists=test) | Endpoint(endpoint=test):
+            return worded_as_noun(test.where)
+        case Artifacts(artifacts=test):
+            return all(worded_as_noun(part) for part in (test.where, test.peer) if part is not None)
+        case _:
+            return True
 
 
 def relative_clause(cond: Condition) -> str:
@@ -971,30 +992,37 @@ def relative_clause(cond: Condition) -> str:
             if isinstance(inner, UntrustedSource):
                 return "that is " + ("not " if inner.untrusted_source else "") + "a source of untrusted content"
             if isinstance(inner, Attr):  # a clause, not a fact line's question and answer
-                return _attr_clause_negated(inner.attr)
+                return _attr_negated(inner.attr, None)
             return "such that " + inner.describe_negated("it")
         case _:
             return "that " + cond.describe()
 
 
-def _attr_clause_negated(test: AttrTest) -> str:
-    """``whose approval is not always``, ``that states no base model``: a negated attribute test
-    as a relative clause about the component (decision 1938: the fact lines' question form reads
-    badly inside a noun phrase)."""
+def _attr_negated(test: AttrTest, asked: str | None) -> str:
+    """A negated attribute test: with ``asked``, a fact line answering that question (``where X
+    runs: not provider-api``, decision 1938); without, a relative clause about the component
+    (``whose hosting is not provider-api``, ``that states no base model``), as a noun phrase needs
+    it (the question form reads badly there). One choice of negative per operator, two frames."""
     op = test.operator()
     words = attr_words(test.name)
     if op == "is_set":
+        if asked is not None:
+            return f"{asked}: not stated" if test.is_set else f"{asked}: stated"
         return f"that states no {words}" if test.is_set else f"that states {with_article(words)}"
+    if asked is None:
+        is_, lacks, includes = (f"whose {words} {verb} " for verb in ("is", "does not include", "includes"))
+    else:
+        is_, lacks, includes = (f"{asked}: {verb}" for verb in ("", "not including ", "including "))
     if op == "equals":
-        if isinstance(test.equals, bool):
-            return f"whose {words} is {fmt_value(not test.equals)}"
-        return f"whose {words} is not {fmt_value(test.equals)}"
+        if isinstance(test.equals, bool):  # stated, so the other value (unstated is said so)
+            return is_ + (_yes_no(not test.equals) if asked is not None else fmt_value(not test.equals))
+        return f"{is_}not {fmt_value(test.equals)}"
     if op == "in":
-        return f"whose {words} is {_none_of(test.in_ or ())}"
+        return is_ + _none_of(test.in_ or ())
     values = test.contains_any or ()
     if len(values) == 1:
-        return f"whose {words} does not include {fmt_value(values[0])}"
-    return f"whose {words} includes {_none_of(values)}"
+        return lacks + fmt_value(values[0])
+    return includes + _none_of(values)
 
 
 def _kinds_phrase(kinds: Sequence[str]) -> str:

@@ -141,16 +141,24 @@ def _short(template: str) -> str:
     return template
 
 
+_FACT_QUESTIONS: dict[str, str] = {
+    attribute: _short(template)
+    for table in (STATED_ONLY_QUESTIONS, GRAPH_FACTS, UNKNOWABLE)  # the first found wins: last written
+    for attribute, template in table.items()
+}
+"""Each attribute's question as a fact line answers it, cut once: :func:`fact_question`."""
+_FLOW_FACT_QUESTIONS: dict[str, str] = {attribute: _short(template) for attribute, template in FLOW_QUESTIONS.items()}
+
+
 def fact_question(attribute: str, name: str, *, flow: bool = False) -> str:
     """What ``attribute`` says of the element called ``name``, as a question an explanation answers:
     ``which data assets fraud-model learnt from``, ``whether a-to-b is encrypted in transit``. One
     wording per attribute, shared by every explanation (a finding's why, --why-not, settled facts);
     an attribute with none is worded ``<attribute> of <name>``."""
-    template = (FLOW_QUESTIONS.get(attribute) if flow else None) or UNKNOWABLE.get(attribute)
-    template = template or GRAPH_FACTS.get(attribute) or STATED_ONLY_QUESTIONS.get(attribute)
+    template = (_FLOW_FACT_QUESTIONS.get(attribute) if flow else None) or _FACT_QUESTIONS.get(attribute)
     if template is None:
         return f"{attribute.replace('_', ' ')} of {name}"
-    return _short(template).format(name=name)
+    return template.format(name=name)
 
 
 def question(attribute: str, name: str, *, flow: bool = False) -> str:
