@@ -315,6 +315,40 @@ def test_a_billed_model_names_the_front_end_people_send_to() -> None:
     assert found == {("game-llm",): ("game-app",)}
 
 
+BACK_ENDS = """
+system: {id: voice, name: Voice shop assistant}
+data:
+  - {id: speech, classification: internal, tags: [user-content]}
+  - {id: session, classification: restricted, tags: [credentials]}
+boundaries:
+  - {id: internet, trust: untrusted}
+  - {id: cloud, trust: internal}
+  - {id: provider, trust: partner}
+components:
+  - {id: shoppers, kind: human-user, population: public, boundary: internet}
+  - {id: web-client, kind: application, boundary: internet}
+  - {id: token-server, kind: application, exposure: internet, boundary: cloud}
+  - {id: ops-console, kind: application, boundary: cloud}
+  - {id: voice-llm, kind: llm, hosting: provider-api, provenance: third-party-api, boundary: provider}
+flows:
+  - {source: shoppers, target: web-client, data: [speech]}
+  - {source: web-client, target: token-server}
+  - {source: token-server, target: voice-llm, data: [session]}
+  - {source: token-server, target: web-client, data: [session]}
+  - {source: web-client, target: voice-llm, data: [speech, session]}
+  - {source: ops-console, target: voice-llm}
+"""
+
+
+def test_a_billed_model_names_the_back_end_that_calls_it() -> None:
+    """The server that mints the provider's sessions for every visitor (held-out 25's token
+    server) holds the key the model is billed to: the finding names it beside the browser client
+    people talk to, where per-caller limits go; not a console that calls the model on its own."""
+    model = SystemModel.model_validate(yaml.safe_load(BACK_ENDS))
+    found = {f.elements: f.also_affects for f in assess(model).findings if f.threat == "tm:denial-of-wallet"}
+    assert found == {("voice-llm",): ("token-server", "web-client")}
+
+
 STORES_BEHIND = """
 system: {id: behind, name: What stands behind a model}
 data:

