@@ -349,6 +349,38 @@ def test_a_billed_model_names_the_back_end_that_calls_it() -> None:
     assert found == {("voice-llm",): ("token-server", "web-client")}
 
 
+MESSAGING_BOT = """
+system: {id: farm-bot, name: Farm advice bot}
+data:
+  - {id: questions, classification: internal, tags: [user-content]}
+boundaries:
+  - {id: internet, trust: untrusted}
+  - {id: platforms, trust: partner}
+  - {id: cloud, trust: internal}
+  - {id: provider, trust: partner}
+components:
+  - {id: farmers, kind: human-user, population: public, boundary: internet}
+  - {id: messaging, kind: external-service, boundary: platforms}
+  - {id: bot-backend, kind: application, boundary: cloud}
+  - {id: retriever, kind: retriever, boundary: cloud}
+  - {id: answer-llm, kind: llm, hosting: provider-api, provenance: third-party-api, boundary: provider}
+flows:
+  - {source: farmers, target: messaging, data: [questions]}
+  - {source: messaging, target: bot-backend, data: [questions]}
+  - {source: bot-backend, target: retriever, data: [questions]}
+  - {source: retriever, target: answer-llm, data: [questions]}
+"""
+
+
+def test_a_billed_model_names_the_back_end_a_messaging_platform_relays_to() -> None:
+    """People write to a messaging platform, which relays each message to the bot's back end
+    (held-out 40's farm-advice bot): the back end is where a per-person limit goes, two flows
+    before the model, though no person sends to it directly and it does not call the model."""
+    model = SystemModel.model_validate(yaml.safe_load(MESSAGING_BOT))
+    found = {f.elements: f.also_affects for f in assess(model).findings if f.threat == "tm:denial-of-wallet"}
+    assert found == {("answer-llm",): ("bot-backend",)}
+
+
 STORES_BEHIND = """
 system: {id: behind, name: What stands behind a model}
 data:

@@ -567,7 +567,8 @@ def _front_ends(g: ModelGraph, element: str) -> tuple[str, ...]:
     """Where a per-caller budget or rate limit on what ``element`` spends can go (decisions 1903,
     1904), sorted: walking back along the components requests pass (:data:`REQUEST_RELAY_KINDS`)
     within :data:`FRONT_END_HOPS` flows, the API gateways met, the applications a person sends
-    to directly, and the applications that pass ``element`` what they receive: the back end that
+    to directly or through a platform they send to (a messaging app), and the applications that
+    pass ``element`` what they receive: the back end that
     calls a provider's model holds the key it is billed to, and is where a per-caller budget is
     kept (a token server minting sessions, a code-review worker; held-out 25, 29 and 31). Not an
     application nothing sends to (a console of its own): no one else's request passes it."""
@@ -577,10 +578,19 @@ def _front_ends(g: ModelGraph, element: str) -> tuple[str, ...]:
 
     calls = {p for p in relays(element) if any(True for _ in g.predecessors(p))}
 
+    def people_send(node: str) -> bool:
+        return any(g.kind(h) == "human-user" for h in g.predecessors(node))
+
     def front(node: str) -> bool:
         kind = g.kind(node)
         return kind == "api-gateway" or (
-            kind == "application" and (node in calls or any(g.kind(h) == "human-user" for h in g.predecessors(node)))
+            kind == "application"
+            and (
+                node in calls
+                or people_send(node)
+                # people's messages relayed by a platform they send to (a messaging app, held-out 40)
+                or any(g.kind(p) == "external-service" and people_send(p) for p in g.predecessors(node))
+            )
         )
 
     met = search([element], relays, FRONT_END_HOPS).hops
