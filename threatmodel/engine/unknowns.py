@@ -41,6 +41,7 @@ from threatmodel.model.rules import (
     Reaches,
     Tainted,
     UntrustedSource,
+    conditions_on_others,
 )
 from threatmodel.model.unknowns import UNKNOWABLE
 
@@ -161,12 +162,8 @@ def reads_unknowns(cond: Condition, unknown: frozenset[str] | None = None, *, as
             names = UNKNOWABLE if unknown is None else unknown
             lineage = test.via == "loads_weights_of" and test.unknown is None and "derived_from" in names
             return lineage or again(test.where)
-        case Exists(exists=test) | Endpoint(endpoint=test):
-            return again(test.where)
-        case Reaches(reaches=test) | ReachedFrom(reached_from=test):
-            return again(test.where)
-        case Artifacts(artifacts=test):
-            return any(again(inner) for inner in (test.where, test.peer) if inner is not None)
+        case Exists() | Endpoint() | Reaches() | ReachedFrom() | Artifacts():
+            return any(again(inner) for inner in conditions_on_others(cond))
         case Tainted() | UntrustedSource():
             return assumed_sources
         case DataHandled(data=test):

@@ -947,16 +947,27 @@ def worded_as_noun(cond: Condition) -> bool:
             return False
         case Not(not_=inner):
             return isinstance(inner, KindIs | UntrustedSource | Attr)
-        case Neighbour(neighbour=test):
-            return worded_as_noun(test.where)
-        case Reaches(reaches=test) | ReachedFrom(reached_from=test):
-            return worded_as_noun(test.where)
-        case Exists(exists=test) | Endpoint(endpoint=test):
-            return worded_as_noun(test.where)
-        case Artifacts(artifacts=test):
-            return all(worded_as_noun(part) for part in (test.where, test.peer) if part is not None)
         case _:
-            return True
+            return all(worded_as_noun(other) for other in conditions_on_others(cond))
+
+
+def conditions_on_others(cond: Condition) -> tuple[Condition, ...]:
+    """The conditions a predicate tests on elements other than its own (a neighbour's, a path
+    end's, a link's, a flow end's, an artefact's and its peer's ``where``); none for the rest."""
+    match cond:
+        case (
+            Neighbour(neighbour=test)
+            | Reaches(reaches=test)
+            | ReachedFrom(reached_from=test)
+            | Exists(exists=test)
+            | Endpoint(endpoint=test)
+            | Linked(linked=test)
+        ):
+            return (test.where,)
+        case Artifacts(artifacts=test):
+            return tuple(part for part in (test.where, test.peer) if part is not None)
+        case _:
+            return ()
 
 
 def relative_clause(cond: Condition) -> str:
