@@ -329,6 +329,8 @@ components:
   - {id: web-client, kind: application, boundary: internet}
   - {id: token-server, kind: application, exposure: internet, boundary: cloud}
   - {id: ops-console, kind: application, boundary: cloud}
+  - {id: nightly-batch, kind: application, boundary: cloud}
+  - {id: orders, kind: datastore, boundary: cloud}
   - {id: voice-llm, kind: llm, hosting: provider-api, provenance: third-party-api, boundary: provider}
 flows:
   - {source: shoppers, target: web-client, data: [speech]}
@@ -337,13 +339,17 @@ flows:
   - {source: token-server, target: web-client, data: [session]}
   - {source: web-client, target: voice-llm, data: [speech, session]}
   - {source: ops-console, target: voice-llm}
+  - {source: voice-llm, target: ops-console}
+  - {source: orders, target: nightly-batch}
+  - {source: nightly-batch, target: voice-llm}
 """
 
 
 def test_a_billed_model_names_the_back_end_that_calls_it() -> None:
     """The server that mints the provider's sessions for every visitor (held-out 25's token
     server) holds the key the model is billed to: the finding names it beside the browser client
-    people talk to, where per-caller limits go; not a console that calls the model on its own."""
+    people talk to, where per-caller limits go; not a console that only the model's replies reach,
+    nor a nightly batch fed by a store (review 31)."""
     model = SystemModel.model_validate(yaml.safe_load(BACK_ENDS))
     found = {f.elements: f.also_affects for f in assess(model).findings if f.threat == "tm:denial-of-wallet"}
     assert found == {("voice-llm",): ("token-server", "web-client")}

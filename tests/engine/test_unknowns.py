@@ -561,9 +561,13 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     Session 28 (decision 1939) added one: a device records the room only where its capture of
     video or audio is stated. Read the default way, every application of unstated capture that
     sends personal data on would be a camera or a microphone collecting bystanders.
+    Session 29 (decision 1940, review 31) added one: a dataset stated labelled by its users or a
+    crowd keeps label poisoning when all it feeds is pretraining. Read the default way, every
+    dataset of unstated labelling that feeds only a stated pretraining job would be read as
+    labelled by users again, and pretraining's exemption would never hold.
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 120
+    assert 0 < text.count("unknown: no-match") <= 121
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 

@@ -571,12 +571,22 @@ def _front_ends(g: ModelGraph, element: str) -> tuple[str, ...]:
     pass ``element`` what they receive: the back end that
     calls a provider's model holds the key it is billed to, and is where a per-caller budget is
     kept (a token server minting sessions, a code-review worker; held-out 25, 29 and 31). Not an
-    application nothing sends to (a console of its own): no one else's request passes it."""
+    application that only the model's replies or a store reach (a console, a nightly batch): no
+    one else's request passes it (review 31)."""
 
     def relays(node: str) -> Iterable[str]:
         return (p for p in g.predecessors(node) if p in g.components and g.kind(p) in REQUEST_RELAY_KINDS)
 
-    calls = {p for p in relays(element) if any(True for _ in g.predecessors(p))}
+    def requested(
+        node: str,
+    ) -> bool:  # a person, a platform or a relay sends it something (not a store, not the model's reply)
+        return any(
+            p != element and (g.kind(p) in ("human-user", "external-service") or g.kind(p) in REQUEST_RELAY_KINDS)
+            for p in g.predecessors(node)
+            if p in g.components
+        )
+
+    calls = {p for p in relays(element) if requested(p)}
 
     def people_send(node: str) -> bool:
         return any(g.kind(h) == "human-user" for h in g.predecessors(node))

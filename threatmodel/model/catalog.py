@@ -213,8 +213,10 @@ with directly or through one serving layer (or declares: an agent's model, a ser
 ``scored_by`` the classifiers, scorers and embedding models whose output reaches it within two flows;
 ``acting_tools`` an agent's tools stated to act (write, delete, move money, change access, run code
 or send outside); ``delegated_tools`` an agent's tools stated to hold the credentials a person
-delegated to it (where a narrower grant or a per-action consent goes); ``front_ends`` the API gateways and the applications people send to directly on
-the way requests travel to the element, four flows back (where a per-caller limit goes);
+delegated to it (where a narrower grant or a per-action consent goes); ``front_ends`` the API gateways, the applications people send to directly
+or through a platform they send to, and the applications that call the element with requests
+others sent them, on the way requests travel to the element, four flows back (where a per-caller
+limit goes);
 ``searched_stores`` the stores and sources sending a retriever data it passes on (where its
 filter's access lists are kept);
 ``training_sources`` the datasets, stores and sources sending a training or fine-tuning job the
