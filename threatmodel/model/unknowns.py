@@ -143,7 +143,7 @@ def _short(template: str) -> str:
 
 _FACT_QUESTIONS: dict[str, str] = {
     attribute: _short(template)
-    for table in (STATED_ONLY_QUESTIONS, GRAPH_FACTS, UNKNOWABLE)  # the first found wins: last written
+    for table in (STATED_ONLY_QUESTIONS, GRAPH_FACTS, UNKNOWABLE)  # a later table overrides an earlier one
     for attribute, template in table.items()
 }
 """Each attribute's question as a fact line answers it, cut once: :func:`fact_question`."""
