@@ -3,16 +3,18 @@ read the tables instead of spelling the values again."""
 
 from __future__ import annotations
 
-from typing import Annotated, get_args, get_origin
+from pathlib import Path
+from typing import Annotated, Any, get_args, get_origin
 
 import pytest
+import yaml
 
 from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.keys import control_key, flow_key
 from threatmodel.model.policy import RULE_CLASSES, RULE_KINDS, RULES, Rule
 from threatmodel.model.rules import PREDICATE_TAGS, PREDICATES, Condition
 from threatmodel.model.system import Flow, ImplementedControl
-from threatmodel.model.vocab import Status, TriageStatus
+from threatmodel.model.vocab import Capture, Channel, Status, TriageStatus
 from threatmodel.render import BY_ID, DIAGRAM_FORMATS, EXPORTS, REPORT_FORMATS
 
 
@@ -77,3 +79,37 @@ def test_every_predicate_words_itself() -> None:
     """Adding a predicate is four places (docs/contributing.md): its class must say itself in words."""
     for predicate in PREDICATES:
         assert "describe" in vars(predicate), f"{predicate.__name__} has no describe()"
+
+
+class _AnchorsKept(yaml.SafeLoader):
+    """A safe loader that keeps each anchor's node (the composer forgets them at the document's end)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.kept: dict[str, Any] = {}
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        node = super().compose_node(parent, index)
+        if not isinstance(event, yaml.AliasEvent) and event.anchor:
+            self.kept[event.anchor] = node
+        return node
+
+
+# Lists in the threat catalog that mean "every value but ..." of a vocabulary: a value added to
+# the vocabulary must be placed on one side or the other, by whoever adds it (decision 1940).
+_WHOLE_LISTS = {
+    "every-capture": set(Capture),
+    "remote-channels": set(Channel) - {Channel.IN_PERSON},
+}
+
+
+def test_catalog_lists_of_every_value_follow_their_vocabulary() -> None:
+    path = Path(__file__).parents[1] / "catalogs" / "tm.yaml"
+    loader = _AnchorsKept(path.read_text(encoding="utf-8"))
+    try:
+        loader.get_single_node()
+    finally:
+        loader.dispose()
+    for anchor, values in _WHOLE_LISTS.items():
+        assert {item.value for item in loader.kept[anchor].value} == values, anchor

@@ -547,6 +547,8 @@ REQUEST_RELAY_KINDS = frozenset(
 )
 """The components a request passes on its way to a model (``front_ends`` walks back through these
 only: a record written to a store is no request, review 16)."""
+_REQUESTERS = REQUEST_RELAY_KINDS | {"external-service"}
+"""Besides people, who sends an application the requests it passes on (``front_ends``)."""
 FRONT_END_HOPS = 4
 """How many flows upstream of an element ``front_ends`` looks for them."""
 SEARCHED_KINDS = frozenset({"vector-store", "datastore", "data-source", "feature-store"})
@@ -568,28 +570,25 @@ def _front_ends(g: ModelGraph, element: str) -> tuple[str, ...]:
     1904), sorted: walking back along the components requests pass (:data:`REQUEST_RELAY_KINDS`)
     within :data:`FRONT_END_HOPS` flows, the API gateways met, the applications a person sends
     to directly or through a platform they send to (a messaging app), and the applications that
-    pass ``element`` what they receive: the back end that
-    calls a provider's model holds the key it is billed to, and is where a per-caller budget is
-    kept (a token server minting sessions, a code-review worker; held-out 25, 29 and 31). Not an
-    application that only the model's replies or a store reach (a console, a nightly batch): no
-    one else's request passes it (review 31)."""
+    pass ``element`` what they receive. The back end that calls a provider's model holds the key
+    it is billed to, and is where a per-caller budget is kept (a token server minting sessions, a
+    code-review worker; held-out 25, 29 and 31). Not an application that only the model's replies
+    or a store reach (a console, a nightly batch): no one else's request passes it (review 31)."""
 
     def relays(node: str) -> Iterable[str]:
         return (p for p in g.predecessors(node) if p in g.components and g.kind(p) in REQUEST_RELAY_KINDS)
 
-    def requested(
-        node: str,
-    ) -> bool:  # a person, a platform or a relay sends it something (not a store, not the model's reply)
-        return any(
-            p != element and (g.kind(p) in ("human-user", "external-service") or g.kind(p) in REQUEST_RELAY_KINDS)
-            for p in g.predecessors(node)
-            if p in g.components
+    def people_send(node: str) -> bool:
+        return any(g.kind(p) == "human-user" for p in g.predecessors(node))
+
+    def requested(node: str) -> bool:
+        """A person, a platform or a relay sends ``node`` something: not a store, nor ``element``
+        replying."""
+        return people_send(node) or any(
+            p != element and p in g.components and g.kind(p) in _REQUESTERS for p in g.predecessors(node)
         )
 
     calls = {p for p in relays(element) if requested(p)}
-
-    def people_send(node: str) -> bool:
-        return any(g.kind(h) == "human-user" for h in g.predecessors(node))
 
     def front(node: str) -> bool:
         kind = g.kind(node)

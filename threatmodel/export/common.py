@@ -23,7 +23,7 @@ from threatmodel.model.base import SEVERITIES_WORST_FIRST, Severity
 from threatmodel.model.catalog import Lifecycle
 from threatmodel.model.finding import Assessment, Finding
 from threatmodel.model.keys import split_ref
-from threatmodel.model.rules import TargetType
+from threatmodel.model.rules import TargetType, name_list
 from threatmodel.model.system import SystemModel, TriageEntry
 from threatmodel.model.vocab import ControlStatus, Status
 from threatmodel.textsafe import visible
@@ -222,8 +222,7 @@ class Labels:
         """Every element a finding applies to by display name: a group by root cause lists them all."""
         if not f.affected:
             return self.target(f)
-        names = [self.element(e) for e in f.affected]
-        return f"{', '.join(names[:-1])} and {names[-1]}"
+        return name_list([self.element(e) for e in f.affected], shown=len(f.affected))
 
     def element(self, element: str) -> str:
         """Display name of an element id; a flow as ``source → target`` by display name."""
