@@ -63,8 +63,9 @@ def without_affects() -> LoadedCatalogs:
         # people act on the score of the model behind the application; a finding on the model itself
         # names nothing more
         ("unreviewed-score-reliance", {("scheduler", "ward-board"): ("risk-model",), ("triage-model",): ()}),
-        # the flood exhausts the model the server runs
-        ("model-denial-of-service", {("gpu-serving",): ("tagger",)}),
+        # the flood exhausts the model the server runs, and the public API in front of it is where
+        # a per-caller limit goes (decision 1941, as decision 1903 for denial-of-wallet)
+        ("model-denial-of-service", {("gpu-serving",): ("public-api", "tagger")}),
         # the server loading unsigned weights names the registry they can be swapped in; the hub
         # model loaded by no stated server names nothing
         ("pickle-deserialization", {("scorer",): ("registry",), ("sentiment-model",): ()}),
