@@ -14,7 +14,7 @@ from threatmodel.model.keys import control_key, flow_key
 from threatmodel.model.policy import RULE_CLASSES, RULE_KINDS, RULES, Rule
 from threatmodel.model.rules import PREDICATE_TAGS, PREDICATES, Condition
 from threatmodel.model.system import Flow, ImplementedControl
-from threatmodel.model.vocab import Capture, Channel, Status, TriageStatus
+from threatmodel.model.vocab import MODEL_KINDS, Capture, Channel, Status, TriageStatus
 from threatmodel.render import BY_ID, DIAGRAM_FORMATS, EXPORTS, REPORT_FORMATS
 
 
@@ -101,6 +101,7 @@ class _AnchorsKept(yaml.SafeLoader):
 _WHOLE_LISTS = {
     "every-capture": set(Capture),
     "remote-channels": set(Channel) - {Channel.IN_PERSON},
+    "model-kinds": set(MODEL_KINDS),
 }
 
 
