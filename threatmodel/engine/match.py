@@ -57,6 +57,7 @@ from threatmodel.model.rules import (
     UntrustedSource,
     attr_phrase,
     name_list,
+    says_unstated,
     stated_fact,
     unknown_reading,
     unstated_fact,
@@ -745,9 +746,10 @@ class Matcher:
         read as, and an attribute the model does not state is said to be unstated, never to differ
         from the value tested (decision 1901). A compound condition names what failed: the first
         part of an ``all`` that fails on known facts (one that is not a test of whether an attribute
-        is stated, when there is such a part; else the first that fails), every option of an
-        ``any``, the inner condition of a double negation, and an endpoint's condition on the
-        flow's end.
+        is stated, when there is such a part, and one that fails on what the model states rather
+        than on an attribute's schema default, when there is such a part; else the first that
+        fails), every option of an ``any``, the inner condition of a double negation, and an
+        endpoint's condition on the flow's end.
         """
         match inner:
             case Not(not_=positive):
@@ -759,6 +761,15 @@ class Matcher:
                 chosen = telling or known or failing
                 if not chosen:  # cannot happen when the negation held; say it plainly
                     return [self._negation(inner, el)]
+                if self._fails_by_default(chosen[0], el):
+                    # a default the model never wrote ("captures nothing by default") explains an
+                    # exclusion less than a stated fact that also refuses it (review 31), when
+                    # that fact rests on no unknown: the finding's assumptions stay the same
+                    for part in chosen[1:]:
+                        if not self._fails_by_default(part, el):
+                            facts = self._negated_on_stated(part, el)
+                            if facts is not None:
+                                return facts
                 return self._negated(chosen[0], el)
             case AnyOf(any=options):
                 return [fact for option in options for fact in self._negated(option, el)]
@@ -800,6 +811,11 @@ class Matcher:
                         if self._holds_on(test.where, model):
                             facts.append(self._relayed_weights(el, model, data_id, relay, "not"))
                 return facts
+            case KindIs() if self._component(el) is not None:
+                # what it is says more than what it is not, and is worded once per component
+                # ("careers-site is of kind application", not "... is not an LLM, ML model or
+                # embedding model" beside "... is not an API gateway")
+                return [self._kind_fact(el)]
             case Reaches(reaches=test) | ReachedFrom(reached_from=test):
                 step = self.g.successors if isinstance(inner, Reaches) else self.g.predecessors
                 around = search([el], step, test.max_hops, include_seeds=False).hops
@@ -853,6 +869,27 @@ class Matcher:
         if read is not None:  # one assumption per line listed: none beyond the cap
             del read[mark + MAX_READ_AGAINST :]
         return out[:MAX_READ_AGAINST]
+
+    def _negated_on_stated(self, cond: Condition, el: Element) -> list[str] | None:
+        """The facts behind ``not cond`` on ``el``, or ``None`` when saying them reads an unknown
+        (which would record an assumption the finding does not rest on)."""
+        read = self._assumed
+        mark = 0 if read is None else len(read)
+        facts = self._negated(cond, el)
+        if read is not None and len(read) > mark:
+            del read[mark:]
+            return None
+        if any(says_unstated(fact) for fact in facts):
+            return None
+        return facts
+
+    def _fails_by_default(self, cond: Condition, el: Element) -> bool:
+        """Whether ``cond`` is an attribute test of ``el`` whose attribute holds its schema default
+        (the model does not write it, and no stated fact settled it)."""
+        if not isinstance(cond, Attr):
+            return False
+        name = cond.attr.name
+        return (el, name) not in self.g.settled and _by_default(self._subject(el), name)
 
     def _fails_known(self, cond: Condition, el: Element) -> bool:
         """Whether ``cond`` fails on ``el`` on known facts alone: a leaf that reads no unknown, a

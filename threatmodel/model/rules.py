@@ -169,6 +169,12 @@ def unstated_fact(attribute: str, subject: str, reading: str = "", *, flow: bool
     return f"{said}, {reading}" if reading else said
 
 
+def says_unstated(fact: str) -> bool:
+    """Whether an explanation line rests on what the model leaves unstated: an attribute worded by
+    :func:`unstated_fact`, or a reach the graph reads as unknown ("who can reach X is unknown: ...")."""
+    return ": not stated" in fact or " is unknown: " in fact
+
+
 # ---------------------------------------------------------------------------
 # The predicate vocabulary
 
