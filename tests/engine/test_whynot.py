@@ -85,3 +85,21 @@ def test_a_finding_placed_on_its_producer_applies_there_and_on_who_relies_on_it(
     assert on_people.applies and on_people.raised_as == "tm:agent-output-overtrust@ops-agent"
     # an element that neither produces nor relies on the output still gets the failing conditions
     assert not why_not(analysis, "tm:agent-output-overtrust@ticketing-mcp").applies
+
+
+def test_a_condition_on_a_flows_end_is_judged_on_that_component() -> None:
+    """A flow threat whose target must be another party's service: the answer names the flow's
+    target and what it lacks, and the options needing other kinds share one line (the condition
+    worded whole ran to hundreds of words)."""
+    answer = _ask("tm:sensitive-data-to-third-party-service@card-network-switch-to-authorisation-service")
+    assert not answer.applies
+    assert answer.reasons[:2] == ("its target Authorisation service does not fit:", "  none of these holds:")
+    kinds = [line for line in answer.reasons if line.startswith("    kind is one of ")]
+    assert len(kinds) == 1
+    assert kinds[0].endswith(": Authorisation service is of kind application")
+    assert "external-service" in kinds[0] and "llm" in kinds[0]
+    assert (
+        "    provenance is vendor or third-party-api; who builds or supplies Authorisation service: not stated"
+        in answer.reasons
+    )
+    assert all(len(line) < 400 for line in answer.reasons)

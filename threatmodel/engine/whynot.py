@@ -21,6 +21,7 @@ from threatmodel.model.rules import (
     AnyOf,
     Attr,
     Condition,
+    Endpoint,
     KindIs,
     Not,
     TargetType,
@@ -123,6 +124,16 @@ def _not_a_candidate(g: ModelGraph, when: Condition, target: TargetType, element
     return ()
 
 
+def _kinds_missed(matcher: Matcher, cond: Condition, element: str) -> tuple[str, ...]:
+    """The kinds ``cond`` needs when a kind test settles its failure on ``element`` (a kind test, or
+    an ``all`` with one that fails), else ``()``."""
+    parts = cond.all if isinstance(cond, AllOf) else [cond]
+    for part in parts:
+        if isinstance(part, KindIs) and not matcher.holds(part, element):
+            return tuple(str(k) for k in part.kind)
+    return ()
+
+
 def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, depth: int) -> list[str]:
     """Lines naming what fails in ``cond`` on ``element`` (indented by nesting)."""
     pad = "  " * depth
@@ -137,12 +148,26 @@ def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, dep
             return out
         case AnyOf(any=options):
             out = [f"{pad}none of these holds:"]
-            for option in options:
+            # options that need another kind are said together, in one line, where they are several
+            misfits = [kinds for option in options if (kinds := _kinds_missed(matcher, option, element))]
+            rest = list(options)
+            if len(misfits) > 1 and element in g.components:
+                needed = sorted({k for kinds in misfits for k in kinds})
+                out.append(f"{pad}  kind is one of {', '.join(needed)}: {g.name(element)} is of kind {g.kind(element)}")
+                rest = [option for option in options if not _kinds_missed(matcher, option, element)]
+            for option in rest:
                 out += _failing(matcher, g, option, element, depth + 1)
             return out
         case Not(not_=inner):
             facts = matcher.explain(inner, element).facts
             return [f"{pad}not ({describe(inner)}) fails, because:", *(f"{pad}  • {fact}" for fact in facts)]
+        case Endpoint(endpoint=test) if element in g.flows:
+            # a condition on the flow's end is judged on that component, part by part: worded as one
+            # line it can run to hundreds of words (a third-party service's every form)
+            ends = g.flows[element]
+            node = ends.source if test.end == "source" else ends.target
+            lines = _failing(matcher, g, test.where, node, depth + 1)
+            return [f"{pad}its {test.end} {g.name(node)} does not fit:", *lines]
         case KindIs():
             return [f"{pad}{describe(cond)}: {g.name(element)} is of kind {g.kind(element)}"]
         case Attr(attr=test):
