@@ -322,3 +322,38 @@ def test_feedback_needs_people_upstream_whether_the_labelling_is_stated_or_not()
         model["components"] = model["components"][1:]
         model["flows"] = model["flows"][1:]
         assert "tm:label-poisoning-feedback-loop@events" not in _findings(model)
+
+
+def _speech_to(answerer: dict[str, Any]) -> dict[str, Any]:
+    """Callers' speech is transcribed by a model stated to write text, which ``answerer`` reads and
+    answers from; its answers go back to the callers unchecked."""
+    return {
+        "system": {"id": "line", "name": "Line"},
+        "boundaries": [{"id": "internet", "trust": "untrusted"}, {"id": "platform", "trust": "internal"}],
+        "components": [
+            {"id": "callers", "kind": "human-user", "population": "customers", "boundary": "internet"},
+            {"id": "stt", "kind": "ml-model", "provenance": "first-party", "output": "text", "boundary": "platform"},
+            {**answerer, "boundary": "platform", "human_review": "none"},
+        ],
+        "flows": [
+            {"source": "callers", "target": "stt"},
+            {"source": "stt", "target": answerer["id"]},
+            {"source": answerer["id"], "target": "callers"},
+        ],
+    }
+
+
+def test_text_a_transcription_model_wrote_is_worded_as_machine_written_on_an_application() -> None:
+    """An application showing a transcript to people: the wording of decision 1943's variant."""
+    found = _findings(_speech_to({"id": "portal", "kind": "application", "output_use": ["display-text"]}))
+    finding = found["tm:generated-answer-reliance@portal"]
+    assert finding.title == "People acting on unchecked machine-written text"
+
+
+def test_an_agent_answering_from_a_transcript_keeps_the_wording_of_generated_answers() -> None:
+    """The agent writes the answer itself: it is not shown a transcript as if it were the original
+    (review 33 of decision 1943: the variant once retitled this finding)."""
+    found = _findings(_speech_to({"id": "voice-agent", "kind": "agent"}))
+    finding = found["tm:generated-answer-reliance@voice-agent"]
+    assert finding.title == "People acting on unchecked generated answers"
+    assert "transcript" not in finding.scenario

@@ -695,6 +695,20 @@ def test_a_stated_fact_answers_its_question() -> None:
     assert unstated_fact("hosting", "m", "read as provider-api") == "where m runs: not stated, read as provider-api"
 
 
+def test_every_wording_of_an_unstated_fact_is_known_as_unstated() -> None:
+    """An exclusion is explained by a stated part rather than a default only when that part's lines
+    say nothing unstated (decision 1942): each way the engine words "unstated" is recognised, and a
+    stated fact is not."""
+    from threatmodel.model.rules import says_unstated, stated_fact, unstated_fact
+
+    assert says_unstated(unstated_fact("hosting", "m"))
+    assert says_unstated(unstated_fact("hosting", "m", "read as provider-api"))
+    assert says_unstated(stated_fact("untrusted_content", "t", False) + " by default (not stated)")
+    assert says_unstated("who can reach m is unknown: read as reachable from the internet")
+    assert not says_unstated(stated_fact("credentials", "t", "scoped"))
+    assert not says_unstated("m is of kind llm")
+
+
 @pytest.mark.parametrize(
     ("cond", "said"),
     [

@@ -885,7 +885,9 @@ class Matcher:
 
     def _fails_by_default(self, cond: Condition, el: Element) -> bool:
         """Whether ``cond`` is an attribute test of ``el`` whose attribute holds its schema default
-        (the model does not write it, and no stated fact settled it)."""
+        (the model does not write it, and no stated fact settled it). Also true of an unknowable
+        attribute left unstated; such a part is chosen first only when no part fails on known
+        facts, and then nothing replaces it."""
         if not isinstance(cond, Attr):
             return False
         name = cond.attr.name
