@@ -565,9 +565,17 @@ def test_opt_outs_are_few_and_said_once_per_test() -> None:
     crowd keeps label poisoning when all it feeds is pretraining. Read the default way, every
     dataset of unstated labelling that feeds only a stated pretraining job would be read as
     labelled by users again, and pretraining's exemption would never hold.
+    Session 31 (decision 1943, review 33) added two. Text an ML model wrote counts as what people
+    rely on only when the model's output is stated ``text``: an unstated output is read as a score
+    by the classifier threats, and read both ways one unknown would raise two findings (as for
+    training-data extraction). And a build runs outsiders' code only when its code source is stated
+    to carry outsiders' content: where a repository is hosted says nothing of who writes in it, and
+    read the default way every build of the organisation's own code that holds a token would raise
+    it. The vendor-supplied test the new store branch and its exclusion share is the application
+    branch's, said once (``&vendor-supplied``).
     Raise it again only with such a reason, said here."""
     text = dict(builtin_catalog_files())["tm.yaml"]
-    assert 0 < text.count("unknown: no-match") <= 121
+    assert 0 < text.count("unknown: no-match") <= 123
     dumped = "".join(c.model_dump_json() for c in ENGINE_READINGS.catalogs)
     assert "no-match" not in dumped and "no-match" in "".join(c.model_dump_json() for c in CATALOGS.catalogs)
 
