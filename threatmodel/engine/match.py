@@ -31,6 +31,7 @@ from threatmodel.errors import Problem, WorkBudgetError
 from threatmodel.graph import ModelGraph, OtherReach, Reach, merge_reach, search, search_others
 from threatmodel.model.levels import classification_word
 from threatmodel.model.rules import (
+    BY_DEFAULT,
     LINK_SOME,
     AllOf,
     AnyOf,
@@ -726,7 +727,7 @@ class Matcher:
             if settled is not None:  # decision 1720: say which stated fact answered it
                 said += f", settled {settled.because}"
             elif _by_default(target, attribute):
-                said += " by default (not stated)"
+                said += BY_DEFAULT
         known[key] = said
         return said
 

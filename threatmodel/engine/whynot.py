@@ -149,12 +149,13 @@ def _failing(matcher: Matcher, g: ModelGraph, cond: Condition, element: str, dep
         case AnyOf(any=options):
             out = [f"{pad}none of these holds:"]
             # options that need another kind are said together, in one line, where they are several
-            misfits = [kinds for option in options if (kinds := _kinds_missed(matcher, option, element))]
+            missed = [(option, _kinds_missed(matcher, option, element)) for option in options]
+            misfits = [kinds for _, kinds in missed if kinds]
             rest = list(options)
             if len(misfits) > 1 and element in g.components:
                 needed = sorted({k for kinds in misfits for k in kinds})
                 out.append(f"{pad}  kind is one of {', '.join(needed)}: {g.name(element)} is of kind {g.kind(element)}")
-                rest = [option for option in options if not _kinds_missed(matcher, option, element)]
+                rest = [option for option, kinds in missed if not kinds]
             for option in rest:
                 out += _failing(matcher, g, option, element, depth + 1)
             return out

@@ -169,12 +169,16 @@ def unstated_fact(attribute: str, subject: str, reading: str = "", *, flow: bool
     return f"{said}, {reading}" if reading else said
 
 
+BY_DEFAULT = " by default (not stated)"
+"""Appended to a stated fact whose attribute holds its schema default (the model does not write it)."""
+
+
 def says_unstated(fact: str) -> bool:
     """Whether an explanation line rests on what the model leaves unstated: an attribute worded by
-    :func:`unstated_fact`, a schema default ("... false by default (not stated)"), or a reach the
-    graph reads as unknown ("who can reach X is unknown: ..."). A test of the wording these
-    functions write: a new way of saying "unstated" must be added here (tests/engine/test_wording.py)."""
-    return ": not stated" in fact or "(not stated)" in fact or " is unknown: " in fact
+    :func:`unstated_fact`, a schema default (:data:`BY_DEFAULT`), or a reach the graph reads as
+    unknown ("who can reach X is unknown: ..."). A test of the wording these write: a new way of
+    saying "unstated" must be added here (tests/engine/test_wording.py)."""
+    return ": not stated" in fact or fact.endswith(BY_DEFAULT) or " is unknown: " in fact
 
 
 # ---------------------------------------------------------------------------
