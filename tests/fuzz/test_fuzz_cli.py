@@ -179,6 +179,8 @@ COMMANDS = [
     ["analyze", "--format", "json"],
     ["questions"],
     ["analyze", "--why-not", "tm:indirect-prompt-injection@chat-llm"],
+    # a flow threat: the answer judges the flow's end part by part, naming its target (decision 1943)
+    ["analyze", "--why-not", "tm:sensitive-data-to-third-party-service@crm-to-orchestrator"],
     ["check"],
 ]
 
