@@ -59,7 +59,7 @@ from threatmodel.io.load import LoadedCatalogs, load_catalogs, load_model  # noq
 
 CORPUS = REPO / "tests" / "corpus"
 HOLDOUT = REPO / "tests" / "holdout"
-LAST_HELD_OUT = 46
+LAST_HELD_OUT = 47
 """Held-out corpora are ``tests/holdout`` and ``tests/holdout2`` to ``tests/holdout<LAST_HELD_OUT>``."""
 CORPORA = {
     "corpus": CORPUS,
